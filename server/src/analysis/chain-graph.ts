@@ -1,0 +1,141 @@
+/**
+ * The jump graph of each table: which hooks reach which user chain, and jump loops. The kernel
+ * checks both when the table is loaded (mark_source_chains): a loop reachable from a built-in chain
+ * makes the load fail ("Too many links"), and a target or match restricted to some hooks fails when
+ * a chain using it is reachable from another hook.
+ */
+import type { Hook } from '../knowledge/types';
+import type { Chain, Finding, Rule, Ruleset, Table } from '../model/ruleset';
+
+export interface ChainReach {
+  /** Hooks (built-in chains) from which each chain can be reached. */
+  readonly hooks: ReadonlyMap<string, ReadonlySet<Hook>>;
+}
+
+export function reachability(table: Table): ChainReach {
+  const hooks = new Map<string, Set<Hook>>();
+  for (const c of table.chains.values()) hooks.set(c.name, new Set());
+  for (const c of table.chains.values()) {
+    if (!c.builtin) continue;
+    const hook = c.name as Hook;
+    const stack: Chain[] = [c];
+    const seen = new Set<string>();
+    while (stack.length) {
+      const cur = stack.pop()!;
+      if (seen.has(cur.name)) continue;
+      seen.add(cur.name);
+      hooks.get(cur.name)!.add(hook);
+      for (const r of cur.rules) {
+        const t = r.target;
+        if (t?.kind !== 'chain') continue;
+        const next = table.chains.get(t.name);
+        if (next && !next.builtin) stack.push(next);
+      }
+    }
+  }
+  return { hooks };
+}
+
+/** Jump loops reachable from a built-in chain, reported on the jump that closes each loop. */
+export function findLoops(table: Table): Finding[] {
+  const out: Finding[] = [];
+  const reported = new Set<Rule>();
+  const state = new Map<string, 'active' | 'done'>();
+  const path: { chain: string; via?: Rule }[] = [];
+
+  const visit = (c: Chain, via?: Rule): void => {
+    const st = state.get(c.name);
+    if (st === 'done') return;
+    if (st === 'active') {
+      if (via && !reported.has(via)) {
+        reported.add(via);
+        const start = path.findIndex((p) => p.chain === c.name);
+        const cycle = [...path.slice(start).map((p) => p.chain), c.name].join(' -> ');
+        out.push({
+          code: 'jump-loop',
+          severity: 'error',
+          message: `jump loop ${cycle}: the kernel refuses to load a table where a packet could jump in circles ("Too many links")`,
+          span: via.target!.nameWord,
+        });
+      }
+      return;
+    }
+    state.set(c.name, 'active');
+    path.push({ chain: c.name, ...(via ? { via } : {}) });
+    for (const r of c.rules) {
+      const t = r.target;
+      if (t?.kind !== 'chain') continue;
+      const next = table.chains.get(t.name);
+      if (next && !next.builtin) visit(next, r);
+    }
+    path.pop();
+    state.set(c.name, 'done');
+  };
+  for (const c of table.chains.values()) if (c.builtin) visit(c);
+  return out;
+}
+
+/** Hook-restricted matches and targets used in user chains reached from other hooks. */
+export function checkUserChainHooks(table: Table, reach: ChainReach): Finding[] {
+  const out: Finding[] = [];
+  for (const c of table.chains.values()) {
+    if (c.builtin) continue;
+    const from = reach.hooks.get(c.name);
+    if (!from || from.size === 0) continue;
+    for (const r of c.rules) {
+      const ts = r.target?.spec;
+      if (ts?.hooks) {
+        const bad = [...from].filter((h) => !ts.hooks!.includes(h));
+        if (bad.length) {
+          out.push({
+            code: 'target-hook',
+            severity: 'error',
+            message: `${ts.name} is only valid in ${ts.hooks.join(', ')}, but ${c.name} is reached from ${bad.join(', ')}; the kernel refuses the table`,
+            span: r.target!.nameWord,
+          });
+        }
+      }
+      for (const m of r.matches) {
+        const ms = m.spec;
+        if (!ms?.hooks) continue;
+        const bad = [...from].filter((h) => !ms.hooks!.includes(h));
+        if (bad.length) {
+          out.push({
+            code: 'match-hook',
+            severity: 'error',
+            message: `the ${ms.name} match is only valid in ${ms.hooks.join(', ')}, but ${c.name} is reached from ${bad.join(', ')}; the kernel refuses the table`,
+            span: m.nameWord,
+          });
+        }
+      }
+      for (const o of r.generic) {
+        if (o.name === '-i' && [...from].every((h) => h === 'OUTPUT' || h === 'POSTROUTING')) {
+          out.push({
+            code: 'interface-direction',
+            severity: 'warning',
+            message: `-i never matches here: ${c.name} is reached only from ${[...from].join(', ')}, where packets have no incoming interface`,
+            span: o.nameSpan,
+          });
+        }
+        if (o.name === '-o' && [...from].every((h) => h === 'INPUT' || h === 'PREROUTING')) {
+          out.push({
+            code: 'interface-direction',
+            severity: 'warning',
+            message: `-o never matches here: ${c.name} is reached only from ${[...from].join(', ')}, before the outgoing interface is known`,
+            span: o.nameSpan,
+          });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export function checkChainGraph(rs: Ruleset): Finding[] {
+  const out: Finding[] = [];
+  for (const t of rs.tables.values()) {
+    out.push(...findLoops(t));
+    out.push(...checkUserChainHooks(t, reachability(t)));
+  }
+  return out;
+}

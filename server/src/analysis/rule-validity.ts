@@ -1,0 +1,196 @@
+/**
+ * Checks each command line the way iptables and the kernel do when the rule is loaded: argument
+ * values, negation, options used twice, required and conflicting options, the protocol a match
+ * needs, the table and hooks a target or match is valid in, interfaces in the wrong direction.
+ * Everything here is an error iptables-restore (or the kernel at commit time) would also report,
+ * except `suspicious-argument`, which iptables accepts but which cannot be what was meant.
+ */
+import { protocolName, protocolNumber } from '../knowledge/generic';
+import type { ExtensionUse, Family, Hook, MatchSpec, OptionSpec, Problem, TargetSpec } from '../knowledge/types';
+import type { CommandLine, Finding, MatchNode, OptionNode, Ruleset, Span, Word } from '../model/ruleset';
+
+function finding(code: string, message: string, span: Span, severity: Finding['severity'] = 'error'): Finding {
+  return { code, severity, message, span };
+}
+
+const BUILTIN_HOOKS: ReadonlySet<string> = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']);
+
+export function checkArguments(opt: OptionNode, family: Family, out: Finding[]): void {
+  const spec = opt.spec;
+  if (!spec) return;
+  spec.args.forEach((type, k) => {
+    const w = opt.args[k];
+    if (!w) return;
+    if (w.text === '!' && !w.quoted) {
+      out.push(finding('invalid-argument', `iptables reads this \`!\` as the value of ${spec.name}; to negate, put it in front: \`! ${spec.name} ...\``, w));
+      return;
+    }
+    const problem = type.check(w.text, { family });
+    if (problem) {
+      out.push(finding('invalid-argument', `${spec.name}: ${problem}`, w));
+      return;
+    }
+    const warn = type.warn?.(w.text, { family });
+    if (warn) out.push(finding('suspicious-argument', `${spec.name}: ${warn}`, w, 'warning'));
+  });
+}
+
+function checkOptionUse(opt: OptionNode, family: Family, out: Finding[]): void {
+  const spec = opt.spec;
+  if (!spec) return;
+  if (opt.negated && !spec.negatable && opt.bang) {
+    out.push(finding('not-negatable', `${spec.name} cannot be negated with \`!\``, opt.bang));
+  }
+  if (spec.families && !spec.families.includes(family)) {
+    out.push(finding('wrong-family', `${spec.name} exists only for ${spec.families.includes('ipv4') ? 'IPv4 (iptables)' : 'IPv6 (ip6tables)'}`, opt.nameSpan));
+  }
+  if (spec.deprecated) out.push({ code: 'deprecated-option', severity: 'warning', message: `${spec.name}: ${spec.deprecated}`, span: opt.nameSpan, tags: ['deprecated'] });
+  checkArguments(opt, family, out);
+}
+
+/** Options given more than once, required options missing, exclusions and requirements. */
+function checkOptionSet(owner: string, anchor: Span, specs: readonly OptionSpec[], used: readonly OptionNode[], needsOneOf: readonly string[] | undefined, out: Finding[]): void {
+  const seen = new Map<string, OptionNode>();
+  for (const o of used) {
+    if (!o.spec) continue;
+    const prev = seen.get(o.spec.name);
+    if (prev && !o.spec.multi) out.push(finding('option-repeated', `${owner}: ${o.spec.name} can only be given once`, o.nameSpan));
+    seen.set(o.spec.name, o);
+  }
+  for (const s of specs) {
+    if (s.required && !seen.has(s.name)) out.push(finding('missing-required-option', `${owner} needs ${s.name} ${s.args.map((a) => `<${a.label}>`).join(' ')}`.trim(), anchor));
+  }
+  for (const o of seen.values()) {
+    for (const x of o.spec!.excludes ?? []) {
+      const other = seen.get(x);
+      if (other && used.indexOf(other) > used.indexOf(o)) {
+        out.push(finding('option-conflict', `${owner}: ${o.spec!.name} and ${x} cannot be used together`, other.nameSpan));
+      }
+    }
+    for (const x of o.spec!.requires ?? []) {
+      if (!seen.has(x)) out.push(finding('option-conflict', `${owner}: ${o.spec!.name} needs ${x} as well`, o.nameSpan));
+    }
+  }
+  if (needsOneOf && !used.some((o) => o.spec && (needsOneOf.length === 0 || needsOneOf.includes(o.spec.name)))) {
+    const list = needsOneOf.length ? needsOneOf : specs.map((s) => s.name);
+    out.push(finding('missing-required-option', `${owner} does nothing without one of its options (${list.join(', ')})`, anchor));
+  }
+}
+
+function extensionUse(cmd: CommandLine, family: Family, options: readonly OptionNode[], self?: MatchNode): ExtensionUse {
+  const p = cmd.generic.find((o) => o.name === '-p');
+  const pw = p?.args[0];
+  return {
+    family,
+    table: cmd.table,
+    ...(pw ? { protocol: { name: protocolName(pw.text), negated: p!.negated } } : {}),
+    options: options.map((o) => ({ name: o.name, negated: o.negated, args: o.args.map((a) => a.text) })),
+    otherMatches: cmd.matches.filter((m) => m !== self).map((m) => m.name),
+  };
+}
+
+function reportProblems(problems: readonly Problem[], anchor: Span, options: readonly OptionNode[], out: Finding[]): void {
+  for (const p of problems) {
+    const opt = p.option ? options.find((o) => o.name === p.option) : undefined;
+    const at: Span = opt ? (p.argIndex !== undefined ? opt.args[p.argIndex] ?? opt.nameSpan : opt.nameSpan) : anchor;
+    out.push(finding(p.severity === 'warning' ? 'suspicious-argument' : 'module-check', p.message, at, p.severity ?? 'error'));
+  }
+}
+
+/** Does the rule's -p satisfy a module that needs one of `protocols`? */
+function protocolSatisfies(cmd: CommandLine, protocols: readonly string[]): boolean {
+  const p = cmd.generic.find((o) => o.name === '-p');
+  if (!p || p.negated || !p.args[0]) return false;
+  const n = protocolNumber(p.args[0].text);
+  return protocols.some((q) => protocolNumber(q) === n);
+}
+
+function checkMatch(cmd: CommandLine, m: MatchNode, family: Family, out: Finding[]): void {
+  const spec: MatchSpec | undefined = m.spec;
+  if (!spec) return;
+  const anchor = m.mWord ? { line: m.mWord.line, start: m.mWord.start, end: m.nameWord.end } : m.nameWord;
+  if (spec.obsolete) out.push(finding('obsolete-extension', `the ${spec.name} match: ${spec.obsolete}`, anchor, 'warning'));
+  if (spec.protocols && !protocolSatisfies(cmd, spec.protocols)) {
+    const p = cmd.generic.find((o) => o.name === '-p');
+    const need = spec.protocols.map((x) => `-p ${x}`).join(' or ');
+    const why = p?.negated ? `\`! -p ${p.args[0]?.text}\` is not enough` : p ? `this rule has -p ${p.args[0]?.text}` : 'this rule has no -p';
+    out.push(finding('protocol-required', `the ${spec.name} match needs ${need} (${why}); the kernel refuses the rule otherwise`, m.implicit ? m.nameWord : anchor));
+  }
+  checkOptionSet(`-m ${spec.name}`, anchor, spec.options, m.options, spec.needsOneOf, out);
+  if (spec.check) reportProblems(spec.check(extensionUse(cmd, family, m.options, m)), anchor, m.options, out);
+}
+
+function checkTarget(cmd: CommandLine, family: Family, out: Finding[]): void {
+  const tg = cmd.target;
+  if (!tg) return;
+  const spec: TargetSpec | undefined = tg.spec;
+  const anchor = tg.nameWord;
+  if (!spec) return;
+  if (spec.obsolete) out.push(finding('obsolete-extension', `the ${spec.name} target: ${spec.obsolete}`, anchor, 'warning'));
+  if (tg.goto && spec) out.push(finding('goto-builtin', `-g needs a user-defined chain; use -j ${spec.name}`, tg.jWord));
+  if (spec.tables && !spec.tables.includes(cmd.table as never)) {
+    out.push(finding('target-table', `${spec.name} is only valid in the ${spec.tables.join(' or ')} table${spec.tables.length > 1 ? 's' : ''}, not in ${cmd.table}`, anchor));
+  }
+  if (spec.protocols && !protocolSatisfies(cmd, spec.protocols)) {
+    out.push(finding('protocol-required', `${spec.name} needs ${spec.protocols.map((x) => `-p ${x}`).join(' or ')}; the kernel refuses the rule otherwise`, anchor));
+  }
+  checkOptionSet(`-j ${spec.name}`, anchor, spec.options, tg.options, spec.needsOneOf, out);
+  if (spec.check) reportProblems(spec.check(extensionUse(cmd, family, tg.options)), anchor, tg.options, out);
+}
+
+function checkHooks(cmd: CommandLine, out: Finding[]): void {
+  const chain = cmd.chain;
+  if (!chain || !BUILTIN_HOOKS.has(chain)) return; // user chains: see ruleset-validity
+  const hook = chain as Hook;
+  for (const o of cmd.generic) {
+    if (o.name === '-i' && (hook === 'OUTPUT' || hook === 'POSTROUTING')) {
+      out.push(finding('interface-direction', `-i cannot be used in ${hook}: locally sent packets have no incoming interface there`, o.nameSpan));
+    }
+    if (o.name === '-o' && (hook === 'INPUT' || hook === 'PREROUTING')) {
+      out.push(finding('interface-direction', `-o cannot be used in ${hook}: the outgoing interface is not known yet`, o.nameSpan));
+    }
+  }
+  for (const m of cmd.matches) {
+    if (m.spec?.hooks && !m.spec.hooks.includes(hook)) {
+      out.push(finding('match-hook', `the ${m.name} match is only valid in ${m.spec.hooks.join(', ')} (and user chains reached only from them), not in ${hook}`, m.nameWord));
+    }
+  }
+  const ts = cmd.target?.spec;
+  if (ts?.hooks && !ts.hooks.includes(hook)) {
+    out.push(finding('target-hook', `${ts.name} is only valid in ${ts.hooks.join(', ')} (and user chains reached only from them), not in ${hook}`, cmd.target!.nameWord));
+  }
+}
+
+function checkProtocol(cmd: CommandLine, out: Finding[]): void {
+  const p = cmd.generic.find((o) => o.name === '-p');
+  const w: Word | undefined = p?.args[0];
+  if (!p || !w) return;
+  if (p.negated && protocolNumber(w.text) === 0) {
+    out.push(finding('never-matches', `\`! -p ${w.text}\` excludes every protocol, so the rule could never match; iptables refuses it`, p.nameSpan));
+  }
+  const implicit = cmd.matches.find((m) => m.implicit);
+  if (implicit && p.negated) {
+    out.push(finding('protocol-required', `options of the ${implicit.name} match after \`! -p ${w.text}\`: the match needs the protocol to be ${w.text}, and the kernel refuses the rule`, w));
+  }
+}
+
+/** All per-line checks for one command line. */
+export function checkCommandLine(cmd: CommandLine, family: Family, out: Finding[]): void {
+  for (const o of cmd.options) checkOptionUse(o, family, out);
+  checkProtocol(cmd, out);
+  for (const m of cmd.matches) checkMatch(cmd, m, family, out);
+  checkTarget(cmd, family, out);
+  checkHooks(cmd, out);
+  if (cmd.command && !cmd.command.spec.takesRule) {
+    const ruleOpts = cmd.options.filter((o) => o.owner !== 'command' && o.name !== '-4' && o.name !== '-6');
+    if (ruleOpts.length) {
+      out.push(finding('syntax', `${cmd.command.spec.name} takes no rule options`, ruleOpts[0]!.nameSpan));
+    }
+  }
+}
+
+export function checkRulesetLines(rs: Ruleset): Finding[] {
+  const out: Finding[] = [];
+  for (const c of rs.commands) checkCommandLine(c, rs.family, out);
+  return out;
+}

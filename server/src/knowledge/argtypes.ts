@@ -1,0 +1,459 @@
+/**
+ * Argument types shared by many options, with the same acceptance rules as iptables' own parsers
+ * (libxtables: xtables_strtoul, xtables_parse_port, xtables_ipparse_multiple,
+ * xtables_parse_interface...). Each check returns a message in plain words, or undefined.
+ */
+import type { ArgContext, ArgType, ValueDoc } from './types';
+import { SERVICES } from './values/netbase';
+import { findIcmpName, ICMP_TYPES, ICMPV6_TYPES } from './values/icmp';
+
+// ---------------------------------------------------------------------------------------------
+// Numbers
+
+/**
+ * Parse an unsigned integer the way strtoull(base 0) inside xtables_strtoul does: decimal, 0x hex
+ * or leading-0 octal, optional leading blanks and `+`. Returns undefined for anything else.
+ */
+export function parseUnsigned(text: string, base: 0 | 10 | 16 = 0): bigint | undefined {
+  const s = text.replace(/^[ \t]+/, '').replace(/^\+/, '');
+  if (s === '') return undefined;
+  let m: RegExpMatchArray | null;
+  if (base === 16) {
+    m = /^(?:0x)?([0-9a-f]+)$/i.exec(s);
+    return m ? BigInt('0x' + m[1]) : undefined;
+  }
+  if (base === 10) return /^[0-9]+$/.test(s) ? BigInt(s) : undefined;
+  if ((m = /^0x([0-9a-f]+)$/i.exec(s))) return BigInt('0x' + m[1]);
+  if (/^0[0-7]*$/.test(s)) return BigInt('0o' + (s.slice(1) || '0'));
+  if (/^[1-9][0-9]*$/.test(s)) return BigInt(s);
+  return undefined;
+}
+
+/** parseUnsigned, then a range check; returns a number or undefined. */
+export function parseUintIn(text: string, min: number, max: number, base: 0 | 10 | 16 = 0): number | undefined {
+  const v = parseUnsigned(text, base);
+  if (v === undefined || v < BigInt(min) || v > BigInt(max)) return undefined;
+  return Number(v);
+}
+
+export function uint(max: number, opts: { min?: number; label?: string; base?: 0 | 10 | 16; what?: string } = {}): ArgType {
+  const min = opts.min ?? 0;
+  const what = opts.what ?? 'a number';
+  return {
+    id: `uint:${min}-${max}`,
+    label: opts.label ?? 'value',
+    check: (v) => (parseUintIn(v, min, max, opts.base ?? 0) === undefined ? `expected ${what} from ${min} to ${max}, got \`${v}\`` : undefined),
+  };
+}
+
+/** `a`, `a:b`, `a:`, `:b` where each end is an unsigned number within [min, max] and a <= b. */
+export function uintRange(max: number, opts: { min?: number; label?: string; sep?: string; what?: string } = {}): ArgType {
+  const min = opts.min ?? 0;
+  const sep = opts.sep ?? ':';
+  const what = opts.what ?? 'a number';
+  return {
+    id: `uintrange:${min}-${max}`,
+    label: opts.label ?? `value[${sep}value]`,
+    check: (v) => {
+      const parts = v.split(sep);
+      if (parts.length > 2) return `expected ${what} or a range \`from${sep}to\`, got \`${v}\``;
+      const lo = parts[0] === '' && parts.length === 2 ? min : parseUintIn(parts[0]!, min, max);
+      const hi = parts.length === 1 ? lo : parts[1] === '' ? max : parseUintIn(parts[1]!, min, max);
+      if (lo === undefined || hi === undefined) return `expected ${what} from ${min} to ${max} or a range of them, got \`${v}\``;
+      if (lo > hi) return `the range \`${v}\` starts above its end`;
+      return undefined;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ports
+
+const SERVICE_NAMES = new Set(SERVICES.map((s) => s.name));
+
+/** Resolve a port number or service name (any protocol, as xtables_getportbyname does). */
+export function parsePort(text: string): number | undefined {
+  const n = parseUintIn(text, 0, 65535);
+  if (n !== undefined) return n;
+  const svc = SERVICES.find((s) => s.name === text);
+  return svc?.port;
+}
+
+function portProblem(v: string): string | undefined {
+  if (parsePort(v) !== undefined) return undefined;
+  if (/^[0-9]+$/.test(v)) return `port \`${v}\` is out of range: ports are 0 to 65535`;
+  if (v === '!') return 'a `!` here is read as the port: write `! --option value` instead';
+  return SERVICE_NAMES.has(v) ? undefined : `\`${v}\` is neither a port number nor a service name from /etc/services`;
+}
+
+export const port: ArgType = { id: 'port', label: 'port', check: portProblem };
+
+/** Parse `a`, `a:b`, `a:`, `:b`, `:` into [lo, hi]; undefined when malformed. */
+export function parsePortRange(text: string): [number, number] | undefined {
+  const i = text.indexOf(':');
+  if (i < 0) {
+    const p = parsePort(text);
+    return p === undefined ? undefined : [p, p];
+  }
+  const a = text.slice(0, i);
+  const b = text.slice(i + 1);
+  const lo = a === '' ? 0 : parsePort(a);
+  const hi = b === '' ? 65535 : parsePort(b);
+  if (lo === undefined || hi === undefined) return undefined;
+  return [lo, hi];
+}
+
+function portRangeType(ordered: boolean): ArgType {
+  return {
+  id: ordered ? 'port-range' : 'port-range-unordered',
+  label: 'port[:port]',
+  warn: (v) => {
+    const r = parsePortRange(v);
+    return r && r[0] > r[1] ? `the port range \`${v}\` starts above its end, so no port is in it: write the lower port first` : undefined;
+  },
+  check: (v) => {
+    const i = v.indexOf(':');
+    if (i < 0) return portProblem(v);
+    const a = v.slice(0, i);
+    const b = v.slice(i + 1);
+    const pa = a === '' ? undefined : portProblem(a);
+    if (pa) return pa;
+    const pb = b === '' ? undefined : portProblem(b);
+    if (pb) return pb;
+    const r = parsePortRange(v);
+    if (ordered && r && r[0] > r[1]) return `the port range \`${v}\` starts above its end (write the lower port first)`;
+    return undefined;
+  },
+  };
+}
+
+/** `port[:port]`; iptables refuses a range whose start is above its end (tcp, multiport...). */
+export const portRange: ArgType = portRangeType(true);
+/** `port[:port]` as libxt_udp reads it: a reversed range is accepted (and matches nothing). */
+export const portRangeUnordered: ArgType = portRangeType(false);
+
+/** `-m multiport`: up to 15 ports, a range counting as two. */
+export const portList: ArgType = {
+  id: 'port-list',
+  label: 'port[,port|,port:port]...',
+  check: (v) => {
+    if (v === '') return 'expected a comma-separated list of ports';
+    let count = 0;
+    for (const item of v.split(',')) {
+      if (item === '') return `empty entry in the port list \`${v}\``;
+      const p = portRange.check(item, { family: 'ipv4' });
+      if (p) return p;
+      count += item.includes(':') ? 2 : 1;
+    }
+    if (count > 15) return `multiport takes at most 15 ports (a range counts as two); this list has ${count}`;
+    return undefined;
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Addresses
+
+/**
+ * An IPv4 address as iptables 1.8.9 reads it: first its own numeric form (one to four dot-separated
+ * parts of 0-255, decimal, 0x hex or 0-octal, missing trailing parts zero: `10.1` is 10.1.0.0), then
+ * what inet_aton accepts (`a`, `a.b`, `a.b.c` with the last part filling the remaining bytes).
+ * Returns the address as an unsigned 32-bit number, or undefined.
+ */
+export function parseIPv4(text: string): number | undefined {
+  const parts = text.split('.');
+  if (parts.length <= 4 && parts.every((p) => p !== '' && !/\s/.test(p))) {
+    const bytes = parts.map((p) => parseUintIn(p, 0, 255));
+    if (bytes.every((b) => b !== undefined)) {
+      let v = 0;
+      for (let i = 0; i < 4; i++) v = v * 256 + (bytes[i] ?? 0);
+      return v >>> 0;
+    }
+    // inet_aton: the last part may span the remaining bytes
+    const nums = parts.map((p) => parseUnsigned(p));
+    if (nums.every((n) => n !== undefined)) {
+      const head = nums.slice(0, -1) as bigint[];
+      const last = nums[nums.length - 1]!;
+      if (head.every((h) => h <= 255n) && last < 2n ** BigInt(8 * (5 - parts.length))) {
+        let v = 0n;
+        for (const h of head) v = (v << 8n) | h;
+        v = (v << BigInt(8 * (5 - parts.length))) | last;
+        return Number(v);
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Strict dotted quad as inet_pton reads it: four decimal parts of at most three digits. */
+function parseDottedQuadStrict(text: string): number | undefined {
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(text)) return undefined;
+  const n = text.split('.').map(Number);
+  if (n.some((x) => x > 255)) return undefined;
+  return ((n[0]! << 24) | (n[1]! << 16) | (n[2]! << 8) | n[3]!) >>> 0;
+}
+
+function hexGroups(part: string): number[] | undefined {
+  if (part === '') return [];
+  const out: number[] = [];
+  for (const g of part.split(':')) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
+    out.push(parseInt(g, 16));
+  }
+  return out;
+}
+
+/** IPv6 text form as inet_pton accepts it (with an optional dotted IPv4 tail). Returns 8 groups. */
+export function parseIPv6(text: string): number[] | undefined {
+  if (!text.includes(':') || !/^[0-9a-fA-F:.]+$/.test(text)) return undefined;
+  let body = text;
+  let tail: number[] = [];
+  const lastColon = body.lastIndexOf(':');
+  const last = body.slice(lastColon + 1);
+  if (last.includes('.')) {
+    const v4 = parseDottedQuadStrict(last);
+    if (v4 === undefined) return undefined;
+    tail = [v4 >>> 16, v4 & 0xffff];
+    body = body.slice(0, lastColon + 1);
+    if (!body.endsWith('::')) body = body.slice(0, -1);
+  }
+  const dbl = body.indexOf('::');
+  if (dbl >= 0) {
+    if (body.indexOf('::', dbl + 1) >= 0) return undefined;
+    const head = hexGroups(body.slice(0, dbl));
+    const rest = hexGroups(body.slice(dbl + 2));
+    if (!head || !rest) return undefined;
+    const used = head.length + rest.length + tail.length;
+    if (used > 7) return undefined;
+    return [...head, ...new Array<number>(8 - used).fill(0), ...rest, ...tail];
+  }
+  const all = hexGroups(body);
+  if (!all) return undefined;
+  const res = [...all, ...tail];
+  return res.length === 8 ? res : undefined;
+}
+
+const HOSTNAME = /^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/;
+
+/** One `addr[/mask]` item in the given family; returns a message or undefined. */
+export function checkAddress(item: string, family: ArgContext['family']): string | undefined {
+  const slash = item.indexOf('/');
+  const addr = slash >= 0 ? item.slice(0, slash) : item;
+  const mask = slash >= 0 ? item.slice(slash + 1) : undefined;
+  if (addr === '') return `missing address before \`/\` in \`${item}\``;
+  if (family === 'ipv4') {
+    if (parseIPv4(addr) === undefined) {
+      if (parseIPv6(addr)) return `\`${addr}\` is an IPv6 address in an IPv4 ruleset (use ip6tables)`;
+      if (/^[0-9a-fA-Fx.]+$/.test(addr) && !/[g-wyzG-WYZ]/.test(addr) && /^[0-9]/.test(addr)) return `\`${addr}\` is not a valid IPv4 address`;
+      if (!HOSTNAME.test(addr)) return `\`${addr}\` is neither an IPv4 address nor a host name`;
+    }
+    if (mask !== undefined) {
+      if (mask.includes('.')) {
+        if (parseIPv4(mask) === undefined) return `\`${mask}\` is not a valid netmask`;
+      } else if (parseUintIn(mask, 0, 32) === undefined) return `prefix length \`/${mask}\` is not between 0 and 32`;
+    }
+  } else {
+    if (!parseIPv6(addr)) {
+      if (parseIPv4(addr) !== undefined) return `\`${addr}\` is an IPv4 address in an IPv6 ruleset (use iptables)`;
+      if (!HOSTNAME.test(addr)) return `\`${addr}\` is neither an IPv6 address nor a host name`;
+    }
+    if (mask !== undefined) {
+      if (mask.includes(':')) {
+        if (!parseIPv6(mask)) return `\`${mask}\` is not a valid IPv6 netmask`;
+      } else if (parseUintIn(mask, 0, 128) === undefined) return `prefix length \`/${mask}\` is not between 0 and 128`;
+    }
+  }
+  return undefined;
+}
+
+/** A host name where an address was expected: accepted, but resolved once when the rules load. */
+export function hostnameWarning(item: string, family: ArgContext['family']): string | undefined {
+  const addr = item.split('/')[0]!;
+  const numeric = family === 'ipv4' ? parseIPv4(addr) !== undefined : parseIPv6(addr) !== undefined;
+  if (numeric || addr === '') return undefined;
+  return `\`${addr}\` is a host name: it is looked up once when the rules load (and the load fails if DNS is down); the rule then holds whatever address was found`;
+}
+
+/** `-s`/`-d`: a comma-separated list of `addr[/mask]`. */
+export const addressList: ArgType = {
+  id: 'address-list',
+  label: 'address[/mask][,...]',
+  check: (v, ctx) => {
+    if (v === '') return 'expected an address';
+    for (const item of v.split(',')) {
+      const p = checkAddress(item, ctx.family);
+      if (p) return p;
+    }
+    return undefined;
+  },
+  warn: (v, ctx) => v.split(',').map((i) => hostnameWarning(i, ctx.family)).find((w) => w),
+};
+
+/** A single `addr[/mask]`. */
+export const address: ArgType = {
+  id: 'address',
+  label: 'address[/mask]',
+  check: (v, ctx) => (v === '' ? 'expected an address' : checkAddress(v, ctx.family)),
+  warn: (v, ctx) => hostnameWarning(v, ctx.family),
+};
+
+/** A single host address without mask. */
+export const hostAddress: ArgType = {
+  id: 'host-address',
+  label: 'address',
+  check: (v, ctx) => {
+    if (v.includes('/')) return `expected a single address without a mask, got \`${v}\``;
+    return checkAddress(v, ctx.family);
+  },
+};
+
+/** `from-to` address range (iprange). */
+export const addressRange: ArgType = {
+  id: 'address-range',
+  label: 'address[-address]',
+  check: (v, ctx) => {
+    const parts = v.split('-');
+    if (parts.length > 2 || parts.some((p) => p === '')) return `expected \`from-to\` addresses, got \`${v}\``;
+    for (const p of parts) {
+      const bad = ctx.family === 'ipv4' ? parseIPv4(p) === undefined : !parseIPv6(p);
+      if (bad) return `\`${p}\` is not a valid ${ctx.family === 'ipv4' ? 'IPv4' : 'IPv6'} address`;
+    }
+    return undefined;
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Names and strings
+
+/** Interface names: at most 15 characters (IFNAMSIZ - 1); a trailing `+` matches any suffix. */
+export const iface: ArgType = {
+  id: 'interface',
+  label: 'interface[+]',
+  check: (v) => {
+    if (v.length > 15) return `interface name \`${v}\` is ${v.length} characters long; the kernel allows at most 15`;
+    return undefined;
+  },
+  warn: (v) => (/[ /]/.test(v) ? `interface name \`${v}\` contains a \`/\` or a space: no interface can have that name, so the rule never matches` : undefined),
+};
+
+export function text(maxLength: number, label = 'text', opts: { allowEmpty?: boolean } = {}): ArgType {
+  return {
+    id: `string:${maxLength}`,
+    label,
+    check: (v) => {
+      if (!opts.allowEmpty && v === '') return `expected a non-empty ${label}`;
+      if (Buffer.byteLength(v, 'utf8') > maxLength) return `${label} is ${Buffer.byteLength(v, 'utf8')} bytes long; at most ${maxLength} are allowed`;
+      return undefined;
+    },
+  };
+}
+
+/** One of a fixed set of words (names or aliases). */
+export function choice(values: readonly ValueDoc[], opts: { ignoreCase?: boolean; label?: string; id?: string } = {}): ArgType {
+  const norm = (s: string) => (opts.ignoreCase ? s.toLowerCase() : s);
+  const names = new Set(values.flatMap((v) => [v.name, ...(v.aliases ?? [])]).map(norm));
+  return {
+    id: opts.id ?? `choice:${values.map((v) => v.name).join('|')}`,
+    label: opts.label ?? values.map((v) => v.name).join('|'),
+    values,
+    check: (v) => (names.has(norm(v)) ? undefined : `\`${v}\` is not one of: ${values.map((x) => x.name).join(', ')}`),
+  };
+}
+
+/** A comma-separated list of words from a fixed set. */
+export function choiceList(values: readonly ValueDoc[], opts: { ignoreCase?: boolean; label?: string; id?: string; allowEmpty?: boolean } = {}): ArgType {
+  const one = choice(values, opts);
+  return {
+    id: opts.id ?? `list:${one.id}`,
+    label: opts.label ?? `${values[0]?.name ?? 'value'}[,...]`,
+    values,
+    list: true,
+    check: (v, ctx) => {
+      if (v === '' && opts.allowEmpty) return undefined;
+      for (const item of v.split(',')) {
+        if (item === '') return `empty entry in the list \`${v}\``;
+        const p = one.check(item, ctx);
+        if (p) return p;
+      }
+      return undefined;
+    },
+  };
+}
+
+/** `value[/mask]` with 32-bit unsigned numbers (marks, connmarks, realms). */
+export const markMask: ArgType = {
+  id: 'mark-mask',
+  label: 'value[/mask]',
+  check: (v) => {
+    const parts = v.split('/');
+    if (parts.length > 2) return `expected \`value[/mask]\`, got \`${v}\``;
+    for (const p of parts) {
+      if (parseUintIn(p, 0, 0xffffffff) === undefined) return `\`${p}\` is not a 32-bit number (decimal or 0x hex)`;
+    }
+    return undefined;
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// ICMP
+
+export const icmpType: ArgType = {
+  id: 'icmp-type',
+  label: 'type[/code]|name',
+  values: ICMP_TYPES,
+  check: (v) => {
+    if (findIcmpName(ICMP_TYPES, v)) return undefined;
+    const m = /^([^/]+)(?:\/(.*))?$/.exec(v);
+    if (m && parseUintIn(m[1]!, 0, 255, 10) !== undefined && (m[2] === undefined || parseUintIn(m[2], 0, 255, 10) !== undefined)) return undefined;
+    return `\`${v}\` is not an ICMP type name or \`type[/code]\` number (see \`iptables -p icmp -h\`)`;
+  },
+};
+
+export const icmpv6Type: ArgType = {
+  id: 'icmpv6-type',
+  label: 'type[/code]|name',
+  values: ICMPV6_TYPES,
+  check: (v) => {
+    if (findIcmpName(ICMPV6_TYPES, v)) return undefined;
+    const m = /^([^/]+)(?:\/(.*))?$/.exec(v);
+    if (m && parseUintIn(m[1]!, 0, 255, 10) !== undefined && (m[2] === undefined || parseUintIn(m[2], 0, 255, 10) !== undefined)) return undefined;
+    return `\`${v}\` is not an ICMPv6 type name or \`type[/code]\` number (see \`ip6tables -p icmpv6 -h\`)`;
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Rates
+
+const RATE_UNITS = [['second', 1], ['minute', 60], ['hour', 3600], ['day', 86400]] as const;
+
+/**
+ * `N[/second|/minute|/hour|/day]` as libxt_limit's parse_rate reads it: the count through atoi, the
+ * unit as any case-insensitive prefix of second/minute/hour/day. Returns packets per second, or
+ * undefined when iptables refuses the text.
+ */
+export function parseRate(v: string): number | undefined {
+  const slash = v.indexOf('/');
+  let mult = 1;
+  if (slash >= 0) {
+    const u = v.slice(slash + 1).toLowerCase();
+    if (u === '') return undefined;
+    const unit = RATE_UNITS.find(([w]) => w.startsWith(u));
+    if (!unit) return undefined;
+    mult = unit[1];
+  }
+  const m = /^[ \t]*[+]?([0-9]+)/.exec(v);
+  const count = m ? Number(m[1]) : 0;
+  if (count === 0) return undefined;
+  return count / mult;
+}
+
+export const rate: ArgType = {
+  id: 'rate',
+  label: 'N[/second|/minute|/hour|/day]',
+  check: (v) => {
+    const r = parseRate(v);
+    if (r === undefined) return `\`${v}\` is not a rate: write a positive number with an optional unit, such as \`30/min\` or \`5/second\``;
+    // the kernel keeps the interval between packets in 1/10000 s; it must not round to zero
+    if (Math.floor(10000 / r) === 0) return `rate \`${v}\` is too fast: at most 10000 per second can be expressed`;
+    return undefined;
+  },
+};

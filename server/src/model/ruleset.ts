@@ -1,0 +1,215 @@
+/**
+ * The parsed form of an iptables rules file. Every node keeps the exact range of the text it came
+ * from (0-based line, UTF-16 offsets within the line), so every feature can point at it.
+ */
+import type { Family, MatchSpec, OptionSpec, TargetSpec } from '../knowledge/types';
+import type { CommandSpec } from '../knowledge/generic';
+
+export interface Span {
+  readonly line: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** One word of a line after iptables-restore's quoting rules. */
+export interface Word extends Span {
+  /** The value iptables sees (quotes removed, escapes applied). */
+  readonly text: string;
+  /** Whether any part of the word was quoted. */
+  readonly quoted: boolean;
+}
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+
+/** A problem found while reading or checking the file; `code` is the part after `iptables-lens/`. */
+export interface Finding {
+  readonly code: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly span: Span;
+  readonly related?: readonly { readonly span: Span; readonly message: string }[];
+  readonly tags?: readonly ('unnecessary' | 'deprecated')[];
+  /** Extra facts a quick fix needs (never shown). */
+  readonly data?: unknown;
+}
+
+export type OptionOwner = 'command' | 'generic' | 'match' | 'target';
+
+export interface OptionNode {
+  /** The option word as written (`--dport`, `-p`, `--dpo`, `--dport=80`). */
+  readonly word: Word;
+  /** Span of the option name only (differs from `word` for `--opt=value`). */
+  readonly nameSpan: Span;
+  /** Canonical name from knowledge (`--dport`, `-p`), or the written name when unknown. */
+  readonly name: string;
+  readonly negated: boolean;
+  /** The `!` in front of the option. */
+  readonly bang?: Word;
+  /** Argument words (for `--opt=value`, a word covering the value part). */
+  readonly args: readonly Word[];
+  readonly owner: OptionOwner;
+  readonly spec?: OptionSpec;
+  /** The match this option belongs to, when owner is 'match'. */
+  readonly match?: MatchNode;
+}
+
+export interface MatchNode {
+  readonly name: string;
+  /** The `-m` word; absent when `-p` loaded the module implicitly. */
+  readonly mWord?: Word;
+  /** The module name word (`tcp` after `-m`, or the `-p` value for an implicit load). */
+  readonly nameWord: Word;
+  readonly implicit: boolean;
+  readonly spec?: MatchSpec;
+  readonly options: OptionNode[];
+}
+
+export type TargetKind = 'standard' | 'extension' | 'chain' | 'unknown';
+
+export interface TargetNode {
+  readonly name: string;
+  /** The `-j` or `-g` word. */
+  readonly jWord: Word;
+  readonly nameWord: Word;
+  readonly goto: boolean;
+  readonly kind: TargetKind;
+  readonly spec?: TargetSpec;
+  readonly options: OptionNode[];
+}
+
+export interface CommandNode {
+  readonly spec: CommandSpec;
+  readonly word: Word;
+  readonly chain?: Word;
+  /** Positional words after the chain: rule number, policy target, new name. */
+  readonly extra: readonly Word[];
+}
+
+/** Any line that is neither a table header, a chain declaration, COMMIT nor a comment. */
+export interface CommandLine {
+  readonly kind: 'command';
+  readonly line: number;
+  readonly span: Span;
+  readonly words: readonly Word[];
+  /** The table the line applies to (from the enclosing `*table` or `-t`). */
+  readonly table: string;
+  readonly tableWord?: Word;
+  readonly block?: TableBlock;
+  /** `[packets:bytes]` in front of the command. */
+  readonly counters?: Word;
+  readonly command?: CommandNode;
+  /** The chain the command names (`-A INPUT` -> INPUT). */
+  readonly chain?: string;
+  readonly generic: OptionNode[];
+  readonly matches: MatchNode[];
+  target?: TargetNode;
+  /** Every option in the order written. */
+  readonly options: OptionNode[];
+  /** Family restriction from `-4`/`-6`. */
+  readonly onlyFamily?: Family;
+}
+
+/** A command line that adds or replaces a rule (-A, -I, -R). */
+export interface Rule extends CommandLine {
+  readonly command: CommandNode;
+  /** The chain the rule lives in. */
+  readonly chain: string;
+}
+
+export interface TableBlock {
+  readonly kind: 'table';
+  readonly name: string;
+  readonly nameWord: Word;
+  readonly line: number;
+  readonly span: Span;
+  /** Line of COMMIT, when present. */
+  commitLine?: number;
+  /** Last line belonging to the block (COMMIT or the line before the next header / end). */
+  endLine: number;
+}
+
+export interface ChainDecl {
+  readonly kind: 'chain';
+  readonly line: number;
+  readonly span: Span;
+  readonly table: string;
+  readonly block?: TableBlock;
+  readonly nameWord: Word;
+  readonly policy?: Word;
+  readonly counters?: Word;
+}
+
+export interface CommentLine {
+  readonly kind: 'comment';
+  readonly line: number;
+  readonly span: Span;
+  readonly text: string;
+}
+
+export interface CommitLine {
+  readonly kind: 'commit';
+  readonly line: number;
+  readonly span: Span;
+  readonly block?: TableBlock;
+}
+
+export interface BlankLine {
+  readonly kind: 'blank';
+  readonly line: number;
+}
+
+export type LineNode = TableBlock | ChainDecl | CommentLine | CommitLine | CommandLine | BlankLine;
+
+/** A chain as the file leaves it after every command has been applied. */
+export interface Chain {
+  readonly name: string;
+  readonly table: string;
+  readonly builtin: boolean;
+  /** Built-in chains: the policy in force at the end of the file. */
+  policy?: string;
+  policyWord?: Word;
+  /** Where the chain is declared (`:NAME`, `-N NAME`); undefined for built-ins never mentioned. */
+  readonly declarations: (ChainDecl | CommandLine)[];
+  /** Rules in kernel order after -A/-I/-R/-D/-F have been applied. */
+  rules: Rule[];
+  /** Rules that jump or go to this chain. */
+  readonly references: Rule[];
+}
+
+export interface Table {
+  readonly name: string;
+  readonly blocks: TableBlock[];
+  readonly chains: Map<string, Chain>;
+}
+
+export type FileFormat = 'save' | 'commands';
+
+export interface Ruleset {
+  readonly family: Family;
+  /** How the family was decided, for hover and messages. */
+  readonly familySource: 'header' | 'setting' | 'filename' | 'content' | 'default';
+  readonly format: FileFormat;
+  readonly lineCount: number;
+  readonly lines: readonly LineNode[];
+  readonly commands: readonly CommandLine[];
+  readonly rules: readonly Rule[];
+  readonly tables: ReadonlyMap<string, Table>;
+  /** Problems found while reading (syntax, unknown options, arguments, structure). */
+  readonly findings: readonly Finding[];
+}
+
+export function isRule(c: CommandLine): c is Rule {
+  return c.command !== undefined && c.command.spec.takesRule && c.command.chain !== undefined && ['A', 'I', 'R'].includes(c.command.spec.letter);
+}
+
+export function spanOf(w: Span): Span {
+  return { line: w.line, start: w.start, end: w.end };
+}
+
+export function joinSpans(a: Span, b: Span): Span {
+  return { line: a.line, start: Math.min(a.start, b.start), end: b.line === a.line ? Math.max(a.end, b.end) : a.end };
+}
+
+export function contains(span: Span, line: number, character: number): boolean {
+  return span.line === line && character >= span.start && character <= span.end;
+}

@@ -1,0 +1,273 @@
+/**
+ * Applies the file's commands in order to find the chains and rules the kernel ends up with:
+ * `*table` blocks flush their table (iptables-restore without --noflush), `:CHAIN` and -N create
+ * chains, -A/-I/-R/-D edit rule lists, -F/-X/-P/-E act on chains. Problems iptables-restore would
+ * report while doing so (missing chain, index too big...) become findings.
+ */
+import { findTable } from '../knowledge/tables';
+import type { Family } from '../knowledge/types';
+import type { Chain, CommandLine, FileFormat, Finding, LineNode, Rule, Span, Table, Word } from '../model/ruleset';
+import { isRule } from '../model/ruleset';
+
+function finding(code: string, message: string, span: Span, severity: Finding['severity'] = 'error'): Finding {
+  return { code, severity, message, span };
+}
+
+function newTable(name: string): Table {
+  const t: Table = { name, blocks: [], chains: new Map() };
+  for (const c of findTable(name)?.chains ?? []) {
+    t.chains.set(c, { name: c, table: name, builtin: true, policy: 'ACCEPT', declarations: [], rules: [], references: [] });
+  }
+  return t;
+}
+
+/** The words of a rule after the command and chain, for comparing rules in -D. */
+function ruleKey(c: CommandLine): string {
+  return c.options
+    .filter((o) => o.owner !== 'command')
+    .map((o) => `${o.negated ? '! ' : ''}${o.name} ${o.args.map((a) => a.text).join(' ')}`)
+    .concat(c.matches.map((m) => `-m ${m.name}`))
+    .sort()
+    .join('\u0000');
+}
+
+export function buildTables(nodes: readonly LineNode[], format: FileFormat, family: Family, findings: Finding[]): Map<string, Table> {
+  const tables = new Map<string, Table>();
+  const table = (name: string): Table | undefined => {
+    if (!findTable(name)) return undefined;
+    let t = tables.get(name);
+    if (!t) {
+      t = newTable(name);
+      tables.set(name, t);
+    }
+    return t;
+  };
+
+  for (const node of nodes) {
+    if (node.kind === 'table') {
+      const t = table(node.name);
+      if (!t) continue;
+      // a new block replaces the table: user chains go, built-in chains are emptied
+      for (const [name, c] of [...t.chains]) {
+        if (c.builtin) c.rules = [];
+        else t.chains.delete(name);
+      }
+      t.blocks.push(node);
+      continue;
+    }
+    if (node.kind === 'chain') {
+      const t = table(node.table);
+      if (!t || !node.nameWord.text) continue;
+      const existing = t.chains.get(node.nameWord.text);
+      if (existing) {
+        existing.declarations.push(node);
+        if (existing.builtin && node.policy && (node.policy.text === 'ACCEPT' || node.policy.text === 'DROP')) {
+          existing.policy = node.policy.text;
+          existing.policyWord = node.policy;
+        }
+      } else {
+        t.chains.set(node.nameWord.text, { name: node.nameWord.text, table: node.table, builtin: false, declarations: [node], rules: [], references: [] });
+      }
+      continue;
+    }
+    if (node.kind !== 'command' || !node.command) continue;
+    // iptables-restore skips lines marked -4/-6 for the other family
+    if (node.onlyFamily && node.onlyFamily !== family) continue;
+    const t = table(node.table);
+    if (!t) {
+      if (node.tableWord) findings.push(finding('unknown-table', `unknown table \`${node.table}\`: iptables has filter, nat, mangle, raw and security`, node.tableWord));
+      continue;
+    }
+    applyCommand(t, node, format, findings);
+  }
+
+  // resolve jumps once every chain exists
+  for (const t of tables.values()) {
+    for (const c of t.chains.values()) {
+      for (const r of c.rules) {
+        const tg = r.target;
+        if (!tg || tg.kind !== 'chain') continue;
+        const dest = t.chains.get(tg.name);
+        if (dest) {
+          dest.references.push(r);
+          if (tg.goto && dest.builtin) findings.push(finding('goto-builtin', `-g can only go to a user-defined chain, not to the built-in ${tg.name}`, tg.nameWord));
+          if (dest.builtin && !tg.goto) findings.push(finding('jump-to-builtin', `a rule cannot jump to the built-in chain ${tg.name}`, tg.nameWord));
+        } else {
+          const elsewhere = [...tables.values()].filter((o) => o !== t && o.chains.has(tg.name)).map((o) => o.name);
+          findings.push(
+            finding(
+              'undefined-chain',
+              /^[a-z]+$/.test(tg.name) && tg.name.toUpperCase() !== tg.name
+                ? `no target or chain called \`${tg.name}\` in table ${t.name} (target names are upper case: \`${tg.name.toUpperCase()}\`?)`
+                : `no target or chain called \`${tg.name}\` in table ${t.name}${elsewhere.length ? ` (a chain of that name exists in ${elsewhere.join(', ')})` : ': declare it with `:' + tg.name + ' - [0:0]` or -N'}`,
+              tg.nameWord,
+            ),
+          );
+        }
+      }
+    }
+  }
+  return tables;
+}
+
+function applyCommand(t: Table, node: CommandLine, format: FileFormat, findings: Finding[]): void {
+  const cmd = node.command!;
+  const letter = cmd.spec.letter;
+  const chainWord = cmd.chain;
+  const chain = chainWord ? t.chains.get(chainWord.text) : undefined;
+  const missingChain = (w: Word) =>
+    findings.push(
+      finding(
+        'undefined-chain',
+        `chain \`${w.text}\` does not exist in table ${t.name}${format === 'save' ? `: declare it with \`:${w.text} - [0:0]\` at the top of the *${t.name} block` : `: create it with -N ${w.text} first`}`,
+        w,
+      ),
+    );
+  const ruleNumber = (w: Word | undefined): number | undefined => {
+    if (!w) return undefined;
+    if (!/^[0-9]+$/.test(w.text) || Number(w.text) < 1) {
+      findings.push(finding('syntax', `\`${w.text}\` is not a rule number (1 or more)`, w));
+      return undefined;
+    }
+    return Number(w.text);
+  };
+
+  switch (letter) {
+    case 'A':
+    case 'I':
+    case 'R': {
+      if (!chainWord) return;
+      if (!chain) {
+        missingChain(chainWord);
+        return;
+      }
+      const rule = node as Rule;
+      if (!isRule(node)) return;
+      if (letter === 'A') chain.rules.push(rule);
+      else if (letter === 'I') {
+        const n = cmd.extra[0] ? ruleNumber(cmd.extra[0]) : 1;
+        if (n === undefined) return;
+        if (n > chain.rules.length + 1) {
+          findings.push(finding('rule-number', `${chain.name} has ${chain.rules.length} rule${chain.rules.length === 1 ? '' : 's'} at this point: -I can insert at 1 to ${chain.rules.length + 1}, not ${n}`, cmd.extra[0]!));
+          return;
+        }
+        chain.rules.splice(n - 1, 0, rule);
+      } else {
+        const n = ruleNumber(cmd.extra[0]);
+        if (n === undefined) return;
+        if (n > chain.rules.length) {
+          findings.push(finding('rule-number', `${chain.name} has ${chain.rules.length} rule${chain.rules.length === 1 ? '' : 's'} at this point: there is no rule ${n} to replace`, cmd.extra[0]!));
+          return;
+        }
+        chain.rules[n - 1] = rule;
+      }
+      return;
+    }
+    case 'D': {
+      if (!chainWord) return;
+      if (!chain) {
+        missingChain(chainWord);
+        return;
+      }
+      if (cmd.extra[0]) {
+        const n = ruleNumber(cmd.extra[0]);
+        if (n === undefined) return;
+        if (n > chain.rules.length) {
+          findings.push(finding('rule-number', `${chain.name} has ${chain.rules.length} rule${chain.rules.length === 1 ? '' : 's'} at this point: there is no rule ${n} to delete`, cmd.extra[0]));
+          return;
+        }
+        chain.rules.splice(n - 1, 1);
+        return;
+      }
+      const key = ruleKey(node);
+      const idx = chain.rules.findIndex((r) => ruleKey(r) === key);
+      if (idx < 0) {
+        findings.push(finding('no-such-rule', `no rule like this one exists in ${chain.name} at this point, so -D fails ("Bad rule")`, node.span, 'warning'));
+        return;
+      }
+      chain.rules.splice(idx, 1);
+      return;
+    }
+    case 'N': {
+      if (!chainWord) return;
+      if (chain) {
+        findings.push(finding('chain-exists', `chain \`${chainWord.text}\` already exists in table ${t.name}`, chainWord));
+        return;
+      }
+      t.chains.set(chainWord.text, { name: chainWord.text, table: t.name, builtin: false, declarations: [node], rules: [], references: [] });
+      return;
+    }
+    case 'X': {
+      if (!chainWord) {
+        for (const [name, c] of [...t.chains]) if (!c.builtin) t.chains.delete(name);
+        return;
+      }
+      if (!chain) {
+        missingChain(chainWord);
+        return;
+      }
+      if (chain.builtin) {
+        findings.push(finding('builtin-chain', `${chain.name} is a built-in chain and cannot be deleted`, chainWord));
+        return;
+      }
+      t.chains.delete(chain.name);
+      return;
+    }
+    case 'F': {
+      if (!chainWord) {
+        for (const c of t.chains.values()) c.rules = [];
+        return;
+      }
+      if (!chain) {
+        missingChain(chainWord);
+        return;
+      }
+      chain.rules = [];
+      return;
+    }
+    case 'P': {
+      if (!chainWord) return;
+      if (!chain || !chain.builtin) {
+        findings.push(finding('builtin-chain', `-P sets the policy of a built-in chain of ${t.name} (${findTable(t.name)?.chains.join(', ')}); \`${chainWord.text}\` is not one`, chainWord));
+        return;
+      }
+      const pol = cmd.extra[0];
+      if (!pol) return;
+      if (pol.text !== 'ACCEPT' && pol.text !== 'DROP') {
+        findings.push(finding('chain-policy', `a policy is ACCEPT or DROP (upper case), not \`${pol.text}\``, pol));
+        return;
+      }
+      chain.policy = pol.text;
+      chain.policyWord = pol;
+      return;
+    }
+    case 'E': {
+      if (!chainWord) return;
+      const to = cmd.extra[0];
+      if (!chain) {
+        missingChain(chainWord);
+        return;
+      }
+      if (chain.builtin) {
+        findings.push(finding('builtin-chain', `${chain.name} is a built-in chain and cannot be renamed`, chainWord));
+        return;
+      }
+      if (!to) return;
+      if (t.chains.has(to.text)) {
+        findings.push(finding('chain-exists', `chain \`${to.text}\` already exists in table ${t.name}`, to));
+        return;
+      }
+      t.chains.delete(chain.name);
+      const renamed: Chain = { ...chain, name: to.text, declarations: [...chain.declarations, node] };
+      t.chains.set(to.text, renamed);
+      return;
+    }
+    case 'L':
+    case 'S':
+      findings.push(finding('listing-command', `${cmd.spec.name} only prints rules; in a rules file it changes nothing`, cmd.word, 'warning'));
+      return;
+    case 'C':
+    case 'Z':
+      return;
+  }
+}

@@ -1,0 +1,425 @@
+/**
+ * Reads the words of one command line the way iptables' own option parser does (xshared.c do_parse
+ * with getopt_long): commands and their chain, `!`, generic options, `-m` modules whose options
+ * become known once loaded (the newest module first), `-j`/`-g` and the target's options, long
+ * option abbreviations, `--opt=value`, and the implicit load of a protocol match after `-p` when an
+ * unknown option appears. It decides which module each option belongs to and how many words it
+ * takes; whether the values are acceptable is checked later (analysis/rule-validity).
+ */
+import { COMMANDS, findCommand, GENERIC_OPTIONS, protocolName } from '../knowledge/generic';
+import { findMatch, findMatchOtherFamily, findTarget, findTargetOtherFamily, MATCHES, protocolMatchName } from '../knowledge/registry';
+import type { Family, MatchSpec, OptionSpec, TargetSpec } from '../knowledge/types';
+import type { CommandNode, Finding, MatchNode, OptionNode, Span, TargetKind, TargetNode, Word } from '../model/ruleset';
+
+export interface CommandContext {
+  readonly family: Family;
+  readonly format: 'save' | 'commands';
+  /** Table in force from the enclosing `*table` block (save format) or the default. */
+  readonly table: string;
+}
+
+export interface ParsedCommand {
+  command?: CommandNode;
+  tableWord?: Word;
+  table: string;
+  generic: OptionNode[];
+  matches: MatchNode[];
+  target?: TargetNode;
+  options: OptionNode[];
+  onlyFamily?: Family;
+  findings: Finding[];
+}
+
+/** An extension whose options are currently known to the option parser. */
+interface Loaded {
+  readonly kind: 'match' | 'target';
+  readonly options: readonly OptionSpec[];
+  readonly match?: MatchNode;
+  readonly target?: TargetNode;
+  /** Unknown module: take its options as they come, with a guessed arity. */
+  readonly unknown: boolean;
+}
+
+interface Candidate {
+  readonly spec: OptionSpec;
+  readonly owner: 'command' | 'generic' | Loaded;
+  readonly exact: boolean;
+}
+
+const STANDARD_VERDICTS = new Set(['ACCEPT', 'DROP', 'RETURN', 'QUEUE']);
+
+function err(code: string, message: string, span: Span, severity: Finding['severity'] = 'error', data?: unknown): Finding {
+  return data === undefined ? { code, severity, message, span } : { code, severity, message, span, data };
+}
+
+function sub(word: Word, from: number, to: number, text: string): Word {
+  return { line: word.line, start: word.start + from, end: word.start + to, text, quoted: word.quoted };
+}
+
+function isOptionLike(w: Word | undefined): boolean {
+  return w !== undefined && !w.quoted && w.text.startsWith('-') && w.text.length > 1;
+}
+
+/** Does the word look like a positional value (what iptables peeks at for -I CHAIN [num])? */
+function isPositional(w: Word | undefined): w is Word {
+  return w !== undefined && !(w.text.startsWith('-') || w.text.startsWith('!'));
+}
+
+const COMMAND_OPTION_SPECS: readonly OptionSpec[] = COMMANDS.map((c) => ({
+  name: c.name,
+  aliases: [c.long],
+  args: [],
+  summary: c.summary,
+}));
+
+const TABLE_OPTION: OptionSpec = {
+  name: '-t',
+  aliases: ['--table'],
+  args: [{ id: 'table', label: 'table', check: () => undefined }],
+  summary: 'The table the command works on (filter by default).',
+};
+
+export function parseCommandWords(words: readonly Word[], ctx: CommandContext): ParsedCommand {
+  const out: ParsedCommand = { table: ctx.table, generic: [], matches: [], options: [], findings: [] };
+  const loaded: Loaded[] = []; // newest last
+  let bang: Word | undefined;
+  let protocol: { word: Word; negated: boolean } | undefined;
+  let protoImplicitlyLoaded = false;
+  const seenGeneric = new Map<string, OptionNode>();
+
+  const takeBang = (): Word | undefined => {
+    const b = bang;
+    bang = undefined;
+    return b;
+  };
+
+  /** All option specs a long-option word may resolve to right now, in getopt's order. */
+  const candidates = (name: string): Candidate[] => {
+    const pool: { spec: OptionSpec; owner: Candidate['owner'] }[] = [];
+    for (const s of COMMAND_OPTION_SPECS) pool.push({ spec: s, owner: 'command' });
+    pool.push({ spec: TABLE_OPTION, owner: 'generic' });
+    for (const s of GENERIC_OPTIONS) pool.push({ spec: s, owner: 'generic' });
+    for (let i = loaded.length - 1; i >= 0; i--) for (const s of loaded[i]!.options) pool.push({ spec: s, owner: loaded[i]! });
+    const exact = pool.filter((p) => p.spec.name === name || p.spec.aliases?.includes(name));
+    if (exact.length) return [{ ...exact[0]!, exact: true }];
+    if (!name.startsWith('--') || name.length < 3) return [];
+    const prefix = pool.filter((p) => [p.spec.name, ...(p.spec.aliases ?? [])].some((n) => n.startsWith('--') && n.startsWith(name)));
+    // aliases of one option are one candidate
+    const distinct = prefix.filter((p, i) => prefix.findIndex((q) => q.spec === p.spec && q.owner === p.owner) === i);
+    return distinct.map((p) => ({ ...p, exact: false }));
+  };
+
+  const loadMatch = (name: string, nameWord: Word, mWord: Word | undefined, implicit: boolean): MatchNode => {
+    const spec = findMatch(name, ctx.family);
+    const node: MatchNode = { name, nameWord, implicit, options: [], ...(mWord ? { mWord } : {}), ...(spec ? { spec } : {}) };
+    out.matches.push(node);
+    loaded.push({ kind: 'match', options: spec?.options ?? [], match: node, unknown: !spec });
+    return node;
+  };
+
+  let i = 0;
+  /** Collect the argument words of an option; returns undefined when they are missing. */
+  const takeArgs = (spec: OptionSpec | undefined, word: Word, inlineValue: Word | undefined, optName: string, unknownArity: boolean): Word[] => {
+    const args: Word[] = [];
+    const want = spec ? spec.args.length : 0;
+    if (unknownArity) {
+      if (inlineValue) args.push(inlineValue);
+      while (i < words.length && !isOptionLike(words[i]) && words[i]!.text !== '!') args.push(words[i++]!);
+      return args;
+    }
+    if (want === 0) {
+      if (inlineValue) out.findings.push(err('syntax', `option \`${optName}\` takes no value`, inlineValue));
+      return args;
+    }
+    for (let k = 0; k < want; k++) {
+      const optional = spec!.lastArgOptional && k === want - 1;
+      if (k === 0 && inlineValue) {
+        args.push(inlineValue);
+        continue;
+      }
+      const next = words[i];
+      if (k === 0 && !optional) {
+        // getopt hands over the next word whatever it looks like
+        if (next === undefined) {
+          out.findings.push(err('missing-argument', `option \`${optName}\` needs a value (${spec!.args.map((a) => a.label).join(' ')})`, word));
+          return args;
+        }
+        args.push(next);
+        i++;
+        continue;
+      }
+      // further words are taken only when they do not look like options
+      if (next === undefined || next.text.startsWith('-') || next.text === '!' || next.text.startsWith('!')) {
+        if (!optional) {
+          out.findings.push(
+            err('missing-argument', `option \`${optName}\` needs ${want} values (${spec!.args.map((a) => a.label).join(' ')})`, word),
+          );
+        }
+        return args;
+      }
+      args.push(next);
+      i++;
+    }
+    return args;
+  };
+
+  const addOption = (node: OptionNode) => {
+    out.options.push(node);
+    if (node.owner === 'generic') out.generic.push(node);
+    if (node.owner === 'match') node.match!.options.push(node);
+  };
+
+  while (i < words.length) {
+    const w = words[i++]!;
+    const t = w.text;
+
+    if (t === '!' && !w.quoted) {
+      if (bang) out.findings.push(err('syntax', 'two `!` in a row: iptables allows only one negation per option', w));
+      bang = w;
+      continue;
+    }
+
+    if (!isOptionLike(w)) {
+      out.findings.push(err('syntax', `unexpected word \`${t}\`: it belongs to no option (iptables says "Bad argument")`, w, 'error', { stray: true }));
+      continue;
+    }
+
+    // split --name=value
+    let name = t;
+    let inline: Word | undefined;
+    let nameSpan: Span = w;
+    const eq = t.startsWith('--') ? t.indexOf('=') : -1;
+    if (eq > 2 && !w.quoted) {
+      name = t.slice(0, eq);
+      inline = sub(w, eq + 1, t.length, t.slice(eq + 1));
+      nameSpan = { line: w.line, start: w.start, end: w.start + eq };
+    }
+
+    // commands
+    const cmd = findCommand(name);
+    if (cmd) {
+      const b = takeBang();
+      if (b) out.findings.push(err('syntax', `\`!\` cannot negate the command ${cmd.name}`, b));
+      if (out.command) {
+        out.findings.push(err('syntax', `a line holds one command: ${out.command.spec.name} is already given, so ${cmd.name} cannot follow`, w));
+        continue;
+      }
+      let chain: Word | undefined;
+      const extra: Word[] = [];
+      if (inline) chain = inline;
+      else if (cmd.chain === 'required') {
+        if (i < words.length) chain = words[i++];
+        else out.findings.push(err('missing-argument', `${cmd.name} needs a chain name`, w));
+      } else if (cmd.chain === 'optional' && isPositional(words[i])) chain = words[i++];
+      if (chain) {
+        for (const e of cmd.extra) {
+          const next = words[i];
+          if (e.optional) {
+            if (e.kind === 'rulenum' && isPositional(next) && (cmd.letter !== 'D' || /^[0-9]+$/.test(next.text))) {
+              extra.push(next);
+              i++;
+            }
+          } else if (next === undefined || (e.kind === 'rulenum' && !isPositional(next))) {
+            out.findings.push(err('missing-argument', `${cmd.name} needs a ${e.label} after the chain name`, chain));
+          } else {
+            extra.push(next);
+            i++;
+          }
+        }
+      }
+      out.command = { spec: cmd, word: w, ...(chain ? { chain } : {}), extra };
+      continue;
+    }
+
+    // -t / --table
+    if (name === '-t' || name === '--table' || (name.startsWith('--t') && '--table'.startsWith(name) && name.length > 3)) {
+      const b = takeBang();
+      if (b) out.findings.push(err('syntax', '`!` cannot negate -t', b));
+      const tw = inline ?? words[i++];
+      if (!tw) {
+        out.findings.push(err('missing-argument', '-t needs a table name', w));
+        continue;
+      }
+      if (ctx.format === 'save') {
+        out.findings.push(
+          err('table-option-in-restore', `-t cannot be used inside an iptables-restore file: put the rule under a \`*${tw.text}\` header instead`, joinWords(w, tw)),
+        );
+      }
+      out.tableWord = tw;
+      out.table = tw.text;
+      continue;
+    }
+
+    // -4 / -6
+    if (name === '-4' || name === '--ipv4' || name === '-6' || name === '--ipv6') {
+      out.onlyFamily = name.includes('4') ? 'ipv4' : 'ipv6';
+      const spec = GENERIC_OPTIONS.find((g) => g.name === (name.includes('4') ? '-4' : '-6'))!;
+      addOption({ word: w, nameSpan, name: spec.name, negated: false, args: [], owner: 'generic', spec });
+      continue;
+    }
+
+    // -m / --match
+    if (name === '-m' || name === '--match' || (name.length > 3 && '--match'.startsWith(name))) {
+      const b = takeBang();
+      if (b) out.findings.push(err('syntax', '`!` cannot stand before -m: put it before the option of the module you want to negate', b));
+      const mw = inline ?? words[i++];
+      if (!mw) {
+        out.findings.push(err('missing-argument', '-m needs a match module name', w));
+        continue;
+      }
+      const node = loadMatch(mw.text, mw, w, false);
+      if (!node.spec) {
+        const other = findMatchOtherFamily(mw.text, ctx.family);
+        out.findings.push(
+          err(
+            'unknown-match',
+            other
+              ? `the \`${mw.text}\` match exists only for ${ctx.family === 'ipv4' ? 'ip6tables (IPv6)' : 'iptables (IPv4)'}`
+              : `unknown match module \`${mw.text}\`: iptables 1.8.9 has no such extension`,
+            mw,
+          ),
+        );
+      }
+      continue;
+    }
+
+    // -j / -g
+    const isJump = name === '-j' || name === '--jump' || (name.length > 3 && '--jump'.startsWith(name));
+    const isGoto = name === '-g' || name === '--goto' || (name.length > 3 && '--goto'.startsWith(name));
+    if (isJump || isGoto) {
+      const b = takeBang();
+      if (b) out.findings.push(err('syntax', `\`!\` cannot negate ${isJump ? '-j' : '-g'}`, b));
+      const tw = inline ?? words[i++];
+      if (!tw) {
+        out.findings.push(err('missing-argument', `${isJump ? '-j' : '-g'} needs a target or chain name`, w));
+        continue;
+      }
+      if (out.target) {
+        out.findings.push(err('syntax', `only one -j or -g per rule: ${out.target.goto ? '-g' : '-j'} ${out.target.name} is already given`, joinWords(w, tw)));
+        continue;
+      }
+      let spec: TargetSpec | undefined;
+      let kind: TargetKind;
+      if (STANDARD_VERDICTS.has(tw.text)) {
+        spec = findTarget(tw.text, ctx.family);
+        kind = 'standard';
+      } else if ((spec = findTarget(tw.text, ctx.family))) {
+        kind = 'extension';
+      } else if (findTargetOtherFamily(tw.text, ctx.family)) {
+        kind = 'unknown';
+        out.findings.push(
+          err('unknown-target', `the \`${tw.text}\` target exists only for ${ctx.family === 'ipv4' ? 'ip6tables (IPv6)' : 'iptables (IPv4)'}`, tw),
+        );
+      } else kind = 'chain';
+      const node: TargetNode = { name: tw.text, jWord: w, nameWord: tw, goto: isGoto, kind, options: [], ...(spec ? { spec } : {}) };
+      out.target = node;
+      addOption({ word: w, nameSpan, name: isJump ? '-j' : '-g', negated: false, args: [tw], owner: 'generic', spec: GENERIC_OPTIONS.find((g) => g.name === (isJump ? '-j' : '-g'))! });
+      if (spec && spec.options.length) loaded.push({ kind: 'target', options: spec.options, target: node, unknown: false });
+      continue;
+    }
+
+    // everything else: generic option or an option of a loaded extension
+    let found = candidates(name);
+    if (found.length === 0 && protocol && shouldLoadProtocol()) {
+      // iptables loads the protocol's match on the first option nobody knows (even after `! -p`,
+      // which the kernel then refuses)
+      loadMatch(protocolMatchName(protocol.word.text, ctx.family)!, protocol.word, undefined, true);
+      protoImplicitlyLoaded = true;
+      found = candidates(name);
+    }
+
+    if (found.length > 1) {
+      takeBang();
+      out.findings.push(
+        err('unknown-option', `\`${name}\` is an ambiguous abbreviation: it could be ${found.map((f) => f.spec.name).join(', ')}`, nameSpan),
+      );
+      takeArgs(undefined, w, inline, name, true);
+      continue;
+    }
+
+    if (found.length === 0) {
+      const b = takeBang();
+      const unknownOwner = [...loaded].reverse().find((l) => l.unknown);
+      if (unknownOwner) {
+        // options of a module we do not know: keep them, guess their words, say nothing more
+        const args = takeArgs(undefined, w, inline, name, true);
+        const node: OptionNode = {
+          word: w, nameSpan, name, negated: !!b, args, owner: unknownOwner.kind,
+          ...(b ? { bang: b } : {}), ...(unknownOwner.match ? { match: unknownOwner.match } : {}),
+        };
+        addOption(node);
+        if (unknownOwner.target) unknownOwner.target.options.push(node);
+        continue;
+      }
+      out.findings.push(err('unknown-option', unknownOptionMessage(name, ctx.family, protocol?.word.text, out.matches), nameSpan, 'error', { option: name }));
+      takeArgs(undefined, w, inline, name, true);
+      continue;
+    }
+
+    const cand = found[0]!;
+    const spec = cand.spec;
+    if (!cand.exact) {
+      out.findings.push(
+        err('abbreviated-option', `\`${name}\` is accepted as an abbreviation of \`${spec.name}\`; write it out so the rule reads the same as iptables-save prints it`, nameSpan, 'hint', { replacement: spec.name }),
+      );
+    }
+    if (cand.owner === 'command') continue; // unreachable: commands handled above
+    const b = takeBang();
+    const args = takeArgs(spec, w, inline, spec.name, false);
+    if (cand.owner === 'generic') {
+      const node: OptionNode = { word: w, nameSpan, name: spec.name, negated: !!b, args, owner: 'generic', spec, ...(b ? { bang: b } : {}) };
+      const prev = seenGeneric.get(spec.name);
+      if (prev && !spec.multi) {
+        out.findings.push(err('duplicate-option', `${spec.name} is given twice in one rule; iptables allows it once`, nameSpan));
+      }
+      seenGeneric.set(spec.name, node);
+      addOption(node);
+      if (spec.name === '-p' && args[0]) {
+        protocol = { word: args[0], negated: !!b };
+        protoImplicitlyLoaded = false;
+      }
+      continue;
+    }
+    const owner = cand.owner;
+    const node: OptionNode = {
+      word: w, nameSpan, name: spec.name, negated: !!b, args, owner: owner.kind, spec,
+      ...(b ? { bang: b } : {}), ...(owner.match ? { match: owner.match } : {}),
+    };
+    addOption(node);
+    if (owner.target) owner.target.options.push(node);
+  }
+
+  if (bang) out.findings.push(err('syntax', 'a `!` at the end of the line negates nothing', bang));
+  return out;
+
+  function shouldLoadProtocol(): boolean {
+    if (!protocol) return false;
+    const pm = protocolMatchName(protocol.word.text, ctx.family);
+    if (!pm) return false;
+    const already = out.matches.some((m) => m.name === pm);
+    return !already || !protoImplicitlyLoaded;
+  }
+}
+
+function joinWords(a: Span, b: Span): Span {
+  return { line: a.line, start: a.start, end: b.end };
+}
+
+/** Explain an option nobody claimed, naming the module that has it when there is one. */
+function unknownOptionMessage(name: string, family: Family, protocol: string | undefined, loaded: readonly MatchNode[]): string {
+  const owners: MatchSpec[] = MATCHES.filter(
+    (m) => m.families.includes(family) && m.options.some((o) => o.name === name || o.aliases?.includes(name)),
+  );
+  if (owners.length === 0) {
+    return `unknown option \`${name}\`${loaded.length ? ` for ${loaded.map((m) => `-m ${m.name}`).join(', ')}` : ''}`;
+  }
+  const protoOwners = owners.filter((m) => m.protocols && protocolMatchName(m.name, family) === m.name);
+  if (protoOwners.length) {
+    const names = protoOwners.map((m) => `-p ${m.protocols![0]}`).join(' or ');
+    if (protocol && protocolName(protocol) !== 'all') {
+      return `\`${name}\` is an option of ${protoOwners.map((m) => `the ${m.name} match`).join(' and ')}, which \`-p ${protocol}\` does not load: use ${names}`;
+    }
+    return `\`${name}\` needs ${names} (or ${protoOwners.map((m) => `-m ${m.name}`).join(' / ')}) before it`;
+  }
+  return `\`${name}\` is an option of ${owners.map((m) => `\`-m ${m.name}\``).join(' or ')}; load the module first: \`-m ${owners[0]!.name} ${name} ...\``;
+}
