@@ -3,17 +3,11 @@
  * and targets/ contributes an array; adding a module means adding it to one of those arrays.
  */
 import type { Family, MatchSpec, OptionSpec, TargetSpec } from './types';
-import { CONNTRACK_MATCHES } from './matches/conntrack';
-import { MISC_MATCHES } from './matches/misc';
-import { PROTOCOL_MATCHES } from './matches/protocol';
-import { CONNTRACK_TARGETS } from './targets/conntrack';
-import { LOGGING_TARGETS } from './targets/logging';
-import { REJECT_TARGETS } from './targets/reject';
-import { STANDARD_TARGETS } from './targets/standard';
+import { ALL_MATCHES } from './matches/index';
+import { ALL_TARGETS } from './targets/index';
 
-export const MATCHES: readonly MatchSpec[] = [...PROTOCOL_MATCHES, ...CONNTRACK_MATCHES, ...MISC_MATCHES];
-
-export const TARGETS: readonly TargetSpec[] = [...STANDARD_TARGETS, ...LOGGING_TARGETS, ...REJECT_TARGETS, ...CONNTRACK_TARGETS];
+export const MATCHES: readonly MatchSpec[] = ALL_MATCHES;
+export const TARGETS: readonly TargetSpec[] = ALL_TARGETS;
 
 function byName<T extends { name: string; aliases?: readonly string[]; families: readonly Family[] }>(list: readonly T[]) {
   const map = new Map<string, T[]>();
