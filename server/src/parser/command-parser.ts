@@ -351,7 +351,8 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
         if (unknownOwner.target) unknownOwner.target.options.push(node);
         continue;
       }
-      out.findings.push(err('unknown-option', unknownOptionMessage(name, ctx.family, protocol?.word.text, out.matches), nameSpan, 'error', { option: name }));
+      const why = unknownOption(name, ctx.family, protocol?.word.text, out.matches);
+      out.findings.push(err('unknown-option', why.message, nameSpan, 'error', { option: name, ...(why.module ? { module: why.module } : {}) }));
       takeArgs(undefined, w, inline, name, true);
       continue;
     }
@@ -405,21 +406,27 @@ function joinWords(a: Span, b: Span): Span {
   return { line: a.line, start: a.start, end: b.end };
 }
 
-/** Explain an option nobody claimed, naming the module that has it when there is one. */
-function unknownOptionMessage(name: string, family: Family, protocol: string | undefined, loaded: readonly MatchNode[]): string {
+/**
+ * Explain an option nobody claimed, naming the module that has it when there is one; `module` is
+ * set when loading one module (not a protocol) would make the option known.
+ */
+function unknownOption(name: string, family: Family, protocol: string | undefined, loaded: readonly MatchNode[]): { message: string; module?: string } {
   const owners: MatchSpec[] = MATCHES.filter(
     (m) => m.families.includes(family) && m.options.some((o) => o.name === name || o.aliases?.includes(name)),
   );
   if (owners.length === 0) {
-    return `unknown option \`${name}\`${loaded.length ? ` for ${loaded.map((m) => `-m ${m.name}`).join(', ')}` : ''}`;
+    return { message: `unknown option \`${name}\`${loaded.length ? ` for ${loaded.map((m) => `-m ${m.name}`).join(', ')}` : ''}` };
   }
   const protoOwners = owners.filter((m) => m.protocols && protocolMatchName(m.name, family) === m.name);
   if (protoOwners.length) {
     const names = protoOwners.map((m) => `-p ${m.protocols![0]}`).join(' or ');
     if (protocol && protocolName(protocol) !== 'all') {
-      return `\`${name}\` is an option of ${protoOwners.map((m) => `the ${m.name} match`).join(' and ')}, which \`-p ${protocol}\` does not load: use ${names}`;
+      return { message: `\`${name}\` is an option of ${protoOwners.map((m) => `the ${m.name} match`).join(' and ')}, which \`-p ${protocol}\` does not load: use ${names}` };
     }
-    return `\`${name}\` needs ${names} (or ${protoOwners.map((m) => `-m ${m.name}`).join(' / ')}) before it`;
+    return { message: `\`${name}\` needs ${names} (or ${protoOwners.map((m) => `-m ${m.name}`).join(' / ')}) before it` };
   }
-  return `\`${name}\` is an option of ${owners.map((m) => `\`-m ${m.name}\``).join(' or ')}; load the module first: \`-m ${owners[0]!.name} ${name} ...\``;
+  return {
+    message: `\`${name}\` is an option of ${owners.map((m) => `\`-m ${m.name}\``).join(' or ')}; load the module first: \`-m ${owners[0]!.name} ${name} ...\``,
+    ...(owners.length === 1 ? { module: owners[0]!.name } : {}),
+  };
 }

@@ -1,0 +1,86 @@
+/**
+ * Every diagnostic code the project emits, with its default severity and the text of its
+ * documentation section (docs/checks.md is generated from this table by scripts/gen-checks-doc.ts,
+ * and a test keeps the two in sync). A code is shown to users as `iptables-lens/<id>`; the id never
+ * changes once released.
+ */
+import type { Severity } from '../model/ruleset';
+
+export type CodeGroup = 'syntax' | 'validity' | 'ordering' | 'hygiene';
+
+export interface CodeInfo {
+  readonly id: string;
+  readonly group: CodeGroup;
+  readonly severity: Severity;
+  readonly title: string;
+  /** Markdown: what it means, why it matters, what to do. */
+  readonly doc: string;
+}
+
+const syntax = (id: string, title: string, doc: string, severity: Severity = 'error'): CodeInfo => ({ id, group: 'syntax', severity, title, doc });
+const validity = (id: string, title: string, doc: string, severity: Severity = 'error'): CodeInfo => ({ id, group: 'validity', severity, title, doc });
+
+export const CODES: readonly CodeInfo[] = [
+  syntax('syntax', 'Line iptables cannot read', 'A word that belongs to no option, a `!` in the wrong place, two commands on one line. iptables-restore stops at this line ("Bad argument"), and nothing of the file is loaded.'),
+  syntax('missing-argument', 'Option without its value', 'The option needs one or more values after it and the line ends (or the next word is another option). iptables-restore refuses the line.'),
+  syntax('unknown-option', 'Option nobody knows here', 'No loaded module has this option. Most often the module is missing (`--dport` needs `-p tcp` or `-p udp` before it, `--ctstate` needs `-m conntrack`), or the option is misspelt.'),
+  syntax('abbreviated-option', 'Abbreviated option', 'iptables accepts unambiguous prefixes of long options (`--dpo` for `--dport`), but iptables-save always prints the full name; writing it out keeps the file the same as what the kernel holds.', 'hint'),
+  syntax('unknown-match', 'Unknown match module', 'iptables 1.8.9 has no match module of that name for this family (IPv4 or IPv6). The load fails with "Couldn\'t load match".'),
+  syntax('unknown-target', 'Target of the other family', 'The target exists only for the other address family (for example an IPv6-only target in an iptables file).'),
+  syntax('duplicate-option', 'Built-in option given twice', 'Options such as -p, -s, -d, -i, -o and -j may appear once per rule.'),
+  syntax('missing-command', 'Line without a command', 'Every rule line needs a command such as `-A CHAIN`. iptables-restore says "no command specified".'),
+  syntax('outside-table', 'Line outside a table block', 'In an iptables-restore file every chain line and rule belongs between a `*table` header and its COMMIT.'),
+  syntax('missing-commit', 'Table block without COMMIT', 'iptables-restore applies a table only when it reaches COMMIT. Without it the block is discarded and the restore fails ("COMMIT expected").'),
+  syntax('unknown-table', 'Unknown table', 'The tables are filter, nat, mangle, raw and security.'),
+  syntax('chain-policy', 'Bad chain policy', 'A built-in chain\'s policy is ACCEPT or DROP (upper case). User chains have no policy: their line carries `-`.'),
+  syntax('chain-name', 'Bad chain name', 'Chain names have at most 28 characters, may not start with `-`, and may not be the name of a target.'),
+  syntax('counters', 'Malformed counters', 'Counters are written `[packets:bytes]` with two whole numbers.', 'warning'),
+  syntax('ignored-text', 'Text iptables-restore ignores', 'iptables-restore reads only the table name on a `*` line and the name, policy and counters on a `:` line; anything after is silently dropped.', 'warning'),
+  syntax('table-redefined', 'Table block repeated', 'Each `*table` block replaces the whole table (iptables-restore flushes it first unless run with --noflush), so an earlier block of the same table is lost.', 'warning'),
+  syntax('table-option-in-restore', '-t inside a restore file', 'In an iptables-restore file the table comes from the `*table` header; iptables-restore refuses `-t` on a rule line.'),
+  syntax('carriage-return', 'Windows line endings', 'iptables-restore does not strip the carriage return at the end of a line: it becomes part of the last word (`ACCEPT\\r` is no target) and the restore fails. Save the file with LF line endings.'),
+  syntax('byte-order-mark', 'Byte-order mark', 'The three bytes of a UTF-8 BOM at the start of the file become part of the first line, which iptables-restore then cannot read.'),
+  syntax('blank-line-with-spaces', 'Line of blanks', 'An empty line is fine, but a line holding only spaces or tabs makes iptables-restore fail with "no command specified".'),
+  syntax('indented-comment', 'Indented comment', 'iptables-restore treats `#` as a comment only in the first column; an indented `#` is read as a word of a command.'),
+  syntax('commit-trailing-blank', 'Blanks after COMMIT', 'iptables-restore recognises COMMIT only when nothing, not even a space, follows it.'),
+  syntax('unterminated-quote', 'Quote never closed', 'iptables-restore accepts an unclosed quote and takes the rest of the line, options included, into the quoted value; the rule then does something else than it reads.', 'warning'),
+  syntax('undefined-chain', 'Chain that does not exist', 'The command names a chain, or the rule jumps to a name, that is neither a target nor a chain declared in this table.'),
+  syntax('goto-builtin', '-g to something that is not a user chain', '`-g` continues in a user-defined chain; it cannot go to a built-in chain or a target.'),
+  syntax('jump-to-builtin', 'Jump to a built-in chain', 'Rules can only jump to user-defined chains.'),
+  syntax('rule-number', 'Rule number out of range', '-I, -R and -D with a number need that position to exist in the chain at that point of the file ("Index of insertion too big").'),
+  syntax('no-such-rule', '-D of a rule that is not there', 'Deleting by specification needs an identical rule in the chain at that point of the file; otherwise iptables-restore fails ("Bad rule").', 'warning'),
+  syntax('chain-exists', 'Chain created twice', '-N (or -E to a taken name) fails when the chain already exists.'),
+  syntax('builtin-chain', 'Command on a built-in chain that needs a user chain', 'Built-in chains cannot be deleted or renamed, and only they have policies.'),
+  syntax('listing-command', 'Listing command in a rules file', '-L and -S only print; in a file they change nothing.', 'warning'),
+  validity('invalid-argument', 'Value iptables refuses', 'The value of an option is not acceptable to iptables: a port above 65535, a malformed address or prefix, an unknown state or flag, a `!` where a value belongs.'),
+  validity('suspicious-argument', 'Value that cannot be meant', 'iptables accepts the value, but the rule cannot do what it says: a reversed port range matches nothing, a host name is resolved only once at load time, an interface name with `/` never exists.', 'warning'),
+  validity('not-negatable', 'Negation not supported', 'This option cannot be negated with `!`.'),
+  validity('wrong-family', 'Option of the other family', 'The option exists only for IPv4 (iptables) or only for IPv6 (ip6tables).'),
+  validity('deprecated-option', 'Deprecated option', 'iptables still accepts the option but it is on its way out; the message names the current form.', 'warning'),
+  validity('option-repeated', 'Option given twice in one module', 'Most module options may appear once per module; load the module a second time for a second condition.'),
+  validity('missing-required-option', 'Required option missing', 'The module or target needs this option (for example `-m comment` needs `--comment`), or does nothing without at least one of its options.'),
+  validity('option-conflict', 'Options that cannot be combined', 'Two options of the same module exclude each other, or one needs another.'),
+  validity('module-check', 'Refused by the module', 'The module\'s own final check refuses this combination (for example `--reject-with tcp-reset` without `-p tcp`).'),
+  validity('protocol-required', 'Module without its protocol', 'The kernel refuses protocol matches and some targets unless the rule names the protocol with `-p` (not negated): `-m tcp` needs `-p tcp`, `-m multiport` needs tcp, udp, udplite, sctp or dccp.'),
+  validity('target-table', 'Target in the wrong table', 'Some targets exist only in one table (REJECT in filter, DNAT/SNAT/MASQUERADE in nat, NOTRACK/CT in raw...). The kernel refuses the rule elsewhere.'),
+  validity('target-hook', 'Target in the wrong chain', 'Some targets are valid only on some hooks (MASQUERADE in POSTROUTING, REJECT in INPUT/FORWARD/OUTPUT). The kernel checks user chains by every built-in chain that reaches them.'),
+  validity('match-hook', 'Match in the wrong chain', 'Some matches are valid only on some hooks (owner in OUTPUT/POSTROUTING, where packets have a local owner).'),
+  validity('interface-direction', 'Interface option in the wrong direction', '-i has no meaning in OUTPUT/POSTROUTING and -o none in INPUT/PREROUTING; iptables refuses them in built-in chains, and in user chains they silently never match.'),
+  validity('never-matches', 'Rule that can never match', 'The conditions exclude every packet (for example `! -p all`); iptables refuses such a rule.'),
+  validity('jump-loop', 'Jump loop', 'A chain that can reach itself through jumps makes the kernel refuse the whole table ("Too many links").'),
+  validity('obsolete-extension', 'Obsolete extension', 'The extension has been removed from current kernels or iptables; the message names the replacement.', 'warning'),
+];
+
+const BY_ID = new Map(CODES.map((c) => [c.id, c]));
+
+export function codeInfo(id: string): CodeInfo | undefined {
+  return BY_ID.get(id);
+}
+
+export const CODE_PREFIX = 'iptables-lens/';
+export const DOCS_URL = 'https://github.com/iptables-lens/iptables-lens/blob/main/docs/checks.md';
+
+/** The anchor GitHub gives the `### <id>` heading of a code in docs/checks.md. */
+export function docsLink(id: string): string {
+  return `${DOCS_URL}#${id}`;
+}

@@ -1,0 +1,26 @@
+/** textDocument/codeAction: quick fixes for the diagnostics in the requested range. */
+import { type CodeAction as LspCodeAction, CodeActionKind } from 'vscode-languageserver/node';
+import { codeActions } from '../service/code-actions';
+import type { ServerContext } from '../server';
+import { toTextEdit } from './convert';
+import { currentDiagnostics, toLspDiagnostic } from './diagnostics';
+
+export function registerCodeActions(ctx: ServerContext): void {
+  ctx.connection.onCodeAction((p) =>
+    ctx.guard('codeAction', [] as LspCodeAction[], () => {
+      const uri = p.textDocument.uri;
+      const doc = ctx.rules(uri);
+      if (!doc) return [];
+      const { start, end } = p.range;
+      const inRange = currentDiagnostics(ctx, uri).filter((d) => d.span.line >= start.line && d.span.line <= end.line);
+      if (p.context.only && !p.context.only.some((k) => k === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(k))) return [];
+      return codeActions(doc, inRange).map((a): LspCodeAction => ({
+        title: a.title,
+        kind: a.kind === 'quickfix' ? CodeActionKind.QuickFix : a.kind,
+        edit: { changes: { [uri]: a.edits.map(toTextEdit) } },
+        ...(a.diagnostic ? { diagnostics: [toLspDiagnostic(uri, a.diagnostic)] } : {}),
+        ...(a.preferred ? { isPreferred: true } : {}),
+      }));
+    }),
+  );
+}

@@ -1,0 +1,39 @@
+/** textDocument/completion for rules files. */
+import { type CompletionItem, CompletionItemKind, InsertTextFormat, MarkupKind } from 'vscode-languageserver/node';
+import { completion, type CompletionKind } from '../service/completion';
+import type { ServerContext } from '../server';
+import { toRange } from './convert';
+
+const KIND: Record<CompletionKind, CompletionItemKind> = {
+  keyword: CompletionItemKind.Keyword,
+  table: CompletionItemKind.Module,
+  chain: CompletionItemKind.Class,
+  'builtin-chain': CompletionItemKind.Class,
+  module: CompletionItemKind.Module,
+  target: CompletionItemKind.Function,
+  option: CompletionItemKind.Property,
+  value: CompletionItemKind.EnumMember,
+  snippet: CompletionItemKind.Snippet,
+};
+
+export function registerCompletion(ctx: ServerContext): void {
+  ctx.connection.onCompletion((p) =>
+    ctx.guard('completion', [] as CompletionItem[], () => {
+      const doc = ctx.rules(p.textDocument.uri);
+      if (!doc) return [];
+      const snippets = ctx.clientCapabilities.snippets;
+      return completion(doc, p.position.line, p.position.character)
+        .filter((e) => !e.snippet || snippets)
+        .map((e): CompletionItem => ({
+          label: e.label,
+          kind: KIND[e.kind],
+          ...(e.detail ? { detail: e.detail } : {}),
+          ...(e.documentation ? { documentation: { kind: MarkupKind.Markdown, value: e.documentation } } : {}),
+          ...(e.sortText ? { sortText: e.sortText } : {}),
+          textEdit: { range: toRange(e.replace), newText: e.insertText ?? e.label },
+          ...(e.snippet ? { insertTextFormat: InsertTextFormat.Snippet } : {}),
+          filterText: e.label,
+        }));
+    }),
+  );
+}

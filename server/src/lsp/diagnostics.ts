@@ -1,0 +1,78 @@
+/**
+ * Publishes diagnostics: right away when a document opens, after a short quiet period while it is
+ * being edited, and again for every open document when settings change. Results are cached per
+ * document version so code actions can reuse them.
+ */
+import { type Diagnostic as LspDiagnostic, DiagnosticTag } from 'vscode-languageserver/node';
+import { diagnose, type Diagnostic } from '../service/diagnostics';
+import type { ServerContext } from '../server';
+import { toRange, toSeverity } from './convert';
+
+const cache = new Map<string, { version: number; items: Diagnostic[] }>();
+
+/** The diagnostics of a rules document at its current version (computed if needed). */
+export function currentDiagnostics(ctx: ServerContext, uri: string): Diagnostic[] {
+  const doc = ctx.rules(uri);
+  if (!doc) return [];
+  const hit = cache.get(uri);
+  if (hit && hit.version === doc.version) return hit.items;
+  const items = ctx.guard('diagnostics', [] as Diagnostic[], () => diagnose(doc.ruleset, doc.lines, { severities: ctx.settings().diagnostics }));
+  cache.set(uri, { version: doc.version, items });
+  return items;
+}
+
+export function toLspDiagnostic(uri: string, d: Diagnostic): LspDiagnostic {
+  const tags: DiagnosticTag[] = [];
+  if (d.tags?.includes('unnecessary')) tags.push(DiagnosticTag.Unnecessary);
+  if (d.tags?.includes('deprecated')) tags.push(DiagnosticTag.Deprecated);
+  return {
+    range: toRange(d.span),
+    severity: toSeverity(d.severity),
+    code: d.fullCode,
+    codeDescription: { href: d.docs },
+    source: 'iptables-lens',
+    message: d.message,
+    ...(tags.length ? { tags } : {}),
+    ...(d.related?.length ? { relatedInformation: d.related.map((r) => ({ location: { uri, range: toRange(r.span) }, message: r.message })) } : {}),
+  };
+}
+
+export function registerDiagnostics(ctx: ServerContext): void {
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  const publish = (uri: string) => {
+    timers.delete(uri);
+    const d = ctx.documents.get(uri);
+    if (!d) return;
+    if (ctx.kind(uri) !== 'rules') {
+      void ctx.connection.sendDiagnostics({ uri, diagnostics: [] });
+      return;
+    }
+    const items = currentDiagnostics(ctx, uri);
+    void ctx.connection.sendDiagnostics({ uri, version: d.version, diagnostics: items.map((i) => toLspDiagnostic(uri, i)) });
+  };
+
+  const schedule = (uri: string, delay: number) => {
+    const t = timers.get(uri);
+    if (t) clearTimeout(t);
+    if (delay <= 0) {
+      publish(uri);
+      return;
+    }
+    timers.set(uri, setTimeout(() => publish(uri), delay));
+  };
+
+  ctx.documents.onDidOpen((e) => schedule(e.document.uri, 0));
+  ctx.documents.onDidChangeContent((e) => schedule(e.document.uri, ctx.settings().validationDelay));
+  ctx.documents.onDidClose((e) => {
+    const t = timers.get(e.document.uri);
+    if (t) clearTimeout(t);
+    timers.delete(e.document.uri);
+    cache.delete(e.document.uri);
+    void ctx.connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  });
+  ctx.onSettingsChanged(() => {
+    cache.clear();
+    for (const d of ctx.documents.all()) schedule(d.uri, 0);
+  });
+}

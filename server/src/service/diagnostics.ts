@@ -1,0 +1,71 @@
+/**
+ * Diagnostics for a rules document: every finding of the analysis, with the user's severity
+ * settings applied and inline suppressions honoured. Suppression comments are comment lines, which
+ * iptables-restore ignores:
+ *   # iptables-lens-disable-next-line [code ...]   the next non-comment line
+ *   # iptables-lens-disable-file [code ...]        the whole file
+ * Codes may be written with or without the `iptables-lens/` prefix; no code means every code.
+ */
+import { allFindings } from '../analysis/all-checks';
+import { CODE_PREFIX, docsLink } from '../analysis/codes';
+import type { Finding, Ruleset, Severity } from '../model/ruleset';
+
+export type SeveritySetting = Severity | 'off' | 'default';
+
+export interface DiagnosticSettings {
+  /** Per code id (without prefix): a new severity or 'off'. */
+  readonly severities?: Readonly<Record<string, SeveritySetting>>;
+}
+
+export interface Diagnostic extends Finding {
+  /** The full code as shown to users: `iptables-lens/<id>`. */
+  readonly fullCode: string;
+  readonly docs: string;
+}
+
+interface Suppressions {
+  readonly file: ReadonlySet<string> | 'all' | undefined;
+  readonly lines: ReadonlyMap<number, ReadonlySet<string> | 'all'>;
+}
+
+const DIRECTIVE = /^#\s*iptables-lens-disable-(next-line|file)\b(.*)$/;
+
+export function readSuppressions(rs: Ruleset, lines: readonly string[]): Suppressions {
+  let file: Set<string> | 'all' | undefined;
+  const byLine = new Map<number, Set<string> | 'all'>();
+  for (const n of rs.lines) {
+    if (n.kind !== 'comment') continue;
+    const m = DIRECTIVE.exec(lines[n.line] ?? '');
+    if (!m) continue;
+    const codes = m[2]!.split(/[\s,]+/).filter(Boolean).map((c) => (c.startsWith(CODE_PREFIX) ? c.slice(CODE_PREFIX.length) : c));
+    const set: Set<string> | 'all' = codes.length ? new Set(codes) : 'all';
+    if (m[1] === 'file') {
+      file = set === 'all' || file === 'all' ? 'all' : new Set([...(file ?? []), ...set]);
+      continue;
+    }
+    // the next line that is not a comment or blank
+    let target = n.line + 1;
+    while (target < rs.lineCount && (rs.lines[target]?.kind === 'comment' || rs.lines[target]?.kind === 'blank')) target++;
+    const prev = byLine.get(target);
+    byLine.set(target, set === 'all' || prev === 'all' ? 'all' : new Set([...(prev ?? []), ...set]));
+  }
+  return { file, lines: byLine };
+}
+
+function suppressed(s: Suppressions, f: Finding): boolean {
+  const hit = (x: ReadonlySet<string> | 'all' | undefined) => x === 'all' || (x !== undefined && x.has(f.code));
+  return hit(s.file) || hit(s.lines.get(f.span.line));
+}
+
+export function diagnose(rs: Ruleset, lines: readonly string[], settings: DiagnosticSettings = {}): Diagnostic[] {
+  const sup = readSuppressions(rs, lines);
+  const out: Diagnostic[] = [];
+  for (const f of allFindings(rs)) {
+    const setting = settings.severities?.[f.code];
+    if (setting === 'off') continue;
+    if (suppressed(sup, f)) continue;
+    const severity: Severity = setting && setting !== 'default' ? setting : f.severity;
+    out.push({ ...f, severity, fullCode: CODE_PREFIX + f.code, docs: docsLink(f.code) });
+  }
+  return out.sort((a, b) => a.span.line - b.span.line || a.span.start - b.span.start);
+}

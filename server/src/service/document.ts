@@ -1,0 +1,36 @@
+/**
+ * A rules document as the language service sees it: its text, its lines and the parsed ruleset.
+ * Built once per document version by the server and handed to every feature.
+ */
+import type { Family } from '../knowledge/types';
+import type { Ruleset } from '../model/ruleset';
+import { parseRuleset, splitLines } from '../parser/ruleset-parser';
+
+export interface RulesDocument {
+  readonly uri: string;
+  readonly version: number;
+  readonly text: string;
+  readonly lines: readonly string[];
+  readonly ruleset: Ruleset;
+}
+
+export type FamilySetting = 'auto' | Family;
+
+/** The family a file name suggests (`rules.v6`, `ip6tables.rules`, `/etc/sysconfig/ip6tables`). */
+export function familyFromName(uri: string): Family | undefined {
+  const name = decodeURIComponent(uri.split('/').pop() ?? '').toLowerCase();
+  if (/(^|[^a-z0-9])(ip6tables|ipv6|v6)([^a-z0-9]|$)/.test(name) || name.endsWith('.v6') || name.startsWith('ip6')) return 'ipv6';
+  if (/(^|[^a-z0-9])(iptables|ipv4|v4)([^a-z0-9]|$)/.test(name) || name.endsWith('.v4')) return 'ipv4';
+  return undefined;
+}
+
+export function createRulesDocument(uri: string, version: number, text: string, family: FamilySetting = 'auto'): RulesDocument {
+  const fromName = familyFromName(uri);
+  const opts =
+    family !== 'auto'
+      ? ({ family, familySource: 'setting' } as const)
+      : fromName
+        ? ({ family: fromName, familySource: 'filename' } as const)
+        : {};
+  return { uri, version, text, lines: splitLines(text).lines, ruleset: parseRuleset(text, opts) };
+}
