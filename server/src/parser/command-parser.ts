@@ -327,6 +327,10 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
       protoImplicitlyLoaded = true;
       found = candidates(name);
     }
+    // a module we have no entry for may own this option under exactly this name, and getopt_long
+    // prefers an exact match to any abbreviation (`-m recent --set` is recent's --set, not an
+    // abbreviation of --set-counters): leave inexact names to that module
+    if (found.length && !found[0]!.exact && loaded.some((l) => l.unknown)) found = [];
 
     if (found.length > 1) {
       takeBang();
