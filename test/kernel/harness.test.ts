@@ -44,6 +44,7 @@ describe('kernel harness: pure parts (no root needed)', function () {
     const nft = parseFailingLine('iptables-restore v1.8.9 (nf_tables): \nline 14: RULE_APPEND failed (No such file or directory): rule in chain KUBE-FORWARD\niptables-restore: line 29 failed\n');
     assert.equal(nft.line, 14, 'the nft message names the rule itself; "line 29 failed" is COMMIT');
     assert.match(nft.message!, /RULE_APPEND failed/);
+    assert.equal(parseFailingLine("iptables-restore v1.8.9 (legacy): Can't set policy `accept' on `INPUT' line 2: Bad policy name\n").line, 2);
     assert.deepEqual(parseFailingLine(''), {});
   });
 

@@ -396,7 +396,8 @@ export interface RestoreResult {
  *   names the rule's own line (a later `iptables-restore: line N failed` names COMMIT);
  * - parse errors: `Error occurred at line: N`;
  * - `iptables-restore: COMMIT expected at line N` (N is one past the last line);
- * - legacy kernel errors: `iptables-restore: line N failed` (N is the COMMIT of the table).
+ * - legacy kernel errors: `iptables-restore: line N failed` (N is the COMMIT of the table);
+ * - legacy policy errors: "Can't set policy `accept' on `INPUT' line 2: Bad policy name".
  */
 export function parseFailingLine(stderr: string): { line?: number; message?: string } {
   const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
@@ -415,6 +416,7 @@ export function parseFailingLine(stderr: string): { line?: number; message?: str
     withMsg(pick(/Error occurred at line: (\d+)/)) ??
     withMsg(pick(/COMMIT expected at line (\d+)/), true) ??
     withMsg(pick(/line (\d+) failed/)) ??
+    withMsg(pick(/\bline (\d+): /), true) ??
     (msgLine ? { message: msgLine } : {})
   );
 }
