@@ -1,0 +1,72 @@
+/**
+ * The log prefix: whatever stands between the wrapper and `IN=`. It is the `--log-prefix` (or
+ * nft `log prefix`) of the rule that wrote the line, so it is the only way to tell rules apart.
+ * Finding `IN=` must cope with prefixes glued to it (`Shorewall:net2fw:DROP:IN=`,
+ * `DROP(src wan)IN=`) and with `IN=` appearing inside other words (`PHYSIN=`, `LOGIN=`).
+ */
+import type { LogPrefix, PrefixInfo } from '../../model/log';
+import { isBlank, span } from './scan';
+
+/**
+ * Offset of the `IN=` that starts the kernel's fields in text[start, end), or -1.
+ * Prefers an `IN=<word> OUT=`; falls back to an `IN=` at a word boundary when the line was cut
+ * before `OUT=`. One pass: for each candidate the end of its word is computed once and shared.
+ */
+export function findIn(text: string, start: number, end: number): number {
+  let fallback = -1;
+  let blankAfter = -1; // first blank at or after the current candidate's value
+  let i = text.indexOf('IN=', start);
+  while (i >= 0 && i + 3 <= end) {
+    const v = i + 3;
+    if (blankAfter < v) {
+      blankAfter = v;
+      while (blankAfter < end && !isBlank(text.charCodeAt(blankAfter))) blankAfter++;
+    }
+    let o = blankAfter;
+    while (o < end && isBlank(text.charCodeAt(o))) o++;
+    if (o + 4 <= end && text.charCodeAt(o) === 0x4f && text.startsWith('OUT=', o)) {
+      // the first `IN=x OUT=` is the start (PHYSIN= only ever comes after it); a prefix may be glued to it
+      return i;
+    } else if (fallback < 0 && (i === start || isBlank(text.charCodeAt(i - 1)) || gluedPrefixEnd(text.charCodeAt(i - 1)))) {
+      // cut before OUT=: accept an IN= at a boundary if nothing follows or SRC= does
+      if (blankAfter >= end || text.indexOf('SRC=', v) >= 0 || text.indexOf('MAC=', v) >= 0) fallback = i;
+    }
+    i = text.indexOf('IN=', i + 1);
+  }
+  return fallback >= 0 && fallback < end ? fallback : -1;
+}
+
+/** Characters a glued prefix typically ends with: `:` `)` `]` `-` `>` `*` `|`. */
+function gluedPrefixEnd(c: number): boolean {
+  return c === 0x3a || c === 0x29 || c === 0x5d || c === 0x2d || c === 0x3e || c === 0x2a || c === 0x7c || (c >= 0x61 && c <= 0x7a);
+}
+
+/** What a known prefix convention says. */
+export function decodePrefix(label: string): PrefixInfo {
+  // ufw: `[UFW BLOCK]`, `[UFW ALLOW]`, `[UFW AUDIT]`, `[UFW LIMIT BLOCK]`, `[UFW AUDIT INVALID]`
+  if (label.startsWith('[UFW ') && label.endsWith(']')) return { style: 'ufw', action: label.slice(5, -1) };
+  // Shorewall: `Shorewall:net2fw:DROP:` (chain, disposition)
+  if (label.startsWith('Shorewall:')) {
+    const parts = label.split(':');
+    return { style: 'shorewall', ...(parts[1] ? { chain: parts[1] } : {}), ...(parts[2] ? { action: parts[2] } : {}) };
+  }
+  // SuSEfirewall2: `SFW2-INext-DROP-DEFLT`
+  if (label.startsWith('SFW2-')) {
+    const dash = label.indexOf('-', 5);
+    if (dash > 0) return { style: 'suse', chain: label.slice(5, dash), action: label.slice(dash + 1) };
+    return { style: 'suse' };
+  }
+  // OpenWrt fw3: `DROP(src wan)`, `REJECT(dest lan)`
+  const paren = label.indexOf('(');
+  if (paren > 0 && label.endsWith(')') && /^[A-Z]+$/.test(label.slice(0, paren))) {
+    return { style: 'openwrt', action: label.slice(0, paren), chain: label.slice(paren + 1, -1) };
+  }
+  return { style: 'plain' };
+}
+
+/** The prefix as a model node: text[start, end) exactly as written, label trimmed. */
+export function makePrefix(text: string, line: number, start: number, end: number): LogPrefix {
+  const raw = text.slice(start, end);
+  const label = raw.trim();
+  return { text: raw, span: span(line, start, end), label, info: decodePrefix(label) };
+}
