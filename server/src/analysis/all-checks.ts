@@ -3,12 +3,13 @@
  * first, then the checks that reason about rule order and hygiene.
  */
 import type { Finding, Ruleset } from '../model/ruleset';
+import { checkLogInvalid } from './checks/log-invalid';
 import { validityFindings } from './validity';
 
 export type RulesetCheck = (rs: Ruleset) => Finding[];
 
-/** Ordering and hygiene checks; each module registers itself here. */
-export const LINT_CHECKS: RulesetCheck[] = [];
+/** Ordering and hygiene checks, one module each under checks/. */
+export const LINT_CHECKS: readonly RulesetCheck[] = [checkLogInvalid];
 
 export function allFindings(rs: Ruleset): Finding[] {
   const out = validityFindings(rs);

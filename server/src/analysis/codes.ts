@@ -19,6 +19,8 @@ export interface CodeInfo {
 
 const syntax = (id: string, title: string, doc: string, severity: Severity = 'error'): CodeInfo => ({ id, group: 'syntax', severity, title, doc });
 const validity = (id: string, title: string, doc: string, severity: Severity = 'error'): CodeInfo => ({ id, group: 'validity', severity, title, doc });
+const ordering = (id: string, title: string, doc: string, severity: Severity = 'warning'): CodeInfo => ({ id, group: 'ordering', severity, title, doc });
+const hygiene = (id: string, title: string, doc: string, severity: Severity = 'warning'): CodeInfo => ({ id, group: 'hygiene', severity, title, doc });
 
 export const CODES: readonly CodeInfo[] = [
   syntax('syntax', 'Line iptables cannot read', 'A word that belongs to no option, a `!` in the wrong place, two commands on one line. iptables-restore stops at this line ("Bad argument"), and nothing of the file is loaded.'),
@@ -69,6 +71,12 @@ export const CODES: readonly CodeInfo[] = [
   validity('never-matches', 'Rule that can never match', 'The conditions exclude every packet (for example `! -p all`); iptables refuses such a rule.'),
   validity('jump-loop', 'Jump loop', 'A chain that can reach itself through jumps makes the kernel refuse the whole table ("Too many links").'),
   validity('obsolete-extension', 'Obsolete extension', 'The extension has been removed from current kernels or iptables; the message names the replacement.', 'warning'),
+  ordering(
+    'log-invalid',
+    'INVALID packets reach a LOG rule',
+    'Conntrack calls a packet INVALID when it cannot place it in a connection. The common case on a busy server is harmless: the FIN or RST that closes a connection arrives after conntrack has already removed its entry (a keep-alive timeout, a lost ACK), and a FIN or RST without an entry is INVALID, never NEW (kernel `nf_conntrack_proto_tcp.c`). INVALID is neither ESTABLISHED nor NEW, so such packets fall past `--ctstate ESTABLISHED,RELATED -j ACCEPT` and past `--ctstate NEW --dport 80 -j ACCEPT`, reach the LOG rule and fill the log with "blocked" packets to ports that are open.\n\n' +
+      'Fix: drop INVALID packets before the rule (or the jump) through which they reach the LOG rule: `-m conntrack --ctstate INVALID -j DROP`. The quick fix inserts it right there, so every earlier rule still sees the same packets. A second quick fix drops only INVALID TCP packets carrying FIN or RST and keeps logging other INVALID traffic, which can be worth seeing (scans with impossible flag combinations).',
+  ),
 ];
 
 const BY_ID = new Map(CODES.map((c) => [c.id, c]));

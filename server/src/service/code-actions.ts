@@ -1,19 +1,14 @@
 /**
  * Quick fixes. Each fix is a list of text edits that touches only the lines it names: it never
- * deletes or reorders other lines. Fixes for the ordering checks live beside those checks and
- * register through `FIX_PROVIDERS`.
+ * deletes or reorders other lines. Fixes for syntax findings are here; fixes for the ordering and
+ * hygiene checks live in fixes/, one module per check.
  */
-import type { Finding, Span } from '../model/ruleset';
+import type { Finding } from '../model/ruleset';
 import type { RulesDocument } from './document';
+import { FIX_PROVIDERS } from './fixes/index';
+import { insertLineAfter, insertLineBefore, replaceSpan, type TextEdit } from './text-edits';
 
-export interface TextEdit {
-  /** Replace this range (may span lines: `end` is on `endLine`) with `text`. */
-  readonly line: number;
-  readonly start: number;
-  readonly endLine: number;
-  readonly end: number;
-  readonly text: string;
-}
+export type { TextEdit };
 
 export interface CodeAction<F extends Finding = Finding> {
   readonly title: string;
@@ -22,24 +17,6 @@ export interface CodeAction<F extends Finding = Finding> {
   /** The finding this action fixes. */
   readonly diagnostic?: F;
   readonly preferred?: boolean;
-}
-
-export type FixProvider = (doc: RulesDocument, f: Finding) => CodeAction[];
-
-/** Fix providers contributed by the ordering/hygiene checks, by code. */
-export const FIX_PROVIDERS = new Map<string, FixProvider>();
-
-export function replaceSpan(s: Span, text: string): TextEdit {
-  return { line: s.line, start: s.start, endLine: s.line, end: s.end, text };
-}
-
-export function insertLineBefore(line: number, text: string): TextEdit {
-  return { line, start: 0, endLine: line, end: 0, text: text + '\n' };
-}
-
-export function insertLineAfter(doc: RulesDocument, line: number, text: string): TextEdit {
-  const len = doc.lines[line]?.length ?? 0;
-  return { line, start: len, endLine: line, end: len, text: '\n' + text };
 }
 
 function builtinFixes(doc: RulesDocument, f: Finding): CodeAction[] {

@@ -1,0 +1,68 @@
+/**
+ * iptables-lens/log-invalid: a LOG (or NFLOG) rule that packets in conntrack state INVALID can
+ * reach, because no earlier rule drops or accepts them (stories 1 and 2 of SCENARIOS.md).
+ *
+ * Conntrack gives no entry, hence INVALID, to a FIN or RST that arrives after it has forgotten the
+ * connection (reference/conntrack-tcp.md: sNO->sIV for fin and rst, proto_tcp.c:169, :200). Those
+ * late teardown packets are neither ESTABLISHED nor NEW, fall past the usual accepts and are logged
+ * as "blocked" traffic to open ports.
+ */
+import type { Hook } from '../../knowledge/types';
+import type { Finding, Rule, Ruleset } from '../../model/ruleset';
+import { analysisContext } from '../context';
+import { ISet, Space, stateValue } from '../packet-space';
+
+export interface LogInvalidData {
+  readonly table: string;
+  /** One entry per hook: the rule of the hook's chain through which INVALID packets arrive. */
+  readonly entries: readonly { readonly hook: Hook; readonly entryLine: number; readonly viaJump: boolean }[];
+}
+
+const LOG_TARGETS = new Set(['LOG', 'NFLOG', 'ULOG']);
+
+export function checkLogInvalid(rs: Ruleset): Finding[] {
+  const ctx = analysisContext(rs);
+  const out: Finding[] = [];
+  const invalid = Space.ALL.restrict(ctx.env, 'state', ISet.point(stateValue('INVALID')));
+  for (const table of rs.tables.values()) {
+    if (table.name === 'raw') continue; // raw runs before conntrack: no state yet
+    const found = new Map<Rule, { hook: Hook; path: readonly Rule[] }[]>();
+    for (const chain of table.chains.values()) {
+      if (!chain.builtin) continue;
+      const res = ctx.reach(table.name, chain.name as Hook, invalid, 'invalid');
+      if (!res) continue;
+      for (const [rule, arrivals] of res.arrivals) {
+        if (!rule.target || !LOG_TARGETS.has(rule.target.name)) continue;
+        const rsp = ctx.compiled.get(rule);
+        if (!rsp) continue;
+        const hit = arrivals.find((a) => !a.space.intersect(ctx.env, rsp.space).empty);
+        if (!hit) continue;
+        const list = found.get(rule) ?? [];
+        if (!list.some((e) => e.hook === hit.hook)) list.push({ hook: hit.hook, path: hit.path });
+        found.set(rule, list);
+      }
+    }
+    for (const [rule, hooks] of found) {
+      const first = hooks[0]!;
+      const via = first.path[0];
+      const through = via ? ` They get here from ${first.hook} through \`${via.words.map((w) => w.text).join(' ')}\` (line ${via.line + 1}).` : '';
+      const data: LogInvalidData = {
+        table: table.name,
+        entries: hooks.map((h) => ({ hook: h.hook, entryLine: (h.path[0] ?? rule).line, viaJump: h.path.length > 0 })),
+      };
+      out.push({
+        code: 'log-invalid',
+        severity: 'warning',
+        message:
+          `packets in conntrack state INVALID reach this ${rule.target!.name} rule: no earlier rule drops or accepts them.${through} ` +
+          'Most are harmless: the late FIN or RST of a connection conntrack has already forgotten is INVALID, ' +
+          'neither ESTABLISHED nor NEW, so it falls past the accepts and is logged as "blocked" traffic to open ports. ' +
+          'Drop INVALID packets before this point.',
+        span: rule.target!.nameWord,
+        ...(via ? { related: [{ span: { line: via.line, start: 0, end: via.span.end }, message: 'INVALID packets reach the LOG rule through this jump' }] } : {}),
+        data,
+      });
+    }
+  }
+  return out;
+}

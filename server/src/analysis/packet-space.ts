@@ -1,0 +1,353 @@
+/**
+ * Sets of packets as unions of boxes: each box is a product of interval sets, one per header
+ * dimension (protocol, addresses, ports, interfaces, conntrack state, TCP flags, ICMP type...).
+ * This is what lets the checks say "no packet can reach this rule" or "INVALID packets can reach
+ * this LOG rule", and what the tracer tests a concrete packet against.
+ */
+
+export type Dim =
+  | 'proto'
+  | 'src'
+  | 'dst'
+  | 'sport'
+  | 'dport'
+  | 'iif'
+  | 'oif'
+  | 'state'
+  | 'flags'
+  | 'icmp'
+  | 'frag'
+  | 'len'
+  | 'ttl'
+  | 'tos'
+  | 'mark';
+
+export const DIMS: readonly Dim[] = ['proto', 'src', 'dst', 'sport', 'dport', 'iif', 'oif', 'state', 'flags', 'icmp', 'frag', 'len', 'ttl', 'tos', 'mark'];
+
+/** Values outside the real range mean "this header has no such field" (ICMP has no ports...). */
+export const NO_PORT = 65536n;
+export const NO_FLAGS = 256n;
+export const NO_ICMP = 65536n;
+
+/** Conntrack states as numbers on the `state` dimension. */
+export const STATES = ['NEW', 'ESTABLISHED', 'RELATED', 'INVALID', 'UNTRACKED'] as const;
+export type CtState = (typeof STATES)[number];
+export function stateValue(s: CtState): bigint {
+  return BigInt(STATES.indexOf(s));
+}
+
+/** Interface names seen in a ruleset, folded into a few atoms (see ifaceAtoms). */
+export interface IfaceAtoms {
+  /** Atom 0 is "no interface" (e.g. no incoming interface in OUTPUT). */
+  readonly exact: readonly string[];
+  readonly prefixes: readonly string[];
+  /** Total number of atoms: none + exact + prefix leftovers + any other name. */
+  readonly count: number;
+}
+
+export interface SpaceEnv {
+  readonly family: 'ipv4' | 'ipv6';
+  readonly ifaces: IfaceAtoms;
+}
+
+export function domain(env: SpaceEnv, d: Dim): [bigint, bigint] {
+  switch (d) {
+    case 'proto':
+      return [0n, 255n];
+    case 'src':
+    case 'dst':
+      return [0n, env.family === 'ipv4' ? 2n ** 32n - 1n : 2n ** 128n - 1n];
+    case 'sport':
+    case 'dport':
+      return [0n, NO_PORT];
+    case 'iif':
+    case 'oif':
+      return [0n, BigInt(env.ifaces.count - 1)];
+    case 'state':
+      return [0n, BigInt(STATES.length - 1)];
+    case 'flags':
+      return [0n, NO_FLAGS];
+    case 'icmp':
+      return [0n, NO_ICMP];
+    case 'frag':
+      return [0n, 1n];
+    case 'len':
+      return [0n, 65535n];
+    case 'ttl':
+      return [0n, 255n];
+    case 'tos':
+      return [0n, 255n];
+    case 'mark':
+      return [0n, 2n ** 32n - 1n];
+  }
+}
+
+/** A set of integers as sorted, disjoint, non-adjacent inclusive intervals. */
+export class ISet {
+  private constructor(readonly ranges: readonly (readonly [bigint, bigint])[]) {}
+
+  static readonly EMPTY = new ISet([]);
+
+  static of(lo: bigint, hi: bigint): ISet {
+    return lo > hi ? ISet.EMPTY : new ISet([[lo, hi]]);
+  }
+
+  static point(v: bigint): ISet {
+    return new ISet([[v, v]]);
+  }
+
+  static fromRanges(rs: Iterable<readonly [bigint, bigint]>): ISet {
+    const sorted = [...rs].filter(([a, b]) => a <= b).sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+    const out: [bigint, bigint][] = [];
+    for (const [a, b] of sorted) {
+      const last = out[out.length - 1];
+      if (last && a <= last[1] + 1n) {
+        if (b > last[1]) last[1] = b;
+      } else out.push([a, b]);
+    }
+    return new ISet(out);
+  }
+
+  static fromValues(vs: Iterable<bigint>): ISet {
+    return ISet.fromRanges([...vs].map((v) => [v, v] as const));
+  }
+
+  get empty(): boolean {
+    return this.ranges.length === 0;
+  }
+
+  has(v: bigint): boolean {
+    let lo = 0;
+    let hi = this.ranges.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const [a, b] = this.ranges[mid]!;
+      if (v < a) hi = mid - 1;
+      else if (v > b) lo = mid + 1;
+      else return true;
+    }
+    return false;
+  }
+
+  union(o: ISet): ISet {
+    if (o.empty) return this;
+    if (this.empty) return o;
+    return ISet.fromRanges([...this.ranges, ...o.ranges]);
+  }
+
+  intersect(o: ISet): ISet {
+    const out: [bigint, bigint][] = [];
+    let i = 0;
+    let j = 0;
+    while (i < this.ranges.length && j < o.ranges.length) {
+      const [a1, b1] = this.ranges[i]!;
+      const [a2, b2] = o.ranges[j]!;
+      const lo = a1 > a2 ? a1 : a2;
+      const hi = b1 < b2 ? b1 : b2;
+      if (lo <= hi) out.push([lo, hi]);
+      if (b1 < b2) i++;
+      else j++;
+    }
+    return new ISet(out);
+  }
+
+  /** Complement within [lo, hi]. */
+  complement(lo: bigint, hi: bigint): ISet {
+    const out: [bigint, bigint][] = [];
+    let cur = lo;
+    for (const [a, b] of this.ranges) {
+      if (b < lo || a > hi) continue;
+      if (a > cur) out.push([cur, a - 1n]);
+      if (b + 1n > cur) cur = b + 1n;
+    }
+    if (cur <= hi) out.push([cur, hi]);
+    return new ISet(out);
+  }
+
+  subtract(o: ISet): ISet {
+    if (o.empty || this.empty) return this;
+    const lo = this.ranges[0]![0];
+    const hi = this.ranges[this.ranges.length - 1]![1];
+    return this.intersect(o.complement(lo, hi));
+  }
+
+  covers(o: ISet): boolean {
+    return o.subtract(this).empty;
+  }
+
+  equals(o: ISet): boolean {
+    return this.ranges.length === o.ranges.length && this.ranges.every(([a, b], i) => a === o.ranges[i]![0] && b === o.ranges[i]![1]);
+  }
+
+  /** Number of values in the set. */
+  size(): bigint {
+    let n = 0n;
+    for (const [a, b] of this.ranges) n += b - a + 1n;
+    return n;
+  }
+
+  first(): bigint | undefined {
+    return this.ranges[0]?.[0];
+  }
+}
+
+/** A box: for each restricted dimension, the allowed values; a missing dimension is unrestricted. */
+export type Box = ReadonlyMap<Dim, ISet>;
+
+export const FULL_BOX: Box = new Map();
+
+export function boxGet(env: SpaceEnv, b: Box, d: Dim): ISet {
+  const s = b.get(d);
+  if (s) return s;
+  const [lo, hi] = domain(env, d);
+  return ISet.of(lo, hi);
+}
+
+export function boxWith(b: Box, d: Dim, s: ISet): Box {
+  const m = new Map(b);
+  m.set(d, s);
+  return m;
+}
+
+export function boxIntersect(env: SpaceEnv, a: Box, b: Box): Box | undefined {
+  const m = new Map(a);
+  for (const [d, s] of b) {
+    const r = (a.get(d) ?? boxGet(env, a, d)).intersect(s);
+    if (r.empty) return undefined;
+    m.set(d, r);
+  }
+  return m;
+}
+
+/** a minus b as disjoint boxes. */
+export function boxSubtract(env: SpaceEnv, a: Box, b: Box): Box[] {
+  if (!boxIntersect(env, a, b)) return [a];
+  const out: Box[] = [];
+  let rest: Box = a;
+  for (const [d, s] of b) {
+    const cur = boxGet(env, rest, d);
+    const outside = cur.subtract(s);
+    if (!outside.empty) out.push(boxWith(rest, d, outside));
+    const inside = cur.intersect(s);
+    if (inside.empty) return out;
+    rest = boxWith(rest, d, inside);
+  }
+  return out;
+}
+
+/** A set of packets: a union of boxes. Kept small by a cap; past it, `approximate` is set. */
+export class Space {
+  constructor(
+    readonly boxes: readonly Box[],
+    /** True when boxes were merged away to stay under the cap: the space may be too large. */
+    readonly approximate = false,
+  ) {}
+
+  static readonly NONE = new Space([]);
+  static readonly ALL = new Space([FULL_BOX]);
+
+  static box(b: Box): Space {
+    return new Space([b]);
+  }
+
+  get empty(): boolean {
+    return this.boxes.length === 0;
+  }
+
+  intersect(env: SpaceEnv, o: Space): Space {
+    const out: Box[] = [];
+    for (const a of this.boxes) for (const b of o.boxes) {
+      const r = boxIntersect(env, a, b);
+      if (r) out.push(r);
+    }
+    return capped(out, this.approximate || o.approximate);
+  }
+
+  union(o: Space): Space {
+    return capped([...this.boxes, ...o.boxes], this.approximate || o.approximate);
+  }
+
+  subtract(env: SpaceEnv, o: Space): Space {
+    let cur: Box[] = [...this.boxes];
+    for (const b of o.boxes) {
+      const next: Box[] = [];
+      for (const a of cur) next.push(...boxSubtract(env, a, b));
+      cur = next;
+      if (cur.length > MAX_BOXES * 4) return new Space(cur.slice(0, MAX_BOXES), true);
+    }
+    return capped(cur, this.approximate);
+  }
+
+  /** Restrict one dimension to a set. */
+  restrict(env: SpaceEnv, d: Dim, s: ISet): Space {
+    return this.intersect(env, Space.box(new Map([[d, s]])));
+  }
+
+  /** The values one dimension can take in this space. */
+  project(env: SpaceEnv, d: Dim): ISet {
+    let s = ISet.EMPTY;
+    for (const b of this.boxes) s = s.union(boxGet(env, b, d));
+    return s;
+  }
+
+  contains(env: SpaceEnv, point: ReadonlyMap<Dim, bigint>): boolean {
+    return this.boxes.some((b) => [...b].every(([d, s]) => s.has(point.get(d) ?? domain(env, d)[0])));
+  }
+
+  /** True when every packet of `o` is in this space (exact unless either is approximate). */
+  covers(env: SpaceEnv, o: Space): boolean {
+    return o.subtract(env, this).empty;
+  }
+}
+
+const MAX_BOXES = 512;
+
+function capped(boxes: Box[], approximate: boolean): Space {
+  if (boxes.length <= MAX_BOXES) return new Space(boxes, approximate);
+  return new Space(boxes.slice(0, MAX_BOXES), true);
+}
+
+/** Build the interface atoms from every -i/-o value of a ruleset. */
+export function ifaceAtoms(names: Iterable<string>): IfaceAtoms {
+  const exact = new Set<string>();
+  const prefixes = new Set<string>();
+  for (const n of names) {
+    if (n.endsWith('+')) prefixes.add(n.slice(0, -1));
+    else exact.add(n);
+  }
+  prefixes.delete('');
+  const ex = [...exact].sort();
+  const pr = [...prefixes].sort();
+  return { exact: ex, prefixes: pr, count: 1 + ex.length + pr.length + 1 };
+}
+
+/** The atom of a concrete interface name ('' = no interface). */
+export function ifaceAtom(a: IfaceAtoms, name: string): bigint {
+  if (name === '') return 0n;
+  const e = a.exact.indexOf(name);
+  if (e >= 0) return BigInt(1 + e);
+  let best = -1;
+  a.prefixes.forEach((p, i) => {
+    if (name.startsWith(p) && (best < 0 || p.length > a.prefixes[best]!.length)) best = i;
+  });
+  if (best >= 0) return BigInt(1 + a.exact.length + best);
+  return BigInt(a.count - 1);
+}
+
+/** The atoms an `-i`/`-o` value matches (before negation). */
+export function ifaceSet(a: IfaceAtoms, pattern: string): ISet {
+  if (pattern === '+') return ISet.of(0n, BigInt(a.count - 1));
+  if (!pattern.endsWith('+')) {
+    const e = a.exact.indexOf(pattern);
+    return e >= 0 ? ISet.point(BigInt(1 + e)) : ISet.EMPTY;
+  }
+  const p = pattern.slice(0, -1);
+  const vals: bigint[] = [];
+  a.exact.forEach((n, i) => {
+    if (n.startsWith(p)) vals.push(BigInt(1 + i));
+  });
+  a.prefixes.forEach((q, i) => {
+    if (q.startsWith(p)) vals.push(BigInt(1 + a.exact.length + i));
+  });
+  return ISet.fromValues(vals);
+}

@@ -1,0 +1,119 @@
+/**
+ * Symbolic traversal of a table: which packets can arrive at each rule, starting from a hook's
+ * built-in chain with a given set of packets. Jumps, gotos, RETURN, terminating verdicts, and
+ * NOTRACK (which turns the state of the packets it matches into UNTRACKED) are followed.
+ *
+ * The arrival sets over-approximate: a rule whose conditions cannot all be decided from the packet
+ * (limit, recent, ipset...) may or may not take a packet, so it removes nothing. "Packets of this
+ * kind can reach rule N" therefore means "unless an undecidable rule happens to take them".
+ */
+import type { Hook } from '../knowledge/types';
+import type { Chain, Rule, Table } from '../model/ruleset';
+import { ISet, Space, type SpaceEnv, stateValue } from './packet-space';
+import type { RuleSpace } from './rule-space';
+
+export interface Arrival {
+  readonly hook: Hook;
+  /** The jump rules that led here, outermost first (empty when the rule is in the hook's chain). */
+  readonly path: readonly Rule[];
+  readonly space: Space;
+}
+
+export interface ReachResult {
+  readonly arrivals: Map<Rule, Arrival[]>;
+  /** Packets that fall off the end of the hook's chain and meet its policy. */
+  readonly toPolicy: Space;
+  /** Packets each rule takes (arrival ∩ decidable conditions), unioned over paths. */
+  readonly taken: Map<Rule, Space>;
+}
+
+export type Verdict = 'terminal' | 'return' | 'jump' | 'goto' | 'continue' | 'notrack';
+
+/** How the traversal treats a rule's target. */
+export function verdictKind(r: Rule): Verdict {
+  const t = r.target;
+  if (!t) return 'continue';
+  if (t.kind === 'chain') return t.goto ? 'goto' : 'jump';
+  if (t.name === 'RETURN') return 'return';
+  if (t.name === 'NOTRACK') return 'notrack';
+  if (t.name === 'CT' && t.options.some((o) => o.name === '--notrack')) return 'notrack';
+  const term = t.spec?.termination;
+  if (term === 'terminating') return 'terminal';
+  if (term === 'depends') {
+    // NFQUEUE with --queue-bypass lets packets through when no program listens; treat as may-continue
+    return 'continue';
+  }
+  return 'continue';
+}
+
+const MAX_ARRIVALS_PER_RULE = 64;
+
+export function reach(env: SpaceEnv, compiled: ReadonlyMap<Rule, RuleSpace>, table: Table, hook: Hook, start: Space): ReachResult {
+  const arrivals = new Map<Rule, Arrival[]>();
+  const taken = new Map<Rule, Space>();
+  const stack: string[] = [];
+
+  const record = (r: Rule, path: readonly Rule[], space: Space, took: Space) => {
+    let list = arrivals.get(r);
+    if (!list) arrivals.set(r, (list = []));
+    if (list.length < MAX_ARRIVALS_PER_RULE) list.push({ hook, path, space });
+    else list[list.length - 1] = { hook, path, space: list[list.length - 1]!.space.union(space) };
+    taken.set(r, (taken.get(r) ?? Space.NONE).union(took));
+  };
+
+  /** Walk a chain; returns the packets that come back (fall off the end or RETURN). */
+  const walk = (chain: Chain, input: Space, path: readonly Rule[]): Space => {
+    if (stack.includes(chain.name) || stack.length > 64) return Space.NONE; // loop: the kernel refuses it anyway
+    stack.push(chain.name);
+    let s = input;
+    let returned = Space.NONE;
+    for (const r of chain.rules) {
+      if (s.empty) break;
+      const rsp = compiled.get(r);
+      if (!rsp) continue;
+      const matched = s.intersect(env, rsp.space);
+      record(r, path, s, matched);
+      if (matched.empty) continue;
+      const exact = rsp.exact;
+      switch (verdictKind(r)) {
+        case 'terminal':
+          if (exact) s = s.subtract(env, rsp.space);
+          break;
+        case 'return':
+          returned = returned.union(matched);
+          if (exact) s = s.subtract(env, rsp.space);
+          break;
+        case 'jump': {
+          const callee = table.chains.get(r.target!.name);
+          const back = callee && !callee.builtin ? walk(callee, matched, [...path, r]) : matched;
+          if (exact) s = s.subtract(env, rsp.space).union(back);
+          break;
+        }
+        case 'goto': {
+          const callee = table.chains.get(r.target!.name);
+          const back = callee && !callee.builtin ? walk(callee, matched, [...path, r]) : matched;
+          returned = returned.union(back);
+          if (exact) s = s.subtract(env, rsp.space);
+          break;
+        }
+        case 'notrack': {
+          // the packets it matches leave the raw table with state UNTRACKED
+          const relabelled = new Space(
+            matched.boxes.map((b) => new Map(b).set('state', ISet.point(stateValue('UNTRACKED')))),
+            matched.approximate,
+          );
+          s = (exact ? s.subtract(env, rsp.space) : s).union(relabelled);
+          break;
+        }
+        case 'continue':
+          break;
+      }
+    }
+    stack.pop();
+    return returned.union(s);
+  };
+
+  const chain = table.chains.get(hook);
+  const toPolicy = chain ? walk(chain, start, []) : start;
+  return { arrivals, toPolicy, taken };
+}

@@ -1,0 +1,341 @@
+/**
+ * Compiles each rule into conditions over the packet space: one condition per option, with the
+ * exact set of packets that satisfy it, or an explanation of why the packet alone cannot decide it
+ * (rate limits, recent lists, ipsets, owner of an incoming packet...). The checks use the exact
+ * part to reason about coverage and reachability; the tracer tests a concrete packet against each
+ * condition in order and reports the first that fails.
+ */
+import { parseIPv4, parseIPv6, parsePortRange, parseUintIn, parseUnsigned } from '../knowledge/argtypes';
+import { protocolNumber } from '../knowledge/generic';
+import { TCP_FLAG_BITS } from '../knowledge/values/tcp-flags';
+import { findIcmpName, ICMP_TYPES, ICMPV6_TYPES } from '../knowledge/values/icmp';
+import type { MatchNode, OptionNode, Rule, Ruleset } from '../model/ruleset';
+import { type Dim, domain, ifaceAtoms, ifaceSet, ISet, Space, type SpaceEnv, STATES } from './packet-space';
+
+export interface Condition {
+  /** The option (or module) the condition comes from. */
+  readonly option?: OptionNode;
+  readonly match?: MatchNode;
+  /** Plain words: "destination port 80", "conntrack state NEW". */
+  readonly describe: string;
+  /** The packets that satisfy the condition; absent when undecidable. */
+  readonly space?: Space;
+  /** Why the packet alone cannot decide the condition. */
+  readonly opaque?: string;
+  /** Undecidable, but assumed to match for tracing (limit under its rate); said so. */
+  readonly assumeMatch?: boolean;
+}
+
+export interface RuleSpace {
+  readonly rule: Rule;
+  readonly conditions: readonly Condition[];
+  /** The packets every decidable condition accepts. */
+  readonly space: Space;
+  /** True when every condition is decidable: the rule matches exactly `space`. */
+  readonly exact: boolean;
+}
+
+export function spaceEnv(rs: Ruleset): SpaceEnv {
+  const names: string[] = [];
+  for (const c of rs.commands) for (const o of c.generic) if ((o.name === '-i' || o.name === '-o') && o.args[0]) names.push(o.args[0].text);
+  return { family: rs.family, ifaces: ifaceAtoms(names) };
+}
+
+function dimSet(env: SpaceEnv, d: Dim, s: ISet, negated: boolean, within?: [bigint, bigint]): Space {
+  const [lo, hi] = within ?? domain(env, d);
+  const set = negated ? s.complement(lo, hi) : s.intersect(ISet.of(lo, hi));
+  return Space.box(new Map([[d, set]]));
+}
+
+/** An address or network as an interval (contiguous masks only). */
+function addressInterval(env: SpaceEnv, item: string): [bigint, bigint] | undefined {
+  const [addr = '', mask] = item.split('/');
+  const bits = env.family === 'ipv4' ? 32 : 128;
+  let value: bigint;
+  if (env.family === 'ipv4') {
+    const v = parseIPv4(addr);
+    if (v === undefined) return undefined;
+    value = BigInt(v);
+  } else {
+    const g = parseIPv6(addr);
+    if (!g) return undefined;
+    value = g.reduce((acc, x) => (acc << 16n) | BigInt(x), 0n);
+  }
+  let prefix = bits;
+  if (mask !== undefined) {
+    if (mask.includes('.') || mask.includes(':')) {
+      const m = env.family === 'ipv4' ? parseIPv4(mask) : undefined;
+      if (m === undefined) return undefined;
+      const inv = ~m >>> 0;
+      if ((inv & (inv + 1)) !== 0) return undefined; // non-contiguous
+      prefix = 32 - Math.log2(inv + 1);
+    } else {
+      const p = parseUintIn(mask, 0, bits);
+      if (p === undefined) return undefined;
+      prefix = p;
+    }
+  }
+  const host = (1n << BigInt(bits - prefix)) - 1n;
+  const net = value & ~host & ((1n << BigInt(bits)) - 1n);
+  return [net, net | host];
+}
+
+function addressCondition(env: SpaceEnv, d: 'src' | 'dst', text: string, negated: boolean): Space | string {
+  const ranges: [bigint, bigint][] = [];
+  for (const item of text.split(',')) {
+    const r = addressInterval(env, item);
+    if (!r) return `\`${item}\` is a host name or uses a non-contiguous mask`;
+    ranges.push(r);
+  }
+  return dimSet(env, d, ISet.fromRanges(ranges), negated);
+}
+
+function portSet(text: string): ISet | undefined {
+  const ranges: [bigint, bigint][] = [];
+  for (const item of text.split(',')) {
+    const r = parsePortRange(item);
+    if (!r) return undefined;
+    ranges.push([BigInt(r[0]), BigInt(r[1])]);
+  }
+  return ISet.fromRanges(ranges);
+}
+
+function flagMask(list: string): number {
+  let m = 0;
+  for (const f of list.split(',')) m |= TCP_FLAG_BITS[f.toUpperCase()] ?? 0;
+  return m;
+}
+
+/** Every flag byte v (0-255) with (v & mask) == comp. */
+export function flagSet(mask: number, comp: number): ISet {
+  const vals: bigint[] = [];
+  for (let v = 0; v < 256; v++) if ((v & mask) === (comp & mask)) vals.push(BigInt(v));
+  return ISet.fromValues(vals);
+}
+
+/** Every 32-bit x with (x & mask) == value, when that is a manageable number of intervals. */
+function maskedSet(value: bigint, mask: bigint, bits: number): ISet | undefined {
+  // the free bits below the lowest set mask bit form one interval per combination of higher free bits
+  const full = (1n << BigInt(bits)) - 1n;
+  let low = 0;
+  while (low < bits && ((mask >> BigInt(low)) & 1n) === 0n) low++;
+  const higherFree: number[] = [];
+  for (let b = low; b < bits; b++) if (((mask >> BigInt(b)) & 1n) === 0n) higherFree.push(b);
+  if (higherFree.length > 10) return undefined;
+  const base = value & mask & full;
+  const span = (1n << BigInt(low)) - 1n;
+  const ranges: [bigint, bigint][] = [];
+  for (let k = 0; k < 1 << higherFree.length; k++) {
+    let v = base;
+    higherFree.forEach((b, i) => {
+      if ((k >> i) & 1) v |= 1n << BigInt(b);
+    });
+    ranges.push([v, v | span]);
+  }
+  return ISet.fromRanges(ranges);
+}
+
+function icmpSet(env: SpaceEnv, text: string): ISet | undefined {
+  const table = env.family === 'ipv4' ? ICMP_TYPES : ICMPV6_TYPES;
+  if (text === 'any') return ISet.of(0n, 65535n);
+  const named = findIcmpName(table, text);
+  if (named) {
+    const t = BigInt(named.type);
+    return named.code === undefined ? ISet.of(t * 256n, t * 256n + 255n) : ISet.point(t * 256n + BigInt(named.code));
+  }
+  const [ts, cs] = text.split('/');
+  const t = ts === undefined ? undefined : parseUintIn(ts, 0, 255, 10);
+  if (t === undefined) return undefined;
+  if (cs === undefined) return ISet.of(BigInt(t) * 256n, BigInt(t) * 256n + 255n);
+  const c = parseUintIn(cs, 0, 255, 10);
+  return c === undefined ? undefined : ISet.point(BigInt(t) * 256n + BigInt(c));
+}
+
+const OPAQUE_MODULE_REASON: Record<string, string> = {
+  recent: 'depends on the recent list, which the kernel fills at run time',
+  hashlimit: 'depends on per-flow rate counters',
+  connlimit: 'depends on how many connections exist',
+  connbytes: 'depends on the bytes and packets the connection has carried',
+  statistic: 'picks packets at random or by count',
+  set: 'depends on the contents of an ipset',
+  string: 'depends on the packet payload',
+  u32: 'depends on raw packet bytes',
+  bpf: 'depends on a BPF program',
+  owner: 'depends on the local socket owner',
+  socket: 'depends on the local sockets',
+  addrtype: 'depends on which addresses this host owns',
+  quota: 'depends on how much traffic has passed already',
+  time: 'depends on the clock',
+  connmark: 'depends on the connection mark set earlier',
+  connlabel: 'depends on the connection labels',
+  helper: 'depends on the conntrack helper of the connection',
+  policy: 'depends on IPsec policy',
+  physdev: 'depends on bridge ports',
+  mac: 'depends on the source MAC address',
+  rpfilter: 'depends on the routing table',
+  cgroup: 'depends on the sending process\'s cgroup',
+  cpu: 'depends on the CPU handling the packet',
+  cluster: 'depends on cluster node hashing',
+  devgroup: 'depends on interface groups',
+  pkttype: 'depends on the link-layer packet type',
+  realm: 'depends on the routing realm',
+  nfacct: 'counts into an accounting object',
+  osf: 'depends on passive OS fingerprinting',
+  ipvs: 'depends on IPVS state',
+  rateest: 'depends on rate estimators',
+  esp: 'depends on the ESP SPI',
+  ah: 'depends on the AH SPI',
+  ecn: 'depends on ECN bits',
+  tcpmss: 'depends on the TCP MSS option',
+};
+
+function conditionFor(env: SpaceEnv, o: OptionNode): Condition | undefined {
+  const a = (i = 0) => o.args[i]?.text ?? '';
+  const neg = o.negated;
+  const not = (s: string) => (neg ? `not ${s}` : s);
+  const base = { option: o, ...(o.match ? { match: o.match } : {}) };
+  const exact = (describe: string, space: Space | undefined): Condition => (space ? { ...base, describe, space } : { ...base, describe, opaque: `cannot read \`${o.args.map((x) => x.text).join(' ')}\`` });
+  if (o.owner === 'generic') {
+    switch (o.name) {
+      case '-p': {
+        const n = protocolNumber(a());
+        if (n === undefined) return exact(not(`protocol ${a()}`), undefined);
+        if (n === 0) return neg ? { ...base, describe: 'no protocol', space: Space.NONE } : undefined;
+        return exact(not(`protocol ${a()}`), dimSet(env, 'proto', ISet.point(BigInt(n)), neg));
+      }
+      case '-s':
+      case '-d': {
+        const r = addressCondition(env, o.name === '-s' ? 'src' : 'dst', a(), neg);
+        const what = `${o.name === '-s' ? 'source' : 'destination'} ${a()}`;
+        return typeof r === 'string' ? { ...base, describe: not(what), opaque: r } : exact(not(what), r);
+      }
+      case '-i':
+      case '-o':
+        return exact(not(`${o.name === '-i' ? 'incoming' : 'outgoing'} interface ${a()}`), dimSet(env, o.name === '-i' ? 'iif' : 'oif', ifaceSet(env.ifaces, a()), neg));
+      case '-f':
+        return exact(neg ? 'not a later fragment' : 'a later fragment', dimSet(env, 'frag', ISet.point(1n), neg));
+      default:
+        return undefined;
+    }
+  }
+  if (o.owner !== 'match' || !o.match) return undefined;
+  const m = o.match.name;
+  const ports = (d: 'sport' | 'dport', what: string) => {
+    const s = portSet(a());
+    return exact(not(`${what} ${a()}`), s ? dimSet(env, d, s, neg, [0n, 65535n]) : undefined);
+  };
+  switch (`${m} ${o.name}`) {
+    case 'tcp --sport':
+    case 'udp --sport':
+    case 'udplite --sport':
+    case 'sctp --sport':
+    case 'dccp --sport':
+    case 'multiport --sports':
+      return ports('sport', 'source port');
+    case 'tcp --dport':
+    case 'udp --dport':
+    case 'udplite --dport':
+    case 'sctp --dport':
+    case 'dccp --dport':
+    case 'multiport --dports':
+      return ports('dport', 'destination port');
+    case 'multiport --ports': {
+      const s = portSet(a());
+      if (!s) return exact(not(`port ${a()}`), undefined);
+      const either = Space.box(new Map([['sport', s]])).union(Space.box(new Map([['dport', s]])));
+      const space = neg ? Space.box(new Map([['sport', s.complement(0n, 65535n)], ['dport', s.complement(0n, 65535n)]])) : either;
+      return exact(not(`source or destination port ${a()}`), space);
+    }
+    case 'tcp --tcp-flags': {
+      const mask = flagMask(a(0));
+      const comp = flagMask(a(1)) & mask;
+      return exact(not(`TCP flags ${a(1) || 'NONE'} set among ${a(0)}`), dimSet(env, 'flags', flagSet(mask, comp), neg, [0n, 255n]));
+    }
+    case 'tcp --syn':
+      return exact(neg ? 'not a connection opening (SYN)' : 'a connection opening (SYN without ACK, RST, FIN)', dimSet(env, 'flags', flagSet(0x17, 0x02), neg, [0n, 255n]));
+    case 'icmp --icmp-type':
+    case 'icmp6 --icmpv6-type': {
+      const s = icmpSet(env, a());
+      return exact(not(`ICMP type ${a()}`), s ? dimSet(env, 'icmp', s, neg, [0n, 65535n]) : undefined);
+    }
+    case 'conntrack --ctstate':
+    case 'state --state': {
+      const names = a().toUpperCase().split(',');
+      if (names.some((n) => n === 'SNAT' || n === 'DNAT')) return { ...base, describe: not(`conntrack state ${a()}`), opaque: 'SNAT and DNAT depend on the NAT done to the connection' };
+      const vals = names.map((n) => STATES.indexOf(n as never)).filter((i) => i >= 0).map(BigInt);
+      return exact(not(`conntrack state ${names.join(' or ')}`), dimSet(env, 'state', ISet.fromValues(vals), neg));
+    }
+    case 'conntrack --ctproto': {
+      const n = protocolNumber(a());
+      return exact(not(`conntrack protocol ${a()}`), n === undefined ? undefined : dimSet(env, 'proto', ISet.point(BigInt(n)), neg));
+    }
+    case 'comment --comment':
+      return undefined;
+    case 'limit --limit':
+    case 'limit --limit-burst':
+      return o.name === '--limit' ? { ...base, describe: `under the rate ${a()}`, opaque: 'depends on how many packets matched recently', assumeMatch: true } : undefined;
+    case 'mark --mark': {
+      const [v = '', mk] = a().split('/');
+      const val = parseUnsigned(v);
+      const mask = mk === undefined ? 0xffffffffn : parseUnsigned(mk);
+      const s = val !== undefined && mask !== undefined ? maskedSet(val, mask, 32) : undefined;
+      return s ? exact(not(`packet mark ${a()}`), dimSet(env, 'mark', s, neg)) : { ...base, describe: not(`packet mark ${a()}`), opaque: 'mark mask too sparse to reason about' };
+    }
+    case 'length --length': {
+      const [lo, hi] = a().split(':');
+      const l = parseUnsigned(lo ?? '') ?? 0n;
+      const h = hi === undefined ? l : hi === '' ? 65535n : (parseUnsigned(hi) ?? 65535n);
+      return exact(not(`length ${a()}`), dimSet(env, 'len', ISet.of(l, h), neg));
+    }
+    case 'ttl --ttl-eq':
+    case 'hl --hl-eq':
+      return exact(not(`TTL ${a()}`), dimSet(env, 'ttl', ISet.point(BigInt(parseUintIn(a(), 0, 255) ?? 0)), neg));
+    case 'ttl --ttl-gt':
+    case 'hl --hl-gt':
+      return exact(`TTL above ${a()}`, dimSet(env, 'ttl', ISet.of(BigInt((parseUintIn(a(), 0, 255) ?? 0) + 1), 255n), false));
+    case 'ttl --ttl-lt':
+    case 'hl --hl-lt':
+      return exact(`TTL below ${a()}`, dimSet(env, 'ttl', ISet.of(0n, BigInt((parseUintIn(a(), 0, 255) ?? 0) - 1)), false));
+    case 'dscp --dscp': {
+      const d = parseUintIn(a(), 0, 63);
+      return exact(not(`DSCP ${a()}`), d === undefined ? undefined : dimSet(env, 'tos', ISet.of(BigInt(d * 4), BigInt(d * 4 + 3)), neg));
+    }
+    case 'iprange --src-range':
+    case 'iprange --dst-range': {
+      const [x = '', y] = a().split('-');
+      const lo = addressInterval(env, x);
+      const hi = addressInterval(env, y ?? x);
+      const d: Dim = o.name === '--src-range' ? 'src' : 'dst';
+      return exact(not(`${d === 'src' ? 'source' : 'destination'} in ${a()}`), lo && hi ? dimSet(env, d, ISet.of(lo[0], hi[1]), neg) : undefined);
+    }
+  }
+  const reason = OPAQUE_MODULE_REASON[m] ?? `the ${m} match is not modelled`;
+  return { ...base, describe: not(`${m} ${o.name}${o.args.length ? ' ' + o.args.map((x) => x.text).join(' ') : ''}`), opaque: reason };
+}
+
+export function compileRule(env: SpaceEnv, rule: Rule): RuleSpace {
+  const conditions: Condition[] = [];
+  for (const o of rule.options) {
+    const c = conditionFor(env, o);
+    if (c) conditions.push(c);
+  }
+  for (const m of rule.matches) {
+    if (!m.spec && !m.options.length) conditions.push({ match: m, describe: `unknown match ${m.name}`, opaque: 'unknown module' });
+  }
+  let space = Space.ALL;
+  let exactAll = true;
+  for (const c of conditions) {
+    if (c.space) space = space.intersect(env, c.space);
+    else exactAll = false;
+  }
+  return { rule, conditions, space, exact: exactAll && !space.approximate };
+}
+
+/** Compile every rule once per ruleset. */
+export function compileRuleset(rs: Ruleset): { env: SpaceEnv; rules: Map<Rule, RuleSpace> } {
+  const env = spaceEnv(rs);
+  const rules = new Map<Rule, RuleSpace>();
+  for (const r of rs.rules) rules.set(r, compileRule(env, r));
+  return { env, rules };
+}
+
