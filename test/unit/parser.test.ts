@@ -35,6 +35,26 @@ describe('parser: regressions from the real-iptables conformance run', function 
     assert.deepEqual(bad, []);
   });
 
+  // iptables-restore --test: "You cannot use `-w' from iptables-restore"
+  it('-w and -W are refused inside a restore file, not in iptables -S commands', function () {
+    for (const opt of ['-w', '--wait 5', '-W 100', '--wait-interval 100']) {
+      const codes = errors(`*filter\n-A INPUT ${opt} -j ACCEPT\nCOMMIT\n`).map((f) => `${f.code} ${f.span.line}`);
+      assert.deepEqual(codes, ['syntax 1'], opt);
+    }
+    assert.deepEqual(errors('-A INPUT -w -j ACCEPT\n'), []);
+  });
+
+  // iptables-restore --test: "Illegal option `-n' with this command" (xshared.c commands_v_options)
+  it('listing options only with -L, -c only with -A/-I/-R/-P, -v with anything', function () {
+    const refused = ['-A INPUT -n -j ACCEPT', '-A INPUT -x -j ACCEPT', '-I INPUT --line-numbers -j ACCEPT', '-D INPUT -c 1 2 -j ACCEPT', '-N FOO -c 1 2', '-F INPUT -n'];
+    for (const l of refused) assert.equal(errors(`*filter\n${l}\nCOMMIT\n`).length, 1, l);
+    const accepted = ['-A INPUT -v -j ACCEPT', '-A INPUT -c 1 2 -j ACCEPT', '-P INPUT ACCEPT -c 1 2', '-N FOO -v', '-L INPUT -n -x --line-numbers', '-R INPUT 1 -c 1 2 -j DROP'];
+    for (const l of accepted) {
+      const pre = l.startsWith('-R') ? '-A INPUT -j ACCEPT\n' : '';
+      assert.deepEqual(errors(`*filter\n${pre}${l}\nCOMMIT\n`).map((f) => f.message), [], l);
+    }
+  });
+
   it('a genuine abbreviation still resolves when every loaded module is known', function () {
     const rs = parseRuleset('*filter\n-A INPUT -p tcp --dp 22 -j ACCEPT\nCOMMIT\n', { family: 'ipv4' });
     assert.ok(rs.rules[0]!.options.some((o) => o.name === '--dport'));

@@ -181,13 +181,29 @@ export function checkCommandLine(cmd: CommandLine, family: Family, out: Finding[
   for (const m of cmd.matches) checkMatch(cmd, m, family, out);
   checkTarget(cmd, family, out);
   checkHooks(cmd, out);
+  const letter = cmd.command?.spec.letter;
+  for (const o of cmd.options) {
+    const allowed = OPTION_COMMANDS[o.name];
+    if (letter && allowed && !allowed.includes(letter)) {
+      const use = o.name === '-c' ? 'it sets the counters of a rule added with -A, -I or -R (or of a policy with -P)' : 'it only changes how -L lists rules';
+      out.push(finding('syntax', `${o.name} cannot be used with ${cmd.command!.spec.name} (iptables: "Illegal option with this command"): ${use}`, o.nameSpan));
+    }
+  }
   if (cmd.command && !cmd.command.spec.takesRule) {
-    const ruleOpts = cmd.options.filter((o) => o.owner !== 'command' && o.name !== '-4' && o.name !== '-6');
+    const ruleOpts = cmd.options.filter((o) => o.owner !== 'command' && !ANY_COMMAND.has(o.name) && !OPTION_COMMANDS[o.name]);
     if (ruleOpts.length) {
       out.push(finding('syntax', `${cmd.command.spec.name} takes no rule options`, ruleOpts[0]!.nameSpan));
     }
   }
 }
+
+/**
+ * Generic options iptables accepts only with some commands (xshared.c commands_v_options; each
+ * pair measured with iptables-restore --test 1.8.9): the command letters that allow them.
+ */
+const OPTION_COMMANDS: Readonly<Record<string, string>> = { '-n': 'L', '-x': 'L', '--line-numbers': 'L', '-c': 'AIRP' };
+/** Generic options every command accepts. */
+const ANY_COMMAND: ReadonlySet<string> = new Set(['-4', '-6', '-v', '-w', '-W', '--modprobe']);
 
 export function checkRulesetLines(rs: Ruleset): Finding[] {
   const out: Finding[] = [];

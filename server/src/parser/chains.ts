@@ -266,7 +266,19 @@ function applyCommand(t: Table, node: CommandLine, format: FileFormat, findings:
     case 'S':
       findings.push(finding('listing-command', `${cmd.spec.name} only prints rules; in a rules file it changes nothing`, cmd.word, 'warning'));
       return;
-    case 'C':
+    case 'C': {
+      // -C succeeds only when the rule is there; in a restore file a failing check fails the file
+      if (!chainWord) return;
+      if (!chain) {
+        missingChain(chainWord);
+        return;
+      }
+      const key = ruleKey(node);
+      if (!chain.rules.some((r) => ruleKey(r) === key)) {
+        findings.push(finding('no-such-rule', `no rule like this one exists in ${chain.name} at this point, so -C fails ("Bad rule")`, node.span, 'warning'));
+      }
+      return;
+    }
     case 'Z':
       return;
   }

@@ -379,6 +379,12 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
       }
       seenGeneric.set(spec.name, node);
       addOption(node);
+      if (ctx.format === 'save' && (spec.name === '-w' || spec.name === '-W')) {
+        // xshared.c do_parse refuses the lock options while restoring
+        out.findings.push(
+          err('syntax', `${spec.name} cannot be used inside an iptables-restore file (iptables-restore says "You cannot use \`${spec.name}' from iptables-restore"); give it to iptables-restore on its command line instead`, nameSpan),
+        );
+      }
       if (spec.name === '-p' && args[0]) {
         protocol = { word: args[0], negated: !!b };
         protoImplicitlyLoaded = false;
