@@ -2,14 +2,14 @@
 import { choiceList, parseUintIn, text } from '../argtypes';
 import type { ArgType, TargetSpec } from '../types';
 
-const CT_EVENTS = ['new', 'related', 'destroy', 'reply', 'assured', 'protoinfo', 'helper', 'mark', 'natseqinfo', 'secmark', 'label'].map(
+const CT_EVENTS = ['new', 'related', 'destroy', 'reply', 'assured', 'protoinfo', 'helper', 'mark', 'natseqinfo', 'secmark'].map(
   (name) => ({ name, summary: `Report conntrack \`${name}\` events for this connection.` }),
 );
 
 const zone: ArgType = {
   id: 'ct-zone',
   label: 'id|mark',
-  check: (v) => (v === 'mark' || parseUintIn(v, 0, 65535) !== undefined ? undefined : `expected a zone number 0-65535 or \`mark\`, got \`${v}\``),
+  check: (v) => (v.toLowerCase() === 'mark' || parseUintIn(v, 0, 65535) !== undefined ? undefined : `expected a zone number 0-65535 or \`mark\`, got \`${v}\``),
 };
 
 export const CONNTRACK_TARGETS: readonly TargetSpec[] = [
