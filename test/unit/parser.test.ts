@@ -55,6 +55,33 @@ describe('parser: regressions from the real-iptables conformance run', function 
     }
   });
 
+  // nft: "Chain 'LATE' does not exist" at COMMIT; legacy: "Couldn't load target `LATE'" at the rule
+  it('a jump to a chain created only further down is an error on the jump', function () {
+    const found = errors('*filter\n-A INPUT -j LATE\n:LATE - [0:0]\n-A INPUT -j LATE\nCOMMIT\n');
+    assert.deepEqual(found.map((f) => [f.code, f.span.line]), [['undefined-chain', 1]]);
+    assert.match(found[0]!.message, /created at line 3/);
+    const renamed = errors('*filter\n:OLD - [0:0]\n-A INPUT -j NEW\n-E OLD NEW\nCOMMIT\n');
+    assert.deepEqual(renamed.map((f) => [f.code, f.span.line]), [['undefined-chain', 2]]);
+    assert.match(renamed[0]!.message, /created at line 4/);
+    assert.deepEqual(errors('*filter\n:X - [0:0]\n-A INPUT -j X\nCOMMIT\n'), []);
+    assert.deepEqual(errors('-N X\n-A INPUT -j X\n'), []);
+  });
+
+  // "! not allowed with multiple source or destination IP addresses"
+  it('! -s / ! -d with a list of addresses is refused, the plain list is fine', function () {
+    assert.deepEqual(errors('*filter\n-A INPUT ! -s 10.0.0.1,10.0.0.2 -j DROP\nCOMMIT\n').map((f) => f.code), ['not-negatable']);
+    assert.deepEqual(errors('*filter\n-A INPUT ! -d 10.0.0.1,10.0.0.2 -j DROP\nCOMMIT\n').map((f) => f.code), ['not-negatable']);
+    assert.deepEqual(errors('*filter\n-A INPUT -s 10.0.0.1,10.0.0.2 ! -d 10.0.0.3 -j DROP\nCOMMIT\n'), []);
+  });
+
+  // "multiport needs `-p tcp', `-p udp', ...": libxt_multiport checks -p while parsing --dports
+  it('-p must come before the multiport options, not merely somewhere in the rule', function () {
+    const late = errors('*filter\n-A INPUT -m multiport --dports 80,443 -p tcp -j ACCEPT\nCOMMIT\n');
+    assert.deepEqual(late.map((f) => f.code), ['protocol-required']);
+    assert.deepEqual(errors('*filter\n-A INPUT -m multiport -p tcp --dports 80,443 -j ACCEPT\nCOMMIT\n'), []);
+    assert.deepEqual(errors('*filter\n-A INPUT -p tcp -m multiport --dports 80,443 -j ACCEPT\nCOMMIT\n'), []);
+  });
+
   it('a genuine abbreviation still resolves when every loaded module is known', function () {
     const rs = parseRuleset('*filter\n-A INPUT -p tcp --dp 22 -j ACCEPT\nCOMMIT\n', { family: 'ipv4' });
     assert.ok(rs.rules[0]!.options.some((o) => o.name === '--dport'));

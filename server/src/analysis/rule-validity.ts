@@ -116,6 +116,14 @@ function checkMatch(cmd: CommandLine, m: MatchNode, family: Family, out: Finding
     const why = p?.negated ? `\`! -p ${p.args[0]?.text}\` is not enough` : p ? `this rule has -p ${p.args[0]?.text}` : 'this rule has no -p';
     out.push(finding('protocol-required', `the ${spec.name} match needs ${need} (${why}); the kernel refuses the rule otherwise`, m.implicit ? m.nameWord : anchor));
   }
+  if (spec.name === 'multiport' && m.options[0] && spec.protocols && protocolSatisfies(cmd, spec.protocols)) {
+    // libxt_multiport checks -p while it reads its own options, so a later -p comes too late
+    const p = cmd.generic.find((o) => o.name === '-p')!;
+    const first = m.options[0];
+    if (p.word.start > first.word.start) {
+      out.push(finding('protocol-required', `-p ${p.args[0]?.text} comes after ${first.name}: iptables checks the protocol of -m multiport while reading ${first.name}, so put -p first`, first.nameSpan));
+    }
+  }
   checkOptionSet(`-m ${spec.name}`, anchor, spec.options, m.options, spec.needsOneOf, out);
   if (spec.check) reportProblems(spec.check(extensionUse(cmd, family, m.options, m)), anchor, m.options, out);
 }
@@ -161,6 +169,15 @@ function checkHooks(cmd: CommandLine, out: Finding[]): void {
   }
 }
 
+/** `! -s a,b`: iptables refuses to negate a list of addresses. */
+function checkAddresses(cmd: CommandLine, out: Finding[]): void {
+  for (const o of cmd.generic) {
+    if ((o.name === '-s' || o.name === '-d') && o.negated && o.args[0]?.text.includes(',')) {
+      out.push(finding('not-negatable', `\`! ${o.name}\` cannot take several addresses (iptables: "! not allowed with multiple source or destination IP addresses"): one rule per address, or an ipset`, o.bang ?? o.nameSpan));
+    }
+  }
+}
+
 function checkProtocol(cmd: CommandLine, out: Finding[]): void {
   const p = cmd.generic.find((o) => o.name === '-p');
   const w: Word | undefined = p?.args[0];
@@ -178,6 +195,7 @@ function checkProtocol(cmd: CommandLine, out: Finding[]): void {
 export function checkCommandLine(cmd: CommandLine, family: Family, out: Finding[]): void {
   for (const o of cmd.options) checkOptionUse(o, family, out);
   checkProtocol(cmd, out);
+  checkAddresses(cmd, out);
   for (const m of cmd.matches) checkMatch(cmd, m, family, out);
   checkTarget(cmd, family, out);
   checkHooks(cmd, out);

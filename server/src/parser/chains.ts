@@ -33,6 +33,8 @@ function ruleKey(c: CommandLine): string {
 
 export function buildTables(nodes: readonly LineNode[], format: FileFormat, family: Family, findings: Finding[]): Map<string, Table> {
   const tables = new Map<string, Table>();
+  /** Rules that jump to a chain not created yet when the rule is read. */
+  const early = new Set<Rule>();
   const table = (name: string): Table | undefined => {
     if (!findTable(name)) return undefined;
     let t = tables.get(name);
@@ -78,7 +80,7 @@ export function buildTables(nodes: readonly LineNode[], format: FileFormat, fami
       if (node.tableWord) findings.push(finding('unknown-table', `unknown table \`${node.table}\`: iptables has filter, nat, mangle, raw and security`, node.tableWord));
       continue;
     }
-    applyCommand(t, node, format, findings);
+    applyCommand(t, node, format, findings, early);
   }
 
   // resolve jumps once every chain exists
@@ -90,6 +92,18 @@ export function buildTables(nodes: readonly LineNode[], format: FileFormat, fami
         const dest = t.chains.get(tg.name);
         if (dest) {
           dest.references.push(r);
+          if (early.has(r)) {
+            // both backends refuse it: legacy at once ("Couldn't load target"), nft at COMMIT
+            // ("Chain 'X' does not exist"), since the rule is added before the chain
+            const decl = dest.declarations.find((d) => d.line > r.line);
+            findings.push(
+              finding(
+                'undefined-chain',
+                `chain \`${tg.name}\` does not exist yet at this line${decl ? ` (it is created at line ${decl.line + 1})` : ''}: iptables-restore needs a chain before the first rule that jumps to it; move its declaration up`,
+                tg.nameWord,
+              ),
+            );
+          }
           if (tg.goto && dest.builtin) findings.push(finding('goto-builtin', `-g can only go to a user-defined chain, not to the built-in ${tg.name}`, tg.nameWord));
           if (dest.builtin && !tg.goto) findings.push(finding('jump-to-builtin', `a rule cannot jump to the built-in chain ${tg.name}`, tg.nameWord));
         } else {
@@ -110,7 +124,7 @@ export function buildTables(nodes: readonly LineNode[], format: FileFormat, fami
   return tables;
 }
 
-function applyCommand(t: Table, node: CommandLine, format: FileFormat, findings: Finding[]): void {
+function applyCommand(t: Table, node: CommandLine, format: FileFormat, findings: Finding[], early: Set<Rule>): void {
   const cmd = node.command!;
   const letter = cmd.spec.letter;
   const chainWord = cmd.chain;
@@ -143,6 +157,7 @@ function applyCommand(t: Table, node: CommandLine, format: FileFormat, findings:
       }
       const rule = node as Rule;
       if (!isRule(node)) return;
+      if (rule.target?.kind === 'chain' && !t.chains.has(rule.target.name)) early.add(rule);
       if (letter === 'A') chain.rules.push(rule);
       else if (letter === 'I') {
         const n = cmd.extra[0] ? ruleNumber(cmd.extra[0]) : 1;
