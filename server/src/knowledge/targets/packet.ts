@@ -257,8 +257,8 @@ export const PACKET_TARGETS: readonly TargetSpec[] = [
     doc:
       'Packets sent through a virtual interface may carry a partial checksum that the (absent) NIC was meant ' +
       'to complete; some old DHCP clients drop such replies. This computes it in software. Restrict it to the ' +
-      'traffic that needs it (typically `-p udp --dport 68` in POSTROUTING); the kernel logs that the target ' +
-      'should be avoided otherwise.',
+      'traffic that needs it (typically `-o virbr0 -p udp --dport 68` in POSTROUTING): on other packets it only ' +
+      'costs CPU. With iptables-legacy the kernel logs once that the target should be avoided.',
     options: [{ name: '--checksum-fill', args: [], required: true, summary: 'Compute the missing checksum (the only option, required).' }],
   },
 ];
