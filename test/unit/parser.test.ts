@@ -82,6 +82,19 @@ describe('parser: regressions from the real-iptables conformance run', function 
     assert.deepEqual(errors('*filter\n-A INPUT -p tcp -m multiport --dports 80,443 -j ACCEPT\nCOMMIT\n'), []);
   });
 
+  // iptables 1.8.9 reads -j, -p, -s, -d, -i, -o from the option's own word (argv[optind-1]):
+  // "Chain '--jump=ACCEPT' does not exist", "unknown protocol \"--protocol=tcp\" specified"
+  it('--jump=X and --protocol=X style values are the whole word, as iptables reads them', function () {
+    const jump = errors('*filter\n-A INPUT --jump=ACCEPT\nCOMMIT\n');
+    assert.deepEqual(jump.map((f) => f.code), ['undefined-chain']);
+    assert.match(jump[0]!.message, /write `-j ACCEPT`/);
+    for (const o of ['--protocol=tcp', '--source=1.2.3.4', '--destination=1.2.3.4', '--in-interface=lo']) {
+      assert.deepEqual(errors(`*filter\n-A INPUT ${o} -j ACCEPT\nCOMMIT\n`).map((f) => f.code), ['invalid-argument'], o);
+    }
+    // -g, -m, commands and extension options read their value properly
+    assert.deepEqual(errors('*filter\n:FOO - [0:0]\n--append=INPUT --goto=FOO\n-A INPUT --match=comment --comment=x -p tcp --dport=22\nCOMMIT\n'), []);
+  });
+
   it('a genuine abbreviation still resolves when every loaded module is known', function () {
     const rs = parseRuleset('*filter\n-A INPUT -p tcp --dp 22 -j ACCEPT\nCOMMIT\n', { family: 'ipv4' });
     assert.ok(rs.rules[0]!.options.some((o) => o.name === '--dport'));

@@ -113,6 +113,8 @@ export function buildTables(nodes: readonly LineNode[], format: FileFormat, fami
               'undefined-chain',
               /^[a-z]+$/.test(tg.name) && tg.name.toUpperCase() !== tg.name
                 ? `no target or chain called \`${tg.name}\` in table ${t.name} (target names are upper case: \`${tg.name.toUpperCase()}\`?)`
+                : /^--?[a-z]+=/.test(tg.name)
+                ? `iptables takes the whole word \`${tg.name}\` as the name of the target, and no chain is called that: write \`-j ${tg.name.slice(tg.name.indexOf('=') + 1)}\``
                 : `no target or chain called \`${tg.name}\` in table ${t.name}${elsewhere.length ? ` (a chain of that name exists in ${elsewhere.join(', ')})` : ': declare it with `:' + tg.name + ' - [0:0]` or -N'}`,
               tg.nameWord,
             ),

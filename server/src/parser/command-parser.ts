@@ -48,6 +48,9 @@ interface Candidate {
 
 const STANDARD_VERDICTS = new Set(['ACCEPT', 'DROP', 'RETURN', 'QUEUE']);
 
+/** Generic options whose value iptables 1.8.9 reads from the option's own word when written `--opt=value`. */
+const WHOLE_WORD_VALUE: ReadonlySet<string> = new Set(['-p', '-s', '-d', '-i', '-o']);
+
 function err(code: string, message: string, span: Span, severity: Finding['severity'] = 'error', data?: unknown): Finding {
   return data === undefined ? { code, severity, message, span } : { code, severity, message, span, data };
 }
@@ -289,7 +292,9 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
     if (isJump || isGoto) {
       const b = takeBang();
       if (b) out.findings.push(err('syntax', `\`!\` cannot negate ${isJump ? '-j' : '-g'}`, b));
-      const tw = inline ?? words[i++];
+      // iptables takes -j's target from the whole word (argv[optind-1]): `--jump=ACCEPT` names a
+      // chain called "--jump=ACCEPT"; -g reads its value properly
+      const tw = inline ? (isJump ? w : inline) : words[i++];
       if (!tw) {
         out.findings.push(err('missing-argument', `${isJump ? '-j' : '-g'} needs a target or chain name`, w));
         continue;
@@ -370,7 +375,9 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
     }
     if (cand.owner === 'command') continue; // unreachable: commands handled above
     const b = takeBang();
-    const args = takeArgs(spec, w, inline, spec.name, false);
+    // likewise -p, -s, -d, -i and -o: `--protocol=tcp` is the protocol "--protocol=tcp"
+    const value = inline && cand.owner === 'generic' && WHOLE_WORD_VALUE.has(spec.name) ? w : inline;
+    const args = takeArgs(spec, w, value, spec.name, false);
     if (cand.owner === 'generic') {
       const node: OptionNode = { word: w, nameSpan, name: spec.name, negated: !!b, args, owner: 'generic', spec, ...(b ? { bang: b } : {}) };
       const prev = seenGeneric.get(spec.name);
