@@ -3,13 +3,36 @@
  * first, then the checks that reason about rule order and hygiene.
  */
 import type { Finding, Ruleset } from '../model/ruleset';
+import { checkBanAfterEstablished } from './checks/ban-after-established';
+import { checkBaseline } from './checks/baseline';
 import { checkLogInvalid } from './checks/log-invalid';
+import { checkLogging } from './checks/logging';
+import { checkNewWithoutSyn } from './checks/new-without-syn';
+import { checkNotrackWithoutUntracked, checkOneWayNotrack } from './checks/notrack';
+import { checkRejectTcpReset } from './checks/reject-tcp-reset';
+import { checkResetSwallowed } from './checks/reset-swallowed';
+import { checkShadowed } from './checks/shadowed';
+import { checkStateModule } from './checks/state-module';
+import { checkUnusedChain } from './checks/unused-chain';
 import { validityFindings } from './validity';
 
 export type RulesetCheck = (rs: Ruleset) => Finding[];
 
 /** Ordering and hygiene checks, one module each under checks/. */
-export const LINT_CHECKS: readonly RulesetCheck[] = [checkLogInvalid];
+export const LINT_CHECKS: readonly RulesetCheck[] = [
+  checkLogInvalid,
+  checkBanAfterEstablished,
+  checkRejectTcpReset,
+  checkResetSwallowed,
+  checkNewWithoutSyn,
+  checkNotrackWithoutUntracked,
+  checkOneWayNotrack,
+  checkShadowed,
+  checkBaseline,
+  checkLogging,
+  checkStateModule,
+  checkUnusedChain,
+];
 
 export function allFindings(rs: Ruleset): Finding[] {
   const out = validityFindings(rs);

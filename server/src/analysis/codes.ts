@@ -77,6 +77,99 @@ export const CODES: readonly CodeInfo[] = [
     'Conntrack calls a packet INVALID when it cannot place it in a connection. The common case on a busy server is harmless: the FIN or RST that closes a connection arrives after conntrack has already removed its entry (a keep-alive timeout, a lost ACK), and a FIN or RST without an entry is INVALID, never NEW (kernel `nf_conntrack_proto_tcp.c`). INVALID is neither ESTABLISHED nor NEW, so such packets fall past `--ctstate ESTABLISHED,RELATED -j ACCEPT` and past `--ctstate NEW --dport 80 -j ACCEPT`, reach the LOG rule and fill the log with "blocked" packets to ports that are open.\n\n' +
       'Fix: drop INVALID packets before the rule (or the jump) through which they reach the LOG rule: `-m conntrack --ctstate INVALID -j DROP`. The quick fix inserts it right there, so every earlier rule still sees the same packets. A second quick fix drops only INVALID TCP packets carrying FIN or RST and keeps logging other INVALID traffic, which can be worth seeing (scans with impossible flag combinations).',
   ),
+  ordering(
+    'ban-after-established',
+    'Ban placed after the ESTABLISHED accept',
+    'A DROP or REJECT for some addresses that comes after `--ctstate ESTABLISHED -j ACCEPT` only stops new connections: every packet of a connection the host already has is accepted before the ban is reached, so an attacker who is already connected stays connected (and, when the ban is lifted, the connection simply resumes). Move the ban above the ESTABLISHED accept; for TCP, reject with `tcp-reset` so the connection ends at once.',
+  ),
+  ordering(
+    'reject-without-tcp-reset',
+    'REJECT answers TCP with ICMP',
+    'By default REJECT answers with ICMP port-unreachable. For a connection attempt that usually works, but a peer with an established connection that gets ICMP (or nothing) keeps retransmitting for minutes. `--reject-with tcp-reset` sends a RST, which ends the connection immediately. It needs `-p tcp`; for a rule that covers other protocols too, the quick fix adds a TCP-only copy in front of it.',
+    'hint',
+  ),
+  ordering(
+    'reset-swallowed',
+    'OUTPUT drops the resets of a REJECT',
+    'The RST (or ICMP error) that REJECT sends is a packet of this host: it leaves through the OUTPUT chain. A rule there that drops or rejects traffic to the same peer (common when an address is banned in both directions) stops the reset, and the peer never learns that its connection is gone. Let the resets out: accept `--ctstate RELATED` (the kernel attaches the reset to the rejected connection as RELATED) before the OUTPUT ban, or ban only in INPUT.',
+  ),
+  ordering(
+    'new-without-syn',
+    'NEW TCP accepted without --syn',
+    'With `net.netfilter.nf_conntrack_tcp_loose=1`, the kernel default, conntrack picks up connections in the middle: a plain ACK or ACK PSH for which it has no entry is NEW, not INVALID. A rule that accepts NEW TCP without asking for SYN therefore lets through mid-stream packets of connections conntrack forgot (after a reboot, a flush, or an expired timeout). Add `--syn` (SYN set, ACK, RST and FIN clear) to accept only real openings, or set `nf_conntrack_tcp_loose=0`.',
+    'hint',
+  ),
+  ordering(
+    'notrack-without-untracked',
+    'Untracked packets are never accepted',
+    'Packets exempted from connection tracking in the raw table (`-j NOTRACK`, `-j CT --notrack`) have the state UNTRACKED, which is neither NEW nor ESTABLISHED. If the filter chain they reach accepts only by state and never lists UNTRACKED, they fall to the policy or the final drop and the exempted service becomes unreachable. Add UNTRACKED to the state list of the accept rule (`--ctstate RELATED,ESTABLISHED,UNTRACKED`).',
+  ),
+  ordering(
+    'one-way-notrack',
+    'Only one direction untracked',
+    'Exempting a service from tracking takes two raw rules: PREROUTING for the packets that arrive (`--dport 80`) and OUTPUT for the replies this host sends (`--sport 80`), or the reverse for a client. With only one, the other direction still creates conntrack entries, which keeps the table filling and makes those packets be judged against half a conversation.',
+  ),
+  ordering(
+    'shadowed-rule',
+    'Rule that never takes effect',
+    'Earlier rules of the same chain with final verdicts (ACCEPT, DROP, REJECT, RETURN...) already cover every packet this rule matches, with a different verdict: the rule is never the one that decides. Either it is dead, or it was meant to come before them.',
+  ),
+  ordering(
+    'redundant-rule',
+    'Rule that changes nothing',
+    'Every packet the rule matches gets the same verdict without it: from earlier rules, or from the rules after it and the policy. Removing it changes nothing (except its counters).',
+    'information',
+  ),
+  ordering(
+    'unreachable-rule',
+    'Rule after an unconditional verdict',
+    'An earlier rule without any condition accepts, drops, rejects or returns every packet, so no packet reaches the rules after it in that chain.',
+  ),
+  ordering(
+    'missing-established-accept',
+    'No ESTABLISHED accept in a dropping chain',
+    'A chain that drops by default (policy DROP or a final drop) must accept the packets of connections that are already allowed, usually with `-m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT` near the top. Without it, replies to connections this host opens (DNS answers, package downloads) are dropped, and RELATED ICMP errors (fragmentation needed) are lost.',
+  ),
+  ordering(
+    'missing-loopback-accept',
+    'No loopback accept in INPUT',
+    'With INPUT dropping by default, traffic on `lo` must be accepted explicitly (`-A INPUT -i lo -j ACCEPT`), or programs on the host that talk to each other over 127.0.0.1 (databases, local DNS resolvers, caches, X11) are cut off.',
+  ),
+  hygiene(
+    'log-without-limit',
+    'LOG without a rate limit',
+    'Every packet that reaches a LOG rule writes a line to the kernel log. A flood or a scan can then write thousands of lines per second, filling the disk and hiding everything else. Put `-m limit --limit 5/min --limit-burst 10` (or `-m hashlimit` for a budget per source) in front of `-j LOG`.',
+    'information',
+  ),
+  hygiene(
+    'log-prefix-too-long',
+    'Log prefix longer than the kernel keeps',
+    'The kernel stores at most 29 characters of `--log-prefix` (63 of `--nflog-prefix`); iptables cuts the rest without a word. Searches for the full prefix then find nothing.',
+  ),
+  hygiene(
+    'log-prefix-no-space',
+    'Log prefix without a trailing space',
+    'The kernel prints the prefix immediately before `IN=`. Without a trailing space the line reads `DROPPEDIN=eth0`, which breaks searches for ` IN=` and many log parsers.',
+    'information',
+  ),
+  hygiene(
+    'log-prefix-duplicate',
+    'Several rules share a log prefix',
+    'The prefix is the only part of a log line that says which rule wrote it. When two rules share it, nobody can tell from the log which one fired.',
+    'information',
+  ),
+  hygiene(
+    'state-module',
+    '`-m state` instead of `-m conntrack`',
+    '`-m state --state` is the older spelling of `-m conntrack --ctstate`; for NEW, ESTABLISHED, RELATED, INVALID and UNTRACKED they match exactly the same packets. The quick fix converts the rule.',
+    'hint',
+  ),
+  hygiene(
+    'unused-chain',
+    'User chain never used',
+    'No rule jumps or goes to this chain, so its rules never run. Often a leftover after a refactoring, or a jump that was lost.',
+    'information',
+  ),
 ];
 
 const BY_ID = new Map(CODES.map((c) => [c.id, c]));

@@ -1,0 +1,57 @@
+/**
+ * iptables-lens/ban-after-established (story 4): a DROP or REJECT narrowed to some addresses,
+ * placed after a rule that accepts ESTABLISHED packets. Packets of connections that already exist
+ * are accepted before the ban is looked at, so the banned host keeps every connection it had.
+ */
+import type { Hook } from '../../knowledge/types';
+import type { Finding, Ruleset } from '../../model/ruleset';
+import { analysisContext } from '../context';
+import { ISet, Space, stateValue } from '../packet-space';
+import { isAccept, isDrop, lineRef } from './rule-facts';
+
+export interface BanData {
+  readonly acceptLine: number;
+}
+
+export function checkBanAfterEstablished(rs: Ruleset): Finding[] {
+  const ctx = analysisContext(rs);
+  const out: Finding[] = [];
+  const est = Space.ALL.restrict(ctx.env, 'state', ISet.point(stateValue('ESTABLISHED')));
+  for (const table of rs.tables.values()) {
+    for (const chain of table.chains.values()) {
+      if (!chain.builtin) continue;
+      chain.rules.forEach((ban, i) => {
+        if (!isDrop(ban)) return;
+        const bsp = ctx.compiled.get(ban);
+        if (!bsp) return;
+        const narrowed = bsp.conditions.some((c) => c.option && ['-s', '-d', '--src-range', '--dst-range'].includes(c.option.name) && !c.option.negated);
+        if (!narrowed) return;
+        const banEst = bsp.space.intersect(ctx.env, est);
+        if (banEst.empty) return; // the ban itself is for NEW packets only: deliberate
+        const accept = chain.rules.slice(0, i).find((a) => {
+          if (!isAccept(a)) return false;
+          const asp = ctx.compiled.get(a);
+          if (!asp || !asp.conditions.some((c) => c.option?.name === '--ctstate' || c.option?.name === '--state')) return false;
+          return !asp.space.intersect(ctx.env, banEst).empty;
+        });
+        if (!accept) return;
+        // are established packets of the banned addresses really all taken before the ban?
+        const res = ctx.reach(table.name, chain.name as Hook, est, 'established');
+        const arriving = res?.arrivals.get(ban)?.reduce((s, a) => s.union(a.space), Space.NONE) ?? Space.NONE;
+        const stillReach = arriving.intersect(ctx.env, bsp.space);
+        out.push({
+          code: 'ban-after-established',
+          severity: 'warning',
+          message:
+            `this ${ban.target!.name} comes after ${lineRef(accept)}, which accepts ESTABLISHED packets: connections the banned host already has ` +
+            `${stillReach.empty ? 'keep working' : 'partly keep working'}, because their packets are accepted before this rule is reached. ` +
+            'Move the ban above the ESTABLISHED accept (and, for TCP, reject with tcp-reset so the peer learns at once).',
+          span: ban.target!.nameWord,
+          related: [{ span: accept.span, message: 'accepts packets of existing connections first' }],
+          data: { acceptLine: accept.line } satisfies BanData,
+        });
+      });
+    }
+  }
+  return out;
+}

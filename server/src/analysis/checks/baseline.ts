@@ -1,0 +1,103 @@
+/**
+ * Two checks of what a dropping INPUT/FORWARD chain needs:
+ * - iptables-lens/missing-established-accept: the chain drops by default (policy or final rule)
+ *   and no rule accepts ESTABLISHED packets for every port: replies to connections this host (or,
+ *   in FORWARD, the network behind it) opened are dropped.
+ * - iptables-lens/missing-loopback-accept: INPUT drops by default and nothing accepts traffic on
+ *   `lo`: local programs talking to 127.0.0.1 (databases, resolvers, caches) are cut off.
+ */
+import type { Hook } from '../../knowledge/types';
+import type { Chain, Finding, Ruleset, Span } from '../../model/ruleset';
+import { analysisContext } from '../context';
+import { ifaceAtom, ISet, Space, stateValue } from '../packet-space';
+import { isAccept, isDrop } from './rule-facts';
+
+export interface BaselineData {
+  readonly chain: string;
+  /** Insert the missing accept before this line (the chain's first rule), or after `afterLine`. */
+  readonly beforeLine?: number;
+  readonly afterLine?: number;
+}
+
+function dropsByDefault(chain: Chain): boolean {
+  if (chain.policy === 'DROP') return true;
+  const last = chain.rules[chain.rules.length - 1];
+  return !!last && isDrop(last) && last.options.filter((o) => o.owner !== 'generic' || !['-j', '-g'].includes(o.name)).length === 0;
+}
+
+function anchor(rs: Ruleset, chain: Chain): Span | undefined {
+  const decl = chain.declarations[0];
+  if (decl) return decl.kind === 'chain' ? decl.nameWord : decl.command?.chain;
+  const first = chain.rules[0];
+  return first?.command.chain ?? rs.commands.find((c) => c.chain === chain.name)?.command?.chain;
+}
+
+function insertionPoint(chain: Chain, afterLoopback: boolean): BaselineData {
+  const rules = chain.rules;
+  const lo = afterLoopback ? rules.findIndex((r) => isAccept(r) && r.generic.some((o) => o.name === '-i' && o.args[0]?.text === 'lo' && !o.negated)) : -1;
+  const target = rules[lo + 1];
+  if (target) return { chain: chain.name, beforeLine: target.line };
+  const last = rules[rules.length - 1];
+  const decl = chain.declarations[chain.declarations.length - 1];
+  return { chain: chain.name, afterLine: last?.line ?? decl?.line ?? 0 };
+}
+
+function acceptsSomething(chain: Chain): boolean {
+  return chain.rules.some((r) => isAccept(r) || r.target?.kind === 'chain');
+}
+
+/** Would any ACCEPT rule reached from `hook` take some of the packets in `probe`? */
+function someAccept(ctx: ReturnType<typeof analysisContext>, hook: Hook, probe: Space, key: string): boolean {
+  const res = ctx.reach('filter', hook, probe, key);
+  for (const [r, t] of res?.taken ?? []) if (isAccept(r) && !t.empty) return true;
+  return false;
+}
+
+export function checkBaseline(rs: Ruleset): Finding[] {
+  const ctx = analysisContext(rs);
+  const out: Finding[] = [];
+  const filter = rs.tables.get('filter');
+  if (!filter) return out;
+  const tcp = Space.ALL.restrict(ctx.env, 'proto', ISet.point(6n));
+  for (const hook of ['INPUT', 'FORWARD'] as const) {
+    const chain = filter.chains.get(hook);
+    if (!chain || !dropsByDefault(chain)) continue;
+    // a chain that accepts nothing at all is closed on purpose (a host that does not route)
+    if (!acceptsSomething(chain)) continue;
+    const at = anchor(rs, chain);
+    if (!at) continue;
+    // the probe: a reply to an outgoing HTTPS connection (from port 443 to an ephemeral port)
+    const reply = tcp
+      .restrict(ctx.env, 'state', ISet.point(stateValue('ESTABLISHED')))
+      .restrict(ctx.env, 'sport', ISet.point(443n))
+      .restrict(ctx.env, 'dport', ISet.point(40000n));
+    if (!someAccept(ctx, hook, reply, 'probe:reply')) {
+      out.push({
+        code: 'missing-established-accept',
+        severity: 'warning',
+        message:
+          `${hook} drops what no rule accepts, and no rule accepts packets of established connections: replies to connections ${hook === 'INPUT' ? 'this host opens (DNS, package updates, outgoing HTTPS)' : 'the network behind this router opens'} are dropped. ` +
+          `Accept them near the top: \`-A ${hook} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\`.`,
+        span: at,
+        data: insertionPoint(chain, true),
+      });
+    }
+    if (hook !== 'INPUT') continue;
+    // the probe: a local program connecting to a database on 127.0.0.1
+    const local = tcp
+      .restrict(ctx.env, 'iif', ISet.point(ifaceAtom(ctx.env.ifaces, 'lo')))
+      .restrict(ctx.env, 'state', ISet.point(stateValue('NEW')))
+      .restrict(ctx.env, 'flags', ISet.point(2n))
+      .restrict(ctx.env, 'dport', ISet.point(5432n));
+    if (!someAccept(ctx, 'INPUT', local, 'probe:loopback')) {
+      out.push({
+        code: 'missing-loopback-accept',
+        severity: 'warning',
+        message: 'INPUT drops what no rule accepts, and nothing accepts traffic on the loopback interface: programs on this host talking to 127.0.0.1 (databases, DNS resolvers, caches) are cut off. Accept it first: `-A INPUT -i lo -j ACCEPT`.',
+        span: at,
+        data: insertionPoint(chain, false),
+      });
+    }
+  }
+  return out;
+}

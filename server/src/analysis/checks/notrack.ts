@@ -1,0 +1,151 @@
+/**
+ * Two checks about exempting traffic from connection tracking (story 5):
+ * - iptables-lens/notrack-without-untracked: packets untracked in the raw table (NOTRACK or
+ *   CT --notrack) reach a filter chain where no rule accepts them (state rules never list
+ *   UNTRACKED, and UNTRACKED is neither NEW nor ESTABLISHED) and the policy or a final rule drops
+ *   them: the exempted service becomes unreachable.
+ * - iptables-lens/one-way-notrack: a raw-table exemption for one direction only (PREROUTING for a
+ *   destination port without the OUTPUT rule for the replies' source port, or the reverse): the
+ *   other direction still creates conntrack entries, and its packets are judged against entries
+ *   that do not see the whole conversation.
+ */
+import type { Hook } from '../../knowledge/types';
+import type { Finding, Rule, Ruleset } from '../../model/ruleset';
+import { analysisContext } from '../context';
+import { type Box, type Dim, ISet, Space, stateValue } from '../packet-space';
+import { verdictKind } from '../reach';
+import { isAccept, isDrop, lineRef, stateList } from './rule-facts';
+
+export interface UntrackedData {
+  readonly filterChain: string;
+  /** Line of a state rule (ESTABLISHED accept) to which UNTRACKED can be added. */
+  readonly stateRuleLine?: number;
+  /** Line of the first rule that drops the untracked packets, to insert an accept before. */
+  readonly dropLine?: number;
+}
+
+export interface OneWayData {
+  readonly mirrorChain: string;
+  readonly mirrorSpec: string;
+}
+
+function notrackRules(rs: Ruleset, hook: Hook): Rule[] {
+  return rs.tables.get('raw')?.chains.get(hook)?.rules.filter((r) => verdictKind(r) === 'notrack') ?? [];
+}
+
+export function checkNotrackWithoutUntracked(rs: Ruleset): Finding[] {
+  const ctx = analysisContext(rs);
+  const out: Finding[] = [];
+  const filter = rs.tables.get('filter');
+  if (!filter) return out;
+  for (const [rawHook, filterHook] of [['PREROUTING', 'INPUT'], ['OUTPUT', 'OUTPUT']] as const) {
+    const rawRes = ctx.reach('raw', rawHook, Space.ALL, 'all');
+    if (!rawRes) continue;
+    for (const nt of notrackRules(rs, rawHook)) {
+      const took = rawRes.taken.get(nt);
+      if (!took || took.empty) continue;
+      const untracked = new Space(took.boxes.map((b) => new Map(b).set('state', ISet.point(stateValue('UNTRACKED')))), took.approximate);
+      const res = ctx.reach('filter', filterHook, untracked, `untracked:${nt.line}`);
+      if (!res) continue;
+      // what some ACCEPT rule might take (over-approximated); the rest is certainly never accepted
+      let accepted = Space.NONE;
+      for (const [r, t] of res.taken) if (isAccept(r)) accepted = accepted.union(t);
+      const neverAccepted = untracked.subtract(ctx.env, accepted);
+      if (neverAccepted.empty || neverAccepted.approximate) continue;
+      let dropper: Rule | undefined;
+      for (const [r, t] of res.taken) if (isDrop(r) && !t.intersect(ctx.env, neverAccepted).empty) dropper ??= r;
+      const policyDrop = filter.chains.get(filterHook)?.policy === 'DROP' && !res.toPolicy.intersect(ctx.env, neverAccepted).empty;
+      if (!dropper && !policyDrop) continue;
+      const chain = filter.chains.get(filterHook)!;
+      const stateRule = chain.rules.find((r) => isAccept(r) && (stateList(r)?.states.includes('ESTABLISHED') ?? false) && !stateList(r)!.negated);
+      const data: UntrackedData = {
+        filterChain: filterHook,
+        ...(stateRule ? { stateRuleLine: stateRule.line } : {}),
+        ...(dropper && dropper.chain === filterHook ? { dropLine: dropper.line } : {}),
+      };
+      out.push({
+        code: 'notrack-without-untracked',
+        severity: 'warning',
+        message:
+          `the packets this rule exempts from tracking reach filter ${filterHook} as UNTRACKED, and no rule there accepts them ` +
+          `(UNTRACKED is neither NEW nor ESTABLISHED); ${dropper ? `${lineRef(dropper)} drops them` : `the ${filterHook} policy drops them`}. ` +
+          (stateRule ? `Add UNTRACKED to the state list on ${lineRef(stateRule)}.` : `Accept UNTRACKED in ${filterHook}.`),
+        span: nt.target!.nameWord,
+        related: [
+          ...(stateRule ? [{ span: stateRule.span, message: 'accepts by state but not UNTRACKED' }] : []),
+          ...(dropper ? [{ span: dropper.span, message: 'drops the untracked packets' }] : []),
+        ],
+        data,
+      });
+    }
+  }
+  return out;
+}
+
+const SWAP: Partial<Record<Dim, Dim>> = { src: 'dst', dst: 'src', sport: 'dport', dport: 'sport', iif: 'oif', oif: 'iif' };
+
+/** The replies to a set of packets: addresses, ports and interfaces swapped; flags and state free. */
+function mirror(s: Space): Space {
+  return new Space(
+    s.boxes.map((b): Box => {
+      const m = new Map<Dim, ISet>();
+      for (const [d, set] of b) if (d !== 'flags' && d !== 'state') m.set(SWAP[d] ?? d, set);
+      return m;
+    }),
+    s.approximate,
+  );
+}
+
+const OPT_SWAP: Record<string, string> = {
+  '-s': '-d', '--source': '-d', '--src': '-d', '-d': '-s', '--destination': '-s', '--dst': '-s',
+  '-i': '-o', '--in-interface': '-o', '-o': '-i', '--out-interface': '-i',
+  '--sport': '--dport', '--source-port': '--dport', '--dport': '--sport', '--destination-port': '--sport',
+  '--sports': '--dports', '--source-ports': '--dports', '--dports': '--sports', '--destination-ports': '--sports',
+};
+
+/** The rule for the other direction, as a specification (options swapped). */
+function mirrorSpec(r: Rule): string {
+  const words = r.words;
+  const start = words.indexOf(r.command.chain!) + 1;
+  return words
+    .slice(start)
+    .filter((w) => w !== r.tableWord && !(w.text === '-t' && words[words.indexOf(w) + 1] === r.tableWord))
+    .map((w) => {
+      const opt = r.options.find((o) => o.word === w);
+      if (opt && OPT_SWAP[opt.word.text]) return OPT_SWAP[opt.word.text]!;
+      return w.quoted ? `"${w.text}"` : w.text;
+    })
+    .join(' ');
+}
+
+export function checkOneWayNotrack(rs: Ruleset): Finding[] {
+  const ctx = analysisContext(rs);
+  const out: Finding[] = [];
+  const raw = rs.tables.get('raw');
+  if (!raw) return out;
+  for (const [hook, other] of [['PREROUTING', 'OUTPUT'], ['OUTPUT', 'PREROUTING']] as const) {
+    const res = ctx.reach('raw', hook, Space.ALL, 'all');
+    const otherRes = ctx.reach('raw', other, Space.ALL, 'all');
+    if (!res || !otherRes) continue;
+    let otherCovered = Space.NONE;
+    for (const r of notrackRules(rs, other)) otherCovered = otherCovered.union(otherRes.taken.get(r) ?? Space.NONE);
+    for (const r of notrackRules(rs, hook)) {
+      const took = res.taken.get(r);
+      if (!took || took.empty) continue;
+      const rsp = ctx.compiled.get(r)!;
+      if (!rsp.exact) continue;
+      const replies = mirror(rsp.space);
+      if (otherCovered.covers(ctx.env, replies)) continue;
+      out.push({
+        code: 'one-way-notrack',
+        severity: 'warning',
+        message:
+          `only one direction is exempted from tracking: raw ${hook} untracks these packets, but no raw ${other} rule untracks the ${hook === 'PREROUTING' ? 'replies this host sends' : 'replies that come back'}, ` +
+          'so they still create conntrack entries (the table keeps filling) and are judged against half a conversation. Add the mirrored rule.',
+        span: r.target!.nameWord,
+        data: { mirrorChain: other, mirrorSpec: mirrorSpec(r) } satisfies OneWayData,
+      });
+    }
+  }
+  return out;
+}

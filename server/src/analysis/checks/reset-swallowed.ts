@@ -1,0 +1,74 @@
+/**
+ * iptables-lens/reset-swallowed (story 4): INPUT or FORWARD rejects a host with a TCP reset, but
+ * OUTPUT drops or rejects traffic to the same host. The RST that REJECT sends is a packet of this
+ * host and leaves through OUTPUT (nf_reject sends it with ip_local_out), so the OUTPUT rule swallows
+ * it and the peer never learns that its connection is gone.
+ */
+import type { Finding, Rule, Ruleset } from '../../model/ruleset';
+import { analysisContext } from '../context';
+import { type Box, boxGet, type Dim, ISet, Space, stateValue } from '../packet-space';
+import { flagSet } from '../rule-space';
+import { isDrop, lineRef } from './rule-facts';
+
+/**
+ * The RSTs a rejecting rule sends back for packets of tracked connections (the ones a user wants
+ * to end): addresses and ports swapped, flag RST. nf_send_reset attaches the rejected packet's
+ * conntrack entry to the reset with ctinfo RELATED (nf_conntrack_attach in nf_conntrack_core.c), so
+ * in OUTPUT the reset is RELATED.
+ */
+function resetSpace(ctx: ReturnType<typeof analysisContext>, taken: Space): Space {
+  const tracked = ISet.fromValues([stateValue('NEW'), stateValue('ESTABLISHED'), stateValue('RELATED')]);
+  const boxes: Box[] = taken.restrict(ctx.env, 'state', tracked).boxes.map((b) => {
+    const m = new Map<Dim, ISet>();
+    m.set('proto', ISet.point(6n));
+    m.set('src', boxGet(ctx.env, b, 'dst'));
+    m.set('dst', boxGet(ctx.env, b, 'src'));
+    m.set('sport', boxGet(ctx.env, b, 'dport').intersect(ISet.of(0n, 65535n)));
+    m.set('dport', boxGet(ctx.env, b, 'sport').intersect(ISet.of(0n, 65535n)));
+    m.set('flags', flagSet(0x04, 0x04));
+    m.set('state', ISet.point(stateValue('RELATED')));
+    m.set('iif', ISet.point(0n));
+    return m;
+  });
+  return new Space(boxes, taken.approximate);
+}
+
+export function checkResetSwallowed(rs: Ruleset): Finding[] {
+  const ctx = analysisContext(rs);
+  const out: Finding[] = [];
+  const filter = rs.tables.get('filter');
+  if (!filter) return out;
+  for (const hook of ['INPUT', 'FORWARD'] as const) {
+    const res = ctx.reach('filter', hook, Space.ALL, 'all');
+    if (!res) continue;
+    for (const [rule, took] of res.taken) {
+      if (rule.target?.name !== 'REJECT') continue;
+      const w = rule.target.options.find((o) => o.name === '--reject-with')?.args[0]?.text.toLowerCase();
+      if (w !== 'tcp-reset' && w !== 'tcp-rst') continue;
+      const tcp = took.restrict(ctx.env, 'proto', ISet.point(6n));
+      if (tcp.empty) continue;
+      const resets = resetSpace(ctx, tcp);
+      const out2 = ctx.reach('filter', 'OUTPUT', resets, `resets:${rule.line}`);
+      if (!out2) continue;
+      let swallower: Rule | undefined;
+      for (const [r, t] of out2.taken) {
+        if (isDrop(r) && !t.empty && ctx.compiled.get(r)?.exact) {
+          swallower = r;
+          break;
+        }
+      }
+      const policyDrops = filter.chains.get('OUTPUT')?.policy === 'DROP' && !out2.toPolicy.empty;
+      if (!swallower && !policyDrops) continue;
+      out.push({
+        code: 'reset-swallowed',
+        severity: 'warning',
+        message: swallower
+          ? `the TCP resets this REJECT sends leave through OUTPUT, where ${lineRef(swallower)} (${swallower.target!.name}) stops them: the peer never receives the RST and keeps its connection open`
+          : 'the TCP resets this REJECT sends leave through OUTPUT, whose DROP policy stops them: the peer never receives the RST',
+        span: rule.target.nameWord,
+        ...(swallower ? { related: [{ span: swallower.span, message: 'drops the resets on their way out' }] } : {}),
+      });
+    }
+  }
+  return out;
+}

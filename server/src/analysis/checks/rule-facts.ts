@@ -1,0 +1,64 @@
+/** Small facts about rules that several checks ask: verdicts, state lists, the rule as text. */
+import type { Chain, Rule, Ruleset } from '../../model/ruleset';
+import { stateValue } from '../packet-space';
+import type { RuleSpace } from '../rule-space';
+
+export const DROPPING = new Set(['DROP', 'REJECT']);
+
+export function isAccept(r: Rule): boolean {
+  return r.target?.name === 'ACCEPT';
+}
+
+export function isDrop(r: Rule): boolean {
+  return !!r.target && DROPPING.has(r.target.name);
+}
+
+/** The verdict of a terminating rule, with its options, for "same effect" comparisons. */
+export function verdictKey(r: Rule): string | undefined {
+  const t = r.target;
+  if (!t) return undefined;
+  if (t.kind === 'chain') return t.goto ? `goto ${t.name}` : undefined;
+  if (t.spec?.termination !== 'terminating') return undefined;
+  return [t.name, ...t.options.map((o) => `${o.name} ${o.args.map((a) => a.text).join(' ')}`).sort()].join(' ');
+}
+
+/** The conntrack states a rule's --ctstate/--state option lists (upper case), if it has one. */
+export function stateList(r: Rule): { states: string[]; negated: boolean; option: Rule['options'][number] } | undefined {
+  const o = r.options.find((x) => x.name === '--ctstate' || x.name === '--state');
+  if (!o || !o.args[0]) return undefined;
+  return { states: o.args[0].text.toUpperCase().split(','), negated: o.negated, option: o };
+}
+
+/** Does the rule's decidable space include packets in this state? */
+export function admitsState(rsp: RuleSpace, state: Parameters<typeof stateValue>[0]): boolean {
+  return rsp.space.boxes.some((b) => !b.get('state') || b.get('state')!.has(stateValue(state)));
+}
+
+/** The rule as written, without counters. */
+export function ruleText(r: Rule): string {
+  return r.words.map((w) => (w.quoted ? `"${w.text.replace(/(["\\])/g, '\\$1')}"` : w.text)).join(' ');
+}
+
+/** The rule's words after `-A CHAIN` (its specification). */
+export function ruleSpec(r: Rule): string {
+  const words = r.words;
+  const i = words.indexOf(r.command.chain!);
+  return words
+    .slice(i + 1 + r.command.extra.length)
+    .filter((w) => w !== r.tableWord && words[words.indexOf(w) + 1] !== r.tableWord)
+    .map((w) => (w.quoted ? `"${w.text.replace(/(["\\])/g, '\\$1')}"` : w.text))
+    .join(' ');
+}
+
+export function chainOf(rs: Ruleset, r: Rule): Chain | undefined {
+  return rs.tables.get(r.table)?.chains.get(r.chain);
+}
+
+export function lineRef(r: Rule): string {
+  return `line ${r.line + 1}`;
+}
+
+/** The policy of a built-in chain when the file states it (`:INPUT DROP`, `-P INPUT DROP`). */
+export function statedPolicy(chain: Chain): string | undefined {
+  return chain.builtin && chain.policyWord ? chain.policy : undefined;
+}

@@ -1,0 +1,20 @@
+import { strict as assert } from 'node:assert';
+import { applyFix, fires, keepsOtherLines, quiet } from '../support/check-harness';
+
+describe('check: reject-without-tcp-reset', function () {
+  const T = '*filter\n-A INPUT -p tcp --dport 25 -j REJECT\n-A INPUT -s 192.0.2.9 -j REJECT --reject-with icmp-host-prohibited\nCOMMIT\n';
+  it('fires on REJECTs that can answer TCP with ICMP', function () {
+    fires(T, 'reject-without-tcp-reset', 2);
+  });
+  it('stays quiet with tcp-reset or for non-TCP rules', function () {
+    quiet('*filter\n-A INPUT -p tcp -j REJECT --reject-with tcp-reset\n-A INPUT -p udp -j REJECT\nCOMMIT\n', 'reject-without-tcp-reset');
+  });
+  it('adds tcp-reset to a TCP rule, and a TCP copy in front of a mixed one', function () {
+    const a = applyFix('*filter\n-A INPUT -p tcp --dport 25 -j REJECT\nCOMMIT\n', 'reject-without-tcp-reset');
+    assert.equal(a, '*filter\n-A INPUT -p tcp --dport 25 -j REJECT --reject-with tcp-reset\nCOMMIT\n');
+    const mixed = '*filter\n-A INPUT -s 192.0.2.9 -j REJECT --reject-with icmp-host-prohibited\nCOMMIT\n';
+    const b = applyFix(mixed, 'reject-without-tcp-reset');
+    assert.equal(b, '*filter\n-A INPUT -p tcp -s 192.0.2.9 -j REJECT --reject-with tcp-reset\n-A INPUT -s 192.0.2.9 -j REJECT --reject-with icmp-host-prohibited\nCOMMIT\n');
+    keepsOtherLines(mixed, b);
+  });
+});
