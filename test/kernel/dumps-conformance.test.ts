@@ -25,7 +25,7 @@ import { validityFindings } from '../../server/src/analysis/validity';
 import type { Finding, Ruleset } from '../../server/src/model/ruleset';
 import { parseRuleset } from '../../server/src/parser/ruleset-parser';
 import { CORPUS, corpusAvailable, skipOrFail } from '../support/corpus';
-import { type Backend, cleanupAll, createNamespace, deleteNamespace, type Family, requireKernel, restore, type RestoreResult } from '../support/netns';
+import { type Backend, cleanupAfterSuite, createNamespace, deleteNamespace, type Family, requireKernel, restore, type RestoreResult } from '../support/netns';
 
 interface Case {
   /** Path under the corpus dumps folder, or `own:<name>`. */
@@ -213,6 +213,7 @@ function gap(f: Finding): string | undefined {
 
 function suite(title: string, cases: Case[], missing: () => string | undefined): void {
   describe(title, function () {
+    cleanupAfterSuite();
     const results = new Map<string, Verdicts>();
 
     before(function () {
@@ -249,7 +250,6 @@ function suite(title: string, cases: Case[], missing: () => string | undefined):
       if (gaps.size) console.log(`      errors on accepted files that look like missing knowledge: ${[...gaps].map(([g, n]) => `${g} (${n})`).join(', ')}`);
     });
 
-    after(cleanupAll);
 
     for (const c of cases) {
       it(`${c.name} [${c.family}]`, function () {

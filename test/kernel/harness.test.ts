@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { PROJECT_ROOT } from '../support/corpus';
 import {
+  cleanupAfterSuite,
   cleanupAll,
   conntrackDelete,
   conntrackFlush,
@@ -73,10 +74,10 @@ describe('kernel harness: pure parts (no root needed)', function () {
 });
 
 describe('kernel harness: namespaces', function () {
+  cleanupAfterSuite();
   before(function () {
     requireKernel(this, { conntrack: false, python: false });
   });
-  after(cleanupAll);
 
   it('creates a pair of namespaces and deletes both', function () {
     const pair = createPair('life');
@@ -93,6 +94,27 @@ describe('kernel harness: namespaces', function () {
     cleanupAll();
     assert.ok(!namespaceExists(n));
     deleteNamespace(n); // harmless twice
+  });
+
+  describe('cleanupAfterSuite', function () {
+    let outer = '';
+    let inner = '';
+    before(function () {
+      outer = createNamespace('outer');
+    });
+    describe('a suite that forgets to delete its namespace', function () {
+      cleanupAfterSuite();
+      it('creates one', function () {
+        inner = createNamespace('inner');
+      });
+    });
+    describe('afterwards', function () {
+      it('that suite\'s namespace is gone, the enclosing suite\'s is not', function () {
+        assert.ok(inner && !namespaceExists(inner));
+        assert.ok(namespaceExists(outer));
+        deleteNamespace(outer);
+      });
+    });
   });
 
   async function childMakesNamespace(ending: 'exit' | 'throw' | 'SIGTERM' | 'SIGKILL'): Promise<string> {

@@ -4,7 +4,7 @@
  *
  * Everything is synchronous (spawnSync) so tests read top to bottom and stay deterministic. Every
  * namespace this module creates is deleted again: by `deleteNamespace`/`pair.destroy()`, by
- * `cleanupAll()` (register it with `after()` or use `useNamespacePair`), and as a last resort on
+ * `cleanupAfterSuite()` / `useNamespacePair()` in a suite, by `cleanupAll()`, and as a last resort on
  * process exit and on SIGINT/SIGTERM/SIGHUP. Namespaces left behind by an earlier run that was
  * killed outright (SIGKILL) are recognised by their name (`ilens<pid>-...` with a dead pid) and
  * removed the next time a namespace is created.
@@ -137,7 +137,7 @@ export function missingPrerequisite(opts: PrereqOptions = {}): string | undefine
 
 /**
  * For a mocha `before()`: skip the suite with the reason when a prerequisite is missing (under
- * CI=true: fail instead). Pair it with `after(cleanupAll)` or use `useNamespacePair`.
+ * CI=true: fail instead). Pair it with `cleanupAfterSuite()` or use `useNamespacePair`.
  */
 export function requireKernel(ctx: Mocha.Context, opts: PrereqOptions = {}): void {
   const why = missingPrerequisite(opts);
@@ -225,7 +225,21 @@ export function deleteNamespace(name: string): void {
   }
 }
 
-/** Delete every namespace this process created (and still holds). */
+/**
+ * Mocha helper, to call first inside a `describe`: after the suite, delete every namespace created
+ * while it ran (its tests, hooks and nested suites), and none that other suites hold.
+ */
+export function cleanupAfterSuite(): void {
+  let held = new Set<string>();
+  before(function () {
+    held = new Set(created);
+  });
+  after(function () {
+    for (const name of [...created]) if (!held.has(name)) deleteNamespace(name);
+  });
+}
+
+/** Delete every namespace this process created and still holds (all suites': a last resort). */
 export function cleanupAll(): void {
   for (const name of [...created]) deleteNamespace(name);
   for (const name of [...children.keys()]) deleteNamespace(name);
