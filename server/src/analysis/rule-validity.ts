@@ -83,6 +83,7 @@ function extensionUse(cmd: CommandLine, family: Family, options: readonly Option
   return {
     family,
     table: cmd.table,
+    ...(cmd.chain && BUILTIN_HOOKS.has(cmd.chain) ? { hook: cmd.chain as Hook } : {}),
     ...(pw ? { protocol: { name: protocolName(pw.text), negated: p!.negated } } : {}),
     options: options.map((o) => ({ name: o.name, negated: o.negated, args: o.args.map((a) => a.text) })),
     otherMatches: cmd.matches.filter((m) => m !== self).map((m) => m.name),
@@ -110,6 +111,9 @@ function checkMatch(cmd: CommandLine, m: MatchNode, family: Family, out: Finding
   if (!spec) return;
   const anchor = m.mWord ? { line: m.mWord.line, start: m.mWord.start, end: m.nameWord.end } : m.nameWord;
   if (spec.obsolete) out.push(finding('obsolete-extension', `the ${spec.name} match: ${spec.obsolete}`, anchor, 'warning'));
+  if (spec.tables && !spec.tables.includes(cmd.table as never)) {
+    out.push(finding('match-hook', `the ${spec.name} match is only valid in the ${spec.tables.join(' or ')} table${spec.tables.length > 1 ? 's' : ''}, not in ${cmd.table}`, anchor));
+  }
   if (spec.protocols && !protocolSatisfies(cmd, spec.protocols)) {
     const p = cmd.generic.find((o) => o.name === '-p');
     const need = spec.protocols.map((x) => `-p ${x}`).join(' or ');
@@ -161,6 +165,11 @@ function checkHooks(cmd: CommandLine, out: Finding[]): void {
   for (const m of cmd.matches) {
     if (m.spec?.hooks && !m.spec.hooks.includes(hook)) {
       out.push(finding('match-hook', `the ${m.name} match is only valid in ${m.spec.hooks.join(', ')} (and user chains reached only from them), not in ${hook}`, m.nameWord));
+    }
+    for (const o of m.options) {
+      if (o.spec?.hooks && !o.spec.hooks.includes(hook)) {
+        out.push(finding('match-hook', `${o.spec.name} of the ${m.name} match is only valid in ${o.spec.hooks.join(', ')} (and user chains reached only from them), not in ${hook}`, o.nameSpan));
+      }
     }
   }
   const ts = cmd.target?.spec;

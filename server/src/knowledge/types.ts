@@ -72,12 +72,19 @@ export interface OptionSpec {
   readonly doc?: string;
   /** Shown as a warning when the option is used. */
   readonly deprecated?: string;
+  /**
+   * The kernel refuses this option outside chains reached from these hooks (addrtype
+   * --limit-iface-in, devgroup --src-group...), even where the module itself is valid.
+   */
+  readonly hooks?: readonly Hook[];
 }
 
 /** A module's view of one use of it in a rule, for module-specific final checks. */
 export interface ExtensionUse {
   readonly family: Family;
   readonly table: string;
+  /** The built-in chain the rule is in, when it is one (user chains: undefined). */
+  readonly hook?: Hook;
   /** The -p value and whether it was negated. */
   readonly protocol?: { readonly name: string; readonly negated: boolean };
   readonly options: readonly { readonly name: string; readonly negated: boolean; readonly args: readonly string[] }[];
