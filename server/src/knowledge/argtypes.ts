@@ -5,7 +5,7 @@
  */
 import type { ArgContext, ArgType, ValueDoc } from './types';
 import { SERVICES } from './values/netbase';
-import { findIcmpName, ICMP_TYPES, ICMPV6_TYPES } from './values/icmp';
+import { ICMP_TYPES, ICMPV6_TYPES, type IcmpTypeDoc } from './values/icmp';
 
 // ---------------------------------------------------------------------------------------------
 // Numbers
@@ -396,28 +396,47 @@ export const markMask: ArgType = {
 // ---------------------------------------------------------------------------------------------
 // ICMP
 
+/**
+ * `--icmp-type` / `--icmpv6-type` as libxt_icmp.h __parse_icmp reads them: a name or any
+ * unambiguous case-insensitive prefix of one, or `type[/code]` where each side is a number 0-255
+ * (0x hex allowed) and the code may be a range `from:to`.
+ */
+export function icmpTypeProblem(table: readonly IcmpTypeDoc[], v: string, what: 'ICMP' | 'ICMPv6'): string | undefined {
+  const lower = v.toLowerCase();
+  const named = table.flatMap((t) => [t.name, ...(t.aliases ?? [])]).filter((n) => n.toLowerCase().startsWith(lower));
+  if (named.length > 1) return `\`${v}\` is ambiguous: it could be ${named.slice(0, 4).join(', ')}${named.length > 4 ? '...' : ''}`;
+  if (named.length === 1) return undefined;
+  const range = (s: string): { lo: bigint; hi: bigint; rest: string } | undefined => {
+    const a = scanUnsigned(s);
+    if (!a || a.value > 255n) return undefined;
+    if (a.rest[0] !== ':') return { lo: a.value, hi: a.value, rest: a.rest };
+    const b = scanUnsigned(a.rest.slice(1));
+    if (!b || b.value > 255n) return undefined;
+    return { lo: a.value, hi: b.value, rest: b.rest };
+  };
+  const bad = `\`${v}\` is not an ${what} type name or \`type[/code]\` number (see \`${what === 'ICMP' ? 'iptables -p icmp' : 'ip6tables -p icmpv6'} -h\`)`;
+  const t = range(v);
+  if (!t) return bad;
+  if (t.lo !== t.hi) return `${what} type ranges are not supported: give one type (the code after \`/\` may be a range)`;
+  if (t.rest === '') return undefined;
+  if (t.rest[0] !== '/') return bad;
+  const c = range(t.rest.slice(1));
+  if (!c || c.rest !== '') return bad;
+  return undefined;
+}
+
 export const icmpType: ArgType = {
   id: 'icmp-type',
   label: 'type[/code]|name',
   values: ICMP_TYPES,
-  check: (v) => {
-    if (findIcmpName(ICMP_TYPES, v)) return undefined;
-    const m = /^([^/]+)(?:\/(.*))?$/.exec(v);
-    if (m && parseUintIn(m[1]!, 0, 255, 10) !== undefined && (m[2] === undefined || parseUintIn(m[2], 0, 255, 10) !== undefined)) return undefined;
-    return `\`${v}\` is not an ICMP type name or \`type[/code]\` number (see \`iptables -p icmp -h\`)`;
-  },
+  check: (v) => icmpTypeProblem(ICMP_TYPES, v, 'ICMP'),
 };
 
 export const icmpv6Type: ArgType = {
   id: 'icmpv6-type',
   label: 'type[/code]|name',
   values: ICMPV6_TYPES,
-  check: (v) => {
-    if (findIcmpName(ICMPV6_TYPES, v)) return undefined;
-    const m = /^([^/]+)(?:\/(.*))?$/.exec(v);
-    if (m && parseUintIn(m[1]!, 0, 255, 10) !== undefined && (m[2] === undefined || parseUintIn(m[2], 0, 255, 10) !== undefined)) return undefined;
-    return `\`${v}\` is not an ICMPv6 type name or \`type[/code]\` number (see \`ip6tables -p icmpv6 -h\`)`;
-  },
+  check: (v) => icmpTypeProblem(ICMPV6_TYPES, v, 'ICMPv6'),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -457,3 +476,295 @@ export const rate: ArgType = {
     return undefined;
   },
 };
+
+// ---------------------------------------------------------------------------------------------
+// libxtables option types (xtoptions.c) shared by several match modules
+
+/**
+ * What `xtables_strtoul(s, &end, ...)` reads from the start of `s`: optional blanks, an optional
+ * `+` (a `-` is refused), then a decimal, 0x hex or 0-octal number; the rest is handed back for
+ * the caller to inspect. Undefined when no digit could be read.
+ */
+export function scanUnsigned(s: string): { value: bigint; rest: string } | undefined {
+  const m = /^[ \t\n\v\f\r]*\+?/.exec(s)!;
+  const body = s.slice(m[0].length);
+  if (s.slice(0, m[0].length).trim() === '' && body.startsWith('-')) return undefined;
+  let d: RegExpExecArray | null;
+  if ((d = /^0[xX]([0-9a-fA-F]+)/.exec(body))) return { value: BigInt('0x' + d[1]), rest: body.slice(d[0].length) };
+  if ((d = /^0([0-7]*)/.exec(body))) return { value: d[1] ? BigInt('0o' + d[1]) : 0n, rest: body.slice(d[0].length) };
+  if ((d = /^[1-9][0-9]*/.exec(body))) return { value: BigInt(d[0]), rest: body.slice(d[0].length) };
+  return undefined;
+}
+
+/**
+ * XTTYPE_UINT8RC/16RC/32RC/64RC (xtopt_parse_mint): `from[:to]` where either side may be left
+ * empty (0 and the type's maximum), at most two parts. libxtables does not compare the ends; some
+ * modules do (`ordered`), the others accept a reversed range that then matches nothing.
+ * Returns the two ends (equal for a single value) or a message.
+ */
+export function parseUintRC(v: string, max: bigint, what = 'a number'): [bigint, bigint] | string {
+  const vals: bigint[] = [];
+  let arg = v;
+  for (;;) {
+    if (vals.length === 2) return `\`${v}\` has more than two parts: write \`from:to\``;
+    let value: bigint;
+    let rest: string;
+    if (arg === '' || arg[0] === ':') {
+      value = vals.length === 1 ? max : 0n;
+      rest = arg;
+    } else {
+      const r = scanUnsigned(arg);
+      if (!r || r.value > max) return `\`${arg.split(':')[0]}\` is not ${what} from 0 to ${max}`;
+      if (r.rest !== '' && r.rest[0] !== ':') return `unexpected \`${r.rest}\` in \`${v}\``;
+      value = r.value;
+      rest = r.rest;
+    }
+    vals.push(value);
+    if (rest === '') break;
+    arg = rest.slice(1);
+  }
+  return [vals[0]!, vals[1] ?? vals[0]!];
+}
+
+export function uintRangeRC(max: bigint | number, opts: { label?: string; what?: string; ordered?: boolean; id?: string } = {}): ArgType {
+  const m = BigInt(max);
+  const reversed = (v: string) => {
+    const r = parseUintRC(v, m, opts.what);
+    return typeof r !== 'string' && r[0] > r[1];
+  };
+  return {
+    id: opts.id ?? `uint-rc:${m}${opts.ordered ? ':ordered' : ''}`,
+    label: opts.label ?? 'from[:to]',
+    check: (v) => {
+      const r = parseUintRC(v, m, opts.what);
+      if (typeof r === 'string') return r;
+      if (opts.ordered && r[0] > r[1]) return `the range \`${v}\` starts above its end (write the lower value first)`;
+      return undefined;
+    },
+    warn: (v) => (!opts.ordered && reversed(v) ? `the range \`${v}\` starts above its end, so nothing is in it and the match never succeeds (write the lower value first)` : undefined),
+  };
+}
+
+/**
+ * A port as getaddrinfo() resolves it for XTTYPE_PORT / XTTYPE_PORTRC (dccp, ipvs): a decimal
+ * number (blanks and a sign allowed, no hex; the value is kept in an int, so it wraps and a
+ * negative result is refused), or a tcp/udp service name from /etc/services.
+ * Returns the port (0-65535) and whether the written number was above 65535.
+ */
+export function resolveServicePort(text: string): { port: number; wrapped: boolean } | undefined {
+  if (text === '') return undefined;
+  const m = /^[ \t\n\v\f\r]*([+-]?)([0-9]+)$/.exec(text);
+  if (m) {
+    let v = BigInt(m[2]!);
+    const max = 2n ** 64n - 1n;
+    if (v > max) v = max;
+    if (m[1] === '-' && v !== 0n) v = 2n ** 64n - v;
+    const asInt = Number(BigInt.asIntN(32, v));
+    if (asInt < 0) return undefined;
+    return { port: asInt & 0xffff, wrapped: asInt > 65535 };
+  }
+  const svc = SERVICES.find((s) => s.name === text && (s.proto === 'tcp' || s.proto === 'udp'));
+  return svc ? { port: svc.port, wrapped: false } : undefined;
+}
+
+function servicePortProblem(p: string): string | undefined {
+  if (resolveServicePort(p)) return undefined;
+  if (/^\s*[+-]?[0-9]+$/.test(p)) return `\`${p}\` does not resolve to a port (a negative number or one that fills 32 bits)`;
+  return `\`${p}\` is neither a decimal port number nor a tcp/udp service name from /etc/services`;
+}
+
+function servicePortWrap(p: string): string | undefined {
+  const r = resolveServicePort(p);
+  return r?.wrapped ? `port \`${p.trim()}\` is above 65535: only its low 16 bits are kept, so this is port ${r.port}` : undefined;
+}
+
+/** XTTYPE_PORT: one port, resolved by getaddrinfo (see resolveServicePort). */
+export const servicePort: ArgType = {
+  id: 'service-port',
+  label: 'port',
+  check: servicePortProblem,
+  warn: servicePortWrap,
+};
+
+/** XTTYPE_PORTRC: `port[:port]`, either side may be empty; the ends are not compared. */
+export const servicePortRange: ArgType = {
+  id: 'service-port-range',
+  label: 'port[:port]',
+  check: (v) => {
+    const parts = v.split(':');
+    if (parts.length > 2) return `\`${v}\` has more than two parts: write \`from:to\``;
+    for (const p of parts) if (p !== '') {
+      const bad = servicePortProblem(p);
+      if (bad) return bad;
+    }
+    return undefined;
+  },
+  warn: (v) => {
+    const parts = v.split(':');
+    for (const p of parts) if (p !== '') {
+      const w = servicePortWrap(p);
+      if (w) return w;
+    }
+    const lo = parts[0] ? resolveServicePort(parts[0])?.port : 0;
+    const hi = parts.length === 2 ? (parts[1] ? resolveServicePort(parts[1])?.port : 65535) : lo;
+    if (lo !== undefined && hi !== undefined && lo > hi) return `the port range \`${v}\` starts above its end, so no port is in it: write the lower port first`;
+    return undefined;
+  },
+};
+
+/**
+ * The prefix length of a netmask written as an address (`255.255.255.0`, `ffff:ffff::`): a number
+ * of bits, -1 when the mask is not contiguous, undefined when it is not an address of the family.
+ * IPv4 masks are read as getaddrinfo(AI_NUMERICHOST) reads them (inet_aton forms included).
+ */
+export function netmaskBits(mask: string, family: ArgContext['family']): number | undefined {
+  let bits: string;
+  if (family === 'ipv4') {
+    const n = parseIPv4(mask);
+    if (n === undefined) return undefined;
+    bits = n.toString(2).padStart(32, '0');
+  } else {
+    const g = parseIPv6(mask);
+    if (!g) return undefined;
+    bits = g.map((x) => x.toString(2).padStart(16, '0')).join('');
+  }
+  const ones = bits.indexOf('0') < 0 ? bits.length : bits.indexOf('0');
+  return bits.slice(ones).includes('1') ? -1 : ones;
+}
+
+function familyBits(ctx: ArgContext): number {
+  return ctx.family === 'ipv4' ? 32 : 128;
+}
+
+/** XTTYPE_PLEN: a prefix length, or a contiguous netmask in address form (hashlimit masks). */
+export const prefixLength: ArgType = {
+  id: 'prefix-length',
+  label: 'bits|netmask',
+  check: (v, ctx) => {
+    const max = familyBits(ctx);
+    if (parseUintIn(v, 0, max) !== undefined) return undefined;
+    const b = netmaskBits(v, ctx.family);
+    if (b === undefined) return `\`${v}\` is neither a prefix length from 0 to ${max} nor a netmask`;
+    if (b < 0) return `\`${v}\` is not a contiguous netmask, which the kernel refuses here: write a prefix length from 0 to ${max}`;
+    return undefined;
+  },
+};
+
+/**
+ * XTTYPE_PLENMASK: a prefix length or a netmask (connlimit). A netmask with holes in it is taken
+ * as a full-length mask.
+ */
+export const prefixOrMask: ArgType = {
+  id: 'prefix-or-mask',
+  label: 'bits|netmask',
+  check: (v, ctx) => {
+    const max = familyBits(ctx);
+    if (parseUintIn(v, 0, max) !== undefined || netmaskBits(v, ctx.family) !== undefined) return undefined;
+    return `\`${v}\` is neither a prefix length from 0 to ${max} nor a netmask`;
+  },
+  warn: (v, ctx) => {
+    if (parseUintIn(v, 0, familyBits(ctx)) !== undefined) return undefined;
+    return netmaskBits(v, ctx.family) === -1 ? `\`${v}\` is not a contiguous netmask: iptables silently uses a full /${familyBits(ctx)} mask instead` : undefined;
+  },
+};
+
+/** XTTYPE_HOST: one address (or a host name resolved once at load time), no mask. */
+export const hostArg: ArgType = {
+  id: 'host',
+  label: 'address',
+  check: (v, ctx) => {
+    if (v === '') return 'expected an address';
+    if (v.includes('/')) return `expected one address without a \`/mask\`, got \`${v}\``;
+    return checkAddress(v, ctx.family);
+  },
+  warn: (v, ctx) => hostnameWarning(v, ctx.family),
+};
+
+/** XTTYPE_HOSTMASK: `address[/prefix-length|/netmask]` (ipvs --vaddr, policy --tunnel-src...). */
+export const hostMaskArg: ArgType = {
+  id: 'host-mask',
+  label: 'address[/mask]',
+  check: (v, ctx) => {
+    const slash = v.indexOf('/');
+    const a = slash >= 0 ? v.slice(0, slash) : v;
+    if (a === '') return 'expected an address';
+    const bad = checkAddress(a, ctx.family);
+    if (bad) return bad;
+    return slash >= 0 ? prefixOrMask.check(v.slice(slash + 1), ctx) : undefined;
+  },
+  warn: (v, ctx) => hostnameWarning(v.split('/')[0]!, ctx.family) ?? (v.includes('/') ? prefixOrMask.warn!(v.slice(v.indexOf('/') + 1), ctx) : undefined),
+};
+
+/**
+ * `value[/mask]` or a name from an iproute2 table (/etc/iproute2/rt_realms, /etc/iproute2/group),
+ * as xtables_parse_val_mask reads it. Names are looked up on the machine that loads the rules:
+ * the ones Debian ships are accepted silently, others draw a warning.
+ */
+export function valueMaskOrName(known: readonly ValueDoc[], file: string, opts: { id: string; label?: string }): ArgType {
+  return {
+    id: opts.id,
+    label: opts.label ?? 'value[/mask]|name',
+    values: known,
+    check: (v) => {
+      const a = scanUnsigned(v);
+      if (a && a.value <= 0xffffffffn) {
+        if (a.rest === '') return undefined;
+        if (a.rest[0] === '/') {
+          const b = scanUnsigned(a.rest.slice(1));
+          if (b && b.value <= 0xffffffffn && b.rest === '') return undefined;
+          return `\`${v}\`: the mask after \`/\` must be a 32-bit number`;
+        }
+      }
+      if (a && a.rest[0] === '/') return `\`${v}\` is not \`value[/mask]\` with 32-bit numbers`;
+      if (v === '' || /[\s/]/.test(v)) return `\`${v}\` is neither \`value[/mask]\` nor a name from ${file}`;
+      return undefined;
+    },
+    warn: (v) => {
+      const a = scanUnsigned(v);
+      if (a && (a.rest === '' || a.rest[0] === '/')) return undefined;
+      if (known.some((k) => k.name === v)) return undefined;
+      return `\`${v}\` is looked up in ${file} when the rules load; iptables refuses the rule if that file has no such name`;
+    },
+  };
+}
+
+/**
+ * A name the kernel turns into a file under /proc/net (hashlimit and recent tables): not empty,
+ * not `.` or `..`, no `/`.
+ */
+export function procName(label: string): ArgType {
+  return {
+    id: `proc-name:${label}`,
+    label,
+    check: (v) => {
+      if (v === '') return `the ${label} cannot be empty`;
+      if (v === '.' || v === '..') return `the ${label} cannot be \`${v}\`: it becomes a file name under /proc/net`;
+      if (v.includes('/')) return `the ${label} cannot contain \`/\`: it becomes a file name under /proc/net`;
+      return undefined;
+    },
+  };
+}
+
+/** XTTYPE_UINT64: a whole 64-bit unsigned number (decimal, 0x hex or 0-octal). */
+export function uint64(opts: { label?: string; what?: string; min?: bigint } = {}): ArgType {
+  const min = opts.min ?? 0n;
+  const what = opts.what ?? 'a number';
+  return {
+    id: `uint64:${min}`,
+    label: opts.label ?? 'value',
+    check: (v) => {
+      const r = scanUnsigned(v);
+      return r && r.rest === '' && r.value >= min && r.value <= 0xffffffffffffffffn ? undefined : `expected ${what} from ${min} to 18446744073709551615, got \`${v}\``;
+    },
+  };
+}
+
+/**
+ * xtables_parse_port(port, proto): a number 0-65535 (0x hex and 0-octal allowed) or a service
+ * name that /etc/services lists for that protocol (tcp, udp, sctp, dccp...).
+ */
+export function parseProtocolPort(text: string, proto: string): number | undefined {
+  const n = parseUintIn(text, 0, 65535);
+  if (n !== undefined) return n;
+  return SERVICES.find((s) => s.name === text && s.proto === proto)?.port;
+}
