@@ -65,7 +65,9 @@ const COMMANDS = `${CMD_CHAIN_ONLY}|${CMD_CHAIN_NUM}|${CMD_POLICY}|${CMD_RENAME}
 // Options iptables itself parses (not a match or target extension). A meta.match / meta.target
 // container ends in front of any of them.
 const GENERIC_OPTIONS = String.raw`-[psdiofjgmct46wWvnx]|--(?:protocol|source|src|destination|dst|in-interface|out-interface|fragment|jump|goto|match|set-counters|table|ipv4|ipv6|wait|wait-interval|verbose|numeric|exact|line-numbers|modprobe)`;
-const CONTAINER_END = String.raw`(?=\s+(?:!\s+)?(?:${GENERIC_OPTIONS}|${COMMANDS})${END})|$`;
+// (?<!\s) + possessive \s++: the lookahead runs once per whitespace run, not once per blank in it,
+// so a line with a long run of blanks stays linear.
+const CONTAINER_END = String.raw`(?<!\s)(?=\s++(?:!\s++)?(?:${GENERIC_OPTIONS}|${COMMANDS})${END})|$`;
 
 /** a chain name in argument position: two captures, built-in then user */
 const CHAIN = String.raw`(?:(${BUILTIN_CHAINS})${END}|(?![-!])([^\s"]+))`;

@@ -67,6 +67,8 @@ const CT_TRAILER = String.raw`(?:mark|use|zone|secctx|labels|helper|delta-time|t
 const key = (n) => ({ [n]: { name: sc('entity.other.attribute-name.field') } });
 const eq = (n) => ({ [n]: { name: sc('punctuation.separator.key-value') } });
 const NOT_IN_WORD = String.raw`(?<![\w-])`;
+/** `IN=<interface> OUT=`, where every LOG line's fields start; interface names never hold `=` */
+const IN_OUT = String.raw`IN=[^\s=]*+\s++OUT=`;
 
 const addresses = addressRules(S);
 
@@ -177,7 +179,9 @@ export const grammar = {
 
     'log-prefix': {
       // Everything between the wrapper (\G) and IN=, trimmed. Only tried right after the wrapper.
-      match: String.raw`\G\s*(?!IN=\S*\s+OUT=)(\S.*?)\s*(?=IN=\S*\s+OUT=)`,
+      // The lazy part steps over a whole blank run at once (\s++ then a non-blank) and the lookahead
+      // stops at the next `=`, so the scan stays linear on any line.
+      match: String.raw`\G\s*+(?!${IN_OUT})(\S(?:\S|\s++(?=\S))*?)\s*+(?=${IN_OUT})`,
       captures: {
         1: { name: sc('string.unquoted.log-prefix'), patterns: [{ include: '#prefix-action' }] },
       },
@@ -192,7 +196,7 @@ export const grammar = {
       patterns: [
         {
           // net/netfilter/nf_conntrack_core.c: the table is at nf_conntrack_max, packets are dropped
-          match: String.raw`((?:nf_conntrack:\s+)+)(table full, dropping packet\.?)`,
+          match: String.raw`(?<!nf_conntrack:\s)((?:nf_conntrack:\s+)+)(table full, dropping packet\.?)`,
           name: sc('meta.message.table-full'),
           captures: {
             1: { patterns: [{ include: '#subsystem' }] },
@@ -200,7 +204,7 @@ export const grammar = {
           },
         },
         {
-          match: String.raw`((?:nf_conntrack:\s+)+)(expectation table full)`,
+          match: String.raw`(?<!nf_conntrack:\s)((?:nf_conntrack:\s+)+)(expectation table full)`,
           name: sc('meta.message.expectation-table-full'),
           captures: {
             1: { patterns: [{ include: '#subsystem' }] },
@@ -229,7 +233,7 @@ export const grammar = {
     },
 
     'log-entry': {
-      begin: String.raw`(IN)(=)(\S*)(?=\s+OUT=)`,
+      begin: String.raw`(IN)(=)([^\s=]*+)(?=\s++OUT=)`,
       beginCaptures: {
         0: { name: sc('meta.field.in') },
         ...key(1),
@@ -352,14 +356,14 @@ export const grammar = {
       patterns: [
         {
           // the first tuple, right after the header (\G): the original direction
-          begin: String.raw`\G\s+(?=src=)`,
-          end: String.raw`(?=\s+(?:src=|\[|${CT_TRAILER}))|$`,
+          begin: String.raw`\G\s++(?=src=)`,
+          end: String.raw`(?<!\s)(?=\s++(?:src=|\[|${CT_TRAILER}))|$`,
           name: sc('meta.tuple.original'),
           patterns: [{ include: '#conntrack-fields' }],
         },
         {
-          begin: String.raw`\s+(?=src=)`,
-          end: String.raw`(?=\s+(?:\[|${CT_TRAILER}))|$`,
+          begin: String.raw`(?<!\s)\s++(?=src=)`,
+          end: String.raw`(?<!\s)(?=\s++(?:\[|${CT_TRAILER}))|$`,
           name: sc('meta.tuple.reply'),
           patterns: [{ include: '#conntrack-fields' }],
         },
@@ -415,7 +419,7 @@ export const grammar = {
     // ---------------------------------------------------------------- sysctl
     sysctl: {
       // net.netfilter.nf_conntrack_max = 262144   |   sysctl -w net.netfilter.nf_conntrack_max=262144
-      match: String.raw`^\s*(?:(sysctl)(?:\s+-[A-Za-z]+)*\s+)?((?:net|kernel|vm|fs|dev|user|abi|debug|crypto|sunrpc)(?:[./][\w-]+)+)\s*(=)\s*(.*?)\s*$`,
+      match: String.raw`^\s*(?:(sysctl)(?:\s+-[A-Za-z]+)*\s+)?((?:net|kernel|vm|fs|dev|user|abi|debug|crypto|sunrpc)(?:[./][\w-]+)+)\s*(=)\s*((?:.*\S)?)\s*$`,
       name: sc('meta.sysctl'),
       captures: {
         1: { name: sc('support.function.program') },
