@@ -3,5 +3,11 @@ import type { MatchSpec } from '../types';
 import { CONNTRACK_MATCHES } from './conntrack';
 import { MISC_MATCHES } from './misc';
 import { PROTOCOL_MATCHES } from './protocol';
+import { TRANSPORT_MATCHES } from './transport';
 
-export const ALL_MATCHES: readonly MatchSpec[] = [...PROTOCOL_MATCHES, ...CONNTRACK_MATCHES, ...MISC_MATCHES];
+export const ALL_MATCHES: readonly MatchSpec[] = [
+  ...PROTOCOL_MATCHES,
+  ...TRANSPORT_MATCHES,
+  ...CONNTRACK_MATCHES,
+  ...MISC_MATCHES,
+];
