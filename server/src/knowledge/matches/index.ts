@@ -1,5 +1,6 @@
 /** Every match module, gathered from the files of this folder. */
 import type { MatchSpec } from '../types';
+import { CONNECTION_MATCHES } from './connection';
 import { CONNTRACK_MATCHES } from './conntrack';
 import { MISC_MATCHES } from './misc';
 import { PROTOCOL_MATCHES } from './protocol';
@@ -9,5 +10,6 @@ export const ALL_MATCHES: readonly MatchSpec[] = [
   ...PROTOCOL_MATCHES,
   ...TRANSPORT_MATCHES,
   ...CONNTRACK_MATCHES,
+  ...CONNECTION_MATCHES,
   ...MISC_MATCHES,
 ];
