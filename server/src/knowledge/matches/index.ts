@@ -1,5 +1,6 @@
 /** Every match module, gathered from the files of this folder. */
 import type { MatchSpec } from '../types';
+import { ADDRESSING_MATCHES } from './addressing';
 import { CONNECTION_MATCHES } from './connection';
 import { CONNTRACK_MATCHES } from './conntrack';
 import { MISC_MATCHES } from './misc';
@@ -12,4 +13,5 @@ export const ALL_MATCHES: readonly MatchSpec[] = [
   ...CONNTRACK_MATCHES,
   ...CONNECTION_MATCHES,
   ...MISC_MATCHES,
+  ...ADDRESSING_MATCHES,
 ];
