@@ -4,6 +4,7 @@ import { ADDRESSING_MATCHES } from './addressing';
 import { CONNECTION_MATCHES } from './connection';
 import { CONNTRACK_MATCHES } from './conntrack';
 import { MISC_MATCHES } from './misc';
+import { PACKET_MATCHES } from './packet';
 import { PROTOCOL_MATCHES } from './protocol';
 import { TRANSPORT_MATCHES } from './transport';
 
@@ -14,4 +15,5 @@ export const ALL_MATCHES: readonly MatchSpec[] = [
   ...CONNECTION_MATCHES,
   ...MISC_MATCHES,
   ...ADDRESSING_MATCHES,
+  ...PACKET_MATCHES,
 ];
