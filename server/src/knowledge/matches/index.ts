@@ -6,6 +6,7 @@ import { CONNTRACK_MATCHES } from './conntrack';
 import { MISC_MATCHES } from './misc';
 import { PACKET_MATCHES } from './packet';
 import { PROTOCOL_MATCHES } from './protocol';
+import { RATE_MATCHES } from './rate';
 import { TRANSPORT_MATCHES } from './transport';
 
 export const ALL_MATCHES: readonly MatchSpec[] = [
@@ -16,4 +17,5 @@ export const ALL_MATCHES: readonly MatchSpec[] = [
   ...MISC_MATCHES,
   ...ADDRESSING_MATCHES,
   ...PACKET_MATCHES,
+  ...RATE_MATCHES,
 ];
