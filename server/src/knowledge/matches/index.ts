@@ -3,6 +3,7 @@ import type { MatchSpec } from '../types';
 import { ADDRESSING_MATCHES } from './addressing';
 import { CONNECTION_MATCHES } from './connection';
 import { CONNTRACK_MATCHES } from './conntrack';
+import { HOST_MATCHES } from './host';
 import { MISC_MATCHES } from './misc';
 import { PACKET_MATCHES } from './packet';
 import { PROTOCOL_MATCHES } from './protocol';
@@ -18,4 +19,5 @@ export const ALL_MATCHES: readonly MatchSpec[] = [
   ...ADDRESSING_MATCHES,
   ...PACKET_MATCHES,
   ...RATE_MATCHES,
+  ...HOST_MATCHES,
 ];
