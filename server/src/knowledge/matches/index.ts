@@ -4,6 +4,7 @@ import { ADDRESSING_MATCHES } from './addressing';
 import { CONNECTION_MATCHES } from './connection';
 import { CONNTRACK_MATCHES } from './conntrack';
 import { HOST_MATCHES } from './host';
+import { IPSEC_MATCHES } from './ipsec';
 import { MISC_MATCHES } from './misc';
 import { PACKET_MATCHES } from './packet';
 import { PROTOCOL_MATCHES } from './protocol';
@@ -20,4 +21,5 @@ export const ALL_MATCHES: readonly MatchSpec[] = [
   ...PACKET_MATCHES,
   ...RATE_MATCHES,
   ...HOST_MATCHES,
+  ...IPSEC_MATCHES,
 ];
