@@ -5,6 +5,7 @@ import { CONNECTION_MATCHES } from './connection';
 import { CONNTRACK_MATCHES } from './conntrack';
 import { HOST_MATCHES } from './host';
 import { IPSEC_MATCHES } from './ipsec';
+import { IPV6_MATCHES } from './ipv6';
 import { MISC_MATCHES } from './misc';
 import { PACKET_MATCHES } from './packet';
 import { PROTOCOL_MATCHES } from './protocol';
@@ -22,4 +23,5 @@ export const ALL_MATCHES: readonly MatchSpec[] = [
   ...RATE_MATCHES,
   ...HOST_MATCHES,
   ...IPSEC_MATCHES,
+  ...IPV6_MATCHES,
 ];
