@@ -1,5 +1,5 @@
 /** Matches on connection-tracking state: conntrack and its older form, state. */
-import { address, choice, choiceList, portRange, uintRange } from '../argtypes';
+import { choice, choiceList, hostMaskArg, servicePortRange, uintRangeRC } from '../argtypes';
 import { protocolArg } from '../generic';
 import type { MatchSpec, OptionSpec } from '../types';
 import { CT_DIRECTIONS, CT_STATES, CT_STATUSES, STATE_MODULE_STATES } from '../values/conntrack';
@@ -32,14 +32,14 @@ export const CONNTRACK_MATCHES: readonly MatchSpec[] = [
           'entry (late FIN or RST, impossible flags) is INVALID and matches none of NEW, ESTABLISHED or RELATED.',
       },
       { ...tupleOption('--ctproto', 'layer-4 protocol', protocolArg), summary: 'Match the layer-4 protocol recorded in the conntrack entry.' },
-      tupleOption('--ctorigsrc', 'original source address', address),
-      tupleOption('--ctorigdst', 'original destination address (before DNAT)', address),
-      tupleOption('--ctreplsrc', 'reply source address', address),
-      tupleOption('--ctrepldst', 'reply destination address (after SNAT)', address),
-      tupleOption('--ctorigsrcport', 'original source port', portRange),
-      tupleOption('--ctorigdstport', 'original destination port (before DNAT)', portRange),
-      tupleOption('--ctreplsrcport', 'reply source port', portRange),
-      tupleOption('--ctrepldstport', 'reply destination port', portRange),
+      tupleOption('--ctorigsrc', 'original source address', hostMaskArg),
+      tupleOption('--ctorigdst', 'original destination address (before DNAT)', hostMaskArg),
+      tupleOption('--ctreplsrc', 'reply source address', hostMaskArg),
+      tupleOption('--ctrepldst', 'reply destination address (after SNAT)', hostMaskArg),
+      tupleOption('--ctorigsrcport', 'original source port', servicePortRange),
+      tupleOption('--ctorigdstport', 'original destination port (before DNAT)', servicePortRange),
+      tupleOption('--ctreplsrcport', 'reply source port', servicePortRange),
+      tupleOption('--ctrepldstport', 'reply destination port', servicePortRange),
       {
         name: '--ctstatus',
         args: [choiceList(CT_STATUSES, { id: 'ctstatus-list', label: 'status[,status...]', ignoreCase: true })],
@@ -48,7 +48,7 @@ export const CONNTRACK_MATCHES: readonly MatchSpec[] = [
       },
       {
         name: '--ctexpire',
-        args: [uintRange(0xffffffff, { label: 'seconds[:seconds]', what: 'seconds' })],
+        args: [uintRangeRC(0xffffffff, { label: 'seconds[:seconds]', what: 'seconds' })],
         negatable: true,
         summary: 'Match the seconds left before the conntrack entry expires.',
       },

@@ -1,6 +1,63 @@
 /** Frequently used general matches: limit, multiport, comment, mark. */
-import { markMask, portList, rate, text, uint } from '../argtypes';
-import type { MatchSpec } from '../types';
+import { markMask, parseProtocolPort, parseUintIn, rate, text, uint } from '../argtypes';
+import { SERVICES } from '../values/netbase';
+
+/** Every protocol multiport works with; a service name must be listed for the rule's -p. */
+const MULTIPORT_PROTOCOLS = ['tcp', 'udp', 'udplite', 'sctp', 'dccp'];
+
+function multiportItems(v: string): { lo: string; hi?: string }[] {
+  return v.split(',').map((item) => {
+    const i = item.indexOf(':');
+    return i < 0 ? { lo: item } : { lo: item.slice(0, i), hi: item.slice(i + 1) };
+  });
+}
+
+/** A port as one of the protocols multiport takes would read it (the -p is checked later). */
+function anyMultiportPort(p: string): number | undefined {
+  return parseUintIn(p, 0, 65535) ?? SERVICES.find((s) => s.name === p && MULTIPORT_PROTOCOLS.includes(s.proto))?.port;
+}
+
+/**
+ * libxt_multiport parse_multi_ports_v1: up to 15 ports, `from:to` ranges counting as two; both
+ * ends of a range must be given and the start must be below the end.
+ */
+const multiportList: ArgType = {
+  id: 'multiport-list',
+  label: 'port[,port|,port:port]...',
+  check: (v) => {
+    let count = 0;
+    for (const { lo, hi } of multiportItems(v)) {
+      for (const p of hi === undefined ? [lo] : [lo, hi]) {
+        if (p === '') return `empty port in \`${v}\` (both ends of a range must be written)`;
+        if (anyMultiportPort(p) === undefined) {
+          return /^\s*\+?[0-9]+$/.test(p) ? `port \`${p}\` is out of range: ports are 0 to 65535` : `\`${p}\` is neither a port number nor a service name from /etc/services`;
+        }
+      }
+      if (hi !== undefined && anyMultiportPort(lo)! >= anyMultiportPort(hi)!) return `the range \`${lo}:${hi}\` must start below its end`;
+      count += hi === undefined ? 1 : 2;
+    }
+    if (count > 15) return `multiport takes at most 15 ports (a range counts as two); this list has ${count}`;
+    return undefined;
+  },
+};
+
+/** Service names are looked up for the rule's protocol (xtables_parse_port(name, proto)). */
+function multiportNames(use: { protocol?: { name: string }; options: readonly { name: string; args: readonly string[] }[] }): Problem[] {
+  const proto = use.protocol?.name;
+  if (!proto || !MULTIPORT_PROTOCOLS.includes(proto)) return [];
+  const out: Problem[] = [];
+  for (const o of use.options) {
+    for (const { lo, hi } of multiportItems(o.args[0] ?? '')) {
+      for (const p of hi === undefined ? [lo] : [lo, hi]) {
+        if (p !== '' && anyMultiportPort(p) !== undefined && parseProtocolPort(p, proto) === undefined) {
+          out.push({ option: o.name, argIndex: 0, message: `\`${p}\` is not a ${proto} service in /etc/services, so iptables cannot resolve it for \`-p ${proto}\`; write the port number` });
+        }
+      }
+    }
+  }
+  return out;
+}
+import type { ArgType, MatchSpec, Problem } from '../types';
 
 export const MISC_MATCHES: readonly MatchSpec[] = [
   {
@@ -20,7 +77,7 @@ export const MISC_MATCHES: readonly MatchSpec[] = [
       },
       {
         name: '--limit-burst',
-        args: [uint(10000, { min: 1, label: 'number', what: 'a burst size' })],
+        args: [uint(10000, { label: 'number', what: 'a burst size' })],
         summary: 'How many packets may match at once before the rate applies (default 5).',
       },
     ],
@@ -33,28 +90,30 @@ export const MISC_MATCHES: readonly MatchSpec[] = [
     needsOneOf: ['--sports', '--dports', '--ports'],
     summary: 'Match up to 15 ports or ranges in one rule.',
     doc: 'A comma-separated list of ports and `from:to` ranges (a range counts as two of the fifteen). Needs `-p tcp`, `udp`, `udplite`, `sctp` or `dccp`.',
-    check: (use) =>
-      use.options.filter((o) => ['--sports', '--dports', '--ports'].includes(o.name)).length > 1
+    check: (use) => [
+      ...(use.options.filter((o) => ['--sports', '--dports', '--ports'].includes(o.name)).length > 1
         ? [{ message: 'multiport takes only one of --sports, --dports and --ports per match; add a second `-m multiport` for the other' }]
-        : [],
+        : []),
+      ...multiportNames(use),
+    ],
     options: [
       {
         name: '--sports',
         aliases: ['--source-ports'],
-        args: [portList],
+        args: [multiportList],
         negatable: true,
         summary: 'Match if the source port is in the list.',
       },
       {
         name: '--dports',
         aliases: ['--destination-ports'],
-        args: [portList],
+        args: [multiportList],
         negatable: true,
         summary: 'Match if the destination port is in the list.',
       },
       {
         name: '--ports',
-        args: [portList],
+        args: [multiportList],
         negatable: true,
         summary: 'Match if either the source or the destination port is in the list.',
       },
