@@ -24,7 +24,8 @@
 //   constant.numeric.address.ipv4/.ipv6, constant.numeric.prefix-length, constant.numeric.netmask
 //   constant.numeric.port, support.constant.service (port names), punctuation.separator.range
 //   constant.language.ctstate / ctstatus / ctdir / tcp-flag / protocol / log-level / reject-with / icmp-type
-//   constant.numeric, constant.numeric.hex, constant.numeric.rate (+ keyword.other.unit)
+//   constant.numeric, constant.numeric.hex, constant.numeric.rate (+ keyword.other.unit),
+//   constant.numeric.time / .date, constant.language.weekday (-m time)
 //   constant.numeric.mac-address, constant.numeric.counter.packets / .bytes in meta.counters
 //   variable.other.constant.interface (+ keyword.operator.wildcard for `+`)
 //   string.quoted.double (+ constant.character.escape), string.unquoted, meta.log-prefix
@@ -348,6 +349,9 @@ export const grammar = {
           },
         },
         optionWithValue(String.raw`--(?:to-destination|to-source|to|src-range|dst-range|gateway|on-ip|ctorigsrc|ctorigdst|ctreplsrc|ctrepldst|ctexpect|tproxy-mark-ip)`, '#address-list'),
+        optionWithValue(String.raw`--time(?:start|stop)`, '#time-of-day'),
+        optionWithValue(String.raw`--date(?:start|stop)`, '#date'),
+        optionWithValue('--weekdays', '#weekday-list'),
         optionWithValue('--mac-source', '#mac'),
         optionWithValue(String.raw`--physdev-(?:in|out)`, '#interface'),
       ],
@@ -501,13 +505,43 @@ export const grammar = {
     },
 
     rate: {
-      // --limit 30/min, --hashlimit-upto 50/sec
-      match: String.raw`(?<![\w.])(\d+)(/)(second|sec|s|minute|min|m|hour|h|day|d)(?![\w])`,
-      name: sc('constant.numeric.rate'),
-      captures: {
-        2: { name: sc('punctuation.separator.rate') },
-        3: { name: sc('keyword.other.unit') },
-      },
+      // --limit 30/min, --hashlimit-upto 50/sec, --hashlimit-upto 4kb/s; sizes: --hashlimit-burst 400kb
+      patterns: [
+        {
+          match: String.raw`(?<![\w.])(\d+)(b|kb|mb)?(/)(second|sec|s|minute|min|m|hour|h|day|d)(?![\w])`,
+          name: sc('constant.numeric.rate'),
+          captures: {
+            2: { name: sc('keyword.other.unit') },
+            3: { name: sc('punctuation.separator.rate') },
+            4: { name: sc('keyword.other.unit') },
+          },
+        },
+        {
+          match: String.raw`(?<![\w.])(\d+)(b|kb|mb)(?![\w.])`,
+          name: sc('constant.numeric'),
+          captures: { 2: { name: sc('keyword.other.unit') } },
+        },
+      ],
+    },
+
+    'time-of-day': {
+      // -m time --timestart 08:00[:00]
+      match: String.raw`\d{1,2}:\d{2}(?::\d{2})?`,
+      name: sc('constant.numeric.time'),
+    },
+
+    date: {
+      // -m time --datestart 2001-02-03T04:05:06
+      match: String.raw`\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2})?)?`,
+      name: sc('constant.numeric.date'),
+    },
+
+    'weekday-list': {
+      patterns: [
+        { match: String.raw`(?<![\w-])(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|[1-7])(?![\w-])`, name: sc('constant.language.weekday') },
+        { match: ',', name: sc('punctuation.separator.list') },
+        { match: String.raw`[^\s,]+`, name: sc('invalid.illegal.weekday') },
+      ],
     },
 
     number: {
