@@ -49,8 +49,8 @@ const FULL_TS = String.raw`(?:${WEEKDAYS})\s+\d{4}-\d{2}-\d{2}\s+\d{2}:\d{2}:\d{
 const UNIX_TS = String.raw`\d{9,10}\.\d{1,9}`;
 /** ctime(3): dmesg -T, and OpenWrt logread (`Sat Jan 27 15:21:36 2024 kern.warn kernel: ...`) */
 const CTIME_TS = String.raw`(?:${WEEKDAYS})\s+(?:${MONTHS})\s+\d{1,2}\s+\d{1,2}:\d{2}:\d{2}\s+\d{4}`;
-/** optional ` [1229124.817624]` after the wrapper: three captures */
-const UPTIME = String.raw`(?:\s+(\[)\s*(\d+\.\d+)(\]))?`;
+/** optional ` [1229124.817624]` after the wrapper (some daemons glue it to `kernel:`): three captures */
+const UPTIME = String.raw`(?:\s*(\[)\s*(\d+\.\d+)(\]))?`;
 const uptimeCaptures = (n) => ({
   [n]: { name: sc('punctuation.definition.timestamp.begin') },
   [n + 1]: { name: sc('constant.numeric.timestamp.uptime') },
@@ -112,7 +112,7 @@ export const grammar = {
     'syslog-line': {
       // Jan 27 15:21:36 host kernel: [1229124.817624] ...   (also <4> priority, ISO, journalctl
       // short-precise/short-iso/short-full/short-unix, OpenWrt logread, tag[pid]:, host without tag)
-      begin: String.raw`^(?:(<)(\d{1,3})(>))?(${BSD_TS}|${ISO_TS}|${FULL_TS}|${CTIME_TS}|${UNIX_TS})(?:\s+(${FACILITIES})(\.)(warning|error|${LEVELS})(?=\s))?(?:\s+(?!kernel:)(?![A-Z][A-Z0-9]*=)([^\s\[]\S*))?(?:\s+([^\s:\[\]]+)(?:(\[)(\d+)(\]))?(:)(?=\s|$))?${UPTIME}`,
+      begin: String.raw`^(?:(<)(\d{1,3})(>))?(${BSD_TS}|${ISO_TS}|${FULL_TS}|${CTIME_TS}|${UNIX_TS})(?:\s+(${FACILITIES})(\.)(warning|error|${LEVELS})(?=\s))?(?:\s+(?!kernel:)(?![A-Z][A-Z0-9]*=)([^\s\[]\S*))?(?:\s+([^\s:\[\]]+)(?:(\[)(\d+)(\]))?(:)(?=\s|$|\[\s*\d))?${UPTIME}`,
       beginCaptures: {
         1: { name: sc('punctuation.definition.priority.begin') },
         2: { name: sc('constant.numeric.priority') },
