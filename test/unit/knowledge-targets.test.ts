@@ -180,6 +180,32 @@ describe('knowledge: targets', () => {
     });
   });
 
+  describe('fixes outside knowledge (regressions)', () => {
+    it('option-level hooks of targets: refused in the wrong built-in chain', () => {
+      refuses('-p tcp -j TCPMSS --clamp-mss-to-pmtu', MANGLE, /--clamp-mss-to-pmtu of TCPMSS is only valid in FORWARD, OUTPUT, POSTROUTING/);
+      accepts('-p tcp -j TCPMSS --clamp-mss-to-pmtu', { table: 'raw', chain: 'OUTPUT' });
+      accepts('-p tcp -j TCPMSS --set-mss 1400', MANGLE);
+      accepts('-j SET --map-set prio src --map-prio', MANGLE_POST);
+      refuses('-j SET --map-set prio src --map-prio', MANGLE, /--map-prio of SET/);
+    });
+
+    it('option-level hooks in user chains: a warning, since iptables-nft loads them (legacy refuses)', () => {
+      const text = '*mangle\n:PREROUTING ACCEPT [0:0]\n:clamp - [0:0]\n-A PREROUTING -j clamp\n-A clamp -p tcp -j TCPMSS --clamp-mss-to-pmtu\nCOMMIT\n';
+      const all = validityFindings(parseRuleset(text, { family: 'ipv4', familySource: 'setting' }));
+      assert.deepEqual(all.filter((f) => f.severity === 'error'), []);
+      assert.ok(all.some((f) => f.severity === 'warning' && f.code === 'target-hook' && /legacy/.test(f.message)));
+    });
+
+    it('NAT ports need -p before the target; kernel-side protocol checks do not care about the order', () => {
+      refuses('-j DNAT --to-destination 1.1.1.1:80 -p tcp', NAT_PRE, /comes after --to-destination/);
+      refuses('-j MASQUERADE --to-ports 1024 -p udp', NAT_POST, /comes after --to-ports/);
+      accepts('-j DNAT --to-destination 1.1.1.1 -p tcp', NAT_PRE);
+      accepts('-j MASQUERADE --random -p udp --to-ports 1024', NAT_POST);
+      accepts('-j REJECT --reject-with tcp-reset -p tcp');
+      accepts('-j ECN --ecn-tcp-remove -p tcp', MANGLE);
+    });
+  });
+
   describe('NAT arguments', () => {
     it('accepts the address and port forms iptables accepts', () => {
       accepts('-j DNAT --to-destination 1.1.1.1-1.1.1.10', NAT_PRE);

@@ -95,6 +95,20 @@ export function checkUserChainHooks(table: Table, reach: ChainReach): Finding[] 
           });
         }
       }
+      // option hooks are checked by the extension's checkentry, which nf_tables runs only for rules in
+      // built-in chains: iptables-legacy refuses the table, iptables-nft loads it
+      for (const o of r.target?.options ?? []) {
+        const oh = o.spec?.hooks;
+        const bad = oh ? [...from].filter((h) => !oh.includes(h)) : [];
+        if (bad.length) {
+          out.push({
+            code: 'target-hook',
+            severity: 'warning',
+            message: `${o.spec!.name} of ${ts?.name ?? 'the target'} only works in ${oh!.join(', ')}, but ${c.name} is reached from ${bad.join(', ')}: iptables-legacy refuses the table, and iptables-nft loads it without checking`,
+            span: o.nameSpan,
+          });
+        }
+      }
       for (const m of r.matches) {
         const ms = m.spec;
         if (!ms?.hooks) continue;

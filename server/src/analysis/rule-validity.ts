@@ -85,7 +85,12 @@ function extensionUse(cmd: CommandLine, family: Family, options: readonly Option
     table: cmd.table,
     ...(cmd.chain && BUILTIN_HOOKS.has(cmd.chain) ? { hook: cmd.chain as Hook } : {}),
     ...(pw ? { protocol: { name: protocolName(pw.text), negated: p!.negated } } : {}),
-    options: options.map((o) => ({ name: o.name, negated: o.negated, args: o.args.map((a) => a.text) })),
+    options: options.map((o) => ({
+      name: o.name,
+      negated: o.negated,
+      args: o.args.map((a) => a.text),
+      ...(p ? { protocolSeen: p.word.line < o.word.line || (p.word.line === o.word.line && p.word.start < o.word.start) } : {}),
+    })),
     otherMatches: cmd.matches.filter((m) => m !== self).map((m) => m.name),
   };
 }
@@ -175,6 +180,11 @@ function checkHooks(cmd: CommandLine, out: Finding[]): void {
   const ts = cmd.target?.spec;
   if (ts?.hooks && !ts.hooks.includes(hook)) {
     out.push(finding('target-hook', `${ts.name} is only valid in ${ts.hooks.join(', ')} (and user chains reached only from them), not in ${hook}`, cmd.target!.nameWord));
+  }
+  for (const o of cmd.target?.options ?? []) {
+    if (o.spec?.hooks && !o.spec.hooks.includes(hook)) {
+      out.push(finding('target-hook', `${o.spec.name} of ${ts?.name ?? 'the target'} is only valid in ${o.spec.hooks.join(', ')}, not in ${hook}: the kernel refuses the rule`, o.nameSpan));
+    }
   }
 }
 

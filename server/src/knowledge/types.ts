@@ -87,7 +87,13 @@ export interface ExtensionUse {
   readonly hook?: Hook;
   /** The -p value and whether it was negated. */
   readonly protocol?: { readonly name: string; readonly negated: boolean };
-  readonly options: readonly { readonly name: string; readonly negated: boolean; readonly args: readonly string[] }[];
+  readonly options: readonly {
+    readonly name: string;
+    readonly negated: boolean;
+    readonly args: readonly string[];
+    /** The rule's -p stands before this option, so iptables had read it when it parsed the option. */
+    readonly protocolSeen?: boolean;
+  }[];
   /** The other match modules loaded on the same rule. */
   readonly otherMatches: readonly string[];
 }

@@ -15,7 +15,15 @@ function portsNeedProtocol(use: ExtensionUse, option: string, hasPorts: (arg: st
   const arg = o?.args[0];
   if (arg === undefined || !hasPorts(arg)) return [];
   const n = use.protocol ? protocolNumber(use.protocol.name) : undefined;
-  if (n !== undefined && NAT_PORT_PROTOCOLS.has(n)) return [];
+  if (n !== undefined && NAT_PORT_PROTOCOLS.has(n)) {
+    if (o!.protocolSeen !== false) return [];
+    return [
+      {
+        option,
+        message: `-p ${use.protocol!.name} comes after ${option}: iptables checks the protocol while it reads the port, so put -p before -j`,
+      },
+    ];
+  }
   return [
     {
       option,

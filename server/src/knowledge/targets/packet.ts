@@ -114,6 +114,7 @@ function tcpmss(family: Family): TargetSpec {
       {
         name: '--clamp-mss-to-pmtu',
         args: [],
+        hooks: ['FORWARD', 'OUTPUT', 'POSTROUTING'],
         summary: 'Lower the MSS to the path MTU minus the IP and TCP headers (FORWARD, OUTPUT, POSTROUTING only).',
       },
     ],

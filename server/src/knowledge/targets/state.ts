@@ -125,8 +125,8 @@ export const STATE_TARGETS: readonly TargetSpec[] = [
         summary: 'Look the packet up in this set and copy the entry\'s skbinfo into the packet.',
       },
       { name: '--map-mark', args: [], requires: ['--map-set'], summary: 'Copy the entry\'s skbmark into the packet mark.' },
-      { name: '--map-prio', args: [], requires: ['--map-set'], summary: 'Copy the entry\'s skbprio into the tc priority (OUTPUT, FORWARD, POSTROUTING only).' },
-      { name: '--map-queue', args: [], requires: ['--map-set'], summary: 'Copy the entry\'s skbqueue into the transmit queue (OUTPUT, FORWARD, POSTROUTING only).' },
+      { name: '--map-prio', args: [], requires: ['--map-set'], hooks: ['FORWARD', 'OUTPUT', 'POSTROUTING'], summary: 'Copy the entry\'s skbprio into the tc priority (OUTPUT, FORWARD, POSTROUTING only).' },
+      { name: '--map-queue', args: [], requires: ['--map-set'], hooks: ['FORWARD', 'OUTPUT', 'POSTROUTING'], summary: 'Copy the entry\'s skbqueue into the transmit queue (OUTPUT, FORWARD, POSTROUTING only).' },
     ],
   },
   {
