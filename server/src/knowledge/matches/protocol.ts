@@ -102,8 +102,11 @@ export const PROTOCOL_MATCHES: readonly MatchSpec[] = [
     name: 'udp',
     families: ['ipv4', 'ipv6'],
     protocols: ['udp'],
-    summary: 'UDP ports.',
-    doc: 'Loaded automatically by `-p udp` when `--sport` or `--dport` follows.',
+    summary: 'UDP source and destination ports.',
+    doc:
+      'Loaded automatically by `-p udp` when `--sport` or `--dport` follows. Ports are read in decimal ' +
+      '(or as service names); a reversed range is accepted but matches nothing. UDP has no connection ' +
+      'handshake, so conntrack calls the first datagram NEW and the first answer makes it ESTABLISHED.',
     options: [sport(servicePortRange), dport(servicePortRange)],
   },
   {
