@@ -4,6 +4,7 @@
  */
 import { runExplain } from './commands/explain';
 import { runLint } from './commands/lint';
+import { runTrace } from './commands/trace';
 
 declare const IPTABLES_LENS_VERSION: string;
 const version = typeof IPTABLES_LENS_VERSION === 'string' ? IPTABLES_LENS_VERSION : 'dev';
@@ -17,6 +18,11 @@ Usage:
       (or a warning, with --strict), 2 on bad usage or unreadable files.
   iptables-lens explain [--family ipv4|ipv6] FILE
       Print every chain and rule of a rules file in plain words.
+  iptables-lens trace --rules FILE (--packet 'SPEC' | --log-line 'LINE')
+                      [--state NEW|ESTABLISHED|RELATED|INVALID|UNTRACKED] [--loose 0|1] [--json]
+      Follow one packet through the rules: every rule it meets, whether it matched (and the
+      first condition that failed), and the verdict. SPEC is for example
+      'tcp 199.30.24.209:36879 -> 11.22.33.44:80 flags ACK,FIN in venet0'.
   iptables-lens --help | --version
 `;
 
@@ -25,6 +31,7 @@ export type Subcommand = (args: string[], out: (s: string) => void, err: (s: str
 const COMMANDS: Record<string, Subcommand> = {
   lint: runLint,
   explain: runExplain,
+  trace: runTrace,
 };
 
 async function main(argv: string[]): Promise<number> {

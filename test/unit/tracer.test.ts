@@ -1,0 +1,92 @@
+/** The packet tracer: the five stories, jumps/goto/RETURN/policies, NOTRACK, forks, packet text. */
+import { strict as assert } from 'node:assert';
+import { parsePacketSpec } from '../../server/src/analysis/packet';
+import { trace } from '../../server/src/analysis/tracer';
+import { parseRuleset } from '../../server/src/parser/ruleset-parser';
+import { fixture } from '../support/fixtures';
+
+function run(rules: string, spec: string, state?: Parameters<typeof trace>[2]) {
+  const p = parsePacketSpec(spec);
+  if ('error' in p) throw new Error(p.error);
+  return trace(parseRuleset(rules), p, state);
+}
+
+function matchedLines(t: ReturnType<typeof trace>, branch = 0): number[] {
+  return t.branches[branch]!.steps.filter((s) => s.kind === 'rule' && s.matched === true).map((s) => s.line! + 1);
+}
+
+describe('tracer', function () {
+  it('story 1: the late ACK FIN is INVALID, passes both accepts and is logged, then dropped', function () {
+    const t = run(fixture('story1.rules'), 'tcp 199.30.24.209:36879 -> 11.22.33.44:80 flags ACK,FIN in venet0');
+    assert.equal(t.ctstate, 'INVALID');
+    assert.equal(t.verdict, 'DROP');
+    assert.deepEqual(matchedLines(t), [6, 7, 8]);
+    const steps = t.branches[0]!.steps.filter((s) => s.kind === 'rule');
+    assert.match(steps[0]!.reason!, /not conntrack state RELATED or ESTABLISHED/);
+    assert.match(steps[1]!.reason!, /not conntrack state NEW/);
+    assert.match(steps[3]!.reason!, /assumed/, 'the limit is assumed under its rate, and said so');
+  });
+
+  it('story 1 with the entry still there: ESTABLISHED, accepted by the first rule', function () {
+    const t = run(fixture('story1.rules'), 'tcp 199.30.24.209:36879 -> 11.22.33.44:80 flags ACK,FIN in venet0', { state: 'ESTABLISHED' });
+    assert.equal(t.verdict, 'ACCEPT');
+    assert.deepEqual(matchedLines(t), [4]);
+  });
+
+  it('story 3: a mid-stream ACK PSH is NEW with loose=1 and INVALID with loose=0', function () {
+    const rules = fixture('story3.rules');
+    assert.equal(run(rules, 'tcp 10.0.2.4:46216 -> 10.0.2.15:2222 flags ACK,PSH in eth0').ctstate, 'NEW');
+    assert.equal(run(rules, 'tcp 10.0.2.4:46216 -> 10.0.2.15:2222 flags ACK,PSH in eth0', { loose: false }).ctstate, 'INVALID');
+  });
+
+  it('story 5: NOTRACK in raw makes the packet UNTRACKED for filter', function () {
+    const t = run(fixture('story5.rules'), 'tcp 192.0.2.9:40000 -> 192.0.2.1:80 flags SYN in eth0');
+    assert.equal(t.branches[0]!.ctstate, 'UNTRACKED');
+    assert.equal(t.verdict, 'ACCEPT');
+    assert.deepEqual(matchedLines(t), [2, 1]);
+  });
+
+  it('follows goto and RETURN, and falls to the policy', function () {
+    const rules = '*filter\n:INPUT DROP [0:0]\n:A - [0:0]\n:B - [0:0]\n-A INPUT -g A\n-A INPUT -j ACCEPT\n-A A -j B\n-A A -p udp -j ACCEPT\n-A B -p tcp -j RETURN\n-A B -j DROP\nCOMMIT\n';
+    const tcp = run(rules, 'tcp 10.0.0.1:1 -> 10.0.0.2:2 in eth0');
+    // INPUT -g A -> A -j B -> B RETURN -> back in A -> udp rule fails -> end of A returns past INPUT (goto) -> policy DROP
+    assert.equal(tcp.verdict, 'DROP');
+    assert.equal(tcp.branches[0]!.decidedBy?.kind, 'policy');
+    assert.deepEqual(matchedLines(tcp), [5, 7, 9]);
+    const udp = run(rules, 'udp 10.0.0.1:1 -> 10.0.0.2:2 in eth0');
+    assert.equal(udp.verdict, 'DROP');
+    assert.deepEqual(matchedLines(udp), [5, 7, 10]);
+  });
+
+  it('forks at rules the packet cannot decide, and says so', function () {
+    const rules = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m recent --name bad --rcheck -j DROP\nCOMMIT\n';
+    const t = run(rules, 'tcp 10.0.0.1:1 -> 10.0.0.2:2 in eth0');
+    assert.equal(t.verdict, 'maybe');
+    assert.deepEqual(new Set(t.branches.map((b) => b.verdict)), new Set(['ACCEPT', 'DROP']));
+    assert.ok(t.branches.every((b) => b.assumptions.length === 1));
+  });
+
+  it('walks OUTPUT for locally sent packets and FORWARD for routed ones', function () {
+    const rules = '*filter\n:OUTPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n-A OUTPUT -o eth0 -p udp --dport 53 -j ACCEPT\n-A FORWARD -i eth0 -o eth1 -j DROP\nCOMMIT\n';
+    assert.equal(run(rules, 'udp 10.0.0.2:5000 -> 10.0.0.53:53 out eth0').verdict, 'ACCEPT');
+    assert.equal(run(rules, 'udp 10.0.0.2:5000 -> 10.0.0.53:54 out eth0').verdict, 'DROP');
+    assert.deepEqual(run(rules, 'tcp 10.0.0.9:1 -> 10.1.0.9:2 in eth0 out eth1').hooks, ['PREROUTING', 'FORWARD', 'POSTROUTING']);
+    assert.equal(run(rules, 'tcp 10.0.0.9:1 -> 10.1.0.9:2 in eth0 out eth1').verdict, 'DROP');
+  });
+
+  it('names the part of a packet text it cannot read', function () {
+    const bad = (s: string) => {
+      const r = parsePacketSpec(s);
+      assert.ok('error' in r, `expected an error for ${s}`);
+      return r;
+    };
+    assert.match(bad('tcp 1.2.3.4:1 => 5.6.7.8:2').error, /expected `->`/);
+    assert.match(bad('tcp 1.2.3.4:1 -> 5.6.7.8:99999').error, /port `99999`/);
+    assert.match(bad('tcp 1.2.3.4:1 -> 5.6.7.8:2 flags ACK,FOO').error, /`FOO` is not a TCP flag/);
+    assert.match(bad('tcp 1.2.3.4:1 -> 5.6.7.8:2 sideways eth0').error, /`sideways` is not understood/);
+    const r = bad('tcp 1.2.3.4:1 -> nowhere:2');
+    assert.equal('tcp 1.2.3.4:1 -> nowhere:2'.slice(r.start, r.end), 'nowhere:2');
+    const v6 = parsePacketSpec('udp [2001:db8::1]:5353 -> [ff02::fb]:5353 in eth0');
+    assert.ok(!('error' in v6) && v6.family === 'ipv6' && v6.dport === 5353);
+  });
+});
