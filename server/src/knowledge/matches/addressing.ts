@@ -255,7 +255,7 @@ export const ADDRESSING_MATCHES: readonly MatchSpec[] = [
     options: [
       matchSetOption('--match-set'),
       matchSetOption('--set', 'write `--match-set`; iptables warns that `--set` is deprecated'),
-      { name: '--return-nomatch', args: [], multi: true, summary: 'Also match elements stored with the `nomatch` flag (for hash:net exceptions).' },
+      { name: '--return-nomatch', args: [], multi: true, summary: 'Also match elements stored with the `nomatch` flag (for hash:net exceptions).', doc: 'Normally a `nomatch` entry carves an exception out of a larger network in the set; with this option the rule matches exactly those exceptions instead.' },
       { name: '--update-counters', args: [], negatable: true, multi: true, summary: '`! --update-counters`: do not count this lookup in the element\'s counters.' },
       { name: '--update-subcounters', args: [], negatable: true, multi: true, summary: '`! --update-subcounters`: do not count this lookup in the counters of list:set members.' },
       counterOption('--packets-eq', 'packet counter equals the value', true, PACKET_OPTS),

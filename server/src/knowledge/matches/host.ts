@@ -205,7 +205,13 @@ export const HOST_MATCHES: readonly MatchSpec[] = [
       'are looked up when the rules load and stored as numbers.',
     check: (use) => ownerCheck(use.options),
     options: [
-      { name: '--uid-owner', args: [ownerId('user')], negatable: true, summary: 'Match the socket owner\'s user (name, uid, or range `from-to`).' },
+      {
+        name: '--uid-owner',
+        args: [ownerId('user')],
+        negatable: true,
+        summary: 'Match the socket owner\'s user (name, uid, or range `from-to`).',
+        doc: 'A name must exist when the rules load (the load fails otherwise, which matters for users from LDAP or created later by a package); iptables-save then shows the number.',
+      },
       { name: '--gid-owner', args: [ownerId('group')], negatable: true, summary: 'Match the socket owner\'s group (name, gid, or range `from-to`).' },
       { name: '--socket-exists', args: [], negatable: true, summary: 'Match if the packet belongs to a local socket (some kernel-generated packets have none).' },
       {
@@ -295,7 +301,7 @@ export const HOST_MATCHES: readonly MatchSpec[] = [
       { name: '--timestart', args: [timeArg], summary: 'Start of the daily window (`hh:mm[:ss]`).' },
       { name: '--timestop', args: [timeArg], summary: 'End of the daily window (`hh:mm[:ss]`).' },
       { name: '--contiguous', args: [], summary: 'A window past midnight is one span (the weekday is the one it started on).' },
-      { name: '--weekdays', args: [weekdays], negatable: true, summary: 'Match on these days: Mon,Tue,... or 1-7.' },
+      { name: '--weekdays', args: [weekdays], negatable: true, summary: 'Match on these days: Mon,Tue,... or 1-7.', doc: 'Days are judged in UTC unless --kerneltz is given, so near midnight a local Monday may still be Sunday for the rule.' },
       { name: '--monthdays', args: [monthdays], negatable: true, summary: 'Match on these days of the month (1-31).' },
       { name: '--kerneltz', args: [], excludes: ['--utc'], summary: 'Use the kernel\'s time zone instead of UTC.' },
       { name: '--localtz', args: [], excludes: ['--utc'], deprecated: 'write `--kerneltz`, which means the same', summary: 'Old name of --kerneltz.' },

@@ -432,7 +432,7 @@ export const PACKET_MATCHES: readonly MatchSpec[] = [
     },
     options: [
       { name: '--algo', args: [algo], required: true, summary: 'The search algorithm: `bm` (Boyer-Moore) or `kmp` (Knuth-Morris-Pratt).' },
-      { name: '--from', args: [uint(65535, { label: 'offset', what: 'an offset' })], summary: 'Start searching at this byte offset (default 0).' },
+      { name: '--from', args: [uint(65535, { label: 'offset', what: 'an offset' })], summary: 'Start searching at this byte offset (default 0).', doc: 'Offsets count from the start of the IP header, not from the payload: for TCP add the IP and TCP header lengths (usually 20 + 20 or 32 bytes).' },
       { name: '--to', args: [uint(65535, { label: 'offset', what: 'an offset' })], summary: 'Stop searching at this byte offset (default 65535).' },
       { name: '--string', args: [plainString], negatable: true, excludes: ['--hex-string'], summary: 'The text to search for (at most 128 bytes).' },
       {
