@@ -53,13 +53,12 @@ const PERSISTENT: OptionSpec = {
     'that expect one client to keep one address (FTP data connections, sessions pinned to an IP).',
 };
 
-function dnat(family: Family): TargetSpec {
-  const v6 = family === 'ipv6';
+function dnat(): TargetSpec {
   return {
     kind: 'target',
     name: 'DNAT',
     termination: 'terminating',
-    families: [family],
+    families: ['ipv4', 'ipv6'],
     tables: ['nat'],
     hooks: ['PREROUTING', 'OUTPUT'],
     summary: 'Send a new connection to another destination address and/or port (port forwarding).',
@@ -70,16 +69,15 @@ function dnat(family: Family): TargetSpec {
       '\n\nTraps: filter rules run after the rewrite, so FORWARD/INPUT must allow the *new* address and port; ' +
       'the inside server must route its replies back through this host (or add SNAT/MASQUERADE); connections ' +
       'already tracked keep their old mapping until they expire (`conntrack -D` clears them). A port needs ' +
-      `\`-p tcp\`/\`udp\`/\`sctp\`/\`dccp\` written before \`-j DNAT\`.${v6 ? ' IPv6 addresses with a port go in brackets: `[2001:db8::1]:8080`.' : ''}`,
-    check: (use) => portsNeedProtocol(use, '--to-destination', natToHasPorts(family)),
+      '`-p tcp`/`udp`/`sctp`/`dccp` written before `-j DNAT`. IPv6 addresses with a port go in brackets: ' +
+      '`[2001:db8::1]:8080`.',
+    check: (use) => portsNeedProtocol(use, '--to-destination', natToHasPorts(use.family)),
     options: [
       {
         name: '--to-destination',
         args: [natTo({ offset: true })],
         required: true,
-        summary: v6
-          ? 'New destination: `addr`, `addr-addr`, `[addr]:port`, `[addr-addr]:port-port[/base]`.'
-          : 'New destination: `addr`, `addr-addr`, `addr:port`, `addr-addr:port-port[/base]`.',
+        summary: 'New destination: `addr`, `addr-addr`, `addr:port`, `addr-addr:port-port[/base]` (IPv6: `[addr]:port`).',
         doc:
           'An address range spreads connections over several servers; a port range picks a port for each ' +
           'connection. `:port-port/base` shifts the whole range: the original port `base` maps to the first port ' +
@@ -92,13 +90,12 @@ function dnat(family: Family): TargetSpec {
   };
 }
 
-function snat(family: Family): TargetSpec {
-  const v6 = family === 'ipv6';
+function snat(): TargetSpec {
   return {
     kind: 'target',
     name: 'SNAT',
     termination: 'terminating',
-    families: [family],
+    families: ['ipv4', 'ipv6'],
     tables: ['nat'],
     hooks: ['POSTROUTING', 'INPUT'],
     summary: 'Give a new connection a fixed source address and/or port on its way out.',
@@ -108,14 +105,15 @@ function snat(family: Family): TargetSpec {
       'outside address is static; with a dynamic address (DHCP, PPP) use MASQUERADE instead. In INPUT it ' +
       'changes the source that local programs see.\n\nTraps: the address must really belong to this host (or be ' +
       'routed to it), or the replies never arrive; only new connections are translated, existing entries keep ' +
-      `their mapping until they expire. A port needs \`-p tcp\`/\`udp\`/\`sctp\`/\`dccp\` before \`-j SNAT\`.${v6 ? ' IPv6 addresses with a port go in brackets.' : ''}`,
-    check: (use) => portsNeedProtocol(use, '--to-source', natToHasPorts(family)),
+      'their mapping until they expire. A port needs `-p tcp`/`udp`/`sctp`/`dccp` before `-j SNAT`; IPv6 ' +
+      'addresses with a port go in brackets.',
+    check: (use) => portsNeedProtocol(use, '--to-source', natToHasPorts(use.family)),
     options: [
       {
         name: '--to-source',
         args: [natTo({ offset: true })],
         required: true,
-        summary: v6 ? 'New source: `addr`, `addr-addr`, `[addr]:port-port`.' : 'New source: `addr`, `addr-addr`, `addr:port-port`.',
+        summary: 'New source: `addr`, `addr-addr`, `addr:port-port` (IPv6: `[addr]:port-port`).',
         doc:
           'With a port range the kernel keeps the original source port when it is free and otherwise picks one ' +
           'from the range. Only numeric addresses, and one `--to-source` per rule.',
@@ -132,12 +130,12 @@ function snat(family: Family): TargetSpec {
   };
 }
 
-function masquerade(family: Family): TargetSpec {
+function masquerade(): TargetSpec {
   return {
     kind: 'target',
     name: 'MASQUERADE',
     termination: 'terminating',
-    families: [family],
+    families: ['ipv4', 'ipv6'],
     tables: ['nat'],
     hooks: ['POSTROUTING'],
     summary: 'SNAT to whatever address the outgoing interface has right now (dynamic uplinks).',
@@ -164,18 +162,18 @@ function masquerade(family: Family): TargetSpec {
   };
 }
 
-function redirect(family: Family): TargetSpec {
+function redirect(): TargetSpec {
   return {
     kind: 'target',
     name: 'REDIRECT',
     termination: 'terminating',
-    families: [family],
+    families: ['ipv4', 'ipv6'],
     tables: ['nat'],
     hooks: ['PREROUTING', 'OUTPUT'],
     summary: 'DNAT to this host itself (the address of the incoming interface), e.g. a local proxy port.',
     doc:
       'The connection is delivered to a local socket: in PREROUTING to the primary address of the interface ' +
-      `it arrived on, in OUTPUT to ${family === 'ipv4' ? '127.0.0.1' : '::1'}. The program listening there sees the ` +
+      'it arrived on, in OUTPUT to the loopback address (127.0.0.1 or ::1). The program listening there sees the ' +
       'original destination only through `SO_ORIGINAL_DST`. Without `--to-ports` the port is kept.\n\nTraps: ' +
       'the INPUT chain must accept the new port; a proxy redirected in OUTPUT must not have its own traffic ' +
       'redirected again (exclude its user with `-m owner ! --uid-owner`).',
@@ -191,12 +189,12 @@ function redirect(family: Family): TargetSpec {
   };
 }
 
-function netmap(family: Family): TargetSpec {
+function netmap(): TargetSpec {
   return {
     kind: 'target',
     name: 'NETMAP',
     termination: 'terminating',
-    families: [family],
+    families: ['ipv4', 'ipv6'],
     tables: ['nat'],
     hooks: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
     summary: 'Map a whole network onto another one, host part kept (1:1 NAT of a subnet).',
@@ -277,16 +275,11 @@ const NPT_DOC =
   'solicitations for it may need `net.ipv6.conf.all.proxy_ndp=1`.';
 
 export const NAT_TARGETS: readonly TargetSpec[] = [
-  dnat('ipv4'),
-  dnat('ipv6'),
-  snat('ipv4'),
-  snat('ipv6'),
-  masquerade('ipv4'),
-  masquerade('ipv6'),
-  redirect('ipv4'),
-  redirect('ipv6'),
-  netmap('ipv4'),
-  netmap('ipv6'),
+  dnat(),
+  snat(),
+  masquerade(),
+  redirect(),
+  netmap(),
   {
     kind: 'target',
     name: 'DNPT',

@@ -4,7 +4,7 @@
  */
 import { uint } from '../argtypes';
 import { protocolNumber } from '../generic';
-import type { ArgType, ExtensionUse, Family, Problem, TargetSpec, ValueDoc } from '../types';
+import type { ArgType, ExtensionUse, Problem, TargetSpec, ValueDoc } from '../types';
 import { DSCP_CLASSES, findDscpClass } from '../values/dscp';
 import { strtoulPrefix, tosMask } from './args';
 
@@ -87,13 +87,19 @@ const TTL_DOC_TRAPS =
   'outgoing traffic is a common way to make tethering or NAT invisible, and an equally common cause of ' +
   'traceroute looking broken.';
 
-function tcpmss(family: Family): TargetSpec {
-  const max = family === 'ipv4' ? 65515 : 65495;
+/** TCPMSS --set-mss: at most 65535 minus the IP header (20 for IPv4, 40 for IPv6). */
+const mssValue: ArgType = {
+  id: 'tcpmss-mss',
+  label: 'mss',
+  check: (v, ctx) => uint(ctx.family === 'ipv4' ? 65515 : 65495, { label: 'mss', what: 'an MSS' }).check(v, ctx),
+};
+
+function tcpmss(): TargetSpec {
   return {
     kind: 'target',
     name: 'TCPMSS',
     termination: 'continue',
-    families: [family],
+    families: ['ipv4', 'ipv6'],
     protocols: ['tcp'],
     needsOneOf: [],
     check: tcpmssCheck,
@@ -108,8 +114,8 @@ function tcpmss(family: Family): TargetSpec {
     options: [
       {
         name: '--set-mss',
-        args: [uint(max, { label: 'mss' })],
-        summary: `Lower the MSS to this value (0-${max}).`,
+        args: [mssValue],
+        summary: 'Lower the MSS to this value (IPv4 at most 65515, IPv6 at most 65495).',
       },
       {
         name: '--clamp-mss-to-pmtu',
@@ -228,8 +234,7 @@ export const PACKET_TARGETS: readonly TargetSpec[] = [
       { name: '--ecn-ip-ect', args: [uint(3, { label: '0-3' })], summary: 'Set the two ECN bits of the IP header to this value (0-3).' },
     ],
   },
-  tcpmss('ipv4'),
-  tcpmss('ipv6'),
+  tcpmss(),
   {
     kind: 'target',
     name: 'TCPOPTSTRIP',
