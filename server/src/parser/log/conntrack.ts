@@ -6,7 +6,11 @@
  *   [UNREPLIED] src= dst= sport= dport= [packets= bytes=] [ASSURED] [mark=] [secctx=] [zone=] [use=] [id=]
  */
 import type { ConntrackLine, ConntrackTuple, LogField, LogNote, NumberToken, Token, Wrapper } from '../../model/log';
-import { isDigit, isLower, isUpper, LBRACKET, numberToken, parseUint, RBRACKET, skipBlanks, span, token, wordEnd } from './scan';
+import { Field } from './field';
+import * as scan from './scan';
+
+// local bindings: resolved once, not through a module getter on every call (hot loops)
+const { isDigit, isLower, isUpper, LBRACKET, numberToken, parseUint, RBRACKET, skipBlanks, span, token, wordEnd } = scan;
 
 /** Layer-4 protocol names conntrack prints, with their numbers. */
 export const CT_L4: Readonly<Record<string, number>> = {
@@ -139,7 +143,7 @@ export function parseConntrackLine(text: string, line: number, body: number, end
       flags.push(f);
       if (f.text === 'UNREPLIED') unreplied = true;
       else if (f.text === 'ASSURED') assured = true;
-      fields.push(flagField(f, line, p, q + 1));
+      fields.push(flagField(text, f, line, p, q + 1));
       current = undefined;
       p = q + 1;
       continue;
@@ -155,16 +159,7 @@ export function parseConntrackLine(text: string, line: number, body: number, end
     }
     flushJunk();
     const key = text.slice(p, eq);
-    const f: LogField = {
-      key,
-      value: text.slice(eq + 1, e),
-      keySpan: span(line, p, eq),
-      valueSpan: span(line, eq + 1, e),
-      span: span(line, p, e),
-      kind: 'pair',
-      layer: TUPLE_KEYS.has(key) ? 'ip' : 'meta',
-      nested: false,
-    };
+    const f = new Field(text, line, key, p, eq, eq + 1, e, 'pair', TUPLE_KEYS.has(key) ? 'ip' : 'meta', false);
     fields.push(f);
     const num = parseUint(text, eq + 1, e);
     if (key === 'src') {
@@ -247,31 +242,35 @@ export function parseConntrackLine(text: string, line: number, body: number, end
   else if (!reply && event?.text !== 'DESTROY') {
     notes.push({ code: 'log/cut', severity: 'warning', message: 'Only one address tuple: the reply direction is missing (line cut?).', span: original.span });
   }
-  return {
+  const out: { -readonly [K in keyof ConntrackLine]: ConntrackLine[K] } = {
     kind: 'conntrack',
     line,
     span: span(line, 0, end),
     wrapper,
-    ...(event ? { event } : {}),
-    ...(l3 ? { l3 } : {}),
-    ...(l3Number ? { l3Number } : {}),
     l4,
     l4Number,
-    ...(timeout ? { timeout } : {}),
-    ...(state ? { state } : {}),
-    ...(original ? { original } : {}),
-    ...(reply ? { reply } : {}),
     flags,
     unreplied,
     assured,
-    ...extra,
     fields,
     notes,
   };
+  if (event) out.event = event;
+  if (l3) out.l3 = l3;
+  if (l3Number) out.l3Number = l3Number;
+  if (timeout) out.timeout = timeout;
+  if (state) out.state = state;
+  if (original) out.original = original;
+  if (reply) out.reply = reply;
+  Object.assign(out, extra);
+  return out;
 }
 
-function flagField(f: Token, line: number, start: number, end: number): LogField {
-  return { key: f.text, value: '', keySpan: f.span, valueSpan: span(line, f.span.end, f.span.end), span: span(line, start, end), kind: 'flag', layer: 'meta', nested: false };
+function flagField(text: string, f: Token, line: number, start: number, end: number): LogField {
+  const field = new Field(text, line, f.text, f.span.start, f.span.end, f.span.end, f.span.end, 'flag', 'meta', false);
+  field.spanEnd = end;
+  void start;
+  return field;
 }
 
 function isIcmp(l4: string): boolean {

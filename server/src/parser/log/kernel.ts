@@ -6,7 +6,10 @@
 import { KERNEL_MESSAGES } from '../../knowledge/kernel-messages';
 import { findSysctl, isLegacySysctlName } from '../../knowledge/sysctls';
 import type { KernelMessage, LogNote, NumberToken, SysctlLine, Wrapper } from '../../model/log';
-import { isBlank, isDigit, numberToken, parseUint, skipBlanks, span, token } from './scan';
+import * as scan from './scan';
+
+// local bindings: resolved once, not through a module getter on every call (hot loops)
+const { isBlank, isDigit, numberToken, parseUint, skipBlanks, span, token } = scan;
 
 /** Subsystem tags the catalogue knows, longest first. */
 const SUBSYSTEMS = [...new Set(KERNEL_MESSAGES.flatMap((m) => m.subsystems))].sort((a, b) => b.length - a.length);

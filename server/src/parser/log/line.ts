@@ -9,8 +9,11 @@ import { looksLikeConntrack, parseConntrackLine } from './conntrack';
 import { parseKernelMessage, parseSysctlLine } from './kernel';
 import { parsePacketFields } from './packet';
 import { findIn, makePrefix } from './prefix';
-import { isBlank, span } from './scan';
+import * as scan from './scan';
 import { parseWrapper, WrapperScan } from './wrapper';
+
+// local bindings: resolved once, not through a module getter on every call (hot loops)
+const { isBlank, span } = scan;
 
 const shared = new WrapperScan();
 
@@ -72,19 +75,17 @@ function other(text: string, lineNo: number, body: number, end: number, wrapper:
   else if (text.startsWith('conntrack v', body) && text.includes('flow entries', body)) what = 'conntrack summary';
   else if (text.charCodeAt(body) === 0x23) what = 'comment';
   else if (wrapper.tag) what = `message from ${wrapper.tag.text}`;
-  return {
-    kind: 'other',
-    line: lineNo,
-    span: span(lineNo, 0, end),
-    ...(wrapper.kind !== 'bare' ? { wrapper } : {}),
-    blank: false,
-    ...(what ? { what } : {}),
-  };
+  // built without object spread: other lines are the bulk of a mixed syslog
+  const o: { -readonly [K in keyof OtherLine]: OtherLine[K] } = { kind: 'other', line: lineNo, span: span(lineNo, 0, end), blank: false };
+  if (wrapper.kind !== 'bare') o.wrapper = wrapper;
+  if (what) o.what = what;
+  return o;
 }
 
 /**
  * Parse a whole document line by line (for summaries and the outline). Lines are split on `\n`;
- * a `\r` before it is not part of the line.
+ * a `\r` before it is not part of the line. Like an editor, a text ending in a line break has an
+ * empty last line, so line numbers and lineCount match the editor's.
  */
 export function parseLogDocument(text: string): LogDocument {
   const lines: LogLine[] = [];
@@ -94,7 +95,6 @@ export function parseLogDocument(text: string): LogDocument {
   while (start <= text.length) {
     let nl = text.indexOf('\n', start);
     if (nl < 0) nl = text.length;
-    if (nl === text.length && start === text.length && n > 0) break;
     const l = parseLogLine(text.slice(start, nl), n);
     lines.push(l);
     counts[l.kind]++;

@@ -19,21 +19,12 @@
  * and never throws: text that does not fit becomes a note.
  */
 import type { FieldKind, FieldLayer, LogField, LogNote, LogPacket, NoteSeverity, Span, TcpFlagName } from '../../model/log';
+import { Field } from './field';
 import { TCP_FLAG_BIT, TCP_FLAG_ORDER } from '../../model/log';
-import {
-  COLON,
-  EQUALS,
-  isBlank,
-  isDigit,
-  isUpper,
-  LBRACKET,
-  LPAREN,
-  parseHex,
-  parseUint,
-  RBRACKET,
-  RPAREN,
-  skipBlanks,
-} from './scan';
+import * as scan from './scan';
+
+// local bindings: resolved once, not through a module getter on every call (hot loops)
+const { COLON, EQUALS, isBlank, isDigit, isUpper, LBRACKET, LPAREN, parseHex, parseUint, RBRACKET, RPAREN, skipBlanks } = scan;
 
 /** IP protocol numbers of the names the kernel prints after `PROTO=`. */
 export const PROTO_NUMBERS: Readonly<Record<string, number>> = {
@@ -84,6 +75,13 @@ const LAYER: Readonly<Record<string, FieldLayer>> = {
   TRUNCATED: 'marker',
 };
 
+const INTERNED = new Map<string, string>(
+  [
+    ...Object.keys(LAYER),
+    'LEN', 'ID', 'SPT', 'DPT', 'SEQ', 'ACK', 'WINDOW', 'RES', 'URGP', 'TYPE', 'CODE', 'PARAMETER', 'GATEWAY', 'MTU', 'POINTER', 'SPI',
+  ].map((k) => [k, k]),
+);
+
 function isFlagWord(w: string): w is TcpFlagName {
   switch (w) {
     case 'AE':
@@ -122,6 +120,9 @@ export interface PacketParse {
   readonly notes: LogNote[];
 }
 
+/** At most this many notes per line; the rest are summed up in one more. */
+const MAX_NOTES = 50;
+
 class Scanner {
   readonly fields: LogField[] = [];
   readonly notes: LogNote[] = [];
@@ -139,7 +140,14 @@ class Scanner {
     return { line: this.line, start, end };
   }
 
+  /** Notes beyond the cap are only counted: a mangled 1 MB line must not produce 100 000 notes. */
+  suppressed = 0;
+
   note(code: string, severity: NoteSeverity, message: string, start: number, end: number): void {
+    if (this.notes.length >= MAX_NOTES) {
+      this.suppressed++;
+      return;
+    }
     this.notes.push({ code, severity, message, span: this.span(start, end) });
   }
 
@@ -161,18 +169,8 @@ class Scanner {
     this.junkStart = this.junkEnd = -1;
   }
 
-  field(kind: FieldKind, key: string, ks: number, ke: number, vs: number, ve: number, lvl: Level, layer: FieldLayer, unknown = false): LogField {
-    const f: LogField = {
-      key,
-      value: this.text.slice(vs, ve),
-      keySpan: this.span(ks, ke),
-      valueSpan: this.span(vs, ve),
-      span: this.span(ks, Math.max(ke, ve)),
-      kind,
-      layer,
-      nested: lvl.nested,
-      ...(unknown ? { unknown: true } : {}),
-    };
+  field(kind: FieldKind, key: string, ks: number, ke: number, vs: number, ve: number, lvl: Level, layer: FieldLayer, unknown = false): Field {
+    const f = new Field(this.text, this.line, key, ks, ke, vs, ve, kind, layer, lvl.nested, unknown || undefined);
     this.fields.push(f);
     return f;
   }
@@ -240,7 +238,7 @@ class Scanner {
         const key = text.slice(pos, colon);
         this.field('colon', key, pos, colon, colon + 1, we, lvl, 'ip');
         if (key === 'FRAG') {
-          this.setNumber(lvl, 'fragOffset', parseUint(text, colon + 1, we), colon + 1, we, 'FRAG');
+          { const n = this.num(parseUint(text, colon + 1, we), colon + 1, we, 'FRAG'); if (n === n) lvl.packet.fragOffset = n; }
         } else if (key !== 'ID') {
           this.note('log/unknown-field', 'warning', `\`${key}:\` is not a field the kernel's LOG target prints.`, pos, we);
         }
@@ -308,7 +306,9 @@ class Scanner {
   /** `KEY=value`. */
   pair(ks: number, eq: number, ve: number, lvl: Level): void {
     const { text } = this;
-    const key = text.slice(ks, eq);
+    const raw = text.slice(ks, eq);
+    // the constant string for a known key: switch compares it by identity, and fields share it
+    const key = INTERNED.get(raw) ?? raw;
     const vs = eq + 1;
     const p = lvl.packet;
     let layer: FieldLayer = LAYER[key] ?? 'transport';
@@ -352,19 +352,19 @@ class Scanner {
         p.vlanProto = text.slice(vs, ve);
         break;
       case 'VID':
-        this.setNumber(lvl, 'vlanId', parseUint(text, vs, ve), vs, ve, key);
+        { const n = this.num(parseUint(text, vs, ve), vs, ve, key); if (n === n) lvl.packet.vlanId = n; }
         break;
       case 'TUNNEL':
         p.tunnel = text.slice(vs, ve);
         break;
       case 'HTYPE':
-        this.setNumber(lvl, 'arpHType', parseUint(text, vs, ve), vs, ve, key);
+        { const n = this.num(parseUint(text, vs, ve), vs, ve, key); if (n === n) lvl.packet.arpHType = n; }
         break;
       case 'PTYPE':
-        this.setNumber(lvl, 'arpPType', parseHex(text, vs, ve), vs, ve, key);
+        { const n = this.num(parseHex(text, vs, ve), vs, ve, key); if (n === n) lvl.packet.arpPType = n; }
         break;
       case 'OPCODE':
-        this.setNumber(lvl, 'arpOpcode', parseUint(text, vs, ve), vs, ve, key);
+        { const n = this.num(parseUint(text, vs, ve), vs, ve, key); if (n === n) lvl.packet.arpOpcode = n; }
         break;
       case 'IPSRC':
         p.arpIpSrc = text.slice(vs, ve);
@@ -385,38 +385,38 @@ class Scanner {
       case 'LEN':
         if (lvl.phase === Phase.Transport) {
           layer = 'transport';
-          this.setNumber(lvl, 'udpLen', parseUint(text, vs, ve), vs, ve, key);
+          { const n = this.num(parseUint(text, vs, ve), vs, ve, key); if (n === n) lvl.packet.udpLen = n; }
         } else {
           layer = 'ip';
-          this.setNumber(lvl, 'len', parseUint(text, vs, ve), vs, ve, key);
+          { const n = this.num(parseUint(text, vs, ve), vs, ve, key); if (n === n) lvl.packet.len = n; }
         }
         break;
       case 'TOS':
-        this.setNumber(lvl, 'tos', parseHex(text, vs, ve), vs, ve, key);
+        { const n = this.num(parseHex(text, vs, ve), vs, ve, key); if (n === n) lvl.packet.tos = n; }
         break;
       case 'PREC':
-        this.setNumber(lvl, 'prec', parseHex(text, vs, ve), vs, ve, key);
+        { const n = this.num(parseHex(text, vs, ve), vs, ve, key); if (n === n) lvl.packet.prec = n; }
         break;
       case 'TTL':
-        this.setNumber(lvl, 'ttl', parseUint(text, vs, ve), vs, ve, key);
+        { const n = this.num(parseUint(text, vs, ve), vs, ve, key); if (n === n) lvl.packet.ttl = n; }
         break;
       case 'TC':
-        this.setNumber(lvl, 'tc', parseUint(text, vs, ve), vs, ve, key);
+        { const n = this.num(parseUint(text, vs, ve), vs, ve, key); if (n === n) lvl.packet.tc = n; }
         if (p.family === 'unknown') p.family = 'ipv6';
         break;
       case 'HOPLIMIT':
-        this.setNumber(lvl, 'hopLimit', parseUint(text, vs, ve), vs, ve, key);
+        { const n = this.num(parseUint(text, vs, ve), vs, ve, key); if (n === n) lvl.packet.hopLimit = n; }
         break;
       case 'FLOWLBL':
-        this.setNumber(lvl, 'flowLabel', parseUint(text, vs, ve), vs, ve, key);
+        { const n = this.num(parseUint(text, vs, ve), vs, ve, key); if (n === n) lvl.packet.flowLabel = n; }
         break;
       case 'ID':
         if (lvl.phase === Phase.Transport) {
           layer = 'transport';
-          this.setNumber(lvl, 'icmpId', parseUint(text, vs, ve), vs, ve, key);
+          { const n = this.num(parseUint(text, vs, ve), vs, ve, key); if (n === n) lvl.packet.icmpId = n; }
         } else {
           layer = 'ip';
-          this.setNumber(lvl, 'id', parseUint(text, vs, ve), vs, ve, key);
+          { const n = this.num(parseUint(text, vs, ve), vs, ve, key); if (n === n) lvl.packet.id = n; }
         }
         break;
       case 'PROTO': {
@@ -433,60 +433,61 @@ class Scanner {
         break;
       }
       case 'SPT':
-        this.setNumber(lvl, 'spt', parseUint(text, vs, ve), vs, ve, key);
+        { const n = this.num(parseUint(text, vs, ve), vs, ve, key); if (n === n) lvl.packet.spt = n; }
         break;
       case 'DPT':
-        this.setNumber(lvl, 'dpt', parseUint(text, vs, ve), vs, ve, key);
+        { const n = this.num(parseUint(text, vs, ve), vs, ve, key); if (n === n) lvl.packet.dpt = n; }
         break;
       case 'SEQ':
-        if (p.proto === 'TCP') this.setNumber(lvl, 'seq', parseUint(text, vs, ve), vs, ve, key);
-        else this.setNumber(lvl, 'icmpSeq', parseUint(text, vs, ve), vs, ve, key);
+        if (p.proto === 'TCP') { const n = this.num(parseUint(text, vs, ve), vs, ve, key); if (n === n) lvl.packet.seq = n; }
+        else { const n = this.num(parseUint(text, vs, ve), vs, ve, key); if (n === n) lvl.packet.icmpSeq = n; }
         break;
       case 'ACK':
-        this.setNumber(lvl, 'ack', parseUint(text, vs, ve), vs, ve, key);
+        { const n = this.num(parseUint(text, vs, ve), vs, ve, key); if (n === n) lvl.packet.ack = n; }
         break;
       case 'WINDOW':
-        this.setNumber(lvl, 'window', parseUint(text, vs, ve), vs, ve, key);
+        { const n = this.num(parseUint(text, vs, ve), vs, ve, key); if (n === n) lvl.packet.window = n; }
         break;
       case 'RES':
-        this.setNumber(lvl, 'res', parseHex(text, vs, ve), vs, ve, key);
+        { const n = this.num(parseHex(text, vs, ve), vs, ve, key); if (n === n) lvl.packet.res = n; }
         break;
       case 'URGP':
-        this.setNumber(lvl, 'urgp', parseUint(text, vs, ve), vs, ve, key);
+        { const n = this.num(parseUint(text, vs, ve), vs, ve, key); if (n === n) lvl.packet.urgp = n; }
         break;
       case 'TYPE':
-        this.setNumber(lvl, 'icmpType', parseUint(text, vs, ve), vs, ve, key);
+        { const n = this.num(parseUint(text, vs, ve), vs, ve, key); if (n === n) lvl.packet.icmpType = n; }
         break;
       case 'CODE':
-        this.setNumber(lvl, 'icmpCode', parseUint(text, vs, ve), vs, ve, key);
+        { const n = this.num(parseUint(text, vs, ve), vs, ve, key); if (n === n) lvl.packet.icmpCode = n; }
         break;
       case 'PARAMETER':
-        this.setNumber(lvl, 'icmpParameter', parseUint(text, vs, ve), vs, ve, key);
+        { const n = this.num(parseUint(text, vs, ve), vs, ve, key); if (n === n) lvl.packet.icmpParameter = n; }
         break;
       case 'GATEWAY':
         p.icmpGateway = text.slice(vs, ve);
         break;
       case 'MTU':
-        this.setNumber(lvl, 'icmpMtu', parseUint(text, vs, ve), vs, ve, key);
+        { const n = this.num(parseUint(text, vs, ve), vs, ve, key); if (n === n) lvl.packet.icmpMtu = n; }
         break;
       case 'POINTER':
         p.icmpPointer = text.slice(vs, ve);
         break;
       case 'SPI':
-        this.setNumber(lvl, 'spi', parseHex(text, vs, ve), vs, ve, key);
+        { const n = this.num(parseHex(text, vs, ve), vs, ve, key); if (n === n) lvl.packet.spi = n; }
         break;
       case 'UID':
-        this.setNumber(lvl, 'uid', parseUint(text, vs, ve), vs, ve, key);
+        { const n = this.num(parseUint(text, vs, ve), vs, ve, key); if (n === n) lvl.packet.uid = n; }
         break;
       case 'GID':
-        this.setNumber(lvl, 'gid', parseUint(text, vs, ve), vs, ve, key);
+        { const n = this.num(parseUint(text, vs, ve), vs, ve, key); if (n === n) lvl.packet.gid = n; }
         break;
       case 'MARK':
-        this.setNumber(lvl, 'mark', parseHex(text, vs, ve), vs, ve, key);
+        { const n = this.num(parseHex(text, vs, ve), vs, ve, key); if (n === n) lvl.packet.mark = n; }
         break;
       default:
         unknown = true;
-        this.note(
+        if (this.notes.length >= MAX_NOTES) this.suppressed++;
+        else this.note(
           'log/unknown-field',
           'warning',
           `\`${key}=\` is not a field the kernel's LOG target prints${similarKey(key)}.`,
@@ -501,13 +502,12 @@ class Scanner {
     this.field('pair', key, ks, eq, vs, ve, lvl, layer, unknown);
   }
 
-  setNumber(lvl: Level, prop: NumericProp, n: number, vs: number, ve: number, key: string): void {
-    if (Number.isNaN(n)) {
-      const v = this.text.slice(vs, Math.min(ve, vs + 40));
-      this.note('log/bad-value', 'warning', vs === ve ? `\`${key}=\` has no value.` : `\`${v}\` is not a valid value for ${key}=.`, vs === ve ? vs - key.length - 1 : vs, ve);
-      return;
-    }
-    lvl.packet[prop] = n;
+  /** The number n, or NaN after a note when the value is not one. */
+  num(n: number, vs: number, ve: number, key: string): number {
+    if (n === n) return n;
+    const v = this.text.slice(vs, Math.min(ve, vs + 40));
+    this.note('log/bad-value', 'warning', vs === ve ? `\`${key}=\` has no value.` : `\`${v}\` is not a valid value for ${key}=.`, vs === ve ? vs - key.length - 1 : vs, ve);
+    return NaN;
   }
 
   /** `OPT (HEX)` (IPv4 and TCP options) or `OPT ( ... )` (IPv6 extension headers). */
@@ -595,16 +595,8 @@ class Scanner {
     const sub = new Level(inner, true);
     const at = this.fields.length;
     const stop = this.scan(pos + 1, sub);
-    const group: LogField = {
-      key: '[',
-      value: text.slice(pos + 1, stop),
-      keySpan: this.span(pos, pos + 1),
-      valueSpan: this.span(pos + 1, stop),
-      span: this.span(pos, stop < end ? stop + 1 : end),
-      kind: 'group',
-      layer: 'marker',
-      nested: false,
-    };
+    const group = new Field(text, this.line, '[', pos, pos + 1, pos + 1, stop, 'group', 'marker', false);
+    group.spanEnd = stop < end ? stop + 1 : end;
     this.fields.splice(at, 0, group);
     if (stop >= end) {
       this.note('log/cut', 'warning', 'The quoted original packet `[...` is never closed: the line was cut inside it.', pos, end);
@@ -614,10 +606,6 @@ class Scanner {
     return stop + 1;
   }
 }
-
-type NumericProp = {
-  [K in keyof LogPacket]-?: LogPacket[K] extends number | undefined ? K : never;
-}[keyof LogPacket];
 
 function isHexDigit(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
@@ -754,6 +742,14 @@ export function parsePacketFields(text: string, line: number, start: number, end
   missing(sc, packet, lvl, start, end, false);
   if (packet.in && !lvl.seen.has('MAC') && !lvl.seen.has('MACSRC') && packet.family !== 'arp' && lvl.seen.has('SRC')) {
     sc.note('log/missing-field', 'info', 'IN= is set but there is no MAC=: the kernel prints MAC= for every packet that came in through an interface.', start, start + 3);
+  }
+  if (sc.suppressed > 0) {
+    sc.notes.push({
+      code: 'log/too-many-problems',
+      severity: 'warning',
+      message: `${sc.suppressed} more problems on this line are not listed.`,
+      span: sc.span(start, end),
+    });
   }
   return { fields: sc.fields, packet, notes: sc.notes };
 }

@@ -5,7 +5,10 @@
  * `DROP(src wan)IN=`) and with `IN=` appearing inside other words (`PHYSIN=`, `LOGIN=`).
  */
 import type { LogPrefix, PrefixInfo } from '../../model/log';
-import { isBlank, span } from './scan';
+import * as scan from './scan';
+
+// local bindings: resolved once, not through a module getter on every call (hot loops)
+const { isBlank, span } = scan;
 
 /**
  * Offset of the `IN=` that starts the kernel's fields in text[start, end), or -1.
@@ -15,6 +18,7 @@ import { isBlank, span } from './scan';
 export function findIn(text: string, start: number, end: number): number {
   let fallback = -1;
   let blankAfter = -1; // first blank at or after the current candidate's value
+  let srcAt = -2; // cached position of the next `SRC=`/`MAC=` (-1: none left), so the fallback stays linear
   let i = text.indexOf('IN=', start);
   while (i >= 0 && i + 3 <= end) {
     const v = i + 3;
@@ -29,7 +33,12 @@ export function findIn(text: string, start: number, end: number): number {
       return i;
     } else if (fallback < 0 && (i === start || isBlank(text.charCodeAt(i - 1)) || gluedPrefixEnd(text.charCodeAt(i - 1)))) {
       // cut before OUT=: accept an IN= at a boundary if nothing follows or SRC= does
-      if (blankAfter >= end || text.indexOf('SRC=', v) >= 0 || text.indexOf('MAC=', v) >= 0) fallback = i;
+      if (srcAt !== -1 && srcAt < v) {
+        const a = text.indexOf('SRC=', v);
+        const b = text.indexOf('MAC=', v);
+        srcAt = a < 0 ? b : b < 0 ? a : Math.min(a, b);
+      }
+      if (blankAfter >= end || (srcAt >= 0 && srcAt < end)) fallback = i;
     }
     i = text.indexOf('IN=', i + 1);
   }

@@ -16,31 +16,20 @@
  *   kernel: MSG                                             tag only
  */
 import { minuteKeyOf, type Timestamp, type TimestampStyle, type Wrapper, type WrapperKind } from '../../model/log';
-import {
-  clockAt,
-  COLON,
-  DASH,
-  DOT,
-  GT,
-  isBlank,
-  isDigit,
-  isLower,
-  LBRACKET,
-  LT,
-  monthAt,
-  numberToken,
-  parseDecimal,
-  parseUint,
-  PLUS,
-  RBRACKET,
-  skipBlanks,
-  SPACE,
-  span,
-  startsWithAt,
-  token,
-  twoDigits,
-  wordEnd,
-} from './scan';
+import * as scan from './scan';
+
+// local bindings: resolved once, not through a module getter on every call (hot loops)
+const { clockAt, COLON, DASH, DOT, GT, isBlank, isDigit, isLower, LBRACKET, LT, monthAt, numberToken, parseDecimal, parseUint, PLUS, RBRACKET, skipBlanks, SPACE, span, startsWithAt, token, twoDigits } = scan;
+
+/**
+ * End of the word at p: the next space before end. Native search, because the wrapper is scanned on
+ * every line of a log (the summary's fast path); wrapper words are separated by spaces, not tabs.
+ */
+function wordEnd(text: string, p: number, end: number): number {
+  const e = text.indexOf(' ', p);
+  return e < 0 || e > end ? end : e;
+}
+
 
 /** Offsets found by scanWrapper; -1 means absent. Reused between lines. */
 export class WrapperScan {
@@ -135,10 +124,11 @@ function tagAt(text: string, pos: number, wEnd: number, s: WrapperScan): boolean
     const known =
       (len === 6 && startsWithAt(text, pos, nameEnd, 'kernel')) || (len === 5 && startsWithAt(text, pos, nameEnd, 'ulogd'));
     if (!known) return false;
-  }
-  for (let i = pos; i < nameEnd; i++) {
-    const c = text.charCodeAt(i);
-    if (isBlank(c) || c === COLON || c === LBRACKET) return false;
+  } else {
+    for (let i = pos; i < nameEnd; i++) {
+      const c = text.charCodeAt(i);
+      if (isBlank(c) || c === COLON || c === LBRACKET) return false;
+    }
   }
   s.tagStart = pos;
   s.tagEnd = nameEnd;
@@ -150,6 +140,15 @@ function tagAt(text: string, pos: number, wEnd: number, s: WrapperScan): boolean
 /** After a host (or at the start): an optional tag, then an optional `[ 123.456]`. Returns the body start. */
 function afterHost(text: string, pos: number, end: number, s: WrapperScan): number {
   let p = skipBlanks(text, pos, end);
+  // `kernel:[123.456]`: some syslog daemons glue the uptime to the tag
+  if (text.charCodeAt(p + 7) === LBRACKET && startsWithAt(text, p, end, 'kernel:')) {
+    const up = uptimeAt(text, p + 7, end, s);
+    if (up >= 0) {
+      s.tagStart = p;
+      s.tagEnd = p + 6;
+      return skipBlanks(text, up, end);
+    }
+  }
   const w = wordEnd(text, p, end);
   if (tagAt(text, p, w, s)) {
     p = skipBlanks(text, w, end);
@@ -466,7 +465,8 @@ export function parseWrapper(text: string, lineNo: number, s: WrapperScan = new 
   if (s.priStart >= 0) w.priority = numberToken(text, lineNo, s.priStart, s.priEnd, parseUint(text, s.priStart, s.priEnd));
   if (s.tsStart >= 0) {
     const ts: { -readonly [K in keyof Timestamp]: Timestamp[K] } = {
-      ...token(text, lineNo, s.tsStart, s.tsEnd),
+      text: text.slice(s.tsStart, s.tsEnd),
+      span: span(lineNo, s.tsStart, s.tsEnd),
       style: s.tsStyle,
       month: s.month,
       day: s.day,
