@@ -14,6 +14,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { createRulesDocument, type RulesDocument } from './service/document';
 import { DEFAULT_SETTINGS, type Settings, mergeSettings } from './lsp/settings';
 import { registerCodeActions } from './lsp/code-actions';
+import { registerCodeLens } from './lsp/code-lens';
+import { COMMANDS, registerCommands } from './lsp/commands';
 import { registerCompletion } from './lsp/completion';
 import { registerDiagnostics } from './lsp/diagnostics';
 import { registerFolding } from './lsp/folding';
@@ -107,6 +109,8 @@ export function startServer(connection: Connection, version: string): void {
         foldingRangeProvider: true,
         semanticTokensProvider: { legend: semanticTokensLegend(), full: true, range: true },
         codeActionProvider: { codeActionKinds: ['quickfix'] },
+        codeLensProvider: { resolveProvider: false },
+        executeCommandProvider: { commands: [...COMMANDS] },
       },
       serverInfo: { name: 'iptables-lens', version },
     };
@@ -149,6 +153,8 @@ export function startServer(connection: Connection, version: string): void {
   registerFolding(ctx);
   registerSemanticTokens(ctx);
   registerCodeActions(ctx);
+  registerCodeLens(ctx);
+  registerCommands(ctx);
 
   documents.listen(connection);
   connection.listen();

@@ -58,7 +58,7 @@ export function renderMatch(m: MatchSpec, format: Format = 'markdown'): string {
 const TERMINATION: Record<TargetSpec['termination'], string> = {
   terminating: 'ends the packet\'s walk through this table',
   continue: 'the packet continues with the next rule',
-  depends: 'whether the packet continues depends on the options',
+  depends: 'whether the packet continues depends on its options or on the packet',
 };
 
 export function renderTarget(t: TargetSpec, format: Format = 'markdown'): string {

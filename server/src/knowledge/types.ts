@@ -140,7 +140,7 @@ export type TargetTermination =
   | 'terminating'
   /** Does its work and the packet continues with the next rule (LOG, MARK...). */
   | 'continue'
-  /** Depends on its options (NFQUEUE --queue-bypass, CT...). */
+  /** Depends on its options or on the packet (SYNPROXY lets non-SYN packets continue...). */
   | 'depends';
 
 export interface TargetSpec extends ExtensionSpec {

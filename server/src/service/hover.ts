@@ -3,6 +3,7 @@
  * this rule. Every text comes from the knowledge entries; values are decoded (addresses, ports,
  * rates, states, flags).
  */
+import { argKind } from '../knowledge/arg-kind';
 import { describeAddress, describeMark, describePorts, describeRate } from '../knowledge/describe-values';
 import { BUILTIN_PROTOCOLS, COMMANDS, protocolName, protocolNumber } from '../knowledge/generic';
 import { renderMatch, renderOption, renderTarget, renderValue } from '../knowledge/render';
@@ -62,28 +63,23 @@ function valueHover(rs: Ruleset, c: CommandLine, o: OptionNode, k: number): stri
   if (!spec || !type) return undefined;
   const head = `\`${spec.name}\` ${o.negated ? '(negated) ' : ''}`;
   const proto = c.generic.find((g) => g.name === '-p')?.args[0]?.text;
-  switch (type.id) {
-    case 'address-list':
+  switch (argKind(type)) {
     case 'address':
-    case 'host-address':
-      return `${head}\n\n${v.split(',').map((i) => `- ${describeAddress(i, rs.family)}`).join('\n')}`;
+      if (!/[-]/.test(v)) return `${head}\n\n${v.split(',').map((i) => `- ${describeAddress(i, rs.family)}`).join('\n')}`;
+      break;
     case 'port':
-    case 'port-range':
-    case 'port-range-unordered':
-    case 'port-list':
       return `${head}\n\n${describePorts(v, proto && protocolName(proto))}`;
     case 'rate':
       return `${head}\n\n${describeRate(v)}`;
-    case 'mark-mask':
+    case 'mark':
       return `${head}\n\n${describeMark(v)}`;
     case 'protocol': {
       const n = protocolNumber(v);
       const b = BUILTIN_PROTOCOLS.find((p) => p.number === n);
       return `${head}\n\nIP protocol ${n ?? '?'} (${protocolName(v)})${b ? `: ${b.summary}` : ''}`;
     }
-    case 'icmp-type':
-    case 'icmpv6-type': {
-      const table = type.id === 'icmp-type' ? ICMP_TYPES : ICMPV6_TYPES;
+    case 'icmp': {
+      const table = rs.family === 'ipv4' ? ICMP_TYPES : ICMPV6_TYPES;
       const d = findIcmpName(table, v);
       if (d) return `${renderValue(d, `ICMP${type.id === 'icmpv6-type' ? 'v6' : ''} type ${d.type}${d.code !== undefined ? ` code ${d.code}` : ''}`)}`;
       const [t, code] = v.split('/');

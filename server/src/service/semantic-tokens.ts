@@ -2,6 +2,7 @@
  * Semantic tokens for rules files: what the grammar cannot know — whether a jump goes to a user
  * chain or a target, which words are values of which option, which chains are built in.
  */
+import { argKind } from '../knowledge/arg-kind';
 import type { Ruleset } from '../model/ruleset';
 
 export const TOKEN_TYPES = [
@@ -31,8 +32,6 @@ export interface SemanticToken {
   readonly modifiers: readonly TokenModifier[];
 }
 
-const NUMERIC = new Set(['uint', 'port', 'port-range', 'port-range-unordered', 'port-list', 'rate', 'mark-mask']);
-const ADDRESS = new Set(['address', 'address-list', 'host-address', 'address-range', 'interface']);
 
 export function semanticTokens(rs: Ruleset, fromLine = 0, toLine = Number.MAX_SAFE_INTEGER): SemanticToken[] {
   const out: SemanticToken[] = [];
@@ -87,11 +86,11 @@ export function semanticTokens(rs: Ruleset, fromLine = 0, toLine = Number.MAX_SA
           add(o.nameSpan, 'parameter', o.spec?.deprecated ? ['deprecated'] : []);
           o.args.forEach((a, k) => {
             const type = o.spec?.args[k];
-            const id = type?.id.split(':')[0] ?? '';
+            const kind = type ? argKind(type) : 'text';
             if (a.quoted) add(a, 'string');
-            else if (type?.values) add(a, 'enumMember');
-            else if (NUMERIC.has(id) || id.startsWith('uint')) add(a, 'number');
-            else if (ADDRESS.has(id)) add(a, 'variable');
+            else if (kind === 'choice' || kind === 'protocol') add(a, 'enumMember');
+            else if (kind === 'port' || kind === 'number' || kind === 'rate' || kind === 'mark') add(a, 'number');
+            else if (kind === 'address' || kind === 'interface') add(a, 'variable');
           });
         }
         for (const m of n.matches) {

@@ -1,5 +1,5 @@
 /** Frequently used general matches: limit, multiport, comment, mark. */
-import { markMask, parseProtocolPort, parseUintIn, rate, text, uint } from '../argtypes';
+import { markMask, parseProtocolPort, parseUintIn, rate, uint } from '../argtypes';
 import { SERVICES } from '../values/netbase';
 
 /** Every protocol multiport works with; a service name must be listed for the rule's -p. */
@@ -58,6 +58,17 @@ function multiportNames(use: { protocol?: { name: string }; options: readonly { 
   return out;
 }
 import type { ArgType, MatchSpec, Problem } from '../types';
+
+/**
+ * The comment text: iptables accepts any length but the kernel keeps 255 bytes (XT_MAX_COMMENT_LEN
+ * is 256 with the terminating NUL), cutting the rest silently.
+ */
+const comment: ArgType = {
+  id: 'comment-text',
+  label: 'comment',
+  check: () => undefined,
+  warn: (v) => (Buffer.byteLength(v, 'utf8') > 255 ? `the comment is ${Buffer.byteLength(v, 'utf8')} bytes long; the kernel keeps only the first 255` : undefined),
+};
 
 export const MISC_MATCHES: readonly MatchSpec[] = [
   {
@@ -128,7 +139,7 @@ export const MISC_MATCHES: readonly MatchSpec[] = [
     options: [
       {
         name: '--comment',
-        args: [text(255, 'comment', { allowEmpty: true })],
+        args: [comment],
         required: true,
         summary: 'The comment text (at most 255 bytes).',
       },

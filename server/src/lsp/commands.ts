@@ -1,0 +1,33 @@
+/**
+ * workspace/executeCommand: commands the editor runs on the user's request.
+ *   iptablesLens.trace { uri, packet, state? }  -> { markdown, lines } | { error, start, end }
+ * The server never runs a program or touches a file for these: it answers from the open documents.
+ */
+import { ResponseError } from 'vscode-languageserver/node';
+import { parsePacketSpec } from '../analysis/packet';
+import type { CtState } from '../analysis/packet-space';
+import { trace } from '../analysis/tracer';
+import { traceMarkdown } from '../service/trace-report';
+import type { ServerContext } from '../server';
+
+export const COMMANDS = ['iptablesLens.trace'] as const;
+
+const STATES = new Set(['NEW', 'ESTABLISHED', 'RELATED', 'INVALID', 'UNTRACKED', 'auto']);
+
+export function registerCommands(ctx: ServerContext): void {
+  ctx.connection.onExecuteCommand((p) => {
+    if (p.command !== 'iptablesLens.trace') return new ResponseError(-32601, `unknown command ${p.command}`);
+    const arg = (p.arguments?.[0] ?? {}) as { uri?: unknown; packet?: unknown; state?: unknown };
+    if (typeof arg.uri !== 'string' || typeof arg.packet !== 'string') return new ResponseError(-32602, 'iptablesLens.trace needs { uri, packet }');
+    const doc = ctx.rules(arg.uri);
+    if (!doc) return new ResponseError(-32602, `${arg.uri} is not an open rules file`);
+    const state = typeof arg.state === 'string' && STATES.has(arg.state) ? (arg.state as CtState | 'auto') : 'auto';
+    type Answer = ReturnType<typeof traceMarkdown> | { error: string; start: number; end: number } | ResponseError<void>;
+    return ctx.guard<Answer>('trace', new ResponseError(-32603, 'the trace failed; see the server log'), () => {
+      const packet = parsePacketSpec(arg.packet as string);
+      if ('error' in packet) return { error: packet.error, start: packet.start, end: packet.end };
+      const t = trace(doc.ruleset, packet, { state, loose: ctx.settings().tcpLoose });
+      return traceMarkdown(t, decodeURIComponent(arg.uri as string).split('/').pop() ?? '');
+    });
+  });
+}

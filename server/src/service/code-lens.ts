@@ -1,0 +1,57 @@
+/**
+ * Code lenses on the rules that decide or report (LOG, NFLOG, DROP, REJECT): which conntrack states
+ * and protocols can reach them, from the symbolic walk of every hook that leads there.
+ */
+import { analysisContext } from '../analysis/context';
+import { Space, STATES } from '../analysis/packet-space';
+import { protocolName } from '../knowledge/generic';
+import type { Hook } from '../knowledge/types';
+import type { Rule, Ruleset, Span } from '../model/ruleset';
+
+export interface Lens {
+  readonly span: Span;
+  readonly title: string;
+  /** The rule the lens sits on. */
+  readonly line: number;
+}
+
+const INTERESTING = new Set(['LOG', 'NFLOG', 'DROP', 'REJECT']);
+/** Past this many rules the lenses are not computed (the editor stays responsive). */
+export const MAX_RULES_FOR_LENSES = 5000;
+
+function describeReach(ctx: ReturnType<typeof analysisContext>, space: Space): string {
+  const states = space.project(ctx.env, 'state');
+  const stateNames = STATES.filter((_, i) => states.has(BigInt(i)));
+  const protos = space.project(ctx.env, 'proto');
+  const size = protos.size();
+  const protoText = size >= 256n ? 'any protocol' : size <= 3n ? [...protos.ranges].flatMap(([a, b]) => Array.from({ length: Number(b - a + 1n) }, (_, k) => protocolName(String(Number(a) + k)))).join(', ') : `${size} protocols`;
+  return `${stateNames.length === STATES.length ? 'every state' : stateNames.join(', ')} · ${protoText}`;
+}
+
+export function codeLenses(rs: Ruleset): Lens[] {
+  if (rs.rules.length > MAX_RULES_FOR_LENSES) return [];
+  const ctx = analysisContext(rs);
+  const reached = new Map<Rule, Space>();
+  for (const table of rs.tables.values()) {
+    for (const chain of table.chains.values()) {
+      if (!chain.builtin) continue;
+      const res = ctx.reach(table.name, chain.name as Hook, Space.ALL, 'all');
+      for (const [r, arrivals] of res?.arrivals ?? []) {
+        if (!r.target || !INTERESTING.has(r.target.name)) continue;
+        const rsp = ctx.compiled.get(r);
+        if (!rsp) continue;
+        let s = reached.get(r) ?? Space.NONE;
+        for (const a of arrivals) s = s.union(a.space.intersect(ctx.env, rsp.space));
+        reached.set(r, s);
+      }
+    }
+  }
+  const out: Lens[] = [];
+  for (const r of rs.rules) {
+    if (!r.target || !INTERESTING.has(r.target.name)) continue;
+    const s = reached.get(r);
+    const title = !s || s.empty ? 'reached by no packet' : `reached by: ${describeReach(ctx, s)}${s.approximate ? ' (approximate)' : ''}`;
+    out.push({ span: r.command.word, title, line: r.line });
+  }
+  return out;
+}
