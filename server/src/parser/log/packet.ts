@@ -529,6 +529,7 @@ class Scanner {
     if (ve < vs) ve = vs;
     const layer: FieldLayer = lvl.phase === Phase.Transport ? 'transport' : 'ip';
     const f = this.field('group', 'OPT', ks, ke, vs, ve, lvl, layer);
+    f.spanEnd = close < end ? close + 1 : end;
     if (close >= end) {
       this.note('log/cut', 'warning', 'The option list `OPT (` is never closed: the line was cut inside it.', open, end);
     }
@@ -564,7 +565,7 @@ class Scanner {
       let close = p + 1;
       while (close < end && text.charCodeAt(close) !== RBRACKET && close - p < 40) close++;
       if (close < end && text.charCodeAt(close) === RBRACKET) {
-        this.field('group', 'INCOMPLETE', ks, ke, p + 1, close, lvl, 'marker');
+        this.field('group', 'INCOMPLETE', ks, ke, p + 1, close, lvl, 'marker').spanEnd = close + 1;
         let q = p + 1;
         while (q < close && isDigit(text.charCodeAt(q))) q++;
         const n = parseUint(text, p + 1, q);

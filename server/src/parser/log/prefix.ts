@@ -26,6 +26,10 @@ export function findIn(text: string, start: number, end: number): number {
       blankAfter = v;
       while (blankAfter < end && !isBlank(text.charCodeAt(blankAfter))) blankAfter++;
     }
+    if (!interfaceName(text, v, blankAfter)) {
+      i = text.indexOf('IN=', i + 1);
+      continue;
+    }
     let o = blankAfter;
     while (o < end && isBlank(text.charCodeAt(o))) o++;
     if (o + 4 <= end && text.charCodeAt(o) === 0x4f && text.startsWith('OUT=', o)) {
@@ -43,6 +47,34 @@ export function findIn(text: string, start: number, end: number): number {
     i = text.indexOf('IN=', i + 1);
   }
   return fallback >= 0 && fallback < end ? fallback : -1;
+}
+
+/**
+ * Whether text[s, e) can be an interface name as the kernel prints it after `IN=`: empty (locally
+ * sent packets) or at most 15 characters (IFNAMSIZ - 1) without brackets, braces, quotes, `%`,
+ * `/`, `=` or `,`. Keeps grok patterns and other text with `IN=` in it from passing for LOG lines.
+ */
+function interfaceName(text: string, s: number, e: number): boolean {
+  if (e - s > 15) return false;
+  for (let k = s; k < e; k++) {
+    switch (text.charCodeAt(k)) {
+      case 0x28: // (
+      case 0x29: // )
+      case 0x5b: // [
+      case 0x5d: // ]
+      case 0x7b: // {
+      case 0x7d: // }
+      case 0x25: // %
+      case 0x2f: // /
+      case 0x3d: // =
+      case 0x2c: // ,
+      case 0x22: // "
+      case 0x27: // '
+      case 0x5c: // backslash
+        return false;
+    }
+  }
+  return true;
 }
 
 /** Characters a glued prefix typically ends with: `:` `)` `]` `-` `>` `*` `|`. */
