@@ -17,6 +17,7 @@ const GROUP_TITLES: Record<CodeGroup, string> = {
   validity: 'Rules the kernel or iptables refuses, or cannot mean',
   ordering: 'Rule order: which packets reach which rule',
   hygiene: 'Logging and style',
+  log: 'Firewall logs',
 };
 
 export function checksMarkdown(): string {

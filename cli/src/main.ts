@@ -4,6 +4,7 @@
  */
 import { runExplain } from './commands/explain';
 import { runLint } from './commands/lint';
+import { runLogs } from './commands/logs';
 import { runTrace } from './commands/trace';
 
 declare const IPTABLES_LENS_VERSION: string;
@@ -23,6 +24,10 @@ Usage:
       Follow one packet through the rules: every rule it meets, whether it matched (and the
       first condition that failed), and the verdict. SPEC is for example
       'tcp 199.30.24.209:36879 -> 11.22.33.44:80 flags ACK,FIN in venet0'.
+  iptables-lens logs [--json] [--rules FILE]... [--loose 0|1] FILE...
+      Summarise firewall logs: lines by prefix (and the rule that wrote them, with --rules), by
+      TCP flags, by the conntrack state a packet gets with no entry, top sources, destinations
+      and ports, lines per minute, and how much is harmless teardown noise.
   iptables-lens --help | --version
 `;
 
@@ -32,6 +37,7 @@ const COMMANDS: Record<string, Subcommand> = {
   lint: runLint,
   explain: runExplain,
   trace: runTrace,
+  logs: runLogs,
 };
 
 async function main(argv: string[]): Promise<number> {

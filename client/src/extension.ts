@@ -51,6 +51,42 @@ async function tracePacket(): Promise<void> {
   await vscode.window.showTextDocument(report, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
 }
 
+async function summarizeLog(): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (!client || !editor || editor.document.languageId !== 'netfilter-log') {
+    void vscode.window.showWarningMessage('Open a firewall log (language netfilter-log) first.');
+    return;
+  }
+  const answer = (await client.sendRequest('workspace/executeCommand', {
+    command: 'iptablesLens.logSummary',
+    arguments: [{ uri: editor.document.uri.toString() }],
+  })) as { markdown?: string };
+  const report = await vscode.workspace.openTextDocument({ content: answer.markdown ?? '', language: 'markdown' });
+  await vscode.window.showTextDocument(report, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+  await vscode.commands.executeCommand('markdown.showPreview', report.uri);
+}
+
+/** Lines that only the kernel's LOG target (or conntrack) writes. */
+const FIREWALL_LINE = /\bIN=\S*\s+OUT=\S*\s|\bsrc=\S+ dst=\S+ sport=\d+ dport=\d+|nf_conntrack: /;
+
+/**
+ * A `.log` or plain-text file whose first lines are mostly firewall lines becomes netfilter-log.
+ * Only reads the text already open in the editor.
+ */
+function detectLogLanguage(doc: vscode.TextDocument): void {
+  if (doc.languageId !== 'plaintext' && doc.languageId !== 'log') return;
+  const n = Math.min(doc.lineCount, 20);
+  let hits = 0;
+  let nonEmpty = 0;
+  for (let i = 0; i < n; i++) {
+    const t = doc.lineAt(i).text;
+    if (!t.trim()) continue;
+    nonEmpty++;
+    if (FIREWALL_LINE.test(t)) hits++;
+  }
+  if (nonEmpty > 0 && hits * 2 > nonEmpty) void vscode.languages.setTextDocumentLanguage(doc, 'netfilter-log');
+}
+
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const module = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
@@ -62,7 +98,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     synchronize: { configurationSection: 'iptablesLens' },
   };
   client = new LanguageClient('iptablesLens', 'iptables-lens', serverOptions, clientOptions);
-  context.subscriptions.push(vscode.commands.registerCommand('iptablesLens.tracePacket', tracePacket));
+  context.subscriptions.push(
+    vscode.commands.registerCommand('iptablesLens.tracePacket', tracePacket),
+    vscode.commands.registerCommand('iptablesLens.summarizeLog', summarizeLog),
+    vscode.workspace.onDidOpenTextDocument(detectLogLanguage),
+  );
+  for (const d of vscode.workspace.textDocuments) detectLogLanguage(d);
   await client.start();
 }
 

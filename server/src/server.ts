@@ -12,6 +12,10 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { createRulesDocument, type RulesDocument } from './service/document';
+import type { RulesSource } from './service/log-explain';
+import { createLogCache, type LogCache } from './lsp/log-cache';
+import { createRulesSources, folderPath } from './lsp/rules-sources';
+import { registerLogFeatures } from './lsp/log-features';
 import { DEFAULT_SETTINGS, type Settings, mergeSettings } from './lsp/settings';
 import { registerCodeActions } from './lsp/code-actions';
 import { registerCodeLens } from './lsp/code-lens';
@@ -31,6 +35,10 @@ export interface ServerContext {
   readonly documents: TextDocuments<TextDocument>;
   /** Parsed rules document for this URI at its current version (cached), if it is a rules file. */
   rules(uri: string): RulesDocument | undefined;
+  /** Parsed log lines and documents (line-local parsing, cached per version). */
+  readonly logs: LogCache;
+  /** Rules files that can explain log lines: open ones, configured ones, found in the workspace. */
+  rulesSources(): RulesSource[];
   kind(uri: string): DocumentKind | undefined;
   settings(): Settings;
   /** Run a handler; on an exception log it to the client and return the fallback. */
@@ -56,6 +64,8 @@ export function startServer(connection: Connection, version: string): void {
   let settings: Settings = DEFAULT_SETTINGS;
   const listeners: (() => void)[] = [];
   const caps = { configuration: false, hierarchicalSymbols: false, markdown: true, snippets: false };
+  const logs = createLogCache(documents);
+  let folders: string[] = [];
 
   const guard = <T>(name: string, fallback: T, fn: () => T): T => {
     try {
@@ -69,6 +79,8 @@ export function startServer(connection: Connection, version: string): void {
   const ctx: ServerContext = {
     connection,
     documents,
+    logs,
+    rulesSources: () => sources(),
     kind: (uri) => {
       const d = documents.get(uri);
       return d ? documentKind(d) : undefined;
@@ -87,6 +99,7 @@ export function startServer(connection: Connection, version: string): void {
     onSettingsChanged: (l) => listeners.push(l),
     clientCapabilities: caps,
   };
+  const sources = createRulesSources(ctx, () => folders);
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const c = params.capabilities;
@@ -94,6 +107,9 @@ export function startServer(connection: Connection, version: string): void {
     caps.hierarchicalSymbols = !!c.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport;
     caps.markdown = c.textDocument?.hover?.contentFormat?.includes('markdown') ?? true;
     caps.snippets = !!c.textDocument?.completion?.completionItem?.snippetSupport;
+    folders = (params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []))
+      .map(folderPath)
+      .filter((f): f is string => !!f);
     if (params.initializationOptions && typeof params.initializationOptions === 'object') {
       settings = mergeSettings(params.initializationOptions as Record<string, unknown>);
     }
@@ -110,6 +126,7 @@ export function startServer(connection: Connection, version: string): void {
         semanticTokensProvider: { legend: semanticTokensLegend(), full: true, range: true },
         codeActionProvider: { codeActionKinds: ['quickfix'] },
         codeLensProvider: { resolveProvider: false },
+        documentLinkProvider: { resolveProvider: false },
         executeCommandProvider: { commands: [...COMMANDS] },
       },
       serverInfo: { name: 'iptables-lens', version },
@@ -143,6 +160,7 @@ export function startServer(connection: Connection, version: string): void {
 
   documents.onDidClose((e) => {
     cache.delete(e.document.uri);
+    logs.forget(e.document.uri);
   });
 
   registerDiagnostics(ctx);
@@ -155,6 +173,7 @@ export function startServer(connection: Connection, version: string): void {
   registerCodeActions(ctx);
   registerCodeLens(ctx);
   registerCommands(ctx);
+  registerLogFeatures(ctx);
 
   documents.listen(connection);
   connection.listen();

@@ -6,7 +6,7 @@
  */
 import type { Severity } from '../model/ruleset';
 
-export type CodeGroup = 'syntax' | 'validity' | 'ordering' | 'hygiene';
+export type CodeGroup = 'syntax' | 'validity' | 'ordering' | 'hygiene' | 'log';
 
 export interface CodeInfo {
   readonly id: string;
@@ -20,6 +20,7 @@ export interface CodeInfo {
 const syntax = (id: string, title: string, doc: string, severity: Severity = 'error'): CodeInfo => ({ id, group: 'syntax', severity, title, doc });
 const validity = (id: string, title: string, doc: string, severity: Severity = 'error'): CodeInfo => ({ id, group: 'validity', severity, title, doc });
 const ordering = (id: string, title: string, doc: string, severity: Severity = 'warning'): CodeInfo => ({ id, group: 'ordering', severity, title, doc });
+const log = (id: string, title: string, doc: string, severity: Severity = 'warning'): CodeInfo => ({ id, group: 'log', severity, title, doc });
 const hygiene = (id: string, title: string, doc: string, severity: Severity = 'warning'): CodeInfo => ({ id, group: 'hygiene', severity, title, doc });
 
 export const CODES: readonly CodeInfo[] = [
@@ -169,6 +170,11 @@ export const CODES: readonly CodeInfo[] = [
     'User chain never used',
     'No rule jumps or goes to this chain, so its rules never run. Often a leftover after a refactoring, or a jump that was lost.',
     'information',
+  ),
+  log(
+    'log-line',
+    'Log line read only in part',
+    'A line of a firewall log that looks like a kernel LOG line, a conntrack listing, a kernel message or a sysctl, but has something the kernel never prints there: a line cut in half, text between fields, a field written twice, an unknown key (`URGn=0`), a value that is not a number. Everything readable is still used; the message says which part could not be read. The log parser\'s own code for the problem (`log/cut`, `log/unexpected-text`...) is in the message.',
   ),
 ];
 

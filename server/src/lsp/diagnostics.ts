@@ -4,6 +4,7 @@
  * document version so code actions can reuse them.
  */
 import { type Diagnostic as LspDiagnostic, DiagnosticTag } from 'vscode-languageserver/node';
+import { CODE_PREFIX, docsLink } from '../analysis/codes';
 import { diagnose, type Diagnostic } from '../service/diagnostics';
 import type { ServerContext } from '../server';
 import { toRange, toSeverity } from './convert';
@@ -37,6 +38,35 @@ export function toLspDiagnostic(uri: string, d: Diagnostic): LspDiagnostic {
   };
 }
 
+/** Logs larger than this get no whole-file diagnostics (hover still explains every line). */
+const MAX_LOG_DIAGNOSTIC_BYTES = 4 * 1024 * 1024;
+const MAX_LOG_DIAGNOSTICS = 500;
+
+function logDiagnostics(ctx: ServerContext, uri: string): LspDiagnostic[] {
+  const d = ctx.documents.get(uri);
+  if (!d || d.getText().length > MAX_LOG_DIAGNOSTIC_BYTES) return [];
+  const setting = ctx.settings().diagnostics['log-line'];
+  if (setting === 'off') return [];
+  const doc = ctx.logs.document(uri);
+  const out: LspDiagnostic[] = [];
+  for (const l of doc?.lines ?? []) {
+    if (!('notes' in l)) continue;
+    for (const n of l.notes) {
+      if (n.severity === 'info' || out.length >= MAX_LOG_DIAGNOSTICS) continue;
+      const sev = setting && setting !== 'default' ? setting : n.severity === 'error' ? 'error' : 'warning';
+      out.push({
+        range: toRange(n.span),
+        severity: toSeverity(sev),
+        code: `${CODE_PREFIX}log-line`,
+        codeDescription: { href: docsLink('log-line') },
+        source: 'iptables-lens',
+        message: `${n.message} (${n.code})`,
+      });
+    }
+  }
+  return out;
+}
+
 export function registerDiagnostics(ctx: ServerContext): void {
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
 
@@ -44,7 +74,12 @@ export function registerDiagnostics(ctx: ServerContext): void {
     timers.delete(uri);
     const d = ctx.documents.get(uri);
     if (!d) return;
-    if (ctx.kind(uri) !== 'rules') {
+    const kind = ctx.kind(uri);
+    if (kind === 'log') {
+      void ctx.connection.sendDiagnostics({ uri, version: d.version, diagnostics: logDiagnostics(ctx, uri) });
+      return;
+    }
+    if (kind !== 'rules') {
       void ctx.connection.sendDiagnostics({ uri, diagnostics: [] });
       return;
     }

@@ -1,6 +1,7 @@
 /** Definition, references and rename of user chains. */
 import { type Location, ResponseError, type WorkspaceEdit } from 'vscode-languageserver/node';
 import { definition, prepareRename, references, rename } from '../service/chain-references';
+import { logDefinition } from '../service/log-navigation';
 import type { ServerContext } from '../server';
 import { toRange } from './convert';
 
@@ -8,6 +9,10 @@ export function registerNavigation(ctx: ServerContext): void {
   const { connection } = ctx;
   connection.onDefinition((p) =>
     ctx.guard('definition', [] as Location[], () => {
+      if (ctx.kind(p.textDocument.uri) === 'log') {
+        const line = ctx.logs.line(p.textDocument.uri, p.position.line);
+        return line ? logDefinition(line, p.position.character, ctx.rulesSources()).map((l) => ({ uri: l.uri, range: toRange(l.span) })) : [];
+      }
       const doc = ctx.rules(p.textDocument.uri);
       if (!doc) return [];
       return definition(doc.ruleset, p.position.line, p.position.character).map((s) => ({ uri: p.textDocument.uri, range: toRange(s) }));

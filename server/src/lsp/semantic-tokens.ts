@@ -1,6 +1,11 @@
 /** textDocument/semanticTokens (full and range). */
 import { type SemanticTokens, SemanticTokensBuilder, type SemanticTokensLegend } from 'vscode-languageserver/node';
+import type { LogLine } from '../model/log';
+import { logSemanticTokens } from '../service/log-semantic-tokens';
 import { type SemanticToken, semanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES } from '../service/semantic-tokens';
+
+/** A full-document request on a huge log colours its first lines; editors ask ranges as you scroll. */
+const MAX_LOG_TOKEN_LINES = 5000;
 import type { ServerContext } from '../server';
 
 export function semanticTokensLegend(): SemanticTokensLegend {
@@ -18,14 +23,27 @@ function encode(tokens: readonly SemanticToken[]): SemanticTokens {
 }
 
 export function registerSemanticTokens(ctx: ServerContext): void {
+  const logTokens = (uri: string, from: number, to: number): SemanticTokens => {
+    const d = ctx.documents.get(uri);
+    if (!d) return { data: [] };
+    const lines: LogLine[] = [];
+    const end = Math.min(to, d.lineCount - 1, from + MAX_LOG_TOKEN_LINES);
+    for (let i = Math.max(0, from); i <= end; i++) {
+      const l = ctx.logs.line(uri, i);
+      if (l) lines.push(l);
+    }
+    return encode(logSemanticTokens(lines));
+  };
   ctx.connection.languages.semanticTokens.on((p) =>
     ctx.guard('semanticTokens', { data: [] } as SemanticTokens, () => {
+      if (ctx.kind(p.textDocument.uri) === 'log') return logTokens(p.textDocument.uri, 0, MAX_LOG_TOKEN_LINES);
       const doc = ctx.rules(p.textDocument.uri);
       return doc ? encode(semanticTokens(doc.ruleset)) : { data: [] };
     }),
   );
   ctx.connection.languages.semanticTokens.onRange((p) =>
     ctx.guard('semanticTokens/range', { data: [] } as SemanticTokens, () => {
+      if (ctx.kind(p.textDocument.uri) === 'log') return logTokens(p.textDocument.uri, p.range.start.line, p.range.end.line);
       const doc = ctx.rules(p.textDocument.uri);
       return doc ? encode(semanticTokens(doc.ruleset, p.range.start.line, p.range.end.line)) : { data: [] };
     }),

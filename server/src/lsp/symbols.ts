@@ -1,5 +1,6 @@
 /** textDocument/documentSymbol: hierarchical outline (or a flat list for clients without it). */
 import { type DocumentSymbol, type SymbolInformation, SymbolKind } from 'vscode-languageserver/node';
+import { logSymbols } from '../service/log-symbols';
 import { documentSymbols, type OutlineSymbol, type SymbolKind as Kind } from '../service/symbols';
 import type { ServerContext } from '../server';
 import { toRange } from './convert';
@@ -35,9 +36,18 @@ function flatten(uri: string, s: OutlineSymbol, container: string | undefined, o
 export function registerSymbols(ctx: ServerContext): void {
   ctx.connection.onDocumentSymbol((p) =>
     ctx.guard('documentSymbol', [] as DocumentSymbol[] | SymbolInformation[], () => {
-      const doc = ctx.rules(p.textDocument.uri);
-      if (!doc) return [];
-      const syms = documentSymbols(doc.ruleset, (l) => doc.lines[l]?.length ?? 0);
+      const uri = p.textDocument.uri;
+      let syms: OutlineSymbol[];
+      if (ctx.kind(uri) === 'log') {
+        const log = ctx.logs.document(uri);
+        const text = ctx.documents.get(uri);
+        if (!log || !text) return [];
+        syms = logSymbols(log, (l) => text.getText({ start: { line: l, character: 0 }, end: { line: l + 1, character: 0 } }).replace(/\r?\n$/, '').length);
+      } else {
+        const doc = ctx.rules(uri);
+        if (!doc) return [];
+        syms = documentSymbols(doc.ruleset, (l) => doc.lines[l]?.length ?? 0);
+      }
       if (ctx.clientCapabilities.hierarchicalSymbols) return syms.map(toSymbol);
       const flat: SymbolInformation[] = [];
       for (const s of syms) flatten(p.textDocument.uri, s, undefined, flat);

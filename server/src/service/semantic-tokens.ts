@@ -18,8 +18,10 @@ export const TOKEN_TYPES = [
   'operator',
   'variable',
   'type',
+  'property',
 ] as const;
-export const TOKEN_MODIFIERS = ['declaration', 'defaultLibrary', 'deprecated'] as const;
+/** The last five describe TCP flag combinations in logs; editors that do not know them ignore them. */
+export const TOKEN_MODIFIERS = ['declaration', 'defaultLibrary', 'deprecated', 'readonly', 'opening', 'data', 'teardown', 'reset', 'scan'] as const;
 
 export type TokenType = (typeof TOKEN_TYPES)[number];
 export type TokenModifier = (typeof TOKEN_MODIFIERS)[number];
