@@ -5,7 +5,7 @@
  * a chain using it is reachable from another hook.
  */
 import type { Hook } from '../knowledge/types';
-import type { Chain, Finding, Rule, Ruleset, Table } from '../model/ruleset';
+import type { Chain, Finding, OptionNode, Rule, Ruleset, Table } from '../model/ruleset';
 
 export interface ChainReach {
   /** Hooks (built-in chains) from which each chain can be reached. */
@@ -97,18 +97,21 @@ export function checkUserChainHooks(table: Table, reach: ChainReach): Finding[] 
       }
       // option hooks are checked by the extension's checkentry, which nf_tables runs only for rules in
       // built-in chains: iptables-legacy refuses the table, iptables-nft loads it
-      for (const o of r.target?.options ?? []) {
-        const oh = o.spec?.hooks;
-        const bad = oh ? [...from].filter((h) => !oh.includes(h)) : [];
-        if (bad.length) {
+      const optionHookWarnings = (options: readonly OptionNode[], owner: string, code: 'target-hook' | 'match-hook') => {
+        for (const o of options) {
+          const oh = o.spec?.hooks;
+          const bad = oh ? [...from].filter((h) => !oh.includes(h)) : [];
+          if (!bad.length) continue;
           out.push({
-            code: 'target-hook',
+            code,
             severity: 'warning',
-            message: `${o.spec!.name} of ${ts?.name ?? 'the target'} only works in ${oh!.join(', ')}, but ${c.name} is reached from ${bad.join(', ')}: iptables-legacy refuses the table, and iptables-nft loads it without checking`,
+            message: `${o.spec!.name} of ${owner} only works in ${oh!.join(', ')}, but ${c.name} is reached from ${bad.join(', ')}: iptables-legacy refuses the table, and iptables-nft loads it without checking`,
             span: o.nameSpan,
           });
         }
-      }
+      };
+      optionHookWarnings(r.target?.options ?? [], ts?.name ?? 'the target', 'target-hook');
+      for (const m of r.matches) optionHookWarnings(m.options, `-m ${m.name}`, 'match-hook');
       for (const m of r.matches) {
         const ms = m.spec;
         if (!ms?.hooks) continue;

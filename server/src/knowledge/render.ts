@@ -34,6 +34,7 @@ export function renderOption(o: OptionSpec, owner: string, format: Format = 'mar
   if (o.multi) facts.push('may be repeated');
   if (o.families && o.families.length === 1) facts.push(o.families[0] === 'ipv4' ? 'IPv4 only' : 'IPv6 only');
   if (o.excludes?.length) facts.push(`not together with ${o.excludes.map((x) => `\`${x}\``).join(', ')}`);
+  if (o.hooks?.length) facts.push(`only in ${o.hooks.join(', ')} (and user chains reached only from them)`);
   if (facts.length) lines.push('', `*${facts.join('; ')}*`);
   if (o.deprecated) lines.push('', `**Deprecated:** ${o.deprecated}`);
   return out(lines.join('\n'), format);
