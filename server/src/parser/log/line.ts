@@ -83,8 +83,9 @@ function other(text: string, lineNo: number, body: number, end: number, wrapper:
 }
 
 /**
- * Parse a whole document line by line (for summaries and the outline). Lines are split on `\n`;
- * a `\r` before it is not part of the line. Like an editor, a text ending in a line break has an
+ * Parse a whole document line by line (for summaries and the outline). Lines end where an editor
+ * ends them: at `\n`, `\r\n` or a lone `\r` (a stray carriage return in a log must not shift every
+ * later line number against the editor's). Like an editor, a text ending in a line break has an
  * empty last line, so line numbers and lineCount match the editor's.
  */
 export function parseLogDocument(text: string): LogDocument {
@@ -92,14 +93,23 @@ export function parseLogDocument(text: string): LogDocument {
   const counts = { packet: 0, conntrack: 0, kernel: 0, sysctl: 0, other: 0 };
   let start = 0;
   let n = 0;
-  while (start <= text.length) {
+  let cr = text.indexOf('\r');
+  for (;;) {
     let nl = text.indexOf('\n', start);
     if (nl < 0) nl = text.length;
+    if (cr >= 0 && cr < start) cr = text.indexOf('\r', start);
+    // a carriage return not followed by \n ends the line on its own
+    let next = nl + 1;
+    if (cr >= 0 && cr < nl && text.charCodeAt(cr + 1) !== 10) {
+      nl = cr;
+      next = cr + 1;
+    }
     const l = parseLogLine(text.slice(start, nl), n);
     lines.push(l);
     counts[l.kind]++;
     n++;
-    start = nl + 1;
+    if (nl >= text.length) break;
+    start = next;
   }
   return { lines, lineCount: n, counts };
 }
