@@ -61,6 +61,11 @@ describe('log parser: wrappers', function () {
     ['rsyslog RFC 3339', `2024-01-27T15:21:36.817624+01:00 host kernel: [UFW BLOCK] ${FIELDS}`, { ts: '2024-01-27T15:21:36.817624+01:00', host: 'host', tag: 'kernel', prefix: '[UFW BLOCK] ' }],
     ['RFC 5424', `<4>1 2024-01-27T15:21:36.817624Z host kernel - - - [UFW BLOCK] ${FIELDS}`, { ts: '2024-01-27T15:21:36.817624Z', host: 'host', tag: 'kernel', prefix: '[UFW BLOCK] ' }],
     ['RFC 5424 with SD', `<4>1 2024-01-27T15:21:36Z host kernel - - [meta sequenceId="1"] DROP ${FIELDS}`, { ts: '2024-01-27T15:21:36Z', prefix: 'DROP ' }],
+    ['journalctl short-full', `Sat 2024-01-27 15:21:36 CET host kernel: DROP ${FIELDS}`, { ts: '2024-01-27 15:21:36', host: 'host', tag: 'kernel', prefix: 'DROP ' }],
+    ['journalctl short-unix', `1706368896.817624 host kernel: DROP ${FIELDS}`, { ts: '1706368896.817624', host: 'host', tag: 'kernel', prefix: 'DROP ' }],
+    ['dmesg --time-format iso', `2024-01-27T15:21:36,817624+01:00 DROP ${FIELDS}`, { ts: '2024-01-27T15:21:36,817624+01:00', prefix: 'DROP ' }],
+    ['syslog with priority', `<4>Jan 27 15:21:36 host kernel: DROP ${FIELDS}`, { ts: 'Jan 27 15:21:36', host: 'host', tag: 'kernel', prefix: 'DROP ' }],
+    ['ulogd without tag', `Jan 27 15:21:36 host DROP ${FIELDS}`, { ts: 'Jan 27 15:21:36', host: 'host', prefix: 'DROP ' }],
     ['journalctl short-monotonic', `[1229124.817624] host kernel: DROP ${FIELDS}`, { uptime: '1229124.817624', host: 'host', tag: 'kernel', prefix: 'DROP ' }],
     ['tag only', `kernel: DROP ${FIELDS}`, { tag: 'kernel', prefix: 'DROP ' }],
     ['nft log prefix', `Jan 27 15:21:36 gw kernel: nft drop in: ${FIELDS}`, { host: 'gw', prefix: 'nft drop in: ' }],
@@ -94,6 +99,10 @@ describe('log parser: wrappers', function () {
     const iso = packet(`2024-01-27T15:21:36.5+01:00 host kernel: DROP ${FIELDS}`).wrapper.timestamp!;
     assert.deepEqual([iso.year, iso.month, iso.day, iso.fraction, iso.utcOffsetMinutes], [2024, 1, 27, '5', 60]);
     assert.equal(formatMinuteKey(iso.minuteKey), '2024-01-27 15:21');
+    const unix = packet(`1706368896.817624 host kernel: DROP ${FIELDS}`).wrapper.timestamp!;
+    assert.deepEqual([unix.year, unix.month, unix.day, unix.hour, unix.minute, unix.second, unix.utcOffsetMinutes], [2024, 1, 27, 15, 21, 36, 0]);
+    const human = packet(`[Sat Jan 27 15:21:36 2024] DROP ${FIELDS}`).wrapper.timestamp!;
+    assert.equal(formatMinuteKey(human.minuteKey), '2024-01-27 15:21');
   });
 
   it('decodes known prefix conventions', function () {

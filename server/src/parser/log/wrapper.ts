@@ -19,7 +19,7 @@ import { minuteKeyOf, type Timestamp, type TimestampStyle, type Wrapper, type Wr
 import * as scan from './scan';
 
 // local bindings: resolved once, not through a module getter on every call (hot loops)
-const { clockAt, COLON, DASH, DOT, GT, isBlank, isDigit, isLower, LBRACKET, LT, monthAt, numberToken, parseDecimal, parseUint, PLUS, RBRACKET, skipBlanks, SPACE, span, startsWithAt, token, twoDigits } = scan;
+const { clockAt, COLON, DASH, DOT, GT, isBlank, isDigit, isLower, isUpper, LBRACKET, LT, monthAt, numberToken, parseDecimal, parseUint, PLUS, RBRACKET, skipBlanks, SPACE, span, startsWithAt, token, twoDigits } = scan;
 
 /**
  * End of the word at p: the next space before end. Native search, because the wrapper is scanned on
@@ -326,12 +326,44 @@ export function scanWrapper(text: string, start: number, end: number, s: Wrapper
   if (isDigit(c)) {
     const q = isoAt(text, p, end, s);
     if (q >= 0) {
+      // dmesg --time-format iso writes a comma before the fraction and no host
+      if (s.fracStart > 0 && text.charCodeAt(s.fracStart - 1) === 0x2c) {
+        s.kind = 'dmesg';
+        s.bodyStart = skipBlanks(text, q, end);
+        return;
+      }
       s.kind = 'iso';
       withHost(text, q, end, s);
       return;
     }
     s.tsStart = s.tsEnd = -1;
     s.year = 0;
+    s.fracStart = s.fracEnd = -1;
+    s.utcOffset = NaN;
+    // journalctl -o short-unix: `1706368896.817624 host kernel: MSG`
+    const u = unixAt(text, p, end, s);
+    if (u >= 0) {
+      s.kind = 'iso';
+      withHost(text, u, end, s);
+      return;
+    }
+  }
+
+  // journalctl -o short-full: `Sat 2024-01-27 15:21:36 CET host kernel: MSG`
+  if (isUpper(c) && p + 4 < end && text.charCodeAt(p + 3) === SPACE && isDigit(text.charCodeAt(p + 4))) {
+    let q = isoAt(text, p + 4, end, s);
+    if (q >= 0 && q < end && text.charCodeAt(q) === SPACE) {
+      // the time zone name (CET, UTC, +03)
+      const z = wordEnd(text, q + 1, end);
+      if (z - q - 1 <= 6) q = z;
+      s.kind = 'iso';
+      withHost(text, q, end, s);
+      return;
+    }
+    s.tsStart = s.tsEnd = -1;
+    s.year = 0;
+    s.fracStart = s.fracEnd = -1;
+    s.utcOffset = NaN;
   }
 
   // dmesg -x: `kern  :warn  : [123.4] MSG`
@@ -371,6 +403,38 @@ export function scanWrapper(text: string, start: number, end: number, s: Wrapper
     s.kind = 'dmesg';
     s.bodyStart = p;
   }
+}
+
+/** `1706368896.817624` (seconds since 1970, UTC) at p followed by a blank; returns its end or -1. */
+function unixAt(text: string, p: number, end: number, s: WrapperScan): number {
+  let q = p;
+  while (q < end && isDigit(text.charCodeAt(q))) q++;
+  if (q - p < 9 || q - p > 11) return -1;
+  let e = q;
+  if (e < end && text.charCodeAt(e) === DOT) {
+    e++;
+    const f = e;
+    while (e < end && isDigit(text.charCodeAt(e))) e++;
+    if (e === f) return -1;
+    s.fracStart = f;
+    s.fracEnd = e;
+  }
+  if (e >= end || text.charCodeAt(e) !== SPACE) {
+    s.fracStart = s.fracEnd = -1;
+    return -1;
+  }
+  const d = new Date(parseUint(text, p, q) * 1000);
+  s.year = d.getUTCFullYear();
+  s.month = d.getUTCMonth() + 1;
+  s.day = d.getUTCDate();
+  s.hour = d.getUTCHours();
+  s.minute = d.getUTCMinutes();
+  s.second = d.getUTCSeconds();
+  s.utcOffset = 0;
+  s.tsStyle = 'iso';
+  s.tsStart = p;
+  s.tsEnd = e;
+  return e;
 }
 
 function isUpperMonthStart(c: number): boolean {
