@@ -375,6 +375,8 @@ describe('log parser: conntrack listings', function () {
   it('conntrack -E events, /proc/net/nf_conntrack, ICMP, UDP, accounting and extras', function () {
     const ev = parseLogLine('[UPDATE] tcp      6 432000 ESTABLISHED src=10.0.2.4 dst=10.0.2.15 sport=46216 dport=2222 src=10.0.2.15 dst=10.0.2.4 sport=2222 dport=46216 [ASSURED]') as ConntrackLine;
     assert.deepEqual([ev.event?.text, ev.assured, ev.timeout?.value], ['UPDATE', true, 432000]);
+    const padded = parseLogLine('    [NEW] tcp      6 120 SYN_SENT src=10.0.2.4 dst=10.0.2.15 sport=46216 dport=2222 [UNREPLIED] src=10.0.2.15 dst=10.0.2.4 sport=2222 dport=46216') as ConntrackLine;
+    assert.deepEqual([padded.kind, padded.event?.text, padded.event?.span.start], ['conntrack', 'NEW', 5]);
     const destroy = parseLogLine('[DESTROY] tcp      6 src=10.0.2.4 dst=10.0.2.15 sport=46216 dport=2222 src=10.0.2.15 dst=10.0.2.4 sport=2222 dport=46216 [ASSURED]') as ConntrackLine;
     assert.deepEqual([destroy.kind, destroy.timeout, destroy.state], ['conntrack', undefined, undefined]);
     assert.deepEqual(destroy.notes, []);

@@ -31,6 +31,8 @@ const TUPLE_KEYS = new Set(['src', 'dst', 'sport', 'dport', 'type', 'code', 'id'
 
 /** Whether text[p, end) starts like a conntrack listing line (cheap check for the classifier). */
 export function looksLikeConntrack(text: string, p: number, end: number): boolean {
+  // conntrack -E pads the event: `    [NEW] tcp ...`
+  p = skipBlanks(text, p, end);
   if (p < end && text.charCodeAt(p) === LBRACKET) {
     const e = wordEnd(text, p, end);
     if (text.charCodeAt(e - 1) !== RBRACKET) return false;
