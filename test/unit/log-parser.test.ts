@@ -368,6 +368,9 @@ describe('log parser: conntrack listings', function () {
     assert.deepEqual([l.original?.src, l.original?.dport, l.reply?.src, l.reply?.dport], ['192.168.1.5', 23, '192.168.1.35', 1031]);
     assert.equal(text.slice(l.original!.span.start, l.original!.span.end), 'src=192.168.1.5 dst=192.168.1.35 sport=1031 dport=23');
     assert.equal(text.slice(l.timeout!.span.start, l.timeout!.span.end), '117');
+    const unreplied = field(l, 'UNREPLIED');
+    assert.equal(text.slice(unreplied.span.start, unreplied.span.end), '[UNREPLIED]');
+    assert.equal(text.slice(unreplied.keySpan.start, unreplied.keySpan.end), 'UNREPLIED');
     assert.deepEqual(l.notes, []);
     rangesHold(text, l);
   });

@@ -271,7 +271,7 @@ export function parseConntrackLine(text: string, line: number, body: number, end
 function flagField(text: string, f: Token, line: number, start: number, end: number): LogField {
   const field = new Field(text, line, f.text, f.span.start, f.span.end, f.span.end, f.span.end, 'flag', 'meta', false);
   field.spanEnd = end;
-  void start;
+  field.spanStart = start;
   return field;
 }
 

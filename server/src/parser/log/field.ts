@@ -33,11 +33,13 @@ export class Field implements LogField {
   }
 
   get span(): Span {
-    return { line: this.line, start: this.ks, end: Math.max(this.ke, this.ve, this.spanEnd) };
+    return { line: this.line, start: this.spanStart >= 0 ? this.spanStart : this.ks, end: Math.max(this.ke, this.ve, this.spanEnd) };
   }
 
-  /** For groups whose closing bracket lies beyond the value (`[ ... ]`). */
+  /** For groups whose closing bracket lies beyond the value (`OPT (...)`, `[ ... ]`). */
   spanEnd = 0;
+  /** For bracketed flags whose `[` lies before the key (`[ASSURED]`); -1: the key's start. */
+  spanStart = -1;
 
   /** A plain object with the same properties (for JSON, snapshots and deep comparisons). */
   toJSON(): LogField {

@@ -61,6 +61,13 @@ export class WrapperScan {
   facEnd = -1;
   lvlStart = -1;
   lvlEnd = -1;
+  /** The last classic syslog time without fraction (`Mar 15 20:55:15`) and its decoded parts. */
+  lastBsd = '';
+  lastMonth = 0;
+  lastDay = 0;
+  lastHour = 0;
+  lastMinuteOfHour = 0;
+  lastSecond = 0;
   /** ` host kernel: ` of the last syslog line and the offsets of host and tag in it (see withHost). */
   mid = '';
   midHost = 0;
@@ -313,7 +320,30 @@ export function scanWrapper(text: string, start: number, end: number, s: Wrapper
 
   // Mmm dd hh:mm:ss host [tag:] [[uptime]] MSG
   if (isUpperMonthStart(c)) {
-    const q = bsdAt(text, p, end, s);
+    // Lines of a busy log share their second: reuse the previous line's decoded time when the
+    // text is the same (native comparison instead of parsing it again).
+    const last = s.lastBsd;
+    let q: number;
+    if (last !== '' && text.startsWith(last, p) && (p + last.length >= end || text.charCodeAt(p + last.length) === SPACE)) {
+      s.month = s.lastMonth;
+      s.day = s.lastDay;
+      s.hour = s.lastHour;
+      s.minute = s.lastMinuteOfHour;
+      s.second = s.lastSecond;
+      s.tsStyle = 'bsd';
+      s.tsStart = p;
+      s.tsEnd = q = p + last.length;
+    } else {
+      q = bsdAt(text, p, end, s);
+      if (q >= 0 && s.fracStart < 0) {
+        s.lastBsd = text.slice(p, q);
+        s.lastMonth = s.month;
+        s.lastDay = s.day;
+        s.lastHour = s.hour;
+        s.lastMinuteOfHour = s.minute;
+        s.lastSecond = s.second;
+      }
+    }
     if (q >= 0) {
       s.kind = 'syslog';
       withHost(text, q, end, s);
