@@ -131,6 +131,23 @@ describe('log summary', function () {
     const one = new LogSummarizer();
     for (const l of lines) one.addParsed(parseLogLine(l));
     assert.deepEqual(one.result(), s);
+    // a mixed syslog: the fast path skips most non-firewall lines without parsing them
+    const mixed = [
+      ...lines,
+      'Jan 27 15:24:07 host kernel: [1.0] e1000e: eth0 NIC Link is Up 1000 Mbps Full Duplex',
+      '-- Boot 0123456789abcdef --',
+      '   ',
+      'Jan 27 15:24:08 host CRON[5]: (root) CMD (run-parts /etc/cron.hourly)',
+      '    [NEW] tcp      6 120 SYN_SENT src=10.0.2.4 dst=10.0.2.15 sport=46216 dport=2222 [UNREPLIED] src=10.0.2.15 dst=10.0.2.4 sport=2222 dport=46216',
+      'sysctl -w net.netfilter.nf_conntrack_max=1',
+      '/proc/sys/net/netfilter/nf_conntrack_max = 1',
+      'Jan 27 15:24:09 host kernel: ',
+    ];
+    const fast = summarizeLines(mixed);
+    const parsed = new LogSummarizer();
+    mixed.forEach((l, i) => parsed.addParsed(parseLogLine(l, i)));
+    assert.deepEqual(fast, parsed.result());
+    assert.deepEqual([fast.otherLines, fast.blankLines, fast.conntrackLines, fast.sysctlLines], [5, 1, 2, 3]);
   });
 
   it('odd lines do not disturb it', function () {

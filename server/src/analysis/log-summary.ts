@@ -170,7 +170,16 @@ export class LogSummarizer {
     const body = s.bodyStart;
     const at = findIn(text, body, end);
     if (at < 0) {
-      this.addOther(parseLogLine(text));
+      // Not a LOG line. Only conntrack listings (`[NEW] tcp ...`, `ipv4 2 ...`, `tcp 6 ...`), kernel
+      // conntrack messages (`nf_conntrack: ...`) and sysctls (`net.netfilter...`, `sysctl -w`,
+      // `/proc/sys/...`) need the full parser; they start with a bracket, a lower-case letter or a
+      // slash. Everything else (the bulk of a mixed syslog) is counted without parsing.
+      let b = body;
+      while (b < end && isBlank(text.charCodeAt(b))) b++;
+      const c = b < end ? text.charCodeAt(b) : -1;
+      if (c === 0x5b || c === 0x2f || (c >= 0x61 && c <= 0x7a)) this.addOther(parseLogLine(text));
+      else if (c < 0 && body === 0) this.blank++;
+      else this.other++;
       return;
     }
     this.packet++;
