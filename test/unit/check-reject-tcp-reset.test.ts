@@ -17,4 +17,15 @@ describe('check: reject-without-tcp-reset', function () {
     assert.equal(b, '*filter\n-A INPUT -p tcp -s 192.0.2.9 -j REJECT --reject-with tcp-reset\n-A INPUT -s 192.0.2.9 -j REJECT --reject-with icmp-host-prohibited\nCOMMIT\n');
     keepsOtherLines(mixed, b);
   });
+  it('stays quiet on a mixed REJECT once its fix put the TCP copy in front (no TCP reaches it any more)', function () {
+    // kernel-checked in test/kernel/story4-reset.test.ts: the copy counts the SYN, the original none
+    const mixed = '*filter\n-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n-A INPUT -s 192.0.2.9 -j REJECT\nCOMMIT\n';
+    const fixed = applyFix(mixed, 'reject-without-tcp-reset');
+    quiet(fixed, 'reject-without-tcp-reset');
+    // still fires where TCP does get through: a copy for another host; a chain nothing jumps to is judged alone
+    fires(fixed.replace('-p tcp -s 192.0.2.9', '-p tcp -s 192.0.2.10'), 'reject-without-tcp-reset');
+    const unused = '*filter\n:BAN - [0:0]\n-A BAN -j REJECT\nCOMMIT\n';
+    fires(unused, 'reject-without-tcp-reset');
+    quiet(applyFix(unused, 'reject-without-tcp-reset'), 'reject-without-tcp-reset');
+  });
 });

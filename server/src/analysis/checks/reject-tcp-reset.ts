@@ -4,19 +4,43 @@
  * an established connection answered with ICMP (or silently dropped) leave the peer retransmitting
  * for minutes; only a TCP RST ends the connection at once.
  */
-import type { Finding, Ruleset } from '../../model/ruleset';
+import type { Hook } from '../../knowledge/types';
+import type { Finding, Rule, Ruleset } from '../../model/ruleset';
 import { analysisContext } from '../context';
-import { ISet } from '../packet-space';
+import { ISet, Space } from '../packet-space';
+import { verdictKind } from '../reach';
+
+/** The packets that get past the earlier rules of the rule's own chain (entered with every packet). */
+function alone(ctx: ReturnType<typeof analysisContext>, rs: Ruleset, r: Rule): Space {
+  let s = Space.ALL;
+  for (const e of rs.tables.get(r.table)?.chains.get(r.chain)?.rules ?? []) {
+    if (e === r) break;
+    const esp = ctx.compiled.get(e);
+    if (esp?.exact && verdictKind(e) === 'terminal') s = s.subtract(ctx.env, esp.space);
+  }
+  return s;
+}
 
 export function checkRejectTcpReset(rs: Ruleset): Finding[] {
   const ctx = analysisContext(rs);
   const out: Finding[] = [];
+  // what each rule takes of the packets that really get to it, from every hook of its table: a
+  // TCP-only copy with tcp-reset in front of a mixed REJECT (this check's own fix) leaves it no TCP
+  const taken = new Map<Rule, Space>();
+  for (const table of rs.tables.values()) {
+    for (const chain of table.chains.values()) {
+      if (!chain.builtin) continue;
+      for (const [r, t] of ctx.reach(table.name, chain.name as Hook, Space.ALL, 'all')?.taken ?? []) taken.set(r, (taken.get(r) ?? Space.NONE).union(t));
+    }
+  }
   for (const r of rs.rules) {
     if (r.target?.name !== 'REJECT') continue;
     const w = r.target.options.find((o) => o.name === '--reject-with')?.args[0]?.text.toLowerCase();
     if (w === 'tcp-reset' || w === 'tcp-rst') continue;
     const rsp = ctx.compiled.get(r);
-    if (!rsp || rsp.space.restrict(ctx.env, 'proto', ISet.point(6n)).empty) continue;
+    // a rule no hook reaches (a chain nothing jumps to yet) is judged on its chain alone
+    const sees = taken.get(r) ?? (rsp && alone(ctx, rs, r).intersect(ctx.env, rsp.space));
+    if (!rsp || !sees || sees.restrict(ctx.env, 'proto', ISet.point(6n)).empty) continue;
     const tcpOnly = r.generic.some((o) => o.name === '-p' && !o.negated && /^(tcp|6)$/i.test(o.args[0]?.text ?? ''));
     out.push({
       code: 'reject-without-tcp-reset',
