@@ -18,9 +18,9 @@ import { isAccept, isDrop, lineRef, stateList } from './rule-facts';
 
 export interface UntrackedData {
   readonly filterChain: string;
-  /** Line of a state rule (ESTABLISHED accept) to which UNTRACKED can be added. */
+  /** Line of a state rule (ESTABLISHED accept) to which UNTRACKED can be added (one that would take them all). */
   readonly stateRuleLine?: number;
-  /** Line of the first rule that drops the untracked packets, to insert an accept before. */
+  /** Line of the first rule that drops the untracked packets (or of the jump in filterChain that leads to it), to insert an accept before. */
   readonly dropLine?: number;
 }
 
@@ -31,6 +31,24 @@ export interface OneWayData {
 
 function notrackRules(rs: Ruleset, hook: Hook): Rule[] {
   return rs.tables.get('raw')?.chains.get(hook)?.rules.filter((r) => verdictKind(r) === 'notrack') ?? [];
+}
+
+/** A rule that applies to some addresses only, with no condition the packet cannot decide. */
+function isBan(ctx: ReturnType<typeof analysisContext>, r: Rule): boolean {
+  const rsp = ctx.compiled.get(r);
+  return !!rsp?.exact && rsp.conditions.some((c) => c.option && ['-s', '-d', '--src-range', '--dst-range'].includes(c.option.name) && !c.option.negated);
+}
+
+/** The same packets whatever their conntrack state. */
+function withoutState(s: Space): Space {
+  return new Space(
+    s.boxes.map((b) => {
+      const m = new Map(b);
+      m.delete('state');
+      return m;
+    }),
+    s.approximate,
+  );
 }
 
 export function checkNotrackWithoutUntracked(rs: Ruleset): Finding[] {
@@ -50,18 +68,32 @@ export function checkNotrackWithoutUntracked(rs: Ruleset): Finding[] {
       // what some ACCEPT rule might take (over-approximated); the rest is certainly never accepted
       let accepted = Space.NONE;
       for (const [r, t] of res.taken) if (isAccept(r)) accepted = accepted.union(t);
-      const neverAccepted = untracked.subtract(ctx.env, accepted);
+      let neverAccepted = untracked.subtract(ctx.env, accepted);
+      if (neverAccepted.empty || neverAccepted.approximate) continue;
+      // packets a ban (a drop narrowed to some addresses) takes are dropped on purpose, tracked or
+      // not: only the rest says that the exempted service itself is unreachable
+      for (const [r, t] of res.taken) if (isDrop(r) && isBan(ctx, r)) neverAccepted = neverAccepted.subtract(ctx.env, t);
       if (neverAccepted.empty || neverAccepted.approximate) continue;
       let dropper: Rule | undefined;
-      for (const [r, t] of res.taken) if (isDrop(r) && !t.intersect(ctx.env, neverAccepted).empty) dropper ??= r;
+      for (const [r, t] of res.taken) if (isDrop(r) && !isBan(ctx, r) && !t.intersect(ctx.env, neverAccepted).empty) dropper ??= r;
       const policyDrop = filter.chains.get(filterHook)?.policy === 'DROP' && !res.toPolicy.intersect(ctx.env, neverAccepted).empty;
       if (!dropper && !policyDrop) continue;
       const chain = filter.chains.get(filterHook)!;
-      const stateRule = chain.rules.find((r) => isAccept(r) && (stateList(r)?.states.includes('ESTABLISHED') ?? false) && !stateList(r)!.negated);
+      // the state accept to extend: one that the untracked packets reach and that, with UNTRACKED
+      // in its list, would take all of them (not a `-p tcp` one for untracked UDP)
+      const stateRule = chain.rules.find((r) => {
+        const st = stateList(r);
+        const rsp = ctx.compiled.get(r);
+        if (!isAccept(r) || !st || st.negated || !st.states.includes('ESTABLISHED') || !rsp) return false;
+        const arrived = (res.arrivals.get(r) ?? []).reduce((u, a) => u.union(a.space), Space.NONE);
+        return withoutState(rsp.space).covers(ctx.env, neverAccepted) && arrived.covers(ctx.env, neverAccepted);
+      });
+      // where an accept for them goes: before the drop, or before the jump that leads to it
+      const dropEntry = dropper && (dropper.chain === filterHook ? dropper : res.arrivals.get(dropper)?.find((a) => !a.space.intersect(ctx.env, neverAccepted).empty)?.path[0]);
       const data: UntrackedData = {
         filterChain: filterHook,
         ...(stateRule ? { stateRuleLine: stateRule.line } : {}),
-        ...(dropper && dropper.chain === filterHook ? { dropLine: dropper.line } : {}),
+        ...(dropEntry ? { dropLine: dropEntry.line } : {}),
       };
       out.push({
         code: 'notrack-without-untracked',
