@@ -22,4 +22,10 @@ describe('check: missing ESTABLISHED and loopback accepts', function () {
     assert.equal(lo, T.replace('-A INPUT -p tcp', '-A INPUT -i lo -j ACCEPT\n-A INPUT -p tcp'));
     keepsOtherLines(T, lo);
   });
+  it('goes below the loopback accept only when nothing above it drops the replies', function () {
+    const dropsFirst = T.replace('-A INPUT -p tcp', '-A INPUT -p tcp -j REJECT --reject-with tcp-reset\n-A INPUT -i lo -j ACCEPT\n-A INPUT -p tcp');
+    const out = applyFix(dropsFirst, 'missing-established-accept');
+    assert.equal(out, dropsFirst.replace('-A INPUT -p tcp -j REJECT', '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n-A INPUT -p tcp -j REJECT'));
+    quiet(out, 'missing-established-accept');
+  });
 });

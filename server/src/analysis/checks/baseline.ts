@@ -34,7 +34,9 @@ function anchor(rs: Ruleset, chain: Chain): Span | undefined {
 
 function insertionPoint(chain: Chain, afterLoopback: boolean): BaselineData {
   const rules = chain.rules;
-  const lo = afterLoopback ? rules.findIndex((r) => isAccept(r) && r.generic.some((o) => o.name === '-i' && o.args[0]?.text === 'lo' && !o.negated)) : -1;
+  let lo = afterLoopback ? rules.findIndex((r) => isAccept(r) && r.generic.some((o) => o.name === '-i' && o.args[0]?.text === 'lo' && !o.negated)) : -1;
+  // below the loopback accept only when nothing above it drops: else the replies never get there
+  if (rules.slice(0, Math.max(lo, 0)).some((r) => isDrop(r))) lo = -1;
   const target = rules[lo + 1];
   if (target) return { chain: chain.name, beforeLine: target.line };
   const last = rules[rules.length - 1];
