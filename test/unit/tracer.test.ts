@@ -74,6 +74,76 @@ describe('tracer', function () {
     assert.equal(run(rules, 'tcp 10.0.0.9:1 -> 10.1.0.9:2 in eth0 out eth1').verdict, 'DROP');
   });
 
+  // regressions found by test/kernel/tracer-differential.test.ts (the kernel disagreed)
+
+  it('ICMP with no entry: only echo, timestamp, information and address-mask requests are NEW', function () {
+    const rules = '*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n';
+    const state = (type: string, proto = 'icmp', addr = ['10.0.0.1', '10.0.0.2']) => run(rules, `${proto} ${addr[0]} -> ${addr[1]} type ${type} in eth0`).ctstate;
+    assert.deepEqual(['8', '13', '15', '17'].map((t) => state(t)), ['NEW', 'NEW', 'NEW', 'NEW']);
+    // replies, router advertisement/solicitation, unassigned types and types above 18 cannot open an entry
+    assert.deepEqual(['0', '14', '9', '10', '6', '42', '255'].map((t) => state(t)), Array(7).fill('INVALID'));
+    assert.equal(state('3/3'), 'INVALID', 'an error about nothing conntrack knows');
+    const v6 = (t: string) => state(t, 'icmpv6', ['fd00::1', 'fd00::2']);
+    assert.deepEqual(['128', '139'].map(v6), ['NEW', 'NEW']);
+    assert.deepEqual(['129', '140', '200', '1'].map(v6), ['INVALID', 'INVALID', 'INVALID', 'INVALID']);
+    assert.deepEqual(['133', '135', '136', '143'].map(v6), ['UNTRACKED', 'UNTRACKED', 'UNTRACKED', 'UNTRACKED'], 'neighbour discovery and MLD are never tracked');
+  });
+
+  it('nat INPUT comes after filter INPUT (source NAT priority): a dropped packet never reaches it', function () {
+    const rules = '*nat\n:INPUT ACCEPT [0:0]\n-A INPUT -j LOG\nCOMMIT\n*filter\n:INPUT DROP [0:0]\n-A INPUT -p udp -j ACCEPT\nCOMMIT\n';
+    const tcp = run(rules, 'tcp 10.0.0.1:1 -> 10.0.0.2:2 flags SYN in eth0');
+    assert.equal(tcp.verdict, 'DROP');
+    assert.ok(!tcp.branches[0]!.steps.some((s) => s.table === 'nat' && s.chain === 'INPUT'), 'nat INPUT is not reached');
+    const udp = run(rules, 'udp 10.0.0.1:1 -> 10.0.0.2:2 in eth0');
+    assert.deepEqual(udp.branches[0]!.steps.filter((s) => s.kind === 'rule').map((s) => `${s.table}/${s.chain}`), ['filter/INPUT', 'nat/INPUT']);
+  });
+
+  it('--tcp-flags compares the flags under the mask with the comparison as written', function () {
+    // ACK is outside the mask SYN,RST, so (flags & SYN,RST) == ACK never holds (xt_tcpudp.c)
+    const rules = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --tcp-flags SYN,RST ACK -j DROP\n-A INPUT -p tcp ! --tcp-flags PSH ACK -j LOG\nCOMMIT\n';
+    const t = run(rules, 'tcp 10.0.0.1:1 -> 10.0.0.2:2 flags ACK in eth0');
+    assert.equal(t.verdict, 'ACCEPT');
+    assert.deepEqual(matchedLines(t), [4]);
+  });
+
+  it('decides -m tos (value/mask, names with mask 0x3f) and -m dscp --dscp-class', function () {
+    const rules =
+      '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m tos --tos 0x10\n-A INPUT -m tos --tos Minimize-Delay\n-A INPUT -m tos ! --tos 0x10/0x3f\n-A INPUT -m dscp --dscp-class AF11\n-A INPUT -m dscp --dscp 0x0a\nCOMMIT\n';
+    const lines = (tos: number) => {
+      const t = run(rules, `udp 10.0.0.1:1 -> 10.0.0.2:2 in eth0 tos ${tos}`);
+      assert.equal(t.branches.length, 1, 'no fork: every condition is decided');
+      return matchedLines(t);
+    };
+    assert.deepEqual(lines(0x10), [3, 4]);
+    assert.deepEqual(lines(0x50), [4], 'the name looks at the low six bits only');
+    assert.deepEqual(lines(0x29), [5, 6, 7], 'AF11 is DSCP 10: TOS 0x28-0x2b');
+  });
+
+  it('-m mark: a value outside its mask never matches; sparse masks are still decided', function () {
+    const rules = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m mark --mark 0x10/0xf\n-A INPUT -m mark --mark 0x10/0xf0f0f0f0\n-A INPUT -m mark ! --mark 0x1/0xf0f0f0f1\nCOMMIT\n';
+    const t = run(rules, 'udp 10.0.0.1:1 -> 10.0.0.2:2 in eth0 mark 0x10');
+    assert.equal(t.branches.length, 1);
+    assert.deepEqual(matchedLines(t), [4, 5]);
+  });
+
+  it('MARK --and-mark, --or-mark and --xor-mark change the mark as the kernel does', function () {
+    const rules =
+      '*mangle\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -j MARK --set-mark 0xff\n-A PREROUTING -j MARK --and-mark 0x0f\n-A PREROUTING -j MARK --or-mark 0x100\n-A PREROUTING -j MARK --xor-mark 0x101\n-A PREROUTING -m mark --mark 0x0e\nCOMMIT\n';
+    const t = run(rules, 'udp 10.0.0.1:1 -> 10.0.0.2:2 in eth0');
+    assert.deepEqual(t.branches[0]!.steps.filter((s) => s.kind === 'rule' && s.effect).map((s) => s.effect), ['mark is now 0xff', 'mark is now 0xf', 'mark is now 0x10f', 'mark is now 0xe']);
+    assert.deepEqual(matchedLines(t), [3, 4, 5, 6, 7]);
+  });
+
+  it('a rule with address lists meets the packet once per address pair it is in, as the kernel rules iptables makes of it', function () {
+    const rules =
+      '*mangle\n:PREROUTING ACCEPT [0:0]\n:C - [0:0]\n-A PREROUTING -s 10.0.0.0/8,10.0.0.1 -j LOG\n-A PREROUTING -s 10.0.0.1,192.0.2.1 -d 10.0.0.0/8,10.0.0.2 -j C\n-A PREROUTING -s 10.0.0.0/8,10.0.0.1 -j MARK --xor-mark 0x1\n-A PREROUTING -s 10.0.0.0/8,10.0.0.1 -m mark --mark 0 -j MARK --set-mark 0x5\n-A C -j RETURN\nCOMMIT\n';
+    const t = run(rules, 'udp 10.0.0.1:1 -> 10.0.0.2:2 in eth0');
+    // LOG twice; C entered for (10.0.0.1, 10.0.0.0/8) and (10.0.0.1, 10.0.0.2); the xor flips twice;
+    // the set-mark fires once: after it the mark is 5 and the second pair no longer matches
+    assert.deepEqual(matchedLines(t), [4, 4, 5, 8, 5, 8, 6, 6, 7]);
+    assert.equal(t.branches[0]!.steps.filter((s) => s.effect?.startsWith('mark')).at(-1)!.effect, 'mark is now 0x5');
+  });
+
   it('names the part of a packet text it cannot read', function () {
     const bad = (s: string) => {
       const r = parsePacketSpec(s);

@@ -8,6 +8,7 @@
 import { parseIPv4, parseIPv6, parsePortRange, parseUintIn, parseUnsigned } from '../knowledge/argtypes';
 import { protocolNumber } from '../knowledge/generic';
 import { TCP_FLAG_BITS } from '../knowledge/values/tcp-flags';
+import { findDscpClass } from '../knowledge/values/dscp';
 import { findIcmpName, ICMP_TYPES, ICMPV6_TYPES } from '../knowledge/values/icmp';
 import type { MatchNode, OptionNode, Rule, Ruleset } from '../model/ruleset';
 import { type Dim, domain, ifaceAtoms, ifaceSet, ISet, Space, type SpaceEnv, STATES } from './packet-space';
@@ -24,6 +25,11 @@ export interface Condition {
   readonly opaque?: string;
   /** Undecidable, but assumed to match for tracing (limit under its rate); said so. */
   readonly assumeMatch?: boolean;
+  /**
+   * For a condition with no compact space (opaque to the checks) that one concrete packet still
+   * decides: the tracer asks this instead of forking.
+   */
+  readonly holds?: (point: ReadonlyMap<Dim, bigint>) => boolean;
 }
 
 export interface RuleSpace {
@@ -106,10 +112,13 @@ function flagMask(list: string): number {
   return m;
 }
 
-/** Every flag byte v (0-255) with (v & mask) == comp. */
+/**
+ * Every flag byte v (0-255) with (v & mask) == comp, compared as the kernel does (xt_tcpudp.c):
+ * a comp with a flag outside the mask (`--tcp-flags SYN,RST ACK`) matches no packet at all.
+ */
 export function flagSet(mask: number, comp: number): ISet {
   const vals: bigint[] = [];
-  for (let v = 0; v < 256; v++) if ((v & mask) === (comp & mask)) vals.push(BigInt(v));
+  for (let v = 0; v < 256; v++) if ((v & mask) === comp) vals.push(BigInt(v));
   return ISet.fromValues(vals);
 }
 
@@ -150,6 +159,8 @@ function icmpSet(env: SpaceEnv, text: string): ISet | undefined {
   const c = parseUintIn(cs, 0, 255, 10);
   return c === undefined ? undefined : ISet.point(BigInt(t) * 256n + BigInt(c));
 }
+
+const TOS_NAMES: Readonly<Record<string, number>> = { 'minimize-delay': 0x10, 'maximize-throughput': 0x08, 'maximize-reliability': 0x04, 'minimize-cost': 0x02, 'normal-service': 0x00 };
 
 const OPAQUE_MODULE_REASON: Record<string, string> = {
   recent: 'depends on the recent list, which the kernel fills at run time',
@@ -248,7 +259,7 @@ function conditionFor(env: SpaceEnv, o: OptionNode): Condition | undefined {
     }
     case 'tcp --tcp-flags': {
       const mask = flagMask(a(0));
-      const comp = flagMask(a(1)) & mask;
+      const comp = flagMask(a(1));
       return exact(not(`TCP flags ${a(1) || 'NONE'} set among ${a(0)}`), dimSet(env, 'flags', flagSet(mask, comp), neg, [0n, 255n]));
     }
     case 'tcp --syn':
@@ -278,8 +289,12 @@ function conditionFor(env: SpaceEnv, o: OptionNode): Condition | undefined {
       const [v = '', mk] = a().split('/');
       const val = parseUnsigned(v);
       const mask = mk === undefined ? 0xffffffffn : parseUnsigned(mk);
-      const s = val !== undefined && mask !== undefined ? maskedSet(val, mask, 32) : undefined;
-      return s ? exact(not(`packet mark ${a()}`), dimSet(env, 'mark', s, neg)) : { ...base, describe: not(`packet mark ${a()}`), opaque: 'mark mask too sparse to reason about' };
+      const describe = not(`packet mark ${a()}`);
+      if (val === undefined || mask === undefined) return exact(describe, undefined);
+      // xt_mark compares (mark & mask) == value as given: a value with bits outside the mask never matches
+      const s = val & ~mask & 0xffffffffn ? ISet.EMPTY : maskedSet(val, mask, 32);
+      if (s) return exact(describe, dimSet(env, 'mark', s, neg));
+      return { ...base, describe, opaque: 'mark mask too sparse to reason about', holds: (pt) => (((pt.get('mark') ?? 0n) & mask) === val) !== neg };
     }
     case 'length --length': {
       const [lo, hi] = a().split(':');
@@ -296,9 +311,22 @@ function conditionFor(env: SpaceEnv, o: OptionNode): Condition | undefined {
     case 'ttl --ttl-lt':
     case 'hl --hl-lt':
       return exact(`TTL below ${a()}`, dimSet(env, 'ttl', ISet.of(0n, BigInt((parseUintIn(a(), 0, 255) ?? 0) - 1)), false));
-    case 'dscp --dscp': {
-      const d = parseUintIn(a(), 0, 63);
+    case 'dscp --dscp':
+    case 'dscp --dscp-class': {
+      const d = o.name === '--dscp' ? parseUintIn(a(), 0, 63) : findDscpClass(a())?.dscp;
       return exact(not(`DSCP ${a()}`), d === undefined ? undefined : dimSet(env, 'tos', ISet.of(BigInt(d * 4), BigInt(d * 4 + 3)), neg));
+    }
+    case 'tos --tos': {
+      // xt_tos compares (tos & mask) == value; a number without a mask compares all eight bits, a
+      // name (Minimize-Delay...) the low six (libxtables' XTTYPE_TOSMASK)
+      const named = TOS_NAMES[a().toLowerCase()];
+      const [v = '', m] = a().split('/');
+      const val = named ?? parseUintIn(v, 0, 255);
+      const mask = named !== undefined ? 0x3f : m === undefined ? 0xff : parseUintIn(m, 0, 255);
+      if (val === undefined || mask === undefined) return exact(not(`TOS ${a()}`), undefined);
+      const vals: bigint[] = [];
+      for (let t = 0; t < 256; t++) if ((t & mask) === val) vals.push(BigInt(t));
+      return exact(not(`TOS ${a()}`), dimSet(env, 'tos', ISet.fromValues(vals), neg));
     }
     case 'iprange --src-range':
     case 'iprange --dst-range': {
@@ -311,6 +339,37 @@ function conditionFor(env: SpaceEnv, o: OptionNode): Condition | undefined {
   }
   const reason = OPAQUE_MODULE_REASON[m] ?? `the ${m} match is not modelled`;
   return { ...base, describe: not(`${m} ${o.name}${o.args.length ? ' ' + o.args.map((x) => x.text).join(' ') : ''}`), opaque: reason };
+}
+
+/**
+ * iptables loads a rule with address lists (`-s a,b -d c`) as one kernel rule per (source,
+ * destination) pair, sources outer (add_entry in iptables/xtables.c): for such a rule, the address
+ * conditions of each pair in kernel order, keyed by the `-s`/`-d` option they replace; undefined
+ * for a rule with single addresses (or with one iptables would resolve by name).
+ */
+export function addressExpansions(env: SpaceEnv, rule: Rule): Map<OptionNode, Space>[] | undefined {
+  const lists = (['-s', '-d'] as const).map((flag) => {
+    const o = rule.options.find((x) => x.owner === 'generic' && x.name === flag && !x.negated);
+    const items = o?.args[0]?.text.split(',') ?? [];
+    const spaces = items.map((it) => {
+      const r = addressInterval(env, it);
+      return r ? dimSet(env, flag === '-s' ? 'src' : 'dst', ISet.fromRanges([r]), false) : undefined;
+    });
+    return { o, spaces };
+  });
+  const [src, dst] = lists as [(typeof lists)[0], (typeof lists)[0]];
+  if (src.spaces.length <= 1 && dst.spaces.length <= 1) return undefined;
+  if (lists.some((l) => l.spaces.some((x) => !x))) return undefined;
+  const out: Map<OptionNode, Space>[] = [];
+  for (const s of src.spaces.length ? src.spaces : [undefined]) {
+    for (const d of dst.spaces.length ? dst.spaces : [undefined]) {
+      const m = new Map<OptionNode, Space>();
+      if (s) m.set(src.o!, s);
+      if (d) m.set(dst.o!, d);
+      out.push(m);
+    }
+  }
+  return out;
 }
 
 export function compileRule(env: SpaceEnv, rule: Rule): RuleSpace {

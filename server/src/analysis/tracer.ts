@@ -10,11 +10,11 @@
 import { parseUintIn } from '../knowledge/argtypes';
 import { ctstateWithoutEntry } from '../knowledge/conntrack-tcp';
 import type { Hook } from '../knowledge/types';
-import type { Chain, Rule, Ruleset, Table } from '../model/ruleset';
+import type { Chain, OptionNode, Rule, Ruleset, Table } from '../model/ruleset';
 import { analysisContext } from './context';
 import { type Packet, packetPoint } from './packet';
-import { type CtState, STATES } from './packet-space';
-import type { RuleSpace } from './rule-space';
+import { type CtState, type Space, STATES } from './packet-space';
+import { addressExpansions, type RuleSpace } from './rule-space';
 
 export type Tri = true | false | 'maybe';
 
@@ -70,7 +70,9 @@ export interface TraceResult {
 
 const TABLES_OF: Record<Hook, readonly string[]> = {
   PREROUTING: ['raw', 'mangle', 'nat'],
-  INPUT: ['mangle', 'nat', 'filter', 'security'],
+  // nat INPUT is source NAT (priority 100, NF_IP_PRI_NAT_SRC): after filter (0); security INPUT is
+  // 150 with iptables-nft (the default backend; 50 with iptables-legacy)
+  INPUT: ['mangle', 'filter', 'nat', 'security'],
   FORWARD: ['mangle', 'filter', 'security'],
   OUTPUT: ['raw', 'mangle', 'nat', 'filter', 'security'],
   POSTROUTING: ['mangle', 'nat'],
@@ -83,7 +85,12 @@ export function hooksFor(p: Packet): Hook[] {
 }
 
 const ICMP_ERRORS_V4 = new Set([3, 4, 5, 11, 12]);
-const ICMP_ERRORS_V6 = new Set([1, 2, 3, 4]);
+/** The requests conntrack opens an entry for: echo, timestamp, information, address mask
+ * (valid_new[] in nf_conntrack_proto_icmp.c); ICMPv6 echo request and node information query. */
+const ICMP_OPENERS_V4 = new Set([8, 13, 15, 17]);
+const ICMP_OPENERS_V6 = new Set([128, 139]);
+/** Neighbour discovery and MLD: conntrack marks them UNTRACKED (noct_valid_new[] in nf_conntrack_proto_icmpv6.c). */
+const ICMPV6_NOT_TRACKED = new Set([130, 131, 132, 133, 134, 135, 136, 143]);
 
 /** The state conntrack gives a packet for which it has no entry. */
 export function inferState(p: Packet, loose: boolean): { state: CtState; reason: string } {
@@ -91,14 +98,21 @@ export function inferState(p: Packet, loose: boolean): { state: CtState; reason:
     const v = ctstateWithoutEntry(p.flags ?? 0, { loose });
     return { state: v.state, reason: v.reason };
   }
-  if (p.proto === 1 || p.proto === 58) {
-    const errors = p.proto === 1 ? ICMP_ERRORS_V4 : ICMP_ERRORS_V6;
-    if (p.icmpType !== undefined && errors.has(p.icmpType)) {
+  if ((p.proto === 1 || p.proto === 58) && p.icmpType !== undefined) {
+    const t = p.icmpType;
+    const v6 = p.proto === 58;
+    if (v6 && ICMPV6_NOT_TRACKED.has(t)) {
+      return { state: 'UNTRACKED', reason: 'conntrack never tracks neighbour discovery and MLD messages: UNTRACKED' };
+    }
+    if (!v6 && t > 18) return { state: 'INVALID', reason: `ICMP type ${t} is above 18, a type conntrack does not know: INVALID` };
+    if (v6 ? t < 128 : ICMP_ERRORS_V4.has(t)) {
       return { state: 'INVALID', reason: 'an ICMP error about a connection conntrack does not know is INVALID (about a known one it would be RELATED)' };
     }
-    const replies = p.proto === 1 ? [0, 14, 16, 18] : [129];
-    if (p.icmpType !== undefined && replies.includes(p.icmpType)) {
-      return { state: 'INVALID', reason: 'an ICMP reply with no request seen has no entry to belong to: INVALID' };
+    if (!(v6 ? ICMP_OPENERS_V6 : ICMP_OPENERS_V4).has(t)) {
+      return {
+        state: 'INVALID',
+        reason: `conntrack opens entries only for ${v6 ? 'echo requests and node information queries' : 'echo, timestamp, information and address-mask requests'}; a reply with no request seen, or any other ICMP message, with no entry is INVALID`,
+      };
     }
   }
   return { state: 'NEW', reason: 'the first packet of a flow conntrack has not seen opens a new entry: NEW' };
@@ -127,13 +141,18 @@ export function trace(rs: Ruleset, packet: Packet, opts: TraceOptions = {}): Tra
   const hooks = hooksFor(packet);
   const maxBranches = opts.maxBranches ?? 16;
 
-  const evaluate = (rsp: RuleSpace, run: RunState): { matched: Tri; reason?: string; assumed?: string } => {
+  type Evaluation = { matched: Tri; reason?: string; assumed?: string };
+  /** `only` narrows some conditions (the address pair of one kernel rule of an expanded rule). */
+  const evaluate = (rsp: RuleSpace, run: RunState, only?: ReadonlyMap<OptionNode, Space>): Evaluation => {
     const point = packetPoint(ctx.env, run.packet, STATES.indexOf(run.state));
     let maybeReason: string | undefined;
     const assumed: string[] = [];
     for (const c of rsp.conditions) {
-      if (c.space) {
-        if (!c.space.contains(ctx.env, point)) return { matched: false, reason: `not ${c.describe}` };
+      const space = (c.option && only?.get(c.option)) || c.space;
+      if (space) {
+        if (!space.contains(ctx.env, point)) return { matched: false, reason: `not ${c.describe}` };
+      } else if (c.holds) {
+        if (!c.holds(point)) return { matched: false, reason: `not ${c.describe}` };
       } else if (c.assumeMatch) assumed.push(`${c.describe} (assumed: ${c.opaque})`);
       else maybeReason ??= `${c.describe}: ${c.opaque}`;
     }
@@ -153,14 +172,22 @@ export function trace(rs: Ruleset, packet: Packet, opts: TraceOptions = {}): Tra
     const opt = (n: string) => t.options.find((o) => o.name === n)?.args[0]?.text;
     switch (t.name) {
       case 'MARK': {
+        // the kernel computes mark = (mark & ~mask) ^ value (xt_MARK.c); libxt_MARK turns each
+        // option into such a pair: --set-mark v/m is (v, v|m), --and-mark b is (0, ~b),
+        // --or-mark b is (b, b), --xor-mark b is (b, 0)
+        const u32 = (t?: string) => (t === undefined ? undefined : parseUintIn(t, 0, 0xffffffff));
         const x = opt('--set-xmark') ?? opt('--set-mark');
+        const cur = run.packet.mark ?? 0;
+        let vm: [number, number] | undefined;
         if (x !== undefined) {
           const [v = '0', m] = x.split('/');
-          const val = parseUintIn(v, 0, 0xffffffff) ?? 0;
-          const mask = m === undefined ? 0xffffffff : (parseUintIn(m, 0, 0xffffffff) ?? 0xffffffff);
-          const cur = run.packet.mark ?? 0;
-          run.packet.mark = opt('--set-xmark') !== undefined ? ((cur & ~mask) ^ val) >>> 0 : ((cur & ~mask) | val) >>> 0;
-        }
+          const val = u32(v) ?? 0;
+          const mask = m === undefined ? 0xffffffff : (u32(m) ?? 0xffffffff);
+          vm = opt('--set-xmark') !== undefined ? [val, mask] : [val, val | mask];
+        } else if (u32(opt('--and-mark')) !== undefined) vm = [0, ~u32(opt('--and-mark'))!];
+        else if (u32(opt('--or-mark')) !== undefined) vm = [u32(opt('--or-mark'))!, u32(opt('--or-mark'))!];
+        else if (u32(opt('--xor-mark')) !== undefined) vm = [u32(opt('--xor-mark'))!, 0];
+        if (vm) run.packet.mark = ((cur & ~vm[1]) ^ vm[0]) >>> 0;
         return `mark is now 0x${(run.packet.mark ?? 0).toString(16)}`;
       }
       case 'NOTRACK':
@@ -192,6 +219,41 @@ export function trace(rs: Ruleset, packet: Packet, opts: TraceOptions = {}): Tra
     return undefined;
   };
 
+  /** A rule that matched: its effects, its step, and where its target sends the packet (undefined: on to the next rule). */
+  const fire = (table: Table, r: Rule, base: Omit<TraceStep, 'matched'>, ev: Evaluation, run: RunState, depth: number): Outcome | undefined => {
+    const effect = applyEffects(r, run);
+    const step: TraceStep = { ...base, matched: ev.matched === 'maybe' ? 'maybe' : true, ...(ev.assumed ? { reason: ev.assumed } : ev.reason ? { reason: ev.reason } : {}), ...(effect ? { effect } : {}) };
+    run.steps.push(step);
+    const t = r.target;
+    if (!t) return undefined;
+    if (t.kind === 'chain') {
+      const callee = table.chains.get(t.name);
+      if (!callee) return undefined;
+      const res = walk(table, callee, run, depth + 1);
+      if (res.kind === 'return' || res.kind === 'continue') return t.goto ? { kind: 'return' } : undefined;
+      return res;
+    }
+    switch (t.name) {
+      case 'ACCEPT':
+        return { kind: 'accept', step };
+      case 'DROP':
+        return { kind: 'final', verdict: 'DROP', step };
+      case 'REJECT':
+        return { kind: 'final', verdict: 'REJECT', step };
+      case 'RETURN':
+        return { kind: 'return' };
+      case 'QUEUE':
+        return { kind: 'final', verdict: 'QUEUE', step };
+    }
+    const term = t.spec?.termination;
+    if (term === 'terminating') {
+      if (table.name === 'nat' || ['DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'NETMAP'].includes(t.name)) return { kind: 'accept', step };
+      if (t.name === 'NFQUEUE') return { kind: 'final', verdict: 'QUEUE', step };
+      return { kind: 'final', verdict: t.name, step };
+    }
+    return undefined;
+  };
+
   const walk = (table: Table, chain: Chain, run: RunState, depth: number): Outcome => {
     if (depth > 64) return { kind: 'continue' };
     const rules = chain.rules;
@@ -210,38 +272,15 @@ export function trace(rs: Ruleset, packet: Packet, opts: TraceOptions = {}): Tra
         run.steps.push({ ...base, matched: ev.matched === 'maybe' ? 'maybe' : false, ...(ev.reason ? { reason: ev.reason } : {}) });
         continue;
       }
-      const effect = applyEffects(r, run);
-      const step: TraceStep = { ...base, matched: ev.matched === 'maybe' ? 'maybe' : true, ...(ev.assumed ? { reason: ev.assumed } : ev.reason ? { reason: ev.reason } : {}), ...(effect ? { effect } : {}) };
-      run.steps.push(step);
-      const t = r.target;
-      if (!t) continue;
-      if (t.kind === 'chain') {
-        const callee = table.chains.get(t.name);
-        if (!callee) continue;
-        const res = walk(table, callee, run, depth + 1);
-        if (res.kind === 'return' || res.kind === 'continue') {
-          if (t.goto) return { kind: 'return' };
-          continue;
-        }
-        return res;
-      }
-      switch (t.name) {
-        case 'ACCEPT':
-          return { kind: 'accept', step };
-        case 'DROP':
-          return { kind: 'final', verdict: 'DROP', step };
-        case 'REJECT':
-          return { kind: 'final', verdict: 'REJECT', step };
-        case 'RETURN':
-          return { kind: 'return' };
-        case 'QUEUE':
-          return { kind: 'final', verdict: 'QUEUE', step };
-      }
-      const term = t.spec?.termination;
-      if (term === 'terminating') {
-        if (table.name === 'nat' || ['DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'NETMAP'].includes(t.name)) return { kind: 'accept', step };
-        if (t.name === 'NFQUEUE') return { kind: 'final', verdict: 'QUEUE', step };
-        return { kind: 'final', verdict: t.name, step };
+      // iptables loads `-s a,b -d c` as one kernel rule per address pair: a packet inside several
+      // pairs meets the rule once per pair (a LOG logs twice, a jump runs twice, an --xor-mark
+      // flips back) until a verdict ends it; each pair sees the packet as the previous left it
+      const pairs = ev.matched === true ? addressExpansions(ctx.env, r) : undefined;
+      for (const pair of pairs ?? [undefined]) {
+        const evk = pair ? evaluate(rsp, run, pair) : ev;
+        if (evk.matched !== true && pair) continue;
+        const out = fire(table, r, base, evk, run, depth);
+        if (out) return out;
       }
     }
     return { kind: 'continue' };
