@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { PROJECT_ROOT, skipOrFail } from '../support/corpus';
 import { fixture } from '../support/fixtures';
 import { positionOf, SERVER_JS } from '../support/lsp-client';
-import { neovimVersion, readmeNeovimSnippet, runNeovim } from '../support/neovim';
+import { neovimVersion, readmeSnippet, runNeovim } from '../support/editors';
 
 interface Result {
   error?: string;
@@ -46,7 +46,7 @@ describe('editor: Neovim with the README setup', function () {
     const file = path.join(dir, 'story1.rules');
     writeFileSync(file, text);
     const snippet = path.join(dir, 'readme-snippet.lua');
-    writeFileSync(snippet, readmeNeovimSnippet());
+    writeFileSync(snippet, readmeSnippet('Neovim', 'lua'));
     const log = fixture('story1.log');
     writeFileSync(path.join(dir, 'firewall.log'), log);
     const lines = text.split('\n');
