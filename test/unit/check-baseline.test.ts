@@ -8,6 +8,13 @@ describe('check: missing ESTABLISHED and loopback accepts', function () {
     fires(T, 'missing-established-accept');
     fires(T, 'missing-loopback-accept');
   });
+  it('fires when only the loopback accept is there: it takes no reply from the network', function () {
+    // kernel-checked in test/kernel/checks-baseline.test.ts: the SYN ACK of an outgoing connection is dropped
+    const loOnly = T.replace('-A INPUT -p tcp', '-A INPUT -i lo -j ACCEPT\n-A INPUT -p tcp');
+    fires(loOnly, 'missing-established-accept');
+    quiet(loOnly, 'missing-loopback-accept');
+    quiet(loOnly.replace('-A INPUT -i lo -j ACCEPT', '-A INPUT -i eth0 -j ACCEPT'), 'missing-established-accept');
+  });
   it('stays quiet when they exist, when the policy accepts, or when the chain accepts nothing', function () {
     const ok = T.replace('-A INPUT -p tcp', '-A INPUT -i lo -j ACCEPT\n-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n-A INPUT -p tcp');
     quiet(ok, 'missing-established-accept');

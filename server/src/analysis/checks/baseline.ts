@@ -68,11 +68,15 @@ export function checkBaseline(rs: Ruleset): Finding[] {
     if (!acceptsSomething(chain)) continue;
     const at = anchor(rs, chain);
     if (!at) continue;
-    // the probe: a reply to an outgoing HTTPS connection (from port 443 to an ephemeral port)
-    const reply = tcp
+    // the probe: a reply to an outgoing HTTPS connection (from port 443 to an ephemeral port),
+    // arriving on a real interface: `-i lo -j ACCEPT` takes none of those
+    const ifaces = ctx.env.ifaces;
+    const notLo = ifaces.exact.includes('lo') ? ISet.of(1n, BigInt(ifaces.count - 1)).subtract(ISet.point(ifaceAtom(ifaces, 'lo'))) : undefined;
+    let reply = tcp
       .restrict(ctx.env, 'state', ISet.point(stateValue('ESTABLISHED')))
       .restrict(ctx.env, 'sport', ISet.point(443n))
       .restrict(ctx.env, 'dport', ISet.point(40000n));
+    if (notLo && hook === 'INPUT') reply = reply.restrict(ctx.env, 'iif', notLo);
     if (!someAccept(ctx, hook, reply, 'probe:reply')) {
       out.push({
         code: 'missing-established-accept',
