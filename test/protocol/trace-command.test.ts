@@ -9,7 +9,7 @@ describe('protocol: trace command and code lenses', function () {
   before(async () => {
     c = new LspClient();
     const init = await c.initialize();
-    assert.deepEqual(((init['capabilities'] as Record<string, unknown>)['executeCommandProvider'] as { commands: string[] }).commands, ['iptablesLens.trace']);
+    assert.deepEqual(((init['capabilities'] as Record<string, unknown>)['executeCommandProvider'] as { commands: string[] }).commands, ['iptablesLens.trace', 'iptablesLens.logSummary']);
     await c.openAndDiagnose(uri, 'iptables', fixture('story1.rules'));
   });
   after(async () => c.shutdown());

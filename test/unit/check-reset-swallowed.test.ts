@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { fires, quiet } from '../support/check-harness';
+import { applyFix, fires, keepsOtherLines, quiet } from '../support/check-harness';
 
 const STORY4 = `*filter
 :INPUT ACCEPT [0:0]
@@ -22,5 +22,14 @@ describe('check: reset-swallowed', function () {
     quiet(STORY4.replace('-A OUTPUT -d', '-A OUTPUT -m conntrack --ctstate RELATED -j ACCEPT\n-A OUTPUT -d'), 'reset-swallowed');
     quiet(STORY4.replace('-A OUTPUT -d 10.48.22.221/32', '-A OUTPUT -d 10.48.22.222/32'), 'reset-swallowed');
     quiet(STORY4.replace('--reject-with tcp-reset', ''), 'reset-swallowed');
+  });
+});
+
+describe('check: reset-swallowed quick fix', function () {
+  it('accepts RELATED in OUTPUT right before the rule that stops the resets', function () {
+    const out = applyFix(STORY4, 'reset-swallowed');
+    assert.equal(out, STORY4.replace('-A OUTPUT -d', '-A OUTPUT -m conntrack --ctstate RELATED -j ACCEPT\n-A OUTPUT -d'));
+    keepsOtherLines(STORY4, out);
+    quiet(out, 'reset-swallowed');
   });
 });

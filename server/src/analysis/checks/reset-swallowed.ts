@@ -33,6 +33,11 @@ function resetSpace(ctx: ReturnType<typeof analysisContext>, taken: Space): Spac
   return new Space(boxes, taken.approximate);
 }
 
+export interface ResetSwallowedData {
+  /** The OUTPUT rule that stops the resets; undefined when the policy does. */
+  readonly swallowerLine: number | undefined;
+}
+
 export function checkResetSwallowed(rs: Ruleset): Finding[] {
   const ctx = analysisContext(rs);
   const out: Finding[] = [];
@@ -67,6 +72,7 @@ export function checkResetSwallowed(rs: Ruleset): Finding[] {
           : 'the TCP resets this REJECT sends leave through OUTPUT, whose DROP policy stops them: the peer never receives the RST',
         span: rule.target.nameWord,
         ...(swallower ? { related: [{ span: swallower.span, message: 'drops the resets on their way out' }] } : {}),
+        data: { swallowerLine: swallower?.line } satisfies ResetSwallowedData,
       });
     }
   }

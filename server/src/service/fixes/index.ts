@@ -8,6 +8,7 @@ import { logInvalidFixes } from './log-invalid';
 import { logLimitFixes, logPrefixLengthFixes, logPrefixSpaceFixes } from './logging';
 import { oneWayFixes, untrackedFixes } from './notrack';
 import { rejectResetFixes } from './reject-reset';
+import { resetSwallowedFixes } from './reset-swallowed';
 import { stateModuleFixes } from './state-module';
 import { synFixes } from './syn';
 
@@ -17,6 +18,7 @@ export const FIX_PROVIDERS: ReadonlyMap<string, FixProvider> = new Map<string, F
   ['log-invalid', logInvalidFixes],
   ['ban-after-established', banFixes],
   ['reject-without-tcp-reset', rejectResetFixes],
+  ['reset-swallowed', resetSwallowedFixes],
   ['new-without-syn', synFixes],
   ['notrack-without-untracked', untrackedFixes],
   ['one-way-notrack', oneWayFixes],
