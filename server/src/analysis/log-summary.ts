@@ -137,8 +137,8 @@ export class LogSummarizer {
   private readonly ctInvalid = { n: 0 };
   private readonly prefixes = new Map<string, PrefixStats>();
   private readonly protocols = new Tally();
-  private readonly sources = new Tally();
-  private readonly destinations = new Tally();
+  private readonly sources = new AddrTally();
+  private readonly destinations = new AddrTally();
   /** key: port * 4 + (0 tcp, 1 udp, 2 other). */
   private readonly ports = new Map<number, number>();
   private readonly kernelIds = new Map<string, number>();
@@ -146,9 +146,7 @@ export class LogSummarizer {
   private minMinute = Infinity;
   private maxMinute = -Infinity;
   private readonly scan: wrapperParser.WrapperScan = new WrapperScan();
-  /** Last keys seen: logs come in runs of the same source, so most lines reuse the string. */
-  private lastSrc = '';
-  private lastDst = '';
+  /** Last prefix seen: logs come in runs of the same prefix, so most lines reuse the string. */
   private lastPrefix = '';
   private lastPrefixStats: PrefixStats | undefined;
   private readonly state: Uint8Array;
@@ -196,8 +194,6 @@ export class LogSummarizer {
     // once by fast native code. The quoted packet of an ICMP error is never reached: DPT and the
     // TCP fields are only looked for after PROTO=TCP/UDP, which never quote a packet.
     let p = at;
-    let src = '';
-    let dst = '';
     let proto = '';
     let dpt = -1;
     let tcpHeader = false;
@@ -205,13 +201,13 @@ export class LogSummarizer {
     let i = keyAt(text, 'SRC=', p);
     if (i >= 0) {
       const e = valueEnd(text, i + 4, end);
-      src = this.lastSrc.length === e - i - 4 && text.startsWith(this.lastSrc, i + 4) ? this.lastSrc : (this.lastSrc = text.slice(i + 4, e));
+      if (e > i + 4) this.sources.add(text, i + 4, e);
       p = e;
     }
     i = keyAt(text, 'DST=', p);
     if (i >= 0) {
       const e = valueEnd(text, i + 4, end);
-      dst = this.lastDst.length === e - i - 4 && text.startsWith(this.lastDst, i + 4) ? this.lastDst : (this.lastDst = text.slice(i + 4, e));
+      if (e > i + 4) this.destinations.add(text, i + 4, e);
       p = e;
     }
     i = keyAt(text, 'PROTO=', p);
@@ -247,7 +243,7 @@ export class LogSummarizer {
         }
       }
     }
-    this.count(prefix, minute, proto, src, dst, dpt, tcpHeader, flags);
+    this.count(prefix, minute, proto, dpt, tcpHeader, flags);
   }
 
   /** The unfinished last line of the chunks pushed so far. */
@@ -320,14 +316,16 @@ export class LogSummarizer {
     const pk = line.packet;
     const minute = line.wrapper.timestamp ? line.wrapper.timestamp.minuteKey : -1;
     const tcpHeader = pk.proto === 'TCP' && pk.window !== undefined;
-    this.count(line.prefix.label, minute, pk.proto ?? '', pk.src ?? '', pk.dst ?? '', pk.dpt ?? -1, tcpHeader, (pk.tcpFlagBits ?? 0) & 0x1ff);
+    if (pk.src) this.sources.add(pk.src, 0, pk.src.length);
+    if (pk.dst) this.destinations.add(pk.dst, 0, pk.dst.length);
+    this.count(line.prefix.label, minute, pk.proto ?? '', pk.dpt ?? -1, tcpHeader, (pk.tcpFlagBits ?? 0) & 0x1ff);
   }
 
   addDocument(doc: LogDocument): void {
     for (const l of doc.lines) this.addParsed(l);
   }
 
-  private count(prefix: string, minute: number, proto: string, src: string, dst: string, dpt: number, tcpHeader: boolean, flags: number): void {
+  private count(prefix: string, minute: number, proto: string, dpt: number, tcpHeader: boolean, flags: number): void {
     let ps = prefix === this.lastPrefix ? this.lastPrefixStats : undefined;
     if (!ps) {
       ps = this.prefixes.get(prefix);
@@ -355,8 +353,6 @@ export class LogSummarizer {
       if (minute > this.maxMinute) this.maxMinute = minute;
     }
     if (proto !== '') this.protocols.add(proto);
-    if (src !== '') this.sources.add(src);
-    if (dst !== '') this.destinations.add(dst);
     if (dpt >= 0) {
       const key = dpt * 4 + (proto === P_TCP ? 0 : proto === P_UDP || proto === 'UDPLITE' ? 1 : 2);
       this.ports.set(key, (this.ports.get(key) ?? 0) + 1);
@@ -436,8 +432,8 @@ export class LogSummarizer {
       byFlags,
       byCtstate,
       byProtocol: entries(this.protocols.map()),
-      topSources: topN(this.sources.map(), top),
-      topDestinations: topN(this.destinations.map(), top),
+      topSources: this.sources.top(top),
+      topDestinations: this.destinations.top(top),
       topDestinationPorts: ports.sort(byCount).slice(0, top),
       teardownNoise: this.teardown,
       tcpLines: this.tcp,
@@ -554,6 +550,119 @@ class Tally {
     for (const [k, c] of this.counts) m.set(k, c.n);
     return m;
   }
+}
+
+/**
+ * Counts addresses. IPv4 addresses (nearly all of a typical log) are keyed by their 32-bit value
+ * read straight from the line: no string per line, cheap hashing, and a log with a million
+ * distinct scanners costs a map of small integers. Anything else (IPv6) is counted by its text.
+ * Ties in the top list are broken by address order, IPv4 first.
+ */
+class AddrTally {
+  private readonly v4 = new IntCounter();
+  private readonly other = new Tally();
+
+  add(text: string, s: number, e: number): void {
+    const ip = ipv4At(text, s, e);
+    if (ip === ip) this.v4.add(ip);
+    else this.other.add(text.slice(s, e));
+  }
+
+  top(n: number): CountEntry[] {
+    // the n best IPv4 entries by (count desc, address asc) without sorting the whole map
+    const best: [number, number][] = [];
+    const worse = (a: [number, number], b: [number, number]) => b[1] - a[1] || (a[0] >>> 0) - (b[0] >>> 0);
+    for (const entry of this.v4) {
+      if (best.length === n && worse(entry, best[n - 1]) >= 0) continue;
+      if (best.length === n) best.pop();
+      let at = best.length;
+      while (at > 0 && worse(entry, best[at - 1]) < 0) at--;
+      best.splice(at, 0, entry);
+    }
+    const v4: CountEntry[] = best.map(([ip, count]) => ({ key: `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`, count }));
+    const rest = topN(this.other.map(), n);
+    // merge: count desc; at equal counts IPv4 before other addresses
+    return [...v4, ...rest].sort((a, b) => b.count - a.count || (isV4Key(a.key) === isV4Key(b.key) ? 0 : isV4Key(a.key) ? -1 : 1)).slice(0, n);
+  }
+}
+
+function isV4Key(k: string): boolean {
+  return !k.includes(':');
+}
+
+/**
+ * Counts per 32-bit key in an open-addressing table of typed arrays: one probe per add, no
+ * allocation per key, a few bytes per distinct address (a Map costs two hash lookups and an
+ * entry object each, which dominated summaries of logs with a million distinct scanners).
+ */
+class IntCounter {
+  private bits = 12;
+  private keys = new Int32Array(1 << 12);
+  private counts = new Uint32Array(1 << 12);
+  private size = 0;
+
+  add(key: number): void {
+    const mask = (1 << this.bits) - 1;
+    let i = Math.imul(key, 0x9e3779b1) >>> (32 - this.bits);
+    const keys = this.keys;
+    const counts = this.counts;
+    while (counts[i] !== 0) {
+      if (keys[i] === key) {
+        counts[i]++;
+        return;
+      }
+      i = (i + 1) & mask;
+    }
+    keys[i] = key;
+    counts[i] = 1;
+    if (++this.size * 2 > mask) this.grow();
+  }
+
+  private grow(): void {
+    const oldKeys = this.keys;
+    const oldCounts = this.counts;
+    this.bits++;
+    this.keys = new Int32Array(1 << this.bits);
+    this.counts = new Uint32Array(1 << this.bits);
+    const mask = (1 << this.bits) - 1;
+    for (let j = 0; j < oldKeys.length; j++) {
+      if (oldCounts[j] === 0) continue;
+      let i = Math.imul(oldKeys[j], 0x9e3779b1) >>> (32 - this.bits);
+      while (this.counts[i] !== 0) i = (i + 1) & mask;
+      this.keys[i] = oldKeys[j];
+      this.counts[i] = oldCounts[j];
+    }
+  }
+
+  /** [key, count] pairs. */
+  *[Symbol.iterator](): Generator<[number, number]> {
+    for (let j = 0; j < this.keys.length; j++) if (this.counts[j] !== 0) yield [this.keys[j], this.counts[j]];
+  }
+}
+
+/** The dotted quad in text[s, e) as a signed 32-bit integer, or NaN when it is not exactly one. */
+function ipv4At(text: string, s: number, e: number): number {
+  if (e - s < 7 || e - s > 15) return NaN;
+  let ip = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = s; i < e; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2e) {
+      if (digits === 0 || ++dots > 3) return NaN;
+      ip = (ip << 8) | part;
+      part = 0;
+      digits = 0;
+    } else {
+      const d = c - 0x30;
+      if (d < 0 || d > 9 || ++digits > 3) return NaN;
+      part = part * 10 + d;
+      if (part > 255) return NaN;
+    }
+  }
+  if (dots !== 3 || digits === 0) return NaN;
+  return (ip << 8) | part;
 }
 
 function bump<K>(m: Map<K, number>, k: K): void {

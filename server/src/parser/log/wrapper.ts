@@ -509,7 +509,8 @@ function withHost(text: string, q: number, end: number, s: WrapperScan): void {
     s.hostEnd = hEnd;
   }
   s.bodyStart = afterHost(text, hEnd, end, s);
-  // remember ` host tag: ` (up to the uptime or the message) for the next line
+  // remember ` host kernel: ` (up to the uptime or the message) for the next line; lines of other
+  // programs in between (sshd[123]:) do not replace it
   if (s.hostStart >= 0 && s.tagStart >= 0 && s.pidStart < 0 && s.tagEnd + 1 < end && text.charCodeAt(s.tagEnd) === COLON && text.charCodeAt(s.tagEnd + 1) === SPACE) {
     const midEnd = s.tagEnd + 2;
     s.mid = text.slice(q, midEnd);
