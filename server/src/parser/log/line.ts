@@ -4,7 +4,7 @@
  * every range. Order of the checks:
  *   blank -> wrapper -> `IN=` (kernel LOG line) -> conntrack listing -> kernel message -> sysctl -> other.
  */
-import type { LogDocument, LogLine, OtherLine, Wrapper } from '../../model/log';
+import type { LogDocument, LogField, LogLine, LogNote, LogPacket, LogPrefix, OtherLine, PacketLine, Span, Wrapper } from '../../model/log';
 import { looksLikeConntrack, parseConntrackLine } from './conntrack';
 import { parseKernelMessage, parseSysctlLine } from './kernel';
 import { parsePacketFields } from './packet';
@@ -54,7 +54,7 @@ function classify(text: string, lineNo: number): LogLine {
         });
       }
     }
-    return { kind: 'packet', line: lineNo, span: span(lineNo, 0, end), wrapper, prefix, fields: parsed.fields, packet: parsed.packet, notes };
+    return new Packet(lineNo, span(lineNo, 0, end), wrapper, prefix, parsed.packet, notes, lineText, at, end, parsed.fields);
   }
 
   if (looksLikeConntrack(lineText, body, end)) return parseConntrackLine(lineText, lineNo, body, end, wrapper);
@@ -67,6 +67,47 @@ function classify(text: string, lineNo: number): LogLine {
     if (sysctl) return sysctl;
   }
   return other(lineText, lineNo, body, end, wrapper);
+}
+
+/**
+ * A LOG line whose field list is kept only while someone uses it: a parsed document holds
+ * hundreds of thousands of lines, and their fields were more than half of its memory. The list
+ * is rebuilt from the line's own text (same scan, same result) the first time it is asked for
+ * after parsing; the packet and the notes are kept.
+ */
+class Packet implements PacketLine {
+  readonly kind = 'packet' as const;
+  private cached: readonly LogField[] | undefined;
+
+  constructor(
+    readonly line: number,
+    readonly span: Span,
+    readonly wrapper: Wrapper,
+    readonly prefix: LogPrefix,
+    readonly packet: LogPacket,
+    readonly notes: readonly LogNote[],
+    private readonly text: string,
+    private readonly at: number,
+    private readonly end: number,
+    fields: readonly LogField[],
+  ) {
+    // a single line parsed for hover keeps its fields; documents drop them (see parseLogDocument)
+    this.cached = fields;
+  }
+
+  get fields(): readonly LogField[] {
+    return (this.cached ??= parsePacketFields(this.text, this.line, this.at, this.end).fields);
+  }
+
+  /** Let go of the field list (it is rebuilt on demand). */
+  release(): void {
+    this.cached = undefined;
+  }
+
+  toJSON(): PacketLine {
+    const { kind, line, span: sp, wrapper, prefix, fields, packet, notes } = this;
+    return { kind, line, span: sp, wrapper, prefix, fields, packet, notes };
+  }
 }
 
 function other(text: string, lineNo: number, body: number, end: number, wrapper: Wrapper): OtherLine {
@@ -105,6 +146,8 @@ export function parseLogDocument(text: string): LogDocument {
       next = cr + 1;
     }
     const l = parseLogLine(text.slice(start, nl), n);
+    // keep the packet, let the field list be rebuilt on demand (see Packet)
+    if (l instanceof Packet) l.release();
     lines.push(l);
     counts[l.kind]++;
     n++;
