@@ -13,7 +13,7 @@ const pkg = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'ut
 describe('packaging: the .vsix', function () {
   this.timeout(180000);
   let vsix: string;
-  let entries: { name: string; size: number }[];
+  let entries: ReturnType<typeof zipEntries>;
 
   before(async function () {
     vsix = await packageVsix((l) => console.log(`      ${l}`));
@@ -57,11 +57,16 @@ describe('packaging: the .vsix', function () {
     const size = fileSize(vsix);
     console.log(`      ${path.basename(vsix)}: ${(size / 1024).toFixed(0)} KiB, ${entries.length} entries`);
     assert.ok(size > 0 && size < 1024 * 1024, `${size} bytes`);
-    const server = entries.find((e) => e.name === 'extension/dist/server.js')!;
-    const text = readFileSync(path.join(PROJECT_ROOT, 'dist', 'server.js'), 'utf8');
-    assert.equal(server.size, Buffer.byteLength(text), 'dist/server.js is the packaged build');
-    const lines = text.split('\n').length;
-    assert.ok(text.length / lines > 400, `minified (${lines} lines for ${text.length} characters)`);
+    for (const name of ['extension/dist/server.js', 'extension/dist/client.js']) {
+      const entry = entries.find((e) => e.name === name)!;
+      const text = entry.read().toString('utf8');
+      assert.equal(Buffer.byteLength(text), entry.size);
+      const lines = text.split('\n').length;
+      assert.ok(text.length / lines > 400, `${name} is minified (${lines} lines for ${text.length} characters)`);
+      assert.ok(!text.includes('sourceMappingURL'), `${name} has no source map reference`);
+    }
+    const manifest = JSON.parse(entries.find((e) => e.name === 'extension/package.json')!.read().toString('utf8')) as { main: string };
+    assert.equal(manifest.main, './dist/client.js');
   });
 
   it('declares engine, categories, keywords, repository, icon and activates on the two languages only', function () {

@@ -6,6 +6,7 @@
  *   .cache/code-server/    code-server, installed once and reused (a stamp file marks a finished install)
  *   .cache/iptables-lens.vsix            the packaged extension (`vsce package --no-dependencies`)
  *   .cache/profiles/NAME/  user data, extensions, XDG config and data of one use (start, tests)
+ *   .cache/npm-cache/      npm's downloads for the above; .cache/logs/: install and packaging logs
  *
  * code-server runs in its own process group, so stopping it kills it and everything it started
  * (extension host, our language server) at once. scripts/start.mjs and test/editor/ share this.
@@ -15,6 +16,7 @@ import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rm
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { inflateRawSync } from 'node:zlib';
 import { PROJECT_ROOT } from './corpus';
 
 export const CODE_SERVER_VERSION = '4.139.1';
@@ -129,6 +131,20 @@ function runLogged(label: string, cmd: string, args: string[], opts: { env: Node
   });
 }
 
+/**
+ * The environment for a nested npm: without the npm_* variables of an npm that runs us (`npm
+ * start`, `npx mocha`). npm reads them as its own configuration, and code-server's install script
+ * checks the Node version in npm_config_user_agent, which would name the outer npm's Node.
+ */
+function cleanNpmEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k)) env[k] = v;
+  return { ...env, ...extra };
+}
+
+/** npm's download cache for the installs into .cache/, so that nothing lands outside it. */
+const NPM_CACHE = path.join(CACHE, 'npm-cache');
+
 async function timed<T>(log: Log, what: string, fn: () => Promise<T>): Promise<T> {
   const t0 = Date.now();
   const r = await fn();
@@ -146,7 +162,7 @@ export async function ensureNode24(log: Log): Promise<string> {
   rmSync(path.join(CACHE, 'node24'), { recursive: true, force: true });
   mkdirSync(path.join(CACHE, 'node24'), { recursive: true });
   await timed(log, 'Node 24 installed', () =>
-    runLogged('installing Node 24', 'npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefix', path.join(CACHE, 'node24'), NODE_PACKAGE], { cwd: CACHE, env: process.env, logFile: path.join(CACHE, 'logs', 'node24-install.log') }, log),
+    runLogged('installing Node 24', 'npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefix', path.join(CACHE, 'node24'), NODE_PACKAGE], { cwd: CACHE, env: cleanNpmEnv({ npm_config_cache: NPM_CACHE }), logFile: path.join(CACHE, 'logs', 'node24-install.log') }, log),
   );
   if (!existsSync(NODE24)) throw new Error(`${NODE_PACKAGE} installed but ${NODE24} is missing`);
   return NODE24;
@@ -161,12 +177,12 @@ export async function ensureCodeServer(log: Log): Promise<string> {
   log(`Installing code-server ${CODE_SERVER_VERSION} from the npm registry into .cache/code-server (first run only; about 3 minutes on 2 cores)...`);
   rmSync(CODE_SERVER_PREFIX, { recursive: true, force: true });
   mkdirSync(CODE_SERVER_PREFIX, { recursive: true });
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  const env = cleanNpmEnv({
     // npm runs on Node 24 (code-server's install script checks), and node-gyp builds against its headers
     PATH: `${path.dirname(NODE24)}${path.delimiter}${process.env.PATH ?? ''}`,
     npm_config_nodedir: NODE_DIR,
-  };
+    npm_config_cache: NPM_CACHE,
+  });
   await timed(log, `code-server ${CODE_SERVER_VERSION} installed`, () =>
     runLogged(
       'installing code-server',
@@ -245,7 +261,7 @@ export function profile(name: string, fresh: boolean): Profile {
   for (const d of [path.join(userDataDir, 'User'), extensionsDir, config, data]) mkdirSync(d, { recursive: true });
   const settings = path.join(userDataDir, 'User', 'settings.json');
   if (!existsSync(settings)) writeFileSync(settings, JSON.stringify(WORKBENCH_SETTINGS, null, 2) + '\n');
-  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: config, XDG_DATA_HOME: data };
+  const env = cleanNpmEnv({ XDG_CONFIG_HOME: config, XDG_DATA_HOME: data });
   delete env.PORT; // code-server would take it over --bind-addr
   delete env.PASSWORD;
   delete env.HASHED_PASSWORD;
@@ -465,19 +481,27 @@ export function fileSize(f: string): number {
   }
 }
 
-/** The entries of a zip file (a .vsix), read from its central directory: name and uncompressed size. */
-export function zipEntries(file: string): { name: string; size: number }[] {
+/** The entries of a zip file (a .vsix), read from its central directory, with a reader for each. */
+export function zipEntries(file: string): { name: string; size: number; read: () => Buffer }[] {
   const buf = readFileSync(file);
   let eocd = buf.length - 22;
   while (eocd >= 0 && buf.readUInt32LE(eocd) !== 0x06054b50) eocd--;
   if (eocd < 0) throw new Error(`${file} is not a zip file`);
   const count = buf.readUInt16LE(eocd + 10);
   let at = buf.readUInt32LE(eocd + 16);
-  const out: { name: string; size: number }[] = [];
+  const out: { name: string; size: number; read: () => Buffer }[] = [];
   for (let i = 0; i < count; i++) {
     if (buf.readUInt32LE(at) !== 0x02014b50) throw new Error(`${file}: bad central directory entry ${i}`);
+    const method = buf.readUInt16LE(at + 10);
+    const compressed = buf.readUInt32LE(at + 20);
     const nameLen = buf.readUInt16LE(at + 28);
-    out.push({ name: buf.subarray(at + 46, at + 46 + nameLen).toString('utf8'), size: buf.readUInt32LE(at + 24) });
+    const local = buf.readUInt32LE(at + 42);
+    const read = () => {
+      const data = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+      const raw = buf.subarray(data, data + compressed);
+      return method === 8 ? inflateRawSync(raw) : Buffer.from(raw);
+    };
+    out.push({ name: buf.subarray(at + 46, at + 46 + nameLen).toString('utf8'), size: buf.readUInt32LE(at + 24), read });
     at += 46 + nameLen + buf.readUInt16LE(at + 30) + buf.readUInt16LE(at + 32);
   }
   return out;
