@@ -209,6 +209,9 @@ describe('log parser: fields', function () {
     assert.equal(bare.packet.fragOffset, 8);
     assert.equal(field(bare, 'ID').kind, 'colon');
     assert.deepEqual(bare.notes, []);
+    const unknownExt = packet('IN=eth0 OUT= MAC= SRC=2001:db8::1 DST=2001:db8::2 LEN=1280 TC=0 HOPLIMIT=64 FLOWLBL=0 Unknown Ext Hdr 253');
+    assert.equal(field(unknownExt, 'Unknown Ext Hdr').value, '253');
+    assert.deepEqual(unknownExt.notes, []);
   });
 
   it('ICMP echo, ICMPv6 and an ICMP error quoting the original packet', function () {

@@ -169,6 +169,13 @@ export const LOG_FIELDS: readonly LogFieldDoc[] = [
   f('UID', 'meta', 'User id of the local process that sent the packet (with --log-uid).', { option: '--log-uid', citation: `${LOG_C}:178` }),
   f('GID', 'meta', 'Group id of the local process that sent the packet (with --log-uid).', { option: '--log-uid', citation: `${LOG_C}:178` }),
   f('MARK', 'meta', 'Packet mark (fwmark) set by MARK/CONNMARK rules or routing policy, in hex.', { citation: `${LOG_C}:518` }),
+  f('ID', 'ip', 'IPv6 fragment identification (hex), shared by all fragments of one packet.', {
+    context: 'ipv6',
+    packetFamilies: ['ipv6'],
+    read: 'Printed with FRAG: when the packet carries a fragment header.',
+    citation: `${LOG_C}:561-564`,
+  }),
+  f('Unknown Ext Hdr', 'ip', 'An IPv6 extension header the kernel cannot walk past: the rest of the packet is not decoded.'),
   f('INCOMPLETE', 'marker', 'The kernel could not read the whole header: the packet is shorter than its header claims (or a later IPv6 fragment).'),
   f('TRUNCATED', 'marker', 'The kernel could not read the IP header at all: a runt or corrupted packet.'),
   f('AE', 'transport', 'Accurate ECN flag (formerly NS), printed by recent kernels.', { context: 'flag' }),
@@ -196,7 +203,7 @@ export function findLogField(field: LogFieldRef, proto?: string): LogFieldDoc | 
   if (field.kind === 'flag') return candidates.find((d) => d.context === 'flag');
   const transport = field.layer === 'transport';
   if (field.key === 'LEN') return candidates.find((d) => d.context === (transport ? 'udp' : 'ip'));
-  if (field.key === 'ID') return candidates.find((d) => d.context === (transport ? 'icmp' : 'ip'));
+  if (field.key === 'ID') return candidates.find((d) => d.context === (field.kind === 'colon' ? 'ipv6' : transport ? 'icmp' : 'ip'));
   if (field.key === 'SEQ') return candidates.find((d) => d.context === (proto === 'TCP' ? 'tcp' : 'icmp'));
   if (field.key === 'ACK') return candidates.find((d) => d.context === 'tcp');
   if (field.key === 'OPT') return candidates.find((d) => d.context === (transport ? 'tcp' : 'ip'));

@@ -229,6 +229,8 @@ class Scanner {
         let q = p;
         while (q < end && isDigit(text.charCodeAt(q))) q++;
         this.field('group', 'Unknown Ext Hdr', pos, pos + 15, p, q, lvl, 'ip');
+        // the kernel stops here (no PROTO= follows): nothing is missing after it
+        lvl.seen.add('PROTO');
         pos = q;
         continue;
       }
