@@ -144,6 +144,18 @@ describe('tracer', function () {
     assert.equal(t.branches[0]!.steps.filter((s) => s.effect?.startsWith('mark')).at(-1)!.effect, 'mark is now 0x5');
   });
 
+  it('--ctproto holds only for packets with a conntrack entry, unless --ctstate in the same match lets them through', function () {
+    const rules =
+      '*raw\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -m conntrack --ctproto tcp\nCOMMIT\n*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m conntrack --ctproto tcp\n-A INPUT -m conntrack ! --ctproto udp\n-A INPUT -m conntrack --ctstate INVALID,NEW --ctproto udp\nCOMMIT\n';
+    // a SYN: NEW, an entry of protocol tcp (but in raw conntrack has not looked yet: no entry)
+    assert.deepEqual(matchedLines(run(rules, 'tcp 10.0.0.1:1 -> 10.0.0.2:2 flags SYN in eth0')), [7, 8]);
+    // a lone FIN: INVALID, no entry: only the rule with --ctstate INVALID matches, its --ctproto aside
+    assert.deepEqual(matchedLines(run(rules, 'tcp 10.0.0.1:1 -> 10.0.0.2:2 flags FIN in eth0')), [9]);
+    // an ICMP error RELATED to some connection: its protocol is that connection's, not ICMP: a fork
+    const rel = run(rules, 'icmp 10.0.0.1 -> 10.0.0.2 type 3/3 in eth0', { state: 'RELATED' });
+    assert.equal(rel.branches.length > 1, true);
+  });
+
   it('names the part of a packet text it cannot read', function () {
     const bad = (s: string) => {
       const r = parsePacketSpec(s);

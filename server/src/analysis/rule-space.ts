@@ -30,6 +30,11 @@ export interface Condition {
    * decides: the tracer asks this instead of forking.
    */
   readonly holds?: (point: ReadonlyMap<Dim, bigint>) => boolean;
+  /**
+   * Packets for which `space` is only an upper bound (the condition may or may not hold for
+   * them): the rule is then not exact, and the tracer forks on such a packet.
+   */
+  readonly unknown?: Space;
 }
 
 export interface RuleSpace {
@@ -277,8 +282,19 @@ function conditionFor(env: SpaceEnv, o: OptionNode): Condition | undefined {
       return exact(not(`conntrack state ${names.join(' or ')}`), dimSet(env, 'state', ISet.fromValues(vals), neg));
     }
     case 'conntrack --ctproto': {
+      // xt_conntrack.c: a packet with no entry (INVALID, UNTRACKED, or in raw before conntrack
+      // looked) passes the match only through its --ctstate, whatever --ctproto says; with an
+      // entry it is the entry's protocol: the packet's own, except for an ICMP error RELATED to
+      // a connection of another protocol, which the packet alone does not tell
       const n = protocolNumber(a());
-      return exact(not(`conntrack protocol ${a()}`), n === undefined ? undefined : dimSet(env, 'proto', ISet.point(BigInt(n)), neg));
+      const describe = not(`conntrack protocol ${a()}`);
+      if (n === undefined) return exact(describe, undefined);
+      const states = (names: readonly string[]) => Space.box(new Map([['state', ISet.fromValues(names.map((x) => BigInt(STATES.indexOf(x as never))))]]));
+      const hasState = o.match.options.some((x) => x.name === '--ctstate');
+      const tracked = states(['NEW', 'ESTABLISHED', 'RELATED']).intersect(env, dimSet(env, 'proto', ISet.point(BigInt(n)), neg));
+      const icmpRelated = states(['RELATED']).intersect(env, dimSet(env, 'proto', ISet.fromValues([1n, 58n]), false));
+      const space = (hasState ? states(['INVALID', 'UNTRACKED']).union(tracked) : tracked).union(icmpRelated);
+      return { ...base, describe, space, unknown: icmpRelated, opaque: 'for an ICMP error, the protocol of the connection it is RELATED to' };
     }
     case 'comment --comment':
       return undefined;
@@ -385,7 +401,7 @@ export function compileRule(env: SpaceEnv, rule: Rule): RuleSpace {
   let exactAll = true;
   for (const c of conditions) {
     if (c.space) space = space.intersect(env, c.space);
-    else exactAll = false;
+    if (!c.space || c.unknown) exactAll = false;
   }
   return { rule, conditions, space, exact: exactAll && !space.approximate };
 }

@@ -149,7 +149,8 @@ export function trace(rs: Ruleset, packet: Packet, opts: TraceOptions = {}): Tra
     const assumed: string[] = [];
     for (const c of rsp.conditions) {
       const space = (c.option && only?.get(c.option)) || c.space;
-      if (space) {
+      if (space && c.unknown?.contains(ctx.env, point)) maybeReason ??= `${c.describe}: depends on ${c.opaque ?? 'what the packet alone does not tell'}`;
+      else if (space) {
         if (!space.contains(ctx.env, point)) return { matched: false, reason: `not ${c.describe}` };
       } else if (c.holds) {
         if (!c.holds(point)) return { matched: false, reason: `not ${c.describe}` };
