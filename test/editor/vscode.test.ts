@@ -84,7 +84,7 @@ describe('editor: VS Code (code-server) end to end', function () {
     assert.equal(colours.size, 3, `three grammar colours: ${[...colours].join(' ')}`);
     // and on the screen: three different token classes and colours
     const spans = [
-      await wb!.token(await wb!.viewLine('*filter'), '*filter').catch(async () => wb!.token(await wb!.viewLine('*filter'), 'filter')),
+      await wb!.token(await wb!.viewLine('*filter'), /^\*?filter$/), // one span, or `*` and `filter` once semantic tokens arrive
       await wb!.token(await wb!.viewLine('-A INPUT -s '), 'ACCEPT'),
       await wb!.token(await wb!.viewLine('-A INPUT -s '), /^203\.0\.113\.0/),
     ];
