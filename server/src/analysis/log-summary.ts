@@ -160,13 +160,29 @@ export class LogSummarizer {
 
   /** Add one raw line (without its line break). */
   addLine(text: string): void {
+    this.addRange(text, 0, text.length);
+  }
+
+  /** The text nextIn belongs to, and the offset of its next `IN=` at or after the last line start. */
+  private inText = '';
+  private nextIn = -1;
+
+  /**
+   * Add the line text[start, end) in place: chunks are read without cutting them into one string
+   * per line. Searches may look past `end` into the following lines; every hit beyond it counts as
+   * not found, and the next `IN=` is remembered so that a run of non-firewall lines is crossed once.
+   */
+  private addRange(text: string, start: number, end: number): void {
     this.lines++;
-    let end = text.length;
-    if (end > 0 && text.charCodeAt(end - 1) === 0x0d) end--;
+    if (end > start && text.charCodeAt(end - 1) === 0x0d) end--;
     const s = this.scan;
-    scanWrapper(text, 0, end, s);
+    scanWrapper(text, start, end, s);
     const body = s.bodyStart;
-    const at = findIn(text, body, end);
+    if (this.inText !== text || (this.nextIn >= 0 && this.nextIn < start)) {
+      this.inText = text;
+      this.nextIn = text.indexOf('IN=', start);
+    }
+    const at = this.nextIn >= 0 && this.nextIn < end ? findIn(text, body, end) : -1;
     if (at < 0) {
       // Not a LOG line. Only conntrack listings (`[NEW] tcp ...`, `ipv4 2 ...`, `tcp 6 ...`), kernel
       // conntrack messages (`nf_conntrack: ...`) and sysctls (`net.netfilter...`, `sysctl -w`,
@@ -175,8 +191,8 @@ export class LogSummarizer {
       let b = body;
       while (b < end && isBlank(text.charCodeAt(b))) b++;
       const c = b < end ? text.charCodeAt(b) : -1;
-      if (c === 0x5b || c === 0x2f || (c >= 0x61 && c <= 0x7a)) this.addOther(parseLogLine(text));
-      else if (c < 0 && body === 0) this.blank++;
+      if (c === 0x5b || c === 0x2f || (c >= 0x61 && c <= 0x7a)) this.addOther(parseLogLine(start === 0 && end === text.length ? text : text.slice(start, end)));
+      else if (c < 0 && body === start) this.blank++;
       else this.other++;
       return;
     }
@@ -198,25 +214,25 @@ export class LogSummarizer {
     let dpt = -1;
     let tcpHeader = false;
     let flags = 0;
-    let i = keyAt(text, 'SRC=', p);
+    let i = keyAt(text, 'SRC=', p, end);
     if (i >= 0) {
       const e = valueEnd(text, i + 4, end);
       if (e > i + 4) this.sources.add(text, i + 4, e);
       p = e;
     }
-    i = keyAt(text, 'DST=', p);
+    i = keyAt(text, 'DST=', p, end);
     if (i >= 0) {
       const e = valueEnd(text, i + 4, end);
       if (e > i + 4) this.destinations.add(text, i + 4, e);
       p = e;
     }
-    i = keyAt(text, 'PROTO=', p);
+    i = keyAt(text, 'PROTO=', p, end);
     if (i >= 0) {
       const e = valueEnd(text, i + 6, end);
       proto = protoKey(text, i + 6, e);
       p = e;
       if (proto === P_TCP || proto === P_UDP || proto === 'UDPLITE') {
-        i = keyAt(text, 'DPT=', p);
+        i = keyAt(text, 'DPT=', p, end);
         if (i >= 0) {
           const e2 = valueEnd(text, i + 4, end);
           dpt = uint(text, i + 4, e2);
@@ -224,13 +240,13 @@ export class LogSummarizer {
         }
       }
       if (proto === P_TCP) {
-        i = keyAt(text, 'WINDOW=', p);
+        i = keyAt(text, 'WINDOW=', p, end);
         if (i >= 0) {
           tcpHeader = true;
-          const r = keyAt(text, 'RES=', i + 7);
+          const r = keyAt(text, 'RES=', i + 7, end);
           if (r >= 0) {
             let q = valueEnd(text, r + 4, end);
-            let u = keyAt(text, 'URGP=', q);
+            let u = keyAt(text, 'URGP=', q, end);
             if (u < 0) u = end;
             // the flag words between RES= and URGP=
             while (q < u) {
@@ -261,7 +277,8 @@ export class LogSummarizer {
       this.rest += chunk;
       return;
     }
-    this.addLine(this.rest === '' ? chunk.slice(0, nl) : this.rest + chunk.slice(0, nl));
+    if (this.rest === '') this.addRange(chunk, 0, nl);
+    else this.addLine(this.rest + chunk.slice(0, nl));
     this.rest = '';
     start = nl + 1;
     while (start < len) {
@@ -270,7 +287,7 @@ export class LogSummarizer {
         this.rest = chunk.slice(start);
         return;
       }
-      this.addLine(chunk.slice(start, nl));
+      this.addRange(chunk, start, nl);
       start = nl + 1;
     }
   }
@@ -454,10 +471,10 @@ function isBlank(c: number): boolean {
  * letters rather than for ` SRC=` is much faster (a blank occurs every few characters, `S` rarely);
  * a hit inside another key (`MACSRC=`, `VPROTO=`) is skipped.
  */
-function keyAt(text: string, key: string, from: number): number {
+function keyAt(text: string, key: string, from: number, end: number): number {
   let i = text.indexOf(key, from);
-  while (i > 0 && text.charCodeAt(i - 1) !== 0x20) i = text.indexOf(key, i + 1);
-  return i;
+  while (i > 0 && i < end && text.charCodeAt(i - 1) !== 0x20) i = text.indexOf(key, i + 1);
+  return i < end ? i : -1;
 }
 
 /** End of the value starting at s: the next blank or the end of the line. */
@@ -697,14 +714,8 @@ function topN(m: Map<string, number>, n: number): CountEntry[] {
 /** Summarise a whole text without splitting it into an array first. */
 export function summarizeText(text: string, options: LogSummaryOptions = {}, top = 10): LogSummary {
   const s = new LogSummarizer(options);
-  let start = 0;
-  const len = text.length;
-  while (start < len) {
-    let nl = text.indexOf('\n', start);
-    if (nl < 0) nl = len;
-    s.addLine(text.slice(start, nl));
-    start = nl + 1;
-  }
+  s.push(text);
+  s.flush();
   return s.result(top);
 }
 
