@@ -91,6 +91,13 @@ describe('log summary', function () {
     assert.ok(!s.topDestinationPorts.some((e) => e.key === '9999/tcp'), 'the quoted packet of the ICMP error is not a destination');
   });
 
+  it('first line of each prefix', function () {
+    assert.deepEqual(
+      s.byPrefix.map((p) => p.firstLine),
+      [0, 6],
+    );
+  });
+
   it('lines per minute per prefix, first and last minute', function () {
     const fw = s.byPrefix[0];
     assert.deepEqual(
@@ -129,7 +136,7 @@ describe('log summary', function () {
     const viaDoc = summarizeDocument(parseLogDocument(LOG.slice(0, -1)));
     assert.deepEqual(viaDoc, s);
     const one = new LogSummarizer();
-    for (const l of lines) one.addParsed(parseLogLine(l));
+    lines.forEach((l, i) => one.addParsed(parseLogLine(l, i)));
     assert.deepEqual(one.result(), s);
     // a mixed syslog: the fast path skips most non-firewall lines without parsing them
     const mixed = [

@@ -57,6 +57,11 @@ export interface PrefixSummary {
   readonly teardownNoise: number;
   /** Lines per minute, in time order (empty when the lines carry no wall-clock time). */
   readonly perMinute: readonly MinuteCount[];
+  /**
+   * 0-based number of the first line with this prefix (its position in the input, or the line
+   * number of a parsed line): an example to explain, or to find the rule that wrote it.
+   */
+  readonly firstLine: number;
 }
 
 export interface LogSummary {
@@ -100,6 +105,7 @@ interface PrefixStats {
   /** The minute of the previous line of this prefix and its counter: lines come in time order. */
   lastMinute: number;
   lastMinuteCount: { n: number } | undefined;
+  firstLine: number;
 }
 
 /** Per flag byte: 1 NEW, 2 INVALID; and whether it is late teardown. */
@@ -259,7 +265,7 @@ export class LogSummarizer {
         }
       }
     }
-    this.count(prefix, minute, proto, dpt, tcpHeader, flags);
+    this.count(prefix, this.lines - 1, minute, proto, dpt, tcpHeader, flags);
   }
 
   /** The unfinished last line of the chunks pushed so far. */
@@ -335,19 +341,19 @@ export class LogSummarizer {
     const tcpHeader = pk.proto === 'TCP' && pk.window !== undefined;
     if (pk.src) this.sources.add(pk.src, 0, pk.src.length);
     if (pk.dst) this.destinations.add(pk.dst, 0, pk.dst.length);
-    this.count(line.prefix.label, minute, pk.proto ?? '', pk.dpt ?? -1, tcpHeader, (pk.tcpFlagBits ?? 0) & 0x1ff);
+    this.count(line.prefix.label, line.line, minute, pk.proto ?? '', pk.dpt ?? -1, tcpHeader, (pk.tcpFlagBits ?? 0) & 0x1ff);
   }
 
   addDocument(doc: LogDocument): void {
     for (const l of doc.lines) this.addParsed(l);
   }
 
-  private count(prefix: string, minute: number, proto: string, dpt: number, tcpHeader: boolean, flags: number): void {
+  private count(prefix: string, lineNo: number, minute: number, proto: string, dpt: number, tcpHeader: boolean, flags: number): void {
     let ps = prefix === this.lastPrefix ? this.lastPrefixStats : undefined;
     if (!ps) {
       ps = this.prefixes.get(prefix);
       if (!ps) {
-        ps = { count: 0, invalid: 0, neu: 0, teardown: 0, minutes: new Map(), lastMinute: -1, lastMinuteCount: undefined };
+        ps = { count: 0, invalid: 0, neu: 0, teardown: 0, minutes: new Map(), lastMinute: -1, lastMinuteCount: undefined, firstLine: lineNo };
         this.prefixes.set(prefix, ps);
       }
       this.lastPrefix = prefix;
@@ -429,6 +435,7 @@ export class LogSummarizer {
       invalid: s.invalid,
       new: s.neu,
       teardownNoise: s.teardown,
+      firstLine: s.firstLine,
       perMinute: [...s.minutes].sort((a, b) => a[0] - b[0]).map(([minute, c]) => ({ minute, label: formatMinuteKey(minute), count: c.n })),
     }));
     byPrefix.sort((a, b) => b.count - a.count || (a.prefix < b.prefix ? -1 : 1));
