@@ -15,6 +15,7 @@
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { LogSummarizer, summarizeLines } from '../../server/src/analysis/log-summary';
 import { ctstateWithoutEntry } from '../../server/src/knowledge/conntrack-tcp';
 import type { LogLine, PacketLine } from '../../server/src/model/log';
 import { parseLogLine } from '../../server/src/parser/log';
@@ -160,6 +161,17 @@ describe('conformance: real firewall log lines (../shared/corpus/logs)', functio
       }
     }
     assert.ok(n >= 6, `sample messages: ${n}`);
+  });
+
+  it('the summary reads the corpus the same through its fast path and through the parser', function () {
+    const files = walk(LOGS).filter((f) => !f.endsWith('.md') && !f.endsWith('.rb'));
+    const lines = files.flatMap(linesOf);
+    const fast = summarizeLines(lines, {}, 50);
+    const parsed = new LogSummarizer();
+    lines.forEach((l, i) => parsed.addParsed(parseLogLine(l, i)));
+    assert.deepEqual(fast, parsed.result(50));
+    assert.equal(fast.packetLines, 2520);
+    assert.ok(fast.teardownNoise === 0 && fast.byCtstate.length === 2, JSON.stringify(fast.byCtstate));
   });
 
   it('grok pattern files: no line passes for a firewall line', function () {

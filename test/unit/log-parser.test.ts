@@ -469,6 +469,29 @@ describe('log parser: kernel messages, sysctls, other lines', function () {
   });
 });
 
+describe('log parser: a line parses the same whatever came before it', function () {
+  it('the wrapper shortcuts for repeated hosts and seconds never change a result', function () {
+    const lines = [
+      `Mar 15 20:55:19 linux kernel: [810298.406798] DROP ${FIELDS}`,
+      `Mar 15 20:55:19 linux kernel:  [810298.406798]  DROP ${FIELDS}`,
+      `Mar 15 20:55:19 linux kernel: DROP ${FIELDS}`,
+      `Mar 15 20:55:19.5 linux kernel: [1.5] DROP ${FIELDS}`,
+      `Mar 15 20:55:19 linux kernel:[810298.406798] DROP ${FIELDS}`,
+      `Mar 15 20:55:19 other kernel: [810298.406798] DROP ${FIELDS}`,
+      `Mar 15 20:55:19 linux sshd[12]: Accepted publickey for root`,
+      `Mar 15 20:55:190 linux kernel: DROP ${FIELDS}`,
+      `Mar 15 20:55:19 linux kernel: `,
+    ];
+    const alone = lines.map((l) => JSON.stringify(parseLogLine(l, 1)));
+    for (const before of lines) {
+      for (let i = 0; i < lines.length; i++) {
+        parseLogLine(before, 0);
+        assert.equal(JSON.stringify(parseLogLine(lines[i], 1)), alone[i], `after ${before}\n${lines[i]}`);
+      }
+    }
+  });
+});
+
 describe('log parser: documents', function () {
   it('parses every line with its number and counts kinds; CRLF is not part of a line', function () {
     const text = [`DROP ${FIELDS}`, 'tcp      6 117 SYN_SENT src=192.0.2.1 dst=192.0.2.2 sport=1 dport=2 [UNREPLIED] src=192.0.2.2 dst=192.0.2.1 sport=2 dport=1', 'kernel: nf_conntrack: table full, dropping packet', 'net.netfilter.nf_conntrack_max = 1', 'hello', ''].join('\r\n');

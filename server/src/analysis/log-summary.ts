@@ -249,18 +249,17 @@ export class LogSummarizer {
         i = keyAt(text, 'WINDOW=', p, end);
         if (i >= 0) {
           tcpHeader = true;
-          const r = keyAt(text, 'RES=', i + 7, end);
-          if (r >= 0) {
-            let q = valueEnd(text, r + 4, end);
-            let u = keyAt(text, 'URGP=', q, end);
-            if (u < 0) u = end;
-            // the flag words between RES= and URGP=
-            while (q < u) {
-              while (q < u && text.charCodeAt(q) === 0x20) q++;
-              const ws = q;
-              while (q < u && text.charCodeAt(q) !== 0x20) q++;
-              if (q - ws <= 3) flags |= flagBit(text, ws, q - ws);
-            }
+          const w = valueEnd(text, i + 7, end);
+          const r = keyAt(text, 'RES=', w, end);
+          // the flag words between RES= (or, when it is missing, WINDOW=) and URGP=
+          let q = r >= 0 ? valueEnd(text, r + 4, end) : w;
+          let u = keyAt(text, 'URGP=', q, end);
+          if (u < 0) u = end;
+          while (q < u) {
+            while (q < u && text.charCodeAt(q) === 0x20) q++;
+            const ws = q;
+            while (q < u && text.charCodeAt(q) !== 0x20) q++;
+            if (q - ws <= 3) flags |= flagBit(text, ws, q - ws);
           }
         }
       }
@@ -341,7 +340,9 @@ export class LogSummarizer {
     const tcpHeader = pk.proto === 'TCP' && pk.window !== undefined;
     if (pk.src) this.sources.add(pk.src, 0, pk.src.length);
     if (pk.dst) this.destinations.add(pk.dst, 0, pk.dst.length);
-    this.count(line.prefix.label, line.line, minute, pk.proto ?? '', pk.dpt ?? -1, tcpHeader, (pk.tcpFlagBits ?? 0) & 0x1ff);
+    // ports only count for TCP and UDP, as on the fast path
+    const ported = pk.proto === 'TCP' || pk.proto === 'UDP' || pk.proto === 'UDPLITE';
+    this.count(line.prefix.label, line.line, minute, pk.proto ?? '', ported ? (pk.dpt ?? -1) : -1, tcpHeader, (pk.tcpFlagBits ?? 0) & 0x1ff);
   }
 
   addDocument(doc: LogDocument): void {
@@ -480,7 +481,7 @@ function isBlank(c: number): boolean {
  */
 function keyAt(text: string, key: string, from: number, end: number): number {
   let i = text.indexOf(key, from);
-  while (i > 0 && i < end && text.charCodeAt(i - 1) !== 0x20) i = text.indexOf(key, i + 1);
+  while (i > 0 && i < end && text.charCodeAt(i - 1) !== 0x20 && text.charCodeAt(i - 1) !== 0x09) i = text.indexOf(key, i + 1);
   return i < end ? i : -1;
 }
 

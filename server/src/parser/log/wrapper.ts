@@ -492,7 +492,8 @@ function withHost(text: string, q: number, end: number, s: WrapperScan): void {
     s.hostEnd = q + s.midHostEnd;
     s.tagStart = q + s.midTag;
     s.tagEnd = q + s.midTagEnd;
-    let p = q + mid.length;
+    // exactly what afterHost does after `kernel:`: blanks, an optional uptime, blanks
+    let p = skipBlanks(text, q + mid.length, end);
     const up = uptimeAt(text, p, end, s);
     if (up >= 0) p = skipBlanks(text, up, end);
     s.bodyStart = p;
