@@ -337,6 +337,46 @@ describe('log parser: malformed lines give a partial parse and a note', function
   });
 });
 
+describe('log parser: mutated lines (deterministic fuzz)', function () {
+  it('never fails inside, keeps every span inside the line, caps notes', function () {
+    const base = [
+      `Jan 27 15:21:36 host kernel: [1229124.817624] Firewall: *TCP_IN Blocked* ${FIELDS}`,
+      `Mar 15 20:55:19 linux kernel: DROP IN=eth0 OUT= MAC= SRC=192.0.2.1 DST=192.0.2.2 LEN=56 TOS=0x00 PREC=0xC0 TTL=64 ID=4 PROTO=ICMP TYPE=3 CODE=4 [SRC=192.0.2.2 DST=198.51.100.9 LEN=1500 TOS=0x00 PREC=0x00 TTL=63 ID=99 DF PROTO=TCP SPT=443 DPT=51000 WINDOW=501 RES=0x00 ACK PSH URGP=0 ] MTU=1400 `,
+      '<4>1 2024-01-27T15:21:36Z host kernel - - - [UFW BLOCK] IN=eth0 OUT= MAC= SRC=2001:db8::1 DST=2001:db8::2 LEN=1280 TC=0 HOPLIMIT=64 FLOWLBL=0 OPT ( FRAG:1232 INCOMPLETE ID:0000abcd ) PROTO=TCP ',
+      '    [NEW] tcp      6 120 SYN_SENT src=10.0.2.4 dst=10.0.2.15 sport=46216 dport=2222 [UNREPLIED] src=10.0.2.15 dst=10.0.2.4 sport=2222 dport=46216 mark=0 use=1',
+      'Jul 8 10:03:53 centos8 kernel: nf_conntrack: nf_conntrack: table full, dropping packet',
+      'sysctl -w net.netfilter.nf_conntrack_tcp_timeout_established=300',
+    ];
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const junk = ['=', ' ', '[', ']', '(', ')', ':', 'IN=', 'OUT=', 'SRC=', 'PROTO=TCP', 'OPT (', '\t', 'x', '0x', '..'];
+    for (let k = 0; k < 4000; k++) {
+      let t = base[rnd(base.length)];
+      for (let j = 1 + rnd(3); j > 0; j--) {
+        const i = rnd(t.length + 1);
+        switch (rnd(3)) {
+          case 0:
+            t = t.slice(0, i);
+            break;
+          case 1:
+            t = t.slice(0, i) + t.slice(i + 1 + rnd(8));
+            break;
+          default:
+            t = t.slice(0, i) + junk[rnd(junk.length)] + t.slice(i);
+        }
+      }
+      const l = parseLogLine(t, 3);
+      assert.ok(!(l.kind === 'other' && l.what?.startsWith('unparsed')), `parser failed on: ${t}\n${l.kind === 'other' ? l.what : ''}`);
+      assert.ok(l.span.end <= t.length && l.span.line === 3);
+      if (l.kind === 'packet' || l.kind === 'conntrack') {
+        for (const f of l.fields) assert.ok(f.span.start >= 0 && f.span.end <= t.length && f.keySpan.start <= f.keySpan.end, t);
+        assert.ok(l.notes.length <= 60);
+        for (const n of l.notes) assert.ok(n.span.start >= 0 && n.span.end <= t.length, `${n.code} ${t}`);
+      }
+    }
+  });
+});
+
 describe('log parser: a 1 MB line stays linear', function () {
   this.timeout(20000);
   const cases: [string, string][] = [
