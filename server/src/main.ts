@@ -3,7 +3,8 @@
  * line (--stdio, --node-ipc, --socket=PORT, --pipe=NAME) and hands the connection to startServer.
  * Nothing but protocol messages is ever written to stdout once a transport is chosen.
  */
-import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { type ConnectionOptions, createConnection, LSPErrorCodes, ProposedFeatures } from 'vscode-languageserver/node';
+import { FrameResync } from './framing';
 import { startServer } from './server';
 
 declare const IPTABLES_LENS_VERSION: string;
@@ -41,5 +42,34 @@ if (!args.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--s
 // eslint-disable-next-line no-console -- redirecting, not printing
 console.log = console.info = (...a: unknown[]) => void process.stderr.write(a.map(String).join(' ') + '\n');
 
-const connection = createConnection(ProposedFeatures.all);
+/**
+ * A request the client cancels while it still waits in the queue (an editor typing faster than the
+ * server analyses: each keystroke cancels the hover of the one before) is answered "cancelled"
+ * at once and never runs, so a burst of edits costs one analysis instead of one per keystroke.
+ */
+const options: ConnectionOptions = {
+  connectionStrategy: {
+    cancelUndispatched: (message) => {
+      const id = (message as { id?: number | string | null }).id;
+      return id === undefined ? undefined : { jsonrpc: '2.0', id: id ?? null, error: { code: LSPErrorCodes.RequestCancelled, message: 'cancelled before it started' } };
+    },
+  },
+};
+
+let connection;
+if (args.includes('--stdio')) {
+  // stdin through a forgiving framer: garbage or a wrong Content-Length must not leave the
+  // server deaf (see framing.ts); what it skips is reported on stderr, a few times at most
+  let reports = 0;
+  const input = process.stdin.pipe(
+    new FrameResync({
+      onSkip: (bytes, why) => {
+        if (++reports <= 20) process.stderr.write(`iptables-lens-server: skipped ${bytes} bytes on stdin: ${why}\n`);
+      },
+    }),
+  );
+  connection = createConnection(ProposedFeatures.all, input, process.stdout, options);
+} else {
+  connection = createConnection(ProposedFeatures.all, options);
+}
 startServer(connection, version);
