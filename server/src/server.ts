@@ -58,8 +58,33 @@ export function documentKind(doc: TextDocument): DocumentKind | undefined {
   return undefined;
 }
 
+/** A position or range as the protocol defines it: non-negative integers. */
+function isPosition(p: unknown): p is { line: number; character: number } {
+  const q = p as { line?: unknown; character?: unknown } | null;
+  return !!q && Number.isInteger(q.line) && Number.isInteger(q.character) && (q.line as number) >= 0 && (q.character as number) >= 0;
+}
+
+/**
+ * Documents as the client sends them, made safe: a didOpen whose text is no string opens an
+ * empty document (not one whose "text" is 42, which every later feature and every log hover
+ * would trip over), and an edit whose text or range is malformed is dropped rather than applied
+ * at NaN offsets.
+ */
+const SANITIZED_DOCUMENTS = {
+  create(uri: string, languageId: string, version: number, content: string): TextDocument {
+    return TextDocument.create(String(uri), typeof languageId === 'string' ? languageId : '', Number.isInteger(version) ? version : 0, typeof content === 'string' ? content : '');
+  },
+  update(doc: TextDocument, changes: unknown, version: number): TextDocument {
+    const valid = (Array.isArray(changes) ? changes : []).filter((c: unknown): c is { text: string } => {
+      const ch = c as { text?: unknown; range?: { start?: unknown; end?: unknown } } | null;
+      return !!ch && typeof ch.text === 'string' && (ch.range === undefined || (!!ch.range && isPosition(ch.range.start) && isPosition(ch.range.end)));
+    });
+    return TextDocument.update(doc, valid, Number.isInteger(version) ? version : doc.version + 1);
+  },
+};
+
 export function startServer(connection: Connection, version: string): void {
-  const documents = new TextDocuments(TextDocument);
+  const documents = new TextDocuments(SANITIZED_DOCUMENTS);
   const cache = new Map<string, RulesDocument>();
   let settings: Settings = DEFAULT_SETTINGS;
   const listeners: (() => void)[] = [];

@@ -10,6 +10,7 @@ import type { CtState } from '../analysis/packet-space';
 import { trace } from '../analysis/tracer';
 import { summarizeText } from '../analysis/log-summary';
 import type { PacketLine } from '../model/log';
+import { fileName } from '../service/document';
 import { logReportMarkdown } from '../service/log-report';
 import { traceMarkdown } from '../service/trace-report';
 import type { ServerContext } from '../server';
@@ -32,7 +33,7 @@ export function registerCommands(ctx: ServerContext): void {
       const packet = parsePacketSpec(arg.packet as string);
       if ('error' in packet) return { error: packet.error, start: packet.start, end: packet.end };
       const t = trace(doc.ruleset, packet, { state, loose: ctx.settings().tcpLoose });
-      return traceMarkdown(t, decodeURIComponent(arg.uri as string).split('/').pop() ?? '');
+      return traceMarkdown(t, fileName(arg.uri as string));
     });
   });
 }
@@ -51,7 +52,7 @@ function logSummary(ctx: ServerContext, arg: unknown): { markdown: string } | Re
       const l = ctx.logs.line(uri, i);
       if (l?.kind === 'packet' && want.has(l.prefix.label) && !examples.has(l.prefix.label)) examples.set(l.prefix.label, l);
     }
-    const name = decodeURIComponent(uri.split('/').pop() ?? uri);
+    const name = fileName(uri) || uri;
     return { markdown: logReportMarkdown([{ name, summary, examples, sources: ctx.rulesSources() }]) };
   });
 }

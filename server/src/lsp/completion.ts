@@ -2,7 +2,7 @@
 import { type CompletionItem, CompletionItemKind, InsertTextFormat, MarkupKind } from 'vscode-languageserver/node';
 import { completion, type CompletionKind } from '../service/completion';
 import type { ServerContext } from '../server';
-import { toRange } from './convert';
+import { clampPosition, toRange } from './convert';
 
 const KIND: Record<CompletionKind, CompletionItemKind> = {
   keyword: CompletionItemKind.Keyword,
@@ -20,9 +20,10 @@ export function registerCompletion(ctx: ServerContext): void {
   ctx.connection.onCompletion((p) =>
     ctx.guard('completion', [] as CompletionItem[], () => {
       const doc = ctx.rules(p.textDocument.uri);
-      if (!doc) return [];
+      const pos = clampPosition(ctx.documents.get(p.textDocument.uri), p.position);
+      if (!doc || !pos) return [];
       const snippets = ctx.clientCapabilities.snippets;
-      return completion(doc, p.position.line, p.position.character)
+      return completion(doc, pos.line, pos.character)
         .filter((e) => !e.snippet || snippets)
         .map((e): CompletionItem => ({
           label: e.label,

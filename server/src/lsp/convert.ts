@@ -1,5 +1,6 @@
 /** Conversions from the service's plain types to protocol objects. */
-import { DiagnosticSeverity, type Range } from 'vscode-languageserver/node';
+import { DiagnosticSeverity, type Position, type Range } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Severity, Span } from '../model/ruleset';
 import type { TextEdit } from '../service/code-actions';
 
@@ -22,4 +23,31 @@ export function toSeverity(s: Severity): DiagnosticSeverity {
 
 export function toTextEdit(e: TextEdit): { range: Range; newText: string } {
   return { range: { start: { line: e.line, character: e.start }, end: { line: e.endLine, character: e.end } }, newText: e.text };
+}
+
+/**
+ * The position of a request, made safe: undefined when it is no position or lies on a line past
+ * the end of the document (there is nothing there to answer about), and the character clamped to
+ * the line's length, as the LSP specification asks. Handlers answer from this, never from the
+ * raw position, so no answer can carry a range outside the document.
+ */
+export function clampPosition(doc: TextDocument | undefined, p: unknown): Position | undefined {
+  if (!doc || !p || typeof p !== 'object') return undefined;
+  const { line, character } = p as { line?: unknown; character?: unknown };
+  if (typeof line !== 'number' || typeof character !== 'number' || !Number.isInteger(line) || !Number.isInteger(character)) return undefined;
+  if (line < 0 || line >= doc.lineCount || character < 0) return undefined;
+  return { line, character: Math.min(character, lineLength(doc, line)) };
+}
+
+/** The length of a line as the editor counts it: without its `\n`, `\r\n` or lone `\r`. */
+export function lineLength(doc: TextDocument, line: number): number {
+  if (line < 0 || line >= doc.lineCount) return 0;
+  const start = doc.offsetAt({ line, character: 0 });
+  let end = line + 1 < doc.lineCount ? doc.offsetAt({ line: line + 1, character: 0 }) : doc.getText().length;
+  if (end > start) {
+    const tail = doc.getText({ start: doc.positionAt(Math.max(start, end - 2)), end: doc.positionAt(end) });
+    if (tail.endsWith('\r\n')) end -= 2;
+    else if (tail.endsWith('\n') || tail.endsWith('\r')) end -= 1;
+  }
+  return end - start;
 }

@@ -70,7 +70,9 @@ function logDiagnostics(ctx: ServerContext, uri: string): LspDiagnostic[] {
 export function registerDiagnostics(ctx: ServerContext): void {
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
 
-  const publish = (uri: string) => {
+  // guarded: one document that cannot be analysed must not stop the others being published
+  const publish = (uri: string) => ctx.guard('publishDiagnostics', undefined, () => publishNow(uri));
+  const publishNow = (uri: string) => {
     timers.delete(uri);
     const d = ctx.documents.get(uri);
     if (!d) return;

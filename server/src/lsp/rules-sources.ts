@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { RulesSource } from '../service/log-explain';
-import { createRulesDocument } from '../service/document';
+import { createRulesDocument, fileName } from '../service/document';
 import type { ServerContext } from '../server';
 
 const RULES_NAMES = /^(rules\.v[46]|ip6?tables(\.rules|\.save|-save)?|.*\.rules)$/;
@@ -83,11 +83,16 @@ export function createRulesSources(ctx: Pick<ServerContext, 'documents' | 'kind'
     const out: RulesSource[] = [];
     const seen = new Set<string>();
     for (const d of ctx.documents.all()) {
-      if (ctx.kind(d.uri) !== 'rules') continue;
-      const doc = ctx.rules(d.uri);
-      if (!doc) continue;
-      seen.add(d.uri);
-      out.push({ uri: d.uri, name: decodeURIComponent(d.uri.split('/').pop() ?? d.uri), ruleset: doc.ruleset });
+      // one document that cannot be read must not take the others' explanations with it
+      try {
+        if (ctx.kind(d.uri) !== 'rules') continue;
+        const doc = ctx.rules(d.uri);
+        if (!doc) continue;
+        seen.add(d.uri);
+        out.push({ uri: d.uri, name: fileName(d.uri) || d.uri, ruleset: doc.ruleset });
+      } catch {
+        continue;
+      }
     }
     const configured = ctx.settings().rulesFiles.flatMap((f) => {
       if (path.isAbsolute(f)) return [f];
@@ -111,3 +116,4 @@ export function folderPath(uri: string): string | undefined {
     return undefined;
   }
 }
+

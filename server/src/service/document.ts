@@ -16,9 +16,19 @@ export interface RulesDocument {
 
 export type FamilySetting = 'auto' | Family;
 
+/** The last path segment of a URI, decoded; a malformed escape (`100%.rules` sent unencoded) stays as it is. */
+export function fileName(uri: string): string {
+  const last = uri.split('/').pop() ?? '';
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
+}
+
 /** The family a file name suggests (`rules.v6`, `ip6tables.rules`, `/etc/sysconfig/ip6tables`). */
 export function familyFromName(uri: string): Family | undefined {
-  const name = decodeURIComponent(uri.split('/').pop() ?? '').toLowerCase();
+  const name = fileName(uri).toLowerCase();
   if (/(^|[^a-z0-9])(ip6tables|ipv6|v6)([^a-z0-9]|$)/.test(name) || name.endsWith('.v6') || name.startsWith('ip6')) return 'ipv6';
   if (/(^|[^a-z0-9])(iptables|ipv4|v4)([^a-z0-9]|$)/.test(name) || name.endsWith('.v4')) return 'ipv4';
   return undefined;
