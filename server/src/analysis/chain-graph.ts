@@ -36,21 +36,27 @@ export function reachability(table: Table): ChainReach {
   return { hooks };
 }
 
-/** Jump loops reachable from a built-in chain, reported on the jump that closes each loop. */
+/**
+ * Jump loops reachable from a built-in chain, reported on the jump that closes each loop. The walk
+ * keeps its own stack: a chain of 10 000 jumps must not overflow the call stack (which took every
+ * diagnostic of the file down with it).
+ */
 export function findLoops(table: Table): Finding[] {
   const out: Finding[] = [];
   const reported = new Set<Rule>();
   const state = new Map<string, 'active' | 'done'>();
-  const path: { chain: string; via?: Rule }[] = [];
+  /** The chains being visited, with the jump that led to each and the next rule to look at. */
+  const path: { chain: Chain; via?: Rule; next: number }[] = [];
 
-  const visit = (c: Chain, via?: Rule): void => {
+  const enter = (c: Chain, via?: Rule): void => {
     const st = state.get(c.name);
     if (st === 'done') return;
     if (st === 'active') {
       if (via && !reported.has(via)) {
         reported.add(via);
-        const start = path.findIndex((p) => p.chain === c.name);
-        const cycle = [...path.slice(start).map((p) => p.chain), c.name].join(' -> ');
+        const start = path.findIndex((p) => p.chain.name === c.name);
+        const names = [...path.slice(start).map((p) => p.chain.name), c.name];
+        const cycle = names.length <= 12 ? names.join(' -> ') : `${names.slice(0, 5).join(' -> ')} -> … (${names.length - 10} more) … -> ${names.slice(-5).join(' -> ')}`;
         out.push({
           code: 'jump-loop',
           severity: 'error',
@@ -61,17 +67,26 @@ export function findLoops(table: Table): Finding[] {
       return;
     }
     state.set(c.name, 'active');
-    path.push({ chain: c.name, ...(via ? { via } : {}) });
-    for (const r of c.rules) {
+    path.push({ chain: c, ...(via ? { via } : {}), next: 0 });
+  };
+
+  for (const root of table.chains.values()) {
+    if (!root.builtin) continue;
+    enter(root);
+    while (path.length) {
+      const top = path[path.length - 1]!;
+      const r = top.chain.rules[top.next++];
+      if (!r) {
+        path.pop();
+        state.set(top.chain.name, 'done');
+        continue;
+      }
       const t = r.target;
       if (t?.kind !== 'chain') continue;
       const next = table.chains.get(t.name);
-      if (next && !next.builtin) visit(next, r);
+      if (next && !next.builtin) enter(next, r);
     }
-    path.pop();
-    state.set(c.name, 'done');
-  };
-  for (const c of table.chains.values()) if (c.builtin) visit(c);
+  }
   return out;
 }
 
@@ -151,8 +166,8 @@ export function checkUserChainHooks(table: Table, reach: ChainReach): Finding[] 
 export function checkChainGraph(rs: Ruleset): Finding[] {
   const out: Finding[] = [];
   for (const t of rs.tables.values()) {
-    out.push(...findLoops(t));
-    out.push(...checkUserChainHooks(t, reachability(t)));
+    for (const f of findLoops(t)) out.push(f);
+    for (const f of checkUserChainHooks(t, reachability(t))) out.push(f);
   }
   return out;
 }

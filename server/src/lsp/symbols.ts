@@ -1,9 +1,13 @@
 /** textDocument/documentSymbol: hierarchical outline (or a flat list for clients without it). */
 import { type DocumentSymbol, type SymbolInformation, SymbolKind } from 'vscode-languageserver/node';
+import { parseLogLines } from '../parser/log/index';
 import { logSymbols } from '../service/log-symbols';
 import { documentSymbols, type OutlineSymbol, type SymbolKind as Kind } from '../service/symbols';
 import type { ServerContext } from '../server';
-import { toRange } from './convert';
+import { lineLength, toRange } from './convert';
+
+/** Logs larger than this are outlined without caching their parse (the same bound as log diagnostics). */
+const MAX_CACHED_LOG_BYTES = 4 * 1024 * 1024;
 
 const KIND: Record<Kind, SymbolKind> = {
   table: SymbolKind.Namespace,
@@ -39,10 +43,12 @@ export function registerSymbols(ctx: ServerContext): void {
       const uri = p.textDocument.uri;
       let syms: OutlineSymbol[];
       if (ctx.kind(uri) === 'log') {
-        const log = ctx.logs.document(uri);
         const text = ctx.documents.get(uri);
-        if (!log || !text) return [];
-        syms = logSymbols(log, (l) => text.getText({ start: { line: l, character: 0 }, end: { line: l + 1, character: 0 } }).replace(/\r?\n$/, '').length);
+        if (!text) return [];
+        // a huge log is outlined line by line without keeping its parse (which would take gigabytes)
+        const log = text.getText().length > MAX_CACHED_LOG_BYTES ? { lines: parseLogLines(text.getText()) } : ctx.logs.document(uri);
+        if (!log) return [];
+        syms = logSymbols(log, (l) => lineLength(text, l));
       } else {
         const doc = ctx.rules(uri);
         if (!doc) return [];

@@ -82,9 +82,56 @@ const TABLE_OPTION: OptionSpec = {
   summary: 'The table the command works on (filter by default).',
 };
 
+interface PoolEntry {
+  readonly spec: OptionSpec;
+  readonly owner: Candidate['owner'];
+}
+
+/** The options known before any module is loaded, in getopt's order. */
+const STATIC_POOL: readonly PoolEntry[] = [
+  ...COMMAND_OPTION_SPECS.map((spec) => ({ spec, owner: 'command' as const })),
+  { spec: TABLE_OPTION, owner: 'generic' as const },
+  ...GENERIC_OPTIONS.map((spec) => ({ spec, owner: 'generic' as const })),
+];
+
+function namesOf(spec: OptionSpec): readonly string[] {
+  return spec.aliases?.length ? [spec.name, ...spec.aliases] : [spec.name];
+}
+
+/** Exact names of the static options: the first entry in getopt's order wins. */
+const STATIC_EXACT = new Map<string, PoolEntry>();
+for (const p of STATIC_POOL) for (const n of namesOf(p.spec)) if (!STATIC_EXACT.has(n)) STATIC_EXACT.set(n, p);
+
+/**
+ * Most candidates an abbreviation lists. Two already make it ambiguous; a line that loads one
+ * module hundreds of times must not make every abbreviation cost (and name) all of them.
+ */
+const MAX_CANDIDATES = 16;
+
+const NO_OPTIONS: readonly OptionSpec[] = [];
+
+function abbreviates(spec: OptionSpec, name: string): boolean {
+  return namesOf(spec).some((n) => n.startsWith('--') && n.startsWith(name));
+}
+
 export function parseCommandWords(words: readonly Word[], ctx: CommandContext): ParsedCommand {
   const out: ParsedCommand = { table: ctx.table, generic: [], matches: [], options: [], findings: [] };
   const loaded: Loaded[] = []; // newest last
+  /** Exact option names of the loaded modules: the newest module wins, as in getopt's table. */
+  const loadedExact = new Map<string, PoolEntry>();
+  /** The newest loaded module we have no entry for. */
+  let lastUnknown: Loaded | undefined;
+  const loadedMatchNames = new Set<string>();
+  const load = (l: Loaded) => {
+    loaded.push(l);
+    if (l.unknown) lastUnknown = l;
+    if (l.match) loadedMatchNames.add(l.match.name);
+    // within one module the first spec of a name wins: write the list backwards
+    for (let j = l.options.length - 1; j >= 0; j--) {
+      const spec = l.options[j]!;
+      for (const n of namesOf(spec)) loadedExact.set(n, { spec, owner: l });
+    }
+  };
   let bang: Word | undefined;
   let protocol: { word: Word; negated: boolean } | undefined;
   let protoImplicitlyLoaded = false;
@@ -96,27 +143,35 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
     return b;
   };
 
-  /** All option specs a long-option word may resolve to right now, in getopt's order. */
+  /**
+   * The option specs a long-option word may resolve to right now, in getopt's order (commands,
+   * -t, generic options, then the loaded modules newest first): the exact name if any, else every
+   * option it abbreviates (at most MAX_CANDIDATES). Linear in the distinct modules loaded, so a
+   * line that loads the same module a thousand times costs no more per word than one that loads it once.
+   */
   const candidates = (name: string): Candidate[] => {
-    const pool: { spec: OptionSpec; owner: Candidate['owner'] }[] = [];
-    for (const s of COMMAND_OPTION_SPECS) pool.push({ spec: s, owner: 'command' });
-    pool.push({ spec: TABLE_OPTION, owner: 'generic' });
-    for (const s of GENERIC_OPTIONS) pool.push({ spec: s, owner: 'generic' });
-    for (let i = loaded.length - 1; i >= 0; i--) for (const s of loaded[i]!.options) pool.push({ spec: s, owner: loaded[i]! });
-    const exact = pool.filter((p) => p.spec.name === name || p.spec.aliases?.includes(name));
-    if (exact.length) return [{ ...exact[0]!, exact: true }];
+    const exact = STATIC_EXACT.get(name) ?? loadedExact.get(name);
+    if (exact) return [{ ...exact, exact: true }];
     if (!name.startsWith('--') || name.length < 3) return [];
-    const prefix = pool.filter((p) => [p.spec.name, ...(p.spec.aliases ?? [])].some((n) => n.startsWith('--') && n.startsWith(name)));
-    // aliases of one option are one candidate
-    const distinct = prefix.filter((p, i) => prefix.findIndex((q) => q.spec === p.spec && q.owner === p.owner) === i);
-    return distinct.map((p) => ({ ...p, exact: false }));
+    const out: Candidate[] = [];
+    for (const p of STATIC_POOL) if (abbreviates(p.spec, name)) out.push({ ...p, exact: false });
+    // an option list that offered nothing offers nothing again when its module is loaded twice
+    const barren = new Set<readonly OptionSpec[]>();
+    for (let k = loaded.length - 1; k >= 0 && out.length < MAX_CANDIDATES; k--) {
+      const l = loaded[k]!;
+      if (barren.has(l.options)) continue;
+      const before = out.length;
+      for (const spec of l.options) if (abbreviates(spec, name) && out.length < MAX_CANDIDATES) out.push({ spec, owner: l, exact: false });
+      if (out.length === before) barren.add(l.options);
+    }
+    return out;
   };
 
   const loadMatch = (name: string, nameWord: Word, mWord: Word | undefined, implicit: boolean): MatchNode => {
     const spec = findMatch(name, ctx.family);
     const node: MatchNode = { name, nameWord, implicit, options: [], ...(mWord ? { mWord } : {}), ...(spec ? { spec } : {}) };
     out.matches.push(node);
-    loaded.push({ kind: 'match', options: spec?.options ?? [], match: node, unknown: !spec });
+    load({ kind: 'match', options: spec?.options ?? NO_OPTIONS, match: node, unknown: !spec });
     return node;
   };
 
@@ -319,7 +374,7 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
       const node: TargetNode = { name: tw.text, jWord: w, nameWord: tw, goto: isGoto, kind, options: [], ...(spec ? { spec } : {}) };
       out.target = node;
       addOption({ word: w, nameSpan, name: isJump ? '-j' : '-g', negated: false, args: [tw], owner: 'generic', spec: GENERIC_OPTIONS.find((g) => g.name === (isJump ? '-j' : '-g'))! });
-      if (spec && spec.options.length) loaded.push({ kind: 'target', options: spec.options, target: node, unknown: false });
+      if (spec && spec.options.length) load({ kind: 'target', options: spec.options, target: node, unknown: false });
       continue;
     }
 
@@ -335,7 +390,7 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
     // a module we have no entry for may own this option under exactly this name, and getopt_long
     // prefers an exact match to any abbreviation (`-m recent --set` is recent's --set, not an
     // abbreviation of --set-counters): leave inexact names to that module
-    if (found.length && !found[0]!.exact && loaded.some((l) => l.unknown)) found = [];
+    if (found.length && !found[0]!.exact && lastUnknown) found = [];
 
     if (found.length > 1) {
       takeBang();
@@ -348,7 +403,7 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
 
     if (found.length === 0) {
       const b = takeBang();
-      const unknownOwner = [...loaded].reverse().find((l) => l.unknown);
+      const unknownOwner = lastUnknown;
       if (unknownOwner) {
         // options of a module we do not know: keep them, guess their words, say nothing more
         const args = takeArgs(undefined, w, inline, name, true);
@@ -414,7 +469,7 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
     if (!protocol) return false;
     const pm = protocolMatchName(protocol.word.text, ctx.family);
     if (!pm) return false;
-    const already = out.matches.some((m) => m.name === pm);
+    const already = loadedMatchNames.has(pm);
     return !already || !protoImplicitlyLoaded;
   }
 }
@@ -432,7 +487,9 @@ function unknownOption(name: string, family: Family, protocol: string | undefine
     (m) => m.families.includes(family) && m.options.some((o) => o.name === name || o.aliases?.includes(name)),
   );
   if (owners.length === 0) {
-    return { message: `unknown option \`${name}\`${loaded.length ? ` for ${loaded.map((m) => `-m ${m.name}`).join(', ')}` : ''}` };
+    // name a few modules, not all of them: a line may load hundreds
+    const some = loaded.slice(0, 6).map((m) => `-m ${m.name}`).join(', ') + (loaded.length > 6 ? ` and ${loaded.length - 6} more` : '');
+    return { message: `unknown option \`${name}\`${loaded.length ? ` for ${some}` : ''}` };
   }
   const protoOwners = owners.filter((m) => m.protocols && protocolMatchName(m.name, family) === m.name);
   if (protoOwners.length) {

@@ -23,6 +23,19 @@ import { buildTables } from './chains';
 import { parseCommandWords } from './command-parser';
 import { MAX_WORD_LENGTH, tokenizeLine } from './tokenizer';
 
+/**
+ * iptables-restore builds each line's argv in a fixed array of 255 (xshared.h MAX_ARGC) that also
+ * holds the program name, `-t` and the table: a line of 252 words fails with "Parser cannot handle
+ * more arguments" (checked against iptables-restore 1.8.9 --test: 251 pass, 252 fail).
+ */
+export const MAX_RESTORE_WORDS = 251;
+
+/** Problems listed per line; the rest are counted in the last one's message (a mangled 10 MB line must not yield a million diagnostics). */
+export const MAX_FINDINGS_PER_LINE = 100;
+
+/** Words read on one line: 40 times what iptables-restore accepts; the rest is ignored with a warning. */
+export const MAX_WORDS_READ = 10_000;
+
 export interface ParseOptions {
   /** Family chosen by the user or known from the file name; the header comment wins over it. */
   readonly family?: Family;
@@ -252,19 +265,38 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
         f('unterminated-quote', 'warning', 'this quote is never closed: iptables-restore takes the rest of the line, options included, as one value', span(ln, tok.unterminatedQuote, full.length)),
       );
     }
-    for (const w of tok.words) {
+    // a line of absurd length is read up to MAX_WORDS_READ words, so its cost stays bounded
+    const words = tok.words.length > MAX_WORDS_READ ? tok.words.slice(0, MAX_WORDS_READ) : tok.words;
+    if (words !== tok.words) {
+      findings.push(
+        f('ignored-text', 'warning', `this line has ${tok.words.length} words: iptables-lens reads the first ${MAX_WORDS_READ} and ignores the rest (no real rule comes near; iptables-restore refuses more than ${MAX_RESTORE_WORDS})`, span(ln, tok.words[MAX_WORDS_READ]!.start, tok.words[tok.words.length - 1]!.end)),
+      );
+    }
+    for (const w of words) {
       if (w.text.length > MAX_WORD_LENGTH) {
         findings.push(f('syntax', 'error', `a single word of ${w.text.length} characters: iptables-restore refuses words longer than ${MAX_WORD_LENGTH} ("Parameter too long")`, w));
       }
     }
+    if (format === 'save' && tok.words.length > MAX_RESTORE_WORDS) {
+      const extra = tok.words[MAX_RESTORE_WORDS]!;
+      findings.push(
+        f('syntax', 'error', `${tok.words.length} words on one line: iptables-restore reads at most ${MAX_RESTORE_WORDS} ("Parser cannot handle more arguments") and refuses the file`, span(ln, extra.start, tok.words[tok.words.length - 1]!.end)),
+      );
+    }
     const table = block?.name ?? 'filter';
-    const parsed = parseCommandWords(tok.words, { family, format, table });
-    findings.push(...parsed.findings);
+    const parsed = parseCommandWords(words, { family, format, table });
+    // a loop, not push(...): a line of a million words has a million findings, more than a call takes arguments
+    const listed = Math.min(parsed.findings.length, MAX_FINDINGS_PER_LINE);
+    for (let k = 0; k < listed; k++) findings.push(parsed.findings[k]!);
+    if (parsed.findings.length > listed) {
+      const last = findings[findings.length - 1]!;
+      findings[findings.length - 1] = { ...last, message: `${last.message} (and ${parsed.findings.length - listed} more problems on this line, not listed)` };
+    }
     const cmd: CommandLine = {
       kind: 'command',
       line: ln,
       span: lineSpan,
-      words: tok.words,
+      words,
       table: parsed.table,
       ...(parsed.tableWord ? { tableWord: parsed.tableWord } : {}),
       ...(block && format === 'save' ? { block } : {}),
@@ -279,8 +311,8 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     };
     nodes.push(cmd);
     commands.push(cmd);
-    if (!parsed.command && tok.words.length) {
-      findings.push(f('missing-command', 'error', 'no command on this line: a rule starts with -A CHAIN (or -I, -D, -N, -P...)', span(ln, tok.words[0]!.start, tok.words[tok.words.length - 1]!.end)));
+    if (!parsed.command && words.length) {
+      findings.push(f('missing-command', 'error', 'no command on this line: a rule starts with -A CHAIN (or -I, -D, -N, -P...)', span(ln, words[0]!.start, words[words.length - 1]!.end)));
     }
     if (format === 'save') {
       if (!block) findings.push(f('outside-table', 'error', 'this rule comes before any `*table` header: iptables-restore fails here; add `*filter` (or the right table) above', lineSpan));

@@ -1,8 +1,9 @@
 /** Outline of a log: the distinct prefixes with their line counts, then the other kinds of lines. */
-import type { LogDocument, Span } from '../model/log';
+import type { LogLine, Span } from '../model/log';
 import type { OutlineSymbol } from './symbols';
 
-export function logSymbols(doc: LogDocument, lineLength: (line: number) => number): OutlineSymbol[] {
+/** The outline from the parsed lines: a parsed LogDocument, or lines parsed one at a time and dropped (huge logs). */
+export function logSymbols(doc: { readonly lines: Iterable<LogLine> }, lineLength: (line: number) => number): OutlineSymbol[] {
   const byPrefix = new Map<string, { count: number; first: Span; last: number }>();
   const others = new Map<string, { count: number; first: Span; last: number }>();
   const bump = (m: typeof byPrefix, key: string, span: Span, line: number) => {

@@ -6,7 +6,7 @@
  *   [UNREPLIED] src= dst= sport= dport= [packets= bytes=] [ASSURED] [mark=] [secctx=] [zone=] [use=] [id=]
  */
 import type { ConntrackLine, ConntrackTuple, LogField, LogNote, NumberToken, Token, Wrapper } from '../../model/log';
-import { Field } from './field';
+import { Field, MAX_FIELDS } from './field';
 import * as scan from './scan';
 
 // local bindings: resolved once, not through a module getter on every call (hot loops)
@@ -131,6 +131,12 @@ export function parseConntrackLine(text: string, line: number, body: number, end
   while (p < end) {
     p = skipBlanks(text, p, end);
     if (p >= end) break;
+    if (fields.length >= MAX_FIELDS) {
+      // a conntrack entry has under 30 fields: this line is mangled, and a million fields would fill the memory
+      flushJunk();
+      notes.push({ code: 'log/too-many-fields', severity: 'warning', message: `More than ${MAX_FIELDS} fields: conntrack never prints that many, so the line is mangled; the rest of it is not read.`, span: span(line, p, end) });
+      break;
+    }
     if (text.charCodeAt(p) === LBRACKET) {
       // [ASSURED], [UNREPLIED], [OFFLOAD], or [start=... stop=...] (ktimestamp)
       let q = p + 1;

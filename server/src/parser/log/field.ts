@@ -56,3 +56,10 @@ export class Field implements LogField {
     };
   }
 }
+
+/**
+ * Fields read per line. A LOG line has under 60 (80 with the packet an ICMP error quotes), a
+ * conntrack entry under 30; a mangled 10 MB line of repeated `key=value` must not become a million
+ * field objects, each hovered, coloured and kept in the cache.
+ */
+export const MAX_FIELDS = 400;

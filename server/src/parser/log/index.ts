@@ -1,5 +1,5 @@
 /** Parsers for the `netfilter-log` language: one line at a time, or a whole document. */
-export { parseLogLine, parseLogDocument, lineOffsets } from './line';
+export { parseLogLine, parseLogDocument, parseLogLines, lineOffsets } from './line';
 export { parseWrapper, scanWrapper, WrapperScan } from './wrapper';
 export { parsePacketFields, PROTO_NUMBERS } from './packet';
 export { decodePrefix, findIn } from './prefix';

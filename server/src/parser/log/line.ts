@@ -132,6 +132,20 @@ function other(text: string, lineNo: number, body: number, end: number, wrapper:
 export function parseLogDocument(text: string): LogDocument {
   const lines: LogLine[] = [];
   const counts = { packet: 0, conntrack: 0, kernel: 0, sysctl: 0, other: 0 };
+  for (const l of parseLogLines(text)) {
+    // keep the packet, let the field list be rebuilt on demand (see Packet)
+    if (l instanceof Packet) l.release();
+    lines.push(l);
+    counts[l.kind]++;
+  }
+  return { lines, lineCount: lines.length, counts };
+}
+
+/**
+ * The lines of a document parsed one at a time, as parseLogDocument splits them, keeping none:
+ * for a pass over a log too large to hold parsed in memory (the outline of a 50 MB log).
+ */
+export function* parseLogLines(text: string): Generator<LogLine> {
   let start = 0;
   let n = 0;
   let cr = text.indexOf('\r');
@@ -145,16 +159,11 @@ export function parseLogDocument(text: string): LogDocument {
       nl = cr;
       next = cr + 1;
     }
-    const l = parseLogLine(text.slice(start, nl), n);
-    // keep the packet, let the field list be rebuilt on demand (see Packet)
-    if (l instanceof Packet) l.release();
-    lines.push(l);
-    counts[l.kind]++;
+    yield parseLogLine(text.slice(start, nl), n);
     n++;
-    if (nl >= text.length) break;
+    if (nl >= text.length) return;
     start = next;
   }
-  return { lines, lineCount: n, counts };
 }
 
 /** Iterate the lines of a text as [start, end) offsets without splitting it (end excludes `\r`). */

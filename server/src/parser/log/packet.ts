@@ -19,7 +19,7 @@
  * and never throws: text that does not fit becomes a note.
  */
 import type { FieldKind, FieldLayer, LogField, LogNote, LogPacket, NoteSeverity, Span, TcpFlagName } from '../../model/log';
-import { Field } from './field';
+import { Field, MAX_FIELDS } from './field';
 import { TCP_FLAG_BIT, TCP_FLAG_ORDER } from '../../model/log';
 import * as scan from './scan';
 
@@ -142,6 +142,8 @@ class Scanner {
 
   /** Notes beyond the cap are only counted: a mangled 1 MB line must not produce 100 000 notes. */
   suppressed = 0;
+  /** The field cap was reached (and said so once). */
+  capped = false;
 
   note(code: string, severity: NoteSeverity, message: string, start: number, end: number): void {
     if (this.notes.length >= MAX_NOTES) {
@@ -184,6 +186,12 @@ class Scanner {
     while (pos < end) {
       pos = skipBlanks(text, pos, end);
       if (pos >= end) break;
+      if (this.fields.length >= MAX_FIELDS) {
+        this.flushJunk();
+        if (!this.capped) this.note('log/too-many-fields', 'warning', `More than ${MAX_FIELDS} fields: the kernel never prints that many, so the line is mangled; the rest of it is not read.`, pos, end);
+        this.capped = true;
+        return end;
+      }
       const c = text.charCodeAt(pos);
       if (c === RBRACKET && lvl.nested) {
         this.flushJunk();
