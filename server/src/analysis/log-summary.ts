@@ -249,17 +249,28 @@ export class LogSummarizer {
         i = keyAt(text, 'WINDOW=', p, end);
         if (i >= 0) {
           tcpHeader = true;
-          const w = valueEnd(text, i + 7, end);
-          const r = keyAt(text, 'RES=', w, end);
-          // the flag words between RES= (or, when it is missing, WINDOW=) and URGP=
-          let q = r >= 0 ? valueEnd(text, r + 4, end) : w;
-          let u = keyAt(text, 'URGP=', q, end);
-          if (u < 0) u = end;
-          while (q < u) {
-            while (q < u && text.charCodeAt(q) === 0x20) q++;
+          // the flag words after WINDOW= (and RES=), up to the next key (URGP=) or the line end
+          let q = valueEnd(text, i + 7, end);
+          let seenFlag = false;
+          while (q < end) {
+            while (q < end && text.charCodeAt(q) === 0x20) q++;
             const ws = q;
-            while (q < u && text.charCodeAt(q) !== 0x20) q++;
-            if (q - ws <= 3) flags |= flagBit(text, ws, q - ws);
+            let eq = false;
+            while (q < end) {
+              const c = text.charCodeAt(q);
+              if (c === 0x20) break;
+              if (c === 0x3d) eq = true;
+              q++;
+            }
+            if (eq) {
+              // URGP= (or anything after the flags) ends them; RES= before them does not
+              if (seenFlag || text.charCodeAt(ws) === 0x55) break;
+              continue;
+            }
+            if (q - ws <= 3) {
+              flags |= flagBit(text, ws, q - ws);
+              seenFlag = true;
+            }
           }
         }
       }
