@@ -8,11 +8,14 @@
  * (knowledge/conntrack-tcp.ts). For logged-and-dropped packets that is almost always the right
  * explanation: a packet of a tracked connection would have been ESTABLISHED and accepted.
  *
- * Two ways in, same result:
- * - `LogSummarizer.addLine(text)`: a fast path for raw lines (a 1M-line log in well under a
- *   second): one pass over the characters, no regular expressions, the only allocations are the
- *   strings used as map keys. Lines that are not LOG lines go through the full line parser.
- * - `LogSummarizer.addParsed(line)`: for an already parsed document (parser/log).
+ * Two ways in, same result on real lines (mangled lines may be counted slightly differently):
+ * - raw text: `summarizeBytes(readFileSync(path))` (fastest: decodes in pieces), `summarizeText`,
+ *   `summarizeLines`, or `LogSummarizer.push(chunk)`/`flush()`/`addLine(line)` for streams. Lines
+ *   are read in place with native searches in the kernel's field order, no regular expressions,
+ *   IPv4 addresses counted by value; ordinary syslog lines are counted without parsing; only
+ *   conntrack, kernel-message and sysctl lines go through the full parser. A 1M-line, 255 MB log
+ *   takes about 1.5 s of CPU end to end on the project machine (fwlogwatch 1.4: about 17.5 s).
+ * - parsed lines: `LogSummarizer.addParsed(line)`, `summarizeDocument(doc)`.
  */
 import { Buffer, isAscii } from 'node:buffer';
 import { ctstateWithoutEntry } from '../knowledge/conntrack-tcp';
