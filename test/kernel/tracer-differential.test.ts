@@ -1,0 +1,87 @@
+/**
+ * The packet tracer against the kernel, on random rulesets and packets (fast-check, fixed seed).
+ *
+ * Each generated case is a ruleset over raw, mangle, nat, filter and security (user chains,
+ * jumps, goto, RETURN, policies, LOG, NOTRACK and CT --notrack, MARK, and only matches the tracer
+ * can decide) and a dozen packets: TCP with any flags, UDP, ICMP of any type, most with no
+ * conntrack entry (the tracer infers the state, `state: 'auto'`), some of a connection primed
+ * first with real packets both ways (ESTABLISHED) or an ICMP error about one (RELATED), which the
+ * tracer is told. Three cases in four send from A into B (PREROUTING, INPUT); the others send from
+ * B itself to A (OUTPUT, POSTROUTING). The real iptables-restore loads the rules in B, the packet
+ * goes out of a raw socket, and after each packet `iptables-save -c` says which rules and which
+ * policies counted it; a sentinel at the end (security INPUT, or A's own counter for B's
+ * packets) says whether it got through.
+ *
+ * For every pair whose trace has no undecidable rule, the rules the kernel counted must be the
+ * rules the tracer marks matched, the policies the same, and the verdict the same. Undecidable
+ * ('maybe') traces must stay under 5% of pairs.
+ *
+ * TRACER_PAIRS (default 1200; CI needs at least 1000) and TRACER_SEED change the run;
+ * TRACER_REPROS (default 5) is how many disagreements are shrunk to a minimal repro.
+ */
+import { strict as assert } from 'node:assert';
+import { IN_CI } from '../support/corpus';
+import { useNamespacePair } from '../support/netns';
+import { generateCases } from '../support/tracer-gen';
+import { checkCase, describeOutcome, minimise, prepareTracerPair, type ProbeOutcome } from '../support/tracer-kernel';
+
+const PROBES_PER_CASE = 12;
+const DEFAULT_PAIRS = 1200;
+const PAIRS = Number(process.env.TRACER_PAIRS ?? DEFAULT_PAIRS);
+const SEED = Number(process.env.TRACER_SEED ?? 0x7ace);
+const REPROS = Number(process.env.TRACER_REPROS ?? 5);
+
+describe('kernel: the tracer agrees with the kernel on random rulesets and packets', function () {
+  const ctx = useNamespacePair({ tag: 'trdiff', ipv6: false });
+
+  it(`${PAIRS} (ruleset, packet) pairs, seed ${SEED}: same matched rules, policies and verdict`, function () {
+    this.timeout(900_000);
+    if (IN_CI) assert.ok(PAIRS >= 1000, `CI runs at least 1000 pairs (TRACER_PAIRS=${PAIRS})`);
+    const pair = ctx.pair;
+    prepareTracerPair(pair);
+    const t0 = Date.now();
+    const cases = generateCases(SEED, Math.ceil(PAIRS / PROBES_PER_CASE), PROBES_PER_CASE);
+    const outcomes: ProbeOutcome[] = [];
+    for (const c of cases) {
+      const probes = c.probes.slice(0, Math.max(0, PAIRS - outcomes.length));
+      if (probes.length) outcomes.push(...checkCase(pair, c, probes));
+    }
+    const ran = Date.now() - t0;
+
+    const maybe = outcomes.filter((o) => o.maybe);
+    const strict = outcomes.filter((o) => !o.maybe);
+    const bad = strict.filter((o) => o.differences.length);
+    const byState = new Map<string, number>();
+    for (const o of outcomes) {
+      const k = o.probe.state === 'auto' ? `auto:${o.trace.ctstate}` : o.probe.state;
+      byState.set(k, (byState.get(k) ?? 0) + 1);
+    }
+    const verdicts = new Map<string, number>();
+    for (const o of strict) verdicts.set(String(o.trace.verdict), (verdicts.get(String(o.trace.verdict)) ?? 0) + 1);
+    const output = outcomes.filter((o) => cases[o.caseIndex]!.mode === 'output').length;
+    console.log(
+      [
+        `      pairs: ${outcomes.length} in ${cases.length} rulesets (${outcomes.length - output} into B via INPUT, ${output} from B via OUTPUT), ${(ran / 1000).toFixed(1)} s`,
+        `      no-maybe pairs: ${strict.length}, agreeing with the kernel: ${strict.length - bad.length} (${((100 * (strict.length - bad.length)) / Math.max(1, strict.length)).toFixed(2)}%)`,
+        `      maybe: ${maybe.length} (${((100 * maybe.length) / Math.max(1, outcomes.length)).toFixed(2)}%)`,
+        `      states: ${[...byState].map(([k, v]) => `${k} ${v}`).join(', ')}`,
+        `      verdicts: ${[...verdicts].map(([k, v]) => `${k} ${v}`).join(', ')}`,
+        `      disagreements: ${bad.length}`,
+      ].join('\n'),
+    );
+    const repros: string[] = [];
+    const seenCases = new Set<number>();
+    for (const o of bad) {
+      if (repros.length >= REPROS) break;
+      if (seenCases.has(o.caseIndex)) continue;
+      seenCases.add(o.caseIndex);
+      const c = cases[o.caseIndex]!;
+      const small = minimise(pair, c, o.probe);
+      const [again] = checkCase(pair, small, [o.probe]);
+      repros.push(describeOutcome(again && again.differences.length ? again : o, again && again.differences.length ? small : c));
+    }
+    if (repros.length) console.log(`\n      minimal repros:\n${repros.join('\n\n').replace(/^/gm, '      ')}\n`);
+    assert.equal(bad.length, 0, `${bad.length} of ${strict.length} decidable pairs disagree with the kernel (repros above)`);
+    assert.ok(maybe.length < 0.05 * outcomes.length, `${maybe.length} of ${outcomes.length} traces are 'maybe' (limit 5%)`);
+  });
+});
