@@ -1,7 +1,7 @@
 /** `iptables-lens logs [--json] [--rules FILE...] FILE...`: a summary of whole firewall logs. */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { type LogSummary, summarizeText } from '../../../server/src/analysis/log-summary';
+import { type LogSummary, summarizeBytes } from '../../../server/src/analysis/log-summary';
 import { toPlain } from '../../../server/src/knowledge/render';
 import type { PacketLine } from '../../../server/src/model/log';
 import { parseLogLine } from '../../../server/src/parser/log/index';
@@ -10,18 +10,19 @@ import type { RulesSource } from '../../../server/src/service/log-explain';
 import { logReportMarkdown } from '../../../server/src/service/log-report';
 import type { Subcommand } from '../main';
 
-/** One example LOG line per prefix (the first), to look up the rule that wrote it. */
-function examples(text: string, s: LogSummary): Map<string, PacketLine> {
-  const want = new Set(s.byPrefix.map((p) => p.prefix));
+/** One example LOG line per prefix (the summary remembers the first line of each), to find its rule. */
+function examples(bytes: Buffer, s: LogSummary): Map<string, PacketLine> {
+  const wanted = new Map<number, string>();
+  for (const p of s.byPrefix) wanted.set(p.firstLine, p.prefix);
   const out = new Map<string, PacketLine>();
   let start = 0;
   let n = 0;
-  while (start < text.length && out.size < want.size) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    if (text.indexOf('IN=', start) < end) {
-      const l = parseLogLine(text.slice(start, end), n);
-      if (l.kind === 'packet' && want.has(l.prefix.label) && !out.has(l.prefix.label)) out.set(l.prefix.label, l);
+  while (start < bytes.length && out.size < wanted.size) {
+    let end = bytes.indexOf(10, start);
+    if (end < 0) end = bytes.length;
+    if (wanted.has(n)) {
+      const l = parseLogLine(bytes.toString('utf8', start, end), n);
+      if (l.kind === 'packet') out.set(l.prefix.label, l);
     }
     start = end + 1;
     n++;
@@ -60,15 +61,15 @@ export const runLogs: Subcommand = (args, out, err) => {
   }
   const results: { name: string; summary: LogSummary; examples: Map<string, PacketLine> }[] = [];
   for (const f of files) {
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = readFileSync(f, 'utf8');
+      bytes = readFileSync(f);
     } catch (e) {
       err(`iptables-lens logs: cannot read ${f}: ${e instanceof Error ? e.message : String(e)}\n`);
       return 2;
     }
-    const summary = summarizeText(text, { loose });
-    results.push({ name: f, summary, examples: examples(text, summary) });
+    const summary = summarizeBytes(bytes, { loose });
+    results.push({ name: f, summary, examples: examples(bytes, summary) });
   }
   if (json) out(JSON.stringify(results.map((r) => ({ file: r.name, ...r.summary })), null, 2) + '\n');
   else out(toPlain(logReportMarkdown(results.map((r) => ({ ...r, sources })))) + '\n');

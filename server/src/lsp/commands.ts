@@ -47,10 +47,9 @@ function logSummary(ctx: ServerContext, arg: unknown): { markdown: string } | Re
     const text = d.getText();
     const summary = summarizeText(text, { loose: ctx.settings().tcpLoose });
     const examples = new Map<string, PacketLine>();
-    const want = new Set(summary.byPrefix.map((x) => x.prefix));
-    for (let i = 0; i < d.lineCount && examples.size < want.size; i++) {
-      const l = ctx.logs.line(uri, i);
-      if (l?.kind === 'packet' && want.has(l.prefix.label) && !examples.has(l.prefix.label)) examples.set(l.prefix.label, l);
+    for (const p of summary.byPrefix) {
+      const l = ctx.logs.line(uri, p.firstLine);
+      if (l?.kind === 'packet') examples.set(l.prefix.label, l);
     }
     const name = fileName(uri) || uri;
     return { markdown: logReportMarkdown([{ name, summary, examples, sources: ctx.rulesSources() }]) };

@@ -62,7 +62,7 @@ export function logReportMarkdown(inputs: readonly ReportInput[]): string {
         const ex = examples?.get(p.prefix);
         const rules = ex && sources ? loggingRules(sources, ex) : [];
         const rule = rules.length ? rules.map((r) => `${r.source.name}:${r.rule.line + 1}`).join(', ') : '';
-        out.push(`| \`${p.prefix || '(none)'}\` | ${p.count} | ${p.invalid} | ${p.teardownNoise} | ${rule} | \`${sparkline(p.perMinute.map((m) => m.count))}\` |`);
+        out.push(`| \`${p.prefix || '(none)'}\` | ${p.count} | ${p.invalid} | ${p.teardownNoise} | ${rule} | \`${sparkline(minuteSeries(p.perMinute))}\` |`);
       }
       out.push('');
     }
