@@ -5,7 +5,7 @@
  * else makes the test fail.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from './corpus';
 
@@ -117,8 +117,13 @@ export class LspClient {
   }
 
   request<T = unknown>(method: string, params: unknown, timeoutMs = 10000): Promise<T> {
+    return this.start<T>(method, params, timeoutMs).result;
+  }
+
+  /** Send a request and return its id with the answer, so a test can cancel it ($/cancelRequest). */
+  start<T = unknown>(method: string, params: unknown, timeoutMs = 10000): { id: number; result: Promise<T> } {
     const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
+    const result = new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(new Error(`${method} got no answer in ${timeoutMs} ms`));
@@ -136,6 +141,13 @@ export class LspClient {
       });
       this.write({ jsonrpc: '2.0', id, method, params });
     });
+    return { id, result };
+  }
+
+  /** The server process's resident memory in MiB (VmRSS from /proc), or its peak (VmHWM). */
+  memoryMiB(which: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
+    const status = readFileSync(`/proc/${this.proc.pid}/status`, 'utf8');
+    return Number(new RegExp(`${which}:\\s+(\\d+)`).exec(status)![1]) / 1024;
   }
 
   notify(method: string, params: unknown): void {
