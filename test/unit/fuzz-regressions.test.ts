@@ -141,4 +141,22 @@ describe('fuzz regressions', function () {
     assert.match(h?.contents.value ?? '', /ok\.rules/, 'the log hover still finds the LOG rule in ok.rules');
     assert.deepEqual(server.takeErrors(), []);
   });
+
+  it('a chain line with no name (":") still gets a named outline entry (VS Code refused the whole outline)', function () {
+    const server = new InProcessServer();
+    for (const [uri, text] of [
+      ['file:///colon.rules', '*filter\n:\n:INPUT ACCEPT [0:0]\nCOMMIT\n'],
+      ['file:///notable.rules', '-t "" -A INPUT -j ACCEPT\n'],
+    ] as const) {
+      server.open(uri, 'iptables', text);
+      const walk = (syms: { name: string; children?: unknown[] }[]): void => {
+        for (const s of syms) {
+          assert.ok(s.name, `a symbol without a name in ${uri}`);
+          walk((s.children ?? []) as { name: string }[]);
+        }
+      };
+      walk(server.call('onDocumentSymbol', { textDocument: { uri } }) as { name: string }[]);
+    }
+    assert.deepEqual(server.takeErrors(), []);
+  });
 });

@@ -61,7 +61,8 @@ export function documentSymbols(rs: Ruleset, lineLength: (line: number) => numbe
       const table = rs.tables.get(n.table);
       const chain = table?.chains.get(n.nameWord.text);
       const sym: OutlineSymbol = {
-        name: n.nameWord.text,
+        // never empty: VS Code refuses a whole outline that holds one symbol without a name
+        name: n.nameWord.text || '(no name)',
         detail: chain?.builtin ? `policy ${n.policy?.text ?? '?'}` : `user chain, ${chain?.references.length ?? 0} jump${chain?.references.length === 1 ? '' : 's'} to it`,
         kind: chain?.builtin ? 'builtin-chain' : 'chain',
         range: { line: n.line, start: 0, end: lineLength(n.line), endLine: n.line },
@@ -79,7 +80,7 @@ export function documentSymbols(rs: Ruleset, lineLength: (line: number) => numbe
       const key = `cmd:${n.table}`;
       let t = tables.get(key);
       if (!t) {
-        t = { name: n.table, detail: 'table', kind: 'table', range: { line: n.line, start: 0, end: lineLength(n.line), endLine: n.line }, selection: { line: n.line, start: 0, end: 0 }, children: [] };
+        t = { name: n.table || '(no table)', detail: 'table', kind: 'table', range: { line: n.line, start: 0, end: lineLength(n.line), endLine: n.line }, selection: { line: n.line, start: 0, end: 0 }, children: [] };
         tables.set(key, t);
         order.push(t);
       }
