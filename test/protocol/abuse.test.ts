@@ -7,8 +7,10 @@
  * Tests named "(it …)" are regressions: what the abuse did before the fix.
  */
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { PROJECT_ROOT } from '../support/corpus';
 import { LspClient } from '../support/lsp-client';
 
@@ -372,6 +374,85 @@ describe('protocol: abuse (the server never falls over)', function () {
       console.log(`      memory after each round of the 50 MB log: ${after.map((m) => m.toFixed(0)).join(', ')} MiB`);
       // V8 frees lazily, so memory moves between rounds; held documents would make it climb every round
       assert.ok(after[3]! <= Math.max(...after.slice(0, 3)) + 150, `memory grows round after round: ${after.map((m) => m.toFixed(0)).join(', ')} MiB`);
+    });
+  });
+
+  describe('a hostile workspace, with every call that runs, connects, writes or reads recorded', function () {
+    let root = '';
+    let ws = '';
+    let outside = '';
+    let h: LspClient | undefined;
+
+    before(function () {
+      root = mkdtempSync(path.join(tmpdir(), 'iptables-lens-hostile-'));
+      ws = path.join(root, 'ws');
+      outside = path.join(root, 'outside');
+      mkdirSync(path.join(ws, 'sub'), { recursive: true });
+      mkdirSync(outside);
+      const rules = (prefix: string) => `*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp -m limit --limit 5/min -j LOG --log-prefix "${prefix}: "\n-A INPUT -j DROP\nCOMMIT\n`;
+      writeFileSync(path.join(ws, 'rules.v4'), rules('WS'));
+      writeFileSync(path.join(ws, 'sub', 'other.rules'), rules('SUB'));
+      writeFileSync(path.join(outside, 'secret.rules'), rules('SECRET'));
+      writeFileSync(path.join(outside, 'unnamed.rules'), rules('UNNAMED'));
+      writeFileSync(path.join(outside, 'named.rules'), rules('NAMED'));
+      symlinkSync(path.join(outside, 'secret.rules'), path.join(ws, 'evil.rules'));
+      symlinkSync(outside, path.join(ws, 'linkdir'));
+    });
+
+    after(async function () {
+      await h?.shutdown();
+      if (root) rmSync(root, { recursive: true, force: true });
+    });
+
+    it('runs no program, opens no connection, writes no file, and reads only the workspace and the files the user named', async function () {
+      const before = readdirSync(root, { recursive: true }).map(String).sort();
+      h = new LspClient(['--stdio'], { NODE_OPTIONS: `--require ${path.join(PROJECT_ROOT, 'test', 'support', 'fuzz-sentinel.cjs')}` });
+      // what the workspace's settings say: a path out by `..`, a link out, and one absolute file (the user's choice)
+      h.configuration = { rulesFiles: ['../outside/unnamed.rules', 'evil.rules', 'linkdir/secret.rules', path.join(outside, 'named.rules')] };
+      const wsUri = pathToFileURL(ws).href;
+      await h.request('initialize', { processId: process.pid, rootUri: wsUri, workspaceFolders: [{ uri: wsUri, name: 'ws' }], capabilities: { workspace: { configuration: true } } });
+      h.notify('initialized', {});
+      await new Promise((r) => setTimeout(r, 300));
+      const logUri = pathToFileURL(path.join(ws, 'kern.log')).href;
+      const line = (prefix: string) => `Jan 27 15:21:36 host kernel: ${prefix}: IN=eth0 OUT= MAC=00:00:00:00:00:00:00:00:00:00:00:00:08:00 SRC=192.0.2.1 DST=192.0.2.2 LEN=40 TTL=50 ID=1 PROTO=TCP SPT=1 DPT=2 WINDOW=0 RES=0x00 SYN URGP=0`;
+      const log = ['WS', 'SUB', 'SECRET', 'UNNAMED', 'NAMED'].map(line).join('\n') + '\n';
+      await h.openAndDiagnose(logUri, 'netfilter-log', log);
+      const links = await h.request<{ target: string }[]>('textDocument/documentLink', { textDocument: { uri: logUri } });
+      const targets = links.map((l) => decodeURIComponent(new URL(l.target).pathname).replace(/#.*$/, ''));
+      assert.ok(targets.includes(path.join(ws, 'rules.v4')), `links: ${targets.join(', ')}`);
+      assert.ok(targets.includes(path.join(outside, 'named.rules')), 'the file the user named is read');
+      assert.ok(!targets.some((t) => /secret|unnamed/.test(t)), `links: ${targets.join(', ')}`);
+      for (let l = 0; l < 5; l++) {
+        await h.request('textDocument/hover', { textDocument: { uri: logUri }, position: { line: l, character: 32 } });
+        await h.request('textDocument/definition', { textDocument: { uri: logUri }, position: { line: l, character: 32 } });
+      }
+      // every rules feature too, and the commands
+      const rulesUri = pathToFileURL(path.join(ws, 'rules.v4')).href;
+      await h.openAndDiagnose(rulesUri, 'iptables', readFileSync(path.join(ws, 'rules.v4'), 'utf8'));
+      const td = { uri: rulesUri };
+      for (const [m, p] of [
+        ['textDocument/hover', { textDocument: td, position: { line: 2, character: 12 } }],
+        ['textDocument/completion', { textDocument: td, position: { line: 2, character: 3 } }],
+        ['textDocument/documentSymbol', { textDocument: td }],
+        ['textDocument/foldingRange', { textDocument: td }],
+        ['textDocument/semanticTokens/full', { textDocument: td }],
+        ['textDocument/codeLens', { textDocument: td }],
+        ['textDocument/codeAction', { textDocument: td, range: { start: { line: 0, character: 0 }, end: { line: 5, character: 0 } }, context: { diagnostics: [] } }],
+        ['textDocument/references', { textDocument: td, position: { line: 1, character: 2 }, context: { includeDeclaration: true } }],
+        ['workspace/executeCommand', { command: 'iptablesLens.trace', arguments: [{ uri: rulesUri, packet: 'tcp 192.0.2.1:1 -> 192.0.2.2:22 flags SYN in eth0' }] }],
+        ['workspace/executeCommand', { command: 'iptablesLens.logSummary', arguments: [{ uri: logUri }] }],
+      ] as const) await h.request(m, p);
+      await h.shutdown();
+
+      const calls = h.stderr.join('').split('\n').filter((l) => l.startsWith('SENTINEL '));
+      const bad = calls.filter((l) => !l.startsWith('SENTINEL read:'));
+      assert.deepEqual(bad, [], 'the server ran a program, opened a connection or wrote a file');
+      const reads = calls.map((l) => l.replace(/^SENTINEL read:\w+(?:\.\w+)? /, '').replace(/^"|"$/g, ''));
+      assert.ok(reads.length > 0, 'the sentinel saw the server read the workspace (is it loaded?)');
+      // its own code (Node's loader reads the bundle through fs), the workspace, and the file the user named
+      const own = path.join(PROJECT_ROOT, 'dist') + path.sep;
+      for (const r of reads) assert.ok(r.startsWith(own) || r.startsWith(ws + path.sep) || r === ws || r === path.join(outside, 'named.rules'), `the server read ${r}`);
+      assert.deepEqual(readdirSync(root, { recursive: true }).map(String).sort(), before, 'files appeared or vanished');
     });
   });
 });

@@ -34,9 +34,10 @@ export class LspClient {
   readonly garbage: string[] = [];
   exited: number | null = null;
 
-  constructor(args: string[] = ['--stdio']) {
+  /** `env`: extra environment for the server process (NODE_OPTIONS for a --require, say). */
+  constructor(args: string[] = ['--stdio'], env?: Record<string, string>) {
     if (!existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} is missing: run \`npm run build\` first`);
-    this.proc = spawn(process.execPath, [SERVER_JS, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc = spawn(process.execPath, [SERVER_JS, ...args], { stdio: ['pipe', 'pipe', 'pipe'], ...(env ? { env: { ...process.env, ...env } } : {}) });
     this.proc.stdout.on('data', (d: Buffer) => this.onData(d));
     this.proc.stderr.on('data', (d: Buffer) => this.stderr.push(d.toString()));
     this.proc.on('exit', (code) => {

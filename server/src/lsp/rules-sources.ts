@@ -1,10 +1,16 @@
 /**
  * The rules files a log line can be explained with: every open rules document, the files named in
  * `iptablesLens.rulesFiles`, and rules files found in the workspace by their usual names. Files are
- * only read, never written; paths outside the workspace folders are read only from the usual system
- * locations (/etc/iptables, /etc/sysconfig) or when the setting names them absolutely.
+ * only read, never written (SECURITY.md). What may be read:
+ * - files found in a workspace folder, and relative entries of the setting, only where their real
+ *   path (symbolic links followed) is inside that folder: a link `evil.rules -> ~/.ssh/id_rsa` or
+ *   an entry `../../etc/shadow` is not read, and links to directories are never walked;
+ * - an absolute entry of the setting, as the user named it. VS Code ignores workspace values of
+ *   this setting in Restricted Mode (package.json restrictedConfigurations), so an absolute path
+ *   reaches the server only from the user's settings or a workspace the user trusts;
+ * - regular files only, at most MAX_SIZE bytes (never a FIFO or a device that would block a read).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { RulesSource } from '../service/log-explain';
@@ -26,6 +32,13 @@ interface Cached {
 export function createRulesSources(ctx: Pick<ServerContext, 'documents' | 'kind' | 'rules' | 'settings'>, workspaceFolders: () => readonly string[]) {
   const fileCache = new Map<string, Cached>();
   let found: { at: number; files: string[] } | undefined;
+
+  const realFolders = (): string[] => workspaceFolders().map((f) => realpath(f)).filter((f): f is string => !!f);
+  /** The file's real path if it lies inside one of `folders` (real paths). */
+  const inside = (file: string, folders: readonly string[]): boolean => {
+    const real = realpath(file);
+    return !!real && folders.some((f) => within(real, f));
+  };
 
   const readSource = (file: string): RulesSource | undefined => {
     try {
@@ -60,23 +73,27 @@ export function createRulesSources(ctx: Pick<ServerContext, 'documents' | 'kind'
         const p = path.join(dir, e);
         let st;
         try {
-          st = statSync(p);
+          st = lstatSync(p);
         } catch {
           continue;
         }
-        if (st.isDirectory()) {
+        if (st.isSymbolicLink()) {
+          // a link is followed only to a regular file inside the workspace, never into a directory
+          try {
+            if (RULES_NAMES.test(e) && inside(p, folders) && statSync(p).isFile()) files.push(p);
+          } catch {
+            /* a dangling link */
+          }
+        } else if (st.isDirectory()) {
           if (!SKIP_DIRS.has(e) && !e.startsWith('.')) walk(p, depth + 1);
-        } else if (RULES_NAMES.test(e)) files.push(p);
+        } else if (st.isFile() && RULES_NAMES.test(e)) files.push(p);
       }
     };
+    // walk the folders as the editor names them (so found files match open documents' URIs); contain by real paths
+    const folders = realFolders();
     for (const f of workspaceFolders()) walk(f, 0);
     found = { at: Date.now(), files };
     return files;
-  };
-
-  const allowed = (file: string): boolean => {
-    const abs = path.resolve(file);
-    return workspaceFolders().some((f) => abs === f || abs.startsWith(f + path.sep)) || abs.startsWith('/etc/iptables/') || abs.startsWith('/etc/sysconfig/');
   };
 
   return (): RulesSource[] => {
@@ -94,11 +111,8 @@ export function createRulesSources(ctx: Pick<ServerContext, 'documents' | 'kind'
         continue;
       }
     }
-    const configured = ctx.settings().rulesFiles.flatMap((f) => {
-      if (path.isAbsolute(f)) return [f];
-      return workspaceFolders().map((w) => path.join(w, f));
-    });
-    for (const file of [...configured.filter((f) => path.isAbsolute(f) && (allowed(f) || ctx.settings().rulesFiles.includes(f))), ...discover()]) {
+    const configured = configuredFiles(ctx.settings().rulesFiles, workspaceFolders(), inside);
+    for (const file of [...configured, ...discover()]) {
       const uri = pathToFileURL(file).toString();
       if (seen.has(uri)) continue;
       seen.add(uri);
@@ -107,6 +121,38 @@ export function createRulesSources(ctx: Pick<ServerContext, 'documents' | 'kind'
     }
     return out;
   };
+}
+
+/**
+ * The files the setting names that may be read: absolute entries as named (the user's choice),
+ * relative entries in each workspace folder where they really are inside it.
+ */
+function configuredFiles(entries: readonly string[], folders: readonly string[], inside: (file: string, folders: readonly string[]) => boolean): string[] {
+  const out: string[] = [];
+  for (const f of entries) {
+    if (typeof f !== 'string' || !f || f.includes('\0')) continue;
+    if (path.isAbsolute(f)) {
+      out.push(path.normalize(f));
+      continue;
+    }
+    for (const w of folders) {
+      const real = realpath(w);
+      if (real && inside(path.join(w, f), [real])) out.push(path.join(w, f));
+    }
+  }
+  return out;
+}
+
+function realpath(p: string): string | undefined {
+  try {
+    return realpathSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+function within(file: string, folder: string): boolean {
+  return file === folder || file.startsWith(folder.endsWith(path.sep) ? folder : folder + path.sep);
 }
 
 export function folderPath(uri: string): string | undefined {
