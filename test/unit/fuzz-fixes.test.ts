@@ -8,7 +8,7 @@
  * Whether iptables-restore accepts the fixed files is the kernel suite's business (test/kernel).
  */
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { FuzzFailure, Lines, Tally, timed } from '../support/fuzz-check';
+import { checkRange, FuzzFailure, Lines, Tally, timed } from '../support/fuzz-check';
 import { buildDoc, docSpecArb } from '../support/fuzz-mutate';
 import { rulesetArb } from '../support/fuzz-rules-gen';
 import { check, record, runs } from '../support/fuzz-run';
@@ -96,6 +96,8 @@ describe('fuzz: every quick fix keeps the other lines and adds no error', functi
       const title = a.title.replace(/`[^`]*`/g, '`…`').replace(/line \d+/g, 'line N');
       byTitle.set(title, (byTitle.get(title) ?? 0) + 1);
       const edits = a.edit?.changes[uri] ?? [];
+      // TextDocument.applyEdits clamps a range past the end; an editor may not, so check first
+      for (const e of edits) checkRange(e.range, lines, `"${a.title}"`);
       let after: string;
       try {
         after = TextDocument.applyEdits(td, edits);

@@ -5,6 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { performance } from 'node:perf_hooks';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { findings } from '../support/analyse';
 import { MAX_FIELDS } from '../../server/src/parser/log/field';
 import { parseLogDocument, parseLogLine } from '../../server/src/parser/log/index';
@@ -158,5 +159,22 @@ describe('fuzz regressions', function () {
       walk(server.call('onDocumentSymbol', { textDocument: { uri } }) as { name: string }[]);
     }
     assert.deepEqual(server.takeErrors(), []);
+  });
+
+  it('moving a ban that is the last line, without a final newline, edits nothing past the end (it deleted up to a line that does not exist)', function () {
+    const server = new InProcessServer();
+    const uri = 'file:///ban.rules';
+    const text = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n-A INPUT -s 192.0.2.7/32 -j DROP';
+    server.open(uri, 'iptables', text);
+    const lens = editorLines(text);
+    const acts = server.call('onCodeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 3, character: 0 } }, context: { diagnostics: [] } }) as {
+      title: string;
+      edit: { changes: Record<string, { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[]> };
+    }[];
+    const move = acts.find((a) => /^Move this DROP above/.test(a.title));
+    assert.ok(move, `no move among ${acts.map((a) => a.title).join(', ')}`);
+    for (const e of move!.edit.changes[uri]!) for (const p of [e.range.start, e.range.end]) assert.ok(p.line < lens.length && p.character <= lens[p.line]!, JSON.stringify(e.range));
+    const after = TextDocument.applyEdits(TextDocument.create(uri, 'iptables', 1, text), move!.edit.changes[uri]!);
+    assert.equal(after, '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -s 192.0.2.7/32 -j DROP\n-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT');
   });
 });

@@ -24,3 +24,12 @@ export function insertLineAfter(doc: RulesDocument, line: number, text: string):
   return { line, start: len, endLine: line, end: len, text: '\n' + text };
 }
 
+/**
+ * Remove a whole line and its line break. The last line has no break after it: it takes the one
+ * before it instead (a range to the start of a line that does not exist lies outside the document).
+ */
+export function deleteLine(doc: RulesDocument, line: number): TextEdit {
+  if (line + 1 < doc.lines.length) return { line, start: 0, endLine: line + 1, end: 0, text: '' };
+  if (line > 0) return { line: line - 1, start: doc.lines[line - 1]!.length, endLine: line, end: doc.lines[line]!.length, text: '' };
+  return { line, start: 0, endLine: line, end: doc.lines[line]?.length ?? 0, text: '' };
+}

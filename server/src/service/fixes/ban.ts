@@ -3,6 +3,7 @@ import type { BanData } from '../../analysis/checks/ban-after-established';
 import type { Finding } from '../../model/ruleset';
 import type { CodeAction } from '../code-actions';
 import type { RulesDocument } from '../document';
+import { deleteLine } from '../text-edits';
 import { appendOnlyChain, ruleAt, ruleAtLine } from './rule-lookup';
 
 export function banFixes(doc: RulesDocument, f: Finding): CodeAction[] {
@@ -17,7 +18,7 @@ export function banFixes(doc: RulesDocument, f: Finding): CodeAction[] {
       kind: 'quickfix',
       preferred: true,
       edits: [
-        { line: ban.line, start: 0, endLine: ban.line + 1, end: 0, text: '' },
+        deleteLine(doc, ban.line),
         { line: accept.line, start: 0, endLine: accept.line, end: 0, text: text + '\n' },
       ],
     },
