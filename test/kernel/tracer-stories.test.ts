@@ -17,9 +17,9 @@ import { trace, type TraceOptions, type TraceResult } from '../../server/src/ana
 import { parseRuleset } from '../../server/src/parser/ruleset-parser';
 import { traceText } from '../../cli/src/commands/trace';
 import { fixture } from '../support/fixtures';
-import { conntrackDelete, conntrackFlush, conntrackList, type NsPair, resetTables, restore, setSysctl, sleepMs, useNamespacePair, waitUntil } from '../support/netns';
+import { conntrackDelete, conntrackFlush, conntrackList, type NsPair, restore, setSysctl, sleepMs, useNamespacePair, waitUntil } from '../support/netns';
 import { openTcpConnection, sendPackets, type TcpFlag, type TcpPacket } from '../support/packets';
-import { compareCounts, counterDelta, type Counters, expectedCounts, PRIMING_RULES, readCounters } from '../support/tracer-kernel';
+import { compareCounts, counterDelta, type Counters, expectedCounts, OPEN_TABLES, PRIMING_RULES, readCounters } from '../support/tracer-kernel';
 
 const A = '10.200.0.1';
 const B = '10.200.0.2';
@@ -89,7 +89,7 @@ function judgeSince(pair: NsPair, text: string, before: Counters, packets: reado
 }
 
 function load(pair: NsPair, text: string): void {
-  resetTables(pair.b.ns);
+  assert.ok(restore(pair.b.ns, OPEN_TABLES).ok);
   const r = restore(pair.b.ns, text);
   assert.ok(r.ok, `the story's rules do not load: ${r.stderr}\n${text}`);
 }

@@ -18,6 +18,7 @@
  */
 import fc from 'fast-check';
 import type { Packet } from '../../server/src/analysis/packet';
+import type { Backend } from './netns';
 
 export type Mode = 'input' | 'output';
 export type ProbeState = 'auto' | 'ESTABLISHED' | 'RELATED';
@@ -69,6 +70,8 @@ export interface Probe {
 export interface GenCase {
   readonly index: number;
   readonly mode: Mode;
+  /** Which iptables loads the rules: iptables-nft (the default) or iptables-legacy. */
+  readonly backend: Backend;
   /** net.netfilter.nf_conntrack_tcp_loose for this case. */
   readonly loose: boolean;
   readonly text: string;
@@ -183,6 +186,7 @@ const IFACES_OUT = ['vB', 'v+', 'vB+', 'eth0', 'lo', '+', 'vA'];
 interface RuleCtx {
   readonly table: string;
   readonly mode: Mode;
+  readonly backend: Backend;
 }
 
 /** The match part of a rule: a few conditions, each option at most once. */
@@ -299,8 +303,19 @@ function conditions(g: G, ctx: RuleCtx): string[] {
         break;
       case 'ports': {
         const opts: string[] = [];
-        if (chance(g, 0.7)) opts.push(`${bang(0.2)}${long() ? '--destination-port' : '--dport'} ${portSpec(g)}`);
-        if (chance(g, 0.4) || !opts.length) opts.push(`${bang(0.2)}${long() ? '--source-port' : '--sport'} ${portSpec(g)}`);
+        const negated: boolean[] = [];
+        const port = (name: string, longName: string) => {
+          const spec = portSpec(g);
+          let neg = bang(0.2) !== '';
+          // iptables-nft 1.8.9 mistranslates two forms (measured; legacy is right, and the legacy
+          // cases keep them): `! --sport 0:65535` loses its test and matches every packet, and
+          // `! --sport A ! --dport B` (single ports) becomes `not (sport A and dport B)`
+          if (ctx.backend === 'nft' && neg && (spec === '0:65535' || (!spec.includes(':') && negated.some((x) => x)))) neg = false;
+          negated.push(neg && !spec.includes(':'));
+          opts.push(`${neg ? '! ' : ''}${long() ? longName : name} ${spec}`);
+        };
+        if (chance(g, 0.7)) port('--dport', '--destination-port');
+        if (chance(g, 0.4) || !opts.length) port('--sport', '--source-port');
         if (proto === 'tcp' && !used.has('tcpflags') && chance(g, 0.3)) {
           used.add('tcpflags');
           opts.push(chance(g, 0.5) ? `${bang(0.3)}--syn` : `${bang(0.2)}--tcp-flags ${flagArg(g, 1)} ${flagArg(g, 0)}`);
@@ -325,7 +340,7 @@ function conditions(g: G, ctx: RuleCtx): string[] {
   return parts;
 }
 
-interface ChainPlan {
+export interface ChainPlan {
   readonly name: string;
   readonly builtin: boolean;
   readonly policy?: string;
@@ -378,8 +393,8 @@ function target(g: G, ctx: RuleCtx, users: readonly string[], selfIndex: number,
   return `-j ${t}`;
 }
 
-function table(g: G, name: string, mode: Mode): ChainPlan[] {
-  const ctx: RuleCtx = { table: name, mode };
+function table(g: G, name: string, mode: Mode, backend: Backend): ChainPlan[] {
+  const ctx: RuleCtx = { table: name, mode, backend };
   const nUsers = name === 'security' ? 0 : weighted(g, [
     [3, 0],
     [3, 1],
@@ -533,7 +548,11 @@ function autoProbe(g: G, mode: Mode): Probe {
     const isError = [3, 4, 5, 11, 12].includes(type);
     // errors carry (part of) some packet: nothing, garbage, or the head of a flow nobody knows
     const inner = isError ? weighted<string | undefined>(g, [[1, undefined], [1, hexBytes(int(g, 4, 20), g)], [2, innerUdpHex(dst, src, int(g, 1, 65535), int(g, 1, 65535))]]) : pl;
-    w = { proto, src, dst, ...ipFields(g), icmpType: type, icmpCode: code, icmpId: 1 + (icmpIds++ % 60000), icmpSeq: int(g, 0, 65535), ...(inner ? { payloadHex: inner } : {}) };
+    const id = 1 + (icmpIds++ % 60000);
+    // send-packet.py writes icmpId/icmpSeq for echo only; other types carry the four bytes after
+    // the checksum as given, and conntrack reads its id from there too (timestamp, mask requests)
+    const rest = isError ? '00000000' : `${id.toString(16).padStart(4, '0')}${int(g, 0, 65535).toString(16).padStart(4, '0')}`;
+    w = { proto, src, dst, ...ipFields(g), icmpType: type, icmpCode: code, icmpId: id, icmpSeq: int(g, 0, 65535), icmpRestHex: rest, ...(inner ? { payloadHex: inner } : {}) };
   } else if (proto === 'udp') {
     w = { proto, src, dst, sport: port(), dport: port(), ...ipFields(g), ...(pl ? { payloadHex: pl } : {}) };
   } else {
@@ -605,9 +624,9 @@ function primedProbe(g: G, mode: Mode, k: number): Probe {
 }
 
 /** One case: a ruleset, the mode, loose, and its probes (primed ones first). */
-function genCase(g: G, index: number, probesPerCase: number, mode: Mode): GenCase {
+function genCase(g: G, index: number, probesPerCase: number, mode: Mode, backend: Backend): GenCase {
   const tables = new Map<string, ChainPlan[]>();
-  for (const t of ['raw', 'mangle', 'nat', 'filter', 'security']) tables.set(t, table(g, t, mode));
+  for (const t of ['raw', 'mangle', 'nat', 'filter', 'security']) tables.set(t, table(g, t, mode, backend));
   const text = rulesetText(mode, tables);
   const primedCount = weighted(g, [
     [1, 0],
@@ -618,12 +637,29 @@ function genCase(g: G, index: number, probesPerCase: number, mode: Mode): GenCas
   ]);
   const probes: Probe[] = [];
   for (let i = 0; i < probesPerCase; i++) probes.push(i < primedCount ? primedProbe(g, mode, index * 8 + i) : autoProbe(g, mode));
-  return { index, mode, loose: chance(g, 0.75), text, probes };
+  return { index, mode, backend, loose: chance(g, 0.75), text, probes };
 }
 
-/** `count` cases from `seed`; about one case in four is in output mode. */
+/** A probe of a hand-written packet (for fixed cases next to the generated ones). */
+export function makeProbe(mode: Mode, wire: WireSpec, state: ProbeState = 'auto'): Probe {
+  return { from: mode === 'input' ? 'A' : 'B', wire, packet: tracerPacket(mode, wire), state, prime: [], tuple: tupleOf(wire) };
+}
+
+/** Every table with all its built-in chains (ACCEPT), plus the given rules, as a generated text. */
+export function fixedRuleset(mode: Mode, rules: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>): string {
+  const tables = new Map<string, ChainPlan[]>();
+  for (const t of ['raw', 'mangle', 'nat', 'filter', 'security']) {
+    tables.set(t, BUILTINS[t]!.map((name) => ({ name, builtin: true, policy: 'ACCEPT', rules: [...(rules[t]?.[name] ?? [])] })));
+  }
+  return rulesetText(mode, tables);
+}
+
+/** `count` cases from `seed`; about one in four in output mode, one in three on iptables-legacy. */
 export function generateCases(seed: number, count: number, probesPerCase: number): GenCase[] {
   icmpIds = 0;
   const gens = fc.sample(fc.gen(), { seed, numRuns: count });
-  return gens.map((g, i) => genCase(g, i, probesPerCase, chance(g, 0.25) ? 'output' : 'input'));
+  return gens.map((g, i) => {
+    const mode = chance(g, 0.25) ? 'output' : 'input';
+    return genCase(g, i, probesPerCase, mode, chance(g, 1 / 3) ? 'legacy' : 'nft');
+  });
 }

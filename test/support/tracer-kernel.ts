@@ -14,7 +14,7 @@ import { describePacket, flagNames } from '../../server/src/analysis/packet';
 import { trace, type TraceResult } from '../../server/src/analysis/tracer';
 import { parseRuleset } from '../../server/src/parser/ruleset-parser';
 import { A_ADDRS, ARRIVAL_MARKER, B_ADDRS, DELIVERED_MARKER, type GenCase, MODE_CHAINS, type Mode, type Probe, type PrimeStep, type WireSpec } from './tracer-gen';
-import { type NsPair, nsExec, parseSaveCounters, python3, restore } from './netns';
+import { type Backend, type NsPair, nsExec, parseSaveCounters, python3, restore } from './netns';
 
 export const TRACER_BATCH_PY = path.join(__dirname, 'tracer-batch.py');
 
@@ -89,7 +89,9 @@ function runBatch(pair: NsPair, steps: BatchStep[]): BatchAnswer {
   return ans;
 }
 
-const saveArgv = (table?: string) => ['iptables-nft-save', '-c', ...(table ? ['-t', table] : [])];
+const saveArgv = (table?: string, backend: Backend = 'nft') => [`iptables-${backend}-save`, '-c', ...(table ? ['-t', table] : [])];
+/** Every table empty and every built-in chain back to ACCEPT (a table block alone keeps old policies). */
+export const OPEN_TABLES = TABLES.map((t) => [`*${t}`, ...BUILTINS[t]!.map((c) => `:${c} ACCEPT [0:0]`), 'COMMIT', ''].join('\n')).join('');
 
 /** The counters one probe moved: rule keys `table/chain#n` and policy keys `table/chain:policy`. */
 export interface KernelView {
@@ -110,6 +112,8 @@ export interface ProbeOutcome {
   readonly maybe: boolean;
   /** Empty when the tracer and the kernel agree. */
   readonly differences: readonly string[];
+  /** For a 'maybe' trace: the branch the kernel took, if one of them is exactly what it did. */
+  readonly kernelBranch?: number;
 }
 
 interface Snapshot {
@@ -188,10 +192,10 @@ function relevantPolicies(mode: Mode): Set<string> {
 }
 
 /** What differs between the tracer (branch 0) and the kernel for one probe. */
-export function compare(t: TraceResult, k: KernelView, mode: Mode): string[] {
+export function compare(t: TraceResult, k: KernelView, mode: Mode, branch = 0): string[] {
   const diffs: string[] = [];
   if (!k.arrived) return ['the packet never reached netfilter in B (the arrival counter did not move)'];
-  const tv = tracerView(t);
+  const tv = tracerView(t, branch);
   for (const [key, n] of k.rules) {
     const want = tv.rules.get(key) ?? 0;
     if (want === 0) diffs.push(`${key}: the kernel counted it${n > 1 ? ` ${n} times` : ''}, the tracer says it did not match or was not reached`);
@@ -202,7 +206,7 @@ export function compare(t: TraceResult, k: KernelView, mode: Mode): string[] {
   const kp = new Set([...k.policies].filter(([key, n]) => n > 0 && relevant.has(key)).map(([key]) => key));
   for (const key of kp) if (!tv.policies.has(key)) diffs.push(`${key}: the kernel applied this policy, the tracer did not`);
   for (const key of tv.policies) if (relevant.has(key) && !kp.has(key)) diffs.push(`${key}: the tracer applied this policy, the kernel did not`);
-  if (tv.passed !== k.passed) diffs.push(`verdict: tracer ${t.verdict}, kernel ${k.passed ? 'let it through' : 'stopped it'}`);
+  if (tv.passed !== k.passed) diffs.push(`verdict: tracer ${t.branches[branch]!.verdict}, kernel ${k.passed ? 'let it through' : 'stopped it'}`);
   return diffs;
 }
 
@@ -218,10 +222,13 @@ function primeSteps(prime: readonly PrimeStep[]): BatchStep[] {
 export function runCaseOnKernel(pair: NsPair, c: GenCase, probes: readonly Probe[] = c.probes): KernelView[] {
   const mode = c.mode;
   const markers = [ARRIVAL_MARKER, DELIVERED_MARKER, REACHED_MARKER];
-  const reads: Record<string, string[]> = mode === 'input' ? { B: saveArgv() } : { B: saveArgv(), A: saveArgv('raw') };
+  const reads: Record<string, string[]> = mode === 'input' ? { B: saveArgv(undefined, c.backend) } : { B: saveArgv(undefined, c.backend), A: saveArgv('raw') };
   const arrival = { ns: 'B', marker: ARRIVAL_MARKER };
+  const other: Backend = c.backend === 'nft' ? 'legacy' : 'nft';
   const steps: BatchStep[] = [
-    { op: 'exec', ns: 'B', argv: ['iptables-nft-restore'], input: PRIMING_RULES },
+    // both backends hook into the kernel at once: empty the one this case does not use
+    { op: 'exec', ns: 'B', argv: [`iptables-${other}-restore`], input: OPEN_TABLES },
+    { op: 'exec', ns: 'B', argv: [`iptables-${c.backend}-restore`], input: PRIMING_RULES },
     { op: 'exec', ns: 'B', argv: ['conntrack', '-F'] },
     { op: 'exec', ns: 'B', argv: ['sysctl', '-qw', `net.netfilter.nf_conntrack_tcp_loose=${c.loose ? 1 : 0}`] },
   ];
@@ -231,7 +238,7 @@ export function runCaseOnKernel(pair: NsPair, c: GenCase, probes: readonly Probe
     if (p.state !== 'auto') used.add(p.tuple);
   }
   const loadAt = steps.length;
-  steps.push({ op: 'exec', ns: 'B', argv: ['iptables-nft-restore'], input: c.text });
+  steps.push({ op: 'exec', ns: 'B', argv: [`iptables-${c.backend}-restore`], input: c.text });
   steps.push({ op: 'read', reads, arrival });
   const probeAt: number[] = [];
   for (const p of probes) {
@@ -249,7 +256,10 @@ export function runCaseOnKernel(pair: NsPair, c: GenCase, probes: readonly Probe
   const ans = runBatch(pair, steps);
   if (!ans.ok) throw new Error(`case ${c.index}: ${ans.error}`);
   const loaded = ans.results[loadAt] as { status: number; stderr: string };
-  if (loaded.status !== 0) throw new Error(`case ${c.index}: iptables-restore refused the generated rules: ${loaded.stderr}\n${c.text}`);
+  const prepared = ans.results.slice(0, loadAt) as { status?: number; stderr?: string }[];
+  const failed = prepared.find((r) => r.status !== undefined && r.status !== 0);
+  if (failed) throw new Error(`case ${c.index}: preparing B failed: ${failed.stderr}`);
+  if (loaded.status !== 0) throw new Error(`case ${c.index}: iptables-${c.backend}-restore refused the generated rules: ${loaded.stderr}\n${c.text}`);
   const snap = (i: number) => {
     const r = ans.results[i]!.reads as Record<string, string>;
     const b = snapshot(r.B!, markers);
@@ -288,7 +298,9 @@ export function checkCase(pair: NsPair, c: GenCase, probes: readonly Probe[] = c
   return probes.map((p, i) => {
     const t = traceProbe(c, p);
     const maybe = isMaybe(t);
-    return { caseIndex: c.index, probeIndex: i, probe: p, trace: t, kernel: kernel[i]!, maybe, differences: maybe ? [] : compare(t, kernel[i]!, c.mode) };
+    const k = kernel[i]!;
+    const kernelBranch = maybe ? t.branches.findIndex((_, b) => compare(t, k, c.mode, b).length === 0) : undefined;
+    return { caseIndex: c.index, probeIndex: i, probe: p, trace: t, kernel: k, maybe, differences: maybe ? [] : compare(t, k, c.mode), ...(kernelBranch !== undefined && kernelBranch >= 0 ? { kernelBranch } : {}) };
   });
 }
 
@@ -347,7 +359,7 @@ export function describeOutcome(o: ProbeOutcome, c: GenCase): string {
   const tv = tracerView(o.trace);
   const kernelRules = [...o.kernel.rules].filter(([, n]) => n > 0).map(([k, n]) => (n > 1 ? `${k} x${n}` : k));
   return [
-    `case ${c.index} (${c.mode}, loose=${c.loose ? 1 : 0}), probe ${o.probeIndex}: ${describePacket(o.probe.packet)}${w.proto === 'tcp' ? '' : ''} ttl ${w.ttl} tos 0x${w.tos.toString(16)} len ${o.probe.packet.len}${o.probe.packet.flags !== undefined ? ` [${flagNames(o.probe.packet.flags)}]` : ''}`,
+    `case ${c.index} (${c.mode}, iptables-${c.backend}, loose=${c.loose ? 1 : 0}), probe ${o.probeIndex}: ${describePacket(o.probe.packet)}${w.proto === 'tcp' ? '' : ''} ttl ${w.ttl} tos 0x${w.tos.toString(16)} len ${o.probe.packet.len}${o.probe.packet.flags !== undefined ? ` [${flagNames(o.probe.packet.flags)}]` : ''}`,
     `  state: ${o.probe.state}${o.probe.state === 'auto' ? ` (tracer: ${o.trace.ctstate}: ${o.trace.ctstateReason})` : ''}`,
     ...interesting.map((l) => `  | ${l}`),
     `  tracer: verdict ${o.trace.verdict}; matched ${[...tv.rules].map(([k, n]) => (n > 1 ? `${k} x${n}` : k)).join(' ') || '-'}; policies ${[...tv.policies].join(' ') || '-'}`,
