@@ -33,18 +33,41 @@ let nextSeed = firstSeed;
 let failed = false;
 const t0 = Date.now();
 
+const running = new Set();
+function stopAll() {
+  for (const c of running) {
+    try {
+      process.kill(-c.pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  }
+}
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    failed = true;
+    stopAll();
+    process.exit(130);
+  });
+}
+
 function runBatch() {
   const seed = nextSeed++;
   const report = path.join(dir, `batch-${seed}.jsonl`);
   return new Promise((resolve) => {
     const child = spawn('npx', ['mocha', '--require', 'esbuild-register', '--reporter', 'dot', 'test/unit/fuzz-*.test.ts'], {
+      // its own process group, so npx, its shell and mocha end together when we stop it
+      detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, FUZZ_SCALE: String(scale), FUZZ_SEED: String(seed * 0x9e3779b1 >>> 0), FUZZ_REPORT: report, npm_config_loglevel: 'error' },
     });
+    running.add(child);
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
-    child.on('exit', (code) => {
+    child.on('exit', (code, signal) => {
+      running.delete(child);
+      if (signal && failed) return resolve();
       batches++;
       if (existsSync(report)) {
         for (const line of readFileSync(report, 'utf8').split('\n').filter(Boolean)) {
@@ -56,6 +79,7 @@ function runBatch() {
       }
       if (code !== 0) {
         failed = true;
+        stopAll();
         console.log(`\nbatch with FUZZ_SEED=${seed * 0x9e3779b1 >>> 0} FUZZ_SCALE=${scale} FAILED:\n${out}`);
       } else {
         console.log(`batch ${batches} (seed ${seed}): ${cases.toLocaleString('en-US')} cases so far, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
