@@ -173,7 +173,7 @@ function stateList(g: G): string {
 
 const ICMP_TYPE_ARGS = [
   '8', '0', '3', '3/3', '3/1', '3/0', '11', '13', '14', '5', '9', '42', 'echo-request', 'ping', 'echo-reply', 'pong', 'destination-unreachable',
-  'port-unreachable', 'host-unreachable', 'network-unreachable', 'time-exceeded', 'ttl-exceeded', 'timestamp-request', 'router-advertisement', 'any',
+  'port-unreachable', 'host-unreachable', 'network-unreachable', 'time-exceeded', 'ttl-exceeded', 'timestamp-request', 'router-advertisement', 'any', '255',
 ];
 const TOS_SYMBOLS = ['Minimize-Delay', 'Maximize-Throughput', 'Maximize-Reliability', 'Minimize-Cost', 'Normal-Service'];
 const DSCP_CLASSES = ['AF11', 'AF21', 'CS0', 'CS1', 'EF', 'BE', 'CS5'];

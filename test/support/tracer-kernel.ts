@@ -363,7 +363,7 @@ export function describeOutcome(o: ProbeOutcome, c: GenCase): string {
     `  state: ${o.probe.state}${o.probe.state === 'auto' ? ` (tracer: ${o.trace.ctstate}: ${o.trace.ctstateReason})` : ''}`,
     ...interesting.map((l) => `  | ${l}`),
     `  tracer: verdict ${o.trace.verdict}; matched ${[...tv.rules].map(([k, n]) => (n > 1 ? `${k} x${n}` : k)).join(' ') || '-'}; policies ${[...tv.policies].join(' ') || '-'}`,
-    `  kernel: ${o.kernel.passed ? 'passed' : 'stopped'}; counted ${kernelRules.join(' ') || '-'}; policies ${[...o.kernel.policies].filter(([, n]) => n > 0).map(([k]) => k).join(' ') || '-'}`,
+    `  kernel: ${o.kernel.passed ? 'passed' : 'stopped'}; counted ${kernelRules.join(' ') || '-'}; policies ${[...o.kernel.policies].filter(([k, n]) => n > 0 && relevantPolicies(c.mode).has(k)).map(([k]) => k).join(' ') || '-'}`,
     ...o.differences.map((d) => `  - ${d}`),
   ].join('\n');
 }

@@ -156,6 +156,13 @@ describe('tracer', function () {
     assert.equal(rel.branches.length > 1, true);
   });
 
+  it('IPv4 --icmp-type 255 is `any` (ip_tables.c), for ICMPv6 just type 255', function () {
+    const v4 = run('*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p icmp --icmp-type 255 -j DROP\nCOMMIT\n', 'icmp 10.0.0.1 -> 10.0.0.2 type 8 in eth0');
+    assert.equal(v4.verdict, 'DROP');
+    const v6 = trace(parseRuleset('*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p icmpv6 --icmpv6-type 255 -j DROP\nCOMMIT\n', { family: 'ipv6' }), parsePacketSpec('icmpv6 fd00::1 -> fd00::2 type 128 in eth0') as never);
+    assert.equal(v6.verdict, 'ACCEPT');
+  });
+
   it('names the part of a packet text it cannot read', function () {
     const bad = (s: string) => {
       const r = parsePacketSpec(s);

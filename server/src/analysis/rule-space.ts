@@ -160,6 +160,8 @@ function icmpSet(env: SpaceEnv, text: string): ISet | undefined {
   const [ts, cs] = text.split('/');
   const t = ts === undefined ? undefined : parseUintIn(ts, 0, 255, 10);
   if (t === undefined) return undefined;
+  // IPv4 type 255 is how libxt_icmp stores `any`: ip_tables.c matches every type and code with it
+  if (t === 255 && env.family === 'ipv4') return ISet.of(0n, 65535n);
   if (cs === undefined) return ISet.of(BigInt(t) * 256n, BigInt(t) * 256n + 255n);
   const c = parseUintIn(cs, 0, 255, 10);
   return c === undefined ? undefined : ISet.point(BigInt(t) * 256n + BigInt(c));
