@@ -8,6 +8,7 @@ import { checkBaseline } from './checks/baseline';
 import { checkLogInvalid } from './checks/log-invalid';
 import { checkLogging } from './checks/logging';
 import { checkNewWithoutSyn } from './checks/new-without-syn';
+import { checkNftQuirks } from './checks/nft-quirks';
 import { checkNotrackWithoutUntracked, checkOneWayNotrack } from './checks/notrack';
 import { checkRejectTcpReset } from './checks/reject-tcp-reset';
 import { checkResetSwallowed } from './checks/reset-swallowed';
@@ -32,6 +33,7 @@ export const LINT_CHECKS: readonly RulesetCheck[] = [
   checkLogging,
   checkStateModule,
   checkUnusedChain,
+  checkNftQuirks,
 ];
 
 export function allFindings(rs: Ruleset): Finding[] {

@@ -71,6 +71,12 @@ export const CODES: readonly CodeInfo[] = [
   validity('interface-direction', 'Interface option in the wrong direction', '-i has no meaning in OUTPUT/POSTROUTING and -o none in INPUT/PREROUTING; iptables refuses them in built-in chains, and in user chains they silently never match.'),
   validity('never-matches', 'Rule that can never match', 'The conditions exclude every packet (for example `! -p all`); iptables refuses such a rule.'),
   validity('jump-loop', 'Jump loop', 'A chain that can reach itself through jumps makes the kernel refuse the whole table ("Too many links").'),
+  validity(
+    'nft-backend-difference',
+    'iptables-nft loads the rule with another meaning',
+    'A few rule forms are translated by iptables-nft 1.8.9 (the default `iptables` of Debian 12) into nftables expressions that do not mean what the rule says, while iptables-legacy loads them faithfully: `! --sport A ! --dport B` in one tcp or udp match becomes "not (sport A and dport B)", because the two port comparisons are merged into one; `! --sport 0:65535` is dropped, so the rule matches every packet instead of none. Both were found by comparing the tracer with rule counters in a network namespace. Write the conditions so that both backends agree.',
+    'warning',
+  ),
   validity('obsolete-extension', 'Obsolete extension', 'The extension has been removed from current kernels or iptables; the message names the replacement.', 'warning'),
   ordering(
     'log-invalid',
