@@ -11,7 +11,7 @@ describe('protocol: server lifecycle', function () {
     const ver = spawnSync(process.execPath, [SERVER_JS, '--version'], { encoding: 'utf8' });
     assert.equal(ver.status, 0);
     assert.match(ver.stdout.trim(), /^\d+\.\d+\.\d+/);
-    const none = spawnSync(process.execPath, [SERVER_JS], { encoding: 'utf8', timeout: 5000 });
+    const none = spawnSync(process.execPath, [SERVER_JS], { encoding: 'utf8', timeout: 30000 });
     assert.equal(none.status, 2);
     assert.equal(none.stdout, '', 'nothing on stdout without a transport');
     assert.match(none.stderr, /choose a transport/);
