@@ -20,8 +20,8 @@ import type {
 } from '../model/ruleset';
 import { isRule } from '../model/ruleset';
 import { buildTables } from './chains';
-import { parseCommandWords } from './command-parser';
-import { MAX_WORD_LENGTH, tokenizeLine } from './tokenizer';
+import { type ParsedCommand, parseCommandWords } from './command-parser';
+import { MAX_WORD_LENGTH, type TokenizedLine, tokenizeLine } from './tokenizer';
 
 /**
  * iptables-restore builds each line's argv in a fixed array of 255 (xshared.h MAX_ARGC) that also
@@ -40,13 +40,49 @@ export interface ParseOptions {
   /** Family chosen by the user or known from the file name; the header comment wins over it. */
   readonly family?: Family;
   readonly familySource?: 'setting' | 'filename';
+  /**
+   * The previous version of the same document: lines whose text, number and context (family,
+   * format, table) are unchanged reuse its tokens and parsed command instead of reading them again.
+   */
+  readonly previous?: Ruleset;
 }
+
+/** What reading one command line produced, kept per line for the next version of the document. */
+interface LineParse {
+  readonly text: string;
+  readonly from: number;
+  readonly table: string;
+  readonly tok: TokenizedLine;
+  readonly parsed: ParsedCommand;
+}
+
+/** Per-line parse results of each ruleset (by line number), for parseRuleset's `previous`. */
+const LINE_PARSES = new WeakMap<Ruleset, { readonly family: Family; readonly format: FileFormat; readonly lines: readonly (LineParse | undefined)[] }>();
 
 /** Split text into lines the way editors do (\r\n, \n or a lone \r end a line). */
 export function splitLines(text: string): { lines: string[]; crLines: number[] } {
+  // the document and its parse both split the same text: the second time costs nothing
+  if (lastSplit && lastSplit.text === text) return { lines: lastSplit.lines.slice(), crLines: lastSplit.crLines.slice() };
+  const r = splitText(text);
+  lastSplit = { text, lines: r.lines.slice(), crLines: r.crLines.slice() };
+  return r;
+}
+
+let lastSplit: { readonly text: string; readonly lines: readonly string[]; readonly crLines: readonly number[] } | undefined;
+
+function splitText(text: string): { lines: string[]; crLines: number[] } {
   const lines: string[] = [];
   const crLines: number[] = [];
   let start = 0;
+  if (text.indexOf('\r') < 0) {
+    // no carriage return at all (nearly every file): native search for each line end
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      lines.push(text.slice(start, nl));
+      start = nl + 1;
+    }
+    lines.push(text.slice(start));
+    return { lines, crLines };
+  }
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 10 /* \n */) {
@@ -124,6 +160,9 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
   const commands: CommandLine[] = [];
   let block: TableBlock | undefined;
   const blocks: TableBlock[] = [];
+  const prior = opts.previous ? LINE_PARSES.get(opts.previous) : undefined;
+  const priorLines = prior && prior.family === family && prior.format === format ? prior.lines : undefined;
+  const lineParses: (LineParse | undefined)[] = new Array(lines.length);
 
   for (let ln = 0; ln < lines.length; ln++) {
     const full = lines[ln]!;
@@ -259,7 +298,10 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
         from = close + 1;
       }
     }
-    const tok = tokenizeLine(full, ln, from);
+    const table = block?.name ?? 'filter';
+    const old = priorLines?.[ln];
+    const reuse = old && old.text === full && old.from === from && old.table === table ? old : undefined;
+    const tok = reuse ? reuse.tok : tokenizeLine(full, ln, from);
     if (tok.unterminatedQuote !== undefined) {
       findings.push(
         f('unterminated-quote', 'warning', 'this quote is never closed: iptables-restore takes the rest of the line, options included, as one value', span(ln, tok.unterminatedQuote, full.length)),
@@ -283,8 +325,8 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
         f('syntax', 'error', `${tok.words.length} words on one line: iptables-restore reads at most ${MAX_RESTORE_WORDS} ("Parser cannot handle more arguments") and refuses the file`, span(ln, extra.start, tok.words[tok.words.length - 1]!.end)),
       );
     }
-    const table = block?.name ?? 'filter';
-    const parsed = parseCommandWords(words, { family, format, table });
+    const parsed = reuse ? reuse.parsed : parseCommandWords(words, { family, format, table });
+    lineParses[ln] = reuse ?? { text: full, from, table, tok, parsed };
     // a loop, not push(...): a line of a million words has a million findings, more than a call takes arguments
     const listed = Math.min(parsed.findings.length, MAX_FINDINGS_PER_LINE);
     for (let k = 0; k < listed; k++) findings.push(parsed.findings[k]!);
@@ -329,7 +371,9 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
 
   const rules: Rule[] = commands.filter(isRule);
   const tables = buildTables(nodes, format, family, findings);
-  return { family, familySource: source, format, lineCount: lines.length, lines: nodes, commands, rules, tables, findings };
+  const rs: Ruleset = { family, familySource: source, format, lineCount: lines.length, lines: nodes, commands, rules, tables, findings };
+  LINE_PARSES.set(rs, { family, format, lines: lineParses });
+  return rs;
 }
 
 function checkChainName(w: Word, findings: Finding[]): void {

@@ -27,7 +27,6 @@ export function tokenizeLine(text: string, line: number, from = 0, to = text.len
   let quoted = false;
   let inQuote = false;
   let quoteAt = -1;
-  let escaped = false;
 
   const emit = (end: number) => {
     words.push({ text: value, line, start, end, quoted });
@@ -37,21 +36,28 @@ export function tokenizeLine(text: string, line: number, from = 0, to = text.len
   };
 
   for (let i = from; i < to; i++) {
-    const c = text[i]!;
     if (inQuote) {
-      if (escaped) {
-        value += c;
-        escaped = false;
-      } else if (c === '\\') {
-        escaped = true;
-      } else if (c === '"') {
-        inQuote = false;
-        emit(i + 1);
-      } else {
-        value += c;
+      // the run up to the next quote or backslash in one slice (see below)
+      let j = i;
+      while (j < to) {
+        const d = text.charCodeAt(j);
+        if (d === 34 || d === 92) break;
+        j++;
       }
+      if (j > i) value += text.slice(i, j);
+      if (j >= to) break;
+      if (text.charCodeAt(j) === 92) {
+        // a backslash takes the next character literally (and vanishes at the end of the line)
+        if (j + 1 < to) value += text[j + 1]!;
+        i = j + 1;
+        continue;
+      }
+      inQuote = false;
+      emit(j + 1);
+      i = j;
       continue;
     }
+    const c = text[i]!;
     if (c === '"') {
       if (start < 0) start = i;
       inQuote = true;
@@ -63,7 +69,20 @@ export function tokenizeLine(text: string, line: number, from = 0, to = text.len
       if (start >= 0) emit(i);
       continue;
     }
-    if (start < 0) start = i;
+    if (start < 0) {
+      // an unquoted run: take it in one slice (a string built a character at a time is a chain of
+      // thousands of tiny strings on a big file; a slice shares the line's memory)
+      let j = i + 1;
+      while (j < to) {
+        const d = text.charCodeAt(j);
+        if (d === 32 || d === 9 || d === 34) break;
+        j++;
+      }
+      start = i;
+      value = text.slice(i, j);
+      i = j - 1;
+      continue;
+    }
     value += c;
   }
   if (start >= 0) emit(to);

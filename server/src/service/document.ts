@@ -34,7 +34,11 @@ export function familyFromName(uri: string): Family | undefined {
   return undefined;
 }
 
-export function createRulesDocument(uri: string, version: number, text: string, family: FamilySetting = 'auto'): RulesDocument {
+/**
+ * `previous`: the document's last version, if any; unchanged lines reuse what was read from it
+ * (the file is still read whole, so the result is the same as without it, only cheaper).
+ */
+export function createRulesDocument(uri: string, version: number, text: string, family: FamilySetting = 'auto', previous?: RulesDocument): RulesDocument {
   const fromName = familyFromName(uri);
   const opts =
     family !== 'auto'
@@ -42,5 +46,6 @@ export function createRulesDocument(uri: string, version: number, text: string, 
       : fromName
         ? ({ family: fromName, familySource: 'filename' } as const)
         : {};
-  return { uri, version, text, lines: splitLines(text).lines, ruleset: parseRuleset(text, opts) };
+  const ruleset = parseRuleset(text, previous ? { ...opts, previous: previous.ruleset } : opts);
+  return { uri, version, text, lines: splitLines(text).lines, ruleset };
 }
