@@ -3,9 +3,11 @@
  * and symbolic traversals memoised by table, hook and starting set.
  */
 import type { Hook } from '../knowledge/types';
-import type { Rule, Ruleset } from '../model/ruleset';
+import type { Chain, Rule, Ruleset, Table } from '../model/ruleset';
+import { type ChainReach, reachability } from './chain-graph';
 import { Space, type SpaceEnv } from './packet-space';
 import { reach, type ReachResult } from './reach';
+import { ChainIndex } from './rule-index';
 import { compileRuleset, type RuleSpace } from './rule-space';
 
 export interface AnalysisContext {
@@ -14,15 +16,55 @@ export interface AnalysisContext {
   readonly compiled: ReadonlyMap<Rule, RuleSpace>;
   /** Traverse `table` from `hook` with the packets of `start` (memoised under `key`). */
   reach(table: string, hook: Hook, start: Space, key: string): ReachResult | undefined;
+  /** The rules of a chain indexed by the packets they can match (built once per chain). */
+  index(chain: Chain): ChainIndex;
+  /** Which hooks reach each chain of a table (built once per table). */
+  hooks(table: Table): ChainReach;
+  /** The hooks (built-in chains) of `table` from which some rule in `rules` can be reached. */
+  hooksReaching(table: Table, rules: Iterable<Rule>): Set<Hook>;
 }
 
 const cache = new WeakMap<Ruleset, AnalysisContext>();
+
+/**
+ * Values computed for a chain and kept across versions of a document while the chain holds the
+ * same compiled rules in the same order (compileRule reuses what it compiled for a line an edit
+ * left alone): kept under the chain's first rule, checked against the whole sequence.
+ */
+export class ChainMemo<T> {
+  private readonly store = new WeakMap<object, { readonly seq: readonly object[]; readonly extra: string; readonly value: T }>();
+
+  get(ctx: AnalysisContext, chain: Chain, extra: string, make: () => T): T {
+    const seq = chain.rules.map((r) => ctx.compiled.get(r)?.conditions ?? r);
+    const first = seq[0];
+    if (!first) return make();
+    const hit = this.store.get(first);
+    if (hit && hit.extra === extra && hit.seq.length === seq.length && hit.seq.every((x, i) => x === seq[i])) return hit.value;
+    const value = make();
+    this.store.set(first, { seq, extra, value });
+    return value;
+  }
+}
+
+const INDEXES = new ChainMemo<ChainIndex>();
 
 export function analysisContext(rs: Ruleset): AnalysisContext {
   const hit = cache.get(rs);
   if (hit) return hit;
   const { env, rules } = compileRuleset(rs);
   const memo = new Map<string, ReachResult>();
+  const indexes = new WeakMap<Chain, ChainIndex>();
+  const graphs = new WeakMap<Table, ChainReach>();
+  const index = (chain: Chain): ChainIndex => {
+    let i = indexes.get(chain);
+    if (!i) indexes.set(chain, (i = INDEXES.get(ctx, chain, '', () => new ChainIndex(env, chain.rules.map((r) => rules.get(r))))));
+    return i;
+  };
+  const hooks = (table: Table): ChainReach => {
+    let g = graphs.get(table);
+    if (!g) graphs.set(table, (g = reachability(table)));
+    return g;
+  };
   const ctx: AnalysisContext = {
     rs,
     env,
@@ -34,6 +76,14 @@ export function analysisContext(rs: Ruleset): AnalysisContext {
       let r = memo.get(k);
       if (!r) memo.set(k, (r = reach(env, rules, t, hook, start)));
       return r;
+    },
+    index,
+    hooks,
+    hooksReaching(table, wanted) {
+      const g = hooks(table);
+      const out = new Set<Hook>();
+      for (const r of wanted) for (const h of g.hooks.get(r.chain) ?? []) out.add(h);
+      return out;
     },
   };
   cache.set(rs, ctx);

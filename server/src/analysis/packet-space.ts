@@ -108,6 +108,26 @@ export class ISet {
     return new ISet(out);
   }
 
+  /** Ranges already sorted, disjoint and non-adjacent (as intersections produce them). */
+  static fromSorted(rs: readonly (readonly [bigint, bigint])[]): ISet {
+    return rs.length === 0 ? ISet.EMPTY : new ISet(rs);
+  }
+
+  /**
+   * A key equal for equal sets of up to a few ranges (the sets boxes are merged on; see
+   * Space normalisation); larger sets are keyed by identity.
+   */
+  key(): string | ISet {
+    if (this.ranges.length > 8) return this;
+    if (this.keyText === undefined) {
+      let k = '';
+      for (const [a, b] of this.ranges) k += `${a}-${b},`;
+      this.keyText = k;
+    }
+    return this.keyText;
+  }
+  private keyText: string | undefined;
+
   static fromValues(vs: Iterable<bigint>): ISet {
     return ISet.fromRanges([...vs].map((v) => [v, v] as const));
   }
@@ -136,6 +156,17 @@ export class ISet {
   }
 
   intersect(o: ISet): ISet {
+    if (o === this) return this;
+    const n = this.ranges.length;
+    const m = o.ranges.length;
+    if (n === 0) return this;
+    if (m === 0) return o;
+    // one side a single range around the other (a domain, an unrestricted dimension): nothing to cut
+    if (m === 1 && o.ranges[0]![0] <= this.ranges[0]![0] && o.ranges[0]![1] >= this.ranges[n - 1]![1]) return this;
+    if (n === 1 && this.ranges[0]![0] <= o.ranges[0]![0] && this.ranges[0]![1] >= o.ranges[m - 1]![1]) return o;
+    // a few ranges against many (one address against a long list): binary search, not a full walk
+    if (m * 8 < n) return ISet.fromSorted(intersectSmall(this.ranges, o.ranges));
+    if (n * 8 < m) return ISet.fromSorted(intersectSmall(o.ranges, this.ranges));
     const out: [bigint, bigint][] = [];
     let i = 0;
     let j = 0;
@@ -191,6 +222,27 @@ export class ISet {
   }
 }
 
+/** The parts of the sorted ranges `big` inside the few sorted ranges `small`. */
+function intersectSmall(big: readonly (readonly [bigint, bigint])[], small: readonly (readonly [bigint, bigint])[]): [bigint, bigint][] {
+  const out: [bigint, bigint][] = [];
+  for (const [a, b] of small) {
+    // first range of big that ends at or after a
+    let lo = 0;
+    let hi = big.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (big[mid]![1] < a) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < big.length; i++) {
+      const [c, d] = big[i]!;
+      if (c > b) break;
+      out.push([c > a ? c : a, d < b ? d : b]);
+    }
+  }
+  return out;
+}
+
 /** A box: for each restricted dimension, the allowed values; a missing dimension is unrestricted. */
 export type Box = ReadonlyMap<Dim, ISet>;
 
@@ -210,13 +262,16 @@ export function boxWith(b: Box, d: Dim, s: ISet): Box {
 }
 
 export function boxIntersect(env: SpaceEnv, a: Box, b: Box): Box | undefined {
-  const m = new Map(a);
+  // the common answer is "disjoint": decide it before copying anything, and share what is unchanged
+  let m: Map<Dim, ISet> | undefined;
   for (const [d, s] of b) {
-    const r = (a.get(d) ?? boxGet(env, a, d)).intersect(s);
+    const cur = a.get(d) ?? boxGet(env, a, d);
+    const r = cur.intersect(s);
     if (r.empty) return undefined;
-    m.set(d, r);
+    if (r === cur && a.has(d)) continue;
+    (m ??= new Map(a)).set(d, r);
   }
-  return m;
+  return m ?? a;
 }
 
 /** a minus b as disjoint boxes. */
@@ -264,7 +319,20 @@ export class Space {
   }
 
   union(o: Space): Space {
+    if (o.boxes.length === 0 && (!o.approximate || this.approximate)) return this;
+    if (this.boxes.length === 0 && (!this.approximate || o.approximate)) return o;
     return capped([...this.boxes, ...o.boxes], this.approximate || o.approximate);
+  }
+
+  /** The union of many spaces at once (normalised once, not after each one). */
+  static unionAll(spaces: Iterable<Space>): Space {
+    const boxes: Box[] = [];
+    let approximate = false;
+    for (const s of spaces) {
+      for (const b of s.boxes) boxes.push(b);
+      approximate ||= s.approximate;
+    }
+    return capped(boxes, approximate);
   }
 
   subtract(env: SpaceEnv, o: Space): Space {
@@ -301,10 +369,98 @@ export class Space {
 }
 
 const MAX_BOXES = 512;
+/** Unions with more boxes than this are normalised (boxes that differ in one dimension merged). */
+const MERGE_FROM = 16;
 
 function capped(boxes: Box[], approximate: boolean): Space {
+  if (boxes.length > MERGE_FROM) boxes = mergeBoxes(boxes);
   if (boxes.length <= MAX_BOXES) return new Space(boxes, approximate);
   return new Space(boxes.slice(0, MAX_BOXES), true);
+}
+
+/**
+ * The same union with fewer boxes: boxes equal in every dimension but one become one box whose set
+ * in that dimension is the union of theirs (exact). Walking a chain of rules that each name one
+ * address, port or state splits the remaining packets into pieces that differ in one dimension;
+ * merged, they stay a handful of boxes instead of growing with the chain.
+ */
+export function mergeBoxes(boxes: readonly Box[]): Box[] {
+  let cur = boxes as Box[];
+  // per box, a number per dimension standing for its set there (0: unrestricted)
+  let ids = cur.map(boxIds);
+  for (let pass = 0; pass < 3; pass++) {
+    const before = cur.length;
+    for (let d = 0; d < DIMS.length; d++) {
+      if (cur.length < 2) return cur;
+      const r = mergeOn(cur, ids, d);
+      cur = r.boxes;
+      ids = r.ids;
+    }
+    if (cur.length === before) break;
+  }
+  return cur;
+}
+
+const keyIds = new Map<string | ISet, number>();
+function keyId(s: ISet): number {
+  const k = s.key();
+  let id = keyIds.get(k);
+  if (id === undefined) {
+    if (keyIds.size > 100_000) keyIds.clear();
+    keyIds.set(k, (id = keyIds.size + 1));
+  }
+  return id;
+}
+
+function boxIds(b: Box): number[] {
+  const out: number[] = new Array(DIMS.length).fill(0);
+  for (const [d, s] of b) out[DIMS.indexOf(d)] = keyId(s);
+  return out;
+}
+
+/** Merge the boxes equal in every dimension but DIMS[on]. */
+function mergeOn(boxes: Box[], ids: number[][], on: number): { boxes: Box[]; ids: number[][] } {
+  const dim = DIMS[on]!;
+  const groups = new Map<string, number>();
+  const out: Box[] = [];
+  const outIds: number[][] = [];
+  /** The sets in dimension `dim` of the boxes merged into out[i] (undefined: unrestricted). */
+  const merged: ((ISet | undefined)[] | undefined)[] = [];
+  for (let k = 0; k < boxes.length; k++) {
+    const b = boxes[k]!;
+    const id = ids[k]!;
+    let sig = '';
+    for (let d = 0; d < id.length; d++) if (d !== on) sig += `${id[d]},`;
+    const at = groups.get(sig);
+    if (at === undefined) {
+      groups.set(sig, out.length);
+      out.push(b);
+      outIds.push(id);
+      merged.push(undefined);
+      continue;
+    }
+    (merged[at] ??= [out[at]!.get(dim)]).push(b.get(dim));
+  }
+  if (out.length === boxes.length) return { boxes, ids };
+  for (let i = 0; i < out.length; i++) {
+    const list = merged[i];
+    if (!list) continue;
+    const m = new Map(out[i]!);
+    const id = [...outIds[i]!];
+    if (list.includes(undefined)) {
+      m.delete(dim);
+      id[on] = 0;
+    } else {
+      const ranges: (readonly [bigint, bigint])[] = [];
+      for (const s of list) for (const r of s!.ranges) ranges.push(r);
+      const u = ISet.fromRanges(ranges);
+      m.set(dim, u);
+      id[on] = keyId(u);
+    }
+    out[i] = m;
+    outIds[i] = id;
+  }
+  return { boxes: out, ids: outIds };
 }
 
 /** Build the interface atoms from every -i/-o value of a ruleset. */

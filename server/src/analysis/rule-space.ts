@@ -46,11 +46,28 @@ export interface RuleSpace {
   readonly exact: boolean;
 }
 
+/** Recent environments by content: equal environments are the same object (see compileRule's cache). */
+const ENVS = new Map<string, SpaceEnv>();
+
 export function spaceEnv(rs: Ruleset): SpaceEnv {
   const names: string[] = [];
   for (const c of rs.commands) for (const o of c.generic) if ((o.name === '-i' || o.name === '-o') && o.args[0]) names.push(o.args[0].text);
-  return { family: rs.family, ifaces: ifaceAtoms(names) };
+  const ifaces = ifaceAtoms(names);
+  const key = `${rs.family}\u0000${ifaces.exact.join('\u0001')}\u0000${ifaces.prefixes.join('\u0001')}`;
+  const hit = ENVS.get(key);
+  if (hit) return hit;
+  const env: SpaceEnv = { family: rs.family, ifaces };
+  if (ENVS.size >= 16) ENVS.delete(ENVS.keys().next().value!);
+  ENVS.set(key, env);
+  return env;
 }
+
+/**
+ * What compiling a rule gave, by the rule's option list: a line left unchanged by an edit keeps its
+ * parsed options (parseRuleset's `previous`), so its compiled space is reused as long as the
+ * environment (family, interface names) is the same.
+ */
+const COMPILED = new WeakMap<readonly OptionNode[], { readonly env: SpaceEnv; readonly conditions: readonly Condition[]; readonly space: Space; readonly exact: boolean }>();
 
 function dimSet(env: SpaceEnv, d: Dim, s: ISet, negated: boolean, within?: [bigint, bigint]): Space {
   const [lo, hi] = within ?? domain(env, d);
@@ -391,6 +408,8 @@ export function addressExpansions(env: SpaceEnv, rule: Rule): Map<OptionNode, Sp
 }
 
 export function compileRule(env: SpaceEnv, rule: Rule): RuleSpace {
+  const hit = COMPILED.get(rule.options);
+  if (hit && hit.env === env) return { rule, conditions: hit.conditions, space: hit.space, exact: hit.exact };
   const conditions: Condition[] = [];
   for (const o of rule.options) {
     const c = conditionFor(env, o);
@@ -405,7 +424,9 @@ export function compileRule(env: SpaceEnv, rule: Rule): RuleSpace {
     if (c.space) space = space.intersect(env, c.space);
     if (!c.space || c.unknown) exactAll = false;
   }
-  return { rule, conditions, space, exact: exactAll && !space.approximate };
+  const exact = exactAll && !space.approximate;
+  COMPILED.set(rule.options, { env, conditions, space, exact });
+  return { rule, conditions, space, exact };
 }
 
 /** Compile every rule once per ruleset. */

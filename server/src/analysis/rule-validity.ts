@@ -242,8 +242,25 @@ const OPTION_COMMANDS: Readonly<Record<string, string>> = { '-n': 'L', '-x': 'L'
 /** Generic options every command accepts. */
 const ANY_COMMAND: ReadonlySet<string> = new Set(['-4', '-6', '-v', '-w', '-W', '--modprobe']);
 
+/**
+ * The findings of each command line, by its option list and family: every check here looks at the
+ * line alone, so a line an edit left unchanged (same parsed options, see parseRuleset's
+ * `previous`) keeps its findings.
+ */
+const LINE_FINDINGS = new WeakMap<readonly OptionNode[], { readonly family: Family; readonly findings: readonly Finding[] }>();
+
 export function checkRulesetLines(rs: Ruleset): Finding[] {
   const out: Finding[] = [];
-  for (const c of rs.commands) checkCommandLine(c, rs.family, out);
+  for (const c of rs.commands) {
+    const hit = LINE_FINDINGS.get(c.options);
+    if (hit && hit.family === rs.family) {
+      for (const f of hit.findings) out.push(f);
+      continue;
+    }
+    const mine: Finding[] = [];
+    checkCommandLine(c, rs.family, mine);
+    LINE_FINDINGS.set(c.options, { family: rs.family, findings: mine });
+    for (const f of mine) out.push(f);
+  }
   return out;
 }

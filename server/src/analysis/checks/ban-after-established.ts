@@ -4,7 +4,7 @@
  * are accepted before the ban is looked at, so the banned host keeps every connection it had.
  */
 import type { Hook } from '../../knowledge/types';
-import type { Finding, Ruleset } from '../../model/ruleset';
+import type { Finding, Rule, Ruleset } from '../../model/ruleset';
 import { analysisContext } from '../context';
 import { ISet, Space, stateValue } from '../packet-space';
 import { isAccept, isDrop, lineRef } from './rule-facts';
@@ -20,7 +20,15 @@ export function checkBanAfterEstablished(rs: Ruleset): Finding[] {
   for (const table of rs.tables.values()) {
     for (const chain of table.chains.values()) {
       if (!chain.builtin) continue;
-      chain.rules.forEach((ban, i) => {
+      // the accepts by state met so far (few): a ban looks for its accept among them, not among
+      // every earlier rule of a long chain
+      const stateAccepts: Rule[] = [];
+      chain.rules.forEach((ban) => {
+        if (isAccept(ban)) {
+          const asp = ctx.compiled.get(ban);
+          if (asp && asp.conditions.some((c) => c.option?.name === '--ctstate' || c.option?.name === '--state')) stateAccepts.push(ban);
+          return;
+        }
         if (!isDrop(ban)) return;
         const bsp = ctx.compiled.get(ban);
         if (!bsp) return;
@@ -28,12 +36,7 @@ export function checkBanAfterEstablished(rs: Ruleset): Finding[] {
         if (!narrowed) return;
         const banEst = bsp.space.intersect(ctx.env, est);
         if (banEst.empty) return; // the ban itself is for NEW packets only: deliberate
-        const accept = chain.rules.slice(0, i).find((a) => {
-          if (!isAccept(a)) return false;
-          const asp = ctx.compiled.get(a);
-          if (!asp || !asp.conditions.some((c) => c.option?.name === '--ctstate' || c.option?.name === '--state')) return false;
-          return !asp.space.intersect(ctx.env, banEst).empty;
-        });
+        const accept = stateAccepts.find((a) => !ctx.compiled.get(a)!.space.intersect(ctx.env, banEst).empty);
         if (!accept) return;
         // are established packets of the banned addresses really all taken before the ban?
         const res = ctx.reach(table.name, chain.name as Hook, est, 'established');

@@ -26,9 +26,14 @@ export function checkLogInvalid(rs: Ruleset): Finding[] {
   const invalid = Space.ALL.restrict(ctx.env, 'state', ISet.point(stateValue('INVALID')));
   for (const table of rs.tables.values()) {
     if (table.name === 'raw') continue; // raw runs before conntrack: no state yet
+    // only the hooks that lead to a logging rule: the walk of any other finds nothing to report
+    const logging: Rule[] = [];
+    for (const c of table.chains.values()) for (const r of c.rules) if (r.target && LOG_TARGETS.has(r.target.name)) logging.push(r);
+    if (!logging.length) continue;
+    const hooks = ctx.hooksReaching(table, logging);
     const found = new Map<Rule, { hook: Hook; path: readonly Rule[] }[]>();
     for (const chain of table.chains.values()) {
-      if (!chain.builtin) continue;
+      if (!chain.builtin || !hooks.has(chain.name as Hook)) continue;
       const res = ctx.reach(table.name, chain.name as Hook, invalid, 'invalid');
       if (!res) continue;
       for (const [rule, arrivals] of res.arrivals) {

@@ -57,6 +57,7 @@ export function checkNotrackWithoutUntracked(rs: Ruleset): Finding[] {
   const filter = rs.tables.get('filter');
   if (!filter) return out;
   for (const [rawHook, filterHook] of [['PREROUTING', 'INPUT'], ['OUTPUT', 'OUTPUT']] as const) {
+    if (!notrackRules(rs, rawHook).length) continue; // nothing untracked: nothing to walk
     const rawRes = ctx.reach('raw', rawHook, Space.ALL, 'all');
     if (!rawRes) continue;
     for (const nt of notrackRules(rs, rawHook)) {
@@ -156,6 +157,7 @@ export function checkOneWayNotrack(rs: Ruleset): Finding[] {
   const raw = rs.tables.get('raw');
   if (!raw) return out;
   for (const [hook, other] of [['PREROUTING', 'OUTPUT'], ['OUTPUT', 'PREROUTING']] as const) {
+    if (!notrackRules(rs, hook).length) continue; // no exemption here to be one-way
     const res = ctx.reach('raw', hook, Space.ALL, 'all');
     const otherRes = ctx.reach('raw', other, Space.ALL, 'all');
     if (!res || !otherRes) continue;

@@ -26,17 +26,25 @@ export function checkRejectTcpReset(rs: Ruleset): Finding[] {
   const out: Finding[] = [];
   // what each rule takes of the packets that really get to it, from every hook of its table: a
   // TCP-only copy with tcp-reset in front of a mixed REJECT (this check's own fix) leaves it no TCP
+  const candidates = rs.rules.filter((r) => {
+    if (r.target?.name !== 'REJECT') return false;
+    const w = r.target.options.find((o) => o.name === '--reject-with')?.args[0]?.text.toLowerCase();
+    return w !== 'tcp-reset' && w !== 'tcp-rst';
+  });
   const taken = new Map<Rule, Space>();
   for (const table of rs.tables.values()) {
+    // only the hooks that lead to a candidate: the others cannot change what a candidate takes
+    const mine = candidates.filter((r) => r.table === table.name);
+    if (!mine.length) continue;
+    const hooks = ctx.hooksReaching(table, mine);
     for (const chain of table.chains.values()) {
-      if (!chain.builtin) continue;
+      if (!chain.builtin || !hooks.has(chain.name as Hook)) continue;
       for (const [r, t] of ctx.reach(table.name, chain.name as Hook, Space.ALL, 'all')?.taken ?? []) taken.set(r, (taken.get(r) ?? Space.NONE).union(t));
     }
   }
-  for (const r of rs.rules) {
+  for (const r of candidates) {
     if (r.target?.name !== 'REJECT') continue;
     const w = r.target.options.find((o) => o.name === '--reject-with')?.args[0]?.text.toLowerCase();
-    if (w === 'tcp-reset' || w === 'tcp-rst') continue;
     const rsp = ctx.compiled.get(r);
     // a rule no hook reaches (a chain nothing jumps to yet) is judged on its chain alone
     const sees = taken.get(r) ?? (rsp && alone(ctx, rs, r).intersect(ctx.env, rsp.space));

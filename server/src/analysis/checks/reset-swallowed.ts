@@ -43,7 +43,19 @@ export function checkResetSwallowed(rs: Ruleset): Finding[] {
   const out: Finding[] = [];
   const filter = rs.tables.get('filter');
   if (!filter) return out;
+  // only the hooks that lead to a REJECT with tcp-reset: no other rule sends resets
+  const rejects: Rule[] = [];
+  for (const c of filter.chains.values()) {
+    for (const r of c.rules) {
+      if (r.target?.name !== 'REJECT') continue;
+      const w = r.target.options.find((o) => o.name === '--reject-with')?.args[0]?.text.toLowerCase();
+      if (w === 'tcp-reset' || w === 'tcp-rst') rejects.push(r);
+    }
+  }
+  if (!rejects.length) return out;
+  const hooks = ctx.hooksReaching(filter, rejects);
   for (const hook of ['INPUT', 'FORWARD'] as const) {
+    if (!hooks.has(hook)) continue;
     const res = ctx.reach('filter', hook, Space.ALL, 'all');
     if (!res) continue;
     for (const [rule, took] of res.taken) {

@@ -9,9 +9,9 @@
  * Only rules whose conditions can all be decided from the packet take part (a `-m limit` or
  * `-m recent` rule may or may not match, so it neither covers nor is judged).
  */
-import type { Finding, Rule, Ruleset } from '../../model/ruleset';
-import { analysisContext } from '../context';
-import { Space } from '../packet-space';
+import type { Chain, Finding, Rule, Ruleset } from '../../model/ruleset';
+import { analysisContext, ChainMemo } from '../context';
+import { type Box, DIMS, type Dim, domain, ISet, Space, type SpaceEnv } from '../packet-space';
 import { verdictKind } from '../reach';
 import { lineRef, statedPolicy, verdictKey } from './rule-facts';
 
@@ -19,15 +19,30 @@ function describe(rules: readonly Rule[]): string {
   return rules.map((r) => lineRef(r)).join(', ');
 }
 
+/** Each chain's findings, kept while the chain holds the same rules (and policy). */
+const MEMO = new ChainMemo<readonly Finding[]>();
+
 export function checkShadowed(rs: Ruleset): Finding[] {
   const ctx = analysisContext(rs);
   const out: Finding[] = [];
   for (const table of rs.tables.values()) {
     for (const chain of table.chains.values()) {
-      const earlier: Rule[] = [];
-      let covered = Space.NONE;
+      for (const f of MEMO.get(ctx, chain, statedPolicy(chain) ?? '', () => chainFindings(chain))) out.push(f);
+    }
+  }
+  return out;
+
+  function chainFindings(chain: Chain): Finding[] {
+    const out: Finding[] = [];
+    {
+      // the earlier rules that cover a rule are among those that meet it: the chain's index finds
+      // them without going through every earlier rule (a 50 000-line blocklist stays linear)
+      const index = ctx.index(chain);
+      const rules = chain.rules;
+      /** Earlier rules with a final verdict and decidable conditions (they cover what they match). */
+      const covering = new Set<number>();
       let unconditional: Rule | undefined;
-      chain.rules.forEach((r, i) => {
+      rules.forEach((r, i) => {
         const rsp = ctx.compiled.get(r);
         if (!rsp) return;
         if (unconditional) {
@@ -43,8 +58,8 @@ export function checkShadowed(rs: Ruleset): Finding[] {
         }
         const key = verdictKey(r);
         const terminal = key !== undefined && verdictKind(r) !== 'jump';
-        if (rsp.exact && !rsp.space.empty && !covered.empty && !covered.approximate && covered.covers(ctx.env, rsp.space)) {
-          const by = earlier.filter((e) => !ctx.compiled.get(e)!.space.intersect(ctx.env, rsp.space).empty);
+        const by = rsp.exact && !rsp.space.empty && covering.size ? coveringRules(i, rsp.space) : undefined;
+        if (by) {
           const same = by.every((e) => verdictKey(e) === key);
           out.push({
             code: same ? 'redundant-rule' : 'shadowed-rule',
@@ -58,7 +73,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
           });
         } else if (terminal && rsp.exact && key && rsp.conditions.length > 0) {
           // (an unconditional final DROP that repeats the policy is a deliberate style: not flagged)
-          const redundantBelow = sameEffectBelow(rs, chain.rules.slice(i + 1), rsp.space, key, statedPolicy(chain));
+          const redundantBelow = sameEffectBelow(i, rsp.space, key, statedPolicy(chain));
           if (redundantBelow) {
             out.push({
               code: 'redundant-rule',
@@ -70,33 +85,79 @@ export function checkShadowed(rs: Ruleset): Finding[] {
           }
         }
         if (terminal && rsp.exact) {
-          covered = covered.union(rsp.space);
-          earlier.push(r);
+          covering.add(i);
           if (rsp.conditions.length === 0) unconditional = r;
         }
       });
+
+      /**
+       * The earlier covering rules that meet `space`, in order, when together they take all of it
+       * (exactly: undefined when they do not, or when their union is too large to be exact).
+       */
+      function coveringRules(i: number, space: Space): Rule[] | undefined {
+        // a corner of the rule's packets that no earlier rule takes proves it is not covered; most
+        // rules are settled this way with a look at the few rules that contain that one packet
+        for (const w of corners(ctx.env, space)) {
+          const box: Box = new Map([...w].map(([d, v]) => [d, ISet.point(v)]));
+          const hit = index.candidates([box]).some((p) => p < i && covering.has(p) && ctx.compiled.get(rules[p]!)!.space.contains(ctx.env, w));
+          if (!hit) return undefined;
+        }
+        const by: Rule[] = [];
+        const spaces: Space[] = [];
+        for (const p of index.candidates(space.boxes)) {
+          if (p >= i) break;
+          if (!covering.has(p)) continue;
+          const e = rules[p]!;
+          const esp = ctx.compiled.get(e)!.space;
+          if (esp.intersect(ctx.env, space).empty) continue;
+          by.push(e);
+          spaces.push(esp);
+        }
+        if (!by.length) return undefined;
+        const union = Space.unionAll(spaces);
+        if (union.approximate || !union.covers(ctx.env, space)) return undefined;
+        return by;
+      }
+
+      /** Would the packets of `space` get verdict `key` from the rules after i (then the policy) anyway? */
+      function sameEffectBelow(i: number, space: Space, key: string, policy: string | undefined): string | undefined {
+        let s = space;
+        const used: Rule[] = [];
+        // the later rules that can meet these packets; the others would let them pass untouched
+        for (const p of index.candidates(space.boxes, i + 1)) {
+          if (s.empty) break;
+          const r = rules[p]!;
+          const rsp = ctx.compiled.get(r);
+          if (!rsp) return undefined;
+          const hit = s.intersect(ctx.env, rsp.space);
+          if (hit.empty) continue;
+          if (!rsp.exact || verdictKey(r) !== key) return undefined; // someone else would see or decide them
+          s = s.subtract(ctx.env, rsp.space);
+          used.push(r);
+          if (s.approximate) return undefined;
+        }
+        if (s.empty) return describe(used);
+        if (policy && key === policy) return used.length ? `${describe(used)} and the ${policy} policy` : `the ${policy} policy`;
+        return undefined;
+      }
     }
+    return out;
+  }
+}
+
+/** The lowest and highest packet of the first boxes of a space, as points. */
+function corners(env: SpaceEnv, space: Space): Map<Dim, bigint>[] {
+  const out: Map<Dim, bigint>[] = [];
+  for (const b of space.boxes.slice(0, 4)) {
+    const lo = new Map<Dim, bigint>();
+    const hi = new Map<Dim, bigint>();
+    for (const d of DIMS) {
+      const s = b.get(d);
+      const [dlo, dhi] = domain(env, d);
+      lo.set(d, s && !s.empty ? s.ranges[0]![0] : dlo);
+      hi.set(d, s && !s.empty ? s.ranges[s.ranges.length - 1]![1] : dhi);
+    }
+    out.push(lo, hi);
   }
   return out;
-
-  /** Would the packets of `space` get verdict `key` from `rest` (then the policy) anyway? */
-  function sameEffectBelow(rs0: Ruleset, rest: readonly Rule[], space: Space, key: string, policy: string | undefined): string | undefined {
-    const env = analysisContext(rs0).env;
-    let s = space;
-    const used: Rule[] = [];
-    for (const r of rest) {
-      if (s.empty) break;
-      const rsp = analysisContext(rs0).compiled.get(r);
-      if (!rsp) return undefined;
-      const hit = s.intersect(env, rsp.space);
-      if (hit.empty) continue;
-      if (!rsp.exact || verdictKey(r) !== key) return undefined; // someone else would see or decide them
-      s = s.subtract(env, rsp.space);
-      used.push(r);
-      if (s.approximate) return undefined;
-    }
-    if (s.empty) return describe(used);
-    if (policy && key === policy) return used.length ? `${describe(used)} and the ${policy} policy` : `the ${policy} policy`;
-    return undefined;
-  }
 }

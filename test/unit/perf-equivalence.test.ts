@@ -1,0 +1,266 @@
+/**
+ * Performance rewrites must not change behaviour: each optimised routine is compared here with
+ * the straightforward version it replaced (kept below as the reference), on random inputs.
+ */
+import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
+import { generateRuleset } from '../../bench/gen/rulesets';
+import { Rng } from '../../bench/gen/rng';
+import { editOneLine } from '../../bench/gen/rulesets';
+import { checkShadowed } from '../../server/src/analysis/checks/shadowed';
+import { lineRef, statedPolicy, verdictKey } from '../../server/src/analysis/checks/rule-facts';
+import { analysisContext } from '../../server/src/analysis/context';
+import { type Box, DIMS, type Dim, domain, ISet, mergeBoxes, Space, type SpaceEnv } from '../../server/src/analysis/packet-space';
+import { verdictKind } from '../../server/src/analysis/reach';
+import type { Finding, Rule, Ruleset, Word } from '../../server/src/model/ruleset';
+import { tokenizeLine } from '../../server/src/parser/tokenizer';
+import { diagnose } from '../../server/src/service/diagnostics';
+import { createRulesDocument } from '../../server/src/service/document';
+import { sampleRulesets } from '../support/ruleset-gen';
+
+function describe_(rules: readonly Rule[]): string {
+  return rules.map((r) => lineRef(r)).join(', ');
+}
+
+/** The shadowed-rule check as first written (every earlier rule, every later rule): the reference. */
+function referenceShadowed(rs: Ruleset): Finding[] {
+  const ctx = analysisContext(rs);
+  const out: Finding[] = [];
+  for (const table of rs.tables.values()) {
+    for (const chain of table.chains.values()) {
+      const earlier: Rule[] = [];
+      let covered = Space.NONE;
+      let unconditional: Rule | undefined;
+      chain.rules.forEach((r, i) => {
+        const rsp = ctx.compiled.get(r);
+        if (!rsp) return;
+        if (unconditional) {
+          out.push({
+            code: 'unreachable-rule',
+            severity: 'warning',
+            message: `no packet reaches this rule: ${lineRef(unconditional)} (${unconditional.target?.name}) takes every packet before it`,
+            span: r.span,
+            tags: ['unnecessary'],
+            related: [{ span: unconditional.span, message: 'this rule takes every packet' }],
+          });
+          return;
+        }
+        const key = verdictKey(r);
+        const terminal = key !== undefined && verdictKind(r) !== 'jump';
+        if (rsp.exact && !rsp.space.empty && !covered.empty && !covered.approximate && covered.covers(ctx.env, rsp.space)) {
+          const by = earlier.filter((e) => !ctx.compiled.get(e)!.space.intersect(ctx.env, rsp.space).empty);
+          const same = by.every((e) => verdictKey(e) === key);
+          out.push({
+            code: same ? 'redundant-rule' : 'shadowed-rule',
+            severity: same ? 'information' : 'warning',
+            message: same
+              ? `this rule changes nothing: every packet it matches is already handled the same way by ${describe_(by)}`
+              : `this rule never takes effect: every packet it matches is already decided by ${describe_(by)}`,
+            span: r.span,
+            tags: ['unnecessary'],
+            related: by.map((e) => ({ span: e.span, message: `decides these packets first (${e.target?.name ?? 'no target'})` })),
+          });
+        } else if (terminal && rsp.exact && key && rsp.conditions.length > 0) {
+          // (an unconditional final DROP that repeats the policy is a deliberate style: not flagged)
+          const redundantBelow = sameEffectBelow(rs, chain.rules.slice(i + 1), rsp.space, key, statedPolicy(chain));
+          if (redundantBelow) {
+            out.push({
+              code: 'redundant-rule',
+              severity: 'information',
+              message: `this rule changes nothing: without it, every packet it matches would get the same verdict from ${redundantBelow}`,
+              span: r.span,
+              tags: ['unnecessary'],
+            });
+          }
+        }
+        if (terminal && rsp.exact) {
+          covered = covered.union(rsp.space);
+          earlier.push(r);
+          if (rsp.conditions.length === 0) unconditional = r;
+        }
+      });
+    }
+  }
+  return out;
+
+  /** Would the packets of `space` get verdict `key` from `rest` (then the policy) anyway? */
+  function sameEffectBelow(rs0: Ruleset, rest: readonly Rule[], space: Space, key: string, policy: string | undefined): string | undefined {
+    const env = analysisContext(rs0).env;
+    let s = space;
+    const used: Rule[] = [];
+    for (const r of rest) {
+      if (s.empty) break;
+      const rsp = analysisContext(rs0).compiled.get(r);
+      if (!rsp) return undefined;
+      const hit = s.intersect(env, rsp.space);
+      if (hit.empty) continue;
+      if (!rsp.exact || verdictKey(r) !== key) return undefined; // someone else would see or decide them
+      s = s.subtract(env, rsp.space);
+      used.push(r);
+      if (s.approximate) return undefined;
+    }
+    if (s.empty) return describe_(used);
+    if (policy && key === policy) return used.length ? `${describe_(used)} and the ${policy} policy` : `the ${policy} policy`;
+    return undefined;
+  }
+}
+
+
+/** The tokenizer as first written: one character at a time. */
+function referenceTokenize(text: string, line: number, from = 0, to = text.length): { words: Word[]; unterminatedQuote?: number } {
+  const words: Word[] = [];
+  let value = '';
+  let start = -1;
+  let quoted = false;
+  let inQuote = false;
+  let quoteAt = -1;
+  let escaped = false;
+  const emit = (end: number) => {
+    words.push({ text: value, line, start, end, quoted });
+    value = '';
+    start = -1;
+    quoted = false;
+  };
+  for (let i = from; i < to; i++) {
+    const c = text[i]!;
+    if (inQuote) {
+      if (escaped) {
+        value += c;
+        escaped = false;
+      } else if (c === '\\') escaped = true;
+      else if (c === '"') {
+        inQuote = false;
+        emit(i + 1);
+      } else value += c;
+      continue;
+    }
+    if (c === '"') {
+      if (start < 0) start = i;
+      inQuote = true;
+      quoted = true;
+      quoteAt = i;
+      continue;
+    }
+    if (c === ' ' || c === '\t') {
+      if (start >= 0) emit(i);
+      continue;
+    }
+    if (start < 0) start = i;
+    value += c;
+  }
+  if (start >= 0) emit(to);
+  return inQuote ? { words, unterminatedQuote: quoteAt } : { words };
+}
+
+describe('performance rewrites keep behaviour', () => {
+  it('tokenizeLine (slices) splits every line exactly as the character-at-a-time version', () => {
+    const alphabet = fc.constantFrom('a', 'B', '-', '!', ' ', ' ', '\t', '"', '"', '\\', '\r', 'é', '=', ',');
+    fc.assert(
+      fc.property(fc.array(alphabet, { maxLength: 60 }).map((cs) => cs.join('')), fc.nat(5), (text, cut) => {
+        const from = Math.min(cut, text.length);
+        assert.deepEqual(tokenizeLine(text, 7, from), referenceTokenize(text, 7, from));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const t of ['-A INPUT -m comment --comment "a \\"quoted\\" word" -j ACCEPT', 'ab"c d"ef', '"" x', '"unterminated \\', 'x"y\\']) {
+      assert.deepEqual(tokenizeLine(t, 0), referenceTokenize(t, 0), t);
+    }
+  });
+});
+
+/** Findings in a canonical order with their own text (line, column, code, message, related lines). */
+function canon(fs: readonly Finding[]): string[] {
+  return fs
+    .map((f) => `${f.span.line}:${f.span.start}-${f.span.end} ${f.code} ${f.severity} ${f.message} [${(f.related ?? []).map((r) => `${r.span.line}:${r.message}`).join('; ')}] ${JSON.stringify(f.data ?? null)}`)
+    .sort();
+}
+
+/** The parsed file as text: every node with its words and ranges, every chain with its rules (knowledge entries by name). */
+function shape(rs: Ruleset): string {
+  const seen = new WeakSet<object>();
+  const replacer = (k: string, v: unknown) => {
+    if (k === 'spec' || k === 'block') return v && typeof v === 'object' ? ((v as { name?: string }).name ?? '*') : v;
+    if (k === 'match' && v && typeof v === 'object') return (v as { name: string }).name;
+    if (v && typeof v === 'object') {
+      if (seen.has(v)) return undefined;
+      if (!Array.isArray(v) && !(v instanceof Map)) seen.add(v);
+    }
+    if (v instanceof Map) return [...v.entries()];
+    return v;
+  };
+  const tables = [...rs.tables.values()].map((t) => ({ name: t.name, chains: [...t.chains.values()].map((c) => ({ name: c.name, policy: c.policy, rules: c.rules.map((r) => r.line), refs: c.references.map((r) => r.line), decl: c.declarations.map((d) => d.line) })) }));
+  return JSON.stringify({ family: rs.family, format: rs.format, lines: rs.lines.map((n) => JSON.stringify(n, replacer)), tables });
+}
+
+/** Small rulesets of every kind the bench uses, plus the generated ones of the check tests. */
+function corpus(): { name: string; text: string }[] {
+  const out: { name: string; text: string }[] = [];
+  for (const kind of ['kube', 'docker', 'firewall'] as const) {
+    for (const family of ['ipv4', 'ipv6'] as const) {
+      for (const rules of [60, 400]) out.push({ name: `${kind}-${family}-${rules}`, text: generateRuleset({ kind, family, rules, seed: rules * 7 }).text });
+    }
+  }
+  sampleRulesets(20260521, 40).forEach((g, i) => out.push({ name: `generated-${i}`, text: g.text }));
+  return out;
+}
+
+describe('performance rewrites keep behaviour: analysis', function () {
+  this.timeout(300_000);
+  const files = corpus();
+
+  it('shadowed/redundant/unreachable (indexed) give what the every-rule version gives', () => {
+    for (const f of files) {
+      const rs = createRulesDocument(`file:///${f.name}.rules`, 1, f.text).ruleset;
+      assert.deepEqual(canon(checkShadowed(rs)), canon(referenceShadowed(rs)), f.name);
+    }
+  });
+
+  it('a document read with its previous version equals one read from scratch (parse and every diagnostic)', () => {
+    for (const f of files) {
+      let prev = createRulesDocument(`file:///${f.name}.rules`, 1, f.text);
+      diagnose(prev.ruleset, prev.lines);
+      const rng = new Rng(f.text.length);
+      let lines = f.text.split('\n');
+      for (let v = 2; v < 8; v++) {
+        // one-line edits, a line inserted, a line deleted
+        if (v === 5) lines = [...lines.slice(0, 3), '-A INPUT -p tcp --dport 8443 -j ACCEPT', ...lines.slice(3)];
+        else if (v === 6) lines = [...lines.slice(0, 4), ...lines.slice(5)];
+        else {
+          const e = editOneLine(lines, rng);
+          lines = lines.map((l, i) => (i === e.line ? e.text : l));
+        }
+        const text = lines.join('\n');
+        const inc = createRulesDocument(`file:///${f.name}.rules`, v, text, 'auto', prev);
+        const fresh = createRulesDocument(`file:///${f.name}.rules`, v, text);
+        assert.deepEqual(canon(inc.ruleset.findings), canon(fresh.ruleset.findings), `${f.name} v${v}: parser findings`);
+        assert.equal(shape(inc.ruleset), shape(fresh.ruleset), `${f.name} v${v}: line nodes and chains`);
+        assert.deepEqual(canon(diagnose(inc.ruleset, inc.lines)), canon(diagnose(fresh.ruleset, fresh.lines)), `${f.name} v${v}: diagnostics`);
+        prev = inc;
+      }
+    }
+  });
+
+  it('merging boxes keeps exactly the same packets', () => {
+    const env: SpaceEnv = { family: 'ipv4', ifaces: { exact: ['eth0', 'eth1'], prefixes: ['br-'], count: 5 } };
+    const dims: Dim[] = ['proto', 'dst', 'dport', 'state', 'iif'];
+    const small = (d: Dim) => {
+      const [lo, hi] = domain(env, d);
+      const top = hi < 40n ? hi : 40n;
+      return fc.array(fc.tuple(fc.bigInt({ min: lo, max: top }), fc.bigInt({ min: 0n, max: 6n })), { minLength: 1, maxLength: 3 }).map((rs) => ISet.fromRanges(rs.map(([a, w]) => [a, a + w > top ? top : a + w] as const)));
+    };
+    const box = fc.subarray(dims, { maxLength: 3 }).chain((ds) => fc.tuple(...ds.map((d) => small(d).map((s) => [d, s] as const))).map((es) => new Map(es) as Box));
+    fc.assert(
+      fc.property(fc.array(box, { minLength: 17, maxLength: 40 }), fc.array(fc.tuple(...dims.map(() => fc.bigInt({ min: 0n, max: 41n }))), { minLength: 30, maxLength: 30 }), (boxes, points) => {
+        const merged = new Space(mergeBoxes(boxes));
+        const orig = new Space(boxes);
+        assert.ok(merged.boxes.length <= boxes.length);
+        for (const p of points) {
+          const pt = new Map<Dim, bigint>(dims.map((d, i) => [d, p[i]! > domain(env, d)[1] ? domain(env, d)[1] : p[i]!]));
+          assert.equal(merged.contains(env, pt), orig.contains(env, pt));
+        }
+      }),
+      { numRuns: 300 },
+    );
+    void DIMS;
+  });
+});
