@@ -1,0 +1,158 @@
+/**
+ * Measurements through the real built server (dist/server.js --stdio), as an editor sees it:
+ * opening a rules file until its first publishDiagnostics, hover and completion round trips, a
+ * one-line edit until the diagnostics of the new version (validation delay set to 0, so what is
+ * measured is the work, not the debounce); for a big log: open, hover round trips, semantic tokens
+ * for a visible range, document links.
+ */
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { LspClient } from '../test/support/lsp-client';
+import { Rng } from './gen/rng';
+import { editOneLine } from './gen/rulesets';
+import { percentile, round } from './lib/stats';
+
+export interface RoundTrips {
+  readonly count: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+function trips(xs: readonly number[]): RoundTrips {
+  return { count: xs.length, p50: round(percentile(xs, 50), 3), p99: round(percentile(xs, 99), 3), max: round(Math.max(...xs), 3) };
+}
+
+async function started(): Promise<LspClient> {
+  const c = new LspClient();
+  c.configuration = { validationDelay: 0 };
+  await c.initialize(undefined, { validationDelay: 0 });
+  return c;
+}
+
+function diagnosticsOf(c: LspClient, uri: string, version: number, timeoutMs: number) {
+  return c.waitFor((n) => {
+    if (n.method !== 'textDocument/publishDiagnostics') return false;
+    const p = n.params as { uri: string; version?: number };
+    return p.uri === uri && (p.version === undefined || p.version >= version);
+  }, timeoutMs);
+}
+
+export interface LspRulesResult {
+  readonly openToDiagnostics: number;
+  readonly diagnostics: number;
+  readonly hover: RoundTrips;
+  readonly completion: RoundTrips;
+  readonly edit: RoundTrips;
+  /** Peak resident memory of the server process (MB), from /proc. */
+  readonly serverRss?: number;
+}
+
+function rssOf(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? round(Number(m[1]) / 1024, 1) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function measureLspRules(file: string, o: { hovers: number; edits: number; timeoutMs: number }): Promise<LspRulesResult> {
+  const text = readFileSync(file, 'utf8');
+  const uri = pathToFileURL(file).toString();
+  const c = await started();
+  try {
+    const t0 = performance.now();
+    const got = diagnosticsOf(c, uri, 1, o.timeoutMs);
+    c.open(uri, 'iptables', text, 1);
+    const n = await got;
+    const open = performance.now() - t0;
+    const diagnostics = (n.params as { diagnostics: unknown[] }).diagnostics.length;
+    const lines = text.split('\n');
+    const rng = new Rng(11);
+    const hovers: number[] = [];
+    const completions: number[] = [];
+    for (let i = 0; i < o.hovers; i++) {
+      const line = rng.int(0, lines.length - 2);
+      const character = rng.int(0, lines[line]!.length);
+      let t = performance.now();
+      await c.request('textDocument/hover', { textDocument: { uri }, position: { line, character } }, o.timeoutMs);
+      hovers.push(performance.now() - t);
+      t = performance.now();
+      await c.request('textDocument/completion', { textDocument: { uri }, position: { line, character } }, o.timeoutMs);
+      completions.push(performance.now() - t);
+    }
+    const edits: number[] = [];
+    let version = 1;
+    for (let i = 0; i < o.edits; i++) {
+      const e = editOneLine(lines, rng);
+      version++;
+      const t = performance.now();
+      const next = diagnosticsOf(c, uri, version, o.timeoutMs);
+      c.notify('textDocument/didChange', {
+        textDocument: { uri, version },
+        contentChanges: [{ range: { start: { line: e.line, character: 0 }, end: { line: e.line, character: lines[e.line]!.length } }, text: e.text }],
+      });
+      await next;
+      edits.push(performance.now() - t);
+      lines[e.line] = e.text;
+    }
+    const serverRss = rssOf(c.pid);
+    return { openToDiagnostics: round(open), diagnostics, hover: trips(hovers), completion: trips(completions), edit: trips(edits), ...(serverRss !== undefined ? { serverRss } : {}) };
+  } finally {
+    await c.shutdown();
+  }
+}
+
+export interface LspLogResult {
+  readonly openToDiagnostics: number;
+  readonly firstHover: number;
+  readonly hover: RoundTrips;
+  readonly tokens: RoundTrips;
+  readonly links: number;
+}
+
+export async function measureLspLog(file: string, o: { hovers: number; ranges: number; timeoutMs: number; rulesFile?: string }): Promise<LspLogResult> {
+  const text = readFileSync(file, 'utf8');
+  const uri = pathToFileURL(file).toString();
+  const c = await started();
+  try {
+    if (o.rulesFile) {
+      // an open rules file explains the log lines (the LOG rule of a prefix, a trace)
+      const rulesUri = pathToFileURL(o.rulesFile).toString();
+      const ready = diagnosticsOf(c, rulesUri, 1, o.timeoutMs);
+      c.open(rulesUri, 'iptables', readFileSync(o.rulesFile, 'utf8'), 1);
+      await ready;
+    }
+    const t0 = performance.now();
+    const got = diagnosticsOf(c, uri, 1, o.timeoutMs);
+    c.open(uri, 'netfilter-log', text, 1);
+    await got;
+    const open = performance.now() - t0;
+    let lineCount = 0;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineCount++;
+    const rng = new Rng(13);
+    const hoverAt = async (line: number) => {
+      const t = performance.now();
+      await c.request('textDocument/hover', { textDocument: { uri }, position: { line, character: 60 } }, o.timeoutMs);
+      return performance.now() - t;
+    };
+    const firstHover = await hoverAt(rng.int(0, lineCount - 1));
+    const hovers: number[] = [];
+    for (let i = 0; i < o.hovers; i++) hovers.push(await hoverAt(rng.int(0, lineCount - 1)));
+    const tokens: number[] = [];
+    for (let i = 0; i < o.ranges; i++) {
+      const from = rng.int(0, Math.max(0, lineCount - 61));
+      const t = performance.now();
+      await c.request('textDocument/semanticTokens/range', { textDocument: { uri }, range: { start: { line: from, character: 0 }, end: { line: from + 60, character: 0 } } }, o.timeoutMs);
+      tokens.push(performance.now() - t);
+    }
+    const t1 = performance.now();
+    await c.request('textDocument/documentLink', { textDocument: { uri } }, o.timeoutMs);
+    const links = performance.now() - t1;
+    return { openToDiagnostics: round(open), firstHover: round(firstHover, 3), hover: trips(hovers), tokens: trips(tokens), links: round(links) };
+  } finally {
+    await c.shutdown();
+  }
+}

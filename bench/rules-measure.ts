@@ -1,0 +1,176 @@
+/**
+ * In-process measurements of one rules file through the language service, as the server runs it:
+ * cold open (parse + every diagnostic, in a process that has not parsed anything yet), warm open,
+ * re-analysis after one-line edits (the TextDocument update, the new parse reusing the previous
+ * version, all diagnostics), hover and completion at random positions, packet traces after parsing,
+ * and memory.
+ */
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { packetFromText } from './lib/packets';
+import { MemoryPeak, percentile, round, timed } from './lib/stats';
+import { editOneLine } from './gen/rulesets';
+import { Rng } from './gen/rng';
+import { trace } from '../server/src/analysis/tracer';
+import { completion } from '../server/src/service/completion';
+import { diagnose } from '../server/src/service/diagnostics';
+import { createRulesDocument, type RulesDocument } from '../server/src/service/document';
+import { hover } from '../server/src/service/hover';
+
+export interface RulesetOptions {
+  readonly uri: string;
+  readonly text: string;
+  /** One-line edits to re-analyse after (p50/p95). */
+  readonly edits: number;
+  /** Hover and completion requests (p50/p99). */
+  readonly positions: number;
+  /** Packet traces (p50/p99). */
+  readonly traces: number;
+  /** Repeat the whole open this many times after the cold one (median). */
+  readonly warmOpens: number;
+  readonly seed?: number;
+}
+
+export interface Dist {
+  readonly count: number;
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+export interface RulesetResult {
+  readonly lines: number;
+  readonly rules: number;
+  readonly bytes: number;
+  readonly diagnostics: number;
+  readonly cold: { wall: number; cpu: number; parseWall: number; parseCpu: number; checkWall: number; checkCpu: number };
+  readonly warm: { wall: number; cpu: number };
+  /** Wall ms from the edit to its diagnostics (TextDocument update, parse, diagnose). */
+  readonly edit: Dist & { cpuP50: number; cpuP95: number };
+  readonly hover: Dist;
+  readonly completion: Dist;
+  readonly trace: Dist & { first: number; branches: number };
+  readonly heap: { peak: number; retained: number };
+  readonly rss: { peak: number };
+}
+
+function dist(xs: readonly number[]): Dist {
+  return { count: xs.length, p50: round(percentile(xs, 50), 3), p95: round(percentile(xs, 95), 3), p99: round(percentile(xs, 99), 3), max: round(Math.max(...xs), 3) };
+}
+
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+/** Every document version goes through here, as in the server: the previous version is handed on. */
+function open(uri: string, version: number, text: string, previous?: RulesDocument): { doc: RulesDocument; diagnostics: number; parse: { wall: number; cpu: number }; check: { wall: number; cpu: number } } {
+  const p = timed(() => createRulesDocument(uri, version, text, 'auto', previous));
+  const d = timed(() => diagnose(p.value.ruleset, p.value.lines));
+  return { doc: p.value, diagnostics: d.value.length, parse: { wall: p.wall, cpu: p.cpu }, check: { wall: d.wall, cpu: d.cpu } };
+}
+
+/** Packets worth tracing through this ruleset: to addresses and ports its rules name, and random ones. */
+function tracePackets(doc: RulesDocument, rng: Rng, n: number): string[] {
+  const v6 = doc.ruleset.family === 'ipv6';
+  const out: string[] = [];
+  const rules = doc.ruleset.rules;
+  for (let i = 0; out.length < n && i < n * 20; i++) {
+    const r = rules[rng.int(0, rules.length - 1)]!;
+    const dst = r.options.find((o) => o.name === '-d' && !o.negated)?.args[0]?.text.split('/')[0];
+    const src = r.options.find((o) => o.name === '-s' && !o.negated)?.args[0]?.text.split('/')[0];
+    const dport = r.options.find((o) => o.name === '--dport' || o.name === '--dports')?.args[0]?.text.split(/[,:]/)[0];
+    const proto = r.options.find((o) => o.name === '-p')?.args[0]?.text ?? 'tcp';
+    if (proto !== 'tcp' && proto !== 'udp') continue;
+    const s = src ?? (v6 ? '2001:db8:ffff::7' : '198.51.100.7');
+    const d = dst ?? (v6 ? '2001:db8:1::10' : '192.0.2.10');
+    const wrap = (a: string, p: number | string) => (v6 ? `[${a}]:${p}` : `${a}:${p}`);
+    const dir = rng.pick(['in eth0', 'in eth0 out eth1', 'out eth0']);
+    out.push(`${proto} ${wrap(s, rng.int(32768, 60999))} -> ${wrap(d, dport ?? rng.pick([22, 80, 443]))}${proto === 'tcp' ? ' flags SYN' : ''} ${dir}`);
+  }
+  return out;
+}
+
+export function measureRuleset(o: RulesetOptions): RulesetResult {
+  const rng = new Rng(o.seed ?? 42);
+  const mem = new MemoryPeak();
+  mem.sample();
+
+  // cold: the first document this process ever parses and checks
+  const cold = open(o.uri, 1, o.text);
+  mem.sample();
+  let doc = cold.doc;
+  const warm: { wall: number; cpu: number }[] = [];
+  for (let i = 0; i < o.warmOpens; i++) {
+    const w = timed(() => open(o.uri, 1, o.text));
+    warm.push({ wall: w.wall, cpu: w.cpu });
+    mem.sample();
+  }
+
+  // edits: the way the server sees them (incremental TextDocument change, then the new version)
+  let td = TextDocument.create(o.uri, 'iptables', 1, o.text);
+  const lines = [...doc.lines];
+  const editWall: number[] = [];
+  const editCpu: number[] = [];
+  for (let i = 0; i < o.edits; i++) {
+    const e = editOneLine(lines, rng);
+    const t = timed(() => {
+      td = TextDocument.update(td, [{ range: { start: { line: e.line, character: 0 }, end: { line: e.line, character: lines[e.line]!.length } }, text: e.text }], td.version + 1);
+      return open(o.uri, td.version, td.getText(), doc);
+    });
+    lines[e.line] = e.text;
+    doc = t.value.doc;
+    editWall.push(t.wall);
+    editCpu.push(t.cpu);
+    if (i % 8 === 0) mem.sample();
+  }
+  mem.sample();
+
+  // hover and completion at random positions of random lines
+  const hovers: number[] = [];
+  const completions: number[] = [];
+  for (let i = 0; i < o.positions; i++) {
+    const line = rng.int(0, doc.lines.length - 1);
+    const ch = rng.int(0, doc.lines[line]!.length);
+    hovers.push(timed(() => hover(doc, line, ch)).wall);
+    completions.push(timed(() => completion(doc, line, ch)).wall);
+  }
+  mem.sample();
+
+  // traces after parsing (the analysis the diagnostics built is reused)
+  const packets = tracePackets(doc, rng, o.traces);
+  const traces: number[] = [];
+  let branches = 0;
+  let first = NaN;
+  for (const spec of packets) {
+    const p = packetFromText(spec);
+    const t = timed(() => trace(doc.ruleset, p));
+    if (Number.isNaN(first)) first = t.wall;
+    traces.push(t.wall);
+    branches = Math.max(branches, t.value.branches.length);
+  }
+  mem.sample();
+  gc();
+  const retained = process.memoryUsage().heapUsed / 1e6;
+
+  return {
+    lines: doc.lines.length,
+    rules: doc.ruleset.rules.length,
+    bytes: Buffer.byteLength(o.text),
+    diagnostics: cold.diagnostics,
+    cold: {
+      wall: round(cold.parse.wall + cold.check.wall),
+      cpu: round(cold.parse.cpu + cold.check.cpu),
+      parseWall: round(cold.parse.wall),
+      parseCpu: round(cold.parse.cpu),
+      checkWall: round(cold.check.wall),
+      checkCpu: round(cold.check.cpu),
+    },
+    warm: { wall: round(percentile(warm.map((w) => w.wall), 50)), cpu: round(percentile(warm.map((w) => w.cpu), 50)) },
+    edit: { ...dist(editWall), cpuP50: round(percentile(editCpu, 50), 3), cpuP95: round(percentile(editCpu, 95), 3) },
+    hover: dist(hovers),
+    completion: dist(completions),
+    trace: { ...dist(traces), first: round(first, 3), branches },
+    heap: { peak: round(mem.heap, 1), retained: round(retained, 1) },
+    rss: { peak: round(Math.max(mem.rss, process.resourceUsage().maxRSS / 1024), 1) },
+  };
+}

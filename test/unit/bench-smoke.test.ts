@@ -1,0 +1,112 @@
+/**
+ * The benchmark at toy size, so that its generators and measurements cannot rot between the runs
+ * of `npm run bench`: every generator, every in-process measurement, the report and its targets.
+ * (The stdio and reference measurements need the built server and root; the bench runs them.)
+ */
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { generateLog, writeLog } from '../../bench/gen/logs';
+import { editOneLine, generateRuleset } from '../../bench/gen/rulesets';
+import { Rng } from '../../bench/gen/rng';
+import { checkTargets, formatMarkdown, formatTable, metric } from '../../bench/lib/report';
+import { percentile } from '../../bench/lib/stats';
+import { measureLogEditor, measureSummary } from '../../bench/logs-measure';
+import { measureRuleset } from '../../bench/rules-measure';
+import { grepCount } from '../../bench/references';
+import { summarizeText } from '../../server/src/analysis/log-summary';
+import { createRulesDocument } from '../../server/src/service/document';
+
+describe('bench smoke (tiny sizes)', function () {
+  this.timeout(120_000);
+  let dir = '';
+  before(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'ilens-bench-smoke-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('generates the same rulesets from the same seed, of about the size asked, that parse without errors', () => {
+    for (const kind of ['kube', 'docker', 'firewall'] as const) {
+      for (const family of ['ipv4', 'ipv6'] as const) {
+        const a = generateRuleset({ kind, family, rules: 300 });
+        assert.equal(a.text, generateRuleset({ kind, family, rules: 300 }).text, `${kind} ${family}: seeded`);
+        assert.ok(a.rules >= 300 && a.rules < 400, `${kind} ${family}: ${a.rules} rules`);
+        const rs = createRulesDocument(`file:///${kind}.${family === 'ipv6' ? 'v6' : 'v4'}`, 1, a.text).ruleset;
+        assert.equal(rs.family, family);
+        assert.equal(rs.rules.length, a.rules);
+        const errors = rs.findings.filter((f) => f.severity === 'error');
+        assert.deepEqual(errors.map((f) => `${f.span.line + 1}: ${f.message}`), [], `${kind} ${family}: the parser refuses lines of the generated file`);
+      }
+    }
+    const kube = generateRuleset({ kind: 'kube', family: 'ipv4', rules: 200 }).text;
+    assert.match(kube, /-m statistic --mode random --probability 0\.\d+ -j KUBE-SEP-/);
+    assert.match(kube, /-j DNAT --to-destination 10\.244\./);
+    const lines = kube.split('\n');
+    const e = editOneLine(lines, new Rng(3));
+    assert.notEqual(e.text, lines[e.line]);
+  });
+
+  it('generates logs of every wrapper that the summary reads as LOG lines', () => {
+    for (const wrapper of ['syslog', 'journal', 'iso', 'journal-iso', 'dmesg', 'dmesg-t', 'mixed'] as const) {
+      const text = generateLog({ lines: 400, wrapper });
+      assert.equal(text.split('\n').length - 1, 400);
+      const s = summarizeText(text);
+      assert.ok(s.packetLines > 330, `${wrapper}: ${s.packetLines} of 400 lines read as packets`);
+    }
+    const f = path.join(dir, 'cap.log');
+    const w = writeLog(f, { lines: 10_000, wrapper: 'mixed', maxBytes: 20_000 });
+    assert.ok(w.bytes >= 20_000 && w.bytes < 21_000 && w.lines < 10_000);
+  });
+
+  it('measures a ruleset in process (open, edits, hover, completion, trace, memory)', () => {
+    const text = generateRuleset({ kind: 'kube', family: 'ipv4', rules: 150 }).text;
+    const r = measureRuleset({ uri: 'file:///smoke.rules', text, edits: 3, positions: 5, traces: 2, warmOpens: 1 });
+    assert.ok(r.rules >= 150 && r.cold.cpu > 0 && r.cold.wall > 0);
+    assert.equal(r.edit.count, 3);
+    assert.equal(r.hover.count, 5);
+    assert.equal(r.trace.count, 2);
+    assert.ok(r.heap.peak > 0 && r.rss.peak > 0);
+  });
+
+  it('measures a log: summary throughput, hover through the log cache, semantic tokens', () => {
+    const log = path.join(dir, 'kern.log');
+    writeFileSync(log, generateLog({ lines: 500, wrapper: 'mixed' }));
+    const rules = path.join(dir, 'rules.v4');
+    writeFileSync(rules, generateRuleset({ kind: 'firewall', family: 'ipv4', rules: 100 }).text);
+    const s = measureSummary(log, 1);
+    assert.equal(s.lines, 500);
+    assert.ok(s.linesPerSecCpu > 0 && s.mbPerSecCpu > 0);
+    const e = measureLogEditor({ file: log, rulesFile: rules, hovers: 5, ranges: 3 });
+    assert.equal(e.hover.count, 5);
+    assert.equal(e.tokens.count, 3);
+  });
+
+  it('reports metrics with references, ratios and the issue targets', () => {
+    const ms = checkTargets(
+      [
+        metric('rules/kube-ipv4-100/cold-open', 50, 'ms CPU', { reference: { name: 'iptables-legacy-restore --test (CPU)', value: 100, unit: 'ms' } }),
+        metric('rules/kube-ipv4-100/edit.p95', 80, 'ms'),
+        metric('logs/log-syslog-100/summary', 10, 'ms CPU', { reference: { name: 'fwlogwatch', value: 200, unit: 'ms' } }),
+      ],
+      100,
+    );
+    assert.equal(ms[0]!.ratio, 0.5);
+    assert.equal(ms[0]!.pass, true);
+    assert.equal(ms[1]!.pass, false);
+    assert.equal(ms[2]!.ratio, 0.05);
+    assert.equal(ms[2]!.pass, true);
+    assert.match(formatTable(ms), /PASS/);
+    assert.match(formatMarkdown({ machine: { nproc: 1 }, skipped: ['x: y'], metrics: ms }), /\| rules\/kube-ipv4-100\/cold-open \|/);
+    assert.equal(percentile([5, 1, 4, 2, 3], 50), 3);
+    assert.equal(percentile([5, 1, 4, 2, 3], 99), 5);
+  });
+
+  it('times a reference command (grep -c, the floor of the log comparison)', function () {
+    const log = path.join(dir, 'grep.log');
+    writeFileSync(log, generateLog({ lines: 200, wrapper: 'syslog' }));
+    const g = grepCount(log, 1);
+    if (!g.ok) return this.skip(); // /usr/bin/time missing: the bench says so itself
+    assert.ok(g.wall !== undefined && g.cpu !== undefined);
+  });
+});
