@@ -240,6 +240,30 @@ describe('performance rewrites keep behaviour: analysis', function () {
     }
   });
 
+  it('interval sets: union, intersection and difference (with the shortcuts for a few ranges against many) agree with plain sets', () => {
+    const set = fc.array(fc.tuple(fc.integer({ min: 0, max: 120 }), fc.integer({ min: 0, max: 5 })), { maxLength: 30 }).map((xs) => ISet.fromRanges(xs.map(([a, w]) => [BigInt(a), BigInt(a + w)] as const)));
+    const values = (s: ISet) => {
+      const out = new Set<number>();
+      for (const [a, b] of s.ranges) for (let v = a; v <= b; v++) out.add(Number(v));
+      return out;
+    };
+    const wellFormed = (s: ISet) => s.ranges.every(([a, b], i) => a <= b && (i === 0 || a > s.ranges[i - 1]![1] + 1n));
+    fc.assert(
+      fc.property(set, set, (x, y) => {
+        const vx = values(x);
+        const vy = values(y);
+        const u = x.union(y);
+        const n = x.intersect(y);
+        const d = x.subtract(y);
+        assert.ok(wellFormed(u) && wellFormed(n) && wellFormed(d));
+        assert.deepEqual([...values(u)].sort((a, b) => a - b), [...new Set([...vx, ...vy])].sort((a, b) => a - b));
+        assert.deepEqual([...values(n)].sort((a, b) => a - b), [...vx].filter((v) => vy.has(v)).sort((a, b) => a - b));
+        assert.deepEqual([...values(d)].sort((a, b) => a - b), [...vx].filter((v) => !vy.has(v)).sort((a, b) => a - b));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('merging boxes keeps exactly the same packets', () => {
     const env: SpaceEnv = { family: 'ipv4', ifaces: { exact: ['eth0', 'eth1'], prefixes: ['br-'], count: 5 } };
     const dims: Dim[] = ['proto', 'dst', 'dport', 'state', 'iif'];

@@ -14,8 +14,11 @@ export interface AnalysisContext {
   readonly rs: Ruleset;
   readonly env: SpaceEnv;
   readonly compiled: ReadonlyMap<Rule, RuleSpace>;
-  /** Traverse `table` from `hook` with the packets of `start` (memoised under `key`). */
-  reach(table: string, hook: Hook, start: Space, key: string): ReachResult | undefined;
+  /**
+   * Traverse `table` from `hook` with the packets of `start` (memoised under `key` and `keep`'s
+   * name). `keep`: the rules whose arrivals the caller reads (default every rule; see reach).
+   */
+  reach(table: string, hook: Hook, start: Space, key: string, keep?: Keep): ReachResult | undefined;
   /** The rules of a chain indexed by the packets they can match (built once per chain). */
   index(chain: Chain): ChainIndex;
   /** Which hooks reach each chain of a table (built once per table). */
@@ -25,6 +28,15 @@ export interface AnalysisContext {
 }
 
 const cache = new WeakMap<Ruleset, AnalysisContext>();
+
+/** Which rules' arrivals a walk records, by a name (part of the memo key) and a test. */
+export interface Keep {
+  readonly name: string;
+  readonly test: (r: Rule) => boolean;
+}
+
+/** Record no arrival: the caller reads only `taken` and `toPolicy`. */
+export const TAKEN_ONLY: Keep = { name: 'taken', test: () => false };
 
 /**
  * Values computed for a chain and kept across versions of a document while the chain holds the
@@ -69,12 +81,12 @@ export function analysisContext(rs: Ruleset): AnalysisContext {
     rs,
     env,
     compiled: rules,
-    reach(table, hook, start, key) {
+    reach(table, hook, start, key, keep) {
       const t = rs.tables.get(table);
       if (!t || !t.chains.get(hook)?.builtin) return undefined;
-      const k = `${table}/${hook}/${key}`;
+      const k = `${table}/${hook}/${key}/${keep?.name ?? 'all'}`;
       let r = memo.get(k);
-      if (!r) memo.set(k, (r = reach(env, rules, t, hook, start)));
+      if (!r) memo.set(k, (r = reach(env, rules, t, hook, start, keep?.test)));
       return r;
     },
     index,

@@ -152,6 +152,8 @@ export class ISet {
   union(o: ISet): ISet {
     if (o.empty) return this;
     if (this.empty) return o;
+    if (o.ranges.length === 1 && this.ranges.length > 8) return ISet.fromSorted(addRange(this.ranges, o.ranges[0]![0], o.ranges[0]![1]));
+    if (this.ranges.length === 1 && o.ranges.length > 8) return ISet.fromSorted(addRange(o.ranges, this.ranges[0]![0], this.ranges[0]![1]));
     return ISet.fromRanges([...this.ranges, ...o.ranges]);
   }
 
@@ -199,6 +201,14 @@ export class ISet {
     if (o.empty || this.empty) return this;
     const lo = this.ranges[0]![0];
     const hi = this.ranges[this.ranges.length - 1]![1];
+    if (o.ranges[o.ranges.length - 1]![1] < lo || o.ranges[0]![0] > hi) return this;
+    // a few ranges out of many (one address out of a long list): cut them out one by one, copying
+    // the untouched ranges as they are
+    if (o.ranges.length <= 4 && this.ranges.length > 8) {
+      let r: readonly (readonly [bigint, bigint])[] = this.ranges;
+      for (const [a, b] of o.ranges) r = cutRange(r, a, b);
+      return r === this.ranges ? this : ISet.fromSorted(r);
+    }
     return this.intersect(o.complement(lo, hi));
   }
 
@@ -222,6 +232,45 @@ export class ISet {
   }
 }
 
+/** First index of sorted ranges whose end is at or after v. */
+function endAtOrAfter(rs: readonly (readonly [bigint, bigint])[], v: bigint): number {
+  let lo = 0;
+  let hi = rs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (rs[mid]![1] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Sorted disjoint ranges without [a, b] (the untouched ones are the same tuples). */
+function cutRange(rs: readonly (readonly [bigint, bigint])[], a: bigint, b: bigint): readonly (readonly [bigint, bigint])[] {
+  const j = endAtOrAfter(rs, a);
+  let k = j;
+  while (k < rs.length && rs[k]![0] <= b) k++;
+  if (k === j) return rs; // nothing of [a, b] in the set
+  const mid: (readonly [bigint, bigint])[] = [];
+  const first = rs[j]!;
+  const last = rs[k - 1]!;
+  if (first[0] < a) mid.push([first[0], a - 1n]);
+  if (last[1] > b) mid.push([b + 1n, last[1]]);
+  return rs.slice(0, j).concat(mid, rs.slice(k));
+}
+
+/** Sorted disjoint, non-adjacent ranges with [a, b] added. */
+function addRange(rs: readonly (readonly [bigint, bigint])[], a: bigint, b: bigint): readonly (readonly [bigint, bigint])[] {
+  // ranges that touch or overlap [a, b] (adjacent ones merge too)
+  const j = endAtOrAfter(rs, a - 1n);
+  let k = j;
+  while (k < rs.length && rs[k]![0] <= b + 1n) k++;
+  if (k === j) return rs.slice(0, j).concat([[a, b]], rs.slice(j));
+  const lo = rs[j]![0] < a ? rs[j]![0] : a;
+  const hi = rs[k - 1]![1] > b ? rs[k - 1]![1] : b;
+  if (k === j + 1 && lo === rs[j]![0] && hi === rs[j]![1]) return rs;
+  return rs.slice(0, j).concat([[lo, hi]], rs.slice(k));
+}
+
 /** The parts of the sorted ranges `big` inside the few sorted ranges `small`. */
 function intersectSmall(big: readonly (readonly [bigint, bigint])[], small: readonly (readonly [bigint, bigint])[]): [bigint, bigint][] {
   const out: [bigint, bigint][] = [];
@@ -235,9 +284,10 @@ function intersectSmall(big: readonly (readonly [bigint, bigint])[], small: read
       else hi = mid;
     }
     for (let i = lo; i < big.length; i++) {
-      const [c, d] = big[i]!;
+      const r = big[i]!;
+      const [c, d] = r;
       if (c > b) break;
-      out.push([c > a ? c : a, d < b ? d : b]);
+      out.push(c >= a && d <= b ? (r as [bigint, bigint]) : [c > a ? c : a, d < b ? d : b]);
     }
   }
   return out;
@@ -401,13 +451,21 @@ export function mergeBoxes(boxes: readonly Box[]): Box[] {
   return cur;
 }
 
-const keyIds = new Map<string | ISet, number>();
+/** Ids of set contents (small sets, by text) and of large sets (by identity, held weakly). */
+const keyIds = new Map<string, number>();
+const bigIds = new WeakMap<ISet, number>();
+let nextId = 1;
 function keyId(s: ISet): number {
   const k = s.key();
+  if (typeof k !== 'string') {
+    let id = bigIds.get(k);
+    if (id === undefined) bigIds.set(k, (id = nextId++));
+    return id;
+  }
   let id = keyIds.get(k);
   if (id === undefined) {
-    if (keyIds.size > 100_000) keyIds.clear();
-    keyIds.set(k, (id = keyIds.size + 1));
+    if (keyIds.size > 50_000) keyIds.clear();
+    keyIds.set(k, (id = nextId++));
   }
   return id;
 }

@@ -48,17 +48,24 @@ export function verdictKind(r: Rule): Verdict {
 
 const MAX_ARRIVALS_PER_RULE = 64;
 
-export function reach(env: SpaceEnv, compiled: ReadonlyMap<Rule, RuleSpace>, table: Table, hook: Hook, start: Space): ReachResult {
+/**
+ * `keep`: the rules whose arrivals are recorded (default every rule). An arrival holds the packets
+ * left at that point of the walk; recorded for every rule of a 50 000-rule blocklist, those sets
+ * cost memory with the square of the chain; a check asks for the rules it looks at. `taken` is
+ * always recorded for every rule.
+ */
+export function reach(env: SpaceEnv, compiled: ReadonlyMap<Rule, RuleSpace>, table: Table, hook: Hook, start: Space, keep?: (r: Rule) => boolean): ReachResult {
   const arrivals = new Map<Rule, Arrival[]>();
   const taken = new Map<Rule, Space>();
   const stack: string[] = [];
 
   const record = (r: Rule, path: readonly Rule[], space: Space, took: Space) => {
+    taken.set(r, (taken.get(r) ?? Space.NONE).union(took));
+    if (keep && !keep(r)) return;
     let list = arrivals.get(r);
     if (!list) arrivals.set(r, (list = []));
     if (list.length < MAX_ARRIVALS_PER_RULE) list.push({ hook, path, space });
     else list[list.length - 1] = { hook, path, space: list[list.length - 1]!.space.union(space) };
-    taken.set(r, (taken.get(r) ?? Space.NONE).union(took));
   };
 
   /** Walk a chain; returns the packets that come back (fall off the end or RETURN). */

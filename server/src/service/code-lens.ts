@@ -2,7 +2,7 @@
  * Code lenses on the rules that decide or report (LOG, NFLOG, DROP, REJECT): which conntrack states
  * and protocols can reach them, from the symbolic walk of every hook that leads there.
  */
-import { analysisContext } from '../analysis/context';
+import { analysisContext, TAKEN_ONLY } from '../analysis/context';
 import { Space, STATES } from '../analysis/packet-space';
 import { protocolName } from '../knowledge/generic';
 import type { Hook } from '../knowledge/types';
@@ -35,14 +35,12 @@ export function codeLenses(rs: Ruleset): Lens[] {
   for (const table of rs.tables.values()) {
     for (const chain of table.chains.values()) {
       if (!chain.builtin) continue;
-      const res = ctx.reach(table.name, chain.name as Hook, Space.ALL, 'all');
-      for (const [r, arrivals] of res?.arrivals ?? []) {
+      // what each rule takes is what arrives there within its conditions: no need to keep the arrivals
+      const res = ctx.reach(table.name, chain.name as Hook, Space.ALL, 'all', TAKEN_ONLY);
+      for (const [r, took] of res?.taken ?? []) {
         if (!r.target || !INTERESTING.has(r.target.name)) continue;
-        const rsp = ctx.compiled.get(r);
-        if (!rsp) continue;
-        let s = reached.get(r) ?? Space.NONE;
-        for (const a of arrivals) s = s.union(a.space.intersect(ctx.env, rsp.space));
-        reached.set(r, s);
+        if (!ctx.compiled.get(r)) continue;
+        reached.set(r, (reached.get(r) ?? Space.NONE).union(took));
       }
     }
   }

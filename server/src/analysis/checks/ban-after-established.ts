@@ -5,7 +5,7 @@
  */
 import type { Hook } from '../../knowledge/types';
 import type { Finding, Rule, Ruleset } from '../../model/ruleset';
-import { analysisContext } from '../context';
+import { analysisContext, TAKEN_ONLY } from '../context';
 import { ISet, Space, stateValue } from '../packet-space';
 import { isAccept, isDrop, lineRef } from './rule-facts';
 
@@ -39,9 +39,9 @@ export function checkBanAfterEstablished(rs: Ruleset): Finding[] {
         const accept = stateAccepts.find((a) => !ctx.compiled.get(a)!.space.intersect(ctx.env, banEst).empty);
         if (!accept) return;
         // are established packets of the banned addresses really all taken before the ban?
-        const res = ctx.reach(table.name, chain.name as Hook, est, 'established');
-        const arriving = res?.arrivals.get(ban)?.reduce((s, a) => s.union(a.space), Space.NONE) ?? Space.NONE;
-        const stillReach = arriving.intersect(ctx.env, bsp.space);
+        // what of the ban's packets still reaches it (the arrivals there, within its conditions)
+        const res = ctx.reach(table.name, chain.name as Hook, est, 'established', TAKEN_ONLY);
+        const stillReach = res?.taken.get(ban) ?? Space.NONE;
         out.push({
           code: 'ban-after-established',
           severity: 'warning',

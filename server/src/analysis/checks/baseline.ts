@@ -8,7 +8,7 @@
  */
 import type { Hook } from '../../knowledge/types';
 import type { Chain, Finding, Ruleset, Span } from '../../model/ruleset';
-import { analysisContext } from '../context';
+import { analysisContext, TAKEN_ONLY } from '../context';
 import { ifaceAtom, ISet, Space, stateValue } from '../packet-space';
 import { isAccept, isDrop } from './rule-facts';
 
@@ -50,7 +50,7 @@ function acceptsSomething(chain: Chain): boolean {
 
 /** Would any ACCEPT rule reached from `hook` take some of the packets in `probe`? */
 function someAccept(ctx: ReturnType<typeof analysisContext>, hook: Hook, probe: Space, key: string): boolean {
-  const res = ctx.reach('filter', hook, probe, key);
+  const res = ctx.reach('filter', hook, probe, key, TAKEN_ONLY);
   for (const [r, t] of res?.taken ?? []) if (isAccept(r) && !t.empty) return true;
   return false;
 }

@@ -9,7 +9,7 @@
  */
 import type { Hook } from '../../knowledge/types';
 import type { Finding, Rule, Ruleset } from '../../model/ruleset';
-import { analysisContext } from '../context';
+import { analysisContext, type Keep } from '../context';
 import { ISet, Space, stateValue } from '../packet-space';
 
 export interface LogInvalidData {
@@ -19,6 +19,8 @@ export interface LogInvalidData {
 }
 
 const LOG_TARGETS = new Set(['LOG', 'NFLOG', 'ULOG']);
+/** The arrivals this check reads: at logging rules. */
+const LOGGING: Keep = { name: 'logging', test: (r) => !!r.target && LOG_TARGETS.has(r.target.name) };
 
 export function checkLogInvalid(rs: Ruleset): Finding[] {
   const ctx = analysisContext(rs);
@@ -34,7 +36,7 @@ export function checkLogInvalid(rs: Ruleset): Finding[] {
     const found = new Map<Rule, { hook: Hook; path: readonly Rule[] }[]>();
     for (const chain of table.chains.values()) {
       if (!chain.builtin || !hooks.has(chain.name as Hook)) continue;
-      const res = ctx.reach(table.name, chain.name as Hook, invalid, 'invalid');
+      const res = ctx.reach(table.name, chain.name as Hook, invalid, 'invalid', LOGGING);
       if (!res) continue;
       for (const [rule, arrivals] of res.arrivals) {
         if (!rule.target || !LOG_TARGETS.has(rule.target.name)) continue;

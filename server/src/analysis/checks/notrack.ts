@@ -11,7 +11,7 @@
  */
 import type { Hook } from '../../knowledge/types';
 import type { Finding, Rule, Ruleset } from '../../model/ruleset';
-import { analysisContext } from '../context';
+import { analysisContext, type Keep, TAKEN_ONLY } from '../context';
 import { type Box, type Dim, ISet, Space, stateValue } from '../packet-space';
 import { verdictKind } from '../reach';
 import { isAccept, isDrop, lineRef, stateList } from './rule-facts';
@@ -51,6 +51,9 @@ function withoutState(s: Space): Space {
   );
 }
 
+/** The arrivals this check reads: at accepts (the state accept) and drops (where they are dropped). */
+const DECIDING: Keep = { name: 'accept-drop', test: (r) => isAccept(r) || isDrop(r) };
+
 export function checkNotrackWithoutUntracked(rs: Ruleset): Finding[] {
   const ctx = analysisContext(rs);
   const out: Finding[] = [];
@@ -58,13 +61,13 @@ export function checkNotrackWithoutUntracked(rs: Ruleset): Finding[] {
   if (!filter) return out;
   for (const [rawHook, filterHook] of [['PREROUTING', 'INPUT'], ['OUTPUT', 'OUTPUT']] as const) {
     if (!notrackRules(rs, rawHook).length) continue; // nothing untracked: nothing to walk
-    const rawRes = ctx.reach('raw', rawHook, Space.ALL, 'all');
+    const rawRes = ctx.reach('raw', rawHook, Space.ALL, 'all', TAKEN_ONLY);
     if (!rawRes) continue;
     for (const nt of notrackRules(rs, rawHook)) {
       const took = rawRes.taken.get(nt);
       if (!took || took.empty) continue;
       const untracked = new Space(took.boxes.map((b) => new Map(b).set('state', ISet.point(stateValue('UNTRACKED')))), took.approximate);
-      const res = ctx.reach('filter', filterHook, untracked, `untracked:${nt.line}`);
+      const res = ctx.reach('filter', filterHook, untracked, `untracked:${nt.line}`, DECIDING);
       if (!res) continue;
       // what some ACCEPT rule might take (over-approximated); the rest is certainly never accepted
       let accepted = Space.NONE;
@@ -158,8 +161,8 @@ export function checkOneWayNotrack(rs: Ruleset): Finding[] {
   if (!raw) return out;
   for (const [hook, other] of [['PREROUTING', 'OUTPUT'], ['OUTPUT', 'PREROUTING']] as const) {
     if (!notrackRules(rs, hook).length) continue; // no exemption here to be one-way
-    const res = ctx.reach('raw', hook, Space.ALL, 'all');
-    const otherRes = ctx.reach('raw', other, Space.ALL, 'all');
+    const res = ctx.reach('raw', hook, Space.ALL, 'all', TAKEN_ONLY);
+    const otherRes = ctx.reach('raw', other, Space.ALL, 'all', TAKEN_ONLY);
     if (!res || !otherRes) continue;
     let otherCovered = Space.NONE;
     for (const r of notrackRules(rs, other)) otherCovered = otherCovered.union(otherRes.taken.get(r) ?? Space.NONE);

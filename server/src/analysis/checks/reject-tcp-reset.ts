@@ -6,7 +6,7 @@
  */
 import type { Hook } from '../../knowledge/types';
 import type { Finding, Rule, Ruleset } from '../../model/ruleset';
-import { analysisContext } from '../context';
+import { analysisContext, TAKEN_ONLY } from '../context';
 import { ISet, Space } from '../packet-space';
 import { verdictKind } from '../reach';
 
@@ -39,7 +39,7 @@ export function checkRejectTcpReset(rs: Ruleset): Finding[] {
     const hooks = ctx.hooksReaching(table, mine);
     for (const chain of table.chains.values()) {
       if (!chain.builtin || !hooks.has(chain.name as Hook)) continue;
-      for (const [r, t] of ctx.reach(table.name, chain.name as Hook, Space.ALL, 'all')?.taken ?? []) taken.set(r, (taken.get(r) ?? Space.NONE).union(t));
+      for (const [r, t] of ctx.reach(table.name, chain.name as Hook, Space.ALL, 'all', TAKEN_ONLY)?.taken ?? []) taken.set(r, (taken.get(r) ?? Space.NONE).union(t));
     }
   }
   for (const r of candidates) {

@@ -5,7 +5,7 @@
  * it and the peer never learns that its connection is gone.
  */
 import type { Finding, Rule, Ruleset } from '../../model/ruleset';
-import { analysisContext } from '../context';
+import { analysisContext, TAKEN_ONLY } from '../context';
 import { type Box, boxGet, type Dim, ISet, Space, stateValue } from '../packet-space';
 import { flagSet } from '../rule-space';
 import { isDrop, lineRef } from './rule-facts';
@@ -56,7 +56,7 @@ export function checkResetSwallowed(rs: Ruleset): Finding[] {
   const hooks = ctx.hooksReaching(filter, rejects);
   for (const hook of ['INPUT', 'FORWARD'] as const) {
     if (!hooks.has(hook)) continue;
-    const res = ctx.reach('filter', hook, Space.ALL, 'all');
+    const res = ctx.reach('filter', hook, Space.ALL, 'all', TAKEN_ONLY);
     if (!res) continue;
     for (const [rule, took] of res.taken) {
       if (rule.target?.name !== 'REJECT') continue;
@@ -65,7 +65,7 @@ export function checkResetSwallowed(rs: Ruleset): Finding[] {
       const tcp = took.restrict(ctx.env, 'proto', ISet.point(6n));
       if (tcp.empty) continue;
       const resets = resetSpace(ctx, tcp);
-      const out2 = ctx.reach('filter', 'OUTPUT', resets, `resets:${rule.line}`);
+      const out2 = ctx.reach('filter', 'OUTPUT', resets, `resets:${rule.line}`, TAKEN_ONLY);
       if (!out2) continue;
       let swallower: Rule | undefined;
       for (const [r, t] of out2.taken) {
