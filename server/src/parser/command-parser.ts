@@ -98,6 +98,10 @@ function namesOf(spec: OptionSpec): readonly string[] {
   return spec.aliases?.length ? [spec.name, ...spec.aliases] : [spec.name];
 }
 
+/** findCommand as a map: every word of a line is looked up (the first command of a name wins, as there). */
+const COMMAND_BY_NAME = new Map<string, (typeof COMMANDS)[number]>();
+for (const c of COMMANDS) for (const n of [c.name, c.long]) if (!COMMAND_BY_NAME.has(n)) COMMAND_BY_NAME.set(n, c);
+
 /** Exact names of the static options: the first entry in getopt's order wins. */
 const STATIC_EXACT = new Map<string, PoolEntry>();
 for (const p of STATIC_POOL) for (const n of namesOf(p.spec)) if (!STATIC_EXACT.has(n)) STATIC_EXACT.set(n, p);
@@ -110,6 +114,26 @@ const MAX_CANDIDATES = 16;
 
 const NO_OPTIONS: readonly OptionSpec[] = [];
 
+/** The exact names of an option list, each to its first spec (getopt's table, built once per list). */
+const NAME_MAPS = new WeakMap<readonly OptionSpec[], ReadonlyMap<string, OptionSpec>>();
+function nameMap(options: readonly OptionSpec[]): ReadonlyMap<string, OptionSpec> {
+  let m = NAME_MAPS.get(options);
+  if (!m) {
+    const built = new Map<string, OptionSpec>();
+    for (const spec of options) for (const n of namesOf(spec)) if (!built.has(n)) built.set(n, spec);
+    NAME_MAPS.set(options, (m = built));
+  }
+  return m;
+}
+
+/**
+ * The array as it will stay: exactly its length (a pushed-to array keeps room for 16 more). Always
+ * a new array, never a shared empty one: caches downstream know a line by its option list.
+ */
+function fit<T>(xs: T[]): T[] {
+  return xs.slice();
+}
+
 function abbreviates(spec: OptionSpec, name: string): boolean {
   return namesOf(spec).some((n) => n.startsWith('--') && n.startsWith(name));
 }
@@ -117,8 +141,19 @@ function abbreviates(spec: OptionSpec, name: string): boolean {
 export function parseCommandWords(words: readonly Word[], ctx: CommandContext): ParsedCommand {
   const out: ParsedCommand = { table: ctx.table, generic: [], matches: [], options: [], findings: [] };
   const loaded: Loaded[] = []; // newest last
-  /** Exact option names of the loaded modules: the newest module wins, as in getopt's table. */
-  const loadedExact = new Map<string, PoolEntry>();
+  /**
+   * The newest load of each distinct option list, newest first: an exact name belongs to the
+   * newest module that has it, as in getopt's table (looked up in a map built once per list, so a
+   * line that loads the same module a thousand times costs no more per word than one that loads it once).
+   */
+  const recent: Loaded[] = [];
+  const loadedExact = (name: string): PoolEntry | undefined => {
+    for (const l of recent) {
+      const spec = nameMap(l.options).get(name);
+      if (spec) return { spec, owner: l };
+    }
+    return undefined;
+  };
   /** The newest loaded module we have no entry for. */
   let lastUnknown: Loaded | undefined;
   const loadedMatchNames = new Set<string>();
@@ -126,11 +161,9 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
     loaded.push(l);
     if (l.unknown) lastUnknown = l;
     if (l.match) loadedMatchNames.add(l.match.name);
-    // within one module the first spec of a name wins: write the list backwards
-    for (let j = l.options.length - 1; j >= 0; j--) {
-      const spec = l.options[j]!;
-      for (const n of namesOf(spec)) loadedExact.set(n, { spec, owner: l });
-    }
+    const at = recent.findIndex((x) => x.options === l.options);
+    if (at >= 0) recent.splice(at, 1);
+    recent.unshift(l);
   };
   let bang: Word | undefined;
   let protocol: { word: Word; negated: boolean } | undefined;
@@ -150,11 +183,11 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
    * line that loads the same module a thousand times costs no more per word than one that loads it once.
    */
   const candidates = (name: string): Candidate[] => {
-    const exact = STATIC_EXACT.get(name) ?? loadedExact.get(name);
-    if (exact) return [{ ...exact, exact: true }];
+    const exact = STATIC_EXACT.get(name) ?? loadedExact(name);
+    if (exact) return [{ spec: exact.spec, owner: exact.owner, exact: true }];
     if (!name.startsWith('--') || name.length < 3) return [];
     const out: Candidate[] = [];
-    for (const p of STATIC_POOL) if (abbreviates(p.spec, name)) out.push({ ...p, exact: false });
+    for (const p of STATIC_POOL) if (abbreviates(p.spec, name)) out.push({ spec: p.spec, owner: p.owner, exact: false });
     // an option list that offered nothing offers nothing again when its module is loaded twice
     const barren = new Set<readonly OptionSpec[]>();
     for (let k = loaded.length - 1; k >= 0 && out.length < MAX_CANDIDATES; k--) {
@@ -254,7 +287,7 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
     }
 
     // commands
-    const cmd = findCommand(name);
+    const cmd = name.charCodeAt(0) === 45 /* - */ ? COMMAND_BY_NAME.get(name) : findCommand(name);
     if (cmd) {
       const b = takeBang();
       if (b) out.findings.push(err('syntax', `\`!\` cannot negate the command ${cmd.name}`, b));
@@ -463,6 +496,13 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
   }
 
   if (bang) out.findings.push(err('syntax', 'a `!` at the end of the line negates nothing', bang));
+  // the nodes live as long as the document: keep their lists at their size
+  for (const o of out.options) (o as { args: readonly Word[] }).args = fit(o.args as Word[]);
+  for (const m of out.matches) (m as { options: OptionNode[] }).options = fit(m.options);
+  if (out.target) (out.target as { options: OptionNode[] }).options = fit(out.target.options);
+  out.options = fit(out.options);
+  out.generic = fit(out.generic);
+  out.matches = fit(out.matches);
   return out;
 
   function shouldLoadProtocol(): boolean {

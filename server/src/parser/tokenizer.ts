@@ -28,13 +28,6 @@ export function tokenizeLine(text: string, line: number, from = 0, to = text.len
   let inQuote = false;
   let quoteAt = -1;
 
-  const emit = (end: number) => {
-    words.push({ text: value, line, start, end, quoted });
-    value = '';
-    start = -1;
-    quoted = false;
-  };
-
   for (let i = from; i < to; i++) {
     if (inQuote) {
       // the run up to the next quote or backslash in one slice (see below)
@@ -53,20 +46,28 @@ export function tokenizeLine(text: string, line: number, from = 0, to = text.len
         continue;
       }
       inQuote = false;
-      emit(j + 1);
+      words.push({ text: value, line, start, end: j + 1, quoted });
+      value = '';
+      start = -1;
+      quoted = false;
       i = j;
       continue;
     }
-    const c = text[i]!;
-    if (c === '"') {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
       if (start < 0) start = i;
       inQuote = true;
       quoted = true;
       quoteAt = i;
       continue;
     }
-    if (c === ' ' || c === '\t') {
-      if (start >= 0) emit(i);
+    if (c === 32 || c === 9) {
+      if (start >= 0) {
+        words.push({ text: value, line, start, end: i, quoted });
+        value = '';
+        start = -1;
+        quoted = false;
+      }
       continue;
     }
     if (start < 0) {
@@ -83,8 +84,10 @@ export function tokenizeLine(text: string, line: number, from = 0, to = text.len
       i = j - 1;
       continue;
     }
-    value += c;
+    value += text[i]!;
   }
-  if (start >= 0) emit(to);
-  return inQuote ? { words, unterminatedQuote: quoteAt } : { words };
+  if (start >= 0) words.push({ text: value, line, start, end: to, quoted });
+  // the words live as long as the document: an array at its size, not with room for 16 more
+  const fitted = words.slice();
+  return inQuote ? { words: fitted, unterminatedQuote: quoteAt } : { words: fitted };
 }
