@@ -14,6 +14,7 @@ import { type Box, DIMS, type Dim, domain, ISet, mergeBoxes, Space, type SpaceEn
 import { verdictKind } from '../../server/src/analysis/reach';
 import type { Finding, Rule, Ruleset, Word } from '../../server/src/model/ruleset';
 import { tokenizeLine } from '../../server/src/parser/tokenizer';
+import { parseIPv4 } from '../../server/src/knowledge/argtypes';
 import { diagnose } from '../../server/src/service/diagnostics';
 import { createRulesDocument } from '../../server/src/service/document';
 import { sampleRulesets } from '../support/ruleset-gen';
@@ -203,6 +204,25 @@ function corpus(): { name: string; text: string }[] {
   sampleRulesets(20260521, 40).forEach((g, i) => out.push({ name: `generated-${i}`, text: g.text }));
   return out;
 }
+
+describe('performance rewrites keep behaviour: addresses', () => {
+  it('parseIPv4 reads a plain dotted quad (the fast path) as before, and still reads the other forms', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 4, maxLength: 4 }), (b) => {
+        assert.equal(parseIPv4(b.join('.')), ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0);
+      }),
+      { numRuns: 2000 },
+    );
+    // forms the fast path leaves to the long way: octal and hex parts, short forms, junk
+    assert.equal(parseIPv4('010.0.0.1'), (8 << 24) + 1);
+    assert.equal(parseIPv4('0x0a.0.0.1'), (10 << 24) + 1);
+    assert.equal(parseIPv4('10.1'), ((10 << 24) | (1 << 16)) >>> 0);
+    assert.equal(parseIPv4('256.0.0.1'), undefined);
+    assert.equal(parseIPv4('1.2.3.4.5'), undefined);
+    assert.equal(parseIPv4('1..2.3'), undefined);
+    assert.equal(parseIPv4('1.2.3.'), undefined);
+  });
+});
 
 describe('performance rewrites keep behaviour: analysis', function () {
   this.timeout(300_000);

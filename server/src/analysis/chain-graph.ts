@@ -6,34 +6,61 @@
  */
 import type { Hook } from '../knowledge/types';
 import type { Chain, Finding, OptionNode, Rule, Ruleset, Table } from '../model/ruleset';
+import { TableMemo } from './memo';
 
 export interface ChainReach {
   /** Hooks (built-in chains) from which each chain can be reached. */
   readonly hooks: ReadonlyMap<string, ReadonlySet<Hook>>;
 }
 
+const REACH = new WeakMap<Table, ChainReach>();
+
+/** The sets of hooks, one (read-only) object per distinct set and order. */
+const HOOK_SETS = new Map<string, ReadonlySet<Hook>>();
+function hookSet(mask: number, order: readonly Hook[]): ReadonlySet<Hook> {
+  const key = `${order.join(',')}/${mask}`;
+  let s = HOOK_SETS.get(key);
+  if (!s) HOOK_SETS.set(key, (s = new Set(order.filter((_, i) => mask & (1 << i)))));
+  return s;
+}
+
 export function reachability(table: Table): ChainReach {
-  const hooks = new Map<string, Set<Hook>>();
-  for (const c of table.chains.values()) hooks.set(c.name, new Set());
+  const known = REACH.get(table);
+  if (known) return known;
+  // one pass over the rules for the edges (each callee once per chain), then one walk per hook
+  const callees = new Map<Chain, Chain[]>();
   for (const c of table.chains.values()) {
-    if (!c.builtin) continue;
-    const hook = c.name as Hook;
-    const stack: Chain[] = [c];
-    const seen = new Set<string>();
-    while (stack.length) {
-      const cur = stack.pop()!;
-      if (seen.has(cur.name)) continue;
-      seen.add(cur.name);
-      hooks.get(cur.name)!.add(hook);
-      for (const r of cur.rules) {
-        const t = r.target;
-        if (t?.kind !== 'chain') continue;
-        const next = table.chains.get(t.name);
-        if (next && !next.builtin) stack.push(next);
-      }
+    let list: Chain[] | undefined;
+    for (const r of c.rules) {
+      const t = r.target;
+      if (t?.kind !== 'chain') continue;
+      const next = table.chains.get(t.name);
+      if (!next || next.builtin) continue;
+      if (!list) callees.set(c, (list = []));
+      if (!list.includes(next)) list.push(next);
     }
   }
-  return { hooks };
+  const builtins = [...table.chains.values()].filter((c) => c.builtin);
+  // each set lists its hooks in the order the table holds them
+  const order = builtins.map((c) => c.name as Hook);
+  const masks = new Map<Chain, number>();
+  for (const c of builtins) {
+    const bit = 1 << order.indexOf(c.name as Hook);
+    const stack: Chain[] = [c];
+    while (stack.length) {
+      const cur = stack.pop()!;
+      const m = masks.get(cur) ?? 0;
+      if (m & bit) continue;
+      masks.set(cur, m | bit);
+      for (const n of callees.get(cur) ?? []) stack.push(n);
+    }
+  }
+  const empty = hookSet(0, order);
+  const hooks = new Map<string, ReadonlySet<Hook>>();
+  for (const c of table.chains.values()) hooks.set(c.name, masks.has(c) ? hookSet(masks.get(c)!, order) : empty);
+  const r = { hooks };
+  REACH.set(table, r);
+  return r;
 }
 
 /**
@@ -163,11 +190,14 @@ export function checkUserChainHooks(table: Table, reach: ChainReach): Finding[] 
   return out;
 }
 
+/** Each table's findings, kept while the table holds the same chains and rules (see TableMemo). */
+const GRAPH_MEMO = new TableMemo<readonly Finding[]>();
+
 export function checkChainGraph(rs: Ruleset): Finding[] {
   const out: Finding[] = [];
   for (const t of rs.tables.values()) {
-    for (const f of findLoops(t)) out.push(f);
-    for (const f of checkUserChainHooks(t, reachability(t))) out.push(f);
+    const found = GRAPH_MEMO.get([t], '', () => [...findLoops(t), ...checkUserChainHooks(t, reachability(t))]);
+    for (const f of found) out.push(f);
   }
   return out;
 }

@@ -7,6 +7,7 @@ import type { Chain, Rule, Ruleset, Table } from '../model/ruleset';
 import { type ChainReach, reachability } from './chain-graph';
 import { Space, type SpaceEnv } from './packet-space';
 import { reach, type ReachResult } from './reach';
+import { ChainMemo } from './memo';
 import { ChainIndex } from './rule-index';
 import { compileRuleset, type RuleSpace } from './rule-space';
 
@@ -29,6 +30,8 @@ export interface AnalysisContext {
 
 const cache = new WeakMap<Ruleset, AnalysisContext>();
 
+export { ChainMemo, envKey, TableMemo } from './memo';
+
 /** Which rules' arrivals a walk records, by a name (part of the memo key) and a test. */
 export interface Keep {
   readonly name: string;
@@ -37,26 +40,6 @@ export interface Keep {
 
 /** Record no arrival: the caller reads only `taken` and `toPolicy`. */
 export const TAKEN_ONLY: Keep = { name: 'taken', test: () => false };
-
-/**
- * Values computed for a chain and kept across versions of a document while the chain holds the
- * same compiled rules in the same order (compileRule reuses what it compiled for a line an edit
- * left alone): kept under the chain's first rule, checked against the whole sequence.
- */
-export class ChainMemo<T> {
-  private readonly store = new WeakMap<object, { readonly seq: readonly object[]; readonly extra: string; readonly value: T }>();
-
-  get(ctx: AnalysisContext, chain: Chain, extra: string, make: () => T): T {
-    const seq = chain.rules.map((r) => ctx.compiled.get(r)?.conditions ?? r);
-    const first = seq[0];
-    if (!first) return make();
-    const hit = this.store.get(first);
-    if (hit && hit.extra === extra && hit.seq.length === seq.length && hit.seq.every((x, i) => x === seq[i])) return hit.value;
-    const value = make();
-    this.store.set(first, { seq, extra, value });
-    return value;
-  }
-}
 
 const INDEXES = new ChainMemo<ChainIndex>();
 

@@ -44,6 +44,11 @@ function hull(env: SpaceEnv, boxes: readonly Box[], d: Dim): [bigint, bigint] | 
   return lo <= dlo && hi >= dhi ? undefined : [lo, hi];
 }
 
+/** Chains shorter than this are not indexed: their rules are simply all looked at. */
+const MIN_INDEXED = 24;
+/** Dimensions indexed per chain: the ones most of its rules restrict. */
+const MAX_DIMS = 3;
+
 export class ChainIndex {
   private readonly keyed = new Map<Dim, Keyed>();
   /** Rules that can match some packet, ascending. */
@@ -53,23 +58,42 @@ export class ChainIndex {
     private readonly env: SpaceEnv,
     spaces: readonly (RuleSpace | undefined)[],
   ) {
-    const entries = new Map<Dim, { lo: bigint; hi: bigint; pos: number }[]>();
-    const free = new Map<Dim, number[]>();
-    for (const d of KEY_DIMS) {
-      entries.set(d, []);
-      free.set(d, []);
-    }
+    const hulls: (Map<Dim, [bigint, bigint]> | undefined)[] = [];
+    const count = new Map<Dim, number>();
     spaces.forEach((rsp, pos) => {
       if (rsp && rsp.space.empty) return; // matches no packet: meets nothing
       this.all.push(pos);
-      for (const d of KEY_DIMS) {
-        // a rule we know nothing of (not compiled) is filed as one that matches everything
-        const h = rsp ? hull(env, rsp.space.boxes, d) : undefined;
-        if (h) entries.get(d)!.push({ lo: h[0], hi: h[1], pos });
+      if (spaces.length < MIN_INDEXED) return;
+      // a rule we know nothing of (not compiled) is filed as one that matches everything
+      const h = new Map<Dim, [bigint, bigint]>();
+      if (rsp) {
+        for (const d of KEY_DIMS) {
+          const x = hull(env, rsp.space.boxes, d);
+          if (x) {
+            h.set(d, x);
+            count.set(d, (count.get(d) ?? 0) + 1);
+          }
+        }
+      }
+      hulls[pos] = h;
+    });
+    if (spaces.length < MIN_INDEXED) return;
+    const dims = [...count].sort((a, b) => b[1] - a[1] || KEY_DIMS.indexOf(a[0]) - KEY_DIMS.indexOf(b[0])).slice(0, MAX_DIMS).map(([d]) => d);
+    const entries = new Map<Dim, { lo: bigint; hi: bigint; pos: number }[]>();
+    const free = new Map<Dim, number[]>();
+    for (const d of dims) {
+      entries.set(d, []);
+      free.set(d, []);
+    }
+    for (const pos of this.all) {
+      const h = hulls[pos]!;
+      for (const d of dims) {
+        const x = h.get(d);
+        if (x) entries.get(d)!.push({ lo: x[0], hi: x[1], pos });
         else free.get(d)!.push(pos);
       }
-    });
-    for (const d of KEY_DIMS) {
+    }
+    for (const d of dims) {
       const l = entries.get(d)!;
       if (!l.length) continue;
       l.sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : a.pos - b.pos));
@@ -88,6 +112,7 @@ export class ChainIndex {
    * on. Every rule that can match is among them.
    */
   candidates(boxes: readonly Box[], from = 0): number[] {
+    if (this.keyed.size === 0) return from === 0 ? this.all.slice() : this.all.filter((p) => p >= from);
     let best: number[] | undefined;
     let bestFree: number[] | undefined;
     for (const d of KEY_DIMS) {

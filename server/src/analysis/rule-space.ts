@@ -228,8 +228,14 @@ function conditionFor(env: SpaceEnv, o: OptionNode): Condition | undefined {
   const a = (i = 0) => o.args[i]?.text ?? '';
   const neg = o.negated;
   const not = (s: string) => (neg ? `not ${s}` : s);
-  const base = { option: o, ...(o.match ? { match: o.match } : {}) };
-  const exact = (describe: string, space: Space | undefined): Condition => (space ? { ...base, describe, space } : { ...base, describe, opaque: `cannot read \`${o.args.map((x) => x.text).join(' ')}\`` });
+  // (built field by field, not by spreading: this runs for every option of every rule)
+  const base = o.match ? { option: o, match: o.match } : { option: o };
+  const exact = (describe: string, space: Space | undefined): Condition => {
+    const c: { option: OptionNode; match?: MatchNode; describe: string; space?: Space; opaque?: string } = o.match ? { option: o, match: o.match, describe } : { option: o, describe };
+    if (space) c.space = space;
+    else c.opaque = `cannot read \`${o.args.map((x) => x.text).join(' ')}\``;
+    return c;
+  };
   if (o.owner === 'generic') {
     switch (o.name) {
       case '-p': {

@@ -160,6 +160,8 @@ export const portList: ArgType = {
  * Returns the address as an unsigned 32-bit number, or undefined.
  */
 export function parseIPv4(text: string): number | undefined {
+  const quad = plainDottedQuad(text);
+  if (quad !== undefined) return quad;
   const parts = text.split('.');
   if (parts.length <= 4 && parts.every((p) => p !== '' && !/\s/.test(p))) {
     const bytes = parts.map((p) => parseUintIn(p, 0, 255));
@@ -182,6 +184,35 @@ export function parseIPv4(text: string): number | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The common case, read without splitting or regular expressions: four decimal parts of 0-255
+ * without leading zeros (a leading zero would make a part octal). Undefined for anything else,
+ * which parseIPv4 then reads the long way.
+ */
+function plainDottedQuad(text: string): number | undefined {
+  let v = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46 /* . */) {
+      if (digits === 0 || dots === 3) return undefined;
+      v = v * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+      continue;
+    }
+    if (c < 48 || c > 57) return undefined;
+    if (digits > 0 && part === 0) return undefined; // leading zero: octal, the long way
+    part = part * 10 + (c - 48);
+    if (++digits > 3 || part > 255) return undefined;
+  }
+  if (dots !== 3 || digits === 0) return undefined;
+  return (v * 256 + part) >>> 0;
 }
 
 /** Strict dotted quad as inet_pton reads it: four decimal parts of at most three digits. */

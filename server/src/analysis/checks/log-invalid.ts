@@ -8,8 +8,8 @@
  * as "blocked" traffic to open ports.
  */
 import type { Hook } from '../../knowledge/types';
-import type { Finding, Rule, Ruleset } from '../../model/ruleset';
-import { analysisContext, type Keep } from '../context';
+import type { Finding, Rule, Ruleset, Table } from '../../model/ruleset';
+import { analysisContext, envKey, type Keep, TableMemo } from '../context';
 import { ISet, Space, stateValue } from '../packet-space';
 
 export interface LogInvalidData {
@@ -22,16 +22,25 @@ const LOG_TARGETS = new Set(['LOG', 'NFLOG', 'ULOG']);
 /** The arrivals this check reads: at logging rules. */
 const LOGGING: Keep = { name: 'logging', test: (r) => !!r.target && LOG_TARGETS.has(r.target.name) };
 
+/** Findings per table, kept while the table is the same (see TableMemo). */
+const MEMO = new TableMemo<readonly Finding[]>();
+
 export function checkLogInvalid(rs: Ruleset): Finding[] {
   const ctx = analysisContext(rs);
   const out: Finding[] = [];
   const invalid = Space.ALL.restrict(ctx.env, 'state', ISet.point(stateValue('INVALID')));
   for (const table of rs.tables.values()) {
     if (table.name === 'raw') continue; // raw runs before conntrack: no state yet
+    // a table an edit left alone keeps its findings (the walks are the costly part)
+    for (const f of MEMO.get([table], envKey(ctx.env), () => judge(table))) out.push(f);
+  }
+
+  function judge(table: Table): Finding[] {
+    const out: Finding[] = [];
     // only the hooks that lead to a logging rule: the walk of any other finds nothing to report
     const logging: Rule[] = [];
     for (const c of table.chains.values()) for (const r of c.rules) if (r.target && LOG_TARGETS.has(r.target.name)) logging.push(r);
-    if (!logging.length) continue;
+    if (!logging.length) return out;
     const hooks = ctx.hooksReaching(table, logging);
     const found = new Map<Rule, { hook: Hook; path: readonly Rule[] }[]>();
     for (const chain of table.chains.values()) {
@@ -70,6 +79,7 @@ export function checkLogInvalid(rs: Ruleset): Finding[] {
         data,
       });
     }
+    return out;
   }
   return out;
 }

@@ -5,8 +5,8 @@
  * for minutes; only a TCP RST ends the connection at once.
  */
 import type { Hook } from '../../knowledge/types';
-import type { Finding, Rule, Ruleset } from '../../model/ruleset';
-import { analysisContext, TAKEN_ONLY } from '../context';
+import type { Finding, Rule, Ruleset, Table } from '../../model/ruleset';
+import { analysisContext, envKey, TableMemo, TAKEN_ONLY } from '../context';
 import { ISet, Space } from '../packet-space';
 import { verdictKind } from '../reach';
 
@@ -21,28 +21,21 @@ function alone(ctx: ReturnType<typeof analysisContext>, rs: Ruleset, r: Rule): S
   return s;
 }
 
-export function checkRejectTcpReset(rs: Ruleset): Finding[] {
-  const ctx = analysisContext(rs);
+/** Findings per table, kept while the table and its REJECT rules are the same (see TableMemo). */
+const MEMO = new TableMemo<readonly Finding[]>();
+
+function judgeTable(ctx: ReturnType<typeof analysisContext>, rs: Ruleset, table: Table | undefined, mine: readonly Rule[]): Finding[] {
   const out: Finding[] = [];
-  // what each rule takes of the packets that really get to it, from every hook of its table: a
-  // TCP-only copy with tcp-reset in front of a mixed REJECT (this check's own fix) leaves it no TCP
-  const candidates = rs.rules.filter((r) => {
-    if (r.target?.name !== 'REJECT') return false;
-    const w = r.target.options.find((o) => o.name === '--reject-with')?.args[0]?.text.toLowerCase();
-    return w !== 'tcp-reset' && w !== 'tcp-rst';
-  });
   const taken = new Map<Rule, Space>();
-  for (const table of rs.tables.values()) {
+  if (table) {
     // only the hooks that lead to a candidate: the others cannot change what a candidate takes
-    const mine = candidates.filter((r) => r.table === table.name);
-    if (!mine.length) continue;
     const hooks = ctx.hooksReaching(table, mine);
     for (const chain of table.chains.values()) {
       if (!chain.builtin || !hooks.has(chain.name as Hook)) continue;
       for (const [r, t] of ctx.reach(table.name, chain.name as Hook, Space.ALL, 'all', TAKEN_ONLY)?.taken ?? []) taken.set(r, (taken.get(r) ?? Space.NONE).union(t));
     }
   }
-  for (const r of candidates) {
+  for (const r of mine) {
     if (r.target?.name !== 'REJECT') continue;
     const w = r.target.options.find((o) => o.name === '--reject-with')?.args[0]?.text.toLowerCase();
     const rsp = ctx.compiled.get(r);
@@ -57,6 +50,31 @@ export function checkRejectTcpReset(rs: Ruleset): Finding[] {
       span: r.target.nameWord,
       data: { tcpOnly },
     });
+  }
+  return out;
+}
+
+export function checkRejectTcpReset(rs: Ruleset): Finding[] {
+  const ctx = analysisContext(rs);
+  const out: Finding[] = [];
+  // what each rule takes of the packets that really get to it, from every hook of its table: a
+  // TCP-only copy with tcp-reset in front of a mixed REJECT (this check's own fix) leaves it no TCP
+  const candidates = rs.rules.filter((r) => {
+    if (r.target?.name !== 'REJECT') return false;
+    const w = r.target.options.find((o) => o.name === '--reject-with')?.args[0]?.text.toLowerCase();
+    return w !== 'tcp-reset' && w !== 'tcp-rst';
+  });
+  const byTable = new Map<string, Rule[]>();
+  for (const r of candidates) {
+    let l = byTable.get(r.table);
+    if (!l) byTable.set(r.table, (l = []));
+    l.push(r);
+  }
+  for (const [name, mine] of byTable) {
+    const table = rs.tables.get(name);
+    // a table an edit left alone keeps its findings (the walk below is the costly part)
+    const judge = () => judgeTable(ctx, rs, table, mine);
+    for (const f of table ? MEMO.get([table], envKey(ctx.env), judge, mine.map((r) => r.options)) : judge()) out.push(f);
   }
   return out;
 }

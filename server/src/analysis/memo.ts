@@ -1,0 +1,82 @@
+/**
+ * Results kept across versions of a document, for the parts of it an edit did not touch: a chain,
+ * or whole tables, known by the rules they hold (the parser keeps the option list of every line an
+ * edit left alone, and compileRule what it compiled from it).
+ */
+import type { Chain, Rule, Table } from '../model/ruleset';
+import type { SpaceEnv } from './packet-space';
+
+/**
+ * Values computed for a chain and kept across versions of a document while the chain holds the
+ * same compiled rules in the same order (compileRule reuses what it compiled for a line an edit
+ * left alone): kept under the chain's first rule, checked against the whole sequence.
+ */
+export class ChainMemo<T> {
+  private readonly store = new WeakMap<object, { readonly seq: readonly object[]; readonly extra: string; readonly value: T }>();
+
+  get(ctx: { readonly compiled: ReadonlyMap<Rule, { readonly conditions: object }> }, chain: Chain, extra: string, make: () => T): T {
+    const seq = chain.rules.map((r) => ctx.compiled.get(r)?.conditions ?? r);
+    const first = seq[0];
+    if (!first) return make();
+    const hit = this.store.get(first);
+    if (hit && hit.extra === extra && hit.seq.length === seq.length && hit.seq.every((x, i) => x === seq[i])) return hit.value;
+    const value = make();
+    this.store.set(first, { seq, extra, value });
+    return value;
+  }
+}
+
+/**
+ * Values computed for a whole table (or a few tables) and kept across versions of a document while
+ * those tables hold the same chains (names, policies) and the same rules in the same order (rules
+ * known by the option list the parser keeps for an unchanged line): a one-line edit in the nat
+ * table leaves what was found in filter as it was.
+ */
+export class TableMemo<T> {
+  private readonly store = new WeakMap<object, { readonly seq: readonly unknown[]; readonly extra: string; readonly value: T }>();
+
+  /** `also`: more things the value depends on, compared by identity (rules outside any chain...). */
+  get(tables: readonly (Table | undefined)[], extra: string, make: () => T, also: readonly unknown[] = []): T {
+    const seq: unknown[] = [...also];
+    let first: object | undefined;
+    for (const x of also) if (typeof x === 'object' && x !== null) first ??= x;
+    for (const t of tables) {
+      seq.push(t ? t.name : '-');
+      if (!t) continue;
+      const ts = tableSeq(t);
+      for (const x of ts) seq.push(x);
+      if (ts.length && !first) first = ts.find((x): x is object => typeof x === 'object');
+    }
+    if (!first) return make();
+    const hit = this.store.get(first);
+    if (hit && hit.extra === extra && hit.seq.length === seq.length && hit.seq.every((x, i) => x === seq[i])) return hit.value;
+    const value = make();
+    this.store.set(first, { seq, extra, value });
+    return value;
+  }
+}
+
+const TABLE_SEQS = new WeakMap<Table, readonly unknown[]>();
+/** What a table holds, as memos compare it: chain names and policies, each rule's option list. */
+function tableSeq(t: Table): readonly unknown[] {
+  let seq = TABLE_SEQS.get(t);
+  if (!seq) {
+    const s: unknown[] = [];
+    for (const c of t.chains.values()) {
+      s.push(c.name, c.builtin, c.policy ?? '', c.policyWord?.line ?? -1, c.rules.length);
+      for (const r of c.rules) s.push(r.options);
+    }
+    TABLE_SEQS.set(t, (seq = s));
+  }
+  return seq;
+}
+
+/** An identity for an environment (memos of analysis results depend on it). */
+const ENV_IDS = new WeakMap<SpaceEnv, number>();
+let nextEnvId = 1;
+export function envKey(env: SpaceEnv): string {
+  let id = ENV_IDS.get(env);
+  if (id === undefined) ENV_IDS.set(env, (id = nextEnvId++));
+  return `env${id}`;
+}
+
