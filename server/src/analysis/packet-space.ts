@@ -409,7 +409,18 @@ export class Space {
   }
 
   contains(env: SpaceEnv, point: ReadonlyMap<Dim, bigint>): boolean {
-    return this.boxes.some((b) => [...b].every(([d, s]) => s.has(point.get(d) ?? domain(env, d)[0])));
+    // (no spread of the box: the tracer asks this for every condition of every rule it passes)
+    for (const b of this.boxes) {
+      let inside = true;
+      for (const [d, s] of b) {
+        if (!s.has(point.get(d) ?? domain(env, d)[0])) {
+          inside = false;
+          break;
+        }
+      }
+      if (inside) return true;
+    }
+    return false;
   }
 
   /** True when every packet of `o` is in this space (exact unless either is approximate). */

@@ -13,7 +13,7 @@ import type { Hook } from '../knowledge/types';
 import type { Chain, OptionNode, Rule, Ruleset, Table } from '../model/ruleset';
 import { analysisContext } from './context';
 import { type Packet, packetPoint } from './packet';
-import { type CtState, type Space, STATES } from './packet-space';
+import { type CtState, type Dim, type Space, STATES } from './packet-space';
 import { addressExpansions, type RuleSpace } from './rule-space';
 
 export type Tri = true | false | 'maybe';
@@ -130,6 +130,15 @@ interface RunState {
   open: number[];
 }
 
+/** A step for a rule the packet did not take (the fields in the order the other steps have them). */
+function missed(base: Omit<TraceStep, 'matched'>, matched: Tri, reason: string | undefined): TraceStep {
+  const step: { -readonly [K in keyof TraceStep]: TraceStep[K] } = base.target !== undefined
+    ? { kind: base.kind, table: base.table, chain: base.chain, position: base.position, line: base.line, rule: base.rule, target: base.target, matched }
+    : { kind: base.kind, table: base.table, chain: base.chain, position: base.position, line: base.line, rule: base.rule, matched };
+  if (reason) step.reason = reason;
+  return step;
+}
+
 type Outcome = { kind: 'continue' } | { kind: 'return' } | { kind: 'accept'; step: TraceStep } | { kind: 'final'; verdict: FinalVerdict; step: TraceStep };
 
 export function trace(rs: Ruleset, packet: Packet, opts: TraceOptions = {}): TraceResult {
@@ -143,8 +152,21 @@ export function trace(rs: Ruleset, packet: Packet, opts: TraceOptions = {}): Tra
 
   type Evaluation = { matched: Tri; reason?: string; assumed?: string };
   /** `only` narrows some conditions (the address pair of one kernel rule of an expanded rule). */
+  // the packet as a point of the packet space, rebuilt only when a target changed it (mark,
+  // DNAT) or its state changed: not for each of the 10 000 rules of a kube-proxy chain
+  let pointKey = '';
+  let lastPoint: ReadonlyMap<Dim, bigint> | undefined;
+  const pointOf = (run: RunState): ReadonlyMap<Dim, bigint> => {
+    const p = run.packet;
+    const key = `${run.state}|${p.mark ?? ''}|${p.dst}|${p.dport ?? ''}|${p.src}|${p.sport ?? ''}`;
+    if (!lastPoint || key !== pointKey) {
+      lastPoint = packetPoint(ctx.env, p, STATES.indexOf(run.state));
+      pointKey = key;
+    }
+    return lastPoint;
+  };
   const evaluate = (rsp: RuleSpace, run: RunState, only?: ReadonlyMap<OptionNode, Space>): Evaluation => {
-    const point = packetPoint(ctx.env, run.packet, STATES.indexOf(run.state));
+    const point = pointOf(run);
     let maybeReason: string | undefined;
     const assumed: string[] = [];
     for (const c of rsp.conditions) {
@@ -264,13 +286,16 @@ export function trace(rs: Ruleset, packet: Packet, opts: TraceOptions = {}): Tra
       if (!rsp) continue;
       const ev = evaluate(rsp, run);
       let matched: boolean;
-      const base = { kind: 'rule' as const, table: table.name, chain: chain.name, position: i + 1, line: r.line, rule: r, ...(r.target ? { target: r.target.name } : {}) };
+      // (no object spreads here: a trace through a kube-proxy chain makes 10 000 of these)
+      const base: Omit<TraceStep, 'matched'> = r.target
+        ? { kind: 'rule', table: table.name, chain: chain.name, position: i + 1, line: r.line, rule: r, target: r.target.name }
+        : { kind: 'rule', table: table.name, chain: chain.name, position: i + 1, line: r.line, rule: r };
       if (ev.matched === 'maybe') {
         matched = decide(run);
         run.assumptions.push(`${matched ? 'assumed to match' : 'assumed not to match'}: line ${r.line + 1} (${ev.reason})`);
       } else matched = ev.matched;
       if (!matched) {
-        run.steps.push({ ...base, matched: ev.matched === 'maybe' ? 'maybe' : false, ...(ev.reason ? { reason: ev.reason } : {}) });
+        run.steps.push(missed(base, ev.matched === 'maybe' ? 'maybe' : false, ev.reason));
         continue;
       }
       // iptables loads `-s a,b -d c` as one kernel rule per address pair: a packet inside several
