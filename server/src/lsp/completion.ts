@@ -1,6 +1,6 @@
 /** textDocument/completion for rules files. */
-import { type CompletionItem, CompletionItemKind, InsertTextFormat, MarkupKind } from 'vscode-languageserver/node';
-import { completion, type CompletionKind } from '../service/completion';
+import { type CompletionItem, CompletionItemKind, type CompletionList, InsertTextFormat, MarkupKind } from 'vscode-languageserver/node';
+import { completion, type CompletionKind, isIncomplete } from '../service/completion';
 import type { ServerContext } from '../server';
 import { clampPosition, toRange } from './convert';
 
@@ -18,12 +18,13 @@ const KIND: Record<CompletionKind, CompletionItemKind> = {
 
 export function registerCompletion(ctx: ServerContext): void {
   ctx.connection.onCompletion((p) =>
-    ctx.guard('completion', [] as CompletionItem[], () => {
+    ctx.guard('completion', [] as CompletionItem[] | CompletionList, () => {
       const doc = ctx.rules(p.textDocument.uri);
       const pos = clampPosition(ctx.documents.get(p.textDocument.uri), p.position);
       if (!doc || !pos) return [];
       const snippets = ctx.clientCapabilities.snippets;
-      return completion(doc, pos.line, pos.character)
+      const entries = completion(doc, pos.line, pos.character);
+      const items = entries
         .filter((e) => !e.snippet || snippets)
         .map((e): CompletionItem => ({
           label: e.label,
@@ -35,6 +36,8 @@ export function registerCompletion(ctx: ServerContext): void {
           ...(e.snippet ? { insertTextFormat: InsertTextFormat.Snippet } : {}),
           filterText: e.label,
         }));
+      // a list cut short (35 000 chains): the editor asks again as the user types
+      return isIncomplete(entries) ? { isIncomplete: true, items } : items;
     }),
   );
 }

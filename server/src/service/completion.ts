@@ -29,17 +29,81 @@ export interface CompletionEntry {
   readonly sortText?: string;
 }
 
+const BLOCKS = new WeakMap<Ruleset, readonly TableBlock[]>();
+
 function currentBlock(rs: Ruleset, line: number): TableBlock | undefined {
+  // the table headers of the file, found once per version (not a walk over 100 000 lines per request)
+  let blocks = BLOCKS.get(rs);
+  if (!blocks) BLOCKS.set(rs, (blocks = rs.lines.filter((n): n is TableBlock => n.kind === 'table')));
   let found: TableBlock | undefined;
-  for (const n of rs.lines) {
-    if (n.line > line) break;
-    if (n.kind === 'table') found = n;
+  for (const b of blocks) {
+    if (b.line > line) break;
+    found = b;
   }
   if (found && found.commitLine !== undefined && found.commitLine < line) return undefined;
   return found;
 }
 
+/**
+ * Past this many chains (kube-proxy writes 35 000), chain completions are the first ones that
+ * match what is typed so far (its letters in order, as editors filter), and the list is marked
+ * incomplete so that the editor asks again as more is typed.
+ */
+export const MAX_CHAIN_ITEMS = 1000;
+
+/** Lists cut at MAX_CHAIN_ITEMS (the LSP adapter marks them incomplete). */
+const CUT = new WeakSet<readonly CompletionEntry[]>();
+export function isIncomplete(entries: readonly CompletionEntry[]): boolean {
+  return CUT.has(entries);
+}
+
+/** Are the letters of `t` in `l`, in order (both lower case)? */
+function subsequence(t: string, l: string): boolean {
+  let i = 0;
+  for (let j = 0; i < t.length && j < l.length; j++) if (l.charCodeAt(j) === t.charCodeAt(i)) i++;
+  return i === t.length;
+}
+
+/** The chains to offer: all of them, or past MAX_CHAIN_ITEMS those matching `typed` (then `cut` is set). */
+function chainChoices(rs: Ruleset, table: string, typed: string): { list: { name: string; builtin: boolean; rules: number }[]; cut: boolean } {
+  const all = chainsOf(rs, table);
+  if (all.length <= MAX_CHAIN_ITEMS) return { list: all, cut: false };
+  const list: { name: string; builtin: boolean; rules: number }[] = [];
+  const t = typed.toLowerCase();
+  const lower = lowerNames(all);
+  for (let k = 0; k < all.length; k++) {
+    const c = all[k]!;
+    if (!subsequence(t, lower[k]!)) continue;
+    if (list.length === MAX_CHAIN_ITEMS) return { list, cut: true };
+    list.push(c);
+  }
+  return { list, cut: true };
+}
+
+function cut<T extends readonly CompletionEntry[]>(entries: T, isCut: boolean): T {
+  if (isCut) CUT.add(entries);
+  return entries;
+}
+
+const LOWER = new WeakMap<readonly { name: string }[], readonly string[]>();
+function lowerNames(all: readonly { name: string }[]): readonly string[] {
+  let l = LOWER.get(all);
+  if (!l) LOWER.set(all, (l = all.map((c) => c.name.toLowerCase())));
+  return l;
+}
+
+const CHAINS = new WeakMap<Ruleset, Map<string, { name: string; builtin: boolean; rules: number }[]>>();
+
 function chainsOf(rs: Ruleset, table: string): { name: string; builtin: boolean; rules: number }[] {
+  // (once per version of the document and table: a completion must not walk 100 000 lines)
+  let byTable = CHAINS.get(rs);
+  if (!byTable) CHAINS.set(rs, (byTable = new Map()));
+  let known = byTable.get(table);
+  if (!known) byTable.set(table, (known = listChains(rs, table)));
+  return known;
+}
+
+function listChains(rs: Ruleset, table: string): { name: string; builtin: boolean; rules: number }[] {
   const t = rs.tables.get(table);
   const names = new Map<string, { name: string; builtin: boolean; rules: number }>();
   for (const c of findTable(table)?.chains ?? []) names.set(c, { name: c, builtin: true, rules: 0 });
@@ -90,9 +154,10 @@ export function completion(doc: RulesDocument, line: number, ch: number): Comple
     const table = block?.name ?? 'filter';
     const m = /^:([^ \t]*)$/.exec(before);
     if (m) {
-      const declared = new Set(rs.lines.filter((n) => n.kind === 'chain' && n.block === block).map((n) => (n.kind === 'chain' ? n.nameWord.text : '')));
+      // built-in chains this block has not declared yet (their declarations are on the chains)
+      const declared = (c: string) => rs.tables.get(table)?.chains.get(c)?.declarations.some((d) => d.kind === 'chain' && d.block === block) ?? false;
       return (findTable(table)?.chains ?? [])
-        .filter((c) => !declared.has(c))
+        .filter((c) => !declared(c))
         .map((c) => ({ label: c, kind: 'builtin-chain' as const, detail: `built-in chain of ${table}`, insertText: `${c} ACCEPT [0:0]`, replace: here(1) }));
     }
     if (/^:[^ \t]+[ \t]+[^ \t]*$/.test(before)) {
@@ -122,7 +187,8 @@ export function completion(doc: RulesDocument, line: number, ch: number): Comple
   const last = parsed.options[parsed.options.length - 1];
   const cmd = parsed.command;
   if (cmd && prev && (cmd.chain === undefined || cmd.chain === prev) && ['A', 'I', 'D', 'R', 'F', 'Z', 'X', 'P', 'E', 'L', 'S', 'C'].includes(cmd.spec.letter) && prev === cmd.word) {
-    return chainsOf(rs, table).map((c) => ({ label: c.name, kind: c.builtin ? ('builtin-chain' as const) : ('chain' as const), detail: `${c.builtin ? 'built-in' : 'user'} chain of ${table}${c.rules ? `, ${c.rules} rules` : ''}`, replace }));
+    const { list, cut: isCut } = chainChoices(rs, table, text.slice(replace.start, ch));
+    return cut(list.map((c) => ({ label: c.name, kind: c.builtin ? ('builtin-chain' as const) : ('chain' as const), detail: `${c.builtin ? 'built-in' : 'user'} chain of ${table}${c.rules ? `, ${c.rules} rules` : ''}`, replace })), isCut);
   }
   if (cmd?.spec.letter === 'P' && cmd.chain && prev === cmd.chain) return values(POLICIES, replace, 'policy');
   if (prevText === '-t' || prevText === '--table') return TABLES.map((t) => ({ label: t.name, kind: 'table' as const, detail: t.summary, replace }));
@@ -140,8 +206,9 @@ export function completion(doc: RulesDocument, line: number, ch: number): Comple
         out.push({ label: t.name, kind: 'target', detail: t.summary, documentation: renderTarget(t), replace, sortText: `${t.standard ? '0' : '1'}${t.name}` });
       }
     }
-    for (const c of chainsOf(rs, table)) if (!c.builtin && c.name !== chain) out.push({ label: c.name, kind: 'chain', detail: `user chain of ${table}`, replace, sortText: `2${c.name}` });
-    return out;
+    const { list, cut: isCut } = chainChoices(rs, table, text.slice(replace.start, ch));
+    for (const c of list) if (!c.builtin && c.name !== chain) out.push({ label: c.name, kind: 'chain', detail: `user chain of ${table}`, replace, sortText: `2${c.name}` });
+    return cut(out, isCut);
   }
   if (last && last.spec && last.args.length < last.spec.args.length && prev && (prev === last.word || last.args.includes(prev)) && !(prevText === '-j' || prevText === '-g')) {
     const type = last.spec.args[last.args.length]!;

@@ -24,6 +24,9 @@ function chainOf(rs: Ruleset, table: string, name: string): Chain | undefined {
   return rs.tables.get(table)?.chains.get(name);
 }
 
+/** Jumps to a chain named in its hover; the rest are counted (find references lists them all). */
+export const MAX_REFERENCES_LISTED = 20;
+
 function chainHover(rs: Ruleset, table: string, name: string): string {
   const c = chainOf(rs, table, name);
   const hook = HOOK_DOCS.find((h) => h.name === name);
@@ -37,11 +40,14 @@ function chainHover(rs: Ruleset, table: string, name: string): string {
     ].join('\n');
   }
   if (!c) return `**${name}** — no chain of this name in the ${table} table`;
-  const refs = c.references.map((r) => `${r.chain} (line ${r.line + 1})`);
+  // a chain such as KUBE-MARK-MASQ is jumped to from 40 000 rules: name the first ones, count the rest
+  const shown = c.references.slice(0, MAX_REFERENCES_LISTED).map((r) => `${r.chain} (line ${r.line + 1})`);
+  const more = c.references.length - shown.length;
+  const refs = more > 0 ? `${shown.join(', ')} and ${more.toLocaleString('en-US')} more rules` : shown.join(', ');
   return [
     `**${name}** — user-defined chain of the ${table} table`,
     '',
-    `${c.rules.length} rule${c.rules.length === 1 ? '' : 's'}. ${refs.length ? `Reached from ${refs.join(', ')}.` : 'No rule jumps here: the chain is never used.'}`,
+    `${c.rules.length} rule${c.rules.length === 1 ? '' : 's'}. ${shown.length ? `Reached from ${refs}.` : 'No rule jumps here: the chain is never used.'}`,
     '',
     'A packet that reaches its end (or a RETURN) goes back to the rule after the jump that brought it here.',
   ].join('\n');
