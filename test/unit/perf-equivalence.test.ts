@@ -11,7 +11,7 @@ import { checkShadowed } from '../../server/src/analysis/checks/shadowed';
 import { lineRef, statedPolicy, verdictKey } from '../../server/src/analysis/checks/rule-facts';
 import { analysisContext } from '../../server/src/analysis/context';
 import { type Box, DIMS, type Dim, domain, ISet, mergeBoxes, Space, type SpaceEnv } from '../../server/src/analysis/packet-space';
-import { verdictKind } from '../../server/src/analysis/reach';
+import { setWalkBudget, verdictKind } from '../../server/src/analysis/reach';
 import type { Finding, Rule, Ruleset, Word } from '../../server/src/model/ruleset';
 import { tokenizeLine } from '../../server/src/parser/tokenizer';
 import { parseIPv4 } from '../../server/src/knowledge/argtypes';
@@ -306,5 +306,56 @@ describe('performance rewrites keep behaviour: analysis', function () {
       { numRuns: 300 },
     );
     void DIMS;
+  });
+});
+
+describe('the walk limit of the ordering checks', function () {
+  this.timeout(120_000);
+  const blocklist = (n: number) =>
+    [
+      '*filter',
+      ':INPUT DROP [0:0]',
+      ':FORWARD DROP [0:0]',
+      ':OUTPUT ACCEPT [0:0]',
+      ':BLOCK - [0:0]',
+      '-A INPUT -j BLOCK',
+      '-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT',
+      '-A INPUT -j LOG --log-prefix "in: "',
+      '-A INPUT -p tcp -j REJECT',
+      // scattered addresses, as a real blocklist has them (adjacent ones would merge into one range)
+      ...Array.from({ length: n }, (_, i) => `-A BLOCK -s ${11 + (i % 200)}.${(i * 37) & 255}.${(i * 91) & 255}.${((i * 53) & 255) | 1}/32 -j DROP`),
+      '-A BLOCK -j RETURN',
+      'COMMIT',
+      '',
+    ].join('\n');
+  const codes = (text: string) => diagnose(createRulesDocument('file:///limit.rules', 1, text).ruleset, text.split('\n')).map((d) => d.code);
+
+  afterEach(() => setWalkBudget(undefined));
+
+  it('under the limit, the checks report as usual', () => {
+    const c = codes(blocklist(300));
+    assert.ok(c.includes('log-invalid') && c.includes('reject-without-tcp-reset') && c.includes('missing-established-accept'), c.join(' '));
+    assert.ok(!c.includes('analysis-limit'));
+  });
+
+  it('past the limit, each check that stopped says so on the hook and claims nothing it did not check', () => {
+    setWalkBudget(2000);
+    const fs = diagnose(createRulesDocument('file:///limit2.rules', 1, blocklist(300)).ruleset, blocklist(300).split('\n'));
+    const c = fs.map((d) => d.code);
+    assert.ok(!c.includes('log-invalid') && !c.includes('reject-without-tcp-reset') && !c.includes('missing-established-accept'), c.join(' '));
+    const limits = fs.filter((f) => f.code === 'analysis-limit');
+    assert.ok(limits.length >= 2, c.join(' '));
+    for (const f of limits) {
+      assert.equal(f.severity, 'information');
+      assert.equal(f.span.line, 1, 'on the INPUT declaration');
+      assert.match(f.message, /not checked for packets entering filter INPUT/);
+    }
+  });
+
+  it('a 50 000-address blocklist in one chain stops at the limit instead of running for minutes', () => {
+    const t = performance.now();
+    const c = codes(blocklist(50_000));
+    assert.ok(c.includes('analysis-limit'));
+    assert.ok(performance.now() - t < 60_000);
   });
 });

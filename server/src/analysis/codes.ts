@@ -177,6 +177,12 @@ export const CODES: readonly CodeInfo[] = [
     'No rule jumps or goes to this chain, so its rules never run. Often a leftover after a refactoring, or a jump that was lost.',
     'information',
   ),
+  ordering(
+    'analysis-limit',
+    'Ordering check limited on a huge chain',
+    'The checks that follow packets through the chains (INVALID packets reaching a LOG rule, REJECT without a TCP reset, resets that OUTPUT drops, untracked packets nobody accepts, a missing ESTABLISHED or loopback accept) keep the packets that get past each rule as a set. A chain of tens of thousands of rules that each carve a piece out of that set (a blocklist of single addresses, say) makes the set and the work grow with every rule; past a fixed amount of work the walk stops. This diagnostic then says which check was not completed for which table and hook: nothing is reported for it there, rather than something that might be wrong. Every other check still runs. Splitting a long blocklist into an ipset (`-m set --match-set`) keeps it one rule.',
+    'information',
+  ),
   log(
     'log-line',
     'Log line read only in part',

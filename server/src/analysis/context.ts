@@ -3,10 +3,10 @@
  * and symbolic traversals memoised by table, hook and starting set.
  */
 import type { Hook } from '../knowledge/types';
-import type { Chain, Rule, Ruleset, Table } from '../model/ruleset';
+import type { Chain, Finding, Rule, Ruleset, Table } from '../model/ruleset';
 import { type ChainReach, reachability } from './chain-graph';
 import { Space, type SpaceEnv } from './packet-space';
-import { reach, type ReachResult } from './reach';
+import { reach, type ReachResult, WALK_BUDGET } from './reach';
 import { ChainMemo } from './memo';
 import { ChainIndex } from './rule-index';
 import { compileRuleset, type RuleSpace } from './rule-space';
@@ -42,6 +42,24 @@ export interface Keep {
 export const TAKEN_ONLY: Keep = { name: 'taken', test: () => false };
 
 const INDEXES = new ChainMemo<ChainIndex>();
+
+/**
+ * iptables-lens/analysis-limit: `what` (a check) was not worked out for packets entering `table`
+ * at `hook`, because the walk there stopped at WALK_BUDGET. Said once, on the hook's chain.
+ */
+export function limitFinding(table: Table, hook: Hook, what: string): Finding {
+  const chain = table.chains.get(hook);
+  const decl = chain?.declarations[0];
+  const span = decl ? (decl.kind === 'chain' ? decl.nameWord : (decl.command?.chain ?? decl.span)) : (chain?.rules[0]?.command.chain ?? { line: 0, start: 0, end: 0 });
+  return {
+    code: 'analysis-limit',
+    severity: 'information',
+    message:
+      `${what}: not checked for packets entering ${table.name} ${hook}. Following them through its chains takes more work than the analysis allows ` +
+      `(${WALK_BUDGET.toLocaleString('en-US')} steps; a long list of single-address rules in one chain is the usual cause), so nothing is reported for it rather than something that might be wrong. The other checks still run.`,
+    span,
+  };
+}
 
 export function analysisContext(rs: Ruleset): AnalysisContext {
   const hit = cache.get(rs);

@@ -8,7 +8,7 @@
  */
 import type { Hook } from '../../knowledge/types';
 import type { Chain, Finding, Ruleset, Span } from '../../model/ruleset';
-import { analysisContext, TAKEN_ONLY } from '../context';
+import { analysisContext, limitFinding, TAKEN_ONLY } from '../context';
 import { ifaceAtom, ISet, Space, stateValue } from '../packet-space';
 import { isAccept, isDrop } from './rule-facts';
 
@@ -48,11 +48,11 @@ function acceptsSomething(chain: Chain): boolean {
   return chain.rules.some((r) => isAccept(r) || r.target?.kind === 'chain');
 }
 
-/** Would any ACCEPT rule reached from `hook` take some of the packets in `probe`? */
-function someAccept(ctx: ReturnType<typeof analysisContext>, hook: Hook, probe: Space, key: string): boolean {
+/** Would any ACCEPT rule reached from `hook` take some of the packets in `probe`? ('unknown': the walk stopped at its limit) */
+function someAccept(ctx: ReturnType<typeof analysisContext>, hook: Hook, probe: Space, key: string): boolean | 'unknown' {
   const res = ctx.reach('filter', hook, probe, key, TAKEN_ONLY);
   for (const [r, t] of res?.taken ?? []) if (isAccept(r) && !t.empty) return true;
-  return false;
+  return res && !res.complete ? 'unknown' : false;
 }
 
 export function checkBaseline(rs: Ruleset): Finding[] {
@@ -77,7 +77,9 @@ export function checkBaseline(rs: Ruleset): Finding[] {
       .restrict(ctx.env, 'sport', ISet.point(443n))
       .restrict(ctx.env, 'dport', ISet.point(40000n));
     if (notLo && hook === 'INPUT') reply = reply.restrict(ctx.env, 'iif', notLo);
-    if (!someAccept(ctx, hook, reply, 'probe:reply')) {
+    const established = someAccept(ctx, hook, reply, 'probe:reply');
+    if (established === 'unknown') out.push(limitFinding(filter, hook, 'No ESTABLISHED accept'));
+    if (established === false) {
       out.push({
         code: 'missing-established-accept',
         severity: 'warning',
@@ -95,7 +97,9 @@ export function checkBaseline(rs: Ruleset): Finding[] {
       .restrict(ctx.env, 'state', ISet.point(stateValue('NEW')))
       .restrict(ctx.env, 'flags', ISet.point(2n))
       .restrict(ctx.env, 'dport', ISet.point(5432n));
-    if (!someAccept(ctx, 'INPUT', local, 'probe:loopback')) {
+    const loopback = someAccept(ctx, 'INPUT', local, 'probe:loopback');
+    if (loopback === 'unknown') out.push(limitFinding(filter, 'INPUT', 'No loopback accept'));
+    if (loopback === false) {
       out.push({
         code: 'missing-loopback-accept',
         severity: 'warning',

@@ -9,7 +9,7 @@
  */
 import type { Hook } from '../../knowledge/types';
 import type { Finding, Rule, Ruleset, Table } from '../../model/ruleset';
-import { analysisContext, envKey, type Keep, TableMemo } from '../context';
+import { analysisContext, envKey, type Keep, limitFinding, TableMemo } from '../context';
 import { ISet, Space, stateValue } from '../packet-space';
 
 export interface LogInvalidData {
@@ -43,10 +43,13 @@ export function checkLogInvalid(rs: Ruleset): Finding[] {
     if (!logging.length) return out;
     const hooks = ctx.hooksReaching(table, logging);
     const found = new Map<Rule, { hook: Hook; path: readonly Rule[] }[]>();
+    const limited: Finding[] = [];
     for (const chain of table.chains.values()) {
       if (!chain.builtin || !hooks.has(chain.name as Hook)) continue;
       const res = ctx.reach(table.name, chain.name as Hook, invalid, 'invalid', LOGGING);
       if (!res) continue;
+      // what a walk cut short found is true; what it did not get to is said to be unchecked
+      if (!res.complete) limited.push(limitFinding(table, chain.name as Hook, 'INVALID packets reaching a LOG rule'));
       for (const [rule, arrivals] of res.arrivals) {
         if (!rule.target || !LOG_TARGETS.has(rule.target.name)) continue;
         const rsp = ctx.compiled.get(rule);
@@ -79,6 +82,7 @@ export function checkLogInvalid(rs: Ruleset): Finding[] {
         data,
       });
     }
+    for (const f of limited) out.push(f);
     return out;
   }
   return out;

@@ -11,7 +11,7 @@
  */
 import type { Hook } from '../../knowledge/types';
 import type { Finding, Rule, Ruleset } from '../../model/ruleset';
-import { analysisContext, type Keep, TAKEN_ONLY } from '../context';
+import { analysisContext, type Keep, limitFinding, TAKEN_ONLY } from '../context';
 import { type Box, type Dim, ISet, Space, stateValue } from '../packet-space';
 import { verdictKind } from '../reach';
 import { isAccept, isDrop, lineRef, stateList } from './rule-facts';
@@ -63,12 +63,21 @@ export function checkNotrackWithoutUntracked(rs: Ruleset): Finding[] {
     if (!notrackRules(rs, rawHook).length) continue; // nothing untracked: nothing to walk
     const rawRes = ctx.reach('raw', rawHook, Space.ALL, 'all', TAKEN_ONLY);
     if (!rawRes) continue;
+    if (!rawRes.complete) {
+      out.push(limitFinding(rs.tables.get('raw')!, rawHook, 'Untracked packets nobody accepts'));
+      continue;
+    }
     for (const nt of notrackRules(rs, rawHook)) {
       const took = rawRes.taken.get(nt);
       if (!took || took.empty) continue;
       const untracked = new Space(took.boxes.map((b) => new Map(b).set('state', ISet.point(stateValue('UNTRACKED')))), took.approximate);
       const res = ctx.reach('filter', filterHook, untracked, `untracked:${nt.line}`, DECIDING);
       if (!res) continue;
+      // "no rule accepts them" needs every rule looked at
+      if (!res.complete) {
+        if (!out.some((f) => f.code === 'analysis-limit' && f.message.includes(`filter ${filterHook}.`))) out.push(limitFinding(filter, filterHook, 'Untracked packets nobody accepts'));
+        continue;
+      }
       // what some ACCEPT rule might take (over-approximated); the rest is certainly never accepted
       let accepted = Space.NONE;
       for (const [r, t] of res.taken) if (isAccept(r)) accepted = accepted.union(t);
@@ -164,6 +173,10 @@ export function checkOneWayNotrack(rs: Ruleset): Finding[] {
     const res = ctx.reach('raw', hook, Space.ALL, 'all', TAKEN_ONLY);
     const otherRes = ctx.reach('raw', other, Space.ALL, 'all', TAKEN_ONLY);
     if (!res || !otherRes) continue;
+    if (!res.complete || !otherRes.complete) {
+      out.push(limitFinding(raw, res.complete ? other : hook, 'One-way NOTRACK'));
+      continue;
+    }
     let otherCovered = Space.NONE;
     for (const r of notrackRules(rs, other)) otherCovered = otherCovered.union(otherRes.taken.get(r) ?? Space.NONE);
     for (const r of notrackRules(rs, hook)) {

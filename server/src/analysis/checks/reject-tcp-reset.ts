@@ -6,7 +6,7 @@
  */
 import type { Hook } from '../../knowledge/types';
 import type { Finding, Rule, Ruleset, Table } from '../../model/ruleset';
-import { analysisContext, envKey, TableMemo, TAKEN_ONLY } from '../context';
+import { analysisContext, envKey, limitFinding, TableMemo, TAKEN_ONLY } from '../context';
 import { ISet, Space } from '../packet-space';
 import { verdictKind } from '../reach';
 
@@ -30,10 +30,15 @@ function judgeTable(ctx: ReturnType<typeof analysisContext>, rs: Ruleset, table:
   if (table) {
     // only the hooks that lead to a candidate: the others cannot change what a candidate takes
     const hooks = ctx.hooksReaching(table, mine);
+    const limited: Finding[] = [];
     for (const chain of table.chains.values()) {
       if (!chain.builtin || !hooks.has(chain.name as Hook)) continue;
-      for (const [r, t] of ctx.reach(table.name, chain.name as Hook, Space.ALL, 'all', TAKEN_ONLY)?.taken ?? []) taken.set(r, (taken.get(r) ?? Space.NONE).union(t));
+      const res = ctx.reach(table.name, chain.name as Hook, Space.ALL, 'all', TAKEN_ONLY);
+      if (res && !res.complete) limited.push(limitFinding(table, chain.name as Hook, 'REJECT without a TCP reset'));
+      for (const [r, t] of res?.taken ?? []) taken.set(r, (taken.get(r) ?? Space.NONE).union(t));
     }
+    // a walk cut short leaves rules unvisited that would look unreached: say so, claim nothing
+    if (limited.length) return limited;
   }
   for (const r of mine) {
     if (r.target?.name !== 'REJECT') continue;

@@ -5,7 +5,7 @@
  * it and the peer never learns that its connection is gone.
  */
 import type { Finding, Rule, Ruleset } from '../../model/ruleset';
-import { analysisContext, TAKEN_ONLY } from '../context';
+import { analysisContext, limitFinding, TAKEN_ONLY } from '../context';
 import { type Box, boxGet, type Dim, ISet, Space, stateValue } from '../packet-space';
 import { flagSet } from '../rule-space';
 import { isDrop, lineRef } from './rule-facts';
@@ -54,10 +54,13 @@ export function checkResetSwallowed(rs: Ruleset): Finding[] {
   }
   if (!rejects.length) return out;
   const hooks = ctx.hooksReaching(filter, rejects);
+  let limitedOutput = false;
   for (const hook of ['INPUT', 'FORWARD'] as const) {
     if (!hooks.has(hook)) continue;
     const res = ctx.reach('filter', hook, Space.ALL, 'all', TAKEN_ONLY);
     if (!res) continue;
+    // the REJECTs a walk cut short did get to are judged; the others are said to be unchecked
+    if (!res.complete) out.push(limitFinding(filter, hook, 'Resets of a REJECT dropped in OUTPUT'));
     for (const [rule, took] of res.taken) {
       if (rule.target?.name !== 'REJECT') continue;
       const w = rule.target.options.find((o) => o.name === '--reject-with')?.args[0]?.text.toLowerCase();
@@ -74,7 +77,12 @@ export function checkResetSwallowed(rs: Ruleset): Finding[] {
           break;
         }
       }
-      const policyDrops = filter.chains.get('OUTPUT')?.policy === 'DROP' && !out2.toPolicy.empty;
+      // (a walk cut short leaves packets that later rules might take: no claim about the policy)
+      const policyDrops = out2.complete && filter.chains.get('OUTPUT')?.policy === 'DROP' && !out2.toPolicy.empty;
+      if (!out2.complete && !limitedOutput) {
+        limitedOutput = true;
+        out.push(limitFinding(filter, 'OUTPUT', 'Resets of a REJECT dropped in OUTPUT'));
+      }
       if (!swallower && !policyDrops) continue;
       out.push({
         code: 'reset-swallowed',

@@ -19,6 +19,14 @@ function describe(rules: readonly Rule[]): string {
   return rules.map((r) => lineRef(r)).join(', ');
 }
 
+/**
+ * The most rules one chain's questions may look at (each rule asks which earlier rules cover it and
+ * which later ones decide the same): realistic chains stay far below; a chain whose every rule
+ * overlaps thousands of others (one pair of interface rules per Docker bridge, 8 000 bridges) would
+ * take minutes, and stops here with a note.
+ */
+export const SHADOW_BUDGET = 1_000_000;
+
 /** Each chain's findings, kept while the chain holds the same rules (and policy). */
 const MEMO = new ChainMemo<readonly Finding[]>();
 
@@ -42,9 +50,23 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       /** Earlier rules with a final verdict and decidable conditions (they cover what they match). */
       const covering = new Set<number>();
       let unconditional: Rule | undefined;
+      /** Rules looked at for the questions so far (see SHADOW_BUDGET). */
+      let work = 0;
+      let stoppedAt: Rule | undefined;
       rules.forEach((r, i) => {
         const rsp = ctx.compiled.get(r);
-        if (!rsp) return;
+        if (!rsp || stoppedAt) return;
+        if (work > SHADOW_BUDGET) {
+          // every rule of this chain meets thousands of others: say where the check stopped
+          stoppedAt = r;
+          out.push({
+            code: 'analysis-limit',
+            severity: 'information',
+            message: `Rules that never take effect or change nothing: not checked in ${chain.name} from this rule on. Its rules each overlap thousands of the others, and comparing them takes more work than the analysis allows (${SHADOW_BUDGET.toLocaleString('en-US')} comparisons); what is reported above this line is exact. The other checks still run.`,
+            span: r.span,
+          });
+          return;
+        }
         if (unconditional) {
           out.push({
             code: 'unreachable-rule',
@@ -99,12 +121,16 @@ export function checkShadowed(rs: Ruleset): Finding[] {
         // rules are settled this way with a look at the few rules that contain that one packet
         for (const w of corners(ctx.env, space)) {
           const box: Box = new Map([...w].map(([d, v]) => [d, ISet.point(v)]));
-          const hit = index.candidates([box]).some((p) => p < i && covering.has(p) && ctx.compiled.get(rules[p]!)!.space.contains(ctx.env, w));
+          const cands = index.candidates([box]);
+          work += cands.length;
+          const hit = cands.some((p) => p < i && covering.has(p) && ctx.compiled.get(rules[p]!)!.space.contains(ctx.env, w));
           if (!hit) return undefined;
         }
         const by: Rule[] = [];
         const spaces: Space[] = [];
-        for (const p of index.candidates(space.boxes)) {
+        const cands = index.candidates(space.boxes);
+        work += cands.length;
+        for (const p of cands) {
           if (p >= i) break;
           if (!covering.has(p)) continue;
           const e = rules[p]!;
@@ -124,7 +150,9 @@ export function checkShadowed(rs: Ruleset): Finding[] {
         let s = space;
         const used: Rule[] = [];
         // the later rules that can meet these packets; the others would let them pass untouched
-        for (const p of index.candidates(space.boxes, i + 1)) {
+        const later = index.candidates(space.boxes, i + 1);
+        work += later.length;
+        for (const p of later) {
           if (s.empty) break;
           const r = rules[p]!;
           const rsp = ctx.compiled.get(r);
