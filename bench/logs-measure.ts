@@ -1,6 +1,6 @@
 /**
  * In-process measurements of firewall logs through the code the server and the CLI run:
- * - the whole-log summary, as `iptables-lens logs` makes it (read the file, summarizeText);
+ * - the whole-log summary, as `iptables-lens logs` makes it (read the file, summarizeBytes);
  * - hover on one line of a big log through the server's path: a TextDocument, lsp/log-cache.ts
  *   `line()` (parses that line only) and service/log-hover.ts (which explains the line with a
  *   rules file: the LOG rule by prefix, and a trace);
@@ -12,7 +12,7 @@ import { SemanticTokensBuilder, type TextDocuments } from 'vscode-languageserver
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Rng } from './gen/rng';
 import { percentile, round, timed } from './lib/stats';
-import { summarizeText } from '../server/src/analysis/log-summary';
+import { summarizeBytes } from '../server/src/analysis/log-summary';
 import { createLogCache } from '../server/src/lsp/log-cache';
 import type { LogLine } from '../server/src/model/log';
 import type { RulesSource } from '../server/src/service/log-explain';
@@ -34,14 +34,14 @@ export interface SummaryResult {
   readonly packets: number;
 }
 
-/** Summarise a file as `iptables-lens logs` does (best of `runs`). */
+/** Summarise a file as `iptables-lens logs` does: read the bytes, summarizeBytes (best of `runs`). */
 export function measureSummary(file: string, runs = 2): SummaryResult {
   let best: { wall: number; cpu: number; lines: number; packets: number; bytes: number } | undefined;
   for (let i = 0; i < runs; i++) {
     const t = timed(() => {
-      const text = readFileSync(file, 'utf8');
-      const s = summarizeText(text);
-      return { lines: s.lines, packets: s.packetLines, bytes: Buffer.byteLength(text) };
+      const bytes = readFileSync(file);
+      const s = summarizeBytes(bytes);
+      return { lines: s.lines, packets: s.packetLines, bytes: bytes.length };
     });
     if (!best || t.cpu < best.cpu) best = { wall: t.wall, cpu: t.cpu, ...t.value };
   }
