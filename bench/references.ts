@@ -9,9 +9,17 @@
  *   down with their number), with a time limit;
  * - `grep -c SRC=` on the same log: the floor, reading the bytes.
  * CPU time (user + system of the child) is read with /usr/bin/time, wall time around the call.
+ *
+ * Two traps, both met in this bench:
+ * - output must not go to /dev/null: GNU grep notices that (it compares the device of its standard
+ *   output with /dev/null's) and then stops at the first match, since nothing will be printed: it
+ *   "read" 248 MB in 1.4 ms. Standard output goes to a temporary regular file instead.
+ * - the time limit is enforced by coreutils `timeout -s KILL` around the measured program, not by
+ *   killing /usr/bin/time: killing /usr/bin/time left fwlogwatch running, orphaned, for minutes.
+ *   timeout runs the program in its own process group and kills the whole group.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { median, round } from './lib/stats';
@@ -30,30 +38,51 @@ export interface RefRun {
 
 const TIME = '/usr/bin/time';
 
+/**
+ * argv under `timeout -s KILL`, for /usr/bin/time: `timeout` exits with 137 (killed by signal 9)
+ * when the limit is reached. The spawnSync limit stays as a backstop, a little later.
+ */
+function limited(argv: readonly string[], timeoutMs: number): string[] {
+  return ['timeout', '-s', 'KILL', `${Math.max(1, Math.ceil(timeoutMs / 1000))}s`, ...argv];
+}
+
+/** Did a run under `limited` stop at the time limit (status 137 after at least the limit)? */
+function hitLimit(status: number | null, wallMs: number, timeoutMs: number): boolean {
+  return status === 137 && wallMs >= Math.ceil(timeoutMs / 1000) * 1000 - 50;
+}
+
 /** Run argv `runs` times under /usr/bin/time; median wall and CPU. */
 export function timeCommand(name: string, argv: readonly string[], o: { runs?: number; timeoutMs?: number; stdin?: string; okStatus?: number[] } = {}): RefRun {
   if (!existsSync(TIME)) return { name, ok: false, note: `${TIME} is missing (apt-get install time)` };
   const missing = argv.find((a) => a.startsWith('/') && a.includes('/.data/') && !existsSync(a));
   if (missing) return { name, ok: false, note: `${missing} does not exist` };
   const dir = mkdtempSync(path.join(tmpdir(), 'ilens-bench-'));
+  const timeoutMs = o.timeoutMs ?? 600_000;
   const walls: number[] = [];
   const cpus: number[] = [];
   let rss = 0;
   try {
     for (let i = 0; i < (o.runs ?? 3); i++) {
       const out = path.join(dir, `time${i}`);
+      // a regular file, not /dev/null (see the header)
+      const stdout = openSync(path.join(dir, 'stdout'), 'w');
       const t0 = performance.now();
-      const r = spawnSync(TIME, ['-f', '%e %U %S %M', '-o', out, ...argv], {
-        ...(o.stdin !== undefined ? { input: readFileSync(o.stdin) } : {}),
-        stdio: [o.stdin !== undefined ? 'pipe' : 'ignore', 'ignore', 'pipe'],
-        timeout: o.timeoutMs ?? 600_000,
-        killSignal: 'SIGKILL',
-        maxBuffer: 64 << 20,
-      });
+      let r: ReturnType<typeof spawnSync>;
+      try {
+        r = spawnSync(TIME, ['-f', '%e %U %S %M', '-o', out, ...limited(argv, timeoutMs)], {
+          ...(o.stdin !== undefined ? { input: readFileSync(o.stdin) } : {}),
+          stdio: [o.stdin !== undefined ? 'pipe' : 'ignore', stdout, 'pipe'],
+          timeout: timeoutMs + 30_000,
+          killSignal: 'SIGKILL',
+          maxBuffer: 64 << 20,
+        });
+      } finally {
+        closeSync(stdout);
+      }
       const wall = performance.now() - t0;
-      if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
+      if (hitLimit(r.status, wall, timeoutMs) || (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT')) {
         // killed at the limit: what it took is at least this
-        return { name, wall: round(wall), cpu: round(wall), ok: false, timedOut: true, note: `did not finish in ${Math.round((o.timeoutMs ?? 0) / 1000)} s: the values are lower bounds` };
+        return { name, wall: round(wall), cpu: round(wall), ok: false, timedOut: true, note: `did not finish in ${Math.round(timeoutMs / 1000)} s: the values are lower bounds` };
       }
       const ok = (o.okStatus ?? [0]).includes(r.status ?? -1);
       if (!ok) return { name, ok: false, note: `exit ${r.status}: ${(r.stderr?.toString() ?? '').trim().split('\n').slice(-2).join(' ')}` };
@@ -71,18 +100,19 @@ export function timeCommand(name: string, argv: readonly string[], o: { runs?: n
     const n = Math.min(200, Math.max(5, Math.ceil(1000 / Math.max(1, result.wall!))));
     const quoted = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
     const ok = (o.okStatus ?? [0]).join('|');
-    const loop = timeCommandOnce(['sh', '-c', `i=0; while [ $i -lt ${n} ]; do ${quoted} >/dev/null 2>&1; s=$?; case $s in ${ok}) ;; *) exit $s;; esac; i=$((i+1)); done`], o.timeoutMs);
+    const loop = timeCommandOnce(['sh', '-c', `i=0; while [ $i -lt ${n} ]; do ${quoted} >"$0" 2>/dev/null; s=$?; case $s in ${ok}) ;; *) exit $s;; esac; i=$((i+1)); done`], timeoutMs);
     if (loop) return { ...result, wall: round(loop.wall / n, 3), cpu: round(loop.cpu / n, 3), note: `per run, timed over ${n} runs` };
   }
   return result;
 }
 
+/** argv (`sh -c SCRIPT`) once under /usr/bin/time; the script gets a regular file for output as $0. */
 function timeCommandOnce(argv: readonly string[], timeoutMs = 600_000): { wall: number; cpu: number } | undefined {
   const dir = mkdtempSync(path.join(tmpdir(), 'ilens-bench-'));
   try {
     const out = path.join(dir, 'time');
     const t0 = performance.now();
-    const r = spawnSync(TIME, ['-f', '%e %U %S %M', '-o', out, ...argv], { stdio: 'ignore', timeout: timeoutMs, killSignal: 'SIGKILL' });
+    const r = spawnSync(TIME, ['-f', '%e %U %S %M', '-o', out, ...limited([...argv, path.join(dir, 'stdout')], timeoutMs)], { stdio: 'ignore', timeout: timeoutMs + 30_000, killSignal: 'SIGKILL' });
     const wall = performance.now() - t0;
     if (r.status !== 0) return undefined;
     const [, u, s] = readFileSync(out, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
@@ -134,7 +164,7 @@ export function fwlogwatch(file: string, mode: 'fast' | 'ports', o: { runs?: num
   const name = `fwlogwatch ${args.join(' ')}`;
   const missing = ensureFwlogwatch();
   if (missing) return { name, ok: false, note: missing };
-  return timeCommand(name, ['fwlogwatch', ...args, '-o', '/dev/null', file], { runs: o.runs ?? 1, timeoutMs: o.timeoutMs ?? 120_000 });
+  return timeCommand(name, ['fwlogwatch', ...args, file], { runs: o.runs ?? 1, timeoutMs: o.timeoutMs ?? 120_000 });
 }
 
 export function grepCount(file: string, runs = 3): RefRun {
