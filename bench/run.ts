@@ -49,7 +49,7 @@ function machine() {
 
 /** Measure one rules file in a fresh process. */
 function rulesChild(f: RulesFile): RulesetResult | string {
-  const scale = f.size >= 100000 ? [40, 300, 20, 2] : f.size >= 10000 ? [60, 400, 30, 3] : [100, 500, 40, 5];
+  const scale = f.size >= 100000 ? [20, 300, 20, 1] : f.size >= 10000 ? [40, 400, 30, 2] : [100, 500, 40, 5];
   const r = spawnSync(process.execPath, ['--expose-gc', '-r', 'esbuild-register', path.join(BENCH_DIR, 'rules-child.ts'), f.file, ...scale.map(String)], {
     cwd: PROJECT,
     encoding: 'utf8',
@@ -174,7 +174,7 @@ async function benchLogs(): Promise<void> {
       grep = grepCount(lf.file);
       fw = fwlogwatch(lf.file, 'fast', { timeoutMs: 600_000 });
       // the per-port mode grows with the distinct source/destination/port triples: on the big file it is only tried
-      fwd = fwlogwatch(lf.file, 'ports', { timeoutMs: lf.lines >= 1000000 ? 60_000 : 300_000 });
+      fwd = fwlogwatch(lf.file, 'ports', { timeoutMs: lf.lines >= 1000000 ? 60_000 : 240_000 });
       note(grep);
       note(fw);
       note(fwd);
