@@ -6,7 +6,7 @@
  */
 import type { Hook } from '../knowledge/types';
 import type { Chain, Finding, OptionNode, Rule, Ruleset, Table } from '../model/ruleset';
-import { TableMemo } from './memo';
+import { SeqMemo } from './memo';
 
 export interface ChainReach {
   /** Hooks (built-in chains) from which each chain can be reached. */
@@ -24,9 +24,46 @@ function hookSet(mask: number, order: readonly Hook[]): ReadonlySet<Hook> {
   return s;
 }
 
+/**
+ * What the jump graph of a table is made of, as memos compare it: each chain's name and whether
+ * it is built in, and the chain each jump or goto names, in order. Hook reachability and loops
+ * read nothing else, so a one-line edit that changes no jump (a port, an address, a comment, a
+ * verdict) keeps both.
+ */
+const SHAPES = new WeakMap<Table, readonly unknown[]>();
+function jumpShape(table: Table): readonly unknown[] {
+  let s = SHAPES.get(table);
+  if (s) return s;
+  // kept under the table's first rule (see tableKey)
+  const out: unknown[] = [tableKey(table)];
+  for (const c of table.chains.values()) {
+    out.push(c.name, c.builtin);
+    for (const r of c.rules) if (r.target?.kind === 'chain') out.push(r.target.name);
+  }
+  SHAPES.set(table, (s = out));
+  return s;
+}
+
+/**
+ * An object that stands for a table across versions of a document: the option list of its first
+ * rule (kept by the parser while that line is unchanged), else a fresh object (no reuse).
+ */
+function tableKey(table: Table): object {
+  for (const c of table.chains.values()) if (c.rules[0]) return c.rules[0].options;
+  return {};
+}
+
+const REACH_MEMO = new SeqMemo<ChainReach>();
+
 export function reachability(table: Table): ChainReach {
   const known = REACH.get(table);
   if (known) return known;
+  const r = REACH_MEMO.get(jumpShape(table), () => computeReachability(table));
+  REACH.set(table, r);
+  return r;
+}
+
+function computeReachability(table: Table): ChainReach {
   // one pass over the rules for the edges (each callee once per chain), then one walk per hook
   const callees = new Map<Chain, Chain[]>();
   for (const c of table.chains.values()) {
@@ -58,9 +95,7 @@ export function reachability(table: Table): ChainReach {
   const empty = hookSet(0, order);
   const hooks = new Map<string, ReadonlySet<Hook>>();
   for (const c of table.chains.values()) hooks.set(c.name, masks.has(c) ? hookSet(masks.get(c)!, order) : empty);
-  const r = { hooks };
-  REACH.set(table, r);
-  return r;
+  return { hooks };
 }
 
 /**
@@ -124,80 +159,132 @@ export function checkUserChainHooks(table: Table, reach: ChainReach): Finding[] 
     if (c.builtin) continue;
     const from = reach.hooks.get(c.name);
     if (!from || from.size === 0) continue;
-    for (const r of c.rules) {
-      const ts = r.target?.spec;
-      if (ts?.hooks) {
-        const bad = [...from].filter((h) => !ts.hooks!.includes(h));
-        if (bad.length) {
-          out.push({
-            code: 'target-hook',
-            severity: 'error',
-            message: `${ts.name} is only valid in ${ts.hooks.join(', ')}, but ${c.name} is reached from ${bad.join(', ')}; the kernel refuses the table`,
-            span: r.target!.nameWord,
-          });
-        }
+    for (const f of chainHookFindings(c, from)) out.push(f);
+  }
+  return out;
+}
+
+/**
+ * One chain's findings depend on its name, the hooks reaching it (one shared object per set, see
+ * hookSet) and what each of its rules says: kept while those stay the same.
+ */
+const CHAIN_HOOK_MEMO = new SeqMemo<readonly Finding[]>();
+function chainHookFindings(c: Chain, from: ReadonlySet<Hook>): readonly Finding[] {
+  if (!c.rules.length) return [];
+  const seq: unknown[] = [];
+  for (const r of c.rules) seq.push(r.options, r.target, r.matches, r.generic);
+  seq.push(from, c.name);
+  return CHAIN_HOOK_MEMO.get(seq, () => userChainHookFindings(c, from));
+}
+
+function userChainHookFindings(c: Chain, from: ReadonlySet<Hook>): Finding[] {
+  const out: Finding[] = [];
+  for (const r of c.rules) {
+    const ts = r.target?.spec;
+    if (ts?.hooks) {
+      const bad = [...from].filter((h) => !ts.hooks!.includes(h));
+      if (bad.length) {
+        out.push({
+          code: 'target-hook',
+          severity: 'error',
+          message: `${ts.name} is only valid in ${ts.hooks.join(', ')}, but ${c.name} is reached from ${bad.join(', ')}; the kernel refuses the table`,
+          span: r.target!.nameWord,
+        });
       }
-      // option hooks are checked by the extension's checkentry, which nf_tables runs only for rules in
-      // built-in chains: iptables-legacy refuses the table, iptables-nft loads it
-      const optionHookWarnings = (options: readonly OptionNode[], owner: string, code: 'target-hook' | 'match-hook') => {
-        for (const o of options) {
-          const oh = o.spec?.hooks;
-          const bad = oh ? [...from].filter((h) => !oh.includes(h)) : [];
-          if (!bad.length) continue;
-          out.push({
-            code,
-            severity: 'warning',
-            message: `${o.spec!.name} of ${owner} only works in ${oh!.join(', ')}, but ${c.name} is reached from ${bad.join(', ')}: iptables-legacy refuses the table, and iptables-nft loads it without checking`,
-            span: o.nameSpan,
-          });
-        }
-      };
-      optionHookWarnings(r.target?.options ?? [], ts?.name ?? 'the target', 'target-hook');
-      for (const m of r.matches) optionHookWarnings(m.options, `-m ${m.name}`, 'match-hook');
-      for (const m of r.matches) {
-        const ms = m.spec;
-        if (!ms?.hooks) continue;
-        const bad = [...from].filter((h) => !ms.hooks!.includes(h));
-        if (bad.length) {
-          out.push({
-            code: 'match-hook',
-            severity: 'error',
-            message: `the ${ms.name} match is only valid in ${ms.hooks.join(', ')}, but ${c.name} is reached from ${bad.join(', ')}; the kernel refuses the table`,
-            span: m.nameWord,
-          });
-        }
+    }
+    // option hooks are checked by the extension's checkentry, which nf_tables runs only for rules in
+    // built-in chains: iptables-legacy refuses the table, iptables-nft loads it
+    const optionHookWarnings = (options: readonly OptionNode[], owner: string, code: 'target-hook' | 'match-hook') => {
+      for (const o of options) {
+        const oh = o.spec?.hooks;
+        const bad = oh ? [...from].filter((h) => !oh.includes(h)) : [];
+        if (!bad.length) continue;
+        out.push({
+          code,
+          severity: 'warning',
+          message: `${o.spec!.name} of ${owner} only works in ${oh!.join(', ')}, but ${c.name} is reached from ${bad.join(', ')}: iptables-legacy refuses the table, and iptables-nft loads it without checking`,
+          span: o.nameSpan,
+        });
       }
-      for (const o of r.generic) {
-        if (o.name === '-i' && [...from].every((h) => h === 'OUTPUT' || h === 'POSTROUTING')) {
-          out.push({
-            code: 'interface-direction',
-            severity: 'warning',
-            message: `-i never matches here: ${c.name} is reached only from ${[...from].join(', ')}, where packets have no incoming interface`,
-            span: o.nameSpan,
-          });
-        }
-        if (o.name === '-o' && [...from].every((h) => h === 'INPUT' || h === 'PREROUTING')) {
-          out.push({
-            code: 'interface-direction',
-            severity: 'warning',
-            message: `-o never matches here: ${c.name} is reached only from ${[...from].join(', ')}, before the outgoing interface is known`,
-            span: o.nameSpan,
-          });
-        }
+    };
+    optionHookWarnings(r.target?.options ?? [], ts?.name ?? 'the target', 'target-hook');
+    for (const m of r.matches) optionHookWarnings(m.options, `-m ${m.name}`, 'match-hook');
+    for (const m of r.matches) {
+      const ms = m.spec;
+      if (!ms?.hooks) continue;
+      const bad = [...from].filter((h) => !ms.hooks!.includes(h));
+      if (bad.length) {
+        out.push({
+          code: 'match-hook',
+          severity: 'error',
+          message: `the ${ms.name} match is only valid in ${ms.hooks.join(', ')}, but ${c.name} is reached from ${bad.join(', ')}; the kernel refuses the table`,
+          span: m.nameWord,
+        });
+      }
+    }
+    for (const o of r.generic) {
+      if (o.name === '-i' && [...from].every((h) => h === 'OUTPUT' || h === 'POSTROUTING')) {
+        out.push({
+          code: 'interface-direction',
+          severity: 'warning',
+          message: `-i never matches here: ${c.name} is reached only from ${[...from].join(', ')}, where packets have no incoming interface`,
+          span: o.nameSpan,
+        });
+      }
+      if (o.name === '-o' && [...from].every((h) => h === 'INPUT' || h === 'PREROUTING')) {
+        out.push({
+          code: 'interface-direction',
+          severity: 'warning',
+          message: `-o never matches here: ${c.name} is reached only from ${[...from].join(', ')}, before the outgoing interface is known`,
+          span: o.nameSpan,
+        });
       }
     }
   }
   return out;
 }
 
-/** Each table's findings, kept while the table holds the same chains and rules (see TableMemo). */
-const GRAPH_MEMO = new TableMemo<readonly Finding[]>();
+/**
+ * Each table's loops, kept while its jump graph is the same (see jumpShape), by where they are
+ * reported: the chain, which of its jumps (counting only jumps and gotos to chains), and the
+ * message. The span is taken from the jump as it is in the current version (a port edited in
+ * front of it moves it without changing the graph).
+ */
+interface LoopAt {
+  readonly chain: string;
+  readonly jump: number;
+  readonly finding: Finding;
+}
+const LOOP_MEMO = new SeqMemo<readonly LoopAt[]>();
+
+function loopsAt(table: Table): LoopAt[] {
+  const found = findLoops(table);
+  if (!found.length) return [];
+  const at = new Map<object, { chain: string; jump: number }>();
+  for (const c of table.chains.values()) {
+    let k = 0;
+    for (const r of c.rules) if (r.target?.kind === 'chain') at.set(r.target.nameWord, { chain: c.name, jump: k++ });
+  }
+  return found.map((f) => ({ ...at.get(f.span)!, finding: f }));
+}
+
+function loops(table: Table): Finding[] {
+  const found = LOOP_MEMO.get(jumpShape(table), () => loopsAt(table));
+  return found.map((l) => {
+    let k = 0;
+    for (const r of table.chains.get(l.chain)!.rules) {
+      if (r.target?.kind !== 'chain') continue;
+      if (k++ === l.jump) return { ...l.finding, span: r.target.nameWord };
+    }
+    throw new Error(`jump ${l.jump} of ${l.chain} is gone, though the jump graph is unchanged`);
+  });
+}
 
 export function checkChainGraph(rs: Ruleset): Finding[] {
   const out: Finding[] = [];
   for (const t of rs.tables.values()) {
-    const found = GRAPH_MEMO.get([t], '', () => [...findLoops(t), ...checkUserChainHooks(t, reachability(t))]);
-    for (const f of found) out.push(f);
+    for (const f of loops(t)) out.push(f);
+    for (const f of checkUserChainHooks(t, reachability(t))) out.push(f);
   }
   return out;
 }

@@ -36,6 +36,8 @@ export { ChainMemo, envKey, TableMemo } from './memo';
 export interface Keep {
   readonly name: string;
   readonly test: (r: Rule) => boolean;
+  /** End the walk at the first rule this says true for (see reach's stopAt). */
+  readonly stop?: (r: Rule, took: Space) => boolean;
 }
 
 /** Record no arrival: the caller reads only `taken` and `toPolicy`. */
@@ -87,7 +89,7 @@ export function analysisContext(rs: Ruleset): AnalysisContext {
       if (!t || !t.chains.get(hook)?.builtin) return undefined;
       const k = `${table}/${hook}/${key}/${keep?.name ?? 'all'}`;
       let r = memo.get(k);
-      if (!r) memo.set(k, (r = reach(env, rules, t, hook, start, keep?.test)));
+      if (!r) memo.set(k, (r = reach(env, rules, t, hook, start, keep?.test, keep?.stop)));
       return r;
     },
     index,

@@ -80,3 +80,35 @@ export function envKey(env: SpaceEnv): string {
   return `env${id}`;
 }
 
+
+/**
+ * A value kept across versions of a document while a list of things it depends on stays the same
+ * (objects compared by identity, other values by ===). The caller builds the list from exactly
+ * what the computation reads; it is kept under the first object in the list, so that object
+ * should belong to what is being summarised (a rule's option list), not be shared with others.
+ */
+export class SeqMemo<T> {
+  private readonly store = new WeakMap<object, { readonly seq: readonly unknown[]; readonly value: T }>();
+
+  get(seq: readonly unknown[], make: () => T): T {
+    let first: object | undefined;
+    for (const x of seq) {
+      if (typeof x === 'object' && x !== null) {
+        first = x;
+        break;
+      }
+    }
+    if (!first) return make();
+    const hit = this.store.get(first);
+    if (hit && sameSeq(hit.seq, seq)) return hit.value;
+    const value = make();
+    this.store.set(first, { seq, value });
+    return value;
+  }
+}
+
+function sameSeq(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

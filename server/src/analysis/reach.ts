@@ -77,13 +77,27 @@ const MAX_ARRIVALS_PER_RULE = 64;
  * left at that point of the walk; recorded for every rule of a 50 000-rule blocklist, those sets
  * cost memory with the square of the chain; a check asks for the rules it looks at. `taken` is
  * always recorded for every rule.
+ *
+ * `stopAt`: the walk ends at the first rule for which it says true (after recording that rule):
+ * a check that only asks whether some rule takes a packet needs nothing after it. Such a result
+ * holds what the walk saw up to there; its `toPolicy` means nothing.
  */
-export function reach(env: SpaceEnv, compiled: ReadonlyMap<Rule, RuleSpace>, table: Table, hook: Hook, start: Space, keep?: (r: Rule) => boolean): ReachResult {
+export function reach(
+  env: SpaceEnv,
+  compiled: ReadonlyMap<Rule, RuleSpace>,
+  table: Table,
+  hook: Hook,
+  start: Space,
+  keep?: (r: Rule) => boolean,
+  stopAt?: (r: Rule, took: Space) => boolean,
+): ReachResult {
   const arrivals = new Map<Rule, Arrival[]>();
   const taken = new Map<Rule, Space>();
   const stack: string[] = [];
   let work = 0;
   let stopped = false;
+  /** The caller's stopAt said the walk found what it looks for: nothing after it is looked at. */
+  let found = false;
   const limit = budget;
 
   const record = (r: Rule, path: readonly Rule[], space: Space, took: Space) => {
@@ -102,7 +116,7 @@ export function reach(env: SpaceEnv, compiled: ReadonlyMap<Rule, RuleSpace>, tab
     let s = input;
     let returned = Space.NONE;
     for (const r of chain.rules) {
-      if (s.empty) break;
+      if (s.empty || found) break;
       const rsp = compiled.get(r);
       if (!rsp) continue;
       work += 1 + s.boxes.length;
@@ -110,6 +124,10 @@ export function reach(env: SpaceEnv, compiled: ReadonlyMap<Rule, RuleSpace>, tab
       if (stopped) break;
       const matched = s.intersect(env, rsp.space);
       record(r, path, s, matched);
+      if (stopAt?.(r, matched)) {
+        found = true;
+        break;
+      }
       if (matched.empty) continue;
       const exact = rsp.exact;
       if (exact) work += weight(s, rsp.space);

@@ -8,7 +8,7 @@
  */
 import type { Hook } from '../../knowledge/types';
 import type { Chain, Finding, Ruleset, Span } from '../../model/ruleset';
-import { analysisContext, limitFinding, TAKEN_ONLY } from '../context';
+import { analysisContext, type Keep, limitFinding } from '../context';
 import { ifaceAtom, ISet, Space, stateValue } from '../packet-space';
 import { isAccept, isDrop } from './rule-facts';
 
@@ -48,9 +48,16 @@ function acceptsSomething(chain: Chain): boolean {
   return chain.rules.some((r) => isAccept(r) || r.target?.kind === 'chain');
 }
 
+/**
+ * Record no arrival, and end the walk at the first ACCEPT that takes some of the probe: that
+ * answers the question, and the rest of a long FORWARD chain (Docker's thousands of rules, whose
+ * remaining packets split into many boxes) was most of the work.
+ */
+const UNTIL_ACCEPT: Keep = { name: 'taken-until-accept', test: () => false, stop: (r, took) => isAccept(r) && !took.empty };
+
 /** Would any ACCEPT rule reached from `hook` take some of the packets in `probe`? ('unknown': the walk stopped at its limit) */
 function someAccept(ctx: ReturnType<typeof analysisContext>, hook: Hook, probe: Space, key: string): boolean | 'unknown' {
-  const res = ctx.reach('filter', hook, probe, key, TAKEN_ONLY);
+  const res = ctx.reach('filter', hook, probe, key, UNTIL_ACCEPT);
   for (const [r, t] of res?.taken ?? []) if (isAccept(r) && !t.empty) return true;
   return res && !res.complete ? 'unknown' : false;
 }

@@ -1,0 +1,175 @@
+/**
+ * An edited document is analysed reusing what was worked out for its previous version (parsed
+ * lines, compiled rules, per-chain and per-table results, walks). Whatever is reused, the
+ * diagnostics after each edit must be exactly those of a cold analysis of the new text: here many
+ * random one-line edits (rules changed, inserted, deleted; jumps, gotos, policies, chain
+ * declarations, COMMIT and table headers) are applied in turn to fixtures, corpus dumps and
+ * generated rulesets, and each version is checked against a fresh parse and analysis.
+ */
+import { strict as assert } from 'node:assert';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateRuleset } from '../../bench/gen/rulesets';
+import { Rng } from '../../bench/gen/rng';
+import { diagnose } from '../../server/src/service/diagnostics';
+import { createRulesDocument, type RulesDocument } from '../../server/src/service/document';
+import { sampleRulesets } from '../support/ruleset-gen';
+
+const ROOT = join(__dirname, '..', '..');
+
+interface Input {
+  readonly name: string;
+  readonly text: string;
+}
+
+function filesUnder(dir: string, out: string[] = []): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const n of names.sort()) {
+    const p = join(dir, n);
+    if (statSync(p).isDirectory()) filesUnder(p, out);
+    else out.push(p);
+  }
+  return out;
+}
+
+function inputs(): Input[] {
+  const out: Input[] = [];
+  for (const p of filesUnder(join(ROOT, 'test', 'fixtures'))) if (p.endsWith('.rules')) out.push({ name: p.slice(ROOT.length + 1), text: readFileSync(p, 'utf8') });
+  // the corpus dumps that are rules files (not XML or `iptables -L` listings), up to a size a test can afford
+  const dumps = filesUnder(join(ROOT, '..', 'shared', 'corpus', 'dumps')).filter((p) => !p.endsWith('.xml') && !/\.L\.txt$|\.\d\.L\.txt$/.test(p));
+  for (const p of dumps) {
+    const text = readFileSync(p, 'utf8');
+    if (text.length < 200_000 && /^(-A|\*|:)/m.test(text)) out.push({ name: p.slice(p.indexOf('corpus')), text });
+  }
+  for (const kind of ['kube', 'docker', 'firewall'] as const) {
+    for (const family of ['ipv4', 'ipv6'] as const) out.push({ name: `generated ${kind} ${family}`, text: generateRuleset({ kind, family, rules: 150, seed: 7 }).text });
+  }
+  sampleRulesets(0x51ce, 6).forEach((g, i) => out.push({ name: `sampled ${i} (${g.format})`, text: g.text }));
+  return out;
+}
+
+/** The chain names a file mentions (declared, appended to, or jumped to). */
+function chainNames(lines: readonly string[]): string[] {
+  const names = new Set<string>(['INPUT', 'FORWARD', 'OUTPUT']);
+  for (const l of lines) {
+    const m = /^:(\S+)/.exec(l) ?? /(?:^|\s)-[AIjg]\s+(\S+)/.exec(l);
+    if (m) names.add(m[1]!);
+  }
+  return [...names];
+}
+
+const RULE_BODIES = [
+  '-p tcp --dport 22 -j ACCEPT',
+  '-p tcp -m tcp --dport 443 -m conntrack --ctstate NEW -j ACCEPT',
+  '-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+  '-m conntrack --ctstate INVALID -j DROP',
+  '-s 203.0.113.7 -j DROP',
+  '-i lo -j ACCEPT',
+  '-p tcp -j REJECT --reject-with tcp-reset',
+  '-j LOG --log-prefix "edit: "',
+  '-j DROP',
+  '-j RETURN',
+  '-j ACCEPT',
+  '-p udp --dport 53 -j NOTRACK',
+  '-p tcp --dport 80',
+  '-o eth0 -j MASQUERADE',
+];
+
+/** One random one-line edit of any kind: the new lines. */
+function randomEdit(lines: readonly string[], rng: Rng): string[] {
+  const chains = chainNames(lines);
+  const chain = () => rng.pick(chains);
+  const ruleLine = (): string => {
+    switch (rng.int(0, 4)) {
+      case 0:
+        return `-A ${chain()} -j ${chain()}`;
+      case 1:
+        return `-A ${chain()} -p tcp --dport ${rng.int(1, 9000)} -g ${chain()}`;
+      default:
+        return `-A ${chain()} ${rng.pick(RULE_BODIES)}`;
+    }
+  };
+  const other = (): string =>
+    rng.pick([
+      `:${chain()} - [0:0]`,
+      `:${rng.pick(['INPUT', 'FORWARD', 'OUTPUT'])} ${rng.pick(['ACCEPT', 'DROP'])} [0:0]`,
+      `:NEW-${rng.int(1, 3)} - [0:0]`,
+      'COMMIT',
+      `*${rng.pick(['filter', 'nat', 'raw', 'mangle'])}`,
+      `-P ${rng.pick(['INPUT', 'FORWARD'])} ${rng.pick(['ACCEPT', 'DROP'])}`,
+      `-N ${chain()}`,
+      '# iptables-lens-disable-next-line',
+      '',
+    ]);
+  const at = rng.int(0, Math.max(0, lines.length - 1));
+  const cur = lines[at] ?? '';
+  switch (rng.int(0, 11)) {
+    case 10:
+    case 11: {
+      // a jump back from the chain a jump leads to: a loop when that chain was reachable, and
+      // the graph's reachability changed either way
+      const jumps = lines.map((l, i) => ({ m: /^-A (\S+) .*-[jg] (\S+)/.exec(l), i })).filter((x) => x.m && !/^[A-Z]+$/.test(x.m[2]!));
+      if (!jumps.length) return lines.slice();
+      const { m, i } = rng.pick(jumps);
+      return [...lines.slice(0, i + 1), `-A ${m![2]} ${rng.pick(['-p tcp -o eth1 ', '-i eth0 ', ''])}-j ${m![1]}`, ...lines.slice(i + 1)];
+    }
+    case 0:
+    case 1: // insert a rule
+      return [...lines.slice(0, at), ruleLine(), ...lines.slice(at)];
+    case 2: // insert a declaration, policy, COMMIT, header...
+      return [...lines.slice(0, at), other(), ...lines.slice(at)];
+    case 3: // delete a line
+      return lines.length > 1 ? [...lines.slice(0, at), ...lines.slice(at + 1)] : lines.slice();
+    case 4: // replace a line by another of any kind
+      return lines.map((l, i) => (i === at ? (rng.int(0, 1) ? ruleLine() : other()) : l));
+    case 5: {
+      // retarget a rule: another verdict or another chain
+      const j = /\s-[jg]\s+\S+/.exec(cur);
+      const next = rng.int(0, 1) ? ` -j ${chain()}` : ` -j ${rng.pick(['ACCEPT', 'DROP', 'RETURN', 'REJECT', 'LOG'])}`;
+      return lines.map((l, i) => (i === at ? (j ? l.replace(j[0], next) : l + next) : l));
+    }
+    case 6: {
+      // a policy flipped
+      const p = /^(:\S+) (ACCEPT|DROP)/.exec(cur);
+      return lines.map((l, i) => (i === at && p ? `${p[1]} ${p[2] === 'ACCEPT' ? 'DROP' : 'ACCEPT'}${l.slice(p[0].length)}` : l));
+    }
+    default: {
+      // a small change inside a rule: a port, an address, a word dropped
+      const words = cur.split(' ');
+      if (words.length > 3 && rng.int(0, 2) === 0) words.splice(rng.int(2, words.length - 1), 1);
+      else if (/--dport \d+/.test(cur)) return lines.map((l, i) => (i === at ? l.replace(/--dport \d+/, `--dport ${rng.int(1, 65535)}`) : l));
+      else if (/-s \S+/.test(cur)) return lines.map((l, i) => (i === at ? l.replace(/-s \S+/, `-s 198.51.100.${rng.int(0, 255)}`) : l));
+      else words.push('-m comment --comment "edited"');
+      return lines.map((l, i) => (i === at ? words.join(' ') : l));
+    }
+  }
+}
+
+describe('incremental analysis: diagnostics after each edit equal a cold analysis of the new text', function () {
+  this.timeout(600_000);
+
+  for (const input of inputs()) {
+    it(input.name, () => {
+      const uri = `file:///work/${input.name.replace(/[^\w.-]+/g, '_')}`;
+      let lines = input.text.split('\n');
+      let prev: RulesDocument = createRulesDocument(uri, 1, input.text);
+      diagnose(prev.ruleset, prev.lines);
+      const rng = new Rng(input.text.length ^ 0x1ce);
+      const edits = input.text.length > 50_000 ? 12 : 40;
+      for (let v = 2; v < 2 + edits; v++) {
+        lines = randomEdit(lines, rng);
+        const text = lines.join('\n');
+        const inc = createRulesDocument(uri, v, text, 'auto', prev);
+        const got = diagnose(inc.ruleset, inc.lines);
+        const cold = createRulesDocument(uri, v, text);
+        assert.deepEqual(got, diagnose(cold.ruleset, cold.lines), `${input.name}, version ${v}`);
+        prev = inc;
+      }
+    });
+  }
+});
