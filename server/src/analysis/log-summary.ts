@@ -8,13 +8,15 @@
  * (knowledge/conntrack-tcp.ts). For logged-and-dropped packets that is almost always the right
  * explanation: a packet of a tracked connection would have been ESTABLISHED and accepted.
  *
- * Two ways in, same result on real lines (mangled lines may be counted slightly differently):
+ * Two ways in, same result on every line, mangled ones included (test/unit/log-summary-fast.test.ts
+ * compares them on the corpus and on generated, damaged logs):
  * - raw text: `summarizeBytes(readFileSync(path))` (fastest: decodes in pieces), `summarizeText`,
  *   `summarizeLines`, or `LogSummarizer.push(chunk)`/`flush()`/`addLine(line)` for streams. Lines
- *   are read in place with native searches in the kernel's field order, no regular expressions,
- *   IPv4 addresses counted by value; ordinary syslog lines are counted without parsing; only
- *   conntrack, kernel-message and sysctl lines go through the full parser. A 1M-line, 255 MB log
- *   takes about 1.5 s of CPU end to end on the project machine (fwlogwatch 1.4: about 17.5 s).
+ *   are read in place, no regular expressions, no string per line: the wrapper by the parser's own
+ *   scanner, the packet's words by native searches for their ends, IPv4 addresses counted by
+ *   value; ordinary syslog lines are counted without parsing. Only conntrack, kernel-message and
+ *   sysctl lines, and LOG lines of a shape the fast reading does not mirror (tabs, a second `[`,
+ *   `INCOMPLETE`...), go through the full parser.
  * - parsed lines: `LogSummarizer.addParsed(line)`, `summarizeDocument(doc)`.
  */
 import { Buffer, isAscii } from 'node:buffer';
@@ -24,12 +26,20 @@ import type { LogDocument, LogLine } from '../model/log';
 import { formatMinuteKey } from '../model/log';
 import * as lineParser from '../parser/log/line';
 import * as prefixParser from '../parser/log/prefix';
+import * as scanHelpers from '../parser/log/scan';
 import * as wrapperParser from '../parser/log/wrapper';
 
 // local bindings: resolved once, not through a module getter on every line
 const { parseLogLine } = lineParser;
 const { findIn } = prefixParser;
 const { WrapperScan, scanWrapper } = wrapperParser;
+const { parseUint } = scanHelpers;
+
+/**
+ * Field texts this long or longer go to the full parser: it stops reading after MAX_FIELDS (400)
+ * fields, which needs at least that many characters; shorter ones cannot reach the limit.
+ */
+const MAX_FAST_FIELDS_TEXT = 400;
 
 export interface LogSummaryOptions {
   /** `net.netfilter.nf_conntrack_tcp_loose` assumed for the ctstate inference (default true, the kernel default). */
@@ -150,6 +160,8 @@ export class LogSummarizer {
   private readonly destinations = new AddrTally();
   /** key: port * 4 + (0 tcp, 1 udp, 2 other). */
   private readonly ports = new Map<number, number>();
+  /** The same for ports up to 65535 (all real ones): counted in place, no hashing. */
+  private readonly portCounts = new Float64Array(65536 * 4);
   private readonly kernelIds = new Map<string, number>();
   private readonly ctStates = new Map<string, number>();
   private minMinute = Infinity;
@@ -174,6 +186,7 @@ export class LogSummarizer {
 
   /** The text nextIn belongs to, and the offset of its next `IN=` at or after the last line start. */
   private inText = '';
+  private inFrom = 0;
   private nextIn = -1;
 
   /**
@@ -187,10 +200,11 @@ export class LogSummarizer {
     const s = this.scan;
     scanWrapper(text, start, end, s);
     const body = s.bodyStart;
-    if (this.inText !== text || (this.nextIn >= 0 && this.nextIn < start)) {
+    if (this.inText !== text || this.inFrom > start || (this.nextIn >= 0 && this.nextIn < start)) {
       this.inText = text;
       this.nextIn = text.indexOf('IN=', start);
     }
+    this.inFrom = start;
     const at = this.nextIn >= 0 && this.nextIn < end ? findIn(text, body, end) : -1;
     if (at < 0) {
       // Not a LOG line. Only conntrack listings (`[NEW] tcp ...`, `ipv4 2 ...`, `tcp 6 ...`), kernel
@@ -205,81 +219,183 @@ export class LogSummarizer {
       else this.other++;
       return;
     }
+    // Lines the fast reading below does not mirror exactly go through the full parser (see fields()).
+    if (end - at >= MAX_FAST_FIELDS_TEXT || !this.fields(text, at, end)) {
+      this.lines--;
+      this.addParsed(parseLogLine(text.slice(start, end), this.lines));
+      return;
+    }
     this.packet++;
     // prefix label: text between the wrapper and IN=, without surrounding blanks
     let ps = body;
     let pe = at;
     while (ps < pe && isBlank(text.charCodeAt(ps))) ps++;
     while (pe > ps && isBlank(text.charCodeAt(pe - 1))) pe--;
-    const prefix = ps === pe ? '' : this.lastPrefix.length === pe - ps && text.startsWith(this.lastPrefix, ps) ? this.lastPrefix : text.slice(ps, pe);
+    const prefix = ps === pe ? '' : this.prefixAt(text, ps, pe);
     const minute = s.tsStart >= 0 ? s.minuteKey : -1;
-
-    // Fields: only what the summary needs, found with native indexOf in the order the kernel
-    // prints them (SRC DST ... PROTO SPT DPT ... WINDOW RES flags URGP), so the line is crossed
-    // once by fast native code. The quoted packet of an ICMP error is never reached: DPT and the
-    // TCP fields are only looked for after PROTO=TCP/UDP, which never quote a packet.
-    let p = at;
-    let proto = '';
-    let dpt = -1;
-    let tcpHeader = false;
-    let flags = 0;
-    let i = keyAt(text, 'SRC=', p, end);
-    if (i >= 0) {
-      const e = valueEnd(text, i + 4, end);
-      if (e > i + 4) this.sources.add(text, i + 4, e);
-      p = e;
-    }
-    i = keyAt(text, 'DST=', p, end);
-    if (i >= 0) {
-      const e = valueEnd(text, i + 4, end);
-      if (e > i + 4) this.destinations.add(text, i + 4, e);
-      p = e;
-    }
-    i = keyAt(text, 'PROTO=', p, end);
-    if (i >= 0) {
-      const e = valueEnd(text, i + 6, end);
-      proto = protoKey(text, i + 6, e);
-      p = e;
-      if (proto === P_TCP || proto === P_UDP || proto === 'UDPLITE') {
-        i = keyAt(text, 'DPT=', p, end);
-        if (i >= 0) {
-          const e2 = valueEnd(text, i + 4, end);
-          dpt = uint(text, i + 4, e2);
-          p = e2;
-        }
-      }
-      if (proto === P_TCP) {
-        i = keyAt(text, 'WINDOW=', p, end);
-        if (i >= 0) {
-          tcpHeader = true;
-          // the flag words after WINDOW= (and RES=), up to the next key (URGP=) or the line end
-          let q = valueEnd(text, i + 7, end);
-          let seenFlag = false;
-          while (q < end) {
-            while (q < end && text.charCodeAt(q) === 0x20) q++;
-            const ws = q;
-            let eq = false;
-            while (q < end) {
-              const c = text.charCodeAt(q);
-              if (c === 0x20) break;
-              if (c === 0x3d) eq = true;
-              q++;
-            }
-            if (eq) {
-              // URGP= (or anything after the flags) ends them; RES= before them does not
-              if (seenFlag || text.charCodeAt(ws) === 0x55) break;
-              continue;
-            }
-            if (q - ws <= 3) {
-              flags |= flagBit(text, ws, q - ws);
-              seenFlag = true;
-            }
-          }
-        }
-      }
-    }
-    this.count(prefix, this.lines - 1, minute, proto, dpt, tcpHeader, flags);
+    const f = this.found;
+    if (f.srcEnd > f.src) this.sources.add(text, f.src, f.srcEnd);
+    if (f.dstEnd > f.dst) this.destinations.add(text, f.dst, f.dstEnd);
+    const proto = f.proto >= 0 ? protoKey(text, f.proto, f.protoEnd) : '';
+    const ported = proto === P_TCP || proto === P_UDP || proto === 'UDPLITE';
+    this.count(prefix, this.lines - 1, minute, proto, ported ? f.dpt : -1, proto === P_TCP && f.window, f.flags & 0x1ff);
   }
+
+  /** What fields() found on the last line. */
+  private readonly found = { src: -1, srcEnd: -1, dst: -1, dstEnd: -1, proto: -1, protoEnd: -1, dpt: -1, window: false, flags: 0 };
+
+  /**
+   * Read the kernel's fields of a LOG line, text[at, end), word by word as parser/log/packet.ts
+   * does, keeping only what the summary counts: the last SRC=, DST=, PROTO= and valid DPT= of the
+   * line's own packet (not of the packet an ICMP error quotes in `[...]`), whether a valid
+   * WINDOW= is there, and the TCP flag words that follow a PROTO=TCP. Returns false, to hand the
+   * line to the full parser, on what it does not mirror: a second `[`, a quoted packet with
+   * brackets, parentheses or `INCOMPLETE`/`Unknown` in it, `INCOMPLETE`, `Unknown Ext Hdr`.
+   */
+  private fields(text: string, at: number, end: number): boolean {
+    // Words end at a blank. With no tab in the line (checked once per chunk while there is none)
+    // the end of a word is the next space, found by native search: most of a line is values
+    // (MAC=, addresses) that are then never read character by character.
+    // (a text equal to the last one but read from an earlier offset is another chunk with the
+    // same content: the remembered offsets do not hold for it)
+    if (this.blankText !== text || this.blankFrom > at) {
+      this.blankText = text;
+      this.nextSpace = -1;
+      this.nextTab = text.indexOf('\t', at);
+    } else if (this.nextTab >= 0 && this.nextTab < at) this.nextTab = text.indexOf('\t', at);
+    this.blankFrom = end;
+    if (this.nextTab >= 0 && this.nextTab < end) return false;
+    const f = this.found;
+    f.src = f.srcEnd = f.dst = f.dstEnd = f.proto = f.protoEnd = f.dpt = -1;
+    f.window = false;
+    f.flags = 0;
+    let tcp = false; // the last PROTO= is TCP: flag words count
+    let quoted = false;
+    // the next space at or after p (text.length when there is none): remembered, so that a run of
+    // lines without spaces is crossed once
+    let sp = this.nextSpace;
+    let p = at;
+    while (p < end) {
+      let c = text.charCodeAt(p);
+      while (c === 0x20) {
+        if (++p >= end) {
+          this.nextSpace = sp;
+          return true;
+        }
+        c = text.charCodeAt(p);
+      }
+      if (c === 0x5b) {
+        // `[`: the packet an ICMP error quotes, up to the first `]`
+        if (quoted) return false;
+        quoted = true;
+        // (searches stay inside the line: a chunk holds megabytes of following lines)
+        let close = p + 1;
+        for (; close < end; close++) {
+          const d = text.charCodeAt(close);
+          if (d === 0x5d) break;
+          if (d === 0x5b || d === 0x28 || d === 0x29) return false;
+          if (d === 0x49 && text.startsWith('INCOMPLETE', close)) return false;
+          if (d === 0x55 && text.startsWith('Unknown', close)) return false;
+        }
+        p = close + 1;
+        continue;
+      }
+      const ws = p;
+      if (sp < p) {
+        sp = text.indexOf(' ', p);
+        if (sp < 0) sp = text.length;
+      }
+      const we = sp < end ? sp : end;
+      // a key: an upper-case letter, then letters, digits or `_`, then `=`
+      let k = ws;
+      if (c >= 0x41 && c <= 0x5a) {
+        k++;
+        while (k < we) {
+          const d = text.charCodeAt(k);
+          if (!((d >= 0x41 && d <= 0x5a) || (d >= 0x30 && d <= 0x39) || d === 0x5f || (d >= 0x61 && d <= 0x7a))) break;
+          k++;
+        }
+      }
+      p = we;
+      const first = c;
+      if (k > ws && k < we && text.charCodeAt(k) === 0x3d) {
+        // KEY=value
+        const klen = k - ws;
+        const vs = k + 1;
+        if (klen === 3) {
+          const b = text.charCodeAt(ws + 1);
+          const e = text.charCodeAt(ws + 2);
+          if (first === 0x53 && b === 0x52 && e === 0x43) {
+            f.src = vs; // SRC
+            f.srcEnd = p;
+          } else if (first === 0x44 && b === 0x53 && e === 0x54) {
+            f.dst = vs; // DST
+            f.dstEnd = p;
+          } else if (first === 0x44 && b === 0x50 && e === 0x54) {
+            const n = parseUint(text, vs, p); // DPT
+            if (n === n) f.dpt = n;
+          }
+        } else if (klen === 5 && first === 0x50 && text.startsWith('PROTO', ws)) {
+          f.proto = vs;
+          f.protoEnd = p;
+          tcp = p - vs === 3 && text.charCodeAt(vs) === 0x54 && text.charCodeAt(vs + 1) === 0x43 && text.charCodeAt(vs + 2) === 0x50;
+          if (tcp) f.flags = 0;
+        } else if (klen === 6 && first === 0x57 && text.startsWith('WINDOW', ws)) {
+          const n = parseUint(text, vs, p);
+          if (n === n) f.window = true;
+        }
+        continue;
+      }
+      const len = p - ws;
+      if (len === 3 && first === 0x4f && text.charCodeAt(ws + 1) === 0x50 && text.charCodeAt(ws + 2) === 0x54) {
+        // `OPT (...)`: skipped up to its `)`, as the parser does
+        let q = p;
+        while (q < end && isBlank(text.charCodeAt(q))) q++;
+        if (q < end && text.charCodeAt(q) === 0x28) {
+          let close = q + 1;
+          while (close < end && text.charCodeAt(close) !== 0x29) close++;
+          p = close < end ? close + 1 : end;
+        }
+        continue;
+      }
+      if ((len === 10 && first === 0x49 && text.startsWith('INCOMPLETE', ws)) || (len === 7 && first === 0x55 && text.startsWith('Unknown', ws))) return false;
+      if (tcp && (len === 3 || len === 2)) f.flags |= flagBit(text, ws, len);
+    }
+    this.nextSpace = sp;
+    return true;
+  }
+
+  /** The text nextTab and nextSpace belong to; the next tab after the last LOG line's start. */
+  private blankText = '';
+  private blankFrom = 0;
+  private nextTab = -1;
+  private nextSpace = -1;
+
+  /**
+   * The prefix text[ps, pe) (blanks already trimmed) as a string shared by all its lines: looked up
+   * by length and end characters, compared in place, sliced only the first time it is seen.
+   */
+  private prefixAt(text: string, ps: number, pe: number): string {
+    const len = pe - ps;
+    const last = this.lastPrefix;
+    if (last.length === len && text.startsWith(last, ps)) return last;
+    const a = text.charCodeAt(ps);
+    const z = text.charCodeAt(pe - 1);
+    // String.trim() removes more than blanks (line feeds, no-break spaces...): let it decide
+    if (a <= 0x20 || z <= 0x20 || a >= 0x7f || z >= 0x7f) return text.slice(ps, pe).trim();
+    const slot = (len * 31 + a * 7 + z) & 255;
+    let bucket = this.prefixSlots[slot];
+    if (bucket === undefined) bucket = this.prefixSlots[slot] = [];
+    for (let i = 0; i < bucket.length; i++) {
+      const cand = bucket[i];
+      if (cand.length === len && text.startsWith(cand, ps)) return cand;
+    }
+    const made = text.slice(ps, pe);
+    if (bucket.length < 16) bucket.push(made);
+    return made;
+  }
+
+  private readonly prefixSlots: (string[] | undefined)[] = new Array<string[] | undefined>(256);
 
   /** The unfinished last line of the chunks pushed so far. */
   private rest = '';
@@ -393,7 +509,8 @@ export class LogSummarizer {
     if (proto !== '') this.protocols.add(proto);
     if (dpt >= 0) {
       const key = dpt * 4 + (proto === P_TCP ? 0 : proto === P_UDP || proto === 'UDPLITE' ? 1 : 2);
-      this.ports.set(key, (this.ports.get(key) ?? 0) + 1);
+      if (key < 65536 * 4) this.portCounts[key]++;
+      else this.ports.set(key, (this.ports.get(key) ?? 0) + 1);
     }
     if (tcpHeader) {
       this.tcp++;
@@ -454,7 +571,10 @@ export class LogSummarizer {
       perMinute: [...s.minutes].sort((a, b) => a[0] - b[0]).map(([minute, c]) => ({ minute, label: formatMinuteKey(minute), count: c.n })),
     }));
     byPrefix.sort((a, b) => b.count - a.count || (a.prefix < b.prefix ? -1 : 1));
-    const ports: CountEntry[] = [...this.ports].map(([k, count]) => ({ key: `${Math.floor(k / 4)}/${['tcp', 'udp', 'other'][k % 4]}`, count }));
+    const portKeys: [number, number][] = [];
+    for (let k = 0; k < this.portCounts.length; k++) if (this.portCounts[k] > 0) portKeys.push([k, this.portCounts[k]]);
+    portKeys.push(...this.ports);
+    const ports: CountEntry[] = portKeys.map(([k, count]) => ({ key: `${Math.floor(k / 4)}/${['tcp', 'udp', 'other'][k % 4]}`, count }));
     const byCtstate: CountEntry[] = [];
     if (this.ctNew.n) byCtstate.push({ key: 'NEW', count: this.ctNew.n });
     if (this.ctInvalid.n) byCtstate.push({ key: 'INVALID', count: this.ctInvalid.n });
@@ -486,34 +606,6 @@ export class LogSummarizer {
 
 function isBlank(c: number): boolean {
   return c === 0x20 || c === 0x09;
-}
-
-/**
- * Offset of `key` (like `SRC=`) at a word start at or after `from`, or -1. Searching for the
- * letters rather than for ` SRC=` is much faster (a blank occurs every few characters, `S` rarely);
- * a hit inside another key (`MACSRC=`, `VPROTO=`) is skipped.
- */
-function keyAt(text: string, key: string, from: number, end: number): number {
-  let i = text.indexOf(key, from);
-  while (i > 0 && i < end && text.charCodeAt(i - 1) !== 0x20 && text.charCodeAt(i - 1) !== 0x09) i = text.indexOf(key, i + 1);
-  return i < end ? i : -1;
-}
-
-/** End of the value starting at s: the next blank or the end of the line. */
-function valueEnd(text: string, s: number, end: number): number {
-  const e = text.indexOf(' ', s);
-  return e < 0 || e > end ? end : e;
-}
-
-function uint(text: string, s: number, e: number): number {
-  if (s >= e || e - s > 5) return -1;
-  let n = 0;
-  for (let i = s; i < e; i++) {
-    const d = text.charCodeAt(i) - 0x30;
-    if (d < 0 || d > 9) return -1;
-    n = n * 10 + d;
-  }
-  return n;
 }
 
 /** Header bit of a TCP flag word of length len at s, or 0. */
@@ -636,46 +728,55 @@ function isV4Key(k: string): boolean {
  */
 class IntCounter {
   private bits = 12;
-  private keys = new Int32Array(1 << 12);
-  private counts = new Uint32Array(1 << 12);
+  /** key at 2i, its count at 2i + 1: one cache line per probe. */
+  private slots = new Int32Array(2 << 12);
   private size = 0;
+  private lastKey = 0;
+  private lastSlot = -1;
 
   add(key: number): void {
+    const slots = this.slots;
+    // consecutive lines often share an address
+    if (this.lastSlot >= 0 && key === this.lastKey) {
+      slots[this.lastSlot + 1]++;
+      return;
+    }
     const mask = (1 << this.bits) - 1;
     let i = Math.imul(key, 0x9e3779b1) >>> (32 - this.bits);
-    const keys = this.keys;
-    const counts = this.counts;
-    while (counts[i] !== 0) {
-      if (keys[i] === key) {
-        counts[i]++;
+    while (slots[2 * i + 1] !== 0) {
+      if (slots[2 * i] === key) {
+        slots[2 * i + 1]++;
+        this.lastKey = key;
+        this.lastSlot = 2 * i;
         return;
       }
       i = (i + 1) & mask;
     }
-    keys[i] = key;
-    counts[i] = 1;
+    slots[2 * i] = key;
+    slots[2 * i + 1] = 1;
+    this.lastKey = key;
+    this.lastSlot = 2 * i;
     if (++this.size * 2 > mask) this.grow();
   }
 
   private grow(): void {
-    const oldKeys = this.keys;
-    const oldCounts = this.counts;
+    const old = this.slots;
     this.bits++;
-    this.keys = new Int32Array(1 << this.bits);
-    this.counts = new Uint32Array(1 << this.bits);
+    this.slots = new Int32Array(2 << this.bits);
+    this.lastSlot = -1;
     const mask = (1 << this.bits) - 1;
-    for (let j = 0; j < oldKeys.length; j++) {
-      if (oldCounts[j] === 0) continue;
-      let i = Math.imul(oldKeys[j], 0x9e3779b1) >>> (32 - this.bits);
-      while (this.counts[i] !== 0) i = (i + 1) & mask;
-      this.keys[i] = oldKeys[j];
-      this.counts[i] = oldCounts[j];
+    for (let j = 0; j < old.length; j += 2) {
+      if (old[j + 1] === 0) continue;
+      let i = Math.imul(old[j], 0x9e3779b1) >>> (32 - this.bits);
+      while (this.slots[2 * i + 1] !== 0) i = (i + 1) & mask;
+      this.slots[2 * i] = old[j];
+      this.slots[2 * i + 1] = old[j + 1];
     }
   }
 
   /** [key, count] pairs. */
   *[Symbol.iterator](): Generator<[number, number]> {
-    for (let j = 0; j < this.keys.length; j++) if (this.counts[j] !== 0) yield [this.keys[j], this.counts[j]];
+    for (let j = 0; j < this.slots.length; j += 2) if (this.slots[j + 1] !== 0) yield [this.slots[j], this.slots[j + 1] >>> 0];
   }
 }
 
