@@ -4,12 +4,19 @@
 // corpus, Chromium or Neovim skip with a reason when those are missing, and fail under CI=true.
 import { spawnSync } from 'node:child_process';
 
+// The suites, in the order they run. Kept here rather than in test/.mocharc.json, where mocha would
+// add them to any file named on the command line: `npx mocha --config test/.mocharc.json FILE` and
+// `npm test -- FILE` run just FILE.
+const SUITES = ['test/unit/**/*.test.ts', 'test/corpus/**/*.test.ts', 'test/protocol/**/*.test.ts', 'test/kernel/**/*.test.ts', 'test/editor/**/*.test.ts'];
+const extra = process.argv.slice(2);
+const specs = extra.some((a) => !a.startsWith('-')) ? extra : [...extra, ...SUITES];
+
 const steps = [
   ['build', 'node', ['esbuild.mjs']],
   ['typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']],
   ['lint', 'npx', ['eslint', '.']],
   ['grammar', 'node', ['scripts/grammar-test.mjs']],
-  ['mocha', 'npx', ['mocha', '--config', 'test/.mocharc.json', ...process.argv.slice(2)]],
+  ['mocha', 'npx', ['mocha', '--config', 'test/.mocharc.json', ...specs]],
 ];
 
 const failed = [];
