@@ -799,3 +799,34 @@ export function parseProtocolPort(text: string, proto: string): number | undefin
   if (n !== undefined) return n;
   return SERVICES.find((s) => s.name === text && s.proto === proto)?.port;
 }
+
+/**
+ * The `port[:port]` of the tcp, udp and sctp matches (parse_tcp_ports and friends in libxt_tcp.c,
+ * libxt_sctp.c): either end may be empty (0 / 65535), each end is a number or a service name that
+ * /etc/services lists for `proto`, and a range whose start is above its end is refused.
+ */
+export function protocolPortRange(proto: string): ArgType {
+  return {
+    id: `${proto}-port-range`,
+    label: 'port[:port]',
+    check: (v) => {
+      const i = v.indexOf(':');
+      const parts = i < 0 ? [v] : [v.slice(0, i), v.slice(i + 1)];
+      const ends: number[] = [];
+      for (const [k, p] of parts.entries()) {
+        if (i >= 0 && p === '') {
+          ends.push(k === 0 ? 0 : 65535);
+          continue;
+        }
+        const n = parseProtocolPort(p, proto);
+        if (n === undefined) {
+          if (p === '!') return 'a `!` here is read as the port: write `! --option value` instead';
+          return /^\s*\+?[0-9]+$/.test(p) ? `port \`${p}\` is out of range: ports are 0 to 65535` : `\`${p}\` is neither a port number nor a ${proto} service name listed in /etc/services`;
+        }
+        ends.push(n);
+      }
+      if (ends.length === 2 && ends[0]! > ends[1]!) return `the port range \`${v}\` starts above its end (write the lower port first)`;
+      return undefined;
+    },
+  };
+}

@@ -1,35 +1,9 @@
 /** Protocol matches: the ones `-p` loads implicitly (tcp, udp, icmp, icmp6...). */
-import { choiceList, icmpType, icmpv6Type, parseProtocolPort, servicePortRange, uint } from '../argtypes';
+import { choiceList, icmpType, icmpv6Type, protocolPortRange, servicePortRange, uint } from '../argtypes';
 import type { ArgType, MatchSpec, OptionSpec } from '../types';
 import { TCP_FLAG_WORDS } from '../values/tcp-flags';
 
-/**
- * libxt_tcp parse_tcp_ports: `port[:port]`, either end may be empty (0 / 65535), numbers 0-65535
- * (0x hex allowed) or tcp service names; a range whose start is above its end is refused.
- */
-const tcpPortRange: ArgType = {
-  id: 'tcp-port-range',
-  label: 'port[:port]',
-  check: (v) => {
-    const i = v.indexOf(':');
-    const parts = i < 0 ? [v] : [v.slice(0, i), v.slice(i + 1)];
-    const ends: number[] = [];
-    for (const [k, p] of parts.entries()) {
-      if (i >= 0 && p === '') {
-        ends.push(k === 0 ? 0 : 65535);
-        continue;
-      }
-      const n = parseProtocolPort(p, 'tcp');
-      if (n === undefined) {
-        if (p === '!') return 'a `!` here is read as the port: write `! --option value` instead';
-        return /^\s*\+?[0-9]+$/.test(p) ? `port \`${p}\` is out of range: ports are 0 to 65535` : `\`${p}\` is neither a port number nor a tcp service name from /etc/services`;
-      }
-      ends.push(n);
-    }
-    if (ends.length === 2 && ends[0]! > ends[1]!) return `the port range \`${v}\` starts above its end (write the lower port first)`;
-    return undefined;
-  },
-};
+const tcpPortRange: ArgType = protocolPortRange('tcp');
 
 const tcpFlagList: ArgType = choiceList(TCP_FLAG_WORDS, { id: 'tcp-flag-list', label: 'flag[,flag...]', ignoreCase: true });
 

@@ -3,44 +3,13 @@
  * tcpmss (the MSS option of TCP SYNs). Options follow libxt_sctp.c, libxt_dccp.c and
  * libxt_tcpmss.c of iptables 1.8.9.
  */
-import { parseUintIn, servicePortRange, uint, uintRangeRC } from '../argtypes';
+import { protocolPortRange, servicePortRange, uint, uintRangeRC } from '../argtypes';
 import type { ArgType, MatchSpec, OptionSpec, ValueDoc } from '../types';
-import { SERVICES } from '../values/netbase';
 
 // ---------------------------------------------------------------------------------------------
 // sctp
 
-/** xtables_parse_port(port, "sctp"): a number 0-65535 (0x hex allowed) or an sctp service name. */
-function sctpPort(text: string): number | undefined {
-  const n = parseUintIn(text, 0, 65535);
-  if (n !== undefined) return n;
-  return SERVICES.find((s) => s.name === text && s.proto === 'sctp')?.port;
-}
-
-const sctpPortRange: ArgType = {
-  id: 'sctp-port-range',
-  label: 'port[:port]',
-  check: (v) => {
-    const i = v.indexOf(':');
-    const parts = i < 0 ? [v] : [v.slice(0, i), v.slice(i + 1)];
-    const ends: number[] = [];
-    for (const [k, p] of parts.entries()) {
-      if (i >= 0 && p === '') {
-        ends.push(k === 0 ? 0 : 65535);
-        continue;
-      }
-      const n = sctpPort(p);
-      if (n === undefined) {
-        return /^\s*\+?[0-9]+$/.test(p)
-          ? `port \`${p}\` is out of range: ports are 0 to 65535`
-          : `\`${p}\` is neither a port number nor an sctp service name (service names must be listed for sctp in /etc/services)`;
-      }
-      ends.push(n);
-    }
-    if (ends.length === 2 && ends[0]! > ends[1]!) return `the port range \`${v}\` starts above its end (write the lower port first)`;
-    return undefined;
-  },
-};
+const sctpPortRange: ArgType = protocolPortRange('sctp');
 
 interface ChunkDoc extends ValueDoc {
   readonly flags: string;
