@@ -49,9 +49,51 @@ function inputs(): Input[] {
   for (const kind of ['kube', 'docker', 'firewall'] as const) {
     for (const family of ['ipv4', 'ipv6'] as const) out.push({ name: `generated ${kind} ${family}`, text: generateRuleset({ kind, family, rules: 150, seed: 7 }).text });
   }
+  // small files where most lines matter to some check (probes, NOTRACK, resets, LOG), so random
+  // edits often change a walk's start or what it reaches
+  for (const [i, text] of SMALL.entries()) out.push({ name: `small ${i}`, text });
   sampleRulesets(0x51ce, 6).forEach((g, i) => out.push({ name: `sampled ${i} (${g.format})`, text: g.text }));
   return out;
 }
+
+const SMALL = [
+  `*raw
+:PREROUTING ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A PREROUTING -p udp --dport 53 -j NOTRACK
+-A OUTPUT -p udp --sport 53 -j CT --notrack
+COMMIT
+*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+:CHECKS - [0:0]
+-A INPUT -i lo -j ACCEPT
+-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A INPUT -j CHECKS
+-A INPUT -p tcp --dport 22 -j ACCEPT
+-A INPUT -p udp --dport 53 -j ACCEPT
+-A INPUT -p tcp -j REJECT --reject-with tcp-reset
+-A CHECKS -m conntrack --ctstate INVALID -j LOG --log-prefix "invalid: "
+-A CHECKS -s 203.0.113.9 -j DROP
+-A CHECKS -j RETURN
+-A FORWARD -j CHECKS
+-A FORWARD -p tcp --syn --dport 80 -j ACCEPT
+-A OUTPUT -p tcp --tcp-flags RST RST -j DROP
+COMMIT
+`,
+  `*filter
+:INPUT DROP [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -p tcp --dport 5432 -j ACCEPT
+-A INPUT -p tcp --sport 443 -j ACCEPT
+-A INPUT -s 198.51.100.0/24 -j DROP
+-A INPUT -m state --state NEW -p tcp --dport 443 -j ACCEPT
+-A INPUT -j LOG
+COMMIT
+`,
+];
 
 /** The chain names a file mentions (declared, appended to, or jumped to). */
 function chainNames(lines: readonly string[]): string[] {
@@ -78,6 +120,11 @@ const RULE_BODIES = [
   '-p udp --dport 53 -j NOTRACK',
   '-p tcp --dport 80',
   '-o eth0 -j MASQUERADE',
+  '-i lo -p tcp --dport 5432 -j ACCEPT',
+  '-p tcp --sport 443 -m conntrack --ctstate ESTABLISHED -j ACCEPT',
+  '-p udp -j CT --notrack',
+  '-p tcp --dport 22 -j NOTRACK',
+  '-p tcp --tcp-flags RST RST -j DROP',
 ];
 
 /** One random one-line edit of any kind: the new lines. */

@@ -6,8 +6,8 @@ import type { Hook } from '../knowledge/types';
 import type { Chain, Finding, Rule, Ruleset, Table } from '../model/ruleset';
 import { type ChainReach, reachability } from './chain-graph';
 import { Space, type SpaceEnv } from './packet-space';
-import { reach, type ReachResult, WALK_BUDGET } from './reach';
-import { ChainMemo } from './memo';
+import { type Arrival, reach, type ReachResult, WALK_BUDGET, walkBudget } from './reach';
+import { ChainMemo, envKey } from './memo';
 import { ChainIndex } from './rule-index';
 import { compileRuleset, type RuleSpace } from './rule-space';
 
@@ -63,6 +63,120 @@ export function limitFinding(table: Table, hook: Hook, what: string): Finding {
   };
 }
 
+/**
+ * Walks kept across versions of a document. A walk reads, of its table, only the chains it looked
+ * up (ReachResult.chains): whether each exists or is built in, and for each it walked, every
+ * rule's compiled space and target. While those are the same objects (compileRule and the parser
+ * keep them for lines an edit left alone), the same start (same boxes) and environment give the
+ * same walk, so an edit in a chain the walk never entered (most of a Docker or kube-proxy table
+ * for a probe that is accepted early) leaves it as it was. Kept under the hook chain's first rule.
+ */
+interface KeptWalk {
+  readonly deps: readonly unknown[];
+  /** The rules of the walked chains in the order deps lists them, to carry the result over. */
+  readonly rules: readonly Rule[];
+  readonly result: ReachResult;
+}
+const WALKS = new WeakMap<object, Map<string, KeptWalk>>();
+/** Walks kept per hook chain, the least recently used dropped first. */
+const MAX_KEPT_WALKS = 24;
+
+/** What `walk` reads of `table`, and the rules it may name, for the chains in `names`. */
+function walkDeps(table: Table, hook: Hook, names: Iterable<string>, compiled: ReadonlyMap<Rule, RuleSpace>): { deps: unknown[]; rules: Rule[] } {
+  const deps: unknown[] = [];
+  const rules: Rule[] = [];
+  for (const n of names) {
+    const c = table.chains.get(n);
+    const walked = !!c && (n === hook || !c.builtin);
+    deps.push(n, c ? c.builtin : 'absent', walked ? c!.rules.length : -1);
+    if (!walked) continue;
+    for (const r of c!.rules) {
+      const rsp = compiled.get(r);
+      deps.push(rsp?.space, rsp?.exact, r.target);
+      rules.push(r);
+    }
+  }
+  return { deps, rules };
+}
+
+function sameList(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A kept walk with each old rule replaced by the rule at its place now (undefined if one is missing). */
+function carryOver(res: ReachResult, from: readonly Rule[], to: readonly Rule[]): ReachResult | undefined {
+  if (sameList(from, to)) return res;
+  const map = new Map<Rule, Rule>();
+  for (let i = 0; i < from.length; i++) map.set(from[i]!, to[i]!);
+  const arrivals = new Map<Rule, Arrival[]>();
+  const taken = new Map<Rule, Space>();
+  for (const [r, list] of res.arrivals) {
+    const now = map.get(r);
+    if (!now) return undefined;
+    const moved: Arrival[] = [];
+    for (const a of list) {
+      const path: Rule[] = [];
+      for (const p of a.path) {
+        const q = map.get(p);
+        if (!q) return undefined;
+        path.push(q);
+      }
+      moved.push({ hook: a.hook, path, space: a.space });
+    }
+    arrivals.set(now, moved);
+  }
+  for (const [r, sp] of res.taken) {
+    const now = map.get(r);
+    if (!now) return undefined;
+    taken.set(now, sp);
+  }
+  return { arrivals, toPolicy: res.toPolicy, taken, complete: res.complete, chains: res.chains };
+}
+
+/** A space written out box by box, dimension by dimension, as it is held (not normalised). */
+function spaceText(s: Space): string {
+  let out = s.approximate ? '~' : '';
+  for (const b of s.boxes) {
+    out += '|';
+    for (const [d, set] of b) {
+      out += `${d}:`;
+      for (const [lo, hi] of set.ranges) out += `${lo}-${hi},`;
+      out += ';';
+    }
+  }
+  return out;
+}
+
+function keptWalk(env: SpaceEnv, compiled: ReadonlyMap<Rule, RuleSpace>, table: Table, hook: Hook, start: Space, keep: Keep | undefined): ReachResult {
+  const anchor = table.chains.get(hook)?.rules[0]?.options;
+  const run = () => reach(env, compiled, table, hook, start, keep?.test, keep?.stop);
+  if (!anchor) return run();
+  const key = `${table.name}/${hook}/${keep?.name ?? 'all'}/${envKey(env)}/${walkBudget()}/${spaceText(start)}`;
+  let kept = WALKS.get(anchor);
+  if (!kept) WALKS.set(anchor, (kept = new Map()));
+  const hit = kept.get(key);
+  if (hit) {
+    kept.delete(key);
+    const now = walkDeps(table, hook, hit.result.chains, compiled);
+    if (sameList(now.deps, hit.deps)) {
+      const carried = carryOver(hit.result, hit.rules, now.rules);
+      if (carried) {
+        kept.set(key, { deps: now.deps, rules: now.rules, result: carried });
+        return carried;
+      }
+    }
+  }
+  const result = run();
+  const { deps, rules } = walkDeps(table, hook, result.chains, compiled);
+  kept.set(key, { deps, rules, result });
+  // starts that depend on other rules (a NOTRACK rule's packets...) change with edits: keep the
+  // walks used last
+  if (kept.size > MAX_KEPT_WALKS) kept.delete(kept.keys().next().value!);
+  return result;
+}
+
 export function analysisContext(rs: Ruleset): AnalysisContext {
   const hit = cache.get(rs);
   if (hit) return hit;
@@ -89,7 +203,7 @@ export function analysisContext(rs: Ruleset): AnalysisContext {
       if (!t || !t.chains.get(hook)?.builtin) return undefined;
       const k = `${table}/${hook}/${key}/${keep?.name ?? 'all'}`;
       let r = memo.get(k);
-      if (!r) memo.set(k, (r = reach(env, rules, t, hook, start, keep?.test, keep?.stop)));
+      if (!r) memo.set(k, (r = keptWalk(env, rules, t, hook, start, keep)));
       return r;
     },
     index,

@@ -30,6 +30,11 @@ export interface ReachResult {
    * but some rules were never looked at; a check then reports the limit, not its findings.
    */
   readonly complete: boolean;
+  /**
+   * The names of the chains the walk looked up (the hook's and every jump's or goto's target,
+   * found or not): the result depends on nothing else of the table (see context's walk memo).
+   */
+  readonly chains: ReadonlySet<string>;
 }
 
 /**
@@ -42,6 +47,10 @@ let budget = WALK_BUDGET;
 /** For tests: run walks with another limit (undefined: back to WALK_BUDGET). */
 export function setWalkBudget(n: number | undefined): void {
   budget = n ?? WALK_BUDGET;
+}
+/** The limit walks run with now (part of what a kept walk depends on). */
+export function walkBudget(): number {
+  return budget;
 }
 
 /** The interval ranges of the dimensions `by` restricts, over every box of `s` (the work of cutting s by it). */
@@ -94,6 +103,7 @@ export function reach(
   const arrivals = new Map<Rule, Arrival[]>();
   const taken = new Map<Rule, Space>();
   const stack: string[] = [];
+  const looked = new Set<string>([hook]);
   let work = 0;
   let stopped = false;
   /** The caller's stopAt said the walk found what it looks for: nothing after it is looked at. */
@@ -140,12 +150,14 @@ export function reach(
           if (exact) s = s.subtract(env, rsp.space);
           break;
         case 'jump': {
+          looked.add(r.target!.name);
           const callee = table.chains.get(r.target!.name);
           const back = callee && !callee.builtin ? walk(callee, matched, [...path, r]) : matched;
           if (exact) s = s.subtract(env, rsp.space).union(back);
           break;
         }
         case 'goto': {
+          looked.add(r.target!.name);
           const callee = table.chains.get(r.target!.name);
           const back = callee && !callee.builtin ? walk(callee, matched, [...path, r]) : matched;
           returned = returned.union(back);
@@ -171,5 +183,5 @@ export function reach(
 
   const chain = table.chains.get(hook);
   const toPolicy = chain ? walk(chain, start, []) : start;
-  return { arrivals, toPolicy, taken, complete: !stopped };
+  return { arrivals, toPolicy, taken, complete: !stopped, chains: looked };
 }
