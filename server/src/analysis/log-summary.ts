@@ -231,14 +231,14 @@ export class LogSummarizer {
     let pe = at;
     while (ps < pe && isBlank(text.charCodeAt(ps))) ps++;
     while (pe > ps && isBlank(text.charCodeAt(pe - 1))) pe--;
-    const prefix = ps === pe ? '' : this.prefixAt(text, ps, pe);
+    const stats = ps === pe ? this.statsFor('', this.lines - 1) : this.prefixAt(text, ps, pe, this.lines - 1);
     const minute = s.tsStart >= 0 ? s.minuteKey : -1;
     const f = this.found;
     if (f.srcEnd > f.src) this.sources.add(text, f.src, f.srcEnd);
     if (f.dstEnd > f.dst) this.destinations.add(text, f.dst, f.dstEnd);
     const proto = f.proto >= 0 ? protoKey(text, f.proto, f.protoEnd) : '';
     const ported = proto === P_TCP || proto === P_UDP || proto === 'UDPLITE';
-    this.count(prefix, this.lines - 1, minute, proto, ported ? f.dpt : -1, proto === P_TCP && f.window, f.flags & 0x1ff);
+    this.count(stats, minute, proto, ported ? f.dpt : -1, proto === P_TCP && f.window, f.flags & 0x1ff);
   }
 
   /** What fields() found on the last line. */
@@ -372,30 +372,48 @@ export class LogSummarizer {
   private nextSpace = -1;
 
   /**
-   * The prefix text[ps, pe) (blanks already trimmed) as a string shared by all its lines: looked up
-   * by length and end characters, compared in place, sliced only the first time it is seen.
+   * The counters of the prefix text[ps, pe) (blanks already trimmed): looked up by length and end
+   * characters and compared in place; the label is sliced only the first time it is seen.
    */
-  private prefixAt(text: string, ps: number, pe: number): string {
+  private prefixAt(text: string, ps: number, pe: number, lineNo: number): PrefixStats {
     const len = pe - ps;
     const last = this.lastPrefix;
-    if (last.length === len && text.startsWith(last, ps)) return last;
+    if (last.length === len && text.startsWith(last, ps)) return this.statsFor(last, lineNo);
     const a = text.charCodeAt(ps);
     const z = text.charCodeAt(pe - 1);
     // String.trim() removes more than blanks (line feeds, no-break spaces...): let it decide
-    if (a <= 0x20 || z <= 0x20 || a >= 0x7f || z >= 0x7f) return text.slice(ps, pe).trim();
+    if (a <= 0x20 || z <= 0x20 || a >= 0x7f || z >= 0x7f) return this.statsFor(text.slice(ps, pe).trim(), lineNo);
     const slot = (len * 31 + a * 7 + z) & 255;
     let bucket = this.prefixSlots[slot];
     if (bucket === undefined) bucket = this.prefixSlots[slot] = [];
     for (let i = 0; i < bucket.length; i++) {
       const cand = bucket[i];
-      if (cand.length === len && text.startsWith(cand, ps)) return cand;
+      if (cand.label.length === len && text.startsWith(cand.label, ps)) {
+        this.lastPrefix = cand.label;
+        this.lastPrefixStats = cand.stats;
+        return cand.stats;
+      }
     }
-    const made = text.slice(ps, pe);
-    if (bucket.length < 16) bucket.push(made);
-    return made;
+    const label = text.slice(ps, pe);
+    const stats = this.statsFor(label, lineNo);
+    if (bucket.length < 16) bucket.push({ label, stats });
+    return stats;
   }
 
-  private readonly prefixSlots: (string[] | undefined)[] = new Array<string[] | undefined>(256);
+  /** The counters of a prefix, made at its first line. */
+  private statsFor(prefix: string, lineNo: number): PrefixStats {
+    if (prefix === this.lastPrefix && this.lastPrefixStats) return this.lastPrefixStats;
+    let ps = this.prefixes.get(prefix);
+    if (!ps) {
+      ps = { count: 0, invalid: 0, neu: 0, teardown: 0, minutes: new Map(), lastMinute: -1, lastMinuteCount: undefined, firstLine: lineNo };
+      this.prefixes.set(prefix, ps);
+    }
+    this.lastPrefix = prefix;
+    this.lastPrefixStats = ps;
+    return ps;
+  }
+
+  private readonly prefixSlots: ({ label: string; stats: PrefixStats }[] | undefined)[] = new Array<{ label: string; stats: PrefixStats }[] | undefined>(256);
 
   /** The unfinished last line of the chunks pushed so far. */
   private rest = '';
@@ -472,24 +490,14 @@ export class LogSummarizer {
     if (pk.dst) this.destinations.add(pk.dst, 0, pk.dst.length);
     // ports only count for TCP and UDP, as on the fast path
     const ported = pk.proto === 'TCP' || pk.proto === 'UDP' || pk.proto === 'UDPLITE';
-    this.count(line.prefix.label, line.line, minute, pk.proto ?? '', ported ? (pk.dpt ?? -1) : -1, tcpHeader, (pk.tcpFlagBits ?? 0) & 0x1ff);
+    this.count(this.statsFor(line.prefix.label, line.line), minute, pk.proto ?? '', ported ? (pk.dpt ?? -1) : -1, tcpHeader, (pk.tcpFlagBits ?? 0) & 0x1ff);
   }
 
   addDocument(doc: LogDocument): void {
     for (const l of doc.lines) this.addParsed(l);
   }
 
-  private count(prefix: string, lineNo: number, minute: number, proto: string, dpt: number, tcpHeader: boolean, flags: number): void {
-    let ps = prefix === this.lastPrefix ? this.lastPrefixStats : undefined;
-    if (!ps) {
-      ps = this.prefixes.get(prefix);
-      if (!ps) {
-        ps = { count: 0, invalid: 0, neu: 0, teardown: 0, minutes: new Map(), lastMinute: -1, lastMinuteCount: undefined, firstLine: lineNo };
-        this.prefixes.set(prefix, ps);
-      }
-      this.lastPrefix = prefix;
-      this.lastPrefixStats = ps;
-    }
+  private count(ps: PrefixStats, minute: number, proto: string, dpt: number, tcpHeader: boolean, flags: number): void {
     ps.count++;
     if (minute >= 0) {
       if (minute === ps.lastMinute) ps.lastMinuteCount!.n++;
