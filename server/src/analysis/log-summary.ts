@@ -301,20 +301,29 @@ export class LogSummarizer {
         continue;
       }
       const ws = p;
-      if (sp < p) {
-        sp = text.indexOf(' ', p);
-        if (sp < 0) sp = text.length;
-      }
-      const we = sp < end ? sp : end;
       // a key: an upper-case letter, then letters, digits or `_`, then `=`
       let k = ws;
       if (c >= 0x41 && c <= 0x5a) {
         k++;
-        while (k < we) {
+        while (k < end) {
           const d = text.charCodeAt(k);
           if (!((d >= 0x41 && d <= 0x5a) || (d >= 0x30 && d <= 0x39) || d === 0x5f || (d >= 0x61 && d <= 0x7a))) break;
           k++;
         }
+      }
+      // the rest of the word: short values are read here, long ones (MAC=, IPv6) by native search
+      let we = k;
+      let n = 0;
+      while (we < end && text.charCodeAt(we) !== 0x20) {
+        if (++n === 8) {
+          if (sp < we) {
+            sp = text.indexOf(' ', we);
+            if (sp < 0) sp = text.length;
+          }
+          we = sp < end ? sp : end;
+          break;
+        }
+        we++;
       }
       p = we;
       const first = c;
