@@ -15,6 +15,7 @@ import { analysisContext } from './context';
 import { type Packet, packetPoint } from './packet';
 import { type CtState, type Dim, type Space, STATES } from './packet-space';
 import { addressExpansions, type RuleSpace } from './rule-space';
+import { traceChainIndex } from './trace-index';
 
 export type Tri = true | false | 'maybe';
 
@@ -55,6 +56,8 @@ export interface TraceOptions {
   readonly loose?: boolean;
   /** Most branches to explore at undecidable rules. */
   readonly maxBranches?: number;
+  /** Test every rule of every chain one by one, without the per-chain index (the reference the index is tested against). */
+  readonly unindexed?: boolean;
 }
 
 export interface TraceResult {
@@ -139,6 +142,22 @@ function missed(base: Omit<TraceStep, 'matched'>, matched: Tri, reason: string |
   return step;
 }
 
+/** The fields every step of the rule at `pos` (0-based) of a chain has, before its outcome. */
+function stepBase(table: Table, chain: Chain, pos: number): Omit<TraceStep, 'matched'> {
+  const r = chain.rules[pos]!;
+  return r.target
+    ? { kind: 'rule', table: table.name, chain: chain.name, position: pos + 1, line: r.line, rule: r, target: r.target.name }
+    : { kind: 'rule', table: table.name, chain: chain.name, position: pos + 1, line: r.line, rule: r };
+}
+
+/** The step of a rule the packet did not match, failing the condition `reason` names (as missed() builds it). */
+function missedRule(table: Table, chain: Chain, pos: number, reason: string): TraceStep {
+  const r = chain.rules[pos]!;
+  return r.target
+    ? { kind: 'rule', table: table.name, chain: chain.name, position: pos + 1, line: r.line, rule: r, target: r.target.name, matched: false, reason }
+    : { kind: 'rule', table: table.name, chain: chain.name, position: pos + 1, line: r.line, rule: r, matched: false, reason };
+}
+
 type Outcome = { kind: 'continue' } | { kind: 'return' } | { kind: 'accept'; step: TraceStep } | { kind: 'final'; verdict: FinalVerdict; step: TraceStep };
 
 export function trace(rs: Ruleset, packet: Packet, opts: TraceOptions = {}): TraceResult {
@@ -165,10 +184,9 @@ export function trace(rs: Ruleset, packet: Packet, opts: TraceOptions = {}): Tra
     }
     return lastPoint;
   };
-  const evaluate = (rsp: RuleSpace, run: RunState, only?: ReadonlyMap<OptionNode, Space>): Evaluation => {
-    const point = pointOf(run);
+  const evaluate = (rsp: RuleSpace, point: ReadonlyMap<Dim, bigint>, only?: ReadonlyMap<OptionNode, Space>): Evaluation => {
     let maybeReason: string | undefined;
-    const assumed: string[] = [];
+    let assumed: string[] | undefined;
     for (const c of rsp.conditions) {
       const space = (c.option && only?.get(c.option)) || c.space;
       if (space && c.unknown?.contains(ctx.env, point)) maybeReason ??= `${c.describe}: depends on ${c.opaque ?? 'what the packet alone does not tell'}`;
@@ -176,11 +194,11 @@ export function trace(rs: Ruleset, packet: Packet, opts: TraceOptions = {}): Tra
         if (!space.contains(ctx.env, point)) return { matched: false, reason: `not ${c.describe}` };
       } else if (c.holds) {
         if (!c.holds(point)) return { matched: false, reason: `not ${c.describe}` };
-      } else if (c.assumeMatch) assumed.push(`${c.describe} (assumed: ${c.opaque})`);
+      } else if (c.assumeMatch) (assumed ??= []).push(`${c.describe} (assumed: ${c.opaque})`);
       else maybeReason ??= `${c.describe}: ${c.opaque}`;
     }
     if (maybeReason) return { matched: 'maybe', reason: maybeReason };
-    return assumed.length ? { matched: true, assumed: assumed.join('; ') } : { matched: true };
+    return assumed ? { matched: true, assumed: assumed.join('; ') } : { matched: true };
   };
 
   const decide = (run: RunState): boolean => {
@@ -280,16 +298,34 @@ export function trace(rs: Ruleset, packet: Packet, opts: TraceOptions = {}): Tra
   const walk = (table: Table, chain: Chain, run: RunState, depth: number): Outcome => {
     if (depth > 64) return { kind: 'continue' };
     const rules = chain.rules;
+    // the rules of a long chain whose first condition the packet fails are not tested one by one:
+    // the index names the others (again after a rule changed the packet) and has their steps ready
+    const index = opts.unindexed ? undefined : traceChainIndex(ctx, table, chain, missedRule);
+    let point = pointOf(run);
+    let cand = index?.candidates(point, 0);
+    let ci = 0;
     for (let i = 0; i < rules.length; i++) {
+      if (cand) {
+        while (ci < cand.length && cand[ci]! < i) ci++;
+        const next = ci < cand.length ? cand[ci]! : rules.length;
+        if (next > i) {
+          index!.pushMissedFirst(run.steps, i, next);
+          i = next - 1;
+          continue;
+        }
+      }
       const r = rules[i]!;
-      const rsp = ctx.compiled.get(r);
+      const rsp = index ? index.compiled(i) : ctx.compiled.get(r);
       if (!rsp) continue;
-      const ev = evaluate(rsp, run);
+      const quick = index?.missed(i, point);
+      if (quick) {
+        run.steps.push(quick);
+        continue;
+      }
+      const ev = evaluate(rsp, point);
       let matched: boolean;
       // (no object spreads here: a trace through a kube-proxy chain makes 10 000 of these)
-      const base: Omit<TraceStep, 'matched'> = r.target
-        ? { kind: 'rule', table: table.name, chain: chain.name, position: i + 1, line: r.line, rule: r, target: r.target.name }
-        : { kind: 'rule', table: table.name, chain: chain.name, position: i + 1, line: r.line, rule: r };
+      const base = stepBase(table, chain, i);
       if (ev.matched === 'maybe') {
         matched = decide(run);
         run.assumptions.push(`${matched ? 'assumed to match' : 'assumed not to match'}: line ${r.line + 1} (${ev.reason})`);
@@ -303,10 +339,19 @@ export function trace(rs: Ruleset, packet: Packet, opts: TraceOptions = {}): Tra
       // flips back) until a verdict ends it; each pair sees the packet as the previous left it
       const pairs = ev.matched === true ? addressExpansions(ctx.env, r) : undefined;
       for (const pair of pairs ?? [undefined]) {
-        const evk = pair ? evaluate(rsp, run, pair) : ev;
+        const evk = pair ? evaluate(rsp, pointOf(run), pair) : ev;
         if (evk.matched !== true && pair) continue;
         const out = fire(table, r, base, evk, run, depth);
         if (out) return out;
+      }
+      // the rule (its target, or a chain it jumped to) may have changed the packet
+      const next = pointOf(run);
+      if (next !== point) {
+        point = next;
+        if (index) {
+          cand = index.candidates(point, i + 1);
+          ci = 0;
+        }
       }
     }
     return { kind: 'continue' };
