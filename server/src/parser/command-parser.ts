@@ -134,6 +134,18 @@ function fit<T>(xs: T[]): T[] {
   return xs.slice();
 }
 
+/**
+ * One frozen empty list for every empty list that nothing knows a line by (arguments, a match's
+ * or target's options, extra words, findings): a 100 000-rule file has several per line, each an
+ * object of its own otherwise. Frozen, so that a push into it throws instead of reaching every line.
+ */
+const NONE: readonly never[] = Object.freeze([]);
+
+/** `fit`, or the shared empty list when there is nothing in it. */
+function fitOrNone<T>(xs: T[]): T[] {
+  return xs.length ? xs.slice() : (NONE as unknown as T[]);
+}
+
 function abbreviates(spec: OptionSpec, name: string): boolean {
   return namesOf(spec).some((n) => n.startsWith('--') && n.startsWith(name));
 }
@@ -318,7 +330,7 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
           }
         }
       }
-      out.command = { spec: cmd, word: w, ...(chain ? { chain } : {}), extra };
+      out.command = { spec: cmd, word: w, ...(chain ? { chain } : {}), extra: fitOrNone(extra) };
       continue;
     }
 
@@ -497,12 +509,13 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
 
   if (bang) out.findings.push(err('syntax', 'a `!` at the end of the line negates nothing', bang));
   // the nodes live as long as the document: keep their lists at their size
-  for (const o of out.options) (o as { args: readonly Word[] }).args = fit(o.args as Word[]);
-  for (const m of out.matches) (m as { options: OptionNode[] }).options = fit(m.options);
-  if (out.target) (out.target as { options: OptionNode[] }).options = fit(out.target.options);
+  for (const o of out.options) (o as { args: readonly Word[] }).args = fitOrNone(o.args as Word[]);
+  for (const m of out.matches) (m as { options: OptionNode[] }).options = fitOrNone(m.options);
+  if (out.target) (out.target as { options: OptionNode[] }).options = fitOrNone(out.target.options);
   out.options = fit(out.options);
-  out.generic = fit(out.generic);
-  out.matches = fit(out.matches);
+  out.generic = fitOrNone(out.generic);
+  out.matches = fitOrNone(out.matches);
+  out.findings = fitOrNone(out.findings);
   return out;
 
   function shouldLoadProtocol(): boolean {

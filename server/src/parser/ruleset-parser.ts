@@ -21,7 +21,7 @@ import type {
 import { isRule } from '../model/ruleset';
 import { buildTables } from './chains';
 import { type ParsedCommand, parseCommandWords } from './command-parser';
-import { MAX_WORD_LENGTH, type TokenizedLine, tokenizeLine } from './tokenizer';
+import { MAX_WORD_LENGTH, tokenizeLine, WordTexts } from './tokenizer';
 
 /**
  * iptables-restore builds each line's argv in a fixed array of 255 (xshared.h MAX_ARGC) that also
@@ -47,13 +47,35 @@ export interface ParseOptions {
   readonly previous?: Ruleset;
 }
 
-/** What reading one command line produced, kept per line for the next version of the document. */
+/**
+ * What reading one command line produced, kept per line for the next version of the document: one
+ * object per line (the command's parts are read back from the line's node).
+ */
 interface LineParse {
   readonly text: string;
   readonly from: number;
   readonly table: string;
-  readonly tok: TokenizedLine;
-  readonly parsed: ParsedCommand;
+  /** Every word of the line (the node keeps at most MAX_WORDS_READ). */
+  readonly words: readonly Word[];
+  readonly unterminatedQuote: number | undefined;
+  readonly findings: readonly Finding[];
+  readonly node: CommandLine;
+}
+
+/** The command parser's result for a line, as kept in the line's node. */
+function parsedOf(p: LineParse): ParsedCommand {
+  const c = p.node;
+  return {
+    command: c.command,
+    tableWord: c.tableWord,
+    table: c.table,
+    generic: c.generic,
+    matches: c.matches,
+    target: c.target,
+    options: c.options,
+    onlyFamily: c.onlyFamily,
+    findings: p.findings as Finding[],
+  };
 }
 
 /** Per-line parse results of each ruleset (by line number), for parseRuleset's `previous`. */
@@ -122,12 +144,12 @@ function f(code: string, severity: Finding['severity'], message: string, s: Span
 }
 
 /** Words separated by blanks only, as strtok does for table and chain lines (no quoting). */
-function plainWords(text: string, line: number, from: number): Word[] {
+function plainWords(text: string, line: number, from: number, texts: WordTexts): Word[] {
   const out: Word[] = [];
   const re = /[^ \t]+/g;
   re.lastIndex = from;
   let m: RegExpExecArray | null;
-  while ((m = re.exec(text))) out.push({ text: m[0], line, start: m.index, end: m.index + m[0].length, quoted: false });
+  while ((m = re.exec(text))) out.push({ text: texts.get(m[0]), line, start: m.index, end: m.index + m[0].length, quoted: false });
   return out;
 }
 
@@ -163,6 +185,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
   const prior = opts.previous ? LINE_PARSES.get(opts.previous) : undefined;
   const priorLines = prior && prior.family === family && prior.format === format ? prior.lines : undefined;
   const lineParses: (LineParse | undefined)[] = new Array(lines.length);
+  const texts = new WordTexts();
 
   for (let ln = 0; ln < lines.length; ln++) {
     const full = lines[ln]!;
@@ -193,7 +216,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     }
 
     if (raw.startsWith('*')) {
-      const words = plainWords(full, ln, base + 1);
+      const words = plainWords(full, ln, base + 1, texts);
       const name = words[0]?.text ?? '';
       const nameWord: Word = words[0] ?? { text: '', line: ln, start: base + 1, end: base + 1, quoted: false };
       if (block && block.commitLine === undefined) {
@@ -223,7 +246,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     }
 
     if (raw.startsWith(':')) {
-      const words = plainWords(full, ln, base + 1);
+      const words = plainWords(full, ln, base + 1, texts);
       const nameWord: Word = words[0] ?? { text: '', line: ln, start: base + 1, end: base + 1, quoted: false };
       const decl: ChainDecl = {
         kind: 'chain',
@@ -291,7 +314,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
         findings.push(f('counters', 'error', 'the `[packets:bytes]` counters are missing their closing `]`', span(ln, lead, full.length)));
         from = full.length;
       } else {
-        counters = { text: full.slice(lead, close + 1), line: ln, start: lead, end: close + 1, quoted: false };
+        counters = { text: texts.get(full.slice(lead, close + 1)), line: ln, start: lead, end: close + 1, quoted: false };
         if (!/^\[\d+:\d+\]$/.test(counters.text)) {
           findings.push(f('counters', 'warning', `\`${counters.text}\` is not a \`[packets:bytes]\` counter pair; iptables-restore reads it as zero`, counters));
         }
@@ -301,7 +324,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     const table = block?.name ?? 'filter';
     const old = priorLines?.[ln];
     const reuse = old && old.text === full && old.from === from && old.table === table ? old : undefined;
-    const tok = reuse ? reuse.tok : tokenizeLine(full, ln, from);
+    const tok = reuse ? reuse : tokenizeLine(full, ln, from, full.length, texts);
     if (tok.unterminatedQuote !== undefined) {
       findings.push(
         f('unterminated-quote', 'warning', 'this quote is never closed: iptables-restore takes the rest of the line, options included, as one value', span(ln, tok.unterminatedQuote, full.length)),
@@ -325,8 +348,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
         f('syntax', 'error', `${tok.words.length} words on one line: iptables-restore reads at most ${MAX_RESTORE_WORDS} ("Parser cannot handle more arguments") and refuses the file`, span(ln, extra.start, tok.words[tok.words.length - 1]!.end)),
       );
     }
-    const parsed = reuse ? reuse.parsed : parseCommandWords(words, { family, format, table });
-    lineParses[ln] = reuse ?? { text: full, from, table, tok, parsed };
+    const parsed = reuse ? parsedOf(reuse) : parseCommandWords(words, { family, format, table });
     // a loop, not push(...): a line of a million words has a million findings, more than a call takes arguments
     const listed = Math.min(parsed.findings.length, MAX_FINDINGS_PER_LINE);
     for (let k = 0; k < listed; k++) findings.push(parsed.findings[k]!);
@@ -334,23 +356,26 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       const last = findings[findings.length - 1]!;
       findings[findings.length - 1] = { ...last, message: `${last.message} (and ${parsed.findings.length - listed} more problems on this line, not listed)` };
     }
+    // every property in one literal, absent ones undefined: each line's node has the same layout
+    // (spreading optional parts gave a dozen layouts and an extra property store on most nodes)
     const cmd: CommandLine = {
       kind: 'command',
       line: ln,
       span: lineSpan,
       words,
       table: parsed.table,
-      ...(parsed.tableWord ? { tableWord: parsed.tableWord } : {}),
-      ...(block && format === 'save' ? { block } : {}),
-      ...(counters ? { counters } : {}),
-      ...(parsed.command ? { command: parsed.command } : {}),
-      ...(parsed.command?.chain ? { chain: parsed.command.chain.text } : {}),
+      tableWord: parsed.tableWord,
+      block: block && format === 'save' ? block : undefined,
+      counters,
+      command: parsed.command,
+      chain: parsed.command?.chain?.text,
       generic: parsed.generic,
       matches: parsed.matches,
-      ...(parsed.target ? { target: parsed.target } : {}),
+      target: parsed.target,
       options: parsed.options,
-      ...(parsed.onlyFamily ? { onlyFamily: parsed.onlyFamily } : {}),
+      onlyFamily: parsed.onlyFamily,
     };
+    lineParses[ln] = { text: full, from, table, words: tok.words, unterminatedQuote: tok.unterminatedQuote, findings: parsed.findings, node: cmd };
     nodes.push(cmd);
     commands.push(cmd);
     if (!parsed.command && words.length) {

@@ -20,7 +20,25 @@ export interface TokenizedLine {
 /** iptables-restore refuses a single word this long ("Parameter too long!"). */
 export const MAX_WORD_LENGTH = 1023;
 
-export function tokenizeLine(text: string, line: number, from = 0, to = text.length): TokenizedLine {
+/** Words longer than this are not shared (long ones are rarely repeated; the table stays small). */
+const MAX_SHARED_LENGTH = 64;
+
+/**
+ * One string for each distinct word text of a file: a big file repeats a few hundred texts (`-A`,
+ * `-m`, `tcp`, its chain names) over a million words, and each slice of a line is a string of its own.
+ */
+export class WordTexts {
+  private readonly seen = new Map<string, string>();
+  get(s: string): string {
+    if (s.length > MAX_SHARED_LENGTH) return s;
+    const had = this.seen.get(s);
+    if (had !== undefined) return had;
+    this.seen.set(s, s);
+    return s;
+  }
+}
+
+export function tokenizeLine(text: string, line: number, from = 0, to = text.length, texts?: WordTexts): TokenizedLine {
   const words: Word[] = [];
   let value = '';
   let start = -1;
@@ -46,7 +64,7 @@ export function tokenizeLine(text: string, line: number, from = 0, to = text.len
         continue;
       }
       inQuote = false;
-      words.push({ text: value, line, start, end: j + 1, quoted });
+      words.push({ text: texts ? texts.get(value) : value, line, start, end: j + 1, quoted });
       value = '';
       start = -1;
       quoted = false;
@@ -63,7 +81,7 @@ export function tokenizeLine(text: string, line: number, from = 0, to = text.len
     }
     if (c === 32 || c === 9) {
       if (start >= 0) {
-        words.push({ text: value, line, start, end: i, quoted });
+        words.push({ text: texts ? texts.get(value) : value, line, start, end: i, quoted });
         value = '';
         start = -1;
         quoted = false;
@@ -86,7 +104,7 @@ export function tokenizeLine(text: string, line: number, from = 0, to = text.len
     }
     value += text[i]!;
   }
-  if (start >= 0) words.push({ text: value, line, start, end: to, quoted });
+  if (start >= 0) words.push({ text: texts ? texts.get(value) : value, line, start, end: to, quoted });
   // the words live as long as the document: an array at its size, not with room for 16 more
   const fitted = words.slice();
   return inQuote ? { words: fitted, unterminatedQuote: quoteAt } : { words: fitted };
