@@ -169,6 +169,7 @@ function plainOf(c: Condition): [Dim, ISet] | undefined {
 export function alignedBlock(set: ISet): { bits: bigint; start: bigint } | undefined {
   if (set.ranges.length !== 1) return undefined;
   const [lo, hi] = set.ranges[0]!;
+  if (lo === hi) return { bits: 0n, start: lo };
   const size = hi - lo + 1n;
   if (size <= 0n || (size & (size - 1n)) !== 0n) return undefined;
   let bits = 0n;
