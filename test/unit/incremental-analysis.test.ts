@@ -11,6 +11,11 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateRuleset } from '../../bench/gen/rulesets';
 import { Rng } from '../../bench/gen/rng';
+import { isAccept } from '../../server/src/analysis/checks/rule-facts';
+import { analysisContext } from '../../server/src/analysis/context';
+import { ISet, Space, stateValue } from '../../server/src/analysis/packet-space';
+import { reach } from '../../server/src/analysis/reach';
+import type { Hook } from '../../server/src/knowledge/types';
 import { diagnose } from '../../server/src/service/diagnostics';
 import { createRulesDocument, type RulesDocument } from '../../server/src/service/document';
 import { sampleRulesets } from '../support/ruleset-gen';
@@ -219,4 +224,37 @@ describe('incremental analysis: diagnostics after each edit equal a cold analysi
       }
     });
   }
+});
+
+describe('a walk that ends at the first ACCEPT taking packets answers "does any ACCEPT take some?" as the whole walk does', function () {
+  this.timeout(600_000);
+
+  it('on every input, hook and a few starts', () => {
+    let checked = 0;
+    let accepted = 0;
+    for (const input of inputs()) {
+      const rs = createRulesDocument(`file:///work/${input.name.replace(/[^\w.-]+/g, '_')}`, 1, input.text).ruleset;
+      const ctx = analysisContext(rs);
+      const starts = [
+        Space.ALL,
+        Space.ALL.restrict(ctx.env, 'state', ISet.point(stateValue('ESTABLISHED'))),
+        Space.ALL.restrict(ctx.env, 'proto', ISet.point(6n)).restrict(ctx.env, 'dport', ISet.point(5432n)),
+      ];
+      for (const table of rs.tables.values()) {
+        for (const chain of table.chains.values()) {
+          if (!chain.builtin) continue;
+          for (const start of starts) {
+            const full = reach(ctx.env, ctx.compiled, table, chain.name as Hook, start, () => false);
+            const early = reach(ctx.env, ctx.compiled, table, chain.name as Hook, start, () => false, (r, took) => isAccept(r) && !took.empty);
+            const answer = (res: typeof full) => ([...res.taken].some(([r, t]) => isAccept(r) && !t.empty) ? true : res.complete ? false : 'unknown');
+            assert.equal(answer(early), answer(full), `${input.name} ${table.name} ${chain.name}`);
+            checked++;
+            if (answer(full) === true) accepted++;
+          }
+        }
+      }
+    }
+    // the comparison means something only if both answers occur
+    assert.ok(accepted > 10 && checked - accepted > 10, `${accepted} of ${checked} walks found an ACCEPT`);
+  });
 });
