@@ -48,23 +48,32 @@ export interface ParseOptions {
 }
 
 /**
- * What reading one command line produced, kept per line for the next version of the document: one
- * object per line (the command's parts are read back from the line's node).
+ * What reading a command line left beyond its node, kept only for the few lines that have any: the
+ * words past MAX_WORDS_READ, an open quote, the command parser's findings.
  */
-interface LineParse {
-  readonly text: string;
-  readonly from: number;
-  readonly table: string;
+interface LineExtra {
   /** Every word of the line (the node keeps at most MAX_WORDS_READ). */
   readonly words: readonly Word[];
   readonly unterminatedQuote: number | undefined;
   readonly findings: readonly Finding[];
-  readonly node: CommandLine;
 }
 
+/**
+ * What a ruleset keeps for reading its next version: each line's text (the same strings as the
+ * document's lines) and the extras by line; a command line's own reading is its node in `lines`.
+ * Its `from` follows from its text, its table from its block (none outside save format, so filter).
+ */
+interface LineParses {
+  readonly family: Family;
+  readonly format: FileFormat;
+  readonly texts: readonly string[];
+  readonly extras: ReadonlyMap<number, LineExtra>;
+}
+
+const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
+
 /** The command parser's result for a line, as kept in the line's node. */
-function parsedOf(p: LineParse): ParsedCommand {
-  const c = p.node;
+function parsedOf(c: CommandLine, extra: LineExtra | undefined): ParsedCommand {
   return {
     command: c.command,
     tableWord: c.tableWord,
@@ -74,12 +83,12 @@ function parsedOf(p: LineParse): ParsedCommand {
     target: c.target,
     options: c.options,
     onlyFamily: c.onlyFamily,
-    findings: p.findings as Finding[],
+    findings: (extra?.findings ?? NO_FINDINGS) as Finding[],
   };
 }
 
 /** Per-line parse results of each ruleset (by line number), for parseRuleset's `previous`. */
-const LINE_PARSES = new WeakMap<Ruleset, { readonly family: Family; readonly format: FileFormat; readonly lines: readonly (LineParse | undefined)[] }>();
+const LINE_PARSES = new WeakMap<Ruleset, LineParses>();
 
 /** Split text into lines the way editors do (\r\n, \n or a lone \r end a line). */
 export function splitLines(text: string): { lines: string[]; crLines: number[] } {
@@ -183,8 +192,9 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
   let block: TableBlock | undefined;
   const blocks: TableBlock[] = [];
   const prior = opts.previous ? LINE_PARSES.get(opts.previous) : undefined;
-  const priorLines = prior && prior.family === family && prior.format === format ? prior.lines : undefined;
-  const lineParses: (LineParse | undefined)[] = new Array(lines.length);
+  const priorSame = prior && prior.family === family && prior.format === format ? prior : undefined;
+  const priorNodes = priorSame ? opts.previous!.lines : undefined;
+  const extras = new Map<number, LineExtra>();
   const texts = new WordTexts();
 
   for (let ln = 0; ln < lines.length; ln++) {
@@ -322,9 +332,12 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       }
     }
     const table = block?.name ?? 'filter';
-    const old = priorLines?.[ln];
-    const reuse = old && old.text === full && old.from === from && old.table === table ? old : undefined;
-    const tok = reuse ? reuse : tokenizeLine(full, ln, from, full.length, texts);
+    // the same text on the same line number is read from the same offset (the counters and a BOM
+    // are part of the text), so text and context decide whether the old reading still holds
+    const old = priorSame && priorSame.texts[ln] === full ? priorNodes![ln] : undefined;
+    const reuse = old && old.kind === 'command' && (old.block?.name ?? 'filter') === table ? old : undefined;
+    const oldExtra = reuse ? priorSame!.extras.get(ln) : undefined;
+    const tok = reuse ? { words: oldExtra?.words ?? reuse.words, unterminatedQuote: oldExtra?.unterminatedQuote } : tokenizeLine(full, ln, from, full.length, texts);
     if (tok.unterminatedQuote !== undefined) {
       findings.push(
         f('unterminated-quote', 'warning', 'this quote is never closed: iptables-restore takes the rest of the line, options included, as one value', span(ln, tok.unterminatedQuote, full.length)),
@@ -348,7 +361,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
         f('syntax', 'error', `${tok.words.length} words on one line: iptables-restore reads at most ${MAX_RESTORE_WORDS} ("Parser cannot handle more arguments") and refuses the file`, span(ln, extra.start, tok.words[tok.words.length - 1]!.end)),
       );
     }
-    const parsed = reuse ? parsedOf(reuse) : parseCommandWords(words, { family, format, table });
+    const parsed = reuse ? parsedOf(reuse, oldExtra) : parseCommandWords(words, { family, format, table });
     // a loop, not push(...): a line of a million words has a million findings, more than a call takes arguments
     const listed = Math.min(parsed.findings.length, MAX_FINDINGS_PER_LINE);
     for (let k = 0; k < listed; k++) findings.push(parsed.findings[k]!);
@@ -375,7 +388,9 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       options: parsed.options,
       onlyFamily: parsed.onlyFamily,
     };
-    lineParses[ln] = { text: full, from, table, words: tok.words, unterminatedQuote: tok.unterminatedQuote, findings: parsed.findings, node: cmd };
+    if (words !== tok.words || tok.unterminatedQuote !== undefined || parsed.findings.length) {
+      extras.set(ln, { words: tok.words, unterminatedQuote: tok.unterminatedQuote, findings: parsed.findings });
+    }
     nodes.push(cmd);
     commands.push(cmd);
     if (!parsed.command && words.length) {
@@ -397,7 +412,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
   const rules: Rule[] = commands.filter(isRule);
   const tables = buildTables(nodes, format, family, findings);
   const rs: Ruleset = { family, familySource: source, format, lineCount: lines.length, lines: nodes, commands, rules, tables, findings };
-  LINE_PARSES.set(rs, { family, format, lines: lineParses });
+  LINE_PARSES.set(rs, { family, format, texts: lines, extras });
   return rs;
 }
 
