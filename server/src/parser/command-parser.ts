@@ -106,6 +106,10 @@ for (const c of COMMANDS) for (const n of [c.name, c.long]) if (!COMMAND_BY_NAME
 const STATIC_EXACT = new Map<string, PoolEntry>();
 for (const p of STATIC_POOL) for (const n of namesOf(p.spec)) if (!STATIC_EXACT.has(n)) STATIC_EXACT.set(n, p);
 
+/** The answer of `candidates` for each exact static name, made once (frozen: callers only read it). */
+const STATIC_FOUND = new Map<string, readonly Candidate[]>();
+for (const [n, p] of STATIC_EXACT) STATIC_FOUND.set(n, Object.freeze([Object.freeze({ spec: p.spec, owner: p.owner, exact: true })]));
+
 /**
  * Most candidates an abbreviation lists. Two already make it ambiguous; a line that loads one
  * module hundreds of times must not make every abbreviation cost (and name) all of them.
@@ -194,8 +198,10 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
    * option it abbreviates (at most MAX_CANDIDATES). Linear in the distinct modules loaded, so a
    * line that loads the same module a thousand times costs no more per word than one that loads it once.
    */
-  const candidates = (name: string): Candidate[] => {
-    const exact = STATIC_EXACT.get(name) ?? loadedExact(name);
+  const candidates = (name: string): readonly Candidate[] => {
+    const fixed = STATIC_FOUND.get(name);
+    if (fixed) return fixed;
+    const exact = loadedExact(name);
     if (exact) return [{ spec: exact.spec, owner: exact.owner, exact: true }];
     if (!name.startsWith('--') || name.length < 3) return [];
     const out: Candidate[] = [];
