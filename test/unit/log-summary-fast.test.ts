@@ -34,6 +34,13 @@ function files(dir: string): string[] {
   return out;
 }
 
+/**
+ * Words the summary's one-pass reading of a LOG line treats specially or hands to the word-by-word
+ * reader (`[`, `OPT`, `INCOMPLETE`, `Unknown`), keys glued to other text or without `=`, and
+ * repeated fields: the last one must win, as in the parser.
+ */
+const READER_WORDS = [' OPT (0204ffff) ', ' OPT (SRC=6.6.6.6 DPT=9 SYN) ', ' OPT ', ' INCOMPLETE [65535 bytes] ', ' INCOMPLETE ', ' Unknown ', ' Unknown Ext Hdr 99 ', ' [SRC=9.9.9.9 DST=8.8.8.8 PROTO=UDP DPT=1] ', 'xSRC=7.7.7.7 ', ' SRCX=1.2.3.4 ', ' SRC ', ' DST ', ' SRC=5.5.5.5 ', ' DST=2001:db8::1 ', ' DPT=x ', ' DPT=7 ', ' PROTO=TCPX ', ' PROTO=TCP FIN ', ' PROTO= ', ' WINDOW=x ', ' WINDOW= ', ' AE ', ' CWR ECE ', ' (', ' x[y '];
+
 /** Damage a line the way real logs get damaged, or leave it alone. */
 function mangle(line: string, rng: Rng): string {
   switch (rng.int(0, 15)) {
@@ -47,7 +54,7 @@ function mangle(line: string, rng: Rng): string {
     case 2: {
       // a token inserted at a random place
       const i = rng.int(0, line.length);
-      const tok = rng.pick(['IN=', ' IN=eth0 OUT= ', 'SRC=', ' DST=10.0.0.1 ', 'PROTO=TCP', ' WINDOW=0 ', ' SYN ', ' URGP=0', ' DPT=99999 ', 'RES=0x00 ', '=', '  ', '\t', ' ACK FIN ', 'PROTO=UDP SPT=1 DPT=2 ', '[', ']', ':', 'é', 'IN=x OUT=y SRC=1.2.3.4 DST=::1 PROTO=ICMP ']);
+      const tok = rng.pick(['IN=', ' IN=eth0 OUT= ', 'SRC=', ' DST=10.0.0.1 ', 'PROTO=TCP', ' WINDOW=0 ', ' SYN ', ' URGP=0', ' DPT=99999 ', 'RES=0x00 ', '=', '  ', '\t', ' ACK FIN ', 'PROTO=UDP SPT=1 DPT=2 ', '[', ']', ':', 'é', 'IN=x OUT=y SRC=1.2.3.4 DST=::1 PROTO=ICMP ', ...READER_WORDS]);
       return line.slice(0, i) + tok + line.slice(i);
     }
     case 3:
@@ -120,6 +127,49 @@ describe('log summary: fast path equals the per-line parser', function () {
       }
     });
   }
+
+  it('on LOG lines with each special or repeated word before, among and after the fields', function () {
+    const base = generateLog({ lines: 300, wrapper: 'mixed', seed: 7 })
+      .split('\n')
+      .filter((l) => l.includes(' IN='));
+    assert.ok(base.length > 100);
+    const out: string[] = [];
+    for (const word of READER_WORDS) {
+      for (const line of base) {
+        const proto = line.indexOf(' PROTO=');
+        const dst = line.indexOf(' DST=');
+        out.push(line + word, line.trimEnd() + word);
+        if (proto > 0) out.push(line.slice(0, proto) + word + line.slice(proto));
+        if (dst > 0) out.push(line.slice(0, dst) + word + line.slice(dst));
+      }
+    }
+    const text = out.join('\n');
+    for (const loose of [true, false]) assert.deepEqual(summarizeBytes(Buffer.from(text, 'utf8'), { loose }, 25), reference(text, loose), `loose=${loose}`);
+    assert.deepEqual(summarizeText(text, {}, 25), reference(text));
+  });
+
+  it('top sources: the n most frequent IPv4 addresses, ties by address (as unsigned), against a full sort', function () {
+    for (let seed = 1; seed <= 30; seed++) {
+      const rng = new Rng(seed);
+      // a small pool, so that counts tie; addresses above 128.0.0.0 are negative as int32
+      const pool = Array.from({ length: rng.int(1, 60) }, () => [rng.int(0, 255), rng.int(0, 255), rng.int(0, 3), rng.int(0, 255)].join('.'));
+      const counts = new Map<string, number>();
+      const lines: string[] = [];
+      for (let i = rng.int(0, 400); i > 0; i--) {
+        const a = rng.pick(pool);
+        counts.set(a, (counts.get(a) ?? 0) + 1);
+        lines.push(`Jan  1 00:00:00 h kernel: X IN=eth0 OUT= SRC=${a} DST=10.0.0.1 PROTO=UDP SPT=1 DPT=2`);
+      }
+      const num = (a: string) => a.split('.').reduce((v, o) => v * 256 + Number(o), 0);
+      const all = [...counts].sort((x, y) => y[1] - x[1] || num(x[0]) - num(y[0])).map(([key, count]) => ({ key, count }));
+      for (const n of [1, 2, 5, 10, 100]) {
+        const s = new LogSummarizer();
+        s.push(lines.join('\n'));
+        s.flush();
+        assert.deepEqual(s.result(n).topSources, all.slice(0, n), `seed ${seed} top ${n}`);
+      }
+    }
+  });
 
   it('on random mangling of every line, many seeds', function () {
     const base = generateLog({ lines: 400, wrapper: 'mixed', seed: 99 }).split('\n');

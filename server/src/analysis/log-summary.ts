@@ -265,6 +265,7 @@ export class LogSummarizer {
     } else if (this.nextTab >= 0 && this.nextTab < at) this.nextTab = text.indexOf('\t', at);
     this.blankFrom = end;
     if (this.nextTab >= 0 && this.nextTab < end) return false;
+    if (this.plainFields(text, at, end)) return true;
     const f = this.found;
     f.src = f.srcEnd = f.dst = f.dstEnd = f.proto = f.protoEnd = f.dpt = -1;
     f.window = false;
@@ -371,6 +372,87 @@ export class LogSummarizer {
       if (tcp && (len === 3 || len === 2)) f.flags |= flagBit(text, ws, len);
     }
     this.nextSpace = sp;
+    return true;
+  }
+
+  /**
+   * fields() for the common line, in one pass that only splits at spaces: the word reader's
+   * result for a line whose words are all read the same way. Returns false, having found nothing
+   * certain, at the first word that the word reader treats otherwise (a word starting with `[`,
+   * `OPT`, `INCOMPLETE`, `Unknown`): then the word reader reads the line again.
+   */
+  private plainFields(text: string, at: number, end: number): boolean {
+    const f = this.found;
+    f.src = f.srcEnd = f.dst = f.dstEnd = f.proto = f.protoEnd = f.dpt = -1;
+    f.window = false;
+    let flags = 0;
+    let tcp = false;
+    let p = at;
+    while (p < end) {
+      const c = text.charCodeAt(p);
+      if (c === 0x20) {
+        p++;
+        continue;
+      }
+      const ws = p;
+      // the end of the word by native search: cheaper than reading even short words (IN=eth0,
+      // LEN=60) character by character, and the long ones (MAC=, addresses) are never read here
+      let we = text.indexOf(' ', ws + 1);
+      if (we < 0 || we > end) we = end;
+      p = we;
+      const len = we - ws;
+      switch (c) {
+        case 0x53: // SRC=
+          if (len >= 4 && text.charCodeAt(ws + 3) === 0x3d && text.charCodeAt(ws + 1) === 0x52 && text.charCodeAt(ws + 2) === 0x43) {
+            f.src = ws + 4;
+            f.srcEnd = we;
+            continue;
+          }
+          break;
+        case 0x44: // DST= DPT=
+          if (len >= 4 && text.charCodeAt(ws + 3) === 0x3d && text.charCodeAt(ws + 2) === 0x54) {
+            const b = text.charCodeAt(ws + 1);
+            if (b === 0x53) {
+              f.dst = ws + 4;
+              f.dstEnd = we;
+            } else if (b === 0x50) {
+              const n = parseUint(text, ws + 4, we);
+              if (n === n) f.dpt = n;
+            }
+            continue;
+          }
+          break;
+        case 0x50: // PROTO=
+          if (len >= 6 && text.charCodeAt(ws + 5) === 0x3d && text.startsWith('PROTO', ws)) {
+            f.proto = ws + 6;
+            f.protoEnd = we;
+            tcp = len === 9 && text.charCodeAt(ws + 6) === 0x54 && text.charCodeAt(ws + 7) === 0x43 && text.charCodeAt(ws + 8) === 0x50;
+            if (tcp) flags = 0;
+            continue;
+          }
+          break;
+        case 0x57: // WINDOW=
+          if (len >= 7 && text.charCodeAt(ws + 6) === 0x3d && text.startsWith('WINDOW', ws)) {
+            const n = parseUint(text, ws + 7, we);
+            if (n === n) f.window = true;
+            continue;
+          }
+          break;
+        case 0x5b: // [
+          return false;
+        case 0x4f: // OPT
+          if (len === 3 && text.charCodeAt(ws + 1) === 0x50 && text.charCodeAt(ws + 2) === 0x54) return false;
+          break;
+        case 0x49: // INCOMPLETE
+          if (len === 10 && text.startsWith('INCOMPLETE', ws)) return false;
+          break;
+        case 0x55: // Unknown
+          if (len === 7 && text.startsWith('Unknown', ws)) return false;
+          break;
+      }
+      if (tcp && (len === 3 || len === 2)) flags |= flagBit(text, ws, len);
+    }
+    f.flags = flags;
     return true;
   }
 
@@ -718,15 +800,7 @@ class AddrTally {
 
   top(n: number): CountEntry[] {
     // the n best IPv4 entries by (count desc, address asc) without sorting the whole map
-    const best: [number, number][] = [];
-    const worse = (a: [number, number], b: [number, number]) => b[1] - a[1] || (a[0] >>> 0) - (b[0] >>> 0);
-    for (const entry of this.v4) {
-      if (best.length === n && worse(entry, best[n - 1]) >= 0) continue;
-      if (best.length === n) best.pop();
-      let at = best.length;
-      while (at > 0 && worse(entry, best[at - 1]) < 0) at--;
-      best.splice(at, 0, entry);
-    }
+    const best = this.v4.best(n);
     const v4: CountEntry[] = best.map(([ip, count]) => ({ key: `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`, count }));
     const rest = topN(this.other.map(), n);
     // merge: count desc; at equal counts IPv4 before other addresses
@@ -791,9 +865,30 @@ class IntCounter {
     }
   }
 
-  /** [key, count] pairs. */
-  *[Symbol.iterator](): Generator<[number, number]> {
-    for (let j = 0; j < this.slots.length; j += 2) if (this.slots[j + 1] !== 0) yield [this.slots[j], this.slots[j + 1] >>> 0];
+  /**
+   * The n best [key, count] pairs by count (descending), then key as unsigned (ascending). Read
+   * straight from the table: a pair is made only for a key that enters the list (a log with a
+   * million distinct scanners has a million keys, of which a handful get that far).
+   */
+  best(n: number): [number, number][] {
+    const best: [number, number][] = [];
+    if (n <= 0) return best;
+    const slots = this.slots;
+    for (let j = 0; j < slots.length; j += 2) {
+      const count = slots[j + 1] >>> 0;
+      if (count === 0) continue;
+      const key = slots[j];
+      // not better than the last kept one: fewer lines, or as many and a higher address
+      if (best.length === n) {
+        const last = best[n - 1];
+        if (count < last[1] || (count === last[1] && key >>> 0 >= last[0] >>> 0)) continue;
+        best.pop();
+      }
+      let at = best.length;
+      while (at > 0 && (count > best[at - 1][1] || (count === best[at - 1][1] && key >>> 0 < best[at - 1][0] >>> 0))) at--;
+      best.splice(at, 0, [key, count]);
+    }
+    return best;
   }
 }
 
