@@ -205,7 +205,10 @@ export class LogSummarizer {
       this.nextIn = text.indexOf('IN=', start);
     }
     this.inFrom = start;
-    const at = this.nextIn >= 0 && this.nextIn < end ? findIn(text, body, end) : -1;
+    // nextIn is the first IN= at or after the line start: also the first after the wrapper,
+    // unless it lies inside the wrapper
+    const next = this.nextIn;
+    const at = next >= 0 && next < end ? (next >= body ? findIn(text, body, end, next) : findIn(text, body, end)) : -1;
     if (at < 0) {
       // Not a LOG line. Only conntrack listings (`[NEW] tcp ...`, `ipv4 2 ...`, `tcp 6 ...`), kernel
       // conntrack messages (`nf_conntrack: ...`) and sysctls (`net.netfilter...`, `sysctl -w`,

@@ -14,12 +14,14 @@ const { isBlank, span } = scan;
  * Offset of the `IN=` that starts the kernel's fields in text[start, end), or -1.
  * Prefers an `IN=<word> OUT=`; falls back to an `IN=` at a word boundary when the line was cut
  * before `OUT=`. One pass: for each candidate the end of its word is computed once and shared.
+ * `first`, when given, is what `text.indexOf('IN=', start)` returns (a caller that already
+ * searched, such as the summary going through a chunk of lines, saves the search).
  */
-export function findIn(text: string, start: number, end: number): number {
+export function findIn(text: string, start: number, end: number, first = text.indexOf('IN=', start)): number {
   let fallback = -1;
   let blankAfter = -1; // first blank at or after the current candidate's value
   let srcAt = -2; // cached position of the next `SRC=`/`MAC=` (-1: none left), so the fallback stays linear
-  let i = text.indexOf('IN=', start);
+  let i = first;
   while (i >= 0 && i + 3 <= end) {
     const v = i + 3;
     if (blankAfter < v) {
