@@ -139,6 +139,7 @@ const TABLES = { loose: ctTables(true), strict: ctTables(false) };
 const P_TCP = 'TCP';
 const P_UDP = 'UDP';
 const P_ICMP = 'ICMP';
+const P_ICMPV6 = 'ICMPv6';
 
 export class LogSummarizer {
   private lines = 0;
@@ -746,6 +747,7 @@ function protoKey(text: string, s: number, e: number): string {
     if (a === 0x54 && text.charCodeAt(s + 1) === 0x43 && text.charCodeAt(s + 2) === 0x50) return P_TCP;
     if (a === 0x55 && text.charCodeAt(s + 1) === 0x44 && text.charCodeAt(s + 2) === 0x50) return P_UDP;
   } else if (len === 4 && text.startsWith(P_ICMP, s)) return P_ICMP;
+  else if (len === 6 && text.startsWith(P_ICMPV6, s)) return P_ICMPV6;
   return text.slice(s, e);
 }
 
