@@ -119,6 +119,7 @@ async function benchRules(): Promise<void> {
     metrics.push(metric(`${p}/completion.p99`, r.completion.p99, 'ms'));
     metrics.push(metric(`${p}/trace.p50`, r.trace.p50, 'ms'));
     metrics.push(metric(`${p}/trace.p99`, r.trace.p99, 'ms', { note: `${r.trace.count} packets, first ${r.trace.first} ms` }));
+    metrics.push(metric(`${p}/trace.prepare`, r.trace.prepare, 'ms', { note: 'built by the server while idle after publishing diagnostics, before the traces' }));
     metrics.push(metric(`${p}/heap.peak`, r.heap.peak, 'MB', { note: `retained after GC ${r.heap.retained} MB` }));
     metrics.push(metric(`${p}/rss.peak`, r.rss.peak, 'MB'));
   }

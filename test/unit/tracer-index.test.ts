@@ -8,7 +8,9 @@ import { strict as assert } from 'node:assert';
 import { generateRuleset } from '../../bench/gen/rulesets';
 import { Rng } from '../../bench/gen/rng';
 import { type Packet, parsePacketSpec } from '../../server/src/analysis/packet';
-import { trace } from '../../server/src/analysis/tracer';
+import { alignedBlock, blockKey } from '../../server/src/analysis/trace-index';
+import { trace, traceJobs } from '../../server/src/analysis/tracer';
+import { ISet } from '../../server/src/analysis/packet-space';
 import type { Ruleset } from '../../server/src/model/ruleset';
 import { parseRuleset } from '../../server/src/parser/ruleset-parser';
 
@@ -166,5 +168,45 @@ describe('tracer: the per-chain index gives the traces of the rule-by-rule walk'
     // mark 0 -> 1 -> ... -> 20: every rule matches in turn
     assert.equal(t.branches[0]!.steps.filter((s) => s.kind === 'rule' && s.matched === true).length, 20);
     assertSame(rs, p, {}, 'mark chain');
+  });
+
+  it('traces after the preparation the server runs while idle (traceJobs) are the same as without it', function () {
+    const rng = new Rng(0x9e9);
+    for (const kind of ['kube', 'docker', 'firewall'] as const) {
+      for (const family of ['ipv4', 'ipv6'] as const) {
+        const text = generateRuleset({ kind, family, rules: 1500, seed: rng.int(1, 1e6) }).text;
+        const cold = parseRuleset(text);
+        const prepared = parseRuleset(text);
+        const jobs = traceJobs(prepared);
+        assert.ok(jobs.length > 0, `${kind} ${family}: no long chain to prepare`);
+        for (const job of jobs) job();
+        for (const p of packetsFor(cold, rng, 15)) assert.equal(canon(trace(prepared, p)), canon(trace(cold, p)), `${kind} ${family}`);
+      }
+    }
+  });
+
+  it('a value is looked up under the key its aligned block is filed under (number keys below 2^53, BigInt past it)', function () {
+    const rng = new Rng(0xb10c);
+    const big = (bits: number) => BigInt(rng.int(0, 2 ** 30)) * (1n << BigInt(Math.max(0, bits - 30))) + BigInt(rng.int(0, 2 ** 30));
+    for (let n = 0; n < 5000; n++) {
+      const bits = rng.pick([0, 1, 3, 8, 16, 24, 31, 32, 40, 52, 53, 54, 64, 96, 127, rng.int(0, 128)]);
+      const size = 1n << BigInt(bits);
+      // starts spread over the whole 128-bit range and crowded around 2^53
+      const around = rng.int(0, 1) === 0 ? (1n << 53n) + BigInt(rng.int(-3, 3)) * size : big(rng.int(0, 128));
+      const start = ((around < 0n ? 0n : around) >> BigInt(bits)) << BigInt(bits);
+      if (start + size - 1n >= 1n << 128n) continue;
+      const block = alignedBlock(ISet.of(start, start + size - 1n));
+      assert.ok(block, `block of 2^${bits} from ${start}`);
+      assert.equal(block.bits, bits);
+      const inside = [start, start + size - 1n, start + (big(bits) % size)];
+      for (const v of inside) assert.equal(blockKey(v, bits), block.key, `2^${bits} from ${start}: ${v}`);
+      const outside = [start - 1n, start + size].filter((v) => v >= 0n);
+      for (const v of outside) assert.notEqual(blockKey(v, bits), block.key, `2^${bits} from ${start}: ${v} outside`);
+    }
+    // not blocks: a size that is not a power of two, an unaligned start, two ranges
+    assert.equal(alignedBlock(ISet.of(0n, 2n)), undefined);
+    assert.equal(alignedBlock(ISet.of(2n, 5n)), undefined);
+    assert.equal(alignedBlock(ISet.fromRanges([[0n, 0n], [2n, 2n]])), undefined);
+    assert.equal(alignedBlock(ISet.of((1n << 60n) + 4n, (1n << 60n) + 11n)), undefined);
   });
 });

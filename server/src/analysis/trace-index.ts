@@ -29,23 +29,63 @@ const MIN_INDEXED = 16;
 /** The rules whose first condition is an aligned block of values of one dimension. */
 interface Blocks {
   readonly dim: Dim;
-  /** By log2 of the block size: block start -> positions (ascending). */
-  readonly bySize: Map<bigint, Map<bigint, number[]>>;
+  /**
+   * By log2 of the block size: block start -> positions (ascending). A start is a number when the
+   * whole block fits in a double's integers (addresses of IPv4, ports, protocols, marks...), a
+   * BigInt otherwise (IPv6 blocks that reach past 2^53): no BigInt arithmetic for the former.
+   */
+  readonly bySize: Map<number, Map<number | bigint, number[]>>;
 }
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** The key a block of 2^bits values holding v is filed under (see Blocks.bySize). */
+export function blockKey(v: bigint, bits: number): number | bigint {
+  if (v <= MAX_SAFE) {
+    const size = 2 ** bits;
+    const start = Math.floor(Number(v) / size) * size;
+    if (start + (size - 1) <= Number.MAX_SAFE_INTEGER) return start;
+  }
+  const b = BigInt(bits);
+  return (v >> b) << b;
+}
+
+/** (plainOf's result without a tuple per condition: the dimension and set of the last one found.) */
+let plainDimFound: Dim | undefined;
+let plainSetFound: ISet | undefined;
+const grabPlain = (set: ISet, dim: Dim): void => {
+  plainDimFound = dim;
+  plainSetFound = set;
+};
 
 export class TraceChainIndex {
   /** Positions (ascending) of compiled rules that must be looked at for any packet. */
   private readonly always: number[] = [];
   private readonly blocks: Blocks[] = [];
   /**
-   * The plain conditions each rule starts with (up to its first other one: see plainCount), as
+   * The plain conditions each rule starts with (up to the first that is not plain: see plainOf), as
    * flat lists: those of the rule at pos are plainDim/plainSet[plainStart[pos]...]. A plain
    * condition is decided by one dimension of the packet alone: the packet passes it iff its value
    * there is in the set.
    */
-  private readonly plainStart: number[] = [];
+  private readonly plainStart: Int32Array;
   private readonly plainDim: Dim[] = [];
   private readonly plainSet: ISet[] = [];
+  /**
+   * The same sets as doubles, for the sets whose values all fit in a double's integers: the ranges
+   * of plain condition k are rangeVals[rangeFrom[k]...rangeTo[k]) as lo, hi pairs (rangeFrom -1:
+   * too large, tested as a BigInt set). Kept side by side in flat arrays, a trace checking the
+   * 50 000 rules of a chain reads them in order instead of following each rule's sets and BigInts.
+   */
+  private readonly rangeFrom: number[] = [];
+  private readonly rangeTo: number[] = [];
+  private readonly rangeVals: number[] = [];
+  /** The dimensions of the plain conditions (plainDimId[k] is the index of plainDim[k] here). */
+  private readonly dims: Dim[] = [];
+  private readonly plainDimId: number[] = [];
+  /** The point the numeric values below are of, and its values by dimension (NaN: past 2^53 or absent). */
+  private numPoint: ReadonlyMap<Dim, bigint> | undefined;
+  private readonly numVals: number[] = [];
   /** Per position, the step of the rule when the packet fails its first condition, built when first needed. */
   private readonly missedFirst: (TraceStep | undefined)[] = [];
   /** The same when it fails its j-th condition (j > 0). */
@@ -57,36 +97,59 @@ export class TraceChainIndex {
     private readonly spaces: readonly (RuleSpace | undefined)[],
     private readonly makeMissed: (table: Table, chain: Chain, pos: number, reason: string) => TraceStep,
   ) {
-    const byDim = new Map<Dim, Blocks>();
-    for (let pos = 0; pos < spaces.length; pos++) {
-      this.plainStart.push(this.plainDim.length);
+    const n = spaces.length;
+    const plainStart = (this.plainStart = new Int32Array(n + 1));
+    const plainDim = this.plainDim;
+    const plainSet = this.plainSet;
+    // (one loop over 100 000 rules at a trace's first entry into a chain: no tuples, iterators or
+    // BigInt arithmetic per rule)
+    let last: Blocks | undefined;
+    for (let pos = 0; pos < n; pos++) {
+      plainStart[pos] = plainDim.length;
       const rsp = spaces[pos];
       if (!rsp) continue; // not compiled: the tracer passes over it without a step
-      for (const c of rsp.conditions) {
-        const one = plainOf(c);
-        if (!one) break;
-        this.plainDim.push(one[0]);
-        this.plainSet.push(one[1]);
+      const conds = rsp.conditions;
+      for (let k = 0; k < conds.length; k++) {
+        if (!plainOf(conds[k]!)) break;
+        plainDim.push(plainDimFound!);
+        plainSet.push(plainSetFound!);
+        this.addNumeric(plainDimFound!, plainSetFound!);
       }
-      const block = this.plainDim.length > this.plainStart[pos]! ? alignedBlock(this.plainSet[this.plainStart[pos]!]!) : undefined;
+      const first = plainStart[pos]!;
+      const block = plainDim.length > first ? alignedBlock(plainSet[first]!) : undefined;
       if (!block) {
         this.always.push(pos);
         continue;
       }
-      const dim = this.plainDim[this.plainStart[pos]!]!;
-      let b = byDim.get(dim);
+      const dim = plainDim[first]!;
+      let b = last?.dim === dim ? last : this.blocks.find((x) => x.dim === dim);
       if (!b) {
         b = { dim, bySize: new Map() };
-        byDim.set(dim, b);
         this.blocks.push(b);
       }
+      last = b;
       let m = b.bySize.get(block.bits);
       if (!m) b.bySize.set(block.bits, (m = new Map()));
-      const l = m.get(block.start);
+      const l = m.get(block.key);
       if (l) l.push(pos);
-      else m.set(block.start, [pos]);
+      else m.set(block.key, [pos]);
     }
-    this.plainStart.push(this.plainDim.length);
+    plainStart[n] = plainDim.length;
+  }
+
+  private addNumeric(dim: Dim, set: ISet): void {
+    let d = this.dims.indexOf(dim);
+    if (d < 0) d = this.dims.push(dim) - 1;
+    this.plainDimId.push(d);
+    const ranges = set.ranges;
+    if (ranges.length > 0 && ranges[ranges.length - 1]![1] > MAX_SAFE) {
+      this.rangeFrom.push(-1);
+      this.rangeTo.push(-1);
+      return;
+    }
+    this.rangeFrom.push(this.rangeVals.length);
+    for (const [lo, hi] of ranges) this.rangeVals.push(Number(lo), Number(hi));
+    this.rangeTo.push(this.rangeVals.length);
   }
 
   /**
@@ -103,7 +166,7 @@ export class TraceChainIndex {
         continue;
       }
       for (const [bits, m] of b.bySize) {
-        const l = m.get((v >> bits) << bits);
+        const l = m.get(blockKey(v, bits));
         if (l) for (const p of l) if (p >= from) hits.push(p);
       }
     }
@@ -119,6 +182,14 @@ export class TraceChainIndex {
       else out.push(hits[h++]!);
     }
     return out;
+  }
+
+  /**
+   * Builds ahead of any trace the steps of the rules filed by their first condition failing it
+   * (the steps a trace passing over them shares), so that the first trace does not.
+   */
+  prepareSteps(): void {
+    for (const b of this.blocks) for (const m of b.bySize.values()) for (const l of m.values()) for (const p of l) this.missedStep(p, 0);
   }
 
   /** The compiled rule at `pos` (undefined: the tracer passes over it). */
@@ -138,10 +209,35 @@ export class TraceChainIndex {
   missed(pos: number, point: ReadonlyMap<Dim, bigint>): TraceStep | undefined {
     const start = this.plainStart[pos]!;
     const end = this.plainStart[pos + 1]!;
+    if (start === end) return undefined;
+    const vals = this.numVals;
+    if (point !== this.numPoint) {
+      this.numPoint = point;
+      for (let d = 0; d < this.dims.length; d++) {
+        const v = point.get(this.dims[d]!);
+        vals[d] = v !== undefined && v <= MAX_SAFE ? Number(v) : NaN;
+      }
+    }
+    const rv = this.rangeVals;
     for (let k = start; k < end; k++) {
-      const v = point.get(this.plainDim[k]!);
-      if (v === undefined) return undefined;
-      if (!this.plainSet[k]!.has(v)) return this.missedStep(pos, k - start);
+      const x = vals[this.plainDimId[k]!]!;
+      const from = this.rangeFrom[k]!;
+      let inside = false;
+      if (from < 0 || x !== x) {
+        // a set or a value past 2^53 (IPv6 addresses): the BigInt set itself
+        const v = point.get(this.plainDim[k]!);
+        if (v === undefined) return undefined;
+        inside = this.plainSet[k]!.has(v);
+      } else {
+        const to = this.rangeTo[k]!;
+        for (let r = from; r < to; r += 2) {
+          if (x >= rv[r]! && x <= rv[r + 1]!) {
+            inside = true;
+            break;
+          }
+        }
+      }
+      if (!inside) return this.missedStep(pos, k - start);
     }
     return undefined;
   }
@@ -155,30 +251,59 @@ export class TraceChainIndex {
 
 /**
  * A condition the packet alone decides on one dimension (its dimension and set), as the tracer
- * evaluates it: an exact space of one box restricting one dimension.
+ * evaluates it: an exact space of one box restricting one dimension. Its dimension and set are
+ * left in plainDimFound and plainSetFound.
  */
-function plainOf(c: Condition): [Dim, ISet] | undefined {
-  if (!c.space || c.unknown || c.space.boxes.length !== 1) return undefined;
+function plainOf(c: Condition): boolean {
+  if (!c.space || c.unknown || c.space.boxes.length !== 1) return false;
   const box = c.space.boxes[0]!;
-  if (box.size !== 1) return undefined;
-  for (const e of box) return e;
-  return undefined;
+  if (box.size !== 1) return false;
+  box.forEach(grabPlain);
+  return true;
 }
 
-/** The set as an aligned block of 2^bits values from start (an address prefix, one port), if it is one. */
-export function alignedBlock(set: ISet): { bits: bigint; start: bigint } | undefined {
+/**
+ * The set as an aligned block of 2^bits values (an address prefix, one port), if it is one: its
+ * size's log2 and its key in Blocks.bySize (as blockKey gives it for any value in the block).
+ */
+export function alignedBlock(set: ISet): { bits: number; key: number | bigint } | undefined {
   if (set.ranges.length !== 1) return undefined;
   const [lo, hi] = set.ranges[0]!;
-  if (lo === hi) return { bits: 0n, start: lo };
+  if (hi <= MAX_SAFE) {
+    // in doubles, where every integer up to 2^53 is exact
+    const l = Number(lo);
+    const size = Number(hi) - l + 1;
+    if (size <= 0) return undefined;
+    const bits = Math.round(Math.log2(size));
+    if (2 ** bits !== size || l % size !== 0) return undefined;
+    return { bits, key: l };
+  }
   const size = hi - lo + 1n;
   if (size <= 0n || (size & (size - 1n)) !== 0n) return undefined;
   let bits = 0n;
   while (1n << bits < size) bits++;
   if ((lo >> bits) << bits !== lo) return undefined;
-  return { bits, start: lo };
+  return { bits: Number(bits), key: lo };
 }
 
 const INDEXES = new WeakMap<AnalysisContext, WeakMap<Chain, TraceChainIndex>>();
+
+/**
+ * The chains of a ruleset that get an index, each with a job that builds its index and its ready
+ * steps (see traceChainIndex), for a caller that prepares traces ahead of time, one job at a time.
+ */
+export function traceIndexJobs(
+  ctx: AnalysisContext,
+  makeMissed: (table: Table, chain: Chain, pos: number, reason: string) => TraceStep,
+): (() => void)[] {
+  const jobs: (() => void)[] = [];
+  for (const table of ctx.rs.tables.values()) {
+    for (const chain of table.chains.values()) {
+      if (chain.rules.length >= MIN_INDEXED) jobs.push(() => traceChainIndex(ctx, table, chain, makeMissed)!.prepareSteps());
+    }
+  }
+  return jobs;
+}
 
 /**
  * The index of a chain for traces over this analysis (one per document version), built the first

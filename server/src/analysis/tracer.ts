@@ -15,7 +15,7 @@ import { analysisContext } from './context';
 import { type Packet, packetPoint } from './packet';
 import { type CtState, type Dim, type Space, STATES } from './packet-space';
 import { addressExpansions, type RuleSpace } from './rule-space';
-import { traceChainIndex } from './trace-index';
+import { traceChainIndex, traceIndexJobs } from './trace-index';
 
 export type Tri = true | false | 'maybe';
 
@@ -156,6 +156,15 @@ function missedRule(table: Table, chain: Chain, pos: number, reason: string): Tr
   return r.target
     ? { kind: 'rule', table: table.name, chain: chain.name, position: pos + 1, line: r.line, rule: r, target: r.target.name, matched: false, reason }
     : { kind: 'rule', table: table.name, chain: chain.name, position: pos + 1, line: r.line, rule: r, matched: false, reason };
+}
+
+/**
+ * The work a first trace through the long chains of this ruleset would do before it could start
+ * (their indexes and ready steps), as jobs of one chain each, for the server to run while idle
+ * after publishing a version's diagnostics. Traces give the same answers with or without it.
+ */
+export function traceJobs(rs: Ruleset): (() => void)[] {
+  return traceIndexJobs(analysisContext(rs), missedRule);
 }
 
 type Outcome = { kind: 'continue' } | { kind: 'return' } | { kind: 'accept'; step: TraceStep } | { kind: 'final'; verdict: FinalVerdict; step: TraceStep };

@@ -5,6 +5,7 @@
  */
 import { type Diagnostic as LspDiagnostic, DiagnosticTag } from 'vscode-languageserver/node';
 import { CODE_PREFIX, docsLink } from '../analysis/codes';
+import { traceJobs } from '../analysis/tracer';
 import { diagnose, type Diagnostic } from '../service/diagnostics';
 import type { ServerContext } from '../server';
 import { toRange, toSeverity } from './convert';
@@ -87,6 +88,31 @@ export function registerDiagnostics(ctx: ServerContext): void {
     }
     const items = currentDiagnostics(ctx, uri);
     void ctx.connection.sendDiagnostics({ uri, version: d.version, diagnostics: items.map((i) => toLspDiagnostic(uri, i)) });
+    prepareTraces(uri, d.version);
+  };
+
+  // once a version's diagnostics are out, the server builds, while idle, what the first packet
+  // trace through its long chains would otherwise build (at 100 000 rules a few hundred ms), one
+  // chain per turn of the event loop; it stops as soon as the document has a newer version or closes
+  const preparing = new Map<string, ReturnType<typeof setImmediate>>();
+  const stopPreparing = (uri: string) => {
+    const p = preparing.get(uri);
+    if (p) clearImmediate(p);
+    preparing.delete(uri);
+  };
+  const prepareTraces = (uri: string, version: number) => {
+    stopPreparing(uri);
+    const doc = ctx.rules(uri);
+    if (!doc || doc.version !== version) return;
+    const jobs = ctx.guard('prepareTraces', [] as (() => void)[], () => traceJobs(doc.ruleset));
+    let next = 0;
+    const step = () => {
+      preparing.delete(uri);
+      if (next >= jobs.length || ctx.documents.get(uri)?.version !== version || ctx.rules(uri) !== doc) return;
+      ctx.guard('prepareTraces', undefined, jobs[next++]!);
+      preparing.set(uri, setImmediate(step));
+    };
+    preparing.set(uri, setImmediate(step));
   };
 
   const schedule = (uri: string, delay: number) => {
@@ -100,11 +126,15 @@ export function registerDiagnostics(ctx: ServerContext): void {
   };
 
   ctx.documents.onDidOpen((e) => schedule(e.document.uri, 0));
-  ctx.documents.onDidChangeContent((e) => schedule(e.document.uri, ctx.settings().validationDelay));
+  ctx.documents.onDidChangeContent((e) => {
+    stopPreparing(e.document.uri);
+    schedule(e.document.uri, ctx.settings().validationDelay);
+  });
   ctx.documents.onDidClose((e) => {
     const t = timers.get(e.document.uri);
     if (t) clearTimeout(t);
     timers.delete(e.document.uri);
+    stopPreparing(e.document.uri);
     cache.delete(e.document.uri);
     void ctx.connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
