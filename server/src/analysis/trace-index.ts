@@ -17,7 +17,7 @@
  * The steps are built once per chain, rule and failing condition, and shared by every trace of
  * the same analysis (steps are read-only).
  */
-import type { Chain, Table } from '../model/ruleset';
+import type { Chain, Rule, Table } from '../model/ruleset';
 import type { AnalysisContext } from './context';
 import type { Dim, ISet } from './packet-space';
 import type { Condition, RuleSpace } from './rule-space';
@@ -91,22 +91,46 @@ export class TraceChainIndex {
   /** The same when it fails its j-th condition (j > 0). */
   private readonly missedLater: (TraceStep | undefined)[][] = [];
 
+  /** The compiled rules by position, as far as built. */
+  private readonly spaces: (RuleSpace | undefined)[] = [];
+  /** Positions filed under a block by their first condition (their ready step is prepareSteps'). */
+  private readonly filed: Uint8Array;
+  /** How many positions are indexed so far (see build), and the block list the last one went to. */
+  private built = 0;
+  private last: Blocks | undefined;
+
   constructor(
     readonly table: Table,
     readonly chain: Chain,
-    private readonly spaces: readonly (RuleSpace | undefined)[],
+    private readonly compiledOf: (r: Rule) => RuleSpace | undefined,
     private readonly makeMissed: (table: Table, chain: Chain, pos: number, reason: string) => TraceStep,
   ) {
-    const n = spaces.length;
-    const plainStart = (this.plainStart = new Int32Array(n + 1));
+    this.plainStart = new Int32Array(chain.rules.length + 1);
+    this.filed = new Uint8Array(chain.rules.length);
+  }
+
+  /** True once every rule is indexed: only then may a trace use the index. */
+  get complete(): boolean {
+    return this.built === this.chain.rules.length;
+  }
+
+  /**
+   * Indexes the rules from the last one indexed up to position `until` (excluded), so that the
+   * server can build a long chain's index a slice at a time while idle; a trace builds the rest.
+   */
+  build(until = this.chain.rules.length): void {
+    const rules = this.chain.rules;
+    const n = rules.length;
+    const end = Math.min(until, n);
+    const plainStart = this.plainStart;
     const plainDim = this.plainDim;
     const plainSet = this.plainSet;
-    // (one loop over 100 000 rules at a trace's first entry into a chain: no tuples, iterators or
-    // BigInt arithmetic per rule)
-    let last: Blocks | undefined;
-    for (let pos = 0; pos < n; pos++) {
+    // (one loop over up to 100 000 rules: no tuples, iterators or BigInt arithmetic per rule)
+    let last = this.last;
+    for (let pos = this.built; pos < end; pos++) {
       plainStart[pos] = plainDim.length;
-      const rsp = spaces[pos];
+      const rsp = this.compiledOf(rules[pos]!);
+      this.spaces.push(rsp);
       if (!rsp) continue; // not compiled: the tracer passes over it without a step
       const conds = rsp.conditions;
       for (let k = 0; k < conds.length; k++) {
@@ -133,8 +157,11 @@ export class TraceChainIndex {
       const l = m.get(block.key);
       if (l) l.push(pos);
       else m.set(block.key, [pos]);
+      this.filed[pos] = 1;
     }
-    plainStart[n] = plainDim.length;
+    this.last = last;
+    if (end > this.built) this.built = end;
+    plainStart[this.built] = plainDim.length;
   }
 
   private addNumeric(dim: Dim, set: ISet): void {
@@ -185,11 +212,13 @@ export class TraceChainIndex {
   }
 
   /**
-   * Builds ahead of any trace the steps of the rules filed by their first condition failing it
-   * (the steps a trace passing over them shares), so that the first trace does not.
+   * Builds ahead of any trace the steps of the rules (at positions from..to-1, as far as indexed)
+   * filed by their first condition failing it (the steps a trace passing over them shares), so
+   * that the first trace does not.
    */
-  prepareSteps(): void {
-    for (const b of this.blocks) for (const m of b.bySize.values()) for (const l of m.values()) for (const p of l) this.missedStep(p, 0);
+  prepareSteps(from = 0, to = this.built): void {
+    const end = Math.min(to, this.built);
+    for (let p = from; p < end; p++) if (this.filed[p]) this.missedStep(p, 0);
   }
 
   /** The compiled rule at `pos` (undefined: the tracer passes over it). */
@@ -290,24 +319,50 @@ const INDEXES = new WeakMap<AnalysisContext, WeakMap<Chain, TraceChainIndex>>();
 
 /**
  * The chains of a ruleset that get an index, each with a job that builds its index and its ready
- * steps (see traceChainIndex), for a caller that prepares traces ahead of time, one job at a time.
+ * steps (see traceChainIndex), for a caller that prepares traces ahead of time, one job at a time:
+ * a job indexes `slice` rules of a chain.
  */
 export function traceIndexJobs(
   ctx: AnalysisContext,
   makeMissed: (table: Table, chain: Chain, pos: number, reason: string) => TraceStep,
+  slice = JOB_RULES,
 ): (() => void)[] {
   const jobs: (() => void)[] = [];
   for (const table of ctx.rs.tables.values()) {
     for (const chain of table.chains.values()) {
-      if (chain.rules.length >= MIN_INDEXED) jobs.push(() => traceChainIndex(ctx, table, chain, makeMissed)!.prepareSteps());
+      const n = chain.rules.length;
+      if (n < MIN_INDEXED) continue;
+      for (let from = 0; from < n; from += slice) {
+        const to = from + slice;
+        jobs.push(() => {
+          const idx = indexOf(ctx, table, chain, makeMissed);
+          idx.build(to);
+          idx.prepareSteps(from, to);
+        });
+      }
     }
   }
   return jobs;
 }
 
+/** The rules a job of traceIndexJobs indexes (a few ms each, so that requests need not wait). */
+const JOB_RULES = 4096;
+
+function indexOf(ctx: AnalysisContext, table: Table, chain: Chain, makeMissed: (table: Table, chain: Chain, pos: number, reason: string) => TraceStep): TraceChainIndex {
+  let perChain = INDEXES.get(ctx);
+  if (!perChain) INDEXES.set(ctx, (perChain = new WeakMap()));
+  let idx = perChain.get(chain);
+  if (!idx || idx.table !== table) {
+    idx = new TraceChainIndex(table, chain, (r) => ctx.compiled.get(r), makeMissed);
+    perChain.set(chain, idx);
+  }
+  return idx;
+}
+
 /**
- * The index of a chain for traces over this analysis (one per document version), built the first
- * time a trace enters the chain; undefined for a short chain.
+ * The index of a chain for traces over this analysis (one per document version), built (or
+ * finished, after the jobs above) the first time a trace enters the chain; undefined for a short
+ * chain.
  */
 export function traceChainIndex(
   ctx: AnalysisContext,
@@ -316,12 +371,7 @@ export function traceChainIndex(
   makeMissed: (table: Table, chain: Chain, pos: number, reason: string) => TraceStep,
 ): TraceChainIndex | undefined {
   if (chain.rules.length < MIN_INDEXED) return undefined;
-  let perChain = INDEXES.get(ctx);
-  if (!perChain) INDEXES.set(ctx, (perChain = new WeakMap()));
-  let idx = perChain.get(chain);
-  if (!idx || idx.table !== table) {
-    idx = new TraceChainIndex(table, chain, chain.rules.map((r) => ctx.compiled.get(r)), makeMissed);
-    perChain.set(chain, idx);
-  }
+  const idx = indexOf(ctx, table, chain, makeMissed);
+  if (!idx.complete) idx.build();
   return idx;
 }

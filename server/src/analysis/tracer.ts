@@ -160,11 +160,12 @@ function missedRule(table: Table, chain: Chain, pos: number, reason: string): Tr
 
 /**
  * The work a first trace through the long chains of this ruleset would do before it could start
- * (their indexes and ready steps), as jobs of one chain each, for the server to run while idle
- * after publishing a version's diagnostics. Traces give the same answers with or without it.
+ * (their indexes and ready steps), as jobs of a slice of a chain each (a few thousand rules, or
+ * `slice`), for the server to run while idle after publishing a version's diagnostics. Traces give
+ * the same answers with or without it, or with only some of the jobs run.
  */
-export function traceJobs(rs: Ruleset): (() => void)[] {
-  return traceIndexJobs(analysisContext(rs), missedRule);
+export function traceJobs(rs: Ruleset, slice?: number): (() => void)[] {
+  return traceIndexJobs(analysisContext(rs), missedRule, slice);
 }
 
 type Outcome = { kind: 'continue' } | { kind: 'return' } | { kind: 'accept'; step: TraceStep } | { kind: 'final'; verdict: FinalVerdict; step: TraceStep };
