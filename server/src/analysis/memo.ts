@@ -12,17 +12,11 @@ import type { SpaceEnv } from './packet-space';
  * left alone): kept under the chain's first rule, checked against the whole sequence.
  */
 export class ChainMemo<T> {
-  private readonly store = new WeakMap<object, { readonly seq: readonly object[]; readonly extra: string; readonly value: T }>();
+  private readonly store = new WeakMap<object, Kept<T>>();
 
   get(ctx: { readonly compiled: ReadonlyMap<Rule, { readonly conditions: object }> }, chain: Chain, extra: string, make: () => T): T {
     const seq = chain.rules.map((r) => ctx.compiled.get(r)?.conditions ?? r);
-    const first = seq[0];
-    if (!first) return make();
-    const hit = this.store.get(first);
-    if (hit && hit.extra === extra && hit.seq.length === seq.length && hit.seq.every((x, i) => x === seq[i])) return hit.value;
-    const value = make();
-    this.store.set(first, { seq, extra, value });
-    return value;
+    return kept(this.store, seq[0], seq, extra, make);
   }
 }
 
@@ -33,7 +27,7 @@ export class ChainMemo<T> {
  * table leaves what was found in filter as it was.
  */
 export class TableMemo<T> {
-  private readonly store = new WeakMap<object, { readonly seq: readonly unknown[]; readonly extra: string; readonly value: T }>();
+  private readonly store = new WeakMap<object, Kept<T>>();
 
   /** `also`: more things the value depends on, compared by identity (rules outside any chain...). */
   get(tables: readonly (Table | undefined)[], extra: string, make: () => T, also: readonly unknown[] = []): T {
@@ -47,13 +41,28 @@ export class TableMemo<T> {
       for (const x of ts) seq.push(x);
       if (ts.length && !first) first = ts.find((x): x is object => typeof x === 'object');
     }
-    if (!first) return make();
-    const hit = this.store.get(first);
-    if (hit && hit.extra === extra && hit.seq.length === seq.length && hit.seq.every((x, i) => x === seq[i])) return hit.value;
-    const value = make();
-    this.store.set(first, { seq, extra, value });
-    return value;
+    return kept(this.store, first, seq, extra, make);
   }
+}
+
+interface Kept<T> {
+  readonly seq: readonly unknown[];
+  readonly extra: string;
+  readonly value: T;
+}
+
+/**
+ * The value kept under `first` when it was made for the same sequence (element by element, by
+ * identity) and the same `extra`; otherwise a new one, made and kept in its place. Without a
+ * first object there is nothing to keep it under: it is made every time.
+ */
+function kept<T>(store: WeakMap<object, Kept<T>>, first: object | undefined, seq: readonly unknown[], extra: string, make: () => T): T {
+  if (!first) return make();
+  const hit = store.get(first);
+  if (hit && hit.extra === extra && hit.seq.length === seq.length && hit.seq.every((x, i) => x === seq[i])) return hit.value;
+  const value = make();
+  store.set(first, { seq, extra, value });
+  return value;
 }
 
 const TABLE_SEQS = new WeakMap<Table, readonly unknown[]>();
