@@ -7,11 +7,11 @@
  * Tests named "(it …)" are regressions: what the abuse did before the fix.
  */
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PROJECT_ROOT } from '../support/corpus';
+import { makeHostileWorkspace } from '../support/hostile-workspace';
 import { LspClient } from '../support/lsp-client';
 
 /** Resident memory the server may never exceed, whatever it is sent (MiB). */
@@ -384,19 +384,10 @@ describe('protocol: abuse (the server never falls over)', function () {
     let h: LspClient | undefined;
 
     before(function () {
-      root = mkdtempSync(path.join(tmpdir(), 'iptables-lens-hostile-'));
-      ws = path.join(root, 'ws');
-      outside = path.join(root, 'outside');
-      mkdirSync(path.join(ws, 'sub'), { recursive: true });
-      mkdirSync(outside);
-      const rules = (prefix: string) => `*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp -m limit --limit 5/min -j LOG --log-prefix "${prefix}: "\n-A INPUT -j DROP\nCOMMIT\n`;
-      writeFileSync(path.join(ws, 'rules.v4'), rules('WS'));
-      writeFileSync(path.join(ws, 'sub', 'other.rules'), rules('SUB'));
-      writeFileSync(path.join(outside, 'secret.rules'), rules('SECRET'));
-      writeFileSync(path.join(outside, 'unnamed.rules'), rules('UNNAMED'));
-      writeFileSync(path.join(outside, 'named.rules'), rules('NAMED'));
-      symlinkSync(path.join(outside, 'secret.rules'), path.join(ws, 'evil.rules'));
-      symlinkSync(outside, path.join(ws, 'linkdir'));
+      ({ root, ws, outside } = makeHostileWorkspace(
+        'iptables-lens-hostile-',
+        (prefix) => `*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp -m limit --limit 5/min -j LOG --log-prefix "${prefix}: "\n-A INPUT -j DROP\nCOMMIT\n`,
+      ));
     });
 
     after(async function () {

@@ -10,13 +10,13 @@
  */
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRulesSources } from '../../server/src/lsp/rules-sources';
 import { DEFAULT_SETTINGS, type Settings } from '../../server/src/lsp/settings';
 import { PROJECT_ROOT } from '../support/corpus';
+import { makeHostileWorkspace } from '../support/hostile-workspace';
 
 type Bundle = 'server' | 'client' | 'cli';
 
@@ -156,19 +156,7 @@ describe('security: what the extension, server and CLI may do', function () {
     let ws = '';
     let outside = '';
     before(function () {
-      root = mkdtempSync(path.join(tmpdir(), 'iptables-lens-sec-'));
-      ws = path.join(root, 'ws');
-      outside = path.join(root, 'outside');
-      mkdirSync(path.join(ws, 'sub'), { recursive: true });
-      mkdirSync(outside);
-      const rules = (prefix: string) => `*filter\n-A INPUT -j LOG --log-prefix "${prefix}: "\nCOMMIT\n`;
-      writeFileSync(path.join(ws, 'rules.v4'), rules('WS'));
-      writeFileSync(path.join(ws, 'sub', 'other.rules'), rules('SUB'));
-      writeFileSync(path.join(outside, 'secret.rules'), rules('SECRET'));
-      writeFileSync(path.join(outside, 'unnamed.rules'), rules('UNNAMED'));
-      writeFileSync(path.join(outside, 'named.rules'), rules('NAMED'));
-      symlinkSync(path.join(outside, 'secret.rules'), path.join(ws, 'evil.rules'));
-      symlinkSync(outside, path.join(ws, 'linkdir'));
+      ({ root, ws, outside } = makeHostileWorkspace('iptables-lens-sec-', (prefix) => `*filter\n-A INPUT -j LOG --log-prefix "${prefix}: "\nCOMMIT\n`));
       symlinkSync('/', path.join(ws, 'rootlink'));
       try {
         execFileSync('mkfifo', [path.join(ws, 'fifo.rules')]);
