@@ -1,6 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { fixture } from '../support/fixtures';
 import { fires, quiet } from '../support/check-harness';
+import { generateRuleset } from '../../bench/gen/rulesets';
+import { Rng } from '../../bench/gen/rng';
+import { checkShadowed, shadowStats } from '../../server/src/analysis/checks/shadowed';
+import { createRulesDocument, type RulesDocument } from '../../server/src/service/document';
+
+/** Bodies an edit gives a rule: covering, covered, unconditional, duplicate, not decidable. */
+const BODIES = ['-s 10.0.0.0/8 -j DROP', '-s 10.1.2.3 -p tcp --dport 22 -j ACCEPT', '-p tcp --dport 1:1000 -j ACCEPT', '-j ACCEPT', '-m limit --limit 1/s -j DROP', '-i eth+ -j DROP', '-p udp -j RETURN', '-j LOG'];
 
 describe('check: shadowed, redundant and unreachable rules', function () {
   it('finds a rule covered by earlier rules with another verdict (story 3)', function () {
@@ -30,5 +37,31 @@ describe('check: shadowed, redundant and unreachable rules', function () {
   it('finds a rule whose removal changes nothing because later rules do the same', function () {
     fires('*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -s 10.0.0.1 -j DROP\n-A INPUT -s 10.0.0.0/8 -j DROP\nCOMMIT\n', 'redundant-rule');
     quiet('*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -s 10.0.0.1 -j DROP\n-A INPUT -s 10.0.0.0/8 -j LOG\n-A INPUT -s 10.0.0.0/8 -j DROP\nCOMMIT\n', 'redundant-rule');
+  });
+  it('after edits inside long chains, judges again only the rules that share packets with a changed one, with the findings of a cold analysis', function () {
+    this.timeout(120_000);
+    const rng = new Rng(0x5ad0);
+    const before = { ...shadowStats };
+    for (const kind of ['firewall', 'docker', 'kube'] as const) {
+      const lines = generateRuleset({ kind, family: 'ipv4', rules: 1500, seed: 11 }).text.split('\n');
+      const ruleLines = lines.map((l, i) => (/^-A \S+ /.test(l) ? i : -1)).filter((i) => i >= 0);
+      let doc: RulesDocument = createRulesDocument('file:///x.rules', 1, lines.join('\n'));
+      checkShadowed(doc.ruleset);
+      for (let k = 0; k < 25; k++) {
+        // one rule changed in place: another body, or the body of another rule of the same chain
+        const at = rng.pick(ruleLines);
+        const chain = /^-A (\S+) /.exec(lines[at]!)![1]!;
+        const same = ruleLines.filter((i) => lines[i]!.startsWith(`-A ${chain} `));
+        const body = rng.int(0, 2) === 0 ? rng.pick(BODIES) : lines[rng.pick(same)]!.slice(`-A ${chain} `.length);
+        lines[at] = `-A ${chain} ${body}`;
+        const text = lines.join('\n');
+        doc = createRulesDocument('file:///x.rules', k + 2, text, 'auto', doc);
+        const cold = createRulesDocument('file:///x.rules', k + 2, text);
+        assert.deepEqual(checkShadowed(doc.ruleset), checkShadowed(cold.ruleset), `${kind}, edit ${k + 1}: line ${at + 1} -> ${lines[at]}`);
+      }
+    }
+    assert.ok(shadowStats.partial - before.partial >= 30, `chains judged in part: ${shadowStats.partial - before.partial}`);
+    // (each partial judgement looks again at the few rules meeting the changed one, not the chain)
+    assert.ok(shadowStats.rejudged - before.rejudged < (shadowStats.partial - before.partial) * 200, `rules judged again: ${shadowStats.rejudged - before.rejudged}`);
   });
 });

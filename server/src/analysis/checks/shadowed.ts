@@ -10,9 +10,10 @@
  * `-m recent` rule may or may not match, so it neither covers nor is judged).
  */
 import type { Chain, Finding, Rule, Ruleset } from '../../model/ruleset';
-import { analysisContext, ChainMemo } from '../context';
+import { analysisContext } from '../context';
 import { type Box, DIMS, type Dim, domain, ISet, Space, type SpaceEnv } from '../packet-space';
 import { verdictKind } from '../reach';
+import type { RuleSpace } from '../rule-space';
 import { lineRef, statedPolicy, verdictKey } from './rule-facts';
 
 function describe(rules: readonly Rule[]): string {
@@ -27,150 +28,297 @@ function describe(rules: readonly Rule[]): string {
  */
 export const SHADOW_BUDGET = 1_000_000;
 
-/** Each chain's findings, kept while the chain holds the same rules (and policy). */
-const MEMO = new ChainMemo<readonly Finding[]>();
+/**
+ * What was found in a chain, kept for the next version of the document: each rule's finding and the
+ * comparisons it took, with the compiled rules they were found for. After an edit that changes a
+ * few rules of a long chain (and leaves its length alone), only the rules that can meet a changed
+ * rule (before or after the edit) are judged again: a rule's finding depends on the rules that
+ * share packets with it and on nothing else. Kept under the chain's first and last compiled rule.
+ */
+interface ChainRun {
+  /** Per position: the compiled conditions (or the rule when it did not compile). */
+  readonly seq: readonly object[];
+  readonly policy: string;
+  readonly compiled: readonly (RuleSpace | undefined)[];
+  readonly found: readonly (Finding | undefined)[];
+  readonly work: readonly number[];
+  readonly total: number;
+  readonly firstUnconditional: number;
+  /** The comparison budget ran out: the findings depend on the order work was done in. */
+  readonly stopped: boolean;
+  readonly findings: readonly Finding[];
+}
+
+const RUNS = new WeakMap<object, ChainRun>();
+
+/** Later rules meeting a rule from which redundancy is first tried on corner packets. */
+const CORNERS_FROM = 8;
+
+/** Changed rules up to which a chain is judged again rule by rule instead of whole. */
+const MAX_CHANGED = 16;
+
+/** How the last chains were judged (for tests): whole, or only the rules an edit can affect. */
+export const shadowStats = { whole: 0, partial: 0, rejudged: 0 };
 
 export function checkShadowed(rs: Ruleset): Finding[] {
   const ctx = analysisContext(rs);
   const out: Finding[] = [];
   for (const table of rs.tables.values()) {
     for (const chain of table.chains.values()) {
-      for (const f of MEMO.get(ctx, chain, statedPolicy(chain) ?? '', () => chainFindings(chain))) out.push(f);
+      for (const f of chainFindings(chain)) out.push(f);
     }
   }
   return out;
 
-  function chainFindings(chain: Chain): Finding[] {
-    const out: Finding[] = [];
-    {
-      // the earlier rules that cover a rule are among those that meet it: the chain's index finds
-      // them without going through every earlier rule (a 50 000-line blocklist stays linear)
-      const index = ctx.index(chain);
-      const rules = chain.rules;
-      /** Earlier rules with a final verdict and decidable conditions (they cover what they match). */
-      const covering = new Set<number>();
-      let unconditional: Rule | undefined;
-      /** Rules looked at for the questions so far (see SHADOW_BUDGET). */
-      let work = 0;
-      let stoppedAt: Rule | undefined;
-      rules.forEach((r, i) => {
-        const rsp = ctx.compiled.get(r);
-        if (!rsp || stoppedAt) return;
-        if (work > SHADOW_BUDGET) {
+  function chainFindings(chain: Chain): readonly Finding[] {
+    const rules = chain.rules;
+    const n = rules.length;
+    if (n === 0) return [];
+    const compiled = rules.map((r) => ctx.compiled.get(r));
+    const seq: object[] = rules.map((r, i) => compiled[i]?.conditions ?? r);
+    const policy = statedPolicy(chain);
+    const prev = RUNS.get(seq[0]!) ?? RUNS.get(seq[n - 1]!);
+    if (prev && prev.policy === (policy ?? '') && sameSeq(prev.seq, seq)) return prev.findings;
+
+    // facts of each rule on its own: a final verdict with decidable conditions covers what it matches
+    const keys = rules.map((r) => verdictKey(r));
+    const covering = new Uint8Array(n);
+    let firstCovering = -1;
+    let firstUnconditional = -1;
+    for (let i = 0; i < n; i++) {
+      const rsp = compiled[i];
+      const key = keys[i];
+      if (!rsp || key === undefined || verdictKind(rules[i]!) === 'jump' || !rsp.exact) continue;
+      covering[i] = 1;
+      if (firstCovering < 0) firstCovering = i;
+      if (rsp.conditions.length === 0 && firstUnconditional < 0) firstUnconditional = i;
+    }
+
+    // the rules to judge again: all of them, or those that can share packets with a changed rule
+    let again: Set<number> | undefined;
+    if (prev && !prev.stopped && prev.policy === (policy ?? '') && prev.seq.length === n && prev.firstUnconditional === firstUnconditional && prev.total <= SHADOW_BUDGET / 2) {
+      const changed: number[] = [];
+      for (let i = 0; i < n && changed.length <= MAX_CHANGED; i++) if (prev.seq[i] !== seq[i]) changed.push(i);
+      // a rule that did not compile meets everything: then judge the chain whole
+      if (changed.length <= MAX_CHANGED && changed.every((d) => compiled[d] && prev.compiled[d])) {
+        const index = ctx.index(chain);
+        again = new Set(changed);
+        for (const d of changed) {
+          for (const p of index.candidates(compiled[d]!.space.boxes)) again.add(p);
+          for (const p of index.candidates(prev.compiled[d]!.space.boxes)) again.add(p);
+        }
+      }
+    }
+
+    const found: (Finding | undefined)[] = new Array(n);
+    const work: number[] = new Array<number>(n).fill(0);
+    let total = 0;
+    let stopped = false;
+    const judge = (i: number): void => {
+      const r = judgeRule(chain, i, compiled, keys, covering, firstCovering, firstUnconditional, policy);
+      found[i] = r.finding;
+      work[i] = r.work;
+    };
+    if (again) {
+      for (let i = 0; i < n; i++) {
+        if (again.has(i)) judge(i);
+        else {
+          found[i] = prev!.found[i];
+          work[i] = prev!.work[i]!;
+        }
+        total += work[i]!;
+      }
+      shadowStats.partial++;
+      shadowStats.rejudged += again.size;
+      // (the comparisons a rule needs depend a little on the chain's index, which the edit may
+      // have changed: half the budget away from it, that cannot decide whether the chain is
+      // judged to the end; nearer, the chain is judged whole, in order, as a cold analysis does)
+      if (total > SHADOW_BUDGET / 2) again = undefined;
+    }
+    if (!again) {
+      shadowStats.whole++;
+      total = 0;
+      found.fill(undefined);
+      work.fill(0);
+      for (let i = 0; i < n; i++) {
+        if (!compiled[i]) continue;
+        if (total > SHADOW_BUDGET) {
           // every rule of this chain meets thousands of others: say where the check stopped
-          stoppedAt = r;
-          out.push({
+          found[i] = {
             code: 'analysis-limit',
             severity: 'information',
             message: `Rules that never take effect or change nothing: not checked in ${chain.name} from this rule on. Its rules each overlap thousands of the others, and comparing them takes more work than the analysis allows (${SHADOW_BUDGET.toLocaleString('en-US')} comparisons); what is reported above this line is exact. The other checks still run.`,
-            span: r.span,
-          });
-          return;
+            span: rules[i]!.span,
+          };
+          stopped = true;
+          break;
         }
-        if (unconditional) {
-          out.push({
-            code: 'unreachable-rule',
-            severity: 'warning',
-            message: `no packet reaches this rule: ${lineRef(unconditional)} (${unconditional.target?.name}) takes every packet before it`,
-            span: r.span,
-            tags: ['unnecessary'],
-            related: [{ span: unconditional.span, message: 'this rule takes every packet' }],
-          });
-          return;
-        }
-        const key = verdictKey(r);
-        const terminal = key !== undefined && verdictKind(r) !== 'jump';
-        const by = rsp.exact && !rsp.space.empty && covering.size ? coveringRules(i, rsp.space) : undefined;
-        if (by) {
-          const same = by.every((e) => verdictKey(e) === key);
-          out.push({
-            code: same ? 'redundant-rule' : 'shadowed-rule',
-            severity: same ? 'information' : 'warning',
-            message: same
-              ? `this rule changes nothing: every packet it matches is already handled the same way by ${describe(by)}`
-              : `this rule never takes effect: every packet it matches is already decided by ${describe(by)}`,
-            span: r.span,
-            tags: ['unnecessary'],
-            related: by.map((e) => ({ span: e.span, message: `decides these packets first (${e.target?.name ?? 'no target'})` })),
-          });
-        } else if (terminal && rsp.exact && key && rsp.conditions.length > 0) {
-          // (an unconditional final DROP that repeats the policy is a deliberate style: not flagged)
-          const redundantBelow = sameEffectBelow(i, rsp.space, key, statedPolicy(chain));
-          if (redundantBelow) {
-            out.push({
-              code: 'redundant-rule',
-              severity: 'information',
-              message: `this rule changes nothing: without it, every packet it matches would get the same verdict from ${redundantBelow}`,
-              span: r.span,
-              tags: ['unnecessary'],
-            });
-          }
-        }
-        if (terminal && rsp.exact) {
-          covering.add(i);
-          if (rsp.conditions.length === 0) unconditional = r;
-        }
-      });
-
-      /**
-       * The earlier covering rules that meet `space`, in order, when together they take all of it
-       * (exactly: undefined when they do not, or when their union is too large to be exact).
-       */
-      function coveringRules(i: number, space: Space): Rule[] | undefined {
-        // a corner of the rule's packets that no earlier rule takes proves it is not covered; most
-        // rules are settled this way with a look at the few rules that contain that one packet
-        for (const w of corners(ctx.env, space)) {
-          const box: Box = new Map([...w].map(([d, v]) => [d, ISet.point(v)]));
-          const cands = index.candidates([box]);
-          work += cands.length;
-          const hit = cands.some((p) => p < i && covering.has(p) && ctx.compiled.get(rules[p]!)!.space.contains(ctx.env, w));
-          if (!hit) return undefined;
-        }
-        const by: Rule[] = [];
-        const spaces: Space[] = [];
-        const cands = index.candidates(space.boxes);
-        work += cands.length;
-        for (const p of cands) {
-          if (p >= i) break;
-          if (!covering.has(p)) continue;
-          const e = rules[p]!;
-          const esp = ctx.compiled.get(e)!.space;
-          if (esp.intersect(ctx.env, space).empty) continue;
-          by.push(e);
-          spaces.push(esp);
-        }
-        if (!by.length) return undefined;
-        const union = Space.unionAll(spaces);
-        if (union.approximate || !union.covers(ctx.env, space)) return undefined;
-        return by;
-      }
-
-      /** Would the packets of `space` get verdict `key` from the rules after i (then the policy) anyway? */
-      function sameEffectBelow(i: number, space: Space, key: string, policy: string | undefined): string | undefined {
-        let s = space;
-        const used: Rule[] = [];
-        // the later rules that can meet these packets; the others would let them pass untouched
-        const later = index.candidates(space.boxes, i + 1);
-        work += later.length;
-        for (const p of later) {
-          if (s.empty) break;
-          const r = rules[p]!;
-          const rsp = ctx.compiled.get(r);
-          if (!rsp) return undefined;
-          const hit = s.intersect(ctx.env, rsp.space);
-          if (hit.empty) continue;
-          if (!rsp.exact || verdictKey(r) !== key) return undefined; // someone else would see or decide them
-          s = s.subtract(ctx.env, rsp.space);
-          used.push(r);
-          if (s.approximate) return undefined;
-        }
-        if (s.empty) return describe(used);
-        if (policy && key === policy) return used.length ? `${describe(used)} and the ${policy} policy` : `the ${policy} policy`;
-        return undefined;
+        judge(i);
+        total += work[i]!;
       }
     }
-    return out;
+    const findings: Finding[] = [];
+    for (const f of found) if (f) findings.push(f);
+    const run: ChainRun = { seq, policy: policy ?? '', compiled, found, work, total, firstUnconditional, stopped, findings };
+    RUNS.set(seq[0]!, run);
+    RUNS.set(seq[n - 1]!, run);
+    return findings;
   }
+
+  /** The finding of rule i of a chain (unreachable, shadowed or redundant), and the comparisons it took. */
+  function judgeRule(
+    chain: Chain,
+    i: number,
+    compiled: readonly (RuleSpace | undefined)[],
+    keys: readonly (string | undefined)[],
+    covering: Uint8Array,
+    firstCovering: number,
+    firstUnconditional: number,
+    policy: string | undefined,
+  ): { finding: Finding | undefined; work: number } {
+    const rules = chain.rules;
+    const r = rules[i]!;
+    const rsp = compiled[i]!;
+    if (firstUnconditional >= 0 && i > firstUnconditional) {
+      const unconditional = rules[firstUnconditional]!;
+      return {
+        finding: {
+          code: 'unreachable-rule',
+          severity: 'warning',
+          message: `no packet reaches this rule: ${lineRef(unconditional)} (${unconditional.target?.name}) takes every packet before it`,
+          span: r.span,
+          tags: ['unnecessary'],
+          related: [{ span: unconditional.span, message: 'this rule takes every packet' }],
+        },
+        work: 0,
+      };
+    }
+    // the earlier rules that cover a rule are among those that meet it: the chain's index finds
+    // them without going through every earlier rule (a 50 000-line blocklist stays linear)
+    const index = ctx.index(chain);
+    let work = 0;
+    const key = keys[i];
+    const terminal = key !== undefined && verdictKind(r) !== 'jump';
+    const by = rsp.exact && !rsp.space.empty && firstCovering >= 0 && firstCovering < i ? coveringRules(rsp.space) : undefined;
+    if (by) {
+      const same = by.every((e) => verdictKey(e) === key);
+      return {
+        finding: {
+          code: same ? 'redundant-rule' : 'shadowed-rule',
+          severity: same ? 'information' : 'warning',
+          message: same
+            ? `this rule changes nothing: every packet it matches is already handled the same way by ${describe(by)}`
+            : `this rule never takes effect: every packet it matches is already decided by ${describe(by)}`,
+          span: r.span,
+          tags: ['unnecessary'],
+          related: by.map((e) => ({ span: e.span, message: `decides these packets first (${e.target?.name ?? 'no target'})` })),
+        },
+        work,
+      };
+    }
+    if (terminal && rsp.exact && key && rsp.conditions.length > 0) {
+      // (an unconditional final DROP that repeats the policy is a deliberate style: not flagged)
+      const redundantBelow = sameEffectBelow(rsp.space, key);
+      if (redundantBelow) {
+        return {
+          finding: {
+            code: 'redundant-rule',
+            severity: 'information',
+            message: `this rule changes nothing: without it, every packet it matches would get the same verdict from ${redundantBelow}`,
+            span: r.span,
+            tags: ['unnecessary'],
+          },
+          work,
+        };
+      }
+    }
+    return { finding: undefined, work };
+
+    /**
+     * The earlier covering rules that meet `space`, in order, when together they take all of it
+     * (exactly: undefined when they do not, or when their union is too large to be exact).
+     */
+    function coveringRules(space: Space): Rule[] | undefined {
+      // a corner of the rule's packets that no earlier rule takes proves it is not covered; most
+      // rules are settled this way with a look at the few rules that contain that one packet
+      for (const w of corners(ctx.env, space)) {
+        const box: Box = new Map([...w].map(([d, v]) => [d, ISet.point(v)]));
+        const cands = index.candidates([box]);
+        work += cands.length;
+        const hit = cands.some((p) => p < i && covering[p] === 1 && compiled[p]!.space.contains(ctx.env, w));
+        if (!hit) return undefined;
+      }
+      const by: Rule[] = [];
+      const spaces: Space[] = [];
+      const cands = index.candidates(space.boxes);
+      work += cands.length;
+      for (const p of cands) {
+        if (p >= i) break;
+        if (covering[p] !== 1) continue;
+        const e = rules[p]!;
+        const esp = compiled[p]!.space;
+        if (esp.intersect(ctx.env, space).empty) continue;
+        by.push(e);
+        spaces.push(esp);
+      }
+      if (!by.length) return undefined;
+      const union = Space.unionAll(spaces);
+      if (union.approximate || !union.covers(ctx.env, space)) return undefined;
+      return by;
+    }
+
+    /** Would the packets of `space` get verdict `key` from the rules after i (then the policy) anyway? */
+    function sameEffectBelow(space: Space, key: string): string | undefined {
+      // the later rules that can meet these packets; the others would let them pass untouched
+      const later = index.candidates(space.boxes, i + 1);
+      work += later.length;
+      if (later.length > CORNERS_FROM) {
+        // A corner packet of the space is decided by the first later rule that takes it (or by the
+        // policy): when that rule gives another verdict, or may not match, the rule is not redundant.
+        // When many later rules meet the packets, this settles most rules with a look at the few
+        // that contain one packet, before the subtraction below cuts the space into pieces around
+        // every one of them.
+        for (const w of corners(ctx.env, space)) {
+          const box: Box = new Map([...w].map(([d, v]) => [d, ISet.point(v)]));
+          const cands = index.candidates([box], i + 1);
+          work += cands.length;
+          let decided = false;
+          for (const p of cands) {
+            const lsp = compiled[p];
+            if (!lsp) return undefined;
+            if (!lsp.space.contains(ctx.env, w)) continue;
+            if (!lsp.exact || keys[p] !== key) return undefined;
+            decided = true;
+            break;
+          }
+          if (!decided && key !== policy) return undefined;
+        }
+      }
+      let s = space;
+      const used: Rule[] = [];
+      for (const p of later) {
+        if (s.empty) break;
+        const lr = rules[p]!;
+        const lsp = compiled[p];
+        if (!lsp) return undefined;
+        const hit = s.intersect(ctx.env, lsp.space);
+        if (hit.empty) continue;
+        if (!lsp.exact || keys[p] !== key) return undefined; // someone else would see or decide them
+        s = s.subtract(ctx.env, lsp.space);
+        used.push(lr);
+        if (s.approximate) return undefined;
+      }
+      if (s.empty) return describe(used);
+      if (policy && key === policy) return used.length ? `${describe(used)} and the ${policy} policy` : `the ${policy} policy`;
+      return undefined;
+    }
+  }
+}
+
+function sameSeq(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The lowest and highest packet of the first boxes of a space, as points. */
