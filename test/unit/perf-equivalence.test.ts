@@ -260,6 +260,21 @@ describe('performance rewrites keep behaviour: analysis', function () {
     }
   });
 
+  it('lines read again from the previous version keep their own findings (a word too long, counters, blanks in front)', () => {
+    const long = 'x'.repeat(1100);
+    const base = ['*filter', ':INPUT ACCEPT [0:0]', `-A INPUT -m comment --comment ${long} -j ACCEPT`, '[5:300] -A INPUT -p tcp --dport 22 -j ACCEPT', '[bad] -A INPUT -j DROP', '  -A INPUT -p udp -j ACCEPT', '-A INPUT -j LOG', 'COMMIT', ''];
+    let prev = createRulesDocument('file:///reuse.rules', 1, base.join('\n'));
+    for (let v = 2; v < 6; v++) {
+      const lines = base.map((l, i) => (i === 6 ? `-A INPUT -j LOG --log-prefix "v${v} "` : l));
+      const text = lines.join('\n');
+      const inc = createRulesDocument('file:///reuse.rules', v, text, 'auto', prev);
+      const fresh = createRulesDocument('file:///reuse.rules', v, text);
+      assert.deepEqual(canon(inc.ruleset.findings), canon(fresh.ruleset.findings), `v${v}`);
+      assert.ok(inc.ruleset.findings.some((f) => f.code === 'syntax' && f.span.line === 2), 'the long word is still reported');
+      prev = inc;
+    }
+  });
+
   it('interval sets: union, intersection and difference (with the shortcuts for a few ranges against many) agree with plain sets', () => {
     const set = fc.array(fc.tuple(fc.integer({ min: 0, max: 120 }), fc.integer({ min: 0, max: 5 })), { maxLength: 30 }).map((xs) => ISet.fromRanges(xs.map(([a, w]) => [BigInt(a), BigInt(a + w)] as const)));
     const values = (s: ISet) => {

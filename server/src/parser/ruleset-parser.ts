@@ -56,6 +56,8 @@ interface LineExtra {
   readonly words: readonly Word[];
   readonly unterminatedQuote: number | undefined;
   readonly findings: readonly Finding[];
+  /** Some word is longer than iptables-restore takes (checked again when the line is reused). */
+  readonly longWords?: boolean;
 }
 
 /**
@@ -206,7 +208,8 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       nodes.push({ kind: 'blank', line: ln });
       continue;
     }
-    if (/^[ \t]+$/.test(raw)) {
+    const c0 = raw.charCodeAt(0);
+    if ((c0 === 0x20 || c0 === 0x09) && /^[ \t]+$/.test(raw)) {
       nodes.push({ kind: 'blank', line: ln });
       if (format === 'save') {
         findings.push(f('blank-line-with-spaces', 'error', 'a line holding only blanks makes iptables-restore fail ("no command specified"); leave it empty', lineSpan));
@@ -217,7 +220,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       nodes.push({ kind: 'comment', line: ln, span: lineSpan, text: raw });
       continue;
     }
-    if (/^[ \t]+#/.test(raw)) {
+    if ((c0 === 0x20 || c0 === 0x09) && /^[ \t]+#/.test(raw)) {
       nodes.push({ kind: 'comment', line: ln, span: lineSpan, text: raw.trim() });
       if (format === 'save') {
         findings.push(f('indented-comment', 'error', 'iptables-restore treats `#` as a comment only in the first column; remove the blanks before it', lineSpan));
@@ -317,7 +320,8 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     // a command line: optional [packets:bytes], then the words
     let from = base;
     let counters: Word | undefined;
-    const lead = base + /^[ \t]*/.exec(raw)![0].length;
+    let lead = base;
+    for (let c = full.charCodeAt(lead); c === 0x20 || c === 0x09; c = full.charCodeAt(++lead));
     if (full[lead] === '[') {
       const close = full.indexOf(']', lead);
       if (close < 0) {
@@ -350,9 +354,14 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
         f('ignored-text', 'warning', `this line has ${tok.words.length} words: iptables-lens reads the first ${MAX_WORDS_READ} and ignores the rest (no real rule comes near; iptables-restore refuses more than ${MAX_RESTORE_WORDS})`, span(ln, tok.words[MAX_WORDS_READ]!.start, tok.words[tok.words.length - 1]!.end)),
       );
     }
-    for (const w of words) {
-      if (w.text.length > MAX_WORD_LENGTH) {
-        findings.push(f('syntax', 'error', `a single word of ${w.text.length} characters: iptables-restore refuses words longer than ${MAX_WORD_LENGTH} ("Parameter too long")`, w));
+    // (a reused line had its words looked at when it was read: again only if one was too long)
+    let longWords = false;
+    if (!reuse || oldExtra?.longWords) {
+      for (const w of words) {
+        if (w.text.length > MAX_WORD_LENGTH) {
+          longWords = true;
+          findings.push(f('syntax', 'error', `a single word of ${w.text.length} characters: iptables-restore refuses words longer than ${MAX_WORD_LENGTH} ("Parameter too long")`, w));
+        }
       }
     }
     if (format === 'save' && tok.words.length > MAX_RESTORE_WORDS) {
@@ -388,8 +397,8 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       options: parsed.options,
       onlyFamily: parsed.onlyFamily,
     };
-    if (words !== tok.words || tok.unterminatedQuote !== undefined || parsed.findings.length) {
-      extras.set(ln, { words: tok.words, unterminatedQuote: tok.unterminatedQuote, findings: parsed.findings });
+    if (words !== tok.words || tok.unterminatedQuote !== undefined || parsed.findings.length || longWords) {
+      extras.set(ln, { words: tok.words, unterminatedQuote: tok.unterminatedQuote, findings: parsed.findings, longWords });
     }
     nodes.push(cmd);
     commands.push(cmd);
