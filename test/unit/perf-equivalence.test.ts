@@ -10,7 +10,7 @@ import { editOneLine } from '../../bench/gen/rulesets';
 import { checkShadowed } from '../../server/src/analysis/checks/shadowed';
 import { lineRef, statedPolicy, verdictKey } from '../../server/src/analysis/checks/rule-facts';
 import { analysisContext } from '../../server/src/analysis/context';
-import { type Box, DIMS, type Dim, domain, ISet, mergeBoxes, Space, type SpaceEnv } from '../../server/src/analysis/packet-space';
+import { type Box, DIMS, type Dim, domain, ifaceAtom, ifaceAtoms, ifaceSet, ISet, mergeBoxes, Space, type SpaceEnv } from '../../server/src/analysis/packet-space';
 import { setWalkBudget, verdictKind } from '../../server/src/analysis/reach';
 import type { Finding, Rule, Ruleset, Word } from '../../server/src/model/ruleset';
 import { tokenizeLine } from '../../server/src/parser/tokenizer';
@@ -221,6 +221,33 @@ describe('performance rewrites keep behaviour: addresses', () => {
     assert.equal(parseIPv4('1.2.3.4.5'), undefined);
     assert.equal(parseIPv4('1..2.3'), undefined);
     assert.equal(parseIPv4('1.2.3.'), undefined);
+  });
+});
+
+describe('performance rewrites keep behaviour: interfaces', () => {
+  it('interface atoms by lookup (names indexed, prefixes by binary search) are those of a scan of every name', () => {
+    fc.assert(
+      fc.property(fc.array(fc.stringMatching(/^(br-[0-9a-f]{0,3}|eth[0-9]{0,2}|wg|veth[0-9a-f]{0,2})\+?$/), { maxLength: 60 }), fc.array(fc.stringMatching(/^(br-[0-9a-f]{0,3}|eth[0-9]{0,2}|wg|veth[0-9a-f]{0,2}|lo)\+?$/), { maxLength: 20 }), (names, probes) => {
+        const a = ifaceAtoms(names);
+        for (const q of [...probes, ...names]) {
+          // the scan: every exact name, every prefix
+          let want: bigint[];
+          if (q === '+') want = [...Array(a.count).keys()].map(BigInt);
+          else if (!q.endsWith('+')) want = a.exact.includes(q) ? [BigInt(1 + a.exact.indexOf(q))] : [];
+          else {
+            const p = q.slice(0, -1);
+            want = [...a.exact.flatMap((n, i) => (n.startsWith(p) ? [BigInt(1 + i)] : [])), ...a.prefixes.flatMap((x, i) => (x.startsWith(p) ? [BigInt(1 + a.exact.length + i)] : []))];
+          }
+          const text = (x: ISet) => x.ranges.map(([lo, hi]) => `${lo}-${hi}`).join(',');
+          assert.equal(text(ifaceSet(a, q)), text(ISet.fromValues(want)), q);
+          if (!q.endsWith('+')) {
+            const e = a.exact.indexOf(q);
+            if (e >= 0) assert.equal(ifaceAtom(a, q), BigInt(1 + e), q);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

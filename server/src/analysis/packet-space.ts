@@ -546,11 +546,38 @@ export function ifaceAtoms(names: Iterable<string>): IfaceAtoms {
   return { exact: ex, prefixes: pr, count: 1 + ex.length + pr.length + 1 };
 }
 
+/**
+ * Position of each exact name, made once per set of atoms: a Docker host's ruleset names thousands
+ * of bridges, and looking each rule's interface up by scanning them all took seconds.
+ */
+const EXACT_INDEX = new WeakMap<IfaceAtoms, Map<string, number>>();
+function exactIndex(a: IfaceAtoms): Map<string, number> {
+  let m = EXACT_INDEX.get(a);
+  if (!m) {
+    m = new Map();
+    a.exact.forEach((n, i) => m!.set(n, i));
+    EXACT_INDEX.set(a, m);
+  }
+  return m;
+}
+
+/** The first position of a sorted list holding a string >= s. */
+function lowerBound(sorted: readonly string[], s: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < s) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** The atom of a concrete interface name ('' = no interface). */
 export function ifaceAtom(a: IfaceAtoms, name: string): bigint {
   if (name === '') return 0n;
-  const e = a.exact.indexOf(name);
-  if (e >= 0) return BigInt(1 + e);
+  const e = exactIndex(a).get(name);
+  if (e !== undefined) return BigInt(1 + e);
   let best = -1;
   a.prefixes.forEach((p, i) => {
     if (name.startsWith(p) && (best < 0 || p.length > a.prefixes[best]!.length)) best = i;
@@ -563,14 +590,13 @@ export function ifaceAtom(a: IfaceAtoms, name: string): bigint {
 export function ifaceSet(a: IfaceAtoms, pattern: string): ISet {
   if (pattern === '+') return ISet.of(0n, BigInt(a.count - 1));
   if (!pattern.endsWith('+')) {
-    const e = a.exact.indexOf(pattern);
-    return e >= 0 ? ISet.point(BigInt(1 + e)) : ISet.EMPTY;
+    const e = exactIndex(a).get(pattern);
+    return e !== undefined ? ISet.point(BigInt(1 + e)) : ISet.EMPTY;
   }
   const p = pattern.slice(0, -1);
   const vals: bigint[] = [];
-  a.exact.forEach((n, i) => {
-    if (n.startsWith(p)) vals.push(BigInt(1 + i));
-  });
+  // the exact names are sorted: those starting with p follow one another from the first >= p
+  for (let i = lowerBound(a.exact, p); i < a.exact.length && a.exact[i]!.startsWith(p); i++) vals.push(BigInt(1 + i));
   a.prefixes.forEach((q, i) => {
     if (q.startsWith(p)) vals.push(BigInt(1 + a.exact.length + i));
   });
