@@ -13,7 +13,7 @@ import { analysisContext } from '../../server/src/analysis/context';
 import { type Box, DIMS, type Dim, domain, ifaceAtom, ifaceAtoms, ifaceSet, ISet, mergeBoxes, Space, type SpaceEnv } from '../../server/src/analysis/packet-space';
 import { setWalkBudget, verdictKind } from '../../server/src/analysis/reach';
 import type { Finding, Rule, Ruleset, Word } from '../../server/src/model/ruleset';
-import { tokenizeLine } from '../../server/src/parser/tokenizer';
+import { tokenizeLine, WordTexts } from '../../server/src/parser/tokenizer';
 import { parseIPv4 } from '../../server/src/knowledge/argtypes';
 import { diagnose } from '../../server/src/service/diagnostics';
 import { createRulesDocument } from '../../server/src/service/document';
@@ -160,6 +160,22 @@ describe('performance rewrites keep behaviour', () => {
       fc.property(fc.array(alphabet, { maxLength: 60 }).map((cs) => cs.join('')), fc.nat(5), (text, cut) => {
         const from = Math.min(cut, text.length);
         assert.deepEqual(tokenizeLine(text, 7, from), referenceTokenize(text, 7, from));
+      }),
+      { numRuns: 5000 },
+    );
+    // with shared word texts (looked up by the hash computed while scanning): the same words, and
+    // one string per distinct text across many lines (a small table that has to grow several times)
+    const texts = new WordTexts();
+    const byText = new Map<string, string>();
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('a', 'B', '-', ' ', ' ', '"', '\\', 'x', '1', '2', '3', '4', 'é'), { maxLength: 80 }).map((cs) => cs.join('')), (text) => {
+        const got = tokenizeLine(text, 3, 0, text.length, texts);
+        assert.deepEqual(got, referenceTokenize(text, 3, 0));
+        for (const w of got.words) {
+          const had = byText.get(w.text);
+          if (had === undefined) byText.set(w.text, w.text);
+          else assert.ok(Object.is(had, w.text) && had === w.text, w.text);
+        }
       }),
       { numRuns: 5000 },
     );

@@ -26,17 +26,60 @@ const MAX_SHARED_LENGTH = 64;
 /**
  * One string for each distinct word text of a file: a big file repeats a few hundred texts (`-A`,
  * `-m`, `tcp`, its chain names) over a million words, and each slice of a line is a string of its own.
+ * Words are looked up by a hash the tokenizer computes while it scans them and compared with the
+ * line in place, so a repeated word costs no string at all (no slice to make, hash and drop).
  */
 export class WordTexts {
-  private readonly seen = new Map<string, string>();
+  private keys: (string | undefined)[] = new Array<string | undefined>(1024);
+  private hashes = new Int32Array(1024);
+  private size = 0;
+
+  /** The shared string equal to s. */
   get(s: string): string {
     if (s.length > MAX_SHARED_LENGTH) return detached(s);
-    const had = this.seen.get(s);
-    if (had !== undefined) return had;
-    const own = detached(s);
-    this.seen.set(own, own);
+    return this.range(s, 0, s.length, hashOf(s, 0, s.length));
+  }
+
+  /** The shared string equal to text[from, to), whose hashOf is h. */
+  range(text: string, from: number, to: number, h: number): string {
+    const len = to - from;
+    if (len > MAX_SHARED_LENGTH) return detached(text.slice(from, to));
+    const keys = this.keys;
+    const mask = keys.length - 1;
+    let i = h & mask;
+    for (let k = keys[i]; k !== undefined; k = keys[i]) {
+      if (this.hashes[i] === h && k.length === len && text.startsWith(k, from)) return k;
+      i = (i + 1) & mask;
+    }
+    const own = detached(from === 0 && to === text.length ? text : text.slice(from, to));
+    keys[i] = own;
+    this.hashes[i] = h;
+    if (++this.size * 2 > keys.length) this.grow();
     return own;
   }
+
+  private grow(): void {
+    const oldKeys = this.keys;
+    const oldHashes = this.hashes;
+    const keys = (this.keys = new Array<string | undefined>(oldKeys.length * 2));
+    const hashes = (this.hashes = new Int32Array(oldKeys.length * 2));
+    const mask = keys.length - 1;
+    for (let j = 0; j < oldKeys.length; j++) {
+      const k = oldKeys[j];
+      if (k === undefined) continue;
+      let i = oldHashes[j]! & mask;
+      while (keys[i] !== undefined) i = (i + 1) & mask;
+      keys[i] = k;
+      hashes[i] = oldHashes[j]!;
+    }
+  }
+}
+
+/** The hash WordTexts files text[from, to) under (the tokenizer computes the same while scanning). */
+function hashOf(text: string, from: number, to: number): number {
+  let h = 0;
+  for (let i = from; i < to; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+  return h;
 }
 
 /**
@@ -104,11 +147,19 @@ export function tokenizeLine(text: string, line: number, from = 0, to = text.len
     if (start < 0) {
       // an unquoted run: take it in one slice (a string built a character at a time is a chain of
       // thousands of tiny strings on a big file; a slice shares the line's memory)
+      let h = c;
       let j = i + 1;
       while (j < to) {
         const d = text.charCodeAt(j);
         if (d === 32 || d === 9 || d === 34) break;
+        h = (Math.imul(h, 31) + d) | 0;
         j++;
+      }
+      if (j >= to || text.charCodeAt(j) !== 34) {
+        // the whole word (the common case): its shared text found from the line itself
+        words.push({ text: texts ? texts.range(text, i, j, h) : text.slice(i, j), line, start: i, end: j, quoted: false });
+        i = j - 1;
+        continue;
       }
       start = i;
       value = text.slice(i, j);
