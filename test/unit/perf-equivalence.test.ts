@@ -278,6 +278,24 @@ describe('performance rewrites keep behaviour: analysis', function () {
     }
   });
 
+  it('a rule\'s space built box by box from its conditions is the pairwise intersection from the whole space', () => {
+    const text = (sp: Space) => `${sp.approximate ? '~' : ''}${sp.boxes.map((b) => [...b].map(([d, set]) => `${d}:${set.ranges.map(([lo, hi]) => `${lo}-${hi}`).join(',')}`).join(';')).join('|')}`;
+    let rules = 0;
+    for (const f of files) {
+      const rs = createRulesDocument(`file:///${f.name}.rules`, 1, f.text).ruleset;
+      const ctx = analysisContext(rs);
+      for (const r of rs.rules) {
+        const rsp = ctx.compiled.get(r);
+        if (!rsp) continue;
+        let want = Space.ALL;
+        for (const c of rsp.conditions) if (c.space) want = want.intersect(ctx.env, c.space);
+        assert.equal(text(rsp.space), text(want), `${f.name} line ${r.line + 1}`);
+        rules++;
+      }
+    }
+    assert.ok(rules > 1000, `${rules} rules compared`);
+  });
+
   it('a document read with its previous version equals one read from scratch (parse and every diagnostic)', () => {
     for (const f of files) {
       let prev = createRulesDocument(`file:///${f.name}.rules`, 1, f.text);

@@ -11,7 +11,7 @@ import { TCP_FLAG_BITS } from '../knowledge/values/tcp-flags';
 import { findDscpClass } from '../knowledge/values/dscp';
 import { findIcmpName, ICMP_TYPES, ICMPV6_TYPES } from '../knowledge/values/icmp';
 import type { MatchNode, OptionNode, Rule, Ruleset } from '../model/ruleset';
-import { type Dim, domain, ifaceAtoms, ifaceSet, ISet, Space, type SpaceEnv, STATES } from './packet-space';
+import { boxGet, type Dim, domain, ifaceAtoms, ifaceSet, ISet, Space, type SpaceEnv, STATES } from './packet-space';
 
 export interface Condition {
   /** The option (or module) the condition comes from. */
@@ -224,6 +224,37 @@ const OPAQUE_MODULE_REASON: Record<string, string> = {
   tcpmss: 'depends on the TCP MSS option',
 };
 
+/** What a condition says apart from the option it comes from. */
+type ConditionBody = Omit<Condition, 'option' | 'match'>;
+
+/**
+ * Conditions by what decides them (the option's module, name, negation and arguments), per
+ * environment: a big ruleset repeats `-p tcp`, `-m conntrack --ctstate NEW` or `! -i docker0`
+ * thousands of times, and each rule then shares one space instead of building its own.
+ */
+const SHARED = new WeakMap<SpaceEnv, Map<string, ConditionBody | null>>();
+const MAX_SHARED = 200_000;
+
+function conditionOf(env: SpaceEnv, o: OptionNode): Condition | undefined {
+  // (--ctproto also reads the other options of its match)
+  if (o.name === '--ctproto') return conditionFor(env, o);
+  let key = `${o.owner}\u0000${o.match ? o.match.name : ''}\u0000${o.name}\u0000${o.negated ? '!' : ''}`;
+  for (const w of o.args) key += `\u0000${w.text}`;
+  let shared = SHARED.get(env);
+  if (!shared) SHARED.set(env, (shared = new Map()));
+  const hit = shared.get(key);
+  if (hit === null) return undefined;
+  if (hit !== undefined) return o.match ? { option: o, match: o.match, ...hit } : { option: o, ...hit };
+  const c = conditionFor(env, o);
+  if (shared.size >= MAX_SHARED) shared.clear();
+  if (!c) shared.set(key, null);
+  else {
+    const { option: _option, match: _match, ...body } = c;
+    shared.set(key, body);
+  }
+  return c;
+}
+
 function conditionFor(env: SpaceEnv, o: OptionNode): Condition | undefined {
   const a = (i = 0) => o.args[i]?.text ?? '';
   const neg = o.negated;
@@ -413,23 +444,53 @@ export function addressExpansions(env: SpaceEnv, rule: Rule): Map<OptionNode, Sp
   return out;
 }
 
+/**
+ * The packets every decided condition accepts. Nearly every condition is one box (one dimension
+ * restricted): their intersection is then built as one box, dimension by dimension, as the
+ * pairwise intersection from the whole space would build it, without the spaces in between.
+ */
+function conditionsSpace(env: SpaceEnv, conditions: readonly Condition[]): Space {
+  let single = true;
+  let any = false;
+  for (const c of conditions) {
+    if (!c.space) continue;
+    any = true;
+    if (c.space.boxes.length !== 1 || c.space.approximate) single = false;
+  }
+  if (!any) return Space.ALL;
+  if (!single) {
+    let space = Space.ALL;
+    for (const c of conditions) if (c.space) space = space.intersect(env, c.space);
+    return space;
+  }
+  const box = new Map<Dim, ISet>();
+  for (const c of conditions) {
+    if (!c.space) continue;
+    for (const [d, set] of c.space.boxes[0]!) {
+      const cur = box.get(d) ?? boxGet(env, box, d);
+      const r = cur.intersect(set);
+      if (r.empty) return new Space([]);
+      if (r === cur && box.has(d)) continue;
+      box.set(d, r);
+    }
+  }
+  return new Space([box]);
+}
+
 export function compileRule(env: SpaceEnv, rule: Rule): RuleSpace {
   const hit = COMPILED.get(rule.options);
   if (hit && hit.env === env) return { rule, conditions: hit.conditions, space: hit.space, exact: hit.exact };
   const conditions: Condition[] = [];
   for (const o of rule.options) {
-    const c = conditionFor(env, o);
+    const c = conditionOf(env, o);
     if (c) conditions.push(c);
   }
   for (const m of rule.matches) {
     if (!m.spec && !m.options.length) conditions.push({ match: m, describe: `unknown match ${m.name}`, opaque: 'unknown module' });
   }
-  let space = Space.ALL;
   let exactAll = true;
-  for (const c of conditions) {
-    if (c.space) space = space.intersect(env, c.space);
-    if (!c.space || c.unknown) exactAll = false;
-  }
+  for (const c of conditions) if (!c.space || c.unknown) exactAll = false;
+  const space = conditionsSpace(env, conditions);
   const exact = exactAll && !space.approximate;
   COMPILED.set(rule.options, { env, conditions, space, exact });
   return { rule, conditions, space, exact };
