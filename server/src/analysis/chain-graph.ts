@@ -65,16 +65,18 @@ export function reachability(table: Table): ChainReach {
 
 function computeReachability(table: Table): ChainReach {
   // one pass over the rules for the edges (each callee once per chain), then one walk per hook
-  const callees = new Map<Chain, Chain[]>();
+  // (a set per chain: kube-proxy's KUBE-SERVICES jumps to ten thousand chains, and looking each
+  // up in a list of those already seen was quadratic)
+  const callees = new Map<Chain, Set<Chain>>();
   for (const c of table.chains.values()) {
-    let list: Chain[] | undefined;
+    let set: Set<Chain> | undefined;
     for (const r of c.rules) {
       const t = r.target;
       if (t?.kind !== 'chain') continue;
       const next = table.chains.get(t.name);
       if (!next || next.builtin) continue;
-      if (!list) callees.set(c, (list = []));
-      if (!list.includes(next)) list.push(next);
+      if (!set) callees.set(c, (set = new Set()));
+      set.add(next);
     }
   }
   const builtins = [...table.chains.values()].filter((c) => c.builtin);
@@ -196,8 +198,9 @@ function userChainHookFindings(c: Chain, from: ReadonlySet<Hook>): Finding[] {
     // built-in chains: iptables-legacy refuses the table, iptables-nft loads it
     const optionHookWarnings = (options: readonly OptionNode[], owner: string, code: 'target-hook' | 'match-hook') => {
       for (const o of options) {
-        const oh = o.spec?.hooks;
-        const bad = oh ? [...from].filter((h) => !oh.includes(h)) : [];
+          const oh = o.spec?.hooks;
+        if (!oh) continue;
+        const bad = [...from].filter((h) => !oh.includes(h));
         if (!bad.length) continue;
         out.push({
           code,
