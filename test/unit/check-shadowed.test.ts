@@ -3,7 +3,7 @@ import { fixture } from '../support/fixtures';
 import { fires, quiet } from '../support/check-harness';
 import { generateRuleset } from '../../bench/gen/rulesets';
 import { Rng } from '../../bench/gen/rng';
-import { checkShadowed, shadowStats } from '../../server/src/analysis/checks/shadowed';
+import { checkShadowed, setShadowBudget, shadowStats } from '../../server/src/analysis/checks/shadowed';
 import { createRulesDocument, type RulesDocument } from '../../server/src/service/document';
 
 /** Bodies an edit gives a rule: covering, covered, unconditional, duplicate, not decidable. */
@@ -63,5 +63,46 @@ describe('check: shadowed, redundant and unreachable rules', function () {
     assert.ok(shadowStats.partial - before.partial >= 30, `chains judged in part: ${shadowStats.partial - before.partial}`);
     // (each partial judgement looks again at the few rules meeting the changed one, not the chain)
     assert.ok(shadowStats.rejudged - before.rejudged < (shadowStats.partial - before.partial) * 200, `rules judged again: ${shadowStats.rejudged - before.rejudged}`);
+  });
+  it('stops a chain at the comparison budget with a note, exact above it, and judges it the same after edits as a cold analysis', function () {
+    this.timeout(60_000);
+    // a chain whose rules overlap many others: every /24 below covers the hosts after it
+    const lines = ['*filter', ':INPUT ACCEPT [0:0]'];
+    for (let n = 0; n < 40; n++) {
+      lines.push(`-A INPUT -s 10.0.${n}.0/24 -j DROP`);
+      for (let h = 1; h <= 5; h++) lines.push(`-A INPUT -s 10.0.${n}.${h} -p tcp --dport ${20 + h} -j ACCEPT`);
+    }
+    lines.push('COMMIT', '');
+    const text = lines.join('\n');
+    const full = checkShadowed(createRulesDocument('file:///budget.rules', 1, text).ruleset);
+    assert.ok(full.filter((f) => f.code === 'shadowed-rule').length >= 150, 'every host rule is shadowed by its network');
+    try {
+      setShadowBudget(300);
+      const cut = checkShadowed(createRulesDocument('file:///budget.rules', 1, text).ruleset);
+      const limit = cut.filter((f) => f.code === 'analysis-limit');
+      assert.equal(limit.length, 1);
+      assert.match(limit[0]!.message, /not checked in INPUT from this rule on/);
+      const at = limit[0]!.span.line;
+      assert.ok(at > 10 && at < lines.length - 10, `stopped at line ${at + 1}`);
+      // above the note: exactly what the whole judgement finds there; below it: nothing
+      assert.deepEqual(
+        cut.filter((f) => f.code !== 'analysis-limit'),
+        full.filter((f) => f.span.line < at),
+      );
+      // edits near the limit: the chain is judged whole again, as a cold analysis does
+      let doc = createRulesDocument('file:///budget.rules', 1, text);
+      checkShadowed(doc.ruleset);
+      const rng = new Rng(0xb0d6e7);
+      const edited = [...lines];
+      for (let k = 0; k < 10; k++) {
+        const i = rng.int(2, edited.length - 3);
+        edited[i] = `-A INPUT ${rng.pick(BODIES)}`;
+        const t = edited.join('\n');
+        doc = createRulesDocument('file:///budget.rules', k + 2, t, 'auto', doc);
+        assert.deepEqual(checkShadowed(doc.ruleset), checkShadowed(createRulesDocument('file:///budget.rules', k + 2, t).ruleset), `edit ${k + 1}`);
+      }
+    } finally {
+      setShadowBudget(undefined);
+    }
   });
 });

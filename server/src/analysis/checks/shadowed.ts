@@ -27,6 +27,11 @@ function describe(rules: readonly Rule[]): string {
  * take minutes, and stops here with a note.
  */
 export const SHADOW_BUDGET = 1_000_000;
+let budget = SHADOW_BUDGET;
+/** For tests: judge chains with another limit (undefined: back to SHADOW_BUDGET). */
+export function setShadowBudget(n: number | undefined): void {
+  budget = n ?? SHADOW_BUDGET;
+}
 
 /**
  * What was found in a chain, kept for the next version of the document: each rule's finding and the
@@ -46,6 +51,8 @@ interface ChainRun {
   readonly firstUnconditional: number;
   /** The comparison budget ran out: the findings depend on the order work was done in. */
   readonly stopped: boolean;
+  /** The budget the chain was judged with. */
+  readonly budget: number;
   readonly findings: readonly Finding[];
 }
 
@@ -78,7 +85,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const seq: object[] = rules.map((r, i) => compiled[i]?.conditions ?? r);
     const policy = statedPolicy(chain);
     const prev = RUNS.get(seq[0]!) ?? RUNS.get(seq[n - 1]!);
-    if (prev && prev.policy === (policy ?? '') && sameSeq(prev.seq, seq)) return prev.findings;
+    if (prev && prev.policy === (policy ?? '') && prev.budget === budget && sameSeq(prev.seq, seq)) return prev.findings;
 
     // facts of each rule on its own: a final verdict with decidable conditions covers what it matches
     const keys = rules.map((r) => verdictKey(r));
@@ -96,7 +103,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
 
     // the rules to judge again: all of them, or those that can share packets with a changed rule
     let again: Set<number> | undefined;
-    if (prev && !prev.stopped && prev.policy === (policy ?? '') && prev.seq.length === n && prev.firstUnconditional === firstUnconditional && prev.total <= SHADOW_BUDGET / 2) {
+    if (prev && !prev.stopped && prev.policy === (policy ?? '') && prev.seq.length === n && prev.firstUnconditional === firstUnconditional && prev.total <= budget / 2 && prev.budget === budget) {
       const changed: number[] = [];
       for (let i = 0; i < n && changed.length <= MAX_CHANGED; i++) if (prev.seq[i] !== seq[i]) changed.push(i);
       // a rule that did not compile meets everything: then judge the chain whole
@@ -133,7 +140,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       // (the comparisons a rule needs depend a little on the chain's index, which the edit may
       // have changed: half the budget away from it, that cannot decide whether the chain is
       // judged to the end; nearer, the chain is judged whole, in order, as a cold analysis does)
-      if (total > SHADOW_BUDGET / 2) again = undefined;
+      if (total > budget / 2) again = undefined;
     }
     if (!again) {
       shadowStats.whole++;
@@ -142,12 +149,12 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       work.fill(0);
       for (let i = 0; i < n; i++) {
         if (!compiled[i]) continue;
-        if (total > SHADOW_BUDGET) {
+        if (total > budget) {
           // every rule of this chain meets thousands of others: say where the check stopped
           found[i] = {
             code: 'analysis-limit',
             severity: 'information',
-            message: `Rules that never take effect or change nothing: not checked in ${chain.name} from this rule on. Its rules each overlap thousands of the others, and comparing them takes more work than the analysis allows (${SHADOW_BUDGET.toLocaleString('en-US')} comparisons); what is reported above this line is exact. The other checks still run.`,
+            message: `Rules that never take effect or change nothing: not checked in ${chain.name} from this rule on. Its rules each overlap thousands of the others, and comparing them takes more work than the analysis allows (${budget.toLocaleString('en-US')} comparisons); what is reported above this line is exact. The other checks still run.`,
             span: rules[i]!.span,
           };
           stopped = true;
@@ -159,7 +166,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     }
     const findings: Finding[] = [];
     for (const f of found) if (f) findings.push(f);
-    const run: ChainRun = { seq, policy: policy ?? '', compiled, found, work, total, firstUnconditional, stopped, findings };
+    const run: ChainRun = { seq, policy: policy ?? '', compiled, found, work, total, firstUnconditional, stopped, budget, findings };
     RUNS.set(seq[0]!, run);
     RUNS.set(seq[n - 1]!, run);
     return findings;
