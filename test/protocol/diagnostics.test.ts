@@ -2,6 +2,8 @@
 import { strict as assert } from 'node:assert';
 import { fixture, fixtureUri } from '../support/fixtures';
 import { LspClient } from '../support/lsp-client';
+import { editOneLine, generateRuleset } from '../../bench/gen/rulesets';
+import { Rng } from '../../bench/gen/rng';
 
 describe('protocol: diagnostics', function () {
   let c: LspClient;
@@ -45,6 +47,19 @@ describe('protocol: diagnostics', function () {
     assert.ok(inv.every((d) => d.severity === 2), 'severity lowered to warning');
   });
 
+  it('a configuration change that changes no setting of ours re-publishes nothing; one that does re-publishes at once', async function () {
+    const uri = 'file:///tmp/settings.rules';
+    await c.openAndDiagnose(uri, 'iptables', fixture('broken.rules'));
+    const mark = c.notifications.length;
+    c.notify('workspace/didChangeConfiguration', { settings: {} });
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(c.notifications.slice(mark).filter((n) => n.method === 'textDocument/publishDiagnostics').length, 0, 'same settings: nothing redone ' + JSON.stringify(c.notifications.slice(mark)).slice(0, 400));
+    c.configuration = { diagnostics: { 'undefined-chain': 'off' } };
+    c.notify('workspace/didChangeConfiguration', { settings: {} });
+    const n = await c.waitFor((x) => c.notifications.indexOf(x) >= mark && x.method === 'textDocument/publishDiagnostics' && (x.params as { uri: string }).uri === uri);
+    assert.ok(!(n.params as { diagnostics: { code: string }[] }).diagnostics.some((d) => d.code === 'iptables-lens/undefined-chain'));
+  });
+
   it('re-checks after an edit and clears diagnostics on close', async function () {
     const uri = 'file:///tmp/edit.rules';
     await c.openAndDiagnose(uri, 'iptables', '*filter\n-A INPUT -j ACCEPT\nCOMMIT\n');
@@ -57,5 +72,30 @@ describe('protocol: diagnostics', function () {
     c.notify('textDocument/didClose', { textDocument: { uri } });
     const closed = await c.waitFor((x) => c.notifications.indexOf(x) >= mark2 && x.method === 'textDocument/publishDiagnostics');
     assert.deepEqual((closed.params as { diagnostics: unknown[] }).diagnostics, []);
+  });
+
+  it('after each edit of a big file, publishes what opening the edited text afresh publishes', async function () {
+    this.timeout(120_000);
+    // (the server reads each version with the previous one: unchanged lines, compiled rules and
+    // per-chain results are reused; the result must not depend on it)
+    const rng = new Rng(0xed17);
+    for (const kind of ['firewall', 'docker'] as const) {
+      const lines = generateRuleset({ kind, family: 'ipv4', rules: 1200, seed: 5 }).text.split('\n');
+      const uri = `file:///tmp/edited-${kind}.rules`;
+      await c.openAndDiagnose(uri, 'iptables', lines.join('\n'));
+      for (let v = 2; v <= 7; v++) {
+        const e = editOneLine(lines, rng);
+        // every other edit swaps in a rule that covers others or is covered
+        const text = v % 2 ? e.text : lines[e.line]!.replace(/ -j \S+.*$/, ' -j DROP');
+        const mark = c.notifications.length;
+        c.notify('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [{ range: { start: { line: e.line, character: 0 }, end: { line: e.line, character: lines[e.line]!.length } }, text }] });
+        lines[e.line] = text;
+        const n = await c.waitFor((x) => c.notifications.indexOf(x) >= mark && x.method === 'textDocument/publishDiagnostics' && (x.params as { uri: string; version?: number }).uri === uri && (x.params as { version?: number }).version === v, 60_000);
+        const freshUri = `file:///tmp/fresh-${kind}-${v}.rules`;
+        const fresh = await c.openAndDiagnose(freshUri, 'iptables', lines.join('\n'));
+        // (related information names the document it points into)
+        assert.equal(JSON.stringify((n.params as { diagnostics: unknown[] }).diagnostics), JSON.stringify(fresh).split(freshUri).join(uri), `${kind}, version ${v}: line ${e.line + 1} -> ${text}`);
+      }
+    }
   });
 });

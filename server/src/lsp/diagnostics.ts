@@ -70,6 +70,8 @@ function logDiagnostics(ctx: ServerContext, uri: string): LspDiagnostic[] {
 
 export function registerDiagnostics(ctx: ServerContext): void {
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** The version whose diagnostics were last published, per document. */
+  const sent = new Map<string, number>();
 
   // guarded: one document that cannot be analysed must not stop the others being published
   const publish = (uri: string) => ctx.guard('publishDiagnostics', undefined, () => publishNow(uri));
@@ -77,6 +79,9 @@ export function registerDiagnostics(ctx: ServerContext): void {
     timers.delete(uri);
     const d = ctx.documents.get(uri);
     if (!d) return;
+    // (the documents manager reports an opened document as changed too: once per version is enough)
+    if (sent.get(uri) === d.version) return;
+    sent.set(uri, d.version);
     const kind = ctx.kind(uri);
     if (kind === 'log') {
       void ctx.connection.sendDiagnostics({ uri, version: d.version, diagnostics: logDiagnostics(ctx, uri) });
@@ -137,10 +142,12 @@ export function registerDiagnostics(ctx: ServerContext): void {
     timers.delete(e.document.uri);
     stopPreparing(e.document.uri);
     cache.delete(e.document.uri);
+    sent.delete(e.document.uri);
     void ctx.connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
   ctx.onSettingsChanged(() => {
     cache.clear();
+    sent.clear();
     for (const d of ctx.documents.all()) schedule(d.uri, 0);
   });
 }

@@ -57,10 +57,19 @@ function suppressed(s: Suppressions, f: Finding): boolean {
   return hit(s.file) || hit(s.lines.get(f.span.line));
 }
 
+/** What the analysis found in each ruleset: settings only filter and grade it, so a change of them redoes nothing. */
+const FINDINGS = new WeakMap<Ruleset, readonly Finding[]>();
+
+function findingsOf(rs: Ruleset): readonly Finding[] {
+  let f = FINDINGS.get(rs);
+  if (!f) FINDINGS.set(rs, (f = allFindings(rs)));
+  return f;
+}
+
 export function diagnose(rs: Ruleset, lines: readonly string[], settings: DiagnosticSettings = {}): Diagnostic[] {
   const sup = readSuppressions(rs, lines);
   const out: Diagnostic[] = [];
-  for (const f of allFindings(rs)) {
+  for (const f of findingsOf(rs)) {
     const setting = settings.severities?.[f.code];
     if (setting === 'off') continue;
     if (suppressed(sup, f)) continue;
