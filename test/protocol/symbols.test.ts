@@ -2,8 +2,10 @@
 import { strict as assert } from 'node:assert';
 import { fixture, fixtureUri } from '../support/fixtures';
 import { LspClient } from '../support/lsp-client';
+import { generateRuleset } from '../../bench/gen/rulesets';
+import { MAX_RULE_SYMBOLS, MAX_RULES_PER_CHAIN } from '../../server/src/service/symbols';
 
-type Sym = { name: string; kind: number; children?: Sym[] };
+type Sym = { name: string; kind: number; detail?: string; children?: Sym[] };
 
 describe('protocol: document symbols', function () {
   it('lists tables, chains and rules in a hierarchy', async function () {
@@ -32,6 +34,33 @@ describe('protocol: document symbols', function () {
       const syms = await c.request<{ name: string; containerName?: string }[]>('textDocument/documentSymbol', { textDocument: { uri } });
       assert.ok(syms.some((s) => s.name === 'INPUT'));
       assert.ok(syms.some((s) => s.containerName === 'OUTPUT'));
+    } finally {
+      await c.shutdown();
+    }
+  });
+
+  it('outlines a huge file with every table and chain, and says how many rules a chain holds where it cannot list them all', async function () {
+    this.timeout(60_000);
+    const c = new LspClient();
+    try {
+      await c.initialize();
+      const text = generateRuleset({ kind: 'firewall', family: 'ipv4', rules: 12_000, seed: 3 }).text;
+      const uri = 'file:///tmp/huge-outline.rules';
+      await c.openAndDiagnose(uri, 'iptables', text);
+      const syms = await c.request<Sym[]>('textDocument/documentSymbol', { textDocument: { uri } });
+      const chains = syms.flatMap((t) => t.children ?? []);
+      const declared = text.split('\n').filter((l) => l.startsWith(':')).length;
+      assert.equal(chains.length, declared, 'every declared chain');
+      const rules = chains.reduce((n, ch) => n + (ch.children?.length ?? 0), 0);
+      assert.ok(rules <= MAX_RULE_SYMBOLS && rules >= MAX_RULE_SYMBOLS / 2, `${rules} rules listed`);
+      const blocklist = chains.find((ch) => ch.name === 'BLOCKLIST')!;
+      const held = text.split('\n').filter((l) => l.startsWith('-A BLOCKLIST ')).length;
+      assert.ok(held > MAX_RULES_PER_CHAIN);
+      assert.equal(blocklist.children!.length, MAX_RULES_PER_CHAIN);
+      assert.match(blocklist.detail!, new RegExp(`${held} rules, the first ${MAX_RULES_PER_CHAIN} listed here`));
+      // a chain that fits is listed whole, without the note
+      const small = chains.find((ch) => ch.name.startsWith('NET-') && (ch.children?.length ?? 0) > 0 && !/listed here/.test(ch.detail ?? ''))!;
+      assert.equal(small.children!.length, text.split('\n').filter((l) => l.startsWith(`-A ${small.name} `)).length);
     } finally {
       await c.shutdown();
     }
