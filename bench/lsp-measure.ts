@@ -44,6 +44,9 @@ export interface LspRulesResult {
   readonly hover: RoundTrips;
   readonly completion: RoundTrips;
   readonly edit: RoundTrips;
+  /** What an editor asks again after each edit of a rules file: the outline and the whole file's semantic tokens (ms, bytes of the answer). */
+  readonly outline: { readonly ms: number; readonly bytes: number };
+  readonly tokens: { readonly ms: number; readonly bytes: number };
   /** Peak resident memory of the server process (MB), from /proc. */
   readonly serverRss?: number;
 }
@@ -98,8 +101,15 @@ export async function measureLspRules(file: string, o: { hovers: number; edits: 
       edits.push(performance.now() - t);
       lines[e.line] = e.text;
     }
+    const asked = async (method: string) => {
+      const t = performance.now();
+      const r = await c.request(method, { textDocument: { uri } }, o.timeoutMs);
+      return { ms: round(performance.now() - t), bytes: JSON.stringify(r).length };
+    };
+    const outline = await asked('textDocument/documentSymbol');
+    const tokens = await asked('textDocument/semanticTokens/full');
     const serverRss = rssOf(c.pid);
-    return { openToDiagnostics: round(open), diagnostics, hover: trips(hovers), completion: trips(completions), edit: trips(edits), ...(serverRss !== undefined ? { serverRss } : {}) };
+    return { openToDiagnostics: round(open), diagnostics, hover: trips(hovers), completion: trips(completions), edit: trips(edits), outline, tokens, ...(serverRss !== undefined ? { serverRss } : {}) };
   } finally {
     await c.shutdown();
   }
