@@ -2,6 +2,22 @@
 import { strict as assert } from 'node:assert';
 import { fixture, fixtureUri } from '../support/fixtures';
 import { LspClient } from '../support/lsp-client';
+import { SemanticTokensBuilder } from 'vscode-languageserver/node';
+import { editOneLine, generateRuleset } from '../../bench/gen/rulesets';
+import { Rng } from '../../bench/gen/rng';
+import { createRulesDocument } from '../../server/src/service/document';
+import { semanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES } from '../../server/src/service/semantic-tokens';
+
+/** The tokens of a text as the library's builder encodes them (the reference for the server's own encoder). */
+function reference(text: string): number[] {
+  const b = new SemanticTokensBuilder();
+  for (const t of semanticTokens(createRulesDocument('file:///tmp/reference.rules', 1, text).ruleset)) {
+    let mods = 0;
+    for (const m of t.modifiers) mods |= 1 << TOKEN_MODIFIERS.indexOf(m);
+    b.push(t.line, t.start, t.length, TOKEN_TYPES.indexOf(t.type), mods);
+  }
+  return b.build().data;
+}
 
 describe('protocol: semantic tokens', function () {
   it('encodes tokens with the advertised legend', async function () {
@@ -32,6 +48,35 @@ describe('protocol: semantic tokens', function () {
       assert.equal(toks.find((t) => word(t) === 'filter')!.type, 'namespace');
       const range = await c.request<{ data: number[] }>('textDocument/semanticTokens/range', { textDocument: { uri }, range: { start: { line: 5, character: 0 }, end: { line: 5, character: 20 } } });
       assert.ok(range.data.length > 0 && range.data.length < r.data.length);
+    } finally {
+      await c.shutdown();
+    }
+  });
+
+  it('after edits, the whole file\'s tokens (unchanged lines kept from the last version) are those of the edited text read afresh', async function () {
+    this.timeout(60_000);
+    const c = new LspClient();
+    try {
+      await c.initialize();
+      const rng = new Rng(0x7e4);
+      for (const kind of ['kube', 'firewall'] as const) {
+        const lines = generateRuleset({ kind, family: 'ipv4', rules: 1500, seed: 9 }).text.split('\n');
+        const uri = `file:///tmp/tokens-${kind}.rules`;
+        await c.openAndDiagnose(uri, 'iptables', lines.join('\n'));
+        const first = await c.request<{ data: number[] }>('textDocument/semanticTokens/full', { textDocument: { uri } });
+        assert.deepEqual(first.data, reference(lines.join('\n')), `${kind}: as the library encodes them`);
+        for (let v = 2; v <= 5; v++) {
+          const e = editOneLine(lines, rng);
+          // every other edit makes the line a chain declaration's neighbour kind: a jump to a user chain
+          const text = v % 2 ? e.text : `${lines[e.line]!.replace(/ -j .*$/, '')} -j ${lines.find((l) => l.startsWith(':') && !/ (ACCEPT|DROP) /.test(l))?.slice(1).split(' ')[0] ?? 'ACCEPT'}`;
+          const mark = c.notifications.length;
+          c.notify('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [{ range: { start: { line: e.line, character: 0 }, end: { line: e.line, character: lines[e.line]!.length } }, text }] });
+          lines[e.line] = text;
+          await c.waitFor((x) => c.notifications.indexOf(x) >= mark && x.method === 'textDocument/publishDiagnostics' && (x.params as { version?: number }).version === v, 30_000);
+          const now = await c.request<{ data: number[] }>('textDocument/semanticTokens/full', { textDocument: { uri } });
+          assert.deepEqual(now.data, reference(lines.join('\n')), `${kind}, version ${v}: line ${e.line + 1} -> ${text}`);
+        }
+      }
     } finally {
       await c.shutdown();
     }

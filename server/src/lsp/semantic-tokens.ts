@@ -12,12 +12,40 @@ export function semanticTokensLegend(): SemanticTokensLegend {
   return { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] };
 }
 
+const TYPE_INDEX = new Map<string, number>(TOKEN_TYPES.map((t, i) => [t, i]));
+const MODIFIER_BIT = new Map<string, number>(TOKEN_MODIFIERS.map((m, i) => [m, 1 << i]));
+
+/**
+ * The protocol's encoding (five numbers per token, line and start relative to the previous token),
+ * written straight into one array: a 100k-line file has over a million tokens. Tokens out of order
+ * (none of ours) go through the library's builder, which sorts them.
+ */
 function encode(tokens: readonly SemanticToken[]): SemanticTokens {
+  const data: number[] = new Array<number>(tokens.length * 5);
+  let prevLine = 0;
+  let prevStart = 0;
+  let k = 0;
+  for (const t of tokens) {
+    if (t.line < prevLine || (t.line === prevLine && t.start < prevStart)) return encodeUnordered(tokens);
+    let mods = 0;
+    for (const m of t.modifiers) mods |= MODIFIER_BIT.get(m) ?? 0;
+    data[k++] = t.line - prevLine;
+    data[k++] = t.line === prevLine ? t.start - prevStart : t.start;
+    data[k++] = t.length;
+    data[k++] = TYPE_INDEX.get(t.type) ?? 0;
+    data[k++] = mods;
+    prevLine = t.line;
+    prevStart = t.start;
+  }
+  return { data };
+}
+
+function encodeUnordered(tokens: readonly SemanticToken[]): SemanticTokens {
   const b = new SemanticTokensBuilder();
   for (const t of tokens) {
     let mods = 0;
-    for (const m of t.modifiers) mods |= 1 << TOKEN_MODIFIERS.indexOf(m);
-    b.push(t.line, t.start, t.length, TOKEN_TYPES.indexOf(t.type), mods);
+    for (const m of t.modifiers) mods |= MODIFIER_BIT.get(m) ?? 0;
+    b.push(t.line, t.start, t.length, TYPE_INDEX.get(t.type) ?? 0, mods);
   }
   return b.build();
 }

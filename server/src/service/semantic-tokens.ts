@@ -3,7 +3,7 @@
  * chain or a target, which words are values of which option, which chains are built in.
  */
 import { argKind } from '../knowledge/arg-kind';
-import type { Ruleset } from '../model/ruleset';
+import type { Ruleset, Word } from '../model/ruleset';
 
 export const TOKEN_TYPES = [
   'namespace',
@@ -35,6 +35,14 @@ export interface SemanticToken {
 }
 
 
+/**
+ * The tokens of each command line, kept by its words: an unchanged line of the next version has
+ * the same words (the parser reuses them with its parsed command, on the same line number and in
+ * the same table), and its tokens depend on nothing else, so the editor's request after each edit
+ * of a 100k-line file does not classify a million words again.
+ */
+const LINE_TOKENS = new WeakMap<readonly Word[], readonly SemanticToken[]>();
+
 export function semanticTokens(rs: Ruleset, fromLine = 0, toLine = Number.MAX_SAFE_INTEGER): SemanticToken[] {
   const out: SemanticToken[] = [];
   const push = (s: { line: number; start: number; end: number }, type: TokenType, modifiers: TokenModifier[] = []) => {
@@ -62,6 +70,11 @@ export function semanticTokens(rs: Ruleset, fromLine = 0, toLine = Number.MAX_SA
         break;
       }
       case 'command': {
+        const kept = LINE_TOKENS.get(n.words);
+        if (kept) {
+          for (const t of kept) out.push(t);
+          break;
+        }
         const tokens: SemanticToken[] = [];
         const add = (s: { line: number; start: number; end: number }, type: TokenType, modifiers: TokenModifier[] = []) => {
           if (s.end > s.start) tokens.push({ line: s.line, start: s.start, length: s.end - s.start, type, modifiers });
@@ -100,13 +113,16 @@ export function semanticTokens(rs: Ruleset, fromLine = 0, toLine = Number.MAX_SA
           if (!m.implicit) add(m.nameWord, 'type', ['defaultLibrary']);
         }
         tokens.sort((a, b) => a.start - b.start);
+        const line: SemanticToken[] = [];
         let last = -1;
         for (const t of tokens) {
           if (t.start >= last) {
+            line.push(t);
             out.push(t);
             last = t.start + t.length;
           }
         }
+        LINE_TOKENS.set(n.words, line);
         break;
       }
     }
