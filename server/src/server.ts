@@ -151,7 +151,7 @@ export function startServer(connection: Connection, version: string): void {
         referencesProvider: true,
         renameProvider: { prepareProvider: true },
         foldingRangeProvider: true,
-        semanticTokensProvider: { legend: semanticTokensLegend(), full: true, range: true },
+        semanticTokensProvider: { legend: semanticTokensLegend(), full: { delta: true }, range: true },
         codeActionProvider: { codeActionKinds: ['quickfix'] },
         codeLensProvider: { resolveProvider: false },
         documentLinkProvider: { resolveProvider: false },

@@ -81,4 +81,40 @@ describe('protocol: semantic tokens', function () {
       await c.shutdown();
     }
   });
+
+  it('answers a delta request with the edit from the last result, which gives the edited text\'s tokens', async function () {
+    this.timeout(60_000);
+    const c = new LspClient();
+    try {
+      const init = await c.initialize();
+      const provider = (init['capabilities'] as Record<string, unknown>)['semanticTokensProvider'] as { full: { delta?: boolean } };
+      assert.equal(provider.full.delta, true);
+      const lines = generateRuleset({ kind: 'docker', family: 'ipv4', rules: 1200, seed: 4 }).text.split('\n');
+      const uri = 'file:///tmp/tokens-delta.rules';
+      await c.openAndDiagnose(uri, 'iptables', lines.join('\n'));
+      const first = await c.request<{ resultId: string; data: number[] }>('textDocument/semanticTokens/full', { textDocument: { uri } });
+      let held = first.data;
+      let id = first.resultId;
+      const rng = new Rng(0xde17a);
+      for (let v = 2; v <= 6; v++) {
+        const e = editOneLine(lines, rng);
+        const mark = c.notifications.length;
+        c.notify('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [{ range: { start: { line: e.line, character: 0 }, end: { line: e.line, character: lines[e.line]!.length } }, text: e.text }] });
+        lines[e.line] = e.text;
+        await c.waitFor((x) => c.notifications.indexOf(x) >= mark && x.method === 'textDocument/publishDiagnostics' && (x.params as { version?: number }).version === v, 30_000);
+        const d = await c.request<{ resultId: string; edits?: { start: number; deleteCount: number; data?: number[] }[]; data?: number[] }>('textDocument/semanticTokens/full/delta', { textDocument: { uri }, previousResultId: id });
+        assert.ok(d.edits, `version ${v}: an edit, not the whole array`);
+        assert.ok(d.edits.reduce((n, x) => n + (x.data?.length ?? 0), 0) < 200, 'a one-line edit changes a few numbers');
+        held = [...held];
+        for (const x of [...d.edits].sort((a, b) => b.start - a.start)) held.splice(x.start, x.deleteCount, ...(x.data ?? []));
+        assert.deepEqual(held, reference(lines.join('\n')), `version ${v}`);
+        id = d.resultId;
+      }
+      // a result the server does not hold: the whole array
+      const stale = await c.request<{ data?: number[] }>('textDocument/semanticTokens/full/delta', { textDocument: { uri }, previousResultId: 'gone' });
+      assert.deepEqual(stale.data, reference(lines.join('\n')));
+    } finally {
+      await c.shutdown();
+    }
+  });
 });

@@ -1,5 +1,5 @@
 /** textDocument/semanticTokens (full and range). */
-import { type SemanticTokens, SemanticTokensBuilder, type SemanticTokensLegend } from 'vscode-languageserver/node';
+import { type SemanticTokens, SemanticTokensBuilder, type SemanticTokensDelta, type SemanticTokensEdit, type SemanticTokensLegend } from 'vscode-languageserver/node';
 import type { LogLine } from '../model/log';
 import { logSemanticTokens } from '../service/log-semantic-tokens';
 import { type SemanticToken, semanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES } from '../service/semantic-tokens';
@@ -50,7 +50,32 @@ function encodeUnordered(tokens: readonly SemanticToken[]): SemanticTokens {
   return b.build();
 }
 
+/**
+ * The one edit that turns `before` into `after`: what lies between their common beginning and
+ * their common end. A one-line edit of a 100k-line file changes a few numbers of a million; the
+ * editor then receives those instead of the whole 15 MB array again.
+ */
+export function tokenEdit(before: ArrayLike<number>, after: readonly number[]): SemanticTokensEdit[] {
+  const n = Math.min(before.length, after.length);
+  let head = 0;
+  while (head < n && before[head] === after[head]) head++;
+  let tail = 0;
+  while (tail < n - head && before[before.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
+  if (head === before.length && head === after.length) return [];
+  return [{ start: head, deleteCount: before.length - head - tail, data: after.slice(head, after.length - tail) }];
+}
+
 export function registerSemanticTokens(ctx: ServerContext): void {
+  /** The last whole-file result sent for each rules document, for the next delta request. */
+  const sent = new Map<string, { readonly resultId: string; readonly data: Int32Array }>();
+  let nextId = 1;
+  const remember = (uri: string, data: number[]): string => {
+    const resultId = String(nextId++);
+    sent.set(uri, { resultId, data: Int32Array.from(data) });
+    return resultId;
+  };
+  ctx.documents.onDidClose((e) => sent.delete(e.document.uri));
+
   const logTokens = (uri: string, from: number, to: number): SemanticTokens => {
     const d = ctx.documents.get(uri);
     if (!d) return { data: [] };
@@ -66,7 +91,23 @@ export function registerSemanticTokens(ctx: ServerContext): void {
     ctx.guard('semanticTokens', { data: [] } as SemanticTokens, () => {
       if (ctx.kind(p.textDocument.uri) === 'log') return logTokens(p.textDocument.uri, 0, MAX_LOG_TOKEN_LINES);
       const doc = ctx.rules(p.textDocument.uri);
-      return doc ? encode(semanticTokens(doc.ruleset)) : { data: [] };
+      if (!doc) return { data: [] };
+      const { data } = encode(semanticTokens(doc.ruleset));
+      return { resultId: remember(p.textDocument.uri, data), data };
+    }),
+  );
+  ctx.connection.languages.semanticTokens.onDelta((p) =>
+    ctx.guard('semanticTokens/full/delta', { data: [] } as SemanticTokens | SemanticTokensDelta, () => {
+      const uri = p.textDocument.uri;
+      if (ctx.kind(uri) === 'log') return logTokens(uri, 0, MAX_LOG_TOKEN_LINES);
+      const doc = ctx.rules(uri);
+      if (!doc) return { data: [] };
+      const { data } = encode(semanticTokens(doc.ruleset));
+      const before = sent.get(uri);
+      const resultId = remember(uri, data);
+      // (a result the client still holds but this server no longer does: send the whole array)
+      if (!before || before.resultId !== p.previousResultId) return { resultId, data };
+      return { resultId, edits: tokenEdit(before.data, data) };
     }),
   );
   ctx.connection.languages.semanticTokens.onRange((p) =>
