@@ -159,8 +159,16 @@ export class FeatureDriver {
     for (const f of this.call<{ startLine: number; endLine: number }[]>('foldingRange', size, 'onFoldingRanges', { textDocument: td })) {
       if (!(f.startLine >= 0 && f.startLine <= f.endLine && f.endLine < lines.count)) throw new FuzzFailure(`foldingRange ${f.startLine}-${f.endLine} outside 0..${lines.count - 1}`);
     }
-    const full = this.call<{ data: number[] }>('semanticTokens', size, 'semanticTokens/full', { textDocument: td });
+    const full = this.call<{ resultId?: string; data: number[] }>('semanticTokens', size, 'semanticTokens/full', { textDocument: td });
     checkSemanticTokens(full.data, lines, TOKEN_TYPES.length, TOKEN_MODIFIERS.length, 'semanticTokens');
+    // a delta from that result (same version: no edit), and from one the server never gave (the whole array)
+    const delta = this.call<{ edits?: { start: number; deleteCount: number; data?: number[] }[]; data?: number[] }>('semanticTokens/full/delta', size, 'semanticTokens/full/delta', { textDocument: td, previousResultId: full.resultId ?? '' });
+    // (a document read as rules gets a result id; one that is not gets the whole array again)
+    if (full.resultId !== undefined ? !delta.edits || delta.edits.length > 0 : JSON.stringify(delta.data) !== JSON.stringify(full.data)) {
+      throw new FuzzFailure(`semanticTokens/full/delta of an unchanged version: ${JSON.stringify(delta).slice(0, 200)}`);
+    }
+    const stale = this.call<{ data?: number[] }>('semanticTokens/full/delta', size, 'semanticTokens/full/delta', { textDocument: td, previousResultId: 'never given' });
+    if (JSON.stringify(stale.data) !== JSON.stringify(full.data)) throw new FuzzFailure('semanticTokens/full/delta from an unknown result is not the whole array');
     for (const l of this.call<{ range: LspRange }[]>('codeLens', size, 'onCodeLens', { textDocument: td })) checkRange(l.range, lines, 'codeLens');
     const whole = { start: { line: 0, character: 0 }, end: { line: lines.count - 1, character: lines.lengths[lines.count - 1]! } };
     this.codeActions(uri, whole, lines, size);

@@ -43,7 +43,7 @@ export class InProcessServer {
           return Promise.resolve();
         },
         workspace: { getConfiguration: () => Promise.resolve({}) },
-        languages: { semanticTokens: { on: rec('semanticTokens/full'), onRange: rec('semanticTokens/range') } },
+        languages: { semanticTokens: { on: rec('semanticTokens/full'), onDelta: rec('semanticTokens/full/delta'), onRange: rec('semanticTokens/range') } },
         listen() {},
       } as Record<string, unknown>,
       {
