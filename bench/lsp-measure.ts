@@ -47,6 +47,8 @@ export interface LspRulesResult {
   /** What an editor asks again after each edit of a rules file: the outline and the whole file's semantic tokens (ms, bytes of the answer). */
   readonly outline: { readonly ms: number; readonly bytes: number };
   readonly tokens: { readonly ms: number; readonly bytes: number };
+  /** The semantic tokens asked again after one more edit, as a delta from the last result. */
+  readonly tokensDelta: { readonly ms: number; readonly bytes: number };
   /** Peak resident memory of the server process (MB), from /proc. */
   readonly serverRss?: number;
 }
@@ -101,15 +103,25 @@ export async function measureLspRules(file: string, o: { hovers: number; edits: 
       edits.push(performance.now() - t);
       lines[e.line] = e.text;
     }
-    const asked = async (method: string) => {
+    const asked = async (method: string, extra: Record<string, unknown> = {}) => {
       const t = performance.now();
-      const r = await c.request(method, { textDocument: { uri } }, o.timeoutMs);
-      return { ms: round(performance.now() - t), bytes: JSON.stringify(r).length };
+      const r = await c.request<{ resultId?: string }>(method, { textDocument: { uri }, ...extra }, o.timeoutMs);
+      return { ms: round(performance.now() - t), bytes: JSON.stringify(r).length, resultId: r?.resultId };
     };
     const outline = await asked('textDocument/documentSymbol');
     const tokens = await asked('textDocument/semanticTokens/full');
+    // one more edit, then the tokens as an editor asks for them again: the change since the last result
+    const e = editOneLine(lines, rng);
+    version++;
+    const edited = diagnosticsOf(c, uri, version, o.timeoutMs);
+    c.notify('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: [{ range: { start: { line: e.line, character: 0 }, end: { line: e.line, character: lines[e.line]!.length } }, text: e.text }],
+    });
+    await edited;
+    const tokensDelta = await asked('textDocument/semanticTokens/full/delta', { previousResultId: tokens.resultId });
     const serverRss = rssOf(c.pid);
-    return { openToDiagnostics: round(open), diagnostics, hover: trips(hovers), completion: trips(completions), edit: trips(edits), outline, tokens, ...(serverRss !== undefined ? { serverRss } : {}) };
+    return { openToDiagnostics: round(open), diagnostics, hover: trips(hovers), completion: trips(completions), edit: trips(edits), outline, tokens, tokensDelta, ...(serverRss !== undefined ? { serverRss } : {}) };
   } finally {
     await c.shutdown();
   }

@@ -160,6 +160,7 @@ async function benchRules(): Promise<void> {
         metrics.push(metric(`${p}/edit.p95`, percentileOf(r.edit), 'ms', { note: `didChange to publishDiagnostics, validationDelay 0, ${r.edit.count} edits` }));
         metrics.push(metric(`${p}/outline`, r.outline.ms, 'ms', { note: `textDocument/documentSymbol, ${(r.outline.bytes / 1e6).toFixed(1)} MB answer` }));
         metrics.push(metric(`${p}/semantic-tokens.full`, r.tokens.ms, 'ms', { note: `textDocument/semanticTokens/full, ${(r.tokens.bytes / 1e6).toFixed(1)} MB answer` }));
+        metrics.push(metric(`${p}/semantic-tokens.delta`, r.tokensDelta.ms, 'ms', { note: `textDocument/semanticTokens/full/delta after a one-line edit, ${r.tokensDelta.bytes} bytes answer` }));
       } catch (e) {
         metrics.push(metric(`lsp/${f.name}/open-to-diagnostics`, null, 'ms', { note: String(e) }));
       }
