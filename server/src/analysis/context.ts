@@ -7,7 +7,7 @@ import type { Chain, Finding, Rule, Ruleset, Table } from '../model/ruleset';
 import { type ChainReach, reachability } from './chain-graph';
 import { Space, type SpaceEnv } from './packet-space';
 import { type Arrival, reach, type ReachResult, WALK_BUDGET, walkBudget } from './reach';
-import { ChainMemo, envKey } from './memo';
+import { ChainMemo, envKey, sameSeq } from './memo';
 import { ChainIndex } from './rule-index';
 import { compileRuleset, type RuleSpace } from './rule-space';
 
@@ -99,15 +99,9 @@ function walkDeps(table: Table, hook: Hook, names: Iterable<string>, compiled: R
   return { deps, rules };
 }
 
-function sameList(a: readonly unknown[], b: readonly unknown[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** A kept walk with each old rule replaced by the rule at its place now (undefined if one is missing). */
 function carryOver(res: ReachResult, from: readonly Rule[], to: readonly Rule[]): ReachResult | undefined {
-  if (sameList(from, to)) return res;
+  if (sameSeq(from, to)) return res;
   const map = new Map<Rule, Rule>();
   for (let i = 0; i < from.length; i++) map.set(from[i]!, to[i]!);
   const arrivals = new Map<Rule, Arrival[]>();
@@ -160,7 +154,7 @@ function keptWalk(env: SpaceEnv, compiled: ReadonlyMap<Rule, RuleSpace>, table: 
   if (hit) {
     kept.delete(key);
     const now = walkDeps(table, hook, hit.result.chains, compiled);
-    if (sameList(now.deps, hit.deps)) {
+    if (sameSeq(now.deps, hit.deps)) {
       const carried = carryOver(hit.result, hit.rules, now.rules);
       if (carried) {
         kept.set(key, { deps: now.deps, rules: now.rules, result: carried });

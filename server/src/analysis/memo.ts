@@ -59,7 +59,7 @@ interface Kept<T> {
 function kept<T>(store: WeakMap<object, Kept<T>>, first: object | undefined, seq: readonly unknown[], extra: string, make: () => T): T {
   if (!first) return make();
   const hit = store.get(first);
-  if (hit && hit.extra === extra && hit.seq.length === seq.length && hit.seq.every((x, i) => x === seq[i])) return hit.value;
+  if (hit && hit.extra === extra && sameSeq(hit.seq, seq)) return hit.value;
   const value = make();
   store.set(first, { seq, extra, value });
   return value;
@@ -116,7 +116,8 @@ export class SeqMemo<T> {
   }
 }
 
-function sameSeq(a: readonly unknown[], b: readonly unknown[]): boolean {
+/** The same elements in the same order (objects by identity, other values by ===). */
+export function sameSeq(a: readonly unknown[], b: readonly unknown[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

@@ -11,6 +11,7 @@
  */
 import type { Chain, Finding, Rule, Ruleset } from '../../model/ruleset';
 import { analysisContext } from '../context';
+import { sameSeq } from '../memo';
 import { type Box, DIMS, type Dim, domain, ISet, Space, type SpaceEnv } from '../packet-space';
 import { verdictKind } from '../reach';
 import type { RuleSpace } from '../rule-space';
@@ -320,12 +321,6 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       return undefined;
     }
   }
-}
-
-function sameSeq(a: readonly unknown[], b: readonly unknown[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** The lowest and highest packet of the first boxes of a space, as points. */
