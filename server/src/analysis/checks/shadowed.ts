@@ -59,6 +59,20 @@ interface ChainRun {
 
 const RUNS = new WeakMap<object, ChainRun>();
 
+/** What judging one rule of a chain reads besides the rule: the facts of every rule, worked out once per chain. */
+interface ChainFacts {
+  readonly chain: Chain;
+  readonly compiled: readonly (RuleSpace | undefined)[];
+  /** verdictKey of each rule. */
+  readonly keys: readonly (string | undefined)[];
+  /** 1 for a rule with a final verdict and decidable conditions: it takes every packet it matches. */
+  readonly covering: Uint8Array;
+  readonly firstCovering: number;
+  /** The first covering rule without conditions: no rule after it is reached (-1: none). */
+  readonly firstUnconditional: number;
+  readonly policy: string | undefined;
+}
+
 /** Later rules meeting a rule from which redundancy is first tried on corner packets. */
 const CORNERS_FROM = 8;
 
@@ -85,8 +99,10 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const compiled = rules.map((r) => ctx.compiled.get(r));
     const seq: object[] = rules.map((r, i) => compiled[i]?.conditions ?? r);
     const policy = statedPolicy(chain);
-    const prev = RUNS.get(seq[0]!) ?? RUNS.get(seq[n - 1]!);
-    if (prev && prev.policy === (policy ?? '') && prev.budget === budget && sameSeq(prev.seq, seq)) return prev.findings;
+    // the last run of this chain, when it was judged with the same policy and budget
+    const kept = RUNS.get(seq[0]!) ?? RUNS.get(seq[n - 1]!);
+    const prev = kept && kept.policy === (policy ?? '') && kept.budget === budget ? kept : undefined;
+    if (prev && sameSeq(prev.seq, seq)) return prev.findings;
 
     // facts of each rule on its own: a final verdict with decidable conditions covers what it matches
     const keys = rules.map((r) => verdictKey(r));
@@ -104,7 +120,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
 
     // the rules to judge again: all of them, or those that can share packets with a changed rule
     let again: Set<number> | undefined;
-    if (prev && !prev.stopped && prev.policy === (policy ?? '') && prev.seq.length === n && prev.firstUnconditional === firstUnconditional && prev.total <= budget / 2 && prev.budget === budget) {
+    if (prev && !prev.stopped && prev.seq.length === n && prev.firstUnconditional === firstUnconditional && prev.total <= budget / 2) {
       const changed: number[] = [];
       for (let i = 0; i < n && changed.length <= MAX_CHANGED; i++) if (prev.seq[i] !== seq[i]) changed.push(i);
       // a rule that did not compile meets everything: then judge the chain whole
@@ -122,8 +138,9 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const work: number[] = new Array<number>(n).fill(0);
     let total = 0;
     let stopped = false;
+    const facts: ChainFacts = { chain, compiled, keys, covering, firstCovering, firstUnconditional, policy };
     const judge = (i: number): void => {
-      const r = judgeRule(chain, i, compiled, keys, covering, firstCovering, firstUnconditional, policy);
+      const r = judgeRule(facts, i);
       found[i] = r.finding;
       work[i] = r.work;
     };
@@ -136,12 +153,14 @@ export function checkShadowed(rs: Ruleset): Finding[] {
         }
         total += work[i]!;
       }
-      shadowStats.partial++;
-      shadowStats.rejudged += again.size;
       // (the comparisons a rule needs depend a little on the chain's index, which the edit may
       // have changed: half the budget away from it, that cannot decide whether the chain is
       // judged to the end; nearer, the chain is judged whole, in order, as a cold analysis does)
       if (total > budget / 2) again = undefined;
+      else {
+        shadowStats.partial++;
+        shadowStats.rejudged += again.size;
+      }
     }
     if (!again) {
       shadowStats.whole++;
@@ -174,16 +193,8 @@ export function checkShadowed(rs: Ruleset): Finding[] {
   }
 
   /** The finding of rule i of a chain (unreachable, shadowed or redundant), and the comparisons it took. */
-  function judgeRule(
-    chain: Chain,
-    i: number,
-    compiled: readonly (RuleSpace | undefined)[],
-    keys: readonly (string | undefined)[],
-    covering: Uint8Array,
-    firstCovering: number,
-    firstUnconditional: number,
-    policy: string | undefined,
-  ): { finding: Finding | undefined; work: number } {
+  function judgeRule(facts: ChainFacts, i: number): { finding: Finding | undefined; work: number } {
+    const { chain, compiled, keys, covering, firstCovering, firstUnconditional, policy } = facts;
     const rules = chain.rules;
     const r = rules[i]!;
     const rsp = compiled[i]!;
@@ -206,7 +217,6 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const index = ctx.index(chain);
     let work = 0;
     const key = keys[i];
-    const terminal = key !== undefined && verdictKind(r) !== 'jump';
     const by = rsp.exact && !rsp.space.empty && firstCovering >= 0 && firstCovering < i ? coveringRules(rsp.space) : undefined;
     if (by) {
       const same = by.every((e) => verdictKey(e) === key);
@@ -224,9 +234,9 @@ export function checkShadowed(rs: Ruleset): Finding[] {
         work,
       };
     }
-    if (terminal && rsp.exact && key && rsp.conditions.length > 0) {
+    if (covering[i] === 1 && rsp.conditions.length > 0) {
       // (an unconditional final DROP that repeats the policy is a deliberate style: not flagged)
-      const redundantBelow = sameEffectBelow(rsp.space, key);
+      const redundantBelow = sameEffectBelow(rsp.space, key!);
       if (redundantBelow) {
         return {
           finding: {
@@ -250,8 +260,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       // a corner of the rule's packets that no earlier rule takes proves it is not covered; most
       // rules are settled this way with a look at the few rules that contain that one packet
       for (const w of corners(ctx.env, space)) {
-        const box: Box = new Map([...w].map(([d, v]) => [d, ISet.point(v)]));
-        const cands = index.candidates([box]);
+        const cands = index.candidates([pointBox(w)]);
         work += cands.length;
         const hit = cands.some((p) => p < i && covering[p] === 1 && compiled[p]!.space.contains(ctx.env, w));
         if (!hit) return undefined;
@@ -287,8 +296,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
         // that contain one packet, before the subtraction below cuts the space into pieces around
         // every one of them.
         for (const w of corners(ctx.env, space)) {
-          const box: Box = new Map([...w].map(([d, v]) => [d, ISet.point(v)]));
-          const cands = index.candidates([box], i + 1);
+          const cands = index.candidates([pointBox(w)], i + 1);
           work += cands.length;
           let decided = false;
           for (const p of cands) {
@@ -321,6 +329,11 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       return undefined;
     }
   }
+}
+
+/** One packet as a box. */
+function pointBox(w: ReadonlyMap<Dim, bigint>): Box {
+  return new Map([...w].map(([d, v]) => [d, ISet.point(v)]));
 }
 
 /** The lowest and highest packet of the first boxes of a space, as points. */
