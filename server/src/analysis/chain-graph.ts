@@ -198,7 +198,7 @@ function userChainHookFindings(c: Chain, from: ReadonlySet<Hook>): Finding[] {
     // built-in chains: iptables-legacy refuses the table, iptables-nft loads it
     const optionHookWarnings = (options: readonly OptionNode[], owner: string, code: 'target-hook' | 'match-hook') => {
       for (const o of options) {
-          const oh = o.spec?.hooks;
+        const oh = o.spec?.hooks;
         if (!oh) continue;
         const bad = [...from].filter((h) => !oh.includes(h));
         if (!bad.length) continue;

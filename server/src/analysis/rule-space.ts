@@ -11,7 +11,7 @@ import { TCP_FLAG_BITS } from '../knowledge/values/tcp-flags';
 import { findDscpClass } from '../knowledge/values/dscp';
 import { findIcmpName, ICMP_TYPES, ICMPV6_TYPES } from '../knowledge/values/icmp';
 import type { MatchNode, OptionNode, Rule, Ruleset } from '../model/ruleset';
-import { boxGet, type Dim, domain, ifaceAtoms, ifaceSet, ISet, Space, type SpaceEnv, STATES } from './packet-space';
+import { type Box, boxIntersect, type Dim, domain, FULL_BOX, ifaceAtoms, ifaceSet, ISet, Space, type SpaceEnv, STATES } from './packet-space';
 
 export interface Condition {
   /** The option (or module) the condition comes from. */
@@ -446,8 +446,8 @@ export function addressExpansions(env: SpaceEnv, rule: Rule): Map<OptionNode, Sp
 
 /**
  * The packets every decided condition accepts. Nearly every condition is one box (one dimension
- * restricted): their intersection is then built as one box, dimension by dimension, as the
- * pairwise intersection from the whole space would build it, without the spaces in between.
+ * restricted): their intersection is then built box by box with the same boxIntersect the
+ * pairwise intersection from the whole space uses, without the spaces in between.
  */
 function conditionsSpace(env: SpaceEnv, conditions: readonly Condition[]): Space {
   let single = true;
@@ -463,16 +463,12 @@ function conditionsSpace(env: SpaceEnv, conditions: readonly Condition[]): Space
     for (const c of conditions) if (c.space) space = space.intersect(env, c.space);
     return space;
   }
-  const box = new Map<Dim, ISet>();
+  let box: Box = FULL_BOX;
   for (const c of conditions) {
     if (!c.space) continue;
-    for (const [d, set] of c.space.boxes[0]!) {
-      const cur = box.get(d) ?? boxGet(env, box, d);
-      const r = cur.intersect(set);
-      if (r.empty) return new Space([]);
-      if (r === cur && box.has(d)) continue;
-      box.set(d, r);
-    }
+    const next = boxIntersect(env, box, c.space.boxes[0]!);
+    if (!next) return new Space([]);
+    box = next;
   }
   return new Space([box]);
 }

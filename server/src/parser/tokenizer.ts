@@ -75,10 +75,15 @@ export class WordTexts {
   }
 }
 
+/** One character more of the hash WordTexts files a word under. */
+function hashStep(h: number, c: number): number {
+  return (Math.imul(h, 31) + c) | 0;
+}
+
 /** The hash WordTexts files text[from, to) under (the tokenizer computes the same while scanning). */
 function hashOf(text: string, from: number, to: number): number {
   let h = 0;
-  for (let i = from; i < to; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+  for (let i = from; i < to; i++) h = hashStep(h, text.charCodeAt(i));
   return h;
 }
 
@@ -147,12 +152,12 @@ export function tokenizeLine(text: string, line: number, from = 0, to = text.len
     if (start < 0) {
       // an unquoted run: take it in one slice (a string built a character at a time is a chain of
       // thousands of tiny strings on a big file; a slice shares the line's memory)
-      let h = c;
+      let h = hashStep(0, c);
       let j = i + 1;
       while (j < to) {
         const d = text.charCodeAt(j);
         if (d === 32 || d === 9 || d === 34) break;
-        h = (Math.imul(h, 31) + d) | 0;
+        h = hashStep(h, d);
         j++;
       }
       if (j >= to || text.charCodeAt(j) !== 34) {
