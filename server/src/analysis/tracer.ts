@@ -150,12 +150,9 @@ function stepBase(table: Table, chain: Chain, pos: number): Omit<TraceStep, 'mat
     : { kind: 'rule', table: table.name, chain: chain.name, position: pos + 1, line: r.line, rule: r };
 }
 
-/** The step of a rule the packet did not match, failing the condition `reason` names (as missed() builds it). */
+/** The step of a rule the packet did not match, failing the condition `reason` names. */
 function missedRule(table: Table, chain: Chain, pos: number, reason: string): TraceStep {
-  const r = chain.rules[pos]!;
-  return r.target
-    ? { kind: 'rule', table: table.name, chain: chain.name, position: pos + 1, line: r.line, rule: r, target: r.target.name, matched: false, reason }
-    : { kind: 'rule', table: table.name, chain: chain.name, position: pos + 1, line: r.line, rule: r, matched: false, reason };
+  return missed(stepBase(table, chain, pos), false, reason);
 }
 
 /**

@@ -27,13 +27,11 @@ function encode(tokens: readonly SemanticToken[]): SemanticTokens {
   let k = 0;
   for (const t of tokens) {
     if (t.line < prevLine || (t.line === prevLine && t.start < prevStart)) return encodeUnordered(tokens);
-    let mods = 0;
-    for (const m of t.modifiers) mods |= MODIFIER_BIT.get(m) ?? 0;
     data[k++] = t.line - prevLine;
     data[k++] = t.line === prevLine ? t.start - prevStart : t.start;
     data[k++] = t.length;
     data[k++] = TYPE_INDEX.get(t.type) ?? 0;
-    data[k++] = mods;
+    data[k++] = modifierBits(t);
     prevLine = t.line;
     prevStart = t.start;
   }
@@ -42,12 +40,14 @@ function encode(tokens: readonly SemanticToken[]): SemanticTokens {
 
 function encodeUnordered(tokens: readonly SemanticToken[]): SemanticTokens {
   const b = new SemanticTokensBuilder();
-  for (const t of tokens) {
-    let mods = 0;
-    for (const m of t.modifiers) mods |= MODIFIER_BIT.get(m) ?? 0;
-    b.push(t.line, t.start, t.length, TYPE_INDEX.get(t.type) ?? 0, mods);
-  }
+  for (const t of tokens) b.push(t.line, t.start, t.length, TYPE_INDEX.get(t.type) ?? 0, modifierBits(t));
   return b.build();
+}
+
+function modifierBits(t: SemanticToken): number {
+  let mods = 0;
+  for (const m of t.modifiers) mods |= MODIFIER_BIT.get(m) ?? 0;
+  return mods;
 }
 
 /**
@@ -87,28 +87,23 @@ export function registerSemanticTokens(ctx: ServerContext): void {
     }
     return encode(logSemanticTokens(lines));
   };
-  ctx.connection.languages.semanticTokens.on((p) =>
-    ctx.guard('semanticTokens', { data: [] } as SemanticTokens, () => {
-      if (ctx.kind(p.textDocument.uri) === 'log') return logTokens(p.textDocument.uri, 0, MAX_LOG_TOKEN_LINES);
-      const doc = ctx.rules(p.textDocument.uri);
-      if (!doc) return { data: [] };
-      const { data } = encode(semanticTokens(doc.ruleset));
-      return { resultId: remember(p.textDocument.uri, data), data };
-    }),
-  );
+  /**
+   * The whole document's tokens; for a rules document with a result id, as the edit from
+   * `previousResultId` when that is the result this server last sent (otherwise the whole array).
+   */
+  const whole = (uri: string, previousResultId?: string): SemanticTokens | SemanticTokensDelta => {
+    if (ctx.kind(uri) === 'log') return logTokens(uri, 0, MAX_LOG_TOKEN_LINES);
+    const doc = ctx.rules(uri);
+    if (!doc) return { data: [] };
+    const { data } = encode(semanticTokens(doc.ruleset));
+    const before = sent.get(uri);
+    const resultId = remember(uri, data);
+    if (previousResultId === undefined || !before || before.resultId !== previousResultId) return { resultId, data };
+    return { resultId, edits: tokenEdit(before.data, data) };
+  };
+  ctx.connection.languages.semanticTokens.on((p) => ctx.guard('semanticTokens', { data: [] } as SemanticTokens, () => whole(p.textDocument.uri) as SemanticTokens));
   ctx.connection.languages.semanticTokens.onDelta((p) =>
-    ctx.guard('semanticTokens/full/delta', { data: [] } as SemanticTokens | SemanticTokensDelta, () => {
-      const uri = p.textDocument.uri;
-      if (ctx.kind(uri) === 'log') return logTokens(uri, 0, MAX_LOG_TOKEN_LINES);
-      const doc = ctx.rules(uri);
-      if (!doc) return { data: [] };
-      const { data } = encode(semanticTokens(doc.ruleset));
-      const before = sent.get(uri);
-      const resultId = remember(uri, data);
-      // (a result the client still holds but this server no longer does: send the whole array)
-      if (!before || before.resultId !== p.previousResultId) return { resultId, data };
-      return { resultId, edits: tokenEdit(before.data, data) };
-    }),
+    ctx.guard('semanticTokens/full/delta', { data: [] } as SemanticTokens | SemanticTokensDelta, () => whole(p.textDocument.uri, p.previousResultId)),
   );
   ctx.connection.languages.semanticTokens.onRange((p) =>
     ctx.guard('semanticTokens/range', { data: [] } as SemanticTokens, () => {

@@ -32,8 +32,8 @@ export const MAX_RULE_SYMBOLS = 5000;
 
 export function documentSymbols(rs: Ruleset, lineLength: (line: number) => number): OutlineSymbol[] {
   const tables = new Map<string, OutlineSymbol>();
-  /** Rules of each chain symbol: how many, and how many are listed. */
-  const counts = new Map<OutlineSymbol, { rules: number; listed: number }>();
+  /** How many rules each chain symbol holds (those listed are its children). */
+  const counts = new Map<OutlineSymbol, number>();
   let listedAll = 0;
   const order: OutlineSymbol[] = [];
   const chainSyms = new Map<string, OutlineSymbol>();
@@ -114,11 +114,8 @@ export function documentSymbols(rs: Ruleset, lineLength: (line: number) => numbe
     if (parent) grow(parent, n.line);
     if (isRule(n)) {
       grow(sym, n.line);
-      let count = counts.get(sym);
-      if (!count) counts.set(sym, (count = { rules: 0, listed: 0 }));
-      count.rules++;
-      if (count.listed >= MAX_RULES_PER_CHAIN || listedAll >= MAX_RULE_SYMBOLS) continue;
-      count.listed++;
+      counts.set(sym, (counts.get(sym) ?? 0) + 1);
+      if (sym.children.length >= MAX_RULES_PER_CHAIN || listedAll >= MAX_RULE_SYMBOLS) continue;
       listedAll++;
       sym.children.push({
         name: ruleName(n),
@@ -130,8 +127,9 @@ export function documentSymbols(rs: Ruleset, lineLength: (line: number) => numbe
       });
     }
   }
-  for (const [sym, c] of counts) {
-    if (c.listed < c.rules) (sym as { detail: string }).detail += `; ${c.rules} rules, ${c.listed ? `the first ${c.listed}` : 'none'} listed here`;
+  for (const [sym, rules] of counts) {
+    const listed = sym.children.length;
+    if (listed < rules) (sym as { detail: string }).detail += `; ${rules} rules, ${listed ? `the first ${listed}` : 'none'} listed here`;
   }
   return order;
 }
