@@ -95,10 +95,7 @@ export async function measureLspRules(file: string, o: { hovers: number; edits: 
       version++;
       const t = performance.now();
       const next = diagnosticsOf(c, uri, version, o.timeoutMs);
-      c.notify('textDocument/didChange', {
-        textDocument: { uri, version },
-        contentChanges: [{ range: { start: { line: e.line, character: 0 }, end: { line: e.line, character: lines[e.line]!.length } }, text: e.text }],
-      });
+      c.replaceLine(uri, version, e.line, lines[e.line]!.length, e.text);
       await next;
       edits.push(performance.now() - t);
       lines[e.line] = e.text;
@@ -114,10 +111,7 @@ export async function measureLspRules(file: string, o: { hovers: number; edits: 
     const e = editOneLine(lines, rng);
     version++;
     const edited = diagnosticsOf(c, uri, version, o.timeoutMs);
-    c.notify('textDocument/didChange', {
-      textDocument: { uri, version },
-      contentChanges: [{ range: { start: { line: e.line, character: 0 }, end: { line: e.line, character: lines[e.line]!.length } }, text: e.text }],
-    });
+    c.replaceLine(uri, version, e.line, lines[e.line]!.length, e.text);
     await edited;
     const tokensDelta = await asked('textDocument/semanticTokens/full/delta', { previousResultId: tokens.resultId });
     const serverRss = rssOf(c.pid);

@@ -87,14 +87,12 @@ describe('protocol: diagnostics', function () {
         const e = editOneLine(lines, rng);
         // every other edit swaps in a rule that covers others or is covered
         const text = v % 2 ? e.text : lines[e.line]!.replace(/ -j \S+.*$/, ' -j DROP');
-        const mark = c.notifications.length;
-        c.notify('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [{ range: { start: { line: e.line, character: 0 }, end: { line: e.line, character: lines[e.line]!.length } }, text }] });
+        const published = await c.replaceLineAndDiagnose(uri, v, e.line, lines[e.line]!.length, text, 60_000);
         lines[e.line] = text;
-        const n = await c.waitFor((x) => c.notifications.indexOf(x) >= mark && x.method === 'textDocument/publishDiagnostics' && (x.params as { uri: string; version?: number }).uri === uri && (x.params as { version?: number }).version === v, 60_000);
         const freshUri = `file:///tmp/fresh-${kind}-${v}.rules`;
         const fresh = await c.openAndDiagnose(freshUri, 'iptables', lines.join('\n'));
         // (related information names the document it points into)
-        assert.equal(JSON.stringify((n.params as { diagnostics: unknown[] }).diagnostics), JSON.stringify(fresh).split(freshUri).join(uri), `${kind}, version ${v}: line ${e.line + 1} -> ${text}`);
+        assert.equal(JSON.stringify(published), JSON.stringify(fresh).split(freshUri).join(uri), `${kind}, version ${v}: line ${e.line + 1} -> ${text}`);
       }
     }
   });

@@ -69,10 +69,8 @@ describe('protocol: semantic tokens', function () {
           const e = editOneLine(lines, rng);
           // every other edit makes the line a chain declaration's neighbour kind: a jump to a user chain
           const text = v % 2 ? e.text : `${lines[e.line]!.replace(/ -j .*$/, '')} -j ${lines.find((l) => l.startsWith(':') && !/ (ACCEPT|DROP) /.test(l))?.slice(1).split(' ')[0] ?? 'ACCEPT'}`;
-          const mark = c.notifications.length;
-          c.notify('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [{ range: { start: { line: e.line, character: 0 }, end: { line: e.line, character: lines[e.line]!.length } }, text }] });
+          await c.replaceLineAndDiagnose(uri, v, e.line, lines[e.line]!.length, text);
           lines[e.line] = text;
-          await c.waitFor((x) => c.notifications.indexOf(x) >= mark && x.method === 'textDocument/publishDiagnostics' && (x.params as { version?: number }).version === v, 30_000);
           const now = await c.request<{ data: number[] }>('textDocument/semanticTokens/full', { textDocument: { uri } });
           assert.deepEqual(now.data, reference(lines.join('\n')), `${kind}, version ${v}: line ${e.line + 1} -> ${text}`);
         }
@@ -98,10 +96,8 @@ describe('protocol: semantic tokens', function () {
       const rng = new Rng(0xde17a);
       for (let v = 2; v <= 6; v++) {
         const e = editOneLine(lines, rng);
-        const mark = c.notifications.length;
-        c.notify('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [{ range: { start: { line: e.line, character: 0 }, end: { line: e.line, character: lines[e.line]!.length } }, text: e.text }] });
+        await c.replaceLineAndDiagnose(uri, v, e.line, lines[e.line]!.length, e.text);
         lines[e.line] = e.text;
-        await c.waitFor((x) => c.notifications.indexOf(x) >= mark && x.method === 'textDocument/publishDiagnostics' && (x.params as { version?: number }).version === v, 30_000);
         const d = await c.request<{ resultId: string; edits?: { start: number; deleteCount: number; data?: number[] }[]; data?: number[] }>('textDocument/semanticTokens/full/delta', { textDocument: { uri }, previousResultId: id });
         assert.ok(d.edits, `version ${v}: an edit, not the whole array`);
         assert.ok(d.edits.reduce((n, x) => n + (x.data?.length ?? 0), 0) < 200, 'a one-line edit changes a few numbers');

@@ -193,6 +193,19 @@ export class LspClient {
     return (n.params as { diagnostics: Diagnostic[] }).diagnostics;
   }
 
+  /** Replace the whole of line `line` (now `oldLength` characters long) with `text`, as version `version`. */
+  replaceLine(uri: string, version: number, line: number, oldLength: number, text: string): void {
+    this.notify('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range: { start: { line, character: 0 }, end: { line, character: oldLength } }, text }] });
+  }
+
+  /** replaceLine, then wait for the diagnostics of that version. */
+  async replaceLineAndDiagnose(uri: string, version: number, line: number, oldLength: number, text: string, timeoutMs = 30000): Promise<Diagnostic[]> {
+    const mark = this.notifications.length;
+    this.replaceLine(uri, version, line, oldLength, text);
+    const n = await this.waitFor((x) => this.notifications.indexOf(x) >= mark && x.method === 'textDocument/publishDiagnostics' && (x.params as { uri: string }).uri === uri && (x.params as { version?: number }).version === version, timeoutMs);
+    return (n.params as { diagnostics: Diagnostic[] }).diagnostics;
+  }
+
   async shutdown(): Promise<void> {
     if (this.exited !== null) return;
     try {
