@@ -28,12 +28,14 @@ import * as lineParser from '../parser/log/line';
 import * as prefixParser from '../parser/log/prefix';
 import * as scanHelpers from '../parser/log/scan';
 import * as wrapperParser from '../parser/log/wrapper';
+import * as lineBytes from './log-line-bytes';
 
 // local bindings: resolved once, not through a module getter on every line
 const { parseLogLine } = lineParser;
 const { findIn } = prefixParser;
 const { WrapperScan, scanWrapper } = wrapperParser;
 const { parseUint } = scanHelpers;
+const { FALLBACK, ipv4Of, OTHER, SyslogLineReader } = lineBytes;
 
 /**
  * Field texts this long or longer go to the full parser: it stops reading after MAX_FIELDS (400)
@@ -156,7 +158,7 @@ export class LogSummarizer {
   private readonly ctNew = { n: 0 };
   private readonly ctInvalid = { n: 0 };
   private readonly prefixes = new Map<string, PrefixStats>();
-  private readonly protocols = new Tally();
+  private readonly protocols = new ProtocolTally();
   private readonly sources = new AddrTally();
   private readonly destinations = new AddrTally();
   /** key: port * 4 + (0 tcp, 1 udp, 2 other). */
@@ -168,6 +170,8 @@ export class LogSummarizer {
   private minMinute = Infinity;
   private maxMinute = -Infinity;
   private readonly scan: wrapperParser.WrapperScan = new WrapperScan();
+  /** Reads classic syslog LOG lines of ASCII pieces without decoding them (log-line-bytes.ts). */
+  private readonly bytes: lineBytes.SyslogLineReader = new SyslogLineReader();
   /** Last prefix seen: logs come in runs of the same prefix, so most lines reuse the string. */
   private lastPrefix = '';
   private lastPrefixStats: PrefixStats | undefined;
@@ -478,18 +482,43 @@ export class LogSummarizer {
     const z = text.charCodeAt(pe - 1);
     // String.trim() removes more than blanks (line feeds, no-break spaces...): let it decide
     if (a <= 0x20 || z <= 0x20 || a >= 0x7f || z >= 0x7f) return this.statsFor(text.slice(ps, pe).trim(), lineNo);
+    const bucket = this.prefixBucket(len, a, z);
+    for (let i = 0; i < bucket.length; i++) {
+      const cand = bucket[i];
+      if (cand.label.length === len && text.startsWith(cand.label, ps)) return this.known(cand);
+    }
+    return this.newPrefix(bucket, text.slice(ps, pe), lineNo);
+  }
+
+  /** prefixAt for the prefix b[ps, pe) of an ASCII piece, blanks trimmed, no control character at its ends. */
+  private prefixAtBytes(b: Buffer, ps: number, pe: number, lineNo: number): PrefixStats {
+    const len = pe - ps;
+    if (len === 0) return this.statsFor('', lineNo);
+    const last = this.lastPrefix;
+    if (last.length === len && sameAscii(b, ps, last)) return this.statsFor(last, lineNo);
+    const bucket = this.prefixBucket(len, b[ps], b[pe - 1]);
+    for (let i = 0; i < bucket.length; i++) {
+      const cand = bucket[i];
+      if (cand.label.length === len && sameAscii(b, ps, cand.label)) return this.known(cand);
+    }
+    return this.newPrefix(bucket, b.toString('latin1', ps, pe), lineNo);
+  }
+
+  /** The labels seen so far with this length and these end characters. */
+  private prefixBucket(len: number, a: number, z: number): { label: string; stats: PrefixStats }[] {
     const slot = (len * 31 + a * 7 + z) & 255;
     let bucket = this.prefixSlots[slot];
     if (bucket === undefined) bucket = this.prefixSlots[slot] = [];
-    for (let i = 0; i < bucket.length; i++) {
-      const cand = bucket[i];
-      if (cand.label.length === len && text.startsWith(cand.label, ps)) {
-        this.lastPrefix = cand.label;
-        this.lastPrefixStats = cand.stats;
-        return cand.stats;
-      }
-    }
-    const label = text.slice(ps, pe);
+    return bucket;
+  }
+
+  private known(cand: { label: string; stats: PrefixStats }): PrefixStats {
+    this.lastPrefix = cand.label;
+    this.lastPrefixStats = cand.stats;
+    return cand.stats;
+  }
+
+  private newPrefix(bucket: { label: string; stats: PrefixStats }[], label: string, lineNo: number): PrefixStats {
     const stats = this.statsFor(label, lineNo);
     if (bucket.length < 16) bucket.push({ label, stats });
     return stats;
@@ -547,9 +576,11 @@ export class LogSummarizer {
   }
 
   /**
-   * Add raw file contents, decoded in pieces of about 8 MB cut at line breaks: pure-ASCII pieces
-   * (nearly every log) are copied byte for byte, others decoded as UTF-8. Several times faster
-   * than decoding a whole 250 MB file into one string first, and lighter on memory.
+   * Add raw file contents in pieces of about 8 MB cut at line breaks. In pure-ASCII pieces (nearly
+   * every log) classic syslog LOG lines are read straight from the bytes (log-line-bytes.ts) and
+   * the piece is decoded only if some other line needs the text reader; other pieces are decoded
+   * as UTF-8. Several times faster than decoding a whole 250 MB file into one string first, and
+   * lighter on memory.
    */
   addBytes(bytes: Uint8Array): void {
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -564,10 +595,41 @@ export class LogSummarizer {
         else while (end > start + 1 && (buf[end] & 0xc0) === 0x80) end--;
       }
       const piece = buf.subarray(start, end);
-      this.push(piece.toString(isAscii(piece) ? 'latin1' : 'utf8'));
+      const ascii = isAscii(piece);
+      // whole lines only: a piece cut inside a giant line goes through push(), which keeps the rest
+      if (ascii && this.rest === '' && (end === buf.length || buf[end - 1] === 0x0a)) this.addAsciiLines(piece);
+      else this.push(piece.toString(ascii ? 'latin1' : 'utf8'));
       start = end;
     }
     this.flush();
+  }
+
+  /** The lines of an ASCII piece that ends at a line break or at the end of the input. */
+  private addAsciiLines(b: Buffer): void {
+    const reader = this.bytes;
+    const n = b.length;
+    let ls = 0;
+    while (ls < n) {
+      let le = b.indexOf(0x0a, ls);
+      if (le < 0) le = n;
+      const kind = reader.read(b, ls, le);
+      if (kind === FALLBACK) this.addLine(b.toString('latin1', ls, le));
+      else if (kind === OTHER) {
+        this.lines++;
+        this.other++;
+      } else {
+        this.lines++;
+        this.packet++;
+        const r = reader;
+        const stats = this.prefixAtBytes(b, r.prefixStart, r.prefixEnd, this.lines - 1);
+        if (r.srcEnd > r.src) this.sources.addBytes(b, r.src, r.srcEnd);
+        if (r.dstEnd > r.dst) this.destinations.addBytes(b, r.dst, r.dstEnd);
+        const proto = r.proto >= 0 ? protoKeyBytes(b, r.proto, r.protoEnd) : '';
+        const ported = proto === P_TCP || proto === P_UDP || proto === 'UDPLITE';
+        this.count(stats, r.minute, proto, ported ? r.dpt : -1, proto === P_TCP && r.window, r.flags & 0x1ff);
+      }
+      ls = le + 1;
+    }
   }
 
   /** Add a line parsed by parser/log. */
@@ -751,9 +813,52 @@ function protoKey(text: string, s: number, e: number): string {
   return text.slice(s, e);
 }
 
+/** protoKey for b[s, e) of an ASCII piece. */
+function protoKeyBytes(b: Buffer, s: number, e: number): string {
+  const len = e - s;
+  const a = b[s];
+  if (len === 3) {
+    if (a === 0x54 && b[s + 1] === 0x43 && b[s + 2] === 0x50) return P_TCP;
+    if (a === 0x55 && b[s + 1] === 0x44 && b[s + 2] === 0x50) return P_UDP;
+  } else if (len === 4 && sameAscii(b, s, P_ICMP)) return P_ICMP;
+  else if (len === 6 && sameAscii(b, s, P_ICMPV6)) return P_ICMPV6;
+  return b.toString('latin1', s, e);
+}
+
+/** Whether b holds the ASCII text `t` at s. */
+function sameAscii(b: Uint8Array, s: number, t: string): boolean {
+  for (let i = 0; i < t.length; i++) if (b[s + i] !== t.charCodeAt(i)) return false;
+  return true;
+}
+
 function flagName(bits: number): string {
   const t = tcpFlagText(bits & 0xff);
   return bits & 0x100 ? (t === 'NONE' ? 'AE' : `AE ${t}`) : t;
+}
+
+/** Counts protocols: the four the kernel names most often in fixed slots, others by name. */
+class ProtocolTally {
+  private tcp = 0;
+  private udp = 0;
+  private icmp = 0;
+  private icmpv6 = 0;
+  private readonly others = new Map<string, number>();
+
+  add(key: string): void {
+    if (key === P_TCP) this.tcp++;
+    else if (key === P_UDP) this.udp++;
+    else if (key === P_ICMP) this.icmp++;
+    else if (key === P_ICMPV6) this.icmpv6++;
+    else bump(this.others, key);
+  }
+
+  map(): Map<string, number> {
+    const m = new Map<string, number>();
+    const fixed: [string, number][] = [[P_TCP, this.tcp], [P_UDP, this.udp], [P_ICMP, this.icmp], [P_ICMPV6, this.icmpv6]];
+    for (const [k, n] of fixed) if (n) m.set(k, n);
+    for (const [k, n] of this.others) m.set(k, (m.get(k) ?? 0) + n);
+    return m;
+  }
 }
 
 /**
@@ -801,6 +906,13 @@ class AddrTally {
     const ip = ipv4At(text, s, e);
     if (ip === ip) this.v4.add(ip);
     else this.other.add(text.slice(s, e));
+  }
+
+  /** add() for b[s, e) of an ASCII piece. */
+  addBytes(b: Buffer, s: number, e: number): void {
+    const ip = ipv4Of(b, s, e);
+    if (ip === ip) this.v4.add(ip);
+    else this.other.add(b.toString('latin1', s, e));
   }
 
   top(n: number): CountEntry[] {

@@ -1,0 +1,372 @@
+/**
+ * The summary's reading of the commonest firewall log line straight from the file's bytes:
+ *
+ *   Mmm dd hh:mm:ss HOST kernel: [UPTIME] PREFIX IN=eth0 OUT= MAC=... SRC=... DST=... PROTO=TCP ...
+ *
+ * (classic syslog, as rsyslog and syslog-ng write kern.log). Nothing is decoded: the timestamp,
+ * host and tag are checked byte by byte, the prefix is located, and the kernel's fields are read
+ * for what the summary counts. The reading is exact only for lines of exactly this shape; at the
+ * first byte that could make the general reader (parser/log/wrapper.ts, prefix.ts and the
+ * summary's text path) decide otherwise, `read` answers FALLBACK and the caller reads the line as
+ * text. So every result equals the text path's (test/unit/log-summary-fast.test.ts compares them
+ * on the corpus and on damaged logs).
+ *
+ * The bytes must be ASCII (the caller checks each piece once): then byte offsets are character
+ * offsets and any text sliced out is the same in Latin-1 and UTF-8.
+ */
+import { minuteKeyOf } from '../model/log';
+
+/** The line is not of the shape read here: read it as text. */
+export const FALLBACK = 0;
+/** A syslog line of the kernel that is not a LOG line and needs no parser: count it as other. */
+export const OTHER = 1;
+/** A LOG line: its fields are in the reader's public offsets. */
+export const PACKET = 2;
+
+/** Kernel fields texts this long or longer go to the full parser (see log-summary.ts). */
+const MAX_FAST_FIELDS_TEXT = 400;
+
+const SPACE = 0x20;
+const TAB = 0x09;
+
+export class SyslogLineReader {
+  /** The minute key of the line's timestamp (syslog carries no year: year 0). */
+  minute = -1;
+  /** The prefix without surrounding blanks: [prefixStart, prefixEnd), empty when equal. */
+  prefixStart = 0;
+  prefixEnd = 0;
+  src = -1;
+  srcEnd = -1;
+  dst = -1;
+  dstEnd = -1;
+  proto = -1;
+  protoEnd = -1;
+  dpt = -1;
+  window = false;
+  flags = 0;
+
+  /** Offset of the next tab at or after the last line read (-1: none left) in `tabsOf`. */
+  private tabsOf: Uint8Array | undefined;
+  private nextTab = -1;
+  private tabFrom = 0;
+
+  /**
+   * Read the line b[start, end) (without its line feed). Lines must come in increasing order
+   * within one buffer: the position of the next tab is remembered between them.
+   */
+  read(b: Uint8Array, start: number, end: number): number {
+    if (end > start && b[end - 1] === 0x0d) end--;
+    const body = this.wrapper(b, start, end);
+    if (body < 0) return FALLBACK;
+    // the first `IN=` of the body: the text reader's findIn takes it when its value is an
+    // interface name followed by blanks and `OUT=`; every other case is its to decide
+    let at = -1;
+    for (let i = body; i + 2 < end; i++) {
+      if (b[i] === 0x49 && b[i + 1] === 0x4e && b[i + 2] === 0x3d) {
+        at = i;
+        break;
+      }
+    }
+    if (at < 0) {
+      // not a LOG line: conntrack listings, kernel messages and sysctls start with a bracket, a
+      // slash or a lower-case letter and need the parser; the rest is just counted
+      let p = body;
+      while (p < end && (b[p] === SPACE || b[p] === TAB)) p++;
+      const c = p < end ? b[p] : -1;
+      return c === 0x5b || c === 0x2f || (c >= 0x61 && c <= 0x7a) || c < 0 ? FALLBACK : OTHER;
+    }
+    if (end - at >= MAX_FAST_FIELDS_TEXT || !interfaceThenOut(b, at + 3, end)) return FALLBACK;
+    if (this.tabBefore(b, start, end)) return FALLBACK;
+    // the prefix: between the wrapper and IN=, blanks trimmed; control characters at its ends
+    // are trimmed by String.trim() on the text path: left to it
+    let ps = body;
+    let pe = at;
+    while (ps < pe && b[ps] === SPACE) ps++;
+    while (pe > ps && b[pe - 1] === SPACE) pe--;
+    if (pe > ps && (b[ps] < 0x20 || b[pe - 1] < 0x20 || b[ps] === 0x7f || b[pe - 1] === 0x7f)) return FALLBACK;
+    this.prefixStart = ps;
+    this.prefixEnd = pe;
+    return this.fields(b, at, end) ? PACKET : FALLBACK;
+  }
+
+  /** Whether a tab lies in b[start, end): such lines have words the text path splits otherwise. */
+  private tabBefore(b: Uint8Array, start: number, end: number): boolean {
+    if (this.tabsOf !== b || this.tabFrom > start) {
+      this.tabsOf = b;
+      this.nextTab = b.indexOf(TAB, start);
+    } else if (this.nextTab >= 0 && this.nextTab < start) this.nextTab = b.indexOf(TAB, start);
+    this.tabFrom = start;
+    return this.nextTab >= 0 && this.nextTab < end;
+  }
+
+  /**
+   * `Mmm dd hh:mm:ss HOST kernel: [UPTIME] ` at start, exactly as parser/log/wrapper.ts reads it
+   * (no fraction of a second, one space between the parts, a host that is not itself a tag).
+   * Returns where the body starts, or -1 for any other shape.
+   */
+  private wrapper(b: Uint8Array, start: number, end: number): number {
+    if (start + 30 > end) return -1;
+    const month = monthOf(b[start], b[start + 1], b[start + 2]);
+    if (month === 0 || b[start + 3] !== SPACE) return -1;
+    let q = start + 4;
+    if (b[q] === SPACE) q++;
+    const d0 = b[q] - 0x30;
+    if (d0 < 0 || d0 > 9) return -1;
+    let day = d0;
+    q++;
+    const d1 = b[q] - 0x30;
+    if (d1 >= 0 && d1 <= 9) {
+      day = day * 10 + d1;
+      q++;
+    }
+    if (b[q] !== SPACE || day < 1 || day > 31) return -1;
+    const hour = twoDigits(b, q + 1);
+    const minute = twoDigits(b, q + 4);
+    const second = twoDigits(b, q + 7);
+    if (b[q + 3] !== 0x3a || b[q + 6] !== 0x3a || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return -1;
+    // a space right after the seconds: no fraction
+    let p = q + 9;
+    if (b[p] !== SPACE) return -1;
+    // HOST: one word that does not end in a colon (that would be a tag), then ` kernel: `
+    const host = ++p;
+    while (p < end && b[p] !== SPACE) {
+      if (b[p] === TAB) return -1;
+      p++;
+    }
+    if (p === host || p + 9 > end || b[p - 1] === 0x3a) return -1;
+    if (b[p + 1] !== 0x6b || b[p + 2] !== 0x65 || b[p + 3] !== 0x72 || b[p + 4] !== 0x6e || b[p + 5] !== 0x65 || b[p + 6] !== 0x6c || b[p + 7] !== 0x3a || b[p + 8] !== SPACE) return -1;
+    p += 9;
+    while (p < end && (b[p] === SPACE || b[p] === TAB)) p++;
+    // `[ 123.456]`: the kernel's uptime, when there is one
+    if (p < end && b[p] === 0x5b) {
+      let u = p + 1;
+      while (u < end && (b[u] === SPACE || b[u] === TAB)) u++;
+      const digits = u;
+      while (u < end && b[u] >= 0x30 && b[u] <= 0x39) u++;
+      let ok = u > digits;
+      if (ok && u < end && b[u] === 0x2e) {
+        const f = ++u;
+        while (u < end && b[u] >= 0x30 && b[u] <= 0x39) u++;
+        ok = u > f;
+      }
+      if (ok && u < end && b[u] === 0x5d) {
+        p = u + 1;
+        while (p < end && (b[p] === SPACE || b[p] === TAB)) p++;
+      }
+    }
+    this.minute = minuteKeyOf(0, month, day, hour, minute);
+    return p;
+  }
+
+  /**
+   * The fields the summary counts, words split at spaces (the line has no tab): the last SRC=,
+   * DST=, PROTO= and valid DPT=, whether a valid WINDOW= is there, the TCP flag words after a
+   * PROTO=TCP; the packet an ICMP error quotes in `[...]` is skipped. False, for the text path's
+   * word reader to decide, on a second `[`, brackets or parentheses, `INCOMPLETE` or `Unknown`
+   * inside the quote, and on the words `OPT`, `INCOMPLETE` and `Unknown`.
+   */
+  private fields(b: Uint8Array, at: number, end: number): boolean {
+    this.src = this.srcEnd = this.dst = this.dstEnd = this.proto = this.protoEnd = this.dpt = -1;
+    this.window = false;
+    let flags = 0;
+    let tcp = false;
+    let quoted = false;
+    let p = at;
+    while (p < end) {
+      const c = b[p];
+      if (c === SPACE) {
+        p++;
+        continue;
+      }
+      const ws = p;
+      // the end of the word: the line ends at a line feed or carriage return (or the end of the
+      // buffer), so one test per byte finds it; a control character inside a word does not end it
+      let we = ws + 1;
+      while (b[we] > SPACE && b[we + 1] > SPACE && b[we + 2] > SPACE && b[we + 3] > SPACE) we += 4;
+      while (b[we] > SPACE) we++;
+      if (we < end && b[we] !== SPACE) while (we < end && b[we] !== SPACE) we++;
+      p = we;
+      const len = we - ws;
+      switch (c) {
+        case 0x53: // SRC=
+          if (len >= 4 && b[ws + 3] === 0x3d && b[ws + 1] === 0x52 && b[ws + 2] === 0x43) {
+            this.src = ws + 4;
+            this.srcEnd = we;
+            continue;
+          }
+          break;
+        case 0x44: // DST= DPT=
+          if (len >= 4 && b[ws + 3] === 0x3d && b[ws + 2] === 0x54) {
+            const k = b[ws + 1];
+            if (k === 0x53) {
+              this.dst = ws + 4;
+              this.dstEnd = we;
+            } else if (k === 0x50) {
+              const n = uintOf(b, ws + 4, we);
+              if (n >= 0) this.dpt = n;
+            }
+            continue;
+          }
+          break;
+        case 0x50: // PROTO=
+          if (len >= 6 && b[ws + 5] === 0x3d && b[ws + 1] === 0x52 && b[ws + 2] === 0x4f && b[ws + 3] === 0x54 && b[ws + 4] === 0x4f) {
+            this.proto = ws + 6;
+            this.protoEnd = we;
+            tcp = len === 9 && b[ws + 6] === 0x54 && b[ws + 7] === 0x43 && b[ws + 8] === 0x50;
+            if (tcp) flags = 0;
+            continue;
+          }
+          break;
+        case 0x57: // WINDOW=
+          if (len >= 7 && b[ws + 6] === 0x3d && b[ws + 1] === 0x49 && b[ws + 2] === 0x4e && b[ws + 3] === 0x44 && b[ws + 4] === 0x4f && b[ws + 5] === 0x57) {
+            if (uintOf(b, ws + 7, we) >= 0) this.window = true;
+            continue;
+          }
+          break;
+        case 0x5b: {
+          // `[`: the packet an ICMP error quotes, up to the first `]`; nothing in it is counted
+          if (quoted) return false;
+          quoted = true;
+          let close = ws + 1;
+          for (; close < end; close++) {
+            const d = b[close];
+            if (d === 0x5d) break;
+            if (d === 0x5b || d === 0x28 || d === 0x29) return false;
+            if (d === 0x49 && close + 10 <= end && isWord(b, close, 'INCOMPLETE')) return false;
+            if (d === 0x55 && close + 7 <= end && isWord(b, close, 'Unknown')) return false;
+          }
+          p = close + 1;
+          continue;
+        }
+        case 0x4f: // OPT
+          if (len === 3 && b[ws + 1] === 0x50 && b[ws + 2] === 0x54) return false;
+          break;
+        case 0x49: // INCOMPLETE
+          if (len === 10 && isWord(b, ws, 'INCOMPLETE')) return false;
+          break;
+        case 0x55: // Unknown
+          if (len === 7 && isWord(b, ws, 'Unknown')) return false;
+          break;
+      }
+      if (tcp && (len === 3 || len === 2)) flags |= flagBit(b, ws, len);
+    }
+    this.flags = flags;
+    return true;
+  }
+}
+
+/**
+ * After `IN=` at v: an interface name as findIn accepts it (at most 15 characters, none of the
+ * characters it refuses), blanks, then `OUT=`.
+ */
+function interfaceThenOut(b: Uint8Array, v: number, end: number): boolean {
+  let e = v;
+  for (; e < end; e++) {
+    const c = b[e];
+    if (c === SPACE || c === TAB) break;
+    if (c === 0x28 || c === 0x29 || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d || c === 0x25 || c === 0x2f || c === 0x3d || c === 0x2c || c === 0x22 || c === 0x27 || c === 0x5c) return false;
+  }
+  if (e - v > 15) return false;
+  while (e < end && (b[e] === SPACE || b[e] === TAB)) e++;
+  return e + 4 <= end && b[e] === 0x4f && b[e + 1] === 0x55 && b[e + 2] === 0x54 && b[e + 3] === 0x3d;
+}
+
+/** Syslog's month abbreviation (case as written) as 1-12, or 0. */
+function monthOf(a: number, b: number, c: number): number {
+  switch (a) {
+    case 0x4a: // J
+      return b === 0x61 && c === 0x6e ? 1 : b === 0x75 && c === 0x6e ? 6 : b === 0x75 && c === 0x6c ? 7 : 0;
+    case 0x46:
+      return b === 0x65 && c === 0x62 ? 2 : 0;
+    case 0x4d:
+      return b === 0x61 && c === 0x72 ? 3 : b === 0x61 && c === 0x79 ? 5 : 0;
+    case 0x41:
+      return b === 0x70 && c === 0x72 ? 4 : b === 0x75 && c === 0x67 ? 8 : 0;
+    case 0x53:
+      return b === 0x65 && c === 0x70 ? 9 : 0;
+    case 0x4f:
+      return b === 0x63 && c === 0x74 ? 10 : 0;
+    case 0x4e:
+      return b === 0x6f && c === 0x76 ? 11 : 0;
+    case 0x44:
+      return b === 0x65 && c === 0x63 ? 12 : 0;
+    default:
+      return 0;
+  }
+}
+
+function twoDigits(b: Uint8Array, p: number): number {
+  const x = b[p] - 0x30;
+  const y = b[p + 1] - 0x30;
+  return x >= 0 && x <= 9 && y >= 0 && y <= 9 ? x * 10 + y : -1;
+}
+
+/** Unsigned decimal in b[s, e) (1 to 15 digits), or -1. */
+function uintOf(b: Uint8Array, s: number, e: number): number {
+  if (s >= e || e - s > 15) return -1;
+  let n = 0;
+  for (let i = s; i < e; i++) {
+    const d = b[i] - 0x30;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+function isWord(b: Uint8Array, s: number, word: string): boolean {
+  for (let i = 0; i < word.length; i++) if (b[s + i] !== word.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Header bit of the TCP flag word of length 2 or 3 at s, or 0. */
+function flagBit(b: Uint8Array, s: number, len: number): number {
+  const x = b[s];
+  const y = b[s + 1];
+  if (len === 2) return x === 0x41 && y === 0x45 ? 0x100 : 0; // AE
+  const z = b[s + 2];
+  switch (x) {
+    case 0x41: // ACK
+      return y === 0x43 && z === 0x4b ? 0x10 : 0;
+    case 0x50: // PSH
+      return y === 0x53 && z === 0x48 ? 0x08 : 0;
+    case 0x52: // RST
+      return y === 0x53 && z === 0x54 ? 0x04 : 0;
+    case 0x53: // SYN
+      return y === 0x59 && z === 0x4e ? 0x02 : 0;
+    case 0x46: // FIN
+      return y === 0x49 && z === 0x4e ? 0x01 : 0;
+    case 0x55: // URG
+      return y === 0x52 && z === 0x47 ? 0x20 : 0;
+    case 0x45: // ECE
+      return y === 0x43 && z === 0x45 ? 0x40 : 0;
+    case 0x43: // CWR
+      return y === 0x57 && z === 0x52 ? 0x80 : 0;
+    default:
+      return 0;
+  }
+}
+
+/** The dotted quad in b[s, e) as a signed 32-bit integer, or NaN when it is not exactly one. */
+export function ipv4Of(b: Uint8Array, s: number, e: number): number {
+  if (e - s < 7 || e - s > 15) return NaN;
+  let ip = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = s; i < e; i++) {
+    const c = b[i];
+    if (c === 0x2e) {
+      if (digits === 0 || ++dots > 3) return NaN;
+      ip = (ip << 8) | part;
+      part = 0;
+      digits = 0;
+    } else {
+      const d = c - 0x30;
+      if (d < 0 || d > 9 || ++digits > 3) return NaN;
+      part = part * 10 + d;
+      if (part > 255) return NaN;
+    }
+  }
+  if (dots !== 3 || digits === 0) return NaN;
+  return (ip << 8) | part;
+}
