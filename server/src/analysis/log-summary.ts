@@ -726,6 +726,13 @@ export class LogSummarizer {
       if (this.flagCounts[b] > 0) byFlags.push({ key: flagName(b), count: this.flagCounts[b] });
     }
     byFlags.sort(byCount);
+    // a minute's label is made once for all prefixes (a month of log has tens of thousands)
+    const labels = new Map<number, string>();
+    const label = (minute: number): string => {
+      let l = labels.get(minute);
+      if (l === undefined) labels.set(minute, (l = formatMinuteKey(minute)));
+      return l;
+    };
     const byPrefix: PrefixSummary[] = [...this.prefixes].map(([prefix, s]) => ({
       prefix,
       count: s.count,
@@ -733,13 +740,20 @@ export class LogSummarizer {
       new: s.neu,
       teardownNoise: s.teardown,
       firstLine: s.firstLine,
-      perMinute: [...s.minutes].sort((a, b) => a[0] - b[0]).map(([minute, c]) => ({ minute, label: formatMinuteKey(minute), count: c.n })),
+      perMinute: inTimeOrder(s.minutes).map(([minute, c]) => ({ minute, label: label(minute), count: c.n })),
     }));
     byPrefix.sort((a, b) => b.count - a.count || (a.prefix < b.prefix ? -1 : 1));
     const portKeys: [number, number][] = [];
     for (let k = 0; k < this.portCounts.length; k++) if (this.portCounts[k] > 0) portKeys.push([k, this.portCounts[k]]);
     portKeys.push(...this.ports);
-    const ports: CountEntry[] = portKeys.map(([k, count]) => ({ key: `${Math.floor(k / 4)}/${['tcp', 'udp', 'other'][k % 4]}`, count }));
+    // named and sorted by name only where they can make the list: a scan leaves tens of thousands
+    portKeys.sort((a, b) => b[1] - a[1]);
+    const least = portKeys.length > top && top > 0 ? portKeys[top - 1]![1] : 0;
+    const ports: CountEntry[] = [];
+    for (const [k, count] of portKeys) {
+      if (count < least) break;
+      ports.push({ key: `${Math.floor(k / 4)}/${['tcp', 'udp', 'other'][k % 4]}`, count });
+    }
     const byCtstate: CountEntry[] = [];
     if (this.ctNew.n) byCtstate.push({ key: 'NEW', count: this.ctNew.n });
     if (this.ctInvalid.n) byCtstate.push({ key: 'INVALID', count: this.ctInvalid.n });
@@ -767,6 +781,13 @@ export class LogSummarizer {
       ...(this.minMinute !== Infinity ? { firstMinute: formatMinuteKey(this.minMinute), lastMinute: formatMinuteKey(this.maxMinute) } : {}),
     };
   }
+}
+
+/** A prefix's minutes by time: a log in time order made them in that order, then no sort is needed. */
+function inTimeOrder(minutes: Map<number, { n: number }>): [number, { n: number }][] {
+  const list = [...minutes];
+  for (let i = 1; i < list.length; i++) if (list[i - 1]![0] > list[i]![0]) return list.sort((a, b) => a[0] - b[0]);
+  return list;
 }
 
 function isBlank(c: number): boolean {
@@ -885,10 +906,9 @@ class Tally {
     this.last = c;
   }
 
-  map(): Map<string, number> {
-    const m = new Map<string, number>();
-    for (const [k, c] of this.counts) m.set(k, c.n);
-    return m;
+  /** The n most frequent keys (count descending, then key), without copying the counts. */
+  top(n: number): CountEntry[] {
+    return topN(this.counts, n);
   }
 }
 
@@ -919,7 +939,7 @@ class AddrTally {
     // the n best IPv4 entries by (count desc, address asc) without sorting the whole map
     const best = this.v4.best(n);
     const v4: CountEntry[] = best.map(([ip, count]) => ({ key: `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`, count }));
-    const rest = topN(this.other.map(), n);
+    const rest = this.other.top(n);
     // merge: count desc; at equal counts IPv4 before other addresses
     return [...v4, ...rest].sort((a, b) => b.count - a.count || (isV4Key(a.key) === isV4Key(b.key) ? 0 : isV4Key(a.key) ? -1 : 1)).slice(0, n);
   }
@@ -1047,9 +1067,9 @@ function entries(m: Map<string, number>): CountEntry[] {
 }
 
 /** The n largest entries without sorting the whole map (maps of distinct addresses get big). */
-function topN(m: Map<string, number>, n: number): CountEntry[] {
+function topN(counts: Map<string, { n: number }>, n: number): CountEntry[] {
   const best: CountEntry[] = [];
-  for (const [key, count] of m) {
+  for (const [key, { n: count }] of counts) {
     if (best.length < n) {
       best.push({ key, count });
       if (best.length === n) best.sort(byCount);
