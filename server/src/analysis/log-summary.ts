@@ -846,6 +846,12 @@ function protoKeyBytes(b: Buffer, s: number, e: number): string {
   return b.toString('latin1', s, e);
 }
 
+/** Whether b[a, a + len) and b[c, c + len) hold the same bytes. */
+function sameBytes(b: Uint8Array, a: number, c: number, len: number): boolean {
+  for (let i = 0; i < len; i++) if (b[a + i] !== b[c + i]) return false;
+  return true;
+}
+
 /** Whether b holds the ASCII text `t` at s. */
 function sameAscii(b: Uint8Array, s: number, t: string): boolean {
   for (let i = 0; i < t.length; i++) if (b[s + i] !== t.charCodeAt(i)) return false;
@@ -906,6 +912,13 @@ class Tally {
     this.last = c;
   }
 
+  /** add() for the text b[s, e) of an ASCII piece: sliced only when it is not the last key again. */
+  addBytes(b: Buffer, s: number, e: number): void {
+    const last = this.lastKey;
+    if (last !== undefined && last.length === e - s && sameAscii(b, s, last)) this.last!.n++;
+    else this.add(b.toString('latin1', s, e));
+  }
+
   /** The n most frequent keys (count descending, then key), without copying the counts. */
   top(n: number): CountEntry[] {
     return topN(this.counts, n);
@@ -928,11 +941,28 @@ class AddrTally {
     else this.other.add(text.slice(s, e));
   }
 
-  /** add() for b[s, e) of an ASCII piece. */
+  /** The previous address read by addBytes: its buffer, offsets and value (NaN: not IPv4). */
+  private lastBytes: Uint8Array | undefined;
+  private lastStart = 0;
+  private lastEnd = 0;
+  private lastIp = NaN;
+
+  /**
+   * add() for b[s, e) of an ASCII piece. An address written exactly as the previous one (a busy
+   * destination, a scanner's burst) is compared, not parsed again.
+   */
   addBytes(b: Buffer, s: number, e: number): void {
-    const ip = ipv4Of(b, s, e);
+    let ip: number;
+    if (b === this.lastBytes && e - s === this.lastEnd - this.lastStart && sameBytes(b, s, this.lastStart, e - s)) ip = this.lastIp;
+    else {
+      ip = ipv4Of(b, s, e);
+      this.lastBytes = b;
+      this.lastStart = s;
+      this.lastEnd = e;
+      this.lastIp = ip;
+    }
     if (ip === ip) this.v4.add(ip);
-    else this.other.add(b.toString('latin1', s, e));
+    else this.other.addBytes(b, s, e);
   }
 
   top(n: number): CountEntry[] {
@@ -955,9 +985,9 @@ function isV4Key(k: string): boolean {
  * entry object each, which dominated summaries of logs with a million distinct scanners).
  */
 class IntCounter {
-  private bits = 12;
+  private bits = 14;
   /** key at 2i, its count at 2i + 1: one cache line per probe. */
-  private slots = new Int32Array(2 << 12);
+  private slots = new Int32Array(2 << 14);
   private size = 0;
   private lastKey = 0;
   private lastSlot = -1;
