@@ -1,9 +1,11 @@
 /**
- * The summary's reading of the commonest firewall log line straight from the file's bytes:
+ * The summary's reading of the commonest firewall log lines straight from the file's bytes:
  *
  *   Mmm dd hh:mm:ss HOST kernel: [UPTIME] PREFIX IN=eth0 OUT= MAC=... SRC=... DST=... PROTO=TCP ...
+ *   2025-11-20T08:42:25.123456+01:00 HOST kernel: PREFIX IN=eth0 OUT= ...
  *
- * (classic syslog, as rsyslog and syslog-ng write kern.log). Nothing is decoded: the timestamp,
+ * (classic syslog as rsyslog and syslog-ng write kern.log, and the RFC 3339 timestamps of
+ * Debian's rsyslog and `journalctl -o short-iso`). Nothing is decoded: the timestamp,
  * host and tag are checked byte by byte, the prefix is located, and the kernel's fields are read
  * for what the summary counts. The reading is exact only for lines of exactly this shape; at the
  * first byte that could make the general reader (parser/log/wrapper.ts, prefix.ts and the
@@ -100,33 +102,16 @@ export class SyslogLineReader {
   }
 
   /**
-   * `Mmm dd hh:mm:ss HOST kernel: [UPTIME] ` at start, exactly as parser/log/wrapper.ts reads it
-   * (no fraction of a second, one space between the parts, a host that is not itself a tag).
-   * Returns where the body starts, or -1 for any other shape.
+   * `TIMESTAMP HOST kernel: [UPTIME] ` at start, exactly as parser/log/wrapper.ts reads it, the
+   * timestamp classic (`Mmm dd hh:mm:ss[.frac]`) or RFC 3339 (`yyyy-mm-ddThh:mm:ss[.frac][zone]`),
+   * one space between the parts, a host that is not itself a tag. Returns where the body starts,
+   * or -1 for any other shape.
    */
   private wrapper(b: Uint8Array, start: number, end: number): number {
     if (start + 30 > end) return -1;
-    const month = monthOf(b[start], b[start + 1], b[start + 2]);
-    if (month === 0 || b[start + 3] !== SPACE) return -1;
-    let q = start + 4;
-    if (b[q] === SPACE) q++;
-    const d0 = b[q] - 0x30;
-    if (d0 < 0 || d0 > 9) return -1;
-    let day = d0;
-    q++;
-    const d1 = b[q] - 0x30;
-    if (d1 >= 0 && d1 <= 9) {
-      day = day * 10 + d1;
-      q++;
-    }
-    if (b[q] !== SPACE || day < 1 || day > 31) return -1;
-    const hour = twoDigits(b, q + 1);
-    const minute = twoDigits(b, q + 4);
-    const second = twoDigits(b, q + 7);
-    if (b[q + 3] !== 0x3a || b[q + 6] !== 0x3a || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return -1;
-    // a space right after the seconds: no fraction
-    let p = q + 9;
-    if (b[p] !== SPACE) return -1;
+    const c = b[start];
+    let p = c >= 0x30 && c <= 0x39 ? this.iso(b, start) : this.bsd(b, start);
+    if (p < 0 || b[p] !== SPACE) return -1;
     // HOST: one word that does not end in a colon (that would be a tag), then ` kernel: `
     const host = ++p;
     while (p < end && b[p] !== SPACE) {
@@ -154,8 +139,55 @@ export class SyslogLineReader {
         while (p < end && (b[p] === SPACE || b[p] === TAB)) p++;
       }
     }
-    this.minute = minuteKeyOf(0, month, day, hour, minute);
     return p;
+  }
+
+  /** `Mmm dd hh:mm:ss[.frac]` at p (the day padded with a space or not): its end, or -1. Sets the minute. */
+  private bsd(b: Uint8Array, p: number): number {
+    const month = monthOf(b[p], b[p + 1], b[p + 2]);
+    if (month === 0 || b[p + 3] !== SPACE) return -1;
+    let q = p + 4;
+    if (b[q] === SPACE) q++;
+    const d0 = b[q] - 0x30;
+    if (d0 < 0 || d0 > 9) return -1;
+    let day = d0;
+    q++;
+    const d1 = b[q] - 0x30;
+    if (d1 >= 0 && d1 <= 9) {
+      day = day * 10 + d1;
+      q++;
+    }
+    if (b[q] !== SPACE || day < 1 || day > 31) return -1;
+    const clock = clockOf(b, q + 1);
+    if (clock < 0) return -1;
+    this.minute = minuteKeyOf(0, month, day, Math.floor(clock / 60), clock % 60);
+    return fractionEnd(b, q + 9);
+  }
+
+  /**
+   * `yyyy-mm-dd[T ]hh:mm:ss[.frac][Z|+hh:mm|+hhmm]` at p: its end, or -1 (also for dmesg's
+   * `,frac`, which the text reader takes for a line without host). Sets the minute.
+   */
+  private iso(b: Uint8Array, p: number): number {
+    if (b[p + 4] !== 0x2d || b[p + 7] !== 0x2d || (b[p + 10] !== 0x54 && b[p + 10] !== SPACE)) return -1;
+    const century = twoDigits(b, p);
+    const year = twoDigits(b, p + 2);
+    const month = twoDigits(b, p + 5);
+    const day = twoDigits(b, p + 8);
+    const clock = clockOf(b, p + 11);
+    if (century < 0 || year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || clock < 0) return -1;
+    if (b[p + 19] === 0x2c) return -1;
+    let q = fractionEnd(b, p + 19);
+    const z = b[q];
+    if (z === 0x5a) q++;
+    else if (z === 0x2b || z === 0x2d) {
+      // an offset the text reader cannot read leaves the timestamp ending before its sign
+      let r = q + 3;
+      if (b[r] === 0x3a) r++;
+      if (twoDigits(b, q + 1) >= 0 && twoDigits(b, r) >= 0) q = r + 2;
+    }
+    this.minute = minuteKeyOf(century * 100 + year, month, day, Math.floor(clock / 60), clock % 60);
+    return q;
   }
 
   /**
@@ -293,6 +325,25 @@ function monthOf(a: number, b: number, c: number): number {
     default:
       return 0;
   }
+}
+
+/** `hh:mm:ss` at p as minutes of the day, or -1. */
+function clockOf(b: Uint8Array, p: number): number {
+  if (b[p + 2] !== 0x3a || b[p + 5] !== 0x3a) return -1;
+  const hour = twoDigits(b, p);
+  const minute = twoDigits(b, p + 3);
+  const second = twoDigits(b, p + 6);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return -1;
+  return hour * 60 + minute;
+}
+
+/** After the seconds at p: the end of a `.123` or `,123` fraction, or p when there is none. */
+function fractionEnd(b: Uint8Array, p: number): number {
+  const c = b[p];
+  if (c !== 0x2e && c !== 0x2c) return p;
+  let q = p + 1;
+  while (b[q] >= 0x30 && b[q] <= 0x39) q++;
+  return q > p + 1 ? q : p;
 }
 
 function twoDigits(b: Uint8Array, p: number): number {

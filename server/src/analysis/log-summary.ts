@@ -10,7 +10,10 @@
  *
  * Two ways in, same result on every line, mangled ones included (test/unit/log-summary-fast.test.ts
  * compares them on the corpus and on generated, damaged logs):
- * - raw text: `summarizeBytes(readFileSync(path))` (fastest: decodes in pieces), `summarizeText`,
+ * - raw bytes: `summarizeBytes(readFileSync(path))`, the fastest: classic syslog and RFC 3339
+ *   kernel lines are read from the bytes without decoding (log-line-bytes.ts, compared with the
+ *   parser by test/unit/log-line-bytes.test.ts), every other line as text, as below.
+ * - raw text: `summarizeText`,
  *   `summarizeLines`, or `LogSummarizer.push(chunk)`/`flush()`/`addLine(line)` for streams. Lines
  *   are read in place, no regular expressions, no string per line: the wrapper by the parser's own
  *   scanner, the packet's words by native searches for their ends, IPv4 addresses counted by
