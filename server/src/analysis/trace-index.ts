@@ -7,10 +7,11 @@
  * (`-d 10.96.0.1/32`, `! -i br-1a2b`, `-p tcp`, `--dport 80`...): the first of those the packet
  * is outside of is the one reported, whatever the rest of the rule says, and the rule's step is
  * then always the same. So:
- * - rules whose first condition is an aligned block of values (an address prefix, one port, one
- *   protocol) are filed by that block; for a packet, one look-up per block size in use finds the
- *   rules whose block holds its value, and every other such rule fails its first condition: its
- *   ready-made step is added without looking at the rule;
+ * - rules that start with plain conditions, one of which is an aligned block of values (an
+ *   address prefix, one port, one protocol), are filed by the first such block (a protocol only when there is no other); for a packet, one
+ *   look-up per block size in use finds the rules whose block holds its value, and every other
+ *   such rule fails that condition or an earlier plain one: its step (ready-made when it is the
+ *   filed one) is added after a few numeric comparisons, without evaluating the rule;
  * - the rules found, and the rules filed nowhere, are first checked against their plain
  *   conditions only (one set membership each, no strings built); only when the packet passes all
  *   of them is the rule evaluated in full, as without the index.
@@ -25,6 +26,9 @@ import type { TraceStep } from './tracer';
 
 /** Chains shorter than this are simply walked rule by rule. */
 const MIN_INDEXED = 16;
+
+/** A rule is filed by one of its first this many plain conditions (the position fits in a byte). */
+const MAX_FILED_AT = 32;
 
 /** The rules whose first condition is an aligned block of values of one dimension. */
 interface Blocks {
@@ -93,7 +97,10 @@ export class TraceChainIndex {
 
   /** The compiled rules by position, as far as built. */
   private readonly spaces: (RuleSpace | undefined)[] = [];
-  /** Positions filed under a block by their first condition (their ready step is prepareSteps'). */
+  /**
+   * Per position, 1 + which of its plain conditions a rule is filed under (0: not filed). A packet
+   * outside that block fails the rule at that condition or at an earlier one.
+   */
   private readonly filed: Uint8Array;
   /** How many positions are indexed so far (see build), and the block list the last one went to. */
   private built = 0;
@@ -139,13 +146,26 @@ export class TraceChainIndex {
         plainSet.push(plainSetFound!);
         this.addNumeric(plainDimFound!, plainSetFound!);
       }
+      // filed by the first of its plain conditions that is an aligned block, a protocol only when
+      // there is nothing else: a chain has few protocols and many addresses and ports (a DNAT rule
+      // of Docker's `! -i br-X -p tcp --dport 8080` by its port, not by the protocol half the
+      // chain shares). Filed by its first condition, a rule that is not a candidate has a
+      // ready-made step; filed by a later one, a few numeric comparisons find its step.
       const first = plainStart[pos]!;
-      const block = plainDim.length > first ? alignedBlock(plainSet[first]!) : undefined;
+      let at = -1;
+      let block: { bits: number; key: number | bigint } | undefined;
+      for (let k = first; k < plainDim.length && k - first < MAX_FILED_AT; k++) {
+        const b = alignedBlock(plainSet[k]!);
+        if (!b || (block && plainDim[k] === 'proto')) continue;
+        block = b;
+        at = k;
+        if (plainDim[k] !== 'proto') break;
+      }
       if (!block) {
         this.always.push(pos);
         continue;
       }
-      const dim = plainDim[first]!;
+      const dim = plainDim[at]!;
       let b = last?.dim === dim ? last : this.blocks.find((x) => x.dim === dim);
       if (!b) {
         b = { dim, bySize: new Map() };
@@ -157,7 +177,7 @@ export class TraceChainIndex {
       const l = m.get(block.key);
       if (l) l.push(pos);
       else m.set(block.key, [pos]);
-      this.filed[pos] = 1;
+      this.filed[pos] = at - first + 1;
     }
     this.last = last;
     if (end > this.built) this.built = end;
@@ -181,7 +201,8 @@ export class TraceChainIndex {
 
   /**
    * Positions, ascending, from `from` on, of the rules whose first condition this point does not
-   * certainly fail (those must be looked at); every other compiled rule fails its first condition.
+   * certainly fail (those must be looked at); every other compiled rule fails the condition it is
+   * filed under or an earlier one (see pushMissed).
    */
   candidates(point: ReadonlyMap<Dim, bigint>, from: number): number[] {
     const hits: number[] = [];
@@ -213,12 +234,12 @@ export class TraceChainIndex {
 
   /**
    * Builds ahead of any trace the steps of the rules (at positions from..to-1, as far as indexed)
-   * filed by their first condition failing it (the steps a trace passing over them shares), so
+   * failing the condition they are filed under (the steps a trace passing over them shares), so
    * that the first trace does not.
    */
   prepareSteps(from = 0, to = this.built): void {
     const end = Math.min(to, this.built);
-    for (let p = from; p < end; p++) if (this.filed[p]) this.missedStep(p, 0);
+    for (let p = from; p < end; p++) if (this.filed[p]) this.missedStep(p, this.filed[p]! - 1);
   }
 
   /** The compiled rule at `pos` (undefined: the tracer passes over it). */
@@ -226,9 +247,23 @@ export class TraceChainIndex {
     return this.spaces[pos];
   }
 
-  /** Appends the steps of the compiled rules at positions from..to-1, each failing its first condition. */
-  pushMissedFirst(steps: TraceStep[], from: number, to: number): void {
-    for (let p = from; p < to; p++) if (this.spaces[p]) steps.push(this.missedStep(p, 0));
+  /**
+   * Appends the steps of the compiled rules at positions from..to-1, none of them a candidate for
+   * this point: each fails the condition it is filed under or an earlier one. Returns `to`, or the
+   * first position whose step cannot be settled here (then the caller evaluates that rule).
+   */
+  pushMissed(steps: TraceStep[], from: number, to: number, point: ReadonlyMap<Dim, bigint>): number {
+    for (let p = from; p < to; p++) {
+      if (!this.spaces[p]) continue;
+      const at = this.filed[p]!;
+      if (at === 1) steps.push(this.missedStep(p, 0));
+      else {
+        const step = this.missed(p, point);
+        if (!step) return p;
+        steps.push(step);
+      }
+    }
+    return to;
   }
 
   /**

@@ -316,9 +316,12 @@ export function trace(rs: Ruleset, packet: Packet, opts: TraceOptions = {}): Tra
         while (ci < cand.length && cand[ci]! < i) ci++;
         const next = ci < cand.length ? cand[ci]! : rules.length;
         if (next > i) {
-          index!.pushMissedFirst(run.steps, i, next);
-          i = next - 1;
-          continue;
+          const stop = index!.pushMissed(run.steps, i, next, point);
+          if (stop >= next) {
+            i = next - 1;
+            continue;
+          }
+          i = stop; // a rule whose step the index cannot settle: evaluated below
         }
       }
       const r = rules[i]!;
