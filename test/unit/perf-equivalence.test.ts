@@ -336,7 +336,7 @@ describe('performance rewrites keep behaviour: analysis', function () {
     }
   });
 
-  it('interval sets: union, intersection and difference (with the shortcuts for a few ranges against many) agree with plain sets', () => {
+  it('interval sets: union, intersection, difference and overlap (with the shortcuts for a few ranges against many) agree with plain sets', () => {
     const set = fc.array(fc.tuple(fc.integer({ min: 0, max: 120 }), fc.integer({ min: 0, max: 5 })), { maxLength: 30 }).map((xs) => ISet.fromRanges(xs.map(([a, w]) => [BigInt(a), BigInt(a + w)] as const)));
     const values = (s: ISet) => {
       const out = new Set<number>();
@@ -355,8 +355,20 @@ describe('performance rewrites keep behaviour: analysis', function () {
         assert.deepEqual([...values(u)].sort((a, b) => a - b), [...new Set([...vx, ...vy])].sort((a, b) => a - b));
         assert.deepEqual([...values(n)].sort((a, b) => a - b), [...vx].filter((v) => vy.has(v)).sort((a, b) => a - b));
         assert.deepEqual([...values(d)].sort((a, b) => a - b), [...vx].filter((v) => !vy.has(v)).sort((a, b) => a - b));
+        assert.equal(x.meets(y), n.ranges.length > 0);
       }),
       { numRuns: 3000 },
+    );
+    // meets() between a long list of ranges and a few (binary search) against the intersection
+    const many = fc.array(fc.tuple(fc.integer({ min: 0, max: 4000 }), fc.integer({ min: 0, max: 3 })), { minLength: 40, maxLength: 200 }).map((xs) => ISet.fromRanges(xs.map(([a, w]) => [BigInt(a), BigInt(a + w)] as const)));
+    const few = fc.array(fc.tuple(fc.integer({ min: 0, max: 4000 }), fc.integer({ min: 0, max: 40 })), { minLength: 1, maxLength: 3 }).map((xs) => ISet.fromRanges(xs.map(([a, w]) => [BigInt(a), BigInt(a + w)] as const)));
+    fc.assert(
+      fc.property(many, few, (x, y) => {
+        const want = x.intersect(y).ranges.length > 0;
+        assert.equal(x.meets(y), want);
+        assert.equal(y.meets(x), want);
+      }),
+      { numRuns: 2000 },
     );
   });
 

@@ -157,6 +157,25 @@ export class ISet {
     return ISet.fromRanges([...this.ranges, ...o.ranges]);
   }
 
+  /** Whether the two sets share a value (the intersection's emptiness, without making it). */
+  meets(o: ISet): boolean {
+    const x = this.ranges;
+    const y = o.ranges;
+    // a few ranges against many (an address against a blocklist): binary search
+    if (y.length * 8 < x.length) return someRangeIn(y, x);
+    if (x.length * 8 < y.length) return someRangeIn(x, y);
+    let i = 0;
+    let j = 0;
+    while (i < x.length && j < y.length) {
+      const [a1, b1] = x[i]!;
+      const [a2, b2] = y[j]!;
+      if (b1 < a2) i++;
+      else if (b2 < a1) j++;
+      else return true;
+    }
+    return false;
+  }
+
   intersect(o: ISet): ISet {
     if (o === this) return this;
     const n = this.ranges.length;
@@ -230,6 +249,15 @@ export class ISet {
   first(): bigint | undefined {
     return this.ranges[0]?.[0];
   }
+}
+
+/** Whether some range of `few` overlaps one of the sorted ranges `many`. */
+function someRangeIn(few: readonly (readonly [bigint, bigint])[], many: readonly (readonly [bigint, bigint])[]): boolean {
+  for (const [a, b] of few) {
+    const j = endAtOrAfter(many, a);
+    if (j < many.length && many[j]![0] <= b) return true;
+  }
+  return false;
 }
 
 /** First index of sorted ranges whose end is at or after v. */
@@ -312,7 +340,12 @@ export function boxWith(b: Box, d: Dim, s: ISet): Box {
 }
 
 export function boxIntersect(env: SpaceEnv, a: Box, b: Box): Box | undefined {
-  // the common answer is "disjoint": decide it before copying anything, and share what is unchanged
+  // the common answer is "disjoint": decide it on the dimensions both restrict before making any
+  // set (a walk cuts each of hundreds of boxes by every rule), then share what is unchanged
+  for (const [d, s] of b) {
+    const cur = a.get(d);
+    if (cur !== undefined && !cur.meets(s)) return undefined;
+  }
   let m: Map<Dim, ISet> | undefined;
   for (const [d, s] of b) {
     const cur = a.get(d) ?? boxGet(env, a, d);
@@ -346,6 +379,12 @@ export class Space {
     readonly boxes: readonly Box[],
     /** True when boxes were merged away to stay under the cap: the space may be too large. */
     readonly approximate = false,
+    /**
+     * How many boxes the space (or the one it was made from) had when last merged (see capped):
+     * it is merged again only once it has doubled, so that a walk adding a box at a time to a
+     * space of hundreds does not merge them all after every rule.
+     */
+    readonly merged = 0,
   ) {}
 
   static readonly NONE = new Space([]);
@@ -365,24 +404,26 @@ export class Space {
       const r = boxIntersect(env, a, b);
       if (r) out.push(r);
     }
-    return capped(out, this.approximate || o.approximate);
+    return capped(out, this.approximate || o.approximate, this.merged);
   }
 
   union(o: Space): Space {
     if (o.boxes.length === 0 && (!o.approximate || this.approximate)) return this;
     if (this.boxes.length === 0 && (!this.approximate || o.approximate)) return o;
-    return capped([...this.boxes, ...o.boxes], this.approximate || o.approximate);
+    return capped([...this.boxes, ...o.boxes], this.approximate || o.approximate, Math.max(this.merged, o.merged));
   }
 
   /** The union of many spaces at once (normalised once, not after each one). */
   static unionAll(spaces: Iterable<Space>): Space {
     const boxes: Box[] = [];
     let approximate = false;
+    let merged = 0;
     for (const s of spaces) {
       for (const b of s.boxes) boxes.push(b);
       approximate ||= s.approximate;
+      merged = Math.max(merged, s.merged);
     }
-    return capped(boxes, approximate);
+    return capped(boxes, approximate, merged);
   }
 
   subtract(env: SpaceEnv, o: Space): Space {
@@ -393,7 +434,7 @@ export class Space {
       cur = next;
       if (cur.length > MAX_BOXES * 4) return new Space(cur.slice(0, MAX_BOXES), true);
     }
-    return capped(cur, this.approximate);
+    return capped(cur, this.approximate, this.merged);
   }
 
   /** Restrict one dimension to a set. */
@@ -433,10 +474,18 @@ const MAX_BOXES = 512;
 /** Unions with more boxes than this are normalised (boxes that differ in one dimension merged). */
 const MERGE_FROM = 16;
 
-function capped(boxes: Box[], approximate: boolean): Space {
-  if (boxes.length > MERGE_FROM) boxes = mergeBoxes(boxes);
-  if (boxes.length <= MAX_BOXES) return new Space(boxes, approximate);
-  return new Space(boxes.slice(0, MAX_BOXES), true);
+/**
+ * The space of these boxes, merged when there are more than MERGE_FROM and at least twice as many
+ * as at the last merge (`merged`), or more than the cap; past the cap after merging, cut to it
+ * and approximate.
+ */
+function capped(boxes: Box[], approximate: boolean, merged = 0): Space {
+  if (boxes.length > MERGE_FROM && (boxes.length >= 2 * merged || boxes.length > MAX_BOXES)) {
+    boxes = mergeBoxes(boxes);
+    merged = boxes.length;
+  }
+  if (boxes.length <= MAX_BOXES) return new Space(boxes, approximate, merged);
+  return new Space(boxes.slice(0, MAX_BOXES), true, MAX_BOXES);
 }
 
 /**
@@ -487,10 +536,19 @@ function boxIds(b: Box): number[] {
   return out;
 }
 
+/** Whether two boxes' ids agree in every dimension but `on`. */
+function sameIdsBut(a: readonly number[], b: readonly number[], on: number): boolean {
+  for (let d = 0; d < a.length; d++) if (d !== on && a[d] !== b[d]) return false;
+  return true;
+}
+
 /** Merge the boxes equal in every dimension but DIMS[on]. */
 function mergeOn(boxes: Box[], ids: number[][], on: number): { boxes: Box[]; ids: number[][] } {
   const dim = DIMS[on]!;
-  const groups = new Map<string, number>();
+  // boxes grouped by a hash of their ids in every other dimension (a number, not a string: a walk
+  // through a Docker host's isolation chains merges hundreds of boxes after every rule), each
+  // group's members compared id by id
+  const groups = new Map<number, number[]>();
   const out: Box[] = [];
   const outIds: number[][] = [];
   /** The sets in dimension `dim` of the boxes merged into out[i] (undefined: unrestricted). */
@@ -498,11 +556,21 @@ function mergeOn(boxes: Box[], ids: number[][], on: number): { boxes: Box[]; ids
   for (let k = 0; k < boxes.length; k++) {
     const b = boxes[k]!;
     const id = ids[k]!;
-    let sig = '';
-    for (let d = 0; d < id.length; d++) if (d !== on) sig += `${id[d]},`;
-    const at = groups.get(sig);
-    if (at === undefined) {
-      groups.set(sig, out.length);
+    let h = 0;
+    for (let d = 0; d < id.length; d++) if (d !== on) h = (Math.imul(h, 0x01000193) ^ id[d]!) | 0;
+    let group = groups.get(h);
+    let at = -1;
+    if (group) {
+      for (const j of group) {
+        if (sameIdsBut(outIds[j]!, id, on)) {
+          at = j;
+          break;
+        }
+      }
+    }
+    if (at < 0) {
+      if (group) group.push(out.length);
+      else groups.set(h, [out.length]);
       out.push(b);
       outIds.push(id);
       merged.push(undefined);
