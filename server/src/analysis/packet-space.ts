@@ -558,7 +558,7 @@ function mergeOn(boxes: Box[], ids: number[][], on: number): { boxes: Box[]; ids
     const id = ids[k]!;
     let h = 0;
     for (let d = 0; d < id.length; d++) if (d !== on) h = (Math.imul(h, 0x01000193) ^ id[d]!) | 0;
-    let group = groups.get(h);
+    const group = groups.get(h);
     let at = -1;
     if (group) {
       for (const j of group) {
