@@ -1,4 +1,7 @@
 import { strict as assert } from 'node:assert';
+import { setWalkBudget } from '../../server/src/analysis/reach';
+import { allFindings } from '../../server/src/analysis/all-checks';
+import { parseRuleset } from '../../server/src/parser/ruleset-parser';
 import { applyFix, fires, keepsOtherLines, quiet } from '../support/check-harness';
 
 const T = '*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n';
@@ -34,5 +37,48 @@ describe('check: missing ESTABLISHED and loopback accepts', function () {
     const out = applyFix(dropsFirst, 'missing-established-accept');
     assert.equal(out, dropsFirst.replace('-A INPUT -p tcp -j REJECT', '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n-A INPUT -p tcp -j REJECT'));
     quiet(out, 'missing-established-accept');
+  });
+
+  describe('a FORWARD chain whose isolation chains split the packets per interface (a Docker host)', function () {
+    /** n bridges, Docker's two isolation stages, then the reply accept of the first bridge. */
+    const docker = (n: number, before = '') => {
+      const br = Array.from({ length: n }, (_, i) => `br-${(i * 7919).toString(16).padStart(6, '0')}`);
+      return [
+        '*filter',
+        ':FORWARD DROP [0:0]',
+        ':ISO1 - [0:0]',
+        ':ISO2 - [0:0]',
+        '-A FORWARD -j ISO1',
+        ...(before ? [before] : []),
+        `-A FORWARD -o ${br[0]} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`,
+        `-A FORWARD -i ${br[0]} ! -o ${br[0]} -j ACCEPT`,
+        ...br.map((b) => `-A ISO1 -i ${b} ! -o ${b} -j ISO2`),
+        '-A ISO1 -j RETURN',
+        ...br.map((b) => `-A ISO2 -o ${b} -j DROP`),
+        '-A ISO2 -j RETURN',
+        'COMMIT',
+        '',
+      ].join('\n');
+    };
+    const codes = (text: string) => allFindings(parseRuleset(text)).map((f) => f.code);
+    afterEach(() => setWalkBudget(undefined));
+
+    it('finds the reply accept with a walk limit the whole probe would exceed', function () {
+      const text = docker(60);
+      // the whole probe splits into a piece per bridge; the accept's own packets stay one piece
+      setWalkBudget(20_000);
+      const c = codes(text);
+      assert.ok(!c.includes('missing-established-accept') && !c.includes('analysis-limit'), c.join(' '));
+    });
+
+    it('still says the accept is missing when the packets of the chain\'s own accepts never get there', function () {
+      // every reply is dropped before the accepts
+      const drop = '-A FORWARD -m conntrack --ctstate ESTABLISHED -j DROP';
+      assert.ok(codes(docker(8, drop)).includes('missing-established-accept'));
+      // and past the limit it says it did not check, not that the accept is there
+      setWalkBudget(300);
+      const c = codes(docker(60, drop));
+      assert.ok(c.includes('analysis-limit') && !c.includes('missing-established-accept'), c.join(' '));
+    });
   });
 });

@@ -55,11 +55,36 @@ function acceptsSomething(chain: Chain): boolean {
  */
 const UNTIL_ACCEPT: Keep = { name: 'taken-until-accept', test: () => false, stop: (r, took) => isAccept(r) && !took.empty };
 
-/** Would any ACCEPT rule reached from `hook` take some of the packets in `probe`? ('unknown': the walk stopped at its limit) */
+/** How many of the hook chain's own ACCEPT rules someAccept follows on their own. */
+const OWN_ACCEPTS_TRIED = 3;
+
+/**
+ * Would any ACCEPT rule reached from `hook` take some of the packets in `probe`? ('unknown': the
+ * walk stopped at its limit.) The packets of the first few ACCEPT rules of the hook's own chain
+ * are followed first, each on their own: if one of those reaches an ACCEPT, so does the probe (a
+ * walk follows each packet on its own), and a narrow set of packets stays cheap where the whole
+ * probe splits into a piece per interface (a Docker host's isolation chains, thousands of bridges).
+ */
 function someAccept(ctx: ReturnType<typeof analysisContext>, hook: Hook, probe: Space, key: string): boolean | 'unknown' {
+  const chain = ctx.rs.tables.get('filter')?.chains.get(hook);
+  let tried = 0;
+  for (const r of chain?.rules ?? []) {
+    if (tried >= OWN_ACCEPTS_TRIED) break;
+    const rsp = isAccept(r) ? ctx.compiled.get(r) : undefined;
+    if (!rsp) continue;
+    const part = probe.intersect(ctx.env, rsp.space);
+    if (part.empty) continue;
+    tried++;
+    if (takesSome(ctx.reach('filter', hook, part, `${key}:own${tried}`, UNTIL_ACCEPT))) return true;
+  }
   const res = ctx.reach('filter', hook, probe, key, UNTIL_ACCEPT);
-  for (const [r, t] of res?.taken ?? []) if (isAccept(r) && !t.empty) return true;
+  if (takesSome(res)) return true;
   return res && !res.complete ? 'unknown' : false;
+}
+
+function takesSome(res: ReturnType<ReturnType<typeof analysisContext>['reach']>): boolean {
+  for (const [r, t] of res?.taken ?? []) if (isAccept(r) && !t.empty) return true;
+  return false;
 }
 
 export function checkBaseline(rs: Ruleset): Finding[] {
