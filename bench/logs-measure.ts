@@ -1,18 +1,19 @@
 /**
  * In-process measurements of firewall logs through the code the server and the CLI run:
- * - the whole-log summary, as `iptables-lens logs` makes it (read the file, summarizeBytes);
+ * - the whole-log summary, as `iptables-lens logs` makes it (the file read a piece at a time into
+ *   one buffer, summarizeReader);
  * - hover on one line of a big log through the server's path: a TextDocument, lsp/log-cache.ts
  *   `line()` (parses that line only) and service/log-hover.ts (which explains the line with a
  *   rules file: the LOG rule by prefix, and a trace);
  * - semantic tokens for the range an editor shows (about 60 lines), as lsp/semantic-tokens.ts
  *   computes them for logs.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { SemanticTokensBuilder, type TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Rng } from './gen/rng';
 import { percentile, round, timed } from './lib/stats';
-import { summarizeBytes } from '../server/src/analysis/log-summary';
+import { summarizeReader } from '../server/src/analysis/log-summary';
 import { createLogCache } from '../server/src/lsp/log-cache';
 import type { LogLine } from '../server/src/model/log';
 import type { RulesSource } from '../server/src/service/log-explain';
@@ -34,14 +35,23 @@ export interface SummaryResult {
   readonly packets: number;
 }
 
-/** Summarise a file as `iptables-lens logs` does: read the bytes, summarizeBytes (best of `runs`). */
+/** Summarise a file as `iptables-lens logs` does: read a piece at a time, summarizeReader (best of `runs`). */
 export function measureSummary(file: string, runs = 2): SummaryResult {
   let best: { wall: number; cpu: number; lines: number; packets: number; bytes: number } | undefined;
   for (let i = 0; i < runs; i++) {
     const t = timed(() => {
-      const bytes = readFileSync(file);
-      const s = summarizeBytes(bytes);
-      return { lines: s.lines, packets: s.packetLines, bytes: bytes.length };
+      const fd = openSync(file, 'r');
+      try {
+        let bytes = 0;
+        const s = summarizeReader((b, off, len) => {
+          const n = readSync(fd, b, off, len, null);
+          bytes += n;
+          return n;
+        });
+        return { lines: s.lines, packets: s.packetLines, bytes };
+      } finally {
+        closeSync(fd);
+      }
     });
     if (!best || t.cpu < best.cpu) best = { wall: t.wall, cpu: t.cpu, ...t.value };
   }

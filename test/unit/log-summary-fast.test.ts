@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { generateLog, type LogWrapper } from '../../bench/gen/logs';
 import { Rng } from '../../bench/gen/rng';
-import { LogSummarizer, type LogSummary, summarizeBytes, summarizeText } from '../../server/src/analysis/log-summary';
+import { LogSummarizer, type LogSummary, summarizeBytes, summarizeReader, summarizeText } from '../../server/src/analysis/log-summary';
 import { parseLogLine } from '../../server/src/parser/log';
 
 const CORPUS = '/work/shared/corpus/logs';
@@ -177,6 +177,27 @@ describe('log summary: fast path equals the per-line parser', function () {
       const rng = new Rng(seed);
       const text = base.map((l) => mangle(mangle(l, rng), rng)).join('\n');
       assert.deepEqual(summarizeBytes(Buffer.from(text, 'utf8'), {}, 25), reference(text), `seed ${seed}`);
+    }
+  });
+
+  it('read piece by piece into a reused buffer (summarizeReader): any read sizes, lines longer than the buffer, characters cut at its end', function () {
+    const base = generateLog({ lines: 300, wrapper: 'mixed', seed: 31 }).split('\n');
+    for (let seed = 1; seed <= 12; seed++) {
+      const rng = new Rng(seed);
+      // damaged lines, non-ASCII ones, a few very long ones, with or without a final line feed
+      const lines = base.map((l) => mangle(l, rng));
+      for (let k = 0; k < 3; k++) lines.splice(rng.int(0, lines.length), 0, `${rng.pick(base)} ${'é€x'.repeat(rng.int(50, 400))}`);
+      const text = lines.join('\n') + (seed % 2 ? '\n' : '');
+      const bytes = Buffer.from(text, 'utf8');
+      const bufferSize = rng.pick([64, 257, 1000, 4096, 1 << 16]);
+      let at = 0;
+      const read = (b: Buffer, off: number, len: number) => {
+        const n = Math.min(len, bytes.length - at, rng.int(1, 3 * bufferSize));
+        bytes.copy(b, off, at, at + n);
+        at += n;
+        return n;
+      };
+      assert.deepEqual(summarizeReader(read, {}, 25, bufferSize), reference(text), `seed ${seed}, buffer ${bufferSize}`);
     }
   });
 });

@@ -579,32 +579,37 @@ export class LogSummarizer {
   }
 
   /**
-   * Add raw file contents in pieces of about 8 MB cut at line breaks. In pure-ASCII pieces (nearly
-   * every log) classic syslog LOG lines are read straight from the bytes (log-line-bytes.ts) and
-   * the piece is decoded only if some other line needs the text reader; other pieces are decoded
-   * as UTF-8. Several times faster than decoding a whole 250 MB file into one string first, and
-   * lighter on memory.
+   * Add raw file contents in pieces of about 8 MB cut at line breaks (see addPiece). Several times
+   * faster than decoding a whole 250 MB file into one string first, and lighter on memory; reading
+   * the file piece by piece (summarizeReader) is lighter still.
    */
   addBytes(bytes: Uint8Array): void {
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const CHUNK = 8 << 20;
     let start = 0;
     while (start < buf.length) {
-      let end = Math.min(start + CHUNK, buf.length);
+      let end = Math.min(start + PIECE, buf.length);
       if (end < buf.length) {
         const nl = buf.lastIndexOf(0x0a, end - 1);
         if (nl >= start) end = nl + 1;
         // a line longer than a piece: never cut inside a UTF-8 sequence
         else while (end > start + 1 && (buf[end] & 0xc0) === 0x80) end--;
       }
-      const piece = buf.subarray(start, end);
-      const ascii = isAscii(piece);
-      // whole lines only: a piece cut inside a giant line goes through push(), which keeps the rest
-      if (ascii && this.rest === '' && (end === buf.length || buf[end - 1] === 0x0a)) this.addAsciiLines(piece);
-      else this.push(piece.toString(ascii ? 'latin1' : 'utf8'));
+      this.addPiece(buf.subarray(start, end), end === buf.length || buf[end - 1] === 0x0a);
       start = end;
     }
     this.flush();
+  }
+
+  /**
+   * One piece of raw file contents. In a pure-ASCII piece of whole lines (nearly every log)
+   * classic syslog and RFC 3339 LOG lines are read straight from the bytes (log-line-bytes.ts) and
+   * any other line is decoded alone for the text reader; other pieces, and pieces that end inside
+   * a line (`wholeLines` false: the text path keeps the rest for the next one), are decoded whole.
+   */
+  addPiece(piece: Buffer, wholeLines: boolean): void {
+    const ascii = isAscii(piece);
+    if (ascii && wholeLines && this.rest === '') this.addAsciiLines(piece);
+    else this.push(piece.toString(ascii ? 'latin1' : 'utf8'));
   }
 
   /** The lines of an ASCII piece that ends at a line break or at the end of the input. */
@@ -1114,6 +1119,48 @@ function topN(counts: Map<string, { n: number }>, n: number): CountEntry[] {
     best.sort(byCount);
   }
   return best.sort(byCount);
+}
+
+/** The size of the pieces raw contents are read in. */
+const PIECE = 8 << 20;
+
+/**
+ * Summarise a file read piece by piece into one reused buffer: `read(buffer, offset, length)`
+ * fills buffer[offset...] with the next bytes and returns how many (0 at the end), as
+ * `fs.readSync(fd, buffer, offset, length, null)` does. A 250 MB log costs an 8 MB buffer, not a
+ * 250 MB one, and no page of it is new after the first piece (about a sixth less CPU than reading
+ * it whole). A line longer than the buffer is handed over in parts, never cut inside a character.
+ */
+export function summarizeReader(read: (buffer: Buffer, offset: number, length: number) => number, options: LogSummaryOptions = {}, top = 10, bufferSize = PIECE): LogSummary {
+  const s = new LogSummarizer(options);
+  const buf = Buffer.allocUnsafe(Math.max(4, bufferSize));
+  let have = 0;
+  for (;;) {
+    const n = read(buf, have, buf.length - have);
+    const end = have + n;
+    if (n <= 0) {
+      if (end > 0) s.addPiece(buf.subarray(0, end), true);
+      break;
+    }
+    let cut = buf.lastIndexOf(0x0a, end - 1) + 1;
+    let whole = true;
+    if (cut === 0) {
+      if (end < buf.length) {
+        have = end; // no line end yet and room left: read on
+        continue;
+      }
+      // a line longer than the buffer: up to the start of its last character, which may be cut
+      whole = false;
+      cut = end - 1;
+      while (cut > 0 && (buf[cut]! & 0xc0) === 0x80) cut--;
+      if (cut === 0) cut = end;
+    }
+    s.addPiece(buf.subarray(0, cut), whole);
+    buf.copyWithin(0, cut, end);
+    have = end - cut;
+  }
+  s.flush();
+  return s.result(top);
 }
 
 /** Summarise a whole text without splitting it into an array first. */
