@@ -119,11 +119,56 @@ interface PrefixStats {
   invalid: number;
   neu: number;
   teardown: number;
-  minutes: Map<number, { n: number }>;
-  /** The minute of the previous line of this prefix and its counter: lines come in time order. */
-  lastMinute: number;
-  lastMinuteCount: { n: number } | undefined;
+  /** Lines per minute (see MinuteCounts). */
+  readonly minutes: MinuteCounts;
   firstLine: number;
+}
+
+/**
+ * Lines per minute key, as two arrays of numbers in the order the minutes first came: a log in
+ * time order only ever appends, and a month of log makes hundreds of thousands of (prefix,
+ * minute) pairs that are then no objects for the collector to trace. A minute that comes back
+ * after a later one is found through an index made the first time that happens.
+ */
+class MinuteCounts {
+  readonly keys: number[] = [];
+  readonly counts: number[] = [];
+  /** Position of the last minute counted, and the largest minute so far. */
+  private last = -1;
+  private max = -1;
+  private index: Map<number, number> | undefined;
+
+  add(minute: number): void {
+    const last = this.last;
+    if (last >= 0 && this.keys[last] === minute) {
+      this.counts[last]++;
+      return;
+    }
+    let at: number | undefined;
+    if (minute > this.max) this.max = minute;
+    else {
+      if (!this.index) {
+        this.index = new Map();
+        for (let i = 0; i < this.keys.length; i++) this.index.set(this.keys[i]!, i);
+      }
+      at = this.index.get(minute);
+    }
+    if (at === undefined) {
+      at = this.keys.length;
+      this.keys.push(minute);
+      this.counts.push(0);
+      this.index?.set(minute, at);
+    }
+    this.counts[at]++;
+    this.last = at;
+  }
+
+  /** [minute, count] pairs by time. */
+  inOrder(): [number, number][] {
+    const out: [number, number][] = this.keys.map((k, i) => [k, this.counts[i]!]);
+    // appended in time order unless some minute came back (then the index exists)
+    return this.index ? out.sort((a, b) => a[0] - b[0]) : out;
+  }
 }
 
 /** Per flag byte: 1 NEW, 2 INVALID; and whether it is late teardown. */
@@ -532,7 +577,7 @@ export class LogSummarizer {
     if (prefix === this.lastPrefix && this.lastPrefixStats) return this.lastPrefixStats;
     let ps = this.prefixes.get(prefix);
     if (!ps) {
-      ps = { count: 0, invalid: 0, neu: 0, teardown: 0, minutes: new Map(), lastMinute: -1, lastMinuteCount: undefined, firstLine: lineNo };
+      ps = { count: 0, invalid: 0, neu: 0, teardown: 0, minutes: new MinuteCounts(), firstLine: lineNo };
       this.prefixes.set(prefix, ps);
     }
     this.lastPrefix = prefix;
@@ -665,17 +710,7 @@ export class LogSummarizer {
   private count(ps: PrefixStats, minute: number, proto: string, dpt: number, tcpHeader: boolean, flags: number): void {
     ps.count++;
     if (minute >= 0) {
-      if (minute === ps.lastMinute) ps.lastMinuteCount!.n++;
-      else {
-        let c = ps.minutes.get(minute);
-        if (!c) {
-          c = { n: 0 };
-          ps.minutes.set(minute, c);
-        }
-        c.n++;
-        ps.lastMinute = minute;
-        ps.lastMinuteCount = c;
-      }
+      ps.minutes.add(minute);
       if (minute < this.minMinute) this.minMinute = minute;
       if (minute > this.maxMinute) this.maxMinute = minute;
     }
@@ -748,7 +783,7 @@ export class LogSummarizer {
       new: s.neu,
       teardownNoise: s.teardown,
       firstLine: s.firstLine,
-      perMinute: inTimeOrder(s.minutes).map(([minute, c]) => ({ minute, label: label(minute), count: c.n })),
+      perMinute: s.minutes.inOrder().map(([minute, count]) => ({ minute, label: label(minute), count })),
     }));
     byPrefix.sort((a, b) => b.count - a.count || (a.prefix < b.prefix ? -1 : 1));
     const portKeys: [number, number][] = [];
@@ -789,13 +824,6 @@ export class LogSummarizer {
       ...(this.minMinute !== Infinity ? { firstMinute: formatMinuteKey(this.minMinute), lastMinute: formatMinuteKey(this.maxMinute) } : {}),
     };
   }
-}
-
-/** A prefix's minutes by time: a log in time order made them in that order, then no sort is needed. */
-function inTimeOrder(minutes: Map<number, { n: number }>): [number, { n: number }][] {
-  const list = [...minutes];
-  for (let i = 1; i < list.length; i++) if (list[i - 1]![0] > list[i]![0]) return list.sort((a, b) => a[0] - b[0]);
-  return list;
 }
 
 function isBlank(c: number): boolean {
