@@ -4,7 +4,7 @@
  * must agree; throughput stays far from per-line regex territory.
  */
 import { strict as assert } from 'node:assert';
-import { LogSummarizer, summarizeDocument, summarizeLines, summarizeText } from '../../server/src/analysis/log-summary';
+import { LogSummarizer, summarizeBytes, summarizeDocument, summarizeLines, summarizeText } from '../../server/src/analysis/log-summary';
 import { parseLogDocument, parseLogLine } from '../../server/src/parser/log';
 
 const W = 'Jan 27 15:21:36 host kernel: [1229124.817624] ';
@@ -110,6 +110,33 @@ describe('log summary', function () {
     );
     assert.equal(s.firstMinute, 'Jan 27 15:21');
     assert.equal(s.lastMinute, 'Jan 27 15:23');
+  });
+
+  it('lines per minute in any order: a minute that comes back after a later one is counted with its own', function () {
+    const at = (t: string) => `Jan 27 ${t}:05 fw kernel: X IN=eth0 OUT= SRC=192.0.2.1 DST=192.0.2.2 PROTO=UDP SPT=1 DPT=53`;
+    const times = ['10:01', '10:00', '10:01', '10:03', '10:00', '10:03', '09:59', '10:02'];
+    const want = [
+      ['Jan 27 09:59', 1],
+      ['Jan 27 10:00', 2],
+      ['Jan 27 10:01', 2],
+      ['Jan 27 10:02', 1],
+      ['Jan 27 10:03', 2],
+    ];
+    const text = times.map(at).join('\n');
+    for (const got of [summarizeText(text), summarizeBytes(Buffer.from(text))]) {
+      assert.deepEqual(
+        got.byPrefix[0]!.perMinute.map((m) => [m.label, m.count]),
+        want,
+      );
+      assert.equal(got.firstMinute, 'Jan 27 09:59');
+      assert.equal(got.lastMinute, 'Jan 27 10:03');
+    }
+    // in time order nothing is sorted, and the same counts come out
+    const sorted = [...times].sort().map(at).join('\n');
+    assert.deepEqual(
+      summarizeText(sorted).byPrefix[0]!.perMinute.map((m) => [m.label, m.count]),
+      want,
+    );
   });
 
   it('kernel messages, suppressed callbacks and conntrack states', function () {
