@@ -25,8 +25,11 @@ export const OTHER = 1;
 /** A LOG line: its fields are in the reader's public offsets. */
 export const PACKET = 2;
 
-/** Kernel fields texts this long or longer go to the full parser (see log-summary.ts). */
-const MAX_FAST_FIELDS_TEXT = 400;
+/**
+ * Field texts this long or longer go to the full parser: it stops reading after MAX_FIELDS (400)
+ * fields, which needs at least that many characters; shorter ones cannot reach the limit.
+ */
+export const MAX_FAST_FIELDS_TEXT = 400;
 
 const SPACE = 0x20;
 const TAB = 0x09;

@@ -10,9 +10,11 @@
  *
  * Two ways in, same result on every line, mangled ones included (test/unit/log-summary-fast.test.ts
  * compares them on the corpus and on generated, damaged logs):
- * - raw bytes: `summarizeBytes(readFileSync(path))`, the fastest: classic syslog and RFC 3339
- *   kernel lines are read from the bytes without decoding (log-line-bytes.ts, compared with the
- *   parser by test/unit/log-line-bytes.test.ts), every other line as text, as below.
+ * - raw bytes: `summarizeReader(read)` for a file read a piece at a time into one buffer (the
+ *   fastest, and what `iptables-lens logs` does), `summarizeBytes(bytes)` for contents in memory:
+ *   classic syslog and RFC 3339 kernel lines are read from the bytes without decoding
+ *   (log-line-bytes.ts, compared with the parser by test/unit/log-line-bytes.test.ts), every other
+ *   line as text, as below.
  * - raw text: `summarizeText`,
  *   `summarizeLines`, or `LogSummarizer.push(chunk)`/`flush()`/`addLine(line)` for streams. Lines
  *   are read in place, no regular expressions, no string per line: the wrapper by the parser's own
@@ -38,13 +40,8 @@ const { parseLogLine } = lineParser;
 const { findIn } = prefixParser;
 const { WrapperScan, scanWrapper } = wrapperParser;
 const { parseUint } = scanHelpers;
-const { FALLBACK, ipv4Of, OTHER, SyslogLineReader } = lineBytes;
+const { FALLBACK, ipv4Of, MAX_FAST_FIELDS_TEXT, OTHER, SyslogLineReader } = lineBytes;
 
-/**
- * Field texts this long or longer go to the full parser: it stops reading after MAX_FIELDS (400)
- * fields, which needs at least that many characters; shorter ones cannot reach the limit.
- */
-const MAX_FAST_FIELDS_TEXT = 400;
 
 export interface LogSummaryOptions {
   /** `net.netfilter.nf_conntrack_tcp_loose` assumed for the ctstate inference (default true, the kernel default). */
