@@ -8,10 +8,11 @@
  * is outside of is the one reported, whatever the rest of the rule says, and the rule's step is
  * then always the same. So:
  * - rules that start with plain conditions, one of which is an aligned block of values (an
- *   address prefix, one port, one protocol), are filed by the first such block (a protocol only when there is no other); for a packet, one
- *   look-up per block size in use finds the rules whose block holds its value, and every other
- *   such rule fails that condition or an earlier plain one: its step (ready-made when it is the
- *   filed one) is added after a few numeric comparisons, without evaluating the rule;
+ *   address prefix, one port, one protocol), are filed by the first such block (a protocol only
+ *   when there is no other); for a packet, one look-up per block size in use finds the rules whose
+ *   block holds its value, and every other such rule fails that condition or an earlier plain
+ *   one: its step (ready-made when it is the filed one) is added after a few numeric comparisons,
+ *   without evaluating the rule;
  * - the rules found, and the rules filed nowhere, are first checked against their plain
  *   conditions only (one set membership each, no strings built); only when the packet passes all
  *   of them is the rule evaluated in full, as without the index.
@@ -30,7 +31,7 @@ const MIN_INDEXED = 16;
 /** A rule is filed by one of its first this many plain conditions (the position fits in a byte). */
 const MAX_FILED_AT = 32;
 
-/** The rules whose first condition is an aligned block of values of one dimension. */
+/** The rules filed by a condition that is an aligned block of values of one dimension. */
 interface Blocks {
   readonly dim: Dim;
   /**
@@ -200,9 +201,9 @@ export class TraceChainIndex {
   }
 
   /**
-   * Positions, ascending, from `from` on, of the rules whose first condition this point does not
-   * certainly fail (those must be looked at); every other compiled rule fails the condition it is
-   * filed under or an earlier one (see pushMissed).
+   * Positions, ascending, from `from` on, of the rules whose filed condition this point does not
+   * certainly fail, and of those filed nowhere (those must be looked at); every other compiled
+   * rule fails the condition it is filed under or an earlier one (see pushMissed).
    */
   candidates(point: ReadonlyMap<Dim, bigint>, from: number): number[] {
     const hits: number[] = [];
