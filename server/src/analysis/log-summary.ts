@@ -922,38 +922,43 @@ class ProtocolTally {
 }
 
 /**
- * A string counter that remembers the last key: consecutive lines usually share their source,
- * destination and protocol, and then counting costs no hash lookup.
+ * A string counter that remembers the last key: consecutive lines usually share their source or
+ * destination, and then counting costs no lookup.
  */
 class Tally {
-  private readonly counts = new Map<string, { n: number }>();
+  /**
+   * Count per key: numbers, not an object per key (a log of IPv6 scanners has 100k of them). The
+   * last key's count is kept aside and written back when another key comes (see settle).
+   */
+  private readonly counts = new Map<string, number>();
   private lastKey: string | undefined;
-  private last: { n: number } | undefined;
+  private lastCount = 0;
 
   add(key: string): void {
     if (key === this.lastKey) {
-      this.last!.n++;
+      this.lastCount++;
       return;
     }
-    let c = this.counts.get(key);
-    if (!c) {
-      c = { n: 0 };
-      this.counts.set(key, c);
-    }
-    c.n++;
+    this.settle();
     this.lastKey = key;
-    this.last = c;
+    this.lastCount = (this.counts.get(key) ?? 0) + 1;
+  }
+
+  /** Writes the last key's count into the map. */
+  private settle(): void {
+    if (this.lastKey !== undefined) this.counts.set(this.lastKey, this.lastCount);
   }
 
   /** add() for the text b[s, e) of an ASCII piece: sliced only when it is not the last key again. */
   addBytes(b: Buffer, s: number, e: number): void {
     const last = this.lastKey;
-    if (last !== undefined && last.length === e - s && sameAscii(b, s, last)) this.last!.n++;
+    if (last !== undefined && last.length === e - s && sameAscii(b, s, last)) this.add(last);
     else this.add(b.toString('latin1', s, e));
   }
 
   /** The n most frequent keys (count descending, then key), without copying the counts. */
   top(n: number): CountEntry[] {
+    this.settle();
     return topN(this.counts, n);
   }
 }
@@ -1130,9 +1135,9 @@ function entries(m: Map<string, number>): CountEntry[] {
 }
 
 /** The n largest entries without sorting the whole map (maps of distinct addresses get big). */
-function topN(counts: Map<string, { n: number }>, n: number): CountEntry[] {
+function topN(counts: Map<string, number>, n: number): CountEntry[] {
   const best: CountEntry[] = [];
-  for (const [key, { n: count }] of counts) {
+  for (const [key, count] of counts) {
     if (best.length < n) {
       best.push({ key, count });
       if (best.length === n) best.sort(byCount);
