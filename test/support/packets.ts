@@ -142,6 +142,9 @@ export class TcpEndpoint {
       else this.early.push(a);
     });
     child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    // a helper that has just exited (its connection refused or dropped) closed its end of the pipe:
+    // a request or quit written in that moment fails with EPIPE, which its exit already reports
+    child.stdin!.on('error', (e: Error) => (this.stderr += `(writing to the helper: ${e.message})\n`));
     child.once('exit', () => {
       this.exited = true;
       for (const w of this.pending.splice(0)) w({ ok: false, error: `helper exited${this.stderr ? `: ${this.stderr.trim()}` : ''}` });
