@@ -17,6 +17,12 @@
  * offsets and any text sliced out is the same in Latin-1 and UTF-8.
  */
 import { minuteKeyOf } from '../model/log';
+import * as prefixParser from '../parser/log/prefix';
+import * as scan from '../parser/log/scan';
+
+// local bindings: resolved once, not through a module getter on every line
+const { notInInterfaceName } = prefixParser;
+const { clockValue, digitPair, monthOf } = scan;
 
 /** The line is not of the shape read here: read it as text. */
 export const FALLBACK = 0;
@@ -163,7 +169,7 @@ export class SyslogLineReader {
     if (b[q] !== SPACE || day < 1 || day > 31) return -1;
     const clock = clockOf(b, q + 1);
     if (clock < 0) return -1;
-    this.minute = minuteKeyOf(0, month, day, Math.floor(clock / 60), clock % 60);
+    this.minute = minuteKeyOf(0, month, day, Math.floor(clock / 3600), Math.floor(clock / 60) % 60);
     return fractionEnd(b, q + 9);
   }
 
@@ -189,7 +195,7 @@ export class SyslogLineReader {
       if (b[r] === 0x3a) r++;
       if (twoDigits(b, q + 1) >= 0 && twoDigits(b, r) >= 0) q = r + 2;
     }
-    this.minute = minuteKeyOf(century * 100 + year, month, day, Math.floor(clock / 60), clock % 60);
+    this.minute = minuteKeyOf(century * 100 + year, month, day, Math.floor(clock / 3600), Math.floor(clock / 60) % 60);
     return q;
   }
 
@@ -267,8 +273,8 @@ export class SyslogLineReader {
             const d = b[close];
             if (d === 0x5d) break;
             if (d === 0x5b || d === 0x28 || d === 0x29) return false;
-            if (d === 0x49 && close + 10 <= end && isWord(b, close, 'INCOMPLETE')) return false;
-            if (d === 0x55 && close + 7 <= end && isWord(b, close, 'Unknown')) return false;
+            if (d === 0x49 && close + 10 <= end && sameAscii(b, close, 'INCOMPLETE')) return false;
+            if (d === 0x55 && close + 7 <= end && sameAscii(b, close, 'Unknown')) return false;
           }
           p = close + 1;
           continue;
@@ -277,10 +283,10 @@ export class SyslogLineReader {
           if (len === 3 && b[ws + 1] === 0x50 && b[ws + 2] === 0x54) return false;
           break;
         case 0x49: // INCOMPLETE
-          if (len === 10 && isWord(b, ws, 'INCOMPLETE')) return false;
+          if (len === 10 && sameAscii(b, ws, 'INCOMPLETE')) return false;
           break;
         case 0x55: // Unknown
-          if (len === 7 && isWord(b, ws, 'Unknown')) return false;
+          if (len === 7 && sameAscii(b, ws, 'Unknown')) return false;
           break;
       }
       if (tcp && (len === 3 || len === 2)) flags |= flagBit(b, ws, len);
@@ -299,45 +305,17 @@ function interfaceThenOut(b: Uint8Array, v: number, end: number): boolean {
   for (; e < end; e++) {
     const c = b[e];
     if (c === SPACE || c === TAB) break;
-    if (c === 0x28 || c === 0x29 || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d || c === 0x25 || c === 0x2f || c === 0x3d || c === 0x2c || c === 0x22 || c === 0x27 || c === 0x5c) return false;
+    if (notInInterfaceName(c)) return false;
   }
   if (e - v > 15) return false;
   while (e < end && (b[e] === SPACE || b[e] === TAB)) e++;
   return e + 4 <= end && b[e] === 0x4f && b[e + 1] === 0x55 && b[e + 2] === 0x54 && b[e + 3] === 0x3d;
 }
 
-/** Syslog's month abbreviation (case as written) as 1-12, or 0. */
-function monthOf(a: number, b: number, c: number): number {
-  switch (a) {
-    case 0x4a: // J
-      return b === 0x61 && c === 0x6e ? 1 : b === 0x75 && c === 0x6e ? 6 : b === 0x75 && c === 0x6c ? 7 : 0;
-    case 0x46:
-      return b === 0x65 && c === 0x62 ? 2 : 0;
-    case 0x4d:
-      return b === 0x61 && c === 0x72 ? 3 : b === 0x61 && c === 0x79 ? 5 : 0;
-    case 0x41:
-      return b === 0x70 && c === 0x72 ? 4 : b === 0x75 && c === 0x67 ? 8 : 0;
-    case 0x53:
-      return b === 0x65 && c === 0x70 ? 9 : 0;
-    case 0x4f:
-      return b === 0x63 && c === 0x74 ? 10 : 0;
-    case 0x4e:
-      return b === 0x6f && c === 0x76 ? 11 : 0;
-    case 0x44:
-      return b === 0x65 && c === 0x63 ? 12 : 0;
-    default:
-      return 0;
-  }
-}
-
-/** `hh:mm:ss` at p as minutes of the day, or -1. */
+/** `hh:mm:ss` at p as seconds of the day, or -1 (scan.ts clockAt for bytes). */
 function clockOf(b: Uint8Array, p: number): number {
   if (b[p + 2] !== 0x3a || b[p + 5] !== 0x3a) return -1;
-  const hour = twoDigits(b, p);
-  const minute = twoDigits(b, p + 3);
-  const second = twoDigits(b, p + 6);
-  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return -1;
-  return hour * 60 + minute;
+  return clockValue(twoDigits(b, p), twoDigits(b, p + 3), twoDigits(b, p + 6));
 }
 
 /** After the seconds at p: the end of a `.123` or `,123` fraction, or p when there is none. */
@@ -350,9 +328,7 @@ function fractionEnd(b: Uint8Array, p: number): number {
 }
 
 function twoDigits(b: Uint8Array, p: number): number {
-  const x = b[p] - 0x30;
-  const y = b[p + 1] - 0x30;
-  return x >= 0 && x <= 9 && y >= 0 && y <= 9 ? x * 10 + y : -1;
+  return digitPair(b[p], b[p + 1]);
 }
 
 /** Unsigned decimal in b[s, e) (1 to 15 digits), or -1. */
@@ -367,17 +343,24 @@ function uintOf(b: Uint8Array, s: number, e: number): number {
   return n;
 }
 
-function isWord(b: Uint8Array, s: number, word: string): boolean {
-  for (let i = 0; i < word.length; i++) if (b[s + i] !== word.charCodeAt(i)) return false;
+/** Whether b holds the ASCII text `t` at s. */
+export function sameAscii(b: Uint8Array, s: number, t: string): boolean {
+  for (let i = 0; i < t.length; i++) if (b[s + i] !== t.charCodeAt(i)) return false;
   return true;
 }
 
 /** Header bit of the TCP flag word of length 2 or 3 at s, or 0. */
 function flagBit(b: Uint8Array, s: number, len: number): number {
-  const x = b[s];
-  const y = b[s + 1];
+  return flagWordBit(len, b[s], b[s + 1], b[s + 2]);
+}
+
+/**
+ * Header bit of the TCP flag word of `len` characters whose first codes are x, y, z (`ACK`, `SYN`...,
+ * `AE` for the accurate-ECN bit 0x100), or 0: for the byte reader and the summary's text path.
+ */
+export function flagWordBit(len: number, x: number, y: number, z: number): number {
   if (len === 2) return x === 0x41 && y === 0x45 ? 0x100 : 0; // AE
-  const z = b[s + 2];
+  if (len !== 3) return 0;
   switch (x) {
     case 0x41: // ACK
       return y === 0x43 && z === 0x4b ? 0x10 : 0;

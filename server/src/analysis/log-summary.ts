@@ -40,7 +40,7 @@ const { parseLogLine } = lineParser;
 const { findIn } = prefixParser;
 const { WrapperScan, scanWrapper } = wrapperParser;
 const { parseUint } = scanHelpers;
-const { FALLBACK, ipv4Of, MAX_FAST_FIELDS_TEXT, OTHER, SyslogLineReader } = lineBytes;
+const { FALLBACK, flagWordBit, ipv4Of, MAX_FAST_FIELDS_TEXT, OTHER, sameAscii, SyslogLineReader } = lineBytes;
 
 
 export interface LogSummaryOptions {
@@ -829,31 +829,7 @@ function isBlank(c: number): boolean {
 
 /** Header bit of a TCP flag word of length len at s, or 0. */
 function flagBit(text: string, s: number, len: number): number {
-  if (len === 2) return text.charCodeAt(s) === 0x41 && text.charCodeAt(s + 1) === 0x45 ? 0x100 : 0; // AE
-  if (len !== 3) return 0;
-  const a = text.charCodeAt(s);
-  const b = text.charCodeAt(s + 1);
-  const c = text.charCodeAt(s + 2);
-  switch (a) {
-    case 0x41: // ACK
-      return b === 0x43 && c === 0x4b ? 0x10 : 0;
-    case 0x50: // PSH
-      return b === 0x53 && c === 0x48 ? 0x08 : 0;
-    case 0x52: // RST
-      return b === 0x53 && c === 0x54 ? 0x04 : 0;
-    case 0x53: // SYN
-      return b === 0x59 && c === 0x4e ? 0x02 : 0;
-    case 0x46: // FIN
-      return b === 0x49 && c === 0x4e ? 0x01 : 0;
-    case 0x55: // URG
-      return b === 0x52 && c === 0x47 ? 0x20 : 0;
-    case 0x45: // ECE
-      return b === 0x43 && c === 0x45 ? 0x40 : 0;
-    case 0x43: // CWR
-      return b === 0x57 && c === 0x52 ? 0x80 : 0;
-    default:
-      return 0;
-  }
+  return flagWordBit(len, text.charCodeAt(s), text.charCodeAt(s + 1), text.charCodeAt(s + 2));
 }
 
 function protoKey(text: string, s: number, e: number): string {
@@ -882,12 +858,6 @@ function protoKeyBytes(b: Buffer, s: number, e: number): string {
 /** Whether b[a, a + len) and b[c, c + len) hold the same bytes. */
 function sameBytes(b: Uint8Array, a: number, c: number, len: number): boolean {
   for (let i = 0; i < len; i++) if (b[a + i] !== b[c + i]) return false;
-  return true;
-}
-
-/** Whether b holds the ASCII text `t` at s. */
-function sameAscii(b: Uint8Array, s: number, t: string): boolean {
-  for (let i = 0; i < t.length; i++) if (b[s + i] !== t.charCodeAt(i)) return false;
   return true;
 }
 
@@ -1100,27 +1070,16 @@ class IntCounter {
 /** The dotted quad in text[s, e) as a signed 32-bit integer, or NaN when it is not exactly one. */
 function ipv4At(text: string, s: number, e: number): number {
   if (e - s < 7 || e - s > 15) return NaN;
-  let ip = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
+  // read by the byte reader's ipv4Of from a copy (a code past 255 is no digit and no dot: 0)
   for (let i = s; i < e; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0x2e) {
-      if (digits === 0 || ++dots > 3) return NaN;
-      ip = (ip << 8) | part;
-      part = 0;
-      digits = 0;
-    } else {
-      const d = c - 0x30;
-      if (d < 0 || d > 9 || ++digits > 3) return NaN;
-      part = part * 10 + d;
-      if (part > 255) return NaN;
-    }
+    QUAD[i - s] = c < 256 ? c : 0;
   }
-  if (dots !== 3 || digits === 0) return NaN;
-  return (ip << 8) | part;
+  return ipv4Of(QUAD, 0, e - s);
 }
+
+/** ipv4At's copy of the text it reads (at most 15 characters). */
+const QUAD = new Uint8Array(15);
 
 function bump<K>(m: Map<K, number>, k: K): void {
   m.set(k, (m.get(k) ?? 0) + 1);

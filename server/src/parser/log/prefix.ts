@@ -58,25 +58,30 @@ export function findIn(text: string, start: number, end: number, first = text.in
  */
 function interfaceName(text: string, s: number, e: number): boolean {
   if (e - s > 15) return false;
-  for (let k = s; k < e; k++) {
-    switch (text.charCodeAt(k)) {
-      case 0x28: // (
-      case 0x29: // )
-      case 0x5b: // [
-      case 0x5d: // ]
-      case 0x7b: // {
-      case 0x7d: // }
-      case 0x25: // %
-      case 0x2f: // /
-      case 0x3d: // =
-      case 0x2c: // ,
-      case 0x22: // "
-      case 0x27: // '
-      case 0x5c: // backslash
-        return false;
-    }
-  }
+  for (let k = s; k < e; k++) if (notInInterfaceName(text.charCodeAt(k))) return false;
   return true;
+}
+
+/** The characters interfaceName refuses: brackets, braces, quotes, `%`, `/`, `=`, `,`, backslash. */
+export function notInInterfaceName(c: number): boolean {
+  switch (c) {
+    case 0x28: // (
+    case 0x29: // )
+    case 0x5b: // [
+    case 0x5d: // ]
+    case 0x7b: // {
+    case 0x7d: // }
+    case 0x25: // %
+    case 0x2f: // /
+    case 0x3d: // =
+    case 0x2c: // ,
+    case 0x22: // "
+    case 0x27: // '
+    case 0x5c: // backslash
+      return true;
+    default:
+      return false;
+  }
 }
 
 /** Characters a glued prefix typically ends with: `:` `)` `]` `-` `>` `*` `|`. */

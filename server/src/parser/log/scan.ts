@@ -117,9 +117,14 @@ export function startsWithAt(text: string, pos: number, end: number, s: string):
 /** Three-letter English month name at pos -> 1..12, or 0. */
 export function monthAt(text: string, pos: number, end: number): number {
   if (pos + 3 > end) return 0;
-  const a = text.charCodeAt(pos);
-  const b = text.charCodeAt(pos + 1);
-  const c = text.charCodeAt(pos + 2);
+  return monthOf(text.charCodeAt(pos), text.charCodeAt(pos + 1), text.charCodeAt(pos + 2));
+}
+
+/**
+ * The month whose three-letter name has these character codes -> 1..12, or 0 (for text and for
+ * the summary's byte reader alike).
+ */
+export function monthOf(a: number, b: number, c: number): number {
   // case-sensitive as syslog writes them: Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec
   switch (a) {
     case 0x4a: // J
@@ -152,19 +157,25 @@ export function monthAt(text: string, pos: number, end: number): number {
 
 /** Two decimal digits at pos, or -1. */
 export function twoDigits(text: string, pos: number): number {
-  const a = text.charCodeAt(pos) - 0x30;
-  const b = text.charCodeAt(pos + 1) - 0x30;
-  if (a < 0 || a > 9 || b < 0 || b > 9) return -1;
-  return a * 10 + b;
+  return digitPair(text.charCodeAt(pos), text.charCodeAt(pos + 1));
+}
+
+/** The number two digit characters (codes a, b; NaN past the end) write, or -1. */
+export function digitPair(a: number, b: number): number {
+  const x = a - 0x30;
+  const y = b - 0x30;
+  return x >= 0 && x <= 9 && y >= 0 && y <= 9 ? x * 10 + y : -1;
 }
 
 /** `hh:mm:ss` at pos -> seconds of day, or -1. */
 export function clockAt(text: string, pos: number, end: number): number {
   if (pos + 8 > end) return -1;
   if (text.charCodeAt(pos + 2) !== COLON || text.charCodeAt(pos + 5) !== COLON) return -1;
-  const h = twoDigits(text, pos);
-  const m = twoDigits(text, pos + 3);
-  const s = twoDigits(text, pos + 6);
+  return clockValue(twoDigits(text, pos), twoDigits(text, pos + 3), twoDigits(text, pos + 6));
+}
+
+/** Hours, minutes and seconds (-1: not read) -> seconds of day, or -1 out of range. */
+export function clockValue(h: number, m: number, s: number): number {
   if (h < 0 || m < 0 || s < 0 || h > 23 || m > 59 || s > 60) return -1;
   return h * 3600 + m * 60 + s;
 }
