@@ -51,8 +51,20 @@ function withoutState(s: Space): Space {
   );
 }
 
-/** The arrivals this check reads: at accepts (the state accept) and drops (where they are dropped). */
-const DECIDING: Keep = { name: 'accept-drop', test: (r) => isAccept(r) || isDrop(r) };
+/** An ACCEPT by a state list that holds ESTABLISHED: where UNTRACKED could be added. */
+function isStateAccept(r: Rule): boolean {
+  const st = stateList(r);
+  return isAccept(r) && !!st && !st.negated && st.states.includes('ESTABLISHED');
+}
+
+/**
+ * The arrivals this check reads: at state accepts (the one to extend) and at drops other than
+ * bans (where the untracked packets are dropped). Not at bans: a firewall with thousands of them
+ * would keep, at each, what is left after all the bans before it, and the check never reads those.
+ */
+function deciding(ctx: ReturnType<typeof analysisContext>): Keep {
+  return { name: 'state-accept-or-drop', test: (r) => isStateAccept(r) || (isDrop(r) && !isBan(ctx, r)) };
+}
 
 export function checkNotrackWithoutUntracked(rs: Ruleset): Finding[] {
   const ctx = analysisContext(rs);
@@ -71,7 +83,7 @@ export function checkNotrackWithoutUntracked(rs: Ruleset): Finding[] {
       const took = rawRes.taken.get(nt);
       if (!took || took.empty) continue;
       const untracked = new Space(took.boxes.map((b) => new Map(b).set('state', ISet.point(stateValue('UNTRACKED')))), took.approximate);
-      const res = ctx.reach('filter', filterHook, untracked, `untracked:${nt.line}`, DECIDING);
+      const res = ctx.reach('filter', filterHook, untracked, `untracked:${nt.line}`, deciding(ctx));
       if (!res) continue;
       // "no rule accepts them" needs every rule looked at
       if (!res.complete) {
@@ -95,9 +107,8 @@ export function checkNotrackWithoutUntracked(rs: Ruleset): Finding[] {
       // the state accept to extend: one that the untracked packets reach and that, with UNTRACKED
       // in its list, would take all of them (not a `-p tcp` one for untracked UDP)
       const stateRule = chain.rules.find((r) => {
-        const st = stateList(r);
         const rsp = ctx.compiled.get(r);
-        if (!isAccept(r) || !st || st.negated || !st.states.includes('ESTABLISHED') || !rsp) return false;
+        if (!isStateAccept(r) || !rsp) return false;
         const arrived = (res.arrivals.get(r) ?? []).reduce((u, a) => u.union(a.space), Space.NONE);
         return withoutState(rsp.space).covers(ctx.env, neverAccepted) && arrived.covers(ctx.env, neverAccepted);
       });
