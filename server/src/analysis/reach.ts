@@ -9,7 +9,7 @@
  */
 import type { Hook } from '../knowledge/types';
 import type { Chain, Rule, Table } from '../model/ruleset';
-import { type Box, boxWith, type Dim, ISet, Space, type SpaceEnv, stateValue } from './packet-space';
+import { ISet, Space, type SpaceEnv, stateValue } from './packet-space';
 import type { RuleSpace } from './rule-space';
 
 export interface Arrival {
@@ -81,107 +81,6 @@ export function verdictKind(r: Rule): Verdict {
 
 const MAX_ARRIVALS_PER_RULE = 64;
 
-/** The fewest rules worth taking as one run (see disjointRun). */
-const MIN_RUN = 4;
-let runsOn = true;
-/** For tests: walk every rule on its own (false), to compare with walks that take runs at once. */
-export function setDisjointRuns(on: boolean): void {
-  runsOn = on;
-}
-
-/**
- * The rule's space as a run sees it: one box, exact, and a verdict whose effect on the packets
- * left stays inside the rule's own space (not NOTRACK, which relabels them).
- */
-function runBox(compiled: ReadonlyMap<Rule, RuleSpace>, r: Rule, keep: (r: Rule) => boolean): Box | undefined {
-  const rsp = compiled.get(r);
-  if (!rsp || !rsp.exact || rsp.space.approximate || rsp.space.boxes.length !== 1 || keep(r) || verdictKind(r) === 'notrack') return undefined;
-  return rsp.space.boxes[0];
-}
-
-/** The one dimension on which the first two rules of a run differ (undefined: not exactly one). */
-function runDim(compiled: ReadonlyMap<Rule, RuleSpace>, rules: readonly Rule[], from: number): Dim | undefined {
-  const a = compiled.get(rules[from]!)!.space.boxes[0]!;
-  const b = compiled.get(rules[from + 1]!)!.space.boxes[0]!;
-  if (a.size !== b.size) return undefined;
-  let d: Dim | undefined;
-  for (const [dim, set] of a) {
-    const other = b.get(dim);
-    if (!other) return undefined;
-    if (other === set || other.equals(set)) continue;
-    if (d) return undefined;
-    d = dim;
-  }
-  return d;
-}
-
-/** Where the walk of one chain stands in its search for runs (see disjointRun). */
-interface RunScan {
-  /** No run starts before this rule (the rules before were looked at). */
-  noRunBefore: number;
-  /** How many rules the next search looks at: doubled while runs fill it, small again after a cut. */
-  window: number;
-}
-const FIRST_WINDOW = 64;
-const MAX_WINDOW = 1 << 16;
-
-/**
- * A run of rules starting at `from`: at least MIN_RUN rules, each one exact box that restricts
- * the same dimensions to the same sets except one, whose sets do not overlap from rule to rule,
- * and none whose arrival the walk must record. A blocklist (`-s ADDRESS -j DROP` ten thousand
- * times) is such a run. No rule of a run can match a packet an earlier one took, so each takes
- * from what arrived at the run, whatever the others did. A rule that overlaps an earlier one (an
- * address listed twice, a /32 inside a /24 before it) ends the run before it. Returns the run's
- * end and dimension, or undefined (and where to look again) when no run starts here.
- */
-function disjointRun(compiled: ReadonlyMap<Rule, RuleSpace>, rules: readonly Rule[], from: number, keep: (r: Rule) => boolean, scan: RunScan): { end: number; d: Dim } | undefined {
-  if (from < scan.noRunBefore) return undefined;
-  const first = from + MIN_RUN <= rules.length ? runBox(compiled, rules[from]!, keep) : undefined;
-  const d = first && runBox(compiled, rules[from + 1]!, keep) ? runDim(compiled, rules, from) : undefined;
-  if (!first || !d) {
-    scan.noRunBefore = from + 1;
-    return undefined;
-  }
-  // the rules that restrict the other dimensions exactly as the first does
-  const limit = Math.min(rules.length, from + scan.window);
-  let end = from + 1;
-  for (; end < limit; end++) {
-    const b = runBox(compiled, rules[end]!, keep);
-    if (!b || b.size !== first.size || !b.has(d)) break;
-    let same = true;
-    for (const [dim, set] of first) {
-      if (dim === d) continue;
-      const other = b.get(dim);
-      if (!other || (other !== set && !other.equals(set))) {
-        same = false;
-        break;
-      }
-    }
-    if (!same) break;
-  }
-  // the first rule that overlaps an earlier one: sorted by start, each range against those before
-  // it that have not ended yet
-  const items: { lo: bigint; hi: bigint; k: number }[] = [];
-  for (let k = from; k < end; k++) for (const [lo, hi] of compiled.get(rules[k]!)!.space.boxes[0]!.get(d)!.ranges) items.push({ lo, hi, k });
-  items.sort((x, y) => (x.lo < y.lo ? -1 : x.lo > y.lo ? 1 : 0));
-  let cut = end;
-  const open: typeof items = [];
-  for (const it of items) {
-    let kept = 0;
-    for (const o of open) if (o.hi >= it.lo) open[kept++] = o;
-    open.length = kept;
-    for (const o of open) cut = Math.min(cut, Math.max(o.k, it.k));
-    open.push(it);
-  }
-  if (cut === end && end === from + scan.window) scan.window = Math.min(scan.window * 2, MAX_WINDOW);
-  else if (cut < end) scan.window = FIRST_WINDOW;
-  if (cut - from < MIN_RUN) {
-    scan.noRunBefore = cut < end ? from + 1 : end;
-    return undefined;
-  }
-  return { end: cut, d };
-}
-
 /**
  * `keep`: the rules whose arrivals are recorded (default every rule). An arrival holds the packets
  * left at that point of the walk; recorded for every rule of a 50 000-rule blocklist, those sets
@@ -226,19 +125,8 @@ export function reach(
     stack.push(chain.name);
     let s = input;
     let returned = Space.NONE;
-    const rules = chain.rules;
-    const scan: RunScan = { noRunBefore: 0, window: FIRST_WINDOW };
-    for (let i = 0; i < rules.length; i++) {
-      if (s.empty || found || stopped) break;
-      const run = keep && runsOn ? disjointRun(compiled, rules, i, keep, scan) : undefined;
-      if (run) {
-        const after = walkRun(rules, i, run.end, run.d, s, path);
-        s = after.s;
-        returned = after.returned;
-        i = after.next - 1;
-        continue;
-      }
-      const r = rules[i]!;
+    for (const r of chain.rules) {
+      if (s.empty || found) break;
       const rsp = compiled.get(r);
       if (!rsp) continue;
       work += 1 + s.boxes.length;
@@ -291,55 +179,6 @@ export function reach(
     }
     stack.pop();
     return returned.union(s);
-
-    /**
-     * rules[from, to), a run whose spaces are pairwise disjoint (see disjointRun), taken in one
-     * go: each rule meets what arrived at the run (the rules before it in the run took nothing
-     * it could match), and what the exact ones remove leaves the set in one cut at the end, not
-     * one copy of a growing set per rule. The result is the set the rules one by one would leave.
-     * Returns where the walk goes on (before `to` when it stopped or found what it looks for).
-     */
-    function walkRun(rules: readonly Rule[], from: number, to: number, d: Dim, s0: Space, path: readonly Rule[]): { s: Space; returned: Space; next: number } {
-      const cut: (readonly [bigint, bigint])[] = [];
-      let back = Space.NONE;
-      let ret = returned;
-      let k = from;
-      for (; k < to && !found; k++) {
-        const r = rules[k]!;
-        const rsp = compiled.get(r)!;
-        work += 1 + s0.boxes.length;
-        if (work > limit) stopped = true;
-        if (stopped) break;
-        const matched = s0.intersect(env, rsp.space);
-        record(r, path, s0, matched);
-        if (stopAt?.(r, matched)) {
-          found = true;
-          k++;
-          break;
-        }
-        if (matched.empty) continue;
-        const verdict = verdictKind(r);
-        if (verdict === 'continue') continue;
-        if (verdict === 'return') ret = ret.union(matched);
-        else if (verdict === 'jump' || verdict === 'goto') {
-          looked.add(r.target!.name);
-          const callee = table.chains.get(r.target!.name);
-          const came = callee && !callee.builtin ? walk(callee, matched, [...path, r]) : matched;
-          if (verdict === 'jump') back = back.union(came);
-          else ret = ret.union(came);
-        }
-        for (const range of rsp.space.boxes[0]!.get(d)!.ranges) cut.push(range);
-      }
-      let after = s0;
-      if (cut.length) {
-        // one cut for the whole run: the work of cutting once, not once per rule
-        const taken = Space.box(boxWith(compiled.get(rules[from]!)!.space.boxes[0]!, d, ISet.fromRanges(cut)));
-        work += weight(s0, taken) + cut.length;
-        if (work > limit) stopped = true;
-        after = s0.subtract(env, taken);
-      }
-      return { s: after.union(back), returned: ret, next: k };
-    }
   };
 
   const chain = table.chains.get(hook);
