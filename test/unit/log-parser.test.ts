@@ -8,6 +8,7 @@ import { strict as assert } from 'node:assert';
 import type { ConntrackLine, KernelMessage, LogField, LogLine, PacketLine, SysctlLine } from '../../server/src/model/log';
 import { formatMinuteKey } from '../../server/src/model/log';
 import { parseLogDocument, parseLogLine } from '../../server/src/parser/log';
+import { monthOf } from '../../server/src/parser/log/scan';
 
 const FIELDS =
   'IN=eth0 OUT= MAC=f2:3c:91:26:1e:1f:84:78:ac:0d:8f:41:08:00 SRC=198.51.100.7 DST=192.0.2.10 LEN=40 TOS=0x08 PREC=0x00 TTL=53 ID=61266 DF PROTO=TCP SPT=49264 DPT=443 WINDOW=0 RES=0x00 RST URGP=0 ';
@@ -103,6 +104,26 @@ describe('log parser: wrappers', function () {
     assert.deepEqual([unix.year, unix.month, unix.day, unix.hour, unix.minute, unix.second, unix.utcOffsetMinutes], [2024, 1, 27, 15, 21, 36, 0]);
     const human = packet(`[Sat Jan 27 15:21:36 2024] DROP ${FIELDS}`).wrapper.timestamp!;
     assert.equal(formatMinuteKey(human.minuteKey), '2024-01-27 15:21');
+  });
+
+  it('reads every month name, in syslog\'s case only', function () {
+    const names = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+    names.forEach((m, i) => {
+      const ts = packet(`${m} 28 23:59:01 black kernel: DROP ${FIELDS}`).wrapper.timestamp!;
+      assert.equal(ts.month, i + 1, m);
+      const codes = [...m].map((c) => c.charCodeAt(0));
+      assert.equal(monthOf(codes[0]!, codes[1]!, codes[2]!), i + 1, m);
+      // other case, neighbouring letters, a character of the name missing (NaN past the end)
+      assert.equal(monthOf(codes[0]! | 0x20, codes[1]!, codes[2]!), 0, `${m} lower-case`);
+      assert.equal(monthOf(codes[0]!, codes[1]! & ~0x20, codes[2]!), 0, `${m} upper-case second letter`);
+      assert.equal(monthOf(codes[0]!, codes[1]!, codes[2]! + 1), 0, `${m} next letter`);
+      assert.equal(monthOf(codes[0]! + 32 * 64, codes[1]!, codes[2]!), 0, `${m} beyond ASCII`);
+      assert.equal(monthOf(codes[0]!, codes[1]!, NaN), 0, `${m} cut short`);
+    });
+    // every other three letters: no month
+    let months = 0;
+    for (let a = 0x40; a < 0x80; a++) for (let b = 0x40; b < 0x80; b++) for (let c = 0x40; c < 0x80; c++) if (monthOf(a, b, c)) months++;
+    assert.equal(months, 12);
   });
 
   it('decodes known prefix conventions', function () {

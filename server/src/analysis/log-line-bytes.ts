@@ -156,7 +156,7 @@ export class SyslogLineReader {
     const month = monthOf(b[p], b[p + 1], b[p + 2]);
     if (month === 0 || b[p + 3] !== SPACE) return -1;
     let q = p + 4;
-    if (b[q] === SPACE) q++;
+    q += b[q] === SPACE ? 1 : 0; // (no branch of its own: a log reaching day 1 late would throw away code optimised without it)
     const d0 = b[q] - 0x30;
     if (d0 < 0 || d0 > 9) return -1;
     let day = d0;

@@ -125,35 +125,21 @@ export function monthAt(text: string, pos: number, end: number): number {
  * the summary's byte reader alike).
  */
 export function monthOf(a: number, b: number, c: number): number {
-  // case-sensitive as syslog writes them: Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec
-  switch (a) {
-    case 0x4a: // J
-      if (b === 0x61 && c === 0x6e) return 1;
-      if (b === 0x75 && c === 0x6e) return 6;
-      if (b === 0x75 && c === 0x6c) return 7;
-      return 0;
-    case 0x46: // F
-      return b === 0x65 && c === 0x62 ? 2 : 0;
-    case 0x4d: // M
-      if (b === 0x61 && c === 0x72) return 3;
-      if (b === 0x61 && c === 0x79) return 5;
-      return 0;
-    case 0x41: // A
-      if (b === 0x70 && c === 0x72) return 4;
-      if (b === 0x75 && c === 0x67) return 8;
-      return 0;
-    case 0x53: // S
-      return b === 0x65 && c === 0x70 ? 9 : 0;
-    case 0x4f: // O
-      return b === 0x63 && c === 0x74 ? 10 : 0;
-    case 0x4e: // N
-      return b === 0x6f && c === 0x76 ? 11 : 0;
-    case 0x44: // D
-      return b === 0x65 && c === 0x63 ? 12 : 0;
-    default:
-      return 0;
-  }
+  // case-sensitive as syslog writes them (Jan Feb ... Dec): an upper-case letter then two lower-case
+  // ones, looked up by their 5 low bits; the same comparisons whatever the month, so code the JIT
+  // optimised on November's lines does not have to be thrown away on the first of December
+  if (!(a >= 0x41 && a <= 0x5a && b >= 0x61 && b <= 0x7a && c >= 0x61 && c <= 0x7a)) return 0;
+  return MONTH_BY_LETTERS[((a & 31) << 10) | ((b & 31) << 5) | (c & 31)]!;
 }
+
+/** Month number (1-12) by the 5 low bits of the three letters of its English abbreviation; 0 elsewhere. */
+const MONTH_BY_LETTERS = (() => {
+  const t = new Uint8Array(1 << 15);
+  ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'].forEach((m, i) => {
+    t[((m.charCodeAt(0) & 31) << 10) | ((m.charCodeAt(1) & 31) << 5) | (m.charCodeAt(2) & 31)] = i + 1;
+  });
+  return t;
+})();
 
 /** Two decimal digits at pos, or -1. */
 export function twoDigits(text: string, pos: number): number {
