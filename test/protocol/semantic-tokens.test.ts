@@ -1,7 +1,7 @@
 /** Semantic tokens over stdio: user-chain jumps and targets are told apart. */
 import { strict as assert } from 'node:assert';
 import { fixture, fixtureUri } from '../support/fixtures';
-import { LspClient } from '../support/lsp-client';
+import { withServer } from '../support/lsp-client';
 import { SemanticTokensBuilder } from 'vscode-languageserver/node';
 import { editOneLine, generateRuleset } from '../../bench/gen/rulesets';
 import { Rng } from '../../bench/gen/rng';
@@ -21,9 +21,7 @@ function reference(text: string): number[] {
 
 describe('protocol: semantic tokens', function () {
   it('encodes tokens with the advertised legend', async function () {
-    const c = new LspClient();
-    try {
-      const init = await c.initialize();
+    await withServer(async (c, init) => {
       const legend = ((init['capabilities'] as Record<string, unknown>)['semanticTokensProvider'] as { legend: { tokenTypes: string[] } }).legend;
       const uri = fixtureUri('story1.rules');
       const text = fixture('story1.rules');
@@ -48,16 +46,12 @@ describe('protocol: semantic tokens', function () {
       assert.equal(toks.find((t) => word(t) === 'filter')!.type, 'namespace');
       const range = await c.request<{ data: number[] }>('textDocument/semanticTokens/range', { textDocument: { uri }, range: { start: { line: 5, character: 0 }, end: { line: 5, character: 20 } } });
       assert.ok(range.data.length > 0 && range.data.length < r.data.length);
-    } finally {
-      await c.shutdown();
-    }
+    });
   });
 
   it('after edits, the whole file\'s tokens (unchanged lines kept from the last version) are those of the edited text read afresh', async function () {
     this.timeout(60_000);
-    const c = new LspClient();
-    try {
-      await c.initialize();
+    await withServer(async (c) => {
       const rng = new Rng(0x7e4);
       for (const kind of ['kube', 'firewall'] as const) {
         const lines = generateRuleset({ kind, family: 'ipv4', rules: 1500, seed: 9 }).text.split('\n');
@@ -75,16 +69,12 @@ describe('protocol: semantic tokens', function () {
           assert.deepEqual(now.data, reference(lines.join('\n')), `${kind}, version ${v}: line ${e.line + 1} -> ${text}`);
         }
       }
-    } finally {
-      await c.shutdown();
-    }
+    });
   });
 
   it('answers a delta request with the edit from the last result, which gives the edited text\'s tokens', async function () {
     this.timeout(60_000);
-    const c = new LspClient();
-    try {
-      const init = await c.initialize();
+    await withServer(async (c, init) => {
       const provider = (init['capabilities'] as Record<string, unknown>)['semanticTokensProvider'] as { full: { delta?: boolean } };
       assert.equal(provider.full.delta, true);
       const lines = generateRuleset({ kind: 'docker', family: 'ipv4', rules: 1200, seed: 4 }).text.split('\n');
@@ -109,8 +99,6 @@ describe('protocol: semantic tokens', function () {
       // a result the server does not hold: the whole array
       const stale = await c.request<{ data?: number[] }>('textDocument/semanticTokens/full/delta', { textDocument: { uri }, previousResultId: 'gone' });
       assert.deepEqual(stale.data, reference(lines.join('\n')));
-    } finally {
-      await c.shutdown();
-    }
+    });
   });
 });

@@ -1,7 +1,7 @@
 /** Document symbols (outline) over stdio. */
 import { strict as assert } from 'node:assert';
 import { fixture, fixtureUri } from '../support/fixtures';
-import { LspClient } from '../support/lsp-client';
+import { withServer } from '../support/lsp-client';
 import { generateRuleset } from '../../bench/gen/rulesets';
 import { MAX_RULE_SYMBOLS, MAX_RULES_PER_CHAIN } from '../../server/src/service/symbols';
 
@@ -9,9 +9,7 @@ type Sym = { name: string; kind: number; detail?: string; children?: Sym[] };
 
 describe('protocol: document symbols', function () {
   it('lists tables, chains and rules in a hierarchy', async function () {
-    const c = new LspClient();
-    try {
-      await c.initialize();
+    await withServer(async (c) => {
       const uri = fixtureUri('story1.rules');
       await c.openAndDiagnose(uri, 'iptables', fixture('story1.rules'));
       const syms = await c.request<Sym[]>('textDocument/documentSymbol', { textDocument: { uri } });
@@ -20,30 +18,22 @@ describe('protocol: document symbols', function () {
       assert.deepEqual(syms[0]!.children!.map((s) => s.name), ['INPUT', 'LOGDROPIN']);
       assert.equal(syms[0]!.children![0]!.children!.length, 3);
       assert.equal(syms[0]!.children![1]!.children!.length, 2);
-    } finally {
-      await c.shutdown();
-    }
+    });
   });
 
   it('falls back to a flat list for clients without hierarchy', async function () {
-    const c = new LspClient();
-    try {
-      await c.initialize({});
+    await withServer(async (c) => {
       const uri = fixtureUri('story4.rules');
       await c.openAndDiagnose(uri, 'iptables', fixture('story4.rules'));
       const syms = await c.request<{ name: string; containerName?: string }[]>('textDocument/documentSymbol', { textDocument: { uri } });
       assert.ok(syms.some((s) => s.name === 'INPUT'));
       assert.ok(syms.some((s) => s.containerName === 'OUTPUT'));
-    } finally {
-      await c.shutdown();
-    }
+    }, {});
   });
 
   it('outlines a huge file with every table and chain, and says how many rules a chain holds where it cannot list them all', async function () {
     this.timeout(60_000);
-    const c = new LspClient();
-    try {
-      await c.initialize();
+    await withServer(async (c) => {
       const text = generateRuleset({ kind: 'firewall', family: 'ipv4', rules: 12_000, seed: 3 }).text;
       const uri = 'file:///tmp/huge-outline.rules';
       await c.openAndDiagnose(uri, 'iptables', text);
@@ -61,8 +51,6 @@ describe('protocol: document symbols', function () {
       // a chain that fits is listed whole, without the note
       const small = chains.find((ch) => ch.name.startsWith('NET-') && (ch.children?.length ?? 0) > 0 && !/listed here/.test(ch.detail ?? ''))!;
       assert.equal(small.children!.length, text.split('\n').filter((l) => l.startsWith(`-A ${small.name} `)).length);
-    } finally {
-      await c.shutdown();
-    }
+    });
   });
 });

@@ -274,3 +274,16 @@ export function applyEdits(text: string, edits: { range: Diagnostic['range']; ne
   for (const e of sorted) out = out.slice(0, offsetOf(e.range.start)) + e.newText + out.slice(offsetOf(e.range.end));
   return out;
 }
+
+/**
+ * Start the server, initialize it (with `capabilities`, the usual ones by default), run `use` with
+ * the client and the initialize result, and shut the server down whether or not `use` threw.
+ */
+export async function withServer<T>(use: (c: LspClient, init: Record<string, unknown>) => Promise<T>, capabilities?: Record<string, unknown>): Promise<T> {
+  const c = new LspClient();
+  try {
+    return await use(c, await c.initialize(capabilities));
+  } finally {
+    await c.shutdown();
+  }
+}
