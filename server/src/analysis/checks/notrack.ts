@@ -99,9 +99,10 @@ export function checkNotrackWithoutUntracked(rs: Ruleset): Finding[] {
       // not: only the rest says that the exempted service itself is unreachable
       // (taken out together: one by one, a blocklist of thousands would copy the ever-longer list
       // of addresses left after each; their union is one box when they differ in addresses only)
-      const banned = Space.unionAll([...res.taken].filter(([r]) => isDrop(r) && isBan(ctx, r)).map(([, t]) => t));
+      const bans = [...res.taken].filter(([r]) => isDrop(r) && isBan(ctx, r)).map(([, t]) => t);
+      const banned = Space.unionAll(bans);
       if (!banned.approximate) neverAccepted = neverAccepted.subtract(ctx.env, banned);
-      else for (const [r, t] of res.taken) if (isDrop(r) && isBan(ctx, r)) neverAccepted = neverAccepted.subtract(ctx.env, t);
+      else for (const t of bans) neverAccepted = neverAccepted.subtract(ctx.env, t);
       if (neverAccepted.empty || neverAccepted.approximate) continue;
       let dropper: Rule | undefined;
       for (const [r, t] of res.taken) if (isDrop(r) && !isBan(ctx, r) && !t.intersect(ctx.env, neverAccepted).empty) dropper ??= r;
