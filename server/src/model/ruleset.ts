@@ -199,7 +199,9 @@ export interface Ruleset {
 }
 
 export function isRule(c: CommandLine): c is Rule {
-  return c.command !== undefined && c.command.spec.takesRule && c.command.chain !== undefined && ['A', 'I', 'R'].includes(c.command.spec.letter);
+  if (c.command === undefined || !c.command.spec.takesRule || c.command.chain === undefined) return false;
+  const l = c.command.spec.letter;
+  return l === 'A' || l === 'I' || l === 'R';
 }
 
 export function spanOf(w: Span): Span {

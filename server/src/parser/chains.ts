@@ -31,10 +31,26 @@ function ruleKey(c: CommandLine): string {
     .join('\u0000');
 }
 
-export function buildTables(nodes: readonly LineNode[], format: FileFormat, family: Family, findings: Finding[]): Map<string, Table> {
+/** What building the tables found; kept with a ruleset, so that its next version can start from it. */
+export interface TablesBuild {
+  readonly tables: Map<string, Table>;
+  /** Problems found while applying the commands and resolving jumps (each on the line of its command). */
+  readonly findings: readonly Finding[];
+  /** Rules that jump to a chain created only after them. */
+  readonly early: ReadonlySet<Rule>;
+  /** Some command finds rules by what they say (-D with a rule, -C), so a rule's text decides more than its own place. */
+  readonly matchesByContent: boolean;
+}
+
+interface BuildState {
+  readonly early: Set<Rule>;
+  matchesByContent: boolean;
+}
+
+export function buildTables(nodes: readonly LineNode[], format: FileFormat, family: Family): TablesBuild {
   const tables = new Map<string, Table>();
-  /** Rules that jump to a chain not created yet when the rule is read. */
-  const early = new Set<Rule>();
+  const findings: Finding[] = [];
+  const state: BuildState = { early: new Set<Rule>(), matchesByContent: false };
   const table = (name: string): Table | undefined => {
     if (!findTable(name)) return undefined;
     let t = tables.get(name);
@@ -72,15 +88,13 @@ export function buildTables(nodes: readonly LineNode[], format: FileFormat, fami
       }
       continue;
     }
-    if (node.kind !== 'command' || !node.command) continue;
-    // iptables-restore skips lines marked -4/-6 for the other family
-    if (node.onlyFamily && node.onlyFamily !== family) continue;
+    if (!appliesTo(node, family)) continue;
     const t = table(node.table);
     if (!t) {
       if (node.tableWord) findings.push(finding('unknown-table', `unknown table \`${node.table}\`: iptables has filter, nat, mangle, raw and security`, node.tableWord));
       continue;
     }
-    applyCommand(t, node, format, findings, early);
+    applyCommand(t, node, format, findings, state);
   }
 
   // resolve jumps once every chain exists
@@ -90,43 +104,142 @@ export function buildTables(nodes: readonly LineNode[], format: FileFormat, fami
         const tg = r.target;
         if (!tg || tg.kind !== 'chain') continue;
         const dest = t.chains.get(tg.name);
-        if (dest) {
-          dest.references.push(r);
-          if (early.has(r)) {
-            // both backends refuse it: legacy at once ("Couldn't load target"), nft at COMMIT
-            // ("Chain 'X' does not exist"), since the rule is added before the chain
-            const decl = dest.declarations.find((d) => d.line > r.line);
-            findings.push(
-              finding(
-                'undefined-chain',
-                `chain \`${tg.name}\` does not exist yet at this line${decl ? ` (it is created at line ${decl.line + 1})` : ''}: iptables-restore needs a chain before the first rule that jumps to it; move its declaration up`,
-                tg.nameWord,
-              ),
-            );
-          }
-          if (tg.goto && dest.builtin) findings.push(finding('goto-builtin', `-g can only go to a user-defined chain, not to the built-in ${tg.name}`, tg.nameWord));
-          if (dest.builtin && !tg.goto) findings.push(finding('jump-to-builtin', `a rule cannot jump to the built-in chain ${tg.name}`, tg.nameWord));
-        } else {
-          const elsewhere = [...tables.values()].filter((o) => o !== t && o.chains.has(tg.name)).map((o) => o.name);
-          findings.push(
-            finding(
-              'undefined-chain',
-              /^[a-z]+$/.test(tg.name) && tg.name.toUpperCase() !== tg.name
-                ? `no target or chain called \`${tg.name}\` in table ${t.name} (target names are upper case: \`${tg.name.toUpperCase()}\`?)`
-                : /^--?[a-z]+=/.test(tg.name)
-                ? `iptables takes the whole word \`${tg.name}\` as the name of the target, and no chain is called that: write \`-j ${tg.name.slice(tg.name.indexOf('=') + 1)}\``
-                : `no target or chain called \`${tg.name}\` in table ${t.name}${elsewhere.length ? ` (a chain of that name exists in ${elsewhere.join(', ')})` : ': declare it with `:' + tg.name + ' - [0:0]` or -N'}`,
-              tg.nameWord,
-            ),
-          );
-        }
+        if (dest) dest.references.push(r);
+        jumpFindings(tables, t, r, dest, state.early.has(r), findings);
       }
     }
   }
-  return tables;
+  return { tables, findings, early: state.early, matchesByContent: state.matchesByContent };
 }
 
-function applyCommand(t: Table, node: CommandLine, format: FileFormat, findings: Finding[], early: Set<Rule>): void {
+/** Whether a line is a command iptables-restore carries out (-4/-6 lines of the other family are skipped). */
+function appliesTo(node: LineNode, family: Family): node is CommandLine {
+  return node.kind === 'command' && node.command !== undefined && (!node.onlyFamily || node.onlyFamily === family);
+}
+
+/** What is wrong with a rule's jump to a chain (`dest`, when it exists in the rule's table). */
+function jumpFindings(tables: ReadonlyMap<string, Table>, t: Table, r: Rule, dest: Chain | undefined, early: boolean, findings: Finding[]): void {
+  const tg = r.target!;
+  if (dest) {
+    if (early) {
+      // both backends refuse it: legacy at once ("Couldn't load target"), nft at COMMIT
+      // ("Chain 'X' does not exist"), since the rule is added before the chain
+      const decl = dest.declarations.find((d) => d.line > r.line);
+      findings.push(
+        finding(
+          'undefined-chain',
+          `chain \`${tg.name}\` does not exist yet at this line${decl ? ` (it is created at line ${decl.line + 1})` : ''}: iptables-restore needs a chain before the first rule that jumps to it; move its declaration up`,
+          tg.nameWord,
+        ),
+      );
+    }
+    if (tg.goto && dest.builtin) findings.push(finding('goto-builtin', `-g can only go to a user-defined chain, not to the built-in ${tg.name}`, tg.nameWord));
+    if (dest.builtin && !tg.goto) findings.push(finding('jump-to-builtin', `a rule cannot jump to the built-in chain ${tg.name}`, tg.nameWord));
+    return;
+  }
+  const elsewhere = [...tables.values()].filter((o) => o !== t && o.chains.has(tg.name)).map((o) => o.name);
+  findings.push(
+    finding(
+      'undefined-chain',
+      /^[a-z]+$/.test(tg.name) && tg.name.toUpperCase() !== tg.name
+        ? `no target or chain called \`${tg.name}\` in table ${t.name} (target names are upper case: \`${tg.name.toUpperCase()}\`?)`
+        : /^--?[a-z]+=/.test(tg.name)
+        ? `iptables takes the whole word \`${tg.name}\` as the name of the target, and no chain is called that: write \`-j ${tg.name.slice(tg.name.indexOf('=') + 1)}\``
+        : `no target or chain called \`${tg.name}\` in table ${t.name}${elsewhere.length ? ` (a chain of that name exists in ${elsewhere.join(', ')})` : ': declare it with `:' + tg.name + ' - [0:0]` or -N'}`,
+      tg.nameWord,
+    ),
+  );
+}
+
+/** The jump of a rule as the tables see it: to which chain, and how; '' for any other target. */
+function jumpKey(r: Rule): string {
+  const tg = r.target;
+  return tg && tg.kind === 'chain' ? `${tg.goto ? 'g' : 'j'} ${tg.name}` : '';
+}
+
+/**
+ * The tables of a new version built from those of the previous one, when the only lines that
+ * differ (nodes that are not the same objects) are appended rules (-A) replaced by appended rules
+ * of the same table and chain with the same jump, or lines no command reads (blank, comment,
+ * COMMIT, a line without a command): each such rule takes its predecessor's place in its chain
+ * and in the references of the chain it jumps to, and only its own findings are worked out again.
+ * Tables nobody touched are the previous objects. Undefined when the edit does more than that
+ * (the caller builds the tables again).
+ */
+export function updateTables(prev: TablesBuild, oldNodes: readonly LineNode[], nodes: readonly LineNode[], family: Family): TablesBuild | undefined {
+  if (oldNodes.length !== nodes.length || prev.matchesByContent) return undefined;
+  const pairs: [Rule, Rule][] = [];
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
+    const o = oldNodes[i]!;
+    if (n === o) continue;
+    const nApplies = appliesTo(n, family);
+    const oApplies = appliesTo(o, family);
+    if (!nApplies && !oApplies) {
+      if (n.kind === 'table' || n.kind === 'chain' || o.kind === 'table' || o.kind === 'chain') return undefined;
+      continue;
+    }
+    if (!nApplies || !oApplies || !isRule(n) || !isRule(o)) return undefined;
+    if (n.command.spec.letter !== 'A' || o.command.spec.letter !== 'A') return undefined;
+    if (n.table !== o.table || n.chain !== o.chain || jumpKey(n) !== jumpKey(o)) return undefined;
+    pairs.push([o, n]);
+  }
+  if (!pairs.length) return prev;
+
+  const tables = new Map(prev.tables);
+  const copied = new Set<object>();
+  const own = (t: Table): Table => {
+    let c = tables.get(t.name)!;
+    if (!copied.has(c)) {
+      c = { name: t.name, blocks: t.blocks, chains: new Map(t.chains) };
+      tables.set(t.name, c);
+      copied.add(c);
+    }
+    return c;
+  };
+  const ownChain = (t: Table, name: string): Chain | undefined => {
+    const c = t.chains.get(name);
+    if (!c || copied.has(c)) return c;
+    const mine: Chain = { ...c, rules: c.rules.slice(), references: c.references.slice() };
+    t.chains.set(name, mine);
+    copied.add(mine);
+    return mine;
+  };
+  const replaced = new Set<number>();
+  let early: Set<Rule> | undefined;
+  for (const [o, n] of pairs) {
+    const old = prev.tables.get(o.table);
+    if (!old) return undefined;
+    const t = own(old);
+    const chain = ownChain(t, n.chain);
+    const at = chain ? chain.rules.indexOf(o) : -1;
+    if (at < 0) return undefined;
+    chain!.rules[at] = n;
+    if (jumpKey(n)) {
+      const dest = ownChain(t, n.target!.name);
+      if (dest) {
+        const k = dest.references.indexOf(o);
+        if (k < 0) return undefined;
+        dest.references[k] = n;
+      }
+    }
+    if (prev.early.has(o)) {
+      early ??= new Set(prev.early);
+      early.delete(o);
+      early.add(n);
+    }
+    replaced.add(o.line);
+  }
+  const findings = prev.findings.filter((f) => !replaced.has(f.span.line));
+  for (const [, n] of pairs) {
+    if (!jumpKey(n)) continue;
+    const t = tables.get(n.table)!;
+    jumpFindings(tables, t, n, t.chains.get(n.target!.name), (early ?? prev.early).has(n), findings);
+  }
+  return { tables, findings, early: early ?? prev.early, matchesByContent: false };
+}
+
+function applyCommand(t: Table, node: CommandLine, format: FileFormat, findings: Finding[], state: BuildState): void {
   const cmd = node.command!;
   const letter = cmd.spec.letter;
   const chainWord = cmd.chain;
@@ -159,7 +272,7 @@ function applyCommand(t: Table, node: CommandLine, format: FileFormat, findings:
       }
       const rule = node as Rule;
       if (!isRule(node)) return;
-      if (rule.target?.kind === 'chain' && !t.chains.has(rule.target.name)) early.add(rule);
+      if (rule.target?.kind === 'chain' && !t.chains.has(rule.target.name)) state.early.add(rule);
       if (letter === 'A') chain.rules.push(rule);
       else if (letter === 'I') {
         const n = cmd.extra[0] ? ruleNumber(cmd.extra[0]) : 1;
@@ -196,6 +309,7 @@ function applyCommand(t: Table, node: CommandLine, format: FileFormat, findings:
         chain.rules.splice(n - 1, 1);
         return;
       }
+      state.matchesByContent = true;
       const key = ruleKey(node);
       const idx = chain.rules.findIndex((r) => ruleKey(r) === key);
       if (idx < 0) {
@@ -290,6 +404,7 @@ function applyCommand(t: Table, node: CommandLine, format: FileFormat, findings:
         missingChain(chainWord);
         return;
       }
+      state.matchesByContent = true;
       const key = ruleKey(node);
       if (!chain.rules.some((r) => ruleKey(r) === key)) {
         findings.push(finding('no-such-rule', `no rule like this one exists in ${chain.name} at this point, so -C fails ("Bad rule")`, node.span, 'warning'));

@@ -19,7 +19,7 @@ import type {
   Word,
 } from '../model/ruleset';
 import { isRule } from '../model/ruleset';
-import { buildTables } from './chains';
+import { buildTables, type TablesBuild, updateTables } from './chains';
 import { type ParsedCommand, parseCommandWords } from './command-parser';
 import { MAX_WORD_LENGTH, tokenizeLine, WordTexts } from './tokenizer';
 
@@ -70,6 +70,9 @@ interface LineParses {
   readonly format: FileFormat;
   readonly texts: readonly string[];
   readonly extras: ReadonlyMap<number, LineExtra>;
+  /** Chain lines with words past the counters (their node does not keep them). */
+  readonly wideDecls: ReadonlySet<number>;
+  readonly tables: TablesBuild;
 }
 
 const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
@@ -146,6 +149,8 @@ function detectFamily(lines: readonly string[], opts: ParseOptions): { family: F
   return { family: 'ipv4', source: 'default' };
 }
 
+const COUNTER_PAIR = /^\[\d+:\d+\]$/;
+
 function span(line: number, start: number, end: number): Span {
   return { line, start, end };
 }
@@ -196,13 +201,57 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
   const prior = opts.previous ? LINE_PARSES.get(opts.previous) : undefined;
   const priorSame = prior && prior.family === family && prior.format === format ? prior : undefined;
   const priorNodes = priorSame ? opts.previous!.lines : undefined;
+  // the lines the previous version had at the same place: those before the first difference, and
+  // those after the last one when the edit kept the number of lines
+  let same = 0;
+  let sameFrom = lines.length;
+  // no table header or COMMIT among the lines in between: every block starts and ends where it did,
+  // so the previous version's blocks, and the chain and command lines that point to them, stay
+  let sameBlocks = false;
+  if (priorSame) {
+    const old = priorSame.texts;
+    const lim = Math.min(lines.length, old.length);
+    while (same < lim && lines[same] === old[same]) same++;
+    if (lines.length === old.length) {
+      while (sameFrom > same && lines[sameFrom - 1] === old[sameFrom - 1]) sameFrom--;
+      sameBlocks = !opensOrCloses(lines, same, sameFrom) && !opensOrCloses(old, same, sameFrom);
+    }
+  }
+  const kept = (ln: number) => ln < same || ln >= sameFrom;
   const extras = new Map<number, LineExtra>();
+  const wideDecls = new Set<number>();
+  // the block being read: made in this version (and then written to as its end is found), or the
+  // previous version's (already complete); `committed`: its COMMIT has been read
+  let blockFresh = false;
+  let committed = false;
   const texts = new WordTexts();
 
   for (let ln = 0; ln < lines.length; ln++) {
     const full = lines[ln]!;
     const base = bom && ln === 0 ? 1 : 0;
     const raw = contents[ln]!;
+    if (kept(ln)) {
+      // a line the edit left alone, in a context that gives it the same reading and no finding:
+      // its node as it was (the paths below reach the same result, at the cost of reading it)
+      const old = priorNodes![ln]!;
+      if (old.kind === 'comment' ? raw.charCodeAt(0) === 0x23 : old.kind === 'blank' && raw.length === 0) {
+        nodes.push(old);
+        continue;
+      }
+      if (
+        old.kind === 'command' &&
+        old.command !== undefined &&
+        old.block === block &&
+        (format !== 'save' || (block !== undefined && !committed)) &&
+        !priorSame!.extras.has(ln) &&
+        old.words.length <= MAX_RESTORE_WORDS &&
+        (old.counters === undefined || COUNTER_PAIR.test(old.counters.text))
+      ) {
+        nodes.push(old);
+        commands.push(old);
+        continue;
+      }
+    }
     const lineSpan = span(ln, 0, full.length);
     if (raw.length === 0) {
       nodes.push({ kind: 'blank', line: ln });
@@ -232,13 +281,16 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       const words = plainWords(full, ln, base + 1, texts);
       const name = words[0]?.text ?? '';
       const nameWord: Word = words[0] ?? { text: '', line: ln, start: base + 1, end: base + 1, quoted: false };
-      if (block && block.commitLine === undefined) {
+      if (block && !committed) {
         findings.push(
           f('missing-commit', 'error', `the *${block.name} block is not closed: add COMMIT before *${name || 'this header'}`, span(ln, 0, full.length), { insertBefore: ln }),
         );
-        block.endLine = ln - 1;
+        if (blockFresh) block.endLine = ln - 1;
       }
-      const tb: TableBlock = { kind: 'table', name, nameWord, line: ln, span: lineSpan, endLine: ln };
+      // the previous version's block when every line from its header to its end is where it was
+      const before = priorNodes && kept(ln) ? priorNodes[ln] : undefined;
+      const reused = before?.kind === 'table' && (sameBlocks || before.endLine + 1 < same || ln >= sameFrom) ? before : undefined;
+      const tb: TableBlock = reused ?? { kind: 'table', name, nameWord, line: ln, span: lineSpan, endLine: ln };
       if (!name) findings.push(f('unknown-table', 'error', 'a `*` line needs a table name: filter, nat, mangle, raw or security', lineSpan));
       else if (!findTable(name)) {
         findings.push(f('unknown-table', 'error', `unknown table \`${name}\`: iptables has filter, nat, mangle, raw and security`, nameWord));
@@ -253,65 +305,83 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
         );
       }
       block = tb;
+      blockFresh = !reused;
+      committed = false;
       blocks.push(tb);
       nodes.push(tb);
       continue;
     }
 
     if (raw.startsWith(':')) {
-      const words = plainWords(full, ln, base + 1, texts);
-      const nameWord: Word = words[0] ?? { text: '', line: ln, start: base + 1, end: base + 1, quoted: false };
-      const decl: ChainDecl = {
-        kind: 'chain',
-        line: ln,
-        span: lineSpan,
-        table: block?.name ?? 'filter',
-        ...(block ? { block } : {}),
-        nameWord,
-        ...(words[1] ? { policy: words[1] } : {}),
-        ...(words[2] ? { counters: words[2] } : {}),
-      };
+      // the same line in the same block: its node as it was (its findings are worked out again)
+      const old = priorNodes && kept(ln) ? priorNodes[ln] : undefined;
+      const reused = old?.kind === 'chain' && old.block === block && !priorSame!.wideDecls.has(ln) ? old : undefined;
+      let decl: ChainDecl;
+      let fourth: Word | undefined;
+      if (reused) decl = reused;
+      else {
+        const words = plainWords(full, ln, base + 1, texts);
+        decl = {
+          kind: 'chain',
+          line: ln,
+          span: lineSpan,
+          table: block?.name ?? 'filter',
+          ...(block ? { block } : {}),
+          nameWord: words[0] ?? { text: '', line: ln, start: base + 1, end: base + 1, quoted: false },
+          ...(words[1] ? { policy: words[1] } : {}),
+          ...(words[2] ? { counters: words[2] } : {}),
+        };
+        fourth = words[3];
+        if (fourth) wideDecls.add(ln);
+      }
+      const { nameWord, policy, counters } = decl;
       nodes.push(decl);
       if (!block) {
         findings.push(f('outside-table', 'error', 'a chain line must come after a `*table` header (iptables-restore fails here)', lineSpan));
-      } else if (block.commitLine !== undefined) {
+      } else if (committed) {
         findings.push(f('outside-table', 'error', `this chain line comes after COMMIT of *${block.name}: start a new \`*table\` block first`, lineSpan));
       }
       checkChainName(nameWord, findings);
       const builtin = isBuiltinChain(decl.table, nameWord.text);
-      if (!words[1]) {
+      if (!policy) {
         findings.push(f('chain-policy', 'error', `\`:${nameWord.text}\` needs a policy: ${builtin ? 'ACCEPT or DROP' : '`-` for a user chain'} (iptables-restore says "policy invalid")`, nameWord));
       } else if (builtin) {
-        if (words[1].text !== '-' && words[1].text !== 'ACCEPT' && words[1].text !== 'DROP') {
-          findings.push(f('chain-policy', 'error', `a built-in chain's policy is ACCEPT or DROP (upper case), not \`${words[1].text}\``, words[1]));
+        if (policy.text !== '-' && policy.text !== 'ACCEPT' && policy.text !== 'DROP') {
+          findings.push(f('chain-policy', 'error', `a built-in chain's policy is ACCEPT or DROP (upper case), not \`${policy.text}\``, policy));
         }
-      } else if (words[1].text !== '-') {
-        findings.push(f('chain-policy', 'warning', `user chains have no policy: \`${words[1].text}\` is ignored; write \`-\`. A packet that reaches the end of ${nameWord.text} returns to the calling chain`, words[1]));
+      } else if (policy.text !== '-') {
+        findings.push(f('chain-policy', 'warning', `user chains have no policy: \`${policy.text}\` is ignored; write \`-\`. A packet that reaches the end of ${nameWord.text} returns to the calling chain`, policy));
       }
-      if (words[2] && !/^\[\d+:\d+\]$/.test(words[2].text)) {
-        findings.push(f('counters', 'warning', `\`${words[2].text}\` is not a \`[packets:bytes]\` counter pair; iptables-restore reads it as zero`, words[2]));
+      if (counters && !COUNTER_PAIR.test(counters.text)) {
+        findings.push(f('counters', 'warning', `\`${counters.text}\` is not a \`[packets:bytes]\` counter pair; iptables-restore reads it as zero`, counters));
       }
-      if (words.length > 3) findings.push(f('ignored-text', 'warning', 'iptables-restore ignores everything after the counters', span(ln, words[3]!.start, full.length)));
+      if (fourth) findings.push(f('ignored-text', 'warning', 'iptables-restore ignores everything after the counters', span(ln, fourth.start, full.length)));
       continue;
     }
 
     if (raw.startsWith('COMMIT')) {
       if (raw === 'COMMIT') {
         nodes.push({ kind: 'commit', line: ln, span: lineSpan, ...(block ? { block } : {}) });
-        if (!block || block.commitLine !== undefined) {
+        if (!block || committed) {
           findings.push(f('outside-table', 'error', 'COMMIT without an open `*table` block', lineSpan));
         } else {
-          block.commitLine = ln;
-          block.endLine = ln;
+          committed = true;
+          if (blockFresh) {
+            block.commitLine = ln;
+            block.endLine = ln;
+          }
         }
         continue;
       }
       if (/^COMMIT[ \t]+$/.test(raw)) {
         nodes.push({ kind: 'commit', line: ln, span: lineSpan, ...(block ? { block } : {}) });
         findings.push(f('commit-trailing-blank', 'error', 'iptables-restore recognises COMMIT only when nothing follows it on the line; remove the trailing blanks', span(ln, base + 6, full.length)));
-        if (block && block.commitLine === undefined) {
-          block.commitLine = ln;
-          block.endLine = ln;
+        if (block && !committed) {
+          committed = true;
+          if (blockFresh) {
+            block.commitLine = ln;
+            block.endLine = ln;
+          }
         }
         continue;
       }
@@ -329,7 +399,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
         from = full.length;
       } else {
         counters = { text: texts.get(full.slice(lead, close + 1)), line: ln, start: lead, end: close + 1, quoted: false };
-        if (!/^\[\d+:\d+\]$/.test(counters.text)) {
+        if (!COUNTER_PAIR.test(counters.text)) {
           findings.push(f('counters', 'warning', `\`${counters.text}\` is not a \`[packets:bytes]\` counter pair; iptables-restore reads it as zero`, counters));
         }
         from = close + 1;
@@ -338,7 +408,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     const table = block?.name ?? 'filter';
     // the same text on the same line number is read from the same offset (the counters and a BOM
     // are part of the text), so text and context decide whether the old reading still holds
-    const old = priorSame && priorSame.texts[ln] === full ? priorNodes![ln] : undefined;
+    const old = priorNodes && kept(ln) ? priorNodes[ln] : undefined;
     const reuse = old && old.kind === 'command' && (old.block?.name ?? 'filter') === table ? old : undefined;
     const oldExtra = reuse ? priorSame!.extras.get(ln) : undefined;
     const tok = reuse ? { words: oldExtra?.words ?? reuse.words, unterminatedQuote: oldExtra?.unterminatedQuote } : tokenizeLine(full, ln, from, full.length, texts);
@@ -380,7 +450,8 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     }
     // every property in one literal, absent ones undefined: each line's node has the same layout
     // (spreading optional parts gave a dozen layouts and an extra property store on most nodes)
-    const cmd: CommandLine = {
+    // the previous node itself when it belongs to the same block: later stages know the line by it
+    const cmd: CommandLine = reuse && reuse.block === (block && format === 'save' ? block : undefined) ? reuse : {
       kind: 'command',
       line: ln,
       span: lineSpan,
@@ -407,22 +478,35 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     }
     if (format === 'save') {
       if (!block) findings.push(f('outside-table', 'error', 'this rule comes before any `*table` header: iptables-restore fails here; add `*filter` (or the right table) above', lineSpan));
-      else if (block.commitLine !== undefined) findings.push(f('outside-table', 'error', `this rule comes after COMMIT of *${block.name}: start a new \`*table\` block first`, lineSpan));
+      else if (committed) findings.push(f('outside-table', 'error', `this rule comes after COMMIT of *${block.name}: start a new \`*table\` block first`, lineSpan));
     }
   }
 
-  if (block && block.commitLine === undefined) {
+  if (block && !committed) {
     let last = lines.length - 1;
     while (last > block.line && (lines[last]!.trim() === '' || lines[last]!.startsWith('#'))) last--;
-    block.endLine = lines.length - 1;
+    if (blockFresh) block.endLine = lines.length - 1;
     findings.push(f('missing-commit', 'error', `the *${block.name} block is never committed: iptables-restore discards it ("COMMIT expected"); add COMMIT at the end`, span(last, 0, lines[last]!.length), { insertAfter: last }));
   }
 
   const rules: Rule[] = commands.filter(isRule);
-  const tables = buildTables(nodes, format, family, findings);
-  const rs: Ruleset = { family, familySource: source, format, lineCount: lines.length, lines: nodes, commands, rules, tables, findings };
-  LINE_PARSES.set(rs, { family, format, texts: lines, extras });
+
+  // an edit that only rewrote rules in place changes the previous tables where those rules are
+  const built = (priorSame && updateTables(priorSame.tables, priorNodes!, nodes, family)) || buildTables(nodes, format, family);
+  for (const x of built.findings) findings.push(x);
+
+  const rs: Ruleset = { family, familySource: source, format, lineCount: lines.length, lines: nodes, commands, rules, tables: built.tables, findings };
+  LINE_PARSES.set(rs, { family, format, texts: lines, extras, wideDecls, tables: built });
   return rs;
+}
+
+/** Whether a line in [from, to) starts or closes a table block (or carries a byte-order mark). */
+function opensOrCloses(lines: readonly string[], from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const l = lines[i]!;
+    if (l.charCodeAt(0) === 0xfeff || l.startsWith('*') || l.startsWith('COMMIT')) return true;
+  }
+  return false;
 }
 
 function checkChainName(w: Word, findings: Finding[]): void {

@@ -1,0 +1,144 @@
+/**
+ * Reading an edited document from its previous version: the lines an edit left alone keep their
+ * nodes (the same objects), and an edit that only rewrites rules in place updates the previous
+ * tables instead of applying every command again. Whatever is kept, the ruleset must read exactly
+ * as a fresh parse of the new text: nodes, blocks, chains with their rules, references, policies
+ * and declarations, and findings.
+ */
+import { strict as assert } from 'node:assert';
+import { Rng } from '../../bench/gen/rng';
+import { generateRuleset } from '../../bench/gen/rulesets';
+import type { Chain, LineNode, Rule, Ruleset, TableBlock } from '../../server/src/model/ruleset';
+import { parseRuleset } from '../../server/src/parser/ruleset-parser';
+import { editInputs, randomEdit } from '../support/ruleset-edits';
+
+/** A block by where it is, so that two readings compare by content and not by identity. */
+function blockView(b: TableBlock | undefined): unknown {
+  return b ? { line: b.line, name: b.name, commitLine: b.commitLine, endLine: b.endLine } : undefined;
+}
+
+function nodeView(n: LineNode): unknown {
+  if (n.kind === 'table') return blockView(n);
+  if (n.kind === 'blank') return n;
+  const { block, ...rest } = n as LineNode & { block?: TableBlock };
+  // a command node's option nodes point back to their match, which points to them again
+  if (n.kind === 'command') return { line: n.line, words: n.words, table: n.table, chain: n.chain, block: blockView(block), options: n.options.map((o) => [o.name, o.args, o.negated, o.match?.name]), target: n.target?.name };
+  return { ...rest, block: blockView(block) };
+}
+
+function ruleView(r: Rule): string {
+  return `${r.line}: ${r.words.map((w) => w.text).join(' ')}`;
+}
+
+function chainView(c: Chain): unknown {
+  return {
+    name: c.name,
+    builtin: c.builtin,
+    policy: c.policy,
+    policyWord: c.policyWord,
+    declarations: c.declarations.map((d) => d.line),
+    // by line and words: a rule left in place of the one that replaced it would show
+    rules: c.rules.map(ruleView),
+    references: c.references.map(ruleView),
+  };
+}
+
+function view(rs: Ruleset): unknown {
+  const byPlace = (a: { span: { line: number; start: number } }, b: { span: { line: number; start: number } }) => a.span.line - b.span.line || a.span.start - b.span.start;
+  return {
+    family: rs.family,
+    format: rs.format,
+    lines: rs.lines.map(nodeView),
+    rules: rs.rules.map((r) => r.line),
+    tables: [...rs.tables].map(([name, t]) => ({ name, blocks: t.blocks.map(blockView), chains: [...t.chains].map(([k, c]) => [k, chainView(c)]) })),
+    findings: [...rs.findings].sort(byPlace).map((f) => [f.code, f.severity, f.message, f.span, f.data]),
+  };
+}
+
+describe('incremental parse: an edited document reads as a fresh parse of its text', function () {
+  this.timeout(600_000);
+
+  for (const input of editInputs()) {
+    it(input.name, () => {
+      let lines = input.text.split('\n');
+      let prev = parseRuleset(input.text);
+      const rng = new Rng(input.text.length ^ 0x9a5e);
+      const edits = input.text.length > 50_000 ? 12 : 40;
+      for (let v = 2; v < 2 + edits; v++) {
+        lines = randomEdit(lines, rng);
+        const text = lines.join('\n');
+        const inc = parseRuleset(text, { previous: prev });
+        assert.deepEqual(view(inc), view(parseRuleset(text)), `${input.name}, version ${v}`);
+        prev = inc;
+      }
+    });
+  }
+});
+
+describe('incremental parse: what an edit leaves alone is kept', () => {
+  const text = generateRuleset({ kind: 'kube', family: 'ipv4', rules: 400, seed: 3 }).text;
+  const lines = text.split('\n');
+  const at = lines.findIndex((l) => l.startsWith('-A ') && /--dport \d+/.test(l));
+
+  it('a rule rewritten in place: every other line node, the untouched tables and chains are the previous objects', () => {
+    const before = parseRuleset(text);
+    const edited = lines.map((l, i) => (i === at ? l.replace(/--dport \d+/, '--dport 4711') : l));
+    const after = parseRuleset(edited.join('\n'), { previous: before });
+    const changed = after.lines.filter((n, i) => n !== before.lines[i]).filter((n) => n.kind !== 'blank' && n.kind !== 'comment' && n.kind !== 'commit');
+    assert.deepEqual(changed.map((n) => n.line), [at]);
+    const rule = after.lines[at]!;
+    assert.ok(rule.kind === 'command' && rule.chain);
+    for (const [name, t] of after.tables) {
+      if (name === rule.table) {
+        assert.notEqual(t, before.tables.get(name));
+        for (const [cname, c] of t.chains) {
+          if (cname === rule.chain) assert.ok(c.rules.includes(rule as never) && c !== before.tables.get(name)!.chains.get(cname));
+          else if (!c.references.includes(rule as never)) assert.equal(c, before.tables.get(name)!.chains.get(cname), `${name} ${cname}`);
+        }
+      } else assert.equal(t, before.tables.get(name), name);
+    }
+  });
+
+  it('a line inserted: the blocks that end above it keep their nodes; its own block and the tables are made again', () => {
+    const before = parseRuleset(text);
+    const edited = [...lines.slice(0, at), '-A KUBE-NODEPORTS -p tcp --dport 4711 -j ACCEPT', ...lines.slice(at)];
+    const after = parseRuleset(edited.join('\n'), { previous: before });
+    const own = after.lines[at]!.kind === 'command' ? (after.lines[at] as { block?: TableBlock }).block! : undefined;
+    assert.ok(own && own.line > 0);
+    let kept = 0;
+    for (let i = 0; i < at; i++) {
+      const n = before.lines[i]!;
+      if (n.kind !== 'command' && n.kind !== 'chain' && n.kind !== 'table') continue;
+      if (i < own.line) {
+        assert.equal(after.lines[i], n, `line ${i}`);
+        kept++;
+      } else assert.notEqual(after.lines[i], n, `line ${i}`);
+    }
+    assert.ok(kept > 10);
+    for (const [name, t] of after.tables) assert.notEqual(t, before.tables.get(name));
+    assert.deepEqual(view(after), view(parseRuleset(edited.join('\n'))));
+  });
+
+  it('a kept line keeps the findings that come from its own text: a malformed counter pair, more words than iptables-restore reads', () => {
+    const long = `-A INPUT ${Array.from({ length: 130 }, (_, i) => `-m comment --comment c${i}`).join(' ')} -j ACCEPT`;
+    const file = ['*filter', ':INPUT ACCEPT [0:0]', '[1:x] -A INPUT -p tcp --dport 22 -j ACCEPT', long, '-A INPUT -p tcp --dport 80 -j ACCEPT', 'COMMIT', ''];
+    const before = parseRuleset(file.join('\n'));
+    const codes = (rs: Ruleset) => rs.findings.map((f) => `${f.span.line} ${f.code}`).sort();
+    assert.deepEqual(codes(before), ['2 counters', '3 syntax']);
+    const edited = file.map((l, i) => (i === 4 ? l.replace('80', '443') : l));
+    const after = parseRuleset(edited.join('\n'), { previous: before });
+    assert.equal(after.lines[2], before.lines[2]);
+    assert.deepEqual(codes(after), codes(before));
+  });
+
+  it('a COMMIT added in the middle of a block: no block, chain line or rule of the previous version is kept past it', () => {
+    const before = parseRuleset(text);
+    const edited = lines.map((l, i) => (i === at ? 'COMMIT' : l));
+    const after = parseRuleset(edited.join('\n'), { previous: before });
+    for (let i = at; i < after.lines.length; i++) {
+      const n = after.lines[i]!;
+      if (n.kind === 'table' || n.kind === 'chain' || n.kind === 'command') assert.notEqual(n, before.lines[i], `line ${i}`);
+    }
+    assert.deepEqual(view(after), view(parseRuleset(edited.join('\n'))));
+  });
+});
