@@ -10,7 +10,8 @@ import { protocolNumber } from '../knowledge/generic';
 import { TCP_FLAG_BITS } from '../knowledge/values/tcp-flags';
 import { findDscpClass } from '../knowledge/values/dscp';
 import { findIcmpName, ICMP_TYPES, ICMPV6_TYPES } from '../knowledge/values/icmp';
-import type { MatchNode, OptionNode, Rule, Ruleset } from '../model/ruleset';
+import { isRule, type LineNode, type MatchNode, type OptionNode, type Rule, type Ruleset } from '../model/ruleset';
+import { rulesetEdit, rulesetSerial } from '../parser/ruleset-parser';
 import { type Box, boxIntersect, type Dim, domain, FULL_BOX, ifaceAtoms, ifaceSet, ISet, Space, type SpaceEnv, STATES } from './packet-space';
 
 export interface Condition {
@@ -492,11 +493,50 @@ export function compileRule(env: SpaceEnv, rule: Rule): RuleSpace {
   return { rule, conditions, space, exact };
 }
 
-/** Compile every rule once per ruleset. */
+/** A ruleset's compiled rules, kept for compiling its next version (see compileRuleset). */
+interface CompiledVersion {
+  readonly serial: number;
+  readonly lines: readonly LineNode[];
+  readonly env: SpaceEnv;
+  readonly rules: ReadonlyMap<Rule, RuleSpace>;
+}
+/** The last few versions compiled (a few documents edited in turn), newest last. */
+const RECENT: CompiledVersion[] = [];
+const RECENT_VERSIONS = 3;
+
+/** Whether a line names an interface (-i, -o): the environment depends on every such name. */
+function namesInterface(n: LineNode | undefined): boolean {
+  return n !== undefined && n.kind === 'command' && n.generic.some((o) => o.name === '-i' || o.name === '-o');
+}
+
+/**
+ * Compile every rule once per ruleset. After an edit that names no interface on the lines it
+ * changed (see rulesetEdit), the environment is the previous version's and only the rules on
+ * those lines are compiled; every other rule is the same object with the same space.
+ */
 export function compileRuleset(rs: Ruleset): { env: SpaceEnv; rules: Map<Rule, RuleSpace> } {
-  const env = spaceEnv(rs);
-  const rules = new Map<Rule, RuleSpace>();
-  for (const r of rs.rules) rules.set(r, compileRule(env, r));
+  const edit = rulesetEdit(rs);
+  const prev = edit && RECENT.find((c) => c.serial === edit.from);
+  let env: SpaceEnv;
+  let rules: Map<Rule, RuleSpace>;
+  if (prev && edit.changed.every((ln) => !namesInterface(prev.lines[ln]) && !namesInterface(rs.lines[ln]))) {
+    env = prev.env;
+    rules = new Map(prev.rules);
+    for (const ln of edit.changed) {
+      const old = prev.lines[ln];
+      if (old?.kind === 'command' && isRule(old)) rules.delete(old);
+    }
+    for (const ln of edit.changed) {
+      const now = rs.lines[ln];
+      if (now?.kind === 'command' && isRule(now)) rules.set(now, compileRule(env, now));
+    }
+  } else {
+    env = spaceEnv(rs);
+    rules = new Map<Rule, RuleSpace>();
+    for (const r of rs.rules) rules.set(r, compileRule(env, r));
+  }
+  RECENT.push({ serial: rulesetSerial(rs), lines: rs.lines, env, rules });
+  if (RECENT.length > RECENT_VERSIONS) RECENT.shift();
   return { env, rules };
 }
 

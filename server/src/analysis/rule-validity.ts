@@ -8,6 +8,7 @@
 import { protocolName, protocolNumber } from '../knowledge/generic';
 import type { ExtensionUse, Family, Hook, MatchSpec, OptionSpec, Problem, TargetSpec } from '../knowledge/types';
 import type { CommandLine, Finding, MatchNode, OptionNode, Ruleset, Span, Word } from '../model/ruleset';
+import { LineFindings } from './line-findings';
 
 function finding(code: string, message: string, span: Span, severity: Finding['severity'] = 'error'): Finding {
   return { code, severity, message, span };
@@ -243,24 +244,11 @@ const OPTION_COMMANDS: Readonly<Record<string, string>> = { '-n': 'L', '-x': 'L'
 const ANY_COMMAND: ReadonlySet<string> = new Set(['-4', '-6', '-v', '-w', '-W', '--modprobe']);
 
 /**
- * The findings of each command line, by its option list and family: every check here looks at the
- * line alone, so a line an edit left unchanged (same parsed options, see parseRuleset's
- * `previous`) keeps its findings.
+ * Every check here looks at the line alone (and the family): after an edit, the lines it left
+ * alone keep their findings (see LineFindings).
  */
-const LINE_FINDINGS = new WeakMap<readonly OptionNode[], { readonly family: Family; readonly findings: readonly Finding[] }>();
+const KEPT = LineFindings.ofCommands((c, rs, out) => checkCommandLine(c, rs.family, out));
 
 export function checkRulesetLines(rs: Ruleset): Finding[] {
-  const out: Finding[] = [];
-  for (const c of rs.commands) {
-    const hit = LINE_FINDINGS.get(c.options);
-    if (hit && hit.family === rs.family) {
-      for (const f of hit.findings) out.push(f);
-      continue;
-    }
-    const mine: Finding[] = [];
-    checkCommandLine(c, rs.family, mine);
-    LINE_FINDINGS.set(c.options, { family: rs.family, findings: mine });
-    for (const f of mine) out.push(f);
-  }
-  return out;
+  return KEPT.findings(rs);
 }

@@ -95,6 +95,34 @@ function parsedOf(c: CommandLine, extra: LineExtra | undefined): ParsedCommand {
 /** Per-line parse results of each ruleset (by line number), for parseRuleset's `previous`. */
 const LINE_PARSES = new WeakMap<Ruleset, LineParses>();
 
+/**
+ * How a ruleset differs from the version it was read from, for analyses that keep results per
+ * line: every line not in `changed` has the previous version's node (the same object, so the same
+ * words, options and rule). Only for an edit that kept the number of lines, family and format.
+ */
+export interface RulesetEdit {
+  /** The previous version's serial (see rulesetSerial). */
+  readonly from: number;
+  /** Lines whose node is not the previous version's, ascending. */
+  readonly changed: readonly number[];
+}
+
+const SERIALS = new WeakMap<Ruleset, number>();
+const EDITS = new WeakMap<Ruleset, RulesetEdit>();
+let nextSerial = 1;
+
+/** A number that names one parse (one version of one document); never reused. */
+export function rulesetSerial(rs: Ruleset): number {
+  let n = SERIALS.get(rs);
+  if (n === undefined) SERIALS.set(rs, (n = nextSerial++));
+  return n;
+}
+
+/** What changed since the version `rs` was read from (see RulesetEdit); undefined when unknown. */
+export function rulesetEdit(rs: Ruleset): RulesetEdit | undefined {
+  return EDITS.get(rs);
+}
+
 /** Split text into lines the way editors do (\r\n, \n or a lone \r end a line). */
 export function splitLines(text: string): { lines: string[]; crLines: number[] } {
   // the document and its parse both split the same text: the second time costs nothing
@@ -497,6 +525,11 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
 
   const rs: Ruleset = { family, familySource: source, format, lineCount: lines.length, lines: nodes, commands, rules, tables: built.tables, findings };
   LINE_PARSES.set(rs, { family, format, texts: lines, extras, wideDecls, tables: built });
+  if (priorNodes && priorNodes.length === nodes.length) {
+    const changed: number[] = [];
+    for (let i = 0; i < nodes.length; i++) if (nodes[i] !== priorNodes[i]) changed.push(i);
+    EDITS.set(rs, { from: rulesetSerial(opts.previous!), changed });
+  }
   return rs;
 }
 

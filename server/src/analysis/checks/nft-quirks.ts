@@ -12,43 +12,47 @@
  *   every packet, where iptables-legacy matches none.
  */
 import { parsePortRange } from '../../knowledge/argtypes';
-import type { Finding, Ruleset } from '../../model/ruleset';
+import type { Finding, Rule, Ruleset } from '../../model/ruleset';
+import { LineFindings } from '../line-findings';
 
 const PORT_MATCHES = new Set(['tcp', 'udp']);
 
 export function checkNftQuirks(rs: Ruleset): Finding[] {
-  const out: Finding[] = [];
-  for (const r of rs.rules) {
-    for (const m of r.matches) {
-      if (!PORT_MATCHES.has(m.name)) continue;
-      const sport = m.options.find((o) => o.name === '--sport');
-      const dport = m.options.find((o) => o.name === '--dport');
-      const single = (o: typeof sport) => {
-        const p = o?.args[0] && parsePortRange(o.args[0].text);
-        return !!p && p[0] === p[1];
-      };
-      if (sport?.negated && dport?.negated && single(sport) && single(dport)) {
+  return KEPT.findings(rs);
+}
+
+/** Each rule alone decides: what an edit left alone keeps its findings. */
+const KEPT = LineFindings.ofRules(quirksOf);
+
+function quirksOf(r: Rule, _rs: Ruleset, out: Finding[]): void {
+  for (const m of r.matches) {
+    if (!PORT_MATCHES.has(m.name)) continue;
+    const sport = m.options.find((o) => o.name === '--sport');
+    const dport = m.options.find((o) => o.name === '--dport');
+    const single = (o: typeof sport) => {
+      const p = o?.args[0] && parsePortRange(o.args[0].text);
+      return !!p && p[0] === p[1];
+    };
+    if (sport?.negated && dport?.negated && single(sport) && single(dport)) {
+      out.push({
+        code: 'nft-backend-difference',
+        severity: 'warning',
+        message:
+          `iptables-nft 1.8.9 loads \`! --sport ${sport.args[0]!.text} ! --dport ${dport.args[0]!.text}\` as "not (source port ${sport.args[0]!.text} and destination port ${dport.args[0]!.text})": it merges the two comparisons and negates them together. ` +
+          'iptables-legacy matches what the rule says (both ports differ). Express the two conditions in separate rules (for example a RETURN for each port in a user chain) if the host uses iptables-nft.',
+        span: { line: sport.nameSpan.line, start: (sport.bang ?? sport.nameSpan).start, end: dport.args[0]!.end },
+      });
+    }
+    for (const o of [sport, dport]) {
+      const p = o?.negated && o.args[0] ? parsePortRange(o.args[0].text) : undefined;
+      if (p && p[0] === 0 && p[1] === 65535) {
         out.push({
           code: 'nft-backend-difference',
           severity: 'warning',
-          message:
-            `iptables-nft 1.8.9 loads \`! --sport ${sport.args[0]!.text} ! --dport ${dport.args[0]!.text}\` as "not (source port ${sport.args[0]!.text} and destination port ${dport.args[0]!.text})": it merges the two comparisons and negates them together. ` +
-            'iptables-legacy matches what the rule says (both ports differ). Express the two conditions in separate rules (for example a RETURN for each port in a user chain) if the host uses iptables-nft.',
-          span: { line: sport.nameSpan.line, start: (sport.bang ?? sport.nameSpan).start, end: dport.args[0]!.end },
+          message: `\`! ${o!.name} ${o!.args[0]!.text}\` excludes every port, so the rule should match nothing; iptables-nft 1.8.9 drops the condition instead and the rule matches every ${m.name.toUpperCase()} packet (iptables-legacy matches none). Remove the rule, or the condition, to say what you mean.`,
+          span: { line: o!.nameSpan.line, start: (o!.bang ?? o!.nameSpan).start, end: o!.args[0]!.end },
         });
-      }
-      for (const o of [sport, dport]) {
-        const p = o?.negated && o.args[0] ? parsePortRange(o.args[0].text) : undefined;
-        if (p && p[0] === 0 && p[1] === 65535) {
-          out.push({
-            code: 'nft-backend-difference',
-            severity: 'warning',
-            message: `\`! ${o!.name} ${o!.args[0]!.text}\` excludes every port, so the rule should match nothing; iptables-nft 1.8.9 drops the condition instead and the rule matches every ${m.name.toUpperCase()} packet (iptables-legacy matches none). Remove the rule, or the condition, to say what you mean.`,
-            span: { line: o!.nameSpan.line, start: (o!.bang ?? o!.nameSpan).start, end: o!.args[0]!.end },
-          });
-        }
       }
     }
   }
-  return out;
 }

@@ -1,0 +1,57 @@
+/**
+ * Checks that look at one line at a time keep, after an edit, the previous version's findings for
+ * the lines it left alone and check only the lines it changed (LineFindings). The result must be
+ * the very list a fresh check of the new text gives, in the same order: here for every such check,
+ * over random one-line edits of every kind on many inputs, with a cold check of each version in
+ * between (so that kept results of several versions coexist, as with several open documents).
+ */
+import { strict as assert } from 'node:assert';
+import { Rng } from '../../bench/gen/rng';
+import { checkRulesetLines } from '../../server/src/analysis/rule-validity';
+import { checkNftQuirks } from '../../server/src/analysis/checks/nft-quirks';
+import { checkStateModule } from '../../server/src/analysis/checks/state-module';
+import type { Finding, Ruleset } from '../../server/src/model/ruleset';
+import { parseRuleset, rulesetEdit } from '../../server/src/parser/ruleset-parser';
+import { editInputs, randomEdit } from '../support/ruleset-edits';
+
+const CHECKS: readonly [string, (rs: Ruleset) => Finding[]][] = [
+  ['per-line validity', checkRulesetLines],
+  ['nft-backend-difference', checkNftQuirks],
+  ['state-module', checkStateModule],
+];
+
+describe('findings kept per line across edits equal a fresh check of the new text', function () {
+  this.timeout(600_000);
+
+  it('every check, every input, random edits', () => {
+    let incremental = 0;
+    let found = 0;
+    for (const input of editInputs()) {
+      let lines = input.text.split('\n');
+      let prev = parseRuleset(input.text);
+      for (const [, check] of CHECKS) check(prev);
+      const rng = new Rng(input.text.length ^ 0x11fe);
+      const edits = input.text.length > 50_000 ? 8 : 25;
+      for (let v = 2; v < 2 + edits; v++) {
+        lines = randomEdit(lines, rng);
+        // now and then a state match or an nft quirk, so that findings come and go
+        const at = rng.int(0, lines.length - 1);
+        if (/^-A \S+ /.test(lines[at]!) && rng.int(0, 2) === 0) {
+          lines[at] = lines[at]!.replace(/^(-A \S+ )/, rng.int(0, 1) ? '$1-m state --state NEW ' : '$1-p tcp ! --sport 1 ! --dport 2 ');
+        }
+        const text = lines.join('\n');
+        const inc = parseRuleset(text, { previous: prev });
+        if (rulesetEdit(inc)) incremental++;
+        const cold = parseRuleset(text);
+        for (const [name, check] of CHECKS) {
+          const got = check(inc);
+          assert.deepEqual(got, check(cold), `${input.name}, version ${v}, ${name}`);
+          found += got.length;
+        }
+        prev = inc;
+      }
+    }
+    // the kept path must have been taken, on findings that exist
+    assert.ok(incremental > 200 && found > 1000, `${incremental} edits kept the number of lines, ${found} findings`);
+  });
+});
