@@ -500,9 +500,9 @@ interface CompiledVersion {
   readonly env: SpaceEnv;
   readonly rules: ReadonlyMap<Rule, RuleSpace>;
 }
-/** The last few versions compiled (a few documents edited in turn), newest last. */
+/** The last versions compiled, newest last: two documents edited in turn still find their previous version, and no more 100k-entry maps outlive their rulesets. */
 const RECENT: CompiledVersion[] = [];
-const RECENT_VERSIONS = 3;
+const RECENT_VERSIONS = 2;
 
 /** Whether a line names an interface (-i, -o): the environment depends on every such name. */
 function namesInterface(n: LineNode | undefined): boolean {
