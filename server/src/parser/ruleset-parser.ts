@@ -258,10 +258,11 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     const full = lines[ln]!;
     const base = bom && ln === 0 ? 1 : 0;
     const raw = contents[ln]!;
-    if (kept(ln)) {
-      // a line the edit left alone, in a context that gives it the same reading and no finding:
-      // its node as it was (the paths below reach the same result, at the cost of reading it)
-      const old = priorNodes![ln]!;
+    // the previous version's node for this line, when the edit left the line alone
+    const old = kept(ln) ? priorNodes![ln] : undefined;
+    if (old) {
+      // in a context that gives it the same reading and no finding: its node as it was (the paths
+      // below reach the same result, at the cost of reading it)
       if (old.kind === 'comment' ? raw.charCodeAt(0) === 0x23 : old.kind === 'blank' && raw.length === 0) {
         nodes.push(old);
         continue;
@@ -316,8 +317,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
         if (blockFresh) block.endLine = ln - 1;
       }
       // the previous version's block when every line from its header to its end is where it was
-      const before = priorNodes && kept(ln) ? priorNodes[ln] : undefined;
-      const reused = before?.kind === 'table' && (sameBlocks || before.endLine + 1 < same || ln >= sameFrom) ? before : undefined;
+      const reused = old?.kind === 'table' && (sameBlocks || old.endLine + 1 < same || ln >= sameFrom) ? old : undefined;
       const tb: TableBlock = reused ?? { kind: 'table', name, nameWord, line: ln, span: lineSpan, endLine: ln };
       if (!name) findings.push(f('unknown-table', 'error', 'a `*` line needs a table name: filter, nat, mangle, raw or security', lineSpan));
       else if (!findTable(name)) {
@@ -342,7 +342,6 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
 
     if (raw.startsWith(':')) {
       // the same line in the same block: its node as it was (its findings are worked out again)
-      const old = priorNodes && kept(ln) ? priorNodes[ln] : undefined;
       const reused = old?.kind === 'chain' && old.block === block && !priorSame!.wideDecls.has(ln) ? old : undefined;
       let decl: ChainDecl;
       let fourth: Word | undefined;
@@ -436,7 +435,6 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     const table = block?.name ?? 'filter';
     // the same text on the same line number is read from the same offset (the counters and a BOM
     // are part of the text), so text and context decide whether the old reading still holds
-    const old = priorNodes && kept(ln) ? priorNodes[ln] : undefined;
     const reuse = old && old.kind === 'command' && (old.block?.name ?? 'filter') === table ? old : undefined;
     const oldExtra = reuse ? priorSame!.extras.get(ln) : undefined;
     const tok = reuse ? { words: oldExtra?.words ?? reuse.words, unterminatedQuote: oldExtra?.unterminatedQuote } : tokenizeLine(full, ln, from, full.length, texts);
@@ -519,17 +517,19 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
 
   const rules: Rule[] = commands.filter(isRule);
 
+  // after an edit that kept the number of lines: the lines whose node is not the previous one's
+  let changed: number[] | undefined;
+  if (priorNodes && priorNodes.length === nodes.length) {
+    changed = [];
+    for (let i = 0; i < nodes.length; i++) if (nodes[i] !== priorNodes[i]) changed.push(i);
+  }
   // an edit that only rewrote rules in place changes the previous tables where those rules are
-  const built = (priorSame && updateTables(priorSame.tables, priorNodes!, nodes, family)) || buildTables(nodes, format, family);
+  const built = (changed && updateTables(priorSame!.tables, priorNodes!, nodes, changed, family)) || buildTables(nodes, format, family);
   for (const x of built.findings) findings.push(x);
 
   const rs: Ruleset = { family, familySource: source, format, lineCount: lines.length, lines: nodes, commands, rules, tables: built.tables, findings };
   LINE_PARSES.set(rs, { family, format, texts: lines, extras, wideDecls, tables: built });
-  if (priorNodes && priorNodes.length === nodes.length) {
-    const changed: number[] = [];
-    for (let i = 0; i < nodes.length; i++) if (nodes[i] !== priorNodes[i]) changed.push(i);
-    EDITS.set(rs, { from: rulesetSerial(opts.previous!), changed });
-  }
+  if (changed) EDITS.set(rs, { from: rulesetSerial(opts.previous!), changed });
   return rs;
 }
 
