@@ -191,3 +191,17 @@ export function randomEdit(lines: readonly string[], rng: Rng): string[] {
     }
   }
 }
+
+/**
+ * Versions 2, 3... of a file, each one random edit (randomEdit) away from the one before; `also`
+ * may change the lines further before each version is written out (it is called with the same rng
+ * state every run, so the versions are reproducible).
+ */
+export function* editedVersions(text: string, rng: Rng, count: number, also?: (lines: string[]) => void): Generator<{ readonly version: number; readonly text: string }> {
+  let lines = text.split('\n');
+  for (let version = 2; version < 2 + count; version++) {
+    lines = randomEdit(lines, rng);
+    also?.(lines);
+    yield { version, text: lines.join('\n') };
+  }
+}

@@ -15,7 +15,7 @@ import { reach } from '../../server/src/analysis/reach';
 import type { Hook } from '../../server/src/knowledge/types';
 import { diagnose } from '../../server/src/service/diagnostics';
 import { createRulesDocument, type RulesDocument } from '../../server/src/service/document';
-import { editInputs, randomEdit } from '../support/ruleset-edits';
+import { editedVersions, editInputs } from '../support/ruleset-edits';
 
 describe('incremental analysis: diagnostics after each edit equal a cold analysis of the new text', function () {
   this.timeout(600_000);
@@ -23,14 +23,9 @@ describe('incremental analysis: diagnostics after each edit equal a cold analysi
   for (const input of editInputs()) {
     it(input.name, () => {
       const uri = `file:///work/${input.name.replace(/[^\w.-]+/g, '_')}`;
-      let lines = input.text.split('\n');
       let prev: RulesDocument = createRulesDocument(uri, 1, input.text);
       diagnose(prev.ruleset, prev.lines);
-      const rng = new Rng(input.text.length ^ 0x1ce);
-      const edits = input.text.length > 50_000 ? 12 : 40;
-      for (let v = 2; v < 2 + edits; v++) {
-        lines = randomEdit(lines, rng);
-        const text = lines.join('\n');
+      for (const { version: v, text } of editedVersions(input.text, new Rng(input.text.length ^ 0x1ce), input.text.length > 50_000 ? 12 : 40)) {
         const inc = createRulesDocument(uri, v, text, 'auto', prev);
         const got = diagnose(inc.ruleset, inc.lines);
         const cold = createRulesDocument(uri, v, text);

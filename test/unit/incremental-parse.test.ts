@@ -10,7 +10,7 @@ import { Rng } from '../../bench/gen/rng';
 import { generateRuleset } from '../../bench/gen/rulesets';
 import type { Chain, LineNode, Rule, Ruleset, TableBlock } from '../../server/src/model/ruleset';
 import { parseRuleset } from '../../server/src/parser/ruleset-parser';
-import { editInputs, randomEdit } from '../support/ruleset-edits';
+import { editedVersions, editInputs } from '../support/ruleset-edits';
 
 /** A block by where it is, so that two readings compare by content and not by identity. */
 function blockView(b: TableBlock | undefined): unknown {
@@ -60,13 +60,8 @@ describe('incremental parse: an edited document reads as a fresh parse of its te
 
   for (const input of editInputs()) {
     it(input.name, () => {
-      let lines = input.text.split('\n');
       let prev = parseRuleset(input.text);
-      const rng = new Rng(input.text.length ^ 0x9a5e);
-      const edits = input.text.length > 50_000 ? 12 : 40;
-      for (let v = 2; v < 2 + edits; v++) {
-        lines = randomEdit(lines, rng);
-        const text = lines.join('\n');
+      for (const { version: v, text } of editedVersions(input.text, new Rng(input.text.length ^ 0x9a5e), input.text.length > 50_000 ? 12 : 40)) {
         const inc = parseRuleset(text, { previous: prev });
         assert.deepEqual(view(inc), view(parseRuleset(text)), `${input.name}, version ${v}`);
         prev = inc;

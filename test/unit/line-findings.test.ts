@@ -12,7 +12,7 @@ import { checkNftQuirks } from '../../server/src/analysis/checks/nft-quirks';
 import { checkStateModule } from '../../server/src/analysis/checks/state-module';
 import type { Finding, Ruleset } from '../../server/src/model/ruleset';
 import { parseRuleset, rulesetEdit } from '../../server/src/parser/ruleset-parser';
-import { editInputs, randomEdit } from '../support/ruleset-edits';
+import { editedVersions, editInputs } from '../support/ruleset-edits';
 
 const CHECKS: readonly [string, (rs: Ruleset) => Finding[]][] = [
   ['per-line validity', checkRulesetLines],
@@ -27,19 +27,17 @@ describe('findings kept per line across edits equal a fresh check of the new tex
     let incremental = 0;
     let found = 0;
     for (const input of editInputs()) {
-      let lines = input.text.split('\n');
       let prev = parseRuleset(input.text);
       for (const [, check] of CHECKS) check(prev);
       const rng = new Rng(input.text.length ^ 0x11fe);
-      const edits = input.text.length > 50_000 ? 8 : 25;
-      for (let v = 2; v < 2 + edits; v++) {
-        lines = randomEdit(lines, rng);
-        // now and then a state match or an nft quirk, so that findings come and go
+      // now and then a state match or an nft quirk, so that findings come and go
+      const sprinkle = (lines: string[]) => {
         const at = rng.int(0, lines.length - 1);
         if (/^-A \S+ /.test(lines[at]!) && rng.int(0, 2) === 0) {
           lines[at] = lines[at]!.replace(/^(-A \S+ )/, rng.int(0, 1) ? '$1-m state --state NEW ' : '$1-p tcp ! --sport 1 ! --dport 2 ');
         }
-        const text = lines.join('\n');
+      };
+      for (const { version: v, text } of editedVersions(input.text, rng, input.text.length > 50_000 ? 8 : 25, sprinkle)) {
         const inc = parseRuleset(text, { previous: prev });
         if (rulesetEdit(inc)) incremental++;
         const cold = parseRuleset(text);
