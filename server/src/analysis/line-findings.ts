@@ -6,14 +6,11 @@
  * (an edit with a RulesetEdit keeps both), and reports each finding on its own line.
  */
 import { type CommandLine, type Finding, isRule, type Rule, type Ruleset } from '../model/ruleset';
-import { rulesetEdit, rulesetSerial } from '../parser/ruleset-parser';
-
-/** Versions whose findings are kept, per check. */
-const KEPT_VERSIONS = 8;
+import { rulesetEdit } from '../parser/ruleset-parser';
 
 export class LineFindings<L extends CommandLine> {
-  /** The findings of the last rulesets checked, by serial (a few documents edited in turn), oldest first. */
-  private readonly kept = new Map<number, readonly Finding[]>();
+  /** The findings of each ruleset checked, for as long as the ruleset is in use. */
+  private readonly kept = new WeakMap<Ruleset, readonly Finding[]>();
 
   private constructor(
     private readonly all: (rs: Ruleset) => readonly L[],
@@ -38,8 +35,8 @@ export class LineFindings<L extends CommandLine> {
   }
 
   findings(rs: Ruleset): Finding[] {
-    const edit = rulesetEdit(rs);
-    const last = edit && this.kept.get(edit.from);
+    const edit = rulesetEdit(rs, (p) => this.kept.has(p));
+    const last = edit && this.kept.get(edit.previous);
     let out: Finding[];
     if (edit && last) {
       const fresh: Finding[] = [];
@@ -60,10 +57,7 @@ export class LineFindings<L extends CommandLine> {
       out = [];
       for (const l of this.all(rs)) this.check(l, rs, out);
     }
-    const serial = rulesetSerial(rs);
-    this.kept.delete(serial);
-    this.kept.set(serial, out);
-    if (this.kept.size > KEPT_VERSIONS) this.kept.delete(this.kept.keys().next().value!);
+    this.kept.set(rs, out);
     return out.slice();
   }
 }

@@ -11,7 +11,7 @@ import { TCP_FLAG_BITS } from '../knowledge/values/tcp-flags';
 import { findDscpClass } from '../knowledge/values/dscp';
 import { findIcmpName, ICMP_TYPES, ICMPV6_TYPES } from '../knowledge/values/icmp';
 import { isRule, type LineNode, type MatchNode, type OptionNode, type Rule, type Ruleset } from '../model/ruleset';
-import { rulesetEdit, rulesetSerial } from '../parser/ruleset-parser';
+import { rulesetEdit } from '../parser/ruleset-parser';
 import { type Box, boxIntersect, type Dim, domain, FULL_BOX, ifaceAtoms, ifaceSet, ISet, Space, type SpaceEnv, STATES } from './packet-space';
 
 export interface Condition {
@@ -495,14 +495,11 @@ export function compileRule(env: SpaceEnv, rule: Rule): RuleSpace {
 
 /** A ruleset's compiled rules, kept for compiling its next version (see compileRuleset). */
 interface CompiledVersion {
-  readonly serial: number;
-  readonly lines: readonly LineNode[];
   readonly env: SpaceEnv;
   readonly rules: ReadonlyMap<Rule, RuleSpace>;
 }
-/** The last versions compiled, newest last: two documents edited in turn still find their previous version, and no more 100k-entry maps outlive their rulesets. */
-const RECENT: CompiledVersion[] = [];
-const RECENT_VERSIONS = 2;
+/** Compiled rules by ruleset, for as long as the ruleset is in use (a closed document takes its map with it). */
+const VERSIONS = new WeakMap<Ruleset, CompiledVersion>();
 
 /** Whether a line names an interface (-i, -o): the environment depends on every such name. */
 function namesInterface(n: LineNode | undefined): boolean {
@@ -515,15 +512,15 @@ function namesInterface(n: LineNode | undefined): boolean {
  * those lines are compiled; every other rule is the same object with the same space.
  */
 export function compileRuleset(rs: Ruleset): { env: SpaceEnv; rules: Map<Rule, RuleSpace> } {
-  const edit = rulesetEdit(rs);
-  const prev = edit && RECENT.find((c) => c.serial === edit.from);
+  const edit = rulesetEdit(rs, (p) => VERSIONS.has(p));
+  const prev = edit && VERSIONS.get(edit.previous);
   let env: SpaceEnv;
   let rules: Map<Rule, RuleSpace>;
-  if (prev && edit.changed.every((ln) => !namesInterface(prev.lines[ln]) && !namesInterface(rs.lines[ln]))) {
+  if (prev && edit.changed.every((ln) => !namesInterface(edit.previous.lines[ln]) && !namesInterface(rs.lines[ln]))) {
     env = prev.env;
     rules = new Map(prev.rules);
     for (const ln of edit.changed) {
-      const old = prev.lines[ln];
+      const old = edit.previous.lines[ln];
       if (old?.kind === 'command' && isRule(old)) rules.delete(old);
     }
     for (const ln of edit.changed) {
@@ -535,8 +532,7 @@ export function compileRuleset(rs: Ruleset): { env: SpaceEnv; rules: Map<Rule, R
     rules = new Map<Rule, RuleSpace>();
     for (const r of rs.rules) rules.set(r, compileRule(env, r));
   }
-  RECENT.push({ serial: rulesetSerial(rs), lines: rs.lines, env, rules });
-  if (RECENT.length > RECENT_VERSIONS) RECENT.shift();
+  VERSIONS.set(rs, { env, rules });
   return { env, rules };
 }
 

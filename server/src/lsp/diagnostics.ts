@@ -8,9 +8,16 @@ import { CODE_PREFIX, docsLink } from '../analysis/codes';
 import { traceJobs } from '../analysis/tracer';
 import { diagnose, type Diagnostic } from '../service/diagnostics';
 import type { ServerContext } from '../server';
+import type { RulesDocument } from '../service/document';
 import { toRange, toSeverity } from './convert';
 
-const cache = new Map<string, { version: number; items: Diagnostic[] }>();
+/**
+ * The diagnostics of each document's last analysed version, and that version itself: the next
+ * version's analysis starts from what was kept for it (see rulesetEdit), and versions only hold
+ * the ones they were read from weakly, so without this the versions parsed in between (one per
+ * keystroke, for semantic tokens) would be all that held it.
+ */
+const cache = new Map<string, { version: number; items: Diagnostic[]; doc: RulesDocument }>();
 
 /** The diagnostics of a rules document at its current version (computed if needed). */
 export function currentDiagnostics(ctx: ServerContext, uri: string): Diagnostic[] {
@@ -19,7 +26,7 @@ export function currentDiagnostics(ctx: ServerContext, uri: string): Diagnostic[
   const hit = cache.get(uri);
   if (hit && hit.version === doc.version) return hit.items;
   const items = ctx.guard('diagnostics', [] as Diagnostic[], () => diagnose(doc.ruleset, doc.lines, { severities: ctx.settings().diagnostics }));
-  cache.set(uri, { version: doc.version, items });
+  cache.set(uri, { version: doc.version, items, doc });
   return items;
 }
 

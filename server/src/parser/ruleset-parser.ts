@@ -96,31 +96,70 @@ function parsedOf(c: CommandLine, extra: LineExtra | undefined): ParsedCommand {
 const LINE_PARSES = new WeakMap<Ruleset, LineParses>();
 
 /**
- * How a ruleset differs from the version it was read from, for analyses that keep results per
- * line: every line not in `changed` has the previous version's node (the same object, so the same
- * words, options and rule). Only for an edit that kept the number of lines, family and format.
+ * How a ruleset differs from a version it was read from, for analyses that keep results per
+ * line: every line not in `changed` has that version's node (the same object, so the same words,
+ * options and rule). Only for edits that kept the number of lines, family and format.
  */
 export interface RulesetEdit {
-  /** The previous version's serial (see rulesetSerial). */
-  readonly from: number;
+  /** The version this one was read from (directly or through versions in between). */
+  readonly previous: Ruleset;
   /** Lines whose node is not the previous version's, ascending. */
   readonly changed: readonly number[];
 }
 
-const SERIALS = new WeakMap<Ruleset, number>();
-const EDITS = new WeakMap<Ruleset, RulesetEdit>();
-let nextSerial = 1;
+/**
+ * The versions a ruleset was read from, nearest first, each with the lines changed since: the
+ * previous version, and the versions that one was read from, as long as every step kept the
+ * number of lines (at most MAX_ANCESTORS). An editor parses a version for each keystroke (semantic
+ * tokens, hover) while diagnostics wait for a pause, so the version an analysis last ran on is
+ * often a few steps back; through this list the next analysis still starts from it.
+ *
+ * Each version holds its ancestors weakly: a strong link would keep every version of an edited
+ * document alive, and with them what analyses keep per version (a compiled map of a 100k-rule file
+ * is 10 MB). The parse creates the links, so those versions stay alive at least until the end of
+ * the job that parsed (WeakRef semantics); later, only while someone holds them (the server holds
+ * the version its diagnostics were computed on).
+ */
+const ANCESTORS = new WeakMap<Ruleset, readonly Ancestor[]>();
+const MAX_ANCESTORS = 16;
 
-/** A number that names one parse (one version of one document); never reused. */
-export function rulesetSerial(rs: Ruleset): number {
-  let n = SERIALS.get(rs);
-  if (n === undefined) SERIALS.set(rs, (n = nextSerial++));
-  return n;
+interface Ancestor {
+  readonly ref: WeakRef<Ruleset>;
+  readonly changed: readonly number[];
 }
 
-/** What changed since the version `rs` was read from (see RulesetEdit); undefined when unknown. */
-export function rulesetEdit(rs: Ruleset): RulesetEdit | undefined {
-  return EDITS.get(rs);
+/** Both ascending lists merged, without repeats. */
+function unionSorted(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = j >= b.length || (i < a.length && a[i]! <= b[j]!) ? a[i++]! : b[j++]!;
+    if (out.length === 0 || out[out.length - 1] !== x) out.push(x);
+  }
+  return out;
+}
+
+function recordAncestors(rs: Ruleset, previous: Ruleset, changed: readonly number[]): void {
+  const list: Ancestor[] = [{ ref: new WeakRef(previous), changed }];
+  // (not asking whether they are still alive: a WeakRef read keeps its target until the job ends)
+  for (const a of ANCESTORS.get(previous) ?? []) {
+    if (list.length >= MAX_ANCESTORS) break;
+    list.push({ ref: a.ref, changed: unionSorted(changed, a.changed) });
+  }
+  ANCESTORS.set(rs, list);
+}
+
+/**
+ * The nearest version `rs` was read from (see RulesetEdit) that is still alive and `usable`
+ * accepts (an analysis asks for one it kept results for); undefined when there is none.
+ */
+export function rulesetEdit(rs: Ruleset, usable: (previous: Ruleset) => boolean = () => true): RulesetEdit | undefined {
+  for (const a of ANCESTORS.get(rs) ?? []) {
+    const previous = a.ref.deref();
+    if (previous && usable(previous)) return { previous, changed: a.changed };
+  }
+  return undefined;
 }
 
 /** Split text into lines the way editors do (\r\n, \n or a lone \r end a line). */
@@ -529,7 +568,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
 
   const rs: Ruleset = { family, familySource: source, format, lineCount: lines.length, lines: nodes, commands, rules, tables: built.tables, findings };
   LINE_PARSES.set(rs, { family, format, texts: lines, extras, wideDecls, tables: built });
-  if (changed) EDITS.set(rs, { from: rulesetSerial(opts.previous!), changed });
+  if (changed) recordAncestors(rs, opts.previous!, changed);
   return rs;
 }
 

@@ -1,0 +1,114 @@
+/**
+ * How long the versions of an edited document live. A version is read from the one before it and
+ * its analysis starts from what was kept for an earlier version, but nothing kept for that purpose
+ * may keep an old version alive: once no one holds a version, its nodes and everything analyses
+ * kept for it go (a 100k-rule version is about 400 MB). And a version analysed a few keystrokes
+ * back is still where the next analysis starts, while someone holds it.
+ *
+ * Garbage collection is asked for through V8's `gc` (see collect for when and how often).
+ */
+import { strict as assert } from 'node:assert';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { generateRuleset } from '../../bench/gen/rulesets';
+import { parseRuleset, rulesetEdit } from '../../server/src/parser/ruleset-parser';
+import { diagnose } from '../../server/src/service/diagnostics';
+import type { Ruleset } from '../../server/src/model/ruleset';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+async function collect(): Promise<void> {
+  // each gc from a timer callback of its own (code after an await runs inside a microtask
+  // checkpoint, and what that checkpoint's jobs read through WeakRefs is only let go when it
+  // ends), and several of them: V8 lets go of what only the caches of compiled code still point
+  // at after a few collections (code ageing), and earlier tests leave such code behind
+  for (let i = 0; i < 8; i++) {
+    await new Promise<void>((r) =>
+      setTimeout(() => {
+        gc();
+        r();
+      }, 1),
+    );
+  }
+}
+
+const TEXT = generateRuleset({ kind: 'firewall', family: 'ipv4', rules: 150, seed: 11 }).text;
+const LINES = TEXT.split('\n');
+/** Lines that are rules with a destination port, rewritten by the edits below. */
+const PORT_LINES = LINES.flatMap((l, i) => (/^-A .*--dport \d+/.test(l) ? [i] : []));
+
+/** The text with the k-th port rule's port changed (the same number of lines). */
+function edited(lines: string[], k: number): string[] {
+  const ln = PORT_LINES[k % PORT_LINES.length]!;
+  const next = lines.slice();
+  next[ln] = next[ln]!.replace(/--dport \d+/, `--dport ${1000 + k}`);
+  return next;
+}
+
+function analysed(text: string, previous?: Ruleset): Ruleset {
+  const rs = parseRuleset(text, previous ? { previous } : {});
+  diagnose(rs, text.split('\n'));
+  return rs;
+}
+
+
+describe('version lifetime', () => {
+  // (a kept walk may still name a rule node an old version's edit made: those are bounded per chain)
+  it('a chain of edited and analysed versions keeps none of the old versions alive', async () => {
+    assert.ok(PORT_LINES.length >= 4, 'the generated ruleset has rules with ports');
+    let lines = LINES;
+    let rs = analysed(lines.join('\n'));
+    const old: WeakRef<object>[] = [];
+    for (let k = 0; k < 12; k++) {
+      lines = edited(lines, k);
+      const next = analysed(lines.join('\n'), rs);
+      assert.ok(rulesetEdit(next), `version ${k + 2} knows the version it was read from`);
+      old.push(new WeakRef(rs), new WeakRef(rs.lines));
+      rs = next;
+    }
+    await collect();
+    const alive = old.filter((r) => r.deref() !== undefined).length;
+    assert.equal(alive, 0, `${alive} of ${old.length} parts of old versions are still alive`);
+    assert.equal(rulesetEdit(rs), undefined, 'the last version no longer finds the one it was read from');
+  });
+
+  it('a document read afresh keeps nothing of the reading it replaced', async () => {
+    // the first reading made and analysed in a function of its own, so that no variable holds it
+    const parts = ((first: Ruleset) => [new WeakRef(first), new WeakRef(first.lines), new WeakRef(first.rules[0]!)])(analysed(TEXT));
+    const second = analysed(TEXT);
+    await collect();
+    assert.deepEqual(parts.map((p) => p.deref() === undefined), [true, true, true], 'the first reading is gone');
+    assert.ok(second.rules.length > 0);
+  });
+
+  it('an analysis starts from the last analysed version, through versions parsed in between', async () => {
+    let lines = LINES;
+    const base = analysed(lines.join('\n'));
+    // keystrokes: each version parsed from the one before, none analysed; only the newest is held
+    let rs = base;
+    for (let k = 0; k < 5; k++) {
+      lines = edited(lines, k);
+      rs = parseRuleset(lines.join('\n'), { previous: rs });
+    }
+    await collect();
+    const edit = rulesetEdit(rs, (p) => p === base);
+    assert.ok(edit, 'the analysed version is found through the versions in between');
+    const differing = rs.lines.flatMap((n, i) => (n !== base.lines[i] ? [i] : []));
+    assert.deepEqual(edit.changed, differing, 'the changed lines are exactly those whose node differs');
+    for (const ln of PORT_LINES.slice(0, 5)) assert.ok(differing.includes(ln), `line ${ln} was edited`);
+    // the nearest live version is the newest one the test still holds (base), not the ones dropped
+    assert.equal(rulesetEdit(rs)?.previous, base);
+  });
+
+  it('a version read from one whose line count differs starts afresh', () => {
+    const base = analysed(TEXT);
+    const longer = parseRuleset(`${TEXT}\n# one more line`, { previous: base });
+    assert.equal(rulesetEdit(longer), undefined);
+    const next = parseRuleset(`${TEXT}\n# one more line, changed`, { previous: longer });
+    const edit = rulesetEdit(next);
+    assert.equal(edit?.previous, longer, 'the edit after the insertion is known, from the longer version');
+    assert.deepEqual(edit.changed, next.lines.flatMap((n, i) => (n !== longer.lines[i] ? [i] : [])));
+    assert.ok(edit.changed.includes(LINES.length));
+  });
+});
