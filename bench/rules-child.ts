@@ -13,5 +13,6 @@ if (!file) {
   process.exit(2);
 }
 const text = readFileSync(file, 'utf8');
-const r = measureRuleset({ uri: pathToFileURL(file).toString(), text, edits: Number(edits), positions: Number(positions), traces: Number(traces), warmOpens: Number(warm) });
-process.stdout.write(JSON.stringify(r) + '\n');
+void measureRuleset({ uri: pathToFileURL(file).toString(), text, edits: Number(edits), positions: Number(positions), traces: Number(traces), warmOpens: Number(warm) }).then((r) => {
+  process.stdout.write(JSON.stringify(r) + '\n');
+});

@@ -59,9 +59,9 @@ describe('bench smoke (tiny sizes)', function () {
     assert.ok(w.bytes >= 20_000 && w.bytes < 21_000 && w.lines < 10_000);
   });
 
-  it('measures a ruleset in process (open, edits, hover, completion, trace, memory)', () => {
+  it('measures a ruleset in process (open, edits, hover, completion, trace, memory)', async () => {
     const text = generateRuleset({ kind: 'kube', family: 'ipv4', rules: 150 }).text;
-    const r = measureRuleset({ uri: 'file:///smoke.rules', text, edits: 3, positions: 5, traces: 2, warmOpens: 1 });
+    const r = await measureRuleset({ uri: 'file:///smoke.rules', text, edits: 3, positions: 5, traces: 2, warmOpens: 1 });
     assert.ok(r.rules >= 150 && r.cold.cpu > 0 && r.cold.wall > 0);
     assert.equal(r.edit.count, 3);
     assert.equal(r.hover.count, 5);
