@@ -99,6 +99,9 @@ describe('version lifetime', () => {
     for (const ln of PORT_LINES.slice(0, 5)) assert.ok(differing.includes(ln), `line ${ln} was edited`);
     // the nearest live version is the newest one the test still holds (base), not the ones dropped
     assert.equal(rulesetEdit(rs)?.previous, base);
+    // and the analysis that starts from it finds what a fresh one finds
+    const text = lines.join('\n');
+    assert.deepEqual(diagnose(rs, lines), diagnose(parseRuleset(text), lines));
   });
 
   it('a version read from one whose line count differs starts afresh', () => {
