@@ -113,7 +113,6 @@ function warmOpen(o: RulesetOptions, mem: MemoryPeak): { wall: number; cpu: numb
  * measure two copies of the file held at once, a case no editor session has).
  */
 async function session(o: RulesetOptions, rng: Rng, mem: MemoryPeak) {
-
   // cold: the first document this process ever parses and checks (only its numbers are kept: the
   // document itself goes once the first edit replaces it, as it does in the server)
   let opened: ReturnType<typeof open> | undefined = open(o.uri, 1, o.text);

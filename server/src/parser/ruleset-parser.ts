@@ -108,7 +108,7 @@ export interface RulesetEdit {
 }
 
 /**
- * The versions a ruleset was read from, nearest first, each with the lines changed since: the
+ * The versions a ruleset was read from, nearest first, each with the lines one step changed: the
  * previous version, and the versions that one was read from, as long as every step kept the
  * number of lines (at most MAX_ANCESTORS). An editor parses a version for each keystroke (semantic
  * tokens, hover) while diagnostics wait for a pause, so the version an analysis last ran on is
@@ -125,7 +125,8 @@ const MAX_ANCESTORS = 16;
 
 interface Ancestor {
   readonly ref: WeakRef<Ruleset>;
-  readonly changed: readonly number[];
+  /** The lines changed between this ancestor and the entry before it in the list (for the first, the version itself). */
+  readonly step: readonly number[];
 }
 
 /** Both ascending lists merged, without repeats. */
@@ -140,14 +141,14 @@ function unionSorted(a: readonly number[], b: readonly number[]): number[] {
   return out;
 }
 
+/**
+ * The previous version's list behind a new first entry: the entries themselves are shared (a
+ * version holds no merged line lists; rulesetEdit merges the steps it walks past). Not asking
+ * whether they are still alive: a WeakRef read keeps its target until the job ends.
+ */
 function recordAncestors(rs: Ruleset, previous: Ruleset, changed: readonly number[]): void {
-  const list: Ancestor[] = [{ ref: new WeakRef(previous), changed }];
-  // (not asking whether they are still alive: a WeakRef read keeps its target until the job ends)
-  for (const a of ANCESTORS.get(previous) ?? []) {
-    if (list.length >= MAX_ANCESTORS) break;
-    list.push({ ref: a.ref, changed: unionSorted(changed, a.changed) });
-  }
-  ANCESTORS.set(rs, list);
+  const before = ANCESTORS.get(previous) ?? [];
+  ANCESTORS.set(rs, [{ ref: new WeakRef(previous), step: changed }, ...before.slice(0, MAX_ANCESTORS - 1)]);
 }
 
 /**
@@ -155,9 +156,11 @@ function recordAncestors(rs: Ruleset, previous: Ruleset, changed: readonly numbe
  * accepts (an analysis asks for one it kept results for); undefined when there is none.
  */
 export function rulesetEdit(rs: Ruleset, usable: (previous: Ruleset) => boolean = () => true): RulesetEdit | undefined {
+  let changed: readonly number[] | undefined;
   for (const a of ANCESTORS.get(rs) ?? []) {
+    changed = changed ? unionSorted(changed, a.step) : a.step;
     const previous = a.ref.deref();
-    if (previous && usable(previous)) return { previous, changed: a.changed };
+    if (previous && usable(previous)) return { previous, changed };
   }
   return undefined;
 }
