@@ -36,18 +36,42 @@ export function stateValue(s: CtState): bigint {
   return BigInt(STATES.indexOf(s));
 }
 
-/** Interface names seen in a ruleset, folded into a few atoms (see ifaceAtoms). */
-export interface IfaceAtoms {
-  /** Atom 0 is "no interface" (e.g. no incoming interface in OUTPUT). */
-  readonly exact: readonly string[];
-  readonly prefixes: readonly string[];
-  /** Total number of atoms: none + exact + prefix leftovers + any other name. */
-  readonly count: number;
+/**
+ * An interface name on the `iif` and `oif` dimensions: its bytes (UTF-8) as one number of
+ * IFNAMSIZ (16) bytes, first byte highest, padded with zero bytes, as the kernel holds the name
+ * (ip_tables.c compares the whole 16-byte buffer under a mask). No interface (the incoming
+ * interface of a locally made packet) is the empty name, 0. A pattern `eth+` matches every name
+ * that starts with `eth`, "eth" itself included: the numbers from eth followed by zero bytes to eth
+ * followed by 0xff bytes, one interval. The values do not depend on which names a ruleset uses, so
+ * an edit never changes the environment rules are compiled in.
+ */
+export const IFNAMSIZ = 16;
+const IFACE_MAX = (1n << BigInt(8 * IFNAMSIZ)) - 1n;
+
+const UTF8 = new TextEncoder();
+
+function ifaceBytes(name: string): { value: bigint; length: number } {
+  const bytes = UTF8.encode(name);
+  const length = Math.min(bytes.length, IFNAMSIZ);
+  let value = 0n;
+  for (let i = 0; i < IFNAMSIZ; i++) value = (value << 8n) | BigInt(i < length ? bytes[i]! : 0);
+  return { value, length };
+}
+
+/** The value of a concrete interface name ('' = no interface). */
+export function ifaceValue(name: string): bigint {
+  return ifaceBytes(name).value;
+}
+
+/** The names an `-i`/`-o` value matches (before negation): one name, or one interval of names for a `+` pattern. */
+export function ifaceSet(pattern: string): ISet {
+  if (!pattern.endsWith('+')) return ISet.point(ifaceValue(pattern));
+  const { value, length } = ifaceBytes(pattern.slice(0, -1));
+  return ISet.of(value, value | (IFACE_MAX >> BigInt(8 * length)));
 }
 
 export interface SpaceEnv {
   readonly family: 'ipv4' | 'ipv6';
-  readonly ifaces: IfaceAtoms;
 }
 
 export function domain(env: SpaceEnv, d: Dim): [bigint, bigint] {
@@ -62,7 +86,7 @@ export function domain(env: SpaceEnv, d: Dim): [bigint, bigint] {
       return [0n, NO_PORT];
     case 'iif':
     case 'oif':
-      return [0n, BigInt(env.ifaces.count - 1)];
+      return [0n, IFACE_MAX];
     case 'state':
       return [0n, BigInt(STATES.length - 1)];
     case 'flags':
@@ -600,73 +624,3 @@ function mergeOn(boxes: Box[], ids: number[][], on: number): { boxes: Box[]; ids
   return { boxes: out, ids: outIds };
 }
 
-/** Build the interface atoms from every -i/-o value of a ruleset. */
-export function ifaceAtoms(names: Iterable<string>): IfaceAtoms {
-  const exact = new Set<string>();
-  const prefixes = new Set<string>();
-  for (const n of names) {
-    if (n.endsWith('+')) prefixes.add(n.slice(0, -1));
-    else exact.add(n);
-  }
-  prefixes.delete('');
-  const ex = [...exact].sort();
-  const pr = [...prefixes].sort();
-  return { exact: ex, prefixes: pr, count: 1 + ex.length + pr.length + 1 };
-}
-
-/**
- * Position of each exact name, made once per set of atoms: a Docker host's ruleset names thousands
- * of bridges, and looking each rule's interface up by scanning them all took seconds.
- */
-const EXACT_INDEX = new WeakMap<IfaceAtoms, Map<string, number>>();
-function exactIndex(a: IfaceAtoms): Map<string, number> {
-  let m = EXACT_INDEX.get(a);
-  if (!m) {
-    m = new Map();
-    a.exact.forEach((n, i) => m!.set(n, i));
-    EXACT_INDEX.set(a, m);
-  }
-  return m;
-}
-
-/** The first position of a sorted list holding a string >= s. */
-function lowerBound(sorted: readonly string[], s: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! < s) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** The atom of a concrete interface name ('' = no interface). */
-export function ifaceAtom(a: IfaceAtoms, name: string): bigint {
-  if (name === '') return 0n;
-  const e = exactIndex(a).get(name);
-  if (e !== undefined) return BigInt(1 + e);
-  let best = -1;
-  a.prefixes.forEach((p, i) => {
-    if (name.startsWith(p) && (best < 0 || p.length > a.prefixes[best]!.length)) best = i;
-  });
-  if (best >= 0) return BigInt(1 + a.exact.length + best);
-  return BigInt(a.count - 1);
-}
-
-/** The atoms an `-i`/`-o` value matches (before negation). */
-export function ifaceSet(a: IfaceAtoms, pattern: string): ISet {
-  if (pattern === '+') return ISet.of(0n, BigInt(a.count - 1));
-  if (!pattern.endsWith('+')) {
-    const e = exactIndex(a).get(pattern);
-    return e !== undefined ? ISet.point(BigInt(1 + e)) : ISet.EMPTY;
-  }
-  const p = pattern.slice(0, -1);
-  const vals: bigint[] = [];
-  // the exact names are sorted: those starting with p follow one another from the first >= p
-  for (let i = lowerBound(a.exact, p); i < a.exact.length && a.exact[i]!.startsWith(p); i++) vals.push(BigInt(1 + i));
-  a.prefixes.forEach((q, i) => {
-    if (q.startsWith(p)) vals.push(BigInt(1 + a.exact.length + i));
-  });
-  return ISet.fromValues(vals);
-}

@@ -11,7 +11,7 @@
 import { parseIPv4, parseIPv6, parseUintIn } from '../knowledge/argtypes';
 import { protocolName, protocolNumber } from '../knowledge/generic';
 import type { LogPacket } from '../model/log';
-import { type Dim, ifaceAtom, NO_FLAGS, NO_ICMP, NO_PORT, type SpaceEnv } from './packet-space';
+import { type Dim, ifaceValue, NO_FLAGS, NO_ICMP, NO_PORT } from './packet-space';
 
 export const TCP_FLAG_NAMES = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR'] as const;
 
@@ -56,7 +56,7 @@ function addrValue(family: 'ipv4' | 'ipv6', text: string): bigint | undefined {
 }
 
 /** The packet as a point of the packet space, with its conntrack state. */
-export function packetPoint(env: SpaceEnv, p: Packet, state: number): Map<Dim, bigint> {
+export function packetPoint(p: Packet, state: number): Map<Dim, bigint> {
   const m = new Map<Dim, bigint>();
   m.set('proto', BigInt(p.proto));
   m.set('src', addrValue(p.family, p.src) ?? 0n);
@@ -64,8 +64,8 @@ export function packetPoint(env: SpaceEnv, p: Packet, state: number): Map<Dim, b
   const ported = PORTED.has(p.proto);
   m.set('sport', ported && p.sport !== undefined ? BigInt(p.sport) : NO_PORT);
   m.set('dport', ported && p.dport !== undefined ? BigInt(p.dport) : NO_PORT);
-  m.set('iif', ifaceAtom(env.ifaces, p.iif ?? ''));
-  m.set('oif', ifaceAtom(env.ifaces, p.oif ?? ''));
+  m.set('iif', ifaceValue(p.iif ?? ''));
+  m.set('oif', ifaceValue(p.oif ?? ''));
   m.set('state', BigInt(state));
   m.set('flags', p.proto === 6 ? BigInt(p.flags ?? 0) : NO_FLAGS);
   m.set('icmp', (p.proto === 1 || p.proto === 58) && p.icmpType !== undefined ? BigInt(p.icmpType * 256 + (p.icmpCode ?? 0)) : NO_ICMP);

@@ -10,9 +10,9 @@ import { protocolNumber } from '../knowledge/generic';
 import { TCP_FLAG_BITS } from '../knowledge/values/tcp-flags';
 import { findDscpClass } from '../knowledge/values/dscp';
 import { findIcmpName, ICMP_TYPES, ICMPV6_TYPES } from '../knowledge/values/icmp';
-import { isRule, type LineNode, type MatchNode, type OptionNode, type Rule, type Ruleset } from '../model/ruleset';
+import { isRule, type MatchNode, type OptionNode, type Rule, type Ruleset } from '../model/ruleset';
 import { rulesetEdit } from '../parser/ruleset-parser';
-import { type Box, boxIntersect, type Dim, domain, FULL_BOX, ifaceAtoms, ifaceSet, ISet, Space, type SpaceEnv, STATES } from './packet-space';
+import { type Box, boxIntersect, type Dim, domain, FULL_BOX, ifaceSet, ISet, Space, type SpaceEnv, STATES } from './packet-space';
 
 export interface Condition {
   /** The option (or module) the condition comes from. */
@@ -47,26 +47,21 @@ export interface RuleSpace {
   readonly exact: boolean;
 }
 
-/** Recent environments by content: equal environments are the same object (see compileRule's cache). */
-const ENVS = new Map<string, SpaceEnv>();
+/**
+ * The environment rules are compiled in: the family alone (interface names have values of their
+ * own, see ifaceSet), one object per family so that whatever is kept by environment holds across
+ * every version of every document of that family.
+ */
+const ENVS: Readonly<Record<SpaceEnv['family'], SpaceEnv>> = { ipv4: { family: 'ipv4' }, ipv6: { family: 'ipv6' } };
 
 export function spaceEnv(rs: Ruleset): SpaceEnv {
-  const names: string[] = [];
-  for (const c of rs.commands) for (const o of c.generic) if ((o.name === '-i' || o.name === '-o') && o.args[0]) names.push(o.args[0].text);
-  const ifaces = ifaceAtoms(names);
-  const key = `${rs.family}\u0000${ifaces.exact.join('\u0001')}\u0000${ifaces.prefixes.join('\u0001')}`;
-  const hit = ENVS.get(key);
-  if (hit) return hit;
-  const env: SpaceEnv = { family: rs.family, ifaces };
-  if (ENVS.size >= 16) ENVS.delete(ENVS.keys().next().value!);
-  ENVS.set(key, env);
-  return env;
+  return ENVS[rs.family];
 }
 
 /**
  * What compiling a rule gave, by the rule's option list: a line left unchanged by an edit keeps its
  * parsed options (parseRuleset's `previous`), so its compiled space is reused as long as the
- * environment (family, interface names) is the same.
+ * environment (the family) is the same.
  */
 const COMPILED = new WeakMap<readonly OptionNode[], { readonly env: SpaceEnv; readonly conditions: readonly Condition[]; readonly space: Space; readonly exact: boolean }>();
 
@@ -284,7 +279,7 @@ function conditionFor(env: SpaceEnv, o: OptionNode): Condition | undefined {
       }
       case '-i':
       case '-o':
-        return exact(not(`${o.name === '-i' ? 'incoming' : 'outgoing'} interface ${a()}`), dimSet(env, o.name === '-i' ? 'iif' : 'oif', ifaceSet(env.ifaces, a()), neg));
+        return exact(not(`${o.name === '-i' ? 'incoming' : 'outgoing'} interface ${a()}`), dimSet(env, o.name === '-i' ? 'iif' : 'oif', ifaceSet(a()), neg));
       case '-f':
         return exact(neg ? 'not a later fragment' : 'a later fragment', dimSet(env, 'frag', ISet.point(1n), neg));
       default:
@@ -501,22 +496,17 @@ interface CompiledVersion {
 /** Compiled rules by ruleset, for as long as the ruleset is in use (a closed document takes its map with it). */
 const VERSIONS = new WeakMap<Ruleset, CompiledVersion>();
 
-/** Whether a line names an interface (-i, -o): the environment depends on every such name. */
-function namesInterface(n: LineNode | undefined): boolean {
-  return n !== undefined && n.kind === 'command' && n.generic.some((o) => o.name === '-i' || o.name === '-o');
-}
-
 /**
- * Compile every rule once per ruleset. After an edit that names no interface on the lines it
- * changed (see rulesetEdit), the environment is the previous version's and only the rules on
- * those lines are compiled; every other rule is the same object with the same space.
+ * Compile every rule once per ruleset. After an edit that kept the family (see rulesetEdit), only
+ * the rules on the lines it changed are compiled; every other rule is the same object with the
+ * same space.
  */
 export function compileRuleset(rs: Ruleset): { env: SpaceEnv; rules: Map<Rule, RuleSpace> } {
   const edit = rulesetEdit(rs, (p) => VERSIONS.has(p));
   const prev = edit && VERSIONS.get(edit.previous);
   let env: SpaceEnv;
   let rules: Map<Rule, RuleSpace>;
-  if (prev && edit.changed.every((ln) => !namesInterface(edit.previous.lines[ln]) && !namesInterface(rs.lines[ln]))) {
+  if (prev && prev.env === spaceEnv(rs)) {
     env = prev.env;
     rules = new Map(prev.rules);
     for (const ln of edit.changed) {

@@ -186,7 +186,7 @@ export function trace(rs: Ruleset, packet: Packet, opts: TraceOptions = {}): Tra
     const p = run.packet;
     const key = `${run.state}|${p.mark ?? ''}|${p.dst}|${p.dport ?? ''}|${p.src}|${p.sport ?? ''}`;
     if (!lastPoint || key !== pointKey) {
-      lastPoint = packetPoint(ctx.env, p, STATES.indexOf(run.state));
+      lastPoint = packetPoint(p, STATES.indexOf(run.state));
       pointKey = key;
     }
     return lastPoint;

@@ -9,7 +9,7 @@
 import type { Hook } from '../../knowledge/types';
 import type { Chain, Finding, Ruleset, Span } from '../../model/ruleset';
 import { analysisContext, type Keep, limitFinding } from '../context';
-import { ifaceAtom, ISet, Space, stateValue } from '../packet-space';
+import { domain, ifaceValue, ISet, Space, stateValue } from '../packet-space';
 import { isAccept, isDrop } from './rule-facts';
 
 export interface BaselineData {
@@ -102,13 +102,12 @@ export function checkBaseline(rs: Ruleset): Finding[] {
     if (!at) continue;
     // the probe: a reply to an outgoing HTTPS connection (from port 443 to an ephemeral port),
     // arriving on a real interface: `-i lo -j ACCEPT` takes none of those
-    const ifaces = ctx.env.ifaces;
-    const notLo = ifaces.exact.includes('lo') ? ISet.of(1n, BigInt(ifaces.count - 1)).subtract(ISet.point(ifaceAtom(ifaces, 'lo'))) : undefined;
+    const notLo = ISet.of(ifaceValue('') + 1n, domain(ctx.env, 'iif')[1]).subtract(ISet.point(ifaceValue('lo')));
     let reply = tcp
       .restrict(ctx.env, 'state', ISet.point(stateValue('ESTABLISHED')))
       .restrict(ctx.env, 'sport', ISet.point(443n))
       .restrict(ctx.env, 'dport', ISet.point(40000n));
-    if (notLo && hook === 'INPUT') reply = reply.restrict(ctx.env, 'iif', notLo);
+    if (hook === 'INPUT') reply = reply.restrict(ctx.env, 'iif', notLo);
     const established = someAccept(ctx, hook, reply, 'probe:reply');
     if (established === 'unknown') out.push(limitFinding(filter, hook, 'No ESTABLISHED accept'));
     if (established === false) {
@@ -125,7 +124,7 @@ export function checkBaseline(rs: Ruleset): Finding[] {
     if (hook !== 'INPUT') continue;
     // the probe: a local program connecting to a database on 127.0.0.1
     const local = tcp
-      .restrict(ctx.env, 'iif', ISet.point(ifaceAtom(ctx.env.ifaces, 'lo')))
+      .restrict(ctx.env, 'iif', ISet.point(ifaceValue('lo')))
       .restrict(ctx.env, 'state', ISet.point(stateValue('NEW')))
       .restrict(ctx.env, 'flags', ISet.point(2n))
       .restrict(ctx.env, 'dport', ISet.point(5432n));
