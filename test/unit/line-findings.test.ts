@@ -8,6 +8,7 @@
 import { strict as assert } from 'node:assert';
 import { Rng } from '../../bench/gen/rng';
 import { checkRulesetLines } from '../../server/src/analysis/rule-validity';
+import { checkNewWithoutSyn } from '../../server/src/analysis/checks/new-without-syn';
 import { checkNftQuirks } from '../../server/src/analysis/checks/nft-quirks';
 import { checkStateModule } from '../../server/src/analysis/checks/state-module';
 import type { Finding, Ruleset } from '../../server/src/model/ruleset';
@@ -18,6 +19,7 @@ const CHECKS: readonly [string, (rs: Ruleset) => Finding[]][] = [
   ['per-line validity', checkRulesetLines],
   ['nft-backend-difference', checkNftQuirks],
   ['state-module', checkStateModule],
+  ['new-without-syn', checkNewWithoutSyn],
 ];
 
 describe('findings kept per line across edits equal a fresh check of the new text', function () {
@@ -26,15 +28,19 @@ describe('findings kept per line across edits equal a fresh check of the new tex
   it('every check, every input, random edits', () => {
     let incremental = 0;
     let found = 0;
+    const foundBy = new Map<string, number>();
     for (const input of editInputs()) {
       let prev = parseRuleset(input.text);
       for (const [, check] of CHECKS) check(prev);
       const rng = new Rng(input.text.length ^ 0x11fe);
-      // now and then a state match or an nft quirk, so that findings come and go
+      // now and then a state match, a NEW accept or an nft quirk, so that findings come and go
       const sprinkle = (lines: string[]) => {
         const at = rng.int(0, lines.length - 1);
         if (/^-A \S+ /.test(lines[at]!) && rng.int(0, 2) === 0) {
-          lines[at] = lines[at]!.replace(/^(-A \S+ )/, rng.int(0, 1) ? '$1-m state --state NEW ' : '$1-p tcp ! --sport 1 ! --dport 2 ');
+          const kind = rng.int(0, 2);
+          if (kind === 0) lines[at] = lines[at]!.replace(/^(-A \S+ )/, '$1-m state --state NEW ');
+          else if (kind === 1) lines[at] = lines[at]!.replace(/^(-A \S+ ).*/, rng.int(0, 1) ? '$1-m conntrack --ctstate NEW -j ACCEPT' : '$1-p tcp --syn -m conntrack --ctstate NEW -j ACCEPT');
+          else lines[at] = lines[at]!.replace(/^(-A \S+ )/, '$1-p tcp ! --sport 1 ! --dport 2 ');
         }
       };
       for (const { version: v, text } of editedVersions(input.text, rng, input.text.length > 50_000 ? 8 : 25, sprinkle)) {
@@ -45,11 +51,13 @@ describe('findings kept per line across edits equal a fresh check of the new tex
           const got = check(inc);
           assert.deepEqual(got, check(cold), `${input.name}, version ${v}, ${name}`);
           found += got.length;
+          foundBy.set(name, (foundBy.get(name) ?? 0) + got.length);
         }
         prev = inc;
       }
     }
     // the kept path must have been taken, on findings that exist
     assert.ok(incremental > 200 && found > 1000, `${incremental} edits kept the number of lines, ${found} findings`);
+    for (const [name] of CHECKS) assert.ok((foundBy.get(name) ?? 0) > 20, `${name}: ${foundBy.get(name) ?? 0} findings`);
   });
 });

@@ -5,37 +5,44 @@
  * sNO->sES with the loose check, nf_conntrack_proto_tcp.c:907), so mid-stream packets of dead
  * connections pass as if a client had just connected.
  */
-import type { Finding, Ruleset } from '../../model/ruleset';
-import { analysisContext } from '../context';
-import { ISet, stateValue } from '../packet-space';
-import { flagSet } from '../rule-space';
+import type { Finding, Rule, Ruleset } from '../../model/ruleset';
+import { LineFindings } from '../line-findings';
+import { ISet, Space, type SpaceEnv, stateValue } from '../packet-space';
+import { compileRule, flagSet, spaceEnv } from '../rule-space';
 import { isAccept } from './rule-facts';
 
 export function checkNewWithoutSyn(rs: Ruleset): Finding[] {
-  const ctx = analysisContext(rs);
-  const out: Finding[] = [];
-  for (const r of rs.rules) {
-    if (!isAccept(r)) continue;
-    const rsp = ctx.compiled.get(r);
-    if (!rsp) continue;
-    const st = r.options.find((o) => o.name === '--ctstate' || o.name === '--state');
-    if (!st || st.negated) continue;
-    // a plain ACK (no SYN) in state NEW, over TCP
-    const midStream = rsp.space
-      .restrict(ctx.env, 'proto', ISet.point(6n))
-      .restrict(ctx.env, 'state', ISet.point(stateValue('NEW')))
-      .restrict(ctx.env, 'flags', flagSet(0x17, 0x10));
-    if (midStream.empty) continue;
-    const tcp = r.generic.some((o) => o.name === '-p' && !o.negated && /^(tcp|6)$/i.test(o.args[0]?.text ?? ''));
-    out.push({
-      code: 'new-without-syn',
-      severity: 'hint',
-      message:
-        'this rule accepts NEW TCP packets without requiring SYN: with nf_conntrack_tcp_loose=1 (the default) conntrack calls a mid-stream ACK of a connection it has forgotten NEW, so such packets pass as new connections. ' +
-        (tcp ? 'Add `--syn` to accept only real connection openings.' : 'Accept NEW TCP with `-p tcp --syn`.'),
-      span: st.nameSpan,
-      data: { tcp },
-    });
+  return KEPT.findings(rs);
+}
+
+/** Each rule alone decides (its own space, in the family's environment): what an edit left alone keeps its findings. */
+const KEPT = LineFindings.ofRules(newWithoutSynOf);
+
+/** A plain ACK (no SYN, RST or FIN) of TCP in state NEW: what a rule must not accept (one per environment). */
+const MID_STREAM_NEW = new WeakMap<SpaceEnv, Space>();
+function midStreamNew(env: SpaceEnv): Space {
+  let s = MID_STREAM_NEW.get(env);
+  if (!s) {
+    s = Space.ALL.restrict(env, 'proto', ISet.point(6n)).restrict(env, 'state', ISet.point(stateValue('NEW'))).restrict(env, 'flags', flagSet(0x17, 0x10));
+    MID_STREAM_NEW.set(env, s);
   }
-  return out;
+  return s;
+}
+
+function newWithoutSynOf(r: Rule, rs: Ruleset, out: Finding[]): void {
+  if (!isAccept(r)) return;
+  const st = r.options.find((o) => o.name === '--ctstate' || o.name === '--state');
+  if (!st || st.negated) return;
+  const env = spaceEnv(rs);
+  if (compileRule(env, r).space.intersect(env, midStreamNew(env)).empty) return;
+  const tcp = r.generic.some((o) => o.name === '-p' && !o.negated && /^(tcp|6)$/i.test(o.args[0]?.text ?? ''));
+  out.push({
+    code: 'new-without-syn',
+    severity: 'hint',
+    message:
+      'this rule accepts NEW TCP packets without requiring SYN: with nf_conntrack_tcp_loose=1 (the default) conntrack calls a mid-stream ACK of a connection it has forgotten NEW, so such packets pass as new connections. ' +
+      (tcp ? 'Add `--syn` to accept only real connection openings.' : 'Accept NEW TCP with `-p tcp --syn`.'),
+    span: st.nameSpan,
+    data: { tcp },
+  });
 }
