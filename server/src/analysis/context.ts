@@ -43,7 +43,8 @@ export interface Keep {
 /** Record no arrival: the caller reads only `taken` and `toPolicy`. */
 export const TAKEN_ONLY: Keep = { name: 'taken', test: () => false };
 
-const INDEXES = new ChainMemo<ChainIndex>();
+/** Chain indexes with the compiled rules they were made from (the base of the next version's). */
+const INDEXES = new ChainMemo<{ readonly index: ChainIndex; readonly spaces: readonly (RuleSpace | undefined)[] }>();
 
 /**
  * iptables-lens/analysis-limit: `what` (a check) was not worked out for packets entering `table`
@@ -180,7 +181,12 @@ export function analysisContext(rs: Ruleset): AnalysisContext {
   const graphs = new WeakMap<Table, ChainReach>();
   const index = (chain: Chain): ChainIndex => {
     let i = indexes.get(chain);
-    if (!i) indexes.set(chain, (i = INDEXES.get(ctx, chain, '', () => new ChainIndex(env, chain.rules.map((r) => rules.get(r))))));
+    if (!i) {
+      const spaces = chain.rules.map((r) => rules.get(r));
+      // from the index of the chain before an edit of a few of its rules, when one is kept
+      const made = INDEXES.get(ctx, chain, '', () => ({ index: new ChainIndex(env, spaces), spaces }), (prev, changed) => ({ index: new ChainIndex(env, spaces, { index: prev.index, before: prev.spaces, changed }), spaces }));
+      indexes.set(chain, (i = made.index));
+    }
     return i;
   };
   const hooks = (table: Table): ChainReach => {

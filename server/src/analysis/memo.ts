@@ -9,16 +9,36 @@ import type { SpaceEnv } from './packet-space';
 /**
  * Values computed for a chain and kept across versions of a document while the chain holds the
  * same compiled rules in the same order (compileRule reuses what it compiled for a line an edit
- * left alone): kept under the chain's first rule, checked against the whole sequence.
+ * left alone): kept under the chain's first and last rule, checked against the whole sequence.
+ * With `derive`, a value kept for the same number of rules of which at most MAX_DERIVED changed is
+ * turned into the new one (the positions that changed given) instead of being made afresh.
  */
 export class ChainMemo<T> {
   private readonly store = new WeakMap<object, Kept<T>>();
 
-  get(ctx: { readonly compiled: ReadonlyMap<Rule, { readonly conditions: object }> }, chain: Chain, extra: string, make: () => T): T {
+  get(ctx: { readonly compiled: ReadonlyMap<Rule, { readonly conditions: object }> }, chain: Chain, extra: string, make: () => T, derive?: (prev: T, changed: readonly number[]) => T): T {
     const seq = chain.rules.map((r) => ctx.compiled.get(r)?.conditions ?? r);
-    return kept(this.store, seq[0], seq, extra, make);
+    const first = seq[0];
+    if (!first || !derive) return kept(this.store, first, seq, extra, make);
+    const last = seq[seq.length - 1]!;
+    const hit = [this.store.get(first), this.store.get(last)].find((k) => k !== undefined && k.extra === extra && k.seq.length === seq.length);
+    let value: T | undefined;
+    if (hit) {
+      const changed: number[] = [];
+      for (let i = 0; i < seq.length && changed.length <= MAX_DERIVED; i++) if (hit.seq[i] !== seq[i]) changed.push(i);
+      if (!changed.length) return hit.value;
+      if (changed.length <= MAX_DERIVED) value = derive(hit.value, changed);
+    }
+    value ??= make();
+    const k = { seq, extra, value };
+    this.store.set(first, k);
+    this.store.set(last, k);
+    return value;
   }
 }
+
+/** Changed rules up to which ChainMemo derives a value from the one kept. */
+const MAX_DERIVED = 16;
 
 /**
  * Values computed for a whole table (or a few tables) and kept across versions of a document while

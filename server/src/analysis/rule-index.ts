@@ -49,36 +49,97 @@ const MIN_INDEXED = 24;
 /** Dimensions indexed per chain: the ones most of its rules restrict. */
 const MAX_DIMS = 3;
 
+/** The hull of each indexed dimension a rule restricts (none for a rule that was not compiled). */
+function hullsOf(env: SpaceEnv, rsp: RuleSpace | undefined): Map<Dim, [bigint, bigint]> {
+  const h = new Map<Dim, [bigint, bigint]>();
+  if (rsp) {
+    for (const d of KEY_DIMS) {
+      const x = hull(env, rsp.space.boxes, d);
+      if (x) h.set(d, x);
+    }
+  }
+  return h;
+}
+
+/** Whether a rule can match some packet (a rule that was not compiled may). */
+function canMatch(rsp: RuleSpace | undefined): boolean {
+  return !rsp || !rsp.space.empty;
+}
+
+/** The dimensions to index: those most rules restrict, ties in KEY_DIMS order. */
+function chooseDims(count: ReadonlyMap<Dim, number>): Dim[] {
+  return [...count].sort((a, b) => b[1] - a[1] || KEY_DIMS.indexOf(a[0]) - KEY_DIMS.indexOf(b[0])).slice(0, MAX_DIMS).map(([d]) => d);
+}
+
+/** Entries sorted by (lo, pos): the order of the keyed lists. */
+function entryBefore(lo: bigint, pos: number, k: { readonly lo: readonly bigint[]; readonly pos: readonly number[] }, i: number): boolean {
+  return lo < k.lo[i]! || (lo === k.lo[i]! && pos < k.pos[i]!);
+}
+
+/** maxHi of a list sorted by lo. */
+function runningMax(hi: readonly bigint[]): bigint[] {
+  const out: bigint[] = new Array<bigint>(hi.length);
+  let m = -1n;
+  for (let i = 0; i < hi.length; i++) {
+    if (hi[i]! > m) m = hi[i]!;
+    out[i] = m;
+  }
+  return out;
+}
+
+/** Where `x` goes in an ascending list. */
+function insertionPoint(list: readonly number[], x: number): number {
+  let a = 0;
+  let b = list.length;
+  while (a < b) {
+    const mid = (a + b) >> 1;
+    if (list[mid]! < x) a = mid + 1;
+    else b = mid;
+  }
+  return a;
+}
+
+/**
+ * The index of the same chain before an edit replaced the rules at some positions (same number of
+ * rules): from it, the new index is made by taking those rules out and filing their replacements,
+ * which is what a fresh index of the new rules holds, entry for entry, when it indexes the same
+ * dimensions (otherwise it is built afresh).
+ */
+export interface IndexBase {
+  readonly index: ChainIndex;
+  readonly before: readonly (RuleSpace | undefined)[];
+  readonly changed: readonly number[];
+}
+
 export class ChainIndex {
   private readonly keyed = new Map<Dim, Keyed>();
   /** Rules that can match some packet, ascending. */
-  private readonly all: number[] = [];
+  private all: number[] = [];
+  /** How many of the rules that can match restrict each dimension (what chooses the indexed ones). */
+  private count = new Map<Dim, number>();
 
   constructor(
     private readonly env: SpaceEnv,
     spaces: readonly (RuleSpace | undefined)[],
+    base?: IndexBase,
   ) {
+    if (base && base.before.length === spaces.length && spaces.length >= MIN_INDEXED && this.derive(spaces, base)) return;
+    this.keyed.clear();
+    this.all = [];
+    this.count = new Map();
     const hulls: (Map<Dim, [bigint, bigint]> | undefined)[] = [];
-    const count = new Map<Dim, number>();
+    const count = this.count;
     spaces.forEach((rsp, pos) => {
-      if (rsp && rsp.space.empty) return; // matches no packet: meets nothing
+      if (!canMatch(rsp)) return; // matches no packet: meets nothing
       this.all.push(pos);
       if (spaces.length < MIN_INDEXED) return;
       // a rule we know nothing of (not compiled) is filed as one that matches everything
-      const h = new Map<Dim, [bigint, bigint]>();
-      if (rsp) {
-        for (const d of KEY_DIMS) {
-          const x = hull(env, rsp.space.boxes, d);
-          if (x) {
-            h.set(d, x);
-            count.set(d, (count.get(d) ?? 0) + 1);
-          }
-        }
-      }
+      const h = hullsOf(env, rsp);
+      for (const d of h.keys()) count.set(d, (count.get(d) ?? 0) + 1);
       hulls[pos] = h;
     });
     if (spaces.length < MIN_INDEXED) return;
-    const dims = [...count].sort((a, b) => b[1] - a[1] || KEY_DIMS.indexOf(a[0]) - KEY_DIMS.indexOf(b[0])).slice(0, MAX_DIMS).map(([d]) => d);
+    const dims = chooseDims(count);
     const entries = new Map<Dim, { lo: bigint; hi: bigint; pos: number }[]>();
     const free = new Map<Dim, number[]>();
     for (const d of dims) {
@@ -97,14 +158,70 @@ export class ChainIndex {
       const l = entries.get(d)!;
       if (!l.length) continue;
       l.sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : a.pos - b.pos));
-      const maxHi: bigint[] = [];
-      let m = -1n;
-      for (const e of l) {
-        if (e.hi > m) m = e.hi;
-        maxHi.push(m);
-      }
-      this.keyed.set(d, { lo: l.map((e) => e.lo), hi: l.map((e) => e.hi), pos: l.map((e) => e.pos), maxHi, free: free.get(d)! });
+      const hi = l.map((e) => e.hi);
+      this.keyed.set(d, { lo: l.map((e) => e.lo), hi, pos: l.map((e) => e.pos), maxHi: runningMax(hi), free: free.get(d)! });
     }
+  }
+
+  /** Fill this index from base (see IndexBase); false when the dimensions to index are not base's. */
+  private derive(spaces: readonly (RuleSpace | undefined)[], base: IndexBase): boolean {
+    const { index: prev, before, changed } = base;
+    const count = new Map(prev.count);
+    const bump = (rsp: RuleSpace | undefined, by: number) => {
+      if (!canMatch(rsp)) return;
+      for (const d of hullsOf(this.env, rsp).keys()) {
+        const c = (count.get(d) ?? 0) + by;
+        if (c === 0) count.delete(d);
+        else count.set(d, c);
+      }
+    };
+    for (const p of changed) {
+      bump(before[p], -1);
+      bump(spaces[p], 1);
+    }
+    const dims = chooseDims(count);
+    const prevDims = [...prev.keyed.keys()];
+    if (dims.length !== prevDims.length || dims.some((d) => !prev.keyed.has(d))) return false;
+    const gone = new Set(changed);
+    const filed = changed.filter((p) => canMatch(spaces[p])).sort((x, y) => x - y);
+    const all = prev.all.filter((p) => !gone.has(p));
+    for (const p of filed) all.splice(insertionPoint(all, p), 0, p);
+    const hulls = new Map(filed.map((p) => [p, hullsOf(this.env, spaces[p])]));
+    for (const d of dims) {
+      const k = prev.keyed.get(d)!;
+      const lo: bigint[] = [];
+      const hi: bigint[] = [];
+      const pos: number[] = [];
+      for (let i = 0; i < k.pos.length; i++) {
+        if (gone.has(k.pos[i]!)) continue;
+        lo.push(k.lo[i]!);
+        hi.push(k.hi[i]!);
+        pos.push(k.pos[i]!);
+      }
+      const free = k.free.filter((p) => !gone.has(p));
+      for (const p of filed) {
+        const x = hulls.get(p)!.get(d);
+        if (!x) {
+          free.splice(insertionPoint(free, p), 0, p);
+          continue;
+        }
+        let a = 0;
+        let b = lo.length;
+        while (a < b) {
+          const mid = (a + b) >> 1;
+          if (entryBefore(x[0], p, { lo, pos }, mid)) b = mid;
+          else a = mid + 1;
+        }
+        lo.splice(a, 0, x[0]);
+        hi.splice(a, 0, x[1]);
+        pos.splice(a, 0, p);
+      }
+      if (!lo.length) return false;
+      this.keyed.set(d, { lo, hi, pos, maxHi: runningMax(hi), free });
+    }
+    this.all = all;
+    this.count = count;
+    return true;
   }
 
   /**
