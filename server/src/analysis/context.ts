@@ -7,9 +7,9 @@ import type { Chain, Finding, Rule, Ruleset, Table } from '../model/ruleset';
 import { type ChainReach, reachability } from './chain-graph';
 import { Space, type SpaceEnv } from './packet-space';
 import { type Arrival, reach, type ReachResult, WALK_BUDGET, walkBudget } from './reach';
-import { ChainMemo, envKey, sameSeq } from './memo';
+import { ChainMemo, envKey } from './memo';
 import { ChainIndex } from './rule-index';
-import { compileRuleset, type RuleSpace } from './rule-space';
+import { compileRule, compileRuleset, type RuleSpace } from './rule-space';
 
 export interface AnalysisContext {
   readonly rs: Ruleset;
@@ -67,66 +67,67 @@ export function limitFinding(table: Table, hook: Hook, what: string): Finding {
 /**
  * Walks kept across versions of a document. A walk reads, of its table, only the chains it looked
  * up (ReachResult.chains): whether each exists or is built in, and for each it walked, every
- * rule's compiled space and target. While those are the same objects (compileRule and the parser
- * keep them for lines an edit left alone), the same start (same boxes) and environment give the
- * same walk, so an edit in a chain the walk never entered (most of a Docker or kube-proxy table
- * for a probe that is accepted early) leaves it as it was. Kept under the hook chain's first rule.
+ * rule's compiled space and target. A kept walk holds the chain objects it looked up: the parser
+ * keeps the object of every chain an edit left alone (and its rules), so for most chains the test
+ * is one comparison. A chain that is another object now is compared rule by rule (the same rule
+ * objects, or rules with the same compiled space and target). While all agree, the same start
+ * (same boxes) and environment give the same walk, so an edit in a chain the walk never entered
+ * (most of a Docker or kube-proxy table for a probe that is accepted early) leaves it as it was.
+ * Kept under the hook chain's first rule.
  */
 interface KeptWalk {
-  readonly deps: readonly unknown[];
-  /** The rules of the walked chains in the order deps lists them, to carry the result over. */
-  readonly rules: readonly Rule[];
+  /** The chain each name the walk looked up stood for when it walked (undefined: absent). */
+  readonly chains: ReadonlyMap<string, Chain | undefined>;
   readonly result: ReachResult;
 }
 const WALKS = new WeakMap<object, Map<string, KeptWalk>>();
 /** Walks kept per hook chain, the least recently used dropped first. */
 const MAX_KEPT_WALKS = 24;
 
-/** What `walk` reads of `table`, and the rules it may name, for the chains in `names`. */
-function walkDeps(table: Table, hook: Hook, names: Iterable<string>, compiled: ReadonlyMap<Rule, RuleSpace>): { deps: unknown[]; rules: Rule[] } {
-  const deps: unknown[] = [];
-  const rules: Rule[] = [];
-  for (const n of names) {
-    const c = table.chains.get(n);
-    const walked = !!c && (n === hook || !c.builtin);
-    deps.push(n, c ? c.builtin : 'absent', walked ? c!.rules.length : -1);
-    if (!walked) continue;
-    for (const r of c!.rules) {
-      const rsp = compiled.get(r);
-      deps.push(rsp?.space, rsp?.exact, r.target);
-      rules.push(r);
-    }
-  }
-  return { deps, rules };
+/** The chains `names` stand for in `table` now. */
+function lookedUp(table: Table, names: Iterable<string>): Map<string, Chain | undefined> {
+  const out = new Map<string, Chain | undefined>();
+  for (const n of names) out.set(n, table.chains.get(n));
+  return out;
 }
 
-/** A kept walk with each old rule replaced by the rule at its place now (undefined if one is missing). */
-function carryOver(res: ReachResult, from: readonly Rule[], to: readonly Rule[]): ReachResult | undefined {
-  if (sameSeq(from, to)) return res;
-  const map = new Map<Rule, Rule>();
-  for (let i = 0; i < from.length; i++) map.set(from[i]!, to[i]!);
+/**
+ * Whether a walk of `table` from `hook` reads the same as when `kept` was walked: undefined if
+ * not; otherwise the rules that are other objects now, old to new, and whether every chain is
+ * still the same object.
+ */
+function sameWalk(env: SpaceEnv, compiled: ReadonlyMap<Rule, RuleSpace>, table: Table, hook: Hook, kept: KeptWalk): { moved: Map<Rule, Rule>; sameChains: boolean } | undefined {
+  const moved = new Map<Rule, Rule>();
+  let sameChains = true;
+  for (const [n, was] of kept.chains) {
+    const c = table.chains.get(n);
+    if (c === was) continue;
+    sameChains = false;
+    if (!c || !was || c.builtin !== was.builtin) return undefined;
+    // a built-in chain other than the hook's is not walked into: only that it exists counts
+    if (n !== hook && c.builtin) continue;
+    if (c.rules.length !== was.rules.length) return undefined;
+    for (let i = 0; i < c.rules.length; i++) {
+      const r = c.rules[i]!;
+      const o = was.rules[i]!;
+      if (r === o) continue;
+      const now = compiled.get(r);
+      const then = compileRule(env, o);
+      if (r.target !== o.target || now?.space !== then.space || now?.exact !== then.exact) return undefined;
+      moved.set(o, r);
+    }
+  }
+  return { moved, sameChains };
+}
+
+/** A kept walk with each rule that is another object now replaced by it (undefined if one is missing). */
+function carryOver(res: ReachResult, moved: ReadonlyMap<Rule, Rule>): ReachResult {
+  if (!moved.size) return res;
+  const now = (r: Rule) => moved.get(r) ?? r;
   const arrivals = new Map<Rule, Arrival[]>();
   const taken = new Map<Rule, Space>();
-  for (const [r, list] of res.arrivals) {
-    const now = map.get(r);
-    if (!now) return undefined;
-    const moved: Arrival[] = [];
-    for (const a of list) {
-      const path: Rule[] = [];
-      for (const p of a.path) {
-        const q = map.get(p);
-        if (!q) return undefined;
-        path.push(q);
-      }
-      moved.push({ hook: a.hook, path, space: a.space });
-    }
-    arrivals.set(now, moved);
-  }
-  for (const [r, sp] of res.taken) {
-    const now = map.get(r);
-    if (!now) return undefined;
-    taken.set(now, sp);
-  }
+  for (const [r, list] of res.arrivals) arrivals.set(now(r), list.map((a) => ({ hook: a.hook, path: a.path.map(now), space: a.space })));
+  for (const [r, sp] of res.taken) taken.set(now(r), sp);
   return { arrivals, toPolicy: res.toPolicy, taken, complete: res.complete, chains: res.chains };
 }
 
@@ -154,18 +155,15 @@ function keptWalk(env: SpaceEnv, compiled: ReadonlyMap<Rule, RuleSpace>, table: 
   const hit = kept.get(key);
   if (hit) {
     kept.delete(key);
-    const now = walkDeps(table, hook, hit.result.chains, compiled);
-    if (sameSeq(now.deps, hit.deps)) {
-      const carried = carryOver(hit.result, hit.rules, now.rules);
-      if (carried) {
-        kept.set(key, { deps: now.deps, rules: now.rules, result: carried });
-        return carried;
-      }
+    const same = sameWalk(env, compiled, table, hook, hit);
+    if (same) {
+      const carried = carryOver(hit.result, same.moved);
+      kept.set(key, { chains: same.sameChains ? hit.chains : lookedUp(table, carried.chains), result: carried });
+      return carried;
     }
   }
   const result = run();
-  const { deps, rules } = walkDeps(table, hook, result.chains, compiled);
-  kept.set(key, { deps, rules, result });
+  kept.set(key, { chains: lookedUp(table, result.chains), result });
   // starts that depend on other rules (a NOTRACK rule's packets...) change with edits: keep the
   // walks used last
   if (kept.size > MAX_KEPT_WALKS) kept.delete(kept.keys().next().value!);
