@@ -28,11 +28,12 @@ function hookSet(mask: number, order: readonly Hook[]): ReadonlySet<Hook> {
  * What the jump graph of a table is made of, as memos compare it: each chain's name and whether
  * it is built in, and the chain each jump or goto names, in order. Hook reachability and loops
  * read nothing else, so a one-line edit that changes no jump (a port, an address, a comment, a
- * verdict) keeps both.
+ * verdict) keeps both. Made once per jump graph (Table.jumps): versions that share it share the
+ * list, which the memos then find equal at once.
  */
-const SHAPES = new WeakMap<Table, readonly unknown[]>();
+const SHAPES = new WeakMap<object, readonly unknown[]>();
 function jumpShape(table: Table): readonly unknown[] {
-  let s = SHAPES.get(table);
+  let s = SHAPES.get(table.jumps);
   if (s) return s;
   // kept under the table's first rule (see tableKey)
   const out: unknown[] = [tableKey(table)];
@@ -40,7 +41,7 @@ function jumpShape(table: Table): readonly unknown[] {
     out.push(c.name, c.builtin);
     for (const r of c.rules) if (r.target?.kind === 'chain') out.push(r.target.name);
   }
-  SHAPES.set(table, (s = out));
+  SHAPES.set(table.jumps, (s = out));
   return s;
 }
 
@@ -171,8 +172,17 @@ export function checkUserChainHooks(table: Table, reach: ChainReach): Finding[] 
  * hookSet) and what each of its rules says: kept while those stay the same.
  */
 const CHAIN_HOOK_MEMO = new SeqMemo<readonly Finding[]>();
+/** The same, by the chain object (the parser keeps it for a chain an edit left alone): one lookup. */
+const BY_CHAIN = new WeakMap<Chain, { readonly from: ReadonlySet<Hook>; readonly findings: readonly Finding[] }>();
 function chainHookFindings(c: Chain, from: ReadonlySet<Hook>): readonly Finding[] {
   if (!c.rules.length) return [];
+  const hit = BY_CHAIN.get(c);
+  if (hit && hit.from === from) return hit.findings;
+  const findings = chainHookFindingsBySeq(c, from);
+  BY_CHAIN.set(c, { from, findings });
+  return findings;
+}
+function chainHookFindingsBySeq(c: Chain, from: ReadonlySet<Hook>): readonly Finding[] {
   const seq: unknown[] = [];
   for (const r of c.rules) seq.push(r.options, r.target, r.matches, r.generic);
   seq.push(from, c.name);

@@ -49,8 +49,20 @@ const MAX_DERIVED = 16;
 export class TableMemo<T> {
   private readonly store = new WeakMap<object, Kept<T>>();
 
+  /** The value last made or found, by the first table object: the same tables (and `also`) find it at once. */
+  private readonly same = new WeakMap<Table, { readonly tables: readonly (Table | undefined)[]; readonly also: readonly unknown[]; readonly extra: string; readonly value: T }>();
+
   /** `also`: more things the value depends on, compared by identity (rules outside any chain...). */
   get(tables: readonly (Table | undefined)[], extra: string, make: () => T, also: readonly unknown[] = []): T {
+    const head = tables.find((t): t is Table => t !== undefined);
+    const last = head && this.same.get(head);
+    if (last && last.extra === extra && sameSeq(last.tables, tables) && sameSeq(last.also, also)) return last.value;
+    const value = this.bySeq(tables, extra, make, also);
+    if (head) this.same.set(head, { tables, also, extra, value });
+    return value;
+  }
+
+  private bySeq(tables: readonly (Table | undefined)[], extra: string, make: () => T, also: readonly unknown[]): T {
     const seq: unknown[] = [...also];
     let first: object | undefined;
     for (const x of also) if (typeof x === 'object' && x !== null) first ??= x;
@@ -138,6 +150,7 @@ export class SeqMemo<T> {
 
 /** The same elements in the same order (objects by identity, other values by ===). */
 export function sameSeq(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a === b) return true;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

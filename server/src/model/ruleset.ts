@@ -180,6 +180,12 @@ export interface Table {
   readonly name: string;
   readonly blocks: TableBlock[];
   readonly chains: Map<string, Chain>;
+  /**
+   * Stands for the table's jump graph: two versions of a table with the same object here have the
+   * same chains (names, built in or not) and the same jump and goto targets in the same order (an
+   * edit that rewrote rules in place without changing a jump keeps it).
+   */
+  readonly jumps: object;
 }
 
 export type FileFormat = 'save' | 'commands';

@@ -14,7 +14,7 @@ function finding(code: string, message: string, span: Span, severity: Finding['s
 }
 
 function newTable(name: string): Table {
-  const t: Table = { name, blocks: [], chains: new Map() };
+  const t: Table = { name, blocks: [], chains: new Map(), jumps: {} };
   for (const c of findTable(name)?.chains ?? []) {
     t.chains.set(c, { name: c, table: name, builtin: true, policy: 'ACCEPT', declarations: [], rules: [], references: [] });
   }
@@ -190,7 +190,8 @@ export function updateTables(prev: TablesBuild, oldNodes: readonly LineNode[], n
   const own = (t: Table): Table => {
     let c = tables.get(t.name)!;
     if (!copied.has(c)) {
-      c = { name: t.name, blocks: t.blocks, chains: new Map(t.chains) };
+      // (a rule replaced in place keeps its jump: see jumpKey above)
+      c = { name: t.name, blocks: t.blocks, chains: new Map(t.chains), jumps: t.jumps };
       tables.set(t.name, c);
       copied.add(c);
     }

@@ -58,6 +58,8 @@ interface ChainRun {
 }
 
 const RUNS = new WeakMap<object, ChainRun>();
+/** What was found in a chain, by the chain object, with the environment and budget it was judged with. */
+const BY_CHAIN = new WeakMap<Chain, { readonly env: SpaceEnv; readonly budget: number; readonly findings: readonly Finding[] }>();
 
 /** What judging one rule of a chain reads besides the rule: the facts of every rule, worked out once per chain. */
 interface ChainFacts {
@@ -96,6 +98,17 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const rules = chain.rules;
     const n = rules.length;
     if (n === 0) return [];
+    // the same chain object (an edit left it alone): the same rules, compiled to the same spaces
+    const same = BY_CHAIN.get(chain);
+    if (same && same.env === ctx.env && same.budget === budget) return same.findings;
+    const findings = judgeChain(chain);
+    BY_CHAIN.set(chain, { env: ctx.env, budget, findings });
+    return findings;
+  }
+
+  function judgeChain(chain: Chain): readonly Finding[] {
+    const rules = chain.rules;
+    const n = rules.length;
     const compiled = rules.map((r) => ctx.compiled.get(r));
     const seq: object[] = rules.map((r, i) => compiled[i]?.conditions ?? r);
     const policy = statedPolicy(chain);
