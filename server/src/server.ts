@@ -12,6 +12,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { createRulesDocument, type RulesDocument } from './service/document';
+import { changedLinesSince, recordLineEdit } from './lsp/line-edits';
 import type { RulesSource } from './service/log-explain';
 import { createLogCache, type LogCache } from './lsp/log-cache';
 import { createRulesSources, folderPath } from './lsp/rules-sources';
@@ -79,7 +80,10 @@ const SANITIZED_DOCUMENTS = {
       const ch = c as { text?: unknown; range?: { start?: unknown; end?: unknown } } | null;
       return !!ch && typeof ch.text === 'string' && (ch.range === undefined || (!!ch.range && isPosition(ch.range.start) && isPosition(ch.range.end)));
     });
-    return TextDocument.update(doc, valid, Number.isInteger(version) ? version : doc.version + 1);
+    const from = doc.version;
+    const next = TextDocument.update(doc, valid, Number.isInteger(version) ? version : doc.version + 1);
+    recordLineEdit(next, from, valid);
+    return next;
   },
 };
 
@@ -118,7 +122,7 @@ export function startServer(connection: Connection, version: string): void {
       // the previous version hands on what an edit left alone: the tokens and parsed command of
       // every unchanged line, hence compiled rules and per-chain results (a one-line edit of a
       // 100k-rule file took a cold parse and analysis, 5 s, without it)
-      const parsed = createRulesDocument(uri, d.version, d.getText(), settings.family, hit);
+      const parsed = createRulesDocument(uri, d.version, d.getText(), settings.family, hit, hit && changedLinesSince(d, hit.version));
       cache.set(uri, parsed);
       return parsed;
     },

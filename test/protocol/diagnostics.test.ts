@@ -96,4 +96,52 @@ describe('protocol: diagnostics', function () {
       }
     }
   });
+
+  it('after bursts of edits (lines added and removed, several changes in one message), publishes what opening the text afresh publishes', async function () {
+    this.timeout(120_000);
+    // (the server makes a version's lines from the last version it read and the edits sent since;
+    // the result must be the text's)
+    const rng = new Rng(0xb125);
+    const lines = generateRuleset({ kind: 'firewall', family: 'ipv4', rules: 800, seed: 9 }).text.split('\n');
+    const uri = 'file:///tmp/bursts.rules';
+    await c.openAndDiagnose(uri, 'iptables', lines.join('\n'));
+    let version = 1;
+    type Change = { range: { start: { line: number; character: number }; end: { line: number; character: number } }; text: string };
+    const apply = (ch: Change) => {
+      const { start, end } = ch.range;
+      const head = lines[start.line]!.slice(0, start.character);
+      const tail = lines[end.line]!.slice(end.character);
+      lines.splice(start.line, end.line - start.line + 1, ...(head + ch.text + tail).split('\n'));
+    };
+    const rule = () => `-A INPUT -p tcp --dport ${rng.int(1, 65535)} -j ${rng.int(0, 1) ? 'ACCEPT' : 'DROP'}`;
+    const someLine = () => rng.int(3, lines.length - 4);
+    for (let burst = 0; burst < 5; burst++) {
+      const mark = c.notifications.length;
+      const messages = rng.int(2, 5);
+      for (let m = 0; m < messages; m++) {
+        const changes: Change[] = [];
+        for (let k = rng.int(1, 3); k > 0; k--) {
+          const at = someLine();
+          const kind = rng.int(0, 3);
+          const ch: Change =
+            kind === 0
+              ? { range: { start: { line: at, character: 0 }, end: { line: at, character: 0 } }, text: `${rule()}\n` } // a line added
+              : kind === 1
+                ? { range: { start: { line: at, character: 0 }, end: { line: at + 1, character: 0 } }, text: '' } // a line removed
+                : kind === 2
+                  ? { range: { start: { line: at, character: 0 }, end: { line: at, character: lines[at]!.length } }, text: rule() }
+                  : { range: { start: { line: at, character: lines[at]!.length }, end: { line: at + 1, character: 3 } }, text: ' -m comment --comment x\n-A ' };
+          apply(ch);
+          changes.push(ch);
+        }
+        c.notify('textDocument/didChange', { textDocument: { uri, version: ++version }, contentChanges: changes });
+      }
+      const last = version;
+      const n = await c.waitFor((x) => c.notifications.indexOf(x) >= mark && x.method === 'textDocument/publishDiagnostics' && (x.params as { uri: string; version?: number }).uri === uri && (x.params as { version?: number }).version === last, 60_000);
+      const published = (n.params as { diagnostics: unknown[] }).diagnostics;
+      const freshUri = `file:///tmp/bursts-fresh-${burst}.rules`;
+      const fresh = await c.openAndDiagnose(freshUri, 'iptables', lines.join('\n'));
+      assert.equal(JSON.stringify(published), JSON.stringify(fresh).split(freshUri).join(uri), `burst ${burst}, version ${last}`);
+    }
+  });
 });

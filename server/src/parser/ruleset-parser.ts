@@ -45,6 +45,11 @@ export interface ParseOptions {
    * format, table) are unchanged reuse its tokens and parsed command instead of reading them again.
    */
   readonly previous?: Ruleset;
+  /**
+   * The text already split into lines, as splitLines splits it, for a text without carriage
+   * returns (a document made from its previous version's lines: see service/line-edit.ts).
+   */
+  readonly lines?: readonly string[];
 }
 
 /**
@@ -247,7 +252,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       f('byte-order-mark', 'error', 'the file starts with a byte-order mark: iptables-restore reads those bytes as part of the first line and refuses it; save the file as UTF-8 without BOM', span(0, 0, 1)),
     );
   }
-  const { lines, crLines } = splitLines(text);
+  const { lines, crLines } = opts.lines ? { lines: opts.lines, crLines: [] } : splitLines(text);
   if (crLines.length) {
     findings.push(
       f(

@@ -5,6 +5,7 @@
 import type { Family } from '../knowledge/types';
 import type { Ruleset } from '../model/ruleset';
 import { parseRuleset, splitLines } from '../parser/ruleset-parser';
+import { type LineEdit, spliceLines } from './line-edit';
 
 export interface RulesDocument {
   readonly uri: string;
@@ -34,11 +35,22 @@ export function familyFromName(uri: string): Family | undefined {
   return undefined;
 }
 
+/** Documents whose text has no carriage return: their lines can be the base of the next version's. */
+const CR_FREE = new WeakSet<RulesDocument>();
+
+/** What changed since the previous version: the lines replaced (see LineEdit) and the new text of those lines. */
+export interface ChangedLines {
+  readonly edit: LineEdit;
+  readonly lines: readonly string[];
+}
+
 /**
  * `previous`: the document's last version, if any; unchanged lines reuse what was read from it
  * (the file is still read whole, so the result is the same as without it, only cheaper).
+ * `changed`: which lines differ from `previous` (the server knows it from the edits the editor
+ * sent): the other lines are taken from it as they are, instead of splitting the whole text.
  */
-export function createRulesDocument(uri: string, version: number, text: string, family: FamilySetting = 'auto', previous?: RulesDocument): RulesDocument {
+export function createRulesDocument(uri: string, version: number, text: string, family: FamilySetting = 'auto', previous?: RulesDocument, changed?: ChangedLines): RulesDocument {
   const fromName = familyFromName(uri);
   const opts =
     family !== 'auto'
@@ -46,6 +58,11 @@ export function createRulesDocument(uri: string, version: number, text: string, 
       : fromName
         ? ({ family: fromName, familySource: 'filename' } as const)
         : {};
-  const ruleset = parseRuleset(text, previous ? { ...opts, previous: previous.ruleset } : opts);
-  return { uri, version, text, lines: splitLines(text).lines, ruleset };
+  const spliced = previous && changed && CR_FREE.has(previous) ? spliceLines(previous.lines, changed.edit, changed.lines, text) : undefined;
+  const ruleset = parseRuleset(text, { ...opts, ...(previous ? { previous: previous.ruleset } : {}), ...(spliced ? { lines: spliced } : {}) });
+  // (the parser split the same text just before: splitLines answers from what it kept)
+  const split = spliced ? { lines: spliced, crLines: [] } : splitLines(text);
+  const doc: RulesDocument = { uri, version, text, lines: split.lines, ruleset };
+  if (!split.crLines.length) CR_FREE.add(doc);
+  return doc;
 }
