@@ -1,8 +1,9 @@
 /**
  * In-process measurements of one rules file through the language service, as the server runs it:
  * cold open (parse + every diagnostic, in a process that has not parsed anything yet), warm open,
- * re-analysis after one-line edits (the TextDocument update, the new parse reusing the previous
- * version, all diagnostics), hover and completion at random positions, packet traces after parsing
+ * re-analysis after one-line edits (the TextDocument update and the lines it replaced, as the
+ * server records them; the new parse reusing the previous version; all diagnostics), hover and
+ * completion at random positions, packet traces after parsing
  * (and after the trace preparation the server runs once diagnostics are published), and memory.
  */
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -13,7 +14,8 @@ import { Rng } from './gen/rng';
 import { trace, traceJobs } from '../server/src/analysis/tracer';
 import { completion } from '../server/src/service/completion';
 import { diagnose } from '../server/src/service/diagnostics';
-import { createRulesDocument, type RulesDocument } from '../server/src/service/document';
+import { changedLinesSince, recordLineEdit } from '../server/src/lsp/line-edits';
+import { type ChangedLines, createRulesDocument, type RulesDocument } from '../server/src/service/document';
 import { hover } from '../server/src/service/hover';
 
 export interface RulesetOptions {
@@ -64,8 +66,8 @@ function gc(): void {
 }
 
 /** Every document version goes through here, as in the server: the previous version is handed on. */
-function open(uri: string, version: number, text: string, previous?: RulesDocument): { doc: RulesDocument; diagnostics: number; parse: { wall: number; cpu: number }; check: { wall: number; cpu: number } } {
-  const p = timed(() => createRulesDocument(uri, version, text, 'auto', previous));
+function open(uri: string, version: number, text: string, previous?: RulesDocument, changed?: ChangedLines): { doc: RulesDocument; diagnostics: number; parse: { wall: number; cpu: number }; check: { wall: number; cpu: number } } {
+  const p = timed(() => createRulesDocument(uri, version, text, 'auto', previous, changed));
   const d = timed(() => diagnose(p.value.ruleset, p.value.lines));
   return { doc: p.value, diagnostics: d.value.length, parse: { wall: p.wall, cpu: p.cpu }, check: { wall: d.wall, cpu: d.cpu } };
 }
@@ -131,8 +133,12 @@ async function session(o: RulesetOptions, rng: Rng, mem: MemoryPeak) {
   for (let i = 0; i < o.edits; i++) {
     const e = editOneLine(lines, rng);
     const t = timed(() => {
-      td = TextDocument.update(td, [{ range: { start: { line: e.line, character: 0 }, end: { line: e.line, character: lines[e.line]!.length } }, text: e.text }], td.version + 1);
-      return open(o.uri, td.version, td.getText(), doc);
+      const change = [{ range: { start: { line: e.line, character: 0 }, end: { line: e.line, character: lines[e.line]!.length } }, text: e.text }];
+      const from = td.version;
+      td = TextDocument.update(td, change, td.version + 1);
+      // the lines the edit replaced, as the server records them from the change
+      recordLineEdit(td, from, change);
+      return open(o.uri, td.version, td.getText(), doc, changedLinesSince(td, doc.version));
     });
     lines[e.line] = e.text;
     doc = t.value.doc;
