@@ -9,12 +9,12 @@ import { Space, type SpaceEnv } from './packet-space';
 import { type Arrival, reach, type ReachResult, WALK_BUDGET, walkBudget } from './reach';
 import { ChainMemo, envKey } from './memo';
 import { ChainIndex } from './rule-index';
-import { compileRule, compileRuleset, type RuleSpace } from './rule-space';
+import { type CompiledRules, compileRule, compileRuleset, type RuleSpace } from './rule-space';
 
 export interface AnalysisContext {
   readonly rs: Ruleset;
   readonly env: SpaceEnv;
-  readonly compiled: ReadonlyMap<Rule, RuleSpace>;
+  readonly compiled: CompiledRules;
   /**
    * Traverse `table` from `hook` with the packets of `start` (memoised under `key` and `keep`'s
    * name). `keep`: the rules whose arrivals the caller reads (default every rule; see reach).
@@ -96,7 +96,7 @@ function lookedUp(table: Table, names: Iterable<string>): Map<string, Chain | un
  * not; otherwise the rules that are other objects now, old to new, and whether every chain is
  * still the same object.
  */
-function sameWalk(env: SpaceEnv, compiled: ReadonlyMap<Rule, RuleSpace>, table: Table, hook: Hook, kept: KeptWalk): { moved: Map<Rule, Rule>; sameChains: boolean } | undefined {
+function sameWalk(env: SpaceEnv, compiled: CompiledRules, table: Table, hook: Hook, kept: KeptWalk): { moved: Map<Rule, Rule>; sameChains: boolean } | undefined {
   const moved = new Map<Rule, Rule>();
   let sameChains = true;
   for (const [n, was] of kept.chains) {
@@ -145,7 +145,7 @@ function spaceText(s: Space): string {
   return out;
 }
 
-function keptWalk(env: SpaceEnv, compiled: ReadonlyMap<Rule, RuleSpace>, table: Table, hook: Hook, start: Space, keep: Keep | undefined): ReachResult {
+function keptWalk(env: SpaceEnv, compiled: CompiledRules, table: Table, hook: Hook, start: Space, keep: Keep | undefined): ReachResult {
   const anchor = table.chains.get(hook)?.rules[0]?.options;
   const run = () => reach(env, compiled, table, hook, start, keep?.test, keep?.stop);
   if (!anchor) return run();

@@ -16,7 +16,7 @@ import type { SpaceEnv } from './packet-space';
 export class ChainMemo<T> {
   private readonly store = new WeakMap<object, Kept<T>>();
 
-  get(ctx: { readonly compiled: ReadonlyMap<Rule, { readonly conditions: object }> }, chain: Chain, extra: string, make: () => T, derive?: (prev: T, changed: readonly number[]) => T): T {
+  get(ctx: { readonly compiled: { get(rule: Rule): { readonly conditions: object } | undefined } }, chain: Chain, extra: string, make: () => T, derive?: (prev: T, changed: readonly number[]) => T): T {
     const seq = chain.rules.map((r) => ctx.compiled.get(r)?.conditions ?? r);
     const first = seq[0];
     if (!first || !derive) return kept(this.store, first, seq, extra, make);
@@ -49,16 +49,22 @@ const MAX_DERIVED = 16;
 export class TableMemo<T> {
   private readonly store = new WeakMap<object, Kept<T>>();
 
-  /** The value last made or found, by the first table object: the same tables (and `also`) find it at once. */
-  private readonly same = new WeakMap<Table, { readonly tables: readonly (Table | undefined)[]; readonly also: readonly unknown[]; readonly extra: string; readonly value: T }>();
+  /**
+   * The value last made or found, by the jump graph of the first table (Table.jumps, which a table
+   * keeps while edits only replace its rules in place): the same tables (and `also`) find it at
+   * once; tables of that graph that are other objects had rules replaced, with option lists of
+   * their own (see TableMemo's comparison), so the value is made without building the comparison.
+   */
+  private readonly same = new WeakMap<object, { readonly tables: readonly (Table | undefined)[]; readonly also: readonly unknown[]; readonly extra: string; readonly value: T }>();
 
   /** `also`: more things the value depends on, compared by identity (rules outside any chain...). */
   get(tables: readonly (Table | undefined)[], extra: string, make: () => T, also: readonly unknown[] = []): T {
     const head = tables.find((t): t is Table => t !== undefined);
-    const last = head && this.same.get(head);
+    const last = head && this.same.get(head.jumps);
     if (last && last.extra === extra && sameSeq(last.tables, tables) && sameSeq(last.also, also)) return last.value;
-    const value = this.bySeq(tables, extra, make, also);
-    if (head) this.same.set(head, { tables, also, extra, value });
+    const inPlace = last && last.extra === extra && last.tables.length === tables.length && tables.every((t, i) => t === last.tables[i] || (t && last.tables[i]?.jumps === t.jumps));
+    const value = inPlace ? make() : this.bySeq(tables, extra, make, also);
+    if (head) this.same.set(head.jumps, { tables, also, extra, value });
     return value;
   }
 

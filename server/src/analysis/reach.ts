@@ -10,7 +10,7 @@
 import type { Hook } from '../knowledge/types';
 import type { Chain, Rule, Table } from '../model/ruleset';
 import { ISet, Space, type SpaceEnv, stateValue } from './packet-space';
-import type { RuleSpace } from './rule-space';
+import type { CompiledRules } from './rule-space';
 
 export interface Arrival {
   readonly hook: Hook;
@@ -93,7 +93,7 @@ const MAX_ARRIVALS_PER_RULE = 64;
  */
 export function reach(
   env: SpaceEnv,
-  compiled: ReadonlyMap<Rule, RuleSpace>,
+  compiled: CompiledRules,
   table: Table,
   hook: Hook,
   start: Space,

@@ -488,41 +488,85 @@ export function compileRule(env: SpaceEnv, rule: Rule): RuleSpace {
   return { rule, conditions, space, exact };
 }
 
+/** Each rule of a ruleset compiled, by rule. */
+export interface CompiledRules {
+  get(rule: Rule): RuleSpace | undefined;
+}
+
+/**
+ * A version's compiled rules: the rules its edit changed, over the compiled rules of the version
+ * it was made from (never changed once made, so older versions keep theirs). Past MAX_LAYERS
+ * layers, or MAX_LAYERED rules in the layers above the base, the layers are merged into one map,
+ * so a lookup passes a few small maps at most and no layer holds stale rules for long.
+ */
+class LayeredRules implements CompiledRules {
+  private constructor(
+    private readonly own: ReadonlyMap<Rule, RuleSpace>,
+    private readonly under: LayeredRules | undefined,
+    /** Layers from this one down, and rules in the layers above the base. */
+    private readonly depth: number,
+    private readonly layered: number,
+  ) {}
+
+  static base(rules: ReadonlyMap<Rule, RuleSpace>): LayeredRules {
+    return new LayeredRules(rules, undefined, 1, 0);
+  }
+
+  get(rule: Rule): RuleSpace | undefined {
+    // (rules an edit removed stay in the layers below, unasked: nothing in a version names them)
+    return this.own.get(rule) ?? this.under?.get(rule);
+  }
+
+  /** These rules with `changed` compiled anew on top (rules gone from the version are left unasked). */
+  with(changed: ReadonlyMap<Rule, RuleSpace>): LayeredRules {
+    if (this.depth < MAX_LAYERS && this.layered + changed.size <= MAX_LAYERED) return new LayeredRules(changed, this, this.depth + 1, this.layered + changed.size);
+    const all = this.flat();
+    for (const [r, x] of changed) all.set(r, x);
+    return LayeredRules.base(all);
+  }
+
+  private flat(): Map<Rule, RuleSpace> {
+    if (!this.under) return new Map(this.own);
+    const m = this.under.flat();
+    for (const [r, x] of this.own) m.set(r, x);
+    return m;
+  }
+}
+const MAX_LAYERS = 4;
+const MAX_LAYERED = 256;
+
 /** A ruleset's compiled rules, kept for compiling its next version (see compileRuleset). */
 interface CompiledVersion {
   readonly env: SpaceEnv;
-  readonly rules: ReadonlyMap<Rule, RuleSpace>;
+  readonly rules: LayeredRules;
 }
 /** Compiled rules by ruleset, for as long as the ruleset is in use (a closed document takes its map with it). */
 const VERSIONS = new WeakMap<Ruleset, CompiledVersion>();
 
 /**
  * Compile every rule once per ruleset. After an edit that kept the family (see rulesetEdit), only
- * the rules on the lines it changed are compiled; every other rule is the same object with the
- * same space.
+ * the rules on the lines it changed are compiled, on top of the previous version's (see
+ * LayeredRules); every other rule is the same object with the same space.
  */
-export function compileRuleset(rs: Ruleset): { env: SpaceEnv; rules: Map<Rule, RuleSpace> } {
+export function compileRuleset(rs: Ruleset): { env: SpaceEnv; rules: CompiledRules } {
   const edit = rulesetEdit(rs, (p) => VERSIONS.has(p));
   const prev = edit && VERSIONS.get(edit.previous);
   let env: SpaceEnv;
-  let rules: Map<Rule, RuleSpace>;
+  let rules: LayeredRules;
   if (prev && prev.env === spaceEnv(rs)) {
     env = prev.env;
-    rules = new Map(prev.rules);
-    for (const ln of edit.changed) {
-      const old = edit.previous.lines[ln];
-      if (old?.kind === 'command' && isRule(old)) rules.delete(old);
-    }
+    const changed = new Map<Rule, RuleSpace>();
     for (const ln of edit.changed) {
       const now = rs.lines[ln];
-      if (now?.kind === 'command' && isRule(now)) rules.set(now, compileRule(env, now));
+      if (now?.kind === 'command' && isRule(now)) changed.set(now, compileRule(env, now));
     }
+    rules = prev.rules.with(changed);
   } else {
     env = spaceEnv(rs);
-    rules = new Map<Rule, RuleSpace>();
-    for (const r of rs.rules) rules.set(r, compileRule(env, r));
+    const all = new Map<Rule, RuleSpace>();
+    for (const r of rs.rules) all.set(r, compileRule(env, r));
+    rules = LayeredRules.base(all);
   }
   VERSIONS.set(rs, { env, rules });
   return { env, rules };
 }
-
