@@ -158,103 +158,127 @@ export function findLoops(table: Table): Finding[] {
 /** Hook-restricted matches and targets used in user chains reached from other hooks. */
 export function checkUserChainHooks(table: Table, reach: ChainReach): Finding[] {
   const out: Finding[] = [];
+  let last = LAST.get(table.jumps);
+  if (!last) LAST.set(table.jumps, (last = new Map()));
   for (const c of table.chains.values()) {
     if (c.builtin) continue;
     const from = reach.hooks.get(c.name);
     if (!from || from.size === 0) continue;
-    for (const f of chainHookFindings(c, from)) out.push(f);
+    for (const f of chainHookFindings(c, from, last)) out.push(f);
   }
   return out;
+}
+
+/** One chain's findings, rule by rule (in the chain's order). */
+interface ChainHooks {
+  readonly chain: Chain;
+  readonly from: ReadonlySet<Hook>;
+  readonly perRule: readonly (readonly Finding[])[];
+  readonly findings: readonly Finding[];
 }
 
 /**
- * One chain's findings depend on its name, the hooks reaching it (one shared object per set, see
- * hookSet) and what each of its rules says: kept while those stay the same.
+ * The last findings of each chain by its name, per jump graph (Table.jumps, kept while edits
+ * replace rules in place): the same chain object finds them at once; a chain an edit rewrote in
+ * place (another object with as many rules) is checked again at the rules that are other objects.
  */
-const CHAIN_HOOK_MEMO = new SeqMemo<readonly Finding[]>();
-/** The same, by the chain object (the parser keeps it for a chain an edit left alone): one lookup. */
-const BY_CHAIN = new WeakMap<Chain, { readonly from: ReadonlySet<Hook>; readonly findings: readonly Finding[] }>();
-function chainHookFindings(c: Chain, from: ReadonlySet<Hook>): readonly Finding[] {
+const LAST = new WeakMap<object, Map<string, ChainHooks>>();
+
+/**
+ * One chain's findings depend on its name, the hooks reaching it (one shared object per set, see
+ * hookSet) and what each of its rules says: after an edit that rebuilt the tables, kept while
+ * those stay the same.
+ */
+const CHAIN_HOOK_MEMO = new SeqMemo<ChainHooks>();
+
+function chainHookFindings(c: Chain, from: ReadonlySet<Hook>, last: Map<string, ChainHooks>): readonly Finding[] {
   if (!c.rules.length) return [];
-  const hit = BY_CHAIN.get(c);
-  if (hit && hit.from === from) return hit.findings;
-  const findings = chainHookFindingsBySeq(c, from);
-  BY_CHAIN.set(c, { from, findings });
-  return findings;
-}
-function chainHookFindingsBySeq(c: Chain, from: ReadonlySet<Hook>): readonly Finding[] {
-  const seq: unknown[] = [];
-  for (const r of c.rules) seq.push(r.options, r.target, r.matches, r.generic);
-  seq.push(from, c.name);
-  return CHAIN_HOOK_MEMO.get(seq, () => userChainHookFindings(c, from));
+  const hit = last.get(c.name);
+  if (hit && hit.chain === c && hit.from === from) return hit.findings;
+  let made: ChainHooks;
+  if (hit && hit.from === from && hit.chain.rules.length === c.rules.length) {
+    const perRule = c.rules.map((r, i) => (r === hit.chain.rules[i] ? hit.perRule[i]! : ruleHookFindings(c, r, from)));
+    made = { chain: c, from, perRule, findings: perRule.flat() };
+  } else {
+    const seq: unknown[] = [];
+    for (const r of c.rules) seq.push(r.options, r.target, r.matches, r.generic);
+    seq.push(from, c.name);
+    const kept = CHAIN_HOOK_MEMO.get(seq, () => {
+      const perRule = c.rules.map((r) => ruleHookFindings(c, r, from));
+      return { chain: c, from, perRule, findings: perRule.flat() };
+    });
+    made = kept.chain === c ? kept : { ...kept, chain: c };
+  }
+  last.set(c.name, made);
+  return made.findings;
 }
 
-function userChainHookFindings(c: Chain, from: ReadonlySet<Hook>): Finding[] {
+const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
+
+function ruleHookFindings(c: Chain, r: Rule, from: ReadonlySet<Hook>): readonly Finding[] {
   const out: Finding[] = [];
-  for (const r of c.rules) {
-    const ts = r.target?.spec;
-    if (ts?.hooks) {
-      const bad = [...from].filter((h) => !ts.hooks!.includes(h));
-      if (bad.length) {
-        out.push({
-          code: 'target-hook',
-          severity: 'error',
-          message: `${ts.name} is only valid in ${ts.hooks.join(', ')}, but ${c.name} is reached from ${bad.join(', ')}; the kernel refuses the table`,
-          span: r.target!.nameWord,
-        });
-      }
-    }
-    // option hooks are checked by the extension's checkentry, which nf_tables runs only for rules in
-    // built-in chains: iptables-legacy refuses the table, iptables-nft loads it
-    const optionHookWarnings = (options: readonly OptionNode[], owner: string, code: 'target-hook' | 'match-hook') => {
-      for (const o of options) {
-        const oh = o.spec?.hooks;
-        if (!oh) continue;
-        const bad = [...from].filter((h) => !oh.includes(h));
-        if (!bad.length) continue;
-        out.push({
-          code,
-          severity: 'warning',
-          message: `${o.spec!.name} of ${owner} only works in ${oh!.join(', ')}, but ${c.name} is reached from ${bad.join(', ')}: iptables-legacy refuses the table, and iptables-nft loads it without checking`,
-          span: o.nameSpan,
-        });
-      }
-    };
-    optionHookWarnings(r.target?.options ?? [], ts?.name ?? 'the target', 'target-hook');
-    for (const m of r.matches) optionHookWarnings(m.options, `-m ${m.name}`, 'match-hook');
-    for (const m of r.matches) {
-      const ms = m.spec;
-      if (!ms?.hooks) continue;
-      const bad = [...from].filter((h) => !ms.hooks!.includes(h));
-      if (bad.length) {
-        out.push({
-          code: 'match-hook',
-          severity: 'error',
-          message: `the ${ms.name} match is only valid in ${ms.hooks.join(', ')}, but ${c.name} is reached from ${bad.join(', ')}; the kernel refuses the table`,
-          span: m.nameWord,
-        });
-      }
-    }
-    for (const o of r.generic) {
-      if (o.name === '-i' && [...from].every((h) => h === 'OUTPUT' || h === 'POSTROUTING')) {
-        out.push({
-          code: 'interface-direction',
-          severity: 'warning',
-          message: `-i never matches here: ${c.name} is reached only from ${[...from].join(', ')}, where packets have no incoming interface`,
-          span: o.nameSpan,
-        });
-      }
-      if (o.name === '-o' && [...from].every((h) => h === 'INPUT' || h === 'PREROUTING')) {
-        out.push({
-          code: 'interface-direction',
-          severity: 'warning',
-          message: `-o never matches here: ${c.name} is reached only from ${[...from].join(', ')}, before the outgoing interface is known`,
-          span: o.nameSpan,
-        });
-      }
+  const ts = r.target?.spec;
+  if (ts?.hooks) {
+    const bad = [...from].filter((h) => !ts.hooks!.includes(h));
+    if (bad.length) {
+      out.push({
+        code: 'target-hook',
+        severity: 'error',
+        message: `${ts.name} is only valid in ${ts.hooks.join(', ')}, but ${c.name} is reached from ${bad.join(', ')}; the kernel refuses the table`,
+        span: r.target!.nameWord,
+      });
     }
   }
-  return out;
+  // option hooks are checked by the extension's checkentry, which nf_tables runs only for rules in
+  // built-in chains: iptables-legacy refuses the table, iptables-nft loads it
+  const optionHookWarnings = (options: readonly OptionNode[], owner: string, code: 'target-hook' | 'match-hook') => {
+    for (const o of options) {
+      const oh = o.spec?.hooks;
+      if (!oh) continue;
+      const bad = [...from].filter((h) => !oh.includes(h));
+      if (!bad.length) continue;
+      out.push({
+        code,
+        severity: 'warning',
+        message: `${o.spec!.name} of ${owner} only works in ${oh!.join(', ')}, but ${c.name} is reached from ${bad.join(', ')}: iptables-legacy refuses the table, and iptables-nft loads it without checking`,
+        span: o.nameSpan,
+      });
+    }
+  };
+  optionHookWarnings(r.target?.options ?? [], ts?.name ?? 'the target', 'target-hook');
+  for (const m of r.matches) optionHookWarnings(m.options, `-m ${m.name}`, 'match-hook');
+  for (const m of r.matches) {
+    const ms = m.spec;
+    if (!ms?.hooks) continue;
+    const bad = [...from].filter((h) => !ms.hooks!.includes(h));
+    if (bad.length) {
+      out.push({
+        code: 'match-hook',
+        severity: 'error',
+        message: `the ${ms.name} match is only valid in ${ms.hooks.join(', ')}, but ${c.name} is reached from ${bad.join(', ')}; the kernel refuses the table`,
+        span: m.nameWord,
+      });
+    }
+  }
+  for (const o of r.generic) {
+    if (o.name === '-i' && [...from].every((h) => h === 'OUTPUT' || h === 'POSTROUTING')) {
+      out.push({
+        code: 'interface-direction',
+        severity: 'warning',
+        message: `-i never matches here: ${c.name} is reached only from ${[...from].join(', ')}, where packets have no incoming interface`,
+        span: o.nameSpan,
+      });
+    }
+    if (o.name === '-o' && [...from].every((h) => h === 'INPUT' || h === 'PREROUTING')) {
+      out.push({
+        code: 'interface-direction',
+        severity: 'warning',
+        message: `-o never matches here: ${c.name} is reached only from ${[...from].join(', ')}, before the outgoing interface is known`,
+        span: o.nameSpan,
+      });
+    }
+  }
+  return out.length ? out : NO_FINDINGS;
 }
 
 /**
