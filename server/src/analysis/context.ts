@@ -21,7 +21,11 @@ export interface AnalysisContext {
    */
   reach(table: string, hook: Hook, start: Space, key: string, keep?: Keep): ReachResult | undefined;
   /** The rules of a chain indexed by the packets they can match (built once per chain). */
-  index(chain: Chain): ChainIndex;
+  /**
+   * `known`: the chain's compiled rules by position and their conditions (the rule where it did not
+   * compile), when the caller has them.
+   */
+  index(chain: Chain, known?: { readonly spaces: readonly (RuleSpace | undefined)[]; readonly seq: readonly object[] }): ChainIndex;
   /** Which hooks reach each chain of a table (built once per table). */
   hooks(table: Table): ChainReach;
   /** The hooks (built-in chains) of `table` from which some rule in `rules` can be reached. */
@@ -177,12 +181,12 @@ export function analysisContext(rs: Ruleset): AnalysisContext {
   const memo = new Map<string, ReachResult>();
   const indexes = new WeakMap<Chain, ChainIndex>();
   const graphs = new WeakMap<Table, ChainReach>();
-  const index = (chain: Chain): ChainIndex => {
+  const index = (chain: Chain, known?: { readonly spaces: readonly (RuleSpace | undefined)[]; readonly seq: readonly object[] }): ChainIndex => {
     let i = indexes.get(chain);
     if (!i) {
-      const spaces = chain.rules.map((r) => rules.get(r));
+      const spaces = known?.spaces ?? chain.rules.map((r) => rules.get(r));
       // from the index of the chain before an edit of a few of its rules, when one is kept
-      const made = INDEXES.get(ctx, chain, '', () => ({ index: new ChainIndex(env, spaces), spaces }), (prev, changed) => ({ index: new ChainIndex(env, spaces, { index: prev.index, before: prev.spaces, changed }), spaces }));
+      const made = INDEXES.get(ctx, chain, '', () => ({ index: new ChainIndex(env, spaces), spaces }), (prev, changed) => ({ index: new ChainIndex(env, spaces, { index: prev.index, before: prev.spaces, changed }), spaces }), known?.seq);
       indexes.set(chain, (i = made.index));
     }
     return i;

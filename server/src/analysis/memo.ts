@@ -16,8 +16,8 @@ import type { SpaceEnv } from './packet-space';
 export class ChainMemo<T> {
   private readonly store = new WeakMap<object, Kept<T>>();
 
-  get(ctx: { readonly compiled: { get(rule: Rule): { readonly conditions: object } | undefined } }, chain: Chain, extra: string, make: () => T, derive?: (prev: T, changed: readonly number[]) => T): T {
-    const seq = chain.rules.map((r) => ctx.compiled.get(r)?.conditions ?? r);
+  /** `seq`: the chain's compiled conditions by position (the rule where none), when the caller has them. */
+  get(ctx: { readonly compiled: { get(rule: Rule): { readonly conditions: object } | undefined } }, chain: Chain, extra: string, make: () => T, derive?: (prev: T, changed: readonly number[]) => T, seq: readonly object[] = chain.rules.map((r) => ctx.compiled.get(r)?.conditions ?? r)): T {
     const first = seq[0];
     if (!first || !derive) return kept(this.store, first, seq, extra, make);
     const last = seq[seq.length - 1]!;

@@ -87,6 +87,12 @@ function runningMax(hi: readonly bigint[]): bigint[] {
   return out;
 }
 
+/** Take `x` out of an ascending list, if it is there. */
+function removeSorted(list: number[], x: number): void {
+  const at = insertionPoint(list, x);
+  if (list[at] === x) list.splice(at, 1);
+}
+
 /** Where `x` goes in an ascending list. */
 function insertionPoint(list: readonly number[], x: number): number {
   let a = 0;
@@ -182,23 +188,31 @@ export class ChainIndex {
     const dims = chooseDims(count);
     const prevDims = [...prev.keyed.keys()];
     if (dims.length !== prevDims.length || dims.some((d) => !prev.keyed.has(d))) return false;
-    const gone = new Set(changed);
     const filed = changed.filter((p) => canMatch(spaces[p])).sort((x, y) => x - y);
-    const all = prev.all.filter((p) => !gone.has(p));
+    // (copies of the kept lists, the changed rules taken out and their replacements put in: each a
+    // native copy and a few moves, not a pass building new lists)
+    const all = prev.all.slice();
+    for (const p of changed) removeSorted(all, p);
     for (const p of filed) all.splice(insertionPoint(all, p), 0, p);
     const hulls = new Map(filed.map((p) => [p, hullsOf(this.env, spaces[p])]));
     for (const d of dims) {
       const k = prev.keyed.get(d)!;
-      const lo: bigint[] = [];
-      const hi: bigint[] = [];
-      const pos: number[] = [];
-      for (let i = 0; i < k.pos.length; i++) {
-        if (gone.has(k.pos[i]!)) continue;
-        lo.push(k.lo[i]!);
-        hi.push(k.hi[i]!);
-        pos.push(k.pos[i]!);
+      const lo = k.lo.slice();
+      const hi = k.hi.slice();
+      const pos = k.pos.slice();
+      const free = k.free.slice();
+      // maxHi holds from the first entry taken out or put in
+      let from = lo.length;
+      for (const p of changed) {
+        // (the entries are sorted by value, not position: looked for with a native search)
+        const at = pos.indexOf(p);
+        if (at >= 0) {
+          lo.splice(at, 1);
+          hi.splice(at, 1);
+          pos.splice(at, 1);
+          if (at < from) from = at;
+        } else removeSorted(free, p);
       }
-      const free = k.free.filter((p) => !gone.has(p));
       for (const p of filed) {
         const x = hulls.get(p)!.get(d);
         if (!x) {
@@ -215,9 +229,16 @@ export class ChainIndex {
         lo.splice(a, 0, x[0]);
         hi.splice(a, 0, x[1]);
         pos.splice(a, 0, p);
+        if (a < from) from = a;
       }
       if (!lo.length) return false;
-      this.keyed.set(d, { lo, hi, pos, maxHi: runningMax(hi), free });
+      const maxHi = k.maxHi.slice(0, Math.min(from, lo.length));
+      let m = maxHi.length ? maxHi[maxHi.length - 1]! : -1n;
+      for (let i = maxHi.length; i < hi.length; i++) {
+        if (hi[i]! > m) m = hi[i]!;
+        maxHi.push(m);
+      }
+      this.keyed.set(d, { lo, hi, pos, maxHi, free });
     }
     this.all = all;
     this.count = count;

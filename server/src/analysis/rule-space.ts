@@ -501,35 +501,37 @@ export interface CompiledRules {
  */
 class LayeredRules implements CompiledRules {
   private constructor(
-    private readonly own: ReadonlyMap<Rule, RuleSpace>,
-    private readonly under: LayeredRules | undefined,
-    /** Layers from this one down, and rules in the layers above the base. */
-    private readonly depth: number,
+    /** Every rule of the version the layers start from. */
+    private readonly base: ReadonlyMap<Rule, RuleSpace>,
+    /** The rules each later edit changed, newest first: new rule objects, none in base or in another layer. */
+    private readonly layers: readonly ReadonlyMap<Rule, RuleSpace>[],
+    /** Rules in the layers. */
     private readonly layered: number,
   ) {}
 
   static base(rules: ReadonlyMap<Rule, RuleSpace>): LayeredRules {
-    return new LayeredRules(rules, undefined, 1, 0);
+    return new LayeredRules(rules, [], 0);
   }
 
   get(rule: Rule): RuleSpace | undefined {
-    // (rules an edit removed stay in the layers below, unasked: nothing in a version names them)
-    return this.own.get(rule) ?? this.under?.get(rule);
+    // nearly every rule asked for is in base: one lookup (rules an edit removed stay there,
+    // unasked: nothing in a version names them)
+    const x = this.base.get(rule);
+    if (x || !this.layered) return x;
+    for (const l of this.layers) {
+      const y = l.get(rule);
+      if (y) return y;
+    }
+    return undefined;
   }
 
   /** These rules with `changed` compiled anew on top (rules gone from the version are left unasked). */
   with(changed: ReadonlyMap<Rule, RuleSpace>): LayeredRules {
-    if (this.depth < MAX_LAYERS && this.layered + changed.size <= MAX_LAYERED) return new LayeredRules(changed, this, this.depth + 1, this.layered + changed.size);
-    const all = this.flat();
+    if (this.layers.length < MAX_LAYERS && this.layered + changed.size <= MAX_LAYERED) return new LayeredRules(this.base, [changed, ...this.layers], this.layered + changed.size);
+    const all = new Map(this.base);
+    for (let i = this.layers.length - 1; i >= 0; i--) for (const [r, x] of this.layers[i]!) all.set(r, x);
     for (const [r, x] of changed) all.set(r, x);
     return LayeredRules.base(all);
-  }
-
-  private flat(): Map<Rule, RuleSpace> {
-    if (!this.under) return new Map(this.own);
-    const m = this.under.flat();
-    for (const [r, x] of this.own) m.set(r, x);
-    return m;
   }
 }
 const MAX_LAYERS = 4;

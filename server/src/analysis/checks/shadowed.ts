@@ -42,10 +42,13 @@ export function setShadowBudget(n: number | undefined): void {
  * share packets with it and on nothing else. Kept under the chain's first and last compiled rule.
  */
 interface ChainRun {
-  /** Per position: the compiled conditions (or the rule when it did not compile). */
+  /** The chain's rules, and per position the compiled conditions (or the rule when it did not compile). */
+  readonly rules: readonly Rule[];
   readonly seq: readonly object[];
   readonly policy: string;
   readonly compiled: readonly (RuleSpace | undefined)[];
+  readonly keys: readonly (string | undefined)[];
+  readonly covering: Uint8Array;
   readonly found: readonly (Finding | undefined)[];
   readonly work: readonly number[];
   readonly total: number;
@@ -65,6 +68,8 @@ const BY_CHAIN = new WeakMap<Chain, { readonly env: SpaceEnv; readonly budget: n
 interface ChainFacts {
   readonly chain: Chain;
   readonly compiled: readonly (RuleSpace | undefined)[];
+  /** Per position: the compiled conditions (or the rule when it did not compile). */
+  readonly seq: readonly object[];
   /** verdictKey of each rule. */
   readonly keys: readonly (string | undefined)[];
   /** 1 for a rule with a final verdict and decidable conditions: it takes every packet it matches. */
@@ -109,27 +114,14 @@ export function checkShadowed(rs: Ruleset): Finding[] {
   function judgeChain(chain: Chain): readonly Finding[] {
     const rules = chain.rules;
     const n = rules.length;
-    const compiled = rules.map((r) => ctx.compiled.get(r));
-    const seq: object[] = rules.map((r, i) => compiled[i]?.conditions ?? r);
     const policy = statedPolicy(chain);
+    const conditionsAt = (i: number): object => ctx.compiled.get(rules[i]!)?.conditions ?? rules[i]!;
     // the last run of this chain, when it was judged with the same policy and budget
-    const kept = RUNS.get(seq[0]!) ?? RUNS.get(seq[n - 1]!);
+    const kept = RUNS.get(conditionsAt(0)) ?? RUNS.get(conditionsAt(n - 1));
     const prev = kept && kept.policy === (policy ?? '') && kept.budget === budget ? kept : undefined;
+    const facts = (prev && patchedFacts(chain, prev, policy)) ?? freshFacts(chain, policy);
+    const { compiled, seq, keys, covering, firstUnconditional } = facts;
     if (prev && sameSeq(prev.seq, seq)) return prev.findings;
-
-    // facts of each rule on its own: a final verdict with decidable conditions covers what it matches
-    const keys = rules.map((r) => verdictKey(r));
-    const covering = new Uint8Array(n);
-    let firstCovering = -1;
-    let firstUnconditional = -1;
-    for (let i = 0; i < n; i++) {
-      const rsp = compiled[i];
-      const key = keys[i];
-      if (!rsp || key === undefined || verdictKind(rules[i]!) === 'jump' || !rsp.exact) continue;
-      covering[i] = 1;
-      if (firstCovering < 0) firstCovering = i;
-      if (rsp.conditions.length === 0 && firstUnconditional < 0) firstUnconditional = i;
-    }
 
     // the rules to judge again: all of them, or those that can share packets with a changed rule
     let again: Set<number> | undefined;
@@ -138,7 +130,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       for (let i = 0; i < n && changed.length <= MAX_CHANGED; i++) if (prev.seq[i] !== seq[i]) changed.push(i);
       // a rule that did not compile meets everything: then judge the chain whole
       if (changed.length <= MAX_CHANGED && changed.every((d) => compiled[d] && prev.compiled[d])) {
-        const index = ctx.index(chain);
+        const index = ctx.index(chain, { spaces: compiled, seq });
         again = new Set(changed);
         for (const d of changed) {
           for (const p of index.candidates(compiled[d]!.space.boxes)) again.add(p);
@@ -147,23 +139,24 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       }
     }
 
-    const found: (Finding | undefined)[] = new Array(n);
-    const work: number[] = new Array<number>(n).fill(0);
+    // (made below: the kept arrays copied, or fresh ones)
+    let found: (Finding | undefined)[] = [];
+    let work: number[] = [];
     let total = 0;
     let stopped = false;
-    const facts: ChainFacts = { chain, compiled, keys, covering, firstCovering, firstUnconditional, policy };
     const judge = (i: number): void => {
       const r = judgeRule(facts, i);
       found[i] = r.finding;
       work[i] = r.work;
     };
     if (again) {
-      for (let i = 0; i < n; i++) {
-        if (again.has(i)) judge(i);
-        else {
-          found[i] = prev!.found[i];
-          work[i] = prev!.work[i]!;
-        }
+      // every other rule keeps its finding and the comparisons it took
+      found = prev!.found.slice();
+      work = prev!.work.slice();
+      total = prev!.total;
+      for (const i of again) {
+        total -= work[i]!;
+        judge(i);
         total += work[i]!;
       }
       // (the comparisons a rule needs depend a little on the chain's index, which the edit may
@@ -178,8 +171,8 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     if (!again) {
       shadowStats.whole++;
       total = 0;
-      found.fill(undefined);
-      work.fill(0);
+      found = new Array<Finding | undefined>(n);
+      work = new Array<number>(n).fill(0);
       for (let i = 0; i < n; i++) {
         if (!compiled[i]) continue;
         if (total > budget) {
@@ -199,10 +192,64 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     }
     const findings: Finding[] = [];
     for (const f of found) if (f) findings.push(f);
-    const run: ChainRun = { seq, policy: policy ?? '', compiled, found, work, total, firstUnconditional, stopped, budget, findings };
+    const run: ChainRun = { rules, seq, policy: policy ?? '', compiled, keys, covering, found, work, total, firstUnconditional, stopped, budget, findings };
     RUNS.set(seq[0]!, run);
     RUNS.set(seq[n - 1]!, run);
     return findings;
+  }
+
+  /** Whether a rule takes every packet it matches: a final verdict and decidable conditions. */
+  function covers(r: Rule, rsp: RuleSpace | undefined, key: string | undefined): boolean {
+    return !!rsp && key !== undefined && verdictKind(r) !== 'jump' && rsp.exact;
+  }
+
+  /** The chain's first covering rule, and its first covering rule without conditions (-1: none). */
+  function firsts(covering: Uint8Array, compiled: readonly (RuleSpace | undefined)[]): { firstCovering: number; firstUnconditional: number } {
+    let firstCovering = -1;
+    for (let i = 0; i < covering.length; i++) {
+      if (!covering[i]) continue;
+      if (firstCovering < 0) firstCovering = i;
+      if (compiled[i]!.conditions.length === 0) return { firstCovering, firstUnconditional: i };
+    }
+    return { firstCovering, firstUnconditional: -1 };
+  }
+
+  /** The facts of each rule of a chain on its own. */
+  function freshFacts(chain: Chain, policy: string | undefined): ChainFacts {
+    const rules = chain.rules;
+    const compiled = rules.map((r) => ctx.compiled.get(r));
+    const seq: object[] = rules.map((r, i) => compiled[i]?.conditions ?? r);
+    const keys = rules.map((r) => verdictKey(r));
+    const covering = new Uint8Array(rules.length);
+    for (let i = 0; i < rules.length; i++) if (covers(rules[i]!, compiled[i], keys[i])) covering[i] = 1;
+    return { chain, compiled, seq, keys, covering, ...firsts(covering, compiled), policy };
+  }
+
+  /**
+   * The facts of a chain from those of its last run, when as many rules as then and at most
+   * MAX_CHANGED of them other objects: the facts of the others are the same.
+   */
+  function patchedFacts(chain: Chain, prev: ChainRun, policy: string | undefined): ChainFacts | undefined {
+    const rules = chain.rules;
+    if (prev.rules.length !== rules.length) return undefined;
+    const moved: number[] = [];
+    for (let i = 0; i < rules.length; i++) {
+      if (rules[i] === prev.rules[i]) continue;
+      if (moved.push(i) > MAX_CHANGED) return undefined;
+    }
+    const compiled = prev.compiled.slice();
+    const seq = prev.seq.slice();
+    const keys = prev.keys.slice();
+    const covering = prev.covering.slice();
+    for (const i of moved) {
+      const r = rules[i]!;
+      const rsp = ctx.compiled.get(r);
+      compiled[i] = rsp;
+      seq[i] = rsp?.conditions ?? r;
+      keys[i] = verdictKey(r);
+      covering[i] = covers(r, rsp, keys[i]) ? 1 : 0;
+    }
+    return { chain, compiled, seq, keys, covering, ...firsts(covering, compiled), policy };
   }
 
   /** The finding of rule i of a chain (unreachable, shadowed or redundant), and the comparisons it took. */
@@ -227,7 +274,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     }
     // the earlier rules that cover a rule are among those that meet it: the chain's index finds
     // them without going through every earlier rule (a 50 000-line blocklist stays linear)
-    const index = ctx.index(chain);
+    const index = ctx.index(chain, { spaces: compiled, seq: facts.seq });
     let work = 0;
     const key = keys[i];
     const by = rsp.exact && !rsp.space.empty && firstCovering >= 0 && firstCovering < i ? coveringRules(rsp.space) : undefined;
