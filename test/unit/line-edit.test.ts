@@ -7,6 +7,8 @@
  * the text is split as before.
  */
 import { strict as assert } from 'node:assert';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Rng } from '../../bench/gen/rng';
 import { changedLinesSince, recordLineEdit } from '../../server/src/lsp/line-edits';
@@ -105,5 +107,35 @@ describe('line edits: a version\'s lines from the previous version\'s and the ed
       inc.ruleset.lines.map((n) => n.kind),
       fresh.ruleset.lines.map((n) => n.kind),
     );
+  });
+
+  it('lines made from the edits do not keep the texts of the versions they were cut from', async function () {
+    this.timeout(60_000);
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const collect = async () => {
+      for (let i = 0; i < 4; i++) await new Promise<void>((r) => setTimeout(() => (gc(), r()), 1));
+    };
+    // a 7 MB document; each edit makes the document a new 7 MB text
+    const start = Array.from({ length: 200_000 }, (_, i) => `-A INPUT -s 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255} -j DROP`).join('\n');
+    let td = TextDocument.create('file:///big.rules', 'iptables', 1, start);
+    let lines: string[] | undefined = splitLines(start).lines;
+    await collect();
+    const before = process.memoryUsage().heapUsed;
+    const rng = new Rng(0x7e7);
+    for (let v = 0; v < 12; v++) {
+      const at = rng.int(0, 199_999);
+      const from = td.version;
+      td = apply(td, [{ range: { start: { line: at, character: 3 }, end: { line: at, character: 8 } }, text: 'OUTPUT' }]);
+      const changed = changedLinesSince(td, from)!;
+      lines = spliceLines(lines, changed.edit, changed.lines, td.getText());
+      assert.ok(lines, `version ${td.version}`);
+    }
+    await collect();
+    const grown = (process.memoryUsage().heapUsed - before) / 1e6;
+    // the first text (its lines are views of it) and the document's current text are alive;
+    // twelve more texts of 7 MB would be about 80 MB
+    assert.ok(grown < 30, `the heap grew by ${grown.toFixed(0)} MB over 12 edits`);
+    assert.equal(lines!.length, 200_000);
   });
 });
