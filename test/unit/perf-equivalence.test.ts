@@ -375,6 +375,58 @@ describe('performance rewrites keep behaviour: analysis', function () {
     );
   });
 
+  it('long interval sets cut a few ranges at a time (held in parts) agree with plain lists, cut after cut', () => {
+    // a plain model: sorted disjoint non-adjacent ranges of numbers, cut by brute force
+    type R = [number, number];
+    const cut = (xs: R[], a: number, b: number): R[] => xs.flatMap(([c, d]): R[] => (d < a || c > b ? [[c, d]] : [...(c < a ? [[c, a - 1] as R] : []), ...(d > b ? [[b + 1, d] as R] : [])]));
+    const text = (s: ISet) => s.ranges.map(([a, b]) => `${a}-${b}`).join(',');
+    const plain = (xs: R[]) => xs.map(([a, b]) => `${a}-${b}`).join(',');
+    const rng = new Rng(0x5e7);
+    for (let round = 0; round < 24; round++) {
+      // a long list: every other value of a stretch, or points spread wide
+      // wide ranges and cuts crowded into a corner (half the rounds) split ranges and so grow a
+      // part until it is split in two
+      const crowded = round % 2 === 1;
+      const n = crowded ? rng.int(256, 500) : rng.int(256, 3000);
+      const step = crowded ? 1000 : rng.int(2, 9);
+      let model: R[] = Array.from({ length: n }, (_, i): R => [i * step, i * step + (crowded ? step - 2 : rng.int(0, step - 2))]);
+      let set = ISet.fromRanges(model.map(([a, b]) => [BigInt(a), BigInt(b)] as const));
+      const top = n * step;
+      const reach = crowded ? 3 * step : top;
+      const cuts = crowded ? 800 : 300;
+      for (let k = 0; k < cuts; k++) {
+        // one to four ranges out: points, short runs, now and then a wide one across parts
+        const out: R[] = [];
+        for (let j = rng.int(1, 4); j > 0; j--) {
+          const a = rng.int(-5, reach + 5);
+          out.push([a, a + (crowded ? 0 : rng.int(0, 30) ? rng.int(0, 3) : rng.int(100, 2000))]);
+        }
+        const o = ISet.fromRanges(out.map(([a, b]) => [BigInt(a), BigInt(b)] as const));
+        for (const [a, b] of o.ranges) model = cut(model, Number(a), Number(b));
+        set = set.subtract(o);
+        if (k % 37 === 0 || k === cuts - 1) assert.equal(text(set), plain(model), `round ${round}, cut ${k}`);
+        assert.equal(set.rangeCount, model.length);
+        assert.equal(set.first(), model.length ? BigInt(model[0]![0]) : undefined);
+        assert.equal(set.last(), model.length ? BigInt(model[model.length - 1]![1]) : undefined);
+        // questions with a few ranges against the long set
+        const probe = rng.int(-5, top + 5);
+        const few = ISet.of(BigInt(probe), BigInt(probe + rng.int(0, 12)));
+        const inModel = (v: number) => model.some(([c, d]) => c <= v && v <= d);
+        assert.equal(set.has(BigInt(probe)), inModel(probe));
+        const shared = model.flatMap(([c, d]): R[] => (d < probe || c > probe + Number(few.last()! - few.first()!) ? [] : [[Math.max(c, probe), Math.min(d, Number(few.last()!))]]));
+        assert.equal(text(set.intersect(few)), plain(shared));
+        assert.equal(text(few.intersect(set)), plain(shared));
+        assert.equal(set.meets(few), shared.length > 0);
+        assert.equal(few.meets(set), shared.length > 0);
+        if (model.length === 0) break;
+      }
+      // what does not go through the parts sees the same set
+      assert.ok(set.equals(ISet.fromRanges(model.map(([a, b]) => [BigInt(a), BigInt(b)] as const))));
+      assert.equal(text(set.union(ISet.point(BigInt(top + 100)))), plain([...model, [top + 100, top + 100]]));
+      assert.equal(text(set.complement(0n, BigInt(top + 10)).complement(0n, BigInt(top + 10))), plain(model));
+    }
+  });
+
   it('merging boxes keeps exactly the same packets', () => {
     const env: SpaceEnv = { family: 'ipv4' };
     const dims: Dim[] = ['proto', 'dst', 'dport', 'state', 'iif'];

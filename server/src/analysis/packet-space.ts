@@ -106,9 +106,47 @@ export function domain(env: SpaceEnv, d: Dim): [bigint, bigint] {
   }
 }
 
+type Range = readonly [bigint, bigint];
+
+/**
+ * A long list of ranges held in parts (see ISet): the parts in order, each at most 2 * PART
+ * ranges, and the highest end of each part, to find a value's part by binary search.
+ */
+interface Parts {
+  readonly parts: readonly (readonly Range[])[];
+  readonly ends: readonly bigint[];
+  readonly count: number;
+}
+
 /** A set of integers as sorted, disjoint, non-adjacent inclusive intervals. */
 export class ISet {
-  private constructor(readonly ranges: readonly (readonly [bigint, bigint])[]) {}
+  /**
+   * The ranges in one list, or (for a long list that is cut a range at a time, as a walk cuts the
+   * packets left by each ban of a 50 000-address blocklist) in parts shared between the set and
+   * the sets cut from it: a cut copies one part and the list of parts, not every range. The one
+   * list is made from the parts when something asks for it, and kept.
+   */
+  private flat: readonly Range[] | undefined;
+  /** The one list in parts, once a cut needed them. */
+  private split: Parts | undefined;
+  readonly rangeCount: number;
+
+  private constructor(
+    ranges: readonly Range[] | undefined,
+    private readonly held?: Parts,
+  ) {
+    this.flat = ranges;
+    this.rangeCount = ranges ? ranges.length : held!.count;
+  }
+
+  get ranges(): readonly Range[] {
+    return (this.flat ??= this.held!.parts.flat());
+  }
+
+  /** The parts of this set's ranges (made once from the one list). */
+  private partsOf(): Parts {
+    return this.held ?? (this.split ??= toParts(this.flat!));
+  }
 
   static readonly EMPTY = new ISet([]);
 
@@ -142,7 +180,7 @@ export class ISet {
    * Space normalisation); larger sets are keyed by identity.
    */
   key(): string | ISet {
-    if (this.ranges.length > 8) return this;
+    if (this.rangeCount > 8) return this;
     if (this.keyText === undefined) {
       let k = '';
       for (const [a, b] of this.ranges) k += `${a}-${b},`;
@@ -157,10 +195,11 @@ export class ISet {
   }
 
   get empty(): boolean {
-    return this.ranges.length === 0;
+    return this.rangeCount === 0;
   }
 
   has(v: bigint): boolean {
+    if (this.held) return someRangeInParts([[v, v]], this.held);
     let lo = 0;
     let hi = this.ranges.length - 1;
     while (lo <= hi) {
@@ -176,13 +215,15 @@ export class ISet {
   union(o: ISet): ISet {
     if (o.empty) return this;
     if (this.empty) return o;
-    if (o.ranges.length === 1 && this.ranges.length > 8) return ISet.fromSorted(addRange(this.ranges, o.ranges[0]![0], o.ranges[0]![1]));
-    if (this.ranges.length === 1 && o.ranges.length > 8) return ISet.fromSorted(addRange(o.ranges, this.ranges[0]![0], this.ranges[0]![1]));
+    if (o.rangeCount === 1 && this.rangeCount > 8) return ISet.fromSorted(addRange(this.ranges, o.ranges[0]![0], o.ranges[0]![1]));
+    if (this.rangeCount === 1 && o.rangeCount > 8) return ISet.fromSorted(addRange(o.ranges, this.ranges[0]![0], this.ranges[0]![1]));
     return ISet.fromRanges([...this.ranges, ...o.ranges]);
   }
 
   /** Whether the two sets share a value (the intersection's emptiness, without making it). */
   meets(o: ISet): boolean {
+    if (this.held && o.rangeCount * 8 < this.rangeCount) return someRangeInParts(o.ranges, this.held);
+    if (o.held && this.rangeCount * 8 < o.rangeCount) return someRangeInParts(this.ranges, o.held);
     const x = this.ranges;
     const y = o.ranges;
     // a few ranges against many (an address against a blocklist): binary search
@@ -202,16 +243,16 @@ export class ISet {
 
   intersect(o: ISet): ISet {
     if (o === this) return this;
-    const n = this.ranges.length;
-    const m = o.ranges.length;
+    const n = this.rangeCount;
+    const m = o.rangeCount;
     if (n === 0) return this;
     if (m === 0) return o;
     // one side a single range around the other (a domain, an unrestricted dimension): nothing to cut
-    if (m === 1 && o.ranges[0]![0] <= this.ranges[0]![0] && o.ranges[0]![1] >= this.ranges[n - 1]![1]) return this;
-    if (n === 1 && this.ranges[0]![0] <= o.ranges[0]![0] && this.ranges[0]![1] >= o.ranges[m - 1]![1]) return o;
+    if (m === 1 && o.ranges[0]![0] <= this.first()! && o.ranges[0]![1] >= this.last()!) return this;
+    if (n === 1 && this.ranges[0]![0] <= o.first()! && this.ranges[0]![1] >= o.last()!) return o;
     // a few ranges against many (one address against a long list): binary search, not a full walk
-    if (m * 8 < n) return ISet.fromSorted(intersectSmall(this.ranges, o.ranges));
-    if (n * 8 < m) return ISet.fromSorted(intersectSmall(o.ranges, this.ranges));
+    if (m * 8 < n) return ISet.fromSorted(this.held ? intersectParts(this.held, o.ranges) : intersectSmall(this.ranges, o.ranges));
+    if (n * 8 < m) return ISet.fromSorted(o.held ? intersectParts(o.held, this.ranges) : intersectSmall(o.ranges, this.ranges));
     const out: [bigint, bigint][] = [];
     let i = 0;
     let j = 0;
@@ -242,12 +283,19 @@ export class ISet {
 
   subtract(o: ISet): ISet {
     if (o.empty || this.empty) return this;
-    const lo = this.ranges[0]![0];
-    const hi = this.ranges[this.ranges.length - 1]![1];
-    if (o.ranges[o.ranges.length - 1]![1] < lo || o.ranges[0]![0] > hi) return this;
-    // a few ranges out of many (one address out of a long list): cut them out one by one, copying
-    // the untouched ranges as they are
-    if (o.ranges.length <= 4 && this.ranges.length > 8) {
+    const lo = this.first()!;
+    const hi = this.last()!;
+    if (o.last()! < lo || o.first()! > hi) return this;
+    // a few ranges out of a long list (one address out of a blocklist's worth): cut in the parts
+    if (o.rangeCount <= 4 && this.rangeCount >= PARTS_FROM) {
+      const before = this.partsOf();
+      let r = before;
+      for (const [a, b] of o.ranges) r = cutParts(r, a, b);
+      if (r === before) return this;
+      return r.count === 0 ? ISet.EMPTY : new ISet(undefined, r);
+    }
+    // a few ranges out of many: cut them out one by one, copying the untouched ranges as they are
+    if (o.rangeCount <= 4 && this.rangeCount > 8) {
       let r: readonly (readonly [bigint, bigint])[] = this.ranges;
       for (const [a, b] of o.ranges) r = cutRange(r, a, b);
       return r === this.ranges ? this : ISet.fromSorted(r);
@@ -260,7 +308,7 @@ export class ISet {
   }
 
   equals(o: ISet): boolean {
-    return this.ranges.length === o.ranges.length && this.ranges.every(([a, b], i) => a === o.ranges[i]![0] && b === o.ranges[i]![1]);
+    return this.rangeCount === o.rangeCount && this.ranges.every(([a, b], i) => a === o.ranges[i]![0] && b === o.ranges[i]![1]);
   }
 
   /** Number of values in the set. */
@@ -270,9 +318,97 @@ export class ISet {
     return n;
   }
 
+  /** The lowest value (undefined when empty). */
   first(): bigint | undefined {
-    return this.ranges[0]?.[0];
+    return this.held ? this.held.parts[0]![0]![0] : this.flat![0]?.[0];
   }
+
+  /** The highest value (undefined when empty). */
+  last(): bigint | undefined {
+    if (this.held) {
+      const p = this.held.parts[this.held.parts.length - 1]!;
+      return p[p.length - 1]![1];
+    }
+    return this.flat![this.flat!.length - 1]?.[1];
+  }
+}
+
+/** Sets of at least this many ranges are cut in parts (see ISet). */
+const PARTS_FROM = 256;
+/** Ranges per part when a list is split (a part grows to twice this before it is split again). */
+const PART = 128;
+
+function partsOfList(list: readonly (readonly Range[])[]): Parts {
+  let count = 0;
+  for (const p of list) count += p.length;
+  return { parts: list, ends: list.map((p) => p[p.length - 1]![1]), count };
+}
+
+function toParts(ranges: readonly Range[]): Parts {
+  const list: Range[][] = [];
+  for (let i = 0; i < ranges.length; i += PART) list.push(ranges.slice(i, i + PART));
+  return partsOfList(list);
+}
+
+/** The first part whose highest end is at or after v (parts.length when none is). */
+function partAtOrAfter(held: Parts, v: bigint): number {
+  let lo = 0;
+  let hi = held.ends.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (held.ends[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The parts without [a, b]: one part cut and the list of parts copied (or, when [a, b] spans parts, the whole list cut and split again). */
+function cutParts(held: Parts, a: bigint, b: bigint): Parts {
+  const at = partAtOrAfter(held, a);
+  if (at === held.parts.length) return held;
+  const part = held.parts[at]!;
+  // [a, b] reaches into the next part too: rare (a wide range out of a list of points)
+  const next = held.parts[at + 1];
+  if (next && next[0]![0] <= b) {
+    const all = cutRange(held.parts.flat(), a, b);
+    return toParts(all);
+  }
+  const cut = cutRange(part, a, b);
+  if (cut === part) return held;
+  const list = held.parts.slice();
+  if (cut.length === 0) list.splice(at, 1);
+  else if (cut.length > 2 * PART) list.splice(at, 1, cut.slice(0, PART), cut.slice(PART));
+  else list[at] = cut;
+  return partsOfList(list);
+}
+
+/** Whether some range of `few` overlaps one of the ranges in parts. */
+function someRangeInParts(few: readonly Range[], held: Parts): boolean {
+  for (const [a, b] of few) {
+    const at = partAtOrAfter(held, a);
+    if (at === held.parts.length) continue;
+    const part = held.parts[at]!;
+    if (part[endAtOrAfter(part, a)]![0] <= b) return true;
+  }
+  return false;
+}
+
+/** The parts of the ranges in parts inside the few sorted ranges `small`. */
+function intersectParts(held: Parts, small: readonly Range[]): [bigint, bigint][] {
+  const out: [bigint, bigint][] = [];
+  for (const [a, b] of small) {
+    for (let at = partAtOrAfter(held, a); at < held.parts.length; at++) {
+      const part = held.parts[at]!;
+      if (part[0]![0] > b) break;
+      for (let i = endAtOrAfter(part, a); i < part.length; i++) {
+        const r = part[i]!;
+        const [c, d] = r;
+        if (c > b) break;
+        out.push(c >= a && d <= b ? (r as [bigint, bigint]) : [c > a ? c : a, d < b ? d : b]);
+      }
+    }
+  }
+  return out;
 }
 
 /** Whether some range of `few` overlaps one of the sorted ranges `many`. */

@@ -56,7 +56,7 @@ export function walkBudget(): number {
 /** The interval ranges of the dimensions `by` restricts, over every box of `s` (the work of cutting s by it). */
 function weight(s: Space, by: Space): number {
   let w = 0;
-  for (const b of s.boxes) for (const r of by.boxes) for (const d of r.keys()) w += b.get(d)?.ranges.length ?? 1;
+  for (const b of s.boxes) for (const r of by.boxes) for (const d of r.keys()) w += b.get(d)?.rangeCount ?? 1;
   return w;
 }
 

@@ -34,8 +34,8 @@ function hull(env: SpaceEnv, boxes: readonly Box[], d: Dim): [bigint, bigint] | 
     const s = b.get(d);
     if (!s) return undefined;
     if (s.empty) continue;
-    const a = s.ranges[0]![0];
-    const z = s.ranges[s.ranges.length - 1]![1];
+    const a = s.first()!;
+    const z = s.last()!;
     if (lo === undefined || a < lo) lo = a;
     if (hi === undefined || z > hi) hi = z;
   }

@@ -332,7 +332,7 @@ function plainOf(c: Condition): boolean {
  * size's log2 and its key in Blocks.bySize (as blockKey gives it for any value in the block).
  */
 export function alignedBlock(set: ISet): { bits: number; key: number | bigint } | undefined {
-  if (set.ranges.length !== 1) return undefined;
+  if (set.rangeCount !== 1) return undefined;
   const [lo, hi] = set.ranges[0]!;
   if (hi <= MAX_SAFE) {
     // in doubles, where every integer up to 2^53 is exact

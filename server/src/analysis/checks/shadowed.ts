@@ -405,8 +405,8 @@ function corners(env: SpaceEnv, space: Space): Map<Dim, bigint>[] {
     for (const d of DIMS) {
       const s = b.get(d);
       const [dlo, dhi] = domain(env, d);
-      lo.set(d, s && !s.empty ? s.ranges[0]![0] : dlo);
-      hi.set(d, s && !s.empty ? s.ranges[s.ranges.length - 1]![1] : dhi);
+      lo.set(d, s && !s.empty ? s.first()! : dlo);
+      hi.set(d, s && !s.empty ? s.last()! : dhi);
     }
     out.push(lo, hi);
   }
