@@ -78,6 +78,10 @@ interface LineParses {
   /** Chain lines with words past the counters (their node does not keep them). */
   readonly wideDecls: ReadonlySet<number>;
   readonly tables: TablesBuild;
+  /** The findings of single lines, in line order. */
+  readonly lineFindings: readonly Finding[];
+  /** The table blocks, in order. */
+  readonly blocks: readonly TableBlock[];
 }
 
 const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
@@ -266,13 +270,13 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
   }
   // the BOM stays in line 0 so that columns match the editor's; reading starts after it
   const content = (ln: number) => (bom && ln === 0 ? lines[0]!.slice(1) : lines[ln]!);
-  const contents = lines.map((_, ln) => content(ln));
+  const contents = bom ? lines.map((_, ln) => content(ln)) : lines;
   const { family, source } = detectFamily(contents, opts);
   const format: FileFormat = contents.some((l) => l.startsWith('*')) ? 'save' : 'commands';
-  const nodes: LineNode[] = [];
-  const commands: CommandLine[] = [];
+  let nodes: LineNode[] = [];
+  let commands: CommandLine[] = [];
   let block: TableBlock | undefined;
-  const blocks: TableBlock[] = [];
+  let blocks: TableBlock[] = [];
   const prior = opts.previous ? LINE_PARSES.get(opts.previous) : undefined;
   const priorSame = prior && prior.family === family && prior.format === format ? prior : undefined;
   const priorNodes = priorSame ? opts.previous!.lines : undefined;
@@ -293,15 +297,21 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     }
   }
   const kept = (ln: number) => ln < same || ln >= sameFrom;
-  const extras = new Map<number, LineExtra>();
-  const wideDecls = new Set<number>();
+  let extras = new Map<number, LineExtra>();
+  let wideDecls = new Set<number>();
+  /** The findings of single lines, in line order (the file's own findings go before and after them). */
+  let lineFindings: Finding[] = [];
   // the block being read: made in this version (and then written to as its end is found), or the
   // previous version's (already complete); `committed`: its COMMIT has been read
   let blockFresh = false;
   let committed = false;
   const texts = new WordTexts();
 
-  for (let ln = 0; ln < lines.length; ln++) {
+  /**
+   * Read line ln in the state the lines before it left (the block, whether it is committed): its
+   * node, its findings into lineFindings, what else it left into extras and wideDecls.
+   */
+  const readLine = (ln: number): LineNode => {
     const full = lines[ln]!;
     const base = bom && ln === 0 ? 1 : 0;
     const raw = contents[ln]!;
@@ -311,8 +321,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       // in a context that gives it the same reading and no finding: its node as it was (the paths
       // below reach the same result, at the cost of reading it)
       if (old.kind === 'comment' ? raw.charCodeAt(0) === 0x23 : old.kind === 'blank' && raw.length === 0) {
-        nodes.push(old);
-        continue;
+        return old;
       }
       if (
         old.kind === 'command' &&
@@ -323,34 +332,28 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
         old.words.length <= MAX_RESTORE_WORDS &&
         (old.counters === undefined || COUNTER_PAIR.test(old.counters.text))
       ) {
-        nodes.push(old);
-        commands.push(old);
-        continue;
+        return old;
       }
     }
     const lineSpan = span(ln, 0, full.length);
     if (raw.length === 0) {
-      nodes.push({ kind: 'blank', line: ln });
-      continue;
+      return { kind: 'blank', line: ln };
     }
     const c0 = raw.charCodeAt(0);
     if ((c0 === 0x20 || c0 === 0x09) && /^[ \t]+$/.test(raw)) {
-      nodes.push({ kind: 'blank', line: ln });
       if (format === 'save') {
-        findings.push(f('blank-line-with-spaces', 'error', 'a line holding only blanks makes iptables-restore fail ("no command specified"); leave it empty', lineSpan));
+        lineFindings.push(f('blank-line-with-spaces', 'error', 'a line holding only blanks makes iptables-restore fail ("no command specified"); leave it empty', lineSpan));
       }
-      continue;
+      return { kind: 'blank', line: ln };
     }
     if (raw.startsWith('#')) {
-      nodes.push({ kind: 'comment', line: ln, span: lineSpan, text: raw });
-      continue;
+      return { kind: 'comment', line: ln, span: lineSpan, text: raw };
     }
     if ((c0 === 0x20 || c0 === 0x09) && /^[ \t]+#/.test(raw)) {
-      nodes.push({ kind: 'comment', line: ln, span: lineSpan, text: raw.trim() });
       if (format === 'save') {
-        findings.push(f('indented-comment', 'error', 'iptables-restore treats `#` as a comment only in the first column; remove the blanks before it', lineSpan));
+        lineFindings.push(f('indented-comment', 'error', 'iptables-restore treats `#` as a comment only in the first column; remove the blanks before it', lineSpan));
       }
-      continue;
+      return { kind: 'comment', line: ln, span: lineSpan, text: raw.trim() };
     }
 
     if (raw.startsWith('*')) {
@@ -358,7 +361,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       const name = words[0]?.text ?? '';
       const nameWord: Word = words[0] ?? { text: '', line: ln, start: base + 1, end: base + 1, quoted: false };
       if (block && !committed) {
-        findings.push(
+        lineFindings.push(
           f('missing-commit', 'error', `the *${block.name} block is not closed: add COMMIT before *${name || 'this header'}`, span(ln, 0, full.length), { insertBefore: ln }),
         );
         if (blockFresh) block.endLine = ln - 1;
@@ -366,16 +369,16 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       // the previous version's block when every line from its header to its end is where it was
       const reused = old?.kind === 'table' && (sameBlocks || old.endLine + 1 < same || ln >= sameFrom) ? old : undefined;
       const tb: TableBlock = reused ?? { kind: 'table', name, nameWord, line: ln, span: lineSpan, endLine: ln };
-      if (!name) findings.push(f('unknown-table', 'error', 'a `*` line needs a table name: filter, nat, mangle, raw or security', lineSpan));
+      if (!name) lineFindings.push(f('unknown-table', 'error', 'a `*` line needs a table name: filter, nat, mangle, raw or security', lineSpan));
       else if (!findTable(name)) {
-        findings.push(f('unknown-table', 'error', `unknown table \`${name}\`: iptables has filter, nat, mangle, raw and security`, nameWord));
+        lineFindings.push(f('unknown-table', 'error', `unknown table \`${name}\`: iptables has filter, nat, mangle, raw and security`, nameWord));
       }
       if (words.length > 1) {
-        findings.push(f('ignored-text', 'warning', `iptables-restore ignores everything after the table name`, span(ln, words[1]!.start, full.length)));
+        lineFindings.push(f('ignored-text', 'warning', `iptables-restore ignores everything after the table name`, span(ln, words[1]!.start, full.length)));
       }
       const earlier = blocks.find((b) => b.name === name);
       if (earlier && name) {
-        findings.push(
+        lineFindings.push(
           f('table-redefined', 'warning', `*${name} appears a second time (first at line ${earlier.line + 1}): iptables-restore flushes the table again here, so the first block's rules are lost`, nameWord),
         );
       }
@@ -383,8 +386,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       blockFresh = !reused;
       committed = false;
       blocks.push(tb);
-      nodes.push(tb);
-      continue;
+      return tb;
     }
 
     if (raw.startsWith(':')) {
@@ -409,35 +411,34 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
         if (fourth) wideDecls.add(ln);
       }
       const { nameWord, policy, counters } = decl;
-      nodes.push(decl);
       if (!block) {
-        findings.push(f('outside-table', 'error', 'a chain line must come after a `*table` header (iptables-restore fails here)', lineSpan));
+        lineFindings.push(f('outside-table', 'error', 'a chain line must come after a `*table` header (iptables-restore fails here)', lineSpan));
       } else if (committed) {
-        findings.push(f('outside-table', 'error', `this chain line comes after COMMIT of *${block.name}: start a new \`*table\` block first`, lineSpan));
+        lineFindings.push(f('outside-table', 'error', `this chain line comes after COMMIT of *${block.name}: start a new \`*table\` block first`, lineSpan));
       }
-      checkChainName(nameWord, findings);
+      checkChainName(nameWord, lineFindings);
       const builtin = isBuiltinChain(decl.table, nameWord.text);
       if (!policy) {
-        findings.push(f('chain-policy', 'error', `\`:${nameWord.text}\` needs a policy: ${builtin ? 'ACCEPT or DROP' : '`-` for a user chain'} (iptables-restore says "policy invalid")`, nameWord));
+        lineFindings.push(f('chain-policy', 'error', `\`:${nameWord.text}\` needs a policy: ${builtin ? 'ACCEPT or DROP' : '`-` for a user chain'} (iptables-restore says "policy invalid")`, nameWord));
       } else if (builtin) {
         if (policy.text !== '-' && policy.text !== 'ACCEPT' && policy.text !== 'DROP') {
-          findings.push(f('chain-policy', 'error', `a built-in chain's policy is ACCEPT or DROP (upper case), not \`${policy.text}\``, policy));
+          lineFindings.push(f('chain-policy', 'error', `a built-in chain's policy is ACCEPT or DROP (upper case), not \`${policy.text}\``, policy));
         }
       } else if (policy.text !== '-') {
-        findings.push(f('chain-policy', 'warning', `user chains have no policy: \`${policy.text}\` is ignored; write \`-\`. A packet that reaches the end of ${nameWord.text} returns to the calling chain`, policy));
+        lineFindings.push(f('chain-policy', 'warning', `user chains have no policy: \`${policy.text}\` is ignored; write \`-\`. A packet that reaches the end of ${nameWord.text} returns to the calling chain`, policy));
       }
       if (counters && !COUNTER_PAIR.test(counters.text)) {
-        findings.push(f('counters', 'warning', `\`${counters.text}\` is not a \`[packets:bytes]\` counter pair; iptables-restore reads it as zero`, counters));
+        lineFindings.push(f('counters', 'warning', `\`${counters.text}\` is not a \`[packets:bytes]\` counter pair; iptables-restore reads it as zero`, counters));
       }
-      if (fourth) findings.push(f('ignored-text', 'warning', 'iptables-restore ignores everything after the counters', span(ln, fourth.start, full.length)));
-      continue;
+      if (fourth) lineFindings.push(f('ignored-text', 'warning', 'iptables-restore ignores everything after the counters', span(ln, fourth.start, full.length)));
+      return decl;
     }
 
     if (raw.startsWith('COMMIT')) {
       if (raw === 'COMMIT') {
-        nodes.push({ kind: 'commit', line: ln, span: lineSpan, ...(block ? { block } : {}) });
+        const node: LineNode = { kind: 'commit', line: ln, span: lineSpan, ...(block ? { block } : {}) };
         if (!block || committed) {
-          findings.push(f('outside-table', 'error', 'COMMIT without an open `*table` block', lineSpan));
+          lineFindings.push(f('outside-table', 'error', 'COMMIT without an open `*table` block', lineSpan));
         } else {
           committed = true;
           if (blockFresh) {
@@ -445,11 +446,11 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
             block.endLine = ln;
           }
         }
-        continue;
+        return node;
       }
       if (/^COMMIT[ \t]+$/.test(raw)) {
-        nodes.push({ kind: 'commit', line: ln, span: lineSpan, ...(block ? { block } : {}) });
-        findings.push(f('commit-trailing-blank', 'error', 'iptables-restore recognises COMMIT only when nothing follows it on the line; remove the trailing blanks', span(ln, base + 6, full.length)));
+        const node: LineNode = { kind: 'commit', line: ln, span: lineSpan, ...(block ? { block } : {}) };
+        lineFindings.push(f('commit-trailing-blank', 'error', 'iptables-restore recognises COMMIT only when nothing follows it on the line; remove the trailing blanks', span(ln, base + 6, full.length)));
         if (block && !committed) {
           committed = true;
           if (blockFresh) {
@@ -457,7 +458,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
             block.endLine = ln;
           }
         }
-        continue;
+        return node;
       }
     }
 
@@ -469,12 +470,12 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     if (full[lead] === '[') {
       const close = full.indexOf(']', lead);
       if (close < 0) {
-        findings.push(f('counters', 'error', 'the `[packets:bytes]` counters are missing their closing `]`', span(ln, lead, full.length)));
+        lineFindings.push(f('counters', 'error', 'the `[packets:bytes]` counters are missing their closing `]`', span(ln, lead, full.length)));
         from = full.length;
       } else {
         counters = { text: texts.get(full.slice(lead, close + 1)), line: ln, start: lead, end: close + 1, quoted: false };
         if (!COUNTER_PAIR.test(counters.text)) {
-          findings.push(f('counters', 'warning', `\`${counters.text}\` is not a \`[packets:bytes]\` counter pair; iptables-restore reads it as zero`, counters));
+          lineFindings.push(f('counters', 'warning', `\`${counters.text}\` is not a \`[packets:bytes]\` counter pair; iptables-restore reads it as zero`, counters));
         }
         from = close + 1;
       }
@@ -486,14 +487,14 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     const oldExtra = reuse ? priorSame!.extras.get(ln) : undefined;
     const tok = reuse ? { words: oldExtra?.words ?? reuse.words, unterminatedQuote: oldExtra?.unterminatedQuote } : tokenizeLine(full, ln, from, full.length, texts);
     if (tok.unterminatedQuote !== undefined) {
-      findings.push(
+      lineFindings.push(
         f('unterminated-quote', 'warning', 'this quote is never closed: iptables-restore takes the rest of the line, options included, as one value', span(ln, tok.unterminatedQuote, full.length)),
       );
     }
     // a line of absurd length is read up to MAX_WORDS_READ words, so its cost stays bounded
     const words = tok.words.length > MAX_WORDS_READ ? tok.words.slice(0, MAX_WORDS_READ) : tok.words;
     if (words !== tok.words) {
-      findings.push(
+      lineFindings.push(
         f('ignored-text', 'warning', `this line has ${tok.words.length} words: iptables-lens reads the first ${MAX_WORDS_READ} and ignores the rest (no real rule comes near; iptables-restore refuses more than ${MAX_RESTORE_WORDS})`, span(ln, tok.words[MAX_WORDS_READ]!.start, tok.words[tok.words.length - 1]!.end)),
       );
     }
@@ -503,23 +504,23 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       for (const w of words) {
         if (w.text.length > MAX_WORD_LENGTH) {
           longWords = true;
-          findings.push(f('syntax', 'error', `a single word of ${w.text.length} characters: iptables-restore refuses words longer than ${MAX_WORD_LENGTH} ("Parameter too long")`, w));
+          lineFindings.push(f('syntax', 'error', `a single word of ${w.text.length} characters: iptables-restore refuses words longer than ${MAX_WORD_LENGTH} ("Parameter too long")`, w));
         }
       }
     }
     if (format === 'save' && tok.words.length > MAX_RESTORE_WORDS) {
       const extra = tok.words[MAX_RESTORE_WORDS]!;
-      findings.push(
+      lineFindings.push(
         f('syntax', 'error', `${tok.words.length} words on one line: iptables-restore reads at most ${MAX_RESTORE_WORDS} ("Parser cannot handle more arguments") and refuses the file`, span(ln, extra.start, tok.words[tok.words.length - 1]!.end)),
       );
     }
     const parsed = reuse ? parsedOf(reuse, oldExtra) : parseCommandWords(words, { family, format, table });
     // a loop, not push(...): a line of a million words has a million findings, more than a call takes arguments
     const listed = Math.min(parsed.findings.length, MAX_FINDINGS_PER_LINE);
-    for (let k = 0; k < listed; k++) findings.push(parsed.findings[k]!);
+    for (let k = 0; k < listed; k++) lineFindings.push(parsed.findings[k]!);
     if (parsed.findings.length > listed) {
-      const last = findings[findings.length - 1]!;
-      findings[findings.length - 1] = { ...last, message: `${last.message} (and ${parsed.findings.length - listed} more problems on this line, not listed)` };
+      const last = lineFindings[lineFindings.length - 1]!;
+      lineFindings[lineFindings.length - 1] = { ...last, message: `${last.message} (and ${parsed.findings.length - listed} more problems on this line, not listed)` };
     }
     // every property in one literal, absent ones undefined: each line's node has the same layout
     // (spreading optional parts gave a dozen layouts and an extra property store on most nodes)
@@ -544,16 +545,53 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     if (words !== tok.words || tok.unterminatedQuote !== undefined || parsed.findings.length || longWords) {
       extras.set(ln, { words: tok.words, unterminatedQuote: tok.unterminatedQuote, findings: parsed.findings, longWords });
     }
-    nodes.push(cmd);
-    commands.push(cmd);
     if (!parsed.command && words.length) {
-      findings.push(f('missing-command', 'error', 'no command on this line: a rule starts with -A CHAIN (or -I, -D, -N, -P...)', span(ln, words[0]!.start, words[words.length - 1]!.end)));
+      lineFindings.push(f('missing-command', 'error', 'no command on this line: a rule starts with -A CHAIN (or -I, -D, -N, -P...)', span(ln, words[0]!.start, words[words.length - 1]!.end)));
     }
     if (format === 'save') {
-      if (!block) findings.push(f('outside-table', 'error', 'this rule comes before any `*table` header: iptables-restore fails here; add `*filter` (or the right table) above', lineSpan));
-      else if (committed) findings.push(f('outside-table', 'error', `this rule comes after COMMIT of *${block.name}: start a new \`*table\` block first`, lineSpan));
+      if (!block) lineFindings.push(f('outside-table', 'error', 'this rule comes before any `*table` header: iptables-restore fails here; add `*filter` (or the right table) above', lineSpan));
+      else if (committed) lineFindings.push(f('outside-table', 'error', `this rule comes after COMMIT of *${block.name}: start a new \`*table\` block first`, lineSpan));
     }
+    return cmd;
+  };
+
+  let rules: Rule[];
+  if (priorSame && sameBlocks && !bom && lines.length === priorNodes!.length) {
+    // an edit within blocks that stay as they were: the previous version's nodes, commands,
+    // rules and line findings, with the lines from same to sameFrom read again in the state the
+    // lines before them leave (every line outside is its previous node: see kept)
+    const previous = opts.previous!;
+    block = format === 'save' ? blockAt(priorSame.blocks, same) : undefined;
+    committed = block?.commitLine !== undefined && block.commitLine < same;
+    extras = new Map(priorSame.extras);
+    wideDecls = new Set(priorSame.wideDecls);
+    for (let ln = same; ln < sameFrom; ln++) {
+      extras.delete(ln);
+      wideDecls.delete(ln);
+    }
+    nodes = previous.lines.slice();
+    const read: CommandLine[] = [];
+    for (let ln = same; ln < sameFrom; ln++) {
+      const node = readLine(ln);
+      nodes[ln] = node;
+      if (node.kind === 'command') read.push(node);
+    }
+    commands = spliceByLine(previous.commands, (c) => c.line, same, sameFrom, read);
+    rules = spliceByLine(previous.rules, (r) => r.line, same, sameFrom, read.filter(isRule));
+    lineFindings = spliceByLine(priorSame.lineFindings, (x) => x.span.line, same, sameFrom, lineFindings);
+    blocks = priorSame.blocks.slice();
+    // the state the last line leaves: the last block, committed if its COMMIT was read
+    block = blocks[blocks.length - 1];
+    committed = block?.commitLine !== undefined;
+  } else {
+    for (let ln = 0; ln < lines.length; ln++) {
+      const node = readLine(ln);
+      nodes.push(node);
+      if (node.kind === 'command') commands.push(node);
+    }
+    rules = commands.filter(isRule);
   }
+  for (const x of lineFindings) findings.push(x);
 
   if (block && !committed) {
     let last = lines.length - 1;
@@ -562,7 +600,6 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     findings.push(f('missing-commit', 'error', `the *${block.name} block is never committed: iptables-restore discards it ("COMMIT expected"); add COMMIT at the end`, span(last, 0, lines[last]!.length), { insertAfter: last }));
   }
 
-  const rules: Rule[] = commands.filter(isRule);
 
   // after an edit that kept the number of lines: the lines whose node is not the previous one's
   let changed: number[] | undefined;
@@ -575,9 +612,39 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
   for (const x of built.findings) findings.push(x);
 
   const rs: Ruleset = { family, familySource: source, format, lineCount: lines.length, lines: nodes, commands, rules, tables: built.tables, findings };
-  LINE_PARSES.set(rs, { family, format, texts: lines, extras, wideDecls, tables: built });
+  LINE_PARSES.set(rs, { family, format, texts: lines, extras, wideDecls, tables: built, lineFindings, blocks });
   if (changed) recordAncestors(rs, opts.previous!, changed);
   return rs;
+}
+
+/** The last block whose header comes before line ln. */
+function blockAt(blocks: readonly TableBlock[], ln: number): TableBlock | undefined {
+  let found: TableBlock | undefined;
+  for (const b of blocks) {
+    if (b.line >= ln) break;
+    found = b;
+  }
+  return found;
+}
+
+/** A list in line order with the items on lines [from, to) replaced by `mid` (themselves on those lines, in order). */
+function spliceByLine<T>(list: readonly T[], lineOf: (x: T) => number, from: number, to: number, mid: readonly T[]): T[] {
+  const at = (ln: number) => {
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      if (lineOf(list[m]!) < ln) lo = m + 1;
+      else hi = m;
+    }
+    return lo;
+  };
+  const i = at(from);
+  const j = at(to);
+  const out = list.slice(0, i);
+  for (const x of mid) out.push(x);
+  for (let k = j; k < list.length; k++) out.push(list[k]!);
+  return out;
 }
 
 /** Whether a line in [from, to) starts or closes a table block (or carries a byte-order mark). */
