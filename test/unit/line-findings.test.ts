@@ -8,6 +8,7 @@
 import { strict as assert } from 'node:assert';
 import { Rng } from '../../bench/gen/rng';
 import { checkRulesetLines } from '../../server/src/analysis/rule-validity';
+import { checkLogging } from '../../server/src/analysis/checks/logging';
 import { checkNewWithoutSyn } from '../../server/src/analysis/checks/new-without-syn';
 import { checkNftQuirks } from '../../server/src/analysis/checks/nft-quirks';
 import { checkStateModule } from '../../server/src/analysis/checks/state-module';
@@ -20,6 +21,7 @@ const CHECKS: readonly [string, (rs: Ruleset) => Finding[]][] = [
   ['nft-backend-difference', checkNftQuirks],
   ['state-module', checkStateModule],
   ['new-without-syn', checkNewWithoutSyn],
+  ['logging (per rule, and duplicate prefixes across rules)', checkLogging],
 ];
 
 describe('findings kept per line across edits equal a fresh check of the new text', function () {
@@ -33,14 +35,16 @@ describe('findings kept per line across edits equal a fresh check of the new tex
       let prev = parseRuleset(input.text);
       for (const [, check] of CHECKS) check(prev);
       const rng = new Rng(input.text.length ^ 0x11fe);
-      // now and then a state match, a NEW accept or an nft quirk, so that findings come and go
+      // now and then a state match, a NEW accept, an nft quirk or a LOG rule, so that findings come and go
       const sprinkle = (lines: string[]) => {
         const at = rng.int(0, lines.length - 1);
         if (/^-A \S+ /.test(lines[at]!) && rng.int(0, 2) === 0) {
-          const kind = rng.int(0, 2);
+          const kind = rng.int(0, 3);
           if (kind === 0) lines[at] = lines[at]!.replace(/^(-A \S+ )/, '$1-m state --state NEW ');
           else if (kind === 1) lines[at] = lines[at]!.replace(/^(-A \S+ ).*/, rng.int(0, 1) ? '$1-m conntrack --ctstate NEW -j ACCEPT' : '$1-p tcp --syn -m conntrack --ctstate NEW -j ACCEPT');
-          else lines[at] = lines[at]!.replace(/^(-A \S+ )/, '$1-p tcp ! --sport 1 ! --dport 2 ');
+          else if (kind === 2) lines[at] = lines[at]!.replace(/^(-A \S+ )/, '$1-p tcp ! --sport 1 ! --dport 2 ');
+          // a LOG rule, its prefix shared with others now and then
+          else lines[at] = lines[at]!.replace(/^(-A \S+ ).*/, `$1-j LOG --log-prefix "${['dropped: ', 'in', 'x'.repeat(35)][rng.int(0, 2)]}"`);
         }
       };
       for (const { version: v, text } of editedVersions(input.text, rng, input.text.length > 50_000 ? 8 : 25, sprinkle)) {

@@ -1,5 +1,6 @@
 /**
- * Findings of checks that look at one command line at a time, kept across versions of a document:
+ * Findings of checks that look at one command line at a time (or other items found on a line),
+ * kept across versions of a document:
  * after an edit that kept the number of lines (see rulesetEdit), only the lines it changed are
  * checked again and the previous version's findings for every other line stay as they were, in
  * line order. A check used this way may read only its line and the ruleset's family and format
@@ -8,38 +9,53 @@
 import { type CommandLine, type Finding, isRule, type Rule, type Ruleset } from '../model/ruleset';
 import { rulesetEdit } from '../parser/ruleset-parser';
 
-export class LineFindings<L extends CommandLine> {
-  /** The findings of each ruleset checked, for as long as the ruleset is in use. */
-  private readonly kept = new WeakMap<Ruleset, readonly Finding[]>();
+export class LineFindings<L extends CommandLine, T = Finding> {
+  /** The items found in each ruleset checked, for as long as the ruleset is in use. */
+  private readonly kept = new WeakMap<Ruleset, readonly T[]>();
 
   private constructor(
     private readonly all: (rs: Ruleset) => readonly L[],
     private readonly at: (rs: Ruleset, line: number) => L | undefined,
-    private readonly check: (line: L, rs: Ruleset, out: Finding[]) => void,
+    private readonly check: (line: L, rs: Ruleset, out: T[]) => void,
+    /** The line an item is on. */
+    private readonly lineOf: (item: T) => number,
   ) {}
 
-  /** A check of every rule (-A, -I, -R lines). */
-  static ofRules(check: (rule: Rule, rs: Ruleset, out: Finding[]) => void): LineFindings<Rule> {
-    return new LineFindings<Rule>((rs) => rs.rules, (rs, ln) => {
-      const n = rs.lines[ln];
-      return n?.kind === 'command' && isRule(n) ? n : undefined;
-    }, check);
+  /**
+   * A check of every rule (-A, -I, -R lines). What it reports is findings, or (with `lineOf`)
+   * anything else that belongs to the line it was found on: the rules a check looks at further.
+   */
+  static ofRules<T = Finding>(check: (rule: Rule, rs: Ruleset, out: T[]) => void, lineOf: (item: T) => number = findingLine as (item: T) => number): LineFindings<Rule, T> {
+    return new LineFindings<Rule, T>(
+      (rs) => rs.rules,
+      (rs, ln) => {
+        const n = rs.lines[ln];
+        return n?.kind === 'command' && isRule(n) ? n : undefined;
+      },
+      check,
+      lineOf,
+    );
   }
 
   /** A check of every command line. */
   static ofCommands(check: (line: CommandLine, rs: Ruleset, out: Finding[]) => void): LineFindings<CommandLine> {
-    return new LineFindings<CommandLine>((rs) => rs.commands, (rs, ln) => {
-      const n = rs.lines[ln];
-      return n?.kind === 'command' ? n : undefined;
-    }, check);
+    return new LineFindings<CommandLine>(
+      (rs) => rs.commands,
+      (rs, ln) => {
+        const n = rs.lines[ln];
+        return n?.kind === 'command' ? n : undefined;
+      },
+      check,
+      findingLine,
+    );
   }
 
-  findings(rs: Ruleset): Finding[] {
+  findings(rs: Ruleset): T[] {
     const edit = rulesetEdit(rs, (p) => this.kept.has(p));
     const last = edit && this.kept.get(edit.previous);
-    let out: Finding[];
+    let out: T[];
     if (edit && last) {
-      const fresh: Finding[] = [];
+      const fresh: T[] = [];
       for (const ln of edit.changed) {
         const l = this.at(rs, ln);
         if (l) this.check(l, rs, fresh);
@@ -48,8 +64,8 @@ export class LineFindings<L extends CommandLine> {
       out = [];
       let j = 0;
       for (const f of last) {
-        const ln = f.span.line;
-        while (j < fresh.length && fresh[j]!.span.line < ln) out.push(fresh[j++]!);
+        const ln = this.lineOf(f);
+        while (j < fresh.length && this.lineOf(fresh[j]!) < ln) out.push(fresh[j++]!);
         if (!changed.has(ln)) out.push(f);
       }
       while (j < fresh.length) out.push(fresh[j++]!);
@@ -60,4 +76,8 @@ export class LineFindings<L extends CommandLine> {
     this.kept.set(rs, out);
     return out.slice();
   }
+}
+
+function findingLine(f: Finding): number {
+  return f.span.line;
 }

@@ -8,7 +8,7 @@
  * as "blocked" traffic to open ports.
  */
 import type { Hook } from '../../knowledge/types';
-import type { Finding, Rule, Ruleset, Table } from '../../model/ruleset';
+import type { Chain, Finding, Rule, Ruleset, Table } from '../../model/ruleset';
 import { analysisContext, envKey, type Keep, limitFinding, TableMemo } from '../context';
 import { ISet, Space, stateValue } from '../packet-space';
 
@@ -21,6 +21,18 @@ export interface LogInvalidData {
 const LOG_TARGETS = new Set(['LOG', 'NFLOG', 'ULOG']);
 /** The arrivals this check reads: at logging rules. */
 const LOGGING: Keep = { name: 'logging', test: (r) => !!r.target && LOG_TARGETS.has(r.target.name) };
+
+/** The logging rules of each chain, by the chain object (the parser keeps the chains an edit left alone). */
+const LOGGING_RULES = new WeakMap<Chain, readonly Rule[]>();
+const NONE: readonly Rule[] = [];
+function loggingRules(c: Chain): readonly Rule[] {
+  let found = LOGGING_RULES.get(c);
+  if (!found) {
+    const list = c.rules.filter((r) => r.target && LOG_TARGETS.has(r.target.name));
+    LOGGING_RULES.set(c, (found = list.length ? list : NONE));
+  }
+  return found;
+}
 
 /** Findings per table, kept while the table is the same (see TableMemo). */
 const MEMO = new TableMemo<readonly Finding[]>();
@@ -39,7 +51,7 @@ export function checkLogInvalid(rs: Ruleset): Finding[] {
     const out: Finding[] = [];
     // only the hooks that lead to a logging rule: the walk of any other finds nothing to report
     const logging: Rule[] = [];
-    for (const c of table.chains.values()) for (const r of c.rules) if (r.target && LOG_TARGETS.has(r.target.name)) logging.push(r);
+    for (const c of table.chains.values()) for (const r of loggingRules(c)) logging.push(r);
     if (!logging.length) return out;
     const hooks = ctx.hooksReaching(table, logging);
     const found = new Map<Rule, { hook: Hook; path: readonly Rule[] }[]>();

@@ -10,6 +10,7 @@
  *   which of them wrote it.
  */
 import type { Finding, Rule, Ruleset } from '../../model/ruleset';
+import { LineFindings } from '../line-findings';
 import { lineRef } from './rule-facts';
 
 const PREFIX_OPTION: Record<string, { option: string; max: number }> = {
@@ -25,40 +26,53 @@ function prefixOf(r: Rule): { text: string; word: NonNullable<Rule['target']>['o
   return w ? { text: w.text, word: w } : undefined;
 }
 
+/** What each LOG or NFLOG rule says on its own, kept for the lines an edit left alone. */
+const PER_RULE = LineFindings.ofRules((r, _rs, out) => {
+  const t = r.target;
+  if (!t || (t.name !== 'LOG' && t.name !== 'NFLOG')) return;
+  if (t.name === 'LOG' && !r.matches.some((m) => m.name === 'limit' || m.name === 'hashlimit')) {
+    out.push({
+      code: 'log-without-limit',
+      severity: 'information',
+      message: 'this LOG rule has no rate limit: a flood or a port scan writes one kernel log line per packet. Put `-m limit --limit 5/min --limit-burst 10` (or hashlimit, per source) in front of `-j LOG`.',
+      span: t.nameWord,
+    });
+  }
+  const p = prefixOf(r);
+  if (!p) return;
+  const max = PREFIX_OPTION[t.name]!.max;
+  if (Buffer.byteLength(p.text, 'utf8') > max) {
+    out.push({
+      code: 'log-prefix-too-long',
+      severity: 'warning',
+      message: `the prefix is ${Buffer.byteLength(p.text, 'utf8')} bytes long: the kernel keeps only the first ${max} ("${p.text.slice(0, max)}"), so the log will not show the rest`,
+      span: p.word,
+      data: { max },
+    });
+  }
+  if (t.name === 'LOG' && !/[\s]$/.test(p.text)) {
+    out.push({
+      code: 'log-prefix-no-space',
+      severity: 'information',
+      message: `the prefix does not end with a space: log lines will read \`${p.text}IN=eth0 ...\`, which breaks searches for " IN=" and many log parsers`,
+      span: p.word,
+    });
+  }
+});
+
+/** The LOG and NFLOG rules with a prefix, in line order, kept the same way. */
+const PREFIXED = LineFindings.ofRules<Rule>(
+  (r, _rs, out) => {
+    if (r.target && (r.target.name === 'LOG' || r.target.name === 'NFLOG') && prefixOf(r)) out.push(r);
+  },
+  (r) => r.line,
+);
+
 export function checkLogging(rs: Ruleset): Finding[] {
-  const out: Finding[] = [];
+  const out = PER_RULE.findings(rs);
   const byPrefix = new Map<string, Rule[]>();
-  for (const r of rs.rules) {
-    const t = r.target;
-    if (!t || (t.name !== 'LOG' && t.name !== 'NFLOG')) continue;
-    if (t.name === 'LOG' && !r.matches.some((m) => m.name === 'limit' || m.name === 'hashlimit')) {
-      out.push({
-        code: 'log-without-limit',
-        severity: 'information',
-        message: 'this LOG rule has no rate limit: a flood or a port scan writes one kernel log line per packet. Put `-m limit --limit 5/min --limit-burst 10` (or hashlimit, per source) in front of `-j LOG`.',
-        span: t.nameWord,
-      });
-    }
-    const p = prefixOf(r);
-    if (!p) continue;
-    const max = PREFIX_OPTION[t.name]!.max;
-    if (Buffer.byteLength(p.text, 'utf8') > max) {
-      out.push({
-        code: 'log-prefix-too-long',
-        severity: 'warning',
-        message: `the prefix is ${Buffer.byteLength(p.text, 'utf8')} bytes long: the kernel keeps only the first ${max} ("${p.text.slice(0, max)}"), so the log will not show the rest`,
-        span: p.word,
-        data: { max },
-      });
-    }
-    if (t.name === 'LOG' && !/[\s]$/.test(p.text)) {
-      out.push({
-        code: 'log-prefix-no-space',
-        severity: 'information',
-        message: `the prefix does not end with a space: log lines will read \`${p.text}IN=eth0 ...\`, which breaks searches for " IN=" and many log parsers`,
-        span: p.word,
-      });
-    }
+  for (const r of PREFIXED.findings(rs)) {
+    const p = prefixOf(r)!;
     const list = byPrefix.get(p.text) ?? [];
     list.push(r);
     byPrefix.set(p.text, list);

@@ -7,6 +7,7 @@
 import type { Hook } from '../../knowledge/types';
 import type { Finding, Rule, Ruleset, Table } from '../../model/ruleset';
 import { analysisContext, envKey, limitFinding, TableMemo, TAKEN_ONLY } from '../context';
+import { LineFindings } from '../line-findings';
 import { ISet, Space } from '../packet-space';
 import { verdictKind } from '../reach';
 
@@ -59,16 +60,22 @@ function judgeTable(ctx: ReturnType<typeof analysisContext>, rs: Ruleset, table:
   return out;
 }
 
+/** The REJECT rules without a TCP reset, in line order, kept for the lines an edit left alone. */
+const CANDIDATES = LineFindings.ofRules<Rule>(
+  (r, _rs, out) => {
+    if (r.target?.name !== 'REJECT') return;
+    const w = r.target.options.find((o) => o.name === '--reject-with')?.args[0]?.text.toLowerCase();
+    if (w !== 'tcp-reset' && w !== 'tcp-rst') out.push(r);
+  },
+  (r) => r.line,
+);
+
 export function checkRejectTcpReset(rs: Ruleset): Finding[] {
   const ctx = analysisContext(rs);
   const out: Finding[] = [];
   // what each rule takes of the packets that really get to it, from every hook of its table: a
   // TCP-only copy with tcp-reset in front of a mixed REJECT (this check's own fix) leaves it no TCP
-  const candidates = rs.rules.filter((r) => {
-    if (r.target?.name !== 'REJECT') return false;
-    const w = r.target.options.find((o) => o.name === '--reject-with')?.args[0]?.text.toLowerCase();
-    return w !== 'tcp-reset' && w !== 'tcp-rst';
-  });
+  const candidates = CANDIDATES.findings(rs);
   const byTable = new Map<string, Rule[]>();
   for (const r of candidates) {
     let l = byTable.get(r.table);
