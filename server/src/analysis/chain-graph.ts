@@ -6,7 +6,7 @@
  */
 import type { Hook } from '../knowledge/types';
 import type { Chain, Finding, OptionNode, Rule, Ruleset, Table } from '../model/ruleset';
-import { SeqMemo } from './memo';
+import { PerChainMemo, SeqMemo } from './memo';
 
 export interface ChainReach {
   /** Hooks (built-in chains) from which each chain can be reached. */
@@ -160,14 +160,18 @@ export function checkUserChainHooks(table: Table, reach: ChainReach): Finding[] 
   const out: Finding[] = [];
   let last = LAST.get(table.jumps);
   if (!last) LAST.set(table.jumps, (last = new Map()));
-  for (const c of table.chains.values()) {
-    if (c.builtin) continue;
+  const kept = last;
+  const hookFindings = (c: Chain): readonly Finding[] => {
+    if (c.builtin) return NO_FINDINGS;
     const from = reach.hooks.get(c.name);
-    if (!from || from.size === 0) continue;
-    for (const f of chainHookFindings(c, from, last)) out.push(f);
-  }
+    return from && from.size > 0 ? chainHookFindings(c, from, kept) : NO_FINDINGS;
+  };
+  for (const found of HOOKS_PER_CHAIN.values(table, reach, hookFindings)) for (const f of found) out.push(f);
   return out;
 }
+
+/** Each table's findings chain by chain, while the hooks reaching its chains are the same (see PerChainMemo). */
+const HOOKS_PER_CHAIN = new PerChainMemo<readonly Finding[]>();
 
 /** One chain's findings, rule by rule (in the chain's order). */
 interface ChainHooks {

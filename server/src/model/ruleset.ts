@@ -186,6 +186,12 @@ export interface Table {
    * edit that rewrote rules in place without changing a jump keeps it).
    */
   readonly jumps: object;
+  /**
+   * For a table an edit made from the previous version's by rewriting rules in place: that table
+   * (held weakly) and the chains whose objects are new here (the rest are its chain objects, in
+   * the same order).
+   */
+  readonly edited?: { readonly from: WeakRef<Table>; readonly chains: ReadonlySet<string> };
 }
 
 export type FileFormat = 'save' | 'commands';

@@ -187,13 +187,17 @@ export function updateTables(prev: TablesBuild, oldNodes: readonly LineNode[], n
 
   const tables = new Map(prev.tables);
   const copied = new Set<object>();
+  /** The chains copied into each copied table (its `edited.chains`). */
+  const renewed = new Map<Table, Set<string>>();
   const own = (t: Table): Table => {
     let c = tables.get(t.name)!;
     if (!copied.has(c)) {
+      const chains = new Set<string>();
       // (a rule replaced in place keeps its jump: see jumpKey above)
-      c = { name: t.name, blocks: t.blocks, chains: new Map(t.chains), jumps: t.jumps };
+      c = { name: t.name, blocks: t.blocks, chains: new Map(t.chains), jumps: t.jumps, edited: { from: new WeakRef(t), chains } };
       tables.set(t.name, c);
       copied.add(c);
+      renewed.set(c, chains);
     }
     return c;
   };
@@ -203,6 +207,7 @@ export function updateTables(prev: TablesBuild, oldNodes: readonly LineNode[], n
     const mine: Chain = { ...c, rules: c.rules.slice(), references: c.references.slice() };
     t.chains.set(name, mine);
     copied.add(mine);
+    renewed.get(t)!.add(name);
     return mine;
   };
   const replaced = new Set<number>();

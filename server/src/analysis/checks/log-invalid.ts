@@ -10,6 +10,7 @@
 import type { Hook } from '../../knowledge/types';
 import type { Chain, Finding, Rule, Ruleset, Table } from '../../model/ruleset';
 import { analysisContext, envKey, type Keep, limitFinding, TableMemo } from '../context';
+import { PerChainMemo } from '../memo';
 import { ISet, Space, stateValue } from '../packet-space';
 
 export interface LogInvalidData {
@@ -22,16 +23,12 @@ const LOG_TARGETS = new Set(['LOG', 'NFLOG', 'ULOG']);
 /** The arrivals this check reads: at logging rules. */
 const LOGGING: Keep = { name: 'logging', test: (r) => !!r.target && LOG_TARGETS.has(r.target.name) };
 
-/** The logging rules of each chain, by the chain object (the parser keeps the chains an edit left alone). */
-const LOGGING_RULES = new WeakMap<Chain, readonly Rule[]>();
+/** The logging rules of each chain of a table (see PerChainMemo). */
+const LOGGING_RULES = new PerChainMemo<readonly Rule[]>();
 const NONE: readonly Rule[] = [];
 function loggingRules(c: Chain): readonly Rule[] {
-  let found = LOGGING_RULES.get(c);
-  if (!found) {
-    const list = c.rules.filter((r) => r.target && LOG_TARGETS.has(r.target.name));
-    LOGGING_RULES.set(c, (found = list.length ? list : NONE));
-  }
-  return found;
+  const list = c.rules.filter((r) => r.target && LOG_TARGETS.has(r.target.name));
+  return list.length ? list : NONE;
 }
 
 /** Findings per table, kept while the table is the same (see TableMemo). */
@@ -51,7 +48,7 @@ export function checkLogInvalid(rs: Ruleset): Finding[] {
     const out: Finding[] = [];
     // only the hooks that lead to a logging rule: the walk of any other finds nothing to report
     const logging: Rule[] = [];
-    for (const c of table.chains.values()) for (const r of loggingRules(c)) logging.push(r);
+    for (const rules of LOGGING_RULES.values(table, null, loggingRules)) for (const r of rules) logging.push(r);
     if (!logging.length) return out;
     const hooks = ctx.hooksReaching(table, logging);
     const found = new Map<Rule, { hook: Hook; path: readonly Rule[] }[]>();

@@ -11,7 +11,7 @@
  */
 import type { Chain, Finding, Rule, Ruleset } from '../../model/ruleset';
 import { analysisContext } from '../context';
-import { sameSeq } from '../memo';
+import { envKey, PerChainMemo, sameSeq } from '../memo';
 import { type Box, DIMS, type Dim, domain, ISet, Space, type SpaceEnv } from '../packet-space';
 import { verdictKind } from '../reach';
 import type { RuleSpace } from '../rule-space';
@@ -61,6 +61,8 @@ interface ChainRun {
 }
 
 const RUNS = new WeakMap<object, ChainRun>();
+/** Each table's findings chain by chain (see PerChainMemo). */
+const PER_CHAIN = new PerChainMemo<readonly Finding[]>();
 /** What was found in a chain, by the chain object, with the environment and budget it was judged with. */
 const BY_CHAIN = new WeakMap<Chain, { readonly env: SpaceEnv; readonly budget: number; readonly findings: readonly Finding[] }>();
 
@@ -93,9 +95,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
   const ctx = analysisContext(rs);
   const out: Finding[] = [];
   for (const table of rs.tables.values()) {
-    for (const chain of table.chains.values()) {
-      for (const f of chainFindings(chain)) out.push(f);
-    }
+    for (const found of PER_CHAIN.values(table, `${envKey(ctx.env)}/${budget}`, chainFindings)) for (const f of found) out.push(f);
   }
   return out;
 
