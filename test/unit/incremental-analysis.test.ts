@@ -36,6 +36,27 @@ describe('incremental analysis: diagnostics after each edit equal a cold analysi
   }
 });
 
+describe('incremental analysis: versions read but not analysed in between (an editor parses each keystroke, checks the last)', function () {
+  this.timeout(600_000);
+
+  for (const input of editInputs()) {
+    it(input.name, () => {
+      const uri = `file:///work/skipped/${input.name.replace(/[^\w.-]+/g, '_')}`;
+      let prev: RulesDocument = createRulesDocument(uri, 1, input.text);
+      diagnose(prev.ruleset, prev.lines);
+      const rng = new Rng(input.text.length ^ 0x5c1d);
+      for (const { version: v, text } of editedVersions(input.text, rng, input.text.length > 50_000 ? 12 : 30)) {
+        const inc = createRulesDocument(uri, v, text, 'auto', prev);
+        prev = inc;
+        // one version in three is checked: the two before it were only read
+        if (v % 3 !== 0) continue;
+        const cold = createRulesDocument(uri, v, text);
+        assert.deepEqual(diagnose(inc.ruleset, inc.lines), diagnose(cold.ruleset, cold.lines), `${input.name}, version ${v}`);
+      }
+    });
+  }
+});
+
 describe('a walk that ends at the first ACCEPT taking packets answers "does any ACCEPT take some?" as the whole walk does', function () {
   this.timeout(600_000);
 

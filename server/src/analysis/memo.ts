@@ -120,8 +120,8 @@ function tableSeq(t: Table): readonly unknown[] {
 
 /**
  * A value for each chain of a table, in the table's chain order, kept per table object. For a
- * table an edit made by rewriting rules in place (Table.edited), the values of the chains it left
- * alone are taken from the table it was made from and only its new chains are worked out, so a
+ * table edits made by rewriting rules in place (Table.edited), the values of the chains they left
+ * alone are taken from the table they were made from and only the new chains are worked out, so a
  * check over a table of 25 000 chains does not go through every chain after an edit of one.
  * `key`: what the values depend on besides the chain (compared with ===).
  */
@@ -131,14 +131,25 @@ export class PerChainMemo<T> {
   values(table: Table, key: unknown, make: (chain: Chain) => T): readonly T[] {
     const hit = this.store.get(table);
     if (hit && hit.key === key) return hit.values;
-    const from = table.edited?.from.deref();
-    const base = from && this.store.get(from);
+    // the nearest table this one was made from, through edits in place, that has values (an
+    // editor has versions read that are never checked), and the chains new since
+    const renewed = new Set<string>();
+    let base: { readonly key: unknown; readonly at: ReadonlyMap<string, number>; readonly values: readonly T[] } | undefined;
+    for (let t: Table | undefined = table, steps = 0; t?.edited && steps < MAX_EDITED_STEPS; steps++) {
+      for (const name of t.edited.chains) renewed.add(name);
+      t = t.edited.from.deref();
+      const kept = t && this.store.get(t);
+      if (kept && kept.key === key) {
+        base = kept;
+        break;
+      }
+    }
     let at: ReadonlyMap<string, number>;
     let values: T[];
-    if (base && base.key === key && base.values.length === table.chains.size) {
+    if (base && base.values.length === table.chains.size) {
       at = base.at;
       values = base.values.slice();
-      for (const name of table.edited!.chains) values[at.get(name)!] = make(table.chains.get(name)!);
+      for (const name of renewed) values[at.get(name)!] = make(table.chains.get(name)!);
     } else {
       const index = new Map<string, number>();
       values = [];
@@ -152,6 +163,9 @@ export class PerChainMemo<T> {
     return values;
   }
 }
+
+/** Versions PerChainMemo looks back through for values to start from. */
+const MAX_EDITED_STEPS = 16;
 
 /** An identity for an environment (memos of analysis results depend on it). */
 const ENV_IDS = new WeakMap<SpaceEnv, number>();
