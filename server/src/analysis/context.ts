@@ -124,7 +124,7 @@ function sameWalk(env: SpaceEnv, compiled: CompiledRules, table: Table, hook: Ho
   return { moved, sameChains };
 }
 
-/** A kept walk with each rule that is another object now replaced by it (undefined if one is missing). */
+/** A kept walk with each rule that is another object now replaced by it. */
 function carryOver(res: ReachResult, moved: ReadonlyMap<Rule, Rule>): ReachResult {
   if (!moved.size) return res;
   const now = (r: Rule) => moved.get(r) ?? r;

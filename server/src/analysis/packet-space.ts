@@ -129,6 +129,8 @@ export class ISet {
   private flat: readonly Range[] | undefined;
   /** The one list in parts, once a cut needed them. */
   private split: Parts | undefined;
+  /** The one list as a single part, for lookups (see lookup). */
+  private whole: Parts | undefined;
   readonly rangeCount: number;
 
   private constructor(
@@ -143,9 +145,14 @@ export class ISet {
     return (this.flat ??= this.held!.parts.flat());
   }
 
-  /** The parts of this set's ranges (made once from the one list). */
+  /** The parts of this set's ranges, to cut (made once from the one list). */
   private partsOf(): Parts {
     return this.held ?? (this.split ??= toParts(this.flat!));
+  }
+
+  /** This set's ranges as parts, to look things up in: its parts, or its one list as a single part. */
+  private lookup(): Parts {
+    return this.held ?? (this.whole ??= this.flat!.length ? { parts: [this.flat!], ends: [this.flat![this.flat!.length - 1]![1]], count: this.flat!.length } : NO_PARTS);
   }
 
   static readonly EMPTY = new ISet([]);
@@ -222,13 +229,11 @@ export class ISet {
 
   /** Whether the two sets share a value (the intersection's emptiness, without making it). */
   meets(o: ISet): boolean {
-    if (this.held && o.rangeCount * 8 < this.rangeCount) return someRangeInParts(o.ranges, this.held);
-    if (o.held && this.rangeCount * 8 < o.rangeCount) return someRangeInParts(this.ranges, o.held);
+    // a few ranges against many (an address against a blocklist): binary search
+    if (o.rangeCount * 8 < this.rangeCount) return someRangeInParts(o.ranges, this.lookup());
+    if (this.rangeCount * 8 < o.rangeCount) return someRangeInParts(this.ranges, o.lookup());
     const x = this.ranges;
     const y = o.ranges;
-    // a few ranges against many (an address against a blocklist): binary search
-    if (y.length * 8 < x.length) return someRangeIn(y, x);
-    if (x.length * 8 < y.length) return someRangeIn(x, y);
     let i = 0;
     let j = 0;
     while (i < x.length && j < y.length) {
@@ -251,8 +256,8 @@ export class ISet {
     if (m === 1 && o.ranges[0]![0] <= this.first()! && o.ranges[0]![1] >= this.last()!) return this;
     if (n === 1 && this.ranges[0]![0] <= o.first()! && this.ranges[0]![1] >= o.last()!) return o;
     // a few ranges against many (one address against a long list): binary search, not a full walk
-    if (m * 8 < n) return ISet.fromSorted(this.held ? intersectParts(this.held, o.ranges) : intersectSmall(this.ranges, o.ranges));
-    if (n * 8 < m) return ISet.fromSorted(o.held ? intersectParts(o.held, this.ranges) : intersectSmall(o.ranges, this.ranges));
+    if (m * 8 < n) return ISet.fromSorted(intersectParts(this.lookup(), o.ranges));
+    if (n * 8 < m) return ISet.fromSorted(intersectParts(o.lookup(), this.ranges));
     const out: [bigint, bigint][] = [];
     let i = 0;
     let j = 0;
@@ -333,6 +338,8 @@ export class ISet {
   }
 }
 
+const NO_PARTS: Parts = { parts: [], ends: [], count: 0 };
+
 /** Sets of at least this many ranges are cut in parts (see ISet). */
 const PARTS_FROM = 256;
 /** Ranges per part when a list is split (a part grows to twice this before it is split again). */
@@ -382,7 +389,7 @@ function cutParts(held: Parts, a: bigint, b: bigint): Parts {
   return partsOfList(list);
 }
 
-/** Whether some range of `few` overlaps one of the ranges in parts. */
+/** Whether some range of `few` overlaps one of the ranges in parts (binary search). */
 function someRangeInParts(few: readonly Range[], held: Parts): boolean {
   for (const [a, b] of few) {
     const at = partAtOrAfter(held, a);
@@ -393,7 +400,7 @@ function someRangeInParts(few: readonly Range[], held: Parts): boolean {
   return false;
 }
 
-/** The parts of the ranges in parts inside the few sorted ranges `small`. */
+/** The parts of the ranges in parts inside the few sorted ranges `small` (binary search, then the ranges that overlap). */
 function intersectParts(held: Parts, small: readonly Range[]): [bigint, bigint][] {
   const out: [bigint, bigint][] = [];
   for (const [a, b] of small) {
@@ -409,15 +416,6 @@ function intersectParts(held: Parts, small: readonly Range[]): [bigint, bigint][
     }
   }
   return out;
-}
-
-/** Whether some range of `few` overlaps one of the sorted ranges `many`. */
-function someRangeIn(few: readonly (readonly [bigint, bigint])[], many: readonly (readonly [bigint, bigint])[]): boolean {
-  for (const [a, b] of few) {
-    const j = endAtOrAfter(many, a);
-    if (j < many.length && many[j]![0] <= b) return true;
-  }
-  return false;
 }
 
 /** First index of sorted ranges whose end is at or after v. */
@@ -457,28 +455,6 @@ function addRange(rs: readonly (readonly [bigint, bigint])[], a: bigint, b: bigi
   const hi = rs[k - 1]![1] > b ? rs[k - 1]![1] : b;
   if (k === j + 1 && lo === rs[j]![0] && hi === rs[j]![1]) return rs;
   return rs.slice(0, j).concat([[lo, hi]], rs.slice(k));
-}
-
-/** The parts of the sorted ranges `big` inside the few sorted ranges `small`. */
-function intersectSmall(big: readonly (readonly [bigint, bigint])[], small: readonly (readonly [bigint, bigint])[]): [bigint, bigint][] {
-  const out: [bigint, bigint][] = [];
-  for (const [a, b] of small) {
-    // first range of big that ends at or after a
-    let lo = 0;
-    let hi = big.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (big[mid]![1] < a) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let i = lo; i < big.length; i++) {
-      const r = big[i]!;
-      const [c, d] = r;
-      if (c > b) break;
-      out.push(c >= a && d <= b ? (r as [bigint, bigint]) : [c > a ? c : a, d < b ? d : b]);
-    }
-  }
-  return out;
 }
 
 /** A box: for each restricted dimension, the allowed values; a missing dimension is unrestricted. */
