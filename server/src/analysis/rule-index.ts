@@ -76,13 +76,13 @@ function entryBefore(lo: bigint, pos: number, k: { readonly lo: readonly bigint[
   return lo < k.lo[i]! || (lo === k.lo[i]! && pos < k.pos[i]!);
 }
 
-/** maxHi of a list sorted by lo. */
-function runningMax(hi: readonly bigint[]): bigint[] {
-  const out: bigint[] = new Array<bigint>(hi.length);
-  let m = -1n;
-  for (let i = 0; i < hi.length; i++) {
+/** maxHi of a list sorted by lo, the first `keep` entries taken from `known` (unchanged there). */
+function runningMax(hi: readonly bigint[], known: readonly bigint[] = [], keep = 0): bigint[] {
+  const out = known.slice(0, keep);
+  let m = out.length ? out[out.length - 1]! : -1n;
+  for (let i = out.length; i < hi.length; i++) {
     if (hi[i]! > m) m = hi[i]!;
-    out[i] = m;
+    out.push(m);
   }
   return out;
 }
@@ -232,13 +232,7 @@ export class ChainIndex {
         if (a < from) from = a;
       }
       if (!lo.length) return false;
-      const maxHi = k.maxHi.slice(0, Math.min(from, lo.length));
-      let m = maxHi.length ? maxHi[maxHi.length - 1]! : -1n;
-      for (let i = maxHi.length; i < hi.length; i++) {
-        if (hi[i]! > m) m = hi[i]!;
-        maxHi.push(m);
-      }
-      this.keyed.set(d, { lo, hi, pos, maxHi, free });
+      this.keyed.set(d, { lo, hi, pos, maxHi: runningMax(hi, k.maxHi, Math.min(from, lo.length)), free });
     }
     this.all = all;
     this.count = count;
