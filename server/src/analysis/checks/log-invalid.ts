@@ -20,14 +20,15 @@ export interface LogInvalidData {
 }
 
 const LOG_TARGETS = new Set(['LOG', 'NFLOG', 'ULOG']);
+const isLogging = (r: Rule): boolean => !!r.target && LOG_TARGETS.has(r.target.name);
 /** The arrivals this check reads: at logging rules. */
-const LOGGING: Keep = { name: 'logging', test: (r) => !!r.target && LOG_TARGETS.has(r.target.name) };
+const LOGGING: Keep = { name: 'logging', test: isLogging };
 
 /** The logging rules of each chain of a table (see PerChainMemo). */
 const LOGGING_RULES = new PerChainMemo<readonly Rule[]>();
 const NONE: readonly Rule[] = [];
 function loggingRules(c: Chain): readonly Rule[] {
-  const list = c.rules.filter((r) => r.target && LOG_TARGETS.has(r.target.name));
+  const list = c.rules.filter(isLogging);
   return list.length ? list : NONE;
 }
 
@@ -60,7 +61,7 @@ export function checkLogInvalid(rs: Ruleset): Finding[] {
       // what a walk cut short found is true; what it did not get to is said to be unchecked
       if (!res.complete) limited.push(limitFinding(table, chain.name as Hook, 'INVALID packets reaching a LOG rule'));
       for (const [rule, arrivals] of res.arrivals) {
-        if (!rule.target || !LOG_TARGETS.has(rule.target.name)) continue;
+        if (!isLogging(rule)) continue;
         const rsp = ctx.compiled.get(rule);
         if (!rsp) continue;
         const hit = arrivals.find((a) => !a.space.intersect(ctx.env, rsp.space).empty);

@@ -63,7 +63,8 @@ const PER_RULE = LineFindings.ofRules((r, _rs, out) => {
 /** The LOG and NFLOG rules with a prefix, in line order, kept the same way. */
 const PREFIXED = LineFindings.ofRules<Rule>(
   (r, _rs, out) => {
-    if (r.target && (r.target.name === 'LOG' || r.target.name === 'NFLOG') && prefixOf(r)) out.push(r);
+    // (prefixOf reads LOG and NFLOG rules only)
+    if (prefixOf(r)) out.push(r);
   },
   (r) => r.line,
 );
