@@ -159,12 +159,12 @@ function jumpKey(r: Rule): string {
 
 /**
  * The tables of a new version built from those of the previous one, when the only lines that
- * differ (`changed`: where the nodes are not the same objects; both versions have as many) are appended rules (-A) replaced by appended rules
- * of the same table and chain with the same jump, or lines no command reads (blank, comment,
- * COMMIT, a line without a command): each such rule takes its predecessor's place in its chain
- * and in the references of the chain it jumps to, and only its own findings are worked out again.
- * Tables nobody touched are the previous objects. Undefined when the edit does more than that
- * (the caller builds the tables again).
+ * differ (`changed`: where the nodes are not the same objects; both versions have as many) are
+ * appended rules (-A) replaced by appended rules of the same table and chain with the same jump,
+ * or lines no command reads (blank, comment, COMMIT, a line without a command): each such rule
+ * takes its predecessor's place in its chain and in the references of the chain it jumps to, and
+ * only its own findings are worked out again. Tables nobody touched are the previous objects.
+ * Undefined when the edit does more than that (the caller builds the tables again).
  */
 export function updateTables(prev: TablesBuild, oldNodes: readonly LineNode[], nodes: readonly LineNode[], changed: readonly number[], family: Family): TablesBuild | undefined {
   if (prev.matchesByContent) return undefined;
