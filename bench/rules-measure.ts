@@ -14,7 +14,7 @@ import { Rng } from './gen/rng';
 import { trace, traceJobs } from '../server/src/analysis/tracer';
 import { completion } from '../server/src/service/completion';
 import { diagnose } from '../server/src/service/diagnostics';
-import { changedLinesSince, recordLineEdit } from '../server/src/lsp/line-edits';
+import { changedLinesSince, updateDocument } from '../server/src/lsp/line-edits';
 import { type ChangedLines, createRulesDocument, type RulesDocument } from '../server/src/service/document';
 import { hover } from '../server/src/service/hover';
 
@@ -133,11 +133,8 @@ async function session(o: RulesetOptions, rng: Rng, mem: MemoryPeak) {
   for (let i = 0; i < o.edits; i++) {
     const e = editOneLine(lines, rng);
     const t = timed(() => {
-      const change = [{ range: { start: { line: e.line, character: 0 }, end: { line: e.line, character: lines[e.line]!.length } }, text: e.text }];
-      const from = td.version;
-      td = TextDocument.update(td, change, td.version + 1);
-      // the lines the edit replaced, as the server records them from the change
-      recordLineEdit(td, from, change);
+      // (recording the lines the edit replaced, as the server does)
+      td = updateDocument(td, [{ range: { start: { line: e.line, character: 0 }, end: { line: e.line, character: lines[e.line]!.length } }, text: e.text }], td.version + 1);
       return open(o.uri, td.version, td.getText(), doc, changedLinesSince(td, doc.version));
     });
     lines[e.line] = e.text;

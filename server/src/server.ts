@@ -12,7 +12,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { createRulesDocument, type RulesDocument } from './service/document';
-import { changedLinesSince, recordLineEdit } from './lsp/line-edits';
+import { changedLinesSince, updateDocument } from './lsp/line-edits';
 import type { RulesSource } from './service/log-explain';
 import { createLogCache, type LogCache } from './lsp/log-cache';
 import { createRulesSources, folderPath } from './lsp/rules-sources';
@@ -80,10 +80,7 @@ const SANITIZED_DOCUMENTS = {
       const ch = c as { text?: unknown; range?: { start?: unknown; end?: unknown } } | null;
       return !!ch && typeof ch.text === 'string' && (ch.range === undefined || (!!ch.range && isPosition(ch.range.start) && isPosition(ch.range.end)));
     });
-    const from = doc.version;
-    const next = TextDocument.update(doc, valid, Number.isInteger(version) ? version : doc.version + 1);
-    recordLineEdit(next, from, valid);
-    return next;
+    return updateDocument(doc, valid, Number.isInteger(version) ? version : doc.version + 1);
   },
 };
 

@@ -11,7 +11,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Rng } from '../../bench/gen/rng';
-import { changedLinesSince, recordLineEdit } from '../../server/src/lsp/line-edits';
+import { changedLinesSince, updateDocument } from '../../server/src/lsp/line-edits';
 import { createRulesDocument } from '../../server/src/service/document';
 import { composeLineEdits, lineEditOf, spliceLines } from '../../server/src/service/line-edit';
 import { splitLines } from '../../server/src/parser/ruleset-parser';
@@ -32,12 +32,9 @@ function randomChange(rng: Rng, doc: TextDocument): Change {
   return { range: { start: a, end: b }, text: PIECES[rng.int(0, PIECES.length - 1)]! };
 }
 
-/** As the server applies an edit (TextDocument.update changes the document in place). */
+/** As the server applies an edit. */
 function apply(doc: TextDocument, changes: Change[]): TextDocument {
-  const from = doc.version;
-  const next = TextDocument.update(doc, changes, doc.version + 1);
-  recordLineEdit(next, from, changes);
-  return next;
+  return updateDocument(doc, changes, doc.version + 1);
 }
 
 describe('line edits: a version\'s lines from the previous version\'s and the edits in between', () => {
@@ -83,8 +80,7 @@ describe('line edits: a version\'s lines from the previous version\'s and the ed
     const cr = apply(doc, [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 1 } }, text: 'x\r\ny' }]);
     assert.equal(changedLinesSince(cr, 1), undefined);
     const other = TextDocument.create('file:///w.rules', 'iptables', 1, 'a\nb\nc');
-    const whole = TextDocument.update(other, [{ text: 'z\nz' }], 2);
-    recordLineEdit(whole, 1, [{ text: 'z\nz' }]);
+    const whole = updateDocument(other, [{ text: 'z\nz' }], 2);
     assert.equal(changedLinesSince(whole, 1), undefined);
     // an edit that claims fewer lines than the text has is caught by the length
     assert.equal(spliceLines(['a', 'b', 'c'], { start: 1, oldEnd: 2, newEnd: 2 }, ['bb'], 'a\nbb\nc\nd'), undefined);

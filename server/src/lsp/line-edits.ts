@@ -4,7 +4,7 @@
  * version, the edit from each of up to MAX_KEPT earlier versions to it. Kept by document object,
  * so a closed document takes its edits with it.
  */
-import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import type { ChangedLines } from '../service/document';
 import { composeLineEdits, type LineEdit, lineEditOf, type RangeChange } from '../service/line-edit';
 
@@ -12,10 +12,21 @@ const SINCE = new WeakMap<TextDocument, ReadonlyMap<number, LineEdit>>();
 const MAX_KEPT = 16;
 
 /**
- * After `changes` were applied to `doc`, which was version `from` before them (TextDocument.update
- * changes the document in place): which lines they replaced, and since which earlier versions.
+ * TextDocument.update (which changes the document in place and returns it), recording which lines
+ * the changes replaced: what the server does with each didChange.
  */
-export function recordLineEdit(doc: TextDocument, from: number, changes: readonly { readonly text: string; readonly range?: RangeChange['range'] }[]): void {
+export function updateDocument(doc: TextDocument, changes: readonly TextDocumentContentChangeEvent[], version: number): TextDocument {
+  const from = doc.version;
+  const next = TextDocument.update(doc, changes as TextDocumentContentChangeEvent[], version);
+  recordLineEdit(next, from, changes);
+  return next;
+}
+
+/**
+ * After `changes` were applied to `doc`, which was version `from` before them: which lines they
+ * replaced, and since which earlier versions.
+ */
+function recordLineEdit(doc: TextDocument, from: number, changes: readonly { readonly text: string; readonly range?: RangeChange['range'] }[]): void {
   const before = SINCE.get(doc);
   SINCE.delete(doc);
   let edit: LineEdit | undefined;
