@@ -539,38 +539,31 @@ class LayeredRules implements CompiledRules {
 const MAX_LAYERS = 64;
 const MAX_LAYERED = 2048;
 
-/** A ruleset's compiled rules, kept for compiling its next version (see compileRuleset). */
-interface CompiledVersion {
-  readonly env: SpaceEnv;
-  readonly rules: LayeredRules;
-}
 /** Compiled rules by ruleset, for as long as the ruleset is in use (a closed document takes its map with it). */
-const VERSIONS = new WeakMap<Ruleset, CompiledVersion>();
+const VERSIONS = new WeakMap<Ruleset, LayeredRules>();
 
 /**
- * Compile every rule once per ruleset. After an edit that kept the family (see rulesetEdit), only
- * the rules on the lines it changed are compiled, on top of the previous version's (see
- * LayeredRules); every other rule is the same object with the same space.
+ * Compile every rule once per ruleset. After an edit (see rulesetEdit: it keeps the family, so
+ * the environment), only the rules on the lines it changed are compiled, on top of the previous
+ * version's (see LayeredRules); every other rule is the same object with the same space.
  */
 export function compileRuleset(rs: Ruleset): { env: SpaceEnv; rules: CompiledRules } {
+  const env = spaceEnv(rs);
   const edit = rulesetEdit(rs, (p) => VERSIONS.has(p));
   const prev = edit && VERSIONS.get(edit.previous);
-  let env: SpaceEnv;
   let rules: LayeredRules;
-  if (prev && prev.env === spaceEnv(rs)) {
-    env = prev.env;
+  if (prev) {
     const changed = new Map<Rule, RuleSpace>();
     for (const ln of edit.changed) {
       const now = rs.lines[ln];
       if (now?.kind === 'command' && isRule(now)) changed.set(now, compileRule(env, now));
     }
-    rules = prev.rules.with(changed);
+    rules = prev.with(changed);
   } else {
-    env = spaceEnv(rs);
     const all = new Map<Rule, RuleSpace>();
     for (const r of rs.rules) all.set(r, compileRule(env, r));
     rules = LayeredRules.base(all);
   }
-  VERSIONS.set(rs, { env, rules });
+  VERSIONS.set(rs, rules);
   return { env, rules };
 }
