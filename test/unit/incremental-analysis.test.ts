@@ -17,45 +17,34 @@ import { diagnose } from '../../server/src/service/diagnostics';
 import { createRulesDocument, type RulesDocument } from '../../server/src/service/document';
 import { editedVersions, editInputs } from '../support/ruleset-edits';
 
-describe('incremental analysis: diagnostics after each edit equal a cold analysis of the new text', function () {
-  this.timeout(600_000);
+/**
+ * Every input edited version after version, each version read from the one before; one version in
+ * `every` is analysed and compared with a cold analysis of its text (the others are only read, as
+ * an editor parses each keystroke and checks the last).
+ */
+function againstCold(title: string, o: { folder: string; seed: number; versions: number; every: number }): void {
+  describe(title, function () {
+    this.timeout(600_000);
 
-  for (const input of editInputs()) {
-    it(input.name, () => {
-      const uri = `file:///work/${input.name.replace(/[^\w.-]+/g, '_')}`;
-      let prev: RulesDocument = createRulesDocument(uri, 1, input.text);
-      diagnose(prev.ruleset, prev.lines);
-      for (const { version: v, text } of editedVersions(input.text, new Rng(input.text.length ^ 0x1ce), input.text.length > 50_000 ? 12 : 40)) {
-        const inc = createRulesDocument(uri, v, text, 'auto', prev);
-        const got = diagnose(inc.ruleset, inc.lines);
-        const cold = createRulesDocument(uri, v, text);
-        assert.deepEqual(got, diagnose(cold.ruleset, cold.lines), `${input.name}, version ${v}`);
-        prev = inc;
-      }
-    });
-  }
-});
+    for (const input of editInputs()) {
+      it(input.name, () => {
+        const uri = `file:///work/${o.folder}${input.name.replace(/[^\w.-]+/g, '_')}`;
+        let prev: RulesDocument = createRulesDocument(uri, 1, input.text);
+        diagnose(prev.ruleset, prev.lines);
+        for (const { version: v, text } of editedVersions(input.text, new Rng(input.text.length ^ o.seed), input.text.length > 50_000 ? 12 : o.versions)) {
+          const inc = createRulesDocument(uri, v, text, 'auto', prev);
+          prev = inc;
+          if (v % o.every !== 0) continue;
+          const cold = createRulesDocument(uri, v, text);
+          assert.deepEqual(diagnose(inc.ruleset, inc.lines), diagnose(cold.ruleset, cold.lines), `${input.name}, version ${v}`);
+        }
+      });
+    }
+  });
+}
 
-describe('incremental analysis: versions read but not analysed in between (an editor parses each keystroke, checks the last)', function () {
-  this.timeout(600_000);
-
-  for (const input of editInputs()) {
-    it(input.name, () => {
-      const uri = `file:///work/skipped/${input.name.replace(/[^\w.-]+/g, '_')}`;
-      let prev: RulesDocument = createRulesDocument(uri, 1, input.text);
-      diagnose(prev.ruleset, prev.lines);
-      const rng = new Rng(input.text.length ^ 0x5c1d);
-      for (const { version: v, text } of editedVersions(input.text, rng, input.text.length > 50_000 ? 12 : 30)) {
-        const inc = createRulesDocument(uri, v, text, 'auto', prev);
-        prev = inc;
-        // one version in three is checked: the two before it were only read
-        if (v % 3 !== 0) continue;
-        const cold = createRulesDocument(uri, v, text);
-        assert.deepEqual(diagnose(inc.ruleset, inc.lines), diagnose(cold.ruleset, cold.lines), `${input.name}, version ${v}`);
-      }
-    });
-  }
-});
+againstCold('incremental analysis: diagnostics after each edit equal a cold analysis of the new text', { folder: '', seed: 0x1ce, versions: 40, every: 1 });
+againstCold('incremental analysis: versions read but not analysed in between (an editor parses each keystroke, checks the last)', { folder: 'skipped/', seed: 0x5c1d, versions: 30, every: 3 });
 
 describe('a walk that ends at the first ACCEPT taking packets answers "does any ACCEPT take some?" as the whole walk does', function () {
   this.timeout(600_000);
