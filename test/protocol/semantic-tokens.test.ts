@@ -8,10 +8,10 @@ import { Rng } from '../../bench/gen/rng';
 import { createRulesDocument } from '../../server/src/service/document';
 import { semanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES } from '../../server/src/service/semantic-tokens';
 
-/** The tokens of a text as the library's builder encodes them (the reference for the server's own encoder). */
-function reference(text: string): number[] {
+/** The tokens of a text (or of some of its lines) as the library's builder encodes them (the reference for the server's own encoder). */
+function reference(text: string, from?: number, to?: number): number[] {
   const b = new SemanticTokensBuilder();
-  for (const t of semanticTokens(createRulesDocument('file:///tmp/reference.rules', 1, text).ruleset)) {
+  for (const t of semanticTokens(createRulesDocument('file:///tmp/reference.rules', 1, text).ruleset, from, to)) {
     let mods = 0;
     for (const m of t.modifiers) mods |= 1 << TOKEN_MODIFIERS.indexOf(m);
     b.push(t.line, t.start, t.length, TOKEN_TYPES.indexOf(t.type), mods);
@@ -67,6 +67,10 @@ describe('protocol: semantic tokens', function () {
           lines[e.line] = text;
           const now = await c.request<{ data: number[] }>('textDocument/semanticTokens/full', { textDocument: { uri } });
           assert.deepEqual(now.data, reference(lines.join('\n')), `${kind}, version ${v}: line ${e.line + 1} -> ${text}`);
+          // the visible lines around the edit, as an editor asks them while scrolling
+          const from = Math.max(0, e.line - 30);
+          const range = await c.request<{ data: number[] }>('textDocument/semanticTokens/range', { textDocument: { uri }, range: { start: { line: from, character: 0 }, end: { line: e.line + 30, character: 0 } } });
+          assert.deepEqual(range.data, reference(lines.join('\n'), from, e.line + 30), `${kind}, version ${v}: lines ${from + 1}-${e.line + 31}`);
         }
       }
     });

@@ -1,24 +1,22 @@
-/** textDocument/semanticTokens (full and range). */
-import { type SemanticTokens, SemanticTokensBuilder, type SemanticTokensDelta, type SemanticTokensEdit, type SemanticTokensLegend } from 'vscode-languageserver/node';
+/** textDocument/semanticTokens (full, full/delta and range). */
+import { type SemanticTokens, SemanticTokensBuilder, type SemanticTokensDelta, type SemanticTokensLegend } from 'vscode-languageserver/node';
 import type { LogLine } from '../model/log';
 import { logSemanticTokens } from '../service/log-semantic-tokens';
-import { type SemanticToken, semanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES } from '../service/semantic-tokens';
+import { lineTokens, type SemanticToken, TOKEN_MODIFIERS, TOKEN_TYPES } from '../service/semantic-tokens';
+import { encodeLine, type EncodedLines, encodeLines, joinParts, type LinePart, modifierBits, partsEdit, typeIndex } from './semantic-token-lines';
+import type { ServerContext } from '../server';
 
 /** A full-document request on a huge log colours its first lines; editors ask ranges as you scroll. */
 const MAX_LOG_TOKEN_LINES = 5000;
-import type { ServerContext } from '../server';
 
 export function semanticTokensLegend(): SemanticTokensLegend {
   return { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] };
 }
 
-const TYPE_INDEX = new Map<string, number>(TOKEN_TYPES.map((t, i) => [t, i]));
-const MODIFIER_BIT = new Map<string, number>(TOKEN_MODIFIERS.map((m, i) => [m, 1 << i]));
-
 /**
- * The protocol's encoding (five numbers per token, line and start relative to the previous token),
- * written straight into one array: a 100k-line file has over a million tokens. Tokens out of order
- * (none of ours) go through the library's builder, which sorts them.
+ * The protocol's encoding of tokens given in order of line and start (those of a range of a log):
+ * written straight into one array. Tokens out of order (none of ours) go through the library's
+ * builder, which sorts them.
  */
 function encode(tokens: readonly SemanticToken[]): SemanticTokens {
   const data: number[] = new Array<number>(tokens.length * 5);
@@ -30,7 +28,7 @@ function encode(tokens: readonly SemanticToken[]): SemanticTokens {
     data[k++] = t.line - prevLine;
     data[k++] = t.line === prevLine ? t.start - prevStart : t.start;
     data[k++] = t.length;
-    data[k++] = TYPE_INDEX.get(t.type) ?? 0;
+    data[k++] = typeIndex(t);
     data[k++] = modifierBits(t);
     prevLine = t.line;
     prevStart = t.start;
@@ -40,40 +38,14 @@ function encode(tokens: readonly SemanticToken[]): SemanticTokens {
 
 function encodeUnordered(tokens: readonly SemanticToken[]): SemanticTokens {
   const b = new SemanticTokensBuilder();
-  for (const t of tokens) b.push(t.line, t.start, t.length, TYPE_INDEX.get(t.type) ?? 0, modifierBits(t));
+  for (const t of tokens) b.push(t.line, t.start, t.length, typeIndex(t), modifierBits(t));
   return b.build();
 }
 
-function modifierBits(t: SemanticToken): number {
-  let mods = 0;
-  for (const m of t.modifiers) mods |= MODIFIER_BIT.get(m) ?? 0;
-  return mods;
-}
-
-/**
- * The one edit that turns `before` into `after`: what lies between their common beginning and
- * their common end. A one-line edit of a 100k-line file changes a few numbers of a million; the
- * editor then receives those instead of the whole 15 MB array again.
- */
-export function tokenEdit(before: ArrayLike<number>, after: readonly number[]): SemanticTokensEdit[] {
-  const n = Math.min(before.length, after.length);
-  let head = 0;
-  while (head < n && before[head] === after[head]) head++;
-  let tail = 0;
-  while (tail < n - head && before[before.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
-  if (head === before.length && head === after.length) return [];
-  return [{ start: head, deleteCount: before.length - head - tail, data: after.slice(head, after.length - tail) }];
-}
-
 export function registerSemanticTokens(ctx: ServerContext): void {
-  /** The last whole-file result sent for each rules document, for the next delta request. */
-  const sent = new Map<string, { readonly resultId: string; readonly data: Int32Array }>();
+  /** The last whole-file result sent for each rules document (its lines), for the next delta request. */
+  const sent = new Map<string, { readonly resultId: string; readonly lines: EncodedLines }>();
   let nextId = 1;
-  const remember = (uri: string, data: number[]): string => {
-    const resultId = String(nextId++);
-    sent.set(uri, { resultId, data: Int32Array.from(data) });
-    return resultId;
-  };
   ctx.documents.onDidClose((e) => sent.delete(e.document.uri));
 
   const logTokens = (uri: string, from: number, to: number): SemanticTokens => {
@@ -95,11 +67,12 @@ export function registerSemanticTokens(ctx: ServerContext): void {
     if (ctx.kind(uri) === 'log') return logTokens(uri, 0, MAX_LOG_TOKEN_LINES);
     const doc = ctx.rules(uri);
     if (!doc) return { data: [] };
-    const { data } = encode(semanticTokens(doc.ruleset));
     const before = sent.get(uri);
-    const resultId = remember(uri, data);
-    if (previousResultId === undefined || !before || before.resultId !== previousResultId) return { resultId, data };
-    return { resultId, edits: tokenEdit(before.data, data) };
+    const lines = encodeLines(doc.ruleset, before?.lines);
+    const resultId = String(nextId++);
+    sent.set(uri, { resultId, lines });
+    if (previousResultId === undefined || !before || before.resultId !== previousResultId) return { resultId, data: joinParts(lines.parts) };
+    return { resultId, edits: partsEdit(before.lines.parts, lines.parts) };
   };
   ctx.connection.languages.semanticTokens.on((p) => ctx.guard('semanticTokens', { data: [] } as SemanticTokens, () => whole(p.textDocument.uri) as SemanticTokens));
   ctx.connection.languages.semanticTokens.onDelta((p) =>
@@ -109,7 +82,11 @@ export function registerSemanticTokens(ctx: ServerContext): void {
     ctx.guard('semanticTokens/range', { data: [] } as SemanticTokens, () => {
       if (ctx.kind(p.textDocument.uri) === 'log') return logTokens(p.textDocument.uri, p.range.start.line, p.range.end.line);
       const doc = ctx.rules(p.textDocument.uri);
-      return doc ? encode(semanticTokens(doc.ruleset, p.range.start.line, p.range.end.line)) : { data: [] };
+      if (!doc) return { data: [] };
+      const from = Math.max(0, p.range.start.line);
+      const parts: LinePart[] = [];
+      for (let ln = from; ln <= Math.min(p.range.end.line, doc.ruleset.lineCount - 1); ln++) parts.push(encodeLine(lineTokens(doc.ruleset, ln)));
+      return { data: joinParts(parts, 0, parts.length, from) };
     }),
   );
 }

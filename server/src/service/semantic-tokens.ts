@@ -3,7 +3,7 @@
  * chain or a target, which words are values of which option, which chains are built in.
  */
 import { argKind } from '../knowledge/arg-kind';
-import type { Ruleset, Word } from '../model/ruleset';
+import type { CommandLine, Ruleset, Span } from '../model/ruleset';
 
 export const TOKEN_TYPES = [
   'namespace',
@@ -39,93 +39,115 @@ export interface SemanticToken {
  * The tokens of each command line, kept by its words: an unchanged line of the next version has
  * the same words (the parser reuses them with its parsed command, on the same line number and in
  * the same table), and its tokens depend on nothing else, so the editor's request after each edit
- * of a 100k-line file does not classify a million words again.
+ * of a 100k-line file does not classify a million words again. A chain declaration is kept by its
+ * node, which an unchanged line keeps too (a kube-proxy file declares tens of thousands).
  */
-const LINE_TOKENS = new WeakMap<readonly Word[], readonly SemanticToken[]>();
+const LINE_TOKENS = new WeakMap<object, readonly SemanticToken[]>();
+
+const NONE: readonly SemanticToken[] = [];
+
+/**
+ * The tokens of one line, by start and without overlaps. For an unchanged command line or chain
+ * declaration, the same array as in the version before, so a caller can keep what it derives from
+ * it by the array.
+ */
+export function lineTokens(rs: Ruleset, ln: number): readonly SemanticToken[] {
+  const n = rs.lines[ln];
+  if (!n) return NONE;
+  switch (n.kind) {
+    case 'comment':
+      return n.span.end > n.span.start ? [token(n.span, 'comment')] : NONE;
+    case 'table':
+      return n.nameWord.end > n.nameWord.start ? [token(n.nameWord, 'namespace', ['declaration'])] : NONE;
+    case 'commit':
+      return [token({ line: n.line, start: 0, end: 6 }, 'keyword')];
+    case 'chain': {
+      const kept = LINE_TOKENS.get(n);
+      if (kept) return kept;
+      const tokens: SemanticToken[] = [];
+      const builtin = rs.tables.get(n.table)?.chains.get(n.nameWord.text)?.builtin;
+      add(tokens, n.nameWord, 'class', builtin ? ['declaration', 'defaultLibrary'] : ['declaration']);
+      if (n.policy) add(tokens, n.policy, 'enumMember');
+      if (n.counters) add(tokens, n.counters, 'number');
+      const line = ordered(tokens);
+      LINE_TOKENS.set(n, line);
+      return line;
+    }
+    case 'command': {
+      const kept = LINE_TOKENS.get(n.words);
+      if (kept) return kept;
+      const line = ordered(commandTokens(rs, n));
+      LINE_TOKENS.set(n.words, line);
+      return line;
+    }
+    default:
+      return NONE;
+  }
+}
 
 export function semanticTokens(rs: Ruleset, fromLine = 0, toLine = Number.MAX_SAFE_INTEGER): SemanticToken[] {
   const out: SemanticToken[] = [];
-  const push = (s: { line: number; start: number; end: number }, type: TokenType, modifiers: TokenModifier[] = []) => {
-    if (s.end > s.start) out.push({ line: s.line, start: s.start, length: s.end - s.start, type, modifiers });
-  };
   const end = Math.min(toLine, rs.lineCount - 1);
-  for (let ln = Math.max(0, fromLine); ln <= end; ln++) {
-    const n = rs.lines[ln];
-    if (!n) continue;
-    switch (n.kind) {
-      case 'comment':
-        push(n.span, 'comment');
-        break;
-      case 'table':
-        push(n.nameWord, 'namespace', ['declaration']);
-        break;
-      case 'commit':
-        push({ line: n.line, start: 0, end: 6 }, 'keyword');
-        break;
-      case 'chain': {
-        const builtin = rs.tables.get(n.table)?.chains.get(n.nameWord.text)?.builtin;
-        push(n.nameWord, 'class', builtin ? ['declaration', 'defaultLibrary'] : ['declaration']);
-        if (n.policy) push(n.policy, 'enumMember');
-        if (n.counters) push(n.counters, 'number');
-        break;
-      }
-      case 'command': {
-        const kept = LINE_TOKENS.get(n.words);
-        if (kept) {
-          for (const t of kept) out.push(t);
-          break;
-        }
-        const tokens: SemanticToken[] = [];
-        const add = (s: { line: number; start: number; end: number }, type: TokenType, modifiers: TokenModifier[] = []) => {
-          if (s.end > s.start) tokens.push({ line: s.line, start: s.start, length: s.end - s.start, type, modifiers });
-        };
-        if (n.counters) add(n.counters, 'number');
-        const cmd = n.command;
-        if (cmd) {
-          add(cmd.word, 'keyword');
-          if (cmd.chain) {
-            const builtin = rs.tables.get(n.table)?.chains.get(cmd.chain.text)?.builtin;
-            add(cmd.chain, 'class', [...(cmd.spec.letter === 'N' ? (['declaration'] as const) : []), ...(builtin ? (['defaultLibrary'] as const) : [])]);
-          }
-          for (const e of cmd.extra) add(e, /^[0-9]+$/.test(e.text) ? 'number' : cmd.spec.letter === 'P' ? 'enumMember' : 'class');
-        }
-        if (n.tableWord) add(n.tableWord, 'namespace');
-        for (const o of n.options) {
-          if (o.bang) add(o.bang, 'operator');
-          if (o.name === '-j' || o.name === '-g') {
-            add(o.nameSpan, 'parameter');
-            const t = n.target;
-            if (t) add(t.nameWord, t.kind === 'chain' ? 'class' : 'function', t.kind === 'chain' ? [] : ['defaultLibrary']);
-            continue;
-          }
-          add(o.nameSpan, 'parameter', o.spec?.deprecated ? ['deprecated'] : []);
-          o.args.forEach((a, k) => {
-            const type = o.spec?.args[k];
-            const kind = type ? argKind(type) : 'text';
-            if (a.quoted) add(a, 'string');
-            else if (kind === 'choice' || kind === 'protocol') add(a, 'enumMember');
-            else if (kind === 'port' || kind === 'number' || kind === 'rate' || kind === 'mark') add(a, 'number');
-            else if (kind === 'address' || kind === 'interface') add(a, 'variable');
-          });
-        }
-        for (const m of n.matches) {
-          if (m.mWord) add(m.mWord, 'parameter');
-          if (!m.implicit) add(m.nameWord, 'type', ['defaultLibrary']);
-        }
-        tokens.sort((a, b) => a.start - b.start);
-        const line: SemanticToken[] = [];
-        let last = -1;
-        for (const t of tokens) {
-          if (t.start >= last) {
-            line.push(t);
-            out.push(t);
-            last = t.start + t.length;
-          }
-        }
-        LINE_TOKENS.set(n.words, line);
-        break;
-      }
+  for (let ln = Math.max(0, fromLine); ln <= end; ln++) for (const t of lineTokens(rs, ln)) out.push(t);
+  return out;
+}
+
+function token(s: Span, type: TokenType, modifiers: readonly TokenModifier[] = []): SemanticToken {
+  return { line: s.line, start: s.start, length: s.end - s.start, type, modifiers };
+}
+
+function add(out: SemanticToken[], s: Span, type: TokenType, modifiers: readonly TokenModifier[] = []): void {
+  if (s.end > s.start) out.push(token(s, type, modifiers));
+}
+
+/** By start; a token that begins inside the one before it is dropped. */
+function ordered(tokens: SemanticToken[]): readonly SemanticToken[] {
+  tokens.sort((a, b) => a.start - b.start);
+  const line: SemanticToken[] = [];
+  let last = -1;
+  for (const t of tokens) {
+    if (t.start >= last) {
+      line.push(t);
+      last = t.start + t.length;
     }
   }
-  return out;
+  return line;
+}
+
+function commandTokens(rs: Ruleset, n: CommandLine): SemanticToken[] {
+  const tokens: SemanticToken[] = [];
+  if (n.counters) add(tokens, n.counters, 'number');
+  const cmd = n.command;
+  if (cmd) {
+    add(tokens, cmd.word, 'keyword');
+    if (cmd.chain) {
+      const builtin = rs.tables.get(n.table)?.chains.get(cmd.chain.text)?.builtin;
+      add(tokens, cmd.chain, 'class', [...(cmd.spec.letter === 'N' ? (['declaration'] as const) : []), ...(builtin ? (['defaultLibrary'] as const) : [])]);
+    }
+    for (const e of cmd.extra) add(tokens, e, /^[0-9]+$/.test(e.text) ? 'number' : cmd.spec.letter === 'P' ? 'enumMember' : 'class');
+  }
+  if (n.tableWord) add(tokens, n.tableWord, 'namespace');
+  for (const o of n.options) {
+    if (o.bang) add(tokens, o.bang, 'operator');
+    if (o.name === '-j' || o.name === '-g') {
+      add(tokens, o.nameSpan, 'parameter');
+      const t = n.target;
+      if (t) add(tokens, t.nameWord, t.kind === 'chain' ? 'class' : 'function', t.kind === 'chain' ? [] : ['defaultLibrary']);
+      continue;
+    }
+    add(tokens, o.nameSpan, 'parameter', o.spec?.deprecated ? ['deprecated'] : []);
+    o.args.forEach((a, k) => {
+      const type = o.spec?.args[k];
+      const kind = type ? argKind(type) : 'text';
+      if (a.quoted) add(tokens, a, 'string');
+      else if (kind === 'choice' || kind === 'protocol') add(tokens, a, 'enumMember');
+      else if (kind === 'port' || kind === 'number' || kind === 'rate' || kind === 'mark') add(tokens, a, 'number');
+      else if (kind === 'address' || kind === 'interface') add(tokens, a, 'variable');
+    });
+  }
+  for (const m of n.matches) {
+    if (m.mWord) add(tokens, m.mWord, 'parameter');
+    if (!m.implicit) add(tokens, m.nameWord, 'type', ['defaultLibrary']);
+  }
+  return tokens;
 }

@@ -1,0 +1,141 @@
+/**
+ * A rules document's semantic tokens in the protocol's encoding, kept a line at a time, and the
+ * delta between two versions worked out from the lines.
+ *
+ * The protocol writes five numbers per token: lines since the previous token, start (relative to
+ * the previous token's when on the same line), length, type, modifiers. Only the first number of a
+ * line's first token depends on anything outside the line (how many lines back the previous token
+ * is), so a line is encoded once and the whole file is its lines put together. After a one-line
+ * edit of a 100k-line file the lines the edit left alone keep their line node and so their encoded
+ * part: the delta compares the parts by identity and encodes only the changed lines, instead of
+ * building and comparing the whole 7-million-number array on every keystroke.
+ */
+import type { SemanticTokensEdit } from 'vscode-languageserver/node';
+import type { LineNode, Ruleset } from '../model/ruleset';
+import { lineTokens, type SemanticToken, TOKEN_MODIFIERS, TOKEN_TYPES } from '../service/semantic-tokens';
+
+const TYPE_INDEX = new Map<string, number>(TOKEN_TYPES.map((t, i) => [t, i]));
+const MODIFIER_BIT = new Map<string, number>(TOKEN_MODIFIERS.map((m, i) => [m, 1 << i]));
+
+export function typeIndex(t: SemanticToken): number {
+  return TYPE_INDEX.get(t.type) ?? 0;
+}
+
+export function modifierBits(t: SemanticToken): number {
+  let mods = 0;
+  for (const m of t.modifiers) mods |= MODIFIER_BIT.get(m) ?? 0;
+  return mods;
+}
+
+/**
+ * One line's tokens, encoded as if a token on an earlier line came before them; the first number
+ * (the distance to that line) is 0 here and written when the lines are put together. Undefined
+ * for a line without tokens.
+ */
+export type LinePart = Int32Array | undefined;
+
+/** A line's tokens (by start, without overlaps, as lineTokens gives them) as a part. */
+export function encodeLine(tokens: readonly SemanticToken[]): LinePart {
+  if (tokens.length === 0) return undefined;
+  let d = ENCODED.get(tokens);
+  if (d) return d;
+  d = new Int32Array(tokens.length * 5);
+  let prevStart = 0;
+  for (let i = 0, k = 0; i < tokens.length; i++, k += 5) {
+    const t = tokens[i]!;
+    d[k + 1] = t.start - prevStart;
+    d[k + 2] = t.length;
+    d[k + 3] = typeIndex(t);
+    d[k + 4] = modifierBits(t);
+    prevStart = t.start;
+  }
+  ENCODED.set(tokens, d);
+  return d;
+}
+
+/** Parts by the token array they encode (an unchanged line keeps its array: see lineTokens). */
+const ENCODED = new WeakMap<readonly SemanticToken[], Int32Array>();
+
+/** Every line of one version of a document, encoded, with the line nodes they were made from. */
+export interface EncodedLines {
+  readonly nodes: readonly LineNode[];
+  readonly parts: readonly LinePart[];
+}
+
+/**
+ * Every line of rs encoded. A line whose node is the one `previous` had on the same line (the
+ * parser keeps the node of a line an edit left alone) takes the part made then.
+ */
+export function encodeLines(rs: Ruleset, previous?: EncodedLines): EncodedLines {
+  const parts = new Array<LinePart>(rs.lineCount);
+  const before = previous?.nodes;
+  for (let ln = 0; ln < rs.lineCount; ln++) {
+    parts[ln] = before !== undefined && before[ln] !== undefined && before[ln] === rs.lines[ln] ? previous!.parts[ln] : encodeLine(lineTokens(rs, ln));
+  }
+  return { nodes: rs.lines, parts };
+}
+
+/** The encoded tokens of lines from..to-1 of a document (the first line is `base + from`). */
+export function joinParts(parts: readonly LinePart[], from = 0, to = parts.length, base = 0, previousLine = 0): number[] {
+  let size = 0;
+  for (let i = from; i < to; i++) size += parts[i]?.length ?? 0;
+  const out = new Array<number>(size);
+  let k = 0;
+  let prev = previousLine;
+  for (let i = from; i < to; i++) {
+    const p = parts[i];
+    if (p === undefined) continue;
+    out[k] = base + i - prev;
+    for (let j = 1; j < p.length; j++) out[k + j] = p[j]!;
+    prev = base + i;
+    k += p.length;
+  }
+  return out;
+}
+
+function samePart(a: LinePart, b: LinePart): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  for (let i = 1; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The one edit that turns the encoding of `before` into that of `after`: the lines between their
+ * common beginning and their common end, plus the first line with tokens after them (its first
+ * number counts the lines back to a token, which may lie in the changed lines). No edit when the
+ * two encode the same.
+ */
+export function partsEdit(before: readonly LinePart[], after: readonly LinePart[]): SemanticTokensEdit[] {
+  const m = before.length;
+  const n = after.length;
+  const common = Math.min(m, n);
+  let head = 0;
+  while (head < common && samePart(before[head], after[head])) head++;
+  if (head === m && head === n) return [];
+  let tail = 0;
+  while (tail < common - head && samePart(before[m - 1 - tail], after[n - 1 - tail])) tail++;
+  let oldEnd = m - tail;
+  let newEnd = n - tail;
+  while (oldEnd < m && before[oldEnd] === undefined) {
+    oldEnd++;
+    newEnd++;
+  }
+  if (oldEnd < m) {
+    oldEnd++;
+    newEnd++;
+  }
+  let start = 0;
+  let previousLine = 0;
+  for (let i = 0; i < head; i++) {
+    const p = before[i];
+    if (p === undefined) continue;
+    start += p.length;
+    previousLine = i;
+  }
+  let deleteCount = 0;
+  for (let i = head; i < oldEnd; i++) deleteCount += before[i]?.length ?? 0;
+  const data = joinParts(after, head, newEnd, 0, previousLine);
+  if (deleteCount === 0 && data.length === 0) return [];
+  return [{ start, deleteCount, data }];
+}
