@@ -2,7 +2,8 @@
 import { strict as assert } from 'node:assert';
 import { fixture, fixtureUri } from '../support/fixtures';
 import { withServer } from '../support/lsp-client';
-import { generateRuleset } from '../../bench/gen/rulesets';
+import { editOneLine, generateRuleset } from '../../bench/gen/rulesets';
+import { Rng } from '../../bench/gen/rng';
 import { MAX_RULE_SYMBOLS, MAX_RULES_PER_CHAIN } from '../../server/src/service/symbols';
 
 type Sym = { name: string; kind: number; detail?: string; children?: Sym[] };
@@ -51,6 +52,57 @@ describe('protocol: document symbols', function () {
       // a chain that fits is listed whole, without the note
       const small = chains.find((ch) => ch.name.startsWith('NET-') && (ch.children?.length ?? 0) > 0 && !/listed here/.test(ch.detail ?? ''))!;
       assert.equal(small.children!.length, text.split('\n').filter((l) => l.startsWith(`-A ${small.name} `)).length);
+    });
+  });
+
+  it('after edits, gives the outline of the edited text read afresh (an outline the edit cannot change is kept)', async function () {
+    this.timeout(120_000);
+    await withServer(async (c) => {
+      // over 5000 rules and a chain of more than 1000: most rule lines are not listed, so most edits keep the outline
+      const lines = generateRuleset({ kind: 'firewall', family: 'ipv4', rules: 7000, seed: 12 }).text.split('\n');
+      const uri = 'file:///tmp/outline-edits.rules';
+      await c.openAndDiagnose(uri, 'iptables', lines.join('\n'));
+      await c.request<Sym[]>('textDocument/documentSymbol', { textDocument: { uri } });
+      const rng = new Rng(0x5717);
+      const ruleLines = lines.flatMap((l, i) => (l.startsWith('-A ') ? [i] : []));
+      const lastOf = (chain: string) => ruleLines.filter((i) => lines[i]!.startsWith(`-A ${chain} `)).at(-1)!;
+      // rules of the long chain past those listed (and before its last): lines the outline does not show
+      const unlisted = ruleLines.filter((i) => lines[i]!.startsWith('-A BLOCKLIST ')).slice(MAX_RULES_PER_CHAIN + 100, -100);
+      const otherChain = lines.find((l) => l.startsWith(':NET-'))!.slice(1).split(' ')[0]!;
+      // what each edit does to the outline: nothing (a rule it does not list), a listed rule's
+      // name, a chain's range (its last rule longer), a jump count, and a chain's rule count
+      const edits: (() => { line: number; text: string })[] = [
+        () => editOneLine(lines, rng),
+        () => {
+          const i = unlisted[rng.int(0, unlisted.length - 1)]!;
+          return { line: i, text: lines[i]!.replace(/ -j /, ' -p tcp -j ') };
+        },
+        () => ({ line: ruleLines[3]!, text: lines[ruleLines[3]!]!.replace(/-j \S+/, '-j REJECT') }),
+        () => ({ line: lastOf('BLOCKLIST'), text: `${lines[lastOf('BLOCKLIST')]!} -m comment --comment "last of its chain"` }),
+        () => {
+          const i = unlisted[rng.int(0, unlisted.length - 1)]!;
+          return { line: i, text: lines[i]!.replace(/-j \S+/, `-j ${otherChain}`) };
+        },
+        () => {
+          const i = unlisted[rng.int(0, unlisted.length - 1)]!;
+          return { line: i, text: lines[i]!.replace(/^-A \S+/, '-A INPUT') };
+        },
+      ];
+      let version = 1;
+      for (let round = 0; round < 2; round++) {
+        for (const edit of edits) {
+          const e = edit();
+          version++;
+          await c.replaceLineAndDiagnose(uri, version, e.line, lines[e.line]!.length, e.text);
+          lines[e.line] = e.text;
+          const now = await c.request<Sym[]>('textDocument/documentSymbol', { textDocument: { uri } });
+          const freshUri = `file:///tmp/outline-fresh-${version}.rules`;
+          await c.openAndDiagnose(freshUri, 'iptables', lines.join('\n'));
+          const fresh = await c.request<Sym[]>('textDocument/documentSymbol', { textDocument: { uri: freshUri } });
+          c.notify('textDocument/didClose', { textDocument: { uri: freshUri } });
+          assert.deepEqual(now, fresh, `version ${version}: line ${e.line + 1} -> ${e.text}`);
+        }
+      }
     });
   });
 });

@@ -2,7 +2,7 @@
 import { type DocumentSymbol, type SymbolInformation, SymbolKind } from 'vscode-languageserver/node';
 import { parseLogLines } from '../parser/log/index';
 import { logSymbols } from '../service/log-symbols';
-import { documentSymbols, type OutlineSymbol, type SymbolKind as Kind } from '../service/symbols';
+import { type Outline, outline, type OutlineSymbol, type SymbolKind as Kind } from '../service/symbols';
 import type { ServerContext } from '../server';
 import { lineLength, toRange } from './convert';
 
@@ -23,8 +23,18 @@ function toSymbol(s: OutlineSymbol): DocumentSymbol {
     kind: KIND[s.kind],
     range: { start: { line: s.range.line, character: s.range.start }, end: { line: s.range.endLine, character: s.range.end } },
     selectionRange: toRange(s.selection),
-    children: s.children.map(toSymbol),
+    // (optional in the protocol: a rule's empty list, 40 000 times over in a big file, is left out)
+    ...(s.children.length ? { children: s.children.map(toSymbol) } : {}),
   };
+}
+
+/** The protocol's form of an outline, kept while the outline is (an unchanged outline is not converted again). */
+const CONVERTED = new WeakMap<readonly OutlineSymbol[], DocumentSymbol[]>();
+
+function converted(syms: OutlineSymbol[]): DocumentSymbol[] {
+  let c = CONVERTED.get(syms);
+  if (!c) CONVERTED.set(syms, (c = syms.map(toSymbol)));
+  return c;
 }
 
 function flatten(uri: string, s: OutlineSymbol, container: string | undefined, out: SymbolInformation[]): void {
@@ -38,6 +48,9 @@ function flatten(uri: string, s: OutlineSymbol, container: string | undefined, o
 }
 
 export function registerSymbols(ctx: ServerContext): void {
+  /** The last outline of each rules document, which the next version's starts from. */
+  const last = new Map<string, Outline>();
+  ctx.documents.onDidClose((e) => last.delete(e.document.uri));
   ctx.connection.onDocumentSymbol((p) =>
     ctx.guard('documentSymbol', [] as DocumentSymbol[] | SymbolInformation[], () => {
       const uri = p.textDocument.uri;
@@ -52,9 +65,11 @@ export function registerSymbols(ctx: ServerContext): void {
       } else {
         const doc = ctx.rules(uri);
         if (!doc) return [];
-        syms = documentSymbols(doc.ruleset, (l) => doc.lines[l]?.length ?? 0);
+        const o = outline(doc.ruleset, (l) => doc.lines[l]?.length ?? 0, last.get(uri));
+        last.set(uri, o);
+        syms = o.symbols;
       }
-      if (ctx.clientCapabilities.hierarchicalSymbols) return syms.map(toSymbol);
+      if (ctx.clientCapabilities.hierarchicalSymbols) return converted(syms);
       const flat: SymbolInformation[] = [];
       for (const s of syms) flatten(p.textDocument.uri, s, undefined, flat);
       return flat;

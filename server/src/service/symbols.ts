@@ -30,13 +30,77 @@ function ruleName(c: CommandLine): string {
 export const MAX_RULES_PER_CHAIN = 1000;
 export const MAX_RULE_SYMBOLS = 5000;
 
+/** A file's outline, with what it takes to tell whether the next version's is the same. */
+export interface Outline {
+  /** What of the version the symbols were made for the comparison reads (not the ruleset: that would keep its analysis alive). */
+  readonly basis: OutlineBasis;
+  readonly symbols: OutlineSymbol[];
+  /**
+   * Lines whose text the outline shows: where a symbol starts or ends (its range and selection)
+   * and the rules it lists. An edit of any other rule line that keeps the rule in its chain and
+   * every jump as it was leaves the outline as it is.
+   */
+  readonly shown: ReadonlySet<number>;
+}
+
 export function documentSymbols(rs: Ruleset, lineLength: (line: number) => number): OutlineSymbol[] {
+  return outline(rs, lineLength).symbols;
+}
+
+/**
+ * The outline of rs; `previous`'s symbols when rs only differs from the version they were made
+ * for by rules rewritten in place that the outline does not show (the editor asks again after
+ * every edit, and at 100k rules building 40 000 symbols cost 100-200 ms each time).
+ */
+export function outline(rs: Ruleset, lineLength: (line: number) => number, previous?: Outline): Outline {
+  if (previous && sameOutline(previous, rs)) return { basis: basisOf(rs), symbols: previous.symbols, shown: previous.shown };
+  const shown = new Set<number>();
+  const symbols = buildSymbols(rs, lineLength, shown);
+  return { basis: basisOf(rs), symbols, shown };
+}
+
+interface OutlineBasis {
+  readonly family: Ruleset['family'];
+  readonly format: Ruleset['format'];
+  readonly lineCount: number;
+  readonly lines: Ruleset['lines'];
+  /** Each table's jump graph (see Table.jumps). */
+  readonly jumps: ReadonlyMap<string, object>;
+}
+
+function basisOf(rs: Ruleset): OutlineBasis {
+  const jumps = new Map<string, object>();
+  for (const [name, t] of rs.tables) jumps.set(name, t.jumps);
+  return { family: rs.family, format: rs.format, lineCount: rs.lineCount, lines: rs.lines, jumps };
+}
+
+function sameOutline(previous: Outline, rs: Ruleset): boolean {
+  const p = previous.basis;
+  if (p.family !== rs.family || p.format !== rs.format || p.lineCount !== rs.lineCount || p.lines.length !== rs.lines.length || p.jumps.size !== rs.tables.size) return false;
+  // the same chains, and the same jumps between them (the jump counts shown)
+  for (const [name, t] of rs.tables) if (p.jumps.get(name) !== t.jumps) return false;
+  for (let i = 0; i < rs.lines.length; i++) {
+    const a = p.lines[i]!;
+    const b = rs.lines[i]!;
+    if (a === b) continue;
+    if (previous.shown.has(i) || a.kind !== 'command' || b.kind !== 'command' || !isRule(a) || !isRule(b) || a.table !== b.table || a.chain !== b.chain) return false;
+  }
+  return true;
+}
+
+function buildSymbols(rs: Ruleset, lineLength: (line: number) => number, shown: Set<number>): OutlineSymbol[] {
   const tables = new Map<string, OutlineSymbol>();
   /** How many rules each chain symbol holds (those listed are its children). */
   const counts = new Map<OutlineSymbol, number>();
   let listedAll = 0;
   const order: OutlineSymbol[] = [];
-  const chainSyms = new Map<string, OutlineSymbol>();
+  /** Chain symbols by name, under each table symbol (undefined: outside any table). */
+  const chainSyms = new Map<OutlineSymbol | undefined, Map<string, OutlineSymbol>>();
+  const chainsUnder = (parent: OutlineSymbol | undefined): Map<string, OutlineSymbol> => {
+    let m = chainSyms.get(parent);
+    if (!m) chainSyms.set(parent, (m = new Map()));
+    return m;
+  };
 
   const tableSym = (name: string, at: Span, endLine: number): OutlineSymbol => {
     const key = `${name}@${at.line}`;
@@ -55,6 +119,15 @@ export function documentSymbols(rs: Ruleset, lineLength: (line: number) => numbe
       r.end = lineLength(line);
     }
   };
+  /** The lines the outline shows: where each symbol starts and ends, and each listed rule. */
+  const noteShown = (syms: readonly OutlineSymbol[]) => {
+    for (const s of syms) {
+      shown.add(s.range.line);
+      shown.add(s.range.endLine);
+      shown.add(s.selection.line);
+      noteShown(s.children);
+    }
+  };
 
   let currentTable: OutlineSymbol | undefined;
   for (const n of rs.lines) {
@@ -65,8 +138,8 @@ export function documentSymbols(rs: Ruleset, lineLength: (line: number) => numbe
     }
     if (n.kind === 'chain') {
       const parent = currentTable;
-      const key = `${parent?.selection.line ?? -1}/${n.nameWord.text}`;
-      if (chainSyms.has(key)) continue;
+      const siblings = chainsUnder(parent);
+      if (siblings.has(n.nameWord.text)) continue;
       const table = rs.tables.get(n.table);
       const chain = table?.chains.get(n.nameWord.text);
       const sym: OutlineSymbol = {
@@ -78,7 +151,7 @@ export function documentSymbols(rs: Ruleset, lineLength: (line: number) => numbe
         selection: n.nameWord,
         children: [],
       };
-      chainSyms.set(key, sym);
+      siblings.set(n.nameWord.text, sym);
       (parent?.children ?? order).push(sym);
       continue;
     }
@@ -96,8 +169,8 @@ export function documentSymbols(rs: Ruleset, lineLength: (line: number) => numbe
       currentTable = t;
     }
     const parent = currentTable;
-    const key = `${parent?.selection.line ?? -1}/${chainName}`;
-    let sym = chainSyms.get(key);
+    const siblings = chainsUnder(parent);
+    let sym = siblings.get(chainName);
     if (!sym) {
       const chain = rs.tables.get(n.table)?.chains.get(chainName);
       sym = {
@@ -108,7 +181,7 @@ export function documentSymbols(rs: Ruleset, lineLength: (line: number) => numbe
         selection: n.command.chain!,
         children: [],
       };
-      chainSyms.set(key, sym);
+      siblings.set(chainName, sym);
       (parent?.children ?? order).push(sym);
     }
     if (parent) grow(parent, n.line);
@@ -131,5 +204,6 @@ export function documentSymbols(rs: Ruleset, lineLength: (line: number) => numbe
     const listed = sym.children.length;
     if (listed < rules) (sym as { detail: string }).detail += `; ${rules} rules, ${listed ? `the first ${listed}` : 'none'} listed here`;
   }
+  noteShown(order);
   return order;
 }
