@@ -49,6 +49,8 @@ export interface LspRulesResult {
   readonly tokens: { readonly ms: number; readonly bytes: number };
   /** The semantic tokens asked again after one more edit, as a delta from the last result. */
   readonly tokensDelta: { readonly ms: number; readonly bytes: number };
+  /** A one-line edit until its diagnostics, the tokens delta and the outline are all answered. */
+  readonly keystroke: RoundTrips;
   /** Peak resident memory of the server process (MB), from /proc. */
   readonly serverRss?: number;
 }
@@ -63,7 +65,7 @@ function rssOf(pid: number | undefined): number | undefined {
   }
 }
 
-export async function measureLspRules(file: string, o: { hovers: number; edits: number; timeoutMs: number }): Promise<LspRulesResult> {
+export async function measureLspRules(file: string, o: { hovers: number; edits: number; keystrokes: number; timeoutMs: number }): Promise<LspRulesResult> {
   const text = readFileSync(file, 'utf8');
   const uri = pathToFileURL(file).toString();
   const c = await started();
@@ -114,8 +116,25 @@ export async function measureLspRules(file: string, o: { hovers: number; edits: 
     c.replaceLine(uri, version, e.line, lines[e.line]!.length, e.text);
     await edited;
     const tokensDelta = await asked('textDocument/semanticTokens/full/delta', { previousResultId: tokens.resultId });
+    // what the server does for each pause in typing, as VS Code asks it: the new version's
+    // diagnostics, the tokens since the last result and the outline, all three answered
+    const keystrokes: number[] = [];
+    let resultId = tokensDelta.resultId;
+    for (let i = 0; i < o.keystrokes; i++) {
+      const k = editOneLine(lines, rng);
+      version++;
+      const t = performance.now();
+      const diagnosed = diagnosticsOf(c, uri, version, o.timeoutMs);
+      c.replaceLine(uri, version, k.line, lines[k.line]!.length, k.text);
+      lines[k.line] = k.text;
+      const delta = c.request<{ resultId?: string }>('textDocument/semanticTokens/full/delta', { textDocument: { uri }, previousResultId: resultId }, o.timeoutMs);
+      const symbols = c.request('textDocument/documentSymbol', { textDocument: { uri } }, o.timeoutMs);
+      const [, d] = await Promise.all([diagnosed, delta, symbols]);
+      keystrokes.push(performance.now() - t);
+      resultId = d.resultId;
+    }
     const serverRss = rssOf(c.pid);
-    return { openToDiagnostics: round(open), diagnostics, hover: trips(hovers), completion: trips(completions), edit: trips(edits), outline, tokens, tokensDelta, ...(serverRss !== undefined ? { serverRss } : {}) };
+    return { openToDiagnostics: round(open), diagnostics, hover: trips(hovers), completion: trips(completions), edit: trips(edits), outline, tokens, tokensDelta, keystroke: trips(keystrokes), ...(serverRss !== undefined ? { serverRss } : {}) };
   } finally {
     await c.shutdown();
   }

@@ -165,7 +165,7 @@ async function benchRules(): Promise<void> {
     for (const f of files.filter((x) => x.kind === 'kube' && x.family === 'ipv4')) {
       log(`rules ${f.name}: over stdio`);
       try {
-        const r = await measureLspRules(f.file, { hovers: f.size >= 100000 ? 100 : 200, edits: f.size >= 100000 ? 20 : 40, timeoutMs: 600_000 });
+        const r = await measureLspRules(f.file, { hovers: f.size >= 100000 ? 100 : 200, edits: f.size >= 100000 ? 20 : 40, keystrokes: f.size >= 100000 ? 12 : 20, timeoutMs: 600_000 });
         const rr = refRuns.get(f.name);
         const p = `lsp/${f.name}`;
         metrics.push(metric(`${p}/open-to-diagnostics`, r.openToDiagnostics, 'ms', { reference: ref(rr?.legacy, 'wall'), note: `${r.diagnostics} diagnostics published${r.serverRss ? `; server peak RSS ${r.serverRss} MB` : ''}` }));
@@ -177,6 +177,8 @@ async function benchRules(): Promise<void> {
         metrics.push(metric(`${p}/outline`, r.outline.ms, 'ms', { note: `textDocument/documentSymbol, ${(r.outline.bytes / 1e6).toFixed(1)} MB answer` }));
         metrics.push(metric(`${p}/semantic-tokens.full`, r.tokens.ms, 'ms', { note: `textDocument/semanticTokens/full, ${(r.tokens.bytes / 1e6).toFixed(1)} MB answer` }));
         metrics.push(metric(`${p}/semantic-tokens.delta`, r.tokensDelta.ms, 'ms', { note: `textDocument/semanticTokens/full/delta after a one-line edit, ${r.tokensDelta.bytes} bytes answer` }));
+        metrics.push(metric(`${p}/keystroke.p50`, r.keystroke.p50, 'ms'));
+        metrics.push(metric(`${p}/keystroke.max`, r.keystroke.max, 'ms', { note: `a one-line edit until its diagnostics, the semantic-tokens delta and the outline are all answered (what VS Code asks after each pause in typing), ${r.keystroke.count} edits` }));
       } catch (e) {
         metrics.push(metric(`lsp/${f.name}/open-to-diagnostics`, null, 'ms', { note: String(e) }));
       }
