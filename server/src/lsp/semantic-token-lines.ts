@@ -68,11 +68,19 @@ export interface EncodedLines {
  */
 export function encodeLines(rs: Ruleset, previous?: EncodedLines): EncodedLines {
   const parts = new Array<LinePart>(rs.lineCount);
-  const before = previous?.nodes;
   for (let ln = 0; ln < rs.lineCount; ln++) {
-    parts[ln] = before !== undefined && before[ln] !== undefined && before[ln] === rs.lines[ln] ? previous!.parts[ln] : encodeLine(lineTokens(rs, ln));
+    const node = rs.lines[ln];
+    parts[ln] = node !== undefined && previous?.nodes[ln] === node ? previous.parts[ln] : encodeLine(lineTokens(rs, ln));
   }
   return { nodes: rs.lines, parts };
+}
+
+/** The encoded tokens of lines fromLine..toLine of rs (as a range request answers them). */
+export function encodeRange(rs: Ruleset, fromLine: number, toLine: number): number[] {
+  const from = Math.max(0, fromLine);
+  const parts: LinePart[] = [];
+  for (let ln = from; ln <= Math.min(toLine, rs.lineCount - 1); ln++) parts.push(encodeLine(lineTokens(rs, ln)));
+  return joinParts(parts, 0, parts.length, from);
 }
 
 /** The encoded tokens of lines from..to-1 of a document (the first line is `base + from`). */

@@ -2,8 +2,8 @@
 import { type SemanticTokens, SemanticTokensBuilder, type SemanticTokensDelta, type SemanticTokensLegend } from 'vscode-languageserver/node';
 import type { LogLine } from '../model/log';
 import { logSemanticTokens } from '../service/log-semantic-tokens';
-import { lineTokens, type SemanticToken, TOKEN_MODIFIERS, TOKEN_TYPES } from '../service/semantic-tokens';
-import { encodeLine, type EncodedLines, encodeLines, joinParts, type LinePart, modifierBits, partsEdit, typeIndex } from './semantic-token-lines';
+import { type SemanticToken, TOKEN_MODIFIERS, TOKEN_TYPES } from '../service/semantic-tokens';
+import { type EncodedLines, encodeLines, encodeRange, joinParts, modifierBits, partsEdit, typeIndex } from './semantic-token-lines';
 import type { ServerContext } from '../server';
 
 /** A full-document request on a huge log colours its first lines; editors ask ranges as you scroll. */
@@ -82,11 +82,7 @@ export function registerSemanticTokens(ctx: ServerContext): void {
     ctx.guard('semanticTokens/range', { data: [] } as SemanticTokens, () => {
       if (ctx.kind(p.textDocument.uri) === 'log') return logTokens(p.textDocument.uri, p.range.start.line, p.range.end.line);
       const doc = ctx.rules(p.textDocument.uri);
-      if (!doc) return { data: [] };
-      const from = Math.max(0, p.range.start.line);
-      const parts: LinePart[] = [];
-      for (let ln = from; ln <= Math.min(p.range.end.line, doc.ruleset.lineCount - 1); ln++) parts.push(encodeLine(lineTokens(doc.ruleset, ln)));
-      return { data: joinParts(parts, 0, parts.length, from) };
+      return { data: doc ? encodeRange(doc.ruleset, p.range.start.line, p.range.end.line) : [] };
     }),
   );
 }

@@ -3,7 +3,7 @@
  * chain or a target, which words are values of which option, which chains are built in.
  */
 import { argKind } from '../knowledge/arg-kind';
-import type { CommandLine, Ruleset, Span } from '../model/ruleset';
+import type { ChainDecl, CommandLine, Ruleset, Span } from '../model/ruleset';
 
 export const TOKEN_TYPES = [
   'namespace',
@@ -61,25 +61,10 @@ export function lineTokens(rs: Ruleset, ln: number): readonly SemanticToken[] {
       return n.nameWord.end > n.nameWord.start ? [token(n.nameWord, 'namespace', ['declaration'])] : NONE;
     case 'commit':
       return [token({ line: n.line, start: 0, end: 6 }, 'keyword')];
-    case 'chain': {
-      const kept = LINE_TOKENS.get(n);
-      if (kept) return kept;
-      const tokens: SemanticToken[] = [];
-      const builtin = rs.tables.get(n.table)?.chains.get(n.nameWord.text)?.builtin;
-      add(tokens, n.nameWord, 'class', builtin ? ['declaration', 'defaultLibrary'] : ['declaration']);
-      if (n.policy) add(tokens, n.policy, 'enumMember');
-      if (n.counters) add(tokens, n.counters, 'number');
-      const line = ordered(tokens);
-      LINE_TOKENS.set(n, line);
-      return line;
-    }
-    case 'command': {
-      const kept = LINE_TOKENS.get(n.words);
-      if (kept) return kept;
-      const line = ordered(commandTokens(rs, n));
-      LINE_TOKENS.set(n.words, line);
-      return line;
-    }
+    case 'chain':
+      return kept(n, () => chainTokens(rs, n));
+    case 'command':
+      return kept(n.words, () => commandTokens(rs, n));
     default:
       return NONE;
   }
@@ -90,6 +75,13 @@ export function semanticTokens(rs: Ruleset, fromLine = 0, toLine = Number.MAX_SA
   const end = Math.min(toLine, rs.lineCount - 1);
   for (let ln = Math.max(0, fromLine); ln <= end; ln++) for (const t of lineTokens(rs, ln)) out.push(t);
   return out;
+}
+
+/** The tokens kept for `key`, or those `make` gives, in order and then kept. */
+function kept(key: object, make: () => SemanticToken[]): readonly SemanticToken[] {
+  let line = LINE_TOKENS.get(key);
+  if (!line) LINE_TOKENS.set(key, (line = ordered(make())));
+  return line;
 }
 
 function token(s: Span, type: TokenType, modifiers: readonly TokenModifier[] = []): SemanticToken {
@@ -112,6 +104,15 @@ function ordered(tokens: SemanticToken[]): readonly SemanticToken[] {
     }
   }
   return line;
+}
+
+function chainTokens(rs: Ruleset, n: ChainDecl): SemanticToken[] {
+  const tokens: SemanticToken[] = [];
+  const builtin = rs.tables.get(n.table)?.chains.get(n.nameWord.text)?.builtin;
+  add(tokens, n.nameWord, 'class', builtin ? ['declaration', 'defaultLibrary'] : ['declaration']);
+  if (n.policy) add(tokens, n.policy, 'enumMember');
+  if (n.counters) add(tokens, n.counters, 'number');
+  return tokens;
 }
 
 function commandTokens(rs: Ruleset, n: CommandLine): SemanticToken[] {
