@@ -43,10 +43,6 @@ export interface Outline {
   readonly shown: ReadonlySet<number>;
 }
 
-export function documentSymbols(rs: Ruleset, lineLength: (line: number) => number): OutlineSymbol[] {
-  return outline(rs, lineLength).symbols;
-}
-
 /**
  * The outline of rs; `previous`'s symbols when rs only differs from the version they were made
  * for by rules rewritten in place that the outline does not show (the editor asks again after
