@@ -90,17 +90,21 @@ export async function measureLspRules(file: string, o: { hovers: number; edits: 
       await c.request('textDocument/completion', { textDocument: { uri }, position: { line, character } }, o.timeoutMs);
       completions.push(performance.now() - t);
     }
-    const edits: number[] = [];
     let version = 1;
+    /** Sends the edit as the next version; resolves on that version's diagnostics. */
+    const send = (e: { line: number; text: string }) => {
+      version++;
+      const diagnosed = diagnosticsOf(c, uri, version, o.timeoutMs);
+      c.replaceLine(uri, version, e.line, lines[e.line]!.length, e.text);
+      lines[e.line] = e.text;
+      return diagnosed;
+    };
+    const edits: number[] = [];
     for (let i = 0; i < o.edits; i++) {
       const e = editOneLine(lines, rng);
-      version++;
       const t = performance.now();
-      const next = diagnosticsOf(c, uri, version, o.timeoutMs);
-      c.replaceLine(uri, version, e.line, lines[e.line]!.length, e.text);
-      await next;
+      await send(e);
       edits.push(performance.now() - t);
-      lines[e.line] = e.text;
     }
     const asked = async (method: string, extra: Record<string, unknown> = {}) => {
       const t = performance.now();
@@ -110,11 +114,7 @@ export async function measureLspRules(file: string, o: { hovers: number; edits: 
     const outline = await asked('textDocument/documentSymbol');
     const tokens = await asked('textDocument/semanticTokens/full');
     // one more edit, then the tokens as an editor asks for them again: the change since the last result
-    const e = editOneLine(lines, rng);
-    version++;
-    const edited = diagnosticsOf(c, uri, version, o.timeoutMs);
-    c.replaceLine(uri, version, e.line, lines[e.line]!.length, e.text);
-    await edited;
+    await send(editOneLine(lines, rng));
     const tokensDelta = await asked('textDocument/semanticTokens/full/delta', { previousResultId: tokens.resultId });
     // what the server does for each pause in typing, as VS Code asks it: the new version's
     // diagnostics, the tokens since the last result and the outline, all three answered
@@ -122,11 +122,8 @@ export async function measureLspRules(file: string, o: { hovers: number; edits: 
     let resultId = tokensDelta.resultId;
     for (let i = 0; i < o.keystrokes; i++) {
       const k = editOneLine(lines, rng);
-      version++;
       const t = performance.now();
-      const diagnosed = diagnosticsOf(c, uri, version, o.timeoutMs);
-      c.replaceLine(uri, version, k.line, lines[k.line]!.length, k.text);
-      lines[k.line] = k.text;
+      const diagnosed = send(k);
       const delta = c.request<{ resultId?: string }>('textDocument/semanticTokens/full/delta', { textDocument: { uri }, previousResultId: resultId }, o.timeoutMs);
       const symbols = c.request('textDocument/documentSymbol', { textDocument: { uri } }, o.timeoutMs);
       const [, d] = await Promise.all([diagnosed, delta, symbols]);
