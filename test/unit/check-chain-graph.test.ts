@@ -26,6 +26,17 @@ describe('chain graph: loops and hooks through user chains', function () {
     assert.equal(f.length, 1);
     assert.equal(f[0]!.severity, 'warning');
   });
+  it('warns about an interface option in a user chain reached only from hooks where it cannot match', function () {
+    const t = (rule: string, from: string) => `*filter\n:FOO - [0:0]\n-A FOO ${rule} -j ACCEPT\n${from}COMMIT\n`;
+    const i = findings(t('-i eth0', '-A OUTPUT -j FOO\n'), 'interface-direction');
+    assert.deepEqual(i.map((f) => [f.severity, f.message]), [['warning', '-i never matches here: FOO is reached only from OUTPUT, where packets have no incoming interface']]);
+    const o = findings(t('-o eth0', '-A INPUT -j FOO\n'), 'interface-direction');
+    assert.deepEqual(o.map((f) => [f.severity, f.message]), [['warning', '-o never matches here: FOO is reached only from INPUT, before the outgoing interface is known']]);
+    // reached from a hook where the interface is known too, or with the interface that hook has
+    assert.deepEqual(findings(t('-i eth0', '-A OUTPUT -j FOO\n-A INPUT -j FOO\n'), 'interface-direction'), []);
+    assert.deepEqual(findings(t('-o eth0', '-A OUTPUT -j FOO\n'), 'interface-direction'), []);
+    assert.deepEqual(findings(t('-i eth0', '-A INPUT -j FOO\n'), 'interface-direction'), []);
+  });
   it('after edits that rewrite rules of a long user chain in place, finds what a fresh check finds', function () {
     // (a chain rewritten in place is checked again only at its rules that changed)
     const rng = new Rng(0x400c);
