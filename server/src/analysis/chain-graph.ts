@@ -188,6 +188,12 @@ interface ChainHooks {
  */
 const LAST = new WeakMap<object, Map<string, ChainHooks>>();
 
+/** The hooks where an interface option cannot match, and why. */
+const INTERFACE_BLIND: ReadonlyMap<string, { readonly hooks: readonly string[]; readonly why: string }> = new Map([
+  ['-i', { hooks: ['OUTPUT', 'POSTROUTING'], why: 'where packets have no incoming interface' }],
+  ['-o', { hooks: ['INPUT', 'PREROUTING'], why: 'before the outgoing interface is known' }],
+]);
+
 /**
  * One chain's findings depend on its name, the hooks reaching it (one shared object per set, see
  * hookSet) and what each of its rules says: after an edit that rebuilt the tables, kept while
@@ -265,19 +271,12 @@ function ruleHookFindings(c: Chain, r: Rule, from: ReadonlySet<Hook>): readonly 
     }
   }
   for (const o of r.generic) {
-    if (o.name === '-i' && [...from].every((h) => h === 'OUTPUT' || h === 'POSTROUTING')) {
+    const blind = INTERFACE_BLIND.get(o.name);
+    if (blind && [...from].every((h) => blind.hooks.includes(h))) {
       out.push({
         code: 'interface-direction',
         severity: 'warning',
-        message: `-i never matches here: ${c.name} is reached only from ${[...from].join(', ')}, where packets have no incoming interface`,
-        span: o.nameSpan,
-      });
-    }
-    if (o.name === '-o' && [...from].every((h) => h === 'INPUT' || h === 'PREROUTING')) {
-      out.push({
-        code: 'interface-direction',
-        severity: 'warning',
-        message: `-o never matches here: ${c.name} is reached only from ${[...from].join(', ')}, before the outgoing interface is known`,
+        message: `${o.name} never matches here: ${c.name} is reached only from ${[...from].join(', ')}, ${blind.why}`,
         span: o.nameSpan,
       });
     }
