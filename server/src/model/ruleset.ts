@@ -4,6 +4,7 @@
  */
 import type { Family, MatchSpec, OptionSpec, TargetSpec } from '../knowledge/types';
 import type { CommandSpec } from '../knowledge/generic';
+import type { ChainMap } from './chain-map';
 
 export interface Span {
   readonly line: number;
@@ -179,7 +180,7 @@ export interface Chain {
 export interface Table {
   readonly name: string;
   readonly blocks: TableBlock[];
-  readonly chains: Map<string, Chain>;
+  readonly chains: ChainMap;
   /**
    * Stands for the table's jump graph: two versions of a table with the same object here have the
    * same chains (names, built in or not) and the same jump and goto targets in the same order (an

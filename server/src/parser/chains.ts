@@ -8,13 +8,19 @@ import { findTable } from '../knowledge/tables';
 import type { Family } from '../knowledge/types';
 import type { Chain, CommandLine, FileFormat, Finding, LineNode, Rule, Span, Table, Word } from '../model/ruleset';
 import { isRule } from '../model/ruleset';
+import { ChainMap } from '../model/chain-map';
+
+/** A table while the commands are applied: its chains in a Map the commands change. */
+interface TableBuilding extends Omit<Table, 'chains'> {
+  readonly chains: Map<string, Chain>;
+}
 
 function finding(code: string, message: string, span: Span, severity: Finding['severity'] = 'error'): Finding {
   return { code, severity, message, span };
 }
 
-function newTable(name: string): Table {
-  const t: Table = { name, blocks: [], chains: new Map(), jumps: {} };
+function newTable(name: string): TableBuilding {
+  const t: TableBuilding = { name, blocks: [], chains: new Map(), jumps: {} };
   for (const c of findTable(name)?.chains ?? []) {
     t.chains.set(c, { name: c, table: name, builtin: true, policy: 'ACCEPT', declarations: [], rules: [], references: [] });
   }
@@ -48,15 +54,15 @@ interface BuildState {
 }
 
 export function buildTables(nodes: readonly LineNode[], format: FileFormat, family: Family): TablesBuild {
-  const tables = new Map<string, Table>();
+  const building = new Map<string, TableBuilding>();
   const findings: Finding[] = [];
   const state: BuildState = { early: new Set<Rule>(), matchesByContent: false };
-  const table = (name: string): Table | undefined => {
+  const table = (name: string): TableBuilding | undefined => {
     if (!findTable(name)) return undefined;
-    let t = tables.get(name);
+    let t = building.get(name);
     if (!t) {
       t = newTable(name);
-      tables.set(name, t);
+      building.set(name, t);
     }
     return t;
   };
@@ -97,6 +103,8 @@ export function buildTables(nodes: readonly LineNode[], format: FileFormat, fami
     applyCommand(t, node, format, findings, state);
   }
 
+  const tables = new Map<string, Table>();
+  for (const [name, t] of building) tables.set(name, { ...t, chains: ChainMap.of(t.chains) });
   // resolve jumps once every chain exists
   for (const t of tables.values()) {
     for (const c of t.chains.values()) {
@@ -185,37 +193,25 @@ export function updateTables(prev: TablesBuild, oldNodes: readonly LineNode[], n
   }
   if (!pairs.length) return prev;
 
-  const tables = new Map(prev.tables);
-  const copied = new Set<object>();
-  /** The chains copied into each copied table (its `edited.chains`). */
-  const renewed = new Map<Table, Set<string>>();
-  const own = (t: Table): Table => {
-    let c = tables.get(t.name)!;
-    if (!copied.has(c)) {
-      const chains = new Set<string>();
-      // (a rule replaced in place keeps its jump: see jumpKey above)
-      c = { name: t.name, blocks: t.blocks, chains: new Map(t.chains), jumps: t.jumps, edited: { from: new WeakRef(t), chains } };
-      tables.set(t.name, c);
-      copied.add(c);
-      renewed.set(c, chains);
-    }
-    return c;
-  };
+  /** Per table changed: the chains copied for this version, by name (the rest stay the previous version's). */
+  const renewed = new Map<string, Map<string, Chain>>();
+  /** The chain `name` of the previous version's table `t`, copied for this version once. */
   const ownChain = (t: Table, name: string): Chain | undefined => {
+    let mine = renewed.get(t.name);
+    const had = mine?.get(name);
+    if (had) return had;
     const c = t.chains.get(name);
-    if (!c || copied.has(c)) return c;
-    const mine: Chain = { ...c, rules: c.rules.slice(), references: c.references.slice() };
-    t.chains.set(name, mine);
-    copied.add(mine);
-    renewed.get(t)!.add(name);
-    return mine;
+    if (!c) return undefined;
+    if (!mine) renewed.set(t.name, (mine = new Map()));
+    const copy: Chain = { ...c, rules: c.rules.slice(), references: c.references.slice() };
+    mine.set(name, copy);
+    return copy;
   };
   const replaced = new Set<number>();
   let early: Set<Rule> | undefined;
   for (const [o, n] of pairs) {
-    const old = prev.tables.get(o.table);
-    if (!old) return undefined;
-    const t = own(old);
+    const t = prev.tables.get(o.table);
+    if (!t) return undefined;
     const chain = ownChain(t, n.chain);
     const at = chain ? chain.rules.indexOf(o) : -1;
     if (at < 0) return undefined;
@@ -235,6 +231,12 @@ export function updateTables(prev: TablesBuild, oldNodes: readonly LineNode[], n
     }
     replaced.add(o.line);
   }
+  const tables = new Map(prev.tables);
+  for (const [name, chains] of renewed) {
+    const t = prev.tables.get(name)!;
+    // (a rule replaced in place keeps its jump: see jumpKey above)
+    tables.set(name, { name, blocks: t.blocks, chains: t.chains.with(chains), jumps: t.jumps, edited: { from: new WeakRef(t), chains: new Set(chains.keys()) } });
+  }
   const findings = prev.findings.filter((f) => !replaced.has(f.span.line));
   for (const [, n] of pairs) {
     if (!jumpKey(n)) continue;
@@ -244,7 +246,7 @@ export function updateTables(prev: TablesBuild, oldNodes: readonly LineNode[], n
   return { tables, findings, early: early ?? prev.early, matchesByContent: false };
 }
 
-function applyCommand(t: Table, node: CommandLine, format: FileFormat, findings: Finding[], state: BuildState): void {
+function applyCommand(t: TableBuilding, node: CommandLine, format: FileFormat, findings: Finding[], state: BuildState): void {
   const cmd = node.command!;
   const letter = cmd.spec.letter;
   const chainWord = cmd.chain;
