@@ -50,6 +50,8 @@ function view(rs: Ruleset): unknown {
     format: rs.format,
     lines: rs.lines.map(nodeView),
     rules: rs.rules.map((r) => r.line),
+    commands: rs.commands.map((c) => c.line),
+    comments: rs.comments.map((c) => c.line),
     tables: [...rs.tables].map(([name, t]) => ({ name, blocks: t.blocks.map(blockView), chains: [...t.chains].map(([k, c]) => [k, chainView(c)]) })),
     findings: [...rs.findings].sort(byPlace).map((f) => [f.code, f.severity, f.message, f.span, f.data]),
   };

@@ -205,6 +205,8 @@ export interface Ruleset {
   readonly lineCount: number;
   readonly lines: readonly LineNode[];
   readonly commands: readonly CommandLine[];
+  /** The comment lines, in line order (a suppression directive is one: see service/diagnostics). */
+  readonly comments: readonly CommentLine[];
   readonly rules: readonly Rule[];
   readonly tables: ReadonlyMap<string, Table>;
   /** Problems found while reading (syntax, unknown options, arguments, structure). */

@@ -9,6 +9,7 @@ import type { Family } from '../knowledge/types';
 import type {
   ChainDecl,
   CommandLine,
+  CommentLine,
   FileFormat,
   Finding,
   LineNode,
@@ -275,6 +276,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
   const format: FileFormat = contents.some((l) => l.startsWith('*')) ? 'save' : 'commands';
   let nodes: LineNode[] = [];
   let commands: CommandLine[] = [];
+  let comments: CommentLine[] = [];
   let block: TableBlock | undefined;
   let blocks: TableBlock[] = [];
   const prior = opts.previous ? LINE_PARSES.get(opts.previous) : undefined;
@@ -571,12 +573,15 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     }
     nodes = previous.lines.slice();
     const read: CommandLine[] = [];
+    const readComments: CommentLine[] = [];
     for (let ln = same; ln < sameFrom; ln++) {
       const node = readLine(ln);
       nodes[ln] = node;
       if (node.kind === 'command') read.push(node);
+      else if (node.kind === 'comment') readComments.push(node);
     }
     commands = spliceByLine(previous.commands, (c) => c.line, same, sameFrom, read);
+    comments = spliceByLine(previous.comments, (c) => c.line, same, sameFrom, readComments);
     rules = spliceByLine(previous.rules, (r) => r.line, same, sameFrom, read.filter(isRule));
     lineFindings = spliceByLine(priorSame.lineFindings, (x) => x.span.line, same, sameFrom, lineFindings);
     blocks = priorSame.blocks.slice();
@@ -588,6 +593,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       const node = readLine(ln);
       nodes.push(node);
       if (node.kind === 'command') commands.push(node);
+      else if (node.kind === 'comment') comments.push(node);
     }
     rules = commands.filter(isRule);
   }
@@ -611,7 +617,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
   const built = (changed && updateTables(priorSame!.tables, priorNodes!, nodes, changed, family)) || buildTables(nodes, format, family);
   for (const x of built.findings) findings.push(x);
 
-  const rs: Ruleset = { family, familySource: source, format, lineCount: lines.length, lines: nodes, commands, rules, tables: built.tables, findings };
+  const rs: Ruleset = { family, familySource: source, format, lineCount: lines.length, lines: nodes, commands, comments, rules, tables: built.tables, findings };
   LINE_PARSES.set(rs, { family, format, texts: lines, extras, wideDecls, tables: built, lineFindings, blocks });
   if (changed) recordAncestors(rs, opts.previous!, changed);
   return rs;

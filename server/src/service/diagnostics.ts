@@ -33,8 +33,9 @@ const DIRECTIVE = /^#\s*iptables-lens-disable-(next-line|file)\b(.*)$/;
 export function readSuppressions(rs: Ruleset, lines: readonly string[]): Suppressions {
   let file: Set<string> | 'all' | undefined;
   const byLine = new Map<number, Set<string> | 'all'>();
-  for (const n of rs.lines) {
-    if (n.kind !== 'comment') continue;
+  // the comment lines only: looking at every line of a 100 000-line file (each its own object
+  // somewhere in the heap) took 3 to 7 ms per edit
+  for (const n of rs.comments) {
     const m = DIRECTIVE.exec(lines[n.line] ?? '');
     if (!m) continue;
     const codes = m[2]!.split(/[\s,]+/).filter(Boolean).map((c) => (c.startsWith(CODE_PREFIX) ? c.slice(CODE_PREFIX.length) : c));
