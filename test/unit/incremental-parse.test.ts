@@ -128,6 +128,27 @@ describe('incremental parse: what an edit leaves alone is kept', () => {
     assert.deepEqual(codes(after), codes(before));
   });
 
+  it('the family read from the content: kept when its lines are unchanged, read again when one of them or the setting changes', () => {
+    const v4 = ['*filter', ':INPUT ACCEPT [0:0]', '-A INPUT -s 10.0.0.1/32 -j ACCEPT', ...Array.from({ length: 5100 }, (_, i) => `-A INPUT -p tcp --dport ${i + 1} -j ACCEPT`), 'COMMIT', ''];
+    const before = parseRuleset(v4.join('\n'));
+    assert.deepEqual([before.family, before.familySource], ['ipv4', 'default']);
+    const steps: [string, (l: string[]) => string[], { family?: 'ipv4' | 'ipv6'; familySource?: 'setting' }, string, string][] = [
+      // an IPv6 source within the lines read: IPv6 now, as a fresh parse says
+      ['v6 address near the top', (l) => l.map((x, i) => (i === 2 ? '-A INPUT -s 2001:db8::1/128 -j ACCEPT' : x)), {}, 'ipv6', 'content'],
+      // past the lines read: nothing changes
+      ['v6 address past line 5000', (l) => l.map((x, i) => (i === 5050 ? '-A INPUT -s 2001:db8::2/128 -j ACCEPT' : x)), {}, 'ipv4', 'default'],
+      // the same lines with a setting: the setting decides
+      ['setting', (l) => l, { family: 'ipv6', familySource: 'setting' }, 'ipv6', 'setting'],
+    ];
+    for (const [name, edit, opts, family, source] of steps) {
+      const text = edit(v4).join('\n');
+      const after = parseRuleset(text, { ...opts, previous: before });
+      assert.deepEqual([after.family, after.familySource], [family, source], name);
+      const fresh = parseRuleset(text, opts);
+      assert.deepEqual([fresh.family, fresh.familySource], [family, source], name);
+    }
+  });
+
   it('a COMMIT added in the middle of a block: no block, chain line or rule of the previous version is kept past it', () => {
     const before = parseRuleset(text);
     const edited = lines.map((l, i) => (i === at ? 'COMMIT' : l));
