@@ -1,12 +1,11 @@
 /**
  * In-process measurements of one rules file through the language service, as the server runs it:
  * cold open (parse + every diagnostic, in a process that has not parsed anything yet), warm open,
- * re-analysis after one-line edits (the TextDocument update and the lines it replaced, as the
- * server records them; the new parse reusing the previous version; all diagnostics), hover and
+ * re-analysis after one-line edits (the change applied to the document as the server holds it, a
+ * LineDocument; the new parse reusing the previous version; all diagnostics), hover and
  * completion at random positions, packet traces after parsing
  * (and after the trace preparation the server runs once diagnostics are published), and memory.
  */
-import { TextDocument } from 'vscode-languageserver-textdocument';
 import { packetFromText } from './lib/packets';
 import { MemoryPeak, percentile, round, timed } from './lib/stats';
 import { editOneLine } from './gen/rulesets';
@@ -14,8 +13,9 @@ import { Rng } from './gen/rng';
 import { trace, traceJobs } from '../server/src/analysis/tracer';
 import { completion } from '../server/src/service/completion';
 import { diagnose } from '../server/src/service/diagnostics';
-import { changedLinesSince, updateDocument } from '../server/src/lsp/line-edits';
-import { type ChangedLines, createRulesDocument, type RulesDocument } from '../server/src/service/document';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { rulesDocumentOf, SANITIZED_DOCUMENTS } from '../server/src/lsp/documents';
+import { createRulesDocument, type RulesDocument } from '../server/src/service/document';
 import { hover } from '../server/src/service/hover';
 
 export interface RulesetOptions {
@@ -66,8 +66,8 @@ function gc(): void {
 }
 
 /** Every document version goes through here, as in the server: the previous version is handed on. */
-function open(uri: string, version: number, text: string, previous?: RulesDocument, changed?: ChangedLines): { doc: RulesDocument; diagnostics: number; parse: { wall: number; cpu: number }; check: { wall: number; cpu: number } } {
-  const p = timed(() => createRulesDocument(uri, version, text, 'auto', previous, changed));
+function open(uri: string, version: number, text: string | TextDocument, previous?: RulesDocument): { doc: RulesDocument; diagnostics: number; parse: { wall: number; cpu: number }; check: { wall: number; cpu: number } } {
+  const p = timed(() => (typeof text === 'string' ? createRulesDocument(uri, version, text, 'auto') : rulesDocumentOf(text, 'auto', previous)));
   const d = timed(() => diagnose(p.value.ruleset, p.value.lines));
   return { doc: p.value, diagnostics: d.value.length, parse: { wall: p.wall, cpu: p.cpu }, check: { wall: d.wall, cpu: d.cpu } };
 }
@@ -125,17 +125,16 @@ async function session(o: RulesetOptions, rng: Rng, mem: MemoryPeak) {
   // eslint-disable-next-line no-useless-assignment
   opened = undefined;
 
-  // edits: the way the server sees them (incremental TextDocument change, then the new version)
-  let td = TextDocument.create(o.uri, 'iptables', 1, o.text);
+  // edits: the way the server sees them (the change applied to the document it holds, then the new version)
+  let td = SANITIZED_DOCUMENTS.create(o.uri, 'iptables', 1, o.text);
   const lines = [...doc.lines];
   const editWall: number[] = [];
   const editCpu: number[] = [];
   for (let i = 0; i < o.edits; i++) {
     const e = editOneLine(lines, rng);
     const t = timed(() => {
-      // (recording the lines the edit replaced, as the server does)
-      td = updateDocument(td, [{ range: { start: { line: e.line, character: 0 }, end: { line: e.line, character: lines[e.line]!.length } }, text: e.text }], td.version + 1);
-      return open(o.uri, td.version, td.getText(), doc, changedLinesSince(td, doc.version));
+      td = SANITIZED_DOCUMENTS.update(td, [{ range: { start: { line: e.line, character: 0 }, end: { line: e.line, character: lines[e.line]!.length } }, text: e.text }], td.version + 1);
+      return open(o.uri, td.version, td, doc);
     });
     lines[e.line] = e.text;
     doc = t.value.doc;

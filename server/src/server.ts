@@ -10,9 +10,9 @@ import {
   TextDocuments,
   TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
-import { TextDocument } from 'vscode-languageserver-textdocument';
-import { createRulesDocument, type RulesDocument } from './service/document';
-import { changedLinesSince, updateDocument } from './lsp/line-edits';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { RulesDocument } from './service/document';
+import { rulesDocumentOf, SANITIZED_DOCUMENTS } from './lsp/documents';
 import type { RulesSource } from './service/log-explain';
 import { createLogCache, type LogCache } from './lsp/log-cache';
 import { createRulesSources, folderPath } from './lsp/rules-sources';
@@ -59,31 +59,6 @@ export function documentKind(doc: TextDocument): DocumentKind | undefined {
   return undefined;
 }
 
-/** A position or range as the protocol defines it: non-negative integers. */
-function isPosition(p: unknown): p is { line: number; character: number } {
-  const q = p as { line?: unknown; character?: unknown } | null;
-  return !!q && Number.isInteger(q.line) && Number.isInteger(q.character) && (q.line as number) >= 0 && (q.character as number) >= 0;
-}
-
-/**
- * Documents as the client sends them, made safe: a didOpen whose text is no string opens an
- * empty document (not one whose "text" is 42, which every later feature and every log hover
- * would trip over), and an edit whose text or range is malformed is dropped rather than applied
- * at NaN offsets.
- */
-const SANITIZED_DOCUMENTS = {
-  create(uri: string, languageId: string, version: number, content: string): TextDocument {
-    return TextDocument.create(String(uri), typeof languageId === 'string' ? languageId : '', Number.isInteger(version) ? version : 0, typeof content === 'string' ? content : '');
-  },
-  update(doc: TextDocument, changes: unknown, version: number): TextDocument {
-    const valid = (Array.isArray(changes) ? changes : []).filter((c: unknown): c is { text: string } => {
-      const ch = c as { text?: unknown; range?: { start?: unknown; end?: unknown } } | null;
-      return !!ch && typeof ch.text === 'string' && (ch.range === undefined || (!!ch.range && isPosition(ch.range.start) && isPosition(ch.range.end)));
-    });
-    return updateDocument(doc, valid, Number.isInteger(version) ? version : doc.version + 1);
-  },
-};
-
 export function startServer(connection: Connection, version: string): void {
   const documents = new TextDocuments(SANITIZED_DOCUMENTS);
   const cache = new Map<string, RulesDocument>();
@@ -119,7 +94,7 @@ export function startServer(connection: Connection, version: string): void {
       // the previous version hands on what an edit left alone: the tokens and parsed command of
       // every unchanged line, hence compiled rules and per-chain results (a one-line edit of a
       // 100k-rule file took a cold parse and analysis, 5 s, without it)
-      const parsed = createRulesDocument(uri, d.version, d.getText(), settings.family, hit, hit && changedLinesSince(d, hit.version));
+      const parsed = rulesDocumentOf(d, settings.family, hit);
       cache.set(uri, parsed);
       return parsed;
     },

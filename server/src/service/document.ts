@@ -51,13 +51,7 @@ export interface ChangedLines {
  * sent): the other lines are taken from it as they are, instead of splitting the whole text.
  */
 export function createRulesDocument(uri: string, version: number, text: string, family: FamilySetting = 'auto', previous?: RulesDocument, changed?: ChangedLines): RulesDocument {
-  const fromName = familyFromName(uri);
-  const opts =
-    family !== 'auto'
-      ? ({ family, familySource: 'setting' } as const)
-      : fromName
-        ? ({ family: fromName, familySource: 'filename' } as const)
-        : {};
+  const opts = familyOptions(uri, family);
   const spliced = previous && changed && CR_FREE.has(previous) ? spliceLines(previous.lines, changed.edit, changed.lines, text) : undefined;
   const ruleset = parseRuleset(text, { ...opts, ...(previous ? { previous: previous.ruleset } : {}), ...(spliced ? { lines: spliced } : {}) });
   // (the parser split the same text just before: splitLines answers from what it kept)
@@ -65,4 +59,33 @@ export function createRulesDocument(uri: string, version: number, text: string, 
   const doc: RulesDocument = { uri, version, text, lines: split.lines, ruleset };
   if (!split.crLines.length) CR_FREE.add(doc);
   return doc;
+}
+
+/**
+ * createRulesDocument for a text given as its lines (split at line feeds; none of them holds a
+ * carriage return), as the server holds an open rules file: the lines of `previous` that are the
+ * same strings keep what was read from them, and the whole text is joined only if someone reads
+ * `text`.
+ */
+export function createRulesDocumentFromLines(uri: string, version: number, lines: readonly string[], family: FamilySetting = 'auto', previous?: RulesDocument): RulesDocument {
+  const ruleset = parseRuleset('', { ...familyOptions(uri, family), ...(previous ? { previous: previous.ruleset } : {}), lines });
+  let text: string | undefined;
+  const doc: RulesDocument = {
+    uri,
+    version,
+    get text() {
+      return (text ??= lines.join('\n'));
+    },
+    lines,
+    ruleset,
+  };
+  CR_FREE.add(doc);
+  return doc;
+}
+
+/** The family options of the parser for a document: the setting, else what the file name says. */
+function familyOptions(uri: string, family: FamilySetting): { family?: Family; familySource?: 'setting' | 'filename' } {
+  if (family !== 'auto') return { family, familySource: 'setting' };
+  const fromName = familyFromName(uri);
+  return fromName ? { family: fromName, familySource: 'filename' } : {};
 }
