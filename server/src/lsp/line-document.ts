@@ -13,6 +13,7 @@
  * so that every answer is the same as its answer for the same text (test/unit/line-document.test.ts).
  */
 import type { Position, Range, TextDocument, TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
+import { detached } from './line-edits';
 
 export class LineDocument implements TextDocument {
   /** The whole text, once asked for. */
@@ -151,13 +152,4 @@ function clampIn(lines: readonly string[], p: Position): Position {
   }
   if (p.line < 0) return { line: 0, character: 0 };
   return { line: p.line, character: Math.max(0, Math.min(p.character, lines[p.line]!.length)) };
-}
-
-/**
- * A copy of a line that does not point into the text it was cut from: V8 keeps a piece of a
- * string as a view of the whole, and a line cut from pasted text would keep all of that text alive
- * for as long as the line stays in the document.
- */
-function detached(line: string): string {
-  return line.length < 13 ? line : (line + '\n').slice(0, -1);
 }

@@ -64,6 +64,6 @@ export function changedLinesSince(doc: TextDocument, version: number): ChangedLi
  * document, one more text with every edit. The piece is joined to another string and cut again,
  * which copies its characters.
  */
-function detached(line: string): string {
+export function detached(line: string): string {
   return (line + '\n').slice(0, -1);
 }
