@@ -9,23 +9,20 @@ import type { Chain } from './ruleset';
 
 export class ChainMap implements ReadonlyMap<string, Chain> {
   private constructor(
-    /** Position of each name in `names` and `order`. */
+    /** Position of each name's chain in `order`; its own order (a Map's: insertion) is theirs. */
     private readonly index: ReadonlyMap<string, number>,
-    private readonly names: readonly string[],
     private readonly order: readonly Chain[],
   ) {}
 
   /** The chains of `chains`, in its order. */
   static of(chains: ReadonlyMap<string, Chain>): ChainMap {
     const index = new Map<string, number>();
-    const names: string[] = [];
     const order: Chain[] = [];
     for (const [name, c] of chains) {
       index.set(name, order.length);
-      names.push(name);
       order.push(c);
     }
-    return new ChainMap(index, names, order);
+    return new ChainMap(index, order);
   }
 
   /**
@@ -39,7 +36,7 @@ export class ChainMap implements ReadonlyMap<string, Chain> {
       if (i === undefined) throw new Error(`ChainMap.with: no chain ${name} to replace`);
       order[i] = c;
     }
-    return new ChainMap(this.index, this.names, order);
+    return new ChainMap(this.index, order);
   }
 
   get size(): number {
@@ -60,11 +57,11 @@ export class ChainMap implements ReadonlyMap<string, Chain> {
   }
 
   keys(): IterableIterator<string> {
-    return this.names.values();
+    return this.index.keys();
   }
 
   *entries(): IterableIterator<[string, Chain]> {
-    for (let i = 0; i < this.order.length; i++) yield [this.names[i]!, this.order[i]!];
+    for (const [name, i] of this.index) yield [name, this.order[i]!];
   }
 
   [Symbol.iterator](): IterableIterator<[string, Chain]> {
@@ -72,6 +69,6 @@ export class ChainMap implements ReadonlyMap<string, Chain> {
   }
 
   forEach(f: (chain: Chain, name: string, map: ReadonlyMap<string, Chain>) => void, thisArg?: unknown): void {
-    for (let i = 0; i < this.order.length; i++) f.call(thisArg, this.order[i]!, this.names[i]!, this);
+    for (const [name, i] of this.index) f.call(thisArg, this.order[i]!, name, this);
   }
 }
