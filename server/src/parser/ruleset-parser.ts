@@ -223,18 +223,15 @@ function splitText(text: string): { lines: string[]; crLines: number[] } {
 const IPV6_HINT = /(^|\s)(-[sd]|--source|--destination|--src|--dst)\s+(!\s+)?[0-9a-fA-F]*:[0-9a-fA-F:.]*(\/\d+)?(\s|$)|(^|\s)(icmpv6|ipv6-icmp|icmp6)(\s|$)|--icmpv6-type/;
 
 /**
- * detectFamily, answered from the previous version when the lines it reads (the first
- * FAMILY_LINES) are the same strings and the options the same: it runs a regular expression over
- * up to 5000 lines, a few milliseconds on every edit of a big file otherwise.
+ * detectFamily, answered from the previous version (`prior`, whose first `sameStart` lines are the
+ * same strings as these) when the lines it reads (the first FAMILY_LINES) are all among those and
+ * the options the same: it runs a regular expression over up to 5000 lines, a few milliseconds on
+ * every edit of a big file otherwise.
  */
-function familyOf(lines: readonly string[], opts: ParseOptions): { family: Family; source: Ruleset['familySource'] } {
-  const prior = opts.previous ? LINE_PARSES.get(opts.previous) : undefined;
+function familyOf(lines: readonly string[], opts: ParseOptions, prior: LineParses | undefined, sameStart: number): { family: Family; source: Ruleset['familySource'] } {
   if (prior && prior.familyOpts.family === opts.family && prior.familyOpts.familySource === opts.familySource) {
-    const old = prior.texts;
     const n = Math.min(lines.length, FAMILY_LINES);
-    let same = n === Math.min(old.length, FAMILY_LINES);
-    for (let i = 0; same && i < n; i++) same = lines[i] === old[i];
-    if (same) return { family: prior.family, source: prior.familySource };
+    if (n === Math.min(prior.texts.length, FAMILY_LINES) && sameStart >= n) return { family: prior.family, source: prior.familySource };
   }
   return detectFamily(lines, opts);
 }
@@ -297,14 +294,16 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
   // the BOM stays in line 0 so that columns match the editor's; reading starts after it
   const content = (ln: number) => (bom && ln === 0 ? lines[0]!.slice(1) : lines[ln]!);
   const contents = bom ? lines.map((_, ln) => content(ln)) : lines;
-  const { family, source } = familyOf(contents, opts);
+  const prior = opts.previous ? LINE_PARSES.get(opts.previous) : undefined;
+  // the lines at the start that are the previous version's strings
+  const sameStart = prior ? sameUpTo(lines, prior.texts) : 0;
+  const { family, source } = familyOf(contents, opts, prior, sameStart);
   const format: FileFormat = contents.some((l) => l.startsWith('*')) ? 'save' : 'commands';
   let nodes: LineNode[] = [];
   let commands: CommandLine[] = [];
   let comments: CommentLine[] = [];
   let block: TableBlock | undefined;
   let blocks: TableBlock[] = [];
-  const prior = opts.previous ? LINE_PARSES.get(opts.previous) : undefined;
   const priorSame = prior && prior.family === family && prior.format === format ? prior : undefined;
   const priorNodes = priorSame ? opts.previous!.lines : undefined;
   // the lines the previous version had at the same place: those before the first difference, and
@@ -316,7 +315,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
   let sameBlocks = false;
   if (priorSame) {
     const old = priorSame.texts;
-    same = sameUpTo(lines, old);
+    same = sameStart;
     if (lines.length === old.length) {
       sameFrom = sameFromEnd(lines, old, same);
       sameBlocks = !opensOrCloses(lines, same, sameFrom) && !opensOrCloses(old, same, sameFrom);
