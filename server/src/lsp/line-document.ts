@@ -52,10 +52,8 @@ export class LineDocument implements TextDocument {
 
   getText(range?: Range): string {
     if (!range) return (this.text ??= this.list.join('\n'));
-    let a = this.clamp(range.start);
-    let b = this.clamp(range.end);
     // (substring swaps reversed ends: so does TextDocument.getText)
-    if (a.line > b.line || (a.line === b.line && a.character > b.character)) [a, b] = [b, a];
+    const [a, b] = rangeIn(this.list, range);
     if (a.line === b.line) return this.list[a.line]!.slice(a.character, b.character);
     const parts = [this.list[a.line]!.slice(a.character)];
     for (let l = a.line + 1; l < b.line; l++) parts.push(this.list[l]!);
@@ -64,7 +62,7 @@ export class LineDocument implements TextDocument {
   }
 
   offsetAt(position: Position): number {
-    const p = this.clamp(position);
+    const p = clampIn(this.list, position);
     return this.lineStarts()[p.line]! + p.character;
   }
 
@@ -97,10 +95,7 @@ export class LineDocument implements TextDocument {
         list = c.text.split('\n');
         continue;
       }
-      let { start, end } = c.range;
-      if (start.line > end.line || (start.line === end.line && start.character > end.character)) [start, end] = [end, start];
-      const a = clampIn(list, start);
-      const b = clampIn(list, end);
+      const [a, b] = rangeIn(list, c.range);
       const mid = (list[a.line]!.slice(0, a.character) + c.text + list[b.line]!.slice(b.character)).split('\n');
       list = list.slice(0, a.line).concat(mid.map(detached), list.slice(b.line + 1));
     }
@@ -112,8 +107,8 @@ export class LineDocument implements TextDocument {
   }
 
   getLineRange(line: number): Range {
-    const n = line >= this.list.length ? this.list.length - 1 : line < 0 ? -1 : line;
-    if (n < 0) return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    if (line < 0) return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    const n = Math.min(line, this.list.length - 1);
     return { start: { line: n, character: 0 }, end: { line: n, character: this.list[n]!.length } };
   }
 
@@ -124,10 +119,6 @@ export class LineDocument implements TextDocument {
   /** The text of line `line` without its line feed ('' for a line that does not exist). */
   lineText(line: number): string {
     return this.list[line] ?? '';
-  }
-
-  private clamp(p: Position): Position {
-    return clampIn(this.list, p);
   }
 
   private lineStarts(): Float64Array {
@@ -142,6 +133,17 @@ export class LineDocument implements TextDocument {
     }
     return this.starts;
   }
+}
+
+/**
+ * The ends of `range` in `lines`, first the earlier (a reversed range swapped, as TextDocument
+ * swaps it) and each clamped by clampIn; clamping keeps the order, so which comes first is the same
+ * before and after it.
+ */
+function rangeIn(lines: readonly string[], range: Range): [Position, Position] {
+  const { start, end } = range;
+  const reversed = start.line > end.line || (start.line === end.line && start.character > end.character);
+  return reversed ? [clampIn(lines, end), clampIn(lines, start)] : [clampIn(lines, start), clampIn(lines, end)];
 }
 
 /** A position of `lines` as TextDocument reads it: lines past the end at the end of the text, characters within the line. */
