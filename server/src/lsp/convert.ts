@@ -1,7 +1,6 @@
 /** Conversions from the service's plain types to protocol objects. */
 import { DiagnosticSeverity, type Position, type Range } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { LineDocument } from './line-document';
 import type { Severity, Span } from '../model/ruleset';
 import type { TextEdit } from '../service/code-actions';
 
@@ -43,14 +42,6 @@ export function clampPosition(doc: TextDocument | undefined, p: unknown): Positi
 /** The length of a line as the editor counts it: without its `\n`, `\r\n` or lone `\r`. */
 export function lineLength(doc: TextDocument, line: number): number {
   if (line < 0 || line >= doc.lineCount) return 0;
-  // (held as lines: no offsets to work out, and never the whole text to join)
-  if (doc instanceof LineDocument) return doc.lineText(line).length;
-  const start = doc.offsetAt({ line, character: 0 });
-  let end = line + 1 < doc.lineCount ? doc.offsetAt({ line: line + 1, character: 0 }) : doc.getText().length;
-  if (end > start) {
-    const tail = doc.getText({ start: doc.positionAt(Math.max(start, end - 2)), end: doc.positionAt(end) });
-    if (tail.endsWith('\r\n')) end -= 2;
-    else if (tail.endsWith('\n') || tail.endsWith('\r')) end -= 1;
-  }
-  return end - start;
+  // (the line's range ends before its line end, whichever it is)
+  return doc.getLineRange(line).end.character;
 }
