@@ -78,3 +78,75 @@ describe('a walk that ends at the first ACCEPT taking packets answers "does any 
     assert.ok(accepted > 10 && checked - accepted > 10, `${accepted} of ${checked} walks found an ACCEPT`);
   });
 });
+
+describe('a kept walk is carried over an edit that changes nothing it reads', function () {
+  const base = [
+    '*filter',
+    ':INPUT DROP [0:0]',
+    ':BLOCKLIST - [0:0]',
+    '-A INPUT -j BLOCKLIST',
+    '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
+    '-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT',
+    ...Array.from({ length: 40 }, (_, i) => `-A BLOCKLIST -s 192.0.2.${i + 1}/32 -j DROP`),
+    'COMMIT',
+    '',
+  ];
+  const edited = 10; // the line of `-s 192.0.2.5/32`
+  /** Each rule's taken packets, by line, written out box by box. */
+  const takenText = (res: { taken: ReadonlyMap<{ line: number }, Space> }) =>
+    [...res.taken].map(([r, t]) => `${r.line}:${t.boxes.map((b) => [...b].map(([d, s]) => `${d}=${s.ranges.map(([lo, hi]) => `${lo}-${hi}`).join(',')}`).join(';')).join('|')}`).sort().join('\n');
+  /** The walk of INPUT before and after replacing the edited line, and a cold walk of the new text. */
+  const walks = (line: string) => {
+    const before = createRulesDocument('file:///kept-walk.rules', 1, base.join('\n'));
+    const was = analysisContext(before.ruleset).reach('filter', 'INPUT', Space.ALL, 'all');
+    const text = base.map((l, i) => (i === edited ? line : l)).join('\n');
+    const after = createRulesDocument('file:///kept-walk.rules', 2, text, 'auto', before);
+    const now = analysisContext(after.ruleset).reach('filter', 'INPUT', Space.ALL, 'all');
+    const cold = reach(analysisContext(after.ruleset).env, analysisContext(after.ruleset).compiled, after.ruleset.tables.get('filter')!, 'INPUT', Space.ALL);
+    assert.ok(was && now);
+    assert.equal(takenText(now), takenText(cold), 'the walk after the edit is the walk of the new text');
+    assert.equal(now.toPolicy.boxes.length, cold.toPolicy.boxes.length);
+    return { carried: now.toPolicy === was.toPolicy, now, after };
+  };
+
+  it('a comment added to a rule: the same walk, its rules the new ones', () => {
+    const { carried, now, after } = walks('-A BLOCKLIST -s 192.0.2.5/32 -m comment --comment "reported twice" -j DROP');
+    assert.ok(carried, 'carried over');
+    const rule = after.ruleset.rules.find((r) => r.line === edited)!;
+    assert.ok(now.taken.has(rule), 'the taken packets are the new rule object\'s');
+  });
+
+  it('the same address written another way (a /32 without its length): carried over', () => {
+    assert.ok(walks('-A BLOCKLIST -s 192.0.2.5 -j DROP').carried);
+  });
+
+  it('another address: walked again', () => {
+    assert.ok(!walks('-A BLOCKLIST -s 192.0.2.99/32 -j DROP').carried);
+  });
+
+  it('the same packets, another verdict: walked again', () => {
+    assert.ok(!walks('-A BLOCKLIST -s 192.0.2.5/32 -j ACCEPT').carried);
+    assert.ok(!walks('-A BLOCKLIST -s 192.0.2.5/32 -j RETURN').carried);
+  });
+});
+
+describe('Space.sameAs: held alike, not merely the same packets', () => {
+  const env = { family: 'ipv4' as const };
+  const tcp = () => Space.ALL.restrict(env, 'proto', ISet.point(6n));
+  const port = (p: bigint) => Space.ALL.restrict(env, 'dport', ISet.point(p));
+
+  it('spaces built the same way from different objects are the same', () => {
+    assert.ok(tcp().intersect(env, port(22n)).sameAs(tcp().intersect(env, port(22n))));
+    assert.ok(tcp().union(port(22n)).sameAs(tcp().union(port(22n))));
+    assert.ok(Space.NONE.sameAs(new Space([])));
+  });
+
+  it('other sets, other dimensions, boxes in another order, or an approximate space are not', () => {
+    assert.ok(!tcp().sameAs(port(6n)));
+    assert.ok(!port(22n).sameAs(port(23n)));
+    assert.ok(!tcp().union(port(22n)).sameAs(port(22n).union(tcp())), 'the same packets, boxes in another order');
+    assert.ok(!tcp().intersect(env, port(22n)).sameAs(port(22n).intersect(env, tcp())), 'the same packets, dimensions in another order');
+    assert.ok(!tcp().sameAs(new Space(tcp().boxes, true)));
+    assert.ok(!tcp().sameAs(tcp().union(port(22n))));
+  });
+});

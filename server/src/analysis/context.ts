@@ -6,7 +6,7 @@ import type { Hook } from '../knowledge/types';
 import type { Chain, Finding, Rule, Ruleset, Table } from '../model/ruleset';
 import { type ChainReach, reachability } from './chain-graph';
 import { Space, type SpaceEnv } from './packet-space';
-import { type Arrival, reach, type ReachResult, WALK_BUDGET, walkBudget } from './reach';
+import { type Arrival, reach, type ReachResult, verdictKind, WALK_BUDGET, walkBudget } from './reach';
 import { ChainMemo, envKey } from './memo';
 import { ChainIndex } from './rule-index';
 import { type CompiledRules, compileRule, compileRuleset, type RuleSpace } from './rule-space';
@@ -74,7 +74,8 @@ export function limitFinding(table: Table, hook: Hook, what: string): Finding {
  * rule's compiled space and target. A kept walk holds the chain objects it looked up: the parser
  * keeps the object of every chain an edit left alone (and its rules), so for most chains the test
  * is one comparison. A chain that is another object now is compared rule by rule (the same rule
- * objects, or rules with the same compiled space and target). While all agree, the same start
+ * objects, or rules that compiled to spaces held alike, see Space.sameAs, with the same kind of
+ * verdict to the same chain: a rule whose comment or counters alone changed). While all agree, the same start
  * (same boxes) and environment give the same walk, so an edit in a chain the walk never entered
  * (most of a Docker or kube-proxy table for a probe that is accepted early) leaves it as it was.
  * Kept under the hook chain's first rule.
@@ -117,11 +118,16 @@ function sameWalk(env: SpaceEnv, compiled: CompiledRules, table: Table, hook: Ho
       if (r === o) continue;
       const now = compiled.get(r);
       const then = compileRule(env, o);
-      if (r.target !== o.target || now?.space !== then.space || now?.exact !== then.exact) return undefined;
+      if (!now || now.exact !== then.exact || !now.space.sameAs(then.space) || !sameVerdict(r, o)) return undefined;
       moved.set(o, r);
     }
   }
   return { moved, sameChains };
+}
+
+/** Whether a walk treats the two rules' targets alike: the same kind of verdict, to the same chain. */
+function sameVerdict(r: Rule, o: Rule): boolean {
+  return r.target === o.target || (verdictKind(r) === verdictKind(o) && r.target?.name === o.target?.name);
 }
 
 /** A kept walk with each rule that is another object now replaced by it. */

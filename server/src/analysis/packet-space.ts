@@ -604,6 +604,30 @@ export class Space {
   covers(env: SpaceEnv, o: Space): boolean {
     return o.subtract(env, this).empty;
   }
+
+  /**
+   * Whether `o` is held exactly as this space is: the same boxes in the same order, each with the
+   * same dimensions in the same order and equal sets, and the same merge state. Every operation
+   * then gives the same result, box for box, from either (a rule whose comment alone changed
+   * compiles to a new space held like the old one). Spaces of the same packets held otherwise are
+   * not the same here.
+   */
+  sameAs(o: Space): boolean {
+    if (o === this) return true;
+    if (o.approximate !== this.approximate || o.merged !== this.merged || o.boxes.length !== this.boxes.length) return false;
+    for (let i = 0; i < this.boxes.length; i++) {
+      const a = this.boxes[i]!;
+      const b = o.boxes[i]!;
+      if (a === b) continue;
+      if (a.size !== b.size) return false;
+      const other = b.entries();
+      for (const [d, s] of a) {
+        const [e, t] = other.next().value!;
+        if (d !== e || (s !== t && !s.equals(t))) return false;
+      }
+    }
+    return true;
+  }
 }
 
 const MAX_BOXES = 512;
