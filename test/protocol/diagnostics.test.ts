@@ -29,6 +29,16 @@ describe('protocol: diagnostics', function () {
     }
   });
 
+  it('carries each finding\'s related lines and tags over: a redundant rule is faded and points at the rule that decides first', async function () {
+    const text = ['*filter', ':INPUT DROP [0:0]', '-A INPUT -p tcp --dport 22 -j ACCEPT', '-A INPUT -p tcp --dport 22 -s 10.0.0.0/8 -j ACCEPT', 'COMMIT', ''].join('\n');
+    const diags = await c.openAndDiagnose('file:///tmp/redundant.rules', 'iptables', text);
+    const d = diags.find((x) => x.code === 'iptables-lens/redundant-rule');
+    assert.ok(d, JSON.stringify(diags));
+    assert.equal(d.range.start.line, 3);
+    assert.deepEqual(d.tags, [1], 'DiagnosticTag.Unnecessary');
+    assert.deepEqual(d.relatedInformation?.map((r) => [r.location.uri, r.location.range.start.line]), [['file:///tmp/redundant.rules', 2]]);
+  });
+
   it('gives no error on a valid story file', async function () {
     const diags = await c.openAndDiagnose(fixtureUri('story1.rules'), 'iptables', fixture('story1.rules'));
     assert.deepEqual(diags.filter((d) => d.severity === 1), []);

