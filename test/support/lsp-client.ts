@@ -235,6 +235,8 @@ export interface Diagnostic {
   message: string;
   codeDescription?: { href: string };
   source?: string;
+  tags?: number[];
+  relatedInformation?: { location: { uri: string; range: Diagnostic['range'] }; message: string }[];
 }
 
 export const DEFAULT_CAPABILITIES = {
