@@ -10,6 +10,7 @@ import { analysisContext, envKey, limitFinding, TableMemo, TAKEN_ONLY } from '..
 import { LineFindings } from '../line-findings';
 import { ISet, Space } from '../packet-space';
 import { verdictKind } from '../reach';
+import { rejectsWithReset } from './rule-facts';
 
 /** The packets that get past the earlier rules of the rule's own chain (entered with every packet). */
 function alone(ctx: ReturnType<typeof analysisContext>, rs: Ruleset, r: Rule): Space {
@@ -63,9 +64,7 @@ function judgeTable(ctx: ReturnType<typeof analysisContext>, rs: Ruleset, table:
 /** The REJECT rules without a TCP reset, in line order, kept for the lines an edit left alone. */
 const CANDIDATES = LineFindings.ofRules<Rule>(
   (r, _rs, out) => {
-    if (r.target?.name !== 'REJECT') return;
-    const w = r.target.options.find((o) => o.name === '--reject-with')?.args[0]?.text.toLowerCase();
-    if (w !== 'tcp-reset' && w !== 'tcp-rst') out.push(r);
+    if (r.target?.name === 'REJECT' && !rejectsWithReset(r)) out.push(r);
   },
   (r) => r.line,
 );

@@ -8,7 +8,8 @@ import type { Finding, Rule, Ruleset } from '../../model/ruleset';
 import { analysisContext, limitFinding, TAKEN_ONLY } from '../context';
 import { type Box, boxGet, type Dim, ISet, Space, stateValue } from '../packet-space';
 import { flagSet } from '../rule-space';
-import { isDrop, lineRef } from './rule-facts';
+import { LineFindings } from '../line-findings';
+import { isDrop, lineRef, rejectsWithReset } from './rule-facts';
 
 /**
  * The RSTs a rejecting rule sends back for packets of tracked connections (the ones a user wants
@@ -38,20 +39,22 @@ export interface ResetSwallowedData {
   readonly swallowerLine: number | undefined;
 }
 
+/**
+ * The REJECT rules that answer with a TCP reset, in line order, kept for the lines an edit left
+ * alone (a pass over every rule of a 100 000-rule file took 8 ms per edit). They choose the hooks
+ * to walk: a rule that is in no chain (deleted by a later -D) adds at most a walk that finds it nowhere.
+ */
+const RESETTING = LineFindings.ofRules<Rule>((r, _rs, out) => {
+  if (rejectsWithReset(r)) out.push(r);
+}, (r) => r.line);
+
 export function checkResetSwallowed(rs: Ruleset): Finding[] {
   const ctx = analysisContext(rs);
   const out: Finding[] = [];
   const filter = rs.tables.get('filter');
   if (!filter) return out;
   // only the hooks that lead to a REJECT with tcp-reset: no other rule sends resets
-  const rejects: Rule[] = [];
-  for (const c of filter.chains.values()) {
-    for (const r of c.rules) {
-      if (r.target?.name !== 'REJECT') continue;
-      const w = r.target.options.find((o) => o.name === '--reject-with')?.args[0]?.text.toLowerCase();
-      if (w === 'tcp-reset' || w === 'tcp-rst') rejects.push(r);
-    }
-  }
+  const rejects = RESETTING.findings(rs).filter((r) => r.table === 'filter');
   if (!rejects.length) return out;
   const hooks = ctx.hooksReaching(filter, rejects);
   let limitedOutput = false;
@@ -62,9 +65,7 @@ export function checkResetSwallowed(rs: Ruleset): Finding[] {
     // the REJECTs a walk cut short did get to are judged; the others are said to be unchecked
     if (!res.complete) out.push(limitFinding(filter, hook, 'Resets of a REJECT dropped in OUTPUT'));
     for (const [rule, took] of res.taken) {
-      if (rule.target?.name !== 'REJECT') continue;
-      const w = rule.target.options.find((o) => o.name === '--reject-with')?.args[0]?.text.toLowerCase();
-      if (w !== 'tcp-reset' && w !== 'tcp-rst') continue;
+      if (!rejectsWithReset(rule)) continue;
       const tcp = took.restrict(ctx.env, 'proto', ISet.point(6n));
       if (tcp.empty) continue;
       const resets = resetSpace(ctx, tcp);
@@ -90,7 +91,7 @@ export function checkResetSwallowed(rs: Ruleset): Finding[] {
         message: swallower
           ? `the TCP resets this REJECT sends leave through OUTPUT, where ${lineRef(swallower)} (${swallower.target!.name}) stops them: the peer never receives the RST and keeps its connection open`
           : 'the TCP resets this REJECT sends leave through OUTPUT, whose DROP policy stops them: the peer never receives the RST',
-        span: rule.target.nameWord,
+        span: rule.target!.nameWord,
         ...(swallower ? { related: [{ span: swallower.span, message: 'drops the resets on their way out' }] } : {}),
         data: { swallowerLine: swallower?.line } satisfies ResetSwallowedData,
       });

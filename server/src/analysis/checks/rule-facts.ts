@@ -13,6 +13,13 @@ export function isDrop(r: Rule): boolean {
   return !!r.target && DROPPING.has(r.target.name);
 }
 
+/** Whether a REJECT rule answers with a TCP reset (`--reject-with tcp-reset`, or its alias tcp-rst). */
+export function rejectsWithReset(r: Rule): boolean {
+  if (r.target?.name !== 'REJECT') return false;
+  const w = r.target.options.find((o) => o.name === '--reject-with')?.args[0]?.text.toLowerCase();
+  return w === 'tcp-reset' || w === 'tcp-rst';
+}
+
 /** The verdict of a terminating rule, with its options, for "same effect" comparisons. */
 export function verdictKey(r: Rule): string | undefined {
   const t = r.target;
