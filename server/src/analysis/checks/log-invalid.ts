@@ -8,9 +8,9 @@
  * as "blocked" traffic to open ports.
  */
 import type { Hook } from '../../knowledge/types';
-import type { Chain, Finding, Rule, Ruleset, Table } from '../../model/ruleset';
+import type { Finding, Rule, Ruleset, Table } from '../../model/ruleset';
 import { analysisContext, envKey, type Keep, limitFinding, TableMemo } from '../context';
-import { PerChainMemo } from '../memo';
+import { LineFindings } from '../line-findings';
 import { ISet, Space, stateValue } from '../packet-space';
 
 export interface LogInvalidData {
@@ -24,13 +24,14 @@ const isLogging = (r: Rule): boolean => !!r.target && LOG_TARGETS.has(r.target.n
 /** The arrivals this check reads: at logging rules. */
 const LOGGING: Keep = { name: 'logging', test: isLogging };
 
-/** The logging rules of each chain of a table (see PerChainMemo). */
-const LOGGING_RULES = new PerChainMemo<readonly Rule[]>();
-const NONE: readonly Rule[] = [];
-function loggingRules(c: Chain): readonly Rule[] {
-  const list = c.rules.filter(isLogging);
-  return list.length ? list : NONE;
-}
+/**
+ * The logging rules, in line order, kept for the lines an edit left alone (a pass over the 83 000
+ * rules of an edited blocklist chain took 11 ms per edit). They choose the hooks to walk: a rule
+ * that is in no chain (deleted by a later -D) adds at most a walk that finds it nowhere.
+ */
+const LOGGING_RULES = LineFindings.ofRules<Rule>((r, _rs, out) => {
+  if (isLogging(r)) out.push(r);
+}, (r) => r.line);
 
 /** Findings per table, kept while the table is the same (see TableMemo). */
 const MEMO = new TableMemo<readonly Finding[]>();
@@ -39,6 +40,7 @@ export function checkLogInvalid(rs: Ruleset): Finding[] {
   const ctx = analysisContext(rs);
   const out: Finding[] = [];
   const invalid = Space.ALL.restrict(ctx.env, 'state', ISet.point(stateValue('INVALID')));
+  const loggingRules = LOGGING_RULES.findings(rs);
   for (const table of rs.tables.values()) {
     if (table.name === 'raw') continue; // raw runs before conntrack: no state yet
     // a table an edit left alone keeps its findings (the walks are the costly part)
@@ -48,8 +50,7 @@ export function checkLogInvalid(rs: Ruleset): Finding[] {
   function judge(table: Table): Finding[] {
     const out: Finding[] = [];
     // only the hooks that lead to a logging rule: the walk of any other finds nothing to report
-    const logging: Rule[] = [];
-    for (const rules of LOGGING_RULES.values(table, null, loggingRules)) for (const r of rules) logging.push(r);
+    const logging = loggingRules.filter((r) => r.table === table.name);
     if (!logging.length) return out;
     const hooks = ctx.hooksReaching(table, logging);
     const found = new Map<Rule, { hook: Hook; path: readonly Rule[] }[]>();
