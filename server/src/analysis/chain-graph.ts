@@ -207,15 +207,24 @@ function chainHookFindings(c: Chain, from: ReadonlySet<Hook>, last: Map<string, 
   if (hit && hit.chain === c && hit.from === from) return hit.findings;
   let made: ChainHooks;
   if (hit && hit.from === from && hit.chain.rules.length === c.rules.length) {
-    const perRule = c.rules.map((r, i) => (r === hit.chain.rules[i] ? hit.perRule[i]! : ruleHookFindings(c, r, from)));
-    made = { chain: c, from, perRule, findings: perRule.flat() };
+    const before = hit.chain.rules;
+    const perRule = hit.perRule.slice();
+    let changed = false;
+    for (let i = 0; i < perRule.length; i++) {
+      const r = c.rules[i]!;
+      if (r === before[i]) continue;
+      const now = ruleHookFindings(c, r, from);
+      if (now !== perRule[i]) changed = true;
+      perRule[i] = now;
+    }
+    made = { chain: c, from, perRule, findings: changed ? flatten(perRule) : hit.findings };
   } else {
     const seq: unknown[] = [];
     for (const r of c.rules) seq.push(r.options, r.target, r.matches, r.generic);
     seq.push(from, c.name);
     const kept = CHAIN_HOOK_MEMO.get(seq, () => {
       const perRule = c.rules.map((r) => ruleHookFindings(c, r, from));
-      return { chain: c, from, perRule, findings: perRule.flat() };
+      return { chain: c, from, perRule, findings: flatten(perRule) };
     });
     made = kept.chain === c ? kept : { ...kept, chain: c };
   }
@@ -224,6 +233,16 @@ function chainHookFindings(c: Chain, from: ReadonlySet<Hook>, last: Map<string, 
 }
 
 const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
+
+/**
+ * The findings of every rule, in order (most rules have none: their entry is NO_FINDINGS, skipped
+ * without a look inside, where flat() took 5 ms over an 83 000-rule chain).
+ */
+function flatten(perRule: readonly (readonly Finding[])[]): readonly Finding[] {
+  const out: Finding[] = [];
+  for (const l of perRule) if (l !== NO_FINDINGS) for (const f of l) out.push(f);
+  return out;
+}
 
 function ruleHookFindings(c: Chain, r: Rule, from: ReadonlySet<Hook>): readonly Finding[] {
   const out: Finding[] = [];
