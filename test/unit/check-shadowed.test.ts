@@ -64,6 +64,42 @@ describe('check: shadowed, redundant and unreachable rules', function () {
     // (each partial judgement looks again at the few rules meeting the changed one, not the chain)
     assert.ok(shadowStats.rejudged - before.rejudged < (shadowStats.partial - before.partial) * 200, `rules judged again: ${shadowStats.rejudged - before.rejudged}`);
   });
+  it('a comment added to a rule: judges again only that rule and the findings that point at it, also in a chain stopped at the budget', function () {
+    this.timeout(60_000);
+    // every /24 shadows the five host rules after it, which name it in their related lines
+    const lines = ['*filter', ':INPUT ACCEPT [0:0]'];
+    for (let n = 0; n < 40; n++) {
+      lines.push(`-A INPUT -s 10.0.${n}.0/24 -j DROP`);
+      for (let h = 1; h <= 5; h++) lines.push(`-A INPUT -s 10.0.${n}.${h} -p tcp --dport ${20 + h} -j ACCEPT`);
+    }
+    lines.push('COMMIT', '');
+    for (const limit of [undefined, 300]) {
+      try {
+        setShadowBudget(limit);
+        const edited = [...lines];
+        let doc = createRulesDocument('file:///respan.rules', 1, edited.join('\n'));
+        const first = checkShadowed(doc.ruleset);
+        const stop = first.find((f) => f.code === 'analysis-limit')?.span.line;
+        assert.equal(stop !== undefined, limit !== undefined, 'stopped only under the small budget');
+        // a network rule (five findings point at it), a host rule, the rule the note is on, a rule past it
+        const targets = [2 + 6 * 3, 2 + 6 * 3 + 2, ...(stop !== undefined ? [stop, stop + 7] : [])];
+        for (const [k, at] of targets.entries()) {
+          edited[at] = `${edited[at]} -m comment --comment "note ${k}"`;
+          const text = edited.join('\n');
+          doc = createRulesDocument('file:///respan.rules', k + 2, text, 'auto', doc);
+          const before = { ...shadowStats };
+          const found = checkShadowed(doc.ruleset);
+          assert.equal(shadowStats.whole - before.whole, 0, `budget ${limit}, line ${at + 1}: not judged whole`);
+          assert.ok(shadowStats.rejudged - before.rejudged <= 6, `budget ${limit}, line ${at + 1}: ${shadowStats.rejudged - before.rejudged} rules judged again`);
+          assert.deepEqual(found, checkShadowed(createRulesDocument('file:///respan.rules', k + 2, text).ruleset), `budget ${limit}, line ${at + 1}`);
+          // the findings that point at the network rule follow its new span
+          if (k === 0) assert.equal(found.filter((f) => f.related?.some((r) => r.span.line === at && r.span.end === edited[at]!.length)).length, 5);
+        }
+      } finally {
+        setShadowBudget(undefined);
+      }
+    }
+  });
   it('stops a chain at the comparison budget with a note, exact above it, and judges it the same after edits as a cold analysis', function () {
     this.timeout(60_000);
     // a chain whose rules overlap many others: every /24 below covers the hosts after it

@@ -125,17 +125,17 @@ export function checkShadowed(rs: Ruleset): Finding[] {
 
     // the rules to judge again: all of them, or those that can share packets with a changed rule
     let again: Set<number> | undefined;
-    if (prev && !prev.stopped && prev.seq.length === n && prev.firstUnconditional === firstUnconditional && prev.total <= budget / 2) {
+    /** Every changed rule has the facts it had (a comment added): no judgement changes, only spans. */
+    let respanOnly = false;
+    if (prev && prev.seq.length === n && prev.firstUnconditional === firstUnconditional) {
       const changed: number[] = [];
       for (let i = 0; i < n && changed.length <= MAX_CHANGED; i++) if (prev.seq[i] !== seq[i]) changed.push(i);
       // a rule that did not compile meets everything: then judge the chain whole
       if (changed.length <= MAX_CHANGED && changed.every((d) => compiled[d] && prev.compiled[d])) {
-        const index = ctx.index(chain, { spaces: compiled, seq });
-        again = new Set(changed);
-        for (const d of changed) {
-          for (const p of index.candidates(compiled[d]!.space.boxes)) again.add(p);
-          for (const p of index.candidates(prev.compiled[d]!.space.boxes)) again.add(p);
-        }
+        respanOnly = changed.every((d) => sameFacts(prev, facts, d));
+        // (a chain judged to the end with room to spare; or, with nothing but spans changed, one
+        // that stopped at the budget: each rule's work is the same, so it stops at the same rule)
+        if (respanOnly || (!prev.stopped && prev.total <= budget / 2)) again = rulesToJudgeAgain(chain, prev, facts, changed);
       }
     }
 
@@ -154,7 +154,12 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       found = prev!.found.slice();
       work = prev!.work.slice();
       total = prev!.total;
+      stopped = prev!.stopped;
+      // where the last run stopped: the rules after it were not judged, the one there holds the note
+      const stoppedAt = stopped ? found.findIndex((f) => f?.code === 'analysis-limit') : n;
       for (const i of again) {
+        if (i === stoppedAt) found[i] = limitAt(chain, i);
+        if (i >= stoppedAt) continue;
         total -= work[i]!;
         judge(i);
         total += work[i]!;
@@ -162,7 +167,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       // (the comparisons a rule needs depend a little on the chain's index, which the edit may
       // have changed: half the budget away from it, that cannot decide whether the chain is
       // judged to the end; nearer, the chain is judged whole, in order, as a cold analysis does)
-      if (total > budget / 2) again = undefined;
+      if (!respanOnly && total > budget / 2) again = undefined;
       else {
         shadowStats.partial++;
         shadowStats.rejudged += again.size;
@@ -171,18 +176,14 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     if (!again) {
       shadowStats.whole++;
       total = 0;
+      stopped = false;
       found = new Array<Finding | undefined>(n);
       work = new Array<number>(n).fill(0);
       for (let i = 0; i < n; i++) {
         if (!compiled[i]) continue;
         if (total > budget) {
           // every rule of this chain meets thousands of others: say where the check stopped
-          found[i] = {
-            code: 'analysis-limit',
-            severity: 'information',
-            message: `Rules that never take effect or change nothing: not checked in ${chain.name} from this rule on. Its rules each overlap thousands of the others, and comparing them takes more work than the analysis allows (${budget.toLocaleString('en-US')} comparisons); what is reported above this line is exact. The other checks still run.`,
-            span: rules[i]!.span,
-          };
+          found[i] = limitAt(chain, i);
           stopped = true;
           break;
         }
@@ -250,6 +251,48 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       covering[i] = covers(r, rsp, keys[i]) ? 1 : 0;
     }
     return { chain, compiled, seq, keys, covering, ...firsts(covering, compiled), policy };
+  }
+
+  /**
+   * The rules whose findings an edit of the `changed` positions can change: those, and the rules
+   * that can share packets with a changed rule before or after the edit; for a changed rule with
+   * the facts it had, only the rules whose findings point at it.
+   */
+  function rulesToJudgeAgain(chain: Chain, prev: ChainRun, facts: ChainFacts, changed: readonly number[]): Set<number> {
+    const index = ctx.index(chain, { spaces: facts.compiled, seq: facts.seq });
+    const again = new Set(changed);
+    const respanned = new Set<number>();
+    for (const d of changed) {
+      if (sameFacts(prev, facts, d)) {
+        respanned.add(prev.rules[d]!.line);
+        continue;
+      }
+      for (const p of index.candidates(facts.compiled[d]!.space.boxes)) again.add(p);
+      for (const p of index.candidates(prev.compiled[d]!.space.boxes)) again.add(p);
+    }
+    if (respanned.size) prev.found.forEach((f, p) => f?.related?.some((x) => respanned.has(x.span.line)) && again.add(p));
+    return again;
+  }
+
+  /** The note on rule i of a chain whose judging stopped there at the budget. */
+  function limitAt(chain: Chain, i: number): Finding {
+    return {
+      code: 'analysis-limit',
+      severity: 'information',
+      message: `Rules that never take effect or change nothing: not checked in ${chain.name} from this rule on. Its rules each overlap thousands of the others, and comparing them takes more work than the analysis allows (${budget.toLocaleString('en-US')} comparisons); what is reported above this line is exact. The other checks still run.`,
+      span: chain.rules[i]!.span,
+    };
+  }
+
+  /**
+   * Whether rule d has the facts it had in the last run: what judging any rule reads of it (its
+   * line, which messages name, its compiled space held alike, exactness, number of conditions,
+   * verdict, whether it covers), all but its words and span.
+   */
+  function sameFacts(prev: ChainRun, facts: ChainFacts, d: number): boolean {
+    const was = prev.compiled[d]!;
+    const now = facts.compiled[d]!;
+    return prev.rules[d]!.line === facts.chain.rules[d]!.line && was.exact === now.exact && was.conditions.length === now.conditions.length && prev.keys[d] === facts.keys[d] && prev.covering[d] === facts.covering[d] && was.space.sameAs(now.space);
   }
 
   /** The finding of rule i of a chain (unreachable, shadowed or redundant), and the comparisons it took. */
