@@ -4,8 +4,9 @@
  * are accepted before the ban is looked at, so the banned host keeps every connection it had.
  */
 import type { Hook } from '../../knowledge/types';
-import type { Finding, Rule, Ruleset } from '../../model/ruleset';
-import { analysisContext, TAKEN_ONLY } from '../context';
+import type { Chain, Finding, Rule, Ruleset } from '../../model/ruleset';
+import { analysisContext, envKey, TAKEN_ONLY } from '../context';
+import { PerChainMemo } from '../memo';
 import { ISet, Space, stateValue } from '../packet-space';
 import { isAccept, isDrop, lineRef } from './rule-facts';
 
@@ -13,34 +14,29 @@ export interface BanData {
   readonly acceptLine: number;
 }
 
+/** A ban and the earlier accept of ESTABLISHED packets that takes some of its packets first. */
+interface LateBan {
+  readonly ban: Rule;
+  readonly accept: Rule;
+}
+
+/** Each table's late bans chain by chain, worked out again only for the chains an edit changed (see PerChainMemo). */
+const PER_CHAIN = new PerChainMemo<readonly LateBan[]>();
+const NONE: readonly LateBan[] = [];
+
 export function checkBanAfterEstablished(rs: Ruleset): Finding[] {
   const ctx = analysisContext(rs);
   const out: Finding[] = [];
   const est = Space.ALL.restrict(ctx.env, 'state', ISet.point(stateValue('ESTABLISHED')));
   for (const table of rs.tables.values()) {
+    const perChain = PER_CHAIN.values(table, envKey(ctx.env), lateBans);
+    let i = 0;
     for (const chain of table.chains.values()) {
-      if (!chain.builtin) continue;
-      // the accepts by state met so far (few): a ban looks for its accept among them, not among
-      // every earlier rule of a long chain
-      const stateAccepts: Rule[] = [];
-      chain.rules.forEach((ban) => {
-        if (isAccept(ban)) {
-          const asp = ctx.compiled.get(ban);
-          if (asp && asp.conditions.some((c) => c.option?.name === '--ctstate' || c.option?.name === '--state')) stateAccepts.push(ban);
-          return;
-        }
-        if (!isDrop(ban)) return;
-        const bsp = ctx.compiled.get(ban);
-        if (!bsp) return;
-        const narrowed = bsp.conditions.some((c) => c.option && ['-s', '-d', '--src-range', '--dst-range'].includes(c.option.name) && !c.option.negated);
-        if (!narrowed) return;
-        const banEst = bsp.space.intersect(ctx.env, est);
-        if (banEst.empty) return; // the ban itself is for NEW packets only: deliberate
-        const accept = stateAccepts.find((a) => !ctx.compiled.get(a)!.space.intersect(ctx.env, banEst).empty);
-        if (!accept) return;
+      const name = chain.name;
+      for (const { ban, accept } of perChain[i++]!) {
         // are established packets of the banned addresses really all taken before the ban?
         // what of the ban's packets still reaches it (the arrivals there, within its conditions)
-        const res = ctx.reach(table.name, chain.name as Hook, est, 'established', TAKEN_ONLY);
+        const res = ctx.reach(table.name, name as Hook, est, 'established', TAKEN_ONLY);
         const stillReach = res?.taken.get(ban) ?? Space.NONE;
         out.push({
           code: 'ban-after-established',
@@ -53,8 +49,34 @@ export function checkBanAfterEstablished(rs: Ruleset): Finding[] {
           related: [{ span: accept.span, message: 'accepts packets of existing connections first' }],
           data: { acceptLine: accept.line } satisfies BanData,
         });
-      });
+      }
     }
   }
   return out;
+
+  /** The bans of a built-in chain placed after an accept of ESTABLISHED packets that meets them. */
+  function lateBans(chain: Chain): readonly LateBan[] {
+    if (!chain.builtin) return NONE;
+    const found: LateBan[] = [];
+    // the accepts by state met so far (few): a ban looks for its accept among them, not among
+    // every earlier rule of a long chain
+    const stateAccepts: Rule[] = [];
+    for (const ban of chain.rules) {
+      if (isAccept(ban)) {
+        const asp = ctx.compiled.get(ban);
+        if (asp && asp.conditions.some((c) => c.option?.name === '--ctstate' || c.option?.name === '--state')) stateAccepts.push(ban);
+        continue;
+      }
+      if (!isDrop(ban)) continue;
+      const bsp = ctx.compiled.get(ban);
+      if (!bsp) continue;
+      const narrowed = bsp.conditions.some((c) => c.option && ['-s', '-d', '--src-range', '--dst-range'].includes(c.option.name) && !c.option.negated);
+      if (!narrowed) continue;
+      const banEst = bsp.space.intersect(ctx.env, est);
+      if (banEst.empty) continue; // the ban itself is for NEW packets only: deliberate
+      const accept = stateAccepts.find((a) => !ctx.compiled.get(a)!.space.intersect(ctx.env, banEst).empty);
+      if (accept) found.push({ ban, accept });
+    }
+    return found.length ? found : NONE;
+  }
 }
