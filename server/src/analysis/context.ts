@@ -192,7 +192,7 @@ export function analysisContext(rs: Ruleset): AnalysisContext {
     if (!i) {
       const spaces = known?.spaces ?? chain.rules.map((r) => rules.get(r));
       // from the index of the chain before an edit of a few of its rules, when one is kept
-      const made = INDEXES.get(ctx, chain, '', () => ({ index: new ChainIndex(env, spaces), spaces }), (prev, changed) => ({ index: new ChainIndex(env, spaces, { index: prev.index, before: prev.spaces, changed }), spaces }), known?.seq);
+      const made = INDEXES.get(ctx, chain, '', () => ({ index: new ChainIndex(env, spaces), spaces }), (prev, changed) => ({ index: ChainIndex.after(env, spaces, { index: prev.index, before: prev.spaces, changed }), spaces }), known?.seq);
       indexes.set(chain, (i = made.index));
     }
     return i;

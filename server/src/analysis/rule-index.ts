@@ -169,6 +169,29 @@ export class ChainIndex {
     }
   }
 
+  /**
+   * The index of `spaces`, from the index of the same chain before an edit (see IndexBase): that
+   * index itself when no changed rule files differently (whether it can match, and its hull in
+   * each dimension, are as they were: a comment added), otherwise one derived from it.
+   */
+  static after(env: SpaceEnv, spaces: readonly (RuleSpace | undefined)[], base: IndexBase): ChainIndex {
+    const filedAlike = (p: number) => {
+      const was = base.before[p];
+      const now = spaces[p];
+      if (canMatch(was) !== canMatch(now)) return false;
+      const a = hullsOf(env, was);
+      const b = hullsOf(env, now);
+      if (a.size !== b.size) return false;
+      for (const [d, [lo, hi]] of a) {
+        const o = b.get(d);
+        if (!o || o[0] !== lo || o[1] !== hi) return false;
+      }
+      return true;
+    };
+    if (base.before.length === spaces.length && base.changed.every(filedAlike)) return base.index;
+    return new ChainIndex(env, spaces, base);
+  }
+
   /** Fill this index from base (see IndexBase); false when the dimensions to index are not base's. */
   private derive(spaces: readonly (RuleSpace | undefined)[], base: IndexBase): boolean {
     const { index: prev, before, changed } = base;
