@@ -52,6 +52,7 @@ interface ChainRun {
   readonly found: readonly (Finding | undefined)[];
   readonly work: readonly number[];
   readonly total: number;
+  readonly firstCovering: number;
   readonly firstUnconditional: number;
   /** The comparison budget ran out: the findings depend on the order work was done in. */
   readonly stopped: boolean;
@@ -120,7 +121,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const kept = RUNS.get(conditionsAt(0)) ?? RUNS.get(conditionsAt(n - 1));
     const prev = kept && kept.policy === (policy ?? '') && kept.budget === budget ? kept : undefined;
     const facts = (prev && patchedFacts(chain, prev, policy)) ?? freshFacts(chain, policy);
-    const { compiled, seq, keys, covering, firstUnconditional } = facts;
+    const { compiled, seq, keys, covering, firstCovering, firstUnconditional } = facts;
     if (prev && sameSeq(prev.seq, seq)) return prev.findings;
 
     // the rules to judge again: all of them, or those that can share packets with a changed rule
@@ -193,7 +194,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     }
     const findings: Finding[] = [];
     for (const f of found) if (f) findings.push(f);
-    const run: ChainRun = { rules, seq, policy: policy ?? '', compiled, keys, covering, found, work, total, firstUnconditional, stopped, budget, findings };
+    const run: ChainRun = { rules, seq, policy: policy ?? '', compiled, keys, covering, found, work, total, firstCovering, firstUnconditional, stopped, budget, findings };
     RUNS.set(seq[0]!, run);
     RUNS.set(seq[n - 1]!, run);
     return findings;
@@ -242,6 +243,9 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const seq = prev.seq.slice();
     const keys = prev.keys.slice();
     const covering = prev.covering.slice();
+    // the first covering rules stay where they were unless a moved rule changed whether it
+    // covers, or whether it has conditions (a look through the whole chain otherwise)
+    let sameFirsts = true;
     for (const i of moved) {
       const r = rules[i]!;
       const rsp = ctx.compiled.get(r);
@@ -249,8 +253,10 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       seq[i] = rsp?.conditions ?? r;
       keys[i] = verdictKey(r);
       covering[i] = covers(r, rsp, keys[i]) ? 1 : 0;
+      if (covering[i] !== prev.covering[i] || (covering[i] === 1 && (rsp!.conditions.length === 0) !== (prev.compiled[i]!.conditions.length === 0))) sameFirsts = false;
     }
-    return { chain, compiled, seq, keys, covering, ...firsts(covering, compiled), policy };
+    const first = sameFirsts ? { firstCovering: prev.firstCovering, firstUnconditional: prev.firstUnconditional } : firsts(covering, compiled);
+    return { chain, compiled, seq, keys, covering, ...first, policy };
   }
 
   /**
@@ -270,7 +276,14 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       for (const p of index.candidates(facts.compiled[d]!.space.boxes)) again.add(p);
       for (const p of index.candidates(prev.compiled[d]!.space.boxes)) again.add(p);
     }
-    if (respanned.size) prev.found.forEach((f, p) => f?.related?.some((x) => respanned.has(x.span.line)) && again.add(p));
+    if (respanned.size) {
+      // (a plain loop: forEach over the holes of an 83 000-rule chain's findings took 9 ms)
+      const found = prev.found;
+      for (let p = 0; p < found.length; p++) {
+        const related = found[p]?.related;
+        if (related && related.some((x) => respanned.has(x.span.line))) again.add(p);
+      }
+    }
     return again;
   }
 
