@@ -9,6 +9,17 @@ import { createRulesDocument, type RulesDocument } from '../../server/src/servic
 /** Bodies an edit gives a rule: covering, covered, unconditional, duplicate, not decidable. */
 const BODIES = ['-s 10.0.0.0/8 -j DROP', '-s 10.1.2.3 -p tcp --dport 22 -j ACCEPT', '-p tcp --dport 1:1000 -j ACCEPT', '-j ACCEPT', '-m limit --limit 1/s -j DROP', '-i eth+ -j DROP', '-p udp -j RETURN', '-j LOG'];
 
+/** 40 networks, each a /24 DROP followed by five host ACCEPTs in it: every host rule is shadowed by its network and names it. */
+function networksAndHosts(): string[] {
+  const lines = ['*filter', ':INPUT ACCEPT [0:0]'];
+  for (let n = 0; n < 40; n++) {
+    lines.push(`-A INPUT -s 10.0.${n}.0/24 -j DROP`);
+    for (let h = 1; h <= 5; h++) lines.push(`-A INPUT -s 10.0.${n}.${h} -p tcp --dport ${20 + h} -j ACCEPT`);
+  }
+  lines.push('COMMIT', '');
+  return lines;
+}
+
 describe('check: shadowed, redundant and unreachable rules', function () {
   it('finds a rule covered by earlier rules with another verdict (story 3)', function () {
     const [f] = fires(fixture('story3.rules'), 'shadowed-rule');
@@ -67,12 +78,7 @@ describe('check: shadowed, redundant and unreachable rules', function () {
   it('a comment added to a rule: judges again only that rule and the findings that point at it, also in a chain stopped at the budget', function () {
     this.timeout(60_000);
     // every /24 shadows the five host rules after it, which name it in their related lines
-    const lines = ['*filter', ':INPUT ACCEPT [0:0]'];
-    for (let n = 0; n < 40; n++) {
-      lines.push(`-A INPUT -s 10.0.${n}.0/24 -j DROP`);
-      for (let h = 1; h <= 5; h++) lines.push(`-A INPUT -s 10.0.${n}.${h} -p tcp --dport ${20 + h} -j ACCEPT`);
-    }
-    lines.push('COMMIT', '');
+    const lines = networksAndHosts();
     for (const limit of [undefined, 300]) {
       try {
         setShadowBudget(limit);
@@ -103,12 +109,7 @@ describe('check: shadowed, redundant and unreachable rules', function () {
   it('stops a chain at the comparison budget with a note, exact above it, and judges it the same after edits as a cold analysis', function () {
     this.timeout(60_000);
     // a chain whose rules overlap many others: every /24 below covers the hosts after it
-    const lines = ['*filter', ':INPUT ACCEPT [0:0]'];
-    for (let n = 0; n < 40; n++) {
-      lines.push(`-A INPUT -s 10.0.${n}.0/24 -j DROP`);
-      for (let h = 1; h <= 5; h++) lines.push(`-A INPUT -s 10.0.${n}.${h} -p tcp --dport ${20 + h} -j ACCEPT`);
-    }
-    lines.push('COMMIT', '');
+    const lines = networksAndHosts();
     const text = lines.join('\n');
     const full = checkShadowed(createRulesDocument('file:///budget.rules', 1, text).ruleset);
     assert.ok(full.filter((f) => f.code === 'shadowed-rule').length >= 150, 'every host rule is shadowed by its network');
