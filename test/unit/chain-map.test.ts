@@ -40,6 +40,8 @@ describe('ChainMap', () => {
       seen.push([k, c]);
     });
     assert.deepEqual(seen, [...source]);
+    assert.deepEqual([...m.keys()].map((k) => m.positionOf(k)), [...source.keys()].map((_, i) => i), 'each name at its place in the order');
+    assert.equal(m.positionOf('nope'), undefined);
     assert.deepEqual([...ChainMap.of(new Map())], []);
   });
 
@@ -54,6 +56,7 @@ describe('ChainMap', () => {
     assert.equal(n.get('a'), source.get('a'));
     assert.equal(n.get('FORWARD'), source.get('FORWARD'));
     assert.deepEqual([...n.values()], [newInput, newB, source.get('a'), source.get('FORWARD')]);
+    assert.deepEqual([...n.keys()].map((k) => n.positionOf(k)), [...m.keys()].map((k) => m.positionOf(k)), 'replaced chains keep their places');
     // the map it came from still holds its own chains
     assert.deepEqual([...m], [...source]);
     // replacing again from the new map (an edit of an edit)

@@ -126,7 +126,7 @@ function tableSeq(t: Table): readonly unknown[] {
  * `key`: what the values depend on besides the chain (compared with ===).
  */
 export class PerChainMemo<T> {
-  private readonly store = new WeakMap<Table, { readonly key: unknown; readonly at: ReadonlyMap<string, number>; readonly values: readonly T[] }>();
+  private readonly store = new WeakMap<Table, { readonly key: unknown; readonly values: readonly T[] }>();
 
   values(table: Table, key: unknown, make: (chain: Chain) => T): readonly T[] {
     const hit = this.store.get(table);
@@ -134,7 +134,7 @@ export class PerChainMemo<T> {
     // the nearest table this one was made from, through edits in place, that has values (an
     // editor has versions read that are never checked), and the chains new since
     const renewed = new Set<string>();
-    let base: { readonly key: unknown; readonly at: ReadonlyMap<string, number>; readonly values: readonly T[] } | undefined;
+    let base: { readonly key: unknown; readonly values: readonly T[] } | undefined;
     for (let t: Table | undefined = table, steps = 0; t?.edited && steps < MAX_EDITED_STEPS; steps++) {
       for (const name of t.edited.chains) renewed.add(name);
       t = t.edited.from.deref();
@@ -144,22 +144,16 @@ export class PerChainMemo<T> {
         break;
       }
     }
-    let at: ReadonlyMap<string, number>;
     let values: T[];
     if (base && base.values.length === table.chains.size) {
-      at = base.at;
+      // (an edit in place keeps every chain at its position: see ChainMap.with)
       values = base.values.slice();
-      for (const name of renewed) values[at.get(name)!] = make(table.chains.get(name)!);
+      for (const name of renewed) values[table.chains.positionOf(name)!] = make(table.chains.get(name)!);
     } else {
-      const index = new Map<string, number>();
       values = [];
-      for (const c of table.chains.values()) {
-        index.set(c.name, values.length);
-        values.push(make(c));
-      }
-      at = index;
+      for (const c of table.chains.values()) values.push(make(c));
     }
-    this.store.set(table, { key, at, values });
+    this.store.set(table, { key, values });
     return values;
   }
 }

@@ -48,6 +48,11 @@ export class ChainMap implements ReadonlyMap<string, Chain> {
     return i === undefined ? undefined : this.order[i];
   }
 
+  /** Where the chain of this name stands in the order (undefined when there is none). */
+  positionOf(name: string): number | undefined {
+    return this.index.get(name);
+  }
+
   has(name: string): boolean {
     return this.index.has(name);
   }
