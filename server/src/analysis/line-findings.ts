@@ -37,6 +37,16 @@ export class LineFindings<L extends CommandLine, T = Finding> {
     );
   }
 
+  /** The rules `test` picks, in line order, kept for the lines an edit left alone. */
+  static rulesWhere(test: (rule: Rule) => boolean): LineFindings<Rule, Rule> {
+    return LineFindings.ofRules<Rule>(
+      (r, _rs, out) => {
+        if (test(r)) out.push(r);
+      },
+      (r) => r.line,
+    );
+  }
+
   /** A check of every command line. */
   static ofCommands(check: (line: CommandLine, rs: Ruleset, out: Finding[]) => void): LineFindings<CommandLine> {
     return new LineFindings<CommandLine>(

@@ -29,9 +29,7 @@ const LOGGING: Keep = { name: 'logging', test: isLogging };
  * rules of an edited blocklist chain took 11 ms per edit). They choose the hooks to walk: a rule
  * that is in no chain (deleted by a later -D) adds at most a walk that finds it nowhere.
  */
-const LOGGING_RULES = LineFindings.ofRules<Rule>((r, _rs, out) => {
-  if (isLogging(r)) out.push(r);
-}, (r) => r.line);
+const LOGGING_RULES = LineFindings.rulesWhere(isLogging);
 
 /** Findings per table, kept while the table is the same (see TableMemo). */
 const MEMO = new TableMemo<readonly Finding[]>();

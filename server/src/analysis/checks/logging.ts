@@ -61,13 +61,8 @@ const PER_RULE = LineFindings.ofRules((r, _rs, out) => {
 });
 
 /** The LOG and NFLOG rules with a prefix, in line order, kept the same way. */
-const PREFIXED = LineFindings.ofRules<Rule>(
-  (r, _rs, out) => {
-    // (prefixOf reads LOG and NFLOG rules only)
-    if (prefixOf(r)) out.push(r);
-  },
-  (r) => r.line,
-);
+// (prefixOf reads LOG and NFLOG rules only)
+const PREFIXED = LineFindings.rulesWhere((r) => prefixOf(r) !== undefined);
 
 export function checkLogging(rs: Ruleset): Finding[] {
   const out = PER_RULE.findings(rs);

@@ -62,12 +62,7 @@ function judgeTable(ctx: ReturnType<typeof analysisContext>, rs: Ruleset, table:
 }
 
 /** The REJECT rules without a TCP reset, in line order, kept for the lines an edit left alone. */
-const CANDIDATES = LineFindings.ofRules<Rule>(
-  (r, _rs, out) => {
-    if (r.target?.name === 'REJECT' && !rejectsWithReset(r)) out.push(r);
-  },
-  (r) => r.line,
-);
+const CANDIDATES = LineFindings.rulesWhere((r) => r.target?.name === 'REJECT' && !rejectsWithReset(r));
 
 export function checkRejectTcpReset(rs: Ruleset): Finding[] {
   const ctx = analysisContext(rs);
