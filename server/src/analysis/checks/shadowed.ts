@@ -133,10 +133,11 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       for (let i = 0; i < n && changed.length <= MAX_CHANGED; i++) if (prev.seq[i] !== seq[i]) changed.push(i);
       // a rule that did not compile meets everything: then judge the chain whole
       if (changed.length <= MAX_CHANGED && changed.every((d) => compiled[d] && prev.compiled[d])) {
-        respanOnly = changed.every((d) => sameFacts(prev, facts, d));
+        const alike = new Set(changed.filter((d) => sameFacts(prev, facts, d)));
+        respanOnly = alike.size === changed.length;
         // (a chain judged to the end with room to spare; or, with nothing but spans changed, one
         // that stopped at the budget: each rule's work is the same, so it stops at the same rule)
-        if (respanOnly || (!prev.stopped && prev.total <= budget / 2)) again = rulesToJudgeAgain(chain, prev, facts, changed);
+        if (respanOnly || (!prev.stopped && prev.total <= budget / 2)) again = rulesToJudgeAgain(chain, prev, facts, changed, alike);
       }
     }
 
@@ -262,14 +263,14 @@ export function checkShadowed(rs: Ruleset): Finding[] {
   /**
    * The rules whose findings an edit of the `changed` positions can change: those, and the rules
    * that can share packets with a changed rule before or after the edit; for a changed rule with
-   * the facts it had, only the rules whose findings point at it.
+   * the facts it had (`alike`), only the rules whose findings point at it.
    */
-  function rulesToJudgeAgain(chain: Chain, prev: ChainRun, facts: ChainFacts, changed: readonly number[]): Set<number> {
+  function rulesToJudgeAgain(chain: Chain, prev: ChainRun, facts: ChainFacts, changed: readonly number[], alike: ReadonlySet<number>): Set<number> {
     const index = ctx.index(chain, { spaces: facts.compiled, seq: facts.seq });
     const again = new Set(changed);
     const respanned = new Set<number>();
     for (const d of changed) {
-      if (sameFacts(prev, facts, d)) {
+      if (alike.has(d)) {
         respanned.add(prev.rules[d]!.line);
         continue;
       }
