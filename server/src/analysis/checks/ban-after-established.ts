@@ -32,11 +32,10 @@ export function checkBanAfterEstablished(rs: Ruleset): Finding[] {
     const perChain = PER_CHAIN.values(table, envKey(ctx.env), lateBans);
     let i = 0;
     for (const chain of table.chains.values()) {
-      const name = chain.name;
       for (const { ban, accept } of perChain[i++]!) {
         // are established packets of the banned addresses really all taken before the ban?
         // what of the ban's packets still reaches it (the arrivals there, within its conditions)
-        const res = ctx.reach(table.name, name as Hook, est, 'established', TAKEN_ONLY);
+        const res = ctx.reach(table.name, chain.name as Hook, est, 'established', TAKEN_ONLY);
         const stillReach = res?.taken.get(ban) ?? Space.NONE;
         out.push({
           code: 'ban-after-established',
