@@ -2,7 +2,8 @@
  * The per-chain rule index (analysis/rule-index.ts): what it answers leaves out only rules that
  * cannot meet the question, and an index carried over an edit of a few rules (IndexBase) is, entry
  * for entry, the index built afresh from the new rules, so a check that counts the candidates it
- * looks at (shadowed's budget) counts the same after an edit as in a cold analysis.
+ * looks at (shadowed's budget) counts the same after an edit as in a cold analysis. Candidates come
+ * in the order of the chain, and candidateCount tells how many without making the list.
  */
 import { strict as assert } from 'node:assert';
 import { Rng } from '../../bench/gen/rng';
@@ -65,6 +66,24 @@ describe('rule index: candidates, and the index carried over an edit', function 
           const meets = !rsp || !rsp.space.intersect(ENV, probe).empty;
           if (meets) assert.ok(got.has(pos), `round ${round}: rule ${pos} meets the probe but is not a candidate`);
         });
+      }
+    }
+  });
+
+  it('candidates come ascending, once each, from `from` on, and candidateCount is how many there are', () => {
+    const rng = new Rng(0x5e7);
+    for (let round = 0; round < 30; round++) {
+      const lines = Array.from({ length: rng.int(1, 160) }, () => randomRuleText(rng, rng.int(-30, 30)));
+      const index = new ChainIndex(ENV, spacesOf(rng, lines));
+      for (let q = 0; q < 40; q++) {
+        const probe = compileRule(ENV, parseRuleset(randomRuleText(rng, 0), { family: 'ipv4' }).rules[0]!).space;
+        const from = rng.int(0, 2) ? 0 : rng.int(0, lines.length);
+        const got = index.candidates(probe.boxes, from);
+        got.forEach((p, k) => {
+          assert.ok(p >= from, `round ${round}: candidate ${p} lies before ${from}`);
+          if (k > 0) assert.ok(p > got[k - 1]!, `round ${round}: candidates out of order or repeated: ${got.join(',')}`);
+        });
+        assert.equal(index.candidateCount(probe.boxes, from), got.length, `round ${round}: count of the candidates from ${from}`);
       }
     }
   });

@@ -267,7 +267,38 @@ export class ChainIndex {
    * on. Every rule that can match is among them.
    */
   candidates(boxes: readonly Box[], from = 0): number[] {
-    if (this.keyed.size === 0) return from === 0 ? this.all.slice() : this.all.filter((p) => p >= from);
+    const s = this.select(boxes, from);
+    const freeFrom = insertionPoint(s.free, from);
+    if (!s.hits) return s.free.slice(freeFrom);
+    // the hits come from a scan over values: put in order of position, then merged with the free
+    // rules (the longer list, already ascending) instead of sorting both through a comparator
+    const hits = s.hits.sort((x, y) => x - y);
+    const hn = hits.length;
+    let h = 0;
+    const free = s.free;
+    const out = new Array<number>(hn + free.length - freeFrom);
+    let f = freeFrom;
+    let o = 0;
+    while (h < hn && f < free.length) out[o++] = hits[h]! < free[f]! ? hits[h++]! : free[f++]!;
+    while (h < hn) out[o++] = hits[h++]!;
+    while (f < free.length) out[o++] = free[f++]!;
+    return out;
+  }
+
+  /** How many positions candidates(boxes, from) holds, without making the list. */
+  candidateCount(boxes: readonly Box[], from = 0): number {
+    const s = this.select(boxes, from);
+    return (s.hits?.length ?? 0) + s.free.length - insertionPoint(s.free, from);
+  }
+
+  /**
+   * The rules a question is answered from: those from position `from` on keyed in the most
+   * selective dimension of the boxes whose values there meet the boxes' (`hits`, in no particular
+   * order), and the rules free in that dimension (ascending, all of them: the caller skips those
+   * before `from`); or, with no dimension to narrow by, every rule that can match (as `free`).
+   */
+  private select(boxes: readonly Box[], from: number): { readonly hits?: number[]; readonly free: readonly number[] } {
+    if (this.keyed.size === 0) return { free: this.all };
     let best: number[] | undefined;
     let bestFree: number[] | undefined;
     for (const d of KEY_DIMS) {
@@ -302,10 +333,6 @@ export class ChainIndex {
       bestFree = k.free;
       if (hits.length === 0 && k.free.length === 0) break;
     }
-    if (!best) return from === 0 ? this.all.slice() : this.all.filter((p) => p >= from);
-    const out = best;
-    for (const p of bestFree!) if (p >= from) out.push(p);
-    out.sort((x, y) => x - y);
-    return out;
+    return best ? { hits: best, free: bestFree! } : { free: this.all };
   }
 }

@@ -403,10 +403,11 @@ export function checkShadowed(rs: Ruleset): Finding[] {
 
     /** Would the packets of `space` get verdict `key` from the rules after i (then the policy) anyway? */
     function sameEffectBelow(space: Space, key: string): string | undefined {
-      // the later rules that can meet these packets; the others would let them pass untouched
-      const later = index.candidates(space.boxes, i + 1);
-      work += later.length;
-      if (later.length > CORNERS_FROM) {
+      // the later rules that can meet these packets (the others would let them pass untouched),
+      // counted first: the corners below settle most rules without the list
+      const meeting = index.candidateCount(space.boxes, i + 1);
+      work += meeting;
+      if (meeting > CORNERS_FROM) {
         // A corner packet of the space is decided by the first later rule that takes it (or by the
         // policy): when that rule gives another verdict, or may not match, the rule is not redundant.
         // When many later rules meet the packets, this settles most rules with a look at the few
@@ -429,7 +430,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       }
       let s = space;
       const used: Rule[] = [];
-      for (const p of later) {
+      for (const p of index.candidates(space.boxes, i + 1)) {
         if (s.empty) break;
         const lr = rules[p]!;
         const lsp = compiled[p];
