@@ -8,7 +8,7 @@
 import { strict as assert } from 'node:assert';
 import { Rng } from '../../bench/gen/rng';
 import { generateRuleset } from '../../bench/gen/rulesets';
-import type { Chain, LineNode, Rule, Ruleset, TableBlock } from '../../server/src/model/ruleset';
+import { type Chain, type LineNode, replacedSince, type Rule, type Ruleset, type TableBlock } from '../../server/src/model/ruleset';
 import { parseRuleset } from '../../server/src/parser/ruleset-parser';
 import { editedVersions, editInputs } from '../support/ruleset-edits';
 
@@ -94,6 +94,41 @@ describe('incremental parse: what an edit leaves alone is kept', () => {
         }
       } else assert.equal(t, before.tables.get(name), name);
     }
+  });
+
+  it('a chain edited in place over several versions tells which positions were replaced since an earlier version (replacedSince)', () => {
+    const rng = new Rng(0x7ace);
+    const rulesAt = lines.map((l, i) => i).filter((i) => /^-A \S+ .*--dport \d+/.test(lines[i]!));
+    const versions: Ruleset[] = [parseRuleset(text)];
+    let cur = lines.slice();
+    for (let v = 0; v < 6; v++) {
+      const i = rulesAt[rng.int(0, rulesAt.length - 1)]!;
+      cur = cur.map((l, k) => (k === i ? l.replace(/--dport \d+/, `--dport ${1000 + v}`) : l));
+      versions.push(parseRuleset(cur.join('\n'), { previous: versions[versions.length - 1] }));
+    }
+    let told = 0;
+    for (let a = 0; a < versions.length; a++) {
+      for (let b = a; b < versions.length; b++) {
+        for (const [tname, t] of versions[b]!.tables) {
+          for (const [cname, now] of t.chains) {
+            const was = versions[a]!.tables.get(tname)!.chains.get(cname)!;
+            const at = replacedSince(now, was);
+            assert.ok(at, `${tname} ${cname}: versions ${a} to ${b} are in-place edits`);
+            if (at.length) told++;
+            const said = new Set(at);
+            now.rules.forEach((r, p) => {
+              if (!said.has(p)) assert.equal(r, was.rules[p], `${tname} ${cname} position ${p}: not said to be replaced from version ${a} to ${b}, but another rule`);
+            });
+            for (const p of at) assert.ok(p >= 0 && p < now.rules.length);
+          }
+        }
+      }
+    }
+    assert.ok(told > 6, `replaced positions were told ${told} times`);
+    // a chain of a fresh parse was not made from the earlier one: not known
+    const fresh = parseRuleset(cur.join('\n'));
+    const edited = [...fresh.tables.values()].flatMap((t) => [...t.chains.values()]).filter((c) => c.rules.length);
+    for (const c of edited) assert.equal(replacedSince(c, versions[0]!.tables.get(c.table)!.chains.get(c.name)!), undefined, c.name);
   });
 
   it('a line inserted: the blocks that end above it keep their nodes; its own block and the tables are made again', () => {

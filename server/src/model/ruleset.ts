@@ -175,6 +175,32 @@ export interface Chain {
   rules: Rule[];
   /** Rules that jump or go to this chain. */
   readonly references: Rule[];
+  /**
+   * For a chain an edit made from the previous version's by replacing rules in place: that chain
+   * (held weakly) and the positions of the rules replaced (the others are its rule objects).
+   */
+  readonly edited?: { readonly from: WeakRef<Chain>; readonly at: readonly number[] };
+}
+
+/** Versions of a chain followed back through Chain.edited before giving up (see replacedSince). */
+const MAX_EDIT_STEPS = 32;
+
+/**
+ * The positions at which `now` may hold other rule objects than `was`, when `now` was made from
+ * `was` by edits that replaced rules in place (followed back through Chain.edited, a few versions
+ * at most): at every other position both hold the same rule. Undefined when that is not known.
+ */
+export function replacedSince(now: Chain, was: Chain): readonly number[] | undefined {
+  if (now === was) return [];
+  const at = new Set<number>();
+  let c: Chain | undefined = now;
+  for (let step = 0; c && c !== was && step < MAX_EDIT_STEPS; step++) {
+    const e: Chain['edited'] = c.edited;
+    if (!e) return undefined;
+    for (const p of e.at) at.add(p);
+    c = e.from.deref();
+  }
+  return c === was ? [...at] : undefined;
 }
 
 export interface Table {

@@ -203,7 +203,7 @@ export function updateTables(prev: TablesBuild, oldNodes: readonly LineNode[], n
     const c = t.chains.get(name);
     if (!c) return undefined;
     if (!mine) renewed.set(t.name, (mine = new Map()));
-    const copy: Chain = { ...c, rules: c.rules.slice(), references: c.references.slice() };
+    const copy: Chain = { ...c, rules: c.rules.slice(), references: c.references.slice(), edited: { from: new WeakRef(c), at: [] } };
     mine.set(name, copy);
     return copy;
   };
@@ -216,6 +216,7 @@ export function updateTables(prev: TablesBuild, oldNodes: readonly LineNode[], n
     const at = chain ? chain.rules.indexOf(o) : -1;
     if (at < 0) return undefined;
     chain!.rules[at] = n;
+    (chain!.edited!.at as number[]).push(at);
     if (jumpKey(n)) {
       const dest = ownChain(t, n.target!.name);
       if (dest) {
