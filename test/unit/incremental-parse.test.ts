@@ -98,7 +98,7 @@ describe('incremental parse: what an edit leaves alone is kept', () => {
 
   it('a chain edited in place over several versions tells which positions were replaced since an earlier version (replacedSince)', () => {
     const rng = new Rng(0x7ace);
-    const rulesAt = lines.map((l, i) => i).filter((i) => /^-A \S+ .*--dport \d+/.test(lines[i]!));
+    const rulesAt = lines.map((_, i) => i).filter((i) => /^-A \S+ .*--dport \d+/.test(lines[i]!));
     const versions: Ruleset[] = [parseRuleset(text)];
     let cur = lines.slice();
     for (let v = 0; v < 6; v++) {

@@ -5,7 +5,7 @@
  * a chain using it is reachable from another hook.
  */
 import type { Hook } from '../knowledge/types';
-import type { Chain, Finding, OptionNode, Rule, Ruleset, Table } from '../model/ruleset';
+import { type Chain, type Finding, type OptionNode, replacedSince, type Rule, type Ruleset, type Table } from '../model/ruleset';
 import { PerChainMemo, SeqMemo } from './memo';
 
 export interface ChainReach {
@@ -210,7 +210,11 @@ function chainHookFindings(c: Chain, from: ReadonlySet<Hook>, last: Map<string, 
     const before = hit.chain.rules;
     const perRule = hit.perRule.slice();
     let changed = false;
-    for (let i = 0; i < perRule.length; i++) {
+    // (only the positions an in-place edit replaced, when the chain knows them)
+    const at = replacedSince(c, hit.chain);
+    const count = at ? at.length : perRule.length;
+    for (let k = 0; k < count; k++) {
+      const i = at ? at[k]! : k;
       const r = c.rules[i]!;
       if (r === before[i]) continue;
       const now = ruleHookFindings(c, r, from);

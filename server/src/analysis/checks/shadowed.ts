@@ -9,7 +9,7 @@
  * Only rules whose conditions can all be decided from the packet take part (a `-m limit` or
  * `-m recent` rule may or may not match, so it neither covers nor is judged).
  */
-import type { Chain, Finding, Rule, Ruleset } from '../../model/ruleset';
+import { type Chain, type Finding, replacedSince, type Rule, type Ruleset } from '../../model/ruleset';
 import { analysisContext } from '../context';
 import { envKey, PerChainMemo, sameSeq } from '../memo';
 import { type Box, DIMS, type Dim, domain, ISet, Space, type SpaceEnv } from '../packet-space';
@@ -42,6 +42,7 @@ export function setShadowBudget(n: number | undefined): void {
  * share packets with it and on nothing else. Kept under the chain's first and last compiled rule.
  */
 interface ChainRun {
+  readonly chain: Chain;
   /** The chain's rules, and per position the compiled conditions (or the rule when it did not compile). */
   readonly rules: readonly Rule[];
   readonly seq: readonly object[];
@@ -81,6 +82,8 @@ interface ChainFacts {
   /** The first covering rule without conditions: no rule after it is reached (-1: none). */
   readonly firstUnconditional: number;
   readonly policy: string | undefined;
+  /** Made from the last run's facts: the positions whose conditions may differ from its (the others are the same). */
+  readonly moved?: readonly number[];
 }
 
 /** Later rules meeting a rule from which redundancy is first tried on corner packets. */
@@ -122,7 +125,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const prev = kept && kept.policy === (policy ?? '') && kept.budget === budget ? kept : undefined;
     const facts = (prev && patchedFacts(chain, prev, policy)) ?? freshFacts(chain, policy);
     const { compiled, seq, keys, covering, firstCovering, firstUnconditional } = facts;
-    if (prev && sameSeq(prev.seq, seq)) return prev.findings;
+    if (prev && (facts.moved ? facts.moved.every((i) => prev.seq[i] === seq[i]) : sameSeq(prev.seq, seq))) return prev.findings;
 
     // the rules to judge again: all of them, or those that can share packets with a changed rule
     let again: Set<number> | undefined;
@@ -130,7 +133,9 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     let respanOnly = false;
     if (prev && prev.seq.length === n && prev.firstUnconditional === firstUnconditional) {
       const changed: number[] = [];
-      for (let i = 0; i < n && changed.length <= MAX_CHANGED; i++) if (prev.seq[i] !== seq[i]) changed.push(i);
+      if (facts.moved) {
+        for (const i of facts.moved) if (prev.seq[i] !== seq[i]) changed.push(i);
+      } else for (let i = 0; i < n && changed.length <= MAX_CHANGED; i++) if (prev.seq[i] !== seq[i]) changed.push(i);
       // a rule that did not compile meets everything: then judge the chain whole
       if (changed.length <= MAX_CHANGED && changed.every((d) => compiled[d] && prev.compiled[d])) {
         const alike = new Set(changed.filter((d) => sameFacts(prev, facts, d)));
@@ -195,7 +200,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     }
     const findings: Finding[] = [];
     for (const f of found) if (f) findings.push(f);
-    const run: ChainRun = { rules, seq, policy: policy ?? '', compiled, keys, covering, found, work, total, firstCovering, firstUnconditional, stopped, budget, findings };
+    const run: ChainRun = { chain, rules, seq, policy: policy ?? '', compiled, keys, covering, found, work, total, firstCovering, firstUnconditional, stopped, budget, findings };
     RUNS.set(seq[0]!, run);
     RUNS.set(seq[n - 1]!, run);
     return findings;
@@ -236,10 +241,15 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const rules = chain.rules;
     if (prev.rules.length !== rules.length) return undefined;
     const moved: number[] = [];
-    for (let i = 0; i < rules.length; i++) {
+    // (only the positions an in-place edit replaced, when the chain knows them)
+    const at = replacedSince(chain, prev.chain);
+    const count = at ? at.length : rules.length;
+    for (let k = 0; k < count; k++) {
+      const i = at ? at[k]! : k;
       if (rules[i] === prev.rules[i]) continue;
       if (moved.push(i) > MAX_CHANGED) return undefined;
     }
+    moved.sort((x, y) => x - y);
     const compiled = prev.compiled.slice();
     const seq = prev.seq.slice();
     const keys = prev.keys.slice();
@@ -257,7 +267,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       if (covering[i] !== prev.covering[i] || (covering[i] === 1 && (rsp!.conditions.length === 0) !== (prev.compiled[i]!.conditions.length === 0))) sameFirsts = false;
     }
     const first = sameFirsts ? { firstCovering: prev.firstCovering, firstUnconditional: prev.firstUnconditional } : firsts(covering, compiled);
-    return { chain, compiled, seq, keys, covering, ...first, policy };
+    return { chain, compiled, seq, keys, covering, ...first, policy, moved };
   }
 
   /**
