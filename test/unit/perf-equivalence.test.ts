@@ -10,6 +10,7 @@ import { editOneLine } from '../../bench/gen/rulesets';
 import { checkShadowed } from '../../server/src/analysis/checks/shadowed';
 import { lineRef, statedPolicy, verdictKey } from '../../server/src/analysis/checks/rule-facts';
 import { analysisContext } from '../../server/src/analysis/context';
+import { type Condition, compileRule } from '../../server/src/analysis/rule-space';
 import { type Box, DIMS, type Dim, domain, ifaceSet, ifaceValue, ISet, mergeBoxes, Space, type SpaceEnv } from '../../server/src/analysis/packet-space';
 import { setWalkBudget, verdictKind } from '../../server/src/analysis/reach';
 import type { Finding, Rule, Ruleset, Word } from '../../server/src/model/ruleset';
@@ -297,6 +298,47 @@ describe('performance rewrites keep behaviour: analysis', function () {
       }
     }
     assert.ok(rules > 1000, `${rules} rules compared`);
+  });
+
+  it('conditions that share a body with an equal option read as those worked out for the option alone', () => {
+    const text = (sp: Space | undefined) => (sp ? `${sp.approximate ? '~' : ''}${sp.boxes.map((b) => [...b].map(([d, set]) => `${d}:${set.ranges.map(([lo, hi]) => `${lo}-${hi}`).join(',')}`).join(';')).join('|')}` : '-');
+    const view = (c: Condition) => [c.option?.name, c.match?.name, c.describe, text(c.space), c.opaque ?? '', c.assumeMatch ?? false, text(c.unknown), typeof c.holds];
+    // options alike but for their negation, module, or how the same letters fall into arguments
+    const confusable = [
+      '*filter',
+      ':C - [0:0]',
+      ...['tcp', 'udp'].flatMap((p) => [`-A C -p ${p} -m ${p} --dport 80 -j ACCEPT`, `-A C -p ${p} -m ${p} ! --dport 80 -j ACCEPT`, `-A C -p ${p} -m ${p} --sport 80 -j ACCEPT`]),
+      '-A C -p tcp -m tcp --tcp-flags SYN,ACK SYN -j DROP',
+      '-A C -p tcp -m tcp --tcp-flags SYN ACK,SYN -j DROP',
+      '-A C -p tcp -m tcp ! --tcp-flags SYN,ACK SYN -j DROP',
+      '-A C -p tcp -m tcp --tcp-flags SYN,ACK FIN -j DROP',
+      '-A C -p tcp -m tcp --tcp-flags SYN,ACKF IN -j DROP',
+      '-A C -m mark --mark 0x1 -j DROP',
+      '-A C -m connmark --mark 0x1 -j DROP',
+      '-A C -s 10.0.0.1 -j DROP',
+      '-A C ! -s 10.0.0.1 -j DROP',
+      '-A C -d 10.0.0.1 -j DROP',
+      '-A C -m limit --limit 5/min -j LOG',
+      '-A C -m conntrack --ctstate NEW -m state --state NEW -j ACCEPT',
+      '-A C -m conntrack ! --ctstate NEW -j ACCEPT',
+      'COMMIT',
+      '',
+    ].join('\n');
+    let compared = 0;
+    for (const f of [...files, { name: 'confusable', text: confusable }]) {
+      const rs = createRulesDocument(`file:///${f.name}.rules`, 1, f.text).ruleset;
+      const ctx = analysisContext(rs);
+      for (const r of rs.rules) {
+        const shared = ctx.compiled.get(r);
+        if (!shared) continue;
+        // an environment of its own: nothing shared, every condition worked out from its option
+        const alone = compileRule({ family: rs.family }, r);
+        assert.deepEqual(shared.conditions.map(view), alone.conditions.map(view), `${f.name} line ${r.line + 1}`);
+        assert.equal(shared.exact, alone.exact, `${f.name} line ${r.line + 1}`);
+        compared += shared.conditions.length;
+      }
+    }
+    assert.ok(compared > 5000, `${compared} conditions compared`);
   });
 
   it('a document read with its previous version equals one read from scratch (parse and every diagnostic)', () => {

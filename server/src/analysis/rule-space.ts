@@ -224,31 +224,88 @@ const OPAQUE_MODULE_REASON: Record<string, string> = {
 type ConditionBody = Omit<Condition, 'option' | 'match'>;
 
 /**
- * Conditions by what decides them (the option's module, name, negation and arguments), per
- * environment: a big ruleset repeats `-p tcp`, `-m conntrack --ctstate NEW` or `! -i docker0`
- * thousands of times, and each rule then shares one space instead of building its own.
+ * A condition whose body is shared: a big ruleset repeats `-p tcp`, `-m conntrack --ctstate NEW`
+ * or `! -i docker0` thousands of times, and each such option then holds its option and match and
+ * one shared body (and space) instead of a copy of every field.
  */
-const SHARED = new WeakMap<SpaceEnv, Map<string, ConditionBody | null>>();
+class SharedCondition implements Condition {
+  constructor(
+    readonly option: OptionNode,
+    readonly match: MatchNode | undefined,
+    private readonly body: ConditionBody,
+  ) {}
+  get describe(): string {
+    return this.body.describe;
+  }
+  get space(): Space | undefined {
+    return this.body.space;
+  }
+  get opaque(): string | undefined {
+    return this.body.opaque;
+  }
+  get assumeMatch(): boolean | undefined {
+    return this.body.assumeMatch;
+  }
+  get holds(): ((point: ReadonlyMap<Dim, bigint>) => boolean) | undefined {
+    return this.body.holds;
+  }
+  get unknown(): Space | undefined {
+    return this.body.unknown;
+  }
+}
+
+/**
+ * Shared bodies, per environment, found by what decides a condition: the option's module, name,
+ * negation and argument texts, one level of maps per word. The parser shares the string of every
+ * repeated word, so a lookup hashes no new string and builds no key (a key string per option was
+ * 30 MB and a third of a second on a 100k-rule file). A body of null: the option is no condition.
+ */
+interface BodyNode {
+  body?: ConditionBody | null;
+  next?: Map<string, BodyNode>;
+}
+const SHARED = new WeakMap<SpaceEnv, { root: BodyNode; nodes: number }>();
+/** Nodes past which the shared bodies of an environment start again from nothing. */
 const MAX_SHARED = 200_000;
 
-function conditionOf(env: SpaceEnv, o: OptionNode): Condition | undefined {
-  // (--ctproto also reads the other options of its match)
-  if (o.name === '--ctproto') return conditionFor(env, o);
-  let key = `${o.owner}\u0000${o.match ? o.match.name : ''}\u0000${o.name}\u0000${o.negated ? '!' : ''}`;
-  for (const w of o.args) key += `\u0000${w.text}`;
+/** The node of `o` in the shared bodies of `env` (made on the way). */
+function bodyNode(env: SpaceEnv, o: OptionNode): BodyNode {
   let shared = SHARED.get(env);
-  if (!shared) SHARED.set(env, (shared = new Map()));
-  const hit = shared.get(key);
+  if (!shared || shared.nodes >= MAX_SHARED) SHARED.set(env, (shared = { root: {}, nodes: 0 }));
+  const step = (n: BodyNode, word: string): BodyNode => {
+    const next = (n.next ??= new Map());
+    let c = next.get(word);
+    if (!c) {
+      next.set(word, (c = {}));
+      shared!.nodes++;
+    }
+    return c;
+  };
+  // (who reads the option, the module and option names, the negation, then each argument: the
+  // words of the line)
+  let n = step(step(step(shared.root, o.owner), o.match ? o.match.name : ''), o.name);
+  n = step(n, o.negated ? '!' : '');
+  for (const w of o.args) n = step(n, w.text);
+  return n;
+}
+
+function conditionOf(env: SpaceEnv, o: OptionNode): Condition | undefined {
+  // (--ctproto also reads the other options of its match; only generic and match options are conditions)
+  if (o.name === '--ctproto') return conditionFor(env, o);
+  if (o.owner !== 'generic' && o.owner !== 'match') return undefined;
+  const node = bodyNode(env, o);
+  const hit = node.body;
   if (hit === null) return undefined;
-  if (hit !== undefined) return o.match ? { option: o, match: o.match, ...hit } : { option: o, ...hit };
+  if (hit !== undefined) return new SharedCondition(o, o.match, hit);
   const c = conditionFor(env, o);
-  if (shared.size >= MAX_SHARED) shared.clear();
-  if (!c) shared.set(key, null);
-  else {
-    const { option: _option, match: _match, ...body } = c;
-    shared.set(key, body);
+  if (!c) {
+    node.body = null;
+    return undefined;
   }
-  return c;
+  const { option: _option, match: _match, ...body } = c;
+  node.body = body;
+  // (every condition of an option held the same way, the first one too)
+  return new SharedCondition(o, o.match, body);
 }
 
 function conditionFor(env: SpaceEnv, o: OptionNode): Condition | undefined {
