@@ -5,7 +5,7 @@
  * a chain using it is reachable from another hook.
  */
 import type { Hook } from '../knowledge/types';
-import { type Chain, type Finding, type OptionNode, replacedSince, type Rule, type Ruleset, type Table } from '../model/ruleset';
+import { type Chain, type Finding, type OptionNode, replacedRules, type Rule, type Ruleset, type Table } from '../model/ruleset';
 import { PerChainMemo, SeqMemo } from './memo';
 
 export interface ChainReach {
@@ -207,17 +207,10 @@ function chainHookFindings(c: Chain, from: ReadonlySet<Hook>, last: Map<string, 
   if (hit && hit.chain === c && hit.from === from) return hit.findings;
   let made: ChainHooks;
   if (hit && hit.from === from && hit.chain.rules.length === c.rules.length) {
-    const before = hit.chain.rules;
     const perRule = hit.perRule.slice();
     let changed = false;
-    // (only the positions an in-place edit replaced, when the chain knows them)
-    const at = replacedSince(c, hit.chain);
-    const count = at ? at.length : perRule.length;
-    for (let k = 0; k < count; k++) {
-      const i = at ? at[k]! : k;
-      const r = c.rules[i]!;
-      if (r === before[i]) continue;
-      const now = ruleHookFindings(c, r, from);
+    for (const i of replacedRules(c, hit.chain)!) {
+      const now = ruleHookFindings(c, c.rules[i]!, from);
       if (now !== perRule[i]) changed = true;
       perRule[i] = now;
     }

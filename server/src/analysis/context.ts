@@ -3,7 +3,7 @@
  * and symbolic traversals memoised by table, hook and starting set.
  */
 import type { Hook } from '../knowledge/types';
-import { type Chain, type Finding, replacedSince, type Rule, type Ruleset, type Table } from '../model/ruleset';
+import { type Chain, type Finding, replacedRules, type Rule, type Ruleset, type Table } from '../model/ruleset';
 import { type ChainReach, reachability } from './chain-graph';
 import { Space, type SpaceEnv } from './packet-space';
 import { type Arrival, reach, type ReachResult, verdictKind, WALK_BUDGET, walkBudget } from './reach';
@@ -112,15 +112,11 @@ function sameWalk(env: SpaceEnv, compiled: CompiledRules, table: Table, hook: Ho
     // a built-in chain other than the hook's is not walked into: only that it exists counts
     if (n !== hook && c.builtin) continue;
     if (c.rules.length !== was.rules.length) return undefined;
-    // (the positions an in-place edit replaced, when the chain knows them: the rest are the same
-    // objects, and an 83 000-rule blocklist is not gone through for each walk that crosses it)
-    const at = replacedSince(c, was);
-    const count = at ? at.length : c.rules.length;
-    for (let k = 0; k < count; k++) {
-      const i = at ? at[k]! : k;
+    // (from the positions an in-place edit replaced, when the chain knows them: an 83 000-rule
+    // blocklist is not gone through for each walk that crosses it)
+    for (const i of replacedRules(c, was)!) {
       const r = c.rules[i]!;
       const o = was.rules[i]!;
-      if (r === o) continue;
       const now = compiled.get(r);
       const then = compileRule(env, o);
       if (!now || now.exact !== then.exact || !now.space.sameAs(then.space) || !sameVerdict(r, o)) return undefined;

@@ -203,6 +203,23 @@ export function replacedSince(now: Chain, was: Chain): readonly number[] | undef
   return c === was ? [...at] : undefined;
 }
 
+/**
+ * The positions, ascending, at which `now` holds other rule objects than `was` (two versions of a
+ * chain with as many rules): among those replacedSince tells when it knows them, otherwise found by
+ * comparing every position. Undefined once there are more than `limit`.
+ */
+export function replacedRules(now: Chain, was: Chain, limit = Infinity): number[] | undefined {
+  const told = replacedSince(now, was);
+  const out: number[] = [];
+  const count = told ? told.length : now.rules.length;
+  for (let k = 0; k < count; k++) {
+    const i = told ? told[k]! : k;
+    if (now.rules[i] === was.rules[i]) continue;
+    if (out.push(i) > limit) return undefined;
+  }
+  return told ? out.sort((a, b) => a - b) : out;
+}
+
 export interface Table {
   readonly name: string;
   readonly blocks: TableBlock[];

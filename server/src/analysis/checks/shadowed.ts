@@ -9,9 +9,9 @@
  * Only rules whose conditions can all be decided from the packet take part (a `-m limit` or
  * `-m recent` rule may or may not match, so it neither covers nor is judged).
  */
-import { type Chain, type Finding, replacedSince, type Rule, type Ruleset } from '../../model/ruleset';
+import { type Chain, type Finding, replacedRules, type Rule, type Ruleset } from '../../model/ruleset';
 import { analysisContext } from '../context';
-import { envKey, PerChainMemo, sameSeq } from '../memo';
+import { envKey, PerChainMemo } from '../memo';
 import { type Box, DIMS, type Dim, domain, ISet, Space, type SpaceEnv } from '../packet-space';
 import { verdictKind } from '../reach';
 import type { RuleSpace } from '../rule-space';
@@ -42,9 +42,8 @@ export function setShadowBudget(n: number | undefined): void {
  * share packets with it and on nothing else. Kept under the chain's first and last compiled rule.
  */
 interface ChainRun {
+  /** The chain judged, and per position its compiled conditions (or the rule when it did not compile). */
   readonly chain: Chain;
-  /** The chain's rules, and per position the compiled conditions (or the rule when it did not compile). */
-  readonly rules: readonly Rule[];
   readonly seq: readonly object[];
   readonly policy: string;
   readonly compiled: readonly (RuleSpace | undefined)[];
@@ -125,17 +124,22 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const prev = kept && kept.policy === (policy ?? '') && kept.budget === budget ? kept : undefined;
     const facts = (prev && patchedFacts(chain, prev, policy)) ?? freshFacts(chain, policy);
     const { compiled, seq, keys, covering, firstCovering, firstUnconditional } = facts;
-    if (prev && (facts.moved ? facts.moved.every((i) => prev.seq[i] === seq[i]) : sameSeq(prev.seq, seq))) return prev.findings;
+    // the positions whose conditions are not the last run's (up to one past MAX_CHANGED; from the
+    // rules that moved, when the facts were patched from that run)
+    let changed: number[] | undefined;
+    if (prev && prev.seq.length === n) {
+      changed = [];
+      if (facts.moved) {
+        for (const i of facts.moved) if (prev.seq[i] !== seq[i]) changed.push(i);
+      } else for (let i = 0; i < n && changed.length <= MAX_CHANGED; i++) if (prev.seq[i] !== seq[i]) changed.push(i);
+      if (!changed.length) return prev.findings;
+    }
 
     // the rules to judge again: all of them, or those that can share packets with a changed rule
     let again: Set<number> | undefined;
     /** Every changed rule has the facts it had (a comment added): no judgement changes, only spans. */
     let respanOnly = false;
-    if (prev && prev.seq.length === n && prev.firstUnconditional === firstUnconditional) {
-      const changed: number[] = [];
-      if (facts.moved) {
-        for (const i of facts.moved) if (prev.seq[i] !== seq[i]) changed.push(i);
-      } else for (let i = 0; i < n && changed.length <= MAX_CHANGED; i++) if (prev.seq[i] !== seq[i]) changed.push(i);
+    if (prev && changed && prev.firstUnconditional === firstUnconditional) {
       // a rule that did not compile meets everything: then judge the chain whole
       if (changed.length <= MAX_CHANGED && changed.every((d) => compiled[d] && prev.compiled[d])) {
         const alike = new Set(changed.filter((d) => sameFacts(prev, facts, d)));
@@ -200,7 +204,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     }
     const findings: Finding[] = [];
     for (const f of found) if (f) findings.push(f);
-    const run: ChainRun = { chain, rules, seq, policy: policy ?? '', compiled, keys, covering, found, work, total, firstCovering, firstUnconditional, stopped, budget, findings };
+    const run: ChainRun = { chain, seq, policy: policy ?? '', compiled, keys, covering, found, work, total, firstCovering, firstUnconditional, stopped, budget, findings };
     RUNS.set(seq[0]!, run);
     RUNS.set(seq[n - 1]!, run);
     return findings;
@@ -239,17 +243,10 @@ export function checkShadowed(rs: Ruleset): Finding[] {
    */
   function patchedFacts(chain: Chain, prev: ChainRun, policy: string | undefined): ChainFacts | undefined {
     const rules = chain.rules;
-    if (prev.rules.length !== rules.length) return undefined;
-    const moved: number[] = [];
-    // (only the positions an in-place edit replaced, when the chain knows them)
-    const at = replacedSince(chain, prev.chain);
-    const count = at ? at.length : rules.length;
-    for (let k = 0; k < count; k++) {
-      const i = at ? at[k]! : k;
-      if (rules[i] === prev.rules[i]) continue;
-      if (moved.push(i) > MAX_CHANGED) return undefined;
-    }
-    moved.sort((x, y) => x - y);
+    if (prev.chain.rules.length !== rules.length) return undefined;
+    // (from the positions an in-place edit replaced, when the chain knows them)
+    const moved = replacedRules(chain, prev.chain, MAX_CHANGED);
+    if (!moved) return undefined;
     const compiled = prev.compiled.slice();
     const seq = prev.seq.slice();
     const keys = prev.keys.slice();
@@ -281,7 +278,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const respanned = new Set<number>();
     for (const d of changed) {
       if (alike.has(d)) {
-        respanned.add(prev.rules[d]!.line);
+        respanned.add(prev.chain.rules[d]!.line);
         continue;
       }
       for (const p of index.candidates(facts.compiled[d]!.space.boxes)) again.add(p);
@@ -316,7 +313,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
   function sameFacts(prev: ChainRun, facts: ChainFacts, d: number): boolean {
     const was = prev.compiled[d]!;
     const now = facts.compiled[d]!;
-    return prev.rules[d]!.line === facts.chain.rules[d]!.line && was.exact === now.exact && was.conditions.length === now.conditions.length && prev.keys[d] === facts.keys[d] && prev.covering[d] === facts.covering[d] && was.space.sameAs(now.space);
+    return prev.chain.rules[d]!.line === facts.chain.rules[d]!.line && was.exact === now.exact && was.conditions.length === now.conditions.length && prev.keys[d] === facts.keys[d] && prev.covering[d] === facts.covering[d] && was.space.sameAs(now.space);
   }
 
   /** The finding of rule i of a chain (unreachable, shadowed or redundant), and the comparisons it took. */
