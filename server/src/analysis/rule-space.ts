@@ -264,7 +264,11 @@ interface BodyNode {
   body?: ConditionBody | null;
   next?: Map<string, BodyNode>;
 }
-const SHARED = new WeakMap<SpaceEnv, { root: BodyNode; nodes: number }>();
+interface SharedBodies {
+  readonly root: BodyNode;
+  nodes: number;
+}
+const SHARED = new WeakMap<SpaceEnv, SharedBodies>();
 /** Nodes past which the shared bodies of an environment start again from nothing. */
 const MAX_SHARED = 200_000;
 
@@ -272,21 +276,23 @@ const MAX_SHARED = 200_000;
 function bodyNode(env: SpaceEnv, o: OptionNode): BodyNode {
   let shared = SHARED.get(env);
   if (!shared || shared.nodes >= MAX_SHARED) SHARED.set(env, (shared = { root: {}, nodes: 0 }));
-  const step = (n: BodyNode, word: string): BodyNode => {
-    const next = (n.next ??= new Map());
-    let c = next.get(word);
-    if (!c) {
-      next.set(word, (c = {}));
-      shared!.nodes++;
-    }
-    return c;
-  };
   // (who reads the option, the module and option names, the negation, then each argument: the
   // words of the line)
-  let n = step(step(step(shared.root, o.owner), o.match ? o.match.name : ''), o.name);
-  n = step(n, o.negated ? '!' : '');
-  for (const w of o.args) n = step(n, w.text);
+  let n = step(shared, step(shared, step(shared, shared.root, o.owner), o.match ? o.match.name : ''), o.name);
+  n = step(shared, n, o.negated ? '!' : '');
+  for (const w of o.args) n = step(shared, n, w.text);
   return n;
+}
+
+/** The node under `n` for `word`, made when there is none (a function of its own, not a closure per option). */
+function step(shared: SharedBodies, n: BodyNode, word: string): BodyNode {
+  const next = (n.next ??= new Map());
+  let c = next.get(word);
+  if (!c) {
+    next.set(word, (c = {}));
+    shared.nodes++;
+  }
+  return c;
 }
 
 function conditionOf(env: SpaceEnv, o: OptionNode): Condition | undefined {
