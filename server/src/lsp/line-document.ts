@@ -13,7 +13,7 @@
  * so that every answer is the same as its answer for the same text (test/unit/line-document.test.ts).
  */
 import type { Position, Range, TextDocument, TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
-import { detached } from './line-edits';
+import { detached } from '../parser/tokenizer';
 
 export class LineDocument implements TextDocument {
   /** The whole text, once asked for. */

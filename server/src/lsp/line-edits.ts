@@ -5,6 +5,7 @@
  * so a closed document takes its edits with it.
  */
 import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
+import { detached } from '../parser/tokenizer';
 import type { ChangedLines } from '../service/document';
 import { composeLineEdits, type LineEdit, lineEditOf, type RangeChange } from '../service/line-edit';
 
@@ -51,19 +52,9 @@ export function changedLinesSince(doc: TextDocument, version: number): ChangedLi
   if (!edit || edit.newEnd > doc.lineCount) return undefined;
   const text = doc.getText({ start: { line: edit.start, character: 0 }, end: { line: edit.newEnd, character: 0 } });
   if (text.includes('\r')) return undefined;
+  // (copies: a line cut from the text would keep the whole text alive, see detached)
   const lines = text.split('\n').map(detached);
   // a range that ends where line newEnd starts holds the line feed before it: no line after it
   if (edit.newEnd < doc.lineCount) lines.pop();
   return { edit, lines };
-}
-
-/**
- * A copy of a line that does not point into the text it was cut from. A piece of a string is
- * kept by V8 as a view of the whole (a sliced string): a line read from one version's text would
- * keep that version's whole text (15 MB for 100k rules) alive for as long as the line is in the
- * document, one more text with every edit. The piece is joined to another string and cut again,
- * which copies its characters.
- */
-export function detached(line: string): string {
-  return (line + '\n').slice(0, -1);
 }

@@ -93,7 +93,9 @@ function hashOf(text: string, from: number, to: number): number {
  * keep the document's full text alive. Words outlive their version (the next parse reuses the
  * words of unchanged lines), so every edit kept one more copy of the whole file: 1.5 MB per edit
  * on a 10k-rule file, for as long as the editor stayed open. Concatenating and cutting again makes
- * V8 flatten the text into a new string that only the word holds.
+ * V8 flatten the text into a new string that only the word holds. The server's document copies
+ * the lines an edit brings in the same way (lsp/line-document.ts, lsp/line-edits.ts): a line cut
+ * from the edit's text would keep that text alive.
  */
 export function detached(s: string): string {
   return s.length < 13 ? s : (' ' + s).slice(1);
