@@ -34,6 +34,7 @@ import * as prefixParser from '../parser/log/prefix';
 import * as scanHelpers from '../parser/log/scan';
 import * as wrapperParser from '../parser/log/wrapper';
 import * as lineBytes from './log-line-bytes';
+import { SortedCounter } from './sorted-counter';
 
 // local bindings: resolved once, not through a module getter on every line
 const { parseLogLine } = lineParser;
@@ -935,12 +936,12 @@ class Tally {
 
 /**
  * Counts addresses. IPv4 addresses (nearly all of a typical log) are keyed by their 32-bit value
- * read straight from the line: no string per line, cheap hashing, and a log with a million
- * distinct scanners costs a map of small integers. Anything else (IPv6) is counted by its text.
+ * read straight from the line: no string per line, and a log with a million distinct scanners
+ * costs a sorted array of integers (sorted-counter.ts). Anything else (IPv6) is counted by its text.
  * Ties in the top list are broken by address order, IPv4 first.
  */
 class AddrTally {
-  private readonly v4 = new IntCounter();
+  private readonly v4 = new SortedCounter();
   private readonly other = new Tally();
 
   add(text: string, s: number, e: number): void {
@@ -985,86 +986,6 @@ class AddrTally {
 
 function isV4Key(k: string): boolean {
   return !k.includes(':');
-}
-
-/**
- * Counts per 32-bit key in an open-addressing table of typed arrays: one probe per add, no
- * allocation per key, a few bytes per distinct address (a Map costs two hash lookups and an
- * entry object each, which dominated summaries of logs with a million distinct scanners).
- */
-class IntCounter {
-  private bits = 14;
-  /** key at 2i, its count at 2i + 1: one cache line per probe. */
-  private slots = new Int32Array(2 << 14);
-  private size = 0;
-  private lastKey = 0;
-  private lastSlot = -1;
-
-  add(key: number): void {
-    const slots = this.slots;
-    // consecutive lines often share an address
-    if (this.lastSlot >= 0 && key === this.lastKey) {
-      slots[this.lastSlot + 1]++;
-      return;
-    }
-    const mask = (1 << this.bits) - 1;
-    let i = Math.imul(key, 0x9e3779b1) >>> (32 - this.bits);
-    while (slots[2 * i + 1] !== 0) {
-      if (slots[2 * i] === key) {
-        slots[2 * i + 1]++;
-        this.lastKey = key;
-        this.lastSlot = 2 * i;
-        return;
-      }
-      i = (i + 1) & mask;
-    }
-    slots[2 * i] = key;
-    slots[2 * i + 1] = 1;
-    this.lastKey = key;
-    this.lastSlot = 2 * i;
-    if (++this.size * 2 > mask) this.grow();
-  }
-
-  private grow(): void {
-    const old = this.slots;
-    this.bits++;
-    this.slots = new Int32Array(2 << this.bits);
-    this.lastSlot = -1;
-    const mask = (1 << this.bits) - 1;
-    for (let j = 0; j < old.length; j += 2) {
-      if (old[j + 1] === 0) continue;
-      let i = Math.imul(old[j], 0x9e3779b1) >>> (32 - this.bits);
-      while (this.slots[2 * i + 1] !== 0) i = (i + 1) & mask;
-      this.slots[2 * i] = old[j];
-      this.slots[2 * i + 1] = old[j + 1];
-    }
-  }
-
-  /**
-   * The n best [key, count] pairs by count (descending), then key as unsigned (ascending). Read
-   * straight from the table: a pair is made only for a key that enters the list (a log with a
-   * million distinct scanners has a million keys, of which a handful get that far).
-   */
-  best(n: number): [number, number][] {
-    const best: [number, number][] = [];
-    if (n <= 0) return best;
-    const slots = this.slots;
-    for (let j = 0; j < slots.length; j += 2) {
-      const count = slots[j + 1] >>> 0;
-      if (count === 0) continue;
-      const key = slots[j];
-      // not better than the last kept one: fewer lines, or as many and a higher address
-      if (best.length === n) {
-        const last = best[n - 1];
-        if (count < last[1] || (count === last[1] && key >>> 0 >= last[0] >>> 0)) continue;
-        best.pop();
-      }
-      let at = best.length;
-      while (at > 0 && (count > best[at - 1][1] || (count === best[at - 1][1] && key >>> 0 < best[at - 1][0] >>> 0))) at--;
-      best.splice(at, 0, [key, count]);
-    }
-    return best;
-  }
 }
 
 /** The dotted quad in text[s, e) as a signed 32-bit integer, or NaN when it is not exactly one. */
