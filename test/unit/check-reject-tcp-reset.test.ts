@@ -28,4 +28,10 @@ describe('check: reject-without-tcp-reset', function () {
     fires(unused, 'reject-without-tcp-reset');
     quiet(applyFix(unused, 'reject-without-tcp-reset'), 'reject-without-tcp-reset');
   });
+  it('stays quiet on a REJECT in a jumped-to chain that every TCP packet is accepted before', function () {
+    // the walk of TCP packets never gets into X: that is no TCP reaching it, not a chain judged alone
+    const T2 = '*filter\n:X - [0:0]\n-A INPUT -p tcp -j ACCEPT\n-A INPUT -j X\n-A X -j REJECT\nCOMMIT\n';
+    quiet(T2, 'reject-without-tcp-reset');
+    fires(T2.replace('-p tcp -j ACCEPT', '-p tcp --dport 22 -j ACCEPT'), 'reject-without-tcp-reset');
+  });
 });

@@ -5,7 +5,7 @@
 import type { Hook } from '../knowledge/types';
 import { type Chain, type Finding, replacedRules, type Rule, type Ruleset, type Table } from '../model/ruleset';
 import { type ChainReach, reachability } from './chain-graph';
-import { Space, type SpaceEnv } from './packet-space';
+import { ISet, Space, type SpaceEnv } from './packet-space';
 import { type Arrival, reach, type ReachResult, verdictKind, WALK_BUDGET, walkBudget } from './reach';
 import { ChainMemo, envKey } from './memo';
 import { ChainIndex } from './rule-index';
@@ -46,6 +46,15 @@ export interface Keep {
 
 /** Record no arrival: the caller reads only `taken` and `toPolicy`. */
 export const TAKEN_ONLY: Keep = { name: 'taken', test: () => false };
+
+/**
+ * Every TCP packet, and the key of walks that start with it: the start for a check that only asks
+ * what TCP packets meet (REJECTs and their resets). Such a walk gives each rule what a walk of
+ * every packet gives it, cut to TCP, with less work: the set of packets left carries no part for
+ * the other protocols, which each rule for one port and protocol would cut again (the REJECT check
+ * after a port edit in the kube-like 100k file's filter KUBE-SERVICES: 76 -> 41 ms).
+ */
+export const TCP_START = { key: 'tcp', space: Space.box(new Map([['proto', ISet.point(6n)]])) } as const;
 
 /** Chain indexes with the compiled rules they were made from (the base of the next version's). */
 const INDEXES = new ChainMemo<{ readonly index: ChainIndex; readonly spaces: readonly (RuleSpace | undefined)[] }>();

@@ -6,7 +6,7 @@
  */
 import type { Hook } from '../../knowledge/types';
 import type { Finding, Rule, Ruleset, Table } from '../../model/ruleset';
-import { analysisContext, envKey, limitFinding, TableMemo, TAKEN_ONLY } from '../context';
+import { analysisContext, envKey, limitFinding, TableMemo, TAKEN_ONLY, TCP_START } from '../context';
 import { LineFindings } from '../line-findings';
 import { ISet, Space } from '../packet-space';
 import { verdictKind } from '../reach';
@@ -35,7 +35,7 @@ function judgeTable(ctx: ReturnType<typeof analysisContext>, rs: Ruleset, table:
     const limited: Finding[] = [];
     for (const chain of table.chains.values()) {
       if (!chain.builtin || !hooks.has(chain.name as Hook)) continue;
-      const res = ctx.reach(table.name, chain.name as Hook, Space.ALL, 'all', TAKEN_ONLY);
+      const res = ctx.reach(table.name, chain.name as Hook, TCP_START.space, TCP_START.key, TAKEN_ONLY);
       if (res && !res.complete) limited.push(limitFinding(table, chain.name as Hook, 'REJECT without a TCP reset'));
       for (const [r, t] of res?.taken ?? []) taken.set(r, (taken.get(r) ?? Space.NONE).union(t));
     }
@@ -46,8 +46,10 @@ function judgeTable(ctx: ReturnType<typeof analysisContext>, rs: Ruleset, table:
     if (r.target?.name !== 'REJECT') continue;
     const w = r.target.options.find((o) => o.name === '--reject-with')?.args[0]?.text.toLowerCase();
     const rsp = ctx.compiled.get(r);
-    // a rule no hook reaches (a chain nothing jumps to yet) is judged on its chain alone
-    const sees = taken.get(r) ?? (rsp && alone(ctx, rs, r).intersect(ctx.env, rsp.space));
+    // a rule no hook reaches (a chain nothing jumps to yet) is judged on its chain alone; one the
+    // walks of its hooks never got to has no TCP packet left to see
+    const walked = table !== undefined && ctx.hooksReaching(table, [r]).size > 0;
+    const sees = taken.get(r) ?? (walked ? Space.NONE : rsp && alone(ctx, rs, r).intersect(ctx.env, rsp.space));
     if (!rsp || !sees || sees.restrict(ctx.env, 'proto', ISet.point(6n)).empty) continue;
     const tcpOnly = r.generic.some((o) => o.name === '-p' && !o.negated && /^(tcp|6)$/i.test(o.args[0]?.text ?? ''));
     out.push({
