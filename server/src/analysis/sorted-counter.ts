@@ -1,12 +1,13 @@
 /**
- * Counting 32-bit keys (IPv4 addresses, ports) when there are very many of them: a log of a million lines from
- * hundreds of thousands of scanners.
+ * Counting 32-bit keys (the IPv4 addresses of a log) when there are very many of them: a log of a
+ * million lines from hundreds of thousands of scanners.
  *
  * A hash table of that many keys outgrows the processor's caches, and then each line costs a miss
- * or two (a quarter of a second per million lines, measured with the log summary). Here keys are
- * gathered in a batch and counted in order instead: the batch is sorted by radix (two passes over
- * it, each reading in order), then merged with the sorted array of the distinct keys seen so far.
- * All memory is read and written front to back. The counts are exact.
+ * or two. Here keys are gathered in a batch and counted in order instead: the batch is sorted by
+ * radix (two passes over it, each reading in order), then merged with the sorted array of the
+ * distinct keys seen so far. All memory is read and written front to back. The counts are exact.
+ * (The sources of the 1M-line bench log, 400 000 distinct: 61-105 ms with a hash table of typed
+ * arrays, about 50 ms so.)
  */
 export class SortedCounter {
   /** The distinct keys merged so far in ascending unsigned order, and their counts: [0, size). */
