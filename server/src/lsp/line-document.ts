@@ -116,11 +116,6 @@ export class LineDocument implements TextDocument {
     return line >= 0 && line < this.list.length - 1 ? '\n' : '';
   }
 
-  /** The text of line `line` without its line feed ('' for a line that does not exist). */
-  lineText(line: number): string {
-    return this.list[line] ?? '';
-  }
-
   private lineStarts(): Float64Array {
     if (!this.starts) {
       const s = new Float64Array(this.list.length);
