@@ -10,7 +10,7 @@ import { analysisContext, envKey, limitFinding, TableMemo, TAKEN_ONLY, TCP_START
 import { LineFindings } from '../line-findings';
 import { ISet, Space } from '../packet-space';
 import { verdictKind } from '../reach';
-import { rejectsWithReset } from './rule-facts';
+import { rejectsWithReset, rejectWith } from './rule-facts';
 
 /** The packets that get past the earlier rules of the rule's own chain (entered with every packet). */
 function alone(ctx: ReturnType<typeof analysisContext>, rs: Ruleset, r: Rule): Space {
@@ -44,7 +44,7 @@ function judgeTable(ctx: ReturnType<typeof analysisContext>, rs: Ruleset, table:
   }
   for (const r of mine) {
     if (r.target?.name !== 'REJECT') continue;
-    const w = r.target.options.find((o) => o.name === '--reject-with')?.args[0]?.text.toLowerCase();
+    const w = rejectWith(r);
     const rsp = ctx.compiled.get(r);
     // a rule no hook reaches (a chain nothing jumps to yet) is judged on its chain alone; one the
     // walks of its hooks never got to has no TCP packet left to see

@@ -13,10 +13,15 @@ export function isDrop(r: Rule): boolean {
   return !!r.target && DROPPING.has(r.target.name);
 }
 
+/** The answer a REJECT rule's `--reject-with` names, in lower case (undefined without one, or for another target). */
+export function rejectWith(r: Rule): string | undefined {
+  if (r.target?.name !== 'REJECT') return undefined;
+  return r.target.options.find((o) => o.name === '--reject-with')?.args[0]?.text.toLowerCase();
+}
+
 /** Whether a REJECT rule answers with a TCP reset (`--reject-with tcp-reset`, or its alias tcp-rst). */
 export function rejectsWithReset(r: Rule): boolean {
-  if (r.target?.name !== 'REJECT') return false;
-  const w = r.target.options.find((o) => o.name === '--reject-with')?.args[0]?.text.toLowerCase();
+  const w = rejectWith(r);
   return w === 'tcp-reset' || w === 'tcp-rst';
 }
 
