@@ -48,8 +48,7 @@ function judgeTable(ctx: ReturnType<typeof analysisContext>, rs: Ruleset, table:
     const rsp = ctx.compiled.get(r);
     // a rule no hook reaches (a chain nothing jumps to yet) is judged on its chain alone; one the
     // walks of its hooks never got to has no TCP packet left to see
-    const walked = table !== undefined && ctx.hooksReaching(table, [r]).size > 0;
-    const sees = taken.get(r) ?? (walked ? Space.NONE : rsp && alone(ctx, rs, r).intersect(ctx.env, rsp.space));
+    const sees = taken.get(r) ?? (table && ctx.hooksReaching(table, [r]).size > 0 ? Space.NONE : rsp && alone(ctx, rs, r).intersect(ctx.env, rsp.space));
     if (!rsp || !sees || sees.restrict(ctx.env, 'proto', ISet.point(6n)).empty) continue;
     const tcpOnly = r.generic.some((o) => o.name === '-p' && !o.negated && /^(tcp|6)$/i.test(o.args[0]?.text ?? ''));
     out.push({
