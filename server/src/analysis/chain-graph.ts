@@ -216,9 +216,17 @@ function chainHookFindings(c: Chain, from: ReadonlySet<Hook>, last: Map<string, 
     }
     made = { chain: c, from, perRule, findings: changed ? flatten(perRule) : hit.findings };
   } else {
-    const seq: unknown[] = [];
-    for (const r of c.rules) seq.push(r.options, r.target, r.matches, r.generic);
-    seq.push(from, c.name);
+    // (kept by the memo as long as the chain: made at its size, not grown by push)
+    const seq = new Array<unknown>(c.rules.length * 4 + 2);
+    let k = 0;
+    for (const r of c.rules) {
+      seq[k++] = r.options;
+      seq[k++] = r.target;
+      seq[k++] = r.matches;
+      seq[k++] = r.generic;
+    }
+    seq[k++] = from;
+    seq[k] = c.name;
     const kept = CHAIN_HOOK_MEMO.get(seq, () => {
       const perRule = c.rules.map((r) => ruleHookFindings(c, r, from));
       return { chain: c, from, perRule, findings: flatten(perRule) };

@@ -117,12 +117,19 @@ export interface IndexBase {
   readonly changed: readonly number[];
 }
 
+/**
+ * The maps of a chain too short to index (most chains of a big ruleset: a kube-proxy node has tens
+ * of thousands of one- and two-rule chains). Shared and never written: two empty maps of their own
+ * per such chain (about 370 bytes) were more than half of what its index kept.
+ */
+const NOT_INDEXED: ReadonlyMap<Dim, never> = new Map<Dim, never>();
+
 export class ChainIndex {
-  private readonly keyed = new Map<Dim, Keyed>();
+  private keyed: ReadonlyMap<Dim, Keyed> = NOT_INDEXED;
   /** Rules that can match some packet, ascending. */
-  private all: number[] = [];
+  private all: readonly number[] = [];
   /** How many of the rules that can match restrict each dimension (what chooses the indexed ones). */
-  private count = new Map<Dim, number>();
+  private count: ReadonlyMap<Dim, number> = NOT_INDEXED;
 
   constructor(
     private readonly env: SpaceEnv,
@@ -130,21 +137,25 @@ export class ChainIndex {
     base?: IndexBase,
   ) {
     if (base && base.before.length === spaces.length && spaces.length >= MIN_INDEXED && this.derive(spaces, base)) return;
-    this.keyed.clear();
-    this.all = [];
-    this.count = new Map();
+    const all: number[] = [];
+    if (spaces.length < MIN_INDEXED) {
+      spaces.forEach((rsp, pos) => {
+        if (canMatch(rsp)) all.push(pos); // (a rule that matches no packet meets nothing)
+      });
+      // kept as long as the index: at its size, not with the room a growing list leaves
+      this.all = all.slice();
+      return;
+    }
     const hulls: (Map<Dim, [bigint, bigint]> | undefined)[] = [];
-    const count = this.count;
+    const count = new Map<Dim, number>();
     spaces.forEach((rsp, pos) => {
       if (!canMatch(rsp)) return; // matches no packet: meets nothing
-      this.all.push(pos);
-      if (spaces.length < MIN_INDEXED) return;
+      all.push(pos);
       // a rule we know nothing of (not compiled) is filed as one that matches everything
       const h = hullsOf(env, rsp);
       for (const d of h.keys()) count.set(d, (count.get(d) ?? 0) + 1);
       hulls[pos] = h;
     });
-    if (spaces.length < MIN_INDEXED) return;
     const dims = chooseDims(count);
     const entries = new Map<Dim, { lo: bigint; hi: bigint; pos: number }[]>();
     const free = new Map<Dim, number[]>();
@@ -152,7 +163,7 @@ export class ChainIndex {
       entries.set(d, []);
       free.set(d, []);
     }
-    for (const pos of this.all) {
+    for (const pos of all) {
       const h = hulls[pos]!;
       for (const d of dims) {
         const x = h.get(d);
@@ -160,13 +171,17 @@ export class ChainIndex {
         else free.get(d)!.push(pos);
       }
     }
+    const keyed = new Map<Dim, Keyed>();
     for (const d of dims) {
       const l = entries.get(d)!;
       if (!l.length) continue;
       l.sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : a.pos - b.pos));
       const hi = l.map((e) => e.hi);
-      this.keyed.set(d, { lo: l.map((e) => e.lo), hi, pos: l.map((e) => e.pos), maxHi: runningMax(hi), free: free.get(d)! });
+      keyed.set(d, { lo: l.map((e) => e.lo), hi, pos: l.map((e) => e.pos), maxHi: runningMax(hi), free: free.get(d)! });
     }
+    this.keyed = keyed;
+    this.all = all;
+    this.count = count;
   }
 
   /**
@@ -218,6 +233,7 @@ export class ChainIndex {
     for (const p of changed) removeSorted(all, p);
     for (const p of filed) all.splice(insertionPoint(all, p), 0, p);
     const hulls = new Map(filed.map((p) => [p, hullsOf(this.env, spaces[p])]));
+    const keyed = new Map<Dim, Keyed>();
     for (const d of dims) {
       const k = prev.keyed.get(d)!;
       const lo = k.lo.slice();
@@ -255,8 +271,9 @@ export class ChainIndex {
         if (a < from) from = a;
       }
       if (!lo.length) return false;
-      this.keyed.set(d, { lo, hi, pos, maxHi: runningMax(hi, k.maxHi, Math.min(from, lo.length)), free });
+      keyed.set(d, { lo, hi, pos, maxHi: runningMax(hi, k.maxHi, Math.min(from, lo.length)), free });
     }
+    this.keyed = keyed;
     this.all = all;
     this.count = count;
     return true;

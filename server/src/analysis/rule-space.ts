@@ -535,14 +535,17 @@ function conditionsSpace(env: SpaceEnv, conditions: readonly Condition[]): Space
 export function compileRule(env: SpaceEnv, rule: Rule): RuleSpace {
   const hit = COMPILED.get(rule.options);
   if (hit && hit.env === env) return { rule, conditions: hit.conditions, space: hit.space, exact: hit.exact };
-  const conditions: Condition[] = [];
+  const found: Condition[] = [];
   for (const o of rule.options) {
     const c = conditionOf(env, o);
-    if (c) conditions.push(c);
+    if (c) found.push(c);
   }
   for (const m of rule.matches) {
-    if (!m.spec && !m.options.length) conditions.push({ match: m, describe: `unknown match ${m.name}`, opaque: 'unknown module' });
+    if (!m.spec && !m.options.length) found.push({ match: m, describe: `unknown match ${m.name}`, opaque: 'unknown module' });
   }
+  // kept for as long as the rule: at its size (a list grown by push keeps room for about 16 more,
+  // some 130 bytes a rule)
+  const conditions = found.slice();
   let exactAll = true;
   for (const c of conditions) if (!c.space || c.unknown) exactAll = false;
   const space = conditionsSpace(env, conditions);
