@@ -104,7 +104,12 @@ export function buildTables(nodes: readonly LineNode[], format: FileFormat, fami
   }
 
   const tables = new Map<string, Table>();
-  for (const [name, t] of building) tables.set(name, { ...t, chains: ChainMap.of(t.chains) });
+  for (const [name, t] of building) {
+    // the lists of rules live as long as the ruleset: at their size, not with the room pushing
+    // them left (tens of thousands of one-rule chains on a kube-proxy node)
+    for (const c of t.chains.values()) c.rules = c.rules.slice();
+    tables.set(name, { ...t, chains: ChainMap.of(t.chains) });
+  }
   // resolve jumps once every chain exists
   for (const t of tables.values()) {
     for (const c of t.chains.values()) {
