@@ -88,6 +88,13 @@ interface ChainFacts {
 /** Later rules meeting a rule from which redundancy is first tried on corner packets. */
 const CORNERS_FROM = 8;
 
+/**
+ * Chains shorter than this keep no run: after an edit they are judged whole, which costs a few
+ * comparisons. A run's facts and lists took about 650 bytes a chain, and a kube-proxy node has
+ * tens of thousands of one- and two-rule chains.
+ */
+const KEPT_FROM = 8;
+
 /** Changed rules up to which a chain is judged again rule by rule instead of whole. */
 const MAX_CHANGED = 16;
 
@@ -204,9 +211,11 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     }
     const findings: Finding[] = [];
     for (const f of found) if (f) findings.push(f);
-    const run: ChainRun = { chain, seq, policy: policy ?? '', compiled, keys, covering, found, work, total, firstCovering, firstUnconditional, stopped, budget, findings };
-    RUNS.set(seq[0]!, run);
-    RUNS.set(seq[n - 1]!, run);
+    if (n >= KEPT_FROM) {
+      const run: ChainRun = { chain, seq, policy: policy ?? '', compiled, keys, covering, found, work, total, firstCovering, firstUnconditional, stopped, budget, findings };
+      RUNS.set(seq[0]!, run);
+      RUNS.set(seq[n - 1]!, run);
+    }
     return findings;
   }
 
