@@ -75,6 +75,34 @@ describe('check: shadowed, redundant and unreachable rules', function () {
     // (each partial judgement looks again at the few rules meeting the changed one, not the chain)
     assert.ok(shadowStats.rejudged - before.rejudged < (shadowStats.partial - before.partial) * 200, `rules judged again: ${shadowStats.rejudged - before.rejudged}`);
   });
+  it('short chains keep only what tells them unchanged: when an edit in a later block makes their table again they are not judged again, and an edited one is judged as a cold analysis does', function () {
+    // 60 chains of two rules each (the second shadowed by the first), then a nat block
+    const lines = ['*filter', ':INPUT ACCEPT [0:0]'];
+    for (let c = 0; c < 60; c++) lines.push(`:S${c} - [0:0]`);
+    for (let c = 0; c < 60; c++) lines.push(`-A INPUT -s 10.${c}.0.0/16 -j S${c}`);
+    for (let c = 0; c < 60; c++) lines.push(`-A S${c} -s 10.${c}.0.0/16 -j DROP`, `-A S${c} -s 10.${c}.1.1 -j ACCEPT`);
+    lines.push('COMMIT', '*nat', ':POSTROUTING ACCEPT [0:0]', '-A POSTROUTING -o eth0 -j MASQUERADE', 'COMMIT', '');
+    let doc = createRulesDocument('file:///short.rules', 1, lines.join('\n'));
+    const cold = checkShadowed(doc.ruleset);
+    assert.equal(cold.filter((f) => f.code === 'shadowed-rule').length, 60);
+    // a line inserted in the nat block: the filter table is made again from the same rules
+    const inserted = [...lines];
+    inserted.splice(inserted.indexOf('*nat') + 2, 0, '-A POSTROUTING -o eth1 -j MASQUERADE');
+    const filterBefore = doc.ruleset.tables.get('filter')!.chains.get('S0');
+    doc = createRulesDocument('file:///short.rules', 2, inserted.join('\n'), 'auto', doc);
+    assert.notEqual(doc.ruleset.tables.get('filter')!.chains.get('S0'), filterBefore, 'the filter chains are other objects');
+    const before = { ...shadowStats };
+    const after = checkShadowed(doc.ruleset);
+    assert.ok(shadowStats.whole - before.whole <= 2, `chains judged whole: ${shadowStats.whole - before.whole}`);
+    assert.deepEqual(after, checkShadowed(createRulesDocument('file:///short.rules', 2, inserted.join('\n')).ruleset));
+    // one short chain edited in place: its finding goes, the others stay
+    const edited = [...inserted];
+    edited[edited.indexOf('-A S7 -s 10.7.1.1 -j ACCEPT')] = '-A S7 -s 10.8.1.1 -j ACCEPT';
+    doc = createRulesDocument('file:///short.rules', 3, edited.join('\n'), 'auto', doc);
+    const once = checkShadowed(doc.ruleset);
+    assert.equal(once.filter((f) => f.code === 'shadowed-rule').length, 59);
+    assert.deepEqual(once, checkShadowed(createRulesDocument('file:///short.rules', 3, edited.join('\n')).ruleset));
+  });
   it('a comment added to a rule: judges again only that rule and the findings that point at it, also in a chain stopped at the budget', function () {
     this.timeout(60_000);
     // every /24 shadows the five host rules after it, which name it in their related lines

@@ -62,6 +62,16 @@ interface ChainRun {
 }
 
 const RUNS = new WeakMap<object, ChainRun>();
+
+/** The last judgement of a chain shorter than KEPT_FROM: enough to tell that it has not changed. */
+interface ShortRun {
+  readonly seq: readonly object[];
+  readonly policy: string;
+  readonly budget: number;
+  readonly findings: readonly Finding[];
+}
+/** Short chains' last judgements, under their first compiled rule. */
+const SHORT_RUNS = new WeakMap<object, ShortRun>();
 /** Each table's findings chain by chain (see PerChainMemo). */
 const PER_CHAIN = new PerChainMemo<readonly Finding[]>();
 /** What was found in a chain, by the chain object, with the environment and budget it was judged with. */
@@ -89,9 +99,10 @@ interface ChainFacts {
 const CORNERS_FROM = 8;
 
 /**
- * Chains shorter than this keep no run: after an edit they are judged whole, which costs a few
- * comparisons. A run's facts and lists took about 650 bytes a chain, and a kube-proxy node has
- * tens of thousands of one- and two-rule chains.
+ * Chains shorter than this keep no run (only a ShortRun, to see them unchanged): after an edit of
+ * one of their rules they are judged whole, which costs a few comparisons. A run's facts and lists
+ * took about 650 bytes a chain, and a kube-proxy node has tens of thousands of one- and two-rule
+ * chains.
  */
 const KEPT_FROM = 8;
 
@@ -126,6 +137,11 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const n = rules.length;
     const policy = statedPolicy(chain);
     const conditionsAt = (i: number): object => ctx.compiled.get(rules[i]!)?.conditions ?? rules[i]!;
+    if (n < KEPT_FROM) {
+      // a short chain as it was (a line inserted elsewhere made its table again): what it had
+      const short = SHORT_RUNS.get(conditionsAt(0));
+      if (short && short.seq.length === n && short.policy === (policy ?? '') && short.budget === budget && short.seq.every((x, i) => x === conditionsAt(i))) return short.findings;
+    }
     // the last run of this chain, when it was judged with the same policy and budget
     const kept = RUNS.get(conditionsAt(0)) ?? RUNS.get(conditionsAt(n - 1));
     const prev = kept && kept.policy === (policy ?? '') && kept.budget === budget ? kept : undefined;
@@ -215,7 +231,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       const run: ChainRun = { chain, seq, policy: policy ?? '', compiled, keys, covering, found, work, total, firstCovering, firstUnconditional, stopped, budget, findings };
       RUNS.set(seq[0]!, run);
       RUNS.set(seq[n - 1]!, run);
-    }
+    } else SHORT_RUNS.set(seq[0]!, { seq, policy: policy ?? '', budget, findings });
     return findings;
   }
 
