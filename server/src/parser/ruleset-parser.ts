@@ -695,8 +695,17 @@ function spliceByLine<T>(list: readonly T[], lineOf: (x: T) => number, from: num
     }
     return lo;
   };
-  // (copied by the engine, not a loop: see sameUpTo)
-  return list.slice(0, at(from)).concat(mid, list.slice(at(to)));
+  const i = at(from);
+  const j = at(to);
+  // as many items as before (a line rewritten): one copy with them put in place; otherwise the
+  // pieces joined (copied by the engine, not a loop: see sameUpTo). On 100 000 rules the pieces
+  // and the join are two lists of a megabyte each, which an edit leaves to the collector.
+  if (j - i === mid.length) {
+    const out = list.slice();
+    for (let k = 0; k < mid.length; k++) out[i + k] = mid[k]!;
+    return out;
+  }
+  return list.slice(0, i).concat(mid, list.slice(j));
 }
 
 /** Whether a line in [from, to) starts or closes a table block (or carries a byte-order mark). */
