@@ -166,7 +166,13 @@ export function checkUserChainHooks(table: Table, reach: ChainReach): Finding[] 
     const from = reach.hooks.get(c.name);
     return from && from.size > 0 ? chainHookFindings(c, from, kept) : NO_FINDINGS;
   };
-  for (const found of HOOKS_PER_CHAIN.values(table, reach, hookFindings)) for (const f of found) out.push(f);
+  // (indexed loops: most chains' entry is the frozen NO_FINDINGS, and over such a mix of lists
+  // for...of made an iterator and a result object per chain, 3 MB an edit on 35 000 chains)
+  const perChain = HOOKS_PER_CHAIN.values(table, reach, hookFindings);
+  for (let i = 0; i < perChain.length; i++) {
+    const found = perChain[i]!;
+    for (let k = 0; k < found.length; k++) out.push(found[k]!);
+  }
   return out;
 }
 
