@@ -138,7 +138,8 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const policy = statedPolicy(chain);
     const conditionsAt = (i: number): object => ctx.compiled.get(rules[i]!)?.conditions ?? rules[i]!;
     if (n < KEPT_FROM) {
-      // a short chain as it was (a line inserted elsewhere made its table again): what it had
+      // a short chain as it was (an edit in a later block made its table again from the same
+      // rules): what it had
       const short = SHORT_RUNS.get(conditionsAt(0));
       if (short && short.seq.length === n && short.policy === (policy ?? '') && short.budget === budget && short.seq.every((x, i) => x === conditionsAt(i))) return short.findings;
     }
