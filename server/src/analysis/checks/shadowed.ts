@@ -11,7 +11,7 @@
  */
 import { type Chain, type Finding, replacedRules, type Rule, type Ruleset } from '../../model/ruleset';
 import { analysisContext } from '../context';
-import { envKey, PerChainMemo } from '../memo';
+import { envKey, PerChainMemo, SeqMemo } from '../memo';
 import { type Box, DIMS, type Dim, domain, ISet, Space, type SpaceEnv } from '../packet-space';
 import { verdictKind } from '../reach';
 import type { RuleSpace } from '../rule-space';
@@ -63,15 +63,11 @@ interface ChainRun {
 
 const RUNS = new WeakMap<object, ChainRun>();
 
-/** The last judgement of a chain shorter than KEPT_FROM: enough to tell that it has not changed. */
-interface ShortRun {
-  readonly seq: readonly object[];
-  readonly policy: string;
-  readonly budget: number;
-  readonly findings: readonly Finding[];
-}
-/** Short chains' last judgements, under their first compiled rule. */
-const SHORT_RUNS = new WeakMap<object, ShortRun>();
+/**
+ * The findings of chains shorter than KEPT_FROM, by their compiled rules, policy and budget: an
+ * edit in a later block makes their table again from the same rules, and finds them here.
+ */
+const SHORT_RUNS = new SeqMemo<readonly Finding[]>();
 /** Each table's findings chain by chain (see PerChainMemo). */
 const PER_CHAIN = new PerChainMemo<readonly Finding[]>();
 /** What was found in a chain, by the chain object, with the environment and budget it was judged with. */
@@ -99,8 +95,8 @@ interface ChainFacts {
 const CORNERS_FROM = 8;
 
 /**
- * Chains shorter than this keep no run (only a ShortRun, to see them unchanged): after an edit of
- * one of their rules they are judged whole, which costs a few comparisons. A run's facts and lists
+ * Chains shorter than this keep no run (only their findings in SHORT_RUNS, to see them unchanged):
+ * after an edit of one of their rules they are judged whole, which costs a few comparisons. A run's facts and lists
  * took about 650 bytes a chain, and a kube-proxy node has tens of thousands of one- and two-rule
  * chains.
  */
@@ -127,7 +123,15 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     // the same chain object (an edit left it alone): the same rules, compiled to the same spaces
     const same = BY_CHAIN.get(chain);
     if (same && same.env === ctx.env && same.budget === budget) return same.findings;
-    const findings = judgeChain(chain);
+    let findings: readonly Finding[];
+    if (n < KEPT_FROM) {
+      // (kept with the findings: made at its size)
+      const key = new Array<unknown>(n + 2);
+      for (let i = 0; i < n; i++) key[i] = ctx.compiled.get(rules[i]!)?.conditions ?? rules[i]!;
+      key[n] = statedPolicy(chain) ?? '';
+      key[n + 1] = budget;
+      findings = SHORT_RUNS.get(key, () => judgeChain(chain));
+    } else findings = judgeChain(chain);
     BY_CHAIN.set(chain, { env: ctx.env, budget, findings });
     return findings;
   }
@@ -137,12 +141,6 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const n = rules.length;
     const policy = statedPolicy(chain);
     const conditionsAt = (i: number): object => ctx.compiled.get(rules[i]!)?.conditions ?? rules[i]!;
-    if (n < KEPT_FROM) {
-      // a short chain as it was (an edit in a later block made its table again from the same
-      // rules): what it had
-      const short = SHORT_RUNS.get(conditionsAt(0));
-      if (short && short.seq.length === n && short.policy === (policy ?? '') && short.budget === budget && short.seq.every((x, i) => x === conditionsAt(i))) return short.findings;
-    }
     // the last run of this chain, when it was judged with the same policy and budget
     const kept = RUNS.get(conditionsAt(0)) ?? RUNS.get(conditionsAt(n - 1));
     const prev = kept && kept.policy === (policy ?? '') && kept.budget === budget ? kept : undefined;
@@ -232,7 +230,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       const run: ChainRun = { chain, seq, policy: policy ?? '', compiled, keys, covering, found, work, total, firstCovering, firstUnconditional, stopped, budget, findings };
       RUNS.set(seq[0]!, run);
       RUNS.set(seq[n - 1]!, run);
-    } else SHORT_RUNS.set(seq[0]!, { seq, policy: policy ?? '', budget, findings });
+    }
     return findings;
   }
 
