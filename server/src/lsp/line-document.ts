@@ -13,6 +13,7 @@
  * so that every answer is the same as its answer for the same text (test/unit/line-document.test.ts).
  */
 import type { Position, Range, TextDocument, TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
+import { replaceRange } from '../model/replace-range';
 import { detached } from '../parser/tokenizer';
 
 export class LineDocument implements TextDocument {
@@ -97,13 +98,7 @@ export class LineDocument implements TextDocument {
       }
       const [a, b] = rangeIn(list, c.range);
       const mid = (list[a.line]!.slice(0, a.character) + c.text + list[b.line]!.slice(b.character)).split('\n');
-      if (mid.length === b.line - a.line + 1) {
-        // as many lines as it replaces (typing within lines): one copy of the list, not two
-        // pieces and their join (a megabyte each on a 100 000-line file, left at every keystroke)
-        const copy = list.slice();
-        for (let k = 0; k < mid.length; k++) copy[a.line + k] = detached(mid[k]!);
-        list = copy;
-      } else list = list.slice(0, a.line).concat(mid.map(detached), list.slice(b.line + 1));
+      list = replaceRange(list, a.line, b.line + 1, mid.map(detached));
     }
     this.list = list;
     this.current = version;

@@ -20,6 +20,7 @@ import type {
   Word,
 } from '../model/ruleset';
 import { isRule } from '../model/ruleset';
+import { replaceRange } from '../model/replace-range';
 import { buildTables, type TablesBuild, updateTables } from './chains';
 import { type ParsedCommand, parseCommandWords } from './command-parser';
 import { MAX_WORD_LENGTH, tokenizeLine, WordTexts } from './tokenizer';
@@ -695,17 +696,7 @@ function spliceByLine<T>(list: readonly T[], lineOf: (x: T) => number, from: num
     }
     return lo;
   };
-  const i = at(from);
-  const j = at(to);
-  // as many items as before (a line rewritten): one copy with them put in place; otherwise the
-  // pieces joined (copied by the engine, not a loop: see sameUpTo). On 100 000 rules the pieces
-  // and the join are two lists of a megabyte each, which an edit leaves to the collector.
-  if (j - i === mid.length) {
-    const out = list.slice();
-    for (let k = 0; k < mid.length; k++) out[i + k] = mid[k]!;
-    return out;
-  }
-  return list.slice(0, i).concat(mid, list.slice(j));
+  return replaceRange(list, at(from), at(to), mid);
 }
 
 /** Whether a line in [from, to) starts or closes a table block (or carries a byte-order mark). */
