@@ -7,7 +7,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { generateLog } from '../../bench/gen/logs';
-import { FALLBACK, OTHER, PACKET, SyslogLineReader } from '../../server/src/analysis/log-line-bytes';
+import { FALLBACK, MESSAGE, OTHER, PACKET, SyslogLineReader } from '../../server/src/analysis/log-line-bytes';
 import { LogSummarizer, type LogSummary, summarizeBytes } from '../../server/src/analysis/log-summary';
 import { parseLogLine } from '../../server/src/parser/log';
 
@@ -70,7 +70,7 @@ describe('log summary: the byte reader of syslog LOG lines', function () {
     assert.ok(packets > 900, `only ${packets} of ${BASE.length} lines read as LOG lines`);
   });
 
-  it('counts a kernel line that is no LOG line and no parser matter as other, and leaves the rest to the text path', function () {
+  it('counts a kernel line that is no LOG line and no parser matter as other, marks the kernel messages the parser decides, and leaves the rest to the text path', function () {
     const lines = [
       'Nov 20 06:05:53 gw kernel: [812698.433042] E1000E 0000:00:19.0 eth0: NIC Link is Up',
       'Nov 20 06:01:03 gw kernel: [812409.020927] nf_conntrack: table full, dropping packet',
@@ -81,7 +81,7 @@ describe('log summary: the byte reader of syslog LOG lines', function () {
     ];
     assert.deepEqual(
       readAll(lines.join('\n')).map((r) => r.kind),
-      [OTHER, FALLBACK, FALLBACK, FALLBACK, FALLBACK, FALLBACK],
+      [OTHER, MESSAGE, FALLBACK, FALLBACK, FALLBACK, FALLBACK],
     );
     const text = lines.join('\n');
     assert.deepEqual(summarizeBytes(Buffer.from(text, 'latin1'), {}, 25), reference(text));

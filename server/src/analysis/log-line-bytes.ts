@@ -30,6 +30,12 @@ export const FALLBACK = 0;
 export const OTHER = 1;
 /** A LOG line: its fields are in the reader's public offsets. */
 export const PACKET = 2;
+/**
+ * A kernel line without `IN=` whose message, [message, messageEnd), starts with a lower-case
+ * letter, `[` or `/`: the parser decides what it is (conntrack listing, kernel message, other),
+ * from the message alone (log-kernel-message.ts).
+ */
+export const MESSAGE = 3;
 
 /**
  * Field texts this long or longer go to the full parser: it stops reading after MAX_FIELDS (400)
@@ -55,6 +61,9 @@ export class SyslogLineReader {
   dpt = -1;
   window = false;
   flags = 0;
+  /** The message of a MESSAGE line: after the wrapper and its blanks, without a final `\r`. */
+  message = -1;
+  messageEnd = -1;
 
   /** Offset of the next tab at or after the last line read (-1: none left) in `tabsOf`. */
   private tabsOf: Uint8Array | undefined;
@@ -83,8 +92,14 @@ export class SyslogLineReader {
       // slash or a lower-case letter and need the parser; the rest is just counted
       let p = body;
       while (p < end && (b[p] === SPACE || b[p] === TAB)) p++;
-      const c = p < end ? b[p] : -1;
-      return c === 0x5b || c === 0x2f || (c >= 0x61 && c <= 0x7a) || c < 0 ? FALLBACK : OTHER;
+      if (p >= end) return FALLBACK;
+      const c = b[p];
+      if (c === 0x5b || c === 0x2f || (c >= 0x61 && c <= 0x7a)) {
+        this.message = p;
+        this.messageEnd = end;
+        return MESSAGE;
+      }
+      return OTHER;
     }
     if (end - at >= MAX_FAST_FIELDS_TEXT || !interfaceThenOut(b, at + 3, end)) return FALLBACK;
     if (this.tabBefore(b, start, end)) return FALLBACK;

@@ -33,6 +33,7 @@ import * as lineParser from '../parser/log/line';
 import * as prefixParser from '../parser/log/prefix';
 import * as scanHelpers from '../parser/log/scan';
 import * as wrapperParser from '../parser/log/wrapper';
+import { isUnknownTagged, MessageMemo, type MessageOutcome, outcomeOf } from './log-kernel-message';
 import * as lineBytes from './log-line-bytes';
 import { SortedCounter } from './sorted-counter';
 
@@ -41,7 +42,7 @@ const { parseLogLine } = lineParser;
 const { findIn } = prefixParser;
 const { WrapperScan, scanWrapper } = wrapperParser;
 const { parseUint } = scanHelpers;
-const { FALLBACK, flagWordBit, ipv4Of, MAX_FAST_FIELDS_TEXT, OTHER, sameAscii, SyslogLineReader } = lineBytes;
+const { FALLBACK, flagWordBit, ipv4Of, MAX_FAST_FIELDS_TEXT, MESSAGE, OTHER, sameAscii, SyslogLineReader } = lineBytes;
 
 
 export interface LogSummaryOptions {
@@ -216,6 +217,8 @@ export class LogSummarizer {
   private minMinute = Infinity;
   private maxMinute = -Infinity;
   private readonly scan: wrapperParser.WrapperScan = new WrapperScan();
+  /** What the kernel messages seen so far are, by their text (log-kernel-message.ts). */
+  private readonly messages = new MessageMemo();
   /** Reads classic syslog LOG lines of ASCII pieces without decoding them (log-line-bytes.ts). */
   private readonly bytes: lineBytes.SyslogLineReader = new SyslogLineReader();
   /** Last prefix seen: logs come in runs of the same prefix, so most lines reuse the string. */
@@ -668,6 +671,9 @@ export class LogSummarizer {
       else if (kind === OTHER) {
         this.lines++;
         this.other++;
+      } else if (kind === MESSAGE) {
+        this.lines++;
+        this.addMessage(b, reader.message, reader.messageEnd, ls, le);
       } else {
         this.lines++;
         this.packet++;
@@ -737,27 +743,58 @@ export class LogSummarizer {
   }
 
   private addOther(line: LogLine): void {
-    switch (line.kind) {
-      case 'packet':
-        // only reached through addParsed's dispatch: count it
+    const o = outcomeOf(line);
+    if (o === undefined) {
+      // a LOG line, only reached through addParsed's dispatch: count it
+      this.lines--;
+      this.addParsed(line);
+      return;
+    }
+    this.addOutcome(o);
+  }
+
+  /**
+   * A kernel line the byte reader leaves to the parser (MESSAGE): counted by what its message
+   * is, parsed only the first time that message is seen (log-kernel-message.ts).
+   */
+  private addMessage(b: Buffer, s: number, e: number, ls: number, le: number): void {
+    if (isUnknownTagged(b, s, e)) {
+      this.other++;
+      return;
+    }
+    let o = this.messages.find(b, s, e);
+    if (o === undefined) {
+      const line = parseLogLine(b.toString('latin1', ls, le), this.lines - 1);
+      o = outcomeOf(line);
+      if (o === undefined) {
         this.lines--;
         this.addParsed(line);
         return;
+      }
+      this.messages.keep(b, s, e, o);
+    }
+    this.addOutcome(o);
+  }
+
+  private addOutcome(o: MessageOutcome): void {
+    switch (o.kind) {
       case 'conntrack':
         this.conntrack++;
-        bump(this.ctStates, line.state ? line.state.text : line.l4.text);
+        bump(this.ctStates, o.key);
         return;
       case 'kernel':
         this.kernel++;
-        bump(this.kernelIds, line.id);
-        if (line.id === 'net-ratelimit' && line.count && !Number.isNaN(line.count.value)) this.suppressed += line.count.value;
+        bump(this.kernelIds, o.key);
+        this.suppressed += o.suppressed;
         return;
       case 'sysctl':
         this.sysctl++;
         return;
+      case 'blank':
+        this.blank++;
+        return;
       default:
-        if (line.blank) this.blank++;
-        else this.other++;
+        this.other++;
     }
   }
 

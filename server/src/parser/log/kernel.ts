@@ -12,11 +12,11 @@ import * as scan from './scan';
 const { isBlank, isDigit, numberToken, parseUint, skipBlanks, span, token } = scan;
 
 /** Subsystem tags the catalogue knows, longest first. */
-const SUBSYSTEMS = [...new Set(KERNEL_MESSAGES.flatMap((m) => m.subsystems))].sort((a, b) => b.length - a.length);
+export const KERNEL_SUBSYSTEMS: readonly string[] = [...new Set(KERNEL_MESSAGES.flatMap((m) => m.subsystems))].sort((a, b) => b.length - a.length);
 
 /** Read `tag: ` at p; returns [tag, offset after the blanks] or undefined. */
 function subsystemAt(text: string, p: number, end: number): [string, number] | undefined {
-  for (const s of SUBSYSTEMS) {
+  for (const s of KERNEL_SUBSYSTEMS) {
     if (text.startsWith(s, p) && text.charCodeAt(p + s.length) === 0x3a) return [s, skipBlanks(text, p + s.length + 1, end)];
   }
   return undefined;
