@@ -65,6 +65,9 @@ export class SyslogLineReader {
   message = -1;
   messageEnd = -1;
 
+  /** `viewOf` read four bytes at a time. */
+  private viewOf: Uint8Array | undefined;
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   /** Offset of the next tab at or after the last line read (-1: none left) in `tabsOf`. */
   private tabsOf: Uint8Array | undefined;
   private nextTab = -1;
@@ -80,13 +83,7 @@ export class SyslogLineReader {
     if (body < 0) return FALLBACK;
     // the first `IN=` of the body: the text reader's findIn takes it when its value is an
     // interface name followed by blanks and `OUT=`; every other case is its to decide
-    let at = -1;
-    for (let i = body; i + 2 < end; i++) {
-      if (b[i] === 0x49 && b[i + 1] === 0x4e && b[i + 2] === 0x3d) {
-        at = i;
-        break;
-      }
-    }
+    const at = this.inAt(b, body, end);
     if (at < 0) {
       // not a LOG line: conntrack listings, kernel messages and sysctls start with a bracket, a
       // slash or a lower-case letter and need the parser; the rest is just counted
@@ -113,6 +110,43 @@ export class SyslogLineReader {
     this.prefixStart = ps;
     this.prefixEnd = pe;
     return this.fields(b, at, end) ? PACKET : FALLBACK;
+  }
+
+  /** The view of `b` four bytes at a time. */
+  private viewFor(b: Uint8Array): DataView {
+    if (this.viewOf !== b) {
+      this.viewOf = b;
+      this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    }
+    return this.view;
+  }
+
+  /**
+   * The first `IN=` in b[from, end), or -1: found by its `=`, four bytes at a time (t flags each
+   * byte equal to `=`, the lowest flag exactly), then the two bytes before it.
+   */
+  private inAt(b: Uint8Array, from: number, end: number): number {
+    const view = this.viewFor(b);
+    let q = from + 2;
+    while (q < end) {
+      let eq: number;
+      if (q + 4 <= end) {
+        const v = view.getInt32(q, true) ^ 0x3d3d3d3d;
+        const t = (v - 0x01010101) & ~v & 0x80808080;
+        if (t === 0) {
+          q += 4;
+          continue;
+        }
+        eq = q + ((31 - Math.clz32(t & -t)) >> 3);
+      } else if (b[q] === 0x3d) eq = q;
+      else {
+        q++;
+        continue;
+      }
+      if (b[eq - 1] === 0x4e && b[eq - 2] === 0x49) return eq - 2;
+      q = eq + 1;
+    }
+    return -1;
   }
 
   /** Whether a tab lies in b[start, end): such lines have words the text path splits otherwise. */
@@ -222,6 +256,8 @@ export class SyslogLineReader {
    * inside the quote, and on the words `OPT`, `INCOMPLETE` and `Unknown`.
    */
   private fields(b: Uint8Array, at: number, end: number): boolean {
+    const view = this.viewFor(b);
+    const lim = b.length;
     this.src = this.srcEnd = this.dst = this.dstEnd = this.proto = this.protoEnd = this.dpt = -1;
     this.window = false;
     let flags = 0;
@@ -236,10 +272,24 @@ export class SyslogLineReader {
       }
       const ws = p;
       // the end of the word: the line ends at a line feed or carriage return (or the end of the
-      // buffer), so one test per byte finds it; a control character inside a word does not end it
+      // buffer), so the first byte up to SPACE finds it; a control character inside a word does
+      // not end it
       let we = ws + 1;
-      while (b[we] > SPACE && b[we + 1] > SPACE && b[we + 2] > SPACE && b[we + 3] > SPACE) we += 4;
-      while (b[we] > SPACE) we++;
+      // four bytes at a time: t flags each byte below 0x21 (the bytes are ASCII), the lowest flag
+      // exactly (a borrow only runs upwards from a flagged byte)
+      for (;;) {
+        if (we + 4 > lim) {
+          while (b[we] > SPACE) we++;
+          break;
+        }
+        const v = view.getInt32(we, true);
+        const t = (v - 0x21212121) & ~v & 0x80808080;
+        if (t !== 0) {
+          we += (31 - Math.clz32(t & -t)) >> 3;
+          break;
+        }
+        we += 4;
+      }
       if (we < end && b[we] !== SPACE) while (we < end && b[we] !== SPACE) we++;
       p = we;
       const len = we - ws;
