@@ -13,8 +13,9 @@
  * - raw bytes: `summarizeReader(read)` for a file read a piece at a time into one buffer (the
  *   fastest, and what `iptables-lens logs` does), `summarizeBytes(bytes)` for contents in memory:
  *   classic syslog and RFC 3339 kernel lines are read from the bytes without decoding
- *   (log-line-bytes.ts, compared with the parser by test/unit/log-line-bytes.test.ts), every other
- *   line as text, as below.
+ *   (log-line-bytes.ts, compared with the parser by test/unit/log-line-bytes.test.ts), the kernel
+ *   messages among them parsed once per distinct text (log-kernel-message.ts), every other line
+ *   as text, as below.
  * - raw text: `summarizeText`,
  *   `summarizeLines`, or `LogSummarizer.push(chunk)`/`flush()`/`addLine(line)` for streams. Lines
  *   are read in place, no regular expressions, no string per line: the wrapper by the parser's own
