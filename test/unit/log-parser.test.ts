@@ -466,6 +466,13 @@ describe('log parser: conntrack listings', function () {
     assert.ok(l.notes.some((n) => n.code === 'log/missing-field'));
     assert.ok(l.notes.some((n) => n.code === 'log/cut'));
   });
+
+  it('protocol names are conntrack\'s own, not names every object has', function () {
+    for (const t of ['ipv4     2 constructor 6 117 src=192.0.2.1 dst=192.0.2.2', 'toString 6 117 src=192.0.2.1 dst=192.0.2.2', 'ipv4     2 hasOwnProperty 6 src=1']) {
+      assert.equal(parseLogLine(t).kind, 'other', t);
+    }
+    assert.equal(parseLogLine('ipv4     2 tcp      6 117 src=192.0.2.1 dst=192.0.2.2').kind, 'conntrack');
+  });
 });
 
 describe('log parser: kernel messages, sysctls, other lines', function () {

@@ -27,6 +27,11 @@ export const CT_L4: Readonly<Record<string, number>> = {
 
 const CT_L3: Readonly<Record<string, number>> = { ipv4: 2, ipv6: 10 };
 
+/** Whether `name` is one of the table's own names (`in` would also take `constructor`, `toString`...). */
+function named(table: Readonly<Record<string, number>>, name: string): boolean {
+  return Object.hasOwn(table, name);
+}
+
 const TUPLE_KEYS = new Set(['src', 'dst', 'sport', 'dport', 'type', 'code', 'id', 'packets', 'bytes', 'srckey', 'dstkey', 'vtag']);
 
 /** Whether text[p, end) starts like a conntrack listing line (cheap check for the classifier). */
@@ -40,12 +45,12 @@ export function looksLikeConntrack(text: string, p: number, end: number): boolea
   }
   let w = wordEnd(text, p, end);
   let name = text.slice(p, w);
-  if (name in CT_L3) {
+  if (named(CT_L3, name)) {
     p = skipBlanks(text, wordEnd(text, skipBlanks(text, w, end), end), end);
     w = wordEnd(text, p, end);
     name = text.slice(p, w);
   }
-  if (!(name in CT_L4)) return false;
+  if (!named(CT_L4, name)) return false;
   const n = skipBlanks(text, w, end);
   if (n >= end || !isDigit(text.charCodeAt(n))) return false;
   return text.indexOf('src=', n) >= 0;
@@ -78,7 +83,7 @@ export function parseConntrackLine(text: string, line: number, body: number, end
     return [p, e];
   };
   let [ws, we] = word();
-  if (text.slice(ws, we) in CT_L3) {
+  if (named(CT_L3, text.slice(ws, we))) {
     l3 = token(text, line, ws, we);
     p = skipBlanks(text, we, end);
     [ws, we] = word();
@@ -93,7 +98,7 @@ export function parseConntrackLine(text: string, line: number, body: number, end
   p = skipBlanks(text, we, end);
   [ws, we] = word();
   const l4Number: NumberToken = numberToken(text, line, ws, we, parseUint(text, ws, we));
-  const expect = CT_L4[l4.text];
+  const expect = named(CT_L4, l4.text) ? CT_L4[l4.text] : undefined;
   if (expect !== undefined && expect >= 0 && l4Number.value !== expect) {
     notes.push({ code: 'log/bad-value', severity: 'warning', message: `${l4.text} is IP protocol ${expect}, not \`${l4Number.text}\`.`, span: l4Number.span });
   }
