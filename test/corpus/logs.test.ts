@@ -15,11 +15,12 @@
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { LogSummarizer, summarizeLines } from '../../server/src/analysis/log-summary';
+import { summarizeLines } from '../../server/src/analysis/log-summary';
 import { ctstateWithoutEntry } from '../../server/src/knowledge/conntrack-tcp';
 import type { LogLine, PacketLine } from '../../server/src/model/log';
 import { parseLogLine } from '../../server/src/parser/log';
 import { CORPUS, corpusAvailable, skipOrFail } from '../support/corpus';
+import { parsedLinesSummary } from '../support/log-reference';
 
 const LOGS = path.join(CORPUS, 'logs');
 
@@ -167,9 +168,7 @@ describe('conformance: real firewall log lines (../shared/corpus/logs)', functio
     const files = walk(LOGS).filter((f) => !f.endsWith('.md') && !f.endsWith('.rb'));
     const lines = files.flatMap(linesOf);
     const fast = summarizeLines(lines, {}, 50);
-    const parsed = new LogSummarizer();
-    lines.forEach((l, i) => parsed.addParsed(parseLogLine(l, i)));
-    assert.deepEqual(fast, parsed.result(50));
+    assert.deepEqual(fast, parsedLinesSummary(lines, { top: 50 }));
     assert.equal(fast.packetLines, 2520);
     assert.ok(fast.teardownNoise === 0 && fast.byCtstate.length === 2, JSON.stringify(fast.byCtstate));
   });

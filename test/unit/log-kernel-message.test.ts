@@ -8,16 +8,9 @@
  */
 import { strict as assert } from 'node:assert';
 import { isUnknownTagged, MessageMemo, outcomeOf } from '../../server/src/analysis/log-kernel-message';
-import { LogSummarizer, type LogSummary, summarizeBytes } from '../../server/src/analysis/log-summary';
+import { summarizeBytes } from '../../server/src/analysis/log-summary';
 import { parseLogLine } from '../../server/src/parser/log';
-
-function reference(text: string): LogSummary {
-  const s = new LogSummarizer();
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  lines.forEach((l, i) => s.addParsed(parseLogLine(l, i)));
-  return s.result(50);
-}
+import { parsedSummary } from '../support/log-reference';
 
 /** Wrappers the byte reader reads (classic syslog with and without uptime, RFC 3339). */
 const WRAPPERS = ['Nov 20 06:01:03 gw kernel: [812409.020927] ', 'Nov  2 06:01:03 gw kernel: ', '2025-11-20T06:01:23.123456+01:00 fw1 kernel: ', 'Dec 31 23:59:59 h kernel:  [ 5.1]  '];
@@ -68,7 +61,7 @@ describe('log summary: kernel messages, by their text', function () {
       }
     }
     const text = lines.join('\n');
-    const want = reference(text);
+    const want = parsedSummary(text, { top: 50 });
     // the parser finds each kind here, so the comparison covers each
     assert.ok(want.kernelLines > 1000 && want.conntrackLines > 1000 && want.otherLines > 1000, JSON.stringify(want).slice(0, 300));
     assert.ok(want.suppressedCallbacks > 0);

@@ -8,16 +8,9 @@
 import { strict as assert } from 'node:assert';
 import { generateLog } from '../../bench/gen/logs';
 import { FALLBACK, MESSAGE, OTHER, PACKET, SyslogLineReader } from '../../server/src/analysis/log-line-bytes';
-import { LogSummarizer, type LogSummary, summarizeBytes } from '../../server/src/analysis/log-summary';
+import { summarizeBytes } from '../../server/src/analysis/log-summary';
 import { parseLogLine } from '../../server/src/parser/log';
-
-function reference(text: string): LogSummary {
-  const s = new LogSummarizer();
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  lines.forEach((l, i) => s.addParsed(parseLogLine(l, i)));
-  return s.result(25);
-}
+import { parsedSummary as reference } from '../support/log-reference';
 
 /** Read every line of an ASCII text with one reader; the answer for each line. */
 function readAll(text: string): { kind: number; reader: SyslogLineReader; start: number }[] {

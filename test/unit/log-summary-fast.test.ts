@@ -11,20 +11,14 @@ import * as path from 'node:path';
 import { generateLog, type LogWrapper } from '../../bench/gen/logs';
 import { Rng } from '../../bench/gen/rng';
 import { LogSummarizer, type LogSummary, summarizeBytes, summarizeReader, summarizeText } from '../../server/src/analysis/log-summary';
-import { parseLogLine } from '../../server/src/parser/log';
 import { CORPUS, corpusAvailable, skipOrFail } from '../support/corpus';
+import { parsedSummary } from '../support/log-reference';
 
 /** The corpus's logs, beside the project (test/support/corpus.ts). */
 const LOGS = path.join(CORPUS, 'logs');
 
-/** The reference: one parsed line at a time. Lines end at `\n`; a final `\n` starts no line. */
-function reference(text: string, loose = true): LogSummary {
-  const s = new LogSummarizer({ loose });
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  lines.forEach((l, i) => s.addParsed(parseLogLine(l, i)));
-  return s.result(25);
-}
+/** The reference: one parsed line at a time (test/support/log-reference.ts). */
+const reference = (text: string, loose = true): LogSummary => parsedSummary(text, { loose });
 
 function files(dir: string): string[] {
   const out: string[] = [];

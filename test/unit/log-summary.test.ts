@@ -4,8 +4,9 @@
  * must agree; throughput stays far from per-line regex territory.
  */
 import { strict as assert } from 'node:assert';
-import { LogSummarizer, summarizeBytes, summarizeDocument, summarizeLines, summarizeText } from '../../server/src/analysis/log-summary';
-import { parseLogDocument, parseLogLine } from '../../server/src/parser/log';
+import { summarizeBytes, summarizeDocument, summarizeLines, summarizeText } from '../../server/src/analysis/log-summary';
+import { parseLogDocument } from '../../server/src/parser/log';
+import { parsedLinesSummary } from '../support/log-reference';
 
 const W = 'Jan 27 15:21:36 host kernel: [1229124.817624] ';
 const P = 'Firewall: *TCP_IN Blocked* ';
@@ -162,9 +163,7 @@ describe('log summary', function () {
     assert.deepEqual(viaLines, s);
     const viaDoc = summarizeDocument(parseLogDocument(LOG.slice(0, -1)));
     assert.deepEqual(viaDoc, s);
-    const one = new LogSummarizer();
-    lines.forEach((l, i) => one.addParsed(parseLogLine(l, i)));
-    assert.deepEqual(one.result(), s);
+    assert.deepEqual(parsedLinesSummary(lines, { top: 10 }), s);
     // a mixed syslog: the fast path skips most non-firewall lines without parsing them
     const mixed = [
       ...lines,
@@ -178,9 +177,7 @@ describe('log summary', function () {
       'Jan 27 15:24:09 host kernel: ',
     ];
     const fast = summarizeLines(mixed);
-    const parsed = new LogSummarizer();
-    mixed.forEach((l, i) => parsed.addParsed(parseLogLine(l, i)));
-    assert.deepEqual(fast, parsed.result());
+    assert.deepEqual(fast, parsedLinesSummary(mixed, { top: 10 }));
     assert.deepEqual([fast.otherLines, fast.blankLines, fast.conntrackLines, fast.sysctlLines], [5, 1, 2, 3]);
   });
 
