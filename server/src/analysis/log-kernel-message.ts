@@ -16,6 +16,7 @@
 import { Buffer } from 'node:buffer';
 import type { LogLine } from '../model/log';
 import * as kernelParser from '../parser/log/kernel';
+import { sameAscii } from './log-line-bytes';
 
 const { KERNEL_SUBSYSTEMS } = kernelParser;
 
@@ -78,13 +79,8 @@ export function isUnknownTagged(b: Uint8Array, s: number, e: number): boolean {
   const len = colon - s;
   for (let i = 0; i < KERNEL_SUBSYSTEMS.length; i++) {
     const sub = KERNEL_SUBSYSTEMS[i]!;
-    if (sub.length === len && sameText(b, s, sub)) return false;
+    if (sub.length === len && sameAscii(b, s, sub)) return false;
   }
-  return true;
-}
-
-function sameText(b: Uint8Array, s: number, t: string): boolean {
-  for (let i = 0; i < t.length; i++) if (b[s + i] !== t.charCodeAt(i)) return false;
   return true;
 }
 
@@ -108,7 +104,7 @@ export class MessageMemo {
     const len = e - s;
     for (let i = 0; i < bucket.length; i++) {
       const k = bucket[i]!;
-      if (k.text.length === len && sameText(b, s, k.text)) return k.outcome;
+      if (k.text.length === len && sameAscii(b, s, k.text)) return k.outcome;
     }
     return undefined;
   }

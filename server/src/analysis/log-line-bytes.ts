@@ -137,7 +137,7 @@ export class SyslogLineReader {
           q += 4;
           continue;
         }
-        eq = q + ((31 - Math.clz32(t & -t)) >> 3);
+        eq = q + firstFlagged(t);
       } else if (b[q] === 0x3d) eq = q;
       else {
         q++;
@@ -285,7 +285,7 @@ export class SyslogLineReader {
         const v = view.getInt32(we, true);
         const t = (v - 0x21212121) & ~v & 0x80808080;
         if (t !== 0) {
-          we += (31 - Math.clz32(t & -t)) >> 3;
+          we += firstFlagged(t);
           break;
         }
         we += 4;
@@ -375,6 +375,14 @@ function interfaceThenOut(b: Uint8Array, v: number, end: number): boolean {
   if (e - v > 15) return false;
   while (e < end && (b[e] === SPACE || b[e] === TAB)) e++;
   return e + 4 <= end && b[e] === 0x4f && b[e + 1] === 0x55 && b[e + 2] === 0x54 && b[e + 3] === 0x3d;
+}
+
+/**
+ * Of four bytes read little-endian, the index (0-3) of the first one flagged in t (a flag is bit 7
+ * of its byte, and t is not 0).
+ */
+function firstFlagged(t: number): number {
+  return (31 - Math.clz32(t & -t)) >> 3;
 }
 
 /** `hh:mm:ss` at p as seconds of the day, or -1 (scan.ts clockAt for bytes). */
