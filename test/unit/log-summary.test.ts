@@ -140,6 +140,40 @@ describe('log summary', function () {
     );
   });
 
+  it('lines per minute labelled right when the minutes lie years apart (syslog without a year beside RFC 3339)', function () {
+    const text = [
+      'Jan 27 10:01:05 fw kernel: X IN=eth0 OUT= SRC=192.0.2.1 DST=192.0.2.2 PROTO=UDP SPT=1 DPT=53',
+      '2025-11-20T08:42:25.123456+01:00 fw kernel: X IN=eth0 OUT= SRC=192.0.2.1 DST=192.0.2.2 PROTO=UDP SPT=1 DPT=53',
+      'Jan 27 10:02:05 fw kernel: Y IN=eth0 OUT= SRC=192.0.2.1 DST=192.0.2.2 PROTO=UDP SPT=1 DPT=53',
+      '2025-11-20T08:43:01Z fw kernel: Y IN=eth0 OUT= SRC=192.0.2.1 DST=192.0.2.2 PROTO=UDP SPT=1 DPT=53',
+      '2025-11-20T08:42:59Z fw kernel: Y IN=eth0 OUT= SRC=192.0.2.1 DST=192.0.2.2 PROTO=UDP SPT=1 DPT=53',
+    ].join('\n');
+    for (const got of [summarizeText(text), summarizeBytes(Buffer.from(text))]) {
+      assert.deepEqual(
+        got.byPrefix.map((p) => [p.prefix, p.perMinute.map((m) => [m.label, m.count])]),
+        [
+          [
+            'Y',
+            [
+              ['Jan 27 10:02', 1],
+              ['2025-11-20 08:42', 1],
+              ['2025-11-20 08:43', 1],
+            ],
+          ],
+          [
+            'X',
+            [
+              ['Jan 27 10:01', 1],
+              ['2025-11-20 08:42', 1],
+            ],
+          ],
+        ],
+      );
+      assert.equal(got.firstMinute, 'Jan 27 10:01');
+      assert.equal(got.lastMinute, '2025-11-20 08:43');
+    }
+  });
+
   it('kernel messages, suppressed callbacks and conntrack states', function () {
     assert.deepEqual(s.kernelMessages, [
       { key: 'conntrack-table-full', count: 1 },

@@ -291,7 +291,8 @@ export class SyslogLineReader {
         we += 4;
       }
       if (we < end && b[we] !== SPACE) while (we < end && b[we] !== SPACE) we++;
-      p = we;
+      // the space after the word is passed here, not by another turn of the loop
+      p = we + 1;
       const len = we - ws;
       switch (c) {
         case 0x53: // SRC=

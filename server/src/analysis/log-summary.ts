@@ -163,13 +163,21 @@ class MinuteCounts {
     this.last = at;
   }
 
-  /** [minute, count] pairs by time. */
-  inOrder(): [number, number][] {
-    const out: [number, number][] = this.keys.map((k, i) => [k, this.counts[i]!]);
+  /** The minutes and their counts by time, each labelled by `label`. */
+  inOrder(label: (minute: number) => string): MinuteCount[] {
+    const { keys, counts } = this;
+    const out = new Array<MinuteCount>(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const minute = keys[i]!;
+      out[i] = { minute, label: label(minute), count: counts[i]! };
+    }
     // appended in time order unless some minute came back (then the index exists)
-    return this.index ? out.sort((a, b) => a[0] - b[0]) : out;
+    return this.index ? out.sort((a, b) => a.minute - b.minute) : out;
   }
 }
+
+/** The widest range of minutes whose labels result() keeps in an array (a year is 535 680 keys). */
+const MAX_LABEL_SPAN = 1 << 20;
 
 /** Per flag byte: 1 NEW, 2 INVALID; and whether it is late teardown. */
 function ctTables(loose: boolean): { state: Uint8Array; teardown: Uint8Array } {
@@ -805,11 +813,17 @@ export class LogSummarizer {
       if (this.flagCounts[b] > 0) byFlags.push({ key: flagName(b), count: this.flagCounts[b] });
     }
     byFlags.sort(byCount);
-    // a minute's label is made once for all prefixes (a month of log has tens of thousands)
-    const labels = new Map<number, string>();
+    // a minute's label is made once for all prefixes (a month of log has tens of thousands),
+    // kept by its distance from the first minute
+    const first = this.minMinute;
+    const span = this.maxMinute - first + 1;
+    const labels: (string | undefined)[] = span > 0 && span <= MAX_LABEL_SPAN ? new Array<string | undefined>(span) : [];
+    const far = new Map<number, string>();
     const label = (minute: number): string => {
-      let l = labels.get(minute);
-      if (l === undefined) labels.set(minute, (l = formatMinuteKey(minute)));
+      const at = minute - first;
+      if (at < labels.length) return (labels[at] ??= formatMinuteKey(minute));
+      let l = far.get(minute);
+      if (l === undefined) far.set(minute, (l = formatMinuteKey(minute)));
       return l;
     };
     const byPrefix: PrefixSummary[] = [...this.prefixes].map(([prefix, s]) => ({
@@ -819,7 +833,7 @@ export class LogSummarizer {
       new: s.neu,
       teardownNoise: s.teardown,
       firstLine: s.firstLine,
-      perMinute: s.minutes.inOrder().map(([minute, count]) => ({ minute, label: label(minute), count })),
+      perMinute: s.minutes.inOrder(label),
     }));
     byPrefix.sort((a, b) => b.count - a.count || (a.prefix < b.prefix ? -1 : 1));
     const portKeys: [number, number][] = [];
