@@ -98,29 +98,8 @@ export class SortedCounter {
       this.nextKeys = new Int32Array(cap);
       this.nextCounts = new Float64Array(cap);
     }
-    const { keys, counts, batch, runs, nextKeys: out, nextCounts: outCounts } = this;
-    const size = this.size;
-    let i = 0;
-    let j = 0;
-    let o = 0;
-    while (j < n) {
-      const k = batch[j]!;
-      const uk = k >>> 0;
-      // distinct keys below it first
-      while (i < size && keys[i]! >>> 0 < uk) {
-        out[o] = keys[i]!;
-        outCounts[o++] = counts[i++]!;
-      }
-      let c = 0;
-      if (i < size && keys[i] === k) c = counts[i++]!;
-      while (j < n && batch[j] === k) c += runs[j++]!;
-      out[o] = k;
-      outCounts[o++] = c;
-    }
-    while (i < size) {
-      out[o] = keys[i]!;
-      outCounts[o++] = counts[i++]!;
-    }
+    const { keys, counts, nextKeys: out, nextCounts: outCounts } = this;
+    const o = this.size === 0 ? collapse(this.batch, this.runs, n, out, outCounts) : mergeSorted(keys, counts, this.size, this.batch, this.runs, n, out, outCounts);
     this.nextKeys = keys;
     this.nextCounts = counts;
     this.keys = out;
@@ -142,17 +121,88 @@ export class SortedCounter {
 /** The largest batch: 4M keys (64 MB of batch and sorting arrays). */
 const MAX_BATCH = 1 << 22;
 
+/*
+ * Each loop below is a function of its own. V8 optimises a long-running loop while it runs (on-stack
+ * replacement); code optimised inside the first of several loops of one function knows nothing of
+ * the later loops and is thrown away as soon as it reaches them, then optimised again, once per
+ * loop and per call. The first merge (no keys yet) has a function of its own for the same reason:
+ * the merge optimised during it would have reached none of the reads of the distinct keys.
+ */
+
+/**
+ * Merge the sorted batch (keys with their runs)[0, n) into the sorted distinct keys
+ * (keys, counts)[0, size), written to (out, outCounts). Returns how many distinct keys there are.
+ */
+function mergeSorted(keys: Int32Array, counts: Float64Array, size: number, batch: Int32Array, runs: Int32Array, n: number, out: Int32Array, outCounts: Float64Array): number {
+  let i = 0;
+  let j = 0;
+  let o = 0;
+  while (j < n) {
+    const k = batch[j]!;
+    const uk = k >>> 0;
+    // distinct keys below it first
+    while (i < size && keys[i]! >>> 0 < uk) {
+      out[o] = keys[i]!;
+      outCounts[o++] = counts[i++]!;
+    }
+    let c = 0;
+    if (i < size && keys[i] === k) c = counts[i++]!;
+    while (j < n && batch[j] === k) c += runs[j++]!;
+    out[o] = k;
+    outCounts[o++] = c;
+  }
+  return copyRest(keys, counts, i, size, out, outCounts, o);
+}
+
+/** Copy (keys, counts)[i, size) to (out, outCounts) from o on; returns where the copy ends. */
+function copyRest(keys: Int32Array, counts: Float64Array, i: number, size: number, out: Int32Array, outCounts: Float64Array, o: number): number {
+  while (i < size) {
+    out[o] = keys[i]!;
+    outCounts[o++] = counts[i++]!;
+  }
+  return o;
+}
+
+/** The sorted batch (keys with their runs)[0, n) as distinct keys and counts in (out, outCounts); returns how many. */
+function collapse(batch: Int32Array, runs: Int32Array, n: number, out: Int32Array, outCounts: Float64Array): number {
+  let j = 0;
+  let o = 0;
+  while (j < n) {
+    const k = batch[j]!;
+    let c = 0;
+    while (j < n && batch[j] === k) c += runs[j++]!;
+    out[o] = k;
+    outCounts[o++] = c;
+  }
+  return o;
+}
+
 /** One counting sort pass of the pairs (keys, runs)[0, n) into (toKeys, toRuns) by the 16 bits of key at `shift`. */
 function radixPass(keys: Int32Array, runs: Int32Array, toKeys: Int32Array, toRuns: Int32Array, n: number, shift: number): void {
   const start = BUCKETS;
   start.fill(0);
-  for (let i = 0; i < n; i++) start[(keys[i]! >>> shift) & 0xffff]++;
+  countDigits(keys, n, shift, start);
+  countsToStarts(start);
+  scatter(keys, runs, toKeys, toRuns, n, shift, start);
+}
+
+/** How many of keys[0, n) have each value of the 16 bits at `shift`, added to `into`. */
+function countDigits(keys: Int32Array, n: number, shift: number, into: Int32Array): void {
+  for (let i = 0; i < n; i++) into[(keys[i]! >>> shift) & 0xffff]++;
+}
+
+/** Counts per digit turned into where each digit's keys start. */
+function countsToStarts(start: Int32Array): void {
   let sum = 0;
-  for (let d = 0; d < 0x10000; d++) {
+  for (let d = 0; d < start.length; d++) {
     const c = start[d]!;
     start[d] = sum;
     sum += c;
   }
+}
+
+/** Move the pairs (keys, runs)[0, n) to (toKeys, toRuns), each to the next place of its digit in `start`. */
+function scatter(keys: Int32Array, runs: Int32Array, toKeys: Int32Array, toRuns: Int32Array, n: number, shift: number, start: Int32Array): void {
   for (let i = 0; i < n; i++) {
     const k = keys[i]!;
     const at = start[(k >>> shift) & 0xffff]++;
