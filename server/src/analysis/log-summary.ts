@@ -670,6 +670,7 @@ export class LogSummarizer {
   /** The lines of an ASCII piece that ends at a line break or at the end of the input. */
   private addAsciiLines(b: Buffer): void {
     const reader = this.bytes;
+    reader.begin(b);
     const n = b.length;
     let ls = 0;
     while (ls < n) {
