@@ -97,6 +97,21 @@ describe('bench smoke (tiny sizes)', function () {
     assert.equal(ms[2]!.ratio, 0.05);
     assert.equal(ms[2]!.pass, true);
     assert.match(formatTable(ms), /PASS/);
+    // a ratio just over the line fails though it shows as 0.1 (2007.38 ms against 20 070 ms is 0.10002)
+    const [close, grep, fast] = checkTargets(
+      [
+        metric('logs/log-syslog-100/summary', 2007.38, 'ms CPU', { reference: { name: 'fwlogwatch', value: 20070, unit: 'ms' } }),
+        metric('logs/log-syslog-100/summary.vs-grep', 2000.5, 'ms CPU', { reference: { name: 'grep -c SRC=', value: 200, unit: 'ms' } }),
+        metric('rules/kube-ipv4-100/cold-open', 100.04, 'ms CPU', { reference: { name: 'iptables-legacy-restore --test (CPU)', value: 100, unit: 'ms' } }),
+      ],
+      100,
+    );
+    assert.equal(close!.ratio, 0.1);
+    assert.equal(close!.pass, false);
+    assert.equal(grep!.ratio, 10.003);
+    assert.equal(grep!.pass, false);
+    assert.equal(fast!.ratio, 1);
+    assert.equal(fast!.pass, false);
     assert.match(formatMarkdown({ machine: { nproc: 1 }, skipped: ['x: y'], metrics: ms }), /\| rules\/kube-ipv4-100\/cold-open \|/);
     assert.equal(percentile([5, 1, 4, 2, 3], 50), 3);
     assert.equal(percentile([5, 1, 4, 2, 3], 99), 5);
