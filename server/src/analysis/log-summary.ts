@@ -280,8 +280,10 @@ export class LogSummarizer {
       let b = body;
       while (b < end && isBlank(text.charCodeAt(b))) b++;
       const c = b < end ? text.charCodeAt(b) : -1;
-      if (c === 0x5b || c === 0x2f || (c >= 0x61 && c <= 0x7a)) this.addOther(parseLogLine(start === 0 && end === text.length ? text : text.slice(start, end)));
-      else if (c < 0 && body === start) this.blank++;
+      if (c === 0x5b || c === 0x2f || (c >= 0x61 && c <= 0x7a)) {
+        const line = parseLogLine(start === 0 && end === text.length ? text : text.slice(start, end));
+        this.addOther(line, outcomeOf(line));
+      } else if (c < 0 && body === start) this.blank++;
       else this.other++;
       return;
     }
@@ -703,7 +705,7 @@ export class LogSummarizer {
   addParsed(line: LogLine): void {
     this.lines++;
     if (line.kind !== 'packet') {
-      this.addOther(line);
+      this.addOther(line, outcomeOf(line));
       return;
     }
     this.packet++;
@@ -752,10 +754,9 @@ export class LogSummarizer {
     }
   }
 
-  private addOther(line: LogLine): void {
-    const o = outcomeOf(line);
+  /** Count a parsed line by o, its outcomeOf (undefined: a LOG line after all, counted as one). */
+  private addOther(line: LogLine, o: MessageOutcome | undefined): void {
     if (o === undefined) {
-      // a LOG line, only reached through addParsed's dispatch: count it
       this.lines--;
       this.addParsed(line);
       return;
@@ -772,18 +773,15 @@ export class LogSummarizer {
       this.other++;
       return;
     }
-    let o = this.messages.find(b, s, e);
-    if (o === undefined) {
-      const line = parseLogLine(b.toString('latin1', ls, le), this.lines - 1);
-      o = outcomeOf(line);
-      if (o === undefined) {
-        this.lines--;
-        this.addParsed(line);
-        return;
-      }
-      this.messages.keep(b, s, e, o);
+    const kept = this.messages.find(b, s, e);
+    if (kept !== undefined) {
+      this.addOutcome(kept);
+      return;
     }
-    this.addOutcome(o);
+    const line = parseLogLine(b.toString('latin1', ls, le), this.lines - 1);
+    const o = outcomeOf(line);
+    if (o !== undefined) this.messages.keep(b, s, e, o);
+    this.addOther(line, o);
   }
 
   private addOutcome(o: MessageOutcome): void {
