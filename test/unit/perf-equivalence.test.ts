@@ -12,7 +12,7 @@ import { lineRef, statedPolicy, verdictKey } from '../../server/src/analysis/che
 import { analysisContext, TAKEN_ONLY, TCP_START } from '../../server/src/analysis/context';
 import { HOOKS } from '../../server/src/knowledge/types';
 import { type Condition, compileRule } from '../../server/src/analysis/rule-space';
-import { type Box, DIMS, type Dim, domain, ifaceSet, ifaceValue, ISet, mergeBoxes, Space, type SpaceEnv } from '../../server/src/analysis/packet-space';
+import { Box, DIMS, type Dim, domain, ifaceSet, ifaceValue, ISet, mergeBoxes, Space, type SpaceEnv } from '../../server/src/analysis/packet-space';
 import { setWalkBudget, verdictKind } from '../../server/src/analysis/reach';
 import type { Finding, Rule, Ruleset, Word } from '../../server/src/model/ruleset';
 import { tokenizeLine, WordTexts } from '../../server/src/parser/tokenizer';
@@ -506,7 +506,7 @@ describe('performance rewrites keep behaviour: analysis', function () {
       const top = hi < 40n ? hi : 40n;
       return fc.array(fc.tuple(fc.bigInt({ min: lo, max: top }), fc.bigInt({ min: 0n, max: 6n })), { minLength: 1, maxLength: 3 }).map((rs) => ISet.fromRanges(rs.map(([a, w]) => [a, a + w > top ? top : a + w] as const)));
     };
-    const box = fc.subarray(dims, { maxLength: 3 }).chain((ds) => fc.tuple(...ds.map((d) => small(d).map((s) => [d, s] as const))).map((es) => new Map(es) as Box));
+    const box = fc.subarray(dims, { maxLength: 3 }).chain((ds) => fc.tuple(...ds.map((d) => small(d).map((s) => [d, s] as const))).map((es) => Box.from(es)));
     fc.assert(
       fc.property(fc.array(box, { minLength: 17, maxLength: 40 }), fc.array(fc.tuple(...dims.map(() => fc.bigInt({ min: 0n, max: 41n }))), { minLength: 30, maxLength: 30 }), (boxes, points) => {
         const merged = new Space(mergeBoxes(boxes));

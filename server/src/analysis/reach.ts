@@ -56,7 +56,7 @@ export function walkBudget(): number {
 /** The interval ranges of the dimensions `by` restricts, over every box of `s` (the work of cutting s by it). */
 function weight(s: Space, by: Space): number {
   let w = 0;
-  for (const b of s.boxes) for (const r of by.boxes) for (const d of r.keys()) w += b.get(d)?.rangeCount ?? 1;
+  for (const b of s.boxes) for (const r of by.boxes) for (let i = 0; i < r.size; i++) w += b.get(r.dimAt(i))?.rangeCount ?? 1;
   return w;
 }
 
@@ -167,7 +167,7 @@ export function reach(
         case 'notrack': {
           // the packets it matches leave the raw table with state UNTRACKED
           const relabelled = new Space(
-            matched.boxes.map((b) => new Map(b).set('state', ISet.point(stateValue('UNTRACKED')))),
+            matched.boxes.map((b) => b.with('state', ISet.point(stateValue('UNTRACKED')))),
             matched.approximate,
           );
           s = (exact ? s.subtract(env, rsp.space) : s).union(relabelled);

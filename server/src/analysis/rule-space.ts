@@ -12,7 +12,7 @@ import { findDscpClass } from '../knowledge/values/dscp';
 import { findIcmpName, ICMP_TYPES, ICMPV6_TYPES } from '../knowledge/values/icmp';
 import { isRule, type MatchNode, type OptionNode, type Rule, type Ruleset } from '../model/ruleset';
 import { rulesetEdit } from '../parser/ruleset-parser';
-import { type Box, boxIntersect, type Dim, domain, FULL_BOX, ifaceSet, ISet, Space, type SpaceEnv, STATES } from './packet-space';
+import { Box, boxIntersect, type Dim, domain, FULL_BOX, ifaceSet, ISet, Space, type SpaceEnv, STATES } from './packet-space';
 
 export interface Condition {
   /** The option (or module) the condition comes from. */
@@ -68,7 +68,7 @@ const COMPILED = new WeakMap<readonly OptionNode[], { readonly env: SpaceEnv; re
 function dimSet(env: SpaceEnv, d: Dim, s: ISet, negated: boolean, within?: [bigint, bigint]): Space {
   const [lo, hi] = within ?? domain(env, d);
   const set = negated ? s.complement(lo, hi) : s.intersect(ISet.of(lo, hi));
-  return Space.box(new Map([[d, set]]));
+  return Space.box(Box.of(d, set));
 }
 
 /** An address or network as an interval (contiguous masks only). */
@@ -373,8 +373,8 @@ function conditionFor(env: SpaceEnv, o: OptionNode): Condition | undefined {
     case 'multiport --ports': {
       const s = portSet(a());
       if (!s) return exact(not(`port ${a()}`), undefined);
-      const either = Space.box(new Map([['sport', s]])).union(Space.box(new Map([['dport', s]])));
-      const space = neg ? Space.box(new Map([['sport', s.complement(0n, 65535n)], ['dport', s.complement(0n, 65535n)]])) : either;
+      const either = Space.box(Box.of('sport', s)).union(Space.box(Box.of('dport', s)));
+      const space = neg ? Space.box(Box.from([['sport', s.complement(0n, 65535n)], ['dport', s.complement(0n, 65535n)]])) : either;
       return exact(not(`source or destination port ${a()}`), space);
     }
     case 'tcp --tcp-flags': {
@@ -404,7 +404,7 @@ function conditionFor(env: SpaceEnv, o: OptionNode): Condition | undefined {
       const n = protocolNumber(a());
       const describe = not(`conntrack protocol ${a()}`);
       if (n === undefined) return exact(describe, undefined);
-      const states = (names: readonly string[]) => Space.box(new Map([['state', ISet.fromValues(names.map((x) => BigInt(STATES.indexOf(x as never))))]]));
+      const states = (names: readonly string[]) => Space.box(Box.of('state', ISet.fromValues(names.map((x) => BigInt(STATES.indexOf(x as never))))));
       const hasState = o.match.options.some((x) => x.name === '--ctstate');
       const tracked = states(['NEW', 'ESTABLISHED', 'RELATED']).intersect(env, dimSet(env, 'proto', ISet.point(BigInt(n)), neg));
       const icmpRelated = states(['RELATED']).intersect(env, dimSet(env, 'proto', ISet.fromValues([1n, 58n]), false));

@@ -58,10 +58,6 @@ export function blockKey(v: bigint, bits: number): number | bigint {
 /** (plainOf's result without a tuple per condition: the dimension and set of the last one found.) */
 let plainDimFound: Dim | undefined;
 let plainSetFound: ISet | undefined;
-const grabPlain = (set: ISet, dim: Dim): void => {
-  plainDimFound = dim;
-  plainSetFound = set;
-};
 
 export class TraceChainIndex {
   /** Positions (ascending) of compiled rules that must be looked at for any packet. */
@@ -323,7 +319,8 @@ function plainOf(c: Condition): boolean {
   if (!c.space || c.unknown || c.space.boxes.length !== 1) return false;
   const box = c.space.boxes[0]!;
   if (box.size !== 1) return false;
-  box.forEach(grabPlain);
+  plainDimFound = box.dimAt(0);
+  plainSetFound = box.setAt(0);
   return true;
 }
 

@@ -12,7 +12,7 @@
 import type { Hook } from '../../knowledge/types';
 import type { Finding, Rule, Ruleset } from '../../model/ruleset';
 import { analysisContext, type Keep, limitFinding, TAKEN_ONLY } from '../context';
-import { type Box, type Dim, ISet, Space, stateValue } from '../packet-space';
+import { Box, type Dim, ISet, Space, stateValue } from '../packet-space';
 import { verdictKind } from '../reach';
 import { isAccept, isDrop, lineRef, stateList } from './rule-facts';
 
@@ -42,11 +42,7 @@ function isBan(ctx: ReturnType<typeof analysisContext>, r: Rule): boolean {
 /** The same packets whatever their conntrack state. */
 function withoutState(s: Space): Space {
   return new Space(
-    s.boxes.map((b) => {
-      const m = new Map(b);
-      m.delete('state');
-      return m;
-    }),
+    s.boxes.map((b) => b.without('state')),
     s.approximate,
   );
 }
@@ -82,7 +78,7 @@ export function checkNotrackWithoutUntracked(rs: Ruleset): Finding[] {
     for (const nt of notrackRules(rs, rawHook)) {
       const took = rawRes.taken.get(nt);
       if (!took || took.empty) continue;
-      const untracked = new Space(took.boxes.map((b) => new Map(b).set('state', ISet.point(stateValue('UNTRACKED')))), took.approximate);
+      const untracked = new Space(took.boxes.map((b) => b.with('state', ISet.point(stateValue('UNTRACKED')))), took.approximate);
       const res = ctx.reach('filter', filterHook, untracked, `untracked:${nt.line}`, deciding(ctx));
       if (!res) continue;
       // "no rule accepts them" needs every rule looked at
@@ -149,9 +145,9 @@ const SWAP: Partial<Record<Dim, Dim>> = { src: 'dst', dst: 'src', sport: 'dport'
 function mirror(s: Space): Space {
   return new Space(
     s.boxes.map((b): Box => {
-      const m = new Map<Dim, ISet>();
-      for (const [d, set] of b) if (d !== 'flags' && d !== 'state') m.set(SWAP[d] ?? d, set);
-      return m;
+      const swapped: [Dim, ISet][] = [];
+      for (const [d, set] of b) if (d !== 'flags' && d !== 'state') swapped.push([SWAP[d] ?? d, set]);
+      return Box.from(swapped);
     }),
     s.approximate,
   );

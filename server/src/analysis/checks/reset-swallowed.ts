@@ -6,7 +6,7 @@
  */
 import type { Finding, Rule, Ruleset } from '../../model/ruleset';
 import { analysisContext, limitFinding, TAKEN_ONLY, TCP_START } from '../context';
-import { type Box, boxGet, type Dim, ISet, Space, stateValue } from '../packet-space';
+import { Box, boxGet, ISet, Space, stateValue } from '../packet-space';
 import { flagSet } from '../rule-space';
 import { LineFindings } from '../line-findings';
 import { isDrop, lineRef, rejectsWithReset } from './rule-facts';
@@ -20,16 +20,16 @@ import { isDrop, lineRef, rejectsWithReset } from './rule-facts';
 function resetSpace(ctx: ReturnType<typeof analysisContext>, taken: Space): Space {
   const tracked = ISet.fromValues([stateValue('NEW'), stateValue('ESTABLISHED'), stateValue('RELATED')]);
   const boxes: Box[] = taken.restrict(ctx.env, 'state', tracked).boxes.map((b) => {
-    const m = new Map<Dim, ISet>();
-    m.set('proto', ISet.point(6n));
-    m.set('src', boxGet(ctx.env, b, 'dst'));
-    m.set('dst', boxGet(ctx.env, b, 'src'));
-    m.set('sport', boxGet(ctx.env, b, 'dport').intersect(ISet.of(0n, 65535n)));
-    m.set('dport', boxGet(ctx.env, b, 'sport').intersect(ISet.of(0n, 65535n)));
-    m.set('flags', flagSet(0x04, 0x04));
-    m.set('state', ISet.point(stateValue('RELATED')));
-    m.set('iif', ISet.point(0n));
-    return m;
+    return Box.from([
+      ['proto', ISet.point(6n)],
+      ['src', boxGet(ctx.env, b, 'dst')],
+      ['dst', boxGet(ctx.env, b, 'src')],
+      ['sport', boxGet(ctx.env, b, 'dport').intersect(ISet.of(0n, 65535n))],
+      ['dport', boxGet(ctx.env, b, 'sport').intersect(ISet.of(0n, 65535n))],
+      ['flags', flagSet(0x04, 0x04)],
+      ['state', ISet.point(stateValue('RELATED'))],
+      ['iif', ISet.point(0n)],
+    ]);
   });
   return new Space(boxes, taken.approximate);
 }

@@ -12,7 +12,7 @@
 import { type Chain, type Finding, replacedRules, type Rule, type Ruleset } from '../../model/ruleset';
 import { analysisContext } from '../context';
 import { envKey, PerChainMemo, SeqMemo } from '../memo';
-import { type Box, DIMS, type Dim, domain, ISet, Space, type SpaceEnv } from '../packet-space';
+import { Box, DIMS, type Dim, domain, ISet, Space, type SpaceEnv } from '../packet-space';
 import { verdictKind } from '../reach';
 import type { RuleSpace } from '../rule-space';
 import { lineRef, statedPolicy, verdictKey } from './rule-facts';
@@ -482,7 +482,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
 
 /** One packet as a box. */
 function pointBox(w: ReadonlyMap<Dim, bigint>): Box {
-  return new Map([...w].map(([d, v]) => [d, ISet.point(v)]));
+  return Box.from([...w].map(([d, v]) => [d, ISet.point(v)] as const));
 }
 
 /** The lowest and highest packet of the first boxes of a space, as points. */
