@@ -482,9 +482,15 @@ export class Box implements ReadonlyMap<Dim, ISet> {
    * replaces the earlier one in its place.
    */
   static from(entries: Iterable<readonly [Dim, ISet]>): Box {
-    let b = Box.FULL;
-    for (const [d, s] of entries) b = b.with(d, s);
-    return b;
+    const items: (Dim | ISet)[] = [];
+    for (const [d, s] of entries) {
+      let i = 0;
+      while (i < items.length && items[i] !== d) i += 2;
+      if (i < items.length) items[i + 1] = s;
+      else items.push(d, s);
+    }
+    // (slice: an array of exactly its length, without the room push leaves)
+    return new Box(items.slice());
   }
 
   get size(): number {

@@ -485,19 +485,23 @@ function pointBox(w: ReadonlyMap<Dim, bigint>): Box {
   return Box.from([...w].map(([d, v]) => [d, ISet.point(v)] as const));
 }
 
-/** The lowest and highest packet of the first boxes of a space, as points. */
-function corners(env: SpaceEnv, space: Space): Map<Dim, bigint>[] {
-  const out: Map<Dim, bigint>[] = [];
+/**
+ * The lowest and highest packet of the first boxes of a space, as points, one at a time: the first
+ * settles most rules, and each is a map of every dimension.
+ */
+function* corners(env: SpaceEnv, space: Space): Generator<Map<Dim, bigint>> {
   for (const b of space.boxes.slice(0, 4)) {
-    const lo = new Map<Dim, bigint>();
-    const hi = new Map<Dim, bigint>();
-    for (const d of DIMS) {
-      const s = b.get(d);
-      const [dlo, dhi] = domain(env, d);
-      lo.set(d, s && !s.empty ? s.first()! : dlo);
-      hi.set(d, s && !s.empty ? s.last()! : dhi);
-    }
-    out.push(lo, hi);
+    yield corner(env, b, false);
+    yield corner(env, b, true);
   }
-  return out;
+}
+
+/** The lowest (or highest) packet of a box. */
+function corner(env: SpaceEnv, b: Box, highest: boolean): Map<Dim, bigint> {
+  const point = new Map<Dim, bigint>();
+  for (const d of DIMS) {
+    const s = b.get(d);
+    point.set(d, s && !s.empty ? (highest ? s.last()! : s.first()!) : domain(env, d)[highest ? 1 : 0]);
+  }
+  return point;
 }
