@@ -7,7 +7,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { Rng } from '../../bench/gen/rng';
-import { Space, type SpaceEnv } from '../../server/src/analysis/packet-space';
+import { Box, DIMS, type Dim, domain, ISet, Space, type SpaceEnv } from '../../server/src/analysis/packet-space';
 import { ChainIndex } from '../../server/src/analysis/rule-index';
 import { compileRule, type RuleSpace } from '../../server/src/analysis/rule-space';
 import { isRule } from '../../server/src/model/ruleset';
@@ -86,6 +86,38 @@ describe('rule index: candidates, and the index carried over an edit', function 
         assert.equal(index.candidateCount(probe.boxes, from), got.length, `round ${round}: count of the candidates from ${from}`);
       }
     }
+  });
+
+  it('candidatesAt(packet) holds every rule whose space contains the packet, and is candidates() of a box of just that packet', () => {
+    const rng = new Rng(0x9a7);
+    let inside = 0;
+    for (let round = 0; round < 30; round++) {
+      const lines = Array.from({ length: rng.int(1, 160) }, () => randomRuleText(rng, rng.int(-30, 30)));
+      const spaces = spacesOf(rng, lines);
+      const index = new ChainIndex(ENV, spaces);
+      for (let q = 0; q < 40; q++) {
+        // a packet named in every dimension: now and then the lowest or highest of some rule's box
+        // (values the chain's hulls start or end at), otherwise random within each domain
+        const corner = spaces[rng.int(0, spaces.length - 1)]?.space.boxes[0];
+        const point = new Map<Dim, bigint>();
+        for (const d of DIMS) {
+          const [lo, hi] = domain(ENV, d);
+          const s = corner?.get(d);
+          point.set(d, s && !s.empty && rng.int(0, 1) ? (rng.int(0, 1) ? s.first()! : s.last()!) : lo + (BigInt(rng.int(0, 1 << 30)) % (hi - lo + 1n)));
+        }
+        const from = rng.int(0, 2) ? 0 : rng.int(0, lines.length);
+        const got = index.candidatesAt(point, from);
+        assert.deepEqual(got, index.candidates([Box.from([...point].map(([d, v]) => [d, ISet.point(v)] as const))], from), `round ${round}`);
+        const set = new Set(got);
+        spaces.forEach((rsp, pos) => {
+          if (pos < from) return;
+          const holds = !rsp || rsp.space.contains(ENV, point);
+          if (rsp && holds) inside++;
+          if (holds) assert.ok(set.has(pos), `round ${round}: rule ${pos} contains the packet but is not a candidate`);
+        });
+      }
+    }
+    assert.ok(inside > 100, `only ${inside} (rule, packet) pairs where the rule contains the packet: the test asks too little`);
   });
 
   it('after an edit that files no rule differently (comments added) the index is the one before, which is the index built afresh', () => {

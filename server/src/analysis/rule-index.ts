@@ -44,6 +44,14 @@ function hull(env: SpaceEnv, boxes: readonly Box[], d: Dim): [bigint, bigint] | 
   return lo <= dlo && hi >= dhi ? undefined : [lo, hi];
 }
 
+/** The hull of one packet in a dimension, as hull() gives it for a box of that one packet. */
+function pointHull(env: SpaceEnv, point: ReadonlyMap<Dim, bigint>, d: Dim): [bigint, bigint] | undefined {
+  const v = point.get(d);
+  if (v === undefined) return undefined;
+  const [dlo, dhi] = domain(env, d);
+  return v <= dlo && v >= dhi ? undefined : [v, v];
+}
+
 /** Chains shorter than this are not indexed: their rules are simply all looked at. */
 const MIN_INDEXED = 24;
 /** Dimensions indexed per chain: the ones most of its rules restrict. */
@@ -284,7 +292,19 @@ export class ChainIndex {
    * on. Every rule that can match is among them.
    */
   candidates(boxes: readonly Box[], from = 0): number[] {
-    const s = this.select(boxes, from);
+    return this.listed(this.select((d) => hull(this.env, boxes, d), from), from);
+  }
+
+  /**
+   * candidates() for the one packet `point` (a value in every dimension it names), without making
+   * it a box: the checks ask this for corner packets of every rule.
+   */
+  candidatesAt(point: ReadonlyMap<Dim, bigint>, from = 0): number[] {
+    return this.listed(this.select((d) => pointHull(this.env, point, d), from), from);
+  }
+
+  /** The positions from `from` on of what select found, ascending. */
+  private listed(s: { readonly hits?: number[]; readonly free: readonly number[] }, from: number): number[] {
     const freeFrom = insertionPoint(s.free, from);
     if (!s.hits) return s.free.slice(freeFrom);
     // the hits come from a scan over values: put in order of position, then merged with the free
@@ -304,24 +324,25 @@ export class ChainIndex {
 
   /** How many positions candidates(boxes, from) holds, without making the list. */
   candidateCount(boxes: readonly Box[], from = 0): number {
-    const s = this.select(boxes, from);
+    const s = this.select((d) => hull(this.env, boxes, d), from);
     return (s.hits?.length ?? 0) + s.free.length - insertionPoint(s.free, from);
   }
 
   /**
    * The rules a question is answered from: those from position `from` on keyed in the most
-   * selective dimension of the boxes whose values there meet the boxes' (`hits`, in no particular
-   * order), and the rules free in that dimension (ascending, all of them: the caller skips those
-   * before `from`); or, with no dimension to narrow by, every rule that can match (as `free`).
+   * selective dimension of the question whose values there meet the question's (`hits`, in no
+   * particular order), and the rules free in that dimension (ascending, all of them: the caller
+   * skips those before `from`); or, with no dimension to narrow by, every rule that can match (as
+   * `free`). `query` gives the question's hull in a dimension (undefined: not restricted there).
    */
-  private select(boxes: readonly Box[], from: number): { readonly hits?: number[]; readonly free: readonly number[] } {
+  private select(query: (d: Dim) => readonly [bigint, bigint] | undefined, from: number): { readonly hits?: number[]; readonly free: readonly number[] } {
     if (this.keyed.size === 0) return { free: this.all };
     let best: number[] | undefined;
     let bestFree: number[] | undefined;
     for (const d of KEY_DIMS) {
       const k = this.keyed.get(d);
       if (!k) continue; // no rule restricts it: it cannot narrow anything down
-      const q = hull(this.env, boxes, d);
+      const q = query(d);
       if (!q) continue;
       const limit = best ? best.length + bestFree!.length : Infinity;
       if (k.free.length >= limit) continue;

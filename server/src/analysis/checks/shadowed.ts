@@ -12,7 +12,7 @@
 import { type Chain, type Finding, replacedRules, type Rule, type Ruleset } from '../../model/ruleset';
 import { analysisContext } from '../context';
 import { envKey, PerChainMemo, SeqMemo } from '../memo';
-import { Box, DIMS, type Dim, domain, ISet, Space, type SpaceEnv } from '../packet-space';
+import { type Box, DIMS, type Dim, domain, Space, type SpaceEnv } from '../packet-space';
 import { verdictKind } from '../reach';
 import type { RuleSpace } from '../rule-space';
 import { lineRef, statedPolicy, verdictKey } from './rule-facts';
@@ -408,7 +408,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       // a corner of the rule's packets that no earlier rule takes proves it is not covered; most
       // rules are settled this way with a look at the few rules that contain that one packet
       for (const w of corners(ctx.env, space)) {
-        const cands = index.candidates([pointBox(w)]);
+        const cands = index.candidatesAt(w);
         work += cands.length;
         const hit = cands.some((p) => p < i && covering[p] === 1 && compiled[p]!.space.contains(ctx.env, w));
         if (!hit) return undefined;
@@ -445,7 +445,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
         // that contain one packet, before the subtraction below cuts the space into pieces around
         // every one of them.
         for (const w of corners(ctx.env, space)) {
-          const cands = index.candidates([pointBox(w)], i + 1);
+          const cands = index.candidatesAt(w, i + 1);
           work += cands.length;
           let decided = false;
           for (const p of cands) {
@@ -478,11 +478,6 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       return undefined;
     }
   }
-}
-
-/** One packet as a box. */
-function pointBox(w: ReadonlyMap<Dim, bigint>): Box {
-  return Box.from([...w].map(([d, v]) => [d, ISet.point(v)] as const));
 }
 
 /**
