@@ -53,7 +53,8 @@ function hitLimit(status: number | null, wallMs: number, timeoutMs: number): boo
 
 /** Run argv `runs` times under /usr/bin/time; median wall and CPU. */
 export function timeCommand(name: string, argv: readonly string[], o: { runs?: number; timeoutMs?: number; stdin?: string; okStatus?: number[] } = {}): RefRun {
-  if (!existsSync(TIME)) return { name, ok: false, note: `${TIME} is missing (apt-get install time)` };
+  const noTime = ensureCommand(TIME, 'time');
+  if (noTime) return { name, ok: false, note: noTime };
   const missing = argv.find((a) => a.startsWith('/') && a.includes('/.data/') && !existsSync(a));
   if (missing) return { name, ok: false, note: `${missing} does not exist` };
   const dir = mkdtempSync(path.join(tmpdir(), 'ilens-bench-'));
@@ -131,7 +132,8 @@ const isRoot = process.getuid?.() === 0;
 /** A throwaway namespace for iptables-restore --test, or why there is none. */
 export function withNamespace<T>(fn: (ns: string) => T): T | string {
   if (!isRoot) return 'needs root (network namespaces)';
-  if (!have('ip')) return 'the ip command is missing (iproute2)';
+  const noIp = ensureCommand('ip', 'iproute2');
+  if (noIp) return noIp;
   const ns = `ilensbench${process.pid}`;
   const add = spawnSync('ip', ['netns', 'add', ns], { encoding: 'utf8' });
   if (add.status !== 0) return `ip netns add failed: ${add.stderr.trim()}`;
@@ -145,24 +147,34 @@ export function withNamespace<T>(fn: (ns: string) => T): T | string {
 export function restoreTest(ns: string, file: string, family: 'ipv4' | 'ipv6', backend: 'legacy' | 'nft', runs = 3): RefRun {
   const bin = `${family === 'ipv6' ? 'ip6tables' : 'iptables'}-${backend}-restore`;
   const name = `${bin} --test`;
-  if (!have(bin)) return { name, ok: false, note: `${bin} is missing (apt-get install iptables)` };
+  const missing = ensureCommand(bin, 'iptables');
+  if (missing) return { name, ok: false, note: missing };
   return timeCommand(name, ['ip', 'netns', 'exec', ns, bin, '--test', file], { runs, timeoutMs: 600_000 });
 }
 
-/** fwlogwatch, installed from Debian when missing and possible. */
-export function ensureFwlogwatch(): string | undefined {
-  if (have('fwlogwatch')) return undefined;
-  if (!isRoot) return 'fwlogwatch is not installed and installing it needs root (apt-get install -y fwlogwatch)';
-  if (!have('apt-get')) return 'fwlogwatch is not installed and there is no apt-get';
-  const r = spawnSync('apt-get', ['install', '-y', 'fwlogwatch'], { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeout: 300_000 });
-  if (r.status !== 0 || !have('fwlogwatch')) return `apt-get install -y fwlogwatch failed: ${(r.stderr ?? '').trim().split('\n').pop()}`;
+/**
+ * A reference's command, installed from Debian's package `pkg` when it is missing and that is
+ * possible (root and apt-get; the package lists are updated once if the first try fails, as on a
+ * new machine that never ran apt-get update): undefined once the command is there, else why not.
+ */
+export function ensureCommand(cmd: string, pkg: string): string | undefined {
+  if (have(cmd)) return undefined;
+  if (!isRoot) return `${cmd} is missing and installing it needs root (apt-get install -y ${pkg})`;
+  if (!have('apt-get')) return `${cmd} is missing and there is no apt-get to install ${pkg}`;
+  const apt = (args: string[]) => spawnSync('apt-get', args, { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeout: 300_000 });
+  let r = apt(['install', '-y', pkg]);
+  if (r.status !== 0) {
+    apt(['update']);
+    r = apt(['install', '-y', pkg]);
+  }
+  if (r.status !== 0 || !have(cmd)) return `${cmd} is missing: apt-get install -y ${pkg} failed: ${(r.stderr ?? '').trim().split('\n').pop()}`;
   return undefined;
 }
 
 export function fwlogwatch(file: string, mode: 'fast' | 'ports', o: { runs?: number; timeoutMs?: number } = {}): RefRun {
   const args = mode === 'fast' ? ['-P', 'n', '-S', '-D'] : ['-P', 'n', '-d'];
   const name = `fwlogwatch ${args.join(' ')}`;
-  const missing = ensureFwlogwatch();
+  const missing = ensureCommand('fwlogwatch', 'fwlogwatch');
   if (missing) return { name, ok: false, note: missing };
   return timeCommand(name, ['fwlogwatch', ...args, file], { runs: o.runs ?? 1, timeoutMs: o.timeoutMs ?? 120_000 });
 }

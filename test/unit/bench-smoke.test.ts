@@ -14,7 +14,7 @@ import { checkTargets, formatMarkdown, formatTable, metric } from '../../bench/l
 import { percentile } from '../../bench/lib/stats';
 import { measureLogEditor, measureSummary } from '../../bench/logs-measure';
 import { measureRuleset } from '../../bench/rules-measure';
-import { grepCount } from '../../bench/references';
+import { ensureCommand, grepCount } from '../../bench/references';
 import { summarizeText } from '../../server/src/analysis/log-summary';
 import { createRulesDocument } from '../../server/src/service/document';
 
@@ -123,5 +123,13 @@ describe('bench smoke (tiny sizes)', function () {
     const g = grepCount(log, 1);
     if (!g.ok) return this.skip(); // /usr/bin/time missing: the bench says so itself
     assert.ok(g.wall !== undefined && g.cpu !== undefined);
+  });
+
+  it('uses a reference command that is there as it is, and says how to get one that is missing', () => {
+    // (no apt-get for a command that exists: this returns at once)
+    assert.equal(ensureCommand('sh', 'dash'), undefined);
+    // without root nothing can be installed: the reason names the package (as root, the bench
+    // would install it, which a unit test must not do)
+    if (process.getuid?.() !== 0) assert.match(ensureCommand('ilens-no-such-command', 'ilens-no-such-package') ?? '', /ilens-no-such-command is missing .*apt-get install -y ilens-no-such-package/);
   });
 });
