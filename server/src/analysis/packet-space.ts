@@ -566,17 +566,11 @@ export class Box implements ReadonlyMap<Dim, ISet> {
   }
 }
 
-export const FULL_BOX: Box = Box.FULL;
-
 export function boxGet(env: SpaceEnv, b: Box, d: Dim): ISet {
   const s = b.get(d);
   if (s) return s;
   const [lo, hi] = domain(env, d);
   return ISet.of(lo, hi);
-}
-
-export function boxWith(b: Box, d: Dim, s: ISet): Box {
-  return b.with(d, s);
 }
 
 export function boxIntersect(env: SpaceEnv, a: Box, b: Box): Box | undefined {
@@ -633,7 +627,7 @@ export class Space {
   ) {}
 
   static readonly NONE = new Space([]);
-  static readonly ALL = new Space([FULL_BOX]);
+  static readonly ALL = new Space([Box.FULL]);
 
   static box(b: Box): Space {
     return new Space([b]);

@@ -12,7 +12,7 @@ import { findDscpClass } from '../knowledge/values/dscp';
 import { findIcmpName, ICMP_TYPES, ICMPV6_TYPES } from '../knowledge/values/icmp';
 import { isRule, type MatchNode, type OptionNode, type Rule, type Ruleset } from '../model/ruleset';
 import { rulesetEdit } from '../parser/ruleset-parser';
-import { Box, boxIntersect, type Dim, domain, FULL_BOX, ifaceSet, ISet, Space, type SpaceEnv, STATES } from './packet-space';
+import { Box, boxIntersect, type Dim, domain, ifaceSet, ISet, Space, type SpaceEnv, STATES } from './packet-space';
 
 export interface Condition {
   /** The option (or module) the condition comes from. */
@@ -522,7 +522,7 @@ function conditionsSpace(env: SpaceEnv, conditions: readonly Condition[]): Space
     for (const c of conditions) if (c.space) space = space.intersect(env, c.space);
     return space;
   }
-  let box: Box = FULL_BOX;
+  let box: Box = Box.FULL;
   for (const c of conditions) {
     if (!c.space) continue;
     const next = boxIntersect(env, box, c.space.boxes[0]!);
