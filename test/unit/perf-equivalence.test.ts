@@ -17,6 +17,7 @@ import { setWalkBudget, verdictKind } from '../../server/src/analysis/reach';
 import type { Finding, Rule, Ruleset, Word } from '../../server/src/model/ruleset';
 import { tokenizeLine, WordTexts } from '../../server/src/parser/tokenizer';
 import { parseIPv4 } from '../../server/src/knowledge/argtypes';
+import { allFindings } from '../../server/src/analysis/all-checks';
 import { diagnose } from '../../server/src/service/diagnostics';
 import { createRulesDocument } from '../../server/src/service/document';
 import { sampleRulesets } from '../support/ruleset-gen';
@@ -393,6 +394,26 @@ describe('performance rewrites keep behaviour: analysis', function () {
         prev = inc;
       }
     }
+  });
+
+  it('diagnostics come in the order their spans compare in (ties in the checks\' order), each at the severity asked for now', () => {
+    let compared = 0;
+    for (const f of files) {
+      const doc = createRulesDocument(`file:///${f.name}.rules`, 1, f.text);
+      const first = diagnose(doc.ruleset, doc.lines);
+      // the reference: every finding in the checks' order, sorted by comparing spans (a stable sort)
+      const reference = [...allFindings(doc.ruleset)].sort((a, b) => a.span.line - b.span.line || a.span.start - b.span.start);
+      assert.deepEqual(first.map((d) => [d.code, d.span, d.message]), reference.map((x) => [x.code, x.span, x.message]), f.name);
+      compared += first.length;
+      // asked again: the same objects; asked with other severities: those, and the own ones after
+      const again = diagnose(doc.ruleset, doc.lines);
+      again.forEach((d, i) => assert.equal(d, first[i], `${f.name}: diagnostic ${i} kept`));
+      const codes = [...new Set(first.map((d) => d.code))];
+      const raised = diagnose(doc.ruleset, doc.lines, { severities: Object.fromEntries(codes.map((c) => [c, 'error'])) });
+      assert.ok(raised.every((d) => d.severity === 'error'), `${f.name}: every code raised to error`);
+      assert.deepEqual(diagnose(doc.ruleset, doc.lines).map((d) => d.severity), reference.map((x) => x.severity), `${f.name}: own severities again`);
+    }
+    assert.ok(compared > 200, `${compared} diagnostics compared`);
   });
 
   it('lines read again from the previous version keep their own findings (a word too long, counters, blanks in front)', () => {

@@ -30,7 +30,22 @@ export function currentDiagnostics(ctx: ServerContext, uri: string): Diagnostic[
   return items;
 }
 
+/**
+ * The protocol form of each diagnostic, for the document it was made for: a diagnostic an edit
+ * left alone is the previous version's object (see service/diagnostics.ts), so each publish
+ * converts only what the edit changed.
+ */
+const CONVERTED = new WeakMap<Diagnostic, { readonly uri: string; readonly lsp: LspDiagnostic }>();
+
 export function toLspDiagnostic(uri: string, d: Diagnostic): LspDiagnostic {
+  const kept = CONVERTED.get(d);
+  if (kept && kept.uri === uri) return kept.lsp;
+  const lsp = convert(uri, d);
+  CONVERTED.set(d, { uri, lsp });
+  return lsp;
+}
+
+function convert(uri: string, d: Diagnostic): LspDiagnostic {
   const tags: DiagnosticTag[] = [];
   if (d.tags?.includes('unnecessary')) tags.push(DiagnosticTag.Unnecessary);
   if (d.tags?.includes('deprecated')) tags.push(DiagnosticTag.Deprecated);
