@@ -16,6 +16,7 @@ import type {
   Rule,
   Ruleset,
   Span,
+  Table,
   TableBlock,
   Word,
 } from '../model/ruleset';
@@ -301,7 +302,8 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
   const { family, source } = familyOf(contents, opts, prior, sameStart);
   const format: FileFormat = contents.some((l) => l.startsWith('*')) ? 'save' : 'commands';
   let nodes: LineNode[] = [];
-  let commands: CommandLine[] = [];
+  /** The command lines in line order, when read whole (an edit leaves them to the ruleset to find when asked). */
+  let commands: CommandLine[] | undefined = [];
   let comments: CommentLine[] = [];
   let block: TableBlock | undefined;
   let blocks: TableBlock[] = [];
@@ -581,7 +583,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     return cmd;
   };
 
-  let rules: Rule[];
+  let rules: Rule[] | undefined;
   const incremental = !!priorSame && sameBlocks && !bom && lines.length === priorNodes!.length;
   if (incremental) {
     // an edit within blocks that stay as they were: the previous version's nodes, commands,
@@ -605,9 +607,11 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       if (node.kind === 'command') read.push(node);
       else if (node.kind === 'comment') readComments.push(node);
     }
-    commands = spliceByLine(previous.commands, (c) => c.line, same, sameFrom, read);
+    // (the command and rule lists are not made again: nothing the analysis of an edit does reads
+    // them, and at 100 000 lines each is a megabyte of garbage per edit; see ParsedRuleset)
+    commands = undefined;
+    rules = undefined;
     comments = spliceByLine(previous.comments, (c) => c.line, same, sameFrom, readComments);
-    rules = spliceByLine(previous.rules, (r) => r.line, same, sameFrom, read.filter(isRule));
     lineFindings = spliceByLine(priorSame.lineFindings, (x) => x.span.line, same, sameFrom, lineFindings);
     blocks = priorSame.blocks.slice();
     // the state the last line leaves: the last block, committed if its COMMIT was read
@@ -617,10 +621,10 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     for (let ln = 0; ln < lines.length; ln++) {
       const node = readLine(ln);
       nodes.push(node);
-      if (node.kind === 'command') commands.push(node);
+      if (node.kind === 'command') commands!.push(node);
       else if (node.kind === 'comment') comments.push(node);
     }
-    rules = commands.filter(isRule);
+    rules = commands!.filter(isRule);
   }
   for (const x of lineFindings) findings.push(x);
 
@@ -642,10 +646,40 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
   const built = (changed && updateTables(priorSame!.tables, priorNodes!, nodes, changed, family)) || buildTables(nodes, format, family);
   for (const x of built.findings) findings.push(x);
 
-  const rs: Ruleset = { family, familySource: source, format, lineCount: lines.length, lines: nodes, commands, comments, rules, tables: built.tables, findings };
+  const rs: Ruleset = new ParsedRuleset(family, source, format, lines.length, nodes, comments, built.tables, findings, commands, rules);
   LINE_PARSES.set(rs, { family, familySource: source, familyOpts: { family: opts.family, familySource: opts.familySource }, format, texts: lines, extras, wideDecls, tables: built, lineFindings, blocks });
   if (changed) recordAncestors(rs, opts.previous!, changed);
   return rs;
+}
+
+/**
+ * A ruleset as the parser makes it. The lists of command lines and of rules are the line nodes of
+ * those kinds, found when first asked for: a version made by an edit does not make them, since
+ * the analysis of an edit reads only the lines it changed (each list was a copy of 100 000
+ * entries per edit on a kube-proxy-sized file, a megabyte straight into the old generation that
+ * brought the next full collection closer).
+ */
+class ParsedRuleset implements Ruleset {
+  constructor(
+    readonly family: Family,
+    readonly familySource: Ruleset['familySource'],
+    readonly format: FileFormat,
+    readonly lineCount: number,
+    readonly lines: readonly LineNode[],
+    readonly comments: readonly CommentLine[],
+    readonly tables: ReadonlyMap<string, Table>,
+    readonly findings: readonly Finding[],
+    private commandList: readonly CommandLine[] | undefined,
+    private ruleList: readonly Rule[] | undefined,
+  ) {}
+
+  get commands(): readonly CommandLine[] {
+    return (this.commandList ??= this.lines.filter((n): n is CommandLine => n.kind === 'command'));
+  }
+
+  get rules(): readonly Rule[] {
+    return (this.ruleList ??= this.commands.filter(isRule));
+  }
 }
 
 // The loops over every line of an edited version are functions of their own: inside parseRuleset,

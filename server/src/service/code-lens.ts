@@ -6,7 +6,7 @@ import { analysisContext, TAKEN_ONLY } from '../analysis/context';
 import { Space, STATES } from '../analysis/packet-space';
 import { protocolName } from '../knowledge/generic';
 import type { Hook } from '../knowledge/types';
-import type { Rule, Ruleset, Span } from '../model/ruleset';
+import { isRule, type Rule, type Ruleset, type Span } from '../model/ruleset';
 
 export interface Lens {
   readonly span: Span;
@@ -28,8 +28,19 @@ function describeReach(ctx: ReturnType<typeof analysisContext>, space: Space): s
   return `${stateNames.length === STATES.length ? 'every state' : stateNames.join(', ')} · ${protoText}`;
 }
 
+/**
+ * Whether the file has more than n rules, counted from its first line until n is passed: after an
+ * edit, the list of all rules is made only when something reads it (see parser/ruleset-parser.ts),
+ * and a big file would otherwise make it for the lenses it gets none of.
+ */
+function moreRulesThan(rs: Ruleset, n: number): boolean {
+  let seen = 0;
+  for (const l of rs.lines) if (l.kind === 'command' && isRule(l) && ++seen > n) return true;
+  return false;
+}
+
 export function codeLenses(rs: Ruleset): Lens[] {
-  if (rs.rules.length > MAX_RULES_FOR_LENSES) return [];
+  if (moreRulesThan(rs, MAX_RULES_FOR_LENSES)) return [];
   const ctx = analysisContext(rs);
   const reached = new Map<Rule, Space>();
   for (const table of rs.tables.values()) {
