@@ -20,8 +20,8 @@ interface LateBan {
   readonly accept: Rule;
 }
 
-/** Each table's late bans chain by chain, worked out again only for the chains an edit changed (see PerChainMemo). */
-const PER_CHAIN = new PerChainMemo<readonly LateBan[]>();
+/** Each table's late bans in chain order, worked out again only for the chains an edit changed (see PerChainMemo). */
+const PER_CHAIN = new PerChainMemo<LateBan>();
 const NONE: readonly LateBan[] = [];
 
 export function checkBanAfterEstablished(rs: Ruleset): Finding[] {
@@ -29,26 +29,22 @@ export function checkBanAfterEstablished(rs: Ruleset): Finding[] {
   const out: Finding[] = [];
   const est = Space.ALL.restrict(ctx.env, 'state', ISet.point(stateValue('ESTABLISHED')));
   for (const table of rs.tables.values()) {
-    const perChain = PER_CHAIN.values(table, envKey(ctx.env), lateBans);
-    let i = 0;
-    for (const chain of table.chains.values()) {
-      for (const { ban, accept } of perChain[i++]!) {
-        // are established packets of the banned addresses really all taken before the ban?
-        // what of the ban's packets still reaches it (the arrivals there, within its conditions)
-        const res = ctx.reach(table.name, chain.name as Hook, est, 'established', TAKEN_ONLY);
-        const stillReach = res?.taken.get(ban) ?? Space.NONE;
-        out.push({
-          code: 'ban-after-established',
-          severity: 'warning',
-          message:
-            `this ${ban.target!.name} comes after ${lineRef(accept)}, which accepts ESTABLISHED packets: connections the banned host already has ` +
-            `${stillReach.empty ? 'keep working' : 'partly keep working'}, because their packets are accepted before this rule is reached. ` +
-            'Move the ban above the ESTABLISHED accept (and, for TCP, reject with tcp-reset so the peer learns at once).',
-          span: ban.target!.nameWord,
-          related: [{ span: accept.span, message: 'accepts packets of existing connections first' }],
-          data: { acceptLine: accept.line } satisfies BanData,
-        });
-      }
+    for (const { ban, accept } of PER_CHAIN.items(table, envKey(ctx.env), lateBans)) {
+      // are established packets of the banned addresses really all taken before the ban?
+      // what of the ban's packets still reaches it (the arrivals there, within its conditions)
+      const res = ctx.reach(table.name, ban.chain as Hook, est, 'established', TAKEN_ONLY);
+      const stillReach = res?.taken.get(ban) ?? Space.NONE;
+      out.push({
+        code: 'ban-after-established',
+        severity: 'warning',
+        message:
+          `this ${ban.target!.name} comes after ${lineRef(accept)}, which accepts ESTABLISHED packets: connections the banned host already has ` +
+          `${stillReach.empty ? 'keep working' : 'partly keep working'}, because their packets are accepted before this rule is reached. ` +
+          'Move the ban above the ESTABLISHED accept (and, for TCP, reject with tcp-reset so the peer learns at once).',
+        span: ban.target!.nameWord,
+        related: [{ span: accept.span, message: 'accepts packets of existing connections first' }],
+        data: { acceptLine: accept.line } satisfies BanData,
+      });
     }
   }
   return out;

@@ -68,8 +68,8 @@ const RUNS = new WeakMap<object, ChainRun>();
  * edit in a later block makes their table again from the same rules, and finds them here.
  */
 const SHORT_RUNS = new SeqMemo<readonly Finding[]>();
-/** Each table's findings chain by chain (see PerChainMemo). */
-const PER_CHAIN = new PerChainMemo<readonly Finding[]>();
+/** Each table's findings in chain order (see PerChainMemo). */
+const PER_CHAIN = new PerChainMemo<Finding>();
 /** What was found in a chain, by the chain object, with the environment and budget it was judged with. */
 const BY_CHAIN = new WeakMap<Chain, { readonly env: SpaceEnv; readonly budget: number; readonly findings: readonly Finding[] }>();
 
@@ -112,7 +112,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
   const ctx = analysisContext(rs);
   const out: Finding[] = [];
   for (const table of rs.tables.values()) {
-    for (const found of PER_CHAIN.values(table, `${envKey(ctx.env)}/${budget}`, chainFindings)) for (const f of found) out.push(f);
+    for (const f of PER_CHAIN.items(table, `${envKey(ctx.env)}/${budget}`, chainFindings)) out.push(f);
   }
   return out;
 

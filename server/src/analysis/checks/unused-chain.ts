@@ -1,22 +1,35 @@
 /** iptables-lens/unused-chain: a user chain no rule jumps or goes to; its rules never run. */
-import type { Finding, Ruleset } from '../../model/ruleset';
+import type { Chain, Finding, Ruleset } from '../../model/ruleset';
+import { PerChainMemo } from '../memo';
+
+/**
+ * Each table's unused chains, found again after an edit only in the chains it renewed: whether a
+ * chain is used changes only with a jump, and an edit that changes a jump builds the tables anew
+ * (see updateTables). Going through all 35 000 chains of a kube-proxy-sized file took 2 ms of
+ * every edit.
+ */
+const PER_CHAIN = new PerChainMemo<Finding>();
+
+const NONE: readonly Finding[] = Object.freeze([]);
 
 export function checkUnusedChain(rs: Ruleset): Finding[] {
   const out: Finding[] = [];
-  for (const t of rs.tables.values()) {
-    for (const c of t.chains.values()) {
-      if (c.builtin || c.references.length) continue;
-      const decl = c.declarations[0];
-      const span = decl?.kind === 'chain' ? decl.nameWord : decl?.command?.chain;
-      if (!span) continue;
-      out.push({
-        code: 'unused-chain',
-        severity: 'information',
-        message: `no rule jumps to ${c.name}${c.rules.length ? `, so its ${c.rules.length} rule${c.rules.length === 1 ? ' never runs' : 's never run'}` : ''}`,
-        span,
-        tags: ['unnecessary'],
-      });
-    }
-  }
+  for (const t of rs.tables.values()) for (const f of PER_CHAIN.items(t, undefined, unused)) out.push(f);
   return out;
+}
+
+function unused(c: Chain): readonly Finding[] {
+  if (c.builtin || c.references.length) return NONE;
+  const decl = c.declarations[0];
+  const span = decl?.kind === 'chain' ? decl.nameWord : decl?.command?.chain;
+  if (!span) return NONE;
+  return [
+    {
+      code: 'unused-chain',
+      severity: 'information',
+      message: `no rule jumps to ${c.name}${c.rules.length ? `, so its ${c.rules.length} rule${c.rules.length === 1 ? ' never runs' : 's never run'}` : ''}`,
+      span,
+      tags: ['unnecessary'],
+    },
+  ];
 }
