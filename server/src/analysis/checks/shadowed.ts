@@ -225,7 +225,12 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       }
     }
     const findings: Finding[] = [];
-    for (const f of found) if (f) findings.push(f);
+    // (indexed: over a holey list, for...of made an iterator result per rule, 3 MB per edit of
+    // the 83 000-rule blocklist of the firewall-like file)
+    for (let i = 0; i < found.length; i++) {
+      const f = found[i];
+      if (f) findings.push(f);
+    }
     if (n >= KEPT_FROM) {
       const run: ChainRun = { chain, seq, policy: policy ?? '', compiled, keys, covering, found, work, total, firstCovering, firstUnconditional, stopped, budget, findings };
       RUNS.set(seq[0]!, run);
