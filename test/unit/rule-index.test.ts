@@ -160,6 +160,34 @@ describe('rule index: candidates, and the index carried over an edit', function 
     assert.equal(structure(after), structure(new ChainIndex(ENV, none)));
   });
 
+  it('port ranges of every width, one rule moved at a time: the running maximum carried over is the one built afresh', () => {
+    // his that rise and fall along the list sorted by lo: the maximum carried over from the entries
+    // the edit left at the end must be taken up only where the lists line up again
+    const rng = new Rng(0x51de);
+    const rule = () => {
+      const lo = rng.int(1, 60000);
+      const hi = Math.min(65535, lo + (rng.int(0, 3) ? rng.int(0, 50) : rng.int(0, 5000)));
+      return `-A C -p tcp --dport ${lo}:${hi} -j ${rng.int(0, 1) ? 'ACCEPT' : 'DROP'}`;
+    };
+    for (let round = 0; round < 6; round++) {
+      let lines = Array.from({ length: rng.int(100, 400) }, rule);
+      let spaces = spacesOf(rng, lines);
+      let index = new ChainIndex(ENV, spaces);
+      for (let step = 0; step < 60; step++) {
+        const next = lines.slice();
+        const changed = [...new Set(Array.from({ length: rng.int(1, 3) }, () => rng.int(0, next.length - 1)))].sort((a, b) => a - b);
+        for (const at of changed) next[at] = rule();
+        const nextSpaces = spacesOf(rng, next);
+        for (let p = 0; p < next.length; p++) if (!changed.includes(p)) nextSpaces[p] = spaces[p];
+        const derived = ChainIndex.after(ENV, nextSpaces, { index, before: spaces, changed });
+        assert.equal(structure(derived), structure(new ChainIndex(ENV, nextSpaces)), `round ${round}, step ${step}`);
+        lines = next;
+        spaces = nextSpaces;
+        index = derived;
+      }
+    }
+  });
+
   it('an index carried over an edit of a few rules is the index built afresh, entry for entry', () => {
     const rng = new Rng(0x1d4);
     let carried = 0;
