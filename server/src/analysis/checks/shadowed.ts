@@ -49,8 +49,10 @@ interface ChainRun {
   readonly compiled: readonly (RuleSpace | undefined)[];
   readonly keys: readonly (string | undefined)[];
   readonly covering: Uint8Array;
-  readonly found: readonly (Finding | undefined)[];
-  readonly work: readonly number[];
+  /** The chain's position of each finding (`findings` is in chain order). */
+  readonly at: Int32Array;
+  /** The comparisons judging each rule took. */
+  readonly work: Float64Array;
   readonly total: number;
   readonly firstCovering: number;
   readonly firstUnconditional: number;
@@ -172,29 +174,28 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       }
     }
 
-    // (made below: the kept arrays copied, or fresh ones)
-    let found: (Finding | undefined)[] = [];
-    let work: number[] = [];
+    // (made below: the kept ones patched, or fresh ones; the findings are few, the rules of a
+    // blocklist many: a list of each rule's finding, copied per edit, was 660 KB for 83 000 rules)
+    let findings: Finding[] = [];
+    let at: number[] = [];
+    let work = new Float64Array(0);
     let total = 0;
     let stopped = false;
-    const judge = (i: number): void => {
-      const r = judgeRule(facts, i);
-      found[i] = r.finding;
-      work[i] = r.work;
-    };
     if (again) {
       // every other rule keeps its finding and the comparisons it took
-      found = prev!.found.slice();
       work = prev!.work.slice();
       total = prev!.total;
       stopped = prev!.stopped;
       // where the last run stopped: the rules after it were not judged, the one there holds the note
-      const stoppedAt = stopped ? found.findIndex((f) => f?.code === 'analysis-limit') : n;
+      const stoppedAt = stopped ? positionOfLimit(prev!) : n;
+      const fresh = new Map<number, Finding | undefined>();
       for (const i of again) {
-        if (i === stoppedAt) found[i] = limitAt(chain, i);
+        if (i === stoppedAt) fresh.set(i, limitAt(chain, i));
         if (i >= stoppedAt) continue;
         total -= work[i]!;
-        judge(i);
+        const r = judgeRule(facts, i);
+        fresh.set(i, r.finding);
+        work[i] = r.work;
         total += work[i]!;
       }
       // (the comparisons a rule needs depend a little on the chain's index, which the edit may
@@ -204,35 +205,37 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       else {
         shadowStats.partial++;
         shadowStats.rejudged += again.size;
+        [findings, at] = mergeFindings(prev!, fresh);
       }
     }
     if (!again) {
       shadowStats.whole++;
       total = 0;
       stopped = false;
-      found = new Array<Finding | undefined>(n);
-      work = new Array<number>(n).fill(0);
+      findings = [];
+      const positions: number[] = [];
+      work = new Float64Array(n);
       for (let i = 0; i < n; i++) {
         if (!compiled[i]) continue;
         if (total > budget) {
           // every rule of this chain meets thousands of others: say where the check stopped
-          found[i] = limitAt(chain, i);
+          findings.push(limitAt(chain, i));
+          positions.push(i);
           stopped = true;
           break;
         }
-        judge(i);
-        total += work[i]!;
+        const r = judgeRule(facts, i);
+        if (r.finding) {
+          findings.push(r.finding);
+          positions.push(i);
+        }
+        work[i] = r.work;
+        total += r.work;
       }
-    }
-    const findings: Finding[] = [];
-    // (indexed: over a holey list, for...of made an iterator result per rule, 3 MB per edit of
-    // the 83 000-rule blocklist of the firewall-like file)
-    for (let i = 0; i < found.length; i++) {
-      const f = found[i];
-      if (f) findings.push(f);
+      at = positions;
     }
     if (n >= KEPT_FROM) {
-      const run: ChainRun = { chain, seq, policy: policy ?? '', compiled, keys, covering, found, work, total, firstCovering, firstUnconditional, stopped, budget, findings };
+      const run: ChainRun = { chain, seq, policy: policy ?? '', compiled, keys, covering, at: Int32Array.from(at), work, total, firstCovering, firstUnconditional, stopped, budget, findings };
       RUNS.set(seq[0]!, run);
       RUNS.set(seq[n - 1]!, run);
     }
@@ -314,11 +317,9 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       for (const p of index.candidates(prev.compiled[d]!.space.boxes)) again.add(p);
     }
     if (respanned.size) {
-      // (a plain loop: forEach over the holes of an 83 000-rule chain's findings took 9 ms)
-      const found = prev.found;
-      for (let p = 0; p < found.length; p++) {
-        const related = found[p]?.related;
-        if (related && related.some((x) => respanned.has(x.span.line))) again.add(p);
+      for (let k = 0; k < prev.findings.length; k++) {
+        const related = prev.findings[k]!.related;
+        if (related && related.some((x) => respanned.has(x.span.line))) again.add(prev.at[k]!);
       }
     }
     return again;
@@ -504,4 +505,39 @@ function corner(env: SpaceEnv, b: Box, highest: boolean): Map<Dim, bigint> {
     point.set(d, s && !s.empty ? (highest ? s.last()! : s.first()!) : domain(env, d)[highest ? 1 : 0]);
   }
   return point;
+}
+
+/** Where the run stopped at its budget: the position of its limit note (-1: it did not stop). */
+function positionOfLimit(run: ChainRun): number {
+  for (let k = 0; k < run.findings.length; k++) if (run.findings[k]!.code === 'analysis-limit') return run.at[k]!;
+  return -1;
+}
+
+/**
+ * The findings of `run` in chain order, those at the positions of `fresh` replaced by what was
+ * found there again (nothing where the map holds undefined), and their positions.
+ */
+function mergeFindings(run: ChainRun, fresh: ReadonlyMap<number, Finding | undefined>): [Finding[], number[]] {
+  const again = [...fresh.keys()].sort((a, b) => a - b);
+  const findings: Finding[] = [];
+  const at: number[] = [];
+  let j = 0;
+  const takeAgainUpTo = (p: number) => {
+    for (; j < again.length && again[j]! <= p; j++) {
+      const f = fresh.get(again[j]!);
+      if (f) {
+        findings.push(f);
+        at.push(again[j]!);
+      }
+    }
+  };
+  for (let k = 0; k < run.findings.length; k++) {
+    const p = run.at[k]!;
+    takeAgainUpTo(p);
+    if (fresh.has(p)) continue;
+    findings.push(run.findings[k]!);
+    at.push(p);
+  }
+  takeAgainUpTo(Infinity);
+  return [findings, at];
 }
