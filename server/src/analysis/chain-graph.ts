@@ -7,6 +7,7 @@
 import type { Hook } from '../knowledge/types';
 import { type Chain, type Finding, type OptionNode, replacedRules, type Rule, type Ruleset, type Table } from '../model/ruleset';
 import { PerChainMemo, SeqMemo } from './memo';
+import { hasAt, type Positioned, PositionedBuilder, replaceAt } from './positioned';
 
 export interface ChainReach {
   /** Hooks (built-in chains) from which each chain can be reached. */
@@ -173,12 +174,11 @@ export function checkUserChainHooks(table: Table, reach: ChainReach): Finding[] 
 /** Each table's findings in chain order, while the hooks reaching its chains are the same (see PerChainMemo). */
 const HOOKS_PER_CHAIN = new PerChainMemo<Finding>();
 
-/** One chain's findings, rule by rule (in the chain's order). */
+/** One chain's findings, each with the position of its rule. */
 interface ChainHooks {
   readonly chain: Chain;
   readonly from: ReadonlySet<Hook>;
-  readonly perRule: readonly (readonly Finding[])[];
-  readonly findings: readonly Finding[];
+  readonly found: Positioned<Finding>;
 }
 
 /**
@@ -204,17 +204,18 @@ const CHAIN_HOOK_MEMO = new SeqMemo<ChainHooks>();
 function chainHookFindings(c: Chain, from: ReadonlySet<Hook>, last: Map<string, ChainHooks>): readonly Finding[] {
   if (!c.rules.length) return [];
   const hit = last.get(c.name);
-  if (hit && hit.chain === c && hit.from === from) return hit.findings;
+  if (hit && hit.chain === c && hit.from === from) return hit.found.items;
   let made: ChainHooks;
   if (hit && hit.from === from && hit.chain.rules.length === c.rules.length) {
-    const perRule = hit.perRule.slice();
+    const fresh = new Map<number, readonly Finding[]>();
+    // (a replaced rule that had no findings and has none: the list stays the same object)
     let changed = false;
     for (const i of replacedRules(c, hit.chain)!) {
       const now = ruleHookFindings(c, c.rules[i]!, from);
-      if (now !== perRule[i]) changed = true;
-      perRule[i] = now;
+      if (now.length || hasAt(hit.found, i)) changed = true;
+      fresh.set(i, now);
     }
-    made = { chain: c, from, perRule, findings: changed ? flatten(perRule) : hit.findings };
+    made = { chain: c, from, found: changed ? replaceAt(hit.found, fresh) : hit.found };
   } else {
     // (kept by the memo as long as the chain: made at its size, not grown by push)
     const seq = new Array<unknown>(c.rules.length * 4 + 2);
@@ -228,26 +229,17 @@ function chainHookFindings(c: Chain, from: ReadonlySet<Hook>, last: Map<string, 
     seq[k++] = from;
     seq[k] = c.name;
     const kept = CHAIN_HOOK_MEMO.get(seq, () => {
-      const perRule = c.rules.map((r) => ruleHookFindings(c, r, from));
-      return { chain: c, from, perRule, findings: flatten(perRule) };
+      const out = new PositionedBuilder<Finding>();
+      c.rules.forEach((r, i) => out.add(i, ruleHookFindings(c, r, from)));
+      return { chain: c, from, found: out.done() };
     });
     made = kept.chain === c ? kept : { ...kept, chain: c };
   }
   last.set(c.name, made);
-  return made.findings;
+  return made.found.items;
 }
 
 const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
-
-/**
- * The findings of every rule, in order (most rules have none: their entry is NO_FINDINGS, skipped
- * without a look inside, where flat() took 5 ms over an 83 000-rule chain).
- */
-function flatten(perRule: readonly (readonly Finding[])[]): readonly Finding[] {
-  const out: Finding[] = [];
-  for (const l of perRule) if (l !== NO_FINDINGS) for (const f of l) out.push(f);
-  return out;
-}
 
 function ruleHookFindings(c: Chain, r: Rule, from: ReadonlySet<Hook>): readonly Finding[] {
   const out: Finding[] = [];

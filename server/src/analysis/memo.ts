@@ -5,6 +5,7 @@
  */
 import type { Chain, Rule, Table } from '../model/ruleset';
 import type { SpaceEnv } from './packet-space';
+import { type Positioned, PositionedBuilder, replaceAt } from './positioned';
 
 /**
  * Values computed for a chain and kept across versions of a document while the chain holds the
@@ -133,7 +134,7 @@ export class PerChainMemo<T> {
 
   items(table: Table, key: unknown, make: (chain: Chain) => readonly T[]): readonly T[] {
     const hit = this.store.get(table);
-    if (hit && hit.key === key) return hit.items;
+    if (hit && hit.key === key) return hit.list.items;
     // the nearest table this one was made from, through edits in place, that has items (an
     // editor has versions read that are never checked), and the chains new since
     const renewed = new Set<string>();
@@ -150,7 +151,7 @@ export class PerChainMemo<T> {
     // (an edit in place keeps every chain at its position: see ChainMap.with)
     const found = base && base.chains === table.chains.size ? patched(base, table, renewed, make) : whole(table, key, make);
     this.store.set(table, found);
-    return found.items;
+    return found.list.items;
   }
 }
 
@@ -158,62 +159,21 @@ export class PerChainMemo<T> {
 interface Found<T> {
   readonly key: unknown;
   readonly chains: number;
-  readonly items: readonly T[];
-  readonly at: Int32Array;
+  readonly list: Positioned<T>;
 }
 
 function whole<T>(table: Table, key: unknown, make: (chain: Chain) => readonly T[]): Found<T> {
-  const items: T[] = [];
-  const at: number[] = [];
+  const out = new PositionedBuilder<T>();
   let i = 0;
-  for (const c of table.chains.values()) {
-    // (indexed: most chains find nothing, and for...of made an iterator per chain)
-    const mine = make(c);
-    for (let k = 0; k < mine.length; k++) {
-      items.push(mine[k]!);
-      at.push(i);
-    }
-    i++;
-  }
-  return { key, chains: table.chains.size, items, at: Int32Array.from(at) };
+  for (const c of table.chains.values()) out.add(i++, make(c));
+  return { key, chains: table.chains.size, list: out.done() };
 }
 
-/** `base`'s items with those of the chains at the positions of `renewed` worked out again. */
+/** `base`'s items with those of the chains of `renewed` worked out again. */
 function patched<T>(base: Found<T>, table: Table, renewed: ReadonlySet<string>, make: (chain: Chain) => readonly T[]): Found<T> {
-  const positions = [...renewed].map((name) => [table.chains.positionOf(name)!, name] as const).sort((a, b) => a[0] - b[0]);
-  const items: T[] = [];
-  const at: number[] = [];
-  let from = 0;
-  for (const [p, name] of positions) {
-    const lo = firstAt(base.at, p, from);
-    for (let k = from; k < lo; k++) {
-      items.push(base.items[k]!);
-      at.push(base.at[k]!);
-    }
-    const mine = make(table.chains.get(name)!);
-    for (let k = 0; k < mine.length; k++) {
-      items.push(mine[k]!);
-      at.push(p);
-    }
-    from = firstAt(base.at, p + 1, lo);
-  }
-  for (let k = from; k < base.items.length; k++) {
-    items.push(base.items[k]!);
-    at.push(base.at[k]!);
-  }
-  return { key: base.key, chains: base.chains, items, at: Int32Array.from(at) };
-}
-
-/** The first index at or after `from` whose position is at least p (positions ascend). */
-function firstAt(at: Int32Array, p: number, from: number): number {
-  let lo = from;
-  let hi = at.length;
-  while (lo < hi) {
-    const m = (lo + hi) >> 1;
-    if (at[m]! < p) lo = m + 1;
-    else hi = m;
-  }
-  return lo;
+  const fresh = new Map<number, readonly T[]>();
+  for (const name of renewed) fresh.set(table.chains.positionOf(name)!, make(table.chains.get(name)!));
+  return { key: base.key, chains: base.chains, list: replaceAt(base.list, fresh) };
 }
 
 /** Versions PerChainMemo looks back through for values to start from. */

@@ -16,6 +16,7 @@ import { type Box, DIMS, type Dim, domain, Space, type SpaceEnv } from '../packe
 import { verdictKind } from '../reach';
 import type { RuleSpace } from '../rule-space';
 import { lineRef, statedPolicy, verdictKey } from './rule-facts';
+import { NO_POSITIONED, type Positioned, PositionedBuilder, replaceAt } from '../positioned';
 
 function describe(rules: readonly Rule[]): string {
   return rules.map((r) => lineRef(r)).join(', ');
@@ -49,8 +50,8 @@ interface ChainRun {
   readonly compiled: readonly (RuleSpace | undefined)[];
   readonly keys: readonly (string | undefined)[];
   readonly covering: Uint8Array;
-  /** The chain's position of each finding (`findings` is in chain order). */
-  readonly at: Int32Array;
+  /** The findings with the position of the rule each is on. */
+  readonly found: Positioned<Finding>;
   /** The comparisons judging each rule took. */
   readonly work: Float64Array;
   readonly total: number;
@@ -64,6 +65,8 @@ interface ChainRun {
 }
 
 const RUNS = new WeakMap<object, ChainRun>();
+
+const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
 
 /**
  * The findings of chains shorter than KEPT_FROM, by their compiled rules, policy and budget: an
@@ -176,8 +179,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
 
     // (made below: the kept ones patched, or fresh ones; the findings are few, the rules of a
     // blocklist many: a list of each rule's finding, copied per edit, was 660 KB for 83 000 rules)
-    let findings: Finding[] = [];
-    let at: number[] = [];
+    let found: Positioned<Finding> = NO_POSITIONED;
     let work = new Float64Array(0);
     let total = 0;
     let stopped = false;
@@ -188,13 +190,13 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       stopped = prev!.stopped;
       // where the last run stopped: the rules after it were not judged, the one there holds the note
       const stoppedAt = stopped ? positionOfLimit(prev!) : n;
-      const fresh = new Map<number, Finding | undefined>();
+      const fresh = new Map<number, readonly Finding[]>();
       for (const i of again) {
-        if (i === stoppedAt) fresh.set(i, limitAt(chain, i));
+        if (i === stoppedAt) fresh.set(i, [limitAt(chain, i)]);
         if (i >= stoppedAt) continue;
         total -= work[i]!;
         const r = judgeRule(facts, i);
-        fresh.set(i, r.finding);
+        fresh.set(i, r.finding ? [r.finding] : NO_FINDINGS);
         work[i] = r.work;
         total += work[i]!;
       }
@@ -205,37 +207,33 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       else {
         shadowStats.partial++;
         shadowStats.rejudged += again.size;
-        [findings, at] = mergeFindings(prev!, fresh);
+        found = replaceAt(prev!.found, fresh);
       }
     }
     if (!again) {
       shadowStats.whole++;
       total = 0;
       stopped = false;
-      findings = [];
-      const positions: number[] = [];
+      const out = new PositionedBuilder<Finding>();
       work = new Float64Array(n);
       for (let i = 0; i < n; i++) {
         if (!compiled[i]) continue;
         if (total > budget) {
           // every rule of this chain meets thousands of others: say where the check stopped
-          findings.push(limitAt(chain, i));
-          positions.push(i);
+          out.addOne(i, limitAt(chain, i));
           stopped = true;
           break;
         }
         const r = judgeRule(facts, i);
-        if (r.finding) {
-          findings.push(r.finding);
-          positions.push(i);
-        }
+        if (r.finding) out.addOne(i, r.finding);
         work[i] = r.work;
         total += r.work;
       }
-      at = positions;
+      found = out.done();
     }
+    const findings = found.items;
     if (n >= KEPT_FROM) {
-      const run: ChainRun = { chain, seq, policy: policy ?? '', compiled, keys, covering, at: Int32Array.from(at), work, total, firstCovering, firstUnconditional, stopped, budget, findings };
+      const run: ChainRun = { chain, seq, policy: policy ?? '', compiled, keys, covering, found, work, total, firstCovering, firstUnconditional, stopped, budget, findings };
       RUNS.set(seq[0]!, run);
       RUNS.set(seq[n - 1]!, run);
     }
@@ -317,9 +315,9 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       for (const p of index.candidates(prev.compiled[d]!.space.boxes)) again.add(p);
     }
     if (respanned.size) {
-      for (let k = 0; k < prev.findings.length; k++) {
-        const related = prev.findings[k]!.related;
-        if (related && related.some((x) => respanned.has(x.span.line))) again.add(prev.at[k]!);
+      for (let k = 0; k < prev.found.items.length; k++) {
+        const related = prev.found.items[k]!.related;
+        if (related && related.some((x) => respanned.has(x.span.line))) again.add(prev.found.at[k]!);
       }
     }
     return again;
@@ -509,35 +507,6 @@ function corner(env: SpaceEnv, b: Box, highest: boolean): Map<Dim, bigint> {
 
 /** Where the run stopped at its budget: the position of its limit note (-1: it did not stop). */
 function positionOfLimit(run: ChainRun): number {
-  for (let k = 0; k < run.findings.length; k++) if (run.findings[k]!.code === 'analysis-limit') return run.at[k]!;
+  for (let k = 0; k < run.found.items.length; k++) if (run.found.items[k]!.code === 'analysis-limit') return run.found.at[k]!;
   return -1;
-}
-
-/**
- * The findings of `run` in chain order, those at the positions of `fresh` replaced by what was
- * found there again (nothing where the map holds undefined), and their positions.
- */
-function mergeFindings(run: ChainRun, fresh: ReadonlyMap<number, Finding | undefined>): [Finding[], number[]] {
-  const again = [...fresh.keys()].sort((a, b) => a - b);
-  const findings: Finding[] = [];
-  const at: number[] = [];
-  let j = 0;
-  const takeAgainUpTo = (p: number) => {
-    for (; j < again.length && again[j]! <= p; j++) {
-      const f = fresh.get(again[j]!);
-      if (f) {
-        findings.push(f);
-        at.push(again[j]!);
-      }
-    }
-  };
-  for (let k = 0; k < run.findings.length; k++) {
-    const p = run.at[k]!;
-    takeAgainUpTo(p);
-    if (fresh.has(p)) continue;
-    findings.push(run.findings[k]!);
-    at.push(p);
-  }
-  takeAgainUpTo(Infinity);
-  return [findings, at];
 }

@@ -1,0 +1,68 @@
+/**
+ * Items kept in the order of a position (a rule's in its chain, a chain's in its table), each with
+ * its position, several at one position or none. Results of a long chain are mostly nothing: kept
+ * this way, an edit of a few rules replaces the items at their positions in a pass over the items,
+ * where a list with a slot per rule was copied (and walked) whole on every edit.
+ */
+export interface Positioned<T> {
+  readonly items: readonly T[];
+  /** The position of each item, ascending. */
+  readonly at: Int32Array;
+}
+
+export const NO_POSITIONED: Positioned<never> = Object.freeze({ items: Object.freeze([]), at: new Int32Array(0) });
+
+/** Items and their positions collected in ascending order of position. */
+export class PositionedBuilder<T> {
+  private readonly items: T[] = [];
+  private readonly at: number[] = [];
+
+  add(position: number, items: readonly T[]): void {
+    // (indexed: most calls add nothing, and for...of made an iterator each time)
+    for (let k = 0; k < items.length; k++) {
+      this.items.push(items[k]!);
+      this.at.push(position);
+    }
+  }
+
+  addOne(position: number, item: T): void {
+    this.items.push(item);
+    this.at.push(position);
+  }
+
+  done(): Positioned<T> {
+    return { items: this.items, at: Int32Array.from(this.at) };
+  }
+}
+
+/**
+ * `list` with the items at each position of `fresh` replaced by the items given for it there
+ * (an empty list: none any more). The other items stay, in order.
+ */
+export function replaceAt<T>(list: Positioned<T>, fresh: ReadonlyMap<number, readonly T[]>): Positioned<T> {
+  const positions = [...fresh.keys()].sort((a, b) => a - b);
+  const out = new PositionedBuilder<T>();
+  let j = 0;
+  const freshUpTo = (p: number) => {
+    for (; j < positions.length && positions[j]! <= p; j++) out.add(positions[j]!, fresh.get(positions[j]!)!);
+  };
+  for (let k = 0; k < list.items.length; k++) {
+    const p = list.at[k]!;
+    freshUpTo(p);
+    if (!fresh.has(p)) out.addOne(p, list.items[k]!);
+  }
+  freshUpTo(Infinity);
+  return out.done();
+}
+
+/** Whether `list` holds an item at position p. */
+export function hasAt<T>(list: Positioned<T>, p: number): boolean {
+  let lo = 0;
+  let hi = list.at.length;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (list.at[m]! < p) lo = m + 1;
+    else hi = m;
+  }
+  return lo < list.at.length && list.at[lo] === p;
+}
