@@ -85,15 +85,21 @@ function chooseDims(count: ReadonlyMap<Dim, number>): Dim[] {
  */
 function entryOf(x: readonly [bigint, bigint] | undefined, p: number, lo: readonly bigint[], pos: readonly number[]): number {
   if (!x) return -1;
+  // (the first entry after (x[0], p): the entry itself, when there, is just before it)
+  const a = entryAfter(x[0], p, lo, pos);
+  return a > 0 && pos[a - 1] === p && lo[a - 1] === x[0] ? a - 1 : -1;
+}
+
+/** The first entry of lists sorted by (lo, pos) that comes after (lo, pos): where such an entry goes. */
+function entryAfter(x: bigint, p: number, lo: readonly bigint[], pos: readonly number[]): number {
   let a = 0;
   let b = lo.length;
   while (a < b) {
     const mid = (a + b) >> 1;
-    if (entryBefore(x[0], p, { lo, pos }, mid)) b = mid;
+    if (entryBefore(x, p, { lo, pos }, mid)) b = mid;
     else a = mid + 1;
   }
-  // (a is the first entry after (x[0], p): the entry itself, when there, is just before it)
-  return a > 0 && pos[a - 1] === p && lo[a - 1] === x[0] ? a - 1 : -1;
+  return a;
 }
 
 /** Entries sorted by (lo, pos): the order of the keyed lists. */
@@ -296,13 +302,7 @@ export class ChainIndex {
           free.splice(insertionPoint(free, p), 0, p);
           continue;
         }
-        let a = 0;
-        let b = lo.length;
-        while (a < b) {
-          const mid = (a + b) >> 1;
-          if (entryBefore(x[0], p, { lo, pos }, mid)) b = mid;
-          else a = mid + 1;
-        }
+        const a = entryAfter(x[0], p, lo, pos);
         lo.splice(a, 0, x[0]);
         hi.splice(a, 0, x[1]);
         pos.splice(a, 0, p);
