@@ -7,7 +7,7 @@
 import type { Hook } from '../knowledge/types';
 import { type Chain, type Finding, type OptionNode, replacedRules, type Rule, type Ruleset, type Table } from '../model/ruleset';
 import { PerChainMemo, SeqMemo } from './memo';
-import { hasAt, type Positioned, PositionedBuilder, replaceAt } from './positioned';
+import { hasAt, NO_ITEMS, type Positioned, PositionedBuilder, replaceAt } from './positioned';
 
 export interface ChainReach {
   /** Hooks (built-in chains) from which each chain can be reached. */
@@ -163,9 +163,9 @@ export function checkUserChainHooks(table: Table, reach: ChainReach): Finding[] 
   if (!last) LAST.set(table.jumps, (last = new Map()));
   const kept = last;
   const hookFindings = (c: Chain): readonly Finding[] => {
-    if (c.builtin) return NO_FINDINGS;
+    if (c.builtin) return NO_ITEMS;
     const from = reach.hooks.get(c.name);
-    return from && from.size > 0 ? chainHookFindings(c, from, kept) : NO_FINDINGS;
+    return from && from.size > 0 ? chainHookFindings(c, from, kept) : NO_ITEMS;
   };
   for (const f of HOOKS_PER_CHAIN.items(table, reach, hookFindings)) out.push(f);
   return out;
@@ -239,8 +239,6 @@ function chainHookFindings(c: Chain, from: ReadonlySet<Hook>, last: Map<string, 
   return made.found.items;
 }
 
-const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
-
 function ruleHookFindings(c: Chain, r: Rule, from: ReadonlySet<Hook>): readonly Finding[] {
   const out: Finding[] = [];
   const ts = r.target?.spec;
@@ -297,7 +295,7 @@ function ruleHookFindings(c: Chain, r: Rule, from: ReadonlySet<Hook>): readonly 
       });
     }
   }
-  return out.length ? out : NO_FINDINGS;
+  return out.length ? out : NO_ITEMS;
 }
 
 /**

@@ -10,7 +10,10 @@ export interface Positioned<T> {
   readonly at: Int32Array;
 }
 
-export const NO_POSITIONED: Positioned<never> = Object.freeze({ items: Object.freeze([]), at: new Int32Array(0) });
+/** No items: what a chain or rule with nothing to report gives (one frozen list, shared). */
+export const NO_ITEMS: readonly never[] = Object.freeze([]);
+
+export const NO_POSITIONED: Positioned<never> = Object.freeze({ items: NO_ITEMS, at: new Int32Array(0) });
 
 /** Items and their positions collected in ascending order of position. */
 export class PositionedBuilder<T> {

@@ -7,6 +7,7 @@ import type { Hook } from '../../knowledge/types';
 import type { Chain, Finding, Rule, Ruleset } from '../../model/ruleset';
 import { analysisContext, envKey, TAKEN_ONLY } from '../context';
 import { PerChainMemo } from '../memo';
+import { NO_ITEMS } from '../positioned';
 import { ISet, Space, stateValue } from '../packet-space';
 import { isAccept, isDrop, lineRef } from './rule-facts';
 
@@ -22,7 +23,6 @@ interface LateBan {
 
 /** Each table's late bans in chain order, worked out again only for the chains an edit changed (see PerChainMemo). */
 const PER_CHAIN = new PerChainMemo<LateBan>();
-const NONE: readonly LateBan[] = [];
 
 export function checkBanAfterEstablished(rs: Ruleset): Finding[] {
   const ctx = analysisContext(rs);
@@ -51,7 +51,7 @@ export function checkBanAfterEstablished(rs: Ruleset): Finding[] {
 
   /** The bans of a built-in chain placed after an accept of ESTABLISHED packets that meets them. */
   function lateBans(chain: Chain): readonly LateBan[] {
-    if (!chain.builtin) return NONE;
+    if (!chain.builtin) return NO_ITEMS;
     const found: LateBan[] = [];
     // the accepts by state met so far (few): a ban looks for its accept among them, not among
     // every earlier rule of a long chain
@@ -72,6 +72,6 @@ export function checkBanAfterEstablished(rs: Ruleset): Finding[] {
       const accept = stateAccepts.find((a) => !ctx.compiled.get(a)!.space.intersect(ctx.env, banEst).empty);
       if (accept) found.push({ ban, accept });
     }
-    return found.length ? found : NONE;
+    return found.length ? found : NO_ITEMS;
   }
 }

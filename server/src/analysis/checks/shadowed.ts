@@ -16,7 +16,7 @@ import { type Box, DIMS, type Dim, domain, Space, type SpaceEnv } from '../packe
 import { verdictKind } from '../reach';
 import type { RuleSpace } from '../rule-space';
 import { lineRef, statedPolicy, verdictKey } from './rule-facts';
-import { NO_POSITIONED, type Positioned, PositionedBuilder, replaceAt } from '../positioned';
+import { NO_ITEMS, NO_POSITIONED, type Positioned, PositionedBuilder, replaceAt } from '../positioned';
 
 function describe(rules: readonly Rule[]): string {
   return rules.map((r) => lineRef(r)).join(', ');
@@ -65,8 +65,6 @@ interface ChainRun {
 }
 
 const RUNS = new WeakMap<object, ChainRun>();
-
-const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
 
 /**
  * The findings of chains shorter than KEPT_FROM, by their compiled rules, policy and budget: an
@@ -196,7 +194,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
         if (i >= stoppedAt) continue;
         total -= work[i]!;
         const r = judgeRule(facts, i);
-        fresh.set(i, r.finding ? [r.finding] : NO_FINDINGS);
+        fresh.set(i, r.finding ? [r.finding] : NO_ITEMS);
         work[i] = r.work;
         total += work[i]!;
       }

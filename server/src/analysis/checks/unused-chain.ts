@@ -1,6 +1,7 @@
 /** iptables-lens/unused-chain: a user chain no rule jumps or goes to; its rules never run. */
 import type { Chain, Finding, Ruleset } from '../../model/ruleset';
 import { PerChainMemo } from '../memo';
+import { NO_ITEMS } from '../positioned';
 
 /**
  * Each table's unused chains, found again after an edit only in the chains it renewed: whether a
@@ -10,8 +11,6 @@ import { PerChainMemo } from '../memo';
  */
 const PER_CHAIN = new PerChainMemo<Finding>();
 
-const NONE: readonly Finding[] = Object.freeze([]);
-
 export function checkUnusedChain(rs: Ruleset): Finding[] {
   const out: Finding[] = [];
   for (const t of rs.tables.values()) for (const f of PER_CHAIN.items(t, undefined, unused)) out.push(f);
@@ -19,10 +18,10 @@ export function checkUnusedChain(rs: Ruleset): Finding[] {
 }
 
 function unused(c: Chain): readonly Finding[] {
-  if (c.builtin || c.references.length) return NONE;
+  if (c.builtin || c.references.length) return NO_ITEMS;
   const decl = c.declarations[0];
   const span = decl?.kind === 'chain' ? decl.nameWord : decl?.command?.chain;
-  if (!span) return NONE;
+  if (!span) return NO_ITEMS;
   return [
     {
       code: 'unused-chain',
