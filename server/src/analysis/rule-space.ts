@@ -522,14 +522,23 @@ function conditionsSpace(env: SpaceEnv, conditions: readonly Condition[]): Space
     for (const c of conditions) if (c.space) space = space.intersect(env, c.space);
     return space;
   }
-  let box: Box = Box.FULL;
+  // from the first condition's box, not from the full box (a copy of it per dimension); a rule
+  // with one such condition (most of a blocklist, half of a kube-proxy file) has its space
+  let box: Box | undefined;
+  let only: Space | undefined;
   for (const c of conditions) {
     if (!c.space) continue;
+    if (box === undefined) {
+      box = c.space.boxes[0]!;
+      only = c.space;
+      continue;
+    }
+    only = undefined;
     const next = boxIntersect(env, box, c.space.boxes[0]!);
     if (!next) return new Space([]);
     box = next;
   }
-  return new Space([box]);
+  return only ?? new Space([box!]);
 }
 
 export function compileRule(env: SpaceEnv, rule: Rule): RuleSpace {
