@@ -371,6 +371,29 @@ describe('performance rewrites keep behaviour: analysis', function () {
     assert.ok(compared > 5000, `${compared} conditions compared`);
   });
 
+  it('a rule compiled again is the same object; a new rule object with the same options shares its conditions and space, and is for that rule', () => {
+    const rs = createRulesDocument('file:///compiled.rules', 1, '*filter\n:C - [0:0]\n-A C -s 10.0.0.1 -p tcp -m tcp --dport 22 -j ACCEPT\n-A C -m comment --comment x -j DROP\nCOMMIT\n').ruleset;
+    const env: SpaceEnv = { family: 'ipv4' };
+    for (const r of rs.rules) {
+      const first = compileRule(env, r);
+      assert.equal(first.rule, r);
+      assert.equal(compileRule(env, r), first, 'the same rule: the same object');
+      // a line an edit kept, its node made anew around the same options
+      const again: Rule = { ...r };
+      const moved = compileRule(env, again);
+      assert.equal(moved.rule, again, 'the entry is for the rule asked about');
+      assert.equal(moved.conditions, first.conditions);
+      assert.equal(moved.space, first.space);
+      assert.equal(moved.exact, first.exact);
+      assert.equal(compileRule(env, again), moved, 'the newest rule keeps its object');
+      assert.equal(compileRule(env, r).rule, r, 'the first rule, asked again, is still answered for itself');
+      // another environment: compiled on its own
+      const other = compileRule({ family: 'ipv4' }, r);
+      assert.notEqual(other.conditions, first.conditions);
+      assert.equal(other.rule, r);
+    }
+  });
+
   it('a document read with its previous version equals one read from scratch (parse and every diagnostic)', () => {
     for (const f of files) {
       let prev = createRulesDocument(`file:///${f.name}.rules`, 1, f.text);

@@ -59,11 +59,13 @@ export function spaceEnv(rs: Ruleset): SpaceEnv {
 }
 
 /**
- * What compiling a rule gave, by the rule's option list: a line left unchanged by an edit keeps its
- * parsed options (parseRuleset's `previous`), so its compiled space is reused as long as the
- * environment (the family) is the same.
+ * What compiling a rule gave, by environment and the rule's option list: a line left unchanged by
+ * an edit keeps its parsed options (parseRuleset's `previous`), so its compiled space is reused as
+ * long as the environment (the family) is the same. The entry is the rule's own RuleSpace (one
+ * object per rule, not a second one with the same fields), that of the rule last compiled with
+ * these options when a new rule object took them over.
  */
-const COMPILED = new WeakMap<readonly OptionNode[], { readonly env: SpaceEnv; readonly conditions: readonly Condition[]; readonly space: Space; readonly exact: boolean }>();
+const COMPILED = new WeakMap<SpaceEnv, WeakMap<readonly OptionNode[], RuleSpace>>();
 
 function dimSet(env: SpaceEnv, d: Dim, s: ISet, negated: boolean, within?: [bigint, bigint]): Space {
   const [lo, hi] = within ?? domain(env, d);
@@ -542,8 +544,17 @@ function conditionsSpace(env: SpaceEnv, conditions: readonly Condition[]): Space
 }
 
 export function compileRule(env: SpaceEnv, rule: Rule): RuleSpace {
-  const hit = COMPILED.get(rule.options);
-  if (hit && hit.env === env) return { rule, conditions: hit.conditions, space: hit.space, exact: hit.exact };
+  let byOptions = COMPILED.get(env);
+  if (!byOptions) COMPILED.set(env, (byOptions = new WeakMap()));
+  const hit = byOptions.get(rule.options);
+  if (hit?.rule === rule) return hit;
+  if (hit) {
+    // the same options in another rule object (a line kept by an edit, its node made anew): the
+    // entry follows the newest, so that it does not keep the old node alive
+    const moved: RuleSpace = { rule, conditions: hit.conditions, space: hit.space, exact: hit.exact };
+    byOptions.set(rule.options, moved);
+    return moved;
+  }
   const found: Condition[] = [];
   for (const o of rule.options) {
     const c = conditionOf(env, o);
@@ -559,8 +570,9 @@ export function compileRule(env: SpaceEnv, rule: Rule): RuleSpace {
   for (const c of conditions) if (!c.space || c.unknown) exactAll = false;
   const space = conditionsSpace(env, conditions);
   const exact = exactAll && !space.approximate;
-  COMPILED.set(rule.options, { env, conditions, space, exact });
-  return { rule, conditions, space, exact };
+  const made: RuleSpace = { rule, conditions, space, exact };
+  byOptions.set(rule.options, made);
+  return made;
 }
 
 /** Each rule of a ruleset compiled, by rule. */
