@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { Rng } from '../../bench/gen/rng';
-import { hasAt, PositionedBuilder, replaceAt } from '../../server/src/analysis/positioned';
+import { hasAt, NO_POSITIONED, PositionedBuilder, replaceAt } from '../../server/src/analysis/positioned';
 
 describe('positioned items', () => {
   it('replaceAt equals replacing the slots of a list with one slot per position, over random lists and edits', () => {
@@ -30,5 +30,22 @@ describe('positioned items', () => {
         for (let p = 0; p < n; p++) assert.equal(hasAt(list, p), slots[p]!.length > 0, `round ${round}, step ${step}, position ${p}`);
       }
     }
+  });
+
+  it('nothing collected is the one shared empty result; a result is its own copy of what was collected', () => {
+    const none = new PositionedBuilder<string>();
+    none.add(0, []);
+    none.add(7, []);
+    assert.equal(none.done(), NO_POSITIONED, 'no items: the shared empty result');
+    // replacing every item by nothing gives it too
+    const one = new PositionedBuilder<string>();
+    one.addOne(3, 'a');
+    const list = one.done();
+    assert.equal(replaceAt(list, new Map([[3, []]])), NO_POSITIONED);
+    // the builder goes on without changing what it gave
+    one.addOne(4, 'b');
+    assert.deepEqual([...list.items], ['a']);
+    assert.deepEqual([...list.at], [3]);
+    assert.deepEqual([...one.done().items], ['a', 'b']);
   });
 });

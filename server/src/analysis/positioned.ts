@@ -33,8 +33,14 @@ export class PositionedBuilder<T> {
     this.at.push(position);
   }
 
+  /**
+   * What was collected. Nothing: the one shared NO_POSITIONED (most chains of a big file report
+   * nothing, and a typed array costs some 180 bytes however short); otherwise lists at their size
+   * (kept as long as the chain's results, not with the room push leaves).
+   */
   done(): Positioned<T> {
-    return { items: this.items, at: Int32Array.from(this.at) };
+    if (this.items.length === 0) return NO_POSITIONED;
+    return { items: this.items.slice(), at: Int32Array.from(this.at) };
   }
 }
 
