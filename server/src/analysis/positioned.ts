@@ -66,12 +66,18 @@ export function replaceAt<T>(list: Positioned<T>, fresh: ReadonlyMap<number, rea
 
 /** Whether `list` holds an item at position p. */
 export function hasAt<T>(list: Positioned<T>, p: number): boolean {
-  let lo = 0;
-  let hi = list.at.length;
-  while (lo < hi) {
-    const m = (lo + hi) >> 1;
-    if (list.at[m]! < p) lo = m + 1;
-    else hi = m;
+  const i = insertionPoint(list.at, p);
+  return i < list.at.length && list.at[i] === p;
+}
+
+/** Where `x` goes in an ascending list of positions (before any equal to it). */
+export function insertionPoint(list: ArrayLike<number>, x: number): number {
+  let a = 0;
+  let b = list.length;
+  while (a < b) {
+    const mid = (a + b) >> 1;
+    if (list[mid]! < x) a = mid + 1;
+    else b = mid;
   }
-  return lo < list.at.length && list.at[lo] === p;
+  return a;
 }

@@ -10,6 +10,7 @@
  * index only leaves out rules that certainly cannot match.
  */
 import { type Box, type Dim, domain, type SpaceEnv } from './packet-space';
+import { insertionPoint } from './positioned';
 import type { RuleSpace } from './rule-space';
 
 /** Dimensions indexed, most selective first (the order questions try them in). */
@@ -134,18 +135,6 @@ function runningMax(hi: readonly bigint[], known: readonly bigint[] = [], keep =
 function removeSorted(list: number[], x: number): void {
   const at = insertionPoint(list, x);
   if (list[at] === x) list.splice(at, 1);
-}
-
-/** Where `x` goes in an ascending list. */
-function insertionPoint(list: readonly number[], x: number): number {
-  let a = 0;
-  let b = list.length;
-  while (a < b) {
-    const mid = (a + b) >> 1;
-    if (list[mid]! < x) a = mid + 1;
-    else b = mid;
-  }
-  return a;
 }
 
 /**
