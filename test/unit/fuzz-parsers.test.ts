@@ -111,7 +111,7 @@ describe('fuzz: parsers, checks, summary and tracer', function () {
       fc.array(fc.oneof(fc.constantFrom(...NASTY_WORDS), fc.constantFrom(...NASTY_CHARS)), { maxLength: 40 }).map((a) => a.join(' ')),
     );
     check(line, runs(2000), 2, (text) => {
-      const t = timed(tally, 'tokenizeLine', text.length, () => tokenizeLine(text, 0));
+      const t = timed(tally, 'tokenizeLine', text.length, () => tokenizeLine(text));
       let prev = 0;
       for (const w of t.words) {
         if (w.start < prev || w.end < w.start || w.end > text.length) throw new FuzzFailure(`word ${JSON.stringify(w)} out of order or outside ${text.length}`);

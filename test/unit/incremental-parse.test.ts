@@ -35,7 +35,7 @@ function chainView(c: Chain): unknown {
     name: c.name,
     builtin: c.builtin,
     policy: c.policy,
-    policyWord: c.policyWord,
+    policySpan: c.policySpan,
     declarations: c.declarations.map((d) => d.line),
     // by line and words: a rule left in place of the one that replaced it would show
     rules: c.rules.map(ruleView),

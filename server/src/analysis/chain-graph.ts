@@ -5,7 +5,7 @@
  * a chain using it is reachable from another hook.
  */
 import type { Hook } from '../knowledge/types';
-import { type Chain, type Finding, type OptionNode, replacedRules, type Rule, type Ruleset, type Table } from '../model/ruleset';
+import { type Chain, type Finding, type OptionNode, replacedRules, type Rule, type Ruleset, spanAt, type Table } from '../model/ruleset';
 import { PerChainMemo, SeqMemo } from './memo';
 import { hasAt, NO_ITEMS, type Positioned, PositionedBuilder, replaceAt } from './positioned';
 
@@ -127,7 +127,7 @@ export function findLoops(table: Table): Finding[] {
           code: 'jump-loop',
           severity: 'error',
           message: `jump loop ${cycle}: the kernel refuses to load a table where a packet could jump in circles ("Too many links")`,
-          span: via.target!.nameWord,
+          span: spanAt(via.line, via.target!.nameWord),
         });
       }
       return;
@@ -249,7 +249,7 @@ function ruleHookFindings(c: Chain, r: Rule, from: ReadonlySet<Hook>): readonly 
         code: 'target-hook',
         severity: 'error',
         message: `${ts.name} is only valid in ${ts.hooks.join(', ')}, but ${c.name} is reached from ${bad.join(', ')}; the kernel refuses the table`,
-        span: r.target!.nameWord,
+        span: spanAt(r.line, r.target!.nameWord),
       });
     }
   }
@@ -265,7 +265,7 @@ function ruleHookFindings(c: Chain, r: Rule, from: ReadonlySet<Hook>): readonly 
         code,
         severity: 'warning',
         message: `${o.spec!.name} of ${owner} only works in ${oh!.join(', ')}, but ${c.name} is reached from ${bad.join(', ')}: iptables-legacy refuses the table, and iptables-nft loads it without checking`,
-        span: o.nameSpan,
+        span: spanAt(r.line, o.nameSpan),
       });
     }
   };
@@ -280,7 +280,7 @@ function ruleHookFindings(c: Chain, r: Rule, from: ReadonlySet<Hook>): readonly 
         code: 'match-hook',
         severity: 'error',
         message: `the ${ms.name} match is only valid in ${ms.hooks.join(', ')}, but ${c.name} is reached from ${bad.join(', ')}; the kernel refuses the table`,
-        span: m.nameWord,
+        span: spanAt(r.line, m.nameWord),
       });
     }
   }
@@ -291,7 +291,7 @@ function ruleHookFindings(c: Chain, r: Rule, from: ReadonlySet<Hook>): readonly 
         code: 'interface-direction',
         severity: 'warning',
         message: `${o.name} never matches here: ${c.name} is reached only from ${[...from].join(', ')}, ${blind.why}`,
-        span: o.nameSpan,
+        span: spanAt(r.line, o.nameSpan),
       });
     }
   }
@@ -314,12 +314,13 @@ const LOOP_MEMO = new SeqMemo<readonly LoopAt[]>();
 function loopsAt(table: Table): LoopAt[] {
   const found = findLoops(table);
   if (!found.length) return [];
-  const at = new Map<object, { chain: string; jump: number }>();
+  // by line: a loop is reported on the jump's target word, and each line holds one rule
+  const at = new Map<number, { chain: string; jump: number }>();
   for (const c of table.chains.values()) {
     let k = 0;
-    for (const r of c.rules) if (r.target?.kind === 'chain') at.set(r.target.nameWord, { chain: c.name, jump: k++ });
+    for (const r of c.rules) if (r.target?.kind === 'chain') at.set(r.line, { chain: c.name, jump: k++ });
   }
-  return found.map((f) => ({ ...at.get(f.span)!, finding: f }));
+  return found.map((f) => ({ ...at.get(f.span.line)!, finding: f }));
 }
 
 function loops(table: Table): Finding[] {
@@ -328,7 +329,7 @@ function loops(table: Table): Finding[] {
     let k = 0;
     for (const r of table.chains.get(l.chain)!.rules) {
       if (r.target?.kind !== 'chain') continue;
-      if (k++ === l.jump) return { ...l.finding, span: r.target.nameWord };
+      if (k++ === l.jump) return { ...l.finding, span: spanAt(r.line, r.target.nameWord) };
     }
     throw new Error(`jump ${l.jump} of ${l.chain} is gone, though the jump graph is unchanged`);
   });

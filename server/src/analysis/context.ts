@@ -3,7 +3,7 @@
  * and symbolic traversals memoised by table, hook and starting set.
  */
 import type { Hook } from '../knowledge/types';
-import { type Chain, type Finding, replacedRules, type Rule, type Ruleset, type Table } from '../model/ruleset';
+import { type Chain, declarationSpan, type Finding, replacedRules, type Rule, type Ruleset, spanAt, type Table } from '../model/ruleset';
 import { type ChainReach, reachability } from './chain-graph';
 import { Box, ISet, Space, type SpaceEnv } from './packet-space';
 import { type Arrival, reach, type ReachResult, verdictKind, WALK_BUDGET, walkBudget } from './reach';
@@ -66,7 +66,8 @@ const INDEXES = new ChainMemo<{ readonly index: ChainIndex; readonly spaces: rea
 export function limitFinding(table: Table, hook: Hook, what: string): Finding {
   const chain = table.chains.get(hook);
   const decl = chain?.declarations[0];
-  const span = decl ? (decl.kind === 'chain' ? decl.nameWord : (decl.command?.chain ?? decl.span)) : (chain?.rules[0]?.command.chain ?? { line: 0, start: 0, end: 0 });
+  const first = chain?.rules[0];
+  const span = decl ? (declarationSpan(decl) ?? decl.span) : first ? spanAt(first.line, first.command.chain!) : { line: 0, start: 0, end: 0 };
   return {
     code: 'analysis-limit',
     severity: 'information',

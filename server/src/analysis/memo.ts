@@ -111,7 +111,7 @@ function tableSeq(t: Table): readonly unknown[] {
   if (!seq) {
     const s: unknown[] = [];
     for (const c of t.chains.values()) {
-      s.push(c.name, c.builtin, c.policy ?? '', c.policyWord?.line ?? -1, c.rules.length);
+      s.push(c.name, c.builtin, c.policy ?? '', c.policySpan?.line ?? -1, c.rules.length);
       for (const r of c.rules) s.push(r.options);
     }
     TABLE_SEQS.set(t, (seq = s));

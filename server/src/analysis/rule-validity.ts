@@ -7,74 +7,75 @@
  */
 import { protocolName, protocolNumber } from '../knowledge/generic';
 import type { ExtensionUse, Family, Hook, MatchSpec, OptionSpec, Problem, TargetSpec } from '../knowledge/types';
-import type { CommandLine, Finding, MatchNode, OptionNode, Ruleset, Span, Word } from '../model/ruleset';
+import type { CommandLine, Finding, MatchNode, OptionNode, Range, Ruleset, Word } from '../model/ruleset';
+import { spanAt } from '../model/ruleset';
 import { LineFindings } from './line-findings';
 
-function finding(code: string, message: string, span: Span, severity: Finding['severity'] = 'error'): Finding {
-  return { code, severity, message, span };
+function finding(line: number, code: string, message: string, at: Range, severity: Finding['severity'] = 'error'): Finding {
+  return { code, severity, message, span: spanAt(line, at) };
 }
 
 const BUILTIN_HOOKS: ReadonlySet<string> = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']);
 
-export function checkArguments(opt: OptionNode, family: Family, out: Finding[]): void {
+export function checkArguments(line: number, opt: OptionNode, family: Family, out: Finding[]): void {
   const spec = opt.spec;
   if (!spec) return;
   spec.args.forEach((type, k) => {
     const w = opt.args[k];
     if (!w) return;
     if (w.text === '!' && !w.quoted) {
-      out.push(finding('invalid-argument', `iptables reads this \`!\` as the value of ${spec.name}; to negate, put it in front: \`! ${spec.name} ...\``, w));
+      out.push(finding(line, 'invalid-argument', `iptables reads this \`!\` as the value of ${spec.name}; to negate, put it in front: \`! ${spec.name} ...\``, w));
       return;
     }
     const problem = type.check(w.text, { family });
     if (problem) {
-      out.push(finding('invalid-argument', `${spec.name}: ${problem}`, w));
+      out.push(finding(line, 'invalid-argument', `${spec.name}: ${problem}`, w));
       return;
     }
     const warn = type.warn?.(w.text, { family });
-    if (warn) out.push(finding('suspicious-argument', `${spec.name}: ${warn}`, w, 'warning'));
+    if (warn) out.push(finding(line, 'suspicious-argument', `${spec.name}: ${warn}`, w, 'warning'));
   });
 }
 
-function checkOptionUse(opt: OptionNode, family: Family, out: Finding[]): void {
+function checkOptionUse(line: number, opt: OptionNode, family: Family, out: Finding[]): void {
   const spec = opt.spec;
   if (!spec) return;
   if (opt.negated && !spec.negatable && opt.bang) {
-    out.push(finding('not-negatable', `${spec.name} cannot be negated with \`!\``, opt.bang));
+    out.push(finding(line, 'not-negatable', `${spec.name} cannot be negated with \`!\``, opt.bang));
   }
   if (spec.families && !spec.families.includes(family)) {
-    out.push(finding('wrong-family', `${spec.name} exists only for ${spec.families.includes('ipv4') ? 'IPv4 (iptables)' : 'IPv6 (ip6tables)'}`, opt.nameSpan));
+    out.push(finding(line, 'wrong-family', `${spec.name} exists only for ${spec.families.includes('ipv4') ? 'IPv4 (iptables)' : 'IPv6 (ip6tables)'}`, opt.nameSpan));
   }
-  if (spec.deprecated) out.push({ code: 'deprecated-option', severity: 'warning', message: `${spec.name}: ${spec.deprecated}`, span: opt.nameSpan, tags: ['deprecated'] });
-  checkArguments(opt, family, out);
+  if (spec.deprecated) out.push({ code: 'deprecated-option', severity: 'warning', message: `${spec.name}: ${spec.deprecated}`, span: spanAt(line, opt.nameSpan), tags: ['deprecated'] });
+  checkArguments(line, opt, family, out);
 }
 
 /** Options given more than once, required options missing, exclusions and requirements. */
-function checkOptionSet(owner: string, anchor: Span, specs: readonly OptionSpec[], used: readonly OptionNode[], needsOneOf: readonly string[] | undefined, out: Finding[]): void {
+function checkOptionSet(line: number, owner: string, anchor: Range, specs: readonly OptionSpec[], used: readonly OptionNode[], needsOneOf: readonly string[] | undefined, out: Finding[]): void {
   const seen = new Map<string, OptionNode>();
   for (const o of used) {
     if (!o.spec) continue;
     const prev = seen.get(o.spec.name);
-    if (prev && !o.spec.multi) out.push(finding('option-repeated', `${owner}: ${o.spec.name} can only be given once`, o.nameSpan));
+    if (prev && !o.spec.multi) out.push(finding(line, 'option-repeated', `${owner}: ${o.spec.name} can only be given once`, o.nameSpan));
     seen.set(o.spec.name, o);
   }
   for (const s of specs) {
-    if (s.required && !seen.has(s.name)) out.push(finding('missing-required-option', `${owner} needs ${s.name} ${s.args.map((a) => `<${a.label}>`).join(' ')}`.trim(), anchor));
+    if (s.required && !seen.has(s.name)) out.push(finding(line, 'missing-required-option', `${owner} needs ${s.name} ${s.args.map((a) => `<${a.label}>`).join(' ')}`.trim(), anchor));
   }
   for (const o of seen.values()) {
     for (const x of o.spec!.excludes ?? []) {
       const other = seen.get(x);
       if (other && used.indexOf(other) > used.indexOf(o)) {
-        out.push(finding('option-conflict', `${owner}: ${o.spec!.name} and ${x} cannot be used together`, other.nameSpan));
+        out.push(finding(line, 'option-conflict', `${owner}: ${o.spec!.name} and ${x} cannot be used together`, other.nameSpan));
       }
     }
     for (const x of o.spec!.requires ?? []) {
-      if (!seen.has(x)) out.push(finding('option-conflict', `${owner}: ${o.spec!.name} needs ${x} as well`, o.nameSpan));
+      if (!seen.has(x)) out.push(finding(line, 'option-conflict', `${owner}: ${o.spec!.name} needs ${x} as well`, o.nameSpan));
     }
   }
   if (needsOneOf && !used.some((o) => o.spec && (needsOneOf.length === 0 || needsOneOf.includes(o.spec.name)))) {
     const list = needsOneOf.length ? needsOneOf : specs.map((s) => s.name);
-    out.push(finding('missing-required-option', `${owner} does nothing without one of its options (${list.join(', ')})`, anchor));
+    out.push(finding(line, 'missing-required-option', `${owner} does nothing without one of its options (${list.join(', ')})`, anchor));
   }
 }
 
@@ -90,17 +91,17 @@ function extensionUse(cmd: CommandLine, family: Family, options: readonly Option
       name: o.name,
       negated: o.negated,
       args: o.args.map((a) => a.text),
-      ...(p ? { protocolSeen: p.word.line < o.word.line || (p.word.line === o.word.line && p.word.start < o.word.start) } : {}),
+      ...(p ? { protocolSeen: p.word.start < o.word.start } : {}),
     })),
     otherMatches: cmd.matches.filter((m) => m !== self).map((m) => m.name),
   };
 }
 
-function reportProblems(problems: readonly Problem[], anchor: Span, options: readonly OptionNode[], out: Finding[]): void {
+function reportProblems(line: number, problems: readonly Problem[], anchor: Range, options: readonly OptionNode[], out: Finding[]): void {
   for (const p of problems) {
     const opt = p.option ? options.find((o) => o.name === p.option) : undefined;
-    const at: Span = opt ? (p.argIndex !== undefined ? opt.args[p.argIndex] ?? opt.nameSpan : opt.nameSpan) : anchor;
-    out.push(finding(p.severity === 'warning' ? 'suspicious-argument' : 'module-check', p.message, at, p.severity ?? 'error'));
+    const at: Range = opt ? (p.argIndex !== undefined ? opt.args[p.argIndex] ?? opt.nameSpan : opt.nameSpan) : anchor;
+    out.push(finding(line, p.severity === 'warning' ? 'suspicious-argument' : 'module-check', p.message, at, p.severity ?? 'error'));
   }
 }
 
@@ -115,27 +116,27 @@ function protocolSatisfies(cmd: CommandLine, protocols: readonly string[]): bool
 function checkMatch(cmd: CommandLine, m: MatchNode, family: Family, out: Finding[]): void {
   const spec: MatchSpec | undefined = m.spec;
   if (!spec) return;
-  const anchor = m.mWord ? { line: m.mWord.line, start: m.mWord.start, end: m.nameWord.end } : m.nameWord;
-  if (spec.obsolete) out.push(finding('obsolete-extension', `the ${spec.name} match: ${spec.obsolete}`, anchor, 'warning'));
+  const anchor: Range = m.mWord ? { start: m.mWord.start, end: m.nameWord.end } : m.nameWord;
+  if (spec.obsolete) out.push(finding(cmd.line, 'obsolete-extension', `the ${spec.name} match: ${spec.obsolete}`, anchor, 'warning'));
   if (spec.tables && !spec.tables.includes(cmd.table as never)) {
-    out.push(finding('match-hook', `the ${spec.name} match is only valid in the ${spec.tables.join(' or ')} table${spec.tables.length > 1 ? 's' : ''}, not in ${cmd.table}`, anchor));
+    out.push(finding(cmd.line, 'match-hook', `the ${spec.name} match is only valid in the ${spec.tables.join(' or ')} table${spec.tables.length > 1 ? 's' : ''}, not in ${cmd.table}`, anchor));
   }
   if (spec.protocols && !protocolSatisfies(cmd, spec.protocols)) {
     const p = cmd.generic.find((o) => o.name === '-p');
     const need = spec.protocols.map((x) => `-p ${x}`).join(' or ');
     const why = p?.negated ? `\`! -p ${p.args[0]?.text}\` is not enough` : p ? `this rule has -p ${p.args[0]?.text}` : 'this rule has no -p';
-    out.push(finding('protocol-required', `the ${spec.name} match needs ${need} (${why}); the kernel refuses the rule otherwise`, m.implicit ? m.nameWord : anchor));
+    out.push(finding(cmd.line, 'protocol-required', `the ${spec.name} match needs ${need} (${why}); the kernel refuses the rule otherwise`, m.implicit ? m.nameWord : anchor));
   }
   if (spec.name === 'multiport' && m.options[0] && spec.protocols && protocolSatisfies(cmd, spec.protocols)) {
     // libxt_multiport checks -p while it reads its own options, so a later -p comes too late
     const p = cmd.generic.find((o) => o.name === '-p')!;
     const first = m.options[0];
     if (p.word.start > first.word.start) {
-      out.push(finding('protocol-required', `-p ${p.args[0]?.text} comes after ${first.name}: iptables checks the protocol of -m multiport while reading ${first.name}, so put -p first`, first.nameSpan));
+      out.push(finding(cmd.line, 'protocol-required', `-p ${p.args[0]?.text} comes after ${first.name}: iptables checks the protocol of -m multiport while reading ${first.name}, so put -p first`, first.nameSpan));
     }
   }
-  checkOptionSet(`-m ${spec.name}`, anchor, spec.options, m.options, spec.needsOneOf, out);
-  if (spec.check) reportProblems(spec.check(extensionUse(cmd, family, m.options, m)), anchor, m.options, out);
+  checkOptionSet(cmd.line, `-m ${spec.name}`, anchor, spec.options, m.options, spec.needsOneOf, out);
+  if (spec.check) reportProblems(cmd.line, spec.check(extensionUse(cmd, family, m.options, m)), anchor, m.options, out);
 }
 
 function checkTarget(cmd: CommandLine, family: Family, out: Finding[]): void {
@@ -144,16 +145,16 @@ function checkTarget(cmd: CommandLine, family: Family, out: Finding[]): void {
   const spec: TargetSpec | undefined = tg.spec;
   const anchor = tg.nameWord;
   if (!spec) return;
-  if (spec.obsolete) out.push(finding('obsolete-extension', `the ${spec.name} target: ${spec.obsolete}`, anchor, 'warning'));
-  if (tg.goto && spec) out.push(finding('goto-builtin', `-g needs a user-defined chain; use -j ${spec.name}`, tg.jWord));
+  if (spec.obsolete) out.push(finding(cmd.line, 'obsolete-extension', `the ${spec.name} target: ${spec.obsolete}`, anchor, 'warning'));
+  if (tg.goto && spec) out.push(finding(cmd.line, 'goto-builtin', `-g needs a user-defined chain; use -j ${spec.name}`, tg.jWord));
   if (spec.tables && !spec.tables.includes(cmd.table as never)) {
-    out.push(finding('target-table', `${spec.name} is only valid in the ${spec.tables.join(' or ')} table${spec.tables.length > 1 ? 's' : ''}, not in ${cmd.table}`, anchor));
+    out.push(finding(cmd.line, 'target-table', `${spec.name} is only valid in the ${spec.tables.join(' or ')} table${spec.tables.length > 1 ? 's' : ''}, not in ${cmd.table}`, anchor));
   }
   if (spec.protocols && !protocolSatisfies(cmd, spec.protocols)) {
-    out.push(finding('protocol-required', `${spec.name} needs ${spec.protocols.map((x) => `-p ${x}`).join(' or ')}; the kernel refuses the rule otherwise`, anchor));
+    out.push(finding(cmd.line, 'protocol-required', `${spec.name} needs ${spec.protocols.map((x) => `-p ${x}`).join(' or ')}; the kernel refuses the rule otherwise`, anchor));
   }
-  checkOptionSet(`-j ${spec.name}`, anchor, spec.options, tg.options, spec.needsOneOf, out);
-  if (spec.check) reportProblems(spec.check(extensionUse(cmd, family, tg.options)), anchor, tg.options, out);
+  checkOptionSet(cmd.line, `-j ${spec.name}`, anchor, spec.options, tg.options, spec.needsOneOf, out);
+  if (spec.check) reportProblems(cmd.line, spec.check(extensionUse(cmd, family, tg.options)), anchor, tg.options, out);
 }
 
 function checkHooks(cmd: CommandLine, out: Finding[]): void {
@@ -162,29 +163,29 @@ function checkHooks(cmd: CommandLine, out: Finding[]): void {
   const hook = chain as Hook;
   for (const o of cmd.generic) {
     if (o.name === '-i' && (hook === 'OUTPUT' || hook === 'POSTROUTING')) {
-      out.push(finding('interface-direction', `-i cannot be used in ${hook}: locally sent packets have no incoming interface there`, o.nameSpan));
+      out.push(finding(cmd.line, 'interface-direction', `-i cannot be used in ${hook}: locally sent packets have no incoming interface there`, o.nameSpan));
     }
     if (o.name === '-o' && (hook === 'INPUT' || hook === 'PREROUTING')) {
-      out.push(finding('interface-direction', `-o cannot be used in ${hook}: the outgoing interface is not known yet`, o.nameSpan));
+      out.push(finding(cmd.line, 'interface-direction', `-o cannot be used in ${hook}: the outgoing interface is not known yet`, o.nameSpan));
     }
   }
   for (const m of cmd.matches) {
     if (m.spec?.hooks && !m.spec.hooks.includes(hook)) {
-      out.push(finding('match-hook', `the ${m.name} match is only valid in ${m.spec.hooks.join(', ')} (and user chains reached only from them), not in ${hook}`, m.nameWord));
+      out.push(finding(cmd.line, 'match-hook', `the ${m.name} match is only valid in ${m.spec.hooks.join(', ')} (and user chains reached only from them), not in ${hook}`, m.nameWord));
     }
     for (const o of m.options) {
       if (o.spec?.hooks && !o.spec.hooks.includes(hook)) {
-        out.push(finding('match-hook', `${o.spec.name} of the ${m.name} match is only valid in ${o.spec.hooks.join(', ')} (and user chains reached only from them), not in ${hook}`, o.nameSpan));
+        out.push(finding(cmd.line, 'match-hook', `${o.spec.name} of the ${m.name} match is only valid in ${o.spec.hooks.join(', ')} (and user chains reached only from them), not in ${hook}`, o.nameSpan));
       }
     }
   }
   const ts = cmd.target?.spec;
   if (ts?.hooks && !ts.hooks.includes(hook)) {
-    out.push(finding('target-hook', `${ts.name} is only valid in ${ts.hooks.join(', ')} (and user chains reached only from them), not in ${hook}`, cmd.target!.nameWord));
+    out.push(finding(cmd.line, 'target-hook', `${ts.name} is only valid in ${ts.hooks.join(', ')} (and user chains reached only from them), not in ${hook}`, cmd.target!.nameWord));
   }
   for (const o of cmd.target?.options ?? []) {
     if (o.spec?.hooks && !o.spec.hooks.includes(hook)) {
-      out.push(finding('target-hook', `${o.spec.name} of ${ts?.name ?? 'the target'} is only valid in ${o.spec.hooks.join(', ')}, not in ${hook}: the kernel refuses the rule`, o.nameSpan));
+      out.push(finding(cmd.line, 'target-hook', `${o.spec.name} of ${ts?.name ?? 'the target'} is only valid in ${o.spec.hooks.join(', ')}, not in ${hook}: the kernel refuses the rule`, o.nameSpan));
     }
   }
 }
@@ -193,7 +194,7 @@ function checkHooks(cmd: CommandLine, out: Finding[]): void {
 function checkAddresses(cmd: CommandLine, out: Finding[]): void {
   for (const o of cmd.generic) {
     if ((o.name === '-s' || o.name === '-d') && o.negated && o.args[0]?.text.includes(',')) {
-      out.push(finding('not-negatable', `\`! ${o.name}\` cannot take several addresses (iptables: "! not allowed with multiple source or destination IP addresses"): one rule per address, or an ipset`, o.bang ?? o.nameSpan));
+      out.push(finding(cmd.line, 'not-negatable', `\`! ${o.name}\` cannot take several addresses (iptables: "! not allowed with multiple source or destination IP addresses"): one rule per address, or an ipset`, o.bang ?? o.nameSpan));
     }
   }
 }
@@ -203,17 +204,17 @@ function checkProtocol(cmd: CommandLine, out: Finding[]): void {
   const w: Word | undefined = p?.args[0];
   if (!p || !w) return;
   if (p.negated && protocolNumber(w.text) === 0) {
-    out.push(finding('never-matches', `\`! -p ${w.text}\` excludes every protocol, so the rule could never match; iptables refuses it`, p.nameSpan));
+    out.push(finding(cmd.line, 'never-matches', `\`! -p ${w.text}\` excludes every protocol, so the rule could never match; iptables refuses it`, p.nameSpan));
   }
   const implicit = cmd.matches.find((m) => m.implicit);
   if (implicit && p.negated) {
-    out.push(finding('protocol-required', `options of the ${implicit.name} match after \`! -p ${w.text}\`: the match needs the protocol to be ${w.text}, and the kernel refuses the rule`, w));
+    out.push(finding(cmd.line, 'protocol-required', `options of the ${implicit.name} match after \`! -p ${w.text}\`: the match needs the protocol to be ${w.text}, and the kernel refuses the rule`, w));
   }
 }
 
 /** All per-line checks for one command line. */
 export function checkCommandLine(cmd: CommandLine, family: Family, out: Finding[]): void {
-  for (const o of cmd.options) checkOptionUse(o, family, out);
+  for (const o of cmd.options) checkOptionUse(cmd.line, o, family, out);
   checkProtocol(cmd, out);
   checkAddresses(cmd, out);
   for (const m of cmd.matches) checkMatch(cmd, m, family, out);
@@ -224,13 +225,13 @@ export function checkCommandLine(cmd: CommandLine, family: Family, out: Finding[
     const allowed = OPTION_COMMANDS[o.name];
     if (letter && allowed && !allowed.includes(letter)) {
       const use = o.name === '-c' ? 'it sets the counters of a rule added with -A, -I or -R (or of a policy with -P)' : 'it only changes how -L lists rules';
-      out.push(finding('syntax', `${o.name} cannot be used with ${cmd.command!.spec.name} (iptables: "Illegal option with this command"): ${use}`, o.nameSpan));
+      out.push(finding(cmd.line, 'syntax', `${o.name} cannot be used with ${cmd.command!.spec.name} (iptables: "Illegal option with this command"): ${use}`, o.nameSpan));
     }
   }
   if (cmd.command && !cmd.command.spec.takesRule) {
     const ruleOpts = cmd.options.filter((o) => o.owner !== 'command' && !ANY_COMMAND.has(o.name) && !OPTION_COMMANDS[o.name]);
     if (ruleOpts.length) {
-      out.push(finding('syntax', `${cmd.command.spec.name} takes no rule options`, ruleOpts[0]!.nameSpan));
+      out.push(finding(cmd.line, 'syntax', `${cmd.command.spec.name} takes no rule options`, ruleOpts[0]!.nameSpan));
     }
   }
 }

@@ -12,8 +12,18 @@ export interface Span {
   readonly end: number;
 }
 
-/** One word of a line after iptables-restore's quoting rules. */
-export interface Word extends Span {
+/** Where something lies on a line it does not name (a word's place: the line is its line node's). */
+export interface Range {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * One word of a line after iptables-restore's quoting rules. A word does not know its line (the
+ * line node that holds it does, see spanAt): the same word at the same place of many lines is one
+ * object, and a line that moves keeps its words.
+ */
+export interface Word extends Range {
   /** The value iptables sees (quotes removed, escapes applied). */
   readonly text: string;
   /** Whether any part of the word was quoted. */
@@ -39,8 +49,8 @@ export type OptionOwner = 'command' | 'generic' | 'match' | 'target';
 export interface OptionNode {
   /** The option word as written (`--dport`, `-p`, `--dpo`, `--dport=80`). */
   readonly word: Word;
-  /** Span of the option name only (differs from `word` for `--opt=value`). */
-  readonly nameSpan: Span;
+  /** Where the option name alone lies on the line (differs from `word` for `--opt=value`). */
+  readonly nameSpan: Range;
   /** Canonical name from knowledge (`--dport`, `-p`), or the written name when unknown. */
   readonly name: string;
   readonly negated: boolean;
@@ -168,7 +178,8 @@ export interface Chain {
   readonly builtin: boolean;
   /** Built-in chains: the policy in force at the end of the file. */
   policy?: string;
-  policyWord?: Word;
+  /** Where that policy is written. */
+  policySpan?: Span;
   /** Where the chain is declared (`:NAME`, `-N NAME`); undefined for built-ins never mentioned. */
   readonly declarations: (ChainDecl | CommandLine)[];
   /** Rules in kernel order after -A/-I/-R/-D/-F have been applied. */
@@ -264,6 +275,17 @@ export function isRule(c: CommandLine): c is Rule {
 
 export function spanOf(w: Span): Span {
   return { line: w.line, start: w.start, end: w.end };
+}
+
+/** The chain name a declaration (`:NAME` or `-N NAME`) gives, where it is written. */
+export function declarationSpan(decl: ChainDecl | CommandLine): Span | undefined {
+  const w = decl.kind === 'chain' ? decl.nameWord : decl.command?.chain;
+  return w && spanAt(decl.line, w);
+}
+
+/** The span of a word (or any range) on the given line. */
+export function spanAt(line: number, r: Range): Span {
+  return { line, start: r.start, end: r.end };
 }
 
 export function joinSpans(a: Span, b: Span): Span {

@@ -6,8 +6,8 @@
  */
 import { findTable } from '../knowledge/tables';
 import type { Family } from '../knowledge/types';
-import type { Chain, CommandLine, FileFormat, Finding, LineNode, Rule, Span, Table, Word } from '../model/ruleset';
-import { isRule } from '../model/ruleset';
+import type { Chain, CommandLine, FileFormat, Finding, LineNode, Range, Rule, Table, Word } from '../model/ruleset';
+import { isRule, spanAt } from '../model/ruleset';
 import { ChainMap } from '../model/chain-map';
 
 /** A table while the commands are applied: its chains in a Map the commands change. */
@@ -15,8 +15,8 @@ interface TableBuilding extends Omit<Table, 'chains'> {
   readonly chains: Map<string, Chain>;
 }
 
-function finding(code: string, message: string, span: Span, severity: Finding['severity'] = 'error'): Finding {
-  return { code, severity, message, span };
+function finding(line: number, code: string, message: string, at: Range, severity: Finding['severity'] = 'error'): Finding {
+  return { code, severity, message, span: { line, start: at.start, end: at.end } };
 }
 
 function newTable(name: string): TableBuilding {
@@ -87,7 +87,7 @@ export function buildTables(nodes: readonly LineNode[], format: FileFormat, fami
         existing.declarations.push(node);
         if (existing.builtin && node.policy && (node.policy.text === 'ACCEPT' || node.policy.text === 'DROP')) {
           existing.policy = node.policy.text;
-          existing.policyWord = node.policy;
+          existing.policySpan = spanAt(node.line, node.policy);
         }
       } else {
         t.chains.set(node.nameWord.text, { name: node.nameWord.text, table: node.table, builtin: false, declarations: [node], rules: [], references: [] });
@@ -97,7 +97,7 @@ export function buildTables(nodes: readonly LineNode[], format: FileFormat, fami
     if (!appliesTo(node, family)) continue;
     const t = table(node.table);
     if (!t) {
-      if (node.tableWord) findings.push(finding('unknown-table', `unknown table \`${node.table}\`: iptables has filter, nat, mangle, raw and security`, node.tableWord));
+      if (node.tableWord) findings.push(finding(node.line, 'unknown-table', `unknown table \`${node.table}\`: iptables has filter, nat, mangle, raw and security`, node.tableWord));
       continue;
     }
     applyCommand(t, node, format, findings, state);
@@ -140,19 +140,21 @@ function jumpFindings(tables: ReadonlyMap<string, Table>, t: Table, r: Rule, des
       const decl = dest.declarations.find((d) => d.line > r.line);
       findings.push(
         finding(
+          r.line,
           'undefined-chain',
           `chain \`${tg.name}\` does not exist yet at this line${decl ? ` (it is created at line ${decl.line + 1})` : ''}: iptables-restore needs a chain before the first rule that jumps to it; move its declaration up`,
           tg.nameWord,
         ),
       );
     }
-    if (tg.goto && dest.builtin) findings.push(finding('goto-builtin', `-g can only go to a user-defined chain, not to the built-in ${tg.name}`, tg.nameWord));
-    if (dest.builtin && !tg.goto) findings.push(finding('jump-to-builtin', `a rule cannot jump to the built-in chain ${tg.name}`, tg.nameWord));
+    if (tg.goto && dest.builtin) findings.push(finding(r.line, 'goto-builtin', `-g can only go to a user-defined chain, not to the built-in ${tg.name}`, tg.nameWord));
+    if (dest.builtin && !tg.goto) findings.push(finding(r.line, 'jump-to-builtin', `a rule cannot jump to the built-in chain ${tg.name}`, tg.nameWord));
     return;
   }
   const elsewhere = [...tables.values()].filter((o) => o !== t && o.chains.has(tg.name)).map((o) => o.name);
   findings.push(
     finding(
+      r.line,
       'undefined-chain',
       /^[a-z]+$/.test(tg.name) && tg.name.toUpperCase() !== tg.name
         ? `no target or chain called \`${tg.name}\` in table ${t.name} (target names are upper case: \`${tg.name.toUpperCase()}\`?)`
@@ -260,6 +262,7 @@ function applyCommand(t: TableBuilding, node: CommandLine, format: FileFormat, f
   const missingChain = (w: Word) =>
     findings.push(
       finding(
+        node.line,
         'undefined-chain',
         `chain \`${w.text}\` does not exist in table ${t.name}${format === 'save' ? `: declare it with \`:${w.text} - [0:0]\` at the top of the *${t.name} block` : `: create it with -N ${w.text} first`}`,
         w,
@@ -268,7 +271,7 @@ function applyCommand(t: TableBuilding, node: CommandLine, format: FileFormat, f
   const ruleNumber = (w: Word | undefined): number | undefined => {
     if (!w) return undefined;
     if (!/^[0-9]+$/.test(w.text) || Number(w.text) < 1) {
-      findings.push(finding('syntax', `\`${w.text}\` is not a rule number (1 or more)`, w));
+      findings.push(finding(node.line, 'syntax', `\`${w.text}\` is not a rule number (1 or more)`, w));
       return undefined;
     }
     return Number(w.text);
@@ -291,7 +294,7 @@ function applyCommand(t: TableBuilding, node: CommandLine, format: FileFormat, f
         const n = cmd.extra[0] ? ruleNumber(cmd.extra[0]) : 1;
         if (n === undefined) return;
         if (n > chain.rules.length + 1) {
-          findings.push(finding('rule-number', `${chain.name} has ${chain.rules.length} rule${chain.rules.length === 1 ? '' : 's'} at this point: -I can insert at 1 to ${chain.rules.length + 1}, not ${n}`, cmd.extra[0]!));
+          findings.push(finding(node.line, 'rule-number', `${chain.name} has ${chain.rules.length} rule${chain.rules.length === 1 ? '' : 's'} at this point: -I can insert at 1 to ${chain.rules.length + 1}, not ${n}`, cmd.extra[0]!));
           return;
         }
         chain.rules.splice(n - 1, 0, rule);
@@ -299,7 +302,7 @@ function applyCommand(t: TableBuilding, node: CommandLine, format: FileFormat, f
         const n = ruleNumber(cmd.extra[0]);
         if (n === undefined) return;
         if (n > chain.rules.length) {
-          findings.push(finding('rule-number', `${chain.name} has ${chain.rules.length} rule${chain.rules.length === 1 ? '' : 's'} at this point: there is no rule ${n} to replace`, cmd.extra[0]!));
+          findings.push(finding(node.line, 'rule-number', `${chain.name} has ${chain.rules.length} rule${chain.rules.length === 1 ? '' : 's'} at this point: there is no rule ${n} to replace`, cmd.extra[0]!));
           return;
         }
         chain.rules[n - 1] = rule;
@@ -316,7 +319,7 @@ function applyCommand(t: TableBuilding, node: CommandLine, format: FileFormat, f
         const n = ruleNumber(cmd.extra[0]);
         if (n === undefined) return;
         if (n > chain.rules.length) {
-          findings.push(finding('rule-number', `${chain.name} has ${chain.rules.length} rule${chain.rules.length === 1 ? '' : 's'} at this point: there is no rule ${n} to delete`, cmd.extra[0]));
+          findings.push(finding(node.line, 'rule-number', `${chain.name} has ${chain.rules.length} rule${chain.rules.length === 1 ? '' : 's'} at this point: there is no rule ${n} to delete`, cmd.extra[0]));
           return;
         }
         chain.rules.splice(n - 1, 1);
@@ -326,7 +329,7 @@ function applyCommand(t: TableBuilding, node: CommandLine, format: FileFormat, f
       const key = ruleKey(node);
       const idx = chain.rules.findIndex((r) => ruleKey(r) === key);
       if (idx < 0) {
-        findings.push(finding('no-such-rule', `no rule like this one exists in ${chain.name} at this point, so -D fails ("Bad rule")`, node.span, 'warning'));
+        findings.push(finding(node.line, 'no-such-rule', `no rule like this one exists in ${chain.name} at this point, so -D fails ("Bad rule")`, node.span, 'warning'));
         return;
       }
       chain.rules.splice(idx, 1);
@@ -335,7 +338,7 @@ function applyCommand(t: TableBuilding, node: CommandLine, format: FileFormat, f
     case 'N': {
       if (!chainWord) return;
       if (chain) {
-        findings.push(finding('chain-exists', `chain \`${chainWord.text}\` already exists in table ${t.name}`, chainWord));
+        findings.push(finding(node.line, 'chain-exists', `chain \`${chainWord.text}\` already exists in table ${t.name}`, chainWord));
         return;
       }
       t.chains.set(chainWord.text, { name: chainWord.text, table: t.name, builtin: false, declarations: [node], rules: [], references: [] });
@@ -351,7 +354,7 @@ function applyCommand(t: TableBuilding, node: CommandLine, format: FileFormat, f
         return;
       }
       if (chain.builtin) {
-        findings.push(finding('builtin-chain', `${chain.name} is a built-in chain and cannot be deleted`, chainWord));
+        findings.push(finding(node.line, 'builtin-chain', `${chain.name} is a built-in chain and cannot be deleted`, chainWord));
         return;
       }
       t.chains.delete(chain.name);
@@ -372,17 +375,17 @@ function applyCommand(t: TableBuilding, node: CommandLine, format: FileFormat, f
     case 'P': {
       if (!chainWord) return;
       if (!chain || !chain.builtin) {
-        findings.push(finding('builtin-chain', `-P sets the policy of a built-in chain of ${t.name} (${findTable(t.name)?.chains.join(', ')}); \`${chainWord.text}\` is not one`, chainWord));
+        findings.push(finding(node.line, 'builtin-chain', `-P sets the policy of a built-in chain of ${t.name} (${findTable(t.name)?.chains.join(', ')}); \`${chainWord.text}\` is not one`, chainWord));
         return;
       }
       const pol = cmd.extra[0];
       if (!pol) return;
       if (pol.text !== 'ACCEPT' && pol.text !== 'DROP') {
-        findings.push(finding('chain-policy', `a policy is ACCEPT or DROP (upper case), not \`${pol.text}\``, pol));
+        findings.push(finding(node.line, 'chain-policy', `a policy is ACCEPT or DROP (upper case), not \`${pol.text}\``, pol));
         return;
       }
       chain.policy = pol.text;
-      chain.policyWord = pol;
+      chain.policySpan = spanAt(node.line, pol);
       return;
     }
     case 'E': {
@@ -393,12 +396,12 @@ function applyCommand(t: TableBuilding, node: CommandLine, format: FileFormat, f
         return;
       }
       if (chain.builtin) {
-        findings.push(finding('builtin-chain', `${chain.name} is a built-in chain and cannot be renamed`, chainWord));
+        findings.push(finding(node.line, 'builtin-chain', `${chain.name} is a built-in chain and cannot be renamed`, chainWord));
         return;
       }
       if (!to) return;
       if (t.chains.has(to.text)) {
-        findings.push(finding('chain-exists', `chain \`${to.text}\` already exists in table ${t.name}`, to));
+        findings.push(finding(node.line, 'chain-exists', `chain \`${to.text}\` already exists in table ${t.name}`, to));
         return;
       }
       t.chains.delete(chain.name);
@@ -408,7 +411,7 @@ function applyCommand(t: TableBuilding, node: CommandLine, format: FileFormat, f
     }
     case 'L':
     case 'S':
-      findings.push(finding('listing-command', `${cmd.spec.name} only prints rules; in a rules file it changes nothing`, cmd.word, 'warning'));
+      findings.push(finding(node.line, 'listing-command', `${cmd.spec.name} only prints rules; in a rules file it changes nothing`, cmd.word, 'warning'));
       return;
     case 'C': {
       // -C succeeds only when the rule is there; in a restore file a failing check fails the file
@@ -420,7 +423,7 @@ function applyCommand(t: TableBuilding, node: CommandLine, format: FileFormat, f
       state.matchesByContent = true;
       const key = ruleKey(node);
       if (!chain.rules.some((r) => ruleKey(r) === key)) {
-        findings.push(finding('no-such-rule', `no rule like this one exists in ${chain.name} at this point, so -C fails ("Bad rule")`, node.span, 'warning'));
+        findings.push(finding(node.line, 'no-such-rule', `no rule like this one exists in ${chain.name} at this point, so -C fails ("Bad rule")`, node.span, 'warning'));
       }
       return;
     }

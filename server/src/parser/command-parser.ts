@@ -9,13 +9,15 @@
 import { COMMANDS, findCommand, GENERIC_OPTIONS, protocolName } from '../knowledge/generic';
 import { findMatch, findMatchOtherFamily, findTarget, findTargetOtherFamily, MATCHES, protocolMatchName } from '../knowledge/registry';
 import type { Family, MatchSpec, OptionSpec, TargetSpec } from '../knowledge/types';
-import type { CommandNode, Finding, MatchNode, OptionNode, Span, TargetKind, TargetNode, Word } from '../model/ruleset';
+import type { CommandNode, Finding, MatchNode, OptionNode, Range, TargetKind, TargetNode, Word } from '../model/ruleset';
 
 export interface CommandContext {
   readonly family: Family;
   readonly format: 'save' | 'commands';
   /** Table in force from the enclosing `*table` block (save format) or the default. */
   readonly table: string;
+  /** The line the words are on (for the spans of findings: a word does not know its line). */
+  readonly line: number;
 }
 
 export interface ParsedCommand {
@@ -51,12 +53,13 @@ const STANDARD_VERDICTS = new Set(['ACCEPT', 'DROP', 'RETURN', 'QUEUE']);
 /** Generic options whose value iptables 1.8.9 reads from the option's own word when written `--opt=value`. */
 const WHOLE_WORD_VALUE: ReadonlySet<string> = new Set(['-p', '-s', '-d', '-i', '-o']);
 
-function err(code: string, message: string, span: Span, severity: Finding['severity'] = 'error', data?: unknown): Finding {
+function err(line: number, code: string, message: string, at: Range, severity: Finding['severity'] = 'error', data?: unknown): Finding {
+  const span = { line, start: at.start, end: at.end };
   return data === undefined ? { code, severity, message, span } : { code, severity, message, span, data };
 }
 
 function sub(word: Word, from: number, to: number, text: string): Word {
-  return { line: word.line, start: word.start + from, end: word.start + to, text, quoted: word.quoted };
+  return { start: word.start + from, end: word.start + to, text, quoted: word.quoted };
 }
 
 function isOptionLike(w: Word | undefined): boolean {
@@ -237,7 +240,7 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
       return args;
     }
     if (want === 0) {
-      if (inlineValue) out.findings.push(err('syntax', `option \`${optName}\` takes no value`, inlineValue));
+      if (inlineValue) out.findings.push(err(ctx.line, 'syntax', `option \`${optName}\` takes no value`, inlineValue));
       return args;
     }
     for (let k = 0; k < want; k++) {
@@ -250,7 +253,7 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
       if (k === 0 && !optional) {
         // getopt hands over the next word whatever it looks like
         if (next === undefined) {
-          out.findings.push(err('missing-argument', `option \`${optName}\` needs a value (${spec!.args.map((a) => a.label).join(' ')})`, word));
+          out.findings.push(err(ctx.line, 'missing-argument', `option \`${optName}\` needs a value (${spec!.args.map((a) => a.label).join(' ')})`, word));
           return args;
         }
         args.push(next);
@@ -261,7 +264,7 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
       if (next === undefined || next.text.startsWith('-') || next.text === '!' || next.text.startsWith('!')) {
         if (!optional) {
           out.findings.push(
-            err('missing-argument', `option \`${optName}\` needs ${want} values (${spec!.args.map((a) => a.label).join(' ')})`, word),
+            err(ctx.line, 'missing-argument', `option \`${optName}\` needs ${want} values (${spec!.args.map((a) => a.label).join(' ')})`, word),
           );
         }
         return args;
@@ -283,34 +286,34 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
     const t = w.text;
 
     if (t === '!' && !w.quoted) {
-      if (bang) out.findings.push(err('syntax', 'two `!` in a row: iptables allows only one negation per option', w));
+      if (bang) out.findings.push(err(ctx.line, 'syntax', 'two `!` in a row: iptables allows only one negation per option', w));
       bang = w;
       continue;
     }
 
     if (!isOptionLike(w)) {
-      out.findings.push(err('syntax', `unexpected word \`${t}\`: it belongs to no option (iptables says "Bad argument")`, w, 'error', { stray: true }));
+      out.findings.push(err(ctx.line, 'syntax', `unexpected word \`${t}\`: it belongs to no option (iptables says "Bad argument")`, w, 'error', { stray: true }));
       continue;
     }
 
     // split --name=value
     let name = t;
     let inline: Word | undefined;
-    let nameSpan: Span = w;
+    let nameSpan: Range = w;
     const eq = t.startsWith('--') ? t.indexOf('=') : -1;
     if (eq > 2 && !w.quoted) {
       name = t.slice(0, eq);
       inline = sub(w, eq + 1, t.length, t.slice(eq + 1));
-      nameSpan = { line: w.line, start: w.start, end: w.start + eq };
+      nameSpan = { start: w.start, end: w.start + eq };
     }
 
     // commands
     const cmd = name.charCodeAt(0) === 45 /* - */ ? COMMAND_BY_NAME.get(name) : findCommand(name);
     if (cmd) {
       const b = takeBang();
-      if (b) out.findings.push(err('syntax', `\`!\` cannot negate the command ${cmd.name}`, b));
+      if (b) out.findings.push(err(ctx.line, 'syntax', `\`!\` cannot negate the command ${cmd.name}`, b));
       if (out.command) {
-        out.findings.push(err('syntax', `a line holds one command: ${out.command.spec.name} is already given, so ${cmd.name} cannot follow`, w));
+        out.findings.push(err(ctx.line, 'syntax', `a line holds one command: ${out.command.spec.name} is already given, so ${cmd.name} cannot follow`, w));
         continue;
       }
       let chain: Word | undefined;
@@ -318,7 +321,7 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
       if (inline) chain = inline;
       else if (cmd.chain === 'required') {
         if (i < words.length) chain = words[i++];
-        else out.findings.push(err('missing-argument', `${cmd.name} needs a chain name`, w));
+        else out.findings.push(err(ctx.line, 'missing-argument', `${cmd.name} needs a chain name`, w));
       } else if (cmd.chain === 'optional' && isPositional(words[i])) chain = words[i++];
       if (chain) {
         for (const e of cmd.extra) {
@@ -329,7 +332,7 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
               i++;
             }
           } else if (next === undefined || (e.kind === 'rulenum' && !isPositional(next))) {
-            out.findings.push(err('missing-argument', `${cmd.name} needs a ${e.label} after the chain name`, chain));
+            out.findings.push(err(ctx.line, 'missing-argument', `${cmd.name} needs a ${e.label} after the chain name`, chain));
           } else {
             extra.push(next);
             i++;
@@ -343,15 +346,15 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
     // -t / --table
     if (name === '-t' || name === '--table' || (name.startsWith('--t') && '--table'.startsWith(name) && name.length > 3)) {
       const b = takeBang();
-      if (b) out.findings.push(err('syntax', '`!` cannot negate -t', b));
+      if (b) out.findings.push(err(ctx.line, 'syntax', '`!` cannot negate -t', b));
       const tw = inline ?? words[i++];
       if (!tw) {
-        out.findings.push(err('missing-argument', '-t needs a table name', w));
+        out.findings.push(err(ctx.line, 'missing-argument', '-t needs a table name', w));
         continue;
       }
       if (ctx.format === 'save') {
         out.findings.push(
-          err('table-option-in-restore', `-t cannot be used inside an iptables-restore file: put the rule under a \`*${tw.text}\` header instead`, joinWords(w, tw)),
+          err(ctx.line, 'table-option-in-restore', `-t cannot be used inside an iptables-restore file: put the rule under a \`*${tw.text}\` header instead`, joinWords(w, tw)),
         );
       }
       out.tableWord = tw;
@@ -370,18 +373,17 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
     // -m / --match
     if (name === '-m' || name === '--match' || (name.length > 3 && '--match'.startsWith(name))) {
       const b = takeBang();
-      if (b) out.findings.push(err('syntax', '`!` cannot stand before -m: put it before the option of the module you want to negate', b));
+      if (b) out.findings.push(err(ctx.line, 'syntax', '`!` cannot stand before -m: put it before the option of the module you want to negate', b));
       const mw = inline ?? words[i++];
       if (!mw) {
-        out.findings.push(err('missing-argument', '-m needs a match module name', w));
+        out.findings.push(err(ctx.line, 'missing-argument', '-m needs a match module name', w));
         continue;
       }
       const node = loadMatch(mw.text, mw, w, false);
       if (!node.spec) {
         const other = findMatchOtherFamily(mw.text, ctx.family);
         out.findings.push(
-          err(
-            'unknown-match',
+          err(ctx.line, 'unknown-match',
             other
               ? `the \`${mw.text}\` match exists only for ${ctx.family === 'ipv4' ? 'ip6tables (IPv6)' : 'iptables (IPv4)'}`
               : `unknown match module \`${mw.text}\`: iptables 1.8.9 has no such extension`,
@@ -397,16 +399,16 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
     const isGoto = name === '-g' || name === '--goto' || (name.length > 3 && '--goto'.startsWith(name));
     if (isJump || isGoto) {
       const b = takeBang();
-      if (b) out.findings.push(err('syntax', `\`!\` cannot negate ${isJump ? '-j' : '-g'}`, b));
+      if (b) out.findings.push(err(ctx.line, 'syntax', `\`!\` cannot negate ${isJump ? '-j' : '-g'}`, b));
       // iptables takes -j's target from the whole word (argv[optind-1]): `--jump=ACCEPT` names a
       // chain called "--jump=ACCEPT"; -g reads its value properly
       const tw = inline ? (isJump ? w : inline) : words[i++];
       if (!tw) {
-        out.findings.push(err('missing-argument', `${isJump ? '-j' : '-g'} needs a target or chain name`, w));
+        out.findings.push(err(ctx.line, 'missing-argument', `${isJump ? '-j' : '-g'} needs a target or chain name`, w));
         continue;
       }
       if (out.target) {
-        out.findings.push(err('syntax', `only one -j or -g per rule: ${out.target.goto ? '-g' : '-j'} ${out.target.name} is already given`, joinWords(w, tw)));
+        out.findings.push(err(ctx.line, 'syntax', `only one -j or -g per rule: ${out.target.goto ? '-g' : '-j'} ${out.target.name} is already given`, joinWords(w, tw)));
         continue;
       }
       let spec: TargetSpec | undefined;
@@ -419,7 +421,7 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
       } else if (findTargetOtherFamily(tw.text, ctx.family)) {
         kind = 'unknown';
         out.findings.push(
-          err('unknown-target', `the \`${tw.text}\` target exists only for ${ctx.family === 'ipv4' ? 'ip6tables (IPv6)' : 'iptables (IPv4)'}`, tw),
+          err(ctx.line, 'unknown-target', `the \`${tw.text}\` target exists only for ${ctx.family === 'ipv4' ? 'ip6tables (IPv6)' : 'iptables (IPv4)'}`, tw),
         );
       } else kind = 'chain';
       const node: TargetNode = { name: tw.text, jWord: w, nameWord: tw, goto: isGoto, kind, options: [], ...(spec ? { spec } : {}) };
@@ -446,7 +448,7 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
     if (found.length > 1) {
       takeBang();
       out.findings.push(
-        err('unknown-option', `\`${name}\` is an ambiguous abbreviation: it could be ${found.map((f) => f.spec.name).join(', ')}`, nameSpan),
+        err(ctx.line, 'unknown-option', `\`${name}\` is an ambiguous abbreviation: it could be ${found.map((f) => f.spec.name).join(', ')}`, nameSpan),
       );
       takeArgs(undefined, w, inline, name, true);
       continue;
@@ -467,7 +469,7 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
         continue;
       }
       const why = unknownOption(name, ctx.family, protocol?.word.text, out.matches);
-      out.findings.push(err('unknown-option', why.message, nameSpan, 'error', { option: name, ...(why.module ? { module: why.module } : {}) }));
+      out.findings.push(err(ctx.line, 'unknown-option', why.message, nameSpan, 'error', { option: name, ...(why.module ? { module: why.module } : {}) }));
       takeArgs(undefined, w, inline, name, true);
       continue;
     }
@@ -476,7 +478,7 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
     const spec = cand.spec;
     if (!cand.exact) {
       out.findings.push(
-        err('abbreviated-option', `\`${name}\` is accepted as an abbreviation of \`${spec.name}\`; write it out so the rule reads the same as iptables-save prints it`, nameSpan, 'hint', { replacement: spec.name }),
+        err(ctx.line, 'abbreviated-option', `\`${name}\` is accepted as an abbreviation of \`${spec.name}\`; write it out so the rule reads the same as iptables-save prints it`, nameSpan, 'hint', { replacement: spec.name }),
       );
     }
     if (cand.owner === 'command') continue; // unreachable: commands handled above
@@ -488,14 +490,14 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
       const node: OptionNode = { word: w, nameSpan, name: spec.name, negated: !!b, args, owner: 'generic', spec, ...(b ? { bang: b } : {}) };
       const prev = seenGeneric.get(spec.name);
       if (prev && !spec.multi) {
-        out.findings.push(err('duplicate-option', `${spec.name} is given twice in one rule; iptables allows it once`, nameSpan));
+        out.findings.push(err(ctx.line, 'duplicate-option', `${spec.name} is given twice in one rule; iptables allows it once`, nameSpan));
       }
       seenGeneric.set(spec.name, node);
       addOption(node);
       if (ctx.format === 'save' && (spec.name === '-w' || spec.name === '-W')) {
         // xshared.c do_parse refuses the lock options while restoring
         out.findings.push(
-          err('syntax', `${spec.name} cannot be used inside an iptables-restore file (iptables-restore says "You cannot use \`${spec.name}' from iptables-restore"); give it to iptables-restore on its command line instead`, nameSpan),
+          err(ctx.line, 'syntax', `${spec.name} cannot be used inside an iptables-restore file (iptables-restore says "You cannot use \`${spec.name}' from iptables-restore"); give it to iptables-restore on its command line instead`, nameSpan),
         );
       }
       if (spec.name === '-p' && args[0]) {
@@ -513,7 +515,7 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
     if (owner.target) owner.target.options.push(node);
   }
 
-  if (bang) out.findings.push(err('syntax', 'a `!` at the end of the line negates nothing', bang));
+  if (bang) out.findings.push(err(ctx.line, 'syntax', 'a `!` at the end of the line negates nothing', bang));
   // the nodes live as long as the document: keep their lists at their size
   for (const o of out.options) (o as { args: readonly Word[] }).args = fitOrNone(o.args as Word[]);
   for (const m of out.matches) (m as { options: OptionNode[] }).options = fitOrNone(m.options);
@@ -533,8 +535,8 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
   }
 }
 
-function joinWords(a: Span, b: Span): Span {
-  return { line: a.line, start: a.start, end: b.end };
+function joinWords(a: Range, b: Range): Range {
+  return { start: a.start, end: b.end };
 }
 
 /**

@@ -20,7 +20,7 @@ import type {
   TableBlock,
   Word,
 } from '../model/ruleset';
-import { isRule } from '../model/ruleset';
+import { isRule, spanAt } from '../model/ruleset';
 import { replaceRange } from '../model/replace-range';
 import { buildTables, type TablesBuild, updateTables } from './chains';
 import { type ParsedCommand, parseCommandWords } from './command-parser';
@@ -263,12 +263,12 @@ function f(code: string, severity: Finding['severity'], message: string, s: Span
 }
 
 /** Words separated by blanks only, as strtok does for table and chain lines (no quoting). */
-function plainWords(text: string, line: number, from: number, texts: WordTexts): Word[] {
+function plainWords(text: string, from: number, texts: WordTexts): Word[] {
   const out: Word[] = [];
   const re = /[^ \t]+/g;
   re.lastIndex = from;
   let m: RegExpExecArray | null;
-  while ((m = re.exec(text))) out.push({ text: texts.get(m[0]), line, start: m.index, end: m.index + m[0].length, quoted: false });
+  while ((m = re.exec(text))) out.push({ text: texts.get(m[0]), start: m.index, end: m.index + m[0].length, quoted: false });
   return out;
 }
 
@@ -385,9 +385,9 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     }
 
     if (raw.startsWith('*')) {
-      const words = plainWords(full, ln, base + 1, texts);
+      const words = plainWords(full, base + 1, texts);
       const name = words[0]?.text ?? '';
-      const nameWord: Word = words[0] ?? { text: '', line: ln, start: base + 1, end: base + 1, quoted: false };
+      const nameWord: Word = words[0] ?? { text: '', start: base + 1, end: base + 1, quoted: false };
       if (block && !committed) {
         lineFindings.push(
           f('missing-commit', 'error', `the *${block.name} block is not closed: add COMMIT before *${name || 'this header'}`, span(ln, 0, full.length), { insertBefore: ln }),
@@ -399,7 +399,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       const tb: TableBlock = reused ?? { kind: 'table', name, nameWord, line: ln, span: lineSpan, endLine: ln };
       if (!name) lineFindings.push(f('unknown-table', 'error', 'a `*` line needs a table name: filter, nat, mangle, raw or security', lineSpan));
       else if (!findTable(name)) {
-        lineFindings.push(f('unknown-table', 'error', `unknown table \`${name}\`: iptables has filter, nat, mangle, raw and security`, nameWord));
+        lineFindings.push(f('unknown-table', 'error', `unknown table \`${name}\`: iptables has filter, nat, mangle, raw and security`, spanAt(ln, nameWord)));
       }
       if (words.length > 1) {
         lineFindings.push(f('ignored-text', 'warning', `iptables-restore ignores everything after the table name`, span(ln, words[1]!.start, full.length)));
@@ -407,7 +407,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       const earlier = blocks.find((b) => b.name === name);
       if (earlier && name) {
         lineFindings.push(
-          f('table-redefined', 'warning', `*${name} appears a second time (first at line ${earlier.line + 1}): iptables-restore flushes the table again here, so the first block's rules are lost`, nameWord),
+          f('table-redefined', 'warning', `*${name} appears a second time (first at line ${earlier.line + 1}): iptables-restore flushes the table again here, so the first block's rules are lost`, spanAt(ln, nameWord)),
         );
       }
       block = tb;
@@ -424,14 +424,14 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       let fourth: Word | undefined;
       if (reused) decl = reused;
       else {
-        const words = plainWords(full, ln, base + 1, texts);
+        const words = plainWords(full, base + 1, texts);
         decl = {
           kind: 'chain',
           line: ln,
           span: lineSpan,
           table: block?.name ?? 'filter',
           ...(block ? { block } : {}),
-          nameWord: words[0] ?? { text: '', line: ln, start: base + 1, end: base + 1, quoted: false },
+          nameWord: words[0] ?? { text: '', start: base + 1, end: base + 1, quoted: false },
           ...(words[1] ? { policy: words[1] } : {}),
           ...(words[2] ? { counters: words[2] } : {}),
         };
@@ -444,19 +444,19 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       } else if (committed) {
         lineFindings.push(f('outside-table', 'error', `this chain line comes after COMMIT of *${block.name}: start a new \`*table\` block first`, lineSpan));
       }
-      checkChainName(nameWord, lineFindings);
+      checkChainName(nameWord, ln, lineFindings);
       const builtin = isBuiltinChain(decl.table, nameWord.text);
       if (!policy) {
-        lineFindings.push(f('chain-policy', 'error', `\`:${nameWord.text}\` needs a policy: ${builtin ? 'ACCEPT or DROP' : '`-` for a user chain'} (iptables-restore says "policy invalid")`, nameWord));
+        lineFindings.push(f('chain-policy', 'error', `\`:${nameWord.text}\` needs a policy: ${builtin ? 'ACCEPT or DROP' : '`-` for a user chain'} (iptables-restore says "policy invalid")`, spanAt(ln, nameWord)));
       } else if (builtin) {
         if (policy.text !== '-' && policy.text !== 'ACCEPT' && policy.text !== 'DROP') {
-          lineFindings.push(f('chain-policy', 'error', `a built-in chain's policy is ACCEPT or DROP (upper case), not \`${policy.text}\``, policy));
+          lineFindings.push(f('chain-policy', 'error', `a built-in chain's policy is ACCEPT or DROP (upper case), not \`${policy.text}\``, spanAt(ln, policy)));
         }
       } else if (policy.text !== '-') {
-        lineFindings.push(f('chain-policy', 'warning', `user chains have no policy: \`${policy.text}\` is ignored; write \`-\`. A packet that reaches the end of ${nameWord.text} returns to the calling chain`, policy));
+        lineFindings.push(f('chain-policy', 'warning', `user chains have no policy: \`${policy.text}\` is ignored; write \`-\`. A packet that reaches the end of ${nameWord.text} returns to the calling chain`, spanAt(ln, policy)));
       }
       if (counters && !COUNTER_PAIR.test(counters.text)) {
-        lineFindings.push(f('counters', 'warning', `\`${counters.text}\` is not a \`[packets:bytes]\` counter pair; iptables-restore reads it as zero`, counters));
+        lineFindings.push(f('counters', 'warning', `\`${counters.text}\` is not a \`[packets:bytes]\` counter pair; iptables-restore reads it as zero`, spanAt(ln, counters)));
       }
       if (fourth) lineFindings.push(f('ignored-text', 'warning', 'iptables-restore ignores everything after the counters', span(ln, fourth.start, full.length)));
       return decl;
@@ -501,9 +501,9 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
         lineFindings.push(f('counters', 'error', 'the `[packets:bytes]` counters are missing their closing `]`', span(ln, lead, full.length)));
         from = full.length;
       } else {
-        counters = { text: texts.get(full.slice(lead, close + 1)), line: ln, start: lead, end: close + 1, quoted: false };
+        counters = { text: texts.get(full.slice(lead, close + 1)), start: lead, end: close + 1, quoted: false };
         if (!COUNTER_PAIR.test(counters.text)) {
-          lineFindings.push(f('counters', 'warning', `\`${counters.text}\` is not a \`[packets:bytes]\` counter pair; iptables-restore reads it as zero`, counters));
+          lineFindings.push(f('counters', 'warning', `\`${counters.text}\` is not a \`[packets:bytes]\` counter pair; iptables-restore reads it as zero`, spanAt(ln, counters)));
         }
         from = close + 1;
       }
@@ -513,7 +513,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     // are part of the text), so text and context decide whether the old reading still holds
     const reuse = old && old.kind === 'command' && (old.block?.name ?? 'filter') === table ? old : undefined;
     const oldExtra = reuse ? priorSame!.extras.get(ln) : undefined;
-    const tok = reuse ? { words: oldExtra?.words ?? reuse.words, unterminatedQuote: oldExtra?.unterminatedQuote } : tokenizeLine(full, ln, from, full.length, texts);
+    const tok = reuse ? { words: oldExtra?.words ?? reuse.words, unterminatedQuote: oldExtra?.unterminatedQuote } : tokenizeLine(full, from, full.length, texts);
     if (tok.unterminatedQuote !== undefined) {
       lineFindings.push(
         f('unterminated-quote', 'warning', 'this quote is never closed: iptables-restore takes the rest of the line, options included, as one value', span(ln, tok.unterminatedQuote, full.length)),
@@ -532,7 +532,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       for (const w of words) {
         if (w.text.length > MAX_WORD_LENGTH) {
           longWords = true;
-          lineFindings.push(f('syntax', 'error', `a single word of ${w.text.length} characters: iptables-restore refuses words longer than ${MAX_WORD_LENGTH} ("Parameter too long")`, w));
+          lineFindings.push(f('syntax', 'error', `a single word of ${w.text.length} characters: iptables-restore refuses words longer than ${MAX_WORD_LENGTH} ("Parameter too long")`, spanAt(ln, w)));
         }
       }
     }
@@ -542,7 +542,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
         f('syntax', 'error', `${tok.words.length} words on one line: iptables-restore reads at most ${MAX_RESTORE_WORDS} ("Parser cannot handle more arguments") and refuses the file`, span(ln, extra.start, tok.words[tok.words.length - 1]!.end)),
       );
     }
-    const parsed = reuse ? parsedOf(reuse, oldExtra) : parseCommandWords(words, { family, format, table });
+    const parsed = reuse ? parsedOf(reuse, oldExtra) : parseCommandWords(words, { family, format, table, line: ln });
     // a loop, not push(...): a line of a million words has a million findings, more than a call takes arguments
     const listed = Math.min(parsed.findings.length, MAX_FINDINGS_PER_LINE);
     for (let k = 0; k < listed; k++) lineFindings.push(parsed.findings[k]!);
@@ -742,8 +742,9 @@ function opensOrCloses(lines: readonly string[], from: number, to: number): bool
   return false;
 }
 
-function checkChainName(w: Word, findings: Finding[]): void {
-  const n = w.text;
+function checkChainName(word: Word, line: number, findings: Finding[]): void {
+  const n = word.text;
+  const w = spanAt(line, word);
   if (n === '') {
     findings.push(f('chain-name', 'error', 'missing chain name after `:`', w));
     return;

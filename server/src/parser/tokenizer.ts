@@ -101,7 +101,7 @@ export function detached(s: string): string {
   return s.length < 13 ? s : (' ' + s).slice(1);
 }
 
-export function tokenizeLine(text: string, line: number, from = 0, to = text.length, texts?: WordTexts): TokenizedLine {
+export function tokenizeLine(text: string, from = 0, to = text.length, texts?: WordTexts): TokenizedLine {
   const words: Word[] = [];
   let value = '';
   let start = -1;
@@ -127,7 +127,7 @@ export function tokenizeLine(text: string, line: number, from = 0, to = text.len
         continue;
       }
       inQuote = false;
-      words.push({ text: texts ? texts.get(value) : value, line, start, end: j + 1, quoted });
+      words.push({ text: texts ? texts.get(value) : value, start, end: j + 1, quoted });
       value = '';
       start = -1;
       quoted = false;
@@ -144,7 +144,7 @@ export function tokenizeLine(text: string, line: number, from = 0, to = text.len
     }
     if (c === 32 || c === 9) {
       if (start >= 0) {
-        words.push({ text: texts ? texts.get(value) : value, line, start, end: i, quoted });
+        words.push({ text: texts ? texts.get(value) : value, start, end: i, quoted });
         value = '';
         start = -1;
         quoted = false;
@@ -164,7 +164,7 @@ export function tokenizeLine(text: string, line: number, from = 0, to = text.len
       }
       if (j >= to || text.charCodeAt(j) !== 34) {
         // the whole word (the common case): its shared text found from the line itself
-        words.push({ text: texts ? texts.range(text, i, j, h) : text.slice(i, j), line, start: i, end: j, quoted: false });
+        words.push({ text: texts ? texts.range(text, i, j, h) : text.slice(i, j), start: i, end: j, quoted: false });
         i = j - 1;
         continue;
       }
@@ -175,7 +175,7 @@ export function tokenizeLine(text: string, line: number, from = 0, to = text.len
     }
     value += text[i]!;
   }
-  if (start >= 0) words.push({ text: texts ? texts.get(value) : value, line, start, end: to, quoted });
+  if (start >= 0) words.push({ text: texts ? texts.get(value) : value, start, end: to, quoted });
   // the words live as long as the document: an array at its size, not with room for 16 more
   const fitted = words.slice();
   return inQuote ? { words: fitted, unterminatedQuote: quoteAt } : { words: fitted };

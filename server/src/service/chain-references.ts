@@ -3,7 +3,7 @@
  * chain, jumps and gotos), and rename them all at once.
  */
 import { findTarget } from '../knowledge/registry';
-import type { Ruleset, Span } from '../model/ruleset';
+import { type Ruleset, type Span, spanAt } from '../model/ruleset';
 import { locate } from './locate';
 
 export interface ChainRef {
@@ -17,22 +17,22 @@ export interface ChainRef {
 export function chainAt(rs: Ruleset, line: number, ch: number): { table: string; name: string; span: Span } | undefined {
   const at = locate(rs, line, ch);
   if (!at) return undefined;
-  if (at.kind === 'chain-decl') return { table: at.node.table, name: at.node.nameWord.text, span: at.node.nameWord };
+  if (at.kind === 'chain-decl') return { table: at.node.table, name: at.node.nameWord.text, span: spanAt(line, at.node.nameWord) };
   if (at.kind === 'command-chain') return { table: at.node.table, name: at.name, span: at.span };
   if (at.kind === 'command-extra' && at.node.command?.spec.letter === 'E') return { table: at.node.table, name: at.word.text, span: at.span };
-  if (at.kind === 'target-name' && at.node.target?.kind === 'chain') return { table: at.node.table, name: at.node.target.name, span: at.node.target.nameWord };
+  if (at.kind === 'target-name' && at.node.target?.kind === 'chain') return { table: at.node.table, name: at.node.target.name, span: spanAt(line, at.node.target.nameWord) };
   return undefined;
 }
 
 export function chainReferences(rs: Ruleset, table: string, name: string): ChainRef[] {
   const out: ChainRef[] = [];
   for (const n of rs.lines) {
-    if (n.kind === 'chain' && n.table === table && n.nameWord.text === name) out.push({ table, name, span: n.nameWord, kind: 'declaration' });
+    if (n.kind === 'chain' && n.table === table && n.nameWord.text === name) out.push({ table, name, span: spanAt(n.line, n.nameWord), kind: 'declaration' });
     if (n.kind !== 'command' || n.table !== table) continue;
     const c = n.command;
-    if (c?.chain?.text === name) out.push({ table, name, span: c.chain, kind: c.spec.letter === 'N' ? 'declaration' : 'command' });
-    if (c?.spec.letter === 'E' && c.extra[0]?.text === name) out.push({ table, name, span: c.extra[0], kind: 'declaration' });
-    if (n.target?.kind === 'chain' && n.target.name === name) out.push({ table, name, span: n.target.nameWord, kind: 'jump' });
+    if (c?.chain?.text === name) out.push({ table, name, span: spanAt(n.line, c.chain), kind: c.spec.letter === 'N' ? 'declaration' : 'command' });
+    if (c?.spec.letter === 'E' && c.extra[0]?.text === name) out.push({ table, name, span: spanAt(n.line, c.extra[0]), kind: 'declaration' });
+    if (n.target?.kind === 'chain' && n.target.name === name) out.push({ table, name, span: spanAt(n.line, n.target.nameWord), kind: 'jump' });
   }
   return out;
 }

@@ -6,7 +6,7 @@ import { analysisContext, TAKEN_ONLY } from '../analysis/context';
 import { Space, STATES } from '../analysis/packet-space';
 import { protocolName } from '../knowledge/generic';
 import type { Hook } from '../knowledge/types';
-import { isRule, type Rule, type Ruleset, type Span } from '../model/ruleset';
+import { isRule, type Rule, type Ruleset, type Span, spanAt } from '../model/ruleset';
 
 export interface Lens {
   readonly span: Span;
@@ -60,7 +60,7 @@ export function codeLenses(rs: Ruleset): Lens[] {
     if (!r.target || !INTERESTING.has(r.target.name)) continue;
     const s = reached.get(r);
     const title = !s || s.empty ? 'reached by no packet' : `reached by: ${describeReach(ctx, s)}${s.approximate ? ' (approximate)' : ''}`;
-    out.push({ span: r.command.word, title, line: r.line });
+    out.push({ span: spanAt(r.line, r.command.word), title, line: r.line });
   }
   return out;
 }

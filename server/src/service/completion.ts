@@ -170,7 +170,7 @@ export function completion(doc: RulesDocument, line: number, ch: number): Comple
   }
 
   // inside a command line: tokenize up to the cursor
-  const tok = tokenizeLine(before, line);
+  const tok = tokenizeLine(before);
   const words = tok.words;
   const endsWithBlank = /[ \t]$/.test(before) || words.length === 0;
   const current = endsWithBlank ? undefined : words[words.length - 1];
@@ -178,7 +178,7 @@ export function completion(doc: RulesDocument, line: number, ch: number): Comple
   const prefixText = current?.text ?? '';
   const replace = here(current ? current.start : ch);
   const block = currentBlock(rs, line);
-  const parsed = parseCommandWords(done, { family: rs.family, format: rs.format, table: block?.name ?? 'filter' });
+  const parsed = parseCommandWords(done, { family: rs.family, format: rs.format, table: block?.name ?? 'filter', line });
   const table = parsed.table;
   const prev = done[done.length - 1];
   const prevText = prev?.text ?? '';

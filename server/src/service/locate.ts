@@ -3,17 +3,19 @@
  * option, one of its values, a module, a target... Hover, definition, references and rename all
  * start here.
  */
-import type {
-  ChainDecl,
-  CommandLine,
-  CommitLine,
-  LineNode,
-  MatchNode,
-  OptionNode,
-  Ruleset,
-  Span,
-  TableBlock,
-  Word,
+import {
+  type ChainDecl,
+  type CommandLine,
+  type CommitLine,
+  type LineNode,
+  type MatchNode,
+  type OptionNode,
+  type Range,
+  type Ruleset,
+  type Span,
+  spanAt,
+  type TableBlock,
+  type Word,
 } from '../model/ruleset';
 
 export type Located =
@@ -33,8 +35,9 @@ export type Located =
   | { kind: 'target-name'; node: CommandLine; span: Span }
   | { kind: 'comment'; span: Span };
 
-function inside(s: Span | undefined, line: number, ch: number): s is Span {
-  return !!s && s.line === line && ch >= s.start && ch <= s.end && (ch < s.end || s.end > s.start);
+/** Is the character within the range (on the line of the node that holds it)? */
+function inside(s: Range | undefined, ch: number): s is Range {
+  return !!s && ch >= s.start && ch <= s.end && (ch < s.end || s.end > s.start);
 }
 
 /** The line node on a given line (lines are stored in order, one node per line). */
@@ -54,13 +57,13 @@ export function locate(rs: Ruleset, line: number, ch: number): Located | undefin
     case 'comment':
       return { kind: 'comment', span: node.span };
     case 'table':
-      return inside(node.nameWord, line, ch) || ch <= 1 ? { kind: 'table', node, span: node.nameWord } : undefined;
+      return inside(node.nameWord, ch) || ch <= 1 ? { kind: 'table', node, span: spanAt(line, node.nameWord) } : undefined;
     case 'commit':
       return { kind: 'commit', node, span: node.span };
     case 'chain':
-      if (inside(node.nameWord, line, ch) || ch === 0) return { kind: 'chain-decl', node, span: node.nameWord };
-      if (inside(node.policy, line, ch)) return { kind: 'policy', node, span: node.policy };
-      if (inside(node.counters, line, ch)) return { kind: 'counters', text: node.counters.text, span: node.counters, owner: node };
+      if (inside(node.nameWord, ch) || ch === 0) return { kind: 'chain-decl', node, span: spanAt(line, node.nameWord) };
+      if (inside(node.policy, ch)) return { kind: 'policy', node, span: spanAt(line, node.policy) };
+      if (inside(node.counters, ch)) return { kind: 'counters', text: node.counters.text, span: spanAt(line, node.counters), owner: node };
       return undefined;
     case 'command':
       return locateInCommand(node, line, ch);
@@ -68,30 +71,30 @@ export function locate(rs: Ruleset, line: number, ch: number): Located | undefin
 }
 
 function locateInCommand(c: CommandLine, line: number, ch: number): Located | undefined {
-  if (inside(c.counters, line, ch)) return { kind: 'counters', text: c.counters.text, span: c.counters, owner: c };
+  if (inside(c.counters, ch)) return { kind: 'counters', text: c.counters.text, span: spanAt(line, c.counters), owner: c };
   const cmd = c.command;
   if (cmd) {
-    if (inside(cmd.word, line, ch)) return { kind: 'command', node: c, span: cmd.word };
-    if (cmd.chain && inside(cmd.chain, line, ch)) return { kind: 'command-chain', node: c, name: cmd.chain.text, span: cmd.chain };
-    for (const e of cmd.extra) if (inside(e, line, ch)) return { kind: 'command-extra', node: c, word: e, span: e };
+    if (inside(cmd.word, ch)) return { kind: 'command', node: c, span: spanAt(line, cmd.word) };
+    if (cmd.chain && inside(cmd.chain, ch)) return { kind: 'command-chain', node: c, name: cmd.chain.text, span: spanAt(line, cmd.chain) };
+    for (const e of cmd.extra) if (inside(e, ch)) return { kind: 'command-extra', node: c, word: e, span: spanAt(line, e) };
   }
-  if (c.tableWord && inside(c.tableWord, line, ch)) return { kind: 'table-option', node: c, span: c.tableWord };
+  if (c.tableWord && inside(c.tableWord, ch)) return { kind: 'table-option', node: c, span: spanAt(line, c.tableWord) };
   for (const m of c.matches) {
-    if (!m.implicit && inside(m.nameWord, line, ch)) return { kind: 'match-name', node: c, match: m, span: m.nameWord };
-    if (m.mWord && inside(m.mWord, line, ch)) return { kind: 'match-name', node: c, match: m, span: m.mWord };
+    if (!m.implicit && inside(m.nameWord, ch)) return { kind: 'match-name', node: c, match: m, span: spanAt(line, m.nameWord) };
+    if (m.mWord && inside(m.mWord, ch)) return { kind: 'match-name', node: c, match: m, span: spanAt(line, m.mWord) };
   }
-  if (c.target && inside(c.target.nameWord, line, ch)) return { kind: 'target-name', node: c, span: c.target.nameWord };
+  if (c.target && inside(c.target.nameWord, ch)) return { kind: 'target-name', node: c, span: spanAt(line, c.target.nameWord) };
   for (const o of c.options) {
-    if (o.bang && inside(o.bang, line, ch)) return { kind: 'bang', node: c, option: o, span: o.bang };
-    if (inside(o.nameSpan, line, ch)) {
-      if (o.name === '-j' || o.name === '-g') return c.target ? { kind: 'target-name', node: c, span: o.word } : { kind: 'option', node: c, option: o, span: o.nameSpan };
-      return { kind: 'option', node: c, option: o, span: o.nameSpan };
+    if (o.bang && inside(o.bang, ch)) return { kind: 'bang', node: c, option: o, span: spanAt(line, o.bang) };
+    if (inside(o.nameSpan, ch)) {
+      if (o.name === '-j' || o.name === '-g') return c.target ? { kind: 'target-name', node: c, span: spanAt(line, o.word) } : { kind: 'option', node: c, option: o, span: spanAt(line, o.nameSpan) };
+      return { kind: 'option', node: c, option: o, span: spanAt(line, o.nameSpan) };
     }
     for (let k = 0; k < o.args.length; k++) {
       const a = o.args[k]!;
-      if (inside(a, line, ch)) {
-        if (o.name === '-j' || o.name === '-g') return { kind: 'target-name', node: c, span: a };
-        return { kind: 'option-value', node: c, option: o, argIndex: k, span: a };
+      if (inside(a, ch)) {
+        if (o.name === '-j' || o.name === '-g') return { kind: 'target-name', node: c, span: spanAt(line, a) };
+        return { kind: 'option-value', node: c, option: o, argIndex: k, span: spanAt(line, a) };
       }
     }
   }

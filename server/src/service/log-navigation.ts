@@ -3,6 +3,7 @@
  * and document links on every prefix of the visible lines.
  */
 import type { LogLine, Span } from '../model/log';
+import { spanAt } from '../model/ruleset';
 import { loggingRules, type RulesSource } from './log-explain';
 
 export interface RuleLocation {
@@ -17,7 +18,7 @@ export function logDefinition(line: LogLine, ch: number, sources: readonly Rules
   if (ch < line.prefix.span.start || ch > line.prefix.span.end) return [];
   return loggingRules(sources, line).map((l) => {
     const arg = l.rule.target!.options.find((o) => o.name === '--log-prefix' || o.name === '--nflog-prefix')?.args[0];
-    return { uri: l.source.uri, span: arg ?? l.rule.span, line: l.rule.line };
+    return { uri: l.source.uri, span: arg ? spanAt(l.rule.line, arg) : l.rule.span, line: l.rule.line };
   });
 }
 

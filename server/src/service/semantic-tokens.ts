@@ -3,7 +3,7 @@
  * chain or a target, which words are values of which option, which chains are built in.
  */
 import { argKind } from '../knowledge/arg-kind';
-import type { ChainDecl, CommandLine, Ruleset, Span } from '../model/ruleset';
+import { type ChainDecl, type CommandLine, type Range, type Ruleset, type Span, spanAt } from '../model/ruleset';
 
 export const TOKEN_TYPES = [
   'namespace',
@@ -58,7 +58,7 @@ export function lineTokens(rs: Ruleset, ln: number): readonly SemanticToken[] {
     case 'comment':
       return n.span.end > n.span.start ? [token(n.span, 'comment')] : NONE;
     case 'table':
-      return n.nameWord.end > n.nameWord.start ? [token(n.nameWord, 'namespace', ['declaration'])] : NONE;
+      return n.nameWord.end > n.nameWord.start ? [token(spanAt(n.line, n.nameWord), 'namespace', ['declaration'])] : NONE;
     case 'commit':
       return [token({ line: n.line, start: 0, end: 6 }, 'keyword')];
     case 'chain':
@@ -88,8 +88,8 @@ function token(s: Span, type: TokenType, modifiers: readonly TokenModifier[] = [
   return { line: s.line, start: s.start, length: s.end - s.start, type, modifiers };
 }
 
-function add(out: SemanticToken[], s: Span, type: TokenType, modifiers: readonly TokenModifier[] = []): void {
-  if (s.end > s.start) out.push(token(s, type, modifiers));
+function add(out: SemanticToken[], line: number, r: Range, type: TokenType, modifiers: readonly TokenModifier[] = []): void {
+  if (r.end > r.start) out.push({ line, start: r.start, length: r.end - r.start, type, modifiers });
 }
 
 /** By start; a token that begins inside the one before it is dropped. */
@@ -109,46 +109,46 @@ function ordered(tokens: SemanticToken[]): readonly SemanticToken[] {
 function chainTokens(rs: Ruleset, n: ChainDecl): SemanticToken[] {
   const tokens: SemanticToken[] = [];
   const builtin = rs.tables.get(n.table)?.chains.get(n.nameWord.text)?.builtin;
-  add(tokens, n.nameWord, 'class', builtin ? ['declaration', 'defaultLibrary'] : ['declaration']);
-  if (n.policy) add(tokens, n.policy, 'enumMember');
-  if (n.counters) add(tokens, n.counters, 'number');
+  add(tokens, n.line, n.nameWord, 'class', builtin ? ['declaration', 'defaultLibrary'] : ['declaration']);
+  if (n.policy) add(tokens, n.line, n.policy, 'enumMember');
+  if (n.counters) add(tokens, n.line, n.counters, 'number');
   return tokens;
 }
 
 function commandTokens(rs: Ruleset, n: CommandLine): SemanticToken[] {
   const tokens: SemanticToken[] = [];
-  if (n.counters) add(tokens, n.counters, 'number');
+  if (n.counters) add(tokens, n.line, n.counters, 'number');
   const cmd = n.command;
   if (cmd) {
-    add(tokens, cmd.word, 'keyword');
+    add(tokens, n.line, cmd.word, 'keyword');
     if (cmd.chain) {
       const builtin = rs.tables.get(n.table)?.chains.get(cmd.chain.text)?.builtin;
-      add(tokens, cmd.chain, 'class', [...(cmd.spec.letter === 'N' ? (['declaration'] as const) : []), ...(builtin ? (['defaultLibrary'] as const) : [])]);
+      add(tokens, n.line, cmd.chain, 'class', [...(cmd.spec.letter === 'N' ? (['declaration'] as const) : []), ...(builtin ? (['defaultLibrary'] as const) : [])]);
     }
-    for (const e of cmd.extra) add(tokens, e, /^[0-9]+$/.test(e.text) ? 'number' : cmd.spec.letter === 'P' ? 'enumMember' : 'class');
+    for (const e of cmd.extra) add(tokens, n.line, e, /^[0-9]+$/.test(e.text) ? 'number' : cmd.spec.letter === 'P' ? 'enumMember' : 'class');
   }
-  if (n.tableWord) add(tokens, n.tableWord, 'namespace');
+  if (n.tableWord) add(tokens, n.line, n.tableWord, 'namespace');
   for (const o of n.options) {
-    if (o.bang) add(tokens, o.bang, 'operator');
+    if (o.bang) add(tokens, n.line, o.bang, 'operator');
     if (o.name === '-j' || o.name === '-g') {
-      add(tokens, o.nameSpan, 'parameter');
+      add(tokens, n.line, o.nameSpan, 'parameter');
       const t = n.target;
-      if (t) add(tokens, t.nameWord, t.kind === 'chain' ? 'class' : 'function', t.kind === 'chain' ? [] : ['defaultLibrary']);
+      if (t) add(tokens, n.line, t.nameWord, t.kind === 'chain' ? 'class' : 'function', t.kind === 'chain' ? [] : ['defaultLibrary']);
       continue;
     }
-    add(tokens, o.nameSpan, 'parameter', o.spec?.deprecated ? ['deprecated'] : []);
+    add(tokens, n.line, o.nameSpan, 'parameter', o.spec?.deprecated ? ['deprecated'] : []);
     o.args.forEach((a, k) => {
       const type = o.spec?.args[k];
       const kind = type ? argKind(type) : 'text';
-      if (a.quoted) add(tokens, a, 'string');
-      else if (kind === 'choice' || kind === 'protocol') add(tokens, a, 'enumMember');
-      else if (kind === 'port' || kind === 'number' || kind === 'rate' || kind === 'mark') add(tokens, a, 'number');
-      else if (kind === 'address' || kind === 'interface') add(tokens, a, 'variable');
+      if (a.quoted) add(tokens, n.line, a, 'string');
+      else if (kind === 'choice' || kind === 'protocol') add(tokens, n.line, a, 'enumMember');
+      else if (kind === 'port' || kind === 'number' || kind === 'rate' || kind === 'mark') add(tokens, n.line, a, 'number');
+      else if (kind === 'address' || kind === 'interface') add(tokens, n.line, a, 'variable');
     });
   }
   for (const m of n.matches) {
-    if (m.mWord) add(tokens, m.mWord, 'parameter');
-    if (!m.implicit) add(tokens, m.nameWord, 'type', ['defaultLibrary']);
+    if (m.mWord) add(tokens, n.line, m.mWord, 'parameter');
+    if (!m.implicit) add(tokens, n.line, m.nameWord, 'type', ['defaultLibrary']);
   }
   return tokens;
 }

@@ -5,7 +5,7 @@
  * editor a 46 MB answer on every edit, and nobody reads it; a chain says how many it holds.
  */
 import type { CommandLine, Ruleset, Span } from '../model/ruleset';
-import { isRule } from '../model/ruleset';
+import { isRule, spanAt } from '../model/ruleset';
 import { conditionPhrases, targetPhrase } from './explain-rule';
 
 export type SymbolKind = 'table' | 'chain' | 'builtin-chain' | 'rule';
@@ -128,7 +128,7 @@ function buildSymbols(rs: Ruleset, lineLength: (line: number) => number, shown: 
   let currentTable: OutlineSymbol | undefined;
   for (const n of rs.lines) {
     if (n.kind === 'table') {
-      currentTable = tableSym(n.name, n.nameWord, n.endLine);
+      currentTable = tableSym(n.name, spanAt(n.line, n.nameWord), n.endLine);
       (currentTable.range as { end: number }).end = lineLength(n.endLine);
       continue;
     }
@@ -144,7 +144,7 @@ function buildSymbols(rs: Ruleset, lineLength: (line: number) => number, shown: 
         detail: chain?.builtin ? `policy ${n.policy?.text ?? '?'}` : `user chain, ${chain?.references.length ?? 0} jump${chain?.references.length === 1 ? '' : 's'} to it`,
         kind: chain?.builtin ? 'builtin-chain' : 'chain',
         range: { line: n.line, start: 0, end: lineLength(n.line), endLine: n.line },
-        selection: n.nameWord,
+        selection: spanAt(n.line, n.nameWord),
         children: [],
       };
       siblings.set(n.nameWord.text, sym);
@@ -174,7 +174,7 @@ function buildSymbols(rs: Ruleset, lineLength: (line: number) => number, shown: 
         detail: chain?.builtin ? `policy ${chain.policy ?? 'ACCEPT'}` : 'user chain',
         kind: chain?.builtin ? 'builtin-chain' : 'chain',
         range: { line: n.line, start: 0, end: lineLength(n.line), endLine: n.line },
-        selection: n.command.chain!,
+        selection: spanAt(n.line, n.command.chain!),
         children: [],
       };
       siblings.set(chainName, sym);
@@ -191,7 +191,7 @@ function buildSymbols(rs: Ruleset, lineLength: (line: number) => number, shown: 
         detail: [...conditionPhrases(n), targetPhrase(n, rs.family)].join(', '),
         kind: 'rule',
         range: { line: n.line, start: 0, end: lineLength(n.line), endLine: n.line },
-        selection: n.command.word,
+        selection: spanAt(n.line, n.command.word),
         children: [],
       });
     }

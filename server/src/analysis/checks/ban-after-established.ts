@@ -4,7 +4,7 @@
  * are accepted before the ban is looked at, so the banned host keeps every connection it had.
  */
 import type { Hook } from '../../knowledge/types';
-import type { Chain, Finding, Rule, Ruleset } from '../../model/ruleset';
+import { type Chain, type Finding, type Rule, type Ruleset, spanAt } from '../../model/ruleset';
 import { analysisContext, envKey, TAKEN_ONLY } from '../context';
 import { PerChainMemo } from '../memo';
 import { NO_ITEMS } from '../positioned';
@@ -41,7 +41,7 @@ export function checkBanAfterEstablished(rs: Ruleset): Finding[] {
           `this ${ban.target!.name} comes after ${lineRef(accept)}, which accepts ESTABLISHED packets: connections the banned host already has ` +
           `${stillReach.empty ? 'keep working' : 'partly keep working'}, because their packets are accepted before this rule is reached. ` +
           'Move the ban above the ESTABLISHED accept (and, for TCP, reject with tcp-reset so the peer learns at once).',
-        span: ban.target!.nameWord,
+        span: spanAt(ban.line, ban.target!.nameWord),
         related: [{ span: accept.span, message: 'accepts packets of existing connections first' }],
         data: { acceptLine: accept.line } satisfies BanData,
       });

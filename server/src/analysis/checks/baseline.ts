@@ -7,7 +7,7 @@
  *   `lo`: local programs talking to 127.0.0.1 (databases, resolvers, caches) are cut off.
  */
 import type { Hook } from '../../knowledge/types';
-import type { Chain, Finding, Ruleset, Span } from '../../model/ruleset';
+import { type Chain, declarationSpan, type Finding, type Ruleset, type Span, spanAt } from '../../model/ruleset';
 import { analysisContext, type Keep, limitFinding } from '../context';
 import { domain, ifaceValue, ISet, Space, stateValue } from '../packet-space';
 import { isAccept, isDrop } from './rule-facts';
@@ -27,9 +27,11 @@ function dropsByDefault(chain: Chain): boolean {
 
 function anchor(rs: Ruleset, chain: Chain): Span | undefined {
   const decl = chain.declarations[0];
-  if (decl) return decl.kind === 'chain' ? decl.nameWord : decl.command?.chain;
+  if (decl) return declarationSpan(decl);
   const first = chain.rules[0];
-  return first?.command.chain ?? rs.commands.find((c) => c.chain === chain.name)?.command?.chain;
+  if (first) return spanAt(first.line, first.command.chain!);
+  const c = rs.commands.find((c) => c.chain === chain.name);
+  return c?.command?.chain && spanAt(c.line, c.command.chain);
 }
 
 function insertionPoint(chain: Chain, afterLoopback: boolean): BaselineData {

@@ -8,7 +8,7 @@
  * as "blocked" traffic to open ports.
  */
 import type { Hook } from '../../knowledge/types';
-import type { Finding, Rule, Ruleset, Table } from '../../model/ruleset';
+import { type Finding, type Rule, type Ruleset, spanAt, type Table } from '../../model/ruleset';
 import { analysisContext, envKey, type Keep, limitFinding, TableMemo } from '../context';
 import { LineFindings } from '../line-findings';
 import { ISet, Space, stateValue } from '../packet-space';
@@ -86,7 +86,7 @@ export function checkLogInvalid(rs: Ruleset): Finding[] {
           'Most are harmless: the late FIN or RST of a connection conntrack has already forgotten is INVALID, ' +
           'neither ESTABLISHED nor NEW, so it falls past the accepts and is logged as "blocked" traffic to open ports. ' +
           'Drop INVALID packets before this point.',
-        span: rule.target!.nameWord,
+        span: spanAt(rule.line, rule.target!.nameWord),
         ...(via ? { related: [{ span: { line: via.line, start: 0, end: via.span.end }, message: 'INVALID packets reach the LOG rule through this jump' }] } : {}),
         data,
       });

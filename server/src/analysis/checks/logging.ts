@@ -9,7 +9,7 @@
  * - iptables-lens/log-prefix-duplicate: several rules share a prefix, so a log line cannot tell
  *   which of them wrote it.
  */
-import type { Finding, Rule, Ruleset } from '../../model/ruleset';
+import { type Finding, type Rule, type Ruleset, spanAt } from '../../model/ruleset';
 import { LineFindings } from '../line-findings';
 import { lineRef } from './rule-facts';
 
@@ -35,7 +35,7 @@ const PER_RULE = LineFindings.ofRules((r, _rs, out) => {
       code: 'log-without-limit',
       severity: 'information',
       message: 'this LOG rule has no rate limit: a flood or a port scan writes one kernel log line per packet. Put `-m limit --limit 5/min --limit-burst 10` (or hashlimit, per source) in front of `-j LOG`.',
-      span: t.nameWord,
+      span: spanAt(r.line, t.nameWord),
     });
   }
   const p = prefixOf(r);
@@ -46,7 +46,7 @@ const PER_RULE = LineFindings.ofRules((r, _rs, out) => {
       code: 'log-prefix-too-long',
       severity: 'warning',
       message: `the prefix is ${Buffer.byteLength(p.text, 'utf8')} bytes long: the kernel keeps only the first ${max} ("${p.text.slice(0, max)}"), so the log will not show the rest`,
-      span: p.word,
+      span: spanAt(r.line, p.word),
       data: { max },
     });
   }
@@ -55,7 +55,7 @@ const PER_RULE = LineFindings.ofRules((r, _rs, out) => {
       code: 'log-prefix-no-space',
       severity: 'information',
       message: `the prefix does not end with a space: log lines will read \`${p.text}IN=eth0 ...\`, which breaks searches for " IN=" and many log parsers`,
-      span: p.word,
+      span: spanAt(r.line, p.word),
     });
   }
 });
@@ -81,8 +81,8 @@ export function checkLogging(rs: Ruleset): Finding[] {
         code: 'log-prefix-duplicate',
         severity: 'information',
         message: `${others.map(lineRef).join(', ')} log${others.length === 1 ? 's' : ''} with the same prefix "${prefix}": a log line cannot tell which rule wrote it. Give each rule its own prefix.`,
-        span: prefixOf(r)!.word,
-        related: others.map((o) => ({ span: prefixOf(o)!.word, message: 'same prefix' })),
+        span: spanAt(r.line, prefixOf(r)!.word),
+        related: others.map((o) => ({ span: spanAt(o.line, prefixOf(o)!.word), message: 'same prefix' })),
       });
     }
   }

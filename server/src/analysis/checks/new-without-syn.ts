@@ -5,7 +5,7 @@
  * sNO->sES with the loose check, nf_conntrack_proto_tcp.c:907), so mid-stream packets of dead
  * connections pass as if a client had just connected.
  */
-import type { Finding, Rule, Ruleset } from '../../model/ruleset';
+import { type Finding, type Rule, type Ruleset, spanAt } from '../../model/ruleset';
 import { LineFindings } from '../line-findings';
 import { ISet, Space, type SpaceEnv, stateValue } from '../packet-space';
 import { compileRule, flagSet, spaceEnv } from '../rule-space';
@@ -42,7 +42,7 @@ function newWithoutSynOf(r: Rule, rs: Ruleset, out: Finding[]): void {
     message:
       'this rule accepts NEW TCP packets without requiring SYN: with nf_conntrack_tcp_loose=1 (the default) conntrack calls a mid-stream ACK of a connection it has forgotten NEW, so such packets pass as new connections. ' +
       (tcp ? 'Add `--syn` to accept only real connection openings.' : 'Accept NEW TCP with `-p tcp --syn`.'),
-    span: st.nameSpan,
+    span: spanAt(r.line, st.nameSpan),
     data: { tcp },
   });
 }

@@ -40,7 +40,7 @@ function quirksOf(r: Rule, _rs: Ruleset, out: Finding[]): void {
         message:
           `iptables-nft 1.8.9 loads \`! --sport ${sport.args[0]!.text} ! --dport ${dport.args[0]!.text}\` as "not (source port ${sport.args[0]!.text} and destination port ${dport.args[0]!.text})": it merges the two comparisons and negates them together. ` +
           'iptables-legacy matches what the rule says (both ports differ). Express the two conditions in separate rules (for example a RETURN for each port in a user chain) if the host uses iptables-nft.',
-        span: { line: sport.nameSpan.line, start: (sport.bang ?? sport.nameSpan).start, end: dport.args[0]!.end },
+        span: { line: r.line, start: (sport.bang ?? sport.nameSpan).start, end: dport.args[0]!.end },
       });
     }
     for (const o of [sport, dport]) {
@@ -50,7 +50,7 @@ function quirksOf(r: Rule, _rs: Ruleset, out: Finding[]): void {
           code: 'nft-backend-difference',
           severity: 'warning',
           message: `\`! ${o!.name} ${o!.args[0]!.text}\` excludes every port, so the rule should match nothing; iptables-nft 1.8.9 drops the condition instead and the rule matches every ${m.name.toUpperCase()} packet (iptables-legacy matches none). Remove the rule, or the condition, to say what you mean.`,
-          span: { line: o!.nameSpan.line, start: (o!.bang ?? o!.nameSpan).start, end: o!.args[0]!.end },
+          span: { line: r.line, start: (o!.bang ?? o!.nameSpan).start, end: o!.args[0]!.end },
         });
       }
     }

@@ -10,7 +10,7 @@
  *   that do not see the whole conversation.
  */
 import type { Hook } from '../../knowledge/types';
-import type { Finding, Rule, Ruleset } from '../../model/ruleset';
+import { type Finding, type Rule, type Ruleset, spanAt } from '../../model/ruleset';
 import { analysisContext, type Keep, limitFinding, TAKEN_ONLY } from '../context';
 import { Box, type Dim, ISet, Space, stateValue } from '../packet-space';
 import { verdictKind } from '../reach';
@@ -127,7 +127,7 @@ export function checkNotrackWithoutUntracked(rs: Ruleset): Finding[] {
           `the packets this rule exempts from tracking reach filter ${filterHook} as UNTRACKED, and no rule there accepts them ` +
           `(UNTRACKED is neither NEW nor ESTABLISHED); ${dropper ? `${lineRef(dropper)} drops them` : `the ${filterHook} policy drops them`}. ` +
           (stateRule ? `Add UNTRACKED to the state list on ${lineRef(stateRule)}.` : `Accept UNTRACKED in ${filterHook}.`),
-        span: nt.target!.nameWord,
+        span: spanAt(nt.line, nt.target!.nameWord),
         related: [
           ...(stateRule ? [{ span: stateRule.span, message: 'accepts by state but not UNTRACKED' }] : []),
           ...(dropper ? [{ span: dropper.span, message: 'drops the untracked packets' }] : []),
@@ -204,7 +204,7 @@ export function checkOneWayNotrack(rs: Ruleset): Finding[] {
         message:
           `only one direction is exempted from tracking: raw ${hook} untracks these packets, but no raw ${other} rule untracks the ${hook === 'PREROUTING' ? 'replies this host sends' : 'replies that come back'}, ` +
           'so they still create conntrack entries (the table keeps filling) and are judged against half a conversation. Add the mirrored rule.',
-        span: r.target!.nameWord,
+        span: spanAt(r.line, r.target!.nameWord),
         data: { mirrorChain: other, mirrorSpec: mirrorSpec(r) } satisfies OneWayData,
       });
     }

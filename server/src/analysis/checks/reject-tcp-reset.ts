@@ -5,7 +5,7 @@
  * for minutes; only a TCP RST ends the connection at once.
  */
 import type { Hook } from '../../knowledge/types';
-import type { Finding, Rule, Ruleset, Table } from '../../model/ruleset';
+import { type Finding, type Rule, type Ruleset, spanAt, type Table } from '../../model/ruleset';
 import { analysisContext, envKey, limitFinding, TableMemo, TAKEN_ONLY, TCP_START } from '../context';
 import { LineFindings } from '../line-findings';
 import { ISet, Space } from '../packet-space';
@@ -55,7 +55,7 @@ function judgeTable(ctx: ReturnType<typeof analysisContext>, rs: Ruleset, table:
       code: 'reject-without-tcp-reset',
       severity: 'hint',
       message: `TCP packets are rejected with ${w ?? 'the default ICMP port-unreachable'}: an established connection answered this way keeps retransmitting; \`--reject-with tcp-reset\` ends it at once${tcpOnly ? '' : ' (it needs -p tcp: the fix adds a TCP-only copy of this rule in front of it)'}`,
-      span: r.target.nameWord,
+      span: spanAt(r.line, r.target.nameWord),
       data: { tcpOnly },
     });
   }

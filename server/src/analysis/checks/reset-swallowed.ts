@@ -4,7 +4,7 @@
  * host and leaves through OUTPUT (nf_reject sends it with ip_local_out), so the OUTPUT rule swallows
  * it and the peer never learns that its connection is gone.
  */
-import type { Finding, Rule, Ruleset } from '../../model/ruleset';
+import { type Finding, type Rule, type Ruleset, spanAt } from '../../model/ruleset';
 import { analysisContext, limitFinding, TAKEN_ONLY, TCP_START } from '../context';
 import { Box, boxGet, ISet, Space, stateValue } from '../packet-space';
 import { flagSet } from '../rule-space';
@@ -89,7 +89,7 @@ export function checkResetSwallowed(rs: Ruleset): Finding[] {
         message: swallower
           ? `the TCP resets this REJECT sends leave through OUTPUT, where ${lineRef(swallower)} (${swallower.target!.name}) stops them: the peer never receives the RST and keeps its connection open`
           : 'the TCP resets this REJECT sends leave through OUTPUT, whose DROP policy stops them: the peer never receives the RST',
-        span: rule.target!.nameWord,
+        span: spanAt(rule.line, rule.target!.nameWord),
         ...(swallower ? { related: [{ span: swallower.span, message: 'drops the resets on their way out' }] } : {}),
         data: { swallowerLine: swallower?.line } satisfies ResetSwallowedData,
       });

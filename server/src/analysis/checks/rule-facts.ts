@@ -72,5 +72,5 @@ export function lineRef(r: Rule): string {
 
 /** The policy of a built-in chain when the file states it (`:INPUT DROP`, `-P INPUT DROP`). */
 export function statedPolicy(chain: Chain): string | undefined {
-  return chain.builtin && chain.policyWord ? chain.policy : undefined;
+  return chain.builtin && chain.policySpan ? chain.policy : undefined;
 }

@@ -3,7 +3,7 @@
  * `-m conntrack --ctstate`. Both work the same way for these states; conntrack is the current form,
  * also offers SNAT/DNAT and the other conntrack fields, and is what nft translations produce.
  */
-import type { Finding, Rule, Ruleset } from '../../model/ruleset';
+import { type Finding, type Rule, type Ruleset, spanAt } from '../../model/ruleset';
 import { LineFindings } from '../line-findings';
 
 export function checkStateModule(rs: Ruleset): Finding[] {
@@ -20,8 +20,8 @@ function stateModuleOf(r: Rule, _rs: Ruleset, out: Finding[]): void {
       code: 'state-module',
       severity: 'hint',
       message: '`-m state --state` is the older form of `-m conntrack --ctstate`; they match the same packets',
-      span: { line: m.mWord.line, start: m.mWord.start, end: m.nameWord.end },
-      data: { module: m.nameWord, options: m.options.filter((o) => o.name === '--state').map((o) => o.nameSpan) },
+      span: { line: r.line, start: m.mWord.start, end: m.nameWord.end },
+      data: { module: spanAt(r.line, m.nameWord), options: m.options.filter((o) => o.name === '--state').map((o) => spanAt(r.line, o.nameSpan)) },
     });
   }
 }

@@ -1,5 +1,5 @@
 /** iptables-lens/unused-chain: a user chain no rule jumps or goes to; its rules never run. */
-import type { Chain, Finding, Ruleset } from '../../model/ruleset';
+import { type Chain, declarationSpan, type Finding, type Ruleset } from '../../model/ruleset';
 import { PerChainMemo } from '../memo';
 import { NO_ITEMS } from '../positioned';
 
@@ -20,7 +20,7 @@ export function checkUnusedChain(rs: Ruleset): Finding[] {
 function unused(c: Chain): readonly Finding[] {
   if (c.builtin || c.references.length) return NO_ITEMS;
   const decl = c.declarations[0];
-  const span = decl?.kind === 'chain' ? decl.nameWord : decl?.command?.chain;
+  const span = decl && declarationSpan(decl);
   if (!span) return NO_ITEMS;
   return [
     {

@@ -1,5 +1,5 @@
 /** Quick fixes for logging hygiene: add a rate limit, end the prefix with a space, shorten it. */
-import type { Finding } from '../../model/ruleset';
+import { type Finding, spanAt } from '../../model/ruleset';
 import type { CodeAction } from '../code-actions';
 import type { RulesDocument } from '../document';
 import { replaceSpan } from '../text-edits';
@@ -15,7 +15,7 @@ export function logLimitFixes(doc: RulesDocument, f: Finding): CodeAction[] {
 export function logPrefixSpaceFixes(doc: RulesDocument, f: Finding): CodeAction[] {
   const word = doc.ruleset.rules.find((r) => r.line === f.span.line)?.target?.options.flatMap((o) => o.args).find((a) => a.start === f.span.start);
   if (!word) return [];
-  return [{ title: 'End the prefix with a space', kind: 'quickfix', preferred: true, edits: [replaceSpan(word, quoteWord(word.text + ' '))] }];
+  return [{ title: 'End the prefix with a space', kind: 'quickfix', preferred: true, edits: [replaceSpan(spanAt(f.span.line, word), quoteWord(word.text + ' '))] }];
 }
 
 export function logPrefixLengthFixes(doc: RulesDocument, f: Finding): CodeAction[] {
@@ -25,5 +25,5 @@ export function logPrefixLengthFixes(doc: RulesDocument, f: Finding): CodeAction
   let cut = word.text;
   while (Buffer.byteLength(cut, 'utf8') > max) cut = cut.slice(0, -1);
   if (!/\s$/.test(cut) && cut.length > 1) cut = cut.slice(0, -1) + ' ';
-  return [{ title: `Shorten the prefix to what the kernel keeps: "${cut}"`, kind: 'quickfix', preferred: true, edits: [replaceSpan(word, quoteWord(cut))] }];
+  return [{ title: `Shorten the prefix to what the kernel keeps: "${cut}"`, kind: 'quickfix', preferred: true, edits: [replaceSpan(spanAt(f.span.line, word), quoteWord(cut))] }];
 }

@@ -3,7 +3,7 @@
  * accept), and add the mirrored raw rule for the other direction.
  */
 import type { OneWayData, UntrackedData } from '../../analysis/checks/notrack';
-import type { Finding } from '../../model/ruleset';
+import { type Finding, spanAt } from '../../model/ruleset';
 import type { CodeAction } from '../code-actions';
 import type { RulesDocument } from '../document';
 import { insertLineAfter, insertLineBefore, replaceSpan } from '../text-edits';
@@ -16,7 +16,7 @@ export function untrackedFixes(doc: RulesDocument, f: Finding): CodeAction[] {
   const stateRule = data.stateRuleLine !== undefined ? ruleAtLine(doc, data.stateRuleLine) : undefined;
   const st = stateRule?.options.find((o) => o.name === '--ctstate' || o.name === '--state')?.args[0];
   if (stateRule && st) {
-    return [{ title: `Add UNTRACKED to the state list on line ${stateRule.line + 1}`, kind: 'quickfix', preferred: true, edits: [replaceSpan(st, `${st.text},UNTRACKED`)] }];
+    return [{ title: `Add UNTRACKED to the state list on line ${stateRule.line + 1}`, kind: 'quickfix', preferred: true, edits: [replaceSpan(spanAt(stateRule.line, st), `${st.text},UNTRACKED`)] }];
   }
   const dropper = data.dropLine !== undefined ? ruleAtLine(doc, data.dropLine) : undefined;
   if (dropper) return [{ title: `Accept UNTRACKED packets in ${data.filterChain}`, kind: 'quickfix', preferred: true, edits: insertBeforeRule(doc, dropper, ['-m conntrack --ctstate UNTRACKED -j ACCEPT']) }];

@@ -3,7 +3,7 @@
  * the option is added (or its value replaced); on a rule that also covers other protocols a
  * TCP-only copy with tcp-reset goes in front, and the original keeps answering the rest.
  */
-import type { Finding } from '../../model/ruleset';
+import { type Finding, spanAt } from '../../model/ruleset';
 import type { CodeAction } from '../code-actions';
 import type { RulesDocument } from '../document';
 import { insertLineBefore, replaceSpan } from '../text-edits';
@@ -16,7 +16,7 @@ export function rejectResetFixes(doc: RulesDocument, f: Finding): CodeAction[] {
   const line = doc.lines[r.line]!;
   const tcpOnly = (f.data as { tcpOnly?: boolean } | undefined)?.tcpOnly;
   if (tcpOnly) {
-    const edit = opt?.args[0] ? replaceSpan(opt.args[0], 'tcp-reset') : replaceSpan({ line: r.line, start: r.target.nameWord.end, end: r.target.nameWord.end }, ' --reject-with tcp-reset');
+    const edit = opt?.args[0] ? replaceSpan(spanAt(r.line, opt.args[0]), 'tcp-reset') : replaceSpan({ line: r.line, start: r.target.nameWord.end, end: r.target.nameWord.end }, ' --reject-with tcp-reset');
     return [{ title: 'Reject with a TCP reset', kind: 'quickfix', preferred: true, edits: [edit] }];
   }
   if (!appendOnlyChain(doc, r.table, r.chain) || !r.command.chain) return [];
