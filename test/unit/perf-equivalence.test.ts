@@ -15,7 +15,7 @@ import { type Condition, compileRule } from '../../server/src/analysis/rule-spac
 import { Box, DIMS, type Dim, domain, ifaceSet, ifaceValue, ISet, mergeBoxes, Space, type SpaceEnv } from '../../server/src/analysis/packet-space';
 import { setWalkBudget, verdictKind } from '../../server/src/analysis/reach';
 import type { Finding, Rule, Ruleset, Word } from '../../server/src/model/ruleset';
-import { tokenizeLine, WordTexts } from '../../server/src/parser/tokenizer';
+import { tokenizeLine, WordPool } from '../../server/src/parser/tokenizer';
 import { parseIPv4 } from '../../server/src/knowledge/argtypes';
 import { allFindings } from '../../server/src/analysis/all-checks';
 import { diagnose } from '../../server/src/service/diagnostics';
@@ -166,22 +166,38 @@ describe('performance rewrites keep behaviour', () => {
       }),
       { numRuns: 5000 },
     );
-    // with shared word texts (looked up by the hash computed while scanning): the same words, and
-    // one string per distinct text across many lines (a small table that has to grow several times)
-    const texts = new WordTexts();
+    // with a pool of shared words (texts and words looked up by the hash computed while scanning):
+    // the same words, one string per distinct text and one object per distinct word (text, place,
+    // quoting) across many lines (small tables that have to grow several times), and never one
+    // object twice in a line
+    const pool = new WordPool();
     const byText = new Map<string, string>();
+    const byWord = new Map<string, Word>();
     fc.assert(
       fc.property(fc.array(fc.constantFrom('a', 'B', '-', ' ', ' ', '"', '\\', 'x', '1', '2', '3', '4', 'é'), { maxLength: 80 }).map((cs) => cs.join('')), (text) => {
-        const got = tokenizeLine(text, 0, text.length, texts);
+        const got = tokenizeLine(text, 0, text.length, pool);
         assert.deepEqual(got, referenceTokenize(text, 0));
         for (const w of got.words) {
           const had = byText.get(w.text);
           if (had === undefined) byText.set(w.text, w.text);
           else assert.ok(Object.is(had, w.text) && had === w.text, w.text);
+          const key = JSON.stringify([w.text, w.start, w.end, w.quoted]);
+          const same = byWord.get(key);
+          if (same === undefined) byWord.set(key, w);
+          else assert.equal(same, w, key);
         }
+        assert.equal(new Set(got.words).size, got.words.length);
       }),
       { numRuns: 5000 },
     );
+    // texts longer than the shared limit and quoted words: equal ones are still one word
+    const long = 'x'.repeat(100);
+    const a = tokenizeLine(`-A ${long} "${long}"`, 0, undefined, pool).words;
+    const b = tokenizeLine(`-A ${long} "${long}"`, 0, undefined, pool).words;
+    assert.deepEqual(a, b);
+    for (let k = 0; k < a.length; k++) assert.equal(a[k], b[k]);
+    assert.notEqual(a[1], a[2]);
+    assert.equal(a[2]!.quoted, true);
     for (const t of ['-A INPUT -m comment --comment "a \\"quoted\\" word" -j ACCEPT', 'ab"c d"ef', '"" x', '"unterminated \\', 'x"y\\']) {
       assert.deepEqual(tokenizeLine(t), referenceTokenize(t), t);
     }
@@ -197,7 +213,9 @@ function canon(fs: readonly Finding[]): string[] {
 
 /** The parsed file as text: every node with its words and ranges, every chain with its rules (knowledge entries by name). */
 function shape(rs: Ruleset): string {
-  const seen = new WeakSet<object>();
+  // each line printed on its own: one word object may stand in many lines (the same word at the
+  // same place), so a set of what was printed kept across lines would print it on the first only
+  let seen = new WeakSet<object>();
   const replacer = (k: string, v: unknown) => {
     if (k === 'spec' || k === 'block') return v && typeof v === 'object' ? ((v as { name?: string }).name ?? '*') : v;
     if (k === 'match' && v && typeof v === 'object') return (v as { name: string }).name;
@@ -209,7 +227,7 @@ function shape(rs: Ruleset): string {
     return v;
   };
   const tables = [...rs.tables.values()].map((t) => ({ name: t.name, chains: [...t.chains.values()].map((c) => ({ name: c.name, policy: c.policy, rules: c.rules.map((r) => r.line), refs: c.references.map((r) => r.line), decl: c.declarations.map((d) => d.line) })) }));
-  return JSON.stringify({ family: rs.family, format: rs.format, lines: rs.lines.map((n) => JSON.stringify(n, replacer)), tables });
+  return JSON.stringify({ family: rs.family, format: rs.format, lines: rs.lines.map((n) => ((seen = new WeakSet<object>()), JSON.stringify(n, replacer))), tables });
 }
 
 /** Small rulesets of every kind the bench uses, plus the generated ones of the check tests. */

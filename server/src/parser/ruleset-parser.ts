@@ -24,7 +24,7 @@ import { isRule, spanAt } from '../model/ruleset';
 import { replaceRange } from '../model/replace-range';
 import { buildTables, type TablesBuild, updateTables } from './chains';
 import { type ParsedCommand, parseCommandWords } from './command-parser';
-import { MAX_WORD_LENGTH, tokenizeLine, WordTexts } from './tokenizer';
+import { MAX_WORD_LENGTH, tokenizeLine, WordPool } from './tokenizer';
 
 /**
  * iptables-restore builds each line's argv in a fixed array of 255 (xshared.h MAX_ARGC) that also
@@ -263,12 +263,12 @@ function f(code: string, severity: Finding['severity'], message: string, s: Span
 }
 
 /** Words separated by blanks only, as strtok does for table and chain lines (no quoting). */
-function plainWords(text: string, from: number, texts: WordTexts): Word[] {
+function plainWords(text: string, from: number, pool: WordPool): Word[] {
   const out: Word[] = [];
   const re = /[^ \t]+/g;
   re.lastIndex = from;
   let m: RegExpExecArray | null;
-  while ((m = re.exec(text))) out.push({ text: texts.get(m[0]), start: m.index, end: m.index + m[0].length, quoted: false });
+  while ((m = re.exec(text))) out.push(pool.of(m[0], m.index, m.index + m[0].length, false));
   return out;
 }
 
@@ -333,7 +333,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
   // previous version's (already complete); `committed`: its COMMIT has been read
   let blockFresh = false;
   let committed = false;
-  const texts = new WordTexts();
+  const pool = new WordPool();
 
   /**
    * Read line ln in the state the lines before it left (the block, whether it is committed): its
@@ -385,7 +385,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     }
 
     if (raw.startsWith('*')) {
-      const words = plainWords(full, base + 1, texts);
+      const words = plainWords(full, base + 1, pool);
       const name = words[0]?.text ?? '';
       const nameWord: Word = words[0] ?? { text: '', start: base + 1, end: base + 1, quoted: false };
       if (block && !committed) {
@@ -424,7 +424,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       let fourth: Word | undefined;
       if (reused) decl = reused;
       else {
-        const words = plainWords(full, base + 1, texts);
+        const words = plainWords(full, base + 1, pool);
         decl = {
           kind: 'chain',
           line: ln,
@@ -501,7 +501,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
         lineFindings.push(f('counters', 'error', 'the `[packets:bytes]` counters are missing their closing `]`', span(ln, lead, full.length)));
         from = full.length;
       } else {
-        counters = { text: texts.get(full.slice(lead, close + 1)), start: lead, end: close + 1, quoted: false };
+        counters = pool.of(full.slice(lead, close + 1), lead, close + 1, false);
         if (!COUNTER_PAIR.test(counters.text)) {
           lineFindings.push(f('counters', 'warning', `\`${counters.text}\` is not a \`[packets:bytes]\` counter pair; iptables-restore reads it as zero`, spanAt(ln, counters)));
         }
@@ -513,7 +513,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     // are part of the text), so text and context decide whether the old reading still holds
     const reuse = old && old.kind === 'command' && (old.block?.name ?? 'filter') === table ? old : undefined;
     const oldExtra = reuse ? priorSame!.extras.get(ln) : undefined;
-    const tok = reuse ? { words: oldExtra?.words ?? reuse.words, unterminatedQuote: oldExtra?.unterminatedQuote } : tokenizeLine(full, from, full.length, texts);
+    const tok = reuse ? { words: oldExtra?.words ?? reuse.words, unterminatedQuote: oldExtra?.unterminatedQuote } : tokenizeLine(full, from, full.length, pool);
     if (tok.unterminatedQuote !== undefined) {
       lineFindings.push(
         f('unterminated-quote', 'warning', 'this quote is never closed: iptables-restore takes the rest of the line, options included, as one value', span(ln, tok.unterminatedQuote, full.length)),
