@@ -16,6 +16,7 @@ import { Box, DIMS, type Dim, domain, ifaceSet, ifaceValue, ISet, mergeBoxes, Sp
 import { setWalkBudget, verdictKind } from '../../server/src/analysis/reach';
 import type { Finding, Rule, Ruleset, Word } from '../../server/src/model/ruleset';
 import { tokenizeLine, WordPool } from '../../server/src/parser/tokenizer';
+import { parseRuleset } from '../../server/src/parser/ruleset-parser';
 import { parseIPv4 } from '../../server/src/knowledge/argtypes';
 import { allFindings } from '../../server/src/analysis/all-checks';
 import { diagnose } from '../../server/src/service/diagnostics';
@@ -201,6 +202,19 @@ describe('performance rewrites keep behaviour', () => {
     for (const t of ['-A INPUT -m comment --comment "a \\"quoted\\" word" -j ACCEPT', 'ab"c d"ef', '"" x', '"unterminated \\', 'x"y\\']) {
       assert.deepEqual(tokenizeLine(t), referenceTokenize(t), t);
     }
+  });
+
+  it('options with the same single value at the same place share one frozen value list', () => {
+    const text = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A INPUT -p tcp --dport 22 -j DROP\n-A INPUT -p udp --dport 22 -j ACCEPT\nCOMMIT\n';
+    const [a, b, c] = parseRuleset(text).rules;
+    const opt = (r: Rule | undefined, name: string) => r!.options.find((o) => o.name === name)!;
+    assert.equal(opt(a, '--dport').args, opt(b, '--dport').args);
+    assert.equal(opt(a, '-p').args, opt(b, '-p').args);
+    assert.notEqual(opt(a, '-p').args, opt(c, '-p').args);
+    assert.equal(opt(a, '-j').args[0]!.text, 'ACCEPT');
+    assert.notEqual(opt(a, '-j').args, opt(b, '-j').args);
+    assert.ok(Object.isFrozen(opt(a, '--dport').args));
+    assert.deepEqual(opt(c, '-p').args.map((w) => w.text), ['udp']);
   });
 });
 

@@ -10,6 +10,7 @@ import { COMMANDS, findCommand, GENERIC_OPTIONS, protocolName } from '../knowled
 import { findMatch, findMatchOtherFamily, findTarget, findTargetOtherFamily, MATCHES, protocolMatchName } from '../knowledge/registry';
 import type { Family, MatchSpec, OptionSpec, TargetSpec } from '../knowledge/types';
 import type { CommandNode, Finding, MatchNode, OptionNode, Range, TargetKind, TargetNode, Word } from '../model/ruleset';
+import type { WordPool } from './tokenizer';
 
 export interface CommandContext {
   readonly family: Family;
@@ -18,6 +19,8 @@ export interface CommandContext {
   readonly table: string;
   /** The line the words are on (for the spans of findings: a word does not know its line). */
   readonly line: number;
+  /** Where the words come from: lists of one value are shared through it. */
+  readonly pool?: WordPool;
 }
 
 export interface ParsedCommand {
@@ -517,7 +520,8 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
 
   if (bang) out.findings.push(err(ctx.line, 'syntax', 'a `!` at the end of the line negates nothing', bang));
   // the nodes live as long as the document: keep their lists at their size
-  for (const o of out.options) (o as { args: readonly Word[] }).args = fitOrNone(o.args as Word[]);
+  const pool = ctx.pool;
+  for (const o of out.options) (o as { args: readonly Word[] }).args = pool && o.args.length === 1 ? pool.one(o.args[0]!) : fitOrNone(o.args as Word[]);
   for (const m of out.matches) (m as { options: OptionNode[] }).options = fitOrNone(m.options);
   if (out.target) (out.target as { options: OptionNode[] }).options = fitOrNone(out.target.options);
   out.options = fit(out.options);

@@ -542,7 +542,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
         f('syntax', 'error', `${tok.words.length} words on one line: iptables-restore reads at most ${MAX_RESTORE_WORDS} ("Parser cannot handle more arguments") and refuses the file`, span(ln, extra.start, tok.words[tok.words.length - 1]!.end)),
       );
     }
-    const parsed = reuse ? parsedOf(reuse, oldExtra) : parseCommandWords(words, { family, format, table, line: ln });
+    const parsed = reuse ? parsedOf(reuse, oldExtra) : parseCommandWords(words, { family, format, table, line: ln, pool });
     // a loop, not push(...): a line of a million words has a million findings, more than a call takes arguments
     const listed = Math.min(parsed.findings.length, MAX_FINDINGS_PER_LINE);
     for (let k = 0; k < listed; k++) lineFindings.push(parsed.findings[k]!);
