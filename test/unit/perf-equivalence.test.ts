@@ -216,6 +216,48 @@ describe('performance rewrites keep behaviour', () => {
     assert.ok(Object.isFrozen(opt(a, '--dport').args));
     assert.deepEqual(opt(c, '-p').args.map((w) => w.text), ['udp']);
   });
+
+  it('options and matches with the same words at the same places are one frozen node; negated ones are not', () => {
+    const text = [
+      '*nat', ':PREROUTING ACCEPT [0:0]',
+      '-A PREROUTING -p tcp -m tcp --dport 80 -j DNAT --to-destination 10.0.0.1:80',
+      '-A PREROUTING -p tcp -m tcp --dport 80 -j DNAT --to-destination 10.0.0.1:80',
+      '-A PREROUTING ! -p tcp -m tcp ! --dport 80 -j DNAT --to-destination 10.0.0.2:80',
+      '-A PREROUTING -p udp -j DNAT --to-destination=10.0.0.1:80',
+      '-A PREROUTING -p tcp -m tcp --dport 81 -j DNAT --to-destination 10.0.0.1:80',
+      'COMMIT', '',
+    ].join('\n');
+    const [a, b, c, d, e] = parseRuleset(text).rules;
+    const opt = (r: Rule | undefined, name: string) => r!.options.find((o) => o.name === name)!;
+    for (const name of ['-p', '-j', '--to-destination', '--dport']) {
+      assert.equal(opt(a, name), opt(b, name), name);
+      assert.ok(Object.isFrozen(opt(a, name)), name);
+    }
+    assert.equal(opt(a, '--to-destination').owner, 'target');
+    assert.equal(a!.target!.options[0], opt(a, '--to-destination'));
+    // the match is shared with its options, and they point to it
+    assert.equal(a!.matches[0], b!.matches[0]);
+    assert.ok(Object.isFrozen(a!.matches[0]) && Object.isFrozen(a!.matches[0]!.options));
+    assert.equal(opt(b, '--dport').match, b!.matches[0]);
+    assert.equal(b!.matches[0]!.options[0], opt(b, '--dport'));
+    // the options of a rule stay in the order they were written
+    assert.deepEqual(b!.options.map((o) => o.name), ['-p', '--dport', '-j', '--to-destination']);
+    // negated, another value, an inline value: each its own
+    assert.ok(opt(c, '-p').negated && opt(c, '--dport').negated);
+    assert.notEqual(opt(c, '-p'), opt(a, '-p'));
+    assert.notEqual(c!.matches[0], a!.matches[0]);
+    assert.ok(!Object.isFrozen(c!.matches[0]));
+    assert.equal(opt(c, '--dport').match, c!.matches[0]);
+    assert.notEqual(opt(c, '--to-destination'), opt(a, '--to-destination'));
+    assert.notEqual(e!.matches[0], a!.matches[0]);
+    assert.deepEqual(opt(e, '--dport').args.map((w) => w.text), ['81']);
+    assert.equal(opt(e, '--dport').match, e!.matches[0]);
+    assert.notEqual(opt(d, '--to-destination'), opt(a, '--to-destination'));
+    assert.deepEqual(opt(d, '--to-destination').args.map((w) => w.text), ['10.0.0.1:80']);
+    // the same option at another place of its line is another node (its spans differ)
+    assert.notEqual(opt(d, '-j'), opt(a, '-j'));
+    assert.equal(opt(d, '-j').word.start, text.split('\n')[5]!.indexOf('-j'));
+  });
 });
 
 /** Findings in a canonical order with their own text (line, column, code, message, related lines). */

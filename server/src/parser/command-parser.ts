@@ -21,6 +21,76 @@ export interface CommandContext {
   readonly line: number;
   /** Where the words come from: lists of one value are shared through it. */
   readonly pool?: WordPool;
+  /** Option nodes read before in the same file, to share (see OptionPool). */
+  readonly options?: OptionPool;
+}
+
+/**
+ * The option and match nodes of a file, shared between lines. A node says nothing about its line,
+ * so the same `-j KUBE-MARK-MASQ`, `-p tcp` or `-m tcp --dport 80` at the same place of thousands
+ * of rules can be one node. Generic and target options are shared as they are read; a match with
+ * its options once its line is read (its options point to it). Negated options and `--opt=value`
+ * (whose name span is an object of their own) are never shared, nor a match that has one. Shared
+ * nodes are frozen: whoever would change one would change it on every line.
+ */
+export class OptionPool {
+  /**
+   * Options keyed by their value list, which the word pool makes one per value word (or the shared
+   * empty list): one map for the file, where a map per option word cost more than the nodes it
+   * shared. The few nodes with the same list (other option words before the same value) sit in a bucket.
+   */
+  private readonly byArgs = new Map<readonly Word[], OptionNode | OptionNode[]>();
+  /**
+   * Matches keyed by their last option's value list (the module name word when there is none):
+   * what differs most between matches (`-m comment` is the same word at the same place in every
+   * kube-proxy rule, its comment is not).
+   */
+  private readonly matches = new Map<object, MatchNode | MatchNode[]>();
+
+  node(spec: OptionSpec, word: Word, args: readonly Word[], owner: 'generic' | 'target'): OptionNode {
+    const same = (n: OptionNode) => n.word === word && n.spec === spec && n.owner === owner;
+    const found = lookup(this.byArgs, args, same);
+    if (found) return found;
+    return add(this.byArgs, args, Object.freeze({ word, nameSpan: word, name: spec.name, negated: false, args, owner, spec }));
+  }
+
+  /**
+   * The shared match equal to m (same words at the same places, same options with the same
+   * values), or m itself, now shared, when it is the first; undefined when m cannot be shared.
+   * m's options must have their lists kept already (see the end of parseCommandWords).
+   */
+  match(m: MatchNode): MatchNode | undefined {
+    for (const o of m.options) if (o.negated || o.nameSpan !== o.word || o.args.length > 1) return undefined;
+    const same = (n: MatchNode) =>
+      n.mWord === m.mWord && n.spec === m.spec && n.implicit === m.implicit && n.name === m.name && n.options.length === m.options.length &&
+      n.options.every((o, k) => {
+        const p = m.options[k]!;
+        return o.word === p.word && o.spec === p.spec && o.args === p.args && o.name === p.name;
+      });
+    const last = m.options[m.options.length - 1];
+    const key = last ? (last.args.length ? last.args : last.word) : m.nameWord;
+    const found = lookup(this.matches, key, same);
+    if (found) return found;
+    for (const o of m.options) Object.freeze(o);
+    Object.freeze(m.options);
+    return add(this.matches, key, Object.freeze(m));
+  }
+}
+
+function lookup<K, V extends object>(map: Map<K, V | V[]>, key: K, same: (v: V) => boolean): V | undefined {
+  const found = map.get(key);
+  if (found === undefined) return undefined;
+  if (!Array.isArray(found)) return same(found as V) ? (found as V) : undefined;
+  for (const v of found) if (same(v)) return v;
+  return undefined;
+}
+
+function add<K, V extends object>(map: Map<K, V | V[]>, key: K, v: V): V {
+  const found = map.get(key);
+  if (found === undefined) map.set(key, v);
+  else if (Array.isArray(found)) found.push(v);
+  else map.set(key, [found as V, v]);
+  return v;
 }
 
 export interface ParsedCommand {
@@ -284,6 +354,13 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
     if (node.owner === 'match') node.match!.options.push(node);
   };
 
+  /** A generic or target option's node, shared through ctx.options when it can be (see OptionPool). */
+  const plainOption = (w: Word, nameSpan: Range, spec: OptionSpec, b: Word | undefined, args: Word[], owner: 'generic' | 'target'): OptionNode => {
+    const list = args.length === 0 ? NONE : args.length === 1 && ctx.pool ? ctx.pool.one(args[0]!) : undefined;
+    if (ctx.options && !b && nameSpan === w && list) return ctx.options.node(spec, w, list, owner);
+    return { word: w, nameSpan, name: spec.name, negated: !!b, args, owner, spec, ...(b ? { bang: b } : {}) };
+  };
+
   while (i < words.length) {
     const w = words[i++]!;
     const t = w.text;
@@ -369,7 +446,7 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
     if (name === '-4' || name === '--ipv4' || name === '-6' || name === '--ipv6') {
       out.onlyFamily = name.includes('4') ? 'ipv4' : 'ipv6';
       const spec = GENERIC_OPTIONS.find((g) => g.name === (name.includes('4') ? '-4' : '-6'))!;
-      addOption({ word: w, nameSpan, name: spec.name, negated: false, args: [], owner: 'generic', spec });
+      addOption(plainOption(w, nameSpan, spec, undefined, [], 'generic'));
       continue;
     }
 
@@ -429,7 +506,7 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
       } else kind = 'chain';
       const node: TargetNode = { name: tw.text, jWord: w, nameWord: tw, goto: isGoto, kind, options: [], ...(spec ? { spec } : {}) };
       out.target = node;
-      addOption({ word: w, nameSpan, name: isJump ? '-j' : '-g', negated: false, args: [tw], owner: 'generic', spec: GENERIC_OPTIONS.find((g) => g.name === (isJump ? '-j' : '-g'))! });
+      addOption(plainOption(w, nameSpan, GENERIC_OPTIONS.find((g) => g.name === (isJump ? '-j' : '-g'))!, undefined, [tw], 'generic'));
       if (spec && spec.options.length) load({ kind: 'target', options: spec.options, target: node, unknown: false });
       continue;
     }
@@ -490,7 +567,7 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
     const value = inline && cand.owner === 'generic' && WHOLE_WORD_VALUE.has(spec.name) ? w : inline;
     const args = takeArgs(spec, w, value, spec.name, false);
     if (cand.owner === 'generic') {
-      const node: OptionNode = { word: w, nameSpan, name: spec.name, negated: !!b, args, owner: 'generic', spec, ...(b ? { bang: b } : {}) };
+      const node = plainOption(w, nameSpan, spec, b, args, 'generic');
       const prev = seenGeneric.get(spec.name);
       if (prev && !spec.multi) {
         out.findings.push(err(ctx.line, 'duplicate-option', `${spec.name} is given twice in one rule; iptables allows it once`, nameSpan));
@@ -510,10 +587,9 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
       continue;
     }
     const owner = cand.owner;
-    const node: OptionNode = {
-      word: w, nameSpan, name: spec.name, negated: !!b, args, owner: owner.kind, spec,
-      ...(b ? { bang: b } : {}), ...(owner.match ? { match: owner.match } : {}),
-    };
+    const node: OptionNode = owner.match
+      ? { word: w, nameSpan, name: spec.name, negated: !!b, args, owner: owner.kind, spec, ...(b ? { bang: b } : {}), match: owner.match }
+      : plainOption(w, nameSpan, spec, b, args, 'target');
     addOption(node);
     if (owner.target) owner.target.options.push(node);
   }
@@ -521,8 +597,12 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
   if (bang) out.findings.push(err(ctx.line, 'syntax', 'a `!` at the end of the line negates nothing', bang));
   // the nodes live as long as the document: keep their lists at their size
   const pool = ctx.pool;
-  for (const o of out.options) (o as { args: readonly Word[] }).args = pool && o.args.length === 1 ? pool.one(o.args[0]!) : fitOrNone(o.args as Word[]);
+  for (const o of out.options) {
+    // a shared node (frozen) came with its list kept already
+    if (!Object.isFrozen(o)) (o as { args: readonly Word[] }).args = pool && o.args.length === 1 ? pool.one(o.args[0]!) : fitOrNone(o.args as Word[]);
+  }
   for (const m of out.matches) (m as { options: OptionNode[] }).options = fitOrNone(m.options);
+  if (ctx.options) shareMatches(out, ctx.options);
   if (out.target) (out.target as { options: OptionNode[] }).options = fitOrNone(out.target.options);
   out.options = fit(out.options);
   out.generic = fitOrNone(out.generic);
@@ -537,6 +617,23 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
     const already = loadedMatchNames.has(pm);
     return !already || !protoImplicitlyLoaded;
   }
+}
+
+/**
+ * Each match of the line that equals one of an earlier line becomes that one, its options too
+ * (in out.options, in the order they were read).
+ */
+function shareMatches(out: ParsedCommand, pool: OptionPool): void {
+  let swapped: Map<OptionNode, OptionNode> | undefined;
+  for (let k = 0; k < out.matches.length; k++) {
+    const m = out.matches[k]!;
+    const shared = pool.match(m);
+    if (!shared || shared === m) continue;
+    out.matches[k] = shared;
+    swapped ??= new Map();
+    for (let j = 0; j < m.options.length; j++) swapped.set(m.options[j]!, shared.options[j]!);
+  }
+  if (swapped) for (let k = 0; k < out.options.length; k++) out.options[k] = swapped.get(out.options[k]!) ?? out.options[k]!;
 }
 
 function joinWords(a: Range, b: Range): Range {

@@ -23,7 +23,7 @@ import type {
 import { isRule, spanAt } from '../model/ruleset';
 import { replaceRange } from '../model/replace-range';
 import { buildTables, type TablesBuild, updateTables } from './chains';
-import { type ParsedCommand, parseCommandWords } from './command-parser';
+import { OptionPool, type ParsedCommand, parseCommandWords } from './command-parser';
 import { MAX_WORD_LENGTH, tokenizeLine, WordPool } from './tokenizer';
 
 /**
@@ -334,6 +334,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
   let blockFresh = false;
   let committed = false;
   const pool = new WordPool();
+  const options = new OptionPool();
 
   /**
    * Read line ln in the state the lines before it left (the block, whether it is committed): its
@@ -542,7 +543,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
         f('syntax', 'error', `${tok.words.length} words on one line: iptables-restore reads at most ${MAX_RESTORE_WORDS} ("Parser cannot handle more arguments") and refuses the file`, span(ln, extra.start, tok.words[tok.words.length - 1]!.end)),
       );
     }
-    const parsed = reuse ? parsedOf(reuse, oldExtra) : parseCommandWords(words, { family, format, table, line: ln, pool });
+    const parsed = reuse ? parsedOf(reuse, oldExtra) : parseCommandWords(words, { family, format, table, line: ln, pool, options });
     // a loop, not push(...): a line of a million words has a million findings, more than a call takes arguments
     const listed = Math.min(parsed.findings.length, MAX_FINDINGS_PER_LINE);
     for (let k = 0; k < listed; k++) lineFindings.push(parsed.findings[k]!);
