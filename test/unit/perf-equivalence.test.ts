@@ -443,6 +443,14 @@ describe('performance rewrites keep behaviour: analysis', function () {
       }
     }
     assert.ok(compared > 5000, `${compared} conditions compared`);
+    // an option node the parser shares between lines (the same -p tcp at the same place) is one condition
+    const rs = createRulesDocument('file:///confusable.rules', 1, confusable).ruleset;
+    const ctx = analysisContext(rs);
+    const [a, b] = rs.rules;
+    const cond = (r: Rule | undefined, name: string) => ctx.compiled.get(r!)!.conditions.find((c) => c.option?.name === name);
+    assert.equal(a!.options[0], b!.options[0]);
+    assert.equal(cond(a, '-p'), cond(b, '-p'));
+    assert.notEqual(cond(a, '--dport'), cond(b, '--dport'));
   });
 
   it('a rule compiled again is the same object; a new rule object with the same options shares its conditions and space, and is for that rule', () => {

@@ -264,6 +264,11 @@ class SharedCondition implements Condition {
  */
 interface BodyNode {
   body?: ConditionBody | null;
+  /**
+   * The condition last made from this body: the parser shares an option node between the lines
+   * that have it at the same place, and their rules then share its condition too.
+   */
+  last?: SharedCondition;
   next?: Map<string, BodyNode>;
 }
 interface SharedBodies {
@@ -304,7 +309,11 @@ function conditionOf(env: SpaceEnv, o: OptionNode): Condition | undefined {
   const node = bodyNode(env, o);
   const hit = node.body;
   if (hit === null) return undefined;
-  if (hit !== undefined) return new SharedCondition(o, o.match, hit);
+  if (hit !== undefined) {
+    const last = node.last;
+    if (last && last.option === o) return last;
+    return (node.last = new SharedCondition(o, o.match, hit));
+  }
   const c = conditionFor(env, o);
   if (!c) {
     node.body = null;
@@ -313,7 +322,7 @@ function conditionOf(env: SpaceEnv, o: OptionNode): Condition | undefined {
   const { option: _option, match: _match, ...body } = c;
   node.body = body;
   // (every condition of an option held the same way, the first one too)
-  return new SharedCondition(o, o.match, body);
+  return (node.last = new SharedCondition(o, o.match, body));
 }
 
 function conditionFor(env: SpaceEnv, o: OptionNode): Condition | undefined {
