@@ -4,14 +4,16 @@
  * this way, an edit of a few rules replaces the items at their positions in a pass over the items,
  * where a list with a slot per rule was copied (and walked) whole on every edit.
  */
+import { shared } from '../model/shared';
+
 export interface Positioned<T> {
   readonly items: readonly T[];
   /** The position of each item, ascending. */
   readonly at: Int32Array;
 }
 
-/** No items: what a chain or rule with nothing to report gives (one frozen list, shared). */
-export const NO_ITEMS: readonly never[] = Object.freeze([]);
+/** No items: what a chain or rule with nothing to report gives (one list, shared). */
+export const NO_ITEMS: readonly never[] = shared([]);
 
 export const NO_POSITIONED: Positioned<never> = Object.freeze({ items: NO_ITEMS, at: new Int32Array(0) });
 

@@ -67,7 +67,10 @@ export function buildTables(nodes: readonly LineNode[], format: FileFormat, fami
     return t;
   };
 
-  for (const node of nodes) {
+  // (indexed loops over every line and rule: they run once, mostly before V8 optimizes them, and a
+  // for-of there makes an iterator result per element)
+  for (let n = 0; n < nodes.length; n++) {
+    const node = nodes[n]!;
     if (node.kind === 'table') {
       const t = table(node.name);
       if (!t) continue;
@@ -113,7 +116,8 @@ export function buildTables(nodes: readonly LineNode[], format: FileFormat, fami
   // resolve jumps once every chain exists
   for (const t of tables.values()) {
     for (const c of t.chains.values()) {
-      for (const r of c.rules) {
+      for (let i = 0; i < c.rules.length; i++) {
+        const r = c.rules[i]!;
         const tg = r.target;
         if (!tg || tg.kind !== 'chain') continue;
         const dest = t.chains.get(tg.name);

@@ -11,6 +11,7 @@ import { findMatch, findMatchOtherFamily, findTarget, findTargetOtherFamily, MAT
 import type { Family, MatchSpec, OptionSpec, TargetSpec } from '../knowledge/types';
 import type { CommandNode, Finding, MatchNode, OptionNode, Range, TargetKind, TargetNode, Word } from '../model/ruleset';
 import type { WordPool } from './tokenizer';
+import { shared } from '../model/shared';
 
 export interface CommandContext {
   readonly family: Family;
@@ -31,7 +32,7 @@ export interface CommandContext {
  * of rules can be one node. Generic and target options are shared as they are read; a match with
  * its options once its line is read (its options point to it). Negated options and `--opt=value`
  * (whose name span is an object of their own) are never shared, nor a match that has one. Shared
- * nodes are frozen: whoever would change one would change it on every line.
+ * nodes are marked `shared` (frozen under the tests): whoever changed one would change it on every line.
  */
 export class OptionPool {
   /**
@@ -51,7 +52,7 @@ export class OptionPool {
     const same = (n: OptionNode) => n.word === word && n.spec === spec && n.owner === owner;
     const found = lookup(this.byArgs, args, same);
     if (found) return found;
-    return add(this.byArgs, args, Object.freeze({ word, nameSpan: word, name: spec.name, negated: false, args, owner, spec }));
+    return add(this.byArgs, args, shared({ word, nameSpan: word, name: spec.name, negated: false, args, owner, spec }));
   }
 
   /**
@@ -71,9 +72,9 @@ export class OptionPool {
     const key = last ? (last.args.length ? last.args : last.word) : m.nameWord;
     const found = lookup(this.matches, key, same);
     if (found) return found;
-    for (const o of m.options) Object.freeze(o);
-    Object.freeze(m.options);
-    return add(this.matches, key, Object.freeze(m));
+    for (const o of m.options) shared(o);
+    shared(m.options);
+    return add(this.matches, key, shared(m));
   }
 }
 
@@ -182,9 +183,9 @@ for (const c of COMMANDS) for (const n of [c.name, c.long]) if (!COMMAND_BY_NAME
 const STATIC_EXACT = new Map<string, PoolEntry>();
 for (const p of STATIC_POOL) for (const n of namesOf(p.spec)) if (!STATIC_EXACT.has(n)) STATIC_EXACT.set(n, p);
 
-/** The answer of `candidates` for each exact static name, made once (frozen: callers only read it). */
+/** The answer of `candidates` for each exact static name, made once (shared: callers only read it). */
 const STATIC_FOUND = new Map<string, readonly Candidate[]>();
-for (const [n, p] of STATIC_EXACT) STATIC_FOUND.set(n, Object.freeze([Object.freeze({ spec: p.spec, owner: p.owner, exact: true })]));
+for (const [n, p] of STATIC_EXACT) STATIC_FOUND.set(n, shared([shared({ spec: p.spec, owner: p.owner, exact: true })]));
 
 /**
  * Most candidates an abbreviation lists. Two already make it ambiguous; a line that loads one
@@ -215,11 +216,11 @@ function fit<T>(xs: T[]): T[] {
 }
 
 /**
- * One frozen empty list for every empty list that nothing knows a line by (arguments, a match's
+ * One empty list for every empty list that nothing knows a line by (arguments, a match's
  * or target's options, extra words, findings): a 100 000-rule file has several per line, each an
- * object of its own otherwise. Frozen, so that a push into it throws instead of reaching every line.
+ * object of its own otherwise. Shared (frozen under the tests, so that a push into it throws instead of reaching every line).
  */
-const NONE: readonly never[] = Object.freeze([]);
+const NONE: readonly never[] = shared([]);
 
 /** `fit`, or the shared empty list when there is nothing in it. */
 function fitOrNone<T>(xs: T[]): T[] {
@@ -598,8 +599,9 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
   // the nodes live as long as the document: keep their lists at their size
   const pool = ctx.pool;
   for (const o of out.options) {
-    // a shared node (frozen) came with its list kept already
-    if (!Object.isFrozen(o)) (o as { args: readonly Word[] }).args = pool && o.args.length === 1 ? pool.one(o.args[0]!) : fitOrNone(o.args as Word[]);
+    const kept = pool && o.args.length === 1 ? pool.one(o.args[0]!) : fitOrNone(o.args as Word[]);
+    // (a shared node came with its list kept already: it is not written to)
+    if (kept !== o.args) (o as { args: readonly Word[] }).args = kept;
   }
   for (const m of out.matches) (m as { options: OptionNode[] }).options = fitOrNone(m.options);
   if (ctx.options) shareMatches(out, ctx.options);

@@ -25,6 +25,7 @@ import { replaceRange } from '../model/replace-range';
 import { buildTables, type TablesBuild, updateTables } from './chains';
 import { OptionPool, type ParsedCommand, parseCommandWords } from './command-parser';
 import { MAX_WORD_LENGTH, tokenizeLine, WordPool } from './tokenizer';
+import { shared } from '../model/shared';
 
 /**
  * iptables-restore builds each line's argv in a fixed array of 255 (xshared.h MAX_ARGC) that also
@@ -91,7 +92,7 @@ interface LineParses {
   readonly blocks: readonly TableBlock[];
 }
 
-const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
+const NO_FINDINGS: readonly Finding[] = shared([]);
 
 /** The command parser's result for a line, as kept in the line's node. */
 function parsedOf(c: CommandLine, extra: LineExtra | undefined): ParsedCommand {

@@ -10,6 +10,7 @@
  * Every word keeps its exact range on the line, quotes included.
  */
 import type { Word } from '../model/ruleset';
+import { shared } from '../model/shared';
 
 export interface TokenizedLine {
   readonly words: Word[];
@@ -112,12 +113,12 @@ export class WordPool {
   /**
    * The list holding just this word, one per word: most options take one value, and an option's
    * value list is otherwise an array of its own on every line (381 000 on the kube-like 100k
-   * file, for 178 000 distinct values). Frozen: one push would reach every line that shares it.
+   * file, for 178 000 distinct values). Marked shared (frozen under the tests): one push would reach every line that holds it.
    */
   one(w: Word): readonly Word[] {
     const lists = (this.lists ??= new Map());
     let l = lists.get(w);
-    if (!l) lists.set(w, (l = Object.freeze([w])));
+    if (!l) lists.set(w, (l = shared([w])));
     return l;
   }
 
