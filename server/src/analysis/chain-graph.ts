@@ -72,8 +72,9 @@ function computeReachability(table: Table): ChainReach {
   const callees = new Map<Chain, Set<Chain>>();
   for (const c of table.chains.values()) {
     let set: Set<Chain> | undefined;
-    for (const r of c.rules) {
-      const t = r.target;
+    const rules = c.rules;
+    for (let i = 0; i < rules.length; i++) {
+      const t = rules[i]!.target;
       if (t?.kind !== 'chain') continue;
       const next = table.chains.get(t.name);
       if (!next || next.builtin) continue;

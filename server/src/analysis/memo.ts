@@ -77,7 +77,7 @@ export class TableMemo<T> {
       seq.push(t ? t.name : '-');
       if (!t) continue;
       const ts = tableSeq(t);
-      for (const x of ts) seq.push(x);
+      for (let i = 0; i < ts.length; i++) seq.push(ts[i]);
       if (ts.length && !first) first = ts.find((x): x is object => typeof x === 'object');
     }
     return kept(this.store, first, seq, extra, make);
@@ -112,7 +112,8 @@ function tableSeq(t: Table): readonly unknown[] {
     const s: unknown[] = [];
     for (const c of t.chains.values()) {
       s.push(c.name, c.builtin, c.policy ?? '', c.policySpan?.line ?? -1, c.rules.length);
-      for (const r of c.rules) s.push(r.options);
+      // (indexed: once per table over every rule, where for-of makes an iterator result per rule)
+      for (let i = 0; i < c.rules.length; i++) s.push(c.rules[i]!.options);
     }
     TABLE_SEQS.set(t, (seq = s));
   }

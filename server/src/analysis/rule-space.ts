@@ -657,7 +657,8 @@ export function compileRuleset(rs: Ruleset): { env: SpaceEnv; rules: CompiledRul
     rules = prev.with(changed);
   } else {
     const all = new Map<Rule, RuleSpace>();
-    for (const r of rs.rules) all.set(r, compileRule(env, r));
+    // (indexed: once over every rule, where for-of makes an iterator result per rule)
+    for (let i = 0; i < rs.rules.length; i++) all.set(rs.rules[i]!, compileRule(env, rs.rules[i]!));
     rules = LayeredRules.base(all);
   }
   VERSIONS.set(rs, rules);
