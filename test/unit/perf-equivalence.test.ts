@@ -256,6 +256,13 @@ describe('performance rewrites keep behaviour', () => {
     assert.deepEqual(opt(d, '--to-destination').args.map((w) => w.text), ['10.0.0.1:80']);
     // the same option at another place of its line is another node (its spans differ)
     assert.notEqual(opt(d, '-j'), opt(a, '-j'));
+    // the same options at the same places, but the match's own word elsewhere: not the same match
+    const moved = parseRuleset('*filter\n:C - [0:0]\n-A C -s 10.1.1.1 -p tcp --dport 80 -j DROP\n-A C -p tcp -s 10.1.1.1 --dport 80 -j DROP\n-A C -m  tcp --dport 80 -j DROP\n-A C -m tcp  --dport 80 -j DROP\nCOMMIT\n').rules;
+    for (const [x, y] of [[moved[0]!, moved[1]!], [moved[2]!, moved[3]!]] as const) {
+      assert.equal(opt(x, '--dport').word.start, opt(y, '--dport').word.start);
+      assert.notEqual(x.matches[0], y.matches[0]);
+      assert.notEqual(x.matches[0]!.nameWord.start, y.matches[0]!.nameWord.start);
+    }
     assert.equal(opt(d, '-j').word.start, text.split('\n')[5]!.indexOf('-j'));
   });
 });

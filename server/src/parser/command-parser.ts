@@ -9,7 +9,7 @@
 import { COMMANDS, findCommand, GENERIC_OPTIONS, protocolName } from '../knowledge/generic';
 import { findMatch, findMatchOtherFamily, findTarget, findTargetOtherFamily, MATCHES, protocolMatchName } from '../knowledge/registry';
 import type { Family, MatchSpec, OptionSpec, TargetSpec } from '../knowledge/types';
-import type { CommandNode, Finding, MatchNode, OptionNode, Range, TargetKind, TargetNode, Word } from '../model/ruleset';
+import type { CommandNode, Finding, MatchNode, OptionNode, OptionOwner, Range, TargetKind, TargetNode, Word } from '../model/ruleset';
 import type { WordPool } from './tokenizer';
 import { shared } from '../model/shared';
 
@@ -49,9 +49,15 @@ export class OptionPool {
   private readonly matches = new Map<object, MatchNode | MatchNode[]>();
 
   node(spec: OptionSpec, word: Word, args: readonly Word[], owner: 'generic' | 'target'): OptionNode {
-    const same = (n: OptionNode) => n.word === word && n.spec === spec && n.owner === owner;
-    const found = lookup(this.byArgs, args, same);
-    if (found) return found;
+    // (no closure per call to compare: this runs for most options of every line)
+    const found = this.byArgs.get(args);
+    if (found !== undefined) {
+      if (!Array.isArray(found)) {
+        if (sameOption(found as OptionNode, spec, word, owner)) return found as OptionNode;
+      } else {
+        for (let k = 0; k < found.length; k++) if (sameOption(found[k]!, spec, word, owner)) return found[k]!;
+      }
+    }
     return add(this.byArgs, args, shared({ word, nameSpan: word, name: spec.name, negated: false, args, owner, spec }));
   }
 
@@ -62,28 +68,35 @@ export class OptionPool {
    */
   match(m: MatchNode): MatchNode | undefined {
     for (const o of m.options) if (o.negated || o.nameSpan !== o.word || o.args.length > 1) return undefined;
-    const same = (n: MatchNode) =>
-      n.mWord === m.mWord && n.spec === m.spec && n.implicit === m.implicit && n.name === m.name && n.options.length === m.options.length &&
-      n.options.every((o, k) => {
-        const p = m.options[k]!;
-        return o.word === p.word && o.spec === p.spec && o.args === p.args && o.name === p.name;
-      });
     const last = m.options[m.options.length - 1];
     const key = last ? (last.args.length ? last.args : last.word) : m.nameWord;
-    const found = lookup(this.matches, key, same);
-    if (found) return found;
+    const found = this.matches.get(key);
+    if (found !== undefined) {
+      if (!Array.isArray(found)) {
+        if (sameMatch(found as MatchNode, m)) return found as MatchNode;
+      } else {
+        for (let k = 0; k < found.length; k++) if (sameMatch(found[k]!, m)) return found[k]!;
+      }
+    }
     for (const o of m.options) shared(o);
     shared(m.options);
     return add(this.matches, key, shared(m));
   }
 }
 
-function lookup<K, V extends object>(map: Map<K, V | V[]>, key: K, same: (v: V) => boolean): V | undefined {
-  const found = map.get(key);
-  if (found === undefined) return undefined;
-  if (!Array.isArray(found)) return same(found as V) ? (found as V) : undefined;
-  for (const v of found) if (same(v)) return v;
-  return undefined;
+function sameOption(n: OptionNode, spec: OptionSpec, word: Word, owner: OptionOwner): boolean {
+  return n.word === word && n.spec === spec && n.owner === owner;
+}
+
+/** The same match words, module and options (their words, specs and value lists) as m. */
+function sameMatch(n: MatchNode, m: MatchNode): boolean {
+  if (n.mWord !== m.mWord || n.nameWord !== m.nameWord || n.spec !== m.spec || n.implicit !== m.implicit || n.name !== m.name || n.options.length !== m.options.length) return false;
+  for (let k = 0; k < n.options.length; k++) {
+    const o = n.options[k]!;
+    const p = m.options[k]!;
+    if (o.word !== p.word || o.spec !== p.spec || o.args !== p.args || o.name !== p.name) return false;
+  }
+  return true;
 }
 
 function add<K, V extends object>(map: Map<K, V | V[]>, key: K, v: V): V {
@@ -305,9 +318,11 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
 
   let i = 0;
   /** Collect the argument words of an option; returns undefined when they are missing. */
-  const takeArgs = (spec: OptionSpec | undefined, word: Word, inlineValue: Word | undefined, optName: string, unknownArity: boolean): Word[] => {
-    const args: Word[] = [];
+  const takeArgs = (spec: OptionSpec | undefined, word: Word, inlineValue: Word | undefined, optName: string, unknownArity: boolean): readonly Word[] => {
     const want = spec ? spec.args.length : 0;
+    // the common case, one value in the next word: its list from the pool, no array of our own
+    if (want === 1 && !unknownArity && !inlineValue && !spec!.lastArgOptional && i < words.length && ctx.pool) return ctx.pool.one(words[i++]!);
+    const args: Word[] = [];
     if (unknownArity) {
       if (inlineValue) args.push(inlineValue);
       while (i < words.length && !isOptionLike(words[i]) && words[i]!.text !== '!') args.push(words[i++]!);
@@ -356,7 +371,7 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
   };
 
   /** A generic or target option's node, shared through ctx.options when it can be (see OptionPool). */
-  const plainOption = (w: Word, nameSpan: Range, spec: OptionSpec, b: Word | undefined, args: Word[], owner: 'generic' | 'target'): OptionNode => {
+  const plainOption = (w: Word, nameSpan: Range, spec: OptionSpec, b: Word | undefined, args: readonly Word[], owner: 'generic' | 'target'): OptionNode => {
     const list = args.length === 0 ? NONE : args.length === 1 && ctx.pool ? ctx.pool.one(args[0]!) : undefined;
     if (ctx.options && !b && nameSpan === w && list) return ctx.options.node(spec, w, list, owner);
     return { word: w, nameSpan, name: spec.name, negated: !!b, args, owner, spec, ...(b ? { bang: b } : {}) };
@@ -507,7 +522,7 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
       } else kind = 'chain';
       const node: TargetNode = { name: tw.text, jWord: w, nameWord: tw, goto: isGoto, kind, options: [], ...(spec ? { spec } : {}) };
       out.target = node;
-      addOption(plainOption(w, nameSpan, GENERIC_OPTIONS.find((g) => g.name === (isJump ? '-j' : '-g'))!, undefined, [tw], 'generic'));
+      addOption(plainOption(w, nameSpan, GENERIC_OPTIONS.find((g) => g.name === (isJump ? '-j' : '-g'))!, undefined, ctx.pool ? ctx.pool.one(tw) : [tw], 'generic'));
       if (spec && spec.options.length) load({ kind: 'target', options: spec.options, target: node, unknown: false });
       continue;
     }
