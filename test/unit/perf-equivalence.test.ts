@@ -254,6 +254,18 @@ describe('performance rewrites keep behaviour', () => {
     assert.equal(opt(e, '--dport').match, e!.matches[0]);
     assert.notEqual(opt(d, '--to-destination'), opt(a, '--to-destination'));
     assert.deepEqual(opt(d, '--to-destination').args.map((w) => w.text), ['10.0.0.1:80']);
+    // the target with its options, and the command
+    assert.equal(a!.target, b!.target);
+    assert.equal(b!.target!.options[0], opt(b, '--to-destination'));
+    assert.notEqual(c!.target, a!.target);
+    assert.notEqual(d!.target, a!.target);
+    assert.equal(e!.target, a!.target, "the same target at the same place, whatever the matches before it");
+    assert.equal(a!.command, e!.command);
+    assert.ok(Object.isFrozen(a!.target) && Object.isFrozen(a!.command) && !Object.isFrozen(d!.target));
+    const inserted = parseRuleset('*filter\n:C - [0:0]\n-I C 1 -j DROP\n-I C 1 -j DROP\n-I C 2 -j DROP\n-I C -j DROP\nCOMMIT\n').rules;
+    assert.equal(inserted[0]!.command, inserted[1]!.command);
+    assert.notEqual(inserted[1]!.command, inserted[2]!.command);
+    assert.deepEqual(inserted.map((r) => r.command.extra.map((w) => w.text)), [['1'], ['1'], ['2'], []]);
     // the same option at another place of its line is another node (its spans differ)
     assert.notEqual(opt(d, '-j'), opt(a, '-j'));
     // the same options at the same places, but the match's own word elsewhere: not the same match

@@ -27,12 +27,13 @@ export interface CommandContext {
 }
 
 /**
- * The option and match nodes of a file, shared between lines. A node says nothing about its line,
- * so the same `-j KUBE-MARK-MASQ`, `-p tcp` or `-m tcp --dport 80` at the same place of thousands
- * of rules can be one node. Generic and target options are shared as they are read; a match with
- * its options once its line is read (its options point to it). Negated options and `--opt=value`
- * (whose name span is an object of their own) are never shared, nor a match that has one. Shared
- * nodes are marked `shared` (frozen under the tests): whoever changed one would change it on every line.
+ * The option, match, target and command nodes of a file, shared between lines. A node says nothing
+ * about its line, so the same `-j KUBE-MARK-MASQ`, `-p tcp`, `-m tcp --dport 80` or `-A KUBE-SVC-X`
+ * at the same place of thousands of rules can be one node. Generic and target options are shared
+ * as they are read; a match or target with its options, and the command, once its line is read
+ * (a match's options point to it). Negated options and `--opt=value` (whose name span is an object
+ * of their own) are never shared, nor a match or target that has one. Shared nodes are marked
+ * `shared` (frozen under the tests): whoever changed one would change it on every line.
  */
 export class OptionPool {
   /**
@@ -47,6 +48,9 @@ export class OptionPool {
    * kube-proxy rule, its comment is not).
    */
   private readonly matches = new Map<object, MatchNode | MatchNode[]>();
+  /** Targets keyed likewise (the name word when they have no options), and commands by their chain word. */
+  private readonly targets = new Map<object, TargetNode | TargetNode[]>();
+  private readonly commands = new Map<Word, CommandNode | CommandNode[]>();
 
   node(spec: OptionSpec, word: Word, args: readonly Word[], owner: 'generic' | 'target'): OptionNode {
     // (no closure per call to compare: this runs for most options of every line)
@@ -82,10 +86,59 @@ export class OptionPool {
     shared(m.options);
     return add(this.matches, key, shared(m));
   }
+
+  /** The shared target equal to t (see match), or t itself, now shared; t when it cannot be shared. */
+  target(t: TargetNode): TargetNode {
+    for (const o of t.options) if (o.negated || o.nameSpan !== o.word || o.args.length > 1) return t;
+    const last = t.options[t.options.length - 1];
+    const key = last ? (last.args.length ? last.args : last.word) : t.nameWord;
+    const found = this.targets.get(key);
+    if (found !== undefined) {
+      if (!Array.isArray(found)) {
+        if (sameTarget(found as TargetNode, t)) return found as TargetNode;
+      } else {
+        for (let k = 0; k < found.length; k++) if (sameTarget(found[k]!, t)) return found[k]!;
+      }
+    }
+    shared(t.options);
+    return add(this.targets, key, shared(t));
+  }
+
+  /** The shared command equal to c (the same command word, chain word and further words), or c, now shared. */
+  command(c: CommandNode): CommandNode {
+    const key = c.chain ?? c.word;
+    const found = this.commands.get(key);
+    if (found !== undefined) {
+      if (!Array.isArray(found)) {
+        if (sameCommand(found as CommandNode, c)) return found as CommandNode;
+      } else {
+        for (let k = 0; k < found.length; k++) if (sameCommand(found[k]!, c)) return found[k]!;
+      }
+    }
+    shared(c.extra);
+    return add(this.commands, key, shared(c));
+  }
 }
 
 function sameOption(n: OptionNode, spec: OptionSpec, word: Word, owner: OptionOwner): boolean {
   return n.word === word && n.spec === spec && n.owner === owner;
+}
+
+function sameTarget(n: TargetNode, t: TargetNode): boolean {
+  if (n.nameWord !== t.nameWord || n.jWord !== t.jWord || n.spec !== t.spec || n.kind !== t.kind || n.goto !== t.goto || n.name !== t.name) return false;
+  return sameItems(n.options, t.options);
+}
+
+function sameCommand(n: CommandNode, c: CommandNode): boolean {
+  return n.word === c.word && n.chain === c.chain && n.spec === c.spec && sameItems(n.extra, c.extra);
+}
+
+/** The same objects in the same order. */
+function sameItems(a: readonly object[], b: readonly object[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 /** The same match words, module and options (their words, specs and value lists) as m. */
@@ -621,6 +674,11 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
   for (const m of out.matches) (m as { options: OptionNode[] }).options = fitOrNone(m.options);
   if (ctx.options) shareMatches(out, ctx.options);
   if (out.target) (out.target as { options: OptionNode[] }).options = fitOrNone(out.target.options);
+  if (ctx.options) {
+    // (the target's options are shared nodes already, or it is not shared)
+    if (out.target) out.target = ctx.options.target(out.target);
+    if (out.command) out.command = ctx.options.command(out.command);
+  }
   out.options = fit(out.options);
   out.generic = fitOrNone(out.generic);
   out.matches = fitOrNone(out.matches);
