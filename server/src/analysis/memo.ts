@@ -70,6 +70,8 @@ export class TableMemo<T> {
   }
 
   private bySeq(tables: readonly (Table | undefined)[], extra: string, make: () => T, also: readonly unknown[]): T {
+    // each table's sequence as one element (compared item by item: see TableSeq), not copied in:
+    // a copy of a 100k-rule table's was 2 MB kept per memo
     const seq: unknown[] = [...also];
     let first: object | undefined;
     for (const x of also) if (typeof x === 'object' && x !== null) first ??= x;
@@ -77,8 +79,8 @@ export class TableMemo<T> {
       seq.push(t ? t.name : '-');
       if (!t) continue;
       const ts = tableSeq(t);
-      for (let i = 0; i < ts.length; i++) seq.push(ts[i]);
-      if (ts.length && !first) first = ts.find((x): x is object => typeof x === 'object');
+      seq.push(ts);
+      if (ts.items.length && !first) first = ts.items.find((x): x is object => typeof x === 'object');
     }
     return kept(this.store, first, seq, extra, make);
   }
@@ -98,15 +100,36 @@ interface Kept<T> {
 function kept<T>(store: WeakMap<object, Kept<T>>, first: object | undefined, seq: readonly unknown[], extra: string, make: () => T): T {
   if (!first) return make();
   const hit = store.get(first);
-  if (hit && hit.extra === extra && sameSeq(hit.seq, seq)) return hit.value;
+  if (hit && hit.extra === extra && sameKey(hit.seq, seq)) return hit.value;
   const value = make();
   store.set(first, { seq, extra, value });
   return value;
 }
 
-const TABLE_SEQS = new WeakMap<Table, readonly unknown[]>();
-/** What a table holds, as memos compare it: chain names and policies, each rule's option list. */
-function tableSeq(t: Table): readonly unknown[] {
+/**
+ * What a table holds, as memos compare it: chain names and policies, each rule's option list. One
+ * per table object; inside a key it is compared item by item (another table object may hold the
+ * same), where every other element of a key is compared by identity.
+ */
+class TableSeq {
+  constructor(readonly items: readonly unknown[]) {}
+}
+
+/** sameSeq, with the TableSeq elements compared item by item. */
+function sameKey(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === y) continue;
+    if (!(x instanceof TableSeq && y instanceof TableSeq && sameSeq(x.items, y.items))) return false;
+  }
+  return true;
+}
+
+const TABLE_SEQS = new WeakMap<Table, TableSeq>();
+function tableSeq(t: Table): TableSeq {
   let seq = TABLE_SEQS.get(t);
   if (!seq) {
     const s: unknown[] = [];
@@ -115,7 +138,7 @@ function tableSeq(t: Table): readonly unknown[] {
       // (indexed: once per table over every rule, where for-of makes an iterator result per rule)
       for (let i = 0; i < c.rules.length; i++) s.push(c.rules[i]!.options);
     }
-    TABLE_SEQS.set(t, (seq = s));
+    TABLE_SEQS.set(t, (seq = new TableSeq(s)));
   }
   return seq;
 }
