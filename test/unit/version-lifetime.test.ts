@@ -82,6 +82,17 @@ describe('version lifetime', () => {
     assert.ok(second.rules.length > 0);
   });
 
+  it('the command parser keeps nothing of the last line it read', async () => {
+    // its reader keeps its working lists from line to line: the last line's nodes must not stay in them
+    const text = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT ! -s 10.9.9.9 -p tcp -m tcp --dport 7 -m comment --comment last -j DROP\nCOMMIT\n';
+    const parts = ((rs: Ruleset) => {
+      const rule = rs.rules[0]!;
+      return [new WeakRef(rule), new WeakRef(rule.options[0]!), new WeakRef(rule.matches[0]!), new WeakRef(rule.target!)];
+    })(parseRuleset(text));
+    await collect();
+    assert.deepEqual(parts.map((p) => p.deref() === undefined), [true, true, true, true], 'the rule, its option, match and target nodes are gone');
+  });
+
   it('an analysis starts from the last analysed version, through versions parsed in between', async () => {
     let lines = LINES;
     const base = analysed(lines.join('\n'));

@@ -274,21 +274,16 @@ function nameMap(options: readonly OptionSpec[]): ReadonlyMap<string, OptionSpec
 }
 
 /**
- * The array as it will stay: exactly its length (a pushed-to array keeps room for 16 more). Always
- * a new array, never a shared empty one: caches downstream know a line by its option list.
- */
-function fit<T>(xs: T[]): T[] {
-  return xs.slice();
-}
-
-/**
  * One empty list for every empty list that nothing knows a line by (arguments, a match's
  * or target's options, extra words, findings): a 100 000-rule file has several per line, each an
  * object of its own otherwise. Shared (frozen under the tests, so that a push into it throws instead of reaching every line).
  */
 const NONE: readonly never[] = shared([]);
 
-/** `fit`, or the shared empty list when there is nothing in it. */
+/**
+ * The array as it will stay: exactly its length (a pushed-to array keeps room for 16 more), or the
+ * shared empty list when there is nothing in it.
+ */
 function fitOrNone<T>(xs: T[]): T[] {
   return xs.length ? xs.slice() : (NONE as unknown as T[]);
 }
@@ -297,43 +292,181 @@ function abbreviates(spec: OptionSpec, name: string): boolean {
   return namesOf(spec).some((n) => n.startsWith('--') && n.startsWith(name));
 }
 
-export function parseCommandWords(words: readonly Word[], ctx: CommandContext): ParsedCommand {
-  const out: ParsedCommand = { table: ctx.table, generic: [], matches: [], options: [], findings: [] };
-  const loaded: Loaded[] = []; // newest last
+/**
+ * A list filled anew for each line and copied out at its size when the line is read: the reader's
+ * own lists keep their room from line to line (emptying an array with `length = 0` would give its
+ * room back, and the next line's pushes would allocate it again).
+ */
+class Scratch<T> {
+  private readonly items: (T | undefined)[] = [];
+  length = 0;
+
+  push(x: T): void {
+    this.items[this.length++] = x;
+  }
+
+  at(k: number): T {
+    return this.items[k] as T;
+  }
+
+  set(k: number, x: T): void {
+    this.items[k] = x;
+  }
+
+  /** The items as a new array of their own, never the shared empty list: caches downstream know a line by its option list. */
+  copy(): T[] {
+    return this.items.slice(0, this.length) as T[];
+  }
+
+  /** The items as a new array, or the shared empty list when there are none. */
+  copyOrNone(): T[] {
+    return this.length ? this.copy() : (NONE as unknown as T[]);
+  }
+
+  /** Empty again, holding on to nothing of the line before. */
+  clear(): void {
+    for (let k = 0; k < this.length; k++) this.items[k] = undefined;
+    this.length = 0;
+  }
+}
+
+const JUMP_OPTION = GENERIC_OPTIONS.find((g) => g.name === '-j')!;
+const GOTO_OPTION = GENERIC_OPTIONS.find((g) => g.name === '-g')!;
+const IPV4_OPTION = GENERIC_OPTIONS.find((g) => g.name === '-4')!;
+const IPV6_OPTION = GENERIC_OPTIONS.find((g) => g.name === '-6')!;
+
+/**
+ * Reads one command line at a time (see parseCommandWords). Its state is set anew for each line
+ * and its working lists are kept from line to line, so reading a line makes no closures, maps,
+ * sets or growing arrays of its own: as one function with closures over its state, every line of a
+ * file cost some 2 KB of them (about 290 MB for V8 to collect during a 100k-rule cold open).
+ */
+class CommandReader {
+  /** Set while a line is being read: a second line read meanwhile gets a reader of its own. */
+  busy = false;
+  private words: readonly Word[] = NONE;
+  private ctx!: CommandContext;
+  /** The next word to read. */
+  private i = 0;
+  private readonly options = new Scratch<OptionNode>();
+  private readonly generic = new Scratch<OptionNode>();
+  private readonly matches = new Scratch<MatchNode>();
+  private readonly findings = new Scratch<Finding>();
+  private command: CommandNode | undefined;
+  private tableWord: Word | undefined;
+  private table = '';
+  private target: TargetNode | undefined;
+  private onlyFamily: Family | undefined;
+  /** Every module loaded, newest last. */
+  private readonly loaded = new Scratch<Loaded>();
   /**
-   * The newest load of each distinct option list, newest first: an exact name belongs to the
-   * newest module that has it, as in getopt's table (looked up in a map built once per list, so a
-   * line that loads the same module a thousand times costs no more per word than one that loads it once).
+   * The newest load of each distinct option list, newest last: an exact name belongs to the newest
+   * module that has it, as in getopt's table (looked up in a map built once per list, so a line
+   * that loads the same module a thousand times costs no more per word than one that loads it once).
    */
-  const recent: Loaded[] = [];
-  const loadedExact = (name: string): PoolEntry | undefined => {
-    for (const l of recent) {
+  private readonly recent = new Scratch<Loaded>();
+  /** The newest loaded module we have no entry for. */
+  private lastUnknown: Loaded | undefined;
+  private bang: Word | undefined;
+  /** The value word of the last -p, and whether it was negated. */
+  private protocol: Word | undefined;
+  private protoImplicitlyLoaded = false;
+  /** Lines read by this reader: the line a mark in `genericSeen` or `matchNames` was made for. */
+  private serial = 0;
+  /** The line on which each generic option (by name; a fixed set) was last seen. */
+  private readonly genericSeen = new Map<string, number>();
+  /** The names of the matches the line loaded, made only when the implicit protocol load asks (see loadsProtocol). */
+  private readonly matchNames = new Set<string>();
+  private matchNamesLine = -1;
+  /** What `candidates` answers for an exact name of a loaded module (one at a time: read at once, never kept). */
+  private readonly exactFound: [Candidate] = [{ spec: JUMP_OPTION, owner: 'generic', exact: true }];
+
+  read(words: readonly Word[], ctx: CommandContext): ParsedCommand {
+    this.busy = true;
+    try {
+      this.begin(words, ctx);
+      this.readWords();
+      return this.result();
+    } finally {
+      this.end();
+    }
+  }
+
+  private begin(words: readonly Word[], ctx: CommandContext): void {
+    this.words = words;
+    this.ctx = ctx;
+    this.i = 0;
+    this.command = undefined;
+    this.tableWord = undefined;
+    this.table = ctx.table;
+    this.target = undefined;
+    this.onlyFamily = undefined;
+    this.lastUnknown = undefined;
+    this.bang = undefined;
+    this.protocol = undefined;
+    this.protoImplicitlyLoaded = false;
+    this.serial++;
+  }
+
+  /** Lets go of the line, so that the reader keeps nothing of it alive. */
+  private end(): void {
+    this.words = NONE;
+    this.ctx = undefined as unknown as CommandContext;
+    this.options.clear();
+    this.generic.clear();
+    this.matches.clear();
+    this.findings.clear();
+    this.loaded.clear();
+    this.recent.clear();
+    this.command = undefined;
+    this.tableWord = undefined;
+    this.target = undefined;
+    this.lastUnknown = undefined;
+    this.bang = undefined;
+    this.protocol = undefined;
+    if (this.matchNames.size) this.matchNames.clear();
+    this.matchNamesLine = -1;
+    this.busy = false;
+  }
+
+  private err(code: string, message: string, at: Range, severity: Finding['severity'] = 'error', data?: unknown): void {
+    this.findings.push(err(this.ctx.line, code, message, at, severity, data));
+  }
+
+  private takeBang(): Word | undefined {
+    const b = this.bang;
+    this.bang = undefined;
+    return b;
+  }
+
+  private load(l: Loaded): void {
+    this.loaded.push(l);
+    if (l.unknown) this.lastUnknown = l;
+    if (l.match && this.matchNamesLine === this.serial) this.matchNames.add(l.match.name);
+    const recent = this.recent;
+    let at = -1;
+    for (let k = 0; k < recent.length && at < 0; k++) if (recent.at(k).options === l.options) at = k;
+    if (at >= 0) {
+      for (let k = at; k + 1 < recent.length; k++) recent.set(k, recent.at(k + 1));
+      recent.set(recent.length - 1, l);
+    } else recent.push(l);
+  }
+
+  /** The spec and owner of an exact name of a loaded module, newest module first. */
+  private loadedExact(name: string): Candidate | undefined {
+    const recent = this.recent;
+    for (let k = recent.length - 1; k >= 0; k--) {
+      const l = recent.at(k);
       const spec = nameMap(l.options).get(name);
-      if (spec) return { spec, owner: l };
+      if (spec) {
+        const c = this.exactFound[0] as { spec: OptionSpec; owner: Candidate['owner']; exact: boolean };
+        c.spec = spec;
+        c.owner = l;
+        return c;
+      }
     }
     return undefined;
-  };
-  /** The newest loaded module we have no entry for. */
-  let lastUnknown: Loaded | undefined;
-  const loadedMatchNames = new Set<string>();
-  const load = (l: Loaded) => {
-    loaded.push(l);
-    if (l.unknown) lastUnknown = l;
-    if (l.match) loadedMatchNames.add(l.match.name);
-    const at = recent.findIndex((x) => x.options === l.options);
-    if (at >= 0) recent.splice(at, 1);
-    recent.unshift(l);
-  };
-  let bang: Word | undefined;
-  let protocol: { word: Word; negated: boolean } | undefined;
-  let protoImplicitlyLoaded = false;
-  const seenGeneric = new Map<string, OptionNode>();
-
-  const takeBang = (): Word | undefined => {
-    const b = bang;
-    bang = undefined;
-    return b;
-  };
+  }
 
   /**
    * The option specs a long-option word may resolve to right now, in getopt's order (commands,
@@ -341,48 +474,49 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
    * option it abbreviates (at most MAX_CANDIDATES). Linear in the distinct modules loaded, so a
    * line that loads the same module a thousand times costs no more per word than one that loads it once.
    */
-  const candidates = (name: string): readonly Candidate[] => {
+  private candidates(name: string): readonly Candidate[] {
     const fixed = STATIC_FOUND.get(name);
     if (fixed) return fixed;
-    const exact = loadedExact(name);
-    if (exact) return [{ spec: exact.spec, owner: exact.owner, exact: true }];
-    if (!name.startsWith('--') || name.length < 3) return [];
+    if (this.loadedExact(name)) return this.exactFound;
+    if (!name.startsWith('--') || name.length < 3) return NONE;
     const out: Candidate[] = [];
     for (const p of STATIC_POOL) if (abbreviates(p.spec, name)) out.push({ spec: p.spec, owner: p.owner, exact: false });
     // an option list that offered nothing offers nothing again when its module is loaded twice
     const barren = new Set<readonly OptionSpec[]>();
-    for (let k = loaded.length - 1; k >= 0 && out.length < MAX_CANDIDATES; k--) {
-      const l = loaded[k]!;
+    for (let k = this.loaded.length - 1; k >= 0 && out.length < MAX_CANDIDATES; k--) {
+      const l = this.loaded.at(k);
       if (barren.has(l.options)) continue;
       const before = out.length;
       for (const spec of l.options) if (abbreviates(spec, name) && out.length < MAX_CANDIDATES) out.push({ spec, owner: l, exact: false });
       if (out.length === before) barren.add(l.options);
     }
     return out;
-  };
+  }
 
-  const loadMatch = (name: string, nameWord: Word, mWord: Word | undefined, implicit: boolean): MatchNode => {
-    const spec = findMatch(name, ctx.family);
-    const node: MatchNode = { name, nameWord, implicit, options: [], ...(mWord ? { mWord } : {}), ...(spec ? { spec } : {}) };
-    out.matches.push(node);
-    load({ kind: 'match', options: spec?.options ?? NO_OPTIONS, match: node, unknown: !spec });
+  private loadMatch(name: string, nameWord: Word, mWord: Word | undefined, implicit: boolean): MatchNode {
+    const spec = findMatch(name, this.ctx.family);
+    const node: MatchNode = mWord
+      ? spec ? { name, nameWord, implicit, options: [], mWord, spec } : { name, nameWord, implicit, options: [], mWord }
+      : spec ? { name, nameWord, implicit, options: [], spec } : { name, nameWord, implicit, options: [] };
+    this.matches.push(node);
+    this.load({ kind: 'match', options: spec?.options ?? NO_OPTIONS, match: node, unknown: !spec });
     return node;
-  };
+  }
 
-  let i = 0;
-  /** Collect the argument words of an option; returns undefined when they are missing. */
-  const takeArgs = (spec: OptionSpec | undefined, word: Word, inlineValue: Word | undefined, optName: string, unknownArity: boolean): readonly Word[] => {
+  /** Collect the argument words of an option; returns fewer than it needs when they are missing. */
+  private takeArgs(spec: OptionSpec | undefined, word: Word, inlineValue: Word | undefined, optName: string, unknownArity: boolean): readonly Word[] {
+    const words = this.words;
     const want = spec ? spec.args.length : 0;
     // the common case, one value in the next word: its list from the pool, no array of our own
-    if (want === 1 && !unknownArity && !inlineValue && !spec!.lastArgOptional && i < words.length && ctx.pool) return ctx.pool.one(words[i++]!);
+    if (want === 1 && !unknownArity && !inlineValue && !spec!.lastArgOptional && this.i < words.length && this.ctx.pool) return this.ctx.pool.one(words[this.i++]!);
     const args: Word[] = [];
     if (unknownArity) {
       if (inlineValue) args.push(inlineValue);
-      while (i < words.length && !isOptionLike(words[i]) && words[i]!.text !== '!') args.push(words[i++]!);
+      while (this.i < words.length && !isOptionLike(words[this.i]) && words[this.i]!.text !== '!') args.push(words[this.i++]!);
       return args;
     }
     if (want === 0) {
-      if (inlineValue) out.findings.push(err(ctx.line, 'syntax', `option \`${optName}\` takes no value`, inlineValue));
+      if (inlineValue) this.err('syntax', `option \`${optName}\` takes no value`, inlineValue);
       return args;
     }
     for (let k = 0; k < want; k++) {
@@ -391,307 +525,339 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
         args.push(inlineValue);
         continue;
       }
-      const next = words[i];
+      const next = words[this.i];
       if (k === 0 && !optional) {
         // getopt hands over the next word whatever it looks like
         if (next === undefined) {
-          out.findings.push(err(ctx.line, 'missing-argument', `option \`${optName}\` needs a value (${spec!.args.map((a) => a.label).join(' ')})`, word));
+          this.err('missing-argument', `option \`${optName}\` needs a value (${spec!.args.map((a) => a.label).join(' ')})`, word);
           return args;
         }
         args.push(next);
-        i++;
+        this.i++;
         continue;
       }
       // further words are taken only when they do not look like options
       if (next === undefined || next.text.startsWith('-') || next.text === '!' || next.text.startsWith('!')) {
-        if (!optional) {
-          out.findings.push(
-            err(ctx.line, 'missing-argument', `option \`${optName}\` needs ${want} values (${spec!.args.map((a) => a.label).join(' ')})`, word),
-          );
-        }
+        if (!optional) this.err('missing-argument', `option \`${optName}\` needs ${want} values (${spec!.args.map((a) => a.label).join(' ')})`, word);
         return args;
       }
       args.push(next);
-      i++;
+      this.i++;
     }
     return args;
-  };
+  }
 
-  const addOption = (node: OptionNode) => {
-    out.options.push(node);
-    if (node.owner === 'generic') out.generic.push(node);
+  private addOption(node: OptionNode): void {
+    this.options.push(node);
+    if (node.owner === 'generic') this.generic.push(node);
     if (node.owner === 'match') node.match!.options.push(node);
-  };
+  }
 
   /** A generic or target option's node, shared through ctx.options when it can be (see OptionPool). */
-  const plainOption = (w: Word, nameSpan: Range, spec: OptionSpec, b: Word | undefined, args: readonly Word[], owner: 'generic' | 'target'): OptionNode => {
+  private plainOption(w: Word, nameSpan: Range, spec: OptionSpec, b: Word | undefined, args: readonly Word[], owner: 'generic' | 'target'): OptionNode {
+    const ctx = this.ctx;
     const list = args.length === 0 ? NONE : args.length === 1 && ctx.pool ? ctx.pool.one(args[0]!) : undefined;
     if (ctx.options && !b && nameSpan === w && list) return ctx.options.node(spec, w, list, owner);
-    return { word: w, nameSpan, name: spec.name, negated: !!b, args, owner, spec, ...(b ? { bang: b } : {}) };
-  };
+    return b ? { word: w, nameSpan, name: spec.name, negated: true, args, owner, spec, bang: b } : { word: w, nameSpan, name: spec.name, negated: false, args, owner, spec };
+  }
 
-  while (i < words.length) {
-    const w = words[i++]!;
-    const t = w.text;
-
-    if (t === '!' && !w.quoted) {
-      if (bang) out.findings.push(err(ctx.line, 'syntax', 'two `!` in a row: iptables allows only one negation per option', w));
-      bang = w;
-      continue;
+  /** Would an option nobody knows load the protocol's match now (as iptables does after -p)? */
+  private loadsProtocol(): boolean {
+    if (!this.protocol) return false;
+    const pm = protocolMatchName(this.protocol.text, this.ctx.family);
+    if (!pm) return false;
+    if (this.matchNamesLine !== this.serial) {
+      // the names of the modules loaded so far; load() adds the next ones
+      this.matchNames.clear();
+      for (let k = 0; k < this.matches.length; k++) this.matchNames.add(this.matches.at(k).name);
+      this.matchNamesLine = this.serial;
     }
+    const already = this.matchNames.has(pm);
+    return !already || !this.protoImplicitlyLoaded;
+  }
 
-    if (!isOptionLike(w)) {
-      out.findings.push(err(ctx.line, 'syntax', `unexpected word \`${t}\`: it belongs to no option (iptables says "Bad argument")`, w, 'error', { stray: true }));
-      continue;
-    }
+  private readWords(): void {
+    const words = this.words;
+    const ctx = this.ctx;
+    while (this.i < words.length) {
+      const w = words[this.i++]!;
+      const t = w.text;
 
-    // split --name=value
-    let name = t;
-    let inline: Word | undefined;
-    let nameSpan: Range = w;
-    const eq = t.startsWith('--') ? t.indexOf('=') : -1;
-    if (eq > 2 && !w.quoted) {
-      name = t.slice(0, eq);
-      inline = sub(w, eq + 1, t.length, t.slice(eq + 1));
-      nameSpan = { start: w.start, end: w.start + eq };
-    }
-
-    // commands
-    const cmd = name.charCodeAt(0) === 45 /* - */ ? COMMAND_BY_NAME.get(name) : findCommand(name);
-    if (cmd) {
-      const b = takeBang();
-      if (b) out.findings.push(err(ctx.line, 'syntax', `\`!\` cannot negate the command ${cmd.name}`, b));
-      if (out.command) {
-        out.findings.push(err(ctx.line, 'syntax', `a line holds one command: ${out.command.spec.name} is already given, so ${cmd.name} cannot follow`, w));
+      if (t === '!' && !w.quoted) {
+        if (this.bang) this.err('syntax', 'two `!` in a row: iptables allows only one negation per option', w);
+        this.bang = w;
         continue;
       }
-      let chain: Word | undefined;
-      const extra: Word[] = [];
-      if (inline) chain = inline;
-      else if (cmd.chain === 'required') {
-        if (i < words.length) chain = words[i++];
-        else out.findings.push(err(ctx.line, 'missing-argument', `${cmd.name} needs a chain name`, w));
-      } else if (cmd.chain === 'optional' && isPositional(words[i])) chain = words[i++];
-      if (chain) {
-        for (const e of cmd.extra) {
-          const next = words[i];
-          if (e.optional) {
-            if (e.kind === 'rulenum' && isPositional(next) && (cmd.letter !== 'D' || /^[0-9]+$/.test(next.text))) {
-              extra.push(next);
-              i++;
+
+      if (!isOptionLike(w)) {
+        this.err('syntax', `unexpected word \`${t}\`: it belongs to no option (iptables says "Bad argument")`, w, 'error', { stray: true });
+        continue;
+      }
+
+      // split --name=value
+      let name = t;
+      let inline: Word | undefined;
+      let nameSpan: Range = w;
+      const eq = t.startsWith('--') ? t.indexOf('=') : -1;
+      if (eq > 2 && !w.quoted) {
+        name = t.slice(0, eq);
+        inline = sub(w, eq + 1, t.length, t.slice(eq + 1));
+        nameSpan = { start: w.start, end: w.start + eq };
+      }
+
+      // commands
+      const cmd = name.charCodeAt(0) === 45 /* - */ ? COMMAND_BY_NAME.get(name) : findCommand(name);
+      if (cmd) {
+        const b = this.takeBang();
+        if (b) this.err('syntax', `\`!\` cannot negate the command ${cmd.name}`, b);
+        if (this.command) {
+          this.err('syntax', `a line holds one command: ${this.command.spec.name} is already given, so ${cmd.name} cannot follow`, w);
+          continue;
+        }
+        let chain: Word | undefined;
+        let extra: Word[] | undefined;
+        if (inline) chain = inline;
+        else if (cmd.chain === 'required') {
+          if (this.i < words.length) chain = words[this.i++];
+          else this.err('missing-argument', `${cmd.name} needs a chain name`, w);
+        } else if (cmd.chain === 'optional' && isPositional(words[this.i])) chain = words[this.i++];
+        if (chain) {
+          for (const e of cmd.extra) {
+            const next = words[this.i];
+            if (e.optional) {
+              if (e.kind === 'rulenum' && isPositional(next) && (cmd.letter !== 'D' || /^[0-9]+$/.test(next.text))) {
+                (extra ??= []).push(next);
+                this.i++;
+              }
+            } else if (next === undefined || (e.kind === 'rulenum' && !isPositional(next))) {
+              this.err('missing-argument', `${cmd.name} needs a ${e.label} after the chain name`, chain);
+            } else {
+              (extra ??= []).push(next);
+              this.i++;
             }
-          } else if (next === undefined || (e.kind === 'rulenum' && !isPositional(next))) {
-            out.findings.push(err(ctx.line, 'missing-argument', `${cmd.name} needs a ${e.label} after the chain name`, chain));
-          } else {
-            extra.push(next);
-            i++;
           }
         }
-      }
-      out.command = { spec: cmd, word: w, ...(chain ? { chain } : {}), extra: fitOrNone(extra) };
-      continue;
-    }
-
-    // -t / --table
-    if (name === '-t' || name === '--table' || (name.startsWith('--t') && '--table'.startsWith(name) && name.length > 3)) {
-      const b = takeBang();
-      if (b) out.findings.push(err(ctx.line, 'syntax', '`!` cannot negate -t', b));
-      const tw = inline ?? words[i++];
-      if (!tw) {
-        out.findings.push(err(ctx.line, 'missing-argument', '-t needs a table name', w));
+        const kept = extra ? fitOrNone(extra) : NONE;
+        this.command = chain ? { spec: cmd, word: w, chain, extra: kept } : { spec: cmd, word: w, extra: kept };
         continue;
       }
-      if (ctx.format === 'save') {
-        out.findings.push(
-          err(ctx.line, 'table-option-in-restore', `-t cannot be used inside an iptables-restore file: put the rule under a \`*${tw.text}\` header instead`, joinWords(w, tw)),
-        );
-      }
-      out.tableWord = tw;
-      out.table = tw.text;
-      continue;
-    }
 
-    // -4 / -6
-    if (name === '-4' || name === '--ipv4' || name === '-6' || name === '--ipv6') {
-      out.onlyFamily = name.includes('4') ? 'ipv4' : 'ipv6';
-      const spec = GENERIC_OPTIONS.find((g) => g.name === (name.includes('4') ? '-4' : '-6'))!;
-      addOption(plainOption(w, nameSpan, spec, undefined, [], 'generic'));
-      continue;
-    }
-
-    // -m / --match
-    if (name === '-m' || name === '--match' || (name.length > 3 && '--match'.startsWith(name))) {
-      const b = takeBang();
-      if (b) out.findings.push(err(ctx.line, 'syntax', '`!` cannot stand before -m: put it before the option of the module you want to negate', b));
-      const mw = inline ?? words[i++];
-      if (!mw) {
-        out.findings.push(err(ctx.line, 'missing-argument', '-m needs a match module name', w));
+      // -t / --table
+      if (name === '-t' || name === '--table' || (name.startsWith('--t') && '--table'.startsWith(name) && name.length > 3)) {
+        const b = this.takeBang();
+        if (b) this.err('syntax', '`!` cannot negate -t', b);
+        const tw = inline ?? words[this.i++];
+        if (!tw) {
+          this.err('missing-argument', '-t needs a table name', w);
+          continue;
+        }
+        if (ctx.format === 'save') {
+          this.err('table-option-in-restore', `-t cannot be used inside an iptables-restore file: put the rule under a \`*${tw.text}\` header instead`, joinWords(w, tw));
+        }
+        this.tableWord = tw;
+        this.table = tw.text;
         continue;
       }
-      const node = loadMatch(mw.text, mw, w, false);
-      if (!node.spec) {
-        const other = findMatchOtherFamily(mw.text, ctx.family);
-        out.findings.push(
-          err(ctx.line, 'unknown-match',
+
+      // -4 / -6
+      if (name === '-4' || name === '--ipv4' || name === '-6' || name === '--ipv6') {
+        const v4 = name.includes('4');
+        this.onlyFamily = v4 ? 'ipv4' : 'ipv6';
+        this.addOption(this.plainOption(w, nameSpan, v4 ? IPV4_OPTION : IPV6_OPTION, undefined, [], 'generic'));
+        continue;
+      }
+
+      // -m / --match
+      if (name === '-m' || name === '--match' || (name.length > 3 && '--match'.startsWith(name))) {
+        const b = this.takeBang();
+        if (b) this.err('syntax', '`!` cannot stand before -m: put it before the option of the module you want to negate', b);
+        const mw = inline ?? words[this.i++];
+        if (!mw) {
+          this.err('missing-argument', '-m needs a match module name', w);
+          continue;
+        }
+        const node = this.loadMatch(mw.text, mw, w, false);
+        if (!node.spec) {
+          const other = findMatchOtherFamily(mw.text, ctx.family);
+          this.err(
+            'unknown-match',
             other
               ? `the \`${mw.text}\` match exists only for ${ctx.family === 'ipv4' ? 'ip6tables (IPv6)' : 'iptables (IPv4)'}`
               : `unknown match module \`${mw.text}\`: iptables 1.8.9 has no such extension`,
             mw,
-          ),
-        );
-      }
-      continue;
-    }
-
-    // -j / -g
-    const isJump = name === '-j' || name === '--jump' || (name.length > 3 && '--jump'.startsWith(name));
-    const isGoto = name === '-g' || name === '--goto' || (name.length > 3 && '--goto'.startsWith(name));
-    if (isJump || isGoto) {
-      const b = takeBang();
-      if (b) out.findings.push(err(ctx.line, 'syntax', `\`!\` cannot negate ${isJump ? '-j' : '-g'}`, b));
-      // iptables takes -j's target from the whole word (argv[optind-1]): `--jump=ACCEPT` names a
-      // chain called "--jump=ACCEPT"; -g reads its value properly
-      const tw = inline ? (isJump ? w : inline) : words[i++];
-      if (!tw) {
-        out.findings.push(err(ctx.line, 'missing-argument', `${isJump ? '-j' : '-g'} needs a target or chain name`, w));
+          );
+        }
         continue;
       }
-      if (out.target) {
-        out.findings.push(err(ctx.line, 'syntax', `only one -j or -g per rule: ${out.target.goto ? '-g' : '-j'} ${out.target.name} is already given`, joinWords(w, tw)));
+
+      // -j / -g
+      const isJump = name === '-j' || name === '--jump' || (name.length > 3 && '--jump'.startsWith(name));
+      const isGoto = name === '-g' || name === '--goto' || (name.length > 3 && '--goto'.startsWith(name));
+      if (isJump || isGoto) {
+        const b = this.takeBang();
+        if (b) this.err('syntax', `\`!\` cannot negate ${isJump ? '-j' : '-g'}`, b);
+        // iptables takes -j's target from the whole word (argv[optind-1]): `--jump=ACCEPT` names a
+        // chain called "--jump=ACCEPT"; -g reads its value properly
+        const tw = inline ? (isJump ? w : inline) : words[this.i++];
+        if (!tw) {
+          this.err('missing-argument', `${isJump ? '-j' : '-g'} needs a target or chain name`, w);
+          continue;
+        }
+        if (this.target) {
+          this.err('syntax', `only one -j or -g per rule: ${this.target.goto ? '-g' : '-j'} ${this.target.name} is already given`, joinWords(w, tw));
+          continue;
+        }
+        let spec: TargetSpec | undefined;
+        let kind: TargetKind;
+        if (STANDARD_VERDICTS.has(tw.text)) {
+          spec = findTarget(tw.text, ctx.family);
+          kind = 'standard';
+        } else if ((spec = findTarget(tw.text, ctx.family))) {
+          kind = 'extension';
+        } else if (findTargetOtherFamily(tw.text, ctx.family)) {
+          kind = 'unknown';
+          this.err('unknown-target', `the \`${tw.text}\` target exists only for ${ctx.family === 'ipv4' ? 'ip6tables (IPv6)' : 'iptables (IPv4)'}`, tw);
+        } else kind = 'chain';
+        const node: TargetNode = spec
+          ? { name: tw.text, jWord: w, nameWord: tw, goto: isGoto, kind, options: [], spec }
+          : { name: tw.text, jWord: w, nameWord: tw, goto: isGoto, kind, options: [] };
+        this.target = node;
+        this.addOption(this.plainOption(w, nameSpan, isJump ? JUMP_OPTION : GOTO_OPTION, undefined, ctx.pool ? ctx.pool.one(tw) : [tw], 'generic'));
+        if (spec && spec.options.length) this.load({ kind: 'target', options: spec.options, target: node, unknown: false });
         continue;
       }
-      let spec: TargetSpec | undefined;
-      let kind: TargetKind;
-      if (STANDARD_VERDICTS.has(tw.text)) {
-        spec = findTarget(tw.text, ctx.family);
-        kind = 'standard';
-      } else if ((spec = findTarget(tw.text, ctx.family))) {
-        kind = 'extension';
-      } else if (findTargetOtherFamily(tw.text, ctx.family)) {
-        kind = 'unknown';
-        out.findings.push(
-          err(ctx.line, 'unknown-target', `the \`${tw.text}\` target exists only for ${ctx.family === 'ipv4' ? 'ip6tables (IPv6)' : 'iptables (IPv4)'}`, tw),
-        );
-      } else kind = 'chain';
-      const node: TargetNode = { name: tw.text, jWord: w, nameWord: tw, goto: isGoto, kind, options: [], ...(spec ? { spec } : {}) };
-      out.target = node;
-      addOption(plainOption(w, nameSpan, GENERIC_OPTIONS.find((g) => g.name === (isJump ? '-j' : '-g'))!, undefined, ctx.pool ? ctx.pool.one(tw) : [tw], 'generic'));
-      if (spec && spec.options.length) load({ kind: 'target', options: spec.options, target: node, unknown: false });
-      continue;
-    }
 
-    // everything else: generic option or an option of a loaded extension
-    let found = candidates(name);
-    if (found.length === 0 && protocol && shouldLoadProtocol()) {
-      // iptables loads the protocol's match on the first option nobody knows (even after `! -p`,
-      // which the kernel then refuses)
-      loadMatch(protocolMatchName(protocol.word.text, ctx.family)!, protocol.word, undefined, true);
-      protoImplicitlyLoaded = true;
-      found = candidates(name);
-    }
-    // a module we have no entry for may own this option under exactly this name, and getopt_long
-    // prefers an exact match to any abbreviation (`-m recent --set` is recent's --set, not an
-    // abbreviation of --set-counters): leave inexact names to that module
-    if (found.length && !found[0]!.exact && lastUnknown) found = [];
+      // everything else: generic option or an option of a loaded extension
+      let found = this.candidates(name);
+      if (found.length === 0 && this.protocol && this.loadsProtocol()) {
+        // iptables loads the protocol's match on the first option nobody knows (even after `! -p`,
+        // which the kernel then refuses)
+        this.loadMatch(protocolMatchName(this.protocol.text, ctx.family)!, this.protocol, undefined, true);
+        this.protoImplicitlyLoaded = true;
+        found = this.candidates(name);
+      }
+      // a module we have no entry for may own this option under exactly this name, and getopt_long
+      // prefers an exact match to any abbreviation (`-m recent --set` is recent's --set, not an
+      // abbreviation of --set-counters): leave inexact names to that module
+      if (found.length && !found[0]!.exact && this.lastUnknown) found = NONE;
 
-    if (found.length > 1) {
-      takeBang();
-      out.findings.push(
-        err(ctx.line, 'unknown-option', `\`${name}\` is an ambiguous abbreviation: it could be ${found.map((f) => f.spec.name).join(', ')}`, nameSpan),
-      );
-      takeArgs(undefined, w, inline, name, true);
-      continue;
-    }
-
-    if (found.length === 0) {
-      const b = takeBang();
-      const unknownOwner = lastUnknown;
-      if (unknownOwner) {
-        // options of a module we do not know: keep them, guess their words, say nothing more
-        const args = takeArgs(undefined, w, inline, name, true);
-        const node: OptionNode = {
-          word: w, nameSpan, name, negated: !!b, args, owner: unknownOwner.kind,
-          ...(b ? { bang: b } : {}), ...(unknownOwner.match ? { match: unknownOwner.match } : {}),
-        };
-        addOption(node);
-        if (unknownOwner.target) unknownOwner.target.options.push(node);
+      if (found.length > 1) {
+        this.takeBang();
+        this.err('unknown-option', `\`${name}\` is an ambiguous abbreviation: it could be ${found.map((f) => f.spec.name).join(', ')}`, nameSpan);
+        this.takeArgs(undefined, w, inline, name, true);
         continue;
       }
-      const why = unknownOption(name, ctx.family, protocol?.word.text, out.matches);
-      out.findings.push(err(ctx.line, 'unknown-option', why.message, nameSpan, 'error', { option: name, ...(why.module ? { module: why.module } : {}) }));
-      takeArgs(undefined, w, inline, name, true);
-      continue;
-    }
 
-    const cand = found[0]!;
-    const spec = cand.spec;
-    if (!cand.exact) {
-      out.findings.push(
-        err(ctx.line, 'abbreviated-option', `\`${name}\` is accepted as an abbreviation of \`${spec.name}\`; write it out so the rule reads the same as iptables-save prints it`, nameSpan, 'hint', { replacement: spec.name }),
-      );
+      if (found.length === 0) {
+        const b = this.takeBang();
+        const unknownOwner = this.lastUnknown;
+        if (unknownOwner) {
+          // options of a module we do not know: keep them, guess their words, say nothing more
+          const args = this.takeArgs(undefined, w, inline, name, true);
+          const node: OptionNode = {
+            word: w, nameSpan, name, negated: !!b, args, owner: unknownOwner.kind,
+            ...(b ? { bang: b } : {}), ...(unknownOwner.match ? { match: unknownOwner.match } : {}),
+          };
+          this.addOption(node);
+          if (unknownOwner.target) unknownOwner.target.options.push(node);
+          continue;
+        }
+        const why = unknownOption(name, ctx.family, this.protocol?.text, this.matches.copy());
+        this.err('unknown-option', why.message, nameSpan, 'error', { option: name, ...(why.module ? { module: why.module } : {}) });
+        this.takeArgs(undefined, w, inline, name, true);
+        continue;
+      }
+
+      const cand = found[0]!;
+      const spec = cand.spec;
+      // (the candidate may be the reader's own, rewritten by the next lookup: read it now)
+      const owner = cand.owner;
+      if (!cand.exact) {
+        this.err('abbreviated-option', `\`${name}\` is accepted as an abbreviation of \`${spec.name}\`; write it out so the rule reads the same as iptables-save prints it`, nameSpan, 'hint', { replacement: spec.name });
+      }
+      if (owner === 'command') continue; // unreachable: commands handled above
+      const b = this.takeBang();
+      // likewise -p, -s, -d, -i and -o: `--protocol=tcp` is the protocol "--protocol=tcp"
+      const value = inline && owner === 'generic' && WHOLE_WORD_VALUE.has(spec.name) ? w : inline;
+      const args = this.takeArgs(spec, w, value, spec.name, false);
+      if (owner === 'generic') {
+        const node = this.plainOption(w, nameSpan, spec, b, args, 'generic');
+        if (this.genericSeen.get(spec.name) === this.serial && !spec.multi) {
+          this.err('duplicate-option', `${spec.name} is given twice in one rule; iptables allows it once`, nameSpan);
+        }
+        this.genericSeen.set(spec.name, this.serial);
+        this.addOption(node);
+        if (ctx.format === 'save' && (spec.name === '-w' || spec.name === '-W')) {
+          // xshared.c do_parse refuses the lock options while restoring
+          this.err('syntax', `${spec.name} cannot be used inside an iptables-restore file (iptables-restore says "You cannot use \`${spec.name}' from iptables-restore"); give it to iptables-restore on its command line instead`, nameSpan);
+        }
+        if (spec.name === '-p' && args[0]) {
+          this.protocol = args[0];
+          this.protoImplicitlyLoaded = false;
+        }
+        continue;
+      }
+      const match = owner.match;
+      const node: OptionNode = match
+        ? b
+          ? { word: w, nameSpan, name: spec.name, negated: true, args, owner: owner.kind, spec, bang: b, match }
+          : { word: w, nameSpan, name: spec.name, negated: false, args, owner: owner.kind, spec, match }
+        : this.plainOption(w, nameSpan, spec, b, args, 'target');
+      this.addOption(node);
+      if (owner.target) owner.target.options.push(node);
     }
-    if (cand.owner === 'command') continue; // unreachable: commands handled above
-    const b = takeBang();
-    // likewise -p, -s, -d, -i and -o: `--protocol=tcp` is the protocol "--protocol=tcp"
-    const value = inline && cand.owner === 'generic' && WHOLE_WORD_VALUE.has(spec.name) ? w : inline;
-    const args = takeArgs(spec, w, value, spec.name, false);
-    if (cand.owner === 'generic') {
-      const node = plainOption(w, nameSpan, spec, b, args, 'generic');
-      const prev = seenGeneric.get(spec.name);
-      if (prev && !spec.multi) {
-        out.findings.push(err(ctx.line, 'duplicate-option', `${spec.name} is given twice in one rule; iptables allows it once`, nameSpan));
-      }
-      seenGeneric.set(spec.name, node);
-      addOption(node);
-      if (ctx.format === 'save' && (spec.name === '-w' || spec.name === '-W')) {
-        // xshared.c do_parse refuses the lock options while restoring
-        out.findings.push(
-          err(ctx.line, 'syntax', `${spec.name} cannot be used inside an iptables-restore file (iptables-restore says "You cannot use \`${spec.name}' from iptables-restore"); give it to iptables-restore on its command line instead`, nameSpan),
-        );
-      }
-      if (spec.name === '-p' && args[0]) {
-        protocol = { word: args[0], negated: !!b };
-        protoImplicitlyLoaded = false;
-      }
-      continue;
-    }
-    const owner = cand.owner;
-    const node: OptionNode = owner.match
-      ? { word: w, nameSpan, name: spec.name, negated: !!b, args, owner: owner.kind, spec, ...(b ? { bang: b } : {}), match: owner.match }
-      : plainOption(w, nameSpan, spec, b, args, 'target');
-    addOption(node);
-    if (owner.target) owner.target.options.push(node);
+    if (this.bang) this.err('syntax', 'a `!` at the end of the line negates nothing', this.bang);
   }
 
-  if (bang) out.findings.push(err(ctx.line, 'syntax', 'a `!` at the end of the line negates nothing', bang));
-  // the nodes live as long as the document: keep their lists at their size
-  const pool = ctx.pool;
-  for (const o of out.options) {
-    const kept = pool && o.args.length === 1 ? pool.one(o.args[0]!) : fitOrNone(o.args as Word[]);
-    // (a shared node came with its list kept already: it is not written to)
-    if (kept !== o.args) (o as { args: readonly Word[] }).args = kept;
+  /** The line's nodes, their lists kept at their size (they live as long as the document), shared where they can be. */
+  private result(): ParsedCommand {
+    const ctx = this.ctx;
+    const pool = ctx.pool;
+    for (let k = 0; k < this.options.length; k++) {
+      const o = this.options.at(k);
+      const kept = pool && o.args.length === 1 ? pool.one(o.args[0]!) : fitOrNone(o.args as Word[]);
+      // (a shared node came with its list kept already: it is not written to)
+      if (kept !== o.args) (o as { args: readonly Word[] }).args = kept;
+    }
+    for (let k = 0; k < this.matches.length; k++) {
+      const m = this.matches.at(k);
+      (m as { options: OptionNode[] }).options = fitOrNone(m.options);
+    }
+    const table = this.table;
+    const generic = this.generic.copyOrNone();
+    const matches = this.matches.copyOrNone();
+    const options = this.options.copy();
+    const findings = this.findings.copyOrNone();
+    const command = this.command;
+    // (the common shapes written out: a spread of a conditional object makes one more object, and
+    // V8 copies the properties one by one there)
+    const out: ParsedCommand =
+      this.tableWord || this.onlyFamily
+        ? {
+            table, generic, matches, options, findings,
+            ...(command ? { command } : {}),
+            ...(this.tableWord ? { tableWord: this.tableWord } : {}),
+            ...(this.onlyFamily ? { onlyFamily: this.onlyFamily } : {}),
+          }
+        : command
+          ? { table, generic, matches, options, findings, command }
+          : { table, generic, matches, options, findings };
+    if (ctx.options) shareMatches(out, ctx.options);
+    const target = this.target;
+    if (target) (target as { options: OptionNode[] }).options = fitOrNone(target.options);
+    if (ctx.options) {
+      // (the target's options are shared nodes already, or it is not shared)
+      if (target) out.target = ctx.options.target(target);
+      if (out.command) out.command = ctx.options.command(out.command);
+    } else if (target) out.target = target;
+    return out;
   }
-  for (const m of out.matches) (m as { options: OptionNode[] }).options = fitOrNone(m.options);
-  if (ctx.options) shareMatches(out, ctx.options);
-  if (out.target) (out.target as { options: OptionNode[] }).options = fitOrNone(out.target.options);
-  if (ctx.options) {
-    // (the target's options are shared nodes already, or it is not shared)
-    if (out.target) out.target = ctx.options.target(out.target);
-    if (out.command) out.command = ctx.options.command(out.command);
-  }
-  out.options = fit(out.options);
-  out.generic = fitOrNone(out.generic);
-  out.matches = fitOrNone(out.matches);
-  out.findings = fitOrNone(out.findings);
-  return out;
+}
 
-  function shouldLoadProtocol(): boolean {
-    if (!protocol) return false;
-    const pm = protocolMatchName(protocol.word.text, ctx.family);
-    if (!pm) return false;
-    const already = loadedMatchNames.has(pm);
-    return !already || !protoImplicitlyLoaded;
-  }
+const READER = new CommandReader();
+
+export function parseCommandWords(words: readonly Word[], ctx: CommandContext): ParsedCommand {
+  return (READER.busy ? new CommandReader() : READER).read(words, ctx);
 }
 
 /**
