@@ -62,7 +62,7 @@ export class OptionPool {
         for (let k = 0; k < found.length; k++) if (sameOption(found[k]!, spec, word, owner)) return found[k]!;
       }
     }
-    return add(this.byArgs, args, shared({ word, nameSpan: word, name: spec.name, negated: false, args, owner, spec }));
+    return add(this.byArgs, args, found, shared({ word, nameSpan: word, name: spec.name, negated: false, args, owner, spec }));
   }
 
   /**
@@ -84,7 +84,7 @@ export class OptionPool {
     }
     for (const o of m.options) shared(o);
     shared(m.options);
-    return add(this.matches, key, shared(m));
+    return add(this.matches, key, found, shared(m));
   }
 
   /** The shared target equal to t (see match), or t itself, now shared; t when it cannot be shared. */
@@ -101,7 +101,7 @@ export class OptionPool {
       }
     }
     shared(t.options);
-    return add(this.targets, key, shared(t));
+    return add(this.targets, key, found, shared(t));
   }
 
   /** The shared command equal to c (the same command word, chain word and further words), or c, now shared. */
@@ -116,7 +116,7 @@ export class OptionPool {
       }
     }
     shared(c.extra);
-    return add(this.commands, key, shared(c));
+    return add(this.commands, key, found, shared(c));
   }
 }
 
@@ -152,8 +152,8 @@ function sameMatch(n: MatchNode, m: MatchNode): boolean {
   return true;
 }
 
-function add<K, V extends object>(map: Map<K, V | V[]>, key: K, v: V): V {
-  const found = map.get(key);
+/** v filed under key, beside what the caller found there (looked up once: these maps hold a file's distinct nodes). */
+function add<K, V extends object>(map: Map<K, V | V[]>, key: K, found: V | V[] | undefined, v: V): V {
   if (found === undefined) map.set(key, v);
   else if (Array.isArray(found)) found.push(v);
   else map.set(key, [found as V, v]);
@@ -842,7 +842,7 @@ class CommandReader {
         : command
           ? { table, generic, matches, options, findings, command }
           : { table, generic, matches, options, findings };
-    if (ctx.options) shareMatches(out, ctx.options);
+    if (ctx.options) shareMatches(out, this.matches, ctx.options);
     const target = this.target;
     if (target) (target as { options: OptionNode[] }).options = fitOrNone(target.options);
     if (ctx.options) {
@@ -864,17 +864,28 @@ export function parseCommandWords(words: readonly Word[], ctx: CommandContext): 
  * Each match of the line that equals one of an earlier line becomes that one, its options too
  * (in out.options, in the order they were read).
  */
-function shareMatches(out: ParsedCommand, pool: OptionPool): void {
-  let swapped: Map<OptionNode, OptionNode> | undefined;
+function shareMatches(out: ParsedCommand, own: Scratch<MatchNode>, pool: OptionPool): void {
+  let swapped = false;
   for (let k = 0; k < out.matches.length; k++) {
     const m = out.matches[k]!;
     const shared = pool.match(m);
     if (!shared || shared === m) continue;
     out.matches[k] = shared;
-    swapped ??= new Map();
-    for (let j = 0; j < m.options.length; j++) swapped.set(m.options[j]!, shared.options[j]!);
+    swapped = true;
   }
-  if (swapped) for (let k = 0; k < out.options.length; k++) out.options[k] = swapped.get(out.options[k]!) ?? out.options[k]!;
+  if (!swapped) return;
+  // an option of a swapped match becomes the shared match's option at its place (found through
+  // the line's own matches, in the order read: no map per line)
+  for (let k = 0; k < out.options.length; k++) {
+    const o = out.options[k]!;
+    const m = o.match;
+    if (m === undefined) continue;
+    let i = 0;
+    while (i < own.length && own.at(i) !== m) i++;
+    const shared = out.matches[i];
+    if (shared === undefined || shared === m) continue;
+    out.options[k] = shared.options[m.options.indexOf(o)]!;
+  }
 }
 
 function joinWords(a: Range, b: Range): Range {
