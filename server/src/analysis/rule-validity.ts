@@ -50,8 +50,69 @@ function checkOptionUse(line: number, opt: OptionNode, family: Family, out: Find
   checkArguments(line, opt, family, out);
 }
 
+/** The last of the options with this name (with a spec), or undefined. */
+function lastNamed(used: readonly OptionNode[], name: string): OptionNode | undefined {
+  for (let k = used.length - 1; k >= 0; k--) if (used[k]!.spec?.name === name) return used[k];
+  return undefined;
+}
+
 /** Options given more than once, required options missing, exclusions and requirements. */
-function checkOptionSet(line: number, owner: string, anchor: Range, specs: readonly OptionSpec[], used: readonly OptionNode[], needsOneOf: readonly string[] | undefined, out: Finding[]): void {
+export function checkOptionSet(line: number, owner: string, anchor: Range, specs: readonly OptionSpec[], used: readonly OptionNode[], needsOneOf: readonly string[] | undefined, out: Finding[]): void {
+  if (used.length > SCAN_AT_MOST) {
+    checkLongOptionSet(line, owner, anchor, specs, used, needsOneOf, out);
+    return;
+  }
+  // a match or a target has a handful of options: scanning them finds what a map would, without a
+  // map per match of every line
+  for (let k = 0; k < used.length; k++) {
+    const spec = used[k]!.spec;
+    if (!spec || spec.multi) continue;
+    for (let j = 0; j < k; j++) {
+      if (used[j]!.spec?.name === spec.name) {
+        out.push(finding(line, 'option-repeated', `${owner}: ${spec.name} can only be given once`, used[k]!.nameSpan));
+        break;
+      }
+    }
+  }
+  for (const s of specs) {
+    if (s.required && !lastNamed(used, s.name)) out.push(finding(line, 'missing-required-option', `${owner} needs ${s.name} ${s.args.map((a) => `<${a.label}>`).join(' ')}`.trim(), anchor));
+  }
+  // each name once, where it first stands, with the last option of that name (as a map's values)
+  for (let k = 0; k < used.length; k++) {
+    const name = used[k]!.spec?.name;
+    if (name === undefined) continue;
+    let first = true;
+    for (let j = 0; j < k && first; j++) if (used[j]!.spec?.name === name) first = false;
+    if (!first) continue;
+    const o = lastNamed(used, name)!;
+    const spec = o.spec!;
+    if (spec.excludes) {
+      for (const x of spec.excludes) {
+        const other = lastNamed(used, x);
+        if (other && used.indexOf(other) > used.indexOf(o)) {
+          out.push(finding(line, 'option-conflict', `${owner}: ${spec.name} and ${x} cannot be used together`, other.nameSpan));
+        }
+      }
+    }
+    if (spec.requires) {
+      for (const x of spec.requires) if (!lastNamed(used, x)) out.push(finding(line, 'option-conflict', `${owner}: ${spec.name} needs ${x} as well`, o.nameSpan));
+    }
+  }
+  if (needsOneOf) checkNeedsOneOf(line, owner, anchor, specs, used, needsOneOf, out);
+}
+
+/** Most options of one match or target checkOptionSet scans; more (a hostile line) go through a map. */
+const SCAN_AT_MOST = 12;
+
+function checkNeedsOneOf(line: number, owner: string, anchor: Range, specs: readonly OptionSpec[], used: readonly OptionNode[], needsOneOf: readonly string[], out: Finding[]): void {
+  if (!used.some((o) => o.spec && (needsOneOf.length === 0 || needsOneOf.includes(o.spec.name)))) {
+    const list = needsOneOf.length ? needsOneOf : specs.map((s) => s.name);
+    out.push(finding(line, 'missing-required-option', `${owner} does nothing without one of its options (${list.join(', ')})`, anchor));
+  }
+}
+
+/** checkOptionSet for a match or target with many options, through a map (exported for its test: it must say the same). */
+export function checkLongOptionSet(line: number, owner: string, anchor: Range, specs: readonly OptionSpec[], used: readonly OptionNode[], needsOneOf: readonly string[] | undefined, out: Finding[]): void {
   const seen = new Map<string, OptionNode>();
   for (const o of used) {
     if (!o.spec) continue;
@@ -73,10 +134,7 @@ function checkOptionSet(line: number, owner: string, anchor: Range, specs: reado
       if (!seen.has(x)) out.push(finding(line, 'option-conflict', `${owner}: ${o.spec!.name} needs ${x} as well`, o.nameSpan));
     }
   }
-  if (needsOneOf && !used.some((o) => o.spec && (needsOneOf.length === 0 || needsOneOf.includes(o.spec.name)))) {
-    const list = needsOneOf.length ? needsOneOf : specs.map((s) => s.name);
-    out.push(finding(line, 'missing-required-option', `${owner} does nothing without one of its options (${list.join(', ')})`, anchor));
-  }
+  if (needsOneOf) checkNeedsOneOf(line, owner, anchor, specs, used, needsOneOf, out);
 }
 
 function extensionUse(cmd: CommandLine, family: Family, options: readonly OptionNode[], self?: MatchNode): ExtensionUse {
