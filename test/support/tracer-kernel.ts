@@ -8,6 +8,7 @@
  * python process (tracer-batch.py), so a thousand probes cost about a thousand `iptables-save -c`
  * runs and no more.
  */
+import { wordsOf } from '../../server/src/model/line-words';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describePacket, flagNames } from '../../server/src/analysis/packet';
@@ -412,7 +413,7 @@ export function expectedCounts(traces: readonly TraceResult[]): { rules: Map<str
     const v = tracerView(t);
     for (const [k, n] of v.rules) rules.set(k, (rules.get(k) ?? 0) + n);
     for (const k of v.policies) policies.set(k, (policies.get(k) ?? 0) + 1);
-    if (t.branches[0]!.steps.some((s) => s.kind === 'rule' && s.matched === true && s.rule?.words.some((w) => w.text === 'delivered'))) delivered++;
+    if (t.branches[0]!.steps.some((s) => s.kind === 'rule' && s.matched === true && (s.rule ? wordsOf(s.rule) : []).some((w) => w.text === 'delivered'))) delivered++;
   }
   return { rules, policies, delivered };
 }

@@ -5,6 +5,7 @@
  * as a fresh parse of the new text: nodes, blocks, chains with their rules, references, policies
  * and declarations, and findings.
  */
+import { wordsOf } from '../../server/src/model/line-words';
 import { strict as assert } from 'node:assert';
 import { Rng } from '../../bench/gen/rng';
 import { generateRuleset } from '../../bench/gen/rulesets';
@@ -22,12 +23,12 @@ function nodeView(n: LineNode): unknown {
   if (n.kind === 'blank') return n;
   const { block, ...rest } = n as LineNode & { block?: TableBlock };
   // a command node's option nodes point back to their match, which points to them again
-  if (n.kind === 'command') return { line: n.line, words: n.words, table: n.table, chain: n.chain, block: blockView(block), options: n.options.map((o) => [o.name, o.args, o.negated, o.match?.name]), target: n.target?.name };
+  if (n.kind === 'command') return { line: n.line, words: wordsOf(n), table: n.table, chain: n.chain, block: blockView(block), options: n.options.map((o) => [o.name, o.args, o.negated, o.match?.name]), target: n.target?.name };
   return { ...rest, block: blockView(block) };
 }
 
 function ruleView(r: Rule): string {
-  return `${r.line}: ${r.words.map((w) => w.text).join(' ')}`;
+  return `${r.line}: ${wordsOf(r).map((w) => w.text).join(' ')}`;
 }
 
 function chainView(c: Chain): unknown {

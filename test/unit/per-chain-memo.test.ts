@@ -3,6 +3,7 @@
  * are those worked out afresh over every chain, in chain order, while only the chains the edits
  * renewed are worked out again.
  */
+import { wordsOf } from '../../server/src/model/line-words';
 import { strict as assert } from 'node:assert';
 import { editOneLine, generateRuleset } from '../../bench/gen/rulesets';
 import { Rng } from '../../bench/gen/rng';
@@ -12,7 +13,7 @@ import { createRulesDocument, type RulesDocument } from '../../server/src/servic
 
 /** Items that depend on what the chain's rules say: none for some chains, several for others. */
 function itemsOf(c: Chain): string[] {
-  return c.rules.filter((r) => r.words.length % 3 !== 0 || /edited/.test(r.words.map((w) => w.text).join(' '))).map((r) => `${c.name}@${r.line}:${r.words.length}`);
+  return c.rules.filter((r) => wordsOf(r).length % 3 !== 0 || /edited/.test(wordsOf(r).map((w) => w.text).join(' '))).map((r) => `${c.name}@${r.line}:${wordsOf(r).length}`);
 }
 
 function fresh(t: Table): string[] {

@@ -101,7 +101,12 @@ export interface CommandLine {
   readonly kind: 'command';
   readonly line: number;
   readonly span: Span;
-  readonly words: readonly Word[];
+  /**
+   * The line's words, kept only where its nodes do not hold them all exactly (a `-t` word, a stray
+   * word, a line cut short or one of more words than iptables-restore reads): read a line's words
+   * with wordsOf (model/line-words.ts), which makes them again from the nodes otherwise.
+   */
+  readonly keptWords: readonly Word[] | undefined;
   /** The table the line applies to (from the enclosing `*table` or `-t`). */
   readonly table: string;
   readonly tableWord?: Word;

@@ -25,6 +25,7 @@ import { replaceRange } from '../model/replace-range';
 import { buildTables, type TablesBuild, updateTables } from './chains';
 import { OptionPool, type ParsedCommand, parseCommandWords } from './command-parser';
 import { MAX_WORD_LENGTH, tokenizeLine, WordPool } from './tokenizer';
+import { sameWords, wordsFromNodes, wordsOf } from '../model/line-words';
 import { shared } from '../model/shared';
 
 /**
@@ -95,6 +96,15 @@ interface LineParses {
 const NO_FINDINGS: readonly Finding[] = shared([]);
 
 /** The command parser's result for a line, as kept in the line's node. */
+/**
+ * The words a command line keeps: none when its nodes give them back exactly (see
+ * model/line-words.ts), which is checked here; the words read otherwise.
+ */
+function keptWordsOf(words: readonly Word[], all: readonly Word[], parsed: ParsedCommand): readonly Word[] | undefined {
+  if (words !== all || words.length > MAX_RESTORE_WORDS) return words;
+  return sameWords(wordsFromNodes(parsed), words) ? undefined : words;
+}
+
 function parsedOf(c: CommandLine, extra: LineExtra | undefined): ParsedCommand {
   return {
     command: c.command,
@@ -359,7 +369,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
         old.block === block &&
         (format !== 'save' || (block !== undefined && !committed)) &&
         !priorSame!.extras.has(ln) &&
-        old.words.length <= MAX_RESTORE_WORDS &&
+        (old.keptWords === undefined || old.keptWords.length <= MAX_RESTORE_WORDS) &&
         (old.counters === undefined || COUNTER_PAIR.test(old.counters.text))
       ) {
         return old;
@@ -515,7 +525,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     // are part of the text), so text and context decide whether the old reading still holds
     const reuse = old && old.kind === 'command' && (old.block?.name ?? 'filter') === table ? old : undefined;
     const oldExtra = reuse ? priorSame!.extras.get(ln) : undefined;
-    const tok = reuse ? { words: oldExtra?.words ?? reuse.words, unterminatedQuote: oldExtra?.unterminatedQuote } : tokenizeLine(full, from, full.length, pool);
+    const tok = reuse ? { words: oldExtra?.words ?? wordsOf(reuse), unterminatedQuote: oldExtra?.unterminatedQuote } : tokenizeLine(full, from, full.length, pool);
     if (tok.unterminatedQuote !== undefined) {
       lineFindings.push(
         f('unterminated-quote', 'warning', 'this quote is never closed: iptables-restore takes the rest of the line, options included, as one value', span(ln, tok.unterminatedQuote, full.length)),
@@ -559,7 +569,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       kind: 'command',
       line: ln,
       span: lineSpan,
-      words,
+      keptWords: reuse ? reuse.keptWords : keptWordsOf(words, tok.words, parsed),
       table: parsed.table,
       tableWord: parsed.tableWord,
       block: block && format === 'save' ? block : undefined,

@@ -4,6 +4,7 @@
  * packet is, the conntrack state it gets with no entry, the rule that logged it and why the packet
  * got there. On a conntrack listing, a kernel message or a sysctl: every column and remedy.
  */
+import { wordsOf } from '../model/line-words';
 import { findTcpConntrackState, ctstateWithoutEntry } from '../knowledge/conntrack-tcp';
 import { findKernelMessage } from '../knowledge/kernel-messages';
 import {
@@ -113,7 +114,7 @@ function lineHover(line: PacketLine, sources: readonly RulesSource[], loose: boo
     out.push('', sources.length ? `No LOG rule with the prefix "${line.prefix.label}" in ${sources.map((s) => s.name).join(', ')}.` : 'Open the rules file (or set `iptablesLens.rulesFiles`) to see which rule logged this line.');
   } else {
     const l = ex.loggers[0]!;
-    out.push('', `**Logged by** ${l.source.name} line ${l.rule.line + 1} (${l.rule.chain}): \`${l.rule.words.map((w) => (w.quoted ? `"${w.text}"` : w.text)).join(' ')}\``);
+    out.push('', `**Logged by** ${l.source.name} line ${l.rule.line + 1} (${l.rule.chain}): \`${wordsOf(l.rule).map((w) => (w.quoted ? `"${w.text}"` : w.text)).join(' ')}\``);
     if (ex.loggers.length > 1) {
       out.push('', `The prefix is shared by ${ex.loggers.length} rules (${ex.loggers.map((x) => `${x.source.name}:${x.rule.line + 1}`).join(', ')}): the log cannot say which one fired; the first is used below.`);
     }

@@ -36,9 +36,10 @@ export interface SemanticToken {
 
 
 /**
- * The tokens of each command line, kept by its words: an unchanged line of the next version has
- * the same words (the parser reuses them with its parsed command, on the same line number and in
- * the same table), and its tokens depend on nothing else, so the editor's request after each edit
+ * The tokens of each command line, kept by its option list: an unchanged line of the next version
+ * has the same list (the parser reuses it with its parsed command, on the same line number and in
+ * the same table; a line read anew gets a list of its own, even an empty one), and its tokens
+ * depend on nothing else, so the editor's request after each edit
  * of a 100k-line file does not classify a million words again. A chain declaration is kept by its
  * node, which an unchanged line keeps too (a kube-proxy file declares tens of thousands).
  */
@@ -64,7 +65,7 @@ export function lineTokens(rs: Ruleset, ln: number): readonly SemanticToken[] {
     case 'chain':
       return kept(n, () => chainTokens(rs, n));
     case 'command':
-      return kept(n.words, () => commandTokens(rs, n));
+      return kept(n.options, () => commandTokens(rs, n));
     default:
       return NONE;
   }

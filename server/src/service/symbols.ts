@@ -4,6 +4,7 @@
  * table and chain but not every rule: an outline of 100 000 rules took the server 8 s and the
  * editor a 46 MB answer on every edit, and nobody reads it; a chain says how many it holds.
  */
+import { wordsOf } from '../model/line-words';
 import type { CommandLine, Ruleset, Span } from '../model/ruleset';
 import { isRule, spanAt } from '../model/ruleset';
 import { conditionPhrases, targetPhrase } from './explain-rule';
@@ -20,7 +21,7 @@ export interface OutlineSymbol {
 }
 
 function ruleName(c: CommandLine): string {
-  const words = c.words.map((w) => w.text);
+  const words = wordsOf(c).map((w) => w.text);
   const i = words.findIndex((w) => w === c.command?.chain?.text);
   const rest = words.slice(i + 1 + (c.command?.extra.length ?? 0)).join(' ');
   return rest.length > 80 ? rest.slice(0, 77) + '...' : rest || '(no conditions)';

@@ -7,6 +7,7 @@
  * late teardown packets are neither ESTABLISHED nor NEW, fall past the usual accepts and are logged
  * as "blocked" traffic to open ports.
  */
+import { wordsOf } from '../../model/line-words';
 import type { Hook } from '../../knowledge/types';
 import { type Finding, type Rule, type Ruleset, spanAt, type Table } from '../../model/ruleset';
 import { analysisContext, envKey, type Keep, limitFinding, TableMemo } from '../context';
@@ -73,7 +74,7 @@ export function checkLogInvalid(rs: Ruleset): Finding[] {
     for (const [rule, hooks] of found) {
       const first = hooks[0]!;
       const via = first.path[0];
-      const through = via ? ` They get here from ${first.hook} through \`${via.words.map((w) => w.text).join(' ')}\` (line ${via.line + 1}).` : '';
+      const through = via ? ` They get here from ${first.hook} through \`${wordsOf(via).map((w) => w.text).join(' ')}\` (line ${via.line + 1}).` : '';
       const data: LogInvalidData = {
         table: table.name,
         entries: hooks.map((h) => ({ hook: h.hook, entryLine: (h.path[0] ?? rule).line, viaJump: h.path.length > 0 })),

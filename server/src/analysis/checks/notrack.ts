@@ -9,6 +9,7 @@
  *   other direction still creates conntrack entries, and its packets are judged against entries
  *   that do not see the whole conversation.
  */
+import { wordsOf } from '../../model/line-words';
 import type { Hook } from '../../knowledge/types';
 import { type Finding, type Rule, type Ruleset, spanAt } from '../../model/ruleset';
 import { analysisContext, type Keep, limitFinding, TAKEN_ONLY } from '../context';
@@ -162,7 +163,7 @@ const OPT_SWAP: Record<string, string> = {
 
 /** The rule for the other direction, as a specification (options swapped). */
 function mirrorSpec(r: Rule): string {
-  const words = r.words;
+  const words = wordsOf(r);
   const start = words.indexOf(r.command.chain!) + 1;
   return words
     .slice(start)

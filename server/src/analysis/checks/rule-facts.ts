@@ -1,4 +1,5 @@
 /** Small facts about rules that several checks ask: verdicts, state lists, the rule as text. */
+import { wordsOf } from '../../model/line-words';
 import type { Chain, Rule, Ruleset } from '../../model/ruleset';
 import { stateValue } from '../packet-space';
 import type { RuleSpace } from '../rule-space';
@@ -48,12 +49,12 @@ export function admitsState(rsp: RuleSpace, state: Parameters<typeof stateValue>
 
 /** The rule as written, without counters. */
 export function ruleText(r: Rule): string {
-  return r.words.map((w) => (w.quoted ? `"${w.text.replace(/(["\\])/g, '\\$1')}"` : w.text)).join(' ');
+  return wordsOf(r).map((w) => (w.quoted ? `"${w.text.replace(/(["\\])/g, '\\$1')}"` : w.text)).join(' ');
 }
 
 /** The rule's words after `-A CHAIN` (its specification). */
 export function ruleSpec(r: Rule): string {
-  const words = r.words;
+  const words = wordsOf(r);
   const i = words.indexOf(r.command.chain!);
   return words
     .slice(i + 1 + r.command.extra.length)
