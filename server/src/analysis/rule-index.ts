@@ -10,6 +10,7 @@
  * index only leaves out rules that certainly cannot match.
  */
 import { type Box, type Dim, domain, type SpaceEnv } from './packet-space';
+import { Entries, Positions } from './chunked-lists';
 import { insertionPoint } from './positioned';
 import type { RuleSpace } from './rule-space';
 
@@ -17,15 +18,20 @@ import type { RuleSpace } from './rule-space';
 const KEY_DIMS: readonly Dim[] = ['dst', 'src', 'dport', 'sport', 'oif', 'iif', 'icmp', 'mark', 'len', 'ttl', 'tos', 'flags', 'state', 'proto', 'frag'];
 
 interface Keyed {
-  /** Rules restricted in this dimension, sorted by lo. */
-  readonly lo: bigint[];
-  readonly hi: bigint[];
-  readonly pos: number[];
-  /** maxHi[i]: the highest hi among entries 0..i (ends the backward scan). */
-  readonly maxHi: bigint[];
-  /** Positions (ascending) of the rules free in this dimension. */
-  readonly free: number[];
+  /** Rules restricted in this dimension: the hull of their values there and their position. */
+  readonly entries: Entries;
+  /** Positions of the rules free in this dimension. */
+  readonly free: Positions;
 }
+
+/** Ascending positions: a plain list for a chain too short to index, chunks otherwise. */
+type Ascending = readonly number[] | Positions;
+
+function countFrom(list: Ascending, from: number): number {
+  return list instanceof Positions ? list.countFrom(from) : list.length - insertionPoint(list, from);
+}
+
+const NO_HITS: readonly number[] = [];
 
 /** The hull of a dimension over some boxes: undefined when some box does not restrict it. */
 function hull(env: SpaceEnv, boxes: readonly Box[], d: Dim): [bigint, bigint] | undefined {
@@ -81,63 +87,6 @@ function chooseDims(count: ReadonlyMap<Dim, number>): Dim[] {
 }
 
 /**
- * Where the entry of the rule at `p` filed under `x` (its hull in the dimension) stands in lists
- * sorted by (lo, pos); -1 when it is not there (the rule was not filed in this dimension).
- */
-function entryOf(x: readonly [bigint, bigint] | undefined, p: number, lo: readonly bigint[], pos: readonly number[]): number {
-  if (!x) return -1;
-  // (the first entry after (x[0], p): the entry itself, when there, is just before it)
-  const a = entryAfter(x[0], p, lo, pos);
-  return a > 0 && pos[a - 1] === p && lo[a - 1] === x[0] ? a - 1 : -1;
-}
-
-/** The first entry of lists sorted by (lo, pos) that comes after (lo, pos): where such an entry goes. */
-function entryAfter(x: bigint, p: number, lo: readonly bigint[], pos: readonly number[]): number {
-  let a = 0;
-  let b = lo.length;
-  while (a < b) {
-    const mid = (a + b) >> 1;
-    if (entryBefore(x, p, { lo, pos }, mid)) b = mid;
-    else a = mid + 1;
-  }
-  return a;
-}
-
-/** Entries sorted by (lo, pos): the order of the keyed lists. */
-function entryBefore(lo: bigint, pos: number, k: { readonly lo: readonly bigint[]; readonly pos: readonly number[] }, i: number): boolean {
-  return lo < k.lo[i]! || (lo === k.lo[i]! && pos < k.pos[i]!);
-}
-
-/**
- * maxHi of a list sorted by lo, the first `keep` entries taken from `known` (unchanged there).
- * `tail`: how many entries at the end are those at the end of the list `known` was made for (the
- * same his in the same order): there, once the running maximum is the one `known` has at the same
- * entry, it stays so to the end, and the rest is copied instead of worked out (an edit of one rule
- * of a 20 000-rule chain worked out everything after its entry, half the list on average).
- */
-function runningMax(hi: readonly bigint[], known: readonly bigint[] = [], keep = 0, tail = 0): bigint[] {
-  const out = known.slice(0, keep);
-  let m = out.length ? out[out.length - 1]! : -1n;
-  const aligned = hi.length - tail;
-  const shift = known.length - hi.length;
-  for (let i = out.length; i < hi.length; i++) {
-    if (hi[i]! > m) m = hi[i]!;
-    if (i >= aligned && m === known[i + shift]) {
-      for (let k = i + shift; k < known.length; k++) out.push(known[k]!);
-      return out;
-    }
-    out.push(m);
-  }
-  return out;
-}
-
-/** Take `x` out of an ascending list, if it is there. */
-function removeSorted(list: number[], x: number): void {
-  const at = insertionPoint(list, x);
-  if (list[at] === x) list.splice(at, 1);
-}
-
-/**
  * The index of the same chain before an edit replaced the rules at some positions (same number of
  * rules): from it, the new index is made by taking those rules out and filing their replacements,
  * which is what a fresh index of the new rules holds, entry for entry, when it indexes the same
@@ -159,7 +108,7 @@ const NOT_INDEXED: ReadonlyMap<Dim, never> = new Map<Dim, never>();
 export class ChainIndex {
   private keyed: ReadonlyMap<Dim, Keyed> = NOT_INDEXED;
   /** Rules that can match some packet, ascending. */
-  private all: readonly number[] = [];
+  private all: Ascending = [];
   /** How many of the rules that can match restrict each dimension (what chooses the indexed ones). */
   private count: ReadonlyMap<Dim, number> = NOT_INDEXED;
 
@@ -208,11 +157,10 @@ export class ChainIndex {
       const l = entries.get(d)!;
       if (!l.length) continue;
       l.sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : a.pos - b.pos));
-      const hi = l.map((e) => e.hi);
-      keyed.set(d, { lo: l.map((e) => e.lo), hi, pos: l.map((e) => e.pos), maxHi: runningMax(hi), free: free.get(d)! });
+      keyed.set(d, { entries: Entries.of(l.map((e) => e.lo), l.map((e) => e.hi), l.map((e) => e.pos)), free: Positions.of(free.get(d)!) });
     }
     this.keyed = keyed;
-    this.all = all;
+    this.all = keyed.size ? Positions.of(all) : all;
     this.count = count;
   }
 
@@ -259,49 +207,31 @@ export class ChainIndex {
     const prevDims = [...prev.keyed.keys()];
     if (dims.length !== prevDims.length || dims.some((d) => !prev.keyed.has(d))) return false;
     const filed = changed.filter((p) => canMatch(spaces[p])).sort((x, y) => x - y);
-    // (copies of the kept lists, the changed rules taken out and their replacements put in: each a
-    // native copy and a few moves, not a pass building new lists)
-    const all = prev.all.slice();
-    for (const p of changed) removeSorted(all, p);
-    for (const p of filed) all.splice(insertionPoint(all, p), 0, p);
+    // the kept lists with the changed rules taken out and their replacements put in: copies of the
+    // chunks they fall in, the others shared with the index before
+    const prevAll = prev.all instanceof Positions ? prev.all : Positions.of(prev.all);
+    const all = prevAll.edited(changed, filed);
     const hulls = new Map(filed.map((p) => [p, hullsOf(this.env, spaces[p])]));
-    // where each changed rule was filed: its entry is found by its hull, not looked for entry by entry
+    // where each changed rule was filed: its entry is found by its hull
     const was = new Map(changed.filter((p) => canMatch(before[p])).map((p) => [p, hullsOf(this.env, before[p])]));
     const keyed = new Map<Dim, Keyed>();
     for (const d of dims) {
       const k = prev.keyed.get(d)!;
-      const lo = k.lo.slice();
-      const hi = k.hi.slice();
-      const pos = k.pos.slice();
-      const free = k.free.slice();
-      // maxHi holds from the first entry taken out or put in
-      let from = lo.length;
+      const edit = k.entries.edit();
+      const freeOut: number[] = [];
+      const freeIn: number[] = [];
       for (const p of changed) {
-        const at = entryOf(was.get(p)?.get(d), p, lo, pos);
-        if (at >= 0) {
-          lo.splice(at, 1);
-          hi.splice(at, 1);
-          pos.splice(at, 1);
-          if (at < from) from = at;
-        } else removeSorted(free, p);
+        const x = was.get(p)?.get(d);
+        if (!x || !edit.remove(x[0], p)) freeOut.push(p);
       }
       for (const p of filed) {
         const x = hulls.get(p)!.get(d);
-        if (!x) {
-          free.splice(insertionPoint(free, p), 0, p);
-          continue;
-        }
-        const a = entryAfter(x[0], p, lo, pos);
-        lo.splice(a, 0, x[0]);
-        hi.splice(a, 0, x[1]);
-        pos.splice(a, 0, p);
-        if (a < from) from = a;
+        if (x) edit.insert(x[0], x[1], p);
+        else freeIn.push(p);
       }
-      if (!lo.length) return false;
-      // the entries at the end the edit left where they were (the same rule with the same his)
-      let tail = 0;
-      while (tail < lo.length && tail < k.lo.length && pos[pos.length - 1 - tail] === k.pos[k.pos.length - 1 - tail] && hi[hi.length - 1 - tail] === k.hi[k.hi.length - 1 - tail]) tail++;
-      keyed.set(d, { lo, hi, pos, maxHi: runningMax(hi, k.maxHi, Math.min(from, lo.length), Math.min(tail, lo.length - from)), free });
+      const entries = edit.done();
+      if (!entries.length) return false;
+      keyed.set(d, { entries, free: k.free.edited(freeOut, freeIn) });
     }
     this.keyed = keyed;
     this.all = all;
@@ -326,15 +256,16 @@ export class ChainIndex {
   }
 
   /** The positions from `from` on of what select found, ascending. */
-  private listed(s: { readonly hits?: number[]; readonly free: readonly number[] }, from: number): number[] {
-    const freeFrom = insertionPoint(s.free, from);
-    if (!s.hits) return s.free.slice(freeFrom);
+  private listed(s: { readonly hits?: number[]; readonly free: Ascending }, from: number): number[] {
     // the hits come from a scan over values: put in order of position, then merged with the free
     // rules (the longer list, already ascending) instead of sorting both through a comparator
-    const hits = s.hits.sort((x, y) => x - y);
+    const hits = s.hits ? s.hits.sort((x, y) => x - y) : NO_HITS;
+    if (s.free instanceof Positions) return s.free.mergeFrom(from, hits);
+    const free = s.free;
+    const freeFrom = insertionPoint(free, from);
+    if (!hits.length) return free.slice(freeFrom);
     const hn = hits.length;
     let h = 0;
-    const free = s.free;
     const out = new Array<number>(hn + free.length - freeFrom);
     let f = freeFrom;
     let o = 0;
@@ -347,7 +278,7 @@ export class ChainIndex {
   /** How many positions candidates(boxes, from) holds, without making the list. */
   candidateCount(boxes: readonly Box[], from = 0): number {
     const s = this.select((d) => hull(this.env, boxes, d), from);
-    return (s.hits?.length ?? 0) + s.free.length - insertionPoint(s.free, from);
+    return (s.hits?.length ?? 0) + countFrom(s.free, from);
   }
 
   /**
@@ -357,10 +288,10 @@ export class ChainIndex {
    * skips those before `from`); or, with no dimension to narrow by, every rule that can match (as
    * `free`). `query` gives the question's hull in a dimension (undefined: not restricted there).
    */
-  private select(query: (d: Dim) => readonly [bigint, bigint] | undefined, from: number): { readonly hits?: number[]; readonly free: readonly number[] } {
+  private select(query: (d: Dim) => readonly [bigint, bigint] | undefined, from: number): { readonly hits?: number[]; readonly free: Ascending } {
     if (this.keyed.size === 0) return { free: this.all };
     let best: number[] | undefined;
-    let bestFree: number[] | undefined;
+    let bestFree: Positions | undefined;
     for (const d of KEY_DIMS) {
       const k = this.keyed.get(d);
       if (!k) continue; // no rule restricts it: it cannot narrow anything down
@@ -369,25 +300,8 @@ export class ChainIndex {
       const limit = best ? best.length + bestFree!.length : Infinity;
       if (k.free.length >= limit) continue;
       const [qlo, qhi] = q;
-      // last entry with lo <= qhi, then backwards while something earlier can still reach qlo
-      let a = 0;
-      let b = k.lo.length;
-      while (a < b) {
-        const mid = (a + b) >> 1;
-        if (k.lo[mid]! <= qhi) a = mid + 1;
-        else b = mid;
-      }
       const hits: number[] = [];
-      let over = false;
-      for (let i = a - 1; i >= 0 && k.maxHi[i]! >= qlo; i--) {
-        if (k.hi[i]! >= qlo && k.pos[i]! >= from) {
-          hits.push(k.pos[i]!);
-          if (hits.length + k.free.length >= limit) {
-            over = true;
-            break;
-          }
-        }
-      }
+      const over = !k.entries.collect(qlo, qhi, from, limit - k.free.length, hits);
       if (over) continue;
       best = hits;
       bestFree = k.free;

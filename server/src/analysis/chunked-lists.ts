@@ -1,0 +1,381 @@
+/**
+ * Sorted lists held in chunks, for an index that each version of a document keeps while the next
+ * version derives its own from it (analysis/rule-index.ts): an edit that takes out or puts in a few
+ * entries copies the chunks it touches and the list of chunks, not every entry. A 20 000-rule
+ * chain's index was copied array by array on every edit of one of its rules, and each copy lived
+ * as long as its version, so V8 promoted megabytes per edit and started full collections early.
+ * Lists are never changed once made: an edit makes a new list that shares the untouched chunks.
+ */
+import { insertionPoint } from './positioned';
+
+/** Entries a chunk is made with; a chunk that grows to twice as many is split in two. */
+export const CHUNK = 64;
+
+/** The chunk where a key is or would go: the last whose first key is at most it (0 when none is). */
+function chunkAt(count: number, firstAtMost: (c: number) => boolean): number {
+  let a = 0;
+  let b = count;
+  while (a < b) {
+    const mid = (a + b) >> 1;
+    if (firstAtMost(mid)) a = mid + 1;
+    else b = mid;
+  }
+  return a > 0 ? a - 1 : 0;
+}
+
+/** Where each chunk starts in the whole list. */
+function startsOf(chunks: readonly { readonly length: number }[]): number[] {
+  const starts = new Array<number>(chunks.length);
+  let n = 0;
+  for (let c = 0; c < chunks.length; c++) {
+    starts[c] = n;
+    n += chunks[c]!.length;
+  }
+  return starts;
+}
+
+/** Ascending positions (each once), in chunks. */
+export class Positions {
+  private readonly starts: readonly number[];
+
+  private constructor(
+    private readonly chunks: readonly (readonly number[])[],
+    readonly length: number,
+  ) {
+    this.starts = startsOf(chunks);
+  }
+
+  static of(xs: readonly number[]): Positions {
+    const chunks: number[][] = [];
+    for (let i = 0; i < xs.length; i += CHUNK) chunks.push(xs.slice(i, i + CHUNK));
+    return new Positions(chunks, xs.length);
+  }
+
+  /** These positions with those of `out` that are here taken out, then those of `into` put in. */
+  edited(out: readonly number[], into: readonly number[]): Positions {
+    if (out.length === 0 && into.length === 0) return this;
+    const chunks = this.chunks.slice() as number[][];
+    const own = new Set<number[]>();
+    const writable = (c: number): number[] => {
+      let ch = chunks[c]!;
+      if (!own.has(ch)) own.add((chunks[c] = ch = ch.slice()));
+      return ch;
+    };
+    const at = (x: number) => chunkAt(chunks.length, (c) => chunks[c]![0]! <= x);
+    let length = this.length;
+    for (const x of out) {
+      if (chunks.length === 0) break;
+      const c = at(x);
+      const i = insertionPoint(chunks[c]!, x);
+      if (chunks[c]![i] !== x) continue;
+      const w = writable(c);
+      w.splice(i, 1);
+      length--;
+      if (w.length === 0) chunks.splice(c, 1);
+    }
+    for (const x of into) {
+      length++;
+      if (chunks.length === 0) {
+        const w = [x];
+        own.add(w);
+        chunks.push(w);
+        continue;
+      }
+      const c = at(x);
+      const w = writable(c);
+      w.splice(insertionPoint(w, x), 0, x);
+      if (w.length >= 2 * CHUNK) {
+        const a = w.slice(0, CHUNK);
+        const b = w.slice(CHUNK);
+        own.add(a);
+        own.add(b);
+        chunks.splice(c, 1, a, b);
+      }
+    }
+    return new Positions(chunks, length);
+  }
+
+  /** The chunk the first position at least `from` is in, or would be (the last chunk starting at or before it). */
+  private chunkFrom(from: number): number {
+    // (no closure: candidates ask this for every rule of a chain)
+    const chunks = this.chunks;
+    let a = 0;
+    let b = chunks.length;
+    while (a < b) {
+      const mid = (a + b) >> 1;
+      if (chunks[mid]![0]! <= from) a = mid + 1;
+      else b = mid;
+    }
+    return a > 0 ? a - 1 : 0;
+  }
+
+  /** How many positions are `from` or later. */
+  countFrom(from: number): number {
+    if (this.length === 0) return 0;
+    const c = this.chunkFrom(from);
+    return this.length - this.starts[c]! - insertionPoint(this.chunks[c]!, from);
+  }
+
+  /** The positions `from` or later, ascending, onto `out`. */
+  pushFrom(from: number, out: number[]): void {
+    if (this.length === 0) return;
+    const chunks = this.chunks;
+    const c = this.chunkFrom(from);
+    const i = insertionPoint(chunks[c]!, from);
+    for (let k = c; k < chunks.length; k++) {
+      const ch = chunks[k]!;
+      for (let j = k === c ? i : 0; j < ch.length; j++) out.push(ch[j]!);
+    }
+  }
+
+  /** The positions `from` or later merged with `hits` (ascending, none among these), in one new list. */
+  mergeFrom(from: number, hits: readonly number[]): number[] {
+    const out = new Array<number>(hits.length + this.countFrom(from));
+    let o = 0;
+    let h = 0;
+    if (this.length) {
+      const chunks = this.chunks;
+      const c = this.chunkFrom(from);
+      const i = insertionPoint(chunks[c]!, from);
+      for (let k = c; k < chunks.length; k++) {
+        const ch = chunks[k]!;
+        for (let j = k === c ? i : 0; j < ch.length; j++) {
+          const x = ch[j]!;
+          while (h < hits.length && hits[h]! < x) out[o++] = hits[h++]!;
+          out[o++] = x;
+        }
+      }
+    }
+    while (h < hits.length) out[o++] = hits[h++]!;
+    return out;
+  }
+
+  /** The whole list, as one array (what tests compare). */
+  toJSON(): number[] {
+    const out: number[] = [];
+    this.pushFrom(-Infinity, out);
+    return out;
+  }
+}
+
+/** Entries of a chunk, sorted by (lo, pos); maxHi[j] is the highest hi among its entries 0..j. */
+interface EntryChunk {
+  readonly lo: readonly bigint[];
+  readonly hi: readonly bigint[];
+  readonly pos: readonly number[];
+  readonly maxHi: readonly bigint[];
+}
+
+interface OwnChunk {
+  lo: bigint[];
+  hi: bigint[];
+  pos: number[];
+  maxHi: bigint[];
+}
+
+function runningMax(hi: readonly bigint[]): bigint[] {
+  const out = new Array<bigint>(hi.length);
+  let m = -1n;
+  for (let i = 0; i < hi.length; i++) {
+    if (hi[i]! > m) m = hi[i]!;
+    out[i] = m;
+  }
+  return out;
+}
+
+function chunkOf(lo: bigint[], hi: bigint[], pos: number[]): OwnChunk {
+  return { lo, hi, pos, maxHi: runningMax(hi) };
+}
+
+/** Does the entry (lo, pos) come before entry i of the chunk? (the order of the lists) */
+function entryBefore(lo: bigint, pos: number, ch: EntryChunk, i: number): boolean {
+  return lo < ch.lo[i]! || (lo === ch.lo[i]! && pos < ch.pos[i]!);
+}
+
+/** The first entry of the chunk that comes after (lo, pos): where such an entry goes. */
+function entryAfter(lo: bigint, pos: number, ch: EntryChunk): number {
+  let a = 0;
+  let b = ch.lo.length;
+  while (a < b) {
+    const mid = (a + b) >> 1;
+    if (entryBefore(lo, pos, ch, mid)) b = mid;
+    else a = mid + 1;
+  }
+  return a;
+}
+
+/**
+ * The entries of one indexed dimension: for each rule restricted in it, the hull of its values
+ * there (lo, hi) and its position, sorted by (lo, pos), in chunks; a chunk knows the running
+ * maximum of its his, the list the highest hi of the chunks before each.
+ */
+export class Entries {
+  /** before[c]: the highest hi in the chunks before chunk c (-1 for the first). */
+  private readonly before: readonly bigint[];
+
+  private constructor(
+    private readonly chunks: readonly EntryChunk[],
+    readonly length: number,
+  ) {
+    const before = new Array<bigint>(chunks.length);
+    let m = -1n;
+    for (let c = 0; c < chunks.length; c++) {
+      before[c] = m;
+      const ch = chunks[c]!;
+      const last = ch.maxHi[ch.maxHi.length - 1]!;
+      if (last > m) m = last;
+    }
+    this.before = before;
+  }
+
+  /** From lists already sorted by (lo, pos). */
+  static of(lo: readonly bigint[], hi: readonly bigint[], pos: readonly number[]): Entries {
+    const chunks: EntryChunk[] = [];
+    for (let i = 0; i < lo.length; i += CHUNK) chunks.push(chunkOf(lo.slice(i, i + CHUNK), hi.slice(i, i + CHUNK), pos.slice(i, i + CHUNK)));
+    return new Entries(chunks, lo.length);
+  }
+
+  /** An edit of these entries: what it takes out and puts in, then done() for the new entries. */
+  edit(): EntriesEdit {
+    return new EntriesEdit(this.chunks);
+  }
+
+  /**
+   * The positions, `from` or later, of the entries whose hull meets [qlo, qhi], onto `hits` in no
+   * particular order; false (and stopped) as soon as `hits` holds `room` positions.
+   */
+  collect(qlo: bigint, qhi: bigint, from: number, room: number, hits: number[]): boolean {
+    const chunks = this.chunks;
+    if (chunks.length === 0) return true;
+    // the last entry with lo <= qhi, then backwards while something earlier can still reach qlo
+    // (the chunk it is in found without a closure: this runs for every question of a check)
+    let a0 = 0;
+    let b0 = chunks.length;
+    while (a0 < b0) {
+      const mid = (a0 + b0) >> 1;
+      if (chunks[mid]!.lo[0]! <= qhi) a0 = mid + 1;
+      else b0 = mid;
+    }
+    const last = a0 > 0 ? a0 - 1 : 0;
+    for (let c = last; c >= 0; c--) {
+      const ch = chunks[c]!;
+      // when a chunk before reaches qlo, so does the running maximum at every entry of this one:
+      // nothing to stop at here (and one comparison of bigints less per entry)
+      const reach = this.before[c]! >= qlo;
+      let j = ch.lo.length - 1;
+      if (c === last) {
+        let a = 0;
+        let b = ch.lo.length;
+        while (a < b) {
+          const mid = (a + b) >> 1;
+          if (ch.lo[mid]! <= qhi) a = mid + 1;
+          else b = mid;
+        }
+        j = a - 1;
+      }
+      for (; j >= 0; j--) {
+        if (!reach && ch.maxHi[j]! < qlo) return true;
+        if (ch.hi[j]! >= qlo && ch.pos[j]! >= from) {
+          hits.push(ch.pos[j]!);
+          if (hits.length >= room) return false;
+        }
+      }
+      if (!reach) return true;
+    }
+    return true;
+  }
+
+  /** The whole lists, as arrays (what tests compare): lo, hi, pos and the running maximum of hi. */
+  toJSON(): { lo: bigint[]; hi: bigint[]; pos: number[]; maxHi: bigint[] } {
+    const out = { lo: [] as bigint[], hi: [] as bigint[], pos: [] as number[], maxHi: [] as bigint[] };
+    this.chunks.forEach((ch, c) => {
+      const before = this.before[c]!;
+      for (let j = 0; j < ch.lo.length; j++) {
+        out.lo.push(ch.lo[j]!);
+        out.hi.push(ch.hi[j]!);
+        out.pos.push(ch.pos[j]!);
+        out.maxHi.push(ch.maxHi[j]! > before ? ch.maxHi[j]! : before);
+      }
+    });
+    return out;
+  }
+
+  /** For EntriesEdit. */
+  static made(chunks: readonly EntryChunk[], length: number): Entries {
+    return new Entries(chunks, length);
+  }
+}
+
+/** Entries taken out and put in, on copies of the chunks they touch (see Entries.edit). */
+export class EntriesEdit {
+  private readonly chunks: EntryChunk[];
+  private readonly own = new Set<EntryChunk>();
+  private length: number;
+
+  constructor(chunks: readonly EntryChunk[]) {
+    this.chunks = chunks.slice();
+    let n = 0;
+    for (const ch of chunks) n += ch.lo.length;
+    this.length = n;
+  }
+
+  private at(lo: bigint, pos: number): number {
+    const chunks = this.chunks;
+    return chunkAt(chunks.length, (c) => !entryBefore(lo, pos, chunks[c]!, 0));
+  }
+
+  private writable(c: number): OwnChunk {
+    const ch = this.chunks[c]!;
+    if (this.own.has(ch)) return ch as OwnChunk;
+    const copy: OwnChunk = { lo: ch.lo.slice(), hi: ch.hi.slice(), pos: ch.pos.slice(), maxHi: [] };
+    this.chunks[c] = copy;
+    this.own.add(copy);
+    return copy;
+  }
+
+  /** Take out the entry (lo, pos); false when there is none. */
+  remove(lo: bigint, pos: number): boolean {
+    if (this.chunks.length === 0) return false;
+    const c = this.at(lo, pos);
+    const i = entryAfter(lo, pos, this.chunks[c]!) - 1;
+    const ch = this.chunks[c]!;
+    if (i < 0 || ch.lo[i] !== lo || ch.pos[i] !== pos) return false;
+    const w = this.writable(c);
+    w.lo.splice(i, 1);
+    w.hi.splice(i, 1);
+    w.pos.splice(i, 1);
+    this.length--;
+    if (w.lo.length === 0) this.chunks.splice(c, 1);
+    return true;
+  }
+
+  /** Put in the entry (lo, hi, pos). */
+  insert(lo: bigint, hi: bigint, pos: number): void {
+    this.length++;
+    if (this.chunks.length === 0) {
+      const w: OwnChunk = { lo: [lo], hi: [hi], pos: [pos], maxHi: [] };
+      this.own.add(w);
+      this.chunks.push(w);
+      return;
+    }
+    const c = this.at(lo, pos);
+    const w = this.writable(c);
+    const i = entryAfter(lo, pos, w);
+    w.lo.splice(i, 0, lo);
+    w.hi.splice(i, 0, hi);
+    w.pos.splice(i, 0, pos);
+    if (w.lo.length >= 2 * CHUNK) {
+      const a: OwnChunk = { lo: w.lo.slice(0, CHUNK), hi: w.hi.slice(0, CHUNK), pos: w.pos.slice(0, CHUNK), maxHi: [] };
+      const b: OwnChunk = { lo: w.lo.slice(CHUNK), hi: w.hi.slice(CHUNK), pos: w.pos.slice(CHUNK), maxHi: [] };
+      this.own.add(a);
+      this.own.add(b);
+      this.chunks.splice(c, 1, a, b);
+    }
+  }
+
+  /** The entries after the edit (the running maxima of the chunks it touched worked out again). */
+  done(): Entries {
+    for (const ch of this.chunks) if (this.own.has(ch)) (ch as OwnChunk).maxHi = runningMax(ch.hi);
+    return Entries.made(this.chunks, this.length);
+  }
+}

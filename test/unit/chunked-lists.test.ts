@@ -1,0 +1,101 @@
+/**
+ * Sorted lists held in chunks (server/src/analysis/chunked-lists.ts), against plain sorted arrays
+ * edited the obvious way: the same contents after any run of edits (chunks emptied, split, the
+ * first and last taken out), the same answers to the questions the rule index asks, and the list
+ * an edit started from left as it was.
+ */
+import { strict as assert } from 'node:assert';
+import { Rng } from '../../bench/gen/rng';
+import { CHUNK, Entries, Positions } from '../../server/src/analysis/chunked-lists';
+
+function sortedUnique(xs: number[]): number[] {
+  return [...new Set(xs)].sort((a, b) => a - b);
+}
+
+describe('chunked lists', function () {
+  it('positions: edits give the list a plain array gives, and leave the list they started from as it was', function () {
+    const rng = new Rng(0xc4);
+    let splits = 0;
+    for (let round = 0; round < 40; round++) {
+      let plain = sortedUnique(Array.from({ length: rng.int(0, 6 * CHUNK) }, () => rng.int(0, 10 * CHUNK)));
+      let list = Positions.of(plain);
+      for (let step = 0; step < 30; step++) {
+        // now and then a burst of insertions in one place, so that a chunk fills and is split
+        const burst = rng.int(0, 5) === 0;
+        const base = rng.int(0, 10 * CHUNK);
+        const out = Array.from({ length: rng.int(0, burst ? 0 : 40) }, () => (rng.int(0, 3) ? plain[rng.int(0, Math.max(0, plain.length - 1))] ?? 0 : rng.int(0, 10 * CHUNK)));
+        const into = sortedUnique(Array.from({ length: rng.int(0, burst ? 3 * CHUNK : 20) }, () => (burst ? base * 4 + rng.int(0, 8 * CHUNK) : rng.int(0, 10 * CHUNK))));
+        const kept = plain.filter((x) => !out.includes(x));
+        const fresh = into.filter((x) => !kept.includes(x));
+        const before = JSON.stringify(list);
+        const next = list.edited(out, fresh);
+        assert.equal(JSON.stringify(list), before, 'the list edited from is unchanged');
+        const expected = sortedUnique([...kept, ...fresh]);
+        assert.deepEqual(next.toJSON(), expected, `round ${round}, step ${step}`);
+        assert.equal(next.length, expected.length);
+        if (burst && fresh.length >= CHUNK) splits++;
+        for (let q = 0; q < 5; q++) {
+          const from = rng.int(-1, 10 * CHUNK + 1);
+          const tail = expected.filter((x) => x >= from);
+          assert.equal(next.countFrom(from), tail.length);
+          const hits = sortedUnique(Array.from({ length: rng.int(0, 6) }, () => rng.int(-5, 10 * CHUNK + 5))).filter((x) => !expected.includes(x));
+          assert.deepEqual(next.mergeFrom(from, hits), [...tail, ...hits].sort((a, b) => a - b));
+        }
+        plain = expected;
+        list = next;
+      }
+    }
+    assert.ok(splits > 10, `${splits} bursts big enough to split a chunk`);
+  });
+
+  it('entries: edits keep the order by (lo, pos), and collect finds what a scan of every entry finds', function () {
+    const rng = new Rng(0xe7);
+    type E = { lo: bigint; hi: bigint; pos: number };
+    const byKey = (a: E, b: E) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : a.pos - b.pos);
+    const entry = (pos: number): E => {
+      const lo = BigInt(rng.int(0, 5000));
+      return { lo, hi: lo + BigInt(rng.int(0, 3) ? rng.int(0, 40) : rng.int(0, 3000)), pos };
+    };
+    for (let round = 0; round < 30; round++) {
+      let plain = Array.from({ length: rng.int(0, 8 * CHUNK) }, (_, pos) => entry(pos)).sort(byKey);
+      let entries = Entries.of(plain.map((e) => e.lo), plain.map((e) => e.hi), plain.map((e) => e.pos));
+      let nextPos = plain.length;
+      for (let step = 0; step < 25; step++) {
+        const edit = entries.edit();
+        const gone = new Set<E>();
+        for (let k = rng.int(0, 30); k > 0 && plain.length; k--) {
+          const e = plain[rng.int(0, plain.length - 1)]!;
+          assert.equal(edit.remove(e.lo, e.pos), !gone.has(e));
+          gone.add(e);
+        }
+        assert.equal(edit.remove(-1n, -1), false, 'an entry that is not there');
+        const added = Array.from({ length: rng.int(0, step % 7 === 0 ? 3 * CHUNK : 30) }, () => entry(nextPos++));
+        for (const e of added) edit.insert(e.lo, e.hi, e.pos);
+        const before = JSON.stringify(entries, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+        const next = edit.done();
+        assert.equal(JSON.stringify(entries, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)), before, 'the entries edited from are unchanged');
+        plain = [...plain.filter((e) => !gone.has(e)), ...added].sort(byKey);
+        const flat = next.toJSON();
+        assert.deepEqual(flat.pos, plain.map((e) => e.pos), `round ${round}, step ${step}`);
+        assert.deepEqual(flat.hi, plain.map((e) => e.hi));
+        let m = -1n;
+        assert.deepEqual(flat.maxHi, plain.map((e) => (m = e.hi > m ? e.hi : m)), 'the running maximum across chunks');
+        for (let q = 0; q < 8; q++) {
+          const qlo = BigInt(rng.int(0, 9000));
+          const qhi = qlo + BigInt(rng.int(0, 500));
+          const from = rng.int(0, nextPos);
+          const expected = plain.filter((e) => e.lo <= qhi && e.hi >= qlo && e.pos >= from).map((e) => e.pos).sort((a, b) => a - b);
+          const hits: number[] = [];
+          assert.equal(next.collect(qlo, qhi, from, Infinity, hits), true);
+          assert.deepEqual(hits.sort((a, b) => a - b), expected);
+          if (expected.length > 1) {
+            const few: number[] = [];
+            assert.equal(next.collect(qlo, qhi, from, 1, few), false, 'stops once it has as many as it has room for');
+            assert.equal(few.length, 1);
+          }
+        }
+        entries = next;
+      }
+    }
+  });
+});
