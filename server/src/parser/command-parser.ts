@@ -71,17 +71,11 @@ export class OptionPool {
    * m's options must have their lists kept already (see the end of parseCommandWords).
    */
   match(m: MatchNode): MatchNode | undefined {
-    for (const o of m.options) if (o.negated || o.nameSpan !== o.word || o.args.length > 1) return undefined;
-    const last = m.options[m.options.length - 1];
-    const key = last ? (last.args.length ? last.args : last.word) : m.nameWord;
+    const key = sharingKey(m.options, m.nameWord);
+    if (key === undefined) return undefined;
     const found = this.matches.get(key);
-    if (found !== undefined) {
-      if (!Array.isArray(found)) {
-        if (sameMatch(found as MatchNode, m)) return found as MatchNode;
-      } else {
-        for (let k = 0; k < found.length; k++) if (sameMatch(found[k]!, m)) return found[k]!;
-      }
-    }
+    const same = equalIn(found, m, sameMatch);
+    if (same) return same;
     for (const o of m.options) shared(o);
     shared(m.options);
     return add(this.matches, key, found, shared(m));
@@ -89,17 +83,11 @@ export class OptionPool {
 
   /** The shared target equal to t (see match), or t itself, now shared; t when it cannot be shared. */
   target(t: TargetNode): TargetNode {
-    for (const o of t.options) if (o.negated || o.nameSpan !== o.word || o.args.length > 1) return t;
-    const last = t.options[t.options.length - 1];
-    const key = last ? (last.args.length ? last.args : last.word) : t.nameWord;
+    const key = sharingKey(t.options, t.nameWord);
+    if (key === undefined) return t;
     const found = this.targets.get(key);
-    if (found !== undefined) {
-      if (!Array.isArray(found)) {
-        if (sameTarget(found as TargetNode, t)) return found as TargetNode;
-      } else {
-        for (let k = 0; k < found.length; k++) if (sameTarget(found[k]!, t)) return found[k]!;
-      }
-    }
+    const same = equalIn(found, t, sameTarget);
+    if (same) return same;
     shared(t.options);
     return add(this.targets, key, found, shared(t));
   }
@@ -108,16 +96,30 @@ export class OptionPool {
   command(c: CommandNode): CommandNode {
     const key = c.chain ?? c.word;
     const found = this.commands.get(key);
-    if (found !== undefined) {
-      if (!Array.isArray(found)) {
-        if (sameCommand(found as CommandNode, c)) return found as CommandNode;
-      } else {
-        for (let k = 0; k < found.length; k++) if (sameCommand(found[k]!, c)) return found[k]!;
-      }
-    }
+    const same = equalIn(found, c, sameCommand);
+    if (same) return same;
     shared(c.extra);
     return add(this.commands, key, found, shared(c));
   }
+}
+
+/**
+ * What a match or target is filed under in the pool: its last option's value list (its last
+ * option's word when that takes no value, its name word when it has no options); undefined when it
+ * cannot be shared (a negated option, an `--opt=value`, an option of several values).
+ */
+function sharingKey(options: readonly OptionNode[], nameWord: Word): object | undefined {
+  for (const o of options) if (o.negated || o.nameSpan !== o.word || o.args.length > 1) return undefined;
+  const last = options[options.length - 1];
+  return last ? (last.args.length ? last.args : last.word) : nameWord;
+}
+
+/** The node equal to x (by `same`, a function of the module: no closure per lookup) among what a pool filed under x's key. */
+function equalIn<T extends object>(found: T | T[] | undefined, x: T, same: (a: T, b: T) => boolean): T | undefined {
+  if (found === undefined) return undefined;
+  if (!Array.isArray(found)) return same(found, x) ? found : undefined;
+  for (let k = 0; k < found.length; k++) if (same(found[k]!, x)) return found[k]!;
+  return undefined;
 }
 
 function sameOption(n: OptionNode, spec: OptionSpec, word: Word, owner: OptionOwner): boolean {
@@ -392,26 +394,21 @@ class CommandReader {
     }
   }
 
+  /** The line's inputs (the rest of the state is as end() leaves it). */
   private begin(words: readonly Word[], ctx: CommandContext): void {
     this.words = words;
     this.ctx = ctx;
-    this.i = 0;
-    this.command = undefined;
-    this.tableWord = undefined;
     this.table = ctx.table;
-    this.target = undefined;
-    this.onlyFamily = undefined;
-    this.lastUnknown = undefined;
-    this.bang = undefined;
-    this.protocol = undefined;
-    this.protoImplicitlyLoaded = false;
     this.serial++;
   }
 
-  /** Lets go of the line, so that the reader keeps nothing of it alive. */
+  /** Lets go of the line, so that the reader keeps nothing of it alive, and is ready for the next. */
   private end(): void {
     this.words = NONE;
     this.ctx = undefined as unknown as CommandContext;
+    this.i = 0;
+    this.onlyFamily = undefined;
+    this.protoImplicitlyLoaded = false;
     this.options.clear();
     this.generic.clear();
     this.matches.clear();
