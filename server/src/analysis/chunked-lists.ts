@@ -11,13 +11,16 @@ import { insertionPoint } from './positioned';
 /** Entries a chunk is made with; a chunk that grows to twice as many is split in two. */
 export const CHUNK = 64;
 
-/** The chunk where a key is or would go: the last whose first key is at most it (0 when none is). */
-function chunkAt(count: number, firstAtMost: (c: number) => boolean): number {
+/**
+ * The chunk a position is in or would go to: the last whose first position is at most it (0 when
+ * none is). No closure: candidates ask this for every rule of a chain.
+ */
+function chunkOfPosition(chunks: readonly (readonly number[])[], x: number): number {
   let a = 0;
-  let b = count;
+  let b = chunks.length;
   while (a < b) {
     const mid = (a + b) >> 1;
-    if (firstAtMost(mid)) a = mid + 1;
+    if (chunks[mid]![0]! <= x) a = mid + 1;
     else b = mid;
   }
   return a > 0 ? a - 1 : 0;
@@ -61,11 +64,10 @@ export class Positions {
       if (!own.has(ch)) own.add((chunks[c] = ch = ch.slice()));
       return ch;
     };
-    const at = (x: number) => chunkAt(chunks.length, (c) => chunks[c]![0]! <= x);
     let length = this.length;
     for (const x of out) {
       if (chunks.length === 0) break;
-      const c = at(x);
+      const c = chunkOfPosition(chunks, x);
       const i = insertionPoint(chunks[c]!, x);
       if (chunks[c]![i] !== x) continue;
       const w = writable(c);
@@ -81,7 +83,7 @@ export class Positions {
         chunks.push(w);
         continue;
       }
-      const c = at(x);
+      const c = chunkOfPosition(chunks, x);
       const w = writable(c);
       w.splice(insertionPoint(w, x), 0, x);
       if (w.length >= 2 * CHUNK) {
@@ -95,24 +97,11 @@ export class Positions {
     return new Positions(chunks, length);
   }
 
-  /** The chunk the first position at least `from` is in, or would be (the last chunk starting at or before it). */
-  private chunkFrom(from: number): number {
-    // (no closure: candidates ask this for every rule of a chain)
-    const chunks = this.chunks;
-    let a = 0;
-    let b = chunks.length;
-    while (a < b) {
-      const mid = (a + b) >> 1;
-      if (chunks[mid]![0]! <= from) a = mid + 1;
-      else b = mid;
-    }
-    return a > 0 ? a - 1 : 0;
-  }
 
   /** How many positions are `from` or later. */
   countFrom(from: number): number {
     if (this.length === 0) return 0;
-    const c = this.chunkFrom(from);
+    const c = chunkOfPosition(this.chunks, from);
     return this.length - this.starts[c]! - insertionPoint(this.chunks[c]!, from);
   }
 
@@ -120,7 +109,7 @@ export class Positions {
   pushFrom(from: number, out: number[]): void {
     if (this.length === 0) return;
     const chunks = this.chunks;
-    const c = this.chunkFrom(from);
+    const c = chunkOfPosition(this.chunks, from);
     const i = insertionPoint(chunks[c]!, from);
     for (let k = c; k < chunks.length; k++) {
       const ch = chunks[k]!;
@@ -135,7 +124,7 @@ export class Positions {
     let h = 0;
     if (this.length) {
       const chunks = this.chunks;
-      const c = this.chunkFrom(from);
+      const c = chunkOfPosition(this.chunks, from);
       const i = insertionPoint(chunks[c]!, from);
       for (let k = c; k < chunks.length; k++) {
         const ch = chunks[k]!;
@@ -213,7 +202,8 @@ export class Entries {
   /** before[c]: the highest hi in the chunks before chunk c (-1 for the first). */
   private readonly before: readonly bigint[];
 
-  private constructor(
+  /** (made by of() and by EntriesEdit.done) */
+  constructor(
     private readonly chunks: readonly EntryChunk[],
     readonly length: number,
   ) {
@@ -237,7 +227,7 @@ export class Entries {
 
   /** An edit of these entries: what it takes out and puts in, then done() for the new entries. */
   edit(): EntriesEdit {
-    return new EntriesEdit(this.chunks);
+    return new EntriesEdit(this.chunks, this.length);
   }
 
   /**
@@ -299,11 +289,6 @@ export class Entries {
     });
     return out;
   }
-
-  /** For EntriesEdit. */
-  static made(chunks: readonly EntryChunk[], length: number): Entries {
-    return new Entries(chunks, length);
-  }
 }
 
 /** Entries taken out and put in, on copies of the chunks they touch (see Entries.edit). */
@@ -312,16 +297,22 @@ export class EntriesEdit {
   private readonly own = new Set<EntryChunk>();
   private length: number;
 
-  constructor(chunks: readonly EntryChunk[]) {
+  constructor(chunks: readonly EntryChunk[], length: number) {
     this.chunks = chunks.slice();
-    let n = 0;
-    for (const ch of chunks) n += ch.lo.length;
-    this.length = n;
+    this.length = length;
   }
 
+  /** The chunk the entry (lo, pos) is in or would go to: the last whose first entry is not after it (0 when none). */
   private at(lo: bigint, pos: number): number {
     const chunks = this.chunks;
-    return chunkAt(chunks.length, (c) => !entryBefore(lo, pos, chunks[c]!, 0));
+    let a = 0;
+    let b = chunks.length;
+    while (a < b) {
+      const mid = (a + b) >> 1;
+      if (!entryBefore(lo, pos, chunks[mid]!, 0)) a = mid + 1;
+      else b = mid;
+    }
+    return a > 0 ? a - 1 : 0;
   }
 
   private writable(c: number): OwnChunk {
@@ -376,6 +367,6 @@ export class EntriesEdit {
   /** The entries after the edit (the running maxima of the chunks it touched worked out again). */
   done(): Entries {
     for (const ch of this.chunks) if (this.own.has(ch)) (ch as OwnChunk).maxHi = runningMax(ch.hi);
-    return Entries.made(this.chunks, this.length);
+    return new Entries(this.chunks, this.length);
   }
 }
