@@ -14,11 +14,6 @@ export function wordsOf(line: CommandLine): readonly Word[] {
   return line.keptWords ?? wordsFromNodes(line);
 }
 
-/** The number of words of the line. */
-export function wordCount(line: CommandLine): number {
-  return line.keptWords !== undefined ? line.keptWords.length : wordsFromNodes(line).length;
-}
-
 function byStart(a: Word, b: Word): number {
   return a.start - b.start;
 }
