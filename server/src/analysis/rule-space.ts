@@ -10,8 +10,7 @@ import { protocolNumber } from '../knowledge/generic';
 import { TCP_FLAG_BITS } from '../knowledge/values/tcp-flags';
 import { findDscpClass } from '../knowledge/values/dscp';
 import { findIcmpName, ICMP_TYPES, ICMPV6_TYPES } from '../knowledge/values/icmp';
-import { isRule, type MatchNode, type OptionNode, type Rule, type Ruleset } from '../model/ruleset';
-import { rulesetEdit } from '../parser/ruleset-parser';
+import type { MatchNode, OptionNode, Rule, Ruleset } from '../model/ruleset';
 import { Box, boxIntersect, type Dim, domain, ifaceSet, ISet, Space, type SpaceEnv, STATES } from './packet-space';
 
 export interface Condition {
@@ -586,81 +585,21 @@ export function compileRule(env: SpaceEnv, rule: Rule): RuleSpace {
 
 /** Each rule of a ruleset compiled, by rule. */
 export interface CompiledRules {
-  get(rule: Rule): RuleSpace | undefined;
+  get(rule: Rule): RuleSpace;
 }
 
-/**
- * A version's compiled rules: the rules its edit changed, over the compiled rules of the version
- * it was made from (never changed once made, so older versions keep theirs). Past MAX_LAYERS
- * layers, or MAX_LAYERED rules in the layers above the base, the layers are merged into one map,
- * so that no lookup passes many maps and the base holds the rules edits removed for a while only.
- */
-class LayeredRules implements CompiledRules {
-  private constructor(
-    /** Every rule of the version the layers start from. */
-    private readonly base: ReadonlyMap<Rule, RuleSpace>,
-    /** The rules each later edit changed, newest first: new rule objects, none in base or in another layer. */
-    private readonly layers: readonly ReadonlyMap<Rule, RuleSpace>[],
-    /** Rules in the layers. */
-    private readonly layered: number,
-  ) {}
-
-  static base(rules: ReadonlyMap<Rule, RuleSpace>): LayeredRules {
-    return new LayeredRules(rules, [], 0);
-  }
-
-  get(rule: Rule): RuleSpace | undefined {
-    // nearly every rule asked for is in base: one lookup (rules an edit removed stay there,
-    // unasked: nothing in a version names them)
-    const x = this.base.get(rule);
-    if (x || !this.layered) return x;
-    for (const l of this.layers) {
-      const y = l.get(rule);
-      if (y) return y;
-    }
-    return undefined;
-  }
-
-  /** These rules with `changed` compiled anew on top (rules gone from the version are left unasked). */
-  with(changed: ReadonlyMap<Rule, RuleSpace>): LayeredRules {
-    if (this.layers.length < MAX_LAYERS && this.layered + changed.size <= MAX_LAYERED) return new LayeredRules(this.base, [changed, ...this.layers], this.layered + changed.size);
-    const all = new Map(this.base);
-    for (let i = this.layers.length - 1; i >= 0; i--) for (const [r, x] of this.layers[i]!) all.set(r, x);
-    for (const [r, x] of changed) all.set(r, x);
-    return LayeredRules.base(all);
-  }
-}
-// (merging copies every rule: rarely, so that one edit in 64, not one in 4, pays for it; a lookup
-// of an unchanged rule reads the base first whatever the depth)
-const MAX_LAYERS = 64;
-const MAX_LAYERED = 2048;
-
-/** Compiled rules by ruleset, for as long as the ruleset is in use (a closed document takes its map with it). */
-const VERSIONS = new WeakMap<Ruleset, LayeredRules>();
+/** The compiled rules of an environment: compileRule, which keeps each rule's space under its option list. */
+const BY_ENV = new WeakMap<SpaceEnv, CompiledRules>();
 
 /**
- * Compile every rule once per ruleset. After an edit (see rulesetEdit: it keeps the family, so
- * the environment), only the rules on the lines it changed are compiled, on top of the previous
- * version's (see LayeredRules); every other rule is the same object with the same space.
+ * The rules of a ruleset compiled when first asked for, through compileRule's memo: a rule whose
+ * line an edit left alone keeps its option list, so every version of a document finds it compiled.
+ * No map per version: the memo is the only index (a map of every rule per version, and layers of
+ * the rules each edit changed, were 8 MB on a 100k-rule file and a second lookup per question).
  */
 export function compileRuleset(rs: Ruleset): { env: SpaceEnv; rules: CompiledRules } {
   const env = spaceEnv(rs);
-  const edit = rulesetEdit(rs, (p) => VERSIONS.has(p));
-  const prev = edit && VERSIONS.get(edit.previous);
-  let rules: LayeredRules;
-  if (prev) {
-    const changed = new Map<Rule, RuleSpace>();
-    for (const ln of edit.changed) {
-      const now = rs.lines[ln];
-      if (now?.kind === 'command' && isRule(now)) changed.set(now, compileRule(env, now));
-    }
-    rules = prev.with(changed);
-  } else {
-    const all = new Map<Rule, RuleSpace>();
-    // (indexed: once over every rule, where for-of makes an iterator result per rule)
-    for (let i = 0; i < rs.rules.length; i++) all.set(rs.rules[i]!, compileRule(env, rs.rules[i]!));
-    rules = LayeredRules.base(all);
-  }
-  VERSIONS.set(rs, rules);
+  let rules = BY_ENV.get(env);
+  if (!rules) BY_ENV.set(env, (rules = { get: (rule) => compileRule(env, rule) }));
   return { env, rules };
 }
