@@ -250,15 +250,13 @@ function chainHookFindings(c: Chain, from: ReadonlySet<Hook>, last: Map<string, 
     }
     made = { chain: c, from, found: changed ? replaceAt(hit.found, fresh) : hit.found };
   } else {
-    // (kept by the memo as long as the chain: made at its size, not grown by push)
-    const seq = new Array<unknown>(c.rules.length * 4 + 2);
+    // each rule by its option list, which stands for everything the parse of its line gave: the
+    // parser makes one per line it reads and hands it on, with the target, matches and generic
+    // options read with it, only to a node of the same line read from the same text (as for
+    // compiled rules and TableMemo). Kept by the memo as long as the chain: made at its size.
+    const seq = new Array<unknown>(c.rules.length + 2);
     let k = 0;
-    for (const r of c.rules) {
-      seq[k++] = r.options;
-      seq[k++] = r.target;
-      seq[k++] = r.matches;
-      seq[k++] = r.generic;
-    }
+    for (let i = 0; i < c.rules.length; i++) seq[k++] = c.rules[i]!.options;
     seq[k++] = from;
     seq[k] = c.name;
     const kept = CHAIN_HOOK_MEMO.get(seq, () => {
