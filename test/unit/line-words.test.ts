@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { wordsOf } from '../../server/src/model/line-words';
+import { nodesHoldExactly, wordsFromNodes, wordsOf } from '../../server/src/model/line-words';
 import type { CommandLine, Ruleset } from '../../server/src/model/ruleset';
 import { parseRuleset } from '../../server/src/parser/ruleset-parser';
 import { tokenizeLine } from '../../server/src/parser/tokenizer';
@@ -62,6 +62,25 @@ describe('line words: a line made again from its nodes', function () {
       assert.ok(c.keptWords, `line ${c.line} keeps its words`);
       assert.deepEqual(shown(c), tokens(lines[c.line]!, c));
     }
+  });
+
+  it('answers whether a list is exactly the words of the nodes: the same objects, in order, no more', function () {
+    const text = '*filter\n-A INPUT -p tcp -m multiport --dports 80,443 -m comment --comment web -j ACCEPT\nCOMMIT\n';
+    const c = commandLines(parseRuleset(text, { family: 'ipv4' }))[0]!;
+    const words = wordsFromNodes(c);
+    assert.equal(words.length, 14);
+    assert.ok(nodesHoldExactly(c, words));
+    // an equal copy of one word is another word; one word less, one more, or two swapped is not the list
+    for (let k = 0; k < words.length; k++) {
+      assert.equal(nodesHoldExactly(c, words.map((w, j) => (j === k ? { ...w } : w))), false, `word ${k} copied`);
+    }
+    assert.equal(nodesHoldExactly(c, words.slice(1)), false);
+    assert.equal(nodesHoldExactly(c, [...words, words[0]!]), false);
+    assert.equal(nodesHoldExactly(c, [words[1]!, words[0]!, ...words.slice(2)]), false);
+    // asked again after a longer line, a shorter one still compares only its own words
+    const long = commandLines(parseRuleset('*filter\n-A INPUT -p tcp -m tcp --dport 22 -m conntrack --ctstate NEW -m comment --comment "a b" -j LOG --log-prefix x\nCOMMIT\n', { family: 'ipv4' }))[0]!;
+    assert.ok(nodesHoldExactly(long, wordsFromNodes(long)));
+    assert.ok(nodesHoldExactly(c, words));
   });
 
   it('gives back the words of every command line of the corpus rulesets', function () {

@@ -25,7 +25,7 @@ import { replaceRange } from '../model/replace-range';
 import { buildTables, type TablesBuild, updateTables } from './chains';
 import { OptionPool, type ParsedCommand, parseCommandWords } from './command-parser';
 import { MAX_WORD_LENGTH, tokenizeLine, WordPool } from './tokenizer';
-import { sameWords, wordsFromNodes, wordsOf } from '../model/line-words';
+import { nodesHoldExactly, wordsOf } from '../model/line-words';
 import { shared } from '../model/shared';
 
 /**
@@ -102,7 +102,7 @@ const NO_FINDINGS: readonly Finding[] = shared([]);
  */
 function keptWordsOf(words: readonly Word[], all: readonly Word[], parsed: ParsedCommand): readonly Word[] | undefined {
   if (words !== all || words.length > MAX_RESTORE_WORDS) return words;
-  return sameWords(wordsFromNodes(parsed), words) ? undefined : words;
+  return nodesHoldExactly(parsed, words) ? undefined : words;
 }
 
 function parsedOf(c: CommandLine, extra: LineExtra | undefined): ParsedCommand {
