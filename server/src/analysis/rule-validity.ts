@@ -6,7 +6,7 @@
  * except `suspicious-argument`, which iptables accepts but which cannot be what was meant.
  */
 import { protocolName, protocolNumber } from '../knowledge/generic';
-import type { ExtensionUse, Family, Hook, MatchSpec, OptionSpec, Problem, TargetSpec } from '../knowledge/types';
+import type { ArgContext, ExtensionUse, Family, Hook, MatchSpec, OptionSpec, Problem, TargetSpec } from '../knowledge/types';
 import type { CommandLine, Finding, MatchNode, OptionNode, Range, Ruleset, Word } from '../model/ruleset';
 import { spanAt } from '../model/ruleset';
 import { LineFindings } from './line-findings';
@@ -17,24 +17,29 @@ function finding(line: number, code: string, message: string, at: Range, severit
 
 const BUILTIN_HOOKS: ReadonlySet<string> = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']);
 
+/** The context argument checks are given, one object per family (the checks only read it). */
+const ARG_CONTEXTS: Readonly<Record<Family, ArgContext>> = { ipv4: { family: 'ipv4' }, ipv6: { family: 'ipv6' } };
+
 export function checkArguments(line: number, opt: OptionNode, family: Family, out: Finding[]): void {
   const spec = opt.spec;
   if (!spec) return;
-  spec.args.forEach((type, k) => {
+  const ctx = ARG_CONTEXTS[family];
+  for (let k = 0; k < spec.args.length; k++) {
+    const type = spec.args[k]!;
     const w = opt.args[k];
-    if (!w) return;
+    if (!w) continue;
     if (w.text === '!' && !w.quoted) {
       out.push(finding(line, 'invalid-argument', `iptables reads this \`!\` as the value of ${spec.name}; to negate, put it in front: \`! ${spec.name} ...\``, w));
-      return;
+      continue;
     }
-    const problem = type.check(w.text, { family });
+    const problem = type.check(w.text, ctx);
     if (problem) {
       out.push(finding(line, 'invalid-argument', `${spec.name}: ${problem}`, w));
-      return;
+      continue;
     }
-    const warn = type.warn?.(w.text, { family });
+    const warn = type.warn?.(w.text, ctx);
     if (warn) out.push(finding(line, 'suspicious-argument', `${spec.name}: ${warn}`, w, 'warning'));
-  });
+  }
 }
 
 function checkOptionUse(line: number, opt: OptionNode, family: Family, out: Finding[]): void {

@@ -31,9 +31,31 @@ export function parseUnsigned(text: string, base: 0 | 10 | 16 = 0): bigint | und
 
 /** parseUnsigned, then a range check; returns a number or undefined. */
 export function parseUintIn(text: string, min: number, max: number, base: 0 | 10 | 16 = 0): number | undefined {
+  // nearly every value is a plain decimal numeral: read it as one, with no bigint (a port, a
+  // protocol number or a prefix length is checked for every rule that has one)
+  if (base !== 16) {
+    const d = plainDecimal(text);
+    if (d >= 0) return d < min || d > max ? undefined : d;
+  }
   const v = parseUnsigned(text, base);
   if (v === undefined || v < BigInt(min) || v > BigInt(max)) return undefined;
   return Number(v);
+}
+
+/**
+ * The value of a decimal numeral with no blank, sign or leading zero (those parseUnsigned reads by
+ * other rules: octal, for one) and at most 15 digits, which a double holds exactly; -1 otherwise.
+ */
+function plainDecimal(text: string): number {
+  const n = text.length;
+  if (n === 0 || n > 15 || (n > 1 && text.charCodeAt(0) === 48)) return -1;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
 }
 
 export function uint(max: number, opts: { min?: number; label?: string; base?: 0 | 10 | 16; what?: string } = {}): ArgType {

@@ -23,8 +23,23 @@ export const BUILTIN_PROTOCOLS: readonly { name: string; number: number; summary
   { name: 'all', number: 0, summary: 'Any protocol (the same as leaving -p out).' },
 ];
 
+/**
+ * The numbers of the -p values asked for so far (null: no protocol), up to MAX_KNOWN_VALUES: a
+ * file names a handful of protocols on thousands of rules, and each check asks again.
+ */
+const KNOWN_VALUES = new Map<string, number | null>();
+const MAX_KNOWN_VALUES = 1024;
+
 /** Resolve a `-p` value to a protocol number, as iptables does (case-insensitive names). */
 export function protocolNumber(value: string): number | undefined {
+  const known = KNOWN_VALUES.get(value);
+  if (known !== undefined) return known ?? undefined;
+  const n = resolveProtocol(value);
+  if (KNOWN_VALUES.size < MAX_KNOWN_VALUES) KNOWN_VALUES.set(value, n ?? null);
+  return n;
+}
+
+function resolveProtocol(value: string): number | undefined {
   const n = parseUintIn(value, 0, 255);
   if (n !== undefined) return n;
   const lower = value.toLowerCase();
