@@ -552,8 +552,17 @@ function conditionsSpace(env: SpaceEnv, conditions: readonly Condition[]): Space
 }
 
 export function compileRule(env: SpaceEnv, rule: Rule): RuleSpace {
+  return compileIn(compiledOf(env), env, rule);
+}
+
+/** The memo of compiled rules of an environment (see COMPILED). */
+function compiledOf(env: SpaceEnv): WeakMap<readonly OptionNode[], RuleSpace> {
   let byOptions = COMPILED.get(env);
   if (!byOptions) COMPILED.set(env, (byOptions = new WeakMap()));
+  return byOptions;
+}
+
+function compileIn(byOptions: WeakMap<readonly OptionNode[], RuleSpace>, env: SpaceEnv, rule: Rule): RuleSpace {
   const hit = byOptions.get(rule.options);
   if (hit?.rule === rule) return hit;
   if (hit) {
@@ -600,6 +609,10 @@ const BY_ENV = new WeakMap<SpaceEnv, CompiledRules>();
 export function compileRuleset(rs: Ruleset): { env: SpaceEnv; rules: CompiledRules } {
   const env = spaceEnv(rs);
   let rules = BY_ENV.get(env);
-  if (!rules) BY_ENV.set(env, (rules = { get: (rule) => compileRule(env, rule) }));
+  if (!rules) {
+    // (the memo of the environment found once, not at every question)
+    const byOptions = compiledOf(env);
+    BY_ENV.set(env, (rules = { get: (rule) => compileIn(byOptions, env, rule) }));
+  }
   return { env, rules };
 }
