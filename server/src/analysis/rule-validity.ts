@@ -142,21 +142,30 @@ export function checkLongOptionSet(line: number, owner: string, anchor: Range, s
   if (needsOneOf) checkNeedsOneOf(line, owner, anchor, specs, used, needsOneOf, out);
 }
 
+/**
+ * What a module's own check is told about its use on this line. Written out field by field (it is
+ * made for every match and target that has a check, on every line: spreads of optional parts made
+ * an object more for each).
+ */
 function extensionUse(cmd: CommandLine, family: Family, options: readonly OptionNode[], self?: MatchNode): ExtensionUse {
   const p = cmd.generic.find((o) => o.name === '-p');
   const pw = p?.args[0];
+  const used: ExtensionUse['options'][number][] = new Array(options.length);
+  for (let k = 0; k < options.length; k++) {
+    const o = options[k]!;
+    const args: string[] = new Array(o.args.length);
+    for (let j = 0; j < o.args.length; j++) args[j] = o.args[j]!.text;
+    used[k] = p ? { name: o.name, negated: o.negated, args, protocolSeen: p.word.start < o.word.start } : { name: o.name, negated: o.negated, args };
+  }
+  const otherMatches: string[] = [];
+  for (const m of cmd.matches) if (m !== self) otherMatches.push(m.name);
   return {
     family,
     table: cmd.table,
-    ...(cmd.chain && BUILTIN_HOOKS.has(cmd.chain) ? { hook: cmd.chain as Hook } : {}),
-    ...(pw ? { protocol: { name: protocolName(pw.text), negated: p!.negated } } : {}),
-    options: options.map((o) => ({
-      name: o.name,
-      negated: o.negated,
-      args: o.args.map((a) => a.text),
-      ...(p ? { protocolSeen: p.word.start < o.word.start } : {}),
-    })),
-    otherMatches: cmd.matches.filter((m) => m !== self).map((m) => m.name),
+    hook: cmd.chain && BUILTIN_HOOKS.has(cmd.chain) ? (cmd.chain as Hook) : undefined,
+    protocol: pw ? { name: protocolName(pw.text), negated: p!.negated } : undefined,
+    options: used,
+    otherMatches,
   };
 }
 

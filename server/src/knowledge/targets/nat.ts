@@ -13,10 +13,14 @@ import { hostMask, NAT_PORT_PROTOCOLS, natPorts, natTo, parseNatTo } from './arg
 function portsNeedProtocol(use: ExtensionUse, option: string, hasPorts: (arg: string) => boolean): Problem[] {
   const o = use.options.find((x) => x.name === option);
   const arg = o?.args[0];
-  if (arg === undefined || !hasPorts(arg)) return [];
+  if (arg === undefined) return [];
   const n = use.protocol ? protocolNumber(use.protocol.name) : undefined;
-  if (n !== undefined && NAT_PORT_PROTOCOLS.has(n)) {
-    if (o!.protocolSeen !== false) return [];
+  const portProtocol = n !== undefined && NAT_PORT_PROTOCOLS.has(n);
+  // (a -p that allows ports, read in time: nothing to say, whatever the argument holds; the
+  // argument is read only when it decides, not for every rule of a kube-proxy file's DNATs)
+  if (portProtocol && o!.protocolSeen !== false) return [];
+  if (!hasPorts(arg)) return [];
+  if (portProtocol) {
     return [
       {
         option,
