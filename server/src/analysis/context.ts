@@ -2,6 +2,7 @@
  * Per-ruleset analysis state shared by the checks: every rule compiled to its packet space once,
  * and symbolic traversals memoised by table, hook and starting set.
  */
+import { groupedDigits } from '../knowledge/describe-values';
 import type { Hook } from '../knowledge/types';
 import { type Chain, declarationSpan, type Finding, replacedRules, type Rule, type Ruleset, spanAt, type Table } from '../model/ruleset';
 import { type ChainReach, reachability } from './chain-graph';
@@ -73,7 +74,7 @@ export function limitFinding(table: Table, hook: Hook, what: string): Finding {
     severity: 'information',
     message:
       `${what}: not checked for packets entering ${table.name} ${hook}. Following them through its chains takes more work than the analysis allows ` +
-      `(${WALK_BUDGET.toLocaleString('en-US')} steps; a long list of single-address rules in one chain is the usual cause), so nothing is reported for it rather than something that might be wrong. The other checks still run.`,
+      `(${groupedDigits(WALK_BUDGET)} steps; a long list of single-address rules in one chain is the usual cause), so nothing is reported for it rather than something that might be wrong. The other checks still run.`,
     span,
   };
 }

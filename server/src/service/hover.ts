@@ -4,7 +4,7 @@
  * rates, states, flags).
  */
 import { argKind } from '../knowledge/arg-kind';
-import { describeAddress, describeMark, describePorts, describeRate } from '../knowledge/describe-values';
+import { describeAddress, describeMark, describePorts, describeRate, groupedDigits } from '../knowledge/describe-values';
 import { BUILTIN_PROTOCOLS, COMMANDS, protocolName, protocolNumber } from '../knowledge/generic';
 import { renderMatch, renderOption, renderTarget, renderValue } from '../knowledge/render';
 import { findTable, HOOK_DOCS, POLICIES } from '../knowledge/tables';
@@ -43,7 +43,7 @@ function chainHover(rs: Ruleset, table: string, name: string): string {
   // a chain such as KUBE-MARK-MASQ is jumped to from 40 000 rules: name the first ones, count the rest
   const shown = c.references.slice(0, MAX_REFERENCES_LISTED).map((r) => `${r.chain} (line ${r.line + 1})`);
   const more = c.references.length - shown.length;
-  const refs = more > 0 ? `${shown.join(', ')} and ${more.toLocaleString('en-US')} more rules` : shown.join(', ');
+  const refs = more > 0 ? `${shown.join(', ')} and ${groupedDigits(more)} more rules` : shown.join(', ');
   return [
     `**${name}** — user-defined chain of the ${table} table`,
     '',
@@ -128,7 +128,7 @@ export function hover(doc: RulesDocument, line: number, ch: number): HoverResult
     }
     case 'counters': {
       const m = /^\[(\d+):(\d+)\]$/.exec(at.text);
-      return res(m ? `**${at.text}** — counters: ${Number(m[1]).toLocaleString('en-US')} packets, ${Number(m[2]).toLocaleString('en-US')} bytes seen${at.owner.kind === 'chain' ? ' by the policy' : ' by this rule'} when the file was saved. iptables-restore loads them only with \`-c\`.` : undefined);
+      return res(m ? `**${at.text}** — counters: ${groupedDigits(Number(m[1]))} packets, ${groupedDigits(Number(m[2]))} bytes seen${at.owner.kind === 'chain' ? ' by the policy' : ' by this rule'} when the file was saved. iptables-restore loads them only with \`-c\`.` : undefined);
     }
     case 'commit':
       return res('**COMMIT** — applies the table block above in one step. Until this line nothing of the block reaches the kernel; if any line of the block fails, none of it does.');

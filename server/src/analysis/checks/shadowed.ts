@@ -9,6 +9,7 @@
  * Only rules whose conditions can all be decided from the packet take part (a `-m limit` or
  * `-m recent` rule may or may not match, so it neither covers nor is judged).
  */
+import { groupedDigits } from '../../knowledge/describe-values';
 import { type Chain, type Finding, replacedRules, type Rule, type Ruleset } from '../../model/ruleset';
 import { analysisContext } from '../context';
 import { envKey, PerChainMemo, SeqMemo } from '../memo';
@@ -326,7 +327,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     return {
       code: 'analysis-limit',
       severity: 'information',
-      message: `Rules that never take effect or change nothing: not checked in ${chain.name} from this rule on. Its rules each overlap thousands of the others, and comparing them takes more work than the analysis allows (${budget.toLocaleString('en-US')} comparisons); what is reported above this line is exact. The other checks still run.`,
+      message: `Rules that never take effect or change nothing: not checked in ${chain.name} from this rule on. Its rules each overlap thousands of the others, and comparing them takes more work than the analysis allows (${groupedDigits(budget)} comparisons); what is reported above this line is exact. The other checks still run.`,
       span: chain.rules[i]!.span,
     };
   }
