@@ -74,13 +74,26 @@ export interface SpaceEnv {
   readonly family: 'ipv4' | 'ipv6';
 }
 
-export function domain(env: SpaceEnv, d: Dim): [bigint, bigint] {
+/**
+ * The values a dimension can take, lowest and highest. One tuple per family and dimension, made
+ * once (never written): the checks ask for it for every hull and box they compare, and each call
+ * made a tuple and computed 2^32 or 2^128 again.
+ */
+export function domain(env: SpaceEnv, d: Dim): readonly [bigint, bigint] {
+  // (made at the first question, not while the module loads: the constants they read come later in the file)
+  return env.family === 'ipv4' ? (domainsIPv4 ??= domainsOf('ipv4'))[d] : (domainsIPv6 ??= domainsOf('ipv6'))[d];
+}
+
+let domainsIPv4: Readonly<Record<Dim, readonly [bigint, bigint]>> | undefined;
+let domainsIPv6: Readonly<Record<Dim, readonly [bigint, bigint]>> | undefined;
+
+function domainOf(family: SpaceEnv['family'], d: Dim): readonly [bigint, bigint] {
   switch (d) {
     case 'proto':
       return [0n, 255n];
     case 'src':
     case 'dst':
-      return [0n, env.family === 'ipv4' ? 2n ** 32n - 1n : 2n ** 128n - 1n];
+      return [0n, family === 'ipv4' ? 2n ** 32n - 1n : 2n ** 128n - 1n];
     case 'sport':
     case 'dport':
       return [0n, NO_PORT];
@@ -104,6 +117,12 @@ export function domain(env: SpaceEnv, d: Dim): [bigint, bigint] {
     case 'mark':
       return [0n, 2n ** 32n - 1n];
   }
+}
+
+function domainsOf(family: SpaceEnv['family']): Readonly<Record<Dim, readonly [bigint, bigint]>> {
+  const out = {} as Record<Dim, readonly [bigint, bigint]>;
+  for (const d of DIMS) out[d] = domainOf(family, d);
+  return out;
 }
 
 type Range = readonly [bigint, bigint];
