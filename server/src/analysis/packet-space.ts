@@ -588,9 +588,18 @@ export class Box implements ReadonlyMap<Dim, ISet> {
 export function boxGet(env: SpaceEnv, b: Box, d: Dim): ISet {
   const s = b.get(d);
   if (s) return s;
-  const [lo, hi] = domain(env, d);
-  return ISet.of(lo, hi);
+  // (the whole domain, one set per family and dimension: sets are never changed once made)
+  const whole = env.family === 'ipv4' ? (wholeIPv4 ??= {}) : (wholeIPv6 ??= {});
+  let w = whole[d];
+  if (!w) {
+    const [lo, hi] = domain(env, d);
+    whole[d] = w = ISet.of(lo, hi);
+  }
+  return w;
 }
+
+let wholeIPv4: Partial<Record<Dim, ISet>> | undefined;
+let wholeIPv6: Partial<Record<Dim, ISet>> | undefined;
 
 export function boxIntersect(env: SpaceEnv, a: Box, b: Box): Box | undefined {
   // the common answer is "disjoint": decide it on the dimensions both restrict before making any
