@@ -8,7 +8,7 @@
 import { strict as assert } from 'node:assert';
 import { Rng } from '../../bench/gen/rng';
 import { Box, DIMS, type Dim, domain, ISet, Space, type SpaceEnv } from '../../server/src/analysis/packet-space';
-import { ChainIndex } from '../../server/src/analysis/rule-index';
+import { ascending, ChainIndex } from '../../server/src/analysis/rule-index';
 import { compileRule, type RuleSpace } from '../../server/src/analysis/rule-space';
 import { isRule } from '../../server/src/model/ruleset';
 import { parseRuleset } from '../../server/src/parser/ruleset-parser';
@@ -50,6 +50,18 @@ function structure(i: ChainIndex): string {
 
 describe('rule index: candidates, and the index carried over an edit', function () {
   this.timeout(120_000);
+
+  it('puts positions in ascending order in place, short lists and long ones', () => {
+    const rng = new Rng(0x50a7);
+    for (let k = 0; k < 400; k++) {
+      const n = rng.pick([0, 1, 2, 31, 32, 33, rng.int(0, 40), rng.int(40, 3000)]);
+      const list = Array.from({ length: n }, () => rng.int(0, rng.int(0, 1) ? 50 : 2 ** 31 - 1));
+      const want = [...list].sort((x, y) => x - y);
+      const got = ascending(list);
+      assert.equal(got, list, 'sorted in place');
+      assert.deepEqual(got, want, `${n} positions`);
+    }
+  });
 
   it('candidates hold every rule whose space meets the question', () => {
     const rng = new Rng(0x1d3);
