@@ -555,6 +555,25 @@ describe('performance rewrites keep behaviour: analysis', function () {
     }
   });
 
+  it('interval sets made from ranges in any order, overlapping, touching or empty hold exactly their union, merged', () => {
+    // (ranges already in order are not sorted again: both roads must give the same set)
+    const ranges = fc.array(fc.tuple(fc.integer({ min: 0, max: 200 }), fc.integer({ min: -3, max: 8 })), { maxLength: 25 });
+    fc.assert(
+      fc.property(ranges, fc.boolean(), (xs, ordered) => {
+        const list = xs.map(([a, w]) => [BigInt(a), BigInt(a + w)] as const);
+        if (ordered) list.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+        const s = ISet.fromRanges(list);
+        const want = new Set<number>();
+        for (const [a, w] of xs) for (let v = a; v <= a + w; v++) want.add(v);
+        const got: number[] = [];
+        for (const [a, b] of s.ranges) for (let v = a; v <= b; v++) got.push(Number(v));
+        assert.deepEqual(got, [...want].sort((a, b) => a - b));
+        assert.ok(s.ranges.every(([a, b], i) => a <= b && (i === 0 || a > s.ranges[i - 1]![1] + 1n)), 'disjoint, not touching, ascending');
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('interval sets: union, intersection, difference and overlap (with the shortcuts for a few ranges against many) agree with plain sets', () => {
     const set = fc.array(fc.tuple(fc.integer({ min: 0, max: 120 }), fc.integer({ min: 0, max: 5 })), { maxLength: 30 }).map((xs) => ISet.fromRanges(xs.map(([a, w]) => [BigInt(a), BigInt(a + w)] as const)));
     const values = (s: ISet) => {

@@ -185,7 +185,16 @@ export class ISet {
   }
 
   static fromRanges(rs: Iterable<readonly [bigint, bigint]>): ISet {
-    const sorted = [...rs].filter(([a, b]) => a <= b).sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+    // the ranges by their low end (stable); most lists come in order, often of one range: sorted
+    // only when they are not (a sort with a comparison function makes a work copy of the list)
+    const sorted: (readonly [bigint, bigint])[] = [];
+    let inOrder = true;
+    for (const r of rs) {
+      if (r[0] > r[1]) continue;
+      if (sorted.length && r[0] < sorted[sorted.length - 1]![0]) inOrder = false;
+      sorted.push(r);
+    }
+    if (!inOrder) sorted.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
     const out: [bigint, bigint][] = [];
     for (const [a, b] of sorted) {
       const last = out[out.length - 1];

@@ -23,6 +23,7 @@ import type { Chain, Rule, Table } from '../model/ruleset';
 import type { AnalysisContext } from './context';
 import type { Dim, ISet } from './packet-space';
 import type { Condition, RuleSpace } from './rule-space';
+import { ascending } from './rule-index';
 import type { TraceStep } from './tracer';
 
 /** Chains shorter than this are simply walked rule by rule. */
@@ -215,7 +216,7 @@ export class TraceChainIndex {
         if (l) for (const p of l) if (p >= from) hits.push(p);
       }
     }
-    hits.sort((a, b) => a - b);
+    ascending(hits);
     // merged with the rules always looked at (both ascending, no position in both)
     const out: number[] = [];
     const always = this.always;
