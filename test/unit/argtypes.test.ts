@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { Rng } from '../../bench/gen/rng';
-import { parseUintIn, parseUnsigned } from '../../server/src/knowledge/argtypes';
+import { addressList, parseUintIn, parseUnsigned } from '../../server/src/knowledge/argtypes';
 import { protocolNumber } from '../../server/src/knowledge/generic';
 
 describe('argument numbers and protocols', function () {
@@ -53,5 +53,22 @@ describe('argument numbers and protocols', function () {
     for (let k = 0; k < 3000; k++) assert.equal(protocolNumber(`junk${k}`), undefined);
     assert.equal(protocolNumber('gre'), 47);
     assert.equal(protocolNumber('junk5'), undefined);
+  });
+
+  it('checks an address list item by item: the first problem, and the first host name to warn about', function () {
+    const v4 = { family: 'ipv4' } as const;
+    const v6 = { family: 'ipv6' } as const;
+    assert.equal(addressList.check('10.0.0.1', v4), undefined);
+    assert.equal(addressList.check('10.0.0.0/8,192.0.2.1', v4), undefined);
+    assert.match(addressList.check('10.0.0.1/33', v4) ?? '', /prefix length/);
+    assert.match(addressList.check('10.0.0.1,2001:db8::1', v4) ?? '', /IPv6 address in an IPv4 ruleset/);
+    assert.match(addressList.check('10.0.0.999,10.0.0.1/40', v4) ?? '', /10\.0\.0\.999/);
+    assert.match(addressList.check('2001:db8::1/129', v6) ?? '', /between 0 and 128/);
+    assert.equal(addressList.check('', v4), 'expected an address');
+    assert.equal(addressList.warn!('10.0.0.1', v4), undefined);
+    assert.equal(addressList.warn!('10.0.0.0/8,192.0.2.1', v4), undefined);
+    assert.match(addressList.warn!('example.org/24', v4) ?? '', /`example\.org` is a host name/);
+    assert.match(addressList.warn!('10.0.0.1,a.example,b.example', v4) ?? '', /`a\.example` is a host name/);
+    assert.equal(addressList.warn!('', v4), undefined);
   });
 });

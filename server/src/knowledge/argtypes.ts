@@ -320,7 +320,8 @@ export function checkAddress(item: string, family: ArgContext['family']): string
 
 /** A host name where an address was expected: accepted, but resolved once when the rules load. */
 export function hostnameWarning(item: string, family: ArgContext['family']): string | undefined {
-  const addr = item.split('/')[0]!;
+  const slash = item.indexOf('/');
+  const addr = slash >= 0 ? item.slice(0, slash) : item;
   const numeric = family === 'ipv4' ? parseIPv4(addr) !== undefined : parseIPv6(addr) !== undefined;
   if (numeric || addr === '') return undefined;
   return `\`${addr}\` is a host name: it is looked up once when the rules load (and the load fails if DNS is down); the rule then holds whatever address was found`;
@@ -330,15 +331,24 @@ export function hostnameWarning(item: string, family: ArgContext['family']): str
 export const addressList: ArgType = {
   id: 'address-list',
   label: 'address[/mask][,...]',
+  // (a single address, nearly every value: no list of the items)
   check: (v, ctx) => {
     if (v === '') return 'expected an address';
+    if (!v.includes(',')) return checkAddress(v, ctx.family);
     for (const item of v.split(',')) {
       const p = checkAddress(item, ctx.family);
       if (p) return p;
     }
     return undefined;
   },
-  warn: (v, ctx) => v.split(',').map((i) => hostnameWarning(i, ctx.family)).find((w) => w),
+  warn: (v, ctx) => {
+    if (!v.includes(',')) return hostnameWarning(v, ctx.family);
+    for (const item of v.split(',')) {
+      const w = hostnameWarning(item, ctx.family);
+      if (w) return w;
+    }
+    return undefined;
+  },
 };
 
 /** A single `addr[/mask]`. */
