@@ -80,12 +80,8 @@ export interface SpaceEnv {
  * made a tuple and computed 2^32 or 2^128 again.
  */
 export function domain(env: SpaceEnv, d: Dim): readonly [bigint, bigint] {
-  // (made at the first question, not while the module loads: the constants they read come later in the file)
-  return env.family === 'ipv4' ? (domainsIPv4 ??= domainsOf('ipv4'))[d] : (domainsIPv6 ??= domainsOf('ipv6'))[d];
+  return (env.family === 'ipv4' ? DOMAINS_IPV4 : DOMAINS_IPV6)[d];
 }
-
-let domainsIPv4: Readonly<Record<Dim, readonly [bigint, bigint]>> | undefined;
-let domainsIPv6: Readonly<Record<Dim, readonly [bigint, bigint]>> | undefined;
 
 function domainOf(family: SpaceEnv['family'], d: Dim): readonly [bigint, bigint] {
   switch (d) {
@@ -124,6 +120,9 @@ function domainsOf(family: SpaceEnv['family']): Readonly<Record<Dim, readonly [b
   for (const d of DIMS) out[d] = domainOf(family, d);
   return out;
 }
+
+const DOMAINS_IPV4 = domainsOf('ipv4');
+const DOMAINS_IPV6 = domainsOf('ipv6');
 
 type Range = readonly [bigint, bigint];
 
