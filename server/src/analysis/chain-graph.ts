@@ -57,10 +57,11 @@ function tableKey(table: Table): object {
 
 const REACH_MEMO = new SeqMemo<ChainReach>();
 
-export function reachability(table: Table): ChainReach {
+/** `edgesOf`: the table's jump graph (see jumpEdges), asked for only when the memo has no answer. */
+export function reachability(table: Table, edgesOf: () => JumpEdges = () => jumpEdges(table)): ChainReach {
   const known = REACH.get(table);
   if (known) return known;
-  const r = REACH_MEMO.get(jumpShape(table), () => computeReachability(table));
+  const r = REACH_MEMO.get(jumpShape(table), () => computeReachability(edgesOf()));
   REACH.set(table, r);
   return r;
 }
@@ -101,10 +102,10 @@ function jumpEdges(table: Table): JumpEdges {
   return { chains, from, to: Int32Array.from(to), via };
 }
 
-function computeReachability(table: Table): ChainReach {
+function computeReachability(edges: JumpEdges): ChainReach {
   // one walk per hook over the jump graph, marking each chain with the bit of every hook it is
   // reached from (at most five built-in chains: a byte per chain)
-  const { chains, from, to } = jumpEdges(table);
+  const { chains, from, to } = edges;
   const order: Hook[] = [];
   for (const c of chains) if (c.builtin) order.push(c.name as Hook);
   const masks = new Uint8Array(chains.length);
@@ -138,9 +139,9 @@ function computeReachability(table: Table): ChainReach {
  * keeps its own stack: a chain of 10 000 jumps must not overflow the call stack (which took every
  * diagnostic of the file down with it).
  */
-export function findLoops(table: Table): Finding[] {
+export function findLoops(table: Table, edges: JumpEdges = jumpEdges(table)): Finding[] {
   const out: Finding[] = [];
-  const { chains, from, to, via } = jumpEdges(table);
+  const { chains, from, to, via } = edges;
   // 0: not seen, 1: on the path, 2: done
   const state = new Uint8Array(chains.length);
   /** The chains being visited (positions), and for each the next edge to follow. */
@@ -359,8 +360,8 @@ interface LoopAt {
 }
 const LOOP_MEMO = new SeqMemo<readonly LoopAt[]>();
 
-function loopsAt(table: Table): LoopAt[] {
-  const found = findLoops(table);
+function loopsAt(table: Table, edgesOf: () => JumpEdges): LoopAt[] {
+  const found = findLoops(table, edgesOf());
   if (!found.length) return [];
   // by line: a loop is reported on the jump's target word, and each line holds one rule
   const at = new Map<number, { chain: string; jump: number }>();
@@ -371,8 +372,8 @@ function loopsAt(table: Table): LoopAt[] {
   return found.map((f) => ({ ...at.get(f.span.line)!, finding: f }));
 }
 
-function loops(table: Table): Finding[] {
-  const found = LOOP_MEMO.get(jumpShape(table), () => loopsAt(table));
+function loops(table: Table, edgesOf: () => JumpEdges): Finding[] {
+  const found = LOOP_MEMO.get(jumpShape(table), () => loopsAt(table, edgesOf));
   return found.map((l) => {
     let k = 0;
     for (const r of table.chains.get(l.chain)!.rules) {
@@ -386,8 +387,11 @@ function loops(table: Table): Finding[] {
 export function checkChainGraph(rs: Ruleset): Finding[] {
   const out: Finding[] = [];
   for (const t of rs.tables.values()) {
-    for (const f of loops(t)) out.push(f);
-    for (const f of checkUserChainHooks(t, reachability(t))) out.push(f);
+    // the jump graph made once for both walks, and only when a memo misses
+    let edges: JumpEdges | undefined;
+    const edgesOf = (): JumpEdges => (edges ??= jumpEdges(t));
+    for (const f of loops(t, edgesOf)) out.push(f);
+    for (const f of checkUserChainHooks(t, reachability(t, edgesOf))) out.push(f);
   }
   return out;
 }
