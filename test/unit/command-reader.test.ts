@@ -69,4 +69,23 @@ describe('command reader: each line read on its own', function () {
       ]);
     }
   });
+
+  it('reads the value of -t, -m, -j and -g: a `!` before the option and a missing value are reported in the option\'s words', function () {
+    const said = (rule: string, fmt: 'commands' | 'save' = 'save') => {
+      const rs = fmt === 'save' ? parsed(rule) : parseRuleset(`${rule}\n`, { family: 'ipv4' });
+      return rs.findings.filter((f) => f.span.line === (fmt === 'save' ? 2 : 0)).map((f) => `${f.code}: ${f.message}`);
+    };
+    assert.ok(said('-A INPUT ! -m tcp -p tcp -j ACCEPT').includes('syntax: `!` cannot stand before -m: put it before the option of the module you want to negate'));
+    assert.ok(said('-A INPUT -j ACCEPT -m').includes('missing-argument: -m needs a match module name'));
+    assert.ok(said('-A INPUT ! -j ACCEPT').includes('syntax: `!` cannot negate -j'));
+    assert.ok(said('-A INPUT -p tcp -j').includes('missing-argument: -j needs a target or chain name'));
+    assert.ok(said('-A INPUT ! -g X').includes('syntax: `!` cannot negate -g'));
+    assert.ok(said('-A INPUT -g').includes('missing-argument: -g needs a target or chain name'));
+    assert.ok(said('! -t nat -A POSTROUTING -j MASQUERADE', 'commands').includes('syntax: `!` cannot negate -t'));
+    assert.ok(said('-A INPUT -j ACCEPT -t', 'commands').includes('missing-argument: -t needs a table name'));
+    // -j takes its target from the whole word (`--jump=ACCEPT` names a chain of that name), -g from the value
+    const rs = parsed('-A INPUT --jump=ACCEPT', '-A INPUT --goto=X');
+    assert.equal(rs.rules[0]!.target?.name, '--jump=ACCEPT');
+    assert.equal(rs.rules[1]!.target?.name, 'X');
+  });
 });

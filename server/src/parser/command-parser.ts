@@ -430,6 +430,19 @@ class CommandReader {
     this.findings.push(err(this.ctx.line, code, message, at, severity, data));
   }
 
+  /**
+   * The value of -t, -m, -j or -g at `w`: `inline` (given with `=`) or the next word, whatever it
+   * looks like (getopt hands it over). A `!` before the option negates nothing there, and a
+   * missing value is an error: both are reported with the option's own words.
+   */
+  private valueWord(w: Word, inline: Word | undefined, bangMessage: string, missingMessage: string): Word | undefined {
+    const b = this.takeBang();
+    if (b) this.err('syntax', bangMessage, b);
+    const value = inline ?? this.words[this.i++];
+    if (!value) this.err('missing-argument', missingMessage, w);
+    return value;
+  }
+
   private takeBang(): Word | undefined {
     const b = this.bang;
     this.bang = undefined;
@@ -641,13 +654,8 @@ class CommandReader {
 
       // -t / --table
       if (name === '-t' || name === '--table' || (name.startsWith('--t') && '--table'.startsWith(name) && name.length > 3)) {
-        const b = this.takeBang();
-        if (b) this.err('syntax', '`!` cannot negate -t', b);
-        const tw = inline ?? words[this.i++];
-        if (!tw) {
-          this.err('missing-argument', '-t needs a table name', w);
-          continue;
-        }
+        const tw = this.valueWord(w, inline, '`!` cannot negate -t', '-t needs a table name');
+        if (!tw) continue;
         if (ctx.format === 'save') {
           this.err('table-option-in-restore', `-t cannot be used inside an iptables-restore file: put the rule under a \`*${tw.text}\` header instead`, joinWords(w, tw));
         }
@@ -666,13 +674,8 @@ class CommandReader {
 
       // -m / --match
       if (name === '-m' || name === '--match' || (name.length > 3 && '--match'.startsWith(name))) {
-        const b = this.takeBang();
-        if (b) this.err('syntax', '`!` cannot stand before -m: put it before the option of the module you want to negate', b);
-        const mw = inline ?? words[this.i++];
-        if (!mw) {
-          this.err('missing-argument', '-m needs a match module name', w);
-          continue;
-        }
+        const mw = this.valueWord(w, inline, '`!` cannot stand before -m: put it before the option of the module you want to negate', '-m needs a match module name');
+        if (!mw) continue;
         const node = this.loadMatch(mw.text, mw, w, false);
         if (!node.spec) {
           const other = findMatchOtherFamily(mw.text, ctx.family);
@@ -691,15 +694,10 @@ class CommandReader {
       const isJump = name === '-j' || name === '--jump' || (name.length > 3 && '--jump'.startsWith(name));
       const isGoto = name === '-g' || name === '--goto' || (name.length > 3 && '--goto'.startsWith(name));
       if (isJump || isGoto) {
-        const b = this.takeBang();
-        if (b) this.err('syntax', `\`!\` cannot negate ${isJump ? '-j' : '-g'}`, b);
         // iptables takes -j's target from the whole word (argv[optind-1]): `--jump=ACCEPT` names a
         // chain called "--jump=ACCEPT"; -g reads its value properly
-        const tw = inline ? (isJump ? w : inline) : words[this.i++];
-        if (!tw) {
-          this.err('missing-argument', `${isJump ? '-j' : '-g'} needs a target or chain name`, w);
-          continue;
-        }
+        const tw = isJump ? this.valueWord(w, inline && w, '`!` cannot negate -j', '-j needs a target or chain name') : this.valueWord(w, inline, '`!` cannot negate -g', '-g needs a target or chain name');
+        if (!tw) continue;
         if (this.target) {
           this.err('syntax', `only one -j or -g per rule: ${this.target.goto ? '-g' : '-j'} ${this.target.name} is already given`, joinWords(w, tw));
           continue;
