@@ -594,20 +594,21 @@ export class Box implements ReadonlyMap<Dim, ISet> {
 }
 
 export function boxGet(env: SpaceEnv, b: Box, d: Dim): ISet {
-  const s = b.get(d);
-  if (s) return s;
-  // (the whole domain, one set per family and dimension: sets are never changed once made)
-  const whole = env.family === 'ipv4' ? (wholeIPv4 ??= {}) : (wholeIPv6 ??= {});
-  let w = whole[d];
-  if (!w) {
-    const [lo, hi] = domain(env, d);
-    whole[d] = w = ISet.of(lo, hi);
-  }
-  return w;
+  return b.get(d) ?? (env.family === 'ipv4' ? WHOLE_IPV4 : WHOLE_IPV6)[d];
 }
 
-let wholeIPv4: Partial<Record<Dim, ISet>> | undefined;
-let wholeIPv6: Partial<Record<Dim, ISet>> | undefined;
+/** The whole domain of each dimension as a set, one per family and dimension (sets are never changed once made). */
+function wholeSetsOf(env: SpaceEnv): Readonly<Record<Dim, ISet>> {
+  const out = {} as Record<Dim, ISet>;
+  for (const d of DIMS) {
+    const [lo, hi] = domain(env, d);
+    out[d] = ISet.of(lo, hi);
+  }
+  return out;
+}
+
+const WHOLE_IPV4 = wholeSetsOf({ family: 'ipv4' });
+const WHOLE_IPV6 = wholeSetsOf({ family: 'ipv6' });
 
 export function boxIntersect(env: SpaceEnv, a: Box, b: Box): Box | undefined {
   // the common answer is "disjoint": decide it on the dimensions both restrict before making any
