@@ -9,9 +9,13 @@ import { strict as assert } from 'node:assert';
 import { Rng } from '../../bench/gen/rng';
 import { Box, DIMS, type Dim, domain, ISet, Space, type SpaceEnv } from '../../server/src/analysis/packet-space';
 import { ascending, ChainIndex } from '../../server/src/analysis/rule-index';
+import { ChunkedArray } from '../../server/src/model/chunked-array';
 import { compileRule, type RuleSpace } from '../../server/src/analysis/rule-space';
 import { isRule } from '../../server/src/model/ruleset';
 import { parseRuleset } from '../../server/src/parser/ruleset-parser';
+
+/** A chain's compiled rules as the index reads them. */
+const list = (spaces: readonly (RuleSpace | undefined)[]) => ChunkedArray.of(spaces);
 
 const ENV: SpaceEnv = { family: 'ipv4' };
 
@@ -68,7 +72,7 @@ describe('rule index: candidates, and the index carried over an edit', function 
     for (let round = 0; round < 30; round++) {
       const lines = Array.from({ length: rng.int(1, 120) }, () => randomRuleText(rng, rng.int(-30, 30)));
       const spaces = spacesOf(rng, lines);
-      const index = new ChainIndex(ENV, spaces);
+      const index = new ChainIndex(ENV, list(spaces));
       for (let q = 0; q < 40; q++) {
         const probe = compileRule(ENV, parseRuleset(randomRuleText(rng, 0), { family: 'ipv4' }).rules[0]!).space;
         const from = rng.int(0, 3) ? 0 : rng.int(0, lines.length);
@@ -86,7 +90,7 @@ describe('rule index: candidates, and the index carried over an edit', function 
     const rng = new Rng(0x5e7);
     for (let round = 0; round < 30; round++) {
       const lines = Array.from({ length: rng.int(1, 160) }, () => randomRuleText(rng, rng.int(-30, 30)));
-      const index = new ChainIndex(ENV, spacesOf(rng, lines));
+      const index = new ChainIndex(ENV, list(spacesOf(rng, lines)));
       for (let q = 0; q < 40; q++) {
         const probe = compileRule(ENV, parseRuleset(randomRuleText(rng, 0), { family: 'ipv4' }).rules[0]!).space;
         const from = rng.int(0, 2) ? 0 : rng.int(0, lines.length);
@@ -106,7 +110,7 @@ describe('rule index: candidates, and the index carried over an edit', function 
     for (let round = 0; round < 30; round++) {
       const lines = Array.from({ length: rng.int(1, 160) }, () => randomRuleText(rng, rng.int(-30, 30)));
       const spaces = spacesOf(rng, lines);
-      const index = new ChainIndex(ENV, spaces);
+      const index = new ChainIndex(ENV, list(spaces));
       for (let q = 0; q < 40; q++) {
         // a packet named in every dimension: now and then the lowest or highest of some rule's box
         // (values the chain's hulls start or end at), otherwise random within each domain
@@ -139,7 +143,7 @@ describe('rule index: candidates, and the index carried over an edit', function 
     for (let round = 0; round < 40; round++) {
       const lines = Array.from({ length: rng.int(24, 200) }, () => randomRuleText(rng, rng.int(-30, 30)));
       const spaces = lines.map((l) => compileRule(ENV, parseRuleset(l, { family: 'ipv4' }).rules[0]!));
-      const index = new ChainIndex(ENV, spaces);
+      const index = new ChainIndex(ENV, list(spaces));
       const next = lines.slice();
       const changed = new Set<number>();
       // comments added; in half the rounds also one rule replaced by another
@@ -155,8 +159,8 @@ describe('rule index: candidates, and the index carried over an edit', function 
         changed.add(at);
       }
       const nextSpaces = spaces.map((rsp, p) => (changed.has(p) ? compileRule(ENV, parseRuleset(next[p]!, { family: 'ipv4' }).rules[0]!) : rsp));
-      const after = ChainIndex.after(ENV, nextSpaces, { index, before: spaces, changed: [...changed].sort((a, b) => a - b) });
-      assert.equal(structure(after), structure(new ChainIndex(ENV, nextSpaces)), `round ${round}`);
+      const after = ChainIndex.after(ENV, list(nextSpaces), { index, before: list(spaces), changed: [...changed].sort((a, b) => a - b) });
+      assert.equal(structure(after), structure(new ChainIndex(ENV, list(nextSpaces))), `round ${round}`);
       if (after === index) kept++;
       else derived++;
       if (!other) assert.equal(after, index, `round ${round}: only comments added`);
@@ -165,11 +169,11 @@ describe('rule index: candidates, and the index carried over an edit', function 
     assert.ok(kept >= 20 && derived >= 10, `kept ${kept}, derived ${derived}`);
     // no restriction and no packet at all have the same (no) hulls: whether a rule can match counts too
     const open = Array.from({ length: 30 }, () => compileRule(ENV, parseRuleset('-A C -j ACCEPT', { family: 'ipv4' }).rules[0]!));
-    const before = new ChainIndex(ENV, open);
+    const before = new ChainIndex(ENV, list(open));
     const none = open.map((rsp, p) => (p === 7 ? { ...rsp, space: Space.NONE } : rsp));
-    const after = ChainIndex.after(ENV, none, { index: before, before: open, changed: [7] });
+    const after = ChainIndex.after(ENV, list(none), { index: before, before: list(open), changed: [7] });
     assert.notEqual(after, before);
-    assert.equal(structure(after), structure(new ChainIndex(ENV, none)));
+    assert.equal(structure(after), structure(new ChainIndex(ENV, list(none))));
   });
 
   it('port ranges of every width, one rule moved at a time: the running maximum carried over is the one built afresh', () => {
@@ -184,15 +188,15 @@ describe('rule index: candidates, and the index carried over an edit', function 
     for (let round = 0; round < 6; round++) {
       let lines = Array.from({ length: rng.int(100, 400) }, rule);
       let spaces = spacesOf(rng, lines);
-      let index = new ChainIndex(ENV, spaces);
+      let index = new ChainIndex(ENV, list(spaces));
       for (let step = 0; step < 60; step++) {
         const next = lines.slice();
         const changed = [...new Set(Array.from({ length: rng.int(1, 3) }, () => rng.int(0, next.length - 1)))].sort((a, b) => a - b);
         for (const at of changed) next[at] = rule();
         const nextSpaces = spacesOf(rng, next);
         for (let p = 0; p < next.length; p++) if (!changed.includes(p)) nextSpaces[p] = spaces[p];
-        const derived = ChainIndex.after(ENV, nextSpaces, { index, before: spaces, changed });
-        assert.equal(structure(derived), structure(new ChainIndex(ENV, nextSpaces)), `round ${round}, step ${step}`);
+        const derived = ChainIndex.after(ENV, list(nextSpaces), { index, before: list(spaces), changed });
+        assert.equal(structure(derived), structure(new ChainIndex(ENV, list(nextSpaces))), `round ${round}, step ${step}`);
         lines = next;
         spaces = nextSpaces;
         index = derived;
@@ -208,7 +212,7 @@ describe('rule index: candidates, and the index carried over an edit', function 
       const skew = rng.int(-30, 30);
       let lines = Array.from({ length: rng.int(24, 300) }, () => randomRuleText(rng, skew));
       let spaces = spacesOf(rng, lines);
-      let index = new ChainIndex(ENV, spaces);
+      let index = new ChainIndex(ENV, list(spaces));
       for (let step = 0; step < 8; step++) {
         const next = lines.slice();
         const changed = new Set<number>();
@@ -224,8 +228,8 @@ describe('rule index: candidates, and the index carried over an edit', function 
         // positions whose rule is in fact the same object keep it (as compileRule keeps it)
         for (let p = 0; p < next.length; p++) if (!changed.has(p)) nextSpaces[p] = spaces[p];
         const sorted = [...changed].sort((a, b) => a - b);
-        const derived = ChainIndex.after(ENV, nextSpaces, { index, before: spaces, changed: sorted });
-        const fresh = new ChainIndex(ENV, nextSpaces);
+        const derived = ChainIndex.after(ENV, list(nextSpaces), { index, before: list(spaces), changed: sorted });
+        const fresh = new ChainIndex(ENV, list(nextSpaces));
         assert.equal(structure(derived), structure(fresh), `round ${round}, step ${step}`);
         const probe = compileRule(ENV, parseRuleset(randomRuleText(rng, 0), { family: 'ipv4' }).rules[0]!).space;
         assert.deepEqual(derived.candidates(probe.boxes), fresh.candidates(probe.boxes));

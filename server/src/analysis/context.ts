@@ -9,6 +9,7 @@ import { type ChainReach, reachability } from './chain-graph';
 import { Box, ISet, Space, type SpaceEnv } from './packet-space';
 import { type Arrival, reach, type ReachResult, verdictKind, WALK_BUDGET, walkBudget } from './reach';
 import { ChainMemo, envKey } from './memo';
+import { ChunkedArray } from '../model/chunked-array';
 import { ChainIndex } from './rule-index';
 import { type CompiledRules, compileRule, compileRuleset, type RuleSpace } from './rule-space';
 
@@ -26,7 +27,7 @@ export interface AnalysisContext {
    * `known`: the chain's compiled rules by position and their conditions (the rule where it did not
    * compile), when the caller has them.
    */
-  index(chain: Chain, known?: { readonly spaces: readonly (RuleSpace | undefined)[]; readonly seq: readonly object[] }): ChainIndex;
+  index(chain: Chain, known?: ChainFactsKnown): ChainIndex;
   /** Which hooks reach each chain of a table (built once per table). */
   hooks(table: Table): ChainReach;
   /** The hooks (built-in chains) of `table` from which some rule in `rules` can be reached. */
@@ -58,7 +59,13 @@ export const TAKEN_ONLY: Keep = { name: 'taken', test: () => false };
 export const TCP_START = { key: 'tcp', space: Space.box(Box.of('proto', ISet.point(6n))) } as const;
 
 /** Chain indexes with the compiled rules they were made from (the base of the next version's). */
-const INDEXES = new ChainMemo<{ readonly index: ChainIndex; readonly spaces: readonly (RuleSpace | undefined)[] }>();
+const INDEXES = new ChainMemo<{ readonly index: ChainIndex; readonly spaces: ChunkedArray<RuleSpace | undefined> }>();
+
+/** A chain's compiled rules by position and their conditions (the rule where it did not compile). */
+export interface ChainFactsKnown {
+  readonly spaces: ChunkedArray<RuleSpace | undefined>;
+  readonly seq: ChunkedArray<object>;
+}
 
 /**
  * iptables-lens/analysis-limit: `what` (a check) was not worked out for packets entering `table`
@@ -201,10 +208,10 @@ export function analysisContext(rs: Ruleset): AnalysisContext {
   const memo = new Map<string, ReachResult>();
   const indexes = new WeakMap<Chain, ChainIndex>();
   const graphs = new WeakMap<Table, ChainReach>();
-  const index = (chain: Chain, known?: { readonly spaces: readonly (RuleSpace | undefined)[]; readonly seq: readonly object[] }): ChainIndex => {
+  const index = (chain: Chain, known?: ChainFactsKnown): ChainIndex => {
     let i = indexes.get(chain);
     if (!i) {
-      const spaces = known?.spaces ?? chain.rules.map((r) => rules.get(r));
+      const spaces = known?.spaces ?? ChunkedArray.build(chain.rules.length, (k) => rules.get(chain.rules[k]!));
       // from the index of the chain before an edit of a few of its rules, when one is kept
       const made = INDEXES.get(ctx, chain, '', () => ({ index: new ChainIndex(env, spaces), spaces }), (prev, changed) => ({ index: ChainIndex.after(env, spaces, { index: prev.index, before: prev.spaces, changed }), spaces }), known?.seq);
       indexes.set(chain, (i = made.index));

@@ -4,6 +4,7 @@
  * edit left alone, and compileRule what it compiled from it).
  */
 import type { Chain, Rule, Table } from '../model/ruleset';
+import { ChunkedArray } from '../model/chunked-array';
 import type { SpaceEnv } from './packet-space';
 import { type Positioned, PositionedBuilder, replaceAt } from './positioned';
 
@@ -11,22 +12,24 @@ import { type Positioned, PositionedBuilder, replaceAt } from './positioned';
  * Values computed for a chain and kept across versions of a document while the chain holds the
  * same compiled rules in the same order (compileRule reuses what it compiled for a line an edit
  * left alone): kept under the chain's first and last rule, checked against the whole sequence.
- * With `derive`, a value kept for the same number of rules of which at most MAX_DERIVED changed is
- * turned into the new one (the positions that changed given) instead of being made afresh.
+ * A value kept for the same number of rules of which at most MAX_DERIVED changed is turned into
+ * the new one by `derive` (the positions that changed given) instead of being made afresh.
  */
 export class ChainMemo<T> {
-  private readonly store = new WeakMap<object, Kept<T>>();
+  private readonly store = new WeakMap<object, Kept<T, ChunkedArray<object>>>();
 
   /** `seq`: the chain's compiled conditions by position (the rule where none), when the caller has them. */
-  get(ctx: { readonly compiled: { get(rule: Rule): { readonly conditions: object } | undefined } }, chain: Chain, extra: string, make: () => T, derive?: (prev: T, changed: readonly number[]) => T, seq: readonly object[] = chain.rules.map((r) => ctx.compiled.get(r)?.conditions ?? r)): T {
-    const first = seq[0];
-    if (!first || !derive) return kept(this.store, first, seq, extra, make);
-    const last = seq[seq.length - 1]!;
+  get(ctx: { readonly compiled: { get(rule: Rule): { readonly conditions: object } | undefined } }, chain: Chain, extra: string, make: () => T, derive: (prev: T, changed: readonly number[]) => T, seq?: ChunkedArray<object>): T {
+    const rules = chain.rules;
+    seq ??= ChunkedArray.build<object>(rules.length, (i) => ctx.compiled.get(rules[i]!)?.conditions ?? rules[i]!);
+    const first = seq.get(0);
+    if (!first) return make();
+    const last = seq.get(seq.length - 1)!;
     const hit = [this.store.get(first), this.store.get(last)].find((k) => k !== undefined && k.extra === extra && k.seq.length === seq.length);
     let value: T | undefined;
     if (hit) {
-      const changed: number[] = [];
-      for (let i = 0; i < seq.length && changed.length <= MAX_DERIVED; i++) if (hit.seq[i] !== seq[i]) changed.push(i);
+      // (chunks a version shares with the one it was made from are passed over whole)
+      const changed = hit.seq.differences(seq, MAX_DERIVED);
       if (!changed.length) return hit.value;
       if (changed.length <= MAX_DERIVED) value = derive(hit.value, changed);
     }
@@ -86,8 +89,8 @@ export class TableMemo<T> {
   }
 }
 
-interface Kept<T> {
-  readonly seq: readonly unknown[];
+interface Kept<T, S = readonly unknown[]> {
+  readonly seq: S;
   readonly extra: string;
   readonly value: T;
 }

@@ -13,6 +13,7 @@ import { type Box, type Dim, domain, type SpaceEnv } from './packet-space';
 import { Entries, Positions } from './chunked-lists';
 import { insertionPoint } from './positioned';
 import type { RuleSpace } from './rule-space';
+import type { ReadList } from '../model/chunked-array';
 
 /** Dimensions indexed, most selective first (the order questions try them in). */
 const KEY_DIMS: readonly Dim[] = ['dst', 'src', 'dport', 'sport', 'oif', 'iif', 'icmp', 'mark', 'len', 'ttl', 'tos', 'flags', 'state', 'proto', 'frag'];
@@ -119,7 +120,7 @@ function chooseDims(count: ReadonlyMap<Dim, number>): Dim[] {
  */
 export interface IndexBase {
   readonly index: ChainIndex;
-  readonly before: readonly (RuleSpace | undefined)[];
+  readonly before: ReadList<RuleSpace | undefined>;
   readonly changed: readonly number[];
 }
 
@@ -139,29 +140,28 @@ export class ChainIndex {
 
   constructor(
     private readonly env: SpaceEnv,
-    spaces: readonly (RuleSpace | undefined)[],
+    spaces: ReadList<RuleSpace | undefined>,
     base?: IndexBase,
   ) {
     if (base && base.before.length === spaces.length && spaces.length >= MIN_INDEXED && this.derive(spaces, base)) return;
     const all: number[] = [];
     if (spaces.length < MIN_INDEXED) {
-      spaces.forEach((rsp, pos) => {
-        if (canMatch(rsp)) all.push(pos); // (a rule that matches no packet meets nothing)
-      });
+      for (let pos = 0; pos < spaces.length; pos++) if (canMatch(spaces.get(pos))) all.push(pos); // (a rule that matches no packet meets nothing)
       // kept as long as the index: at its size, not with the room a growing list leaves
       this.all = all.slice();
       return;
     }
     const hulls: (Map<Dim, [bigint, bigint]> | undefined)[] = [];
     const count = new Map<Dim, number>();
-    spaces.forEach((rsp, pos) => {
-      if (!canMatch(rsp)) return; // matches no packet: meets nothing
+    for (let pos = 0; pos < spaces.length; pos++) {
+      const rsp = spaces.get(pos);
+      if (!canMatch(rsp)) continue; // matches no packet: meets nothing
       all.push(pos);
       // a rule we know nothing of (not compiled) is filed as one that matches everything
       const h = hullsOf(env, rsp);
       for (const d of h.keys()) count.set(d, (count.get(d) ?? 0) + 1);
       hulls[pos] = h;
-    });
+    }
     const dims = chooseDims(count);
     const entries = new Map<Dim, { lo: bigint; hi: bigint; pos: number }[]>();
     const free = new Map<Dim, number[]>();
@@ -194,10 +194,10 @@ export class ChainIndex {
    * index itself when no changed rule files differently (whether it can match, and its hull in
    * each dimension, are as they were: a comment added), otherwise one derived from it.
    */
-  static after(env: SpaceEnv, spaces: readonly (RuleSpace | undefined)[], base: IndexBase): ChainIndex {
+  static after(env: SpaceEnv, spaces: ReadList<RuleSpace | undefined>, base: IndexBase): ChainIndex {
     const filedAlike = (p: number) => {
-      const was = base.before[p];
-      const now = spaces[p];
+      const was = base.before.get(p);
+      const now = spaces.get(p);
       if (canMatch(was) !== canMatch(now)) return false;
       const a = hullsOf(env, was);
       const b = hullsOf(env, now);
@@ -213,7 +213,7 @@ export class ChainIndex {
   }
 
   /** Fill this index from base (see IndexBase); false when the dimensions to index are not base's. */
-  private derive(spaces: readonly (RuleSpace | undefined)[], base: IndexBase): boolean {
+  private derive(spaces: ReadList<RuleSpace | undefined>, base: IndexBase): boolean {
     const { index: prev, before, changed } = base;
     const count = new Map(prev.count);
     const bump = (rsp: RuleSpace | undefined, by: number) => {
@@ -225,20 +225,20 @@ export class ChainIndex {
       }
     };
     for (const p of changed) {
-      bump(before[p], -1);
-      bump(spaces[p], 1);
+      bump(before.get(p), -1);
+      bump(spaces.get(p), 1);
     }
     const dims = chooseDims(count);
     const prevDims = [...prev.keyed.keys()];
     if (dims.length !== prevDims.length || dims.some((d) => !prev.keyed.has(d))) return false;
-    const filed = changed.filter((p) => canMatch(spaces[p])).sort((x, y) => x - y);
+    const filed = changed.filter((p) => canMatch(spaces.get(p))).sort((x, y) => x - y);
     // the kept lists with the changed rules taken out and their replacements put in: copies of the
     // chunks they fall in, the others shared with the index before
     const prevAll = prev.all instanceof Positions ? prev.all : Positions.of(prev.all);
     const all = prevAll.edited(changed, filed);
-    const hulls = new Map(filed.map((p) => [p, hullsOf(this.env, spaces[p])]));
+    const hulls = new Map(filed.map((p) => [p, hullsOf(this.env, spaces.get(p))]));
     // where each changed rule was filed: its entry is found by its hull
-    const was = new Map(changed.filter((p) => canMatch(before[p])).map((p) => [p, hullsOf(this.env, before[p])]));
+    const was = new Map(changed.filter((p) => canMatch(before.get(p))).map((p) => [p, hullsOf(this.env, before.get(p))]));
     const keyed = new Map<Dim, Keyed>();
     for (const d of dims) {
       const k = prev.keyed.get(d)!;

@@ -18,6 +18,7 @@ import { verdictKind } from '../reach';
 import type { RuleSpace } from '../rule-space';
 import { lineRef, statedPolicy, verdictKey } from './rule-facts';
 import { NO_ITEMS, NO_POSITIONED, type Positioned, PositionedBuilder, replaceAt } from '../positioned';
+import { ChunkedArray } from '../../model/chunked-array';
 
 function describe(rules: readonly Rule[]): string {
   return rules.map((r) => lineRef(r)).join(', ');
@@ -46,15 +47,15 @@ export function setShadowBudget(n: number | undefined): void {
 interface ChainRun {
   /** The chain judged, and per position its compiled conditions (or the rule when it did not compile). */
   readonly chain: Chain;
-  readonly seq: readonly object[];
+  readonly seq: ChunkedArray<object>;
   readonly policy: string;
-  readonly compiled: readonly (RuleSpace | undefined)[];
-  readonly keys: readonly (string | undefined)[];
-  readonly covering: Uint8Array;
+  readonly compiled: ChunkedArray<RuleSpace | undefined>;
+  readonly keys: ChunkedArray<string | undefined>;
+  readonly covering: ChunkedArray<number>;
   /** The findings with the position of the rule each is on. */
   readonly found: Positioned<Finding>;
   /** The comparisons judging each rule took. */
-  readonly work: Float64Array;
+  readonly work: ChunkedArray<number>;
   readonly total: number;
   readonly firstCovering: number;
   readonly firstUnconditional: number;
@@ -67,6 +68,9 @@ interface ChainRun {
 
 const RUNS = new WeakMap<object, ChainRun>();
 
+/** The comparisons of a chain not judged yet. */
+const NO_WORK = ChunkedArray.of<number>([]);
+
 /**
  * The findings of chains shorter than KEPT_FROM, by their compiled rules, policy and budget: an
  * edit in a later block makes their table again from the same rules, and finds them here.
@@ -77,16 +81,21 @@ const PER_CHAIN = new PerChainMemo<Finding>();
 /** What was found in a chain, by the chain object, with the environment and budget it was judged with. */
 const BY_CHAIN = new WeakMap<Chain, { readonly env: SpaceEnv; readonly budget: number; readonly findings: readonly Finding[] }>();
 
-/** What judging one rule of a chain reads besides the rule: the facts of every rule, worked out once per chain. */
+/**
+ * What judging one rule of a chain reads besides the rule: the facts of every rule, worked out once
+ * per chain. By position, in chunks: the facts after an edit of a few rules of a long chain share
+ * the chunks of the others with the last run's (a copy of each list per edit was 1.9 MB on the
+ * firewall-like 100k file, kept as long as its version).
+ */
 interface ChainFacts {
   readonly chain: Chain;
-  readonly compiled: readonly (RuleSpace | undefined)[];
+  readonly compiled: ChunkedArray<RuleSpace | undefined>;
   /** Per position: the compiled conditions (or the rule when it did not compile). */
-  readonly seq: readonly object[];
+  readonly seq: ChunkedArray<object>;
   /** verdictKey of each rule. */
-  readonly keys: readonly (string | undefined)[];
+  readonly keys: ChunkedArray<string | undefined>;
   /** 1 for a rule with a final verdict and decidable conditions: it takes every packet it matches. */
-  readonly covering: Uint8Array;
+  readonly covering: ChunkedArray<number>;
   readonly firstCovering: number;
   /** The first covering rule without conditions: no rule after it is reached (-1: none). */
   readonly firstUnconditional: number;
@@ -156,8 +165,8 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     if (prev && prev.seq.length === n) {
       changed = [];
       if (facts.moved) {
-        for (const i of facts.moved) if (prev.seq[i] !== seq[i]) changed.push(i);
-      } else for (let i = 0; i < n && changed.length <= MAX_CHANGED; i++) if (prev.seq[i] !== seq[i]) changed.push(i);
+        for (const i of facts.moved) if (prev.seq.get(i) !== seq.get(i)) changed.push(i);
+      } else changed = prev.seq.differences(seq, MAX_CHANGED);
       if (!changed.length) return prev.findings;
     }
 
@@ -167,7 +176,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     let respanOnly = false;
     if (prev && changed && prev.firstUnconditional === firstUnconditional) {
       // a rule that did not compile meets everything: then judge the chain whole
-      if (changed.length <= MAX_CHANGED && changed.every((d) => compiled[d] && prev.compiled[d])) {
+      if (changed.length <= MAX_CHANGED && changed.every((d) => compiled.get(d) && prev.compiled.get(d))) {
         const alike = new Set(changed.filter((d) => sameFacts(prev, facts, d)));
         respanOnly = alike.size === changed.length;
         // (a chain judged to the end with room to spare; or, with nothing but spans changed, one
@@ -179,12 +188,13 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     // (made below: the kept ones patched, or fresh ones; the findings are few, the rules of a
     // blocklist many: a list of each rule's finding, copied per edit, was 660 KB for 83 000 rules)
     let found: Positioned<Finding> = NO_POSITIONED;
-    let work = new Float64Array(0);
+    let work = NO_WORK;
     let total = 0;
     let stopped = false;
     if (again) {
       // every other rule keeps its finding and the comparisons it took
-      work = prev!.work.slice();
+      const workAt: number[] = [];
+      const workOf: number[] = [];
       total = prev!.total;
       stopped = prev!.stopped;
       // where the last run stopped: the rules after it were not judged, the one there holds the note
@@ -193,12 +203,14 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       for (const i of again) {
         if (i === stoppedAt) fresh.set(i, [limitAt(chain, i)]);
         if (i >= stoppedAt) continue;
-        total -= work[i]!;
+        total -= prev!.work.get(i)!;
         const r = judgeRule(facts, i);
         fresh.set(i, r.finding ? [r.finding] : NO_ITEMS);
-        work[i] = r.work;
-        total += work[i]!;
+        workAt.push(i);
+        workOf.push(r.work);
+        total += r.work;
       }
+      work = prev!.work.with(workAt, workOf);
       // (the comparisons a rule needs depend a little on the chain's index, which the edit may
       // have changed: half the budget away from it, that cannot decide whether the chain is
       // judged to the end; nearer, the chain is judged whole, in order, as a cold analysis does)
@@ -214,9 +226,9 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       total = 0;
       stopped = false;
       const out = new PositionedBuilder<Finding>();
-      work = new Float64Array(n);
+      const took = new Array<number>(n).fill(0);
       for (let i = 0; i < n; i++) {
-        if (!compiled[i]) continue;
+        if (!compiled.get(i)) continue;
         if (total > budget) {
           // every rule of this chain meets thousands of others: say where the check stopped
           out.addOne(i, limitAt(chain, i));
@@ -225,16 +237,17 @@ export function checkShadowed(rs: Ruleset): Finding[] {
         }
         const r = judgeRule(facts, i);
         if (r.finding) out.addOne(i, r.finding);
-        work[i] = r.work;
+        took[i] = r.work;
         total += r.work;
       }
       found = out.done();
+      work = ChunkedArray.of(took);
     }
     const findings = found.items;
     if (n >= KEPT_FROM) {
       const run: ChainRun = { chain, seq, policy: policy ?? '', compiled, keys, covering, found, work, total, firstCovering, firstUnconditional, stopped, budget, findings };
-      RUNS.set(seq[0]!, run);
-      RUNS.set(seq[n - 1]!, run);
+      RUNS.set(seq.get(0)!, run);
+      RUNS.set(seq.get(n - 1)!, run);
     }
     return findings;
   }
@@ -245,12 +258,12 @@ export function checkShadowed(rs: Ruleset): Finding[] {
   }
 
   /** The chain's first covering rule, and its first covering rule without conditions (-1: none). */
-  function firsts(covering: Uint8Array, compiled: readonly (RuleSpace | undefined)[]): { firstCovering: number; firstUnconditional: number } {
+  function firsts(covering: ChunkedArray<number>, compiled: ChunkedArray<RuleSpace | undefined>): { firstCovering: number; firstUnconditional: number } {
     let firstCovering = -1;
     for (let i = 0; i < covering.length; i++) {
-      if (!covering[i]) continue;
+      if (!covering.get(i)) continue;
       if (firstCovering < 0) firstCovering = i;
-      if (compiled[i]!.conditions.length === 0) return { firstCovering, firstUnconditional: i };
+      if (compiled.get(i)!.conditions.length === 0) return { firstCovering, firstUnconditional: i };
     }
     return { firstCovering, firstUnconditional: -1 };
   }
@@ -258,11 +271,11 @@ export function checkShadowed(rs: Ruleset): Finding[] {
   /** The facts of each rule of a chain on its own. */
   function freshFacts(chain: Chain, policy: string | undefined): ChainFacts {
     const rules = chain.rules;
-    const compiled = rules.map((r) => ctx.compiled.get(r));
-    const seq: object[] = rules.map((r, i) => compiled[i]?.conditions ?? r);
-    const keys = rules.map((r) => verdictKey(r));
-    const covering = new Uint8Array(rules.length);
-    for (let i = 0; i < rules.length; i++) if (covers(rules[i]!, compiled[i], keys[i])) covering[i] = 1;
+    const n = rules.length;
+    const compiled = ChunkedArray.build(n, (i) => ctx.compiled.get(rules[i]!));
+    const seq = ChunkedArray.build<object>(n, (i) => compiled.get(i)?.conditions ?? rules[i]!);
+    const keys = ChunkedArray.build(n, (i) => verdictKey(rules[i]!));
+    const covering = ChunkedArray.build(n, (i) => (covers(rules[i]!, compiled.get(i), keys.get(i)) ? 1 : 0));
     return { chain, compiled, seq, keys, covering, ...firsts(covering, compiled), policy };
   }
 
@@ -276,22 +289,29 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     // (from the positions an in-place edit replaced, when the chain knows them)
     const moved = replacedRules(chain, prev.chain, MAX_CHANGED);
     if (!moved) return undefined;
-    const compiled = prev.compiled.slice();
-    const seq = prev.seq.slice();
-    const keys = prev.keys.slice();
-    const covering = prev.covering.slice();
+    // (the lists of the last run with these positions replaced: the other chunks are shared)
+    const spaces: (RuleSpace | undefined)[] = [];
+    const conditions: object[] = [];
+    const verdicts: (string | undefined)[] = [];
+    const covered: number[] = [];
     // the first covering rules stay where they were unless a moved rule changed whether it
     // covers, or whether it has conditions (a look through the whole chain otherwise)
     let sameFirsts = true;
     for (const i of moved) {
       const r = rules[i]!;
       const rsp = ctx.compiled.get(r);
-      compiled[i] = rsp;
-      seq[i] = rsp?.conditions ?? r;
-      keys[i] = verdictKey(r);
-      covering[i] = covers(r, rsp, keys[i]) ? 1 : 0;
-      if (covering[i] !== prev.covering[i] || (covering[i] === 1 && (rsp!.conditions.length === 0) !== (prev.compiled[i]!.conditions.length === 0))) sameFirsts = false;
+      const key = verdictKey(r);
+      const c = covers(r, rsp, key) ? 1 : 0;
+      spaces.push(rsp);
+      conditions.push(rsp?.conditions ?? r);
+      verdicts.push(key);
+      covered.push(c);
+      if (c !== prev.covering.get(i) || (c === 1 && (rsp!.conditions.length === 0) !== (prev.compiled.get(i)!.conditions.length === 0))) sameFirsts = false;
     }
+    const compiled = prev.compiled.with(moved, spaces);
+    const seq = prev.seq.with(moved, conditions);
+    const keys = prev.keys.with(moved, verdicts);
+    const covering = prev.covering.with(moved, covered);
     const first = sameFirsts ? { firstCovering: prev.firstCovering, firstUnconditional: prev.firstUnconditional } : firsts(covering, compiled);
     return { chain, compiled, seq, keys, covering, ...first, policy, moved };
   }
@@ -310,8 +330,8 @@ export function checkShadowed(rs: Ruleset): Finding[] {
         respanned.add(prev.chain.rules[d]!.line);
         continue;
       }
-      for (const p of index.candidates(facts.compiled[d]!.space.boxes)) again.add(p);
-      for (const p of index.candidates(prev.compiled[d]!.space.boxes)) again.add(p);
+      for (const p of index.candidates(facts.compiled.get(d)!.space.boxes)) again.add(p);
+      for (const p of index.candidates(prev.compiled.get(d)!.space.boxes)) again.add(p);
     }
     if (respanned.size) {
       for (let k = 0; k < prev.found.items.length; k++) {
@@ -338,9 +358,9 @@ export function checkShadowed(rs: Ruleset): Finding[] {
    * verdict, whether it covers), all but its words and span.
    */
   function sameFacts(prev: ChainRun, facts: ChainFacts, d: number): boolean {
-    const was = prev.compiled[d]!;
-    const now = facts.compiled[d]!;
-    return prev.chain.rules[d]!.line === facts.chain.rules[d]!.line && was.exact === now.exact && was.conditions.length === now.conditions.length && prev.keys[d] === facts.keys[d] && prev.covering[d] === facts.covering[d] && was.space.sameAs(now.space);
+    const was = prev.compiled.get(d)!;
+    const now = facts.compiled.get(d)!;
+    return prev.chain.rules[d]!.line === facts.chain.rules[d]!.line && was.exact === now.exact && was.conditions.length === now.conditions.length && prev.keys.get(d) === facts.keys.get(d) && prev.covering.get(d) === facts.covering.get(d) && was.space.sameAs(now.space);
   }
 
   /** The finding of rule i of a chain (unreachable, shadowed or redundant), and the comparisons it took. */
@@ -348,7 +368,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const { chain, compiled, keys, covering, firstCovering, firstUnconditional, policy } = facts;
     const rules = chain.rules;
     const r = rules[i]!;
-    const rsp = compiled[i]!;
+    const rsp = compiled.get(i)!;
     if (firstUnconditional >= 0 && i > firstUnconditional) {
       const unconditional = rules[firstUnconditional]!;
       return {
@@ -367,7 +387,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     // them without going through every earlier rule (a 50 000-line blocklist stays linear)
     const index = ctx.index(chain, { spaces: compiled, seq: facts.seq });
     let work = 0;
-    const key = keys[i];
+    const key = keys.get(i);
     const by = rsp.exact && !rsp.space.empty && firstCovering >= 0 && firstCovering < i ? coveringRules(rsp.space) : undefined;
     if (by) {
       const same = by.every((e) => verdictKey(e) === key);
@@ -385,7 +405,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
         work,
       };
     }
-    if (covering[i] === 1 && rsp.conditions.length > 0) {
+    if (covering.get(i) === 1 && rsp.conditions.length > 0) {
       // (an unconditional final DROP that repeats the policy is a deliberate style: not flagged)
       const redundantBelow = sameEffectBelow(rsp.space, key!);
       if (redundantBelow) {
@@ -413,7 +433,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       for (const w of corners(ctx.env, space)) {
         const cands = index.candidatesAt(w);
         work += cands.length;
-        const hit = cands.some((p) => p < i && covering[p] === 1 && compiled[p]!.space.contains(ctx.env, w));
+        const hit = cands.some((p) => p < i && covering.get(p) === 1 && compiled.get(p)!.space.contains(ctx.env, w));
         if (!hit) return undefined;
       }
       const by: Rule[] = [];
@@ -422,9 +442,9 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       work += cands.length;
       for (const p of cands) {
         if (p >= i) break;
-        if (covering[p] !== 1) continue;
+        if (covering.get(p) !== 1) continue;
         const e = rules[p]!;
-        const esp = compiled[p]!.space;
+        const esp = compiled.get(p)!.space;
         if (esp.intersect(ctx.env, space).empty) continue;
         by.push(e);
         spaces.push(esp);
@@ -452,10 +472,10 @@ export function checkShadowed(rs: Ruleset): Finding[] {
           work += cands.length;
           let decided = false;
           for (const p of cands) {
-            const lsp = compiled[p];
+            const lsp = compiled.get(p);
             if (!lsp) return undefined;
             if (!lsp.space.contains(ctx.env, w)) continue;
-            if (!lsp.exact || keys[p] !== key) return undefined;
+            if (!lsp.exact || keys.get(p) !== key) return undefined;
             decided = true;
             break;
           }
@@ -467,11 +487,11 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       for (const p of index.candidates(space.boxes, i + 1)) {
         if (s.empty) break;
         const lr = rules[p]!;
-        const lsp = compiled[p];
+        const lsp = compiled.get(p);
         if (!lsp) return undefined;
         const hit = s.intersect(ctx.env, lsp.space);
         if (hit.empty) continue;
-        if (!lsp.exact || keys[p] !== key) return undefined; // someone else would see or decide them
+        if (!lsp.exact || keys.get(p) !== key) return undefined; // someone else would see or decide them
         s = s.subtract(ctx.env, lsp.space);
         used.push(lr);
         if (s.approximate) return undefined;

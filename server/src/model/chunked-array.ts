@@ -1,0 +1,107 @@
+/**
+ * A list by position that the versions of a document share: held in chunks of CHUNK_SIZE entries,
+ * so that the version after an edit, with a few entries replaced, copies those entries' chunks and
+ * the short list of chunks instead of every entry. The lists of an 80 000-rule chain (one entry per
+ * rule) were copied whole on each edit of one of its rules; each copy lived as long as its version,
+ * long enough to reach V8's old generation, where megabytes a keystroke bring on full collections in
+ * the middle of typing. A ChunkedArray is never changed once made.
+ */
+
+/** log2 of CHUNK_SIZE. */
+const CHUNK_BITS = 10;
+/** Entries per chunk (the last may hold fewer): copying one is 8 KB of pointers. */
+export const CHUNK_SIZE = 1 << CHUNK_BITS;
+const MASK = CHUNK_SIZE - 1;
+
+/** What reads a list by position needs: plain arrays are read through ChunkedArray.of. */
+export interface ReadList<T> {
+  readonly length: number;
+  /** The entry at `i` (undefined outside 0..length-1). */
+  get(i: number): T | undefined;
+}
+
+export class ChunkedArray<T> implements ReadList<T> {
+  private constructor(
+    private readonly chunks: readonly (readonly T[])[],
+    readonly length: number,
+  ) {}
+
+  /** The entries of `items`, in chunks (copied: the array may change afterwards). */
+  static of<T>(items: readonly T[]): ChunkedArray<T> {
+    const chunks: T[][] = [];
+    for (let i = 0; i < items.length; i += CHUNK_SIZE) chunks.push(items.slice(i, i + CHUNK_SIZE));
+    return new ChunkedArray<T>(chunks, items.length);
+  }
+
+  /** `n` entries, entry i being `entry(i)`, asked in order. */
+  static build<T>(n: number, entry: (i: number) => T): ChunkedArray<T> {
+    const chunks: T[][] = [];
+    for (let start = 0; start < n; start += CHUNK_SIZE) {
+      const end = Math.min(n, start + CHUNK_SIZE);
+      // (made at its size: a list grown by push keeps up to half as much room again, per chunk)
+      const ch = new Array<T>(end - start);
+      for (let i = start; i < end; i++) ch[i - start] = entry(i);
+      chunks.push(ch);
+    }
+    return new ChunkedArray<T>(chunks, n);
+  }
+
+  get(i: number): T | undefined {
+    // (a negative i shifts to a negative chunk number, which holds nothing)
+    const ch = this.chunks[i >> CHUNK_BITS];
+    return ch === undefined ? undefined : ch[i & MASK];
+  }
+
+  /**
+   * This list with entry `at[k]` replaced by `values[k]` for each k (positions outside the list are
+   * left out); the chunks no position falls in are shared with this list.
+   */
+  with(at: readonly number[], values: readonly T[]): ChunkedArray<T> {
+    if (at.length === 0) return this;
+    const chunks = this.chunks.slice();
+    const copied: number[] = [];
+    for (let k = 0; k < at.length; k++) {
+      const i = at[k]!;
+      if (!(i >= 0 && i < this.length)) continue;
+      const c = i >> CHUNK_BITS;
+      if (!copied.includes(c)) {
+        copied.push(c);
+        chunks[c] = chunks[c]!.slice();
+      }
+      (chunks[c] as T[])[i & MASK] = values[k]!;
+    }
+    return new ChunkedArray<T>(chunks, this.length);
+  }
+
+  /**
+   * The positions where this list and `other` hold different entries (by identity), ascending: up
+   * to `limit` of them, and one more when there are more. Chunks both hold are passed over whole,
+   * so comparing a list with the one it was made from by `with` looks at the chunks that changed.
+   * Lists of different lengths differ at the positions only one of them has.
+   */
+  differences(other: ChunkedArray<T>, limit: number): number[] {
+    const out: number[] = [];
+    const n = Math.max(this.length, other.length);
+    for (let c = 0; c << CHUNK_BITS < n; c++) {
+      const a = this.chunks[c];
+      const b = other.chunks[c];
+      if (a === b) continue;
+      const start = c << CHUNK_BITS;
+      const end = Math.min(n, start + CHUNK_SIZE);
+      for (let i = start; i < end; i++) {
+        if (i >= this.length || i >= other.length || a![i & MASK] !== b![i & MASK]) {
+          out.push(i);
+          if (out.length > limit) return out;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The entries in order, as one new array (what tests compare). */
+  toArray(): T[] {
+    const out: T[] = [];
+    for (const ch of this.chunks) for (const x of ch) out.push(x);
+    return out;
+  }
+}
