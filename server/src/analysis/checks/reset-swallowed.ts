@@ -62,8 +62,11 @@ export function checkResetSwallowed(rs: Ruleset): Finding[] {
     if (!res) continue;
     // the REJECTs a walk cut short did get to are judged; the others are said to be unchecked
     if (!res.complete) out.push(limitFinding(filter, hook, 'Resets of a REJECT dropped in OUTPUT'));
-    for (const [rule, took] of res.taken) {
-      if (!rejectsWithReset(rule)) continue;
+    // (the walk's rules looked up from the REJECTs, not gone through: it took packets at each of
+    // the 80 000 rules of the firewall-like 100k file)
+    for (const rule of rejects) {
+      const took = res.taken.get(rule);
+      if (!took) continue;
       const tcp = took.restrict(ctx.env, 'proto', ISet.point(6n));
       if (tcp.empty) continue;
       const resets = resetSpace(ctx, tcp);
