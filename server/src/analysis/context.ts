@@ -10,6 +10,8 @@ import { Box, ISet, Space, type SpaceEnv } from './packet-space';
 import { type Arrival, reach, type ReachResult, verdictKind, WALK_BUDGET, walkBudget } from './reach';
 import { ChainMemo, envKey } from './memo';
 import { ChunkedArray } from '../model/chunked-array';
+import type { ChainMap } from '../model/chain-map';
+import { RenamedKeys } from './renamed-keys';
 import { ChainIndex } from './rule-index';
 import { type CompiledRules, compileRule, compileRuleset, type RuleSpace } from './rule-space';
 
@@ -89,7 +91,9 @@ export function limitFinding(table: Table, hook: Hook, what: string): Finding {
 /**
  * Walks kept across versions of a document. A walk reads, of its table, only the chains it looked
  * up (ReachResult.chains): whether each exists or is built in, and for each it walked, every
- * rule's compiled space and target. A kept walk holds the chain objects it looked up: the parser
+ * rule's compiled space and target. A kept walk holds the table's chains as they were (the
+ * version's ChainMap, which a version made by an edit in place shares all but the replaced chains
+ * with, so nothing is made per walk to keep them): the parser
  * keeps the object of every chain an edit left alone (and its rules), so for most chains the test
  * is one comparison. A chain that is another object now is compared rule by rule (the same rule
  * objects, or rules that compiled to spaces held alike, see Space.sameAs, with the same kind of
@@ -99,33 +103,28 @@ export function limitFinding(table: Table, hook: Hook, what: string): Finding {
  * Kept under the hook chain's first rule.
  */
 interface KeptWalk {
-  /** The chain each name the walk looked up stood for when it walked (undefined: absent). */
-  readonly chains: ReadonlyMap<string, Chain | undefined>;
+  /**
+   * The table's chains when it walked: what each name the walk looked up (result.chains) stood for
+   * then. (A map of those names, made for each walk an edit carried over, was 0.86 MB per edit of
+   * the firewall-like 100k file.)
+   */
+  readonly chains: ChainMap;
   readonly result: ReachResult;
 }
 const WALKS = new WeakMap<object, Map<string, KeptWalk>>();
 /** Walks kept per hook chain, the least recently used dropped first. */
 const MAX_KEPT_WALKS = 24;
 
-/** The chains `names` stand for in `table` now. */
-function lookedUp(table: Table, names: Iterable<string>): Map<string, Chain | undefined> {
-  const out = new Map<string, Chain | undefined>();
-  for (const n of names) out.set(n, table.chains.get(n));
-  return out;
-}
-
 /**
  * Whether a walk of `table` from `hook` reads the same as when `kept` was walked: undefined if
- * not; otherwise the rules that are other objects now, old to new, and whether every chain is
- * still the same object.
+ * not; otherwise the rules that are other objects now, old to new.
  */
-function sameWalk(env: SpaceEnv, compiled: CompiledRules, table: Table, hook: Hook, kept: KeptWalk): { moved: Map<Rule, Rule>; sameChains: boolean } | undefined {
+function sameWalk(env: SpaceEnv, compiled: CompiledRules, table: Table, hook: Hook, kept: KeptWalk): Map<Rule, Rule> | undefined {
   const moved = new Map<Rule, Rule>();
-  let sameChains = true;
-  for (const [n, was] of kept.chains) {
+  for (const n of kept.result.chains) {
+    const was = kept.chains.get(n);
     const c = table.chains.get(n);
     if (c === was) continue;
-    sameChains = false;
     if (!c || !was || c.builtin !== was.builtin) return undefined;
     // a built-in chain other than the hook's is not walked into: only that it exists counts
     if (n !== hook && c.builtin) continue;
@@ -141,7 +140,7 @@ function sameWalk(env: SpaceEnv, compiled: CompiledRules, table: Table, hook: Ho
       moved.set(o, r);
     }
   }
-  return { moved, sameChains };
+  return moved;
 }
 
 /** Whether a walk treats the two rules' targets alike: the same kind of verdict, to the same chain. */
@@ -154,12 +153,11 @@ function carryOver(res: ReachResult, moved: ReadonlyMap<Rule, Rule>): ReachResul
   if (!moved.size) return res;
   const now = (r: Rule) => moved.get(r) ?? r;
   const arrivals = new Map<Rule, Arrival[]>();
-  const taken = new Map<Rule, Space>();
   // (forEach: for...of over a Map's entries made a pair per entry, 1.2 MB per edit of the firewall-like
   // file's blocklist, which the walks cross)
   res.arrivals.forEach((list, r) => arrivals.set(now(r), list.map((a) => ({ hook: a.hook, path: a.path.map(now), space: a.space }))));
-  res.taken.forEach((sp, r) => taken.set(now(r), sp));
-  return { arrivals, toPolicy: res.toPolicy, taken, complete: res.complete, chains: res.chains };
+  // (not copied: read with the moved rules' new objects as keys, see RenamedKeys)
+  return { arrivals, toPolicy: res.toPolicy, taken: RenamedKeys.of(res.taken, moved), complete: res.complete, chains: res.chains };
 }
 
 /** A space written out box by box, dimension by dimension, as it is held (not normalised). */
@@ -186,15 +184,15 @@ function keptWalk(env: SpaceEnv, compiled: CompiledRules, table: Table, hook: Ho
   const hit = kept.get(key);
   if (hit) {
     kept.delete(key);
-    const same = sameWalk(env, compiled, table, hook, hit);
-    if (same) {
-      const carried = carryOver(hit.result, same.moved);
-      kept.set(key, { chains: same.sameChains ? hit.chains : lookedUp(table, carried.chains), result: carried });
+    const moved = sameWalk(env, compiled, table, hook, hit);
+    if (moved) {
+      const carried = carryOver(hit.result, moved);
+      kept.set(key, { chains: table.chains, result: carried });
       return carried;
     }
   }
   const result = run();
-  kept.set(key, { chains: lookedUp(table, result.chains), result });
+  kept.set(key, { chains: table.chains, result });
   // starts that depend on other rules (a NOTRACK rule's packets...) change with edits: keep the
   // walks used last
   if (kept.size > MAX_KEPT_WALKS) kept.delete(kept.keys().next().value!);

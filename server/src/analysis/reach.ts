@@ -24,7 +24,7 @@ export interface ReachResult {
   /** Packets that fall off the end of the hook's chain and meet its policy. */
   readonly toPolicy: Space;
   /** Packets each rule takes (arrival ∩ decidable conditions), unioned over paths. */
-  readonly taken: Map<Rule, Space>;
+  readonly taken: ReadonlyMap<Rule, Space>;
   /**
    * False when the walk stopped at the work limit (see WALK_BUDGET): what was recorded is exact
    * but some rules were never looked at; a check then reports the limit, not its findings.
