@@ -45,6 +45,20 @@ describe('ChunkedArray', () => {
     }
   });
 
+  it('iterates, filters and finds as a plain array does, across chunk boundaries', () => {
+    const rng = new Rng(3);
+    for (const n of sizes) {
+      const plain = Array.from({ length: n }, () => rng.int(0, 50));
+      const list = ChunkedArray.of(plain);
+      assert.deepEqual([...list], plain);
+      assert.deepEqual(list.filter((x) => x % 3 === 0), plain.filter((x) => x % 3 === 0));
+      for (const want of [0, 7, 49, 50, 99]) assert.equal(list.find((x) => x === want), plain.find((x) => x === want));
+      // the first of equal entries: objects told apart
+      const objs = plain.map((v, i) => ({ v, i }));
+      assert.equal(ChunkedArray.of(objs).find((o) => o.v === 7), objs.find((o) => o.v === 7));
+    }
+  });
+
   it('does not change when the array it was made from changes', () => {
     const plain = [1, 2, 3];
     const a = ChunkedArray.of(plain);

@@ -49,7 +49,7 @@ function view(rs: Ruleset): unknown {
   return {
     family: rs.family,
     format: rs.format,
-    lines: rs.lines.map(nodeView),
+    lines: rs.lines.toArray().map(nodeView),
     rules: rs.rules.map((r) => r.line),
     commands: rs.commands.map((c) => c.line),
     comments: rs.comments.map((c) => c.line),
@@ -82,9 +82,9 @@ describe('incremental parse: what an edit leaves alone is kept', () => {
     const before = parseRuleset(text);
     const edited = lines.map((l, i) => (i === at ? l.replace(/--dport \d+/, '--dport 4711') : l));
     const after = parseRuleset(edited.join('\n'), { previous: before });
-    const changed = after.lines.filter((n, i) => n !== before.lines[i]).filter((n) => n.kind !== 'blank' && n.kind !== 'comment' && n.kind !== 'commit');
+    const changed = after.lines.toArray().filter((n, i) => n !== before.lines.get(i)).filter((n) => n.kind !== 'blank' && n.kind !== 'comment' && n.kind !== 'commit');
     assert.deepEqual(changed.map((n) => n.line), [at]);
-    const rule = after.lines[at]!;
+    const rule = after.lines.get(at)!;
     assert.ok(rule.kind === 'command' && rule.chain);
     for (const [name, t] of after.tables) {
       if (name === rule.table) {
@@ -136,16 +136,16 @@ describe('incremental parse: what an edit leaves alone is kept', () => {
     const before = parseRuleset(text);
     const edited = [...lines.slice(0, at), '-A KUBE-NODEPORTS -p tcp --dport 4711 -j ACCEPT', ...lines.slice(at)];
     const after = parseRuleset(edited.join('\n'), { previous: before });
-    const own = after.lines[at]!.kind === 'command' ? (after.lines[at] as { block?: TableBlock }).block! : undefined;
+    const own = after.lines.get(at)!.kind === 'command' ? (after.lines.get(at) as { block?: TableBlock }).block! : undefined;
     assert.ok(own && own.line > 0);
     let kept = 0;
     for (let i = 0; i < at; i++) {
-      const n = before.lines[i]!;
+      const n = before.lines.get(i)!;
       if (n.kind !== 'command' && n.kind !== 'chain' && n.kind !== 'table') continue;
       if (i < own.line) {
-        assert.equal(after.lines[i], n, `line ${i}`);
+        assert.equal(after.lines.get(i), n, `line ${i}`);
         kept++;
-      } else assert.notEqual(after.lines[i], n, `line ${i}`);
+      } else assert.notEqual(after.lines.get(i), n, `line ${i}`);
     }
     assert.ok(kept > 10);
     for (const [name, t] of after.tables) assert.notEqual(t, before.tables.get(name));
@@ -160,7 +160,7 @@ describe('incremental parse: what an edit leaves alone is kept', () => {
     assert.deepEqual(codes(before), ['2 counters', '3 syntax']);
     const edited = file.map((l, i) => (i === 4 ? l.replace('80', '443') : l));
     const after = parseRuleset(edited.join('\n'), { previous: before });
-    assert.equal(after.lines[2], before.lines[2]);
+    assert.equal(after.lines.get(2), before.lines.get(2));
     assert.deepEqual(codes(after), codes(before));
   });
 
@@ -190,8 +190,8 @@ describe('incremental parse: what an edit leaves alone is kept', () => {
     const edited = lines.map((l, i) => (i === at ? 'COMMIT' : l));
     const after = parseRuleset(edited.join('\n'), { previous: before });
     for (let i = at; i < after.lines.length; i++) {
-      const n = after.lines[i]!;
-      if (n.kind === 'table' || n.kind === 'chain' || n.kind === 'command') assert.notEqual(n, before.lines[i], `line ${i}`);
+      const n = after.lines.get(i)!;
+      if (n.kind === 'table' || n.kind === 'chain' || n.kind === 'command') assert.notEqual(n, before.lines.get(i), `line ${i}`);
     }
     assert.deepEqual(view(after), view(parseRuleset(edited.join('\n'))));
   });

@@ -100,8 +100,8 @@ describe('line edits: a version\'s lines from the previous version\'s and the ed
     assert.deepEqual(inc.lines, fresh.lines);
     assert.equal(inc.lines[30], first.lines[30], 'an unchanged line is the same string');
     assert.deepEqual(
-      inc.ruleset.lines.map((n) => n.kind),
-      fresh.ruleset.lines.map((n) => n.kind),
+      inc.ruleset.lines.toArray().map((n) => n.kind),
+      fresh.ruleset.lines.toArray().map((n) => n.kind),
     );
   });
 

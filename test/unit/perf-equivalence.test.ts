@@ -302,7 +302,7 @@ function shape(rs: Ruleset): string {
     return v;
   };
   const tables = [...rs.tables.values()].map((t) => ({ name: t.name, chains: [...t.chains.values()].map((c) => ({ name: c.name, policy: c.policy, rules: c.rules.map((r) => r.line), refs: c.references.map((r) => r.line), decl: c.declarations.map((d) => d.line) })) }));
-  return JSON.stringify({ family: rs.family, format: rs.format, lines: rs.lines.map((n) => ((seen = new WeakSet<object>()), JSON.stringify(n, replacer))), tables });
+  return JSON.stringify({ family: rs.family, format: rs.format, lines: rs.lines.toArray().map((n) => ((seen = new WeakSet<object>()), JSON.stringify(n, replacer))), tables });
 }
 
 /** Small rulesets of every kind the bench uses, plus the generated ones of the check tests. */

@@ -38,7 +38,7 @@ function randomRuleText(rng: Rng, skew: number): string {
 /** Compiled spaces for rule lines; now and then a rule that did not compile, or one that matches nothing. */
 function spacesOf(rng: Rng, lines: readonly string[]): (RuleSpace | undefined)[] {
   const rs = parseRuleset(lines.join('\n'), { family: 'ipv4' });
-  return rs.lines.map((n) => {
+  return rs.lines.toArray().map((n) => {
     if (n.kind !== 'command' || !isRule(n)) return undefined;
     const roll = rng.int(0, 49);
     if (roll === 0) return undefined;

@@ -105,7 +105,7 @@ describe('version lifetime', () => {
     await collect();
     const edit = rulesetEdit(rs, (p) => p === base);
     assert.ok(edit, 'the analysed version is found through the versions in between');
-    const differing = rs.lines.flatMap((n, i) => (n !== base.lines[i] ? [i] : []));
+    const differing = rs.lines.toArray().flatMap((n, i) => (n !== base.lines.get(i) ? [i] : []));
     assert.deepEqual(edit.changed, differing, 'the changed lines are exactly those whose node differs');
     for (const ln of PORT_LINES.slice(0, 5)) assert.ok(differing.includes(ln), `line ${ln} was edited`);
     // the nearest live version is the newest one the test still holds (base), not the ones dropped
@@ -122,7 +122,7 @@ describe('version lifetime', () => {
     const next = parseRuleset(`${TEXT}\n# one more line, changed`, { previous: longer });
     const edit = rulesetEdit(next);
     assert.equal(edit?.previous, longer, 'the edit after the insertion is known, from the longer version');
-    assert.deepEqual(edit.changed, next.lines.flatMap((n, i) => (n !== longer.lines[i] ? [i] : [])));
+    assert.deepEqual(edit.changed, next.lines.toArray().flatMap((n, i) => (n !== longer.lines.get(i) ? [i] : [])));
     assert.ok(edit.changed.includes(LINES.length));
   });
 });

@@ -29,7 +29,7 @@ export class LineFindings<L extends CommandLine, T = Finding> {
     return new LineFindings<Rule, T>(
       (rs) => rs.rules,
       (rs, ln) => {
-        const n = rs.lines[ln];
+        const n = rs.lines.get(ln);
         return n?.kind === 'command' && isRule(n) ? n : undefined;
       },
       check,
@@ -52,7 +52,7 @@ export class LineFindings<L extends CommandLine, T = Finding> {
     return new LineFindings<CommandLine>(
       (rs) => rs.commands,
       (rs, ln) => {
-        const n = rs.lines[ln];
+        const n = rs.lines.get(ln);
         return n?.kind === 'command' ? n : undefined;
       },
       check,

@@ -11,7 +11,7 @@
  * building and comparing the whole 7-million-number array on every keystroke.
  */
 import type { SemanticTokensEdit } from 'vscode-languageserver/node';
-import type { LineNode, Ruleset } from '../model/ruleset';
+import type { Ruleset } from '../model/ruleset';
 import { lineTokens, type SemanticToken, TOKEN_MODIFIERS, TOKEN_TYPES } from '../service/semantic-tokens';
 
 const TYPE_INDEX = new Map<string, number>(TOKEN_TYPES.map((t, i) => [t, i]));
@@ -58,7 +58,7 @@ const ENCODED = new WeakMap<readonly SemanticToken[], Int32Array>();
 
 /** Every line of one version of a document, encoded, with the line nodes they were made from. */
 export interface EncodedLines {
-  readonly nodes: readonly LineNode[];
+  readonly nodes: Ruleset['lines'];
   readonly parts: readonly LinePart[];
 }
 
@@ -69,8 +69,8 @@ export interface EncodedLines {
 export function encodeLines(rs: Ruleset, previous?: EncodedLines): EncodedLines {
   const parts = new Array<LinePart>(rs.lineCount);
   for (let ln = 0; ln < rs.lineCount; ln++) {
-    const node = rs.lines[ln];
-    parts[ln] = node !== undefined && previous?.nodes[ln] === node ? previous.parts[ln] : encodeLine(lineTokens(rs, ln));
+    const node = rs.lines.get(ln);
+    parts[ln] = node !== undefined && previous?.nodes.get(ln) === node ? previous.parts[ln] : encodeLine(lineTokens(rs, ln));
   }
   return { nodes: rs.lines, parts };
 }

@@ -98,6 +98,26 @@ export class ChunkedArray<T> implements ReadList<T> {
     return out;
   }
 
+  /** The entries in order. */
+  *[Symbol.iterator](): Generator<T, void, undefined> {
+    for (const ch of this.chunks) for (let j = 0; j < ch.length; j++) yield ch[j]!;
+  }
+
+  /** The entries `keep` says true for, in order, as a new array. */
+  filter<S extends T>(keep: (x: T) => x is S): S[];
+  filter(keep: (x: T) => boolean): T[];
+  filter(keep: (x: T) => boolean): T[] {
+    const out: T[] = [];
+    for (const ch of this.chunks) for (let j = 0; j < ch.length; j++) if (keep(ch[j]!)) out.push(ch[j]!);
+    return out;
+  }
+
+  /** The first entry `test` says true for. */
+  find(test: (x: T) => boolean): T | undefined {
+    for (const ch of this.chunks) for (let j = 0; j < ch.length; j++) if (test(ch[j]!)) return ch[j]!;
+    return undefined;
+  }
+
   /** The entries in order, as one new array (what tests compare). */
   toArray(): T[] {
     const out: T[] = [];

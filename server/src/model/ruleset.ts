@@ -5,6 +5,7 @@
 import type { Family, MatchSpec, OptionSpec, TargetSpec } from '../knowledge/types';
 import type { CommandSpec } from '../knowledge/generic';
 import type { ChainMap } from './chain-map';
+import type { ChunkedArray } from './chunked-array';
 
 export interface Span {
   readonly line: number;
@@ -262,7 +263,7 @@ export interface Ruleset {
   readonly familySource: 'header' | 'setting' | 'filename' | 'content' | 'default';
   readonly format: FileFormat;
   readonly lineCount: number;
-  readonly lines: readonly LineNode[];
+  readonly lines: ChunkedArray<LineNode>;
   readonly commands: readonly CommandLine[];
   /** The comment lines, in line order (a suppression directive is one: see service/diagnostics). */
   readonly comments: readonly CommentLine[];

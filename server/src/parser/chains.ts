@@ -9,6 +9,7 @@ import type { Family } from '../knowledge/types';
 import type { Chain, CommandLine, FileFormat, Finding, LineNode, Range, Rule, Table, Word } from '../model/ruleset';
 import { isRule, spanAt } from '../model/ruleset';
 import { ChainMap } from '../model/chain-map';
+import type { ReadList } from '../model/chunked-array';
 
 /** A table while the commands are applied: its chains in a Map the commands change. */
 interface TableBuilding extends Omit<Table, 'chains'> {
@@ -53,7 +54,7 @@ interface BuildState {
   matchesByContent: boolean;
 }
 
-export function buildTables(nodes: readonly LineNode[], format: FileFormat, family: Family): TablesBuild {
+export function buildTables(nodes: ReadList<LineNode>, format: FileFormat, family: Family): TablesBuild {
   const building = new Map<string, TableBuilding>();
   const findings: Finding[] = [];
   const state: BuildState = { early: new Set<Rule>(), matchesByContent: false };
@@ -70,7 +71,7 @@ export function buildTables(nodes: readonly LineNode[], format: FileFormat, fami
   // (indexed loops over every line and rule: they run once, mostly before V8 optimizes them, and a
   // for-of there makes an iterator result per element)
   for (let n = 0; n < nodes.length; n++) {
-    const node = nodes[n]!;
+    const node = nodes.get(n)!;
     if (node.kind === 'table') {
       const t = table(node.name);
       if (!t) continue;
@@ -185,12 +186,12 @@ function jumpKey(r: Rule): string {
  * only its own findings are worked out again. Tables nobody touched are the previous objects.
  * Undefined when the edit does more than that (the caller builds the tables again).
  */
-export function updateTables(prev: TablesBuild, oldNodes: readonly LineNode[], nodes: readonly LineNode[], changed: readonly number[], family: Family): TablesBuild | undefined {
+export function updateTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: ReadList<LineNode>, changed: readonly number[], family: Family): TablesBuild | undefined {
   if (prev.matchesByContent) return undefined;
   const pairs: [Rule, Rule][] = [];
   for (const i of changed) {
-    const n = nodes[i]!;
-    const o = oldNodes[i]!;
+    const n = nodes.get(i)!;
+    const o = oldNodes.get(i)!;
     const nApplies = appliesTo(n, family);
     const oApplies = appliesTo(o, family);
     if (!nApplies && !oApplies) {

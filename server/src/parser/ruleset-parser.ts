@@ -22,6 +22,7 @@ import type {
 } from '../model/ruleset';
 import { isRule, spanAt } from '../model/ruleset';
 import { replaceRange } from '../model/replace-range';
+import { ChunkedArray } from '../model/chunked-array';
 import { buildTables, type TablesBuild, updateTables } from './chains';
 import { OptionPool, type ParsedCommand, parseCommandWords } from './command-parser';
 import { MAX_WORD_LENGTH, tokenizeLine, WordPool } from './tokenizer';
@@ -312,7 +313,8 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
   const sameStart = prior ? sameUpTo(lines, prior.texts) : 0;
   const { family, source } = familyOf(contents, opts, prior, sameStart);
   const format: FileFormat = contents.some((l) => l.startsWith('*')) ? 'save' : 'commands';
-  let nodes: LineNode[] = [];
+  /** Each line's node: the previous version's list with the lines read again put in, after an edit. */
+  let nodes: ChunkedArray<LineNode>;
   /** The command lines in line order, when read whole (an edit leaves them to the ruleset to find when asked). */
   let commands: CommandLine[] | undefined = [];
   let comments: CommentLine[] = [];
@@ -356,7 +358,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     const base = bom && ln === 0 ? 1 : 0;
     const raw = contents[ln]!;
     // the previous version's node for this line, when the edit left the line alone
-    const old = kept(ln) ? priorNodes![ln] : undefined;
+    const old = kept(ln) ? priorNodes!.get(ln) : undefined;
     if (old) {
       // in a context that gives it the same reading and no finding: its node as it was (the paths
       // below reach the same result, at the cost of reading it)
@@ -610,12 +612,16 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       extras.delete(ln);
       wideDecls.delete(ln);
     }
-    nodes = previous.lines.slice();
+    // (the chunks of the lines not read again are shared with the previous version's list: a copy
+    // of the whole list per edit was 0.8 MB at 100 000 lines, kept as long as the version)
+    const readAt: number[] = [];
+    const readNodes: LineNode[] = [];
     const read: CommandLine[] = [];
     const readComments: CommentLine[] = [];
     for (let ln = same; ln < sameFrom; ln++) {
       const node = readLine(ln);
-      nodes[ln] = node;
+      readAt.push(ln);
+      readNodes.push(node);
       if (node.kind === 'command') read.push(node);
       else if (node.kind === 'comment') readComments.push(node);
     }
@@ -629,14 +635,17 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     // the state the last line leaves: the last block, committed if its COMMIT was read
     block = blocks[blocks.length - 1];
     committed = block?.commitLine !== undefined;
+    nodes = previous.lines.with(readAt, readNodes);
   } else {
+    const all: LineNode[] = [];
     for (let ln = 0; ln < lines.length; ln++) {
       const node = readLine(ln);
-      nodes.push(node);
+      all.push(node);
       if (node.kind === 'command') commands!.push(node);
       else if (node.kind === 'comment') comments.push(node);
     }
     rules = commands!.filter(isRule);
+    nodes = ChunkedArray.of(all);
   }
   for (const x of lineFindings) findings.push(x);
 
@@ -677,7 +686,7 @@ class ParsedRuleset implements Ruleset {
     readonly familySource: Ruleset['familySource'],
     readonly format: FileFormat,
     readonly lineCount: number,
-    readonly lines: readonly LineNode[],
+    readonly lines: ChunkedArray<LineNode>,
     readonly comments: readonly CommentLine[],
     readonly tables: ReadonlyMap<string, Table>,
     readonly findings: readonly Finding[],
@@ -714,9 +723,9 @@ function sameFromEnd(a: readonly string[], b: readonly string[], floor: number):
 }
 
 /** The positions in [from, to) where `a` and `b` hold different nodes. */
-function differing(a: readonly LineNode[], b: readonly LineNode[], from: number, to: number): number[] {
+function differing(a: ChunkedArray<LineNode>, b: ChunkedArray<LineNode>, from: number, to: number): number[] {
   const out: number[] = [];
-  for (let i = from; i < to; i++) if (a[i] !== b[i]) out.push(i);
+  for (let i = from; i < to; i++) if (a.get(i) !== b.get(i)) out.push(i);
   return out;
 }
 

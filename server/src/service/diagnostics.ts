@@ -46,7 +46,7 @@ export function readSuppressions(rs: Ruleset, lines: readonly string[]): Suppres
     }
     // the next line that is not a comment or blank
     let target = n.line + 1;
-    while (target < rs.lineCount && (rs.lines[target]?.kind === 'comment' || rs.lines[target]?.kind === 'blank')) target++;
+    while (target < rs.lineCount && (rs.lines.get(target)?.kind === 'comment' || rs.lines.get(target)?.kind === 'blank')) target++;
     const prev = byLine.get(target);
     byLine.set(target, set === 'all' || prev === 'all' ? 'all' : new Set([...(prev ?? []), ...set]));
   }

@@ -42,7 +42,7 @@ function inside(s: Range | undefined, ch: number): s is Range {
 
 /** The line node on a given line (lines are stored in order, one node per line). */
 export function lineNode(rs: Ruleset, line: number): LineNode | undefined {
-  const n = rs.lines[line];
+  const n = rs.lines.get(line);
   if (n && n.line === line) return n;
   // lines are one node each in order; fall back to a search if that ever changes
   return rs.lines.find((x) => x.line === line);

@@ -53,7 +53,7 @@ const NONE: readonly SemanticToken[] = [];
  * it by the array.
  */
 export function lineTokens(rs: Ruleset, ln: number): readonly SemanticToken[] {
-  const n = rs.lines[ln];
+  const n = rs.lines.get(ln);
   if (!n) return NONE;
   switch (n.kind) {
     case 'comment':

@@ -76,10 +76,10 @@ function sameOutline(previous: Outline, rs: Ruleset): boolean {
   if (p.family !== rs.family || p.format !== rs.format || p.lineCount !== rs.lineCount || p.lines.length !== rs.lines.length || p.jumps.size !== rs.tables.size) return false;
   // the same chains, and the same jumps between them (the jump counts shown)
   for (const [name, t] of rs.tables) if (p.jumps.get(name) !== t.jumps) return false;
-  for (let i = 0; i < rs.lines.length; i++) {
-    const a = p.lines[i]!;
-    const b = rs.lines[i]!;
-    if (a === b) continue;
+  // (the lines an edit left alone are the same nodes, in chunks both versions share: passed over)
+  for (const i of p.lines.differences(rs.lines, Infinity)) {
+    const a = p.lines.get(i)!;
+    const b = rs.lines.get(i)!;
     if (previous.shown.has(i) || a.kind !== 'command' || b.kind !== 'command' || !isRule(a) || !isRule(b) || a.table !== b.table || a.chain !== b.chain) return false;
   }
   return true;
