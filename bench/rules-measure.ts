@@ -150,7 +150,7 @@ async function session(o: RulesetOptions, rng: Rng, mem: MemoryPeak) {
   const completions: number[] = [];
   for (let i = 0; i < o.positions; i++) {
     const line = rng.int(0, doc.lines.length - 1);
-    const ch = rng.int(0, doc.lines[line]!.length);
+    const ch = rng.int(0, doc.lines.get(line)!.length);
     hovers.push(timed(() => hover(doc, line, ch)).wall);
     completions.push(timed(() => completion(doc, line, ch)).wall);
   }

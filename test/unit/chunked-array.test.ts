@@ -99,6 +99,39 @@ describe('ChunkedArray', () => {
     }
   });
 
+  it('slices, splices, joins and tells where two lists start and stop differing, as plain arrays do', () => {
+    const rng = new Rng(5);
+    for (let round = 0; round < 300; round++) {
+      const n = rng.pick(sizes.concat([rng.int(0, 4 * CHUNK_SIZE)]));
+      const plain = Array.from({ length: n }, () => `w${rng.int(0, 9)}`);
+      const list = ChunkedArray.of(plain);
+      const from = rng.int(-2, n + 2);
+      const to = rng.int(-2, n + 2);
+      assert.deepEqual(list.slice(from, to), plain.slice(Math.max(0, from), Math.max(0, to)), `slice ${from} ${to} of ${n}`);
+      assert.equal(list.join('\n'), plain.join('\n'));
+      assert.equal(list.some((x) => x === 'w3'), plain.some((x) => x === 'w3'));
+      // splice: the same count (chunks shared) or another count (made again)
+      const a = rng.int(0, n);
+      const b = rng.int(a, Math.min(n, a + 3 * CHUNK_SIZE));
+      const items = Array.from({ length: rng.int(0, 2) ? b - a : rng.int(0, 2 * CHUNK_SIZE) }, (_, k) => `new${k}`);
+      const spliced = list.splice(a, b, items);
+      const want = plain.slice(0, a).concat(items, plain.slice(b));
+      assert.deepEqual(spliced.toArray(), want, `splice ${a} ${b} (${items.length}) of ${n}`);
+      assert.deepEqual(list.toArray(), plain, 'splice leaves the list it was made from alone');
+      // where the two versions start and stop differing, against plain scans
+      let first = 0;
+      while (first < Math.min(n, want.length) && plain[first] === want[first]) first++;
+      assert.equal(list.firstDifference(spliced), first, `first difference ${a} ${b}`);
+      assert.equal(spliced.firstDifference(list), first);
+      if (want.length === n) {
+        const floor = rng.int(0, n);
+        let last = n;
+        while (last > floor && plain[last - 1] === want[last - 1]) last--;
+        assert.equal(spliced.lastDifference(list, floor), last, `last difference ${a} ${b} from ${floor}`);
+      } else assert.equal(spliced.lastDifference(list, 0), want.length, 'lists of other lengths differ from the end');
+    }
+  });
+
   it('compares lists of different lengths at the positions only one of them has', () => {
     const a = ChunkedArray.of(['x', 'y']);
     const b = ChunkedArray.of(['x', 'y', 'z', 'w']);
@@ -119,5 +152,8 @@ describe('ChunkedArray', () => {
     assert.equal(shared, 7, 'seven of the eight chunks are shared');
     assert.deepEqual(a.differences(b, 16), [3 * CHUNK_SIZE + 5]);
     assert.equal(a.with([], []), a, 'nothing replaced: the same list');
+    // a line rewritten: splice with as many items as it replaces shares the other chunks too
+    const c = a.splice(5, 6, [{ i: -2 }]);
+    assert.equal(chunksOf(a).filter((ch, k) => chunksOf(c)[k] === ch).length, 7, 'splice of one entry shares seven chunks');
   });
 });

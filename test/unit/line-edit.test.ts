@@ -15,6 +15,7 @@ import { changedLinesSince, updateDocument } from '../../server/src/lsp/line-edi
 import { createRulesDocument } from '../../server/src/service/document';
 import { composeLineEdits, lineEditOf, spliceLines } from '../../server/src/service/line-edit';
 import { splitLines } from '../../server/src/parser/ruleset-parser';
+import { ChunkedArray } from '../../server/src/model/chunked-array';
 
 type Change = { range: { start: { line: number; character: number }; end: { line: number; character: number } }; text: string };
 
@@ -44,7 +45,7 @@ describe('line edits: a version\'s lines from the previous version\'s and the ed
     for (let round = 0; round < 60; round++) {
       const start = Array.from({ length: rng.int(0, 40) }, (_, i) => `-A INPUT -p tcp --dport ${i} -j ACCEPT`).join('\n');
       let doc = TextDocument.create('file:///e.rules', 'iptables', 1, start);
-      const versions = new Map<number, string[]>([[1, splitLines(start).lines]]);
+      const versions = new Map<number, ChunkedArray<string>>([[1, splitLines(start).lines]]);
       for (let step = 0; step < 30; step++) {
         // several changes in one message apply one after another (each range in the text the one before left)
         const count = rng.int(0, 4) ? 1 : rng.int(2, 4);
@@ -68,7 +69,7 @@ describe('line edits: a version\'s lines from the previous version\'s and the ed
           }
           offered++;
           const got = spliceLines(lines, changed.edit, changed.lines, text);
-          assert.deepEqual(got, want, `round ${round}, version ${v} -> ${doc.version}`);
+          assert.deepEqual(got?.toArray(), want.toArray(), `round ${round}, version ${v} -> ${doc.version}`);
         }
       }
     }
@@ -83,8 +84,8 @@ describe('line edits: a version\'s lines from the previous version\'s and the ed
     const whole = updateDocument(other, [{ text: 'z\nz' }], 2);
     assert.equal(changedLinesSince(whole, 1), undefined);
     // an edit that claims fewer lines than the text has is caught by the length
-    assert.equal(spliceLines(['a', 'b', 'c'], { start: 1, oldEnd: 2, newEnd: 2 }, ['bb'], 'a\nbb\nc\nd'), undefined);
-    assert.deepEqual(spliceLines(['a', 'b', 'c'], { start: 1, oldEnd: 2, newEnd: 3 }, ['b1', 'b2'], 'a\nb1\nb2\nc'), ['a', 'b1', 'b2', 'c']);
+    assert.equal(spliceLines(ChunkedArray.of(['a', 'b', 'c']), { start: 1, oldEnd: 2, newEnd: 2 }, ['bb'], 'a\nbb\nc\nd'), undefined);
+    assert.deepEqual(spliceLines(ChunkedArray.of(['a', 'b', 'c']), { start: 1, oldEnd: 2, newEnd: 3 }, ['b1', 'b2'], 'a\nb1\nb2\nc')?.toArray(), ['a', 'b1', 'b2', 'c']);
     assert.deepEqual(lineEditOf({ range: { start: { line: 2 }, end: { line: 4 } }, text: 'one\ntwo' }), { start: 2, oldEnd: 5, newEnd: 4 });
     assert.deepEqual(composeLineEdits({ start: 2, oldEnd: 5, newEnd: 4 }, { start: 10, oldEnd: 11, newEnd: 11 }), { start: 2, oldEnd: 12, newEnd: 11 });
   });
@@ -97,8 +98,8 @@ describe('line edits: a version\'s lines from the previous version\'s and the ed
     td = apply(td, [{ range: { start: { line: 10, character: 3 }, end: { line: 11, character: 0 } }, text: 'INPUT -p udp -j ACCEPT\n-A ' }]);
     const inc = createRulesDocument(td.uri, td.version, td.getText(), 'auto', first, changedLinesSince(td, 1));
     const fresh = createRulesDocument(td.uri, td.version, td.getText());
-    assert.deepEqual(inc.lines, fresh.lines);
-    assert.equal(inc.lines[30], first.lines[30], 'an unchanged line is the same string');
+    assert.deepEqual(inc.lines.toArray(), fresh.lines.toArray());
+    assert.equal(inc.lines.get(30), first.lines.get(30), 'an unchanged line is the same string');
     assert.deepEqual(
       inc.ruleset.lines.toArray().map((n) => n.kind),
       fresh.ruleset.lines.toArray().map((n) => n.kind),
@@ -115,7 +116,7 @@ describe('line edits: a version\'s lines from the previous version\'s and the ed
     // a 7 MB document; each edit makes the document a new 7 MB text
     const start = Array.from({ length: 200_000 }, (_, i) => `-A INPUT -s 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255} -j DROP`).join('\n');
     let td = TextDocument.create('file:///big.rules', 'iptables', 1, start);
-    let lines: string[] | undefined = splitLines(start).lines;
+    let lines: ChunkedArray<string> | undefined = splitLines(start).lines;
     await collect();
     const before = process.memoryUsage().heapUsed;
     const rng = new Rng(0x7e7);
@@ -124,7 +125,7 @@ describe('line edits: a version\'s lines from the previous version\'s and the ed
       const from = td.version;
       td = apply(td, [{ range: { start: { line: at, character: 3 }, end: { line: at, character: 8 } }, text: 'OUTPUT' }]);
       const changed = changedLinesSince(td, from)!;
-      lines = spliceLines(lines, changed.edit, changed.lines, td.getText());
+      lines = spliceLines(lines!, changed.edit, changed.lines, td.getText());
       assert.ok(lines, `version ${td.version}`);
     }
     await collect();

@@ -22,6 +22,7 @@ import { allFindings } from '../../server/src/analysis/all-checks';
 import { diagnose } from '../../server/src/service/diagnostics';
 import { createRulesDocument } from '../../server/src/service/document';
 import { sampleRulesets } from '../support/ruleset-gen';
+import { ChunkedArray } from '../../server/src/model/chunked-array';
 
 function describe_(rules: readonly Rule[]): string {
   return rules.map((r) => lineRef(r)).join(', ');
@@ -706,7 +707,7 @@ describe('the walk limit of the ordering checks', function () {
       'COMMIT',
       '',
     ].join('\n');
-  const codes = (text: string) => diagnose(createRulesDocument('file:///limit.rules', 1, text).ruleset, text.split('\n')).map((d) => d.code);
+  const codes = (text: string) => diagnose(createRulesDocument('file:///limit.rules', 1, text).ruleset, ChunkedArray.of(text.split('\n'))).map((d) => d.code);
 
   afterEach(() => setWalkBudget(undefined));
 
@@ -718,7 +719,7 @@ describe('the walk limit of the ordering checks', function () {
 
   it('past the limit, each check that stopped says so on the hook and claims nothing it did not check', () => {
     setWalkBudget(2000);
-    const fs = diagnose(createRulesDocument('file:///limit2.rules', 1, blocklist(300)).ruleset, blocklist(300).split('\n'));
+    const fs = diagnose(createRulesDocument('file:///limit2.rules', 1, blocklist(300)).ruleset, ChunkedArray.of(blocklist(300).split('\n')));
     const c = fs.map((d) => d.code);
     assert.ok(!c.includes('log-invalid') && !c.includes('reject-without-tcp-reset') && !c.includes('missing-established-accept'), c.join(' '));
     const limits = fs.filter((f) => f.code === 'analysis-limit');

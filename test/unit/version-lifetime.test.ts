@@ -14,6 +14,7 @@ import { generateRuleset } from '../../bench/gen/rulesets';
 import { parseRuleset, rulesetEdit } from '../../server/src/parser/ruleset-parser';
 import { diagnose } from '../../server/src/service/diagnostics';
 import type { Ruleset } from '../../server/src/model/ruleset';
+import { ChunkedArray } from '../../server/src/model/chunked-array';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -48,7 +49,7 @@ function edited(lines: string[], k: number): string[] {
 
 function analysed(text: string, previous?: Ruleset): Ruleset {
   const rs = parseRuleset(text, previous ? { previous } : {});
-  diagnose(rs, text.split('\n'));
+  diagnose(rs, ChunkedArray.of(text.split('\n')));
   return rs;
 }
 
@@ -112,7 +113,8 @@ describe('version lifetime', () => {
     assert.equal(rulesetEdit(rs)?.previous, base);
     // and the analysis that starts from it finds what a fresh one finds
     const text = lines.join('\n');
-    assert.deepEqual(diagnose(rs, lines), diagnose(parseRuleset(text), lines));
+    const list = ChunkedArray.of(lines);
+    assert.deepEqual(diagnose(rs, list), diagnose(parseRuleset(text), list));
   });
 
   it('a version read from one whose line count differs starts afresh', () => {

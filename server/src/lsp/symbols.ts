@@ -65,7 +65,7 @@ export function registerSymbols(ctx: ServerContext): void {
       } else {
         const doc = ctx.rules(uri);
         if (!doc) return [];
-        const o = outline(doc.ruleset, (l) => doc.lines[l]?.length ?? 0, last.get(uri));
+        const o = outline(doc.ruleset, (l) => doc.lines.get(l)?.length ?? 0, last.get(uri));
         last.set(uri, o);
         syms = o.symbols;
       }

@@ -98,6 +98,40 @@ export class ChunkedArray<T> implements ReadList<T> {
     return out;
   }
 
+  /**
+   * The first position where this list and `other` hold different entries (by identity), or where
+   * only one of them has an entry; the length when they are the same. Shared chunks are passed over.
+   */
+  firstDifference(other: ChunkedArray<T>): number {
+    const n = Math.min(this.length, other.length);
+    for (let c = 0; c << CHUNK_BITS < n; c++) {
+      const a = this.chunks[c]!;
+      const b = other.chunks[c]!;
+      if (a === b) continue;
+      const start = c << CHUNK_BITS;
+      const end = Math.min(n, start + CHUNK_SIZE);
+      for (let i = start; i < end; i++) if (a[i & MASK] !== b[i & MASK]) return i;
+    }
+    return n;
+  }
+
+  /**
+   * For a list as long as `other`: one past the last position from `floor` on where the two hold
+   * different entries, or `floor` when they hold the same from there on. Shared chunks are passed over.
+   * (Lists of different lengths differ, from the end on: this list's length.)
+   */
+  lastDifference(other: ChunkedArray<T>, floor: number): number {
+    if (other.length !== this.length) return Math.max(floor, this.length);
+    for (let c = (this.length - 1) >> CHUNK_BITS; c >= 0 && (c + 1) << CHUNK_BITS > floor; c--) {
+      const a = this.chunks[c]!;
+      const b = other.chunks[c]!;
+      if (a === b) continue;
+      const start = Math.max(floor, c << CHUNK_BITS);
+      for (let i = Math.min(this.length, (c + 1) << CHUNK_BITS) - 1; i >= start; i--) if (a[i & MASK] !== b[i & MASK]) return i + 1;
+    }
+    return floor;
+  }
+
   /** The entries in order. */
   *[Symbol.iterator](): Generator<T, void, undefined> {
     for (const ch of this.chunks) for (let j = 0; j < ch.length; j++) yield ch[j]!;
@@ -116,6 +150,42 @@ export class ChunkedArray<T> implements ReadList<T> {
   find(test: (x: T) => boolean): T | undefined {
     for (const ch of this.chunks) for (let j = 0; j < ch.length; j++) if (test(ch[j]!)) return ch[j]!;
     return undefined;
+  }
+
+  /** Whether `test` says true for some entry. */
+  some(test: (x: T) => boolean): boolean {
+    for (const ch of this.chunks) for (let j = 0; j < ch.length; j++) if (test(ch[j]!)) return true;
+    return false;
+  }
+
+  /** The entries from `from` up to (not including) `to`, as a new array (ends clamped as Array.slice clamps them, negatives not taken). */
+  slice(from = 0, to = this.length): T[] {
+    const out: T[] = [];
+    const end = Math.min(to, this.length);
+    for (let i = Math.max(0, from); i < end; i++) out.push(this.chunks[i >> CHUNK_BITS]![i & MASK]!);
+    return out;
+  }
+
+  /**
+   * This list with the entries from `from` up to `to` replaced by `items`. As many items as they
+   * replace (a line rewritten): the chunks they fall in are copied, the others shared (see with);
+   * otherwise every position after them moves, and the list is made again.
+   */
+  splice(from: number, to: number, items: readonly T[]): ChunkedArray<T> {
+    if (items.length === to - from) {
+      const at = new Array<number>(items.length);
+      for (let k = 0; k < items.length; k++) at[k] = from + k;
+      return this.with(at, items);
+    }
+    // (concat, not a spread into Array.splice: a paste of 100 000 lines is too many arguments)
+    return ChunkedArray.of(this.slice(0, from).concat(items, this.slice(to)));
+  }
+
+  /** The entries as strings, with `separator` between them (as Array.join). */
+  join(separator: string): string {
+    const parts: string[] = [];
+    for (const ch of this.chunks) parts.push(ch.join(separator));
+    return parts.join(separator);
   }
 
   /** The entries in order, as one new array (what tests compare). */

@@ -21,13 +21,13 @@ export interface CodeAction<F extends Finding = Finding> {
 
 function builtinFixes(doc: RulesDocument, f: Finding): CodeAction[] {
   const data = (f.data ?? {}) as Record<string, unknown>;
-  const line = doc.lines[f.span.line] ?? '';
+  const line = doc.lines.get(f.span.line) ?? '';
   switch (f.code) {
     case 'carriage-return': {
       const lines = (data['lines'] as number[] | undefined) ?? [f.span.line];
       const edits = lines
         .filter((l) => l < doc.lines.length - 1 || doc.text.endsWith('\r'))
-        .map((l) => ({ line: l, start: doc.lines[l]!.length, endLine: l + 1, end: 0, text: '\n' }));
+        .map((l) => ({ line: l, start: doc.lines.get(l)!.length, endLine: l + 1, end: 0, text: '\n' }));
       return [{ title: 'Convert every line ending to LF', kind: 'quickfix', edits, diagnostic: f, preferred: true }];
     }
     case 'byte-order-mark':

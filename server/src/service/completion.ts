@@ -125,7 +125,7 @@ function optionEntries(specs: readonly OptionSpec[], owner: string, replace: Spa
 
 export function completion(doc: RulesDocument, line: number, ch: number): CompletionEntry[] {
   const rs = doc.ruleset;
-  const text = doc.lines[line] ?? '';
+  const text = doc.lines.get(line) ?? '';
   const before = text.slice(0, ch);
   const here = (start: number): Span => ({ line, start, end: ch });
 

@@ -9,6 +9,7 @@
 import { allFindings } from '../analysis/all-checks';
 import { CODE_PREFIX, docsLink } from '../analysis/codes';
 import type { Finding, Ruleset, Severity } from '../model/ruleset';
+import type { ReadList } from '../model/chunked-array';
 
 export type SeveritySetting = Severity | 'off' | 'default';
 
@@ -30,13 +31,13 @@ interface Suppressions {
 
 const DIRECTIVE = /^#\s*iptables-lens-disable-(next-line|file)\b(.*)$/;
 
-export function readSuppressions(rs: Ruleset, lines: readonly string[]): Suppressions {
+export function readSuppressions(rs: Ruleset, lines: ReadList<string>): Suppressions {
   let file: Set<string> | 'all' | undefined;
   const byLine = new Map<number, Set<string> | 'all'>();
   // the comment lines only: looking at every line of a 100 000-line file (each its own object
   // somewhere in the heap) took 3 to 7 ms per edit
   for (const n of rs.comments) {
-    const m = DIRECTIVE.exec(lines[n.line] ?? '');
+    const m = DIRECTIVE.exec(lines.get(n.line) ?? '');
     if (!m) continue;
     const codes = m[2]!.split(/[\s,]+/).filter(Boolean).map((c) => (c.startsWith(CODE_PREFIX) ? c.slice(CODE_PREFIX.length) : c));
     const set: Set<string> | 'all' = codes.length ? new Set(codes) : 'all';
@@ -70,7 +71,7 @@ function findingsOf(rs: Ruleset): readonly Finding[] {
   return f;
 }
 
-export function diagnose(rs: Ruleset, lines: readonly string[], settings: DiagnosticSettings = {}): Diagnostic[] {
+export function diagnose(rs: Ruleset, lines: ReadList<string>, settings: DiagnosticSettings = {}): Diagnostic[] {
   const sup = readSuppressions(rs, lines);
   const out: Diagnostic[] = [];
   for (const f of findingsOf(rs)) {

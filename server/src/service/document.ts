@@ -4,6 +4,7 @@
  */
 import type { Family } from '../knowledge/types';
 import type { Ruleset } from '../model/ruleset';
+import type { ChunkedArray } from '../model/chunked-array';
 import { parseRuleset, splitLines } from '../parser/ruleset-parser';
 import { type LineEdit, spliceLines } from './line-edit';
 
@@ -11,7 +12,7 @@ export interface RulesDocument {
   readonly uri: string;
   readonly version: number;
   readonly text: string;
-  readonly lines: readonly string[];
+  readonly lines: ChunkedArray<string>;
   readonly ruleset: Ruleset;
 }
 
@@ -67,7 +68,7 @@ export function createRulesDocument(uri: string, version: number, text: string, 
  * same strings keep what was read from them, and the whole text is joined only if someone reads
  * `text`.
  */
-export function createRulesDocumentFromLines(uri: string, version: number, lines: readonly string[], family: FamilySetting = 'auto', previous?: RulesDocument): RulesDocument {
+export function createRulesDocumentFromLines(uri: string, version: number, lines: ChunkedArray<string>, family: FamilySetting = 'auto', previous?: RulesDocument): RulesDocument {
   const ruleset = parseRuleset('', { ...familyOptions(uri, family), ...(previous ? { previous: previous.ruleset } : {}), lines });
   let text: string | undefined;
   const doc: RulesDocument = {

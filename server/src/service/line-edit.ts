@@ -1,3 +1,5 @@
+import type { ChunkedArray } from '../model/chunked-array';
+
 /**
  * Which lines an edit of a document replaced, so that the next version's lines can be made from
  * the previous version's (the same string objects for every line the edit left alone) instead of
@@ -47,14 +49,13 @@ export function composeLineEdits(a: LineEdit, b: LineEdit): LineEdit {
  * replaced lines; undefined when they cannot add up to `text` (a wrong edit, or a text with
  * carriage returns), so the caller splits the text instead.
  */
-export function spliceLines(old: readonly string[], edit: LineEdit, replaced: readonly string[], text: string): string[] | undefined {
+export function spliceLines(old: ChunkedArray<string>, edit: LineEdit, replaced: readonly string[], text: string): ChunkedArray<string> | undefined {
   if (edit.oldEnd > old.length || replaced.length !== edit.newEnd - edit.start) return undefined;
-  const lines = old.slice(0, edit.start);
-  for (const l of replaced) lines.push(l);
-  for (let i = edit.oldEnd; i < old.length; i++) lines.push(old[i]!);
+  // (the chunks of lines the edit left alone are shared with the older version's list)
+  const lines = old.splice(edit.start, edit.oldEnd, replaced);
   // the lines and one line feed between each two make the text, or the edit was not what it said
   let length = lines.length - 1;
-  for (const l of lines) length += l.length;
+  for (let i = 0; i < lines.length; i++) length += lines.get(i)!.length;
   if (length !== text.length) return undefined;
   return lines;
 }

@@ -20,7 +20,7 @@ export function insertLineBefore(line: number, text: string): TextEdit {
 }
 
 export function insertLineAfter(doc: RulesDocument, line: number, text: string): TextEdit {
-  const len = doc.lines[line]?.length ?? 0;
+  const len = doc.lines.get(line)?.length ?? 0;
   return { line, start: len, endLine: line, end: len, text: '\n' + text };
 }
 
@@ -30,6 +30,6 @@ export function insertLineAfter(doc: RulesDocument, line: number, text: string):
  */
 export function deleteLine(doc: RulesDocument, line: number): TextEdit {
   if (line + 1 < doc.lines.length) return { line, start: 0, endLine: line + 1, end: 0, text: '' };
-  if (line > 0) return { line: line - 1, start: doc.lines[line - 1]!.length, endLine: line, end: doc.lines[line]!.length, text: '' };
-  return { line, start: 0, endLine: line, end: doc.lines[line]?.length ?? 0, text: '' };
+  if (line > 0) return { line: line - 1, start: doc.lines.get(line - 1)!.length, endLine: line, end: doc.lines.get(line)!.length, text: '' };
+  return { line, start: 0, endLine: line, end: doc.lines.get(line)?.length ?? 0, text: '' };
 }

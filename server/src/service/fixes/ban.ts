@@ -11,7 +11,7 @@ export function banFixes(doc: RulesDocument, f: Finding): CodeAction[] {
   const ban = ruleAt(doc, f.span);
   const accept = data && ruleAtLine(doc, data.acceptLine);
   if (!ban || !accept || ban.line <= accept.line || !appendOnlyChain(doc, ban.table, ban.chain)) return [];
-  const text = doc.lines[ban.line]!;
+  const text = doc.lines.get(ban.line)!;
   return [
     {
       title: `Move this ${ban.target?.name} above the ESTABLISHED accept (line ${accept.line + 1})`,

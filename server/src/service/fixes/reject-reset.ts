@@ -13,7 +13,7 @@ export function rejectResetFixes(doc: RulesDocument, f: Finding): CodeAction[] {
   const r = ruleAt(doc, f.span);
   if (!r?.target) return [];
   const opt = r.target.options.find((o) => o.name === '--reject-with');
-  const line = doc.lines[r.line]!;
+  const line = doc.lines.get(r.line)!;
   const tcpOnly = (f.data as { tcpOnly?: boolean } | undefined)?.tcpOnly;
   if (tcpOnly) {
     const edit = opt?.args[0] ? replaceSpan(spanAt(r.line, opt.args[0]), 'tcp-reset') : replaceSpan({ line: r.line, start: r.target.nameWord.end, end: r.target.nameWord.end }, ' --reject-with tcp-reset');
