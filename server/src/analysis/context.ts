@@ -12,7 +12,7 @@ import { ChainMemo, envKey } from './memo';
 import { ChunkedArray } from '../model/chunked-array';
 import type { ChainMap } from '../model/chain-map';
 import { RenamedKeys } from './renamed-keys';
-import { ChainIndex } from './rule-index';
+import { ChainIndex, MIN_INDEXED } from './rule-index';
 import { type CompiledRules, compileRule, compileRuleset, type RuleSpace } from './rule-space';
 
 export interface AnalysisContext {
@@ -210,6 +210,12 @@ export function analysisContext(rs: Ruleset): AnalysisContext {
     let i = indexes.get(chain);
     if (!i) {
       const spaces = known?.spaces ?? ChunkedArray.build(chain.rules.length, (k) => rules.get(chain.rules[k]!));
+      // a chain too short to index lists its rules, which costs less than keeping what it was
+      // made from for the next version (a kube-proxy node has tens of thousands of such chains)
+      if (spaces.length < MIN_INDEXED) {
+        indexes.set(chain, (i = new ChainIndex(env, spaces)));
+        return i;
+      }
       // from the index of the chain before an edit of a few of its rules, when one is kept
       const made = INDEXES.get(ctx, chain, '', () => ({ index: new ChainIndex(env, spaces), spaces }), (prev, changed) => ({ index: ChainIndex.after(env, spaces, { index: prev.index, before: prev.spaces, changed }), spaces }), known?.seq);
       indexes.set(chain, (i = made.index));

@@ -86,7 +86,7 @@ export function ascending(list: number[]): number[] {
 }
 
 /** Chains shorter than this are not indexed: their rules are simply all looked at. */
-const MIN_INDEXED = 24;
+export const MIN_INDEXED = 24;
 /** Dimensions indexed per chain: the ones most of its rules restrict. */
 const MAX_DIMS = 3;
 
