@@ -11,6 +11,7 @@ import { Rng } from '../../bench/gen/rng';
 import { generateRuleset } from '../../bench/gen/rulesets';
 import { type Chain, type LineNode, replacedSince, type Rule, type Ruleset, type TableBlock } from '../../server/src/model/ruleset';
 import { parseRuleset } from '../../server/src/parser/ruleset-parser';
+import { CHUNK_SIZE } from '../../server/src/model/chunked-array';
 import { editedVersions, editInputs } from '../support/ruleset-edits';
 
 /** A block by where it is, so that two readings compare by content and not by identity. */
@@ -95,6 +96,19 @@ describe('incremental parse: what an edit leaves alone is kept', () => {
         }
       } else assert.equal(t, before.tables.get(name), name);
     }
+  });
+
+  it('a rule rewritten in place: the line nodes are held in the chunks of the previous version, but the one it falls in', () => {
+    const lines = ['*filter', ':INPUT DROP [0:0]', ...Array.from({ length: 5 * CHUNK_SIZE }, (_, i) => `-A INPUT -s 10.1.${i >> 8}.${i & 255} -j DROP`), 'COMMIT', ''];
+    const before = parseRuleset(lines.join('\n'));
+    const at = 3 * CHUNK_SIZE + 100;
+    const edited = lines.slice();
+    edited[at] = edited[at]!.replace('-j DROP', '-j ACCEPT');
+    const after = parseRuleset(edited.join('\n'), { previous: before });
+    const chunksOf = (l: unknown) => (l as { chunks: unknown[] }).chunks;
+    const total = chunksOf(after.lines).length;
+    assert.equal(chunksOf(after.lines).filter((ch, c) => chunksOf(before.lines)[c] === ch).length, total - 1);
+    assert.notEqual(after.lines.get(at), before.lines.get(at));
   });
 
   it('a chain edited in place over several versions tells which positions were replaced since an earlier version (replacedSince)', () => {

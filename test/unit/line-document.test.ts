@@ -10,6 +10,7 @@ import { strict as assert } from 'node:assert';
 import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import { Rng } from '../../bench/gen/rng';
 import { LineDocument } from '../../server/src/lsp/line-document';
+import { CHUNK_SIZE } from '../../server/src/model/chunked-array';
 import { SANITIZED_DOCUMENTS } from '../../server/src/lsp/documents';
 
 const PIECES = ['', 'x', '-A INPUT -j ACCEPT', '\n', '\n\n', 'ab\ncd', '*filter\n:INPUT ACCEPT [0:0]\n', 'é€😀', '\nlast'];
@@ -72,6 +73,19 @@ describe('LineDocument answers as TextDocument', () => {
         sameAnswers(rng, mine, ref, `run ${run} v${v} after ${JSON.stringify(changes)}`);
       }
     }
+  });
+
+  it('an edit of one line of a long document copies the chunk of lines it falls in, not the whole list', () => {
+    const text = Array.from({ length: 10 * CHUNK_SIZE }, (_, i) => `-A INPUT -s 10.0.${i >> 8}.${i & 255} -j DROP`).join('\n');
+    const doc = LineDocument.create('file:///big.rules', 'iptables', 1, text)!;
+    const before = doc.lines;
+    const at = 4 * CHUNK_SIZE + 7;
+    assert.ok(doc.update([{ range: { start: { line: at, character: 3 }, end: { line: at, character: 8 } }, text: 'OUTPUT' }], 2));
+    const chunksOf = (l: unknown) => (l as { chunks: unknown[] }).chunks;
+    const shared = chunksOf(doc.lines).filter((ch, c) => chunksOf(before)[c] === ch).length;
+    assert.equal(shared, 9, 'nine of the ten chunks are the previous version\'s');
+    assert.equal(doc.lines.get(at), before.get(at)!.replace('INPUT', 'OUTPUT'));
+    assert.deepEqual(before.firstDifference(doc.lines), at);
   });
 
   it('a change past the last line goes at the end of the text, as TextDocument puts it there, with its lines counted right', () => {
