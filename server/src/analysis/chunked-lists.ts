@@ -97,7 +97,6 @@ export class Positions {
     return new Positions(chunks, length);
   }
 
-
   /** How many positions are `from` or later. */
   countFrom(from: number): number {
     if (this.length === 0) return 0;

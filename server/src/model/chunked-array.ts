@@ -103,16 +103,7 @@ export class ChunkedArray<T> implements ReadList<T> {
    * only one of them has an entry; the length when they are the same. Shared chunks are passed over.
    */
   firstDifference(other: ChunkedArray<T>): number {
-    const n = Math.min(this.length, other.length);
-    for (let c = 0; c << CHUNK_BITS < n; c++) {
-      const a = this.chunks[c]!;
-      const b = other.chunks[c]!;
-      if (a === b) continue;
-      const start = c << CHUNK_BITS;
-      const end = Math.min(n, start + CHUNK_SIZE);
-      for (let i = start; i < end; i++) if (a[i & MASK] !== b[i & MASK]) return i;
-    }
-    return n;
+    return this.differences(other, 0)[0] ?? this.length;
   }
 
   /**

@@ -312,8 +312,9 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
   const content = (ln: number) => (bom && ln === 0 ? lines.get(0)!.slice(1) : lines.get(ln)!);
   const contents = bom ? ChunkedArray.build(lines.length, content) : lines;
   const prior = opts.previous ? LINE_PARSES.get(opts.previous) : undefined;
-  // the lines at the start that are the previous version's strings
-  const sameStart = prior ? sameUpTo(lines, prior.texts) : 0;
+  // the lines at the start that are the previous version's strings (the chunks a version made by
+  // an edit shares with the one before are passed over)
+  const sameStart = prior ? lines.firstDifference(prior.texts) : 0;
   const { family, source } = familyOf(contents, opts, prior, sameStart);
   const format: FileFormat = contents.some((l) => l.startsWith('*')) ? 'save' : 'commands';
   /** Each line's node: the previous version's list with the lines read again put in, after an edit. */
@@ -336,7 +337,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     const old = priorSame.texts;
     same = sameStart;
     if (lines.length === old.length) {
-      sameFrom = sameFromEnd(lines, old, same);
+      sameFrom = lines.lastDifference(old, same);
       sameBlocks = !opensOrCloses(lines, same, sameFrom) && !opensOrCloses(old, same, sameFrom);
     }
   }
@@ -663,8 +664,8 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
   // after an edit that kept the number of lines: the lines whose node is not the previous one's
   let changed: number[] | undefined;
   if (priorNodes && priorNodes.length === nodes.length) {
-    // (after an edit within blocks, only the lines read again can differ)
-    changed = incremental ? differing(nodes, priorNodes, same, sameFrom) : differing(nodes, priorNodes, 0, nodes.length);
+    // (after an edit within blocks, the list shares every chunk but those of the lines read again)
+    changed = nodes.differences(priorNodes, Infinity);
   }
   // an edit that only rewrote rules in place changes the previous tables where those rules are
   const built = (changed && updateTables(priorSame!.tables, priorNodes!, nodes, changed, family)) || buildTables(nodes, format, family);
@@ -704,28 +705,6 @@ class ParsedRuleset implements Ruleset {
   get rules(): readonly Rule[] {
     return (this.ruleList ??= this.commands.filter(isRule));
   }
-}
-
-// The loops over every line of an edited version are functions of their own: inside parseRuleset,
-// which runs once per version, V8 ran them unoptimised (15 to 25 ns a line, 1.5 to 2.5 ms each on
-// 100 000 lines); a small function called on every edit is optimised after a few.
-
-/** How many lines at the start of `a` are the same strings as those of `b`. */
-function sameUpTo(a: ChunkedArray<string>, b: ChunkedArray<string>): number {
-  // (the chunks a version made by an edit shares with the one before are passed over)
-  return a.firstDifference(b);
-}
-
-/** For `a` and `b` of the same length: the first line from which on, down to `floor`, every line is the same string. */
-function sameFromEnd(a: ChunkedArray<string>, b: ChunkedArray<string>, floor: number): number {
-  return a.lastDifference(b, floor);
-}
-
-/** The positions in [from, to) where `a` and `b` hold different nodes. */
-function differing(a: ChunkedArray<LineNode>, b: ChunkedArray<LineNode>, from: number, to: number): number[] {
-  const out: number[] = [];
-  for (let i = from; i < to; i++) if (a.get(i) !== b.get(i)) out.push(i);
-  return out;
 }
 
 /** The last block whose header comes before line ln. */
