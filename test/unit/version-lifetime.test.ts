@@ -15,6 +15,8 @@ import { parseRuleset, rulesetEdit } from '../../server/src/parser/ruleset-parse
 import { diagnose } from '../../server/src/service/diagnostics';
 import type { Ruleset } from '../../server/src/model/ruleset';
 import { ChunkedArray } from '../../server/src/model/chunked-array';
+import { compileRule, spaceEnv } from '../../server/src/analysis/rule-space';
+import { Space } from '../../server/src/analysis/packet-space';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -83,15 +85,31 @@ describe('version lifetime', () => {
     assert.ok(second.rules.length > 0);
   });
 
+  it('a document no one holds any more leaves nothing of its rules behind', async () => {
+    // what compiling shares between rules (the conditions of the same option texts) is a cache of
+    // its own: it must not keep a closed document's options, conditions or packet spaces
+    const parts = ((rs: Ruleset) =>
+      rs.rules.flatMap((r) => {
+        const compiled = compileRule(spaceEnv(rs), r);
+        // (a rule without conditions has the space of every packet, which is no one's)
+        const space = compiled.space === Space.ALL ? [] : [new WeakRef(compiled.space)];
+        return [new WeakRef(r.options), ...r.options.map((o) => new WeakRef(o)), ...compiled.conditions.map((c) => new WeakRef(c)), ...space];
+      }))(analysed(TEXT));
+    assert.ok(parts.length > 500, 'the rules have options and conditions');
+    await collect();
+    const alive = parts.filter((p) => p.deref() !== undefined).length;
+    assert.equal(alive, 0, `${alive} of ${parts.length} options, conditions and spaces are still alive`);
+  });
+
   it('the command parser keeps nothing of the last line it read', async () => {
     // its reader keeps its working lists from line to line: the last line's nodes must not stay in them
-    const text = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT ! -s 10.9.9.9 -p tcp -m tcp --dport 7 -m comment --comment last -j DROP\nCOMMIT\n';
+    const text = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT ! -s 10.9.9.9 -p tcp -m tcp --dport 7 -m comment --comment last -j LOG --log-prefix "last "\nCOMMIT\n';
     const parts = ((rs: Ruleset) => {
       const rule = rs.rules[0]!;
-      return [new WeakRef(rule), new WeakRef(rule.options[0]!), new WeakRef(rule.matches[0]!), new WeakRef(rule.target!)];
+      return [new WeakRef(rule), new WeakRef(rule.options[0]!), new WeakRef(rule.matches[0]!), new WeakRef(rule.target!), new WeakRef(rule.target!.options[0]!)];
     })(parseRuleset(text));
     await collect();
-    assert.deepEqual(parts.map((p) => p.deref() === undefined), [true, true, true, true], 'the rule, its option, match and target nodes are gone');
+    assert.deepEqual(parts.map((p) => p.deref() === undefined), [true, true, true, true, true], 'the rule, its option, match, target and target option nodes are gone');
   });
 
   it('an analysis starts from the last analysed version, through versions parsed in between', async () => {

@@ -274,14 +274,30 @@ interface SharedBodies {
   readonly root: BodyNode;
   nodes: number;
 }
-const SHARED = new WeakMap<SpaceEnv, SharedBodies>();
+
+/**
+ * The shared bodies of each environment, held weakly: they serve one burst of compiling (the
+ * rules of a file opened, a block pasted), in which the same options come back thousands of
+ * times. A WeakRef read keeps its target until the end of the job that read it, so they live
+ * through the job that compiles and go at the next collection once it has ended. Held strongly,
+ * they kept every body ever made, and through `last` the option and match nodes of documents
+ * long closed: 120 MB after the firewall-like 100k file was closed, and a second model's worth
+ * while the same file was opened again. A body a rule still uses stays alive through its
+ * condition, wherever the bodies go.
+ */
+const SHARED = new WeakMap<SpaceEnv, WeakRef<SharedBodies>>();
 /** Nodes past which the shared bodies of an environment start again from nothing. */
 const MAX_SHARED = 200_000;
 
-/** The node of `o` in the shared bodies of `env` (made on the way). */
-function bodyNode(env: SpaceEnv, o: OptionNode): BodyNode {
-  let shared = SHARED.get(env);
-  if (!shared || shared.nodes >= MAX_SHARED) SHARED.set(env, (shared = { root: {}, nodes: 0 }));
+/** The shared bodies of `env` for this job: those made earlier while they last, else new ones. */
+function sharedBodies(env: SpaceEnv): SharedBodies {
+  let shared = SHARED.get(env)?.deref();
+  if (!shared || shared.nodes >= MAX_SHARED) SHARED.set(env, new WeakRef((shared = { root: {}, nodes: 0 })));
+  return shared;
+}
+
+/** The node of `o` in `shared` (made on the way). */
+function bodyNode(shared: SharedBodies, o: OptionNode): BodyNode {
   // (who reads the option, the module and option names, the negation, then each argument: the
   // words of the line)
   let n = step(shared, step(shared, step(shared, shared.root, o.owner), o.match ? o.match.name : ''), o.name);
@@ -301,11 +317,11 @@ function step(shared: SharedBodies, n: BodyNode, word: string): BodyNode {
   return c;
 }
 
-function conditionOf(env: SpaceEnv, o: OptionNode): Condition | undefined {
+function conditionOf(env: SpaceEnv, shared: SharedBodies, o: OptionNode): Condition | undefined {
   // (--ctproto also reads the other options of its match; only generic and match options are conditions)
   if (o.name === '--ctproto') return conditionFor(env, o);
   if (o.owner !== 'generic' && o.owner !== 'match') return undefined;
-  const node = bodyNode(env, o);
+  const node = bodyNode(shared, o);
   const hit = node.body;
   if (hit === null) return undefined;
   if (hit !== undefined) {
@@ -573,8 +589,9 @@ function compileIn(byOptions: WeakMap<readonly OptionNode[], RuleSpace>, env: Sp
     return moved;
   }
   const found: Condition[] = [];
+  const shared = sharedBodies(env);
   for (const o of rule.options) {
-    const c = conditionOf(env, o);
+    const c = conditionOf(env, shared, o);
     if (c) found.push(c);
   }
   for (const m of rule.matches) {
