@@ -423,6 +423,8 @@ class CommandReader {
     this.protocol = undefined;
     if (this.matchNames.size) this.matchNames.clear();
     this.matchNamesLine = -1;
+    // (the reused answer names the module it came from: the line's match or target node)
+    (this.exactFound[0] as { owner: Candidate['owner'] }).owner = 'generic';
     this.busy = false;
   }
 
