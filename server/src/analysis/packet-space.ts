@@ -127,6 +127,16 @@ const DOMAINS_IPV6 = domainsOf('ipv6');
 type Range = readonly [bigint, bigint];
 
 /**
+ * A short list grown by push, at its length: after the first push V8 leaves room for 16 more
+ * entries (about 130 bytes), and sets and spaces are kept as long as the rules they were compiled
+ * from (11 MB of room on the firewall-like 100k file). Long lists are left as they are: copying
+ * them costs more than their room.
+ */
+function fitted<T>(a: T[]): T[] {
+  return a.length <= 16 ? a.slice() : a;
+}
+
+/**
  * A long list of ranges held in parts (see ISet): the parts in order, each at most 2 * PART
  * ranges, and the highest end of each part, to find a value's part by binary search.
  */
@@ -201,12 +211,12 @@ export class ISet {
         if (b > last[1]) last[1] = b;
       } else out.push([a, b]);
     }
-    return new ISet(out);
+    return new ISet(fitted(out));
   }
 
   /** Ranges already sorted, disjoint and non-adjacent (as intersections produce them). */
   static fromSorted(rs: readonly (readonly [bigint, bigint])[]): ISet {
-    return rs.length === 0 ? ISet.EMPTY : new ISet(rs);
+    return rs.length === 0 ? ISet.EMPTY : new ISet(fitted(rs as Range[]));
   }
 
   /**
@@ -297,7 +307,7 @@ export class ISet {
       if (b1 < b2) i++;
       else j++;
     }
-    return new ISet(out);
+    return new ISet(fitted(out));
   }
 
   /** Complement within [lo, hi]. */
@@ -310,7 +320,7 @@ export class ISet {
       if (b + 1n > cur) cur = b + 1n;
     }
     if (cur <= hi) out.push([cur, hi]);
-    return new ISet(out);
+    return new ISet(fitted(out));
   }
 
   subtract(o: ISet): ISet {
@@ -680,7 +690,7 @@ export class Space {
       const r = boxIntersect(env, a, b);
       if (r) out.push(r);
     }
-    return capped(out, this.approximate || o.approximate, this.merged);
+    return capped(fitted(out), this.approximate || o.approximate, this.merged);
   }
 
   union(o: Space): Space {
