@@ -102,7 +102,8 @@ function addressInterval(env: SpaceEnv, item: string): [bigint, bigint] | undefi
   }
   const host = (1n << BigInt(bits - prefix)) - 1n;
   const net = value & ~host & ((1n << BigInt(bits)) - 1n);
-  return [net, net | host];
+  // (a host address is one value: one number for both ends, kept with the rule, not two equal ones)
+  return [net, host === 0n ? net : net | host];
 }
 
 function addressCondition(env: SpaceEnv, d: 'src' | 'dst', text: string, negated: boolean): Space | string {
