@@ -206,16 +206,21 @@ export function analysisContext(rs: Ruleset): AnalysisContext {
   const memo = new Map<string, ReachResult>();
   const indexes = new WeakMap<Chain, ChainIndex>();
   const graphs = new WeakMap<Table, ChainReach>();
+  /**
+   * The index of the chain last asked for among those too short to index: the shadowed-rule check
+   * asks for it once per rule of a chain, one chain after the other, and such an index is only the
+   * list of the chain's rules, cheaper to make again than to keep for every one of the tens of
+   * thousands of one- and two-rule chains of a kube-proxy node (for as long as the version).
+   */
+  let short: { readonly chain: Chain; readonly index: ChainIndex } | undefined;
   const index = (chain: Chain, known?: ChainFactsKnown): ChainIndex => {
+    if (chain.rules.length < MIN_INDEXED) {
+      if (short?.chain !== chain) short = { chain, index: new ChainIndex(env, known?.spaces ?? ChunkedArray.build(chain.rules.length, (k) => rules.get(chain.rules[k]!))) };
+      return short.index;
+    }
     let i = indexes.get(chain);
     if (!i) {
       const spaces = known?.spaces ?? ChunkedArray.build(chain.rules.length, (k) => rules.get(chain.rules[k]!));
-      // a chain too short to index lists its rules, which costs less than keeping what it was
-      // made from for the next version (a kube-proxy node has tens of thousands of such chains)
-      if (spaces.length < MIN_INDEXED) {
-        indexes.set(chain, (i = new ChainIndex(env, spaces)));
-        return i;
-      }
       // from the index of the chain before an edit of a few of its rules, when one is kept
       const made = INDEXES.get(ctx, chain, '', () => ({ index: new ChainIndex(env, spaces), spaces }), (prev, changed) => ({ index: ChainIndex.after(env, spaces, { index: prev.index, before: prev.spaces, changed }), spaces }), known?.seq);
       indexes.set(chain, (i = made.index));
