@@ -277,18 +277,20 @@ interface SharedBodies {
 }
 
 /**
- * The shared bodies of each environment, held weakly: they serve one burst of compiling (the
- * rules of a file opened, a block pasted), in which the same options come back thousands of
- * times. A WeakRef read keeps its target until the end of the job that read it, so they live
- * through the job that compiles and go at the next collection once it has ended. Held strongly,
- * they kept every body ever made, and through `last` the option and match nodes of documents
- * long closed: 120 MB after the firewall-like 100k file was closed, and a second model's worth
- * while the same file was opened again. A body a rule still uses stays alive through its
- * condition, wherever the bodies go.
+ * The shared bodies of each environment, held weakly here and strongly by every version analysed
+ * with them (HELD): they live as long as a document compiled with them, so the lines an edit
+ * brings and a document opened meanwhile find them, and go with the last such document. (A WeakRef
+ * read also keeps its target to the end of the job, so a burst of compiling keeps them even when
+ * no version holds them.) Held strongly for good, they kept every body ever made and, through
+ * `last`, the option and match nodes of documents long closed: 121 MB after the firewall-like 100k
+ * file was dropped. A body a rule uses stays alive through its condition, wherever the bodies go.
  */
 const SHARED = new WeakMap<SpaceEnv, WeakRef<SharedBodies>>();
 /** Nodes past which the shared bodies of an environment start again from nothing. */
 const MAX_SHARED = 200_000;
+
+/** The shared bodies each analysed version compiled with, held by it (see SHARED). */
+const HELD = new WeakMap<Ruleset, SharedBodies>();
 
 /** The shared bodies of `env` for this job: those made earlier while they last, else new ones. */
 function sharedBodies(env: SpaceEnv): SharedBodies {
@@ -322,6 +324,8 @@ function conditionOf(env: SpaceEnv, shared: SharedBodies, o: OptionNode): Condit
   // (--ctproto also reads the other options of its match; only generic and match options are conditions)
   if (o.name === '--ctproto') return conditionFor(env, o);
   if (o.owner !== 'generic' && o.owner !== 'match') return undefined;
+  // (a comment is no condition, and its text differs from rule to rule: no node for each)
+  if (o.match?.name === 'comment') return undefined;
   const node = bodyNode(shared, o);
   const hit = node.body;
   if (hit === null) return undefined;
@@ -627,6 +631,7 @@ const BY_ENV = new WeakMap<SpaceEnv, CompiledRules>();
  */
 export function compileRuleset(rs: Ruleset): { env: SpaceEnv; rules: CompiledRules } {
   const env = spaceEnv(rs);
+  HELD.set(rs, sharedBodies(env));
   let rules = BY_ENV.get(env);
   if (!rules) {
     // (the memo of the environment found once, not at every question)
