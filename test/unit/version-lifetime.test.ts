@@ -16,7 +16,6 @@ import { diagnose } from '../../server/src/service/diagnostics';
 import type { Ruleset } from '../../server/src/model/ruleset';
 import { ChunkedArray } from '../../server/src/model/chunked-array';
 import { compileRule, spaceEnv } from '../../server/src/analysis/rule-space';
-import { Space } from '../../server/src/analysis/packet-space';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -85,20 +84,25 @@ describe('version lifetime', () => {
     assert.ok(second.rules.length > 0);
   });
 
-  it('a document no one holds any more leaves nothing of its rules behind', async () => {
+  it('a document no one holds any more leaves nothing of its rules behind, while another stays open', async () => {
     // what compiling shares between rules (the conditions of the same option texts) is a cache of
-    // its own: it must not keep a closed document's options, conditions or packet spaces
+    // its own: it must not keep a closed document's options, conditions or packet spaces, even
+    // while a document with the same rules, opened before it, is still held (the packet spaces
+    // the two share are the open one's too)
+    const open = analysed(TEXT);
+    const env = spaceEnv(open);
+    const openSpaces = new Set<unknown>(open.rules.flatMap((r) => [compileRule(env, r).space, ...compileRule(env, r).conditions.map((c) => c.space)]));
     const parts = ((rs: Ruleset) =>
       rs.rules.flatMap((r) => {
-        const compiled = compileRule(spaceEnv(rs), r);
-        // (a rule without conditions has the space of every packet, which is no one's)
-        const space = compiled.space === Space.ALL ? [] : [new WeakRef(compiled.space)];
-        return [new WeakRef(r.options), ...r.options.map((o) => new WeakRef(o)), ...compiled.conditions.map((c) => new WeakRef(c)), ...space];
-      }))(analysed(TEXT));
+        const compiled = compileRule(env, r);
+        const spaces = [compiled.space, ...compiled.conditions.map((c) => c.space)].filter((x) => x && !openSpaces.has(x));
+        return [new WeakRef(r.options), ...r.options.map((o) => new WeakRef(o)), ...compiled.conditions.map((c) => new WeakRef(c)), ...spaces.map((x) => new WeakRef(x!))];
+      }))(analysed(TEXT.replace(/--dport (\d+)/g, '--dport 1$1')));
     assert.ok(parts.length > 500, 'the rules have options and conditions');
     await collect();
     const alive = parts.filter((p) => p.deref() !== undefined).length;
     assert.equal(alive, 0, `${alive} of ${parts.length} options, conditions and spaces are still alive`);
+    assert.ok(open.rules.length > 0, 'the other document is still open');
   });
 
   it('the command parser keeps nothing of the last line it read', async () => {

@@ -11,6 +11,7 @@ import { TCP_FLAG_BITS } from '../knowledge/values/tcp-flags';
 import { findDscpClass } from '../knowledge/values/dscp';
 import { findIcmpName, ICMP_TYPES, ICMPV6_TYPES } from '../knowledge/values/icmp';
 import type { MatchNode, OptionNode, Rule, Ruleset } from '../model/ruleset';
+import { documentOf } from '../parser/ruleset-parser';
 import { Box, boxIntersect, type Dim, domain, ifaceSet, ISet, Space, type SpaceEnv, STATES } from './packet-space';
 
 export interface Condition {
@@ -272,31 +273,72 @@ interface BodyNode {
   next?: Map<string, BodyNode>;
 }
 interface SharedBodies {
+  readonly env: SpaceEnv;
   readonly root: BodyNode;
   nodes: number;
+  /** The bodies of the document opened last before this one was made, to read from while they last (see borrowed). */
+  readonly from?: WeakRef<SharedBodies>;
 }
 
 /**
- * The shared bodies of each environment, held weakly here and strongly by every version analysed
- * with them (HELD): they live as long as a document compiled with them, so the lines an edit
- * brings and a document opened meanwhile find them, and go with the last such document. (A WeakRef
- * read also keeps its target to the end of the job, so a burst of compiling keeps them even when
- * no version holds them.) Held strongly for good, they kept every body ever made and, through
- * `last`, the option and match nodes of documents long closed: 121 MB after the firewall-like 100k
- * file was dropped. A body a rule uses stays alive through its condition, wherever the bodies go.
+ * The shared bodies of each document (parser documentOf), held by all its versions: the lines an
+ * edit brings find the bodies the rest of the document made, and they go with the document. Held
+ * per family for good, they kept every body ever made and, through `last`, the option and match
+ * nodes of documents long closed (121 MB after the firewall-like 100k file was dropped); written
+ * by every document, one left open kept those of every document opened and closed beside it (a
+ * document only reads another's, see borrowed). A body a rule uses stays alive through its
+ * condition, wherever the bodies go.
  */
-const SHARED = new WeakMap<SpaceEnv, WeakRef<SharedBodies>>();
-/** Nodes past which the shared bodies of an environment start again from nothing. */
+const BY_DOCUMENT = new WeakMap<object, SharedBodies>();
+/** Nodes past which the shared bodies of a document start again from nothing. */
 const MAX_SHARED = 200_000;
 
-/** The shared bodies each analysed version compiled with, held by it (see SHARED). */
-const HELD = new WeakMap<Ruleset, SharedBodies>();
+/** The bodies made last for a document, held weakly (see borrowed). */
+let newest: WeakRef<SharedBodies> | undefined;
 
-/** The shared bodies of `env` for this job: those made earlier while they last, else new ones. */
-function sharedBodies(env: SpaceEnv): SharedBodies {
-  let shared = SHARED.get(env)?.deref();
-  if (!shared || shared.nodes >= MAX_SHARED) SHARED.set(env, new WeakRef((shared = { root: {}, nodes: 0 })));
+function newBodies(env: SpaceEnv): SharedBodies {
+  const made: SharedBodies = { env, root: {}, nodes: 0, from: newest };
+  newest = new WeakRef(made);
+  return made;
+}
+
+/** The shared bodies of the document `rs` belongs to (new ones when it changed family). */
+function documentBodies(rs: Ruleset, env: SpaceEnv): () => SharedBodies {
+  const doc = documentOf(rs);
+  return () => {
+    let shared = BY_DOCUMENT.get(doc);
+    if (!shared || shared.env !== env || shared.nodes >= MAX_SHARED) BY_DOCUMENT.set(doc, (shared = newBodies(env)));
+    return shared;
+  };
+}
+
+/**
+ * Shared bodies for rules compiled outside any version's analysis (compileRule), held weakly: a
+ * WeakRef read keeps its target to the end of the job, so they serve one burst of compiling and
+ * keep nothing of any document afterwards.
+ */
+const FOR_JOB = new WeakMap<SpaceEnv, WeakRef<SharedBodies>>();
+
+function jobBodies(env: SpaceEnv): SharedBodies {
+  let shared = FOR_JOB.get(env)?.deref();
+  if (!shared || shared.nodes >= MAX_SHARED) FOR_JOB.set(env, new WeakRef((shared = { env, root: {}, nodes: 0 })));
   return shared;
+}
+
+/**
+ * The body another document's bodies hold for `o`, when the document opened before this one's
+ * bodies were made is still in memory (open, or closed and not collected yet): a file opened
+ * twice (a diff beside the file, a file closed and opened again) then shares the packet spaces of
+ * its options with the other copy instead of making them all again. Only read: what this document
+ * compiles goes into its own bodies, so the other document keeps nothing of it; the bodies it
+ * takes stay alive through its own conditions once the other document is gone.
+ */
+function borrowed(shared: SharedBodies, o: OptionNode): ConditionBody | null | undefined {
+  const other = shared.from?.deref();
+  if (!other || other.env !== shared.env) return undefined;
+  let n = other.root.next?.get(o.owner)?.next?.get(o.match ? o.match.name : '')?.next?.get(o.name)?.next?.get(o.negated ? '!' : '');
+  for (let k = 0; k < o.args.length && n; k++) n = n.next?.get(o.args[k]!.text);
+  return n?.body;
 }
 
 /** The node of `o` in `shared` (made on the way). */
@@ -327,7 +369,7 @@ function conditionOf(env: SpaceEnv, shared: SharedBodies, o: OptionNode): Condit
   // (a comment is no condition, and its text differs from rule to rule: no node for each)
   if (o.match?.name === 'comment') return undefined;
   const node = bodyNode(shared, o);
-  const hit = node.body;
+  const hit = node.body !== undefined ? node.body : (node.body = borrowed(shared, o));
   if (hit === null) return undefined;
   if (hit !== undefined) {
     const last = node.last;
@@ -573,7 +615,7 @@ function conditionsSpace(env: SpaceEnv, conditions: readonly Condition[]): Space
 }
 
 export function compileRule(env: SpaceEnv, rule: Rule): RuleSpace {
-  return compileIn(compiledOf(env), env, rule);
+  return compileIn(compiledOf(env), env, rule, jobBodies);
 }
 
 /** The memo of compiled rules of an environment (see COMPILED). */
@@ -583,7 +625,7 @@ function compiledOf(env: SpaceEnv): WeakMap<readonly OptionNode[], RuleSpace> {
   return byOptions;
 }
 
-function compileIn(byOptions: WeakMap<readonly OptionNode[], RuleSpace>, env: SpaceEnv, rule: Rule): RuleSpace {
+function compileIn(byOptions: WeakMap<readonly OptionNode[], RuleSpace>, env: SpaceEnv, rule: Rule, bodies: (env: SpaceEnv) => SharedBodies): RuleSpace {
   const hit = byOptions.get(rule.options);
   if (hit?.rule === rule) return hit;
   if (hit) {
@@ -594,7 +636,7 @@ function compileIn(byOptions: WeakMap<readonly OptionNode[], RuleSpace>, env: Sp
     return moved;
   }
   const found: Condition[] = [];
-  const shared = sharedBodies(env);
+  const shared = bodies(env);
   for (const o of rule.options) {
     const c = conditionOf(env, shared, o);
     if (c) found.push(c);
@@ -619,24 +661,16 @@ export interface CompiledRules {
   get(rule: Rule): RuleSpace;
 }
 
-/** The compiled rules of an environment: compileRule, which keeps each rule's space under its option list. */
-const BY_ENV = new WeakMap<SpaceEnv, CompiledRules>();
-
 /**
  * The rules of a ruleset compiled when first asked for, through compileRule's memo: a rule whose
  * line an edit left alone keeps its option list, so every version of a document finds it compiled.
  * No map per version: the memo is the only index (a map of every rule per version, and layers of
  * the rules each edit changed, kept 3.5 MB more on a 100k-rule file and cost a second lookup per
- * question).
+ * question). What is compiled anew shares bodies with the rest of its document.
  */
 export function compileRuleset(rs: Ruleset): { env: SpaceEnv; rules: CompiledRules } {
   const env = spaceEnv(rs);
-  HELD.set(rs, sharedBodies(env));
-  let rules = BY_ENV.get(env);
-  if (!rules) {
-    // (the memo of the environment found once, not at every question)
-    const byOptions = compiledOf(env);
-    BY_ENV.set(env, (rules = { get: (rule) => compileIn(byOptions, env, rule) }));
-  }
-  return { env, rules };
+  const byOptions = compiledOf(env);
+  const bodies = documentBodies(rs, env);
+  return { env, rules: { get: (rule) => compileIn(byOptions, env, rule, bodies) } };
 }

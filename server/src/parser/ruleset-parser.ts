@@ -120,6 +120,23 @@ function parsedOf(c: CommandLine, extra: LineExtra | undefined): ParsedCommand {
   };
 }
 
+/**
+ * The document each ruleset is a version of: one object for all the versions read from one
+ * another (through parseRuleset's `previous`), held by each of them.
+ */
+const LINEAGES = new WeakMap<Ruleset, object>();
+
+/**
+ * An object standing for the document `rs` is a version of: the same for every version read from
+ * another through `previous`, alive while one of them is. What analyses keep for a document (and
+ * for no other) is kept under it.
+ */
+export function documentOf(rs: Ruleset): object {
+  let d = LINEAGES.get(rs);
+  if (!d) LINEAGES.set(rs, (d = {}));
+  return d;
+}
+
 /** Per-line parse results of each ruleset (by line number), for parseRuleset's `previous`. */
 const LINE_PARSES = new WeakMap<Ruleset, LineParses>();
 
@@ -672,6 +689,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
   for (const x of built.findings) findings.push(x);
 
   const rs: Ruleset = new ParsedRuleset(family, source, format, lines.length, nodes, comments, built.tables, findings, commands, rules);
+  LINEAGES.set(rs, (opts.previous && LINEAGES.get(opts.previous)) || {});
   LINE_PARSES.set(rs, { family, familySource: source, familyOpts: { family: opts.family, familySource: opts.familySource }, format, texts: lines, extras, wideDecls, tables: built, lineFindings, blocks });
   if (changed) recordAncestors(rs, opts.previous!, changed);
   return rs;
