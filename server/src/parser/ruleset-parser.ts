@@ -25,6 +25,7 @@ import { replaceRange } from '../model/replace-range';
 import { ChunkedArray } from '../model/chunked-array';
 import { buildTables, type TablesBuild, updateTables } from './chains';
 import { OptionPool, type ParsedCommand, parseCommandWords } from './command-parser';
+import { CommandLineNode } from './command-line-node';
 import { MAX_WORD_LENGTH, tokenizeLine, WordPool } from './tokenizer';
 import { nodesHoldExactly, wordsOf } from '../model/line-words';
 import { shared } from '../model/shared';
@@ -585,13 +586,10 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       const last = lineFindings[lineFindings.length - 1]!;
       lineFindings[lineFindings.length - 1] = { ...last, message: `${last.message} (and ${parsed.findings.length - listed} more problems on this line, not listed)` };
     }
-    // every property in one literal, absent ones undefined: each line's node has the same layout
-    // (spreading optional parts gave a dozen layouts and an extra property store on most nodes)
-    // the previous node itself when it belongs to the same block: later stages know the line by it
-    const cmd: CommandLine = reuse && reuse.block === (block && format === 'save' ? block : undefined) ? reuse : {
-      kind: 'command',
+    // (one class for every command line: one layout, see CommandLineNode)
+    const cmd: CommandLine = reuse && reuse.block === (block && format === 'save' ? block : undefined) ? reuse : new CommandLineNode({
       line: ln,
-      span: lineSpan,
+      end: full.length,
       keptWords: reuse ? reuse.keptWords : keptWordsOf(words, tok.words, parsed),
       table: parsed.table,
       tableWord: parsed.tableWord,
@@ -604,7 +602,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       target: parsed.target,
       options: parsed.options,
       onlyFamily: parsed.onlyFamily,
-    };
+    });
     if (words !== tok.words || tok.unterminatedQuote !== undefined || parsed.findings.length || longWords) {
       extras.set(ln, { words: tok.words, unterminatedQuote: tok.unterminatedQuote, findings: parsed.findings, longWords });
     }

@@ -1,0 +1,79 @@
+/**
+ * The node of a command line (server/src/parser/command-line-node.ts): its span is the whole line,
+ * made when asked for, and the parts few lines have (counters, a `-t` word, `-4`/`-6`, words kept
+ * as read) are read through it as if they were its own; a line with none of them holds none.
+ */
+import { strict as assert } from 'node:assert';
+import type { CommandLine, Ruleset } from '../../server/src/model/ruleset';
+import { CommandLineNode } from '../../server/src/parser/command-line-node';
+import { parseRuleset } from '../../server/src/parser/ruleset-parser';
+
+const LINES = [
+  '*filter',
+  ':INPUT ACCEPT [0:0]',
+  '-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT',
+  '[12:3400] -A INPUT -s 10.0.0.0/8 -j DROP',
+  '-A INPUT -4 -p udp --dport 53 -j ACCEPT',
+  '-A INPUT -p tcp stray -j DROP',
+  'COMMIT',
+  '',
+];
+const TEXT = LINES.join('\n');
+
+function commandLines(rs: Ruleset): CommandLine[] {
+  return rs.lines.toArray().filter((l): l is CommandLine => l.kind === 'command');
+}
+
+/** What a node of one of these lines holds besides its nodes: nothing, for the plain rule. */
+function rareOf(c: CommandLine): unknown {
+  return (c as unknown as { rare: unknown }).rare;
+}
+
+describe('command line nodes', () => {
+  const rs = parseRuleset(TEXT);
+  const [plain, counted, v4, stray] = commandLines(rs) as [CommandLine, CommandLine, CommandLine, CommandLine];
+
+  it('are one class, whose span is the whole line, a new object each time', () => {
+    for (const c of commandLines(rs)) {
+      assert.ok(c instanceof CommandLineNode);
+      assert.deepEqual(c.span, { line: c.line, start: 0, end: LINES[c.line]!.length });
+      assert.notEqual(c.span, c.span, 'the span is not kept');
+      assert.equal(Object.keys(c).includes('span'), false);
+    }
+  });
+
+  it('read counters, -4 and words kept as read through the node; a plain rule holds none', () => {
+    assert.equal(rareOf(plain), undefined);
+    assert.equal(plain.counters, undefined);
+    assert.equal(plain.onlyFamily, undefined);
+    assert.equal(plain.keptWords, undefined);
+    assert.equal(plain.tableWord, undefined);
+
+    assert.deepEqual(counted.counters && { text: counted.counters.text, start: counted.counters.start, end: counted.counters.end }, { text: '[12:3400]', start: 0, end: 9 });
+    assert.equal(counted.onlyFamily, undefined);
+    assert.equal(v4.onlyFamily, 'ipv4');
+    assert.equal(v4.counters, undefined);
+    // a stray word is not held by any option node: the line keeps the words it read
+    assert.deepEqual(
+      stray.keptWords?.map((w) => w.text),
+      ['-A', 'INPUT', '-p', 'tcp', 'stray', '-j', 'DROP'],
+    );
+  });
+
+  it('read a -t word through the node', () => {
+    const c = commandLines(parseRuleset('-t nat -A POSTROUTING -o eth0 -j MASQUERADE\n'))[0]!;
+    assert.equal(c.tableWord?.text, 'nat');
+    assert.equal(c.table, 'nat');
+  });
+
+  it('an edit elsewhere leaves a line its node, with its parts', () => {
+    const edited = LINES.slice();
+    edited[2] = '-A INPUT -p tcp -m tcp --dport 2222 -j ACCEPT';
+    const next = parseRuleset(edited.join('\n'), { previous: rs });
+    const after = commandLines(next);
+    assert.equal(after[1], counted, 'the counted line keeps its node');
+    assert.equal(after[1]!.counters?.text, '[12:3400]');
+    assert.notEqual(after[0], plain);
+    assert.deepEqual(after[0]!.span, { line: 2, start: 0, end: edited[2]!.length });
+  });
+});
