@@ -11,7 +11,7 @@ import { strict as assert } from 'node:assert';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { generateRuleset } from '../../bench/gen/rulesets';
-import { parseRuleset, rulesetEdit } from '../../server/src/parser/ruleset-parser';
+import { parseRuleset, rulesetEdit, splitLines } from '../../server/src/parser/ruleset-parser';
 import { diagnose } from '../../server/src/service/diagnostics';
 import type { Ruleset } from '../../server/src/model/ruleset';
 import { ChunkedArray } from '../../server/src/model/chunked-array';
@@ -103,6 +103,19 @@ describe('version lifetime', () => {
     const alive = parts.filter((p) => p.deref() !== undefined).length;
     assert.equal(alive, 0, `${alive} of ${parts.length} options, conditions and spaces are still alive`);
     assert.ok(open.rules.length > 0, 'the other document is still open');
+  });
+
+  it('the lines of a text split last are not kept once the job that split it has ended', async () => {
+    // the document and its parse split the same text one after the other: the split is kept for
+    // the second to find, not for good (the lines are views of the text, which they keep alive)
+    const parts = (() => {
+      const text = `${TEXT}\n# ${Date.now()}`;
+      const first = splitLines(text).lines;
+      assert.equal(splitLines(text).lines, first, 'the same text, split again in the same job, is the same list');
+      return [new WeakRef(first)];
+    })();
+    await collect();
+    assert.deepEqual(parts.map((p) => p.deref() === undefined), [true]);
   });
 
   it('the command parser keeps nothing of the last line it read', async () => {

@@ -217,13 +217,21 @@ export function rulesetEdit(rs: Ruleset, usable: (previous: Ruleset) => boolean 
  */
 export function splitLines(text: string): { readonly lines: ChunkedArray<string>; readonly crLines: readonly number[] } {
   // the second time costs nothing
-  if (lastSplit && lastSplit.text === text) return lastSplit;
+  const last = lastSplit?.deref();
+  if (last && last.text === text) return last;
   const r = splitText(text);
-  lastSplit = { text, lines: ChunkedArray.of(r.lines), crLines: r.crLines };
-  return lastSplit;
+  const made = { text, lines: ChunkedArray.of(r.lines), crLines: r.crLines };
+  lastSplit = new WeakRef(made);
+  return made;
 }
 
-let lastSplit: { readonly text: string; readonly lines: ChunkedArray<string>; readonly crLines: readonly number[] } | undefined;
+/**
+ * The last split, for the one that asks for the same text next (the document and its parse, in
+ * the same job). Held weakly: a WeakRef read keeps its target to the end of the job, and held for
+ * good it kept the text of a closed document and a view of each of its lines (20 MB for the
+ * kube-like 100k file) until the next document came.
+ */
+let lastSplit: WeakRef<{ readonly text: string; readonly lines: ChunkedArray<string>; readonly crLines: readonly number[] }> | undefined;
 
 function splitText(text: string): { lines: string[]; crLines: number[] } {
   const lines: string[] = [];
