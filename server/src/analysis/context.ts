@@ -213,14 +213,15 @@ export function analysisContext(rs: Ruleset): AnalysisContext {
    * thousands of one- and two-rule chains of a kube-proxy node (for as long as the version).
    */
   let short: { readonly chain: Chain; readonly index: ChainIndex } | undefined;
+  const spacesOf = (chain: Chain, known?: ChainFactsKnown) => known?.spaces ?? ChunkedArray.build(chain.rules.length, (k) => rules.get(chain.rules[k]!));
   const index = (chain: Chain, known?: ChainFactsKnown): ChainIndex => {
     if (chain.rules.length < MIN_INDEXED) {
-      if (short?.chain !== chain) short = { chain, index: new ChainIndex(env, known?.spaces ?? ChunkedArray.build(chain.rules.length, (k) => rules.get(chain.rules[k]!))) };
+      if (short?.chain !== chain) short = { chain, index: new ChainIndex(env, spacesOf(chain, known)) };
       return short.index;
     }
     let i = indexes.get(chain);
     if (!i) {
-      const spaces = known?.spaces ?? ChunkedArray.build(chain.rules.length, (k) => rules.get(chain.rules[k]!));
+      const spaces = spacesOf(chain, known);
       // from the index of the chain before an edit of a few of its rules, when one is kept
       const made = INDEXES.get(ctx, chain, '', () => ({ index: new ChainIndex(env, spaces), spaces }), (prev, changed) => ({ index: ChainIndex.after(env, spaces, { index: prev.index, before: prev.spaces, changed }), spaces }), known?.seq);
       indexes.set(chain, (i = made.index));

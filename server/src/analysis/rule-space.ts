@@ -296,10 +296,8 @@ const MAX_SHARED = 200_000;
 /** The bodies made last for a document, held weakly (see borrowed). */
 let newest: WeakRef<SharedBodies> | undefined;
 
-function newBodies(env: SpaceEnv): SharedBodies {
-  const made: SharedBodies = { env, root: {}, nodes: 0, from: newest };
-  newest = new WeakRef(made);
-  return made;
+function newBodies(env: SpaceEnv, from?: WeakRef<SharedBodies>): SharedBodies {
+  return { env, root: {}, nodes: 0, from };
 }
 
 /** The shared bodies of the document `rs` belongs to (new ones when it changed family). */
@@ -307,7 +305,10 @@ function documentBodies(rs: Ruleset, env: SpaceEnv): () => SharedBodies {
   const doc = documentOf(rs);
   return () => {
     let shared = BY_DOCUMENT.get(doc);
-    if (!shared || shared.env !== env || shared.nodes >= MAX_SHARED) BY_DOCUMENT.set(doc, (shared = newBodies(env)));
+    if (!shared || shared.env !== env || shared.nodes >= MAX_SHARED) {
+      BY_DOCUMENT.set(doc, (shared = newBodies(env, newest)));
+      newest = new WeakRef(shared);
+    }
     return shared;
   };
 }
@@ -321,7 +322,7 @@ const FOR_JOB = new WeakMap<SpaceEnv, WeakRef<SharedBodies>>();
 
 function jobBodies(env: SpaceEnv): SharedBodies {
   let shared = FOR_JOB.get(env)?.deref();
-  if (!shared || shared.nodes >= MAX_SHARED) FOR_JOB.set(env, new WeakRef((shared = { env, root: {}, nodes: 0 })));
+  if (!shared || shared.nodes >= MAX_SHARED) FOR_JOB.set(env, new WeakRef((shared = newBodies(env))));
   return shared;
 }
 
@@ -336,26 +337,34 @@ function jobBodies(env: SpaceEnv): SharedBodies {
 function borrowed(shared: SharedBodies, o: OptionNode): ConditionBody | null | undefined {
   const other = shared.from?.deref();
   if (!other || other.env !== shared.env) return undefined;
-  let n = other.root.next?.get(o.owner)?.next?.get(o.match ? o.match.name : '')?.next?.get(o.name)?.next?.get(o.negated ? '!' : '');
-  for (let k = 0; k < o.args.length && n; k++) n = n.next?.get(o.args[k]!.text);
-  return n?.body;
+  return bodyNode(other, o, false)?.body;
 }
 
-/** The node of `o` in `shared` (made on the way). */
-function bodyNode(shared: SharedBodies, o: OptionNode): BodyNode {
+/** The node of `o` in `shared`: made on the way (`make`), or undefined where a node is missing. */
+function bodyNode(shared: SharedBodies, o: OptionNode, make: true): BodyNode;
+function bodyNode(shared: SharedBodies, o: OptionNode, make: false): BodyNode | undefined;
+function bodyNode(shared: SharedBodies, o: OptionNode, make: boolean): BodyNode | undefined {
   // (who reads the option, the module and option names, the negation, then each argument: the
   // words of the line)
-  let n = step(shared, step(shared, step(shared, shared.root, o.owner), o.match ? o.match.name : ''), o.name);
-  n = step(shared, n, o.negated ? '!' : '');
-  for (const w of o.args) n = step(shared, n, w.text);
+  let n = step(shared, step(shared, step(shared, shared.root, o.owner, make), o.match ? o.match.name : '', make), o.name, make);
+  n = step(shared, n, o.negated ? '!' : '', make);
+  for (const w of o.args) n = step(shared, n, w.text, make);
   return n;
 }
 
-/** The node under `n` for `word`, made when there is none (a function of its own, not a closure per option). */
-function step(shared: SharedBodies, n: BodyNode, word: string): BodyNode {
-  const next = (n.next ??= new Map());
+/**
+ * The node under `n` for `word`: made when there is none and `make` says so, else undefined (a
+ * function of its own, not a closure per option).
+ */
+function step(shared: SharedBodies, n: BodyNode | undefined, word: string, make: boolean): BodyNode | undefined {
+  if (!n) return undefined;
+  let next = n.next;
+  if (!next) {
+    if (!make) return undefined;
+    next = n.next = new Map();
+  }
   let c = next.get(word);
-  if (!c) {
+  if (!c && make) {
     next.set(word, (c = {}));
     shared.nodes++;
   }
@@ -368,7 +377,7 @@ function conditionOf(env: SpaceEnv, shared: SharedBodies, o: OptionNode): Condit
   if (o.owner !== 'generic' && o.owner !== 'match') return undefined;
   // (a comment is no condition, and its text differs from rule to rule: no node for each)
   if (o.match?.name === 'comment') return undefined;
-  const node = bodyNode(shared, o);
+  const node = bodyNode(shared, o, true);
   const hit = node.body !== undefined ? node.body : (node.body = borrowed(shared, o));
   if (hit === null) return undefined;
   if (hit !== undefined) {

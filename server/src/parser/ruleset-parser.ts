@@ -595,6 +595,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       lineFindings[lineFindings.length - 1] = { ...last, message: `${last.message} (and ${parsed.findings.length - listed} more problems on this line, not listed)` };
     }
     // (one class for every command line: one layout, see CommandLineNode)
+    // the previous node itself when it belongs to the same block: later stages know the line by it
     const cmd: CommandLine = reuse && reuse.block === (block && format === 'save' ? block : undefined) ? reuse : new CommandLineNode({
       line: ln,
       end: full.length,
@@ -695,7 +696,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
   for (const x of built.findings) findings.push(x);
 
   const rs: Ruleset = new ParsedRuleset(family, source, format, lines.length, nodes, comments, built.tables, findings, commands, rules);
-  LINEAGES.set(rs, (opts.previous && LINEAGES.get(opts.previous)) || {});
+  if (opts.previous) LINEAGES.set(rs, documentOf(opts.previous));
   LINE_PARSES.set(rs, { family, familySource: source, familyOpts: { family: opts.family, familySource: opts.familySource }, format, texts: lines, extras, wideDecls, tables: built, lineFindings, blocks });
   if (changed) recordAncestors(rs, opts.previous!, changed);
   return rs;
