@@ -127,6 +127,9 @@ export function buildTables(nodes: ReadList<LineNode>, format: FileFormat, famil
       }
     }
   }
+  // the same for the lists of jumps to each chain: the first push leaves room for 16 more, and a
+  // kube-proxy-like file has tens of thousands of chains one rule jumps to (5 MB at 100k rules)
+  for (const t of tables.values()) for (const c of t.chains.values()) if (c.references.length > 0) (c as { references: Rule[] }).references = c.references.slice();
   return { tables, findings, early: state.early, matchesByContent: state.matchesByContent };
 }
 
