@@ -74,6 +74,15 @@ describe('packet space: Box', () => {
     assert.deepEqual(entriesOf(Box.from([['dport', a], ['src', b], ['dport', c]])), [['dport', c], ['src', b]]);
   });
 
+  it('a box of one entry holds its dimension and set, not a list of entries (the box of nearly every rule of one condition)', () => {
+    const s = ISet.point(80n);
+    for (const b of [Box.of('dport', s), Box.from([['dport', s]]), Box.of('src', s).with('src', s), Box.of('src', s).with('dport', s).without('src')]) {
+      assert.equal(b.size, 1);
+      assert.ok(Object.values(b).every((v) => !Array.isArray(v)), 'no list held');
+      assert.equal(b.get(b.dimAt(0)), s);
+    }
+  });
+
   it('without a dimension it does not restrict is the same box; FULL restricts nothing', () => {
     const b = Box.of('dport', ISet.point(80n));
     assert.equal(b.without('src'), b);
