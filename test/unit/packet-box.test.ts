@@ -83,6 +83,20 @@ describe('packet space: Box', () => {
     }
   });
 
+  it('a space of one box holds the box, not a list of one, and keeps its merge state', () => {
+    const b = Box.of('dport', ISet.point(80n));
+    for (const [sp, approximate, merged] of [[Space.box(b), false, 0], [new Space([b], true, 7), true, 7], [Space.ALL.intersect(ENV, Space.box(b)), false, 0]] as const) {
+      assert.equal(sp.boxCount, 1);
+      assert.ok(Object.values(sp).every((v) => !Array.isArray(v)), 'no list held');
+      assert.deepEqual(sp.boxes, [sp.boxAt(0)]);
+      assert.equal(sp.approximate, approximate);
+      assert.equal(sp.merged, merged);
+    }
+    const two = new Space([b, Box.of('dport', ISet.point(443n))], false, 3);
+    assert.deepEqual([two.boxCount, two.approximate, two.merged, two.boxes.length], [2, false, 3, 2]);
+    assert.ok(new Space([], true, 512).approximate && new Space([], true, 512).merged === 512 && Space.NONE.empty);
+  });
+
   it('without a dimension it does not restrict is the same box; FULL restricts nothing', () => {
     const b = Box.of('dport', ISet.point(80n));
     assert.equal(b.without('src'), b);

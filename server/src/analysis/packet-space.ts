@@ -767,19 +767,68 @@ export function boxSubtract(env: SpaceEnv, a: Box, b: Box): Box[] {
   return out;
 }
 
-/** A set of packets: a union of boxes. Kept small by a cap; past it, `approximate` is set. */
+/**
+ * A set of packets: a union of boxes. Kept small by a cap; past it, `approximate` is set.
+ *
+ * Nearly every space a rule compiles to is one box, and they are kept as long as the document: a
+ * space of one box holds the box itself, not a list of one (56 bytes on each of 126 000 kept
+ * spaces of the firewall-like 100k file), and its merge state in one number. The methods here go
+ * through boxCount and boxAt; `boxes` makes the list of one when it is asked for.
+ */
 export class Space {
+  /** The box of a space of one box, else the boxes. */
+  private readonly held: Box | readonly Box[];
+  /** merged * 2, plus 1 when approximate. */
+  private readonly state: number;
+
   constructor(
-    readonly boxes: readonly Box[],
+    boxes: readonly Box[],
     /** True when boxes were merged away to stay under the cap: the space may be too large. */
-    readonly approximate = false,
+    approximate = false,
     /**
      * How many boxes the space (or the one it was made from) had when last merged (see capped):
      * it is merged again only once it has doubled, so that a walk adding a box at a time to a
      * space of hundreds does not merge them all after every rule.
      */
-    readonly merged = 0,
-  ) {}
+    merged = 0,
+  ) {
+    this.held = boxes.length === 1 ? boxes[0]! : boxes;
+    this.state = merged * 2 + (approximate ? 1 : 0);
+  }
+
+  /** True when boxes were merged away to stay under the cap: the space may be too large. */
+  get approximate(): boolean {
+    return (this.state & 1) === 1;
+  }
+
+  /** How many boxes the space had when last merged (see the constructor). */
+  get merged(): number {
+    return this.state >> 1;
+  }
+
+  /** The boxes (for a space of one box, a new list at each call: see boxCount and boxAt). */
+  get boxes(): readonly Box[] {
+    const h = this.held;
+    return h instanceof Box ? [h] : h;
+  }
+
+  get boxCount(): number {
+    const h = this.held;
+    return h instanceof Box ? 1 : h.length;
+  }
+
+  /** Box i (0 <= i < boxCount). */
+  boxAt(i: number): Box {
+    const h = this.held;
+    return h instanceof Box ? h : h[i]!;
+  }
+
+  /** The boxes pushed onto `out`. */
+  private pushBoxes(out: Box[]): void {
+    const h = this.held;
+    if (h instanceof Box) out.push(h);
+    else for (let i = 0; i < h.length; i++) out.push(h[i]!);
+  }
 
   static readonly NONE = new Space([]);
   static readonly ALL = new Space([Box.FULL]);
@@ -789,22 +838,30 @@ export class Space {
   }
 
   get empty(): boolean {
-    return this.boxes.length === 0;
+    return this.boxCount === 0;
   }
 
   intersect(env: SpaceEnv, o: Space): Space {
     const out: Box[] = [];
-    for (const a of this.boxes) for (const b of o.boxes) {
-      const r = boxIntersect(env, a, b);
-      if (r) out.push(r);
+    const n = this.boxCount;
+    const m = o.boxCount;
+    for (let i = 0; i < n; i++) {
+      const a = this.boxAt(i);
+      for (let j = 0; j < m; j++) {
+        const r = boxIntersect(env, a, o.boxAt(j));
+        if (r) out.push(r);
+      }
     }
     return capped(fitted(out), this.approximate || o.approximate, this.merged);
   }
 
   union(o: Space): Space {
-    if (o.boxes.length === 0 && (!o.approximate || this.approximate)) return this;
-    if (this.boxes.length === 0 && (!this.approximate || o.approximate)) return o;
-    return capped([...this.boxes, ...o.boxes], this.approximate || o.approximate, Math.max(this.merged, o.merged));
+    if (o.empty && (!o.approximate || this.approximate)) return this;
+    if (this.empty && (!this.approximate || o.approximate)) return o;
+    const boxes: Box[] = [];
+    this.pushBoxes(boxes);
+    o.pushBoxes(boxes);
+    return capped(boxes, this.approximate || o.approximate, Math.max(this.merged, o.merged));
   }
 
   /** The union of many spaces at once (normalised once, not after each one). */
@@ -813,7 +870,7 @@ export class Space {
     let approximate = false;
     let merged = 0;
     for (const s of spaces) {
-      for (const b of s.boxes) boxes.push(b);
+      s.pushBoxes(boxes);
       approximate ||= s.approximate;
       merged = Math.max(merged, s.merged);
     }
@@ -821,8 +878,10 @@ export class Space {
   }
 
   subtract(env: SpaceEnv, o: Space): Space {
-    let cur: Box[] = [...this.boxes];
-    for (const b of o.boxes) {
+    let cur: Box[] = [];
+    this.pushBoxes(cur);
+    for (let j = 0; j < o.boxCount; j++) {
+      const b = o.boxAt(j);
       const next: Box[] = [];
       for (const a of cur) next.push(...boxSubtract(env, a, b));
       cur = next;
@@ -839,13 +898,14 @@ export class Space {
   /** The values one dimension can take in this space. */
   project(env: SpaceEnv, d: Dim): ISet {
     let s = ISet.EMPTY;
-    for (const b of this.boxes) s = s.union(boxGet(env, b, d));
+    for (let i = 0; i < this.boxCount; i++) s = s.union(boxGet(env, this.boxAt(i), d));
     return s;
   }
 
   contains(env: SpaceEnv, point: ReadonlyMap<Dim, bigint>): boolean {
     // (no spread of the box: the tracer asks this for every condition of every rule it passes)
-    for (const b of this.boxes) {
+    for (let j = 0; j < this.boxCount; j++) {
+      const b = this.boxAt(j);
       let inside = true;
       for (let i = 0; i < b.size; i++) {
         const d = b.dimAt(i);
@@ -873,10 +933,10 @@ export class Space {
    */
   sameAs(o: Space): boolean {
     if (o === this) return true;
-    if (o.approximate !== this.approximate || o.merged !== this.merged || o.boxes.length !== this.boxes.length) return false;
-    for (let i = 0; i < this.boxes.length; i++) {
-      const a = this.boxes[i]!;
-      const b = o.boxes[i]!;
+    if (o.state !== this.state || o.boxCount !== this.boxCount) return false;
+    for (let i = 0; i < this.boxCount; i++) {
+      const a = this.boxAt(i);
+      const b = o.boxAt(i);
       if (a === b) continue;
       if (a.size !== b.size) return false;
       for (let k = 0; k < a.size; k++) {

@@ -56,7 +56,13 @@ export function walkBudget(): number {
 /** The interval ranges of the dimensions `by` restricts, over every box of `s` (the work of cutting s by it). */
 function weight(s: Space, by: Space): number {
   let w = 0;
-  for (const b of s.boxes) for (const r of by.boxes) for (let i = 0; i < r.size; i++) w += b.get(r.dimAt(i))?.rangeCount ?? 1;
+  for (let j = 0; j < s.boxCount; j++) {
+    const b = s.boxAt(j);
+    for (let k = 0; k < by.boxCount; k++) {
+      const r = by.boxAt(k);
+      for (let i = 0; i < r.size; i++) w += b.get(r.dimAt(i))?.rangeCount ?? 1;
+    }
+  }
   return w;
 }
 
@@ -129,7 +135,7 @@ export function reach(
       if (s.empty || found) break;
       const rsp = compiled.get(r);
       if (!rsp) continue;
-      work += 1 + s.boxes.length;
+      work += 1 + s.boxCount;
       if (work > limit) stopped = true;
       if (stopped) break;
       const matched = s.intersect(env, rsp.space);

@@ -596,7 +596,7 @@ function conditionsSpace(env: SpaceEnv, conditions: readonly Condition[]): Space
   for (const c of conditions) {
     if (!c.space) continue;
     any = true;
-    if (c.space.boxes.length !== 1 || c.space.approximate) single = false;
+    if (c.space.boxCount !== 1 || c.space.approximate) single = false;
   }
   if (!any) return Space.ALL;
   if (!single) {
@@ -611,12 +611,12 @@ function conditionsSpace(env: SpaceEnv, conditions: readonly Condition[]): Space
   for (const c of conditions) {
     if (!c.space) continue;
     if (box === undefined) {
-      box = c.space.boxes[0]!;
+      box = c.space.boxAt(0);
       only = c.space;
       continue;
     }
     only = undefined;
-    const next = boxIntersect(env, box, c.space.boxes[0]!);
+    const next = boxIntersect(env, box, c.space.boxAt(0));
     if (!next) return new Space([]);
     box = next;
   }

@@ -317,8 +317,8 @@ export class TraceChainIndex {
  * left in plainDimFound and plainSetFound.
  */
 function plainOf(c: Condition): boolean {
-  if (!c.space || c.unknown || c.space.boxes.length !== 1) return false;
-  const box = c.space.boxes[0]!;
+  if (!c.space || c.unknown || c.space.boxCount !== 1) return false;
+  const box = c.space.boxAt(0);
   if (box.size !== 1) return false;
   plainDimFound = box.dimAt(0);
   plainSetFound = box.setAt(0);

@@ -523,10 +523,9 @@ export function checkShadowed(rs: Ruleset): Finding[] {
  * dimensions per corner of every rule was 80 MB of garbage over the Docker-like 100k cold open).
  */
 function* corners(env: SpaceEnv, space: Space): Generator<ReadonlyMap<Dim, bigint>> {
-  const boxes = space.boxes;
-  for (let k = 0; k < boxes.length && k < 4; k++) {
-    yield corner(env, boxes[k]!, false);
-    yield corner(env, boxes[k]!, true);
+  for (let k = 0; k < space.boxCount && k < 4; k++) {
+    yield corner(env, space.boxAt(k), false);
+    yield corner(env, space.boxAt(k), true);
   }
 }
 
