@@ -473,6 +473,23 @@ describe('performance rewrites keep behaviour: analysis', function () {
     assert.notEqual(cond(a, '--dport'), cond(b, '--dport'));
   });
 
+  it('a condition that is only a set of packets keeps no words of its own, and still says what the option alone says', () => {
+    const text = ['*filter', ':C - [0:0]', '-A C -s 10.0.0.1 -p tcp -m tcp --dport 22 -m conntrack --ctstate NEW -j ACCEPT', '-A C -s 10.0.0.2 -p tcp -m tcp ! --dport 23 -j DROP', 'COMMIT', ''].join('\n');
+    const rs = createRulesDocument('file:///exact.rules', 1, text).ruleset;
+    const ctx = analysisContext(rs);
+    let seen = 0;
+    for (const r of rs.rules) {
+      const alone = compileRule({ family: rs.family }, r);
+      ctx.compiled.get(r)!.conditions.forEach((c, i) => {
+        // (neither a text of its own nor a body holding one)
+        assert.ok(Object.values(c).every((v) => typeof v !== 'string' && !(v && typeof v === 'object' && 'describe' in v)), `${c.option?.name}: no text held`);
+        assert.equal(c.describe, alone.conditions[i]!.describe);
+        seen++;
+      });
+    }
+    assert.equal(seen, 7);
+  });
+
   it('a rule compiled again is the same object; a new rule object with the same options shares its conditions and space, and is for that rule', () => {
     const rs = createRulesDocument('file:///compiled.rules', 1, '*filter\n:C - [0:0]\n-A C -s 10.0.0.1 -p tcp -m tcp --dport 22 -j ACCEPT\n-A C -m comment --comment x -j DROP\nCOMMIT\n').ruleset;
     const env: SpaceEnv = { family: 'ipv4' };

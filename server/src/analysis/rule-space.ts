@@ -258,18 +258,41 @@ class SharedCondition implements Condition {
 }
 
 /**
+ * A condition that is exactly a set of packets (nearly every option of a rule: an address, a
+ * port, a state), whose shared body is its space alone. Its words are made again from the option
+ * when something asks for them (a trace, a hover): held, they were a string and a body object on
+ * each condition, most of them never read (11 MB on the firewall-like 100k file).
+ */
+class ExactCondition implements Condition {
+  constructor(
+    readonly option: OptionNode,
+    readonly match: MatchNode | undefined,
+    readonly space: Space,
+    private readonly env: SpaceEnv,
+  ) {}
+  get describe(): string {
+    return conditionFor(this.env, this.option)?.describe ?? this.option.name;
+  }
+}
+
+/** Whether the condition says no more than its space (so that its body can be the space alone). */
+function onlySpace(c: Condition): c is Condition & { readonly space: Space } {
+  return c.space !== undefined && c.opaque === undefined && c.assumeMatch === undefined && c.holds === undefined && c.unknown === undefined;
+}
+
+/**
  * Shared bodies, per environment, found by what decides a condition: the option's module, name,
  * negation and argument texts, one level of maps per word. The parser shares the string of every
  * repeated word, so a lookup hashes no new string and builds no key (a key string per option was
  * 30 MB and a third of a second on a 100k-rule file). A body of null: the option is no condition.
  */
 interface BodyNode {
-  body?: ConditionBody | null;
+  body?: ConditionBody | Space | null;
   /**
    * The condition last made from this body: the parser shares an option node between the lines
    * that have it at the same place, and their rules then share its condition too.
    */
-  last?: SharedCondition;
+  last?: SharedCondition | ExactCondition;
   next?: Map<string, BodyNode>;
 }
 interface SharedBodies {
@@ -334,7 +357,7 @@ function jobBodies(env: SpaceEnv): SharedBodies {
  * compiles goes into its own bodies, so the other document keeps nothing of it; the bodies it
  * takes stay alive through its own conditions once the other document is gone.
  */
-function borrowed(shared: SharedBodies, o: OptionNode): ConditionBody | null | undefined {
+function borrowed(shared: SharedBodies, o: OptionNode): ConditionBody | Space | null | undefined {
   const other = shared.from?.deref();
   if (!other || other.env !== shared.env) return undefined;
   return bodyNode(other, o, false)?.body;
@@ -383,16 +406,20 @@ function conditionOf(env: SpaceEnv, shared: SharedBodies, o: OptionNode): Condit
   if (hit !== undefined) {
     const last = node.last;
     if (last && last.option === o) return last;
-    return (node.last = new SharedCondition(o, o.match, hit));
+    return (node.last = hit instanceof Space ? new ExactCondition(o, o.match, hit, env) : new SharedCondition(o, o.match, hit));
   }
   const c = conditionFor(env, o);
   if (!c) {
     node.body = null;
     return undefined;
   }
+  // (every condition of an option held the same way, the first one too)
+  if (onlySpace(c)) {
+    node.body = c.space;
+    return (node.last = new ExactCondition(o, o.match, c.space, env));
+  }
   const { option: _option, match: _match, ...body } = c;
   node.body = body;
-  // (every condition of an option held the same way, the first one too)
   return (node.last = new SharedCondition(o, o.match, body));
 }
 
