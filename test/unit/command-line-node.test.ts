@@ -4,7 +4,7 @@
  * as read) are read through it as if they were its own; a line with none of them holds none.
  */
 import { strict as assert } from 'node:assert';
-import type { CommandLine, Ruleset } from '../../server/src/model/ruleset';
+import { type CommandLine, genericOption, type Ruleset } from '../../server/src/model/ruleset';
 import { CommandLineNode } from '../../server/src/parser/command-line-node';
 import { parseRuleset } from '../../server/src/parser/ruleset-parser';
 
@@ -58,6 +58,17 @@ describe('command line nodes', () => {
       stray.keptWords?.map((w) => w.text),
       ['-A', 'INPUT', '-p', 'tcp', 'stray', '-j', 'DROP'],
     );
+  });
+
+  it('give their generic options, in order, from the options they hold, and keep no list of them', () => {
+    for (const c of commandLines(rs)) {
+      assert.deepEqual(c.generic, c.options.filter((o) => o.owner === 'generic'));
+      assert.ok(!Object.keys(c).includes('generic'), 'no list kept');
+    }
+    assert.deepEqual(plain.generic.map((o) => o.name), ['-p', '-j']);
+    assert.equal(genericOption(plain, '-p'), plain.generic[0]);
+    assert.equal(genericOption(plain, '--dport'), undefined, 'a match option is not generic');
+    assert.equal(genericOption(counted, '-s')?.args[0]?.text, '10.0.0.0/8');
   });
 
   it('read a -t word through the node', () => {

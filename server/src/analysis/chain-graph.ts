@@ -307,8 +307,8 @@ function ruleHookFindings(c: Chain, r: Rule, from: ReadonlySet<Hook>): readonly 
       });
     }
   }
-  for (const o of r.generic) {
-    if (o.name !== '-i' && o.name !== '-o') continue;
+  for (const o of r.options) {
+    if (o.owner !== 'generic' || (o.name !== '-i' && o.name !== '-o')) continue;
     const blind = INTERFACE_BLIND.get(o.name)!;
     if (outside(from, blind.hooks).length === 0) {
       (out ??= []).push({

@@ -8,7 +8,7 @@
 import { protocolName, protocolNumber } from '../knowledge/generic';
 import type { ArgContext, ExtensionUse, Family, Hook, MatchSpec, OptionSpec, Problem, TargetSpec } from '../knowledge/types';
 import type { CommandLine, Finding, MatchNode, OptionNode, Range, Ruleset, Word } from '../model/ruleset';
-import { spanAt } from '../model/ruleset';
+import { genericOption, spanAt } from '../model/ruleset';
 import { LineFindings } from './line-findings';
 
 function finding(line: number, code: string, message: string, at: Range, severity: Finding['severity'] = 'error'): Finding {
@@ -148,7 +148,7 @@ export function checkLongOptionSet(line: number, owner: string, anchor: Range, s
  * an object more for each).
  */
 function extensionUse(cmd: CommandLine, family: Family, options: readonly OptionNode[], self?: MatchNode): ExtensionUse {
-  const p = cmd.generic.find((o) => o.name === '-p');
+  const p = genericOption(cmd, '-p');
   const pw = p?.args[0];
   const used: ExtensionUse['options'][number][] = new Array(options.length);
   for (let k = 0; k < options.length; k++) {
@@ -179,7 +179,7 @@ function reportProblems(line: number, problems: readonly Problem[], anchor: Rang
 
 /** Does the rule's -p satisfy a module that needs one of `protocols`? */
 function protocolSatisfies(cmd: CommandLine, protocols: readonly string[]): boolean {
-  const p = cmd.generic.find((o) => o.name === '-p');
+  const p = genericOption(cmd, '-p');
   if (!p || p.negated || !p.args[0]) return false;
   const n = protocolNumber(p.args[0].text);
   return protocols.some((q) => protocolNumber(q) === n);
@@ -194,14 +194,14 @@ function checkMatch(cmd: CommandLine, m: MatchNode, family: Family, out: Finding
     out.push(finding(cmd.line, 'match-hook', `the ${spec.name} match is only valid in the ${spec.tables.join(' or ')} table${spec.tables.length > 1 ? 's' : ''}, not in ${cmd.table}`, anchor));
   }
   if (spec.protocols && !protocolSatisfies(cmd, spec.protocols)) {
-    const p = cmd.generic.find((o) => o.name === '-p');
+    const p = genericOption(cmd, '-p');
     const need = spec.protocols.map((x) => `-p ${x}`).join(' or ');
     const why = p?.negated ? `\`! -p ${p.args[0]?.text}\` is not enough` : p ? `this rule has -p ${p.args[0]?.text}` : 'this rule has no -p';
     out.push(finding(cmd.line, 'protocol-required', `the ${spec.name} match needs ${need} (${why}); the kernel refuses the rule otherwise`, m.implicit ? m.nameWord : anchor));
   }
   if (spec.name === 'multiport' && m.options[0] && spec.protocols && protocolSatisfies(cmd, spec.protocols)) {
     // libxt_multiport checks -p while it reads its own options, so a later -p comes too late
-    const p = cmd.generic.find((o) => o.name === '-p')!;
+    const p = genericOption(cmd, '-p')!;
     const first = m.options[0];
     if (p.word.start > first.word.start) {
       out.push(finding(cmd.line, 'protocol-required', `-p ${p.args[0]?.text} comes after ${first.name}: iptables checks the protocol of -m multiport while reading ${first.name}, so put -p first`, first.nameSpan));
@@ -233,7 +233,8 @@ function checkHooks(cmd: CommandLine, out: Finding[]): void {
   const chain = cmd.chain;
   if (!chain || !BUILTIN_HOOKS.has(chain)) return; // user chains: see ruleset-validity
   const hook = chain as Hook;
-  for (const o of cmd.generic) {
+  for (const o of cmd.options) {
+    if (o.owner !== 'generic') continue;
     if (o.name === '-i' && (hook === 'OUTPUT' || hook === 'POSTROUTING')) {
       out.push(finding(cmd.line, 'interface-direction', `-i cannot be used in ${hook}: locally sent packets have no incoming interface there`, o.nameSpan));
     }
@@ -264,7 +265,8 @@ function checkHooks(cmd: CommandLine, out: Finding[]): void {
 
 /** `! -s a,b`: iptables refuses to negate a list of addresses. */
 function checkAddresses(cmd: CommandLine, out: Finding[]): void {
-  for (const o of cmd.generic) {
+  for (const o of cmd.options) {
+    if (o.owner !== 'generic') continue;
     if ((o.name === '-s' || o.name === '-d') && o.negated && o.args[0]?.text.includes(',')) {
       out.push(finding(cmd.line, 'not-negatable', `\`! ${o.name}\` cannot take several addresses (iptables: "! not allowed with multiple source or destination IP addresses"): one rule per address, or an ipset`, o.bang ?? o.nameSpan));
     }
@@ -272,7 +274,7 @@ function checkAddresses(cmd: CommandLine, out: Finding[]): void {
 }
 
 function checkProtocol(cmd: CommandLine, out: Finding[]): void {
-  const p = cmd.generic.find((o) => o.name === '-p');
+  const p = genericOption(cmd, '-p');
   const w: Word | undefined = p?.args[0];
   if (!p || !w) return;
   if (p.negated && protocolNumber(w.text) === 0) {

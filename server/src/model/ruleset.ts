@@ -127,6 +127,19 @@ export interface CommandLine {
 }
 
 /** A command line that adds or replaces a rule (-A, -I, -R). */
+/**
+ * The first generic option of the line called `name` (what `line.generic.find` gives), read from
+ * its options without making the list of generic ones: a line node does not keep that list.
+ */
+export function genericOption(line: Pick<CommandLine, 'options'>, name: string): OptionNode | undefined {
+  const os = line.options;
+  for (let i = 0; i < os.length; i++) {
+    const o = os[i]!;
+    if (o.owner === 'generic' && o.name === name) return o;
+  }
+  return undefined;
+}
+
 export interface Rule extends CommandLine {
   readonly command: CommandNode;
   /** The chain the rule lives in. */

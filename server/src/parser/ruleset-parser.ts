@@ -112,7 +112,10 @@ function parsedOf(c: CommandLine, extra: LineExtra | undefined): ParsedCommand {
     command: c.command,
     tableWord: c.tableWord,
     table: c.table,
-    generic: c.generic,
+    // (made only if something asks: a line read again keeps no list of its generic options)
+    get generic() {
+      return c.generic;
+    },
     matches: c.matches,
     target: c.target,
     options: c.options,
@@ -606,7 +609,6 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       counters,
       command: parsed.command,
       chain: parsed.command?.chain?.text,
-      generic: parsed.generic,
       matches: parsed.matches,
       target: parsed.target,
       options: parsed.options,

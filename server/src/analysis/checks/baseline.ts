@@ -36,7 +36,7 @@ function anchor(rs: Ruleset, chain: Chain): Span | undefined {
 
 function insertionPoint(chain: Chain, afterLoopback: boolean): BaselineData {
   const rules = chain.rules;
-  let lo = afterLoopback ? rules.findIndex((r) => isAccept(r) && r.generic.some((o) => o.name === '-i' && o.args[0]?.text === 'lo' && !o.negated)) : -1;
+  let lo = afterLoopback ? rules.findIndex((r) => isAccept(r) && r.options.some((o) => o.owner === 'generic' && o.name === '-i' && o.args[0]?.text === 'lo' && !o.negated)) : -1;
   // below the loopback accept only when nothing above it drops: else the replies never get there
   if (rules.slice(0, Math.max(lo, 0)).some((r) => isDrop(r))) lo = -1;
   const target = rules[lo + 1];

@@ -35,7 +35,7 @@ function newWithoutSynOf(r: Rule, rs: Ruleset, out: Finding[]): void {
   if (!st || st.negated) return;
   const env = spaceEnv(rs);
   if (compileRule(env, r).space.intersect(env, midStreamNew(env)).empty) return;
-  const tcp = r.generic.some((o) => o.name === '-p' && !o.negated && /^(tcp|6)$/i.test(o.args[0]?.text ?? ''));
+  const tcp = r.options.some((o) => o.owner === 'generic' && o.name === '-p' && !o.negated && /^(tcp|6)$/i.test(o.args[0]?.text ?? ''));
   out.push({
     code: 'new-without-syn',
     severity: 'hint',

@@ -52,7 +52,7 @@ function judgeTable(ctx: ReturnType<typeof analysisContext>, rs: Ruleset, table:
     // walks of its hooks never got to has no TCP packet left to see
     const sees = takenBy(walks, r) ?? (table && ctx.hooksReaching(table, [r]).size > 0 ? Space.NONE : rsp && alone(ctx, rs, r).intersect(ctx.env, rsp.space));
     if (!rsp || !sees || sees.restrict(ctx.env, 'proto', ISet.point(6n)).empty) continue;
-    const tcpOnly = r.generic.some((o) => o.name === '-p' && !o.negated && /^(tcp|6)$/i.test(o.args[0]?.text ?? ''));
+    const tcpOnly = r.options.some((o) => o.owner === 'generic' && o.name === '-p' && !o.negated && /^(tcp|6)$/i.test(o.args[0]?.text ?? ''));
     out.push({
       code: 'reject-without-tcp-reset',
       severity: 'hint',
