@@ -71,6 +71,16 @@ describe('command line nodes', () => {
     assert.equal(genericOption(counted, '-s')?.args[0]?.text, '10.0.0.0/8');
   });
 
+  it('say their kind and chain from the class and the command word, without keeping either', () => {
+    for (const c of commandLines(rs)) {
+      assert.equal(c.kind, 'command');
+      assert.equal(c.chain, c.command?.chain?.text);
+      assert.ok(!Object.keys(c).includes('kind') && !Object.keys(c).includes('chain'));
+    }
+    assert.equal(plain.chain, 'INPUT');
+    assert.equal(commandLines(parseRuleset('-t nat -j MASQUERADE\n'))[0]!.chain, undefined, 'no command, no chain');
+  });
+
   it('read a -t word through the node', () => {
     const c = commandLines(parseRuleset('-t nat -A POSTROUTING -o eth0 -j MASQUERADE\n'))[0]!;
     assert.equal(c.tableWord?.text, 'nat');

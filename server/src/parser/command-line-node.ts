@@ -28,7 +28,6 @@ export interface CommandLineParts {
   readonly block: TableBlock | undefined;
   readonly counters: Word | undefined;
   readonly command: CommandNode | undefined;
-  readonly chain: string | undefined;
   readonly matches: MatchNode[];
   readonly target: TargetNode | undefined;
   readonly options: OptionNode[];
@@ -36,13 +35,11 @@ export interface CommandLineParts {
 }
 
 export class CommandLineNode implements CommandLine {
-  readonly kind = 'command' as const;
   readonly line: number;
   private readonly end: number;
   readonly table: string;
   readonly block: TableBlock | undefined;
   readonly command: CommandNode | undefined;
-  readonly chain: string | undefined;
   readonly matches: MatchNode[];
   target: TargetNode | undefined;
   readonly options: OptionNode[];
@@ -54,7 +51,6 @@ export class CommandLineNode implements CommandLine {
     this.table = p.table;
     this.block = p.block;
     this.command = p.command;
-    this.chain = p.chain;
     this.matches = p.matches;
     this.target = p.target;
     this.options = p.options;
@@ -62,6 +58,16 @@ export class CommandLineNode implements CommandLine {
       p.keptWords === undefined && p.tableWord === undefined && p.counters === undefined && p.onlyFamily === undefined
         ? undefined
         : { keptWords: p.keptWords, tableWord: p.tableWord, counters: p.counters, onlyFamily: p.onlyFamily };
+  }
+
+  /** (on the class, not on each node) */
+  get kind(): 'command' {
+    return 'command';
+  }
+
+  /** The command's chain, as its word says (not kept: the word is). */
+  get chain(): string | undefined {
+    return this.command?.chain?.text;
   }
 
   /** The whole line (a new object each time: callers keep it in the findings they make). */

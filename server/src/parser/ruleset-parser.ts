@@ -25,6 +25,7 @@ import { replaceRange } from '../model/replace-range';
 import { ChunkedArray } from '../model/chunked-array';
 import { buildTables, type TablesBuild, updateTables } from './chains';
 import { OptionPool, type ParsedCommand, parseCommandWords } from './command-parser';
+import { ChainDeclNode } from './chain-decl-node';
 import { CommandLineNode } from './command-line-node';
 import { MAX_WORD_LENGTH, tokenizeLine, WordPool } from './tokenizer';
 import { nodesHoldExactly, wordsOf } from '../model/line-words';
@@ -472,16 +473,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       if (reused) decl = reused;
       else {
         const words = plainWords(full, base + 1, pool);
-        decl = {
-          kind: 'chain',
-          line: ln,
-          span: lineSpan,
-          table: block?.name ?? 'filter',
-          ...(block ? { block } : {}),
-          nameWord: words[0] ?? { text: '', start: base + 1, end: base + 1, quoted: false },
-          ...(words[1] ? { policy: words[1] } : {}),
-          ...(words[2] ? { counters: words[2] } : {}),
-        };
+        decl = new ChainDeclNode(ln, full.length, block?.name ?? 'filter', block, words[0] ?? { text: '', start: base + 1, end: base + 1, quoted: false }, words[1], words[2]);
         fourth = words[3];
         if (fourth) wideDecls.add(ln);
       }
@@ -608,7 +600,6 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       block: block && format === 'save' ? block : undefined,
       counters,
       command: parsed.command,
-      chain: parsed.command?.chain?.text,
       matches: parsed.matches,
       target: parsed.target,
       options: parsed.options,
