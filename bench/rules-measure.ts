@@ -23,6 +23,11 @@ export interface RulesetOptions {
   readonly text: string;
   /** One-line edits to re-analyse after (p50/p95). */
   readonly edits: number;
+  /**
+   * Edits that add or remove a line (a rule inserted, a rule deleted, in turn): every line after
+   * the edit moves. 0: a tenth of `edits`, at least 4.
+   */
+  readonly lineEdits?: number;
   /** Hover and completion requests (p50/p99). */
   readonly positions: number;
   /** Packet traces (p50/p99). */
@@ -49,6 +54,8 @@ export interface RulesetResult {
   readonly warm: { wall: number; cpu: number };
   /** Wall ms from the edit to its diagnostics (TextDocument update, parse, diagnose). */
   readonly edit: Dist & { cpuP50: number; cpuP95: number };
+  /** The same for edits that insert or delete a line. */
+  readonly lineEdit: Dist & { cpuP50: number; cpuP95: number };
   readonly hover: Dist;
   readonly completion: Dist;
   /** prepare: wall ms of what the server builds for traces while idle after publishing diagnostics (traceJobs). */
@@ -145,6 +152,30 @@ async function session(o: RulesetOptions, rng: Rng, mem: MemoryPeak) {
   }
   mem.sample();
 
+  // edits that move every line after them: a rule inserted (a copy of a rule, as "copy line
+  // down" makes, its port or comment changed), then a rule deleted, in turn
+  const lineWall: number[] = [];
+  const lineCpu: number[] = [];
+  const lineEdits = o.lineEdits || Math.max(4, Math.round(o.edits / 10));
+  for (let i = 0; i < lineEdits; i++) {
+    const e = editOneLine(lines, rng);
+    const insert = i % 2 === 0;
+    const t = timed(() => {
+      const change = insert
+        ? { range: { start: { line: e.line + 1, character: 0 }, end: { line: e.line + 1, character: 0 } }, text: `${e.text}\n` }
+        : { range: { start: { line: e.line, character: 0 }, end: { line: e.line + 1, character: 0 } }, text: '' };
+      td = SANITIZED_DOCUMENTS.update(td, [change], td.version + 1);
+      return open(o.uri, td.version, td, doc);
+    });
+    if (insert) lines.splice(e.line + 1, 0, e.text);
+    else lines.splice(e.line, 1);
+    doc = t.value.doc;
+    lineWall.push(t.wall);
+    lineCpu.push(t.cpu);
+    mem.sample();
+    await nextTurn();
+  }
+
   // hover and completion at random positions of random lines
   const hovers: number[] = [];
   const completions: number[] = [];
@@ -176,14 +207,14 @@ async function session(o: RulesetOptions, rng: Rng, mem: MemoryPeak) {
   gc();
   const retained = process.memoryUsage().heapUsed / 1e6;
 
-  return { lines: doc.lines.length, rules: doc.ruleset.rules.length, cold, editWall, editCpu, hovers, completions, traces, first, branches, prepare, retained };
+  return { lines: doc.lines.length, rules: doc.ruleset.rules.length, cold, editWall, editCpu, lineWall, lineCpu, hovers, completions, traces, first, branches, prepare, retained };
 }
 
 export async function measureRuleset(o: RulesetOptions): Promise<RulesetResult> {
   const rng = new Rng(o.seed ?? 42);
   const mem = new MemoryPeak();
   mem.sample();
-  const { lines, rules, cold, editWall, editCpu, hovers, completions, traces, first, branches, prepare, retained } = await session(o, rng, mem);
+  const { lines, rules, cold, editWall, editCpu, lineWall, lineCpu, hovers, completions, traces, first, branches, prepare, retained } = await session(o, rng, mem);
   // warm: the whole file opened again by a process that has parsed it before
   await nextTurn();
   const warm: { wall: number; cpu: number }[] = [];
@@ -207,6 +238,7 @@ export async function measureRuleset(o: RulesetOptions): Promise<RulesetResult> 
     },
     warm: { wall: round(percentile(warm.map((w) => w.wall), 50)), cpu: round(percentile(warm.map((w) => w.cpu), 50)) },
     edit: { ...dist(editWall), cpuP50: round(percentile(editCpu, 50), 3), cpuP95: round(percentile(editCpu, 95), 3) },
+    lineEdit: { ...dist(lineWall), cpuP50: round(percentile(lineCpu, 50), 3), cpuP95: round(percentile(lineCpu, 95), 3) },
     hover: dist(hovers),
     completion: dist(completions),
     trace: { ...dist(traces), first: round(first, 3), branches, prepare: round(prepare, 3) },

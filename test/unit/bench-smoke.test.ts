@@ -59,11 +59,15 @@ describe('bench smoke (tiny sizes)', function () {
     assert.ok(w.bytes >= 20_000 && w.bytes < 21_000 && w.lines < 10_000);
   });
 
-  it('measures a ruleset in process (open, edits, hover, completion, trace, memory)', async () => {
+  it('measures a ruleset in process (open, edits, line inserts and deletes, hover, completion, trace, memory)', async () => {
     const text = generateRuleset({ kind: 'kube', family: 'ipv4', rules: 150 }).text;
     const r = await measureRuleset({ uri: 'file:///smoke.rules', text, edits: 3, positions: 5, traces: 2, warmOpens: 1 });
     assert.ok(r.rules >= 150 && r.cold.cpu > 0 && r.cold.wall > 0);
     assert.equal(r.edit.count, 3);
+    // (at least 4 edits that insert or delete a line, in turn: as many rules at the end as before them)
+    assert.equal(r.lineEdit.count, 4);
+    assert.ok(r.lineEdit.p95 > 0 && r.lineEdit.cpuP95 > 0);
+    assert.equal(r.rules, generateRuleset({ kind: 'kube', family: 'ipv4', rules: 150 }).text.split('\n').filter((l) => l.startsWith('-A ')).length);
     assert.equal(r.hover.count, 5);
     assert.equal(r.trace.count, 2);
     assert.ok(r.heap.peak > 0 && r.rss.peak > 0);
