@@ -14,9 +14,16 @@ import { type Positioned, PositionedBuilder, replaceAt } from './positioned';
  * left alone): kept under the chain's first and last rule, checked against the whole sequence.
  * A value kept for the same number of rules of which at most MAX_DERIVED changed is turned into
  * the new one by `derive` (the positions that changed given) instead of being made afresh.
+ *
+ * A value lives as long as the last chain it was made or found for (`owner`), and the rules are
+ * only a way to find it: a value holds what it was made from (the compiled rules, and through
+ * them the rule nodes), and held by the rules an edit leaves alone, the value made for a chain
+ * once (a trace's index) kept every rule node of that version alive after an edit that moved
+ * every line below it.
  */
 export class ChainMemo<T> {
-  private readonly store = new WeakMap<object, Kept<T, ChunkedArray<object>>>();
+  private readonly store = new WeakMap<object, WeakRef<Kept<T, ChunkedArray<object>>>>();
+  private readonly owner = new WeakMap<Chain, Kept<T, ChunkedArray<object>>>();
 
   /** `seq`: the chain's compiled conditions by position (the rule where none), when the caller has them. */
   get(ctx: { readonly compiled: { get(rule: Rule): { readonly conditions: object } | undefined } }, chain: Chain, extra: string, make: () => T, derive: (prev: T, changed: readonly number[]) => T, seq?: ChunkedArray<object>): T {
@@ -25,18 +32,23 @@ export class ChainMemo<T> {
     const first = seq.get(0);
     if (!first) return make();
     const last = seq.get(seq.length - 1)!;
-    const hit = [this.store.get(first), this.store.get(last)].find((k) => k !== undefined && k.extra === extra && k.seq.length === seq.length);
+    const hit = [this.store.get(first)?.deref(), this.store.get(last)?.deref()].find((k) => k !== undefined && k.extra === extra && k.seq.length === seq.length);
     let value: T | undefined;
     if (hit) {
       // (chunks a version shares with the one it was made from are passed over whole)
       const changed = hit.seq.differences(seq, MAX_DERIVED);
-      if (!changed.length) return hit.value;
+      if (!changed.length) {
+        this.owner.set(chain, hit);
+        return hit.value;
+      }
       if (changed.length <= MAX_DERIVED) value = derive(hit.value, changed);
     }
     value ??= make();
     const k = { seq, extra, value };
-    this.store.set(first, k);
-    this.store.set(last, k);
+    const ref = new WeakRef(k);
+    this.store.set(first, ref);
+    this.store.set(last, ref);
+    this.owner.set(chain, k);
     return value;
   }
 }

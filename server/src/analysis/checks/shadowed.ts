@@ -66,7 +66,15 @@ interface ChainRun {
   readonly findings: readonly Finding[];
 }
 
-const RUNS = new WeakMap<object, ChainRun>();
+/**
+ * The last run of each chain, found by the compiled conditions of its first and of its last rule
+ * (an edit makes a new chain object; its first or last rule is most often the same), and held as
+ * long as the chain it judged (RUN_OF): a run holds that chain and its rules, and held by
+ * conditions that live on in later versions, the run of a chain judged once (for a trace, with
+ * another budget) kept a whole version of a kube-like file alive after a line was inserted.
+ */
+const RUNS = new WeakMap<object, WeakRef<ChainRun>>();
+const RUN_OF = new WeakMap<Chain, ChainRun>();
 
 /** The comparisons of a chain not judged yet. */
 const NO_WORK = ChunkedArray.of<number>([]);
@@ -168,7 +176,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const policy = statedPolicy(chain);
     const conditionsAt = (i: number): object => ctx.compiled.get(rules[i]!)?.conditions ?? rules[i]!;
     // the last run of this chain, when it was judged with the same policy and budget
-    const kept = RUNS.get(conditionsAt(0)) ?? RUNS.get(conditionsAt(n - 1));
+    const kept = RUNS.get(conditionsAt(0))?.deref() ?? RUNS.get(conditionsAt(n - 1))?.deref();
     const prev = kept && kept.policy === (policy ?? '') && kept.budget === budget ? kept : undefined;
     const facts = (prev && patchedFacts(chain, prev, policy)) ?? freshFacts(chain, policy);
     const { compiled, seq, keys, covering, firstCovering, firstUnconditional } = facts;
@@ -259,8 +267,10 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const findings = found.items;
     if (n >= KEPT_FROM) {
       const run: ChainRun = { chain, seq, policy: policy ?? '', compiled, keys, covering, found, work, total, firstCovering, firstUnconditional, stopped, budget, findings };
-      RUNS.set(seq.get(0)!, run);
-      RUNS.set(seq.get(n - 1)!, run);
+      const ref = new WeakRef(run);
+      RUNS.set(seq.get(0)!, ref);
+      RUNS.set(seq.get(n - 1)!, ref);
+      RUN_OF.set(chain, run);
     }
     return findings;
   }
