@@ -54,8 +54,8 @@ export interface RulesetResult {
   readonly warm: { wall: number; cpu: number };
   /** Wall ms from the edit to its diagnostics (TextDocument update, parse, diagnose). */
   readonly edit: Dist & { cpuP50: number; cpuP95: number };
-  /** The same for edits that insert or delete a line. */
-  readonly lineEdit: Dist & { cpuP50: number; cpuP95: number };
+  /** The same for edits that insert or delete a line; the heap's peak while they ran and what stayed after them (MB). */
+  readonly lineEdit: Dist & { cpuP50: number; cpuP95: number; heapPeak: number; retained: number };
   readonly hover: Dist;
   readonly completion: Dist;
   /** prepare: wall ms of what the server builds for traces while idle after publishing diagnostics (traceJobs). */
@@ -116,66 +116,8 @@ function warmOpen(o: RulesetOptions, mem: MemoryPeak): { wall: number; cpu: numb
   return { wall: w.wall, cpu: w.cpu };
 }
 
-/**
- * One document through its life in an editor: opened cold, edited, hovered, traced. Only numbers
- * come out: the document is gone when this returns, before the warm opens (which would otherwise
- * measure two copies of the file held at once, a case no editor session has).
- */
-async function session(o: RulesetOptions, rng: Rng, mem: MemoryPeak) {
-  // cold: the first document this process ever parses and checks (only its numbers are kept: the
-  // document itself goes once the first edit replaces it, as it does in the server)
-  let opened: ReturnType<typeof open> | undefined = open(o.uri, 1, o.text);
-  const cold = { parse: opened.parse, check: opened.check, diagnostics: opened.diagnostics };
-  mem.sample();
-  let doc = opened.doc;
-  // the variable would keep the cold document alive for the whole run: drop it
-  // eslint-disable-next-line no-useless-assignment
-  opened = undefined;
-
-  // edits: the way the server sees them (the change applied to the document it holds, then the new version)
-  let td = SANITIZED_DOCUMENTS.create(o.uri, 'iptables', 1, o.text);
-  const lines = [...doc.lines];
-  const editWall: number[] = [];
-  const editCpu: number[] = [];
-  for (let i = 0; i < o.edits; i++) {
-    const e = editOneLine(lines, rng);
-    const t = timed(() => {
-      td = SANITIZED_DOCUMENTS.update(td, [{ range: { start: { line: e.line, character: 0 }, end: { line: e.line, character: lines[e.line]!.length } }, text: e.text }], td.version + 1);
-      return open(o.uri, td.version, td, doc);
-    });
-    lines[e.line] = e.text;
-    doc = t.value.doc;
-    editWall.push(t.wall);
-    editCpu.push(t.cpu);
-    if (i % 8 === 0) mem.sample();
-    await nextTurn();
-  }
-  mem.sample();
-
-  // edits that move every line after them: a rule inserted (a copy of a rule, as "copy line
-  // down" makes, its port or comment changed), then a rule deleted, in turn
-  const lineWall: number[] = [];
-  const lineCpu: number[] = [];
-  const lineEdits = o.lineEdits || Math.max(4, Math.round(o.edits / 10));
-  for (let i = 0; i < lineEdits; i++) {
-    const e = editOneLine(lines, rng);
-    const insert = i % 2 === 0;
-    const t = timed(() => {
-      const change = insert
-        ? { range: { start: { line: e.line + 1, character: 0 }, end: { line: e.line + 1, character: 0 } }, text: `${e.text}\n` }
-        : { range: { start: { line: e.line, character: 0 }, end: { line: e.line + 1, character: 0 } }, text: '' };
-      td = SANITIZED_DOCUMENTS.update(td, [change], td.version + 1);
-      return open(o.uri, td.version, td, doc);
-    });
-    if (insert) lines.splice(e.line + 1, 0, e.text);
-    else lines.splice(e.line, 1);
-    doc = t.value.doc;
-    lineWall.push(t.wall);
-    lineCpu.push(t.cpu);
-    mem.sample();
-    await nextTurn();
-  }
-
+/** Hover, completion and traces on the document as `session` left it (numbers only come out). */
+function queries(o: RulesetOptions, doc: RulesDocument, rng: Rng, mem: MemoryPeak) {
   // hover and completion at random positions of random lines
   const hovers: number[] = [];
   const completions: number[] = [];
@@ -203,18 +145,94 @@ async function session(o: RulesetOptions, rng: Rng, mem: MemoryPeak) {
     traces.push(t.wall);
     branches = Math.max(branches, t.value.branches.length);
   }
+  return { hovers, completions, prepare, traces, first, branches };
+}
+
+/** A document being edited: its version, the TextDocument the server holds, its lines. */
+interface Editing {
+  doc: RulesDocument;
+  td: TextDocument;
+  readonly lines: string[];
+}
+
+/**
+ * `count` edits of the document, the way the server sees them (the change applied to the
+ * TextDocument it holds, then the new version read from the one before): each replacing one
+ * line in place, or (`moving`) inserting a rule (a copy of a rule, as "copy line down" makes, its
+ * port or comment changed) and deleting one, in turn, which moves every line after them. In a
+ * function of its own: a suspended async function keeps what its frame held, and the last
+ * version an edit replaced (with every node it had) stood in what `session` measured as kept.
+ */
+async function edits(o: RulesetOptions, rng: Rng, mem: MemoryPeak, at: Editing, count: number, moving: boolean): Promise<{ wall: number[]; cpu: number[] }> {
+  const lines = at.lines;
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const e = editOneLine(lines, rng);
+    const insert = moving && i % 2 === 0;
+    const t = timed(() => {
+      const change = !moving
+        ? { range: { start: { line: e.line, character: 0 }, end: { line: e.line, character: lines[e.line]!.length } }, text: e.text }
+        : insert
+          ? { range: { start: { line: e.line + 1, character: 0 }, end: { line: e.line + 1, character: 0 } }, text: `${e.text}\n` }
+          : { range: { start: { line: e.line, character: 0 }, end: { line: e.line + 1, character: 0 } }, text: '' };
+      at.td = SANITIZED_DOCUMENTS.update(at.td, [change], at.td.version + 1);
+      return open(o.uri, at.td.version, at.td, at.doc);
+    });
+    if (!moving) lines[e.line] = e.text;
+    else if (insert) lines.splice(e.line + 1, 0, e.text);
+    else lines.splice(e.line, 1);
+    at.doc = t.value.doc;
+    wall.push(t.wall);
+    cpu.push(t.cpu);
+    if (moving || i % 8 === 0) mem.sample();
+    await nextTurn();
+  }
+  return { wall, cpu };
+}
+
+/**
+ * One document through its life in an editor: opened cold, edited, hovered, traced. Only numbers
+ * come out: the document is gone when this returns, before the warm opens (which would otherwise
+ * measure two copies of the file held at once, a case no editor session has).
+ */
+async function session(o: RulesetOptions, rng: Rng, mem: MemoryPeak, lineMem: MemoryPeak) {
+  // cold: the first document this process ever parses and checks (only its numbers are kept: the
+  // document itself goes once the first edit replaces it, as it does in the server)
+  let opened: ReturnType<typeof open> | undefined = open(o.uri, 1, o.text);
+  const cold = { parse: opened.parse, check: opened.check, diagnostics: opened.diagnostics };
+  mem.sample();
+  const at: Editing = { doc: opened.doc, td: SANITIZED_DOCUMENTS.create(o.uri, 'iptables', 1, o.text), lines: [...opened.doc.lines] };
+  // the variable would keep the cold document alive for the whole run: drop it
+  // eslint-disable-next-line no-useless-assignment
+  opened = undefined;
+
+  const replaced = await edits(o, rng, mem, at, o.edits, false);
+  mem.sample();
+
+  // (in a function of its own: a trace's answer names the rules of this version, which the edits
+  // below replace)
+  const { hovers, completions, prepare, traces, first, branches } = queries(o, at.doc, rng, mem);
   mem.sample();
   gc();
   const retained = process.memoryUsage().heapUsed / 1e6;
 
-  return { lines: doc.lines.length, rules: doc.ruleset.rules.length, cold, editWall, editCpu, lineWall, lineCpu, hovers, completions, traces, first, branches, prepare, retained };
+  // edits that move every line after them, last and with memory sampled on their own: each reads
+  // the whole file again, and its garbage would otherwise stand in the peaks of the rest
+  const moved = await edits(o, rng, lineMem, at, o.lineEdits || Math.max(4, Math.round(o.edits / 10)), true);
+  gc();
+  const lineRetained = process.memoryUsage().heapUsed / 1e6;
+  const doc = at.doc;
+
+  return { lines: doc.lines.length, rules: doc.ruleset.rules.length, cold, editWall: replaced.wall, editCpu: replaced.cpu, lineWall: moved.wall, lineCpu: moved.cpu, lineRetained, hovers, completions, traces, first, branches, prepare, retained };
 }
 
 export async function measureRuleset(o: RulesetOptions): Promise<RulesetResult> {
   const rng = new Rng(o.seed ?? 42);
   const mem = new MemoryPeak();
+  const lineMem = new MemoryPeak();
   mem.sample();
-  const { lines, rules, cold, editWall, editCpu, lineWall, lineCpu, hovers, completions, traces, first, branches, prepare, retained } = await session(o, rng, mem);
+  const { lines, rules, cold, editWall, editCpu, lineWall, lineCpu, lineRetained, hovers, completions, traces, first, branches, prepare, retained } = await session(o, rng, mem, lineMem);
   // warm: the whole file opened again by a process that has parsed it before
   await nextTurn();
   const warm: { wall: number; cpu: number }[] = [];
@@ -238,7 +256,7 @@ export async function measureRuleset(o: RulesetOptions): Promise<RulesetResult> 
     },
     warm: { wall: round(percentile(warm.map((w) => w.wall), 50)), cpu: round(percentile(warm.map((w) => w.cpu), 50)) },
     edit: { ...dist(editWall), cpuP50: round(percentile(editCpu, 50), 3), cpuP95: round(percentile(editCpu, 95), 3) },
-    lineEdit: { ...dist(lineWall), cpuP50: round(percentile(lineCpu, 50), 3), cpuP95: round(percentile(lineCpu, 95), 3) },
+    lineEdit: { ...dist(lineWall), cpuP50: round(percentile(lineCpu, 50), 3), cpuP95: round(percentile(lineCpu, 95), 3), heapPeak: round(lineMem.heap, 1), retained: round(lineRetained, 1) },
     hover: dist(hovers),
     completion: dist(completions),
     trace: { ...dist(traces), first: round(first, 3), branches, prepare: round(prepare, 3) },
