@@ -55,6 +55,9 @@ function targets(big: number): Target[] {
     { match: at('cold-open'), text: '<= 1000 ms and <= iptables-legacy-restore --test', ok: coldOpen },
     { match: at('cold-open.wall'), text: '<= 1000 ms and <= iptables-legacy-restore --test', ok: coldOpen },
     { match: at('edit.p95'), text: '<= 50 ms', ok: le(50) },
+    // (an edit that inserts or deletes a line is a one-line edit too)
+    { match: at('line-edit.p95'), text: '<= 50 ms', ok: le(50) },
+    { match: at('line-edit.heap.peak'), text: '<= 300 MB', ok: le(300) },
     { match: at('hover.p99'), text: '<= 10 ms', ok: le(10) },
     { match: at('completion.p99'), text: '<= 10 ms', ok: le(10) },
     { match: at('trace.p99'), text: '< 50 ms', ok: (m) => m.value !== null && m.value < 50 },

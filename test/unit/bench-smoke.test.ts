@@ -92,9 +92,12 @@ describe('bench smoke (tiny sizes)', function () {
         metric('rules/kube-ipv4-100/cold-open', 50, 'ms CPU', { reference: { name: 'iptables-legacy-restore --test (CPU)', value: 100, unit: 'ms' } }),
         metric('rules/kube-ipv4-100/edit.p95', 80, 'ms'),
         metric('logs/log-syslog-100/summary', 10, 'ms CPU', { reference: { name: 'fwlogwatch', value: 200, unit: 'ms' } }),
+        metric('rules/kube-ipv4-100/line-edit.p95', 40, 'ms'),
+        metric('rules/kube-ipv4-100/line-edit.heap.peak', 301, 'MB'),
       ],
       100,
     );
+    assert.deepEqual([ms[3]!.target, ms[3]!.pass, ms[4]!.target, ms[4]!.pass], ['<= 50 ms', true, '<= 300 MB', false]);
     assert.equal(ms[0]!.ratio, 0.5);
     assert.equal(ms[0]!.pass, true);
     assert.equal(ms[1]!.pass, false);
