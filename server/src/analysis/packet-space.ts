@@ -182,11 +182,11 @@ export class ISet {
     return new ISet(lo, hi, undefined, undefined);
   }
 
-  /** The set of these sorted, disjoint, non-adjacent ranges (the list is kept as given). */
+  /** The set of these sorted, disjoint, non-adjacent ranges (a short list kept at its length, see fitted). */
   private static listed(rs: readonly Range[]): ISet {
     if (rs.length === 0) return ISet.EMPTY;
     if (rs.length === 1) return ISet.one(rs[0]![0], rs[0]![1]);
-    return new ISet(undefined, undefined, rs, undefined);
+    return new ISet(undefined, undefined, fitted(rs as Range[]), undefined);
   }
 
   /** The set of the ranges held in these parts. */
@@ -250,12 +250,12 @@ export class ISet {
         if (b > last[1]) last[1] = b;
       } else out.push([a, b]);
     }
-    return out.length === 1 ? ISet.one(out[0]![0], out[0]![1]) : ISet.listed(fitted(out));
+    return ISet.listed(out);
   }
 
   /** Ranges already sorted, disjoint and non-adjacent (as intersections produce them). */
   static fromSorted(rs: readonly (readonly [bigint, bigint])[]): ISet {
-    return rs.length <= 1 ? ISet.listed(rs) : ISet.listed(fitted(rs as Range[]));
+    return ISet.listed(rs);
   }
 
   /**
@@ -622,7 +622,7 @@ export class Box implements ReadonlyMap<Dim, ISet> {
       else items.push(d, s);
     }
     // (slice: an array of exactly its length, without the room push leaves)
-    return items.length === 2 ? Box.listed(items) : new Box(items.slice(), undefined);
+    return Box.listed(items.length === 2 ? items : items.slice());
   }
 
   get size(): number {

@@ -126,7 +126,6 @@ export interface CommandLine {
   readonly onlyFamily?: Family;
 }
 
-/** A command line that adds or replaces a rule (-A, -I, -R). */
 /**
  * The first generic option of the line called `name` (what `line.generic.find` gives), read from
  * its options without making the list of generic ones: a line node does not keep that list.
@@ -140,6 +139,7 @@ export function genericOption(line: Pick<CommandLine, 'options'>, name: string):
   return undefined;
 }
 
+/** A command line that adds or replaces a rule (-A, -I, -R). */
 export interface Rule extends CommandLine {
   readonly command: CommandNode;
   /** The chain the rule lives in. */
