@@ -13,17 +13,11 @@ import { type Positioned, PositionedBuilder, replaceAt } from './positioned';
  * same compiled rules in the same order (compileRule reuses what it compiled for a line an edit
  * left alone): kept under the chain's first and last rule, checked against the whole sequence.
  * A value kept for the same number of rules of which at most MAX_DERIVED changed is turned into
- * the new one by `derive` (the positions that changed given) instead of being made afresh.
- *
- * A value lives as long as the last chain it was made or found for (`owner`), and the rules are
- * only a way to find it: a value holds what it was made from (the compiled rules, and through
- * them the rule nodes), and held by the rules an edit leaves alone, the value made for a chain
- * once (a trace's index) kept every rule node of that version alive after an edit that moved
- * every line below it.
+ * the new one by `derive` (the positions that changed given) instead of being made afresh. A value
+ * lives as long as the chain it was last made or found for (see KeptForChain).
  */
 export class ChainMemo<T> {
-  private readonly store = new WeakMap<object, WeakRef<Kept<T, ChunkedArray<object>>>>();
-  private readonly owner = new WeakMap<Chain, Kept<T, ChunkedArray<object>>>();
+  private readonly store = new KeptForChain<Kept<T, ChunkedArray<object>>>();
 
   /** `seq`: the chain's compiled conditions by position (the rule where none), when the caller has them. */
   get(ctx: { readonly compiled: { get(rule: Rule): { readonly conditions: object } | undefined } }, chain: Chain, extra: string, make: () => T, derive: (prev: T, changed: readonly number[]) => T, seq?: ChunkedArray<object>): T {
@@ -32,24 +26,50 @@ export class ChainMemo<T> {
     const first = seq.get(0);
     if (!first) return make();
     const last = seq.get(seq.length - 1)!;
-    const hit = [this.store.get(first)?.deref(), this.store.get(last)?.deref()].find((k) => k !== undefined && k.extra === extra && k.seq.length === seq.length);
+    const hit = [this.store.find(first), this.store.find(last)].find((k) => k !== undefined && k.extra === extra && k.seq.length === seq.length);
     let value: T | undefined;
     if (hit) {
       // (chunks a version shares with the one it was made from are passed over whole)
       const changed = hit.seq.differences(seq, MAX_DERIVED);
       if (!changed.length) {
-        this.owner.set(chain, hit);
+        this.store.own(chain, hit);
         return hit.value;
       }
       if (changed.length <= MAX_DERIVED) value = derive(hit.value, changed);
     }
     value ??= make();
-    const k = { seq, extra, value };
-    const ref = new WeakRef(k);
-    this.store.set(first, ref);
-    this.store.set(last, ref);
-    this.owner.set(chain, k);
+    this.store.keep(chain, { seq, extra, value }, first, last);
     return value;
+  }
+}
+
+/**
+ * Values found again through objects that outlive them (a chain's first and last compiled rules,
+ * which an edit elsewhere leaves as they are, while it makes a new chain object), and held only
+ * by the chain they were last kept or found for. A value holds what it was made from (the
+ * compiled rules, and through them the rule nodes): held by the objects that find it, the value
+ * made for a chain once (a trace's index, a run of the shadowed-rule check with another budget)
+ * kept every rule node of its version alive after an edit that moved every line below it.
+ */
+export class KeptForChain<V extends object> {
+  private readonly byKey = new WeakMap<object, WeakRef<V>>();
+  private readonly byChain = new WeakMap<Chain, V>();
+
+  /** The value kept under `key`, while a chain still holds it. */
+  find(key: object): V | undefined {
+    return this.byKey.get(key)?.deref();
+  }
+
+  /** Keep `v` for `chain`, to be found under each of `keys`. */
+  keep(chain: Chain, v: V, ...keys: object[]): void {
+    const ref = new WeakRef(v);
+    for (const k of keys) this.byKey.set(k, ref);
+    this.byChain.set(chain, v);
+  }
+
+  /** `chain` holds `v` too (found again for it). */
+  own(chain: Chain, v: V): void {
+    this.byChain.set(chain, v);
   }
 }
 

@@ -12,7 +12,7 @@
 import { groupedDigits } from '../../knowledge/describe-values';
 import { type Chain, type Finding, replacedRules, type Rule, type Ruleset } from '../../model/ruleset';
 import { analysisContext } from '../context';
-import { envKey, PerChainMemo, SeqMemo } from '../memo';
+import { envKey, KeptForChain, PerChainMemo, SeqMemo } from '../memo';
 import { type Box, DIMS, type Dim, domain, Space, type SpaceEnv } from '../packet-space';
 import { verdictKind } from '../reach';
 import type { RuleSpace } from '../rule-space';
@@ -69,12 +69,9 @@ interface ChainRun {
 /**
  * The last run of each chain, found by the compiled conditions of its first and of its last rule
  * (an edit makes a new chain object; its first or last rule is most often the same), and held as
- * long as the chain it judged (RUN_OF): a run holds that chain and its rules, and held by
- * conditions that live on in later versions, the run of a chain judged once (for a trace, with
- * another budget) kept a whole version of a kube-like file alive after a line was inserted.
+ * long as the chain it judged (see KeptForChain).
  */
-const RUNS = new WeakMap<object, WeakRef<ChainRun>>();
-const RUN_OF = new WeakMap<Chain, ChainRun>();
+const RUNS = new KeptForChain<ChainRun>();
 
 /** The comparisons of a chain not judged yet. */
 const NO_WORK = ChunkedArray.of<number>([]);
@@ -176,7 +173,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const policy = statedPolicy(chain);
     const conditionsAt = (i: number): object => ctx.compiled.get(rules[i]!)?.conditions ?? rules[i]!;
     // the last run of this chain, when it was judged with the same policy and budget
-    const kept = RUNS.get(conditionsAt(0))?.deref() ?? RUNS.get(conditionsAt(n - 1))?.deref();
+    const kept = RUNS.find(conditionsAt(0)) ?? RUNS.find(conditionsAt(n - 1));
     const prev = kept && kept.policy === (policy ?? '') && kept.budget === budget ? kept : undefined;
     const facts = (prev && patchedFacts(chain, prev, policy)) ?? freshFacts(chain, policy);
     const { compiled, seq, keys, covering, firstCovering, firstUnconditional } = facts;
@@ -267,10 +264,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const findings = found.items;
     if (n >= KEPT_FROM) {
       const run: ChainRun = { chain, seq, policy: policy ?? '', compiled, keys, covering, found, work, total, firstCovering, firstUnconditional, stopped, budget, findings };
-      const ref = new WeakRef(run);
-      RUNS.set(seq.get(0)!, ref);
-      RUNS.set(seq.get(n - 1)!, ref);
-      RUN_OF.set(chain, run);
+      RUNS.keep(chain, run, seq.get(0)!, seq.get(n - 1)!);
     }
     return findings;
   }
