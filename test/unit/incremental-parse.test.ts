@@ -166,6 +166,35 @@ describe('incremental parse: what an edit leaves alone is kept', () => {
     assert.deepEqual(view(after), view(parseRuleset(edited.join('\n'))));
   });
 
+  it('a line inserted or deleted: the lines below it are not read again but moved, each with an option list of its own', () => {
+    const bad = '-A INPUT -p tcp --dprot 22 -j ACCEPT';
+    const file = ['*filter', ':INPUT ACCEPT [0:0]', ':LOGS - [0:0]', '-A INPUT -p tcp --dport 80 -j ACCEPT', bad, '# note', '', '-A INPUT -j LOGS', 'COMMIT', '*raw', ':PREROUTING ACCEPT [0:0]', '-A PREROUTING -p udp -j CT --notrack', 'COMMIT', ''];
+    const before = parseRuleset(file.join('\n'));
+    for (const [name, edited, shift] of [
+      ['insert', [...file.slice(0, 3), '-A INPUT -s 10.0.0.1 -j DROP', ...file.slice(3)], 1],
+      ['delete', [...file.slice(0, 3), ...file.slice(4)], -1],
+    ] as const) {
+      const after = parseRuleset(edited.join('\n'), { previous: before });
+      for (let i = 4; i < file.length; i++) {
+        const was = before.lines.get(i)!;
+        const now = after.lines.get(i + shift)!;
+        assert.equal(now.kind, was.kind, `${name} line ${i}`);
+        assert.equal(was.line, i, `${name}: the previous version's node of line ${i} keeps its line`);
+        if (now.kind !== 'command' || was.kind !== 'command') continue;
+        // the parts made by reading the line are the previous node's; the option list is not
+        // (what analyses keep is found by it, and names the old line)
+        assert.equal(now.matches, was.matches, `${name} line ${i}`);
+        assert.equal(now.command, was.command, `${name} line ${i}`);
+        assert.equal(now.target, was.target, `${name} line ${i}`);
+        assert.notEqual(now.options, was.options, `${name} line ${i}`);
+        assert.deepEqual(now.options, was.options, `${name} line ${i}`);
+      }
+      // the parser's finding on the moved line moved with it
+      assert.deepEqual(after.findings.filter((f) => f.code === 'unknown-option').map((f) => f.span.line), [4 + shift], name);
+      assert.deepEqual(view(after), view(parseRuleset(edited.join('\n'))), name);
+    }
+  });
+
   it('a kept line keeps the findings that come from its own text: a malformed counter pair, more words than iptables-restore reads', () => {
     const long = `-A INPUT ${Array.from({ length: 130 }, (_, i) => `-m comment --comment c${i}`).join(' ')} -j ACCEPT`;
     const file = ['*filter', ':INPUT ACCEPT [0:0]', '[1:x] -A INPUT -p tcp --dport 22 -j ACCEPT', long, '-A INPUT -p tcp --dport 80 -j ACCEPT', 'COMMIT', ''];

@@ -29,6 +29,8 @@ describe('findings kept per line across edits equal a fresh check of the new tex
 
   it('every check, every input, random edits', () => {
     let incremental = 0;
+    /** Of those, edits that inserted or deleted lines (the findings below them moved). */
+    let moved = 0;
     let found = 0;
     const foundBy = new Map<string, number>();
     for (const input of editInputs()) {
@@ -49,7 +51,9 @@ describe('findings kept per line across edits equal a fresh check of the new tex
       };
       for (const { version: v, text } of editedVersions(input.text, rng, input.text.length > 50_000 ? 8 : 25, sprinkle)) {
         const inc = parseRuleset(text, { previous: prev });
-        if (rulesetEdit(inc)) incremental++;
+        const edit = rulesetEdit(inc);
+        if (edit) incremental++;
+        if (edit?.shift) moved++;
         const cold = parseRuleset(text);
         for (const [name, check] of CHECKS) {
           const got = check(inc);
@@ -61,7 +65,7 @@ describe('findings kept per line across edits equal a fresh check of the new tex
       }
     }
     // the kept path must have been taken, on findings that exist
-    assert.ok(incremental > 200 && found > 1000, `${incremental} edits kept the number of lines, ${found} findings`);
+    assert.ok(incremental > 200 && moved > 50 && found > 1000, `${incremental} edits started from the previous version (${moved} of them moved lines), ${found} findings`);
     for (const [name] of CHECKS) assert.ok((foundBy.get(name) ?? 0) > 20, `${name}: ${foundBy.get(name) ?? 0} findings`);
   });
 });

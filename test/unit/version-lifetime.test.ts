@@ -182,14 +182,34 @@ describe('version lifetime', () => {
     assert.deepEqual(diagnose(rs, list), diagnose(parseRuleset(text), list));
   });
 
-  it('a version read from one whose line count differs starts afresh', () => {
+  it('a version read from one whose line count differs starts from it, with its lines moved; a second such edit in between starts afresh', () => {
     const base = analysed(TEXT);
-    const longer = parseRuleset(`${TEXT}\n# one more line`, { previous: base });
-    assert.equal(rulesetEdit(longer), undefined);
-    const next = parseRuleset(`${TEXT}\n# one more line, changed`, { previous: longer });
-    const edit = rulesetEdit(next);
-    assert.equal(edit?.previous, longer, 'the edit after the insertion is known, from the longer version');
-    assert.deepEqual(edit.changed, next.lines.toArray().flatMap((n, i) => (n !== longer.lines.get(i) ? [i] : [])));
-    assert.ok(edit.changed.includes(LINES.length));
+    // a line opened in the middle, then typed into: the analysis starts from base through both
+    const mid = LINES.findIndex((l) => l.startsWith('-A ')) + 3;
+    const opened = [...LINES.slice(0, mid), '', ...LINES.slice(mid)];
+    const longer = parseRuleset(opened.join('\n'), { previous: base });
+    const typed = opened.map((l, i) => (i === mid ? '-A INPUT -s 192.0.2.7 -j DROP' : l));
+    const next = parseRuleset(typed.join('\n'), { previous: longer });
+    const edit = rulesetEdit(next, (p) => p === base);
+    assert.equal(edit?.previous, base, 'the edit is known from the version analysed last, through the inserted line');
+    assert.deepEqual(edit.shift, { from: mid + 1, by: 1 });
+    assert.deepEqual(edit.changed, [mid]);
+    // every other line reads as base's line of the same text
+    for (let i = 0; i < typed.length; i++) if (i !== mid) assert.equal(LINES[i >= mid + 1 ? i - 1 : i], typed[i], `line ${i}`);
+    // a deletion on top: two moves are not followed back
+    const shorter = parseRuleset(typed.filter((_, i) => i !== mid + 5).join('\n'), { previous: next });
+    assert.equal(rulesetEdit(shorter, (p) => p === base), undefined);
+    assert.equal(rulesetEdit(shorter)?.previous, next);
+    // the other order: a rule rewritten below, then a line inserted above it; the rewritten line
+    // is changed at its new number
+    const below = mid + 8;
+    assert.ok(LINES[below]!.startsWith('-A '));
+    const retyped = LINES.map((l, i) => (i === below ? `${l} -m comment --comment retyped` : l));
+    const v1 = parseRuleset(retyped.join('\n'), { previous: base });
+    const v2 = parseRuleset([...retyped.slice(0, mid), '-A INPUT -j ACCEPT', ...retyped.slice(mid)].join('\n'), { previous: v1 });
+    const both = rulesetEdit(v2, (p) => p === base);
+    assert.equal(both?.previous, base);
+    assert.deepEqual(both.shift, { from: mid + 1, by: 1 });
+    assert.deepEqual(both.changed, [mid, below + 1]);
   });
 });

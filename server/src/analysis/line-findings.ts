@@ -1,12 +1,13 @@
 /**
  * Findings of checks that look at one command line at a time (or other items found on a line),
- * kept across versions of a document:
- * after an edit that kept the number of lines (see rulesetEdit), only the lines it changed are
- * checked again and the previous version's findings for every other line stay as they were, in
- * line order. A check used this way may read only its line and the ruleset's family and format
- * (an edit with a RulesetEdit keeps both), and reports each finding on its own line.
+ * kept across versions of a document: after an edit (see rulesetEdit), only the lines it changed
+ * are checked again and the previous version's findings for every other line stay as they were,
+ * in line order, moved to the line's new number when the edit inserted or deleted lines above it.
+ * A check used this way may read only its line and the ruleset's family and format (an edit with a
+ * RulesetEdit keeps both), and reports each finding on its own line: every span it holds (its own,
+ * related ones, those in its data) is on that line.
  */
-import { type CommandLine, type Finding, isRule, type Rule, type Ruleset } from '../model/ruleset';
+import { type CommandLine, type Finding, isRule, type Rule, type Ruleset, type Span } from '../model/ruleset';
 import { rulesetEdit } from '../parser/ruleset-parser';
 
 export class LineFindings<L extends CommandLine, T = Finding> {
@@ -19,31 +20,30 @@ export class LineFindings<L extends CommandLine, T = Finding> {
     private readonly check: (line: L, rs: Ruleset, out: T[]) => void,
     /** The line an item is on. */
     private readonly lineOf: (item: T) => number,
+    /** The item found on a line as found on the same line's node at line `line` of `rs`. */
+    private readonly move: (item: T, line: number, rs: Ruleset) => T,
   ) {}
 
   /**
    * A check of every rule (-A, -I, -R lines). What it reports is findings, or (with `lineOf`)
    * anything else that belongs to the line it was found on: the rules a check looks at further.
    */
-  static ofRules<T = Finding>(check: (rule: Rule, rs: Ruleset, out: T[]) => void, lineOf: (item: T) => number = findingLine as (item: T) => number): LineFindings<Rule, T> {
-    return new LineFindings<Rule, T>(
-      (rs) => rs.rules,
-      (rs, ln) => {
-        const n = rs.lines.get(ln);
-        return n?.kind === 'command' && isRule(n) ? n : undefined;
-      },
-      check,
-      lineOf,
-    );
+  static ofRules(check: (rule: Rule, rs: Ruleset, out: Finding[]) => void): LineFindings<Rule> {
+    return LineFindings.rulesChecked<Finding>(check, findingLine, findingOnLine);
+  }
+
+  private static rulesChecked<T>(check: (rule: Rule, rs: Ruleset, out: T[]) => void, lineOf: (item: T) => number, move: (item: T, line: number, rs: Ruleset) => T): LineFindings<Rule, T> {
+    return new LineFindings<Rule, T>((rs) => rs.rules, ruleAt, check, lineOf, move);
   }
 
   /** The rules `test` picks, in line order, kept for the lines an edit left alone. */
   static rulesWhere(test: (rule: Rule) => boolean): LineFindings<Rule, Rule> {
-    return LineFindings.ofRules<Rule>(
+    return LineFindings.rulesChecked<Rule>(
       (r, _rs, out) => {
         if (test(r)) out.push(r);
       },
       (r) => r.line,
+      (_r, ln, rs) => ruleAt(rs, ln)!,
     );
   }
 
@@ -57,6 +57,7 @@ export class LineFindings<L extends CommandLine, T = Finding> {
       },
       check,
       findingLine,
+      findingOnLine,
     );
   }
 
@@ -71,12 +72,20 @@ export class LineFindings<L extends CommandLine, T = Finding> {
         if (l) this.check(l, rs, fresh);
       }
       const changed = new Set(edit.changed);
+      const shift = edit.shift;
       out = [];
       let j = 0;
       for (const f of last) {
-        const ln = this.lineOf(f);
+        const was = this.lineOf(f);
+        // the line it is on now: moved down (or up) with the lines below the edit; the lines the
+        // edit replaced are changed lines, whatever their number
+        const ln = shift && was >= shift.from - shift.by ? was + shift.by : was;
         while (j < fresh.length && this.lineOf(fresh[j]!) < ln) out.push(fresh[j++]!);
-        if (!changed.has(ln)) out.push(f);
+        // (a line the edit replaced, whose number after a deletion lands below the edit: changed)
+        if (changed.has(ln) || (shift && ln >= shift.from !== was >= shift.from - shift.by)) continue;
+        // (an edit that moved lines made a node of its own for each line below it, and for each
+        // line of a block it made again: an item names its line's node, or a position on it)
+        out.push(shift ? this.move(f, ln, rs) : f);
       }
       while (j < fresh.length) out.push(fresh[j++]!);
     } else {
@@ -93,4 +102,37 @@ export class LineFindings<L extends CommandLine, T = Finding> {
 
 function findingLine(f: Finding): number {
   return f.span.line;
+}
+
+function ruleAt(rs: Ruleset, ln: number): Rule | undefined {
+  const n = rs.lines.get(ln);
+  return n?.kind === 'command' && isRule(n) ? n : undefined;
+}
+
+/** A finding of one line's check (every span it holds on that line) put on line `line`. */
+export function findingOnLine(f: Finding, line: number): Finding {
+  const from = f.span.line;
+  if (from === line) return f;
+  const moved: { -readonly [K in keyof Finding]: Finding[K] } = { ...f, span: spanOn(f.span, line) };
+  if (f.related) moved.related = f.related.map((r) => ({ ...r, span: spanOn(r.span, line) }));
+  if (f.data !== undefined) moved.data = dataOn(f.data, from, line, 0);
+  return moved;
+}
+
+function spanOn(s: Span, line: number): Span {
+  return { line, start: s.start, end: s.end };
+}
+
+function isSpan(x: unknown): x is Span {
+  return typeof x === 'object' && x !== null && typeof (x as Span).line === 'number' && typeof (x as Span).start === 'number' && typeof (x as Span).end === 'number';
+}
+
+/** Data of a finding with the spans on line `from` in it (in lists and records, a few levels down) put on line `line`. */
+function dataOn(x: unknown, from: number, line: number, depth: number): unknown {
+  if (isSpan(x)) return x.line === from ? spanOn(x, line) : x;
+  if (depth > 3 || typeof x !== 'object' || x === null) return x;
+  if (Array.isArray(x)) return x.map((v) => dataOn(v, from, line, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(x)) out[k] = dataOn(v, from, line, depth + 1);
+  return out;
 }

@@ -108,7 +108,8 @@ function keptWordsOf(words: readonly Word[], all: readonly Word[], parsed: Parse
   return nodesHoldExactly(parsed, words) ? undefined : words;
 }
 
-function parsedOf(c: CommandLine, extra: LineExtra | undefined): ParsedCommand {
+/** The command parser's result for a line read before, now on line `line` (its findings moved there). */
+function parsedOf(c: CommandLine, extra: LineExtra | undefined, line: number): ParsedCommand {
   return {
     command: c.command,
     tableWord: c.tableWord,
@@ -121,8 +122,38 @@ function parsedOf(c: CommandLine, extra: LineExtra | undefined): ParsedCommand {
     target: c.target,
     options: c.options,
     onlyFamily: c.onlyFamily,
-    findings: (extra?.findings ?? NO_FINDINGS) as Finding[],
+    findings: (extra ? onLine(extra.findings, line) : NO_FINDINGS) as Finding[],
   };
+}
+
+/** Findings of one line (the parser's own, which name no other line) put on line `line`. */
+function onLine(findings: readonly Finding[], line: number): readonly Finding[] {
+  if (findings.length === 0 || findings[0]!.span.line === line) return findings;
+  return findings.map((x) => ({ ...x, span: { line, start: x.span.start, end: x.span.end } }));
+}
+
+/**
+ * The node of a command line read before, now on line `line` (`moved`: another line than before)
+ * or in another block: the same parts, but when moved a list of options of its own. What the
+ * analysis keeps for a rule is found again by its option list (see analysis/memo.ts) and names the
+ * rule's line, in spans and in messages about other rules: a moved line shares nothing it could
+ * be found by.
+ */
+function movedCommand(c: CommandLine, line: number, end: number, block: TableBlock | undefined, moved: boolean): CommandLine {
+  return new CommandLineNode({
+    line,
+    end,
+    keptWords: c.keptWords,
+    table: c.table,
+    tableWord: c.tableWord,
+    block,
+    counters: c.counters,
+    command: c.command,
+    matches: c.matches,
+    target: c.target,
+    options: moved ? c.options.slice() : c.options,
+    onlyFamily: c.onlyFamily,
+  });
 }
 
 /**
@@ -147,22 +178,38 @@ const LINE_PARSES = new WeakMap<Ruleset, LineParses>();
 
 /**
  * How a ruleset differs from a version it was read from, for analyses that keep results per
- * line: every line not in `changed` has that version's node (the same object, so the same words,
- * options and rule). Only for edits that kept the number of lines, family and format.
+ * line: every line not in `changed` reads as the previous version's line `previousLine(edit, ln)`
+ * did (see LineShift), with the same node or, when `shift` is given or the line lies in a block
+ * made again, a node made from its parts (the same command, matches and target). Only for edits
+ * that kept family and format.
  */
 export interface RulesetEdit {
   /** The version this one was read from (directly or through versions in between). */
   readonly previous: Ruleset;
-  /** Lines whose node is not the previous version's, ascending. */
+  /** Lines whose reading is not carried over from the previous version, ascending. */
   readonly changed: readonly number[];
+  /** Set when lines were inserted or deleted. */
+  readonly shift?: LineShift;
+}
+
+/** Lines from `from` on are the previous version's lines from `from - by` on: an edit inserted `by` lines (deleted -by) above them. */
+export interface LineShift {
+  readonly from: number;
+  readonly by: number;
+}
+
+/** The previous version's number of line `ln` (a line not in edit.changed). */
+export function previousLine(edit: Pick<RulesetEdit, 'shift'>, ln: number): number {
+  return edit.shift && ln >= edit.shift.from ? ln - edit.shift.by : ln;
 }
 
 /**
  * The versions a ruleset was read from, nearest first, each with the lines one step changed: the
- * previous version, and the versions that one was read from, as long as every step kept the
- * number of lines (at most MAX_ANCESTORS). An editor parses a version for each keystroke (semantic
- * tokens, hover) while diagnostics wait for a pause, so the version an analysis last ran on is
- * often a few steps back; through this list the next analysis still starts from it.
+ * previous version, and the versions that one was read from, as long as the steps between moved
+ * lines at most once (at most MAX_ANCESTORS). An editor parses a version for each keystroke
+ * (semantic tokens, hover) while diagnostics wait for a pause, so the version an analysis last ran
+ * on is often a few steps back (a line is opened, then typed into); through this list the next
+ * analysis still starts from it.
  *
  * Each version holds its ancestors weakly: a strong link would keep every version of an edited
  * document alive, and with them what analyses keep per version (a compiled map of a 100k-rule file
@@ -175,8 +222,13 @@ const MAX_ANCESTORS = 16;
 
 interface Ancestor {
   readonly ref: WeakRef<Ruleset>;
-  /** The lines changed between this ancestor and the entry before it in the list (for the first, the version itself). */
-  readonly step: readonly number[];
+  /** How the entry before it in the list (for the first, the version itself) was read from this ancestor. */
+  readonly step: Step;
+}
+
+interface Step {
+  readonly changed: readonly number[];
+  readonly shift?: LineShift;
 }
 
 /** Both ascending lists merged, without repeats. */
@@ -196,9 +248,9 @@ function unionSorted(a: readonly number[], b: readonly number[]): number[] {
  * version holds no merged line lists; rulesetEdit merges the steps it walks past). Not asking
  * whether they are still alive: a WeakRef read keeps its target until the job ends.
  */
-function recordAncestors(rs: Ruleset, previous: Ruleset, changed: readonly number[]): void {
+function recordAncestors(rs: Ruleset, previous: Ruleset, step: Step): void {
   const before = ANCESTORS.get(previous) ?? [];
-  ANCESTORS.set(rs, [{ ref: new WeakRef(previous), step: changed }, ...before.slice(0, MAX_ANCESTORS - 1)]);
+  ANCESTORS.set(rs, [{ ref: new WeakRef(previous), step }, ...before.slice(0, MAX_ANCESTORS - 1)]);
 }
 
 /**
@@ -206,13 +258,33 @@ function recordAncestors(rs: Ruleset, previous: Ruleset, changed: readonly numbe
  * accepts (an analysis asks for one it kept results for); undefined when there is none.
  */
 export function rulesetEdit(rs: Ruleset, usable: (previous: Ruleset) => boolean = () => true): RulesetEdit | undefined {
-  let changed: readonly number[] | undefined;
+  let edit: Step | undefined;
   for (const a of ANCESTORS.get(rs) ?? []) {
-    changed = changed ? unionSorted(changed, a.step) : a.step;
+    edit = edit ? composed(edit, a.step) : a.step;
+    if (!edit) return undefined;
     const previous = a.ref.deref();
-    if (previous && usable(previous)) return { previous, changed };
+    if (previous && usable(previous)) return { previous, changed: edit.changed, ...(edit.shift ? { shift: edit.shift } : {}) };
   }
   return undefined;
+}
+
+/**
+ * `edit` (from a version B to the newest) after `step` (from an older version A to B), as one step
+ * from A; undefined when both moved lines (one shift does not say where either version's lines are).
+ */
+function composed(edit: Step, step: Step): Step | undefined {
+  if (edit.shift && step.shift) return undefined;
+  if (!edit.shift) {
+    // B has the newest version's line numbers: the lines either changed, and A's shift
+    return { changed: unionSorted(edit.changed, step.changed), shift: step.shift };
+  }
+  // A has B's lines: B's line p is the newest version's line p + by from the shift on, and line p
+  // before it (a line B had where the edit replaced lines is no line of the newest version: it
+  // stands for the line of that number, changed already or not, which is only checked again)
+  const { from, by } = edit.shift;
+  // (sorted: after a deletion, such a line can come out past the first moved one)
+  const moved = step.changed.map((p) => (p >= from - by ? p + by : p)).sort((x, y) => x - y);
+  return { changed: unionSorted(edit.changed, moved), shift: edit.shift };
 }
 
 /**
@@ -360,6 +432,9 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
   // those after the last one when the edit kept the number of lines
   let same = 0;
   let sameFrom = lines.length;
+  // lines from sameFrom on are the previous version's lines from sameFrom - shift on (an edit that
+  // inserted or deleted lines moved them by shift)
+  let shift = 0;
   // no table header or COMMIT among the lines in between: every block starts and ends where it did,
   // so the previous version's blocks, and the chain and command lines that point to them, stay
   let sameBlocks = false;
@@ -369,9 +444,13 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     if (lines.length === old.length) {
       sameFrom = lines.lastDifference(old, same);
       sameBlocks = !opensOrCloses(lines, same, sameFrom) && !opensOrCloses(old, same, sameFrom);
+    } else {
+      shift = lines.length - old.length;
+      sameFrom = sameSuffixFrom(lines, old, same);
     }
   }
-  const kept = (ln: number) => ln < same || ln >= sameFrom;
+  /** The previous version's number of line ln, when that version had the same line there (before or after what the edit replaced); -1 otherwise. */
+  const oldLineOf = (ln: number) => (ln < same ? ln : ln >= sameFrom ? ln - shift : -1);
   let extras = new Map<number, LineExtra>();
   let wideDecls = new Set<number>();
   /** The findings of single lines, in line order (the file's own findings go before and after them). */
@@ -391,9 +470,15 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     const full = lines.get(ln)!;
     const base = bom && ln === 0 ? 1 : 0;
     const raw = contents.get(ln)!;
-    // the previous version's node for this line, when the edit left the line alone
-    const old = kept(ln) ? priorNodes!.get(ln) : undefined;
-    if (old) {
+    // the previous version's node for this line, when the edit left the line alone (`moved`: it
+    // is on another line now, so its node is made again from the old one's parts, with its line)
+    const oldLine = oldLineOf(ln);
+    const old = oldLine >= 0 ? priorNodes!.get(oldLine) : undefined;
+    const moved = oldLine !== ln;
+    if (old && moved) {
+      if (old.kind === 'blank' && raw.length === 0) return { kind: 'blank', line: ln };
+      if (old.kind === 'comment' && raw.charCodeAt(0) === 0x23) return { kind: 'comment', line: ln, span: span(ln, 0, full.length), text: old.text };
+    } else if (old) {
       // in a context that gives it the same reading and no finding: its node as it was (the paths
       // below reach the same result, at the cost of reading it)
       if (old.kind === 'comment' ? raw.charCodeAt(0) === 0x23 : old.kind === 'blank' && raw.length === 0) {
@@ -404,7 +489,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
         old.command !== undefined &&
         old.block === block &&
         (format !== 'save' || (block !== undefined && !committed)) &&
-        !priorSame!.extras.has(ln) &&
+        !priorSame!.extras.has(oldLine) &&
         (old.keptWords === undefined || old.keptWords.length <= MAX_RESTORE_WORDS) &&
         (old.counters === undefined || COUNTER_PAIR.test(old.counters.text))
       ) {
@@ -443,7 +528,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
         if (blockFresh) block.endLine = ln - 1;
       }
       // the previous version's block when every line from its header to its end is where it was
-      const reused = old?.kind === 'table' && (sameBlocks || old.endLine + 1 < same || ln >= sameFrom) ? old : undefined;
+      const reused = old?.kind === 'table' && !moved && (sameBlocks || old.endLine + 1 < same || ln >= sameFrom) ? old : undefined;
       const tb: TableBlock = reused ?? { kind: 'table', name, nameWord, line: ln, span: lineSpan, endLine: ln };
       if (!name) lineFindings.push(f('unknown-table', 'error', 'a `*` line needs a table name: filter, nat, mangle, raw or security', lineSpan));
       else if (!findTable(name)) {
@@ -467,10 +552,11 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
 
     if (raw.startsWith(':')) {
       // the same line in the same block: its node as it was (its findings are worked out again)
-      const reused = old?.kind === 'chain' && old.block === block && !priorSame!.wideDecls.has(ln) ? old : undefined;
+      const reused = old?.kind === 'chain' && !priorSame!.wideDecls.has(oldLine) ? old : undefined;
       let decl: ChainDecl;
       let fourth: Word | undefined;
-      if (reused) decl = reused;
+      if (reused && reused.block === block && !moved) decl = reused;
+      else if (reused) decl = new ChainDeclNode(ln, full.length, block?.name ?? 'filter', block, reused.nameWord, reused.policy, reused.counters);
       else {
         const words = plainWords(full, base + 1, pool);
         decl = new ChainDeclNode(ln, full.length, block?.name ?? 'filter', block, words[0] ?? { text: '', start: base + 1, end: base + 1, quoted: false }, words[1], words[2]);
@@ -548,10 +634,18 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       }
     }
     const table = block?.name ?? 'filter';
-    // the same text on the same line number is read from the same offset (the counters and a BOM
-    // are part of the text), so text and context decide whether the old reading still holds
+    // the same text is read from the same offset wherever it is (the counters and a BOM are part
+    // of the text; findings carry the line, and are moved with it), so text and context decide
+    // whether the old reading still holds
     const reuse = old && old.kind === 'command' && (old.block?.name ?? 'filter') === table ? old : undefined;
-    const oldExtra = reuse ? priorSame!.extras.get(ln) : undefined;
+    const oldExtra = reuse ? priorSame!.extras.get(oldLine) : undefined;
+    const blockOf = block && format === 'save' ? block : undefined;
+    if (reuse && oldExtra === undefined && reuse.keptWords === undefined && reuse.command !== undefined) {
+      // read before without a finding of its own, its nodes holding its words (so at most
+      // MAX_RESTORE_WORDS of them, none too long, no open quote): only its place can be wrong now
+      outsideTable(lineSpan);
+      return reuse.block === blockOf && !moved ? reuse : movedCommand(reuse, ln, full.length, blockOf, moved);
+    }
     const tok = reuse ? { words: oldExtra?.words ?? wordsOf(reuse), unterminatedQuote: oldExtra?.unterminatedQuote } : tokenizeLine(full, from, full.length, pool);
     if (tok.unterminatedQuote !== undefined) {
       lineFindings.push(
@@ -581,7 +675,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
         f('syntax', 'error', `${tok.words.length} words on one line: iptables-restore reads at most ${MAX_RESTORE_WORDS} ("Parser cannot handle more arguments") and refuses the file`, span(ln, extra.start, tok.words[tok.words.length - 1]!.end)),
       );
     }
-    const parsed = reuse ? parsedOf(reuse, oldExtra) : parseCommandWords(words, { family, format, table, line: ln, pool, options });
+    const parsed = reuse ? parsedOf(reuse, oldExtra, ln) : parseCommandWords(words, { family, format, table, line: ln, pool, options });
     // a loop, not push(...): a line of a million words has a million findings, more than a call takes arguments
     const listed = Math.min(parsed.findings.length, MAX_FINDINGS_PER_LINE);
     for (let k = 0; k < listed; k++) lineFindings.push(parsed.findings[k]!);
@@ -591,18 +685,18 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     }
     // (one class for every command line: one layout, see CommandLineNode)
     // the previous node itself when it belongs to the same block: later stages know the line by it
-    const cmd: CommandLine = reuse && reuse.block === (block && format === 'save' ? block : undefined) ? reuse : new CommandLineNode({
+    const cmd: CommandLine = reuse && reuse.block === blockOf && !moved ? reuse : new CommandLineNode({
       line: ln,
       end: full.length,
       keptWords: reuse ? reuse.keptWords : keptWordsOf(words, tok.words, parsed),
       table: parsed.table,
       tableWord: parsed.tableWord,
-      block: block && format === 'save' ? block : undefined,
+      block: blockOf,
       counters,
       command: parsed.command,
       matches: parsed.matches,
       target: parsed.target,
-      options: parsed.options,
+      options: reuse && moved ? parsed.options.slice() : parsed.options,
       onlyFamily: parsed.onlyFamily,
     });
     if (words !== tok.words || tok.unterminatedQuote !== undefined || parsed.findings.length || longWords) {
@@ -611,11 +705,28 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     if (!parsed.command && words.length) {
       lineFindings.push(f('missing-command', 'error', 'no command on this line: a rule starts with -A CHAIN (or -I, -D, -N, -P...)', span(ln, words[0]!.start, words[words.length - 1]!.end)));
     }
-    if (format === 'save') {
-      if (!block) lineFindings.push(f('outside-table', 'error', 'this rule comes before any `*table` header: iptables-restore fails here; add `*filter` (or the right table) above', lineSpan));
-      else if (committed) lineFindings.push(f('outside-table', 'error', `this rule comes after COMMIT of *${block.name}: start a new \`*table\` block first`, lineSpan));
-    }
+    outsideTable(lineSpan);
     return cmd;
+  };
+
+  /** The finding of a command line of a save file that is in no open table block. */
+  const outsideTable = (lineSpan: Span): void => {
+    if (format !== 'save') return;
+    if (!block) lineFindings.push(f('outside-table', 'error', 'this rule comes before any `*table` header: iptables-restore fails here; add `*filter` (or the right table) above', lineSpan));
+    else if (committed) lineFindings.push(f('outside-table', 'error', `this rule comes after COMMIT of *${block.name}: start a new \`*table\` block first`, lineSpan));
+  };
+
+  /** After an edit that inserted or deleted lines: the lines not carried over from the previous version (see carried). */
+  const notCarried: number[] = [];
+  /**
+   * Whether line ln's node reads as the previous version's node of the same text did: the same
+   * kind, and for a command line the same table (family and format are the previous version's).
+   * Then it is that node, or one made from its parts on another line or in another block.
+   */
+  const carried = (ln: number, node: LineNode): boolean => {
+    const o = oldLineOf(ln) >= 0 ? priorNodes!.get(oldLineOf(ln)) : undefined;
+    if (o === undefined || o.kind !== node.kind) return false;
+    return node.kind !== 'command' || (node.block?.name ?? 'filter') === ((o as CommandLine).block?.name ?? 'filter');
   };
 
   let rules: Rule[] | undefined;
@@ -661,6 +772,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     const all: LineNode[] = [];
     for (let ln = 0; ln < lines.length; ln++) {
       const node = readLine(ln);
+      if (shift !== 0 && !carried(ln, node)) notCarried.push(ln);
       all.push(node);
       if (node.kind === 'command') commands!.push(node);
       else if (node.kind === 'comment') comments.push(node);
@@ -684,14 +796,16 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     // (after an edit within blocks, the list shares every chunk but those of the lines read again)
     changed = nodes.differences(priorNodes, Infinity);
   }
-  // an edit that only rewrote rules in place changes the previous tables where those rules are
+  // an edit that only rewrote rules in place changes the previous tables where those rules are; after
+  // one that moved lines they are built again (a rule below it is a node of its own, on its line)
   const built = (changed && updateTables(priorSame!.tables, priorNodes!, nodes, changed, family)) || buildTables(nodes, format, family);
   for (const x of built.findings) findings.push(x);
 
   const rs: Ruleset = new ParsedRuleset(family, source, format, lines.length, nodes, comments, built.tables, findings, commands, rules);
   if (opts.previous) LINEAGES.set(rs, documentOf(opts.previous));
   LINE_PARSES.set(rs, { family, familySource: source, familyOpts: { family: opts.family, familySource: opts.familySource }, format, texts: lines, extras, wideDecls, tables: built, lineFindings, blocks });
-  if (changed) recordAncestors(rs, opts.previous!, changed);
+  if (changed) recordAncestors(rs, opts.previous!, { changed });
+  else if (priorSame && shift !== 0) recordAncestors(rs, opts.previous!, { changed: notCarried, shift: { from: sameFrom, by: shift } });
   return rs;
 }
 
@@ -748,6 +862,21 @@ function spliceByLine<T>(list: readonly T[], lineOf: (x: T) => number, from: num
     return lo;
   };
   return replaceRange(list, at(from), at(to), mid);
+}
+
+/**
+ * For lists of different lengths (`lines` made from `old` by an edit that inserted or deleted
+ * lines): the first line from which on `lines` ends as `old` does (the same strings, each moved by
+ * the difference in length), at least `floor` in both lists' numbering.
+ */
+function sameSuffixFrom(lines: ChunkedArray<string>, old: ChunkedArray<string>, floor: number): number {
+  let i = lines.length;
+  let j = old.length;
+  while (i > floor && j > floor && lines.get(i - 1) === old.get(j - 1)) {
+    i--;
+    j--;
+  }
+  return i;
 }
 
 /** Whether a line in [from, to) starts or closes a table block (or carries a byte-order mark). */
