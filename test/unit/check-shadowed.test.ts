@@ -103,6 +103,51 @@ describe('check: shadowed, redundant and unreachable rules', function () {
     assert.equal(once.filter((f) => f.code === 'shadowed-rule').length, 59);
     assert.deepEqual(once, checkShadowed(createRulesDocument('file:///short.rules', 3, edited.join('\n')).ruleset));
   });
+  it('lines inserted or deleted above chains: their findings are carried to the moved rules, not judged again, and read as a cold analysis reads them', function () {
+    this.timeout(60_000);
+    // a short chain and a long one under a small budget (its note is carried too), below a
+    // chain the edits happen in
+    const hosts = networksAndHosts();
+    const lines = ['*filter', ':INPUT ACCEPT [0:0]', ':TOP - [0:0]', ':S - [0:0]', ':LONG - [0:0]', '-A TOP -s 192.0.2.0/24 -j DROP'];
+    lines.push('-A S -s 10.9.0.0/16 -j DROP', '-A S -s 10.9.1.1 -j ACCEPT', '-A S -s 10.8.2.0/24 -j DROP', '-A S -s 10.8.2.5 -j DROP', '-A S -p tcp -j RETURN', '-A S -p tcp --dport 22 -j ACCEPT');
+    for (const l of hosts.slice(2, -2)) lines.push(l.replace('-A INPUT ', '-A LONG '));
+    lines.push('-A INPUT -j LONG', '-A INPUT -j S', 'COMMIT', '');
+    try {
+      setShadowBudget(300);
+      let doc = createRulesDocument('file:///moved.rules', 1, lines.join('\n'));
+      const first = checkShadowed(doc.ruleset);
+      assert.ok(first.some((f) => f.code === 'analysis-limit') && first.some((f) => f.code === 'shadowed-rule') && first.some((f) => f.code === 'redundant-rule'), first.map((f) => f.code).join(' '));
+      let cur = lines;
+      const steps: [string, (l: string[]) => string[]][] = [
+        ['two rules inserted in TOP', (l) => [...l.slice(0, 6), '-A TOP -s 192.0.2.1 -j DROP', '-A TOP -s 198.51.100.0/24 -j DROP', ...l.slice(6)]],
+        ['a blank line inserted above the chains', (l) => [...l.slice(0, 5), '', ...l.slice(5)]],
+        ['a rule of TOP deleted', (l) => l.filter((x) => x !== '-A TOP -s 192.0.2.1 -j DROP')],
+        // (S is judged again: the shadowed rule is one no more)
+        ['a line inserted above and a rule of S rewritten in one edit', (l) => [...l.slice(0, 5), '# moved', ...l.slice(5).map((x) => (x === '-A S -s 10.9.1.1 -j ACCEPT' ? '-A S -s 10.7.1.1 -j ACCEPT' : x))]],
+      ];
+      for (const [k, [name, step]] of steps.entries()) {
+        cur = step(cur);
+        doc = createRulesDocument('file:///moved.rules', k + 2, cur.join('\n'), 'auto', doc);
+        const before = { ...shadowStats };
+        const found = checkShadowed(doc.ruleset);
+        // TOP changed (judged whole: it is short); S and LONG are carried
+        assert.ok(shadowStats.whole - before.whole <= (k === 3 ? 2 : 1), `${name}: ${shadowStats.whole - before.whole} chains judged whole`);
+        assert.equal(shadowStats.partial - before.partial, 0, name);
+        assert.deepEqual(found, checkShadowed(createRulesDocument('file:///moved.rules', 1, cur.join('\n')).ruleset), name);
+        assert.ok(found.some((f) => f.code === 'analysis-limit'), name);
+      }
+      // a rule of the long chain edited after the moves: judged in part from the run carried to it
+      const at = cur.findIndex((l) => l.startsWith('-A LONG -s 10.0.3.2 '));
+      cur = cur.map((l, i) => (i === at ? `${l} -m comment --comment edited` : l));
+      doc = createRulesDocument('file:///moved.rules', 9, cur.join('\n'), 'auto', doc);
+      const before = { ...shadowStats };
+      const found = checkShadowed(doc.ruleset);
+      assert.equal(shadowStats.whole - before.whole, 0, 'the long chain, edited after it moved: not judged whole');
+      assert.deepEqual(found, checkShadowed(createRulesDocument('file:///moved.rules', 1, cur.join('\n')).ruleset));
+    } finally {
+      setShadowBudget(undefined);
+    }
+  });
   it('a comment added to a rule: judges again only that rule and the findings that point at it, also in a chain stopped at the budget', function () {
     this.timeout(60_000);
     // every /24 shadows the five host rules after it, which name it in their related lines

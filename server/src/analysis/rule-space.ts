@@ -11,7 +11,7 @@ import { TCP_FLAG_BITS } from '../knowledge/values/tcp-flags';
 import { findDscpClass } from '../knowledge/values/dscp';
 import { findIcmpName, ICMP_TYPES, ICMPV6_TYPES } from '../knowledge/values/icmp';
 import type { MatchNode, OptionNode, Rule, Ruleset } from '../model/ruleset';
-import { documentOf } from '../parser/ruleset-parser';
+import { documentOf, previousLine, type RulesetEdit, rulesetEdit } from '../parser/ruleset-parser';
 import { Box, boxIntersect, type Dim, domain, ifaceSet, ISet, Space, type SpaceEnv, STATES } from './packet-space';
 
 export interface Condition {
@@ -661,7 +661,11 @@ function compiledOf(env: SpaceEnv): WeakMap<readonly OptionNode[], RuleSpace> {
   return byOptions;
 }
 
-function compileIn(byOptions: WeakMap<readonly OptionNode[], RuleSpace>, env: SpaceEnv, rule: Rule, bodies: (env: SpaceEnv) => SharedBodies): RuleSpace {
+/**
+ * `previousOptions`: for a rule of a version read from an earlier one, the option list of the
+ * earlier version's node of the same line (moved or not), when it has one.
+ */
+function compileIn(byOptions: WeakMap<readonly OptionNode[], RuleSpace>, env: SpaceEnv, rule: Rule, bodies: (env: SpaceEnv) => SharedBodies, previousOptions?: (rule: Rule) => readonly OptionNode[] | undefined): RuleSpace {
   const hit = byOptions.get(rule.options);
   if (hit?.rule === rule) return hit;
   if (hit) {
@@ -670,6 +674,16 @@ function compileIn(byOptions: WeakMap<readonly OptionNode[], RuleSpace>, env: Sp
     const moved: RuleSpace = { rule, conditions: hit.conditions, space: hit.space, exact: hit.exact };
     byOptions.set(rule.options, moved);
     return moved;
+  }
+  // a line moved by an edit that inserted or deleted lines: its options are a copy of the list of
+  // its line before, which compiled to the same; a list of conditions of its own, since what the
+  // analysis keeps for a chain is found by those lists and names the lines of its rules
+  const from = previousOptions?.(rule);
+  const was = from && byOptions.get(from);
+  if (was) {
+    const made: RuleSpace = { rule, conditions: was.conditions.slice(), space: was.space, exact: was.exact };
+    byOptions.set(rule.options, made);
+    return made;
   }
   const found: Condition[] = [];
   const shared = bodies(env);
@@ -695,6 +709,13 @@ function compileIn(byOptions: WeakMap<readonly OptionNode[], RuleSpace>, env: Sp
 /** Each rule of a ruleset compiled, by rule. */
 export interface CompiledRules {
   get(rule: Rule): RuleSpace;
+  /**
+   * What was compiled from the rule's option list, if anything, is kept as this rule's (see
+   * compileIn: the entry names the rule last compiled with the list, and holds it). For a rule
+   * whose results are carried over without compiling it: the previous version's rule with the
+   * same list is not kept alive by the entry then.
+   */
+  claim(rule: Rule): void;
 }
 
 /**
@@ -708,5 +729,23 @@ export function compileRuleset(rs: Ruleset): { env: SpaceEnv; rules: CompiledRul
   const env = spaceEnv(rs);
   const byOptions = compiledOf(env);
   const bodies = documentBodies(rs, env);
-  return { env, rules: { get: (rule) => compileIn(byOptions, env, rule, bodies) } };
+  // (found when a rule first is not compiled yet; the version itself held weakly: the compiled
+  // rules live as long as this version's analysis, which must not keep the one before alive)
+  let edit: { readonly previous: WeakRef<Ruleset>; readonly shift: RulesetEdit['shift']; readonly changed: ReadonlySet<number> } | undefined | null = null;
+  const claim = (rule: Rule) => {
+    const hit = byOptions.get(rule.options);
+    if (hit && hit.rule !== rule) compileIn(byOptions, env, rule, bodies);
+  };
+  return { env, rules: { get: (rule) => compileIn(byOptions, env, rule, bodies, previousOptions), claim } };
+
+  /** The option list of the previous version's node of a rule's line (see RulesetEdit), for a rule of this version. */
+  function previousOptions(rule: Rule): readonly OptionNode[] | undefined {
+    if (edit === null) {
+      const e = rulesetEdit(rs);
+      edit = e && { previous: new WeakRef(e.previous), shift: e.shift, changed: new Set(e.changed) };
+    }
+    if (!edit || edit.changed.has(rule.line) || rs.lines.get(rule.line) !== rule) return undefined;
+    const n = edit.previous.deref()?.lines.get(previousLine(edit, rule.line));
+    return n?.kind === 'command' ? n.options : undefined;
+  }
 }

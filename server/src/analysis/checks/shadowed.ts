@@ -11,6 +11,7 @@
  */
 import { groupedDigits } from '../../knowledge/describe-values';
 import { type Chain, type Finding, replacedRules, type Rule, type Ruleset } from '../../model/ruleset';
+import { previousLine, type RulesetEdit, rulesetEdit } from '../../parser/ruleset-parser';
 import { analysisContext } from '../context';
 import { envKey, KeptForChain, PerChainMemo, SeqMemo } from '../memo';
 import { type Box, DIMS, type Dim, domain, Space, type SpaceEnv } from '../packet-space';
@@ -23,6 +24,83 @@ import { ChunkedArray } from '../../model/chunked-array';
 function describe(rules: readonly Rule[]): string {
   return rules.map((r) => lineRef(r)).join(', ');
 }
+
+/**
+ * What a finding of this check says, by positions in its chain: rendered on the chain's rules (see
+ * render), so that a chain whose rules an edit only moved gets the same findings on its rules
+ * without being judged again.
+ * - unreachable: `by` (one rule) takes every packet before the rule at `at`;
+ * - shadowed, redundant: the rules `by` decide every packet of the rule first (with another
+ *   verdict, or the same);
+ * - below: without the rule, `by` (and the policy, when given) would give its packets the same verdict;
+ * - limit: judging stopped at the rule, the chain taking more than `budget` comparisons.
+ */
+type Verdict =
+  | { readonly kind: 'unreachable' | 'shadowed' | 'redundant'; readonly at: number; readonly by: readonly number[] }
+  | { readonly kind: 'below'; readonly at: number; readonly by: readonly number[]; readonly policy: string | undefined }
+  | { readonly kind: 'limit'; readonly at: number; readonly budget: number };
+
+/** The verdict each finding was rendered from. */
+const VERDICTS = new WeakMap<Finding, Verdict>();
+
+function render(chain: Chain, v: Verdict): Finding {
+  const rules = chain.rules;
+  const r = rules[v.at]!;
+  let f: Finding;
+  switch (v.kind) {
+    case 'limit':
+      f = {
+        code: 'analysis-limit',
+        severity: 'information',
+        message: `Rules that never take effect or change nothing: not checked in ${chain.name} from this rule on. Its rules each overlap thousands of the others, and comparing them takes more work than the analysis allows (${groupedDigits(v.budget)} comparisons); what is reported above this line is exact. The other checks still run.`,
+        span: r.span,
+      };
+      break;
+    case 'unreachable': {
+      const unconditional = rules[v.by[0]!]!;
+      f = {
+        code: 'unreachable-rule',
+        severity: 'warning',
+        message: `no packet reaches this rule: ${lineRef(unconditional)} (${unconditional.target?.name}) takes every packet before it`,
+        span: r.span,
+        tags: ['unnecessary'],
+        related: [{ span: unconditional.span, message: 'this rule takes every packet' }],
+      };
+      break;
+    }
+    case 'shadowed':
+    case 'redundant': {
+      const by = v.by.map((p) => rules[p]!);
+      const same = v.kind === 'redundant';
+      f = {
+        code: same ? 'redundant-rule' : 'shadowed-rule',
+        severity: same ? 'information' : 'warning',
+        message: same ? `this rule changes nothing: every packet it matches is already handled the same way by ${describe(by)}` : `this rule never takes effect: every packet it matches is already decided by ${describe(by)}`,
+        span: r.span,
+        tags: ['unnecessary'],
+        related: by.map((e) => ({ span: e.span, message: `decides these packets first (${e.target?.name ?? 'no target'})` })),
+      };
+      break;
+    }
+    case 'below': {
+      const used = describe(v.by.map((p) => rules[p]!));
+      const from = v.policy === undefined ? used : v.by.length ? `${used} and the ${v.policy} policy` : `the ${v.policy} policy`;
+      f = {
+        code: 'redundant-rule',
+        severity: 'information',
+        message: `this rule changes nothing: without it, every packet it matches would get the same verdict from ${from}`,
+        span: r.span,
+        tags: ['unnecessary'],
+      };
+      break;
+    }
+  }
+  VERDICTS.set(f, v);
+  return f;
+}
+
+/** The rulesets checked (see checkShadowed: what was judged in one is carried to the next version). */
+const CHECKED = new WeakSet<Ruleset>();
 
 /**
  * The most rules one chain's questions may look at (each rule asks which earlier rules cover it and
@@ -141,6 +219,10 @@ export const shadowStats = { whole: 0, partial: 0, rejudged: 0 };
 export function checkShadowed(rs: Ruleset): Finding[] {
   const ctx = analysisContext(rs);
   const judged = judgedIn(ctx.env, budget);
+  // the version checked last that this one was read from (its chains were judged)
+  const edit = rulesetEdit(rs, (p) => CHECKED.has(p));
+  const changedLines = edit && new Set(edit.changed);
+  CHECKED.add(rs);
   const out: Finding[] = [];
   for (const table of rs.tables.values()) {
     for (const f of PER_CHAIN.items(table, `${envKey(ctx.env)}/${budget}`, chainFindings)) out.push(f);
@@ -154,6 +236,19 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     // the same chain object (an edit left it alone): the same rules, compiled to the same spaces
     const same = judged.get(chain);
     if (same) return same;
+    // the chain of the version analysed before, whose rules this one's are, moved by an edit
+    // above them (or made again): what was found there, said of these rules
+    const was = edit && movedFrom(chain, edit);
+    const found = was && judged.get(was);
+    if (found) {
+      // (the memo of compiled rules names these rules, not the previous version's, which it would
+      // keep alive otherwise)
+      for (let i = 0; i < n; i++) ctx.compiled.claim(rules[i]!);
+      const carried = found.map((f) => render(chain, VERDICTS.get(f)!));
+      if (n >= KEPT_FROM) carryRun(was, chain, carried);
+      judged.set(chain, carried);
+      return carried;
+    }
     let findings: readonly Finding[];
     if (n < KEPT_FROM) {
       // (kept with the findings: made at its size)
@@ -165,6 +260,33 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     } else findings = judgeChain(chain);
     judged.set(chain, findings);
     return findings;
+  }
+
+  /**
+   * The previous version's chain of the same name, when it has as many rules and each of this
+   * chain's rules reads as the previous version's rule at the same position (see RulesetEdit: the
+   * same line moved, or the same line in a block made again), with the same stated policy: what
+   * was found there is what judging this chain would find, on these rules.
+   */
+  function movedFrom(chain: Chain, e: RulesetEdit): Chain | undefined {
+    const old = e.previous.tables.get(chain.table)?.chains.get(chain.name);
+    if (!old || old === chain || old.rules.length !== chain.rules.length || statedPolicy(old) !== statedPolicy(chain)) return undefined;
+    for (let i = 0; i < chain.rules.length; i++) {
+      const ln = chain.rules[i]!.line;
+      if (changedLines!.has(ln) || previousLine(e, ln) !== old.rules[i]!.line) return undefined;
+    }
+    return old;
+  }
+
+  /** The last run of `was` (see ChainRun) carried to `chain`, whose rules are its rules moved, with their findings. */
+  function carryRun(was: Chain, chain: Chain, findings: readonly Finding[]): void {
+    const last = RUNS.find(ctx.compiled.get(was.rules[0]!)?.conditions ?? was.rules[0]!);
+    if (!last || last.chain !== was || last.budget !== budget) return;
+    const rules = chain.rules;
+    const compiled = ChunkedArray.build(rules.length, (i) => ctx.compiled.get(rules[i]!));
+    const seq = ChunkedArray.build<object>(rules.length, (i) => compiled.get(i)?.conditions ?? rules[i]!);
+    const found: Positioned<Finding> = findings.length ? { items: findings, at: last.found.at } : NO_POSITIONED;
+    RUNS.keep(chain, { ...last, chain, compiled, seq, found, findings }, seq.get(0)!, seq.get(rules.length - 1)!);
   }
 
   function judgeChain(chain: Chain): readonly Finding[] {
@@ -361,12 +483,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
 
   /** The note on rule i of a chain whose judging stopped there at the budget. */
   function limitAt(chain: Chain, i: number): Finding {
-    return {
-      code: 'analysis-limit',
-      severity: 'information',
-      message: `Rules that never take effect or change nothing: not checked in ${chain.name} from this rule on. Its rules each overlap thousands of the others, and comparing them takes more work than the analysis allows (${groupedDigits(budget)} comparisons); what is reported above this line is exact. The other checks still run.`,
-      span: chain.rules[i]!.span,
-    };
+    return render(chain, { kind: 'limit', at: i, budget });
   }
 
   /**
@@ -384,59 +501,19 @@ export function checkShadowed(rs: Ruleset): Finding[] {
   function judgeRule(facts: ChainFacts, i: number): { finding: Finding | undefined; work: number } {
     const { chain, compiled, keys, covering, firstCovering, firstUnconditional, policy } = facts;
     const rules = chain.rules;
-    const r = rules[i]!;
     const rsp = compiled.get(i)!;
-    if (firstUnconditional >= 0 && i > firstUnconditional) {
-      const unconditional = rules[firstUnconditional]!;
-      return {
-        finding: {
-          code: 'unreachable-rule',
-          severity: 'warning',
-          message: `no packet reaches this rule: ${lineRef(unconditional)} (${unconditional.target?.name}) takes every packet before it`,
-          span: r.span,
-          tags: ['unnecessary'],
-          related: [{ span: unconditional.span, message: 'this rule takes every packet' }],
-        },
-        work: 0,
-      };
-    }
+    if (firstUnconditional >= 0 && i > firstUnconditional) return { finding: render(chain, { kind: 'unreachable', at: i, by: [firstUnconditional] }), work: 0 };
     // the earlier rules that cover a rule are among those that meet it: the chain's index finds
     // them without going through every earlier rule (a 50 000-line blocklist stays linear)
     const index = ctx.index(chain, { spaces: compiled, seq: facts.seq });
     let work = 0;
     const key = keys.get(i);
     const by = rsp.exact && !rsp.space.empty && firstCovering >= 0 && firstCovering < i ? coveringRules(rsp.space) : undefined;
-    if (by) {
-      const same = by.every((e) => verdictKey(e) === key);
-      return {
-        finding: {
-          code: same ? 'redundant-rule' : 'shadowed-rule',
-          severity: same ? 'information' : 'warning',
-          message: same
-            ? `this rule changes nothing: every packet it matches is already handled the same way by ${describe(by)}`
-            : `this rule never takes effect: every packet it matches is already decided by ${describe(by)}`,
-          span: r.span,
-          tags: ['unnecessary'],
-          related: by.map((e) => ({ span: e.span, message: `decides these packets first (${e.target?.name ?? 'no target'})` })),
-        },
-        work,
-      };
-    }
+    if (by) return { finding: render(chain, { kind: by.every((p) => verdictKey(rules[p]!) === key) ? 'redundant' : 'shadowed', at: i, by }), work };
     if (covering.get(i) === 1 && rsp.conditions.length > 0) {
       // (an unconditional final DROP that repeats the policy is a deliberate style: not flagged)
-      const redundantBelow = sameEffectBelow(rsp.space, key!);
-      if (redundantBelow) {
-        return {
-          finding: {
-            code: 'redundant-rule',
-            severity: 'information',
-            message: `this rule changes nothing: without it, every packet it matches would get the same verdict from ${redundantBelow}`,
-            span: r.span,
-            tags: ['unnecessary'],
-          },
-          work,
-        };
-      }
+      const below = sameEffectBelow(rsp.space, key!);
+      if (below) return { finding: render(chain, { kind: 'below', at: i, by: below.used, policy: below.policy }), work };
     }
     return { finding: undefined, work };
 
@@ -444,7 +521,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
      * The earlier covering rules that meet `space`, in order, when together they take all of it
      * (exactly: undefined when they do not, or when their union is too large to be exact).
      */
-    function coveringRules(space: Space): Rule[] | undefined {
+    function coveringRules(space: Space): number[] | undefined {
       // a corner of the rule's packets that no earlier rule takes proves it is not covered; most
       // rules are settled this way with a look at the few rules that contain that one packet
       for (const w of corners(ctx.env, space)) {
@@ -453,17 +530,16 @@ export function checkShadowed(rs: Ruleset): Finding[] {
         const hit = cands.some((p) => p < i && covering.get(p) === 1 && compiled.get(p)!.space.contains(ctx.env, w));
         if (!hit) return undefined;
       }
-      const by: Rule[] = [];
+      const by: number[] = [];
       const spaces: Space[] = [];
       const cands = index.candidates(space.boxes);
       work += cands.length;
       for (const p of cands) {
         if (p >= i) break;
         if (covering.get(p) !== 1) continue;
-        const e = rules[p]!;
         const esp = compiled.get(p)!.space;
         if (esp.intersect(ctx.env, space).empty) continue;
-        by.push(e);
+        by.push(p);
         spaces.push(esp);
       }
       if (!by.length) return undefined;
@@ -473,7 +549,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     }
 
     /** Would the packets of `space` get verdict `key` from the rules after i (then the policy) anyway? */
-    function sameEffectBelow(space: Space, key: string): string | undefined {
+    function sameEffectBelow(space: Space, key: string): { readonly used: readonly number[]; readonly policy?: string } | undefined {
       // the later rules that can meet these packets (the others would let them pass untouched),
       // counted first: the corners below settle most rules without the list
       const meeting = index.candidateCount(space.boxes, i + 1);
@@ -500,21 +576,20 @@ export function checkShadowed(rs: Ruleset): Finding[] {
         }
       }
       let s = space;
-      const used: Rule[] = [];
+      const used: number[] = [];
       for (const p of index.candidates(space.boxes, i + 1)) {
         if (s.empty) break;
-        const lr = rules[p]!;
         const lsp = compiled.get(p);
         if (!lsp) return undefined;
         const hit = s.intersect(ctx.env, lsp.space);
         if (hit.empty) continue;
         if (!lsp.exact || keys.get(p) !== key) return undefined; // someone else would see or decide them
         s = s.subtract(ctx.env, lsp.space);
-        used.push(lr);
+        used.push(p);
         if (s.approximate) return undefined;
       }
-      if (s.empty) return describe(used);
-      if (policy && key === policy) return used.length ? `${describe(used)} and the ${policy} policy` : `the ${policy} policy`;
+      if (s.empty) return { used };
+      if (policy && key === policy) return { used, policy };
       return undefined;
     }
   }
