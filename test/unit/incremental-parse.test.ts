@@ -146,7 +146,7 @@ describe('incremental parse: what an edit leaves alone is kept', () => {
     for (const c of edited) assert.equal(replacedSince(c, versions[0]!.tables.get(c.table)!.chains.get(c.name)!), undefined, c.name);
   });
 
-  it('a line inserted: the blocks that end above it keep their nodes; its own block and the tables are made again', () => {
+  it('a line inserted: the blocks that end above it keep their nodes; its own block is made again, and the tables below it hold the moved nodes', () => {
     const before = parseRuleset(text);
     const edited = [...lines.slice(0, at), '-A KUBE-NODEPORTS -p tcp --dport 4711 -j ACCEPT', ...lines.slice(at)];
     const after = parseRuleset(edited.join('\n'), { previous: before });
@@ -162,7 +162,15 @@ describe('incremental parse: what an edit leaves alone is kept', () => {
       } else assert.notEqual(after.lines.get(i), n, `line ${i}`);
     }
     assert.ok(kept > 10);
-    for (const [name, t] of after.tables) assert.notEqual(t, before.tables.get(name));
+    // the tables of blocks above the insertion are the previous objects; the others hold the new nodes
+    for (const [name, t] of after.tables) {
+      const above = t.blocks.every((b) => b.endLine < own.line);
+      if (above) assert.equal(t, before.tables.get(name), name);
+      else {
+        assert.notEqual(t, before.tables.get(name), name);
+        for (const c of t.chains.values()) for (const r of c.rules) assert.equal(after.lines.get(r.line), r, `${name} ${c.name}`);
+      }
+    }
     assert.deepEqual(view(after), view(parseRuleset(edited.join('\n'))));
   });
 
@@ -192,6 +200,39 @@ describe('incremental parse: what an edit leaves alone is kept', () => {
       // the parser's finding on the moved line moved with it
       assert.deepEqual(after.findings.filter((f) => f.code === 'unknown-option').map((f) => f.span.line), [4 + shift], name);
       assert.deepEqual(view(after), view(parseRuleset(edited.join('\n'))), name);
+    }
+  });
+
+  it('rules inserted or deleted: the tables are the previous ones with the moved nodes and the new rules in place, as a fresh build has them', () => {
+    const file = ['*filter', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':LOGS - [0:0]', ':QUIET - [0:0]', '-A OUTPUT -o lo -j ACCEPT', '-A QUIET -j DROP', '-A INPUT -p tcp --dport 80 -j ACCEPT', '-A INPUT -j LOGS', '-A LOGS -j LOG', '-A INPUT -j QUIET', 'COMMIT', '*raw', ':PREROUTING ACCEPT [0:0]', '-A PREROUTING -p udp -j CT --notrack', 'COMMIT', ''];
+    const before = parseRuleset(file.join('\n'));
+    const at = file.indexOf('-A INPUT -j LOGS');
+    const steps: [string, string[]][] = [
+      ['a jump inserted', [...file.slice(0, at), '-A INPUT -s 10.0.0.1 -j LOGS', ...file.slice(at)]],
+      ['a jump deleted', file.filter((_, i) => i !== at)],
+      ['a comment and a blank line inserted', [...file.slice(0, at), '# note', '', ...file.slice(at)]],
+      ['a rule without a command inserted', [...file.slice(0, at), '-p tcp', ...file.slice(at)]],
+      ['a rule into a chain of the other table', [...file.slice(0, 14), '-A PREROUTING -p tcp --dport 53 -j CT --notrack', ...file.slice(14)]],
+    ];
+    for (const [name, edited] of steps) {
+      const after = parseRuleset(edited.join('\n'), { previous: before });
+      assert.deepEqual(view(after), view(parseRuleset(edited.join('\n'))), name);
+      const filter = after.tables.get('filter')!;
+      const was = before.tables.get('filter')!;
+      for (const c of filter.chains.values()) for (const r of c.rules) assert.equal(after.lines.get(r.line), r, `${name}: ${c.name}`);
+      // a table above the edit is the previous object
+      if (name.includes('other table')) assert.equal(filter, was, name);
+      else assert.equal(after.tables.get('raw')!.chains.get('PREROUTING')!.rules[0], after.lines.get(edited.indexOf('-A PREROUTING -p udp -j CT --notrack')), name);
+    }
+    // a chain declared, a rule before the table header, a rule of another command: built afresh, and still right
+    for (const edited of [
+      [...file.slice(0, at), ':NEW - [0:0]', ...file.slice(at)],
+      ['-A INPUT -j ACCEPT', ...file],
+      [...file.slice(0, at), '-I INPUT -j ACCEPT', ...file.slice(at)],
+      [...file.slice(0, 5), '-A INPUT -j LATER', ':LATER - [0:0]', ...file.slice(5)],
+    ]) {
+      const after = parseRuleset(edited.join('\n'), { previous: before });
+      assert.deepEqual(view(after), view(parseRuleset(edited.join('\n'))), edited.join(' | '));
     }
   });
 

@@ -41,6 +41,11 @@ export class ChainMap implements ReadonlyMap<string, Chain> {
     return new ChainMap(this.index, order);
   }
 
+  /** The same names in the same order, each standing for the chain `f` gives for its chain here. */
+  map(f: (c: Chain) => Chain): ChainMap {
+    return new ChainMap(this.index, this.order.map(f));
+  }
+
   get size(): number {
     return this.order.length;
   }

@@ -47,17 +47,20 @@ export interface TablesBuild {
   readonly early: ReadonlySet<Rule>;
   /** Some command finds rules by what they say (-D with a rule, -C), so a rule's text decides more than its own place. */
   readonly matchesByContent: boolean;
+  /** Every command carried out appends a rule (-A): each chain holds its rules in line order. */
+  readonly appendsOnly: boolean;
 }
 
 interface BuildState {
   readonly early: Set<Rule>;
   matchesByContent: boolean;
+  appendsOnly: boolean;
 }
 
 export function buildTables(nodes: ReadList<LineNode>, format: FileFormat, family: Family): TablesBuild {
   const building = new Map<string, TableBuilding>();
   const findings: Finding[] = [];
-  const state: BuildState = { early: new Set<Rule>(), matchesByContent: false };
+  const state: BuildState = { early: new Set<Rule>(), matchesByContent: false, appendsOnly: true };
   const table = (name: string): TableBuilding | undefined => {
     if (!findTable(name)) return undefined;
     let t = building.get(name);
@@ -104,6 +107,7 @@ export function buildTables(nodes: ReadList<LineNode>, format: FileFormat, famil
       if (node.tableWord) findings.push(finding(node.line, 'unknown-table', `unknown table \`${node.table}\`: iptables has filter, nat, mangle, raw and security`, node.tableWord));
       continue;
     }
+    if (node.command!.spec.letter !== 'A') state.appendsOnly = false;
     applyCommand(t, node, format, findings, state);
   }
 
@@ -130,7 +134,7 @@ export function buildTables(nodes: ReadList<LineNode>, format: FileFormat, famil
   // the same for the lists of jumps to each chain: the first push leaves room for 16 more, and a
   // kube-proxy-like file has tens of thousands of chains one rule jumps to (5 MB at 100k rules)
   for (const t of tables.values()) for (const c of t.chains.values()) if (c.references.length > 0) (c as { references: Rule[] }).references = c.references.slice();
-  return { tables, findings, early: state.early, matchesByContent: state.matchesByContent };
+  return { tables, findings, early: state.early, matchesByContent: state.matchesByContent, appendsOnly: state.appendsOnly };
 }
 
 /** Whether a line is a command iptables-restore carries out (-4/-6 lines of the other family are skipped). */
@@ -259,7 +263,162 @@ export function updateTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, no
     const t = tables.get(n.table)!;
     jumpFindings(tables, t, n, t.chains.get(n.target!.name), (early ?? prev.early).has(n), findings);
   }
-  return { tables, findings, early: early ?? prev.early, matchesByContent: false };
+  return { tables, findings, early: early ?? prev.early, matchesByContent: false, appendsOnly: prev.appendsOnly };
+}
+
+/**
+ * Lines `same` to `oldEnd` of the previous version replaced by lines `same` to `newEnd`, every
+ * line after them moved by `shift` (newEnd - oldEnd), and every line outside them read as before
+ * (carried: see parseRuleset).
+ */
+export interface MovedLines {
+  readonly same: number;
+  readonly oldEnd: number;
+  readonly newEnd: number;
+  readonly shift: number;
+}
+
+/**
+ * The tables of a version whose lines an insertion or deletion moved, made from the previous
+ * version's when every command of the file appends a rule (-A), each table has one block, and the
+ * lines the edit replaced and put in are appended rules, lines without a command, blank lines or
+ * comments (no table, chain or COMMIT line: the blocks and chains are the ones they were): each
+ * chain holds the nodes of its rules' new lines, with the new rules at their place by line; a
+ * chain none of whose rules, jumps or declarations changed node is the previous object. Only the
+ * new rules' findings are worked out; the others move with their lines. Undefined when the edit
+ * does more (the caller builds the tables again).
+ */
+export function moveTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: ReadList<LineNode>, m: MovedLines, family: Family): TablesBuild | undefined {
+  if (prev.matchesByContent || !prev.appendsOnly || prev.early.size) return undefined;
+  try {
+    return movedTables(prev, oldNodes, nodes, m, family);
+  } catch (e) {
+    if (e === NOT_MOVED) return undefined;
+    throw e;
+  }
+}
+
+function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: ReadList<LineNode>, m: MovedLines, family: Family): TablesBuild | undefined {
+  const { same, oldEnd, newEnd, shift } = m;
+  /** The line a line of the previous version is on now; -1 for a line the edit replaced. */
+  const newLineOf = (l: number) => (l < same ? l : l >= oldEnd ? l + shift : -1);
+  const replaceable = (n: LineNode): boolean =>
+    n.kind === 'blank' || n.kind === 'comment' || (n.kind === 'command' && (!appliesTo(n, family) || (isRule(n) && n.command.spec.letter === 'A' && prev.tables.has(n.table))));
+  const removed = new Set<Rule>();
+  for (let l = same; l < oldEnd; l++) {
+    const o = oldNodes.get(l)!;
+    if (!replaceable(o)) return undefined;
+    if (appliesTo(o, family)) removed.add(o as Rule);
+  }
+  /** The rules put in, by table and chain, in line order; and those among them that jump to a chain, by the chain. */
+  const into = new Map<string, Rule[]>();
+  const jumpsTo = new Map<string, Rule[]>();
+  const added: Rule[] = [];
+  for (let l = same; l < newEnd; l++) {
+    const n = nodes.get(l)!;
+    if (!replaceable(n)) return undefined;
+    if (!appliesTo(n, family)) continue;
+    const r = n as Rule;
+    added.push(r);
+    push(into, `${r.table} ${r.chain}`, r);
+    if (jumpKey(r)) push(jumpsTo, `${r.table} ${r.target!.name}`, r);
+  }
+  /** The node of a previous version's line node on its new line (undefined for one the edit replaced). */
+  const moved = <T extends LineNode>(n: T): T | undefined => {
+    const l = newLineOf(n.line);
+    if (l < 0) return undefined;
+    const now = nodes.get(l);
+    // (a carried line reads as before: see parseRuleset; anything else, the tables are built again)
+    if (now === undefined || now.kind !== n.kind) throw NOT_MOVED;
+    return now as T;
+  };
+  const tables = new Map<string, Table>();
+  /** New rules put into a chain (the others name a chain the table does not have). */
+  let placed = 0;
+  for (const [name, t] of prev.tables) {
+    if (t.blocks.length > 1) return undefined;
+    const blocks = t.blocks.map((b) => moved(b)!);
+    let touched = false;
+    const chains = t.chains.map((c) => {
+      const key = `${name} ${c.name}`;
+      const declarations = c.declarations.map((d) => moved(d)!);
+      const first = declarations[0];
+      const mine = into.get(key);
+      // a rule appended to a chain before it is declared is not appended (the file fails there):
+      // the tables are built again to say so
+      if (mine && !c.builtin && (!first || mine[0]!.line < first.line)) throw NOT_MOVED;
+      // (and one before the table's block is flushed by its header)
+      if (mine && blocks.length && mine.some((r) => r.block !== blocks[0])) throw NOT_MOVED;
+      if (mine) placed += mine.length;
+      const theirs = jumpsTo.get(key);
+      if (theirs && !c.builtin && (!first || theirs[0]!.line < first.line)) throw NOT_MOVED;
+      const rules = mergeByLine(mapNodes(c.rules, moved), mine);
+      let references = mapNodes(c.references, moved);
+      if (theirs) {
+        // in the order buildTables gives them: by the position of their chain, then by line
+        references = references.concat(theirs);
+        const at = (r: Rule) => t.chains.positionOf(r.chain)!;
+        references.sort((a, b) => at(a) - at(b) || a.line - b.line);
+      }
+      if (sameItems(rules, c.rules) && sameItems(references, c.references) && sameItems(declarations, c.declarations)) return c;
+      touched = true;
+      const policySpan = c.policySpan && { line: newLineOf(c.policySpan.line), start: c.policySpan.start, end: c.policySpan.end };
+      return { name: c.name, table: c.table, builtin: c.builtin, policy: c.policy, policySpan, declarations, rules, references };
+    });
+    // (a new jump graph object: what is kept by the graph names the rules, and so their lines)
+    tables.set(name, touched || !sameItems(blocks, t.blocks) ? { name, blocks, chains, jumps: {} } : t);
+  }
+  if (placed !== added.length) return undefined;
+  const findings: Finding[] = [];
+  for (const f of prev.findings) {
+    const l = newLineOf(f.span.line);
+    if (l === f.span.line) findings.push(f);
+    else if (l >= 0) findings.push({ ...f, span: { line: l, start: f.span.start, end: f.span.end } });
+  }
+  for (const r of added) {
+    if (!jumpKey(r)) continue;
+    const t = tables.get(r.table)!;
+    jumpFindings(tables, t, r, t.chains.get(r.target!.name), false, findings);
+  }
+  return { tables, findings, early: prev.early, matchesByContent: false, appendsOnly: true };
+}
+
+/** Thrown inside moveTables' passes over the chains when the tables must be built again. */
+const NOT_MOVED = new Error('the tables are built again');
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
+/** Each node moved (see moveTables), those the edit replaced left out. */
+function mapNodes<T extends LineNode>(list: readonly T[], moved: (n: T) => T | undefined): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const n = moved(list[i]!);
+    if (n) out.push(n);
+  }
+  return out;
+}
+
+/** Two lists of rules in line order as one (`more` may be undefined). */
+function mergeByLine(rules: Rule[], more: readonly Rule[] | undefined): Rule[] {
+  if (!more) return rules;
+  const out: Rule[] = [];
+  let j = 0;
+  for (const r of rules) {
+    while (j < more.length && more[j]!.line < r.line) out.push(more[j++]!);
+    out.push(r);
+  }
+  while (j < more.length) out.push(more[j++]!);
+  return out;
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function applyCommand(t: TableBuilding, node: CommandLine, format: FileFormat, findings: Finding[], state: BuildState): void {

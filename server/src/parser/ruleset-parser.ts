@@ -23,7 +23,7 @@ import type {
 import { isRule, spanAt } from '../model/ruleset';
 import { replaceRange } from '../model/replace-range';
 import { ChunkedArray } from '../model/chunked-array';
-import { buildTables, type TablesBuild, updateTables } from './chains';
+import { buildTables, moveTables, type TablesBuild, updateTables } from './chains';
 import { OptionPool, type ParsedCommand, parseCommandWords } from './command-parser';
 import { ChainDeclNode } from './chain-decl-node';
 import { CommandLineNode } from './command-line-node';
@@ -796,9 +796,12 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     // (after an edit within blocks, the list shares every chunk but those of the lines read again)
     changed = nodes.differences(priorNodes, Infinity);
   }
-  // an edit that only rewrote rules in place changes the previous tables where those rules are; after
-  // one that moved lines they are built again (a rule below it is a node of its own, on its line)
-  const built = (changed && updateTables(priorSame!.tables, priorNodes!, nodes, changed, family)) || buildTables(nodes, format, family);
+  // an edit that only rewrote rules in place changes the previous tables where those rules are; one
+  // that moved lines puts the nodes of their new lines in the previous tables' places
+  const built =
+    (changed && updateTables(priorSame!.tables, priorNodes!, nodes, changed, family)) ||
+    (priorSame && shift !== 0 && !bom && moveTables(priorSame.tables, priorNodes!, nodes, { same, oldEnd: sameFrom - shift, newEnd: sameFrom, shift }, family)) ||
+    buildTables(nodes, format, family);
   for (const x of built.findings) findings.push(x);
 
   const rs: Ruleset = new ParsedRuleset(family, source, format, lines.length, nodes, comments, built.tables, findings, commands, rules);
