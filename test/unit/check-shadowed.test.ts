@@ -148,6 +148,35 @@ describe('check: shadowed, redundant and unreachable rules', function () {
       setShadowBudget(undefined);
     }
   });
+  it('a rule put into or taken out of a long chain: judges again only the rules it meets and those whose finding names it', function () {
+    this.timeout(60_000);
+    let cur = networksAndHosts();
+    let doc = createRulesDocument('file:///put.rules', 1, cur.join('\n'));
+    checkShadowed(doc.ruleset);
+    const net = (n: number) => cur.indexOf(`-A INPUT -s 10.0.${n}.0/24 -j DROP`);
+    const steps: [string, (l: string[]) => string[], number][] = [
+      // a host rule put in under network 7: it alone is judged again (and shadowed)
+      ['a covered rule put in', (l) => [...l.slice(0, net(7) + 1), '-A INPUT -s 10.0.7.9 -p tcp --dport 99 -j ACCEPT', ...l.slice(net(7) + 1)], 2],
+      // network 12 taken out: its five hosts named it, and meet it
+      ['a covering rule taken out', (l) => l.filter((_, i) => i !== net(12)), 6],
+      // a rule meeting nothing else, at the end
+      ['a rule put in at the end', (l) => [...l.slice(0, -2), '-A INPUT -s 192.0.2.1 -j DROP', ...l.slice(-2)], 1],
+      // a shadowed rule taken out: only the place it leaves (its neighbours meet nothing of it but their network)
+      ['a covered rule taken out', (l) => l.filter((x) => x !== '-A INPUT -s 10.0.30.3 -p tcp --dport 23 -j ACCEPT'), 2],
+      // network 3 put in again after its own host rules: no longer shadowing them, and itself not covered
+      ['a wide rule put in', (l) => [...l.slice(0, -2), '-A INPUT -s 10.0.0.0/8 -j DROP', ...l.slice(-2)], 240],
+    ];
+    for (const [k, [name, step, most]] of steps.entries()) {
+      cur = step(cur);
+      doc = createRulesDocument('file:///put.rules', k + 2, cur.join('\n'), 'auto', doc);
+      const before = { ...shadowStats };
+      const found = checkShadowed(doc.ruleset);
+      assert.equal(shadowStats.whole - before.whole, 0, `${name}: not judged whole`);
+      assert.equal(shadowStats.partial - before.partial, 1, name);
+      assert.ok(shadowStats.rejudged - before.rejudged <= most, `${name}: ${shadowStats.rejudged - before.rejudged} rules judged again`);
+      assert.deepEqual(found, checkShadowed(createRulesDocument('file:///put.rules', 1, cur.join('\n')).ruleset), name);
+    }
+  });
   it('a comment added to a rule: judges again only that rule and the findings that point at it, also in a chain stopped at the budget', function () {
     this.timeout(60_000);
     // every /24 shadows the five host rules after it, which name it in their related lines

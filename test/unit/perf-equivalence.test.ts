@@ -513,6 +513,24 @@ describe('performance rewrites keep behaviour: analysis', function () {
     }
   });
 
+  it('a rule a line insertion moved compiles from its line\'s previous entry: the same space, a list of conditions of its own', () => {
+    const text = '*filter\n:C - [0:0]\n-A C -s 10.0.0.1 -p tcp -m tcp --dport 22 -j ACCEPT\n-A C -m comment --comment x -j DROP\nCOMMIT\n';
+    const before = parseRuleset(text);
+    const was = analysisContext(before).compiled;
+    const old = before.rules.map((r) => was.get(r));
+    const after = parseRuleset(`# moved\n${text}`, { previous: before });
+    const now = analysisContext(after).compiled;
+    after.rules.forEach((r, i) => {
+      const c = now.get(r);
+      assert.equal(r.line, before.rules[i]!.line + 1);
+      assert.equal(c.rule, r);
+      assert.equal(c.space, old[i]!.space, 'the same space: not compiled again');
+      assert.deepEqual(c.conditions, old[i]!.conditions);
+      // (what is kept per chain is found by the conditions list, and names the lines of its rules)
+      assert.notEqual(c.conditions, old[i]!.conditions, 'a list of its own');
+    });
+  });
+
   it('a document read with its previous version equals one read from scratch (parse and every diagnostic)', () => {
     for (const f of files) {
       let prev = createRulesDocument(`file:///${f.name}.rules`, 1, f.text);

@@ -24,14 +24,12 @@ export class LineFindings<L extends CommandLine, T = Finding> {
     private readonly move: (item: T, line: number, rs: Ruleset) => T,
   ) {}
 
-  /**
-   * A check of every rule (-A, -I, -R lines). What it reports is findings, or (with `lineOf`)
-   * anything else that belongs to the line it was found on: the rules a check looks at further.
-   */
+  /** A check of every rule (-A, -I, -R lines), reporting findings. */
   static ofRules(check: (rule: Rule, rs: Ruleset, out: Finding[]) => void): LineFindings<Rule> {
     return LineFindings.rulesChecked<Finding>(check, findingLine, findingOnLine);
   }
 
+  /** A check of every rule reporting items of any kind, each on its line (`lineOf`), moved to another line by `move`. */
   private static rulesChecked<T>(check: (rule: Rule, rs: Ruleset, out: T[]) => void, lineOf: (item: T) => number, move: (item: T, line: number, rs: Ruleset) => T): LineFindings<Rule, T> {
     return new LineFindings<Rule, T>((rs) => rs.rules, ruleAt, check, lineOf, move);
   }
@@ -110,7 +108,7 @@ function ruleAt(rs: Ruleset, ln: number): Rule | undefined {
 }
 
 /** A finding of one line's check (every span it holds on that line) put on line `line`. */
-export function findingOnLine(f: Finding, line: number): Finding {
+function findingOnLine(f: Finding, line: number): Finding {
   const from = f.span.line;
   if (from === line) return f;
   const moved: { -readonly [K in keyof Finding]: Finding[K] } = { ...f, span: spanOn(f.span, line) };

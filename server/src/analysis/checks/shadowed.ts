@@ -249,6 +249,12 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       judged.set(chain, carried);
       return carried;
     }
+    // one rule put in or taken out, the others moved: judged again where the rule meets them
+    const shifted = edit && n >= KEPT_FROM ? shiftedRun(chain, edit) : undefined;
+    if (shifted) {
+      judged.set(chain, shifted);
+      return shifted;
+    }
     let findings: readonly Finding[];
     if (n < KEPT_FROM) {
       // (kept with the findings: made at its size)
@@ -276,6 +282,77 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       if (changedLines!.has(ln) || previousLine(e, ln) !== old.rules[i]!.line) return undefined;
     }
     return old;
+  }
+
+  /**
+   * The findings of a chain whose rules are those of the previous version's chain of its name
+   * (moved or not, see movedFrom) but for one rule put in or taken out, from the last run of that
+   * chain: the rule put in (or the place of the one taken out) and the rules that share packets
+   * with it are judged again, every other rule keeps its verdict at its new position. Undefined
+   * when that is not the case, or the run is not there, stopped at the budget, or would come near
+   * it (the chain is judged whole then).
+   */
+  function shiftedRun(chain: Chain, e: RulesetEdit): readonly Finding[] | undefined {
+    const rules = chain.rules;
+    const n = rules.length;
+    const old = e.previous.tables.get(chain.table)?.chains.get(chain.name);
+    if (!old || Math.abs(old.rules.length - n) !== 1 || statedPolicy(old) !== statedPolicy(chain)) return undefined;
+    const put = n > old.rules.length;
+    const corresponds = (r: Rule, o: Rule) => !changedLines!.has(r.line) && previousLine(e, r.line) === o.line;
+    // p: the position of the rule put in (in this chain) or taken out (in the old one)
+    let p = 0;
+    const shorter = Math.min(n, old.rules.length);
+    while (p < shorter && corresponds(rules[p]!, old.rules[p]!)) p++;
+    for (let i = p; i < shorter; i++) if (!corresponds(put ? rules[i + 1]! : rules[i]!, put ? old.rules[i]! : old.rules[i + 1]!)) return undefined;
+    const last = RUNS.find(ctx.compiled.get(old.rules[0]!)?.conditions ?? old.rules[0]!) ?? RUNS.find(ctx.compiled.get(old.rules[old.rules.length - 1]!)?.conditions ?? old.rules[old.rules.length - 1]!);
+    if (!last || last.chain !== old || last.budget !== budget || last.stopped || last.policy !== (statedPolicy(chain) ?? '')) return undefined;
+    /** An old position's position in this chain (-1: the rule taken out). */
+    const now = (q: number) => (q < p ? q : put ? q + 1 : q > p ? q - 1 : -1);
+    const facts = freshFacts(chain, statedPolicy(chain));
+    const lastUnconditional = last.firstUnconditional < 0 ? -1 : now(last.firstUnconditional);
+    if (facts.firstUnconditional !== lastUnconditional) return undefined;
+    // the rule that changed meets: judged again, with the rules whose verdict names the one taken out
+    const changed = put ? facts.compiled.get(p) : last.compiled.get(p);
+    if (!changed) return undefined;
+    const index = ctx.index(chain, { spaces: facts.compiled, seq: facts.seq });
+    const again = new Set<number>(put ? [p] : []);
+    for (const q of index.candidates(changed.space.boxes)) again.add(q);
+    const verdicts = last.found.items.map((f) => VERDICTS.get(f)!);
+    for (const v of verdicts) if (v.kind !== 'limit' && v.by.some((q) => now(q) < 0)) again.add(now(v.at));
+    again.delete(-1);
+    // the comparisons: the kept ones moved, the rules judged again counted anew
+    const took = new Array<number>(n).fill(0);
+    let total = 0;
+    for (let q = 0; q < last.work.length; q++) {
+      const i = now(q);
+      if (i >= 0 && !again.has(i)) total += took[i] = last.work.get(q)!;
+    }
+    const fresh: [number, Finding][] = [];
+    for (const i of again) {
+      if (!facts.compiled.get(i)) continue;
+      const r = judgeRule(facts, i);
+      took[i] = r.work;
+      total += r.work;
+      if (r.finding) fresh.push([i, r.finding]);
+    }
+    if (total > budget / 2) return undefined;
+    shadowStats.partial++;
+    shadowStats.rejudged += again.size;
+    const kept: [number, Finding][] = [];
+    for (const v of verdicts) {
+      const at = now(v.at);
+      if (at < 0 || again.has(at)) continue;
+      kept.push([at, render(chain, v.kind === 'limit' ? { ...v, at } : { ...v, at, by: v.by.map(now) })]);
+    }
+    const all = kept.concat(fresh).sort((a, b) => a[0] - b[0]);
+    const out = new PositionedBuilder<Finding>();
+    for (const [i, f] of all) out.addOne(i, f);
+    const found = out.done();
+    const findings = found.items;
+    const { compiled, seq, keys, covering, firstCovering, firstUnconditional } = facts;
+    const run: ChainRun = { chain, seq, policy: statedPolicy(chain) ?? '', compiled, keys, covering, found, work: ChunkedArray.of(took), total, firstCovering, firstUnconditional, stopped: false, budget, findings };
+    RUNS.keep(chain, run, seq.get(0)!, seq.get(n - 1)!);
+    return findings;
   }
 
   /** The last run of `was` (see ChainRun) carried to `chain`, whose rules are its rules moved, with their findings. */
