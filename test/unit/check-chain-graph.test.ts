@@ -61,6 +61,30 @@ describe('chain graph: loops and hooks through user chains', function () {
     }
     assert.ok(inPlace > 60 && found > 200, `${inPlace} edits in place, ${found} findings`);
   });
+  it('after lines put in or taken out above and among the jumps, finds what a fresh check finds (loops and hook findings on their moved lines)', function () {
+    const rng = new Rng(0x11e5);
+    const lines = ['*filter', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':A - [0:0]', ':B - [0:0]', ':C - [0:0]', '-A INPUT -j A', '-A A -p tcp -j B', '-A B -i eth0 -j C', '-A C -j A', '-A OUTPUT -j C', '-A C -j REJECT --reject-with tcp-reset -p tcp', 'COMMIT', ''];
+    let prev = parseRuleset(lines.join('\n'));
+    checkChainGraph(prev);
+    let loopsSeen = 0;
+    const cur = lines.slice();
+    for (let v = 0; v < 40; v++) {
+      // a comment, a rule without a jump, or (now and then) a jump put in or taken out
+      const at = rng.int(6, cur.length - 3);
+      const kind = rng.int(0, 5);
+      if (kind === 0) cur.splice(at, 0, '# moved');
+      else if (kind === 1) cur.splice(at, 0, `-A ${rng.pick(['A', 'B', 'C', 'INPUT'])} -s 10.0.0.${v} -j DROP`);
+      else if (kind === 2) cur.splice(at, 0, `-A ${rng.pick(['A', 'B', 'C'])} -j ${rng.pick(['A', 'B', 'C'])}`);
+      else if (/^(# moved|-A \S+ -s 10\.)/.test(cur[at]!)) cur.splice(at, 1);
+      else cur.splice(at, 0, '');
+      const inc = parseRuleset(cur.join('\n'), { previous: prev });
+      const got = checkChainGraph(inc);
+      assert.deepEqual(got, checkChainGraph(parseRuleset(cur.join('\n'))), `version ${v}: ${cur.join(' | ')}`);
+      if (got.some((f) => f.code === 'jump-loop')) loopsSeen++;
+      prev = inc;
+    }
+    assert.ok(loopsSeen > 20, `${loopsSeen} versions with a loop`);
+  });
   it('finds the hooks reaching each chain and the loops of random jump graphs as a plain walk by name does', function () {
     // (the walks run over chain positions and typed arrays; this reference follows names through
     // the table the obvious way, recursively)

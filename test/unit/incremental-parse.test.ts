@@ -220,6 +220,9 @@ describe('incremental parse: what an edit leaves alone is kept', () => {
       const filter = after.tables.get('filter')!;
       const was = before.tables.get('filter')!;
       for (const c of filter.chains.values()) for (const r of c.rules) assert.equal(after.lines.get(r.line), r, `${name}: ${c.name}`);
+      // the jump graph is the previous one unless a jump was put in or taken out
+      if (name.startsWith('a jump')) assert.notEqual(filter.jumps, was.jumps, name);
+      else assert.equal(filter.jumps, was.jumps, name);
       // a table above the edit is the previous object
       if (name.includes('other table')) assert.equal(filter, was, name);
       else assert.equal(after.tables.get('raw')!.chains.get('PREROUTING')!.rules[0], after.lines.get(edited.indexOf('-A PREROUTING -p udp -j CT --notrack')), name);

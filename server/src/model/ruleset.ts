@@ -257,7 +257,9 @@ export interface Table {
   /**
    * Stands for the table's jump graph: two versions of a table with the same object here have the
    * same chains (names, built in or not) and the same jump and goto targets in the same order (an
-   * edit that rewrote rules in place without changing a jump keeps it).
+   * edit that rewrote rules in place without changing a jump keeps it, and so does one that moved
+   * lines without putting in or taking out a jump). What is kept by it must not name rules or
+   * lines: those can be other nodes, on other lines.
    */
   readonly jumps: object;
   /**

@@ -323,6 +323,9 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
     push(into, `${r.table} ${r.chain}`, r);
     if (jumpKey(r)) push(jumpsTo, `${r.table} ${r.target!.name}`, r);
   }
+  /** The tables a jump to a chain was put into or taken out of. */
+  const jumpsPut = new Set(added.filter((r) => jumpKey(r)).map((r) => r.table));
+  const jumpsTaken = new Set([...removed].filter((r) => jumpKey(r)).map((r) => r.table));
   /** The node of a previous version's line node on its new line (undefined for one the edit replaced). */
   const moved = <T extends LineNode>(n: T): T | undefined => {
     const l = newLineOf(n.line);
@@ -340,17 +343,18 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
     const blocks = t.blocks.map((b) => moved(b)!);
     let touched = false;
     const chains = t.chains.map((c) => {
-      const key = `${name} ${c.name}`;
-      const declarations = c.declarations.map((d) => moved(d)!);
+      // (no key made for the tens of thousands of chains when no rule was put in)
+      const key = into.size || jumpsTo.size ? `${name} ${c.name}` : '';
+      const declarations = c.declarations.length === 1 ? [moved(c.declarations[0]!)!] : c.declarations.map((d) => moved(d)!);
       const first = declarations[0];
-      const mine = into.get(key);
+      const mine = into.size ? into.get(key) : undefined;
       // a rule appended to a chain before it is declared is not appended (the file fails there):
       // the tables are built again to say so
       if (mine && !c.builtin && (!first || mine[0]!.line < first.line)) throw NOT_MOVED;
       // (and one before the table's block is flushed by its header)
       if (mine && blocks.length && mine.some((r) => r.block !== blocks[0])) throw NOT_MOVED;
       if (mine) placed += mine.length;
-      const theirs = jumpsTo.get(key);
+      const theirs = jumpsTo.size ? jumpsTo.get(key) : undefined;
       if (theirs && !c.builtin && (!first || theirs[0]!.line < first.line)) throw NOT_MOVED;
       const rules = mergeByLine(mapNodes(c.rules, moved), mine);
       let references = mapNodes(c.references, moved);
@@ -365,8 +369,10 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
       const policySpan = c.policySpan && { line: newLineOf(c.policySpan.line), start: c.policySpan.start, end: c.policySpan.end };
       return { name: c.name, table: c.table, builtin: c.builtin, policy: c.policy, policySpan, declarations, rules, references };
     });
-    // (a new jump graph object: what is kept by the graph names the rules, and so their lines)
-    tables.set(name, touched || !sameItems(blocks, t.blocks) ? { name, blocks, chains, jumps: {} } : t);
+    // the jump graph is the previous one unless a jump to a chain was put in or taken out (what
+    // analyses keep by it names chains and jumps by position, not rules: see Table.jumps)
+    const graph = jumpsPut.has(name) || jumpsTaken.has(name) ? {} : t.jumps;
+    tables.set(name, touched || !sameItems(blocks, t.blocks) ? { name, blocks, chains, jumps: graph } : t);
   }
   if (placed !== added.length) return undefined;
   const findings: Finding[] = [];
