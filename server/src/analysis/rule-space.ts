@@ -38,8 +38,12 @@ export interface Condition {
   readonly unknown?: Space;
 }
 
+/**
+ * What a rule's option list compiles to. It names no rule: every node with that list (the same
+ * line, its node made again by an edit) shares it, and a node an edit replaced is not kept alive
+ * by it.
+ */
 export interface RuleSpace {
-  readonly rule: Rule;
   readonly conditions: readonly Condition[];
   /** The packets every decidable condition accepts. */
   readonly space: Space;
@@ -61,9 +65,7 @@ export function spaceEnv(rs: Ruleset): SpaceEnv {
 /**
  * What compiling a rule gave, by environment and the rule's option list: a line left unchanged by
  * an edit keeps its parsed options (parseRuleset's `previous`), so its compiled space is reused as
- * long as the environment (the family) is the same. The entry is the rule's own RuleSpace (one
- * object per rule, not a second one with the same fields), that of the rule last compiled with
- * these options when a new rule object took them over.
+ * long as the environment (the family) is the same, by every node with that list.
  */
 const COMPILED = new WeakMap<SpaceEnv, WeakMap<readonly OptionNode[], RuleSpace>>();
 
@@ -667,21 +669,14 @@ function compiledOf(env: SpaceEnv): WeakMap<readonly OptionNode[], RuleSpace> {
  */
 function compileIn(byOptions: WeakMap<readonly OptionNode[], RuleSpace>, env: SpaceEnv, rule: Rule, bodies: (env: SpaceEnv) => SharedBodies, previousOptions?: (rule: Rule) => readonly OptionNode[] | undefined): RuleSpace {
   const hit = byOptions.get(rule.options);
-  if (hit?.rule === rule) return hit;
-  if (hit) {
-    // the same options in another rule object (a line kept by an edit, its node made anew): the
-    // entry follows the newest, so that it does not keep the old node alive
-    const moved: RuleSpace = { rule, conditions: hit.conditions, space: hit.space, exact: hit.exact };
-    byOptions.set(rule.options, moved);
-    return moved;
-  }
+  if (hit) return hit;
   // a line moved by an edit that inserted or deleted lines: its options are a copy of the list of
   // its line before, which compiled to the same; a list of conditions of its own, since what the
   // analysis keeps for a chain is found by those lists and names the lines of its rules
   const from = previousOptions?.(rule);
   const was = from && byOptions.get(from);
   if (was) {
-    const made: RuleSpace = { rule, conditions: was.conditions.slice(), space: was.space, exact: was.exact };
+    const made: RuleSpace = { conditions: was.conditions.slice(), space: was.space, exact: was.exact };
     byOptions.set(rule.options, made);
     return made;
   }
@@ -701,7 +696,7 @@ function compileIn(byOptions: WeakMap<readonly OptionNode[], RuleSpace>, env: Sp
   for (const c of conditions) if (!c.space || c.unknown) exactAll = false;
   const space = conditionsSpace(env, conditions);
   const exact = exactAll && !space.approximate;
-  const made: RuleSpace = { rule, conditions, space, exact };
+  const made: RuleSpace = { conditions, space, exact };
   byOptions.set(rule.options, made);
   return made;
 }
@@ -709,13 +704,6 @@ function compileIn(byOptions: WeakMap<readonly OptionNode[], RuleSpace>, env: Sp
 /** Each rule of a ruleset compiled, by rule. */
 export interface CompiledRules {
   get(rule: Rule): RuleSpace;
-  /**
-   * What was compiled from the rule's option list, if anything, is kept as this rule's (see
-   * compileIn: the entry names the rule last compiled with the list, and holds it). For a rule
-   * whose results are carried over without compiling it: the previous version's rule with the
-   * same list is not kept alive by the entry then.
-   */
-  claim(rule: Rule): void;
 }
 
 /**
@@ -732,11 +720,7 @@ export function compileRuleset(rs: Ruleset): { env: SpaceEnv; rules: CompiledRul
   // (found when a rule first is not compiled yet; the version itself held weakly: the compiled
   // rules live as long as this version's analysis, which must not keep the one before alive)
   let edit: { readonly previous: WeakRef<Ruleset>; readonly shift: RulesetEdit['shift']; readonly changed: ReadonlySet<number> } | undefined | null = null;
-  const claim = (rule: Rule) => {
-    const hit = byOptions.get(rule.options);
-    if (hit && hit.rule !== rule) compileIn(byOptions, env, rule, bodies);
-  };
-  return { env, rules: { get: (rule) => compileIn(byOptions, env, rule, bodies, previousOptions), claim } };
+  return { env, rules: { get: (rule) => compileIn(byOptions, env, rule, bodies, previousOptions) } };
 
   /** The option list of the previous version's node of a rule's line (see RulesetEdit), for a rule of this version. */
   function previousOptions(rule: Rule): readonly OptionNode[] | undefined {

@@ -241,13 +241,6 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const was = edit && movedFrom(chain, edit);
     const found = was && judged.get(was);
     if (found) {
-      // (the memo of compiled rules names these rules, not the previous version's, which it would
-      // keep alive otherwise; only a rule on the line it was on can have the same option list)
-      for (let i = 0; i < n; i++) {
-        if (previousLine(edit, rules[i]!.line) !== rules[i]!.line) continue;
-        for (let k = i; k < n; k++) ctx.compiled.claim(rules[k]!);
-        break;
-      }
       const carried = found.length ? found.map((f) => render(chain, VERDICTS.get(f)!)) : found;
       if (n >= KEPT_FROM) carryRun(was, chain, carried);
       judged.set(chain, carried);
