@@ -5,6 +5,7 @@
  */
 import type { Chain, Rule, Table } from '../model/ruleset';
 import { ChunkedArray } from '../model/chunked-array';
+import { sameItems } from '../model/same-items';
 import type { SpaceEnv } from './packet-space';
 import { type Positioned, PositionedBuilder, replaceAt } from './positioned';
 
@@ -97,7 +98,7 @@ export class TableMemo<T> {
   get(tables: readonly (Table | undefined)[], extra: string, make: () => T, also: readonly unknown[] = []): T {
     const head = tables.find((t): t is Table => t !== undefined);
     const last = head && this.same.get(head.jumps);
-    if (last && last.extra === extra && sameSeq(last.tables, tables) && sameSeq(last.also, also)) return last.value;
+    if (last && last.extra === extra && sameItems(last.tables, tables) && sameItems(last.also, also)) return last.value;
     const inPlace = last && last.extra === extra && last.tables.length === tables.length && tables.every((t, i) => t === last.tables[i] || (t && last.tables[i]?.jumps === t.jumps));
     const value = inPlace ? make() : this.bySeq(tables, extra, make, also);
     if (head) this.same.set(head.jumps, { tables, also, extra, value });
@@ -150,7 +151,7 @@ class TableSeq {
   constructor(readonly items: readonly unknown[]) {}
 }
 
-/** sameSeq, with the TableSeq elements compared item by item. */
+/** sameItems, with the TableSeq elements compared item by item. */
 function sameKey(a: readonly unknown[], b: readonly unknown[]): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return false;
@@ -158,7 +159,7 @@ function sameKey(a: readonly unknown[], b: readonly unknown[]): boolean {
     const x = a[i];
     const y = b[i];
     if (x === y) continue;
-    if (!(x instanceof TableSeq && y instanceof TableSeq && sameSeq(x.items, y.items))) return false;
+    if (!(x instanceof TableSeq && y instanceof TableSeq && sameItems(x.items, y.items))) return false;
   }
   return true;
 }
@@ -267,17 +268,9 @@ export class SeqMemo<T> {
     }
     if (!first) return make();
     const hit = this.store.get(first);
-    if (hit && sameSeq(hit.seq, seq)) return hit.value;
+    if (hit && sameItems(hit.seq, seq)) return hit.value;
     const value = make();
     this.store.set(first, { seq, value });
     return value;
   }
-}
-
-/** The same elements in the same order (objects by identity, other values by ===). */
-export function sameSeq(a: readonly unknown[], b: readonly unknown[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -10,6 +10,7 @@ import type { Chain, CommandLine, FileFormat, Finding, LineNode, Range, Rule, Ta
 import { isRule, spanAt } from '../model/ruleset';
 import { ChainMap } from '../model/chain-map';
 import type { ReadList } from '../model/chunked-array';
+import { sameItems } from '../model/same-items';
 
 /** A table while the commands are applied: its chains in a Map the commands change. */
 interface TableBuilding extends Omit<Table, 'chains'> {
@@ -421,11 +422,6 @@ function mergeByLine(rules: Rule[], more: readonly Rule[] | undefined): Rule[] {
   return out;
 }
 
-function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 function applyCommand(t: TableBuilding, node: CommandLine, format: FileFormat, findings: Finding[], state: BuildState): void {
   const cmd = node.command!;

@@ -12,6 +12,7 @@ import type { Family, MatchSpec, OptionSpec, TargetSpec } from '../knowledge/typ
 import type { CommandNode, Finding, MatchNode, OptionNode, OptionOwner, Range, TargetKind, TargetNode, Word } from '../model/ruleset';
 import type { WordPool } from './tokenizer';
 import { shared } from '../model/shared';
+import { sameItems } from '../model/same-items';
 
 export interface CommandContext {
   readonly family: Family;
@@ -133,14 +134,6 @@ function sameTarget(n: TargetNode, t: TargetNode): boolean {
 
 function sameCommand(n: CommandNode, c: CommandNode): boolean {
   return n.word === c.word && n.chain === c.chain && n.spec === c.spec && sameItems(n.extra, c.extra);
-}
-
-/** The same objects in the same order. */
-function sameItems(a: readonly object[], b: readonly object[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
-  return true;
 }
 
 /** The same match words, module and options (their words, specs and value lists) as m. */
