@@ -7,7 +7,7 @@
  * RulesetEdit keeps both), and reports each finding on its own line: every span it holds (its own,
  * related ones, those in its data) is on that line.
  */
-import { type CommandLine, type Finding, isRule, type Rule, type Ruleset, type Span } from '../model/ruleset';
+import { type CommandLine, type Finding, findingOnLine, isRule, type Rule, type Ruleset } from '../model/ruleset';
 import { rulesetEdit } from '../parser/ruleset-parser';
 
 export class LineFindings<L extends CommandLine, T = Finding> {
@@ -105,32 +105,4 @@ function findingLine(f: Finding): number {
 function ruleAt(rs: Ruleset, ln: number): Rule | undefined {
   const n = rs.lines.get(ln);
   return n?.kind === 'command' && isRule(n) ? n : undefined;
-}
-
-/** A finding of one line's check (every span it holds on that line) put on line `line`. */
-function findingOnLine(f: Finding, line: number): Finding {
-  const from = f.span.line;
-  if (from === line) return f;
-  const moved: { -readonly [K in keyof Finding]: Finding[K] } = { ...f, span: spanOn(f.span, line) };
-  if (f.related) moved.related = f.related.map((r) => ({ ...r, span: spanOn(r.span, line) }));
-  if (f.data !== undefined) moved.data = dataOn(f.data, from, line, 0);
-  return moved;
-}
-
-function spanOn(s: Span, line: number): Span {
-  return { line, start: s.start, end: s.end };
-}
-
-function isSpan(x: unknown): x is Span {
-  return typeof x === 'object' && x !== null && typeof (x as Span).line === 'number' && typeof (x as Span).start === 'number' && typeof (x as Span).end === 'number';
-}
-
-/** Data of a finding with the spans on line `from` in it (in lists and records, a few levels down) put on line `line`. */
-function dataOn(x: unknown, from: number, line: number, depth: number): unknown {
-  if (isSpan(x)) return x.line === from ? spanOn(x, line) : x;
-  if (depth > 3 || typeof x !== 'object' || x === null) return x;
-  if (Array.isArray(x)) return x.map((v) => dataOn(v, from, line, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(x)) out[k] = dataOn(v, from, line, depth + 1);
-  return out;
 }

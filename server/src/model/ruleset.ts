@@ -316,3 +316,30 @@ export function joinSpans(a: Span, b: Span): Span {
 export function contains(span: Span, line: number, character: number): boolean {
   return span.line === line && character >= span.start && character <= span.end;
 }
+
+/**
+ * A finding about one line (every span it holds on that line: its own, related ones, those in its
+ * data) put on line `line`, as when an edit moved the line: the same object when it is there.
+ */
+export function findingOnLine(f: Finding, line: number): Finding {
+  const from = f.span.line;
+  if (from === line) return f;
+  const moved: { -readonly [K in keyof Finding]: Finding[K] } = { ...f, span: spanAt(line, f.span) };
+  if (f.related) moved.related = f.related.map((r) => ({ ...r, span: spanAt(line, r.span) }));
+  if (f.data !== undefined) moved.data = dataOn(f.data, from, line, 0);
+  return moved;
+}
+
+function isSpan(x: unknown): x is Span {
+  return typeof x === 'object' && x !== null && typeof (x as Span).line === 'number' && typeof (x as Span).start === 'number' && typeof (x as Span).end === 'number';
+}
+
+/** Data of a finding with the spans on line `from` in it (in lists and records, a few levels down) put on line `line`. */
+function dataOn(x: unknown, from: number, line: number, depth: number): unknown {
+  if (isSpan(x)) return x.line === from ? spanAt(line, x) : x;
+  if (depth > 3 || typeof x !== 'object' || x === null) return x;
+  if (Array.isArray(x)) return x.map((v) => dataOn(v, from, line, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(x)) out[k] = dataOn(v, from, line, depth + 1);
+  return out;
+}

@@ -7,7 +7,7 @@
 import { findTable } from '../knowledge/tables';
 import type { Family } from '../knowledge/types';
 import type { Chain, CommandLine, FileFormat, Finding, LineNode, Range, Rule, Table, Word } from '../model/ruleset';
-import { isRule, spanAt } from '../model/ruleset';
+import { findingOnLine, isRule, spanAt } from '../model/ruleset';
 import { ChainMap } from '../model/chain-map';
 import type { ReadList } from '../model/chunked-array';
 import { sameItems } from '../model/same-items';
@@ -379,8 +379,7 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
   const findings: Finding[] = [];
   for (const f of prev.findings) {
     const l = newLineOf(f.span.line);
-    if (l === f.span.line) findings.push(f);
-    else if (l >= 0) findings.push({ ...f, span: { line: l, start: f.span.start, end: f.span.end } });
+    if (l >= 0) findings.push(findingOnLine(f, l));
   }
   for (const r of added) {
     if (!jumpKey(r)) continue;

@@ -20,7 +20,7 @@ import type {
   TableBlock,
   Word,
 } from '../model/ruleset';
-import { isRule, spanAt } from '../model/ruleset';
+import { findingOnLine, isRule, spanAt } from '../model/ruleset';
 import { replaceRange } from '../model/replace-range';
 import { ChunkedArray } from '../model/chunked-array';
 import { buildTables, moveTables, type TablesBuild, updateTables } from './chains';
@@ -129,7 +129,7 @@ function parsedOf(c: CommandLine, extra: LineExtra | undefined, line: number): P
 /** Findings of one line (the parser's own, which name no other line) put on line `line`. */
 function onLine(findings: readonly Finding[], line: number): readonly Finding[] {
   if (findings.length === 0 || findings[0]!.span.line === line) return findings;
-  return findings.map((x) => ({ ...x, span: { line, start: x.span.start, end: x.span.end } }));
+  return findings.map((x) => findingOnLine(x, line));
 }
 
 /**
