@@ -236,21 +236,14 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     // the same chain object (an edit left it alone): the same rules, compiled to the same spaces
     const same = judged.get(chain);
     if (same) return same;
-    // the chain of the version analysed before, whose rules this one's are, moved by an edit
-    // above them (or made again): what was found there, said of these rules
-    const was = edit && movedFrom(chain, edit);
-    const found = was && judged.get(was);
-    if (found) {
-      const carried = found.length ? found.map((f) => render(chain, VERDICTS.get(f)!)) : found;
-      if (n >= KEPT_FROM) carryRun(was, chain, carried);
+    // the chain of the version analysed before: when this one's rules are its rules, moved by an
+    // edit above them (or made again), what was found there, said of these rules; when one rule
+    // was put in or taken out, judged again where that rule meets the others
+    const old = edit && previousChain(chain, edit);
+    const carried = !old ? undefined : old.rules.length === n ? movedFindings(chain, old, edit) : n >= KEPT_FROM ? shiftedRun(chain, old, edit) : undefined;
+    if (carried) {
       judged.set(chain, carried);
       return carried;
-    }
-    // one rule put in or taken out, the others moved: judged again where the rule meets them
-    const shifted = edit && n >= KEPT_FROM ? shiftedRun(chain, edit) : undefined;
-    if (shifted) {
-      judged.set(chain, shifted);
-      return shifted;
     }
     let findings: readonly Finding[];
     if (n < KEPT_FROM) {
@@ -265,43 +258,49 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     return findings;
   }
 
-  /**
-   * The previous version's chain of the same name, when it has as many rules and each of this
-   * chain's rules reads as the previous version's rule at the same position (see RulesetEdit: the
-   * same line moved, or the same line in a block made again), with the same stated policy: what
-   * was found there is what judging this chain would find, on these rules.
-   */
-  function movedFrom(chain: Chain, e: RulesetEdit): Chain | undefined {
+  /** The previous version's chain of the same name and stated policy (another object than `chain`). */
+  function previousChain(chain: Chain, e: RulesetEdit): Chain | undefined {
     const old = e.previous.tables.get(chain.table)?.chains.get(chain.name);
-    if (!old || old === chain || old.rules.length !== chain.rules.length || statedPolicy(old) !== statedPolicy(chain)) return undefined;
-    for (let i = 0; i < chain.rules.length; i++) {
-      const ln = chain.rules[i]!.line;
-      if (changedLines!.has(ln) || previousLine(e, ln) !== old.rules[i]!.line) return undefined;
-    }
-    return old;
+    return old && old !== chain && statedPolicy(old) === statedPolicy(chain) ? old : undefined;
+  }
+
+  /** Whether rule `r` of this version reads as rule `o` of the previous one (see RulesetEdit: the same line, moved or in a block made again). */
+  function corresponds(e: RulesetEdit, r: Rule, o: Rule): boolean {
+    return !changedLines!.has(r.line) && previousLine(e, r.line) === o.line;
   }
 
   /**
-   * The findings of a chain whose rules are those of the previous version's chain of its name
-   * (moved or not, see movedFrom) but for one rule put in or taken out, from the last run of that
-   * chain: the rule put in (or the place of the one taken out) and the rules that share packets
+   * The findings of `old` (as many rules) said of this chain's rules, when each reads as the rule
+   * of `old` at the same position: what judging this chain would find. Undefined otherwise, or
+   * when `old` was not judged.
+   */
+  function movedFindings(chain: Chain, old: Chain, e: RulesetEdit): readonly Finding[] | undefined {
+    for (let i = 0; i < chain.rules.length; i++) if (!corresponds(e, chain.rules[i]!, old.rules[i]!)) return undefined;
+    const found = judged.get(old);
+    if (!found) return undefined;
+    const carried = found.length ? found.map((f) => render(chain, VERDICTS.get(f)!)) : found;
+    if (chain.rules.length >= KEPT_FROM) carryRun(old, chain, carried);
+    return carried;
+  }
+
+  /**
+   * The findings of a chain whose rules are those of `old` (moved or not, see movedFindings) but
+   * for one rule put in or taken out, from the last run of that chain: the rule put in (or the place of the one taken out) and the rules that share packets
    * with it are judged again, every other rule keeps its verdict at its new position. Undefined
    * when that is not the case, or the run is not there, stopped at the budget, or would come near
    * it (the chain is judged whole then).
    */
-  function shiftedRun(chain: Chain, e: RulesetEdit): readonly Finding[] | undefined {
+  function shiftedRun(chain: Chain, old: Chain, e: RulesetEdit): readonly Finding[] | undefined {
     const rules = chain.rules;
     const n = rules.length;
-    const old = e.previous.tables.get(chain.table)?.chains.get(chain.name);
-    if (!old || Math.abs(old.rules.length - n) !== 1 || statedPolicy(old) !== statedPolicy(chain)) return undefined;
+    if (Math.abs(old.rules.length - n) !== 1) return undefined;
     const put = n > old.rules.length;
-    const corresponds = (r: Rule, o: Rule) => !changedLines!.has(r.line) && previousLine(e, r.line) === o.line;
     // p: the position of the rule put in (in this chain) or taken out (in the old one)
     let p = 0;
     const shorter = Math.min(n, old.rules.length);
-    while (p < shorter && corresponds(rules[p]!, old.rules[p]!)) p++;
-    for (let i = p; i < shorter; i++) if (!corresponds(put ? rules[i + 1]! : rules[i]!, put ? old.rules[i]! : old.rules[i + 1]!)) return undefined;
-    const last = RUNS.find(ctx.compiled.get(old.rules[0]!)?.conditions ?? old.rules[0]!) ?? RUNS.find(ctx.compiled.get(old.rules[old.rules.length - 1]!)?.conditions ?? old.rules[old.rules.length - 1]!);
+    while (p < shorter && corresponds(e, rules[p]!, old.rules[p]!)) p++;
+    for (let i = p; i < shorter; i++) if (!corresponds(e, put ? rules[i + 1]! : rules[i]!, put ? old.rules[i]! : old.rules[i + 1]!)) return undefined;
+    const last = keptRunOf(old);
     if (!last || last.chain !== old || last.budget !== budget || last.stopped || last.policy !== (statedPolicy(chain) ?? '')) return undefined;
     /** An old position's position in this chain (-1: the rule taken out). */
     const now = (q: number) => (q < p ? q : put ? q + 1 : q > p ? q - 1 : -1);
@@ -354,7 +353,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
 
   /** The last run of `was` (see ChainRun) carried to `chain`, whose rules are its rules moved, with their findings. */
   function carryRun(was: Chain, chain: Chain, findings: readonly Finding[]): void {
-    const last = RUNS.find(ctx.compiled.get(was.rules[0]!)?.conditions ?? was.rules[0]!);
+    const last = keptRunOf(was);
     if (!last || last.chain !== was || last.budget !== budget) return;
     const rules = chain.rules;
     const compiled = ChunkedArray.build(rules.length, (i) => ctx.compiled.get(rules[i]!));
@@ -363,13 +362,18 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     RUNS.keep(chain, { ...last, chain, compiled, seq, found, findings }, seq.get(0)!, seq.get(rules.length - 1)!);
   }
 
+  /** The run kept under the compiled conditions of a chain's first or last rule (see RUNS): this chain's last, or one made for another chain with those rules. */
+  function keptRunOf(chain: Chain): ChainRun | undefined {
+    const conditionsAt = (i: number): object => ctx.compiled.get(chain.rules[i]!)?.conditions ?? chain.rules[i]!;
+    return RUNS.find(conditionsAt(0)) ?? RUNS.find(conditionsAt(chain.rules.length - 1));
+  }
+
   function judgeChain(chain: Chain): readonly Finding[] {
     const rules = chain.rules;
     const n = rules.length;
     const policy = statedPolicy(chain);
-    const conditionsAt = (i: number): object => ctx.compiled.get(rules[i]!)?.conditions ?? rules[i]!;
     // the last run of this chain, when it was judged with the same policy and budget
-    const kept = RUNS.find(conditionsAt(0)) ?? RUNS.find(conditionsAt(n - 1));
+    const kept = keptRunOf(chain);
     const prev = kept && kept.policy === (policy ?? '') && kept.budget === budget ? kept : undefined;
     const facts = (prev && patchedFacts(chain, prev, policy)) ?? freshFacts(chain, policy);
     const { compiled, seq, keys, covering, firstCovering, firstUnconditional } = facts;
