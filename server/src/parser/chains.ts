@@ -305,11 +305,12 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
   const newLineOf = (l: number) => (l < same ? l : l >= oldEnd ? l + shift : -1);
   const replaceable = (n: LineNode): boolean =>
     n.kind === 'blank' || n.kind === 'comment' || (n.kind === 'command' && (!appliesTo(n, family) || (isRule(n) && n.command.spec.letter === 'A' && prev.tables.has(n.table))));
-  const removed = new Set<Rule>();
+  /** The tables a jump to a chain was taken out of (or put into, below). */
+  const jumpsTaken = new Set<string>();
   for (let l = same; l < oldEnd; l++) {
     const o = oldNodes.get(l)!;
     if (!replaceable(o)) return undefined;
-    if (appliesTo(o, family)) removed.add(o as Rule);
+    if (appliesTo(o, family) && jumpKey(o as Rule)) jumpsTaken.add(o.table);
   }
   /** The rules put in, by table and chain, in line order; and those among them that jump to a chain, by the chain. */
   const into = new Map<string, Rule[]>();
@@ -324,9 +325,7 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
     push(into, `${r.table} ${r.chain}`, r);
     if (jumpKey(r)) push(jumpsTo, `${r.table} ${r.target!.name}`, r);
   }
-  /** The tables a jump to a chain was put into or taken out of. */
   const jumpsPut = new Set(added.filter((r) => jumpKey(r)).map((r) => r.table));
-  const jumpsTaken = new Set([...removed].filter((r) => jumpKey(r)).map((r) => r.table));
   /** The node of a previous version's line node on its new line (undefined for one the edit replaced). */
   const moved = <T extends LineNode>(n: T): T | undefined => {
     const l = newLineOf(n.line);
@@ -346,7 +345,7 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
     const chains = t.chains.map((c) => {
       // (no key made for the tens of thousands of chains when no rule was put in)
       const key = into.size || jumpsTo.size ? `${name} ${c.name}` : '';
-      const declarations = c.declarations.length === 1 ? [moved(c.declarations[0]!)!] : c.declarations.map((d) => moved(d)!);
+      const declarations = c.declarations.map((d) => moved(d)!);
       const first = declarations[0];
       const mine = into.size ? into.get(key) : undefined;
       // a rule appended to a chain before it is declared is not appended (the file fails there):

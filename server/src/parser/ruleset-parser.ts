@@ -475,16 +475,15 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     const oldLine = oldLineOf(ln);
     const old = oldLine >= 0 ? priorNodes!.get(oldLine) : undefined;
     const moved = oldLine !== ln;
-    if (old && moved) {
-      if (old.kind === 'blank' && raw.length === 0) return { kind: 'blank', line: ln };
-      if (old.kind === 'comment' && raw.charCodeAt(0) === 0x23) return { kind: 'comment', line: ln, span: span(ln, 0, full.length), text: old.text };
-    } else if (old) {
-      // in a context that gives it the same reading and no finding: its node as it was (the paths
-      // below reach the same result, at the cost of reading it)
+    if (old) {
+      // in a context that gives it the same reading and no finding: its node as it was, or made
+      // again on its new line (the paths below reach the same result, at the cost of reading it)
       if (old.kind === 'comment' ? raw.charCodeAt(0) === 0x23 : old.kind === 'blank' && raw.length === 0) {
-        return old;
+        if (!moved) return old;
+        return old.kind === 'blank' ? { kind: 'blank', line: ln } : { kind: 'comment', line: ln, span: span(ln, 0, full.length), text: raw };
       }
       if (
+        !moved &&
         old.kind === 'command' &&
         old.command !== undefined &&
         old.block === block &&
@@ -724,7 +723,8 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
    * Then it is that node, or one made from its parts on another line or in another block.
    */
   const carried = (ln: number, node: LineNode): boolean => {
-    const o = oldLineOf(ln) >= 0 ? priorNodes!.get(oldLineOf(ln)) : undefined;
+    const oldLine = oldLineOf(ln);
+    const o = oldLine >= 0 ? priorNodes!.get(oldLine) : undefined;
     if (o === undefined || o.kind !== node.kind) return false;
     return node.kind !== 'command' || (node.block?.name ?? 'filter') === ((o as CommandLine).block?.name ?? 'filter');
   };
