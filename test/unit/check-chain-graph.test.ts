@@ -1,7 +1,7 @@
 /** Jump loops and hook restrictions through user chains (analysis/chain-graph.ts). */
 import { strict as assert } from 'node:assert';
 import { Rng } from '../../bench/gen/rng';
-import { checkChainGraph, findLoops, reachability } from '../../server/src/analysis/chain-graph';
+import { checkChainGraph, findLoops, reachability, reachStats } from '../../server/src/analysis/chain-graph';
 import type { Rule, Table } from '../../server/src/model/ruleset';
 import { parseRuleset, rulesetEdit } from '../../server/src/parser/ruleset-parser';
 import { findings } from '../support/analyse';
@@ -84,6 +84,40 @@ describe('chain graph: loops and hooks through user chains', function () {
       prev = inc;
     }
     assert.ok(loopsSeen > 20, `${loopsSeen} versions with a loop`);
+  });
+  it('after jumps put in or taken out by inserted and deleted lines, finds what a fresh check finds (reach kept, changed, loops closed and opened)', function () {
+    // a graph without loops, rules that only some hooks allow: the hooks reaching a chain decide
+    // the findings; lines put in and taken out add and remove jumps, which keep the reach, change
+    // it (the only jump to a chain goes) or close a loop
+    const rng = new Rng(0x5eac);
+    const names = ['A', 'B', 'C', 'D', 'E', 'F'];
+    const cur = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ...names.map((n) => `:${n} - [0:0]`)];
+    const firstRule = cur.length;
+    cur.push('-A INPUT -j A', '-A OUTPUT -j B', '-A FORWARD -j C', '-A A -j D', '-A B -j D', '-A C -j E', '-A D -i eth0 -j ACCEPT', '-A D -o eth1 -j DROP', '-A E -m owner --uid-owner 0 -j ACCEPT', '-A F -j ACCEPT', 'COMMIT', '');
+    const bodies = ['-i eth0 -j ACCEPT', '-o eth1 -j DROP', '-m owner --uid-owner 0 -j ACCEPT', '-p tcp -j DROP'];
+    let prev = parseRuleset(cur.join('\n'));
+    checkChainGraph(prev);
+    const carried = reachStats.carried;
+    const updated = reachStats.updated;
+    let loopsSeen = 0;
+    let findingsSeen = 0;
+    for (let v = 0; v < 150; v++) {
+      const at = rng.int(firstRule, cur.length - 2);
+      const kind = rng.int(0, 3);
+      if (kind === 0) cur.splice(at, 0, `-A ${rng.pick(['INPUT', 'OUTPUT', 'FORWARD', ...names])} -j ${rng.pick(names)}`);
+      else if (kind === 1) cur.splice(at, 0, `-A ${rng.pick(names)} ${rng.pick(bodies)}`);
+      else if (at < cur.length - 2) cur.splice(at, 1);
+      else cur.splice(at, 0, '# moved');
+      const inc = parseRuleset(cur.join('\n'), { previous: prev });
+      const got = checkChainGraph(inc);
+      assert.deepEqual(got, checkChainGraph(parseRuleset(cur.join('\n'))), `version ${v}: ${cur.slice(firstRule).join(' | ')}`);
+      if (got.some((f) => f.code === 'jump-loop')) loopsSeen++;
+      findingsSeen += got.length;
+      prev = inc;
+    }
+    assert.ok(loopsSeen > 10 && findingsSeen > 100, `${loopsSeen} versions with a loop, ${findingsSeen} findings`);
+    assert.ok(reachStats.carried - carried > 20, `${reachStats.carried - carried} versions kept the reach across a jump put in or taken out`);
+    assert.ok(reachStats.updated - updated > 10, `${reachStats.updated - updated} versions had the reach updated`);
   });
   it('finds the hooks reaching each chain and the loops of random jump graphs as a plain walk by name does', function () {
     // (the walks run over chain positions and typed arrays; this reference follows names through

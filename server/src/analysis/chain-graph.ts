@@ -5,7 +5,8 @@
  * a chain using it is reachable from another hook.
  */
 import type { Hook } from '../knowledge/types';
-import { type Chain, type Finding, type MatchNode, type OptionNode, replacedRules, type Rule, type Ruleset, spanAt, type Table } from '../model/ruleset';
+import { type Chain, type Finding, findingMoved, type MatchNode, type OptionNode, replacedRules, type Rule, type Ruleset, spanAt, type Table } from '../model/ruleset';
+import { OverlayMap } from '../model/overlay-map';
 import { PerChainMemo, SeqMemo } from './memo';
 import { hasAt, NO_ITEMS, type Positioned, PositionedBuilder, replaceAt } from './positioned';
 
@@ -61,9 +62,166 @@ const REACH_MEMO = new SeqMemo<ChainReach>();
 export function reachability(table: Table, edgesOf: () => JumpEdges = () => jumpEdges(table)): ChainReach {
   const known = REACH.get(table);
   if (known) return known;
-  const r = REACH_MEMO.get(jumpShape(table), () => computeReachability(edgesOf()));
+  const r = carriedReach(table) ?? REACH_MEMO.get(jumpShape(table), () => computeReachability(edgesOf()));
   REACH.set(table, r);
   return r;
+}
+
+/** For tests: how often a table with jumps put in or taken out kept the previous reachability, or had it updated (see carriedReach). */
+export const reachStats = { carried: 0, updated: 0 };
+
+/** Tables whose jump graph has no loop a built-in chain reaches. */
+const LOOP_FREE = new WeakSet<Table>();
+
+/** Chains the walks of `reaches` and updatedReach go through before they give up (and the graph is walked whole). */
+const MAX_LOOP_WALK = 4096;
+
+/**
+ * For reachabilities made by updatedReach: the one they were made from and the chains whose hooks
+ * may differ from it (the others have the same set object).
+ */
+const UPDATED = new WeakMap<ChainReach, { readonly from: ChainReach; readonly chains: ReadonlySet<string> }>();
+
+/**
+ * The reachability of a table from that of the table it was made from (Table.moved or
+ * Table.edited), with no reachable loop, as that one; undefined when that is not known. A table
+ * made by rewriting rules in place has the same jump graph. One made by moving lines may have
+ * jumps put in or taken out, all of them in or into the chains the edit renewed (see updatedReach).
+ */
+function carriedReach(table: Table): ChainReach | undefined {
+  const step = table.moved ?? table.edited;
+  const prev = step?.from.deref();
+  const was = prev && REACH.get(prev);
+  if (!was || !LOOP_FREE.has(prev)) return undefined;
+  let now = was;
+  if (prev.jumps !== table.jumps) {
+    const updated = table.moved && updatedReach(table, was, table.moved);
+    if (!updated) return undefined;
+    now = updated;
+    if (now === was) reachStats.carried++;
+    else reachStats.updated++;
+  }
+  LOOP_FREE.add(table);
+  return now;
+}
+
+/**
+ * The hooks reaching each chain after an edit put in or took out jumps, from `was`, those of the
+ * graph before it, which had no reachable loop. The hooks of a chain are the least solution of
+ * "its own hook and the hooks of every chain with a jump to it". `was` solves that at every chain
+ * the edit did not renew (their jumps in are the same); where it does not at a renewed one, that
+ * chain and the chains below it are worked out again in jump order, reading `was` for the chains
+ * above them. On a graph with no reachable loop that is the answer; so the walk gives up (and the
+ * graph is walked whole) when a jump put in leads back to its chain, when the chains below form a
+ * loop, or when they are more than MAX_LOOP_WALK.
+ */
+function updatedReach(table: Table, was: ChainReach, moved: NonNullable<Table['moved']>): ChainReach | undefined {
+  for (const r of moved.jumpsPut) if (reaches(table, r.target!.name, r.chain)) return undefined;
+  const below = new Set<string>();
+  for (const name of moved.chains) {
+    const c = table.chains.get(name)!;
+    if (!c.builtin && !hooksIntoAre(c, was, was.hooks.get(name) ?? NO_HOOKS)) below.add(name);
+  }
+  if (!below.size) return was;
+  const todo = [...below];
+  while (todo.length) {
+    for (const to of userChainJumps(table, table.chains.get(todo.pop()!)!)) {
+      if (below.has(to)) continue;
+      if (below.add(to).size > MAX_LOOP_WALK) return undefined;
+      todo.push(to);
+    }
+  }
+  // in jump order: a chain once every chain below the edit with a jump to it is done
+  // (counted from the jumps out of them: a chain below, such as kube-proxy's KUBE-MARK-MASQ, can
+  // have tens of thousands of jumps in)
+  const waiting = new Map<string, number>();
+  for (const name of below) for (const to of userChainJumps(table, table.chains.get(name)!)) waiting.set(to, (waiting.get(to) ?? 0) + 1);
+  const ready: string[] = [];
+  for (const name of below) if (!waiting.has(name)) ready.push(name);
+  // (the built-in chains come first in a table: see parser/chains.ts newTable)
+  const order: Hook[] = [];
+  for (const c of table.chains.values()) {
+    if (!c.builtin) break;
+    order.push(c.name as Hook);
+  }
+  const all = (1 << order.length) - 1;
+  /** The chains whose hooks are others now, with them. */
+  const changed = new Map<string, ReadonlySet<Hook>>();
+  const hooksOf = (name: string) => changed.get(name) ?? was.hooks.get(name) ?? NO_HOOKS;
+  let done = 0;
+  while (ready.length) {
+    const name = ready.pop()!;
+    done++;
+    const c = table.chains.get(name)!;
+    // without a jump put in, hooks only go: once those the chain had are all found, that is all
+    const most = moved.jumpsPut.length ? all : maskOf(was.hooks.get(name) ?? NO_HOOKS, order);
+    let mask = 0;
+    for (let k = 0; k < c.references.length && mask !== most; k++) for (const h of hooksOf(c.references[k]!.chain)) mask |= 1 << order.indexOf(h);
+    const set = hookSet(mask, order);
+    if (set !== was.hooks.get(name)) changed.set(name, set);
+    for (const to of userChainJumps(table, c)) {
+      const left = waiting.get(to)! - 1;
+      waiting.set(to, left);
+      if (left === 0) ready.push(to);
+    }
+  }
+  if (done < below.size) return undefined;
+  if (!changed.size) return was;
+  const now: ChainReach = { hooks: OverlayMap.of(was.hooks, changed) };
+  UPDATED.set(now, { from: was, chains: new Set(changed.keys()) });
+  return now;
+}
+
+function maskOf(hooks: ReadonlySet<Hook>, order: readonly Hook[]): number {
+  let mask = 0;
+  for (const h of hooks) mask |= 1 << order.indexOf(h);
+  return mask;
+}
+
+/** The user chains the rules of `c` jump or go to, one per rule (repeats included). */
+function* userChainJumps(table: Table, c: Chain): Generator<string> {
+  for (const r of c.rules) {
+    const t = r.target;
+    if (t?.kind !== 'chain') continue;
+    const d = table.chains.get(t.name);
+    if (d && !d.builtin) yield t.name;
+  }
+}
+
+/** Whether the hooks of the chains with a jump to `c`, as `reach` says, are `hooks` together. */
+function hooksIntoAre(c: Chain, reach: ChainReach, hooks: ReadonlySet<Hook>): boolean {
+  const seen = new Set<Hook>();
+  for (const r of c.references) {
+    for (const h of reach.hooks.get(r.chain) ?? NO_HOOKS) {
+      if (!hooks.has(h)) return false;
+      // (every hook seen: a chain thousands of rules jump to is not read to the end)
+      if (seen.add(h).size === hooks.size) return true;
+    }
+  }
+  return seen.size === hooks.size;
+}
+
+const NO_HOOKS: ReadonlySet<Hook> = new Set();
+
+/**
+ * Whether the jumps out of chain `from` lead to chain `to` (true also when the walk would pass
+ * more than MAX_LOOP_WALK chains: not known).
+ */
+function reaches(table: Table, from: string, to: string): boolean {
+  if (from === to) return true;
+  const seen = new Set<string>([from]);
+  const todo = [from];
+  while (todo.length) {
+    const c = table.chains.get(todo.pop()!);
+    if (!c) continue;
+    for (const r of c.rules) {
+      const t = r.target;
+      if (t?.kind !== 'chain' || seen.has(t.name)) continue;
+      if (t.name === to || seen.add(t.name).size > MAX_LOOP_WALK) return true;
+      todo.push(t.name);
+    }
+  }
+  return false;
 }
 
 /**
@@ -201,7 +359,9 @@ export function checkUserChainHooks(table: Table, reach: ChainReach): Finding[] 
     const from = reach.hooks.get(c.name);
     return from && from.size > 0 ? chainHookFindings(c, from, kept) : NO_ITEMS;
   };
-  for (const f of HOOKS_PER_CHAIN.items(table, reach, hookFindings)) out.push(f);
+  // (a reachability updated from the last one changes the findings of the chains it names only)
+  const updated = UPDATED.get(reach);
+  for (const f of HOOKS_PER_CHAIN.items(table, reach, hookFindings, { move: findingMoved, keyWas: updated && { key: updated.from, chains: updated.chains } })) out.push(f);
   return out;
 }
 
@@ -408,8 +568,13 @@ export function checkChainGraph(rs: Ruleset): Finding[] {
     // the jump graph made once for both walks, and only when a memo misses
     let edges: JumpEdges | undefined;
     const edgesOf = (): JumpEdges => (edges ??= jumpEdges(t));
-    for (const f of loops(t, edgesOf)) out.push(f);
-    for (const f of checkUserChainHooks(t, reachability(t, edgesOf))) out.push(f);
+    const reach = reachability(t, edgesOf);
+    if (!LOOP_FREE.has(t)) {
+      const found = loops(t, edgesOf);
+      if (!found.length) LOOP_FREE.add(t);
+      for (const f of found) out.push(f);
+    }
+    for (const f of checkUserChainHooks(t, reach)) out.push(f);
   }
   return out;
 }

@@ -3,7 +3,7 @@
  * or whole tables, known by the rules they hold (the parser keeps the option list of every line an
  * edit left alone, and compileRule what it compiled from it).
  */
-import type { Chain, Rule, Table } from '../model/ruleset';
+import type { Chain, MovedLines, Rule, Table } from '../model/ruleset';
 import { ChunkedArray } from '../model/chunked-array';
 import { sameItems } from '../model/same-items';
 import type { SpaceEnv } from './packet-space';
@@ -192,9 +192,21 @@ function tableSeq(t: Table): TableSeq {
 export class PerChainMemo<T> {
   private readonly store = new WeakMap<Table, Found<T>>();
 
-  items(table: Table, key: unknown, make: (chain: Chain) => readonly T[]): readonly T[] {
+  /**
+   * `moved.move`, when given: an item of a chain that an edit only moved (see Table.moved), said
+   * where the edit put its line. With it, a table whose lines an inserted or deleted line moved
+   * takes the items of the previous version's table (moved) and works out only the chains the
+   * edit renewed. `moved.keyWas`: the key the previous table's items may have instead, and the
+   * chains whose items depend on the difference (worked out again too).
+   */
+  items(table: Table, key: unknown, make: (chain: Chain) => readonly T[], moved?: MovedItems<T>): readonly T[] {
     const hit = this.store.get(table);
     if (hit && hit.key === key) return hit.list.items;
+    const carried = moved && this.moved(table, key, make, moved);
+    if (carried) {
+      this.store.set(table, carried);
+      return carried.list.items;
+    }
     // the nearest table this one was made from, through edits in place, that has items (an
     // editor has versions read that are never checked), and the chains new since
     const renewed = new Set<string>();
@@ -213,6 +225,35 @@ export class PerChainMemo<T> {
     this.store.set(table, found);
     return found.list.items;
   }
+
+  /** The items of a table made by moving lines, from those of the table it was made from; undefined when that has none for `key`. */
+  private moved(table: Table, key: unknown, make: (chain: Chain) => readonly T[], { move, keyWas }: MovedItems<T>): Found<T> | undefined {
+    const m = table.moved;
+    const from = m?.from.deref();
+    const base = from && this.store.get(from);
+    if (!m || !base || base.chains !== table.chains.size) return undefined;
+    const renewed = base.key === key ? m.chains : keyWas && base.key === keyWas.key ? new Set([...m.chains, ...keyWas.chains]) : undefined;
+    if (!renewed) return undefined;
+    const fresh = new Map<number, readonly T[]>();
+    for (const name of renewed) fresh.set(table.chains.positionOf(name)!, make(table.chains.get(name)!));
+    // (the items of renewed chains are replaced below: their lines may be gone)
+    let items: T[] | undefined;
+    const list = base.list;
+    for (let k = 0; k < list.items.length; k++) {
+      if (fresh.has(list.at[k]!)) continue;
+      const was = list.items[k]!;
+      const now = move(was, m.lines);
+      if (now !== was) (items ??= list.items.slice())[k] = now;
+    }
+    const movedList = items ? { items, at: list.at } : list;
+    return { key, chains: base.chains, list: fresh.size ? replaceAt(movedList, fresh) : movedList };
+  }
+}
+
+/** How PerChainMemo.items carries items across an edit that moved lines. */
+export interface MovedItems<T> {
+  readonly move: (item: T, lines: MovedLines) => T;
+  readonly keyWas?: { readonly key: unknown; readonly chains: ReadonlySet<string> };
 }
 
 /** A table's items in chain order, each with the position of the chain it came from. */

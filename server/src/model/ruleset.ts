@@ -268,6 +268,31 @@ export interface Table {
    * the same order).
    */
   readonly edited?: { readonly from: WeakRef<Table>; readonly chains: ReadonlySet<string> };
+  /**
+   * For a table an edit that put in or took out lines made from the previous version's (see
+   * parser/chains.ts moveTables): that table (held weakly), where its lines went, and the chains
+   * that hold more than the previous version's rules, references and declarations on their new
+   * lines (a rule put in or taken out, a jump to the chain put in or taken out). The other chains
+   * are, position by position, what they were, moved; the table has the same chains in the same
+   * order. `jumpsPut`: the rules put in that jump or go to a chain.
+   */
+  readonly moved?: { readonly from: WeakRef<Table>; readonly lines: MovedLines; readonly chains: ReadonlySet<string>; readonly jumpsPut: readonly Rule[] };
+}
+
+/**
+ * Lines `same` to `oldEnd` of the previous version replaced by lines `same` to `newEnd`, every
+ * line after them moved by `shift` (newEnd - oldEnd), and every line outside them read as before.
+ */
+export interface MovedLines {
+  readonly same: number;
+  readonly oldEnd: number;
+  readonly newEnd: number;
+  readonly shift: number;
+}
+
+/** The line a line of the previous version is on after the edit `m`; -1 for a line the edit replaced. */
+export function movedLine(m: MovedLines, line: number): number {
+  return line < m.same ? line : line >= m.oldEnd ? line + m.shift : -1;
 }
 
 export type FileFormat = 'save' | 'commands';
@@ -328,6 +353,11 @@ export function findingOnLine(f: Finding, line: number): Finding {
   if (f.related) moved.related = f.related.map((r) => ({ ...r, span: spanAt(line, r.span) }));
   if (f.data !== undefined) moved.data = dataOn(f.data, from, line, 0);
   return moved;
+}
+
+/** A finding about one line (see findingOnLine) put where the edit `m` moved its line (not one it replaced). */
+export function findingMoved(f: Finding, m: MovedLines): Finding {
+  return findingOnLine(f, movedLine(m, f.span.line));
 }
 
 function isSpan(x: unknown): x is Span {

@@ -7,7 +7,7 @@
 import { findTable } from '../knowledge/tables';
 import type { Family } from '../knowledge/types';
 import type { Chain, CommandLine, FileFormat, Finding, LineNode, Range, Rule, Table, Word } from '../model/ruleset';
-import { findingOnLine, isRule, spanAt } from '../model/ruleset';
+import { findingOnLine, isRule, type MovedLines, movedLine, spanAt } from '../model/ruleset';
 import { ChainMap } from '../model/chain-map';
 import type { ReadList } from '../model/chunked-array';
 import { sameItems } from '../model/same-items';
@@ -268,18 +268,6 @@ export function updateTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, no
 }
 
 /**
- * Lines `same` to `oldEnd` of the previous version replaced by lines `same` to `newEnd`, every
- * line after them moved by `shift` (newEnd - oldEnd), and every line outside them read as before
- * (carried: see parseRuleset).
- */
-export interface MovedLines {
-  readonly same: number;
-  readonly oldEnd: number;
-  readonly newEnd: number;
-  readonly shift: number;
-}
-
-/**
  * The tables of a version whose lines an insertion or deletion moved, made from the previous
  * version's when every command of the file appends a rule (-A), each table has one block, and the
  * lines the edit replaced and put in are appended rules, lines without a command, blank lines or
@@ -300,9 +288,8 @@ export function moveTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, node
 }
 
 function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: ReadList<LineNode>, m: MovedLines, family: Family): TablesBuild | undefined {
-  const { same, oldEnd, newEnd, shift } = m;
-  /** The line a line of the previous version is on now; -1 for a line the edit replaced. */
-  const newLineOf = (l: number) => (l < same ? l : l >= oldEnd ? l + shift : -1);
+  const { same, oldEnd, newEnd } = m;
+  const newLineOf = (l: number) => movedLine(m, l);
   const replaceable = (n: LineNode): boolean =>
     n.kind === 'blank' || n.kind === 'comment' || (n.kind === 'command' && (!appliesTo(n, family) || (isRule(n) && n.command.spec.letter === 'A' && prev.tables.has(n.table))));
   /** The tables a jump to a chain was taken out of (or put into, below). */
@@ -342,6 +329,8 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
     if (t.blocks.length > 1) return undefined;
     const blocks = t.blocks.map((b) => moved(b)!);
     let touched = false;
+    /** The chains that are more than moved (see Table.moved). */
+    const renewed = new Set<string>();
     const chains = t.chains.map((c) => {
       // (no key made for the tens of thousands of chains when no rule was put in)
       const key = into.size || jumpsTo.size ? `${name} ${c.name}` : '';
@@ -366,13 +355,15 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
       }
       if (sameItems(rules, c.rules) && sameItems(references, c.references) && sameItems(declarations, c.declarations)) return c;
       touched = true;
+      // (a rule or reference taken out leaves the list shorter than the previous one's plus those put in)
+      if (mine || theirs || rules.length !== c.rules.length || references.length !== c.references.length) renewed.add(c.name);
       const policySpan = c.policySpan && { line: newLineOf(c.policySpan.line), start: c.policySpan.start, end: c.policySpan.end };
       return { name: c.name, table: c.table, builtin: c.builtin, policy: c.policy, policySpan, declarations, rules, references };
     });
     // the jump graph is the previous one unless a jump to a chain was put in or taken out (what
     // analyses keep by it names chains and jumps by position, not rules: see Table.jumps)
     const graph = jumpsPut.has(name) || jumpsTaken.has(name) ? {} : t.jumps;
-    tables.set(name, touched || !sameItems(blocks, t.blocks) ? { name, blocks, chains, jumps: graph } : t);
+    tables.set(name, touched || !sameItems(blocks, t.blocks) ? { name, blocks, chains, jumps: graph, moved: { from: new WeakRef(t), lines: m, chains: renewed, jumpsPut: added.filter((r) => r.table === name && jumpKey(r)) } } : t);
   }
   if (placed !== added.length) return undefined;
   const findings: Finding[] = [];
