@@ -194,7 +194,7 @@ export class PerChainMemo<T> {
 
   /**
    * `moved.move`, when given: an item of a chain that an edit only moved (see Table.moved), said
-   * where the edit put its line. With it, a table whose lines an inserted or deleted line moved
+   * of the chain where the edit put its lines. With it, a table whose lines an inserted or deleted line moved
    * takes the items of the previous version's table (moved) and works out only the chains the
    * edit renewed. `moved.keyWas`: the key the previous table's items may have instead, and the
    * chains whose items depend on the difference (worked out again too).
@@ -242,7 +242,7 @@ export class PerChainMemo<T> {
     for (let k = 0; k < list.items.length; k++) {
       if (fresh.has(list.at[k]!)) continue;
       const was = list.items[k]!;
-      const now = move(was, m.lines);
+      const now = move(was, m.lines, table.chains.at(list.at[k]!)!);
       if (now !== was) (items ??= list.items.slice())[k] = now;
     }
     const movedList = items ? { items, at: list.at } : list;
@@ -252,7 +252,8 @@ export class PerChainMemo<T> {
 
 /** How PerChainMemo.items carries items across an edit that moved lines. */
 export interface MovedItems<T> {
-  readonly move: (item: T, lines: MovedLines) => T;
+  /** An item of `chain` (this version's, not renewed) as it was in the previous version's chain, moved by `lines`. */
+  readonly move: (item: T, lines: MovedLines, chain: Chain) => T;
   readonly keyWas?: { readonly key: unknown; readonly chains: ReadonlySet<string> };
 }
 

@@ -55,6 +55,11 @@ export class ChainMap implements ReadonlyMap<string, Chain> {
     return i === undefined ? undefined : this.order[i];
   }
 
+  /** The chain at position `i` of the order (see positionOf). */
+  at(i: number): Chain | undefined {
+    return this.order[i];
+  }
+
   /** Where the chain of this name stands in the order (undefined when there is none). */
   positionOf(name: string): number | undefined {
     return this.index.get(name);

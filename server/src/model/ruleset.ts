@@ -349,27 +349,43 @@ export function contains(span: Span, line: number, character: number): boolean {
 export function findingOnLine(f: Finding, line: number): Finding {
   const from = f.span.line;
   if (from === line) return f;
-  const moved: { -readonly [K in keyof Finding]: Finding[K] } = { ...f, span: spanAt(line, f.span) };
-  if (f.related) moved.related = f.related.map((r) => ({ ...r, span: spanAt(line, r.span) }));
-  if (f.data !== undefined) moved.data = dataOn(f.data, from, line, 0);
-  return moved;
+  return withSpans(f, (s) => (s.line === from ? spanAt(line, s) : s));
 }
 
-/** A finding about one line (see findingOnLine) put where the edit `m` moved its line (not one it replaced). */
+/**
+ * A finding with each span it holds (its own, related ones, those in its data) put where the edit
+ * `m` moved its line (a span on a line the edit replaced stays): the same object when none moved.
+ */
 export function findingMoved(f: Finding, m: MovedLines): Finding {
-  return findingOnLine(f, movedLine(m, f.span.line));
+  let moved = false;
+  const to = (s: Span): Span => {
+    const l = movedLine(m, s.line);
+    if (l < 0 || l === s.line) return s;
+    moved = true;
+    return spanAt(l, s);
+  };
+  const g = withSpans(f, to);
+  return moved ? g : f;
+}
+
+/** `f` with every span it holds made by `to`. */
+function withSpans(f: Finding, to: (s: Span) => Span): Finding {
+  const out: { -readonly [K in keyof Finding]: Finding[K] } = { ...f, span: to(f.span) };
+  if (f.related) out.related = f.related.map((r) => ({ ...r, span: to(r.span) }));
+  if (f.data !== undefined) out.data = dataWith(f.data, to, 0);
+  return out;
 }
 
 function isSpan(x: unknown): x is Span {
   return typeof x === 'object' && x !== null && typeof (x as Span).line === 'number' && typeof (x as Span).start === 'number' && typeof (x as Span).end === 'number';
 }
 
-/** Data of a finding with the spans on line `from` in it (in lists and records, a few levels down) put on line `line`. */
-function dataOn(x: unknown, from: number, line: number, depth: number): unknown {
-  if (isSpan(x)) return x.line === from ? spanAt(line, x) : x;
+/** Data of a finding with its spans (in lists and records, a few levels down) made by `to`. */
+function dataWith(x: unknown, to: (s: Span) => Span, depth: number): unknown {
+  if (isSpan(x)) return to(x);
   if (depth > 3 || typeof x !== 'object' || x === null) return x;
-  if (Array.isArray(x)) return x.map((v) => dataOn(v, from, line, depth + 1));
+  if (Array.isArray(x)) return x.map((v) => dataWith(v, to, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(x)) out[k] = dataOn(v, from, line, depth + 1);
+  for (const [k, v] of Object.entries(x)) out[k] = dataWith(v, to, depth + 1);
   return out;
 }

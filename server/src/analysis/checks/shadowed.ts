@@ -13,7 +13,7 @@ import { groupedDigits } from '../../knowledge/describe-values';
 import { type Chain, type Finding, replacedRules, type Rule, type Ruleset } from '../../model/ruleset';
 import { previousLine, type RulesetEdit, rulesetEdit } from '../../parser/ruleset-parser';
 import { analysisContext } from '../context';
-import { envKey, KeptForChain, PerChainMemo, SeqMemo } from '../memo';
+import { envKey, KeptForChain, type MovedItems, PerChainMemo, SeqMemo } from '../memo';
 import { type Box, DIMS, type Dim, domain, Space, type SpaceEnv } from '../packet-space';
 import { verdictKind } from '../reach';
 import type { RuleSpace } from '../rule-space';
@@ -161,6 +161,8 @@ const NO_WORK = ChunkedArray.of<number>([]);
 const SHORT_RUNS = new SeqMemo<readonly Finding[]>();
 /** Each table's findings in chain order (see PerChainMemo). */
 const PER_CHAIN = new PerChainMemo<Finding>();
+/** A finding of a chain whose rules an edit only moved: said again of its rules where they are now. */
+const MOVED: MovedItems<Finding> = { move: (f, _lines, chain) => render(chain, VERDICTS.get(f)!) };
 /**
  * What was found in a chain, by the chain object, one map per environment and budget it was judged
  * with: a record of the three per chain was 1.7 MB on the 35 000 chains of the kube-like 100k file.
@@ -225,7 +227,11 @@ export function checkShadowed(rs: Ruleset): Finding[] {
   CHECKED.add(rs);
   const out: Finding[] = [];
   for (const table of rs.tables.values()) {
-    for (const f of PER_CHAIN.items(table, `${envKey(ctx.env)}/${budget}`, chainFindings)) out.push(f);
+    // a table whose lines an edit moved: only the chains it renewed are judged (by PER_CHAIN), and
+    // the other long chains carry their runs, for the next edit among their rules
+    const moved = table.moved;
+    if (moved) for (const c of table.chains.values()) if (c.rules.length >= KEPT_FROM && !moved.chains.has(c.name)) chainFindings(c);
+    for (const f of PER_CHAIN.items(table, `${envKey(ctx.env)}/${budget}`, chainFindings, MOVED)) out.push(f);
   }
   return out;
 
