@@ -159,7 +159,7 @@ function blamedLines(rs: Ruleset, failingLine: number | undefined): Set<number> 
   // the kernel (or nft's chain resolution) checks a table at COMMIT, and "COMMIT expected" names
   // the line after the last: the problem may be anywhere in that table block
   const block = node?.kind === 'commit' ? node.block : at >= rs.lineCount - 1 || node === undefined ? rs.lines.filter((n) => n.kind === 'table').pop() : undefined;
-  if (block && block.kind === 'table') for (let l = block.line; l <= Math.max(at, block.endLine); l++) lines.add(l);
+  if (block && block.kind === 'table') for (let l = block.line; l <= Math.max(at, rs.blockEnds.get(block)?.endLine ?? block.line); l++) lines.add(l);
   return lines;
 }
 

@@ -156,4 +156,25 @@ describe('ChunkedArray', () => {
     const c = a.splice(5, 6, [{ i: -2 }]);
     assert.equal(chunksOf(a).filter((ch, k) => chunksOf(c)[k] === ch).length, 7, 'splice of one entry shares seven chunks');
   });
+  it('headThen: the first entries, then others, sharing the chunks wholly before the cut', () => {
+    const chunksOf = (l: ChunkedArray<unknown>) => (l as unknown as { chunks: unknown[][] }).chunks;
+    const rng = new Rng(0x4ead);
+    for (const n of sizes) {
+      const plain = Array.from({ length: n }, (_, i) => ({ i }));
+      const list = ChunkedArray.of(plain);
+      for (const cut of [0, 1, n >> 1, n - 1, n, CHUNK_SIZE, 2 * CHUNK_SIZE + 3].filter((c) => c >= 0 && c <= n)) {
+        const items = Array.from({ length: rng.int(0, 2 * CHUNK_SIZE + 5) }, (_, k) => ({ i: -k - 1 }));
+        const made = list.headThen(cut, items);
+        const want = plain.slice(0, cut).concat(items);
+        assert.deepEqual(made.toArray(), want, `headThen ${cut} (${items.length}) of ${n}`);
+        assert.deepEqual(readAll(made), want);
+        assert.equal(made.length, want.length);
+        assert.deepEqual(list.toArray(), plain, 'the list it was made from stays');
+        const whole = Math.floor(cut / CHUNK_SIZE);
+        for (let c = 0; c < whole; c++) assert.equal(chunksOf(made)[c], chunksOf(list)[c], `chunk ${c} shared`);
+        // chunks full but for the last: get finds every entry by position
+        for (let c = 0; c < chunksOf(made).length - 1; c++) assert.equal(chunksOf(made)[c]!.length, CHUNK_SIZE);
+      }
+    }
+  });
 });

@@ -15,17 +15,21 @@ import { CHUNK_SIZE } from '../../server/src/model/chunked-array';
 import { editedVersions, editInputs } from '../support/ruleset-edits';
 
 /** A block by where it is, so that two readings compare by content and not by identity. */
-function blockView(b: TableBlock | undefined): unknown {
-  return b ? { line: b.line, name: b.name, commitLine: b.commitLine, endLine: b.endLine } : undefined;
+/** A block by where it is and where it ends in `rs` (each block has its end there). */
+function blockView(rs: Ruleset, b: TableBlock | undefined): unknown {
+  if (!b) return undefined;
+  const end = rs.blockEnds.get(b);
+  assert.ok(end, `the block at line ${b.line} has an end`);
+  return { line: b.line, name: b.name, commitLine: end.commitLine, endLine: end.endLine };
 }
 
-function nodeView(n: LineNode): unknown {
-  if (n.kind === 'table') return blockView(n);
+function nodeView(rs: Ruleset, n: LineNode): unknown {
+  if (n.kind === 'table') return blockView(rs, n);
   if (n.kind === 'blank') return n;
   const { block, ...rest } = n as LineNode & { block?: TableBlock };
   // a command node's option nodes point back to their match, which points to them again
-  if (n.kind === 'command') return { line: n.line, words: wordsOf(n), table: n.table, chain: n.chain, block: blockView(block), options: n.options.map((o) => [o.name, o.args, o.negated, o.match?.name]), target: n.target?.name };
-  return { ...rest, block: blockView(block) };
+  if (n.kind === 'command') return { line: n.line, words: wordsOf(n), table: n.table, chain: n.chain, block: blockView(rs, block), options: n.options.map((o) => [o.name, o.args, o.negated, o.match?.name]), target: n.target?.name };
+  return { ...rest, block: blockView(rs, block) };
 }
 
 function ruleView(r: Rule): string {
@@ -50,11 +54,11 @@ function view(rs: Ruleset): unknown {
   return {
     family: rs.family,
     format: rs.format,
-    lines: rs.lines.toArray().map(nodeView),
+    lines: rs.lines.toArray().map((n) => nodeView(rs, n)),
     rules: rs.rules.map((r) => r.line),
     commands: rs.commands.map((c) => c.line),
     comments: rs.comments.map((c) => c.line),
-    tables: [...rs.tables].map(([name, t]) => ({ name, blocks: t.blocks.map(blockView), chains: [...t.chains].map(([k, c]) => [k, chainView(c)]) })),
+    tables: [...rs.tables].map(([name, t]) => ({ name, blocks: t.blocks.map((b) => blockView(rs, b)), chains: [...t.chains].map(([k, c]) => [k, chainView(c)]) })),
     findings: [...rs.findings].sort(byPlace).map((f) => [f.code, f.severity, f.message, f.span, f.data]),
   };
 }
@@ -146,25 +150,23 @@ describe('incremental parse: what an edit leaves alone is kept', () => {
     for (const c of edited) assert.equal(replacedSince(c, versions[0]!.tables.get(c.table)!.chains.get(c.name)!), undefined, c.name);
   });
 
-  it('a line inserted: the blocks that end above it keep their nodes; its own block is made again, and the tables below it hold the moved nodes', () => {
+  it('a line inserted: every line above it keeps its node, its own block included (where a block ends belongs to the version), and the tables below it hold the moved nodes', () => {
     const before = parseRuleset(text);
     const edited = [...lines.slice(0, at), '-A KUBE-NODEPORTS -p tcp --dport 4711 -j ACCEPT', ...lines.slice(at)];
     const after = parseRuleset(edited.join('\n'), { previous: before });
     const own = after.lines.get(at)!.kind === 'command' ? (after.lines.get(at) as { block?: TableBlock }).block! : undefined;
     assert.ok(own && own.line > 0);
+    assert.equal(own, before.lines.get(own.line), 'the block of the line put in is the previous one');
+    assert.equal(after.blockEnds.get(own)!.endLine, before.blockEnds.get(own)!.endLine + 1);
     let kept = 0;
     for (let i = 0; i < at; i++) {
-      const n = before.lines.get(i)!;
-      if (n.kind !== 'command' && n.kind !== 'chain' && n.kind !== 'table') continue;
-      if (i < own.line) {
-        assert.equal(after.lines.get(i), n, `line ${i}`);
-        kept++;
-      } else assert.notEqual(after.lines.get(i), n, `line ${i}`);
+      assert.equal(after.lines.get(i), before.lines.get(i), `line ${i}`);
+      if (before.lines.get(i)!.kind === 'command') kept++;
     }
     assert.ok(kept > 10);
     // the tables of blocks above the insertion are the previous objects; the others hold the new nodes
     for (const [name, t] of after.tables) {
-      const above = t.blocks.every((b) => b.endLine < own.line);
+      const above = t.blocks.every((b) => after.blockEnds.get(b)!.endLine < own.line);
       if (above) assert.equal(t, before.tables.get(name), name);
       else {
         assert.notEqual(t, before.tables.get(name), name);
@@ -272,14 +274,13 @@ describe('incremental parse: what an edit leaves alone is kept', () => {
     }
   });
 
-  it('a COMMIT added in the middle of a block: no block, chain line or rule of the previous version is kept past it', () => {
+  it('a COMMIT added in the middle of a block: the lines after it are outside the block, as a fresh parse reads them', () => {
     const before = parseRuleset(text);
     const edited = lines.map((l, i) => (i === at ? 'COMMIT' : l));
     const after = parseRuleset(edited.join('\n'), { previous: before });
-    for (let i = at; i < after.lines.length; i++) {
-      const n = after.lines.get(i)!;
-      if (n.kind === 'table' || n.kind === 'chain' || n.kind === 'command') assert.notEqual(n, before.lines.get(i), `line ${i}`);
-    }
+    assert.ok(after.findings.some((f) => f.code === 'outside-table' && f.span.line === at + 1));
+    const own = (after.lines.get(at) as { block?: TableBlock }).block!;
+    assert.equal(after.blockEnds.get(own)!.commitLine, at);
     assert.deepEqual(view(after), view(parseRuleset(edited.join('\n'))));
   });
 });

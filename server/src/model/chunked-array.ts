@@ -172,6 +172,18 @@ export class ChunkedArray<T> implements ReadList<T> {
     return ChunkedArray.of(this.slice(0, from).concat(items, this.slice(to)));
   }
 
+  /**
+   * The first `n` entries of this list followed by `items`: the chunks wholly before `n` are shared
+   * with this list (an edit that puts in or takes out a line makes the list again from there on).
+   */
+  headThen(n: number, items: readonly T[]): ChunkedArray<T> {
+    const whole = Math.min(n, this.length) >> CHUNK_BITS;
+    const rest = this.slice(whole << CHUNK_BITS, n).concat(items);
+    const chunks = this.chunks.slice(0, whole);
+    for (let i = 0; i < rest.length; i += CHUNK_SIZE) chunks.push(rest.slice(i, i + CHUNK_SIZE));
+    return new ChunkedArray<T>(chunks, (whole << CHUNK_BITS) + rest.length);
+  }
+
   /** The entries as strings, with `separator` between them (as Array.join). */
   join(separator: string): string {
     const parts: string[] = [];

@@ -152,10 +152,18 @@ export interface TableBlock {
   readonly nameWord: Word;
   readonly line: number;
   readonly span: Span;
-  /** Line of COMMIT, when present. */
-  commitLine?: number;
+}
+
+/**
+ * Where a table block ends in one version (Ruleset.blockEnds): kept apart from the block's node,
+ * so that an edit that puts in or takes out a line inside a block leaves its header, and the nodes
+ * of its lines above the edit, the ones they were.
+ */
+export interface BlockEnd {
   /** Last line belonging to the block (COMMIT or the line before the next header / end). */
-  endLine: number;
+  readonly endLine: number;
+  /** Line of COMMIT, when present. */
+  readonly commitLine?: number;
 }
 
 export interface ChainDecl {
@@ -309,6 +317,8 @@ export interface Ruleset {
   readonly comments: readonly CommentLine[];
   readonly rules: readonly Rule[];
   readonly tables: ReadonlyMap<string, Table>;
+  /** Where each table block of this version ends. */
+  readonly blockEnds: ReadonlyMap<TableBlock, BlockEnd>;
   /** Problems found while reading (syntax, unknown options, arguments, structure). */
   readonly findings: readonly Finding[];
 }

@@ -300,8 +300,8 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
     if (appliesTo(o, family) && jumpKey(o as Rule)) jumpsTaken.add(o.table);
   }
   /** The rules put in, by table and chain, in line order; and those among them that jump to a chain, by the chain. */
-  const into = new Map<string, Rule[]>();
-  const jumpsTo = new Map<string, Rule[]>();
+  const into = new Map<string, Map<string, Rule[]>>();
+  const jumpsTo = new Map<string, Map<string, Rule[]>>();
   const added: Rule[] = [];
   for (let l = same; l < newEnd; l++) {
     const n = nodes.get(l)!;
@@ -309,8 +309,8 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
     if (!appliesTo(n, family)) continue;
     const r = n as Rule;
     added.push(r);
-    push(into, `${r.table} ${r.chain}`, r);
-    if (jumpKey(r)) push(jumpsTo, `${r.table} ${r.target!.name}`, r);
+    push(into, r.table, r.chain, r);
+    if (jumpKey(r)) push(jumpsTo, r.table, r.target!.name, r);
   }
   const jumpsPut = new Set(added.filter((r) => jumpKey(r)).map((r) => r.table));
   /** The node of a previous version's line node on its new line (undefined for one the edit replaced). */
@@ -331,19 +331,19 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
     let touched = false;
     /** The chains that are more than moved (see Table.moved). */
     const renewed = new Set<string>();
+    const intoTable = into.get(name);
+    const jumpsToTable = jumpsTo.get(name);
     const chains = t.chains.map((c) => {
-      // (no key made for the tens of thousands of chains when no rule was put in)
-      const key = into.size || jumpsTo.size ? `${name} ${c.name}` : '';
-      const declarations = c.declarations.map((d) => moved(d)!);
+      const declarations = mapNodes(c.declarations, moved);
       const first = declarations[0];
-      const mine = into.size ? into.get(key) : undefined;
+      const mine = intoTable?.get(c.name);
       // a rule appended to a chain before it is declared is not appended (the file fails there):
       // the tables are built again to say so
       if (mine && !c.builtin && (!first || mine[0]!.line < first.line)) throw NOT_MOVED;
       // (and one before the table's block is flushed by its header)
       if (mine && blocks.length && mine.some((r) => r.block !== blocks[0])) throw NOT_MOVED;
       if (mine) placed += mine.length;
-      const theirs = jumpsTo.size ? jumpsTo.get(key) : undefined;
+      const theirs = jumpsToTable?.get(c.name);
       if (theirs && !c.builtin && (!first || theirs[0]!.line < first.line)) throw NOT_MOVED;
       const rules = mergeByLine(mapNodes(c.rules, moved), mine);
       let references = mapNodes(c.references, moved);
@@ -382,20 +382,33 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
 /** Thrown inside moveTables' passes over the chains when the tables must be built again. */
 const NOT_MOVED = new Error('the tables are built again');
 
-function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
-  const list = m.get(k);
+/** Put v in the list of `inner` in the map of `outer`. */
+function push<V>(m: Map<string, Map<string, V[]>>, outer: string, inner: string, v: V): void {
+  let byInner = m.get(outer);
+  if (!byInner) m.set(outer, (byInner = new Map()));
+  const list = byInner.get(inner);
   if (list) list.push(v);
-  else m.set(k, [v]);
+  else byInner.set(inner, [v]);
 }
 
-/** Each node moved (see moveTables), those the edit replaced left out. */
-function mapNodes<T extends LineNode>(list: readonly T[], moved: (n: T) => T | undefined): T[] {
-  const out: T[] = [];
+/**
+ * Each node moved (see moveTables), those the edit replaced left out: `list` itself when that
+ * changes no node (the lists of every chain above the edit, and most declarations, which sit at
+ * the top of their block).
+ */
+function mapNodes<T extends LineNode>(list: T[], moved: (n: T) => T | undefined): T[] {
+  let out: T[] | undefined;
   for (let i = 0; i < list.length; i++) {
-    const n = moved(list[i]!);
-    if (n) out.push(n);
+    const was = list[i]!;
+    const n = moved(was);
+    if (out) {
+      if (n) out.push(n);
+    } else if (n !== was) {
+      out = list.slice(0, i);
+      if (n) out.push(n);
+    }
   }
-  return out;
+  return out ?? list;
 }
 
 /** Two lists of rules in line order as one (`more` may be undefined). */

@@ -34,6 +34,13 @@ export interface CommandLineParts {
   readonly onlyFamily: Family | undefined;
 }
 
+/** The rare parts of a line, undefined when it has none. */
+function rareOf(p: RareParts): RareParts | undefined {
+  return p.keptWords === undefined && p.tableWord === undefined && p.counters === undefined && p.onlyFamily === undefined
+    ? undefined
+    : { keptWords: p.keptWords, tableWord: p.tableWord, counters: p.counters, onlyFamily: p.onlyFamily };
+}
+
 export class CommandLineNode implements CommandLine {
   readonly line: number;
   private readonly end: number;
@@ -45,19 +52,40 @@ export class CommandLineNode implements CommandLine {
   readonly options: OptionNode[];
   private readonly rare: RareParts | undefined;
 
-  constructor(p: CommandLineParts) {
-    this.line = p.line;
-    this.end = p.end;
-    this.table = p.table;
-    this.block = p.block;
-    this.command = p.command;
-    this.matches = p.matches;
-    this.target = p.target;
-    this.options = p.options;
-    this.rare =
-      p.keptWords === undefined && p.tableWord === undefined && p.counters === undefined && p.onlyFamily === undefined
-        ? undefined
-        : { keptWords: p.keptWords, tableWord: p.tableWord, counters: p.counters, onlyFamily: p.onlyFamily };
+  private constructor(
+    line: number,
+    end: number,
+    table: string,
+    block: TableBlock | undefined,
+    command: CommandNode | undefined,
+    matches: MatchNode[],
+    target: TargetNode | undefined,
+    options: OptionNode[],
+    rare: RareParts | undefined,
+  ) {
+    this.line = line;
+    this.end = end;
+    this.table = table;
+    this.block = block;
+    this.command = command;
+    this.matches = matches;
+    this.target = target;
+    this.options = options;
+    this.rare = rare;
+  }
+
+  /** The node of a line read. */
+  static of(p: CommandLineParts): CommandLineNode {
+    return new CommandLineNode(p.line, p.end, p.table, p.block, p.command, p.matches, p.target, p.options, rareOf(p));
+  }
+
+  /**
+   * The node of a line read before as `c`, on line `line` (of length `end`) in `block`, with
+   * `options`: the parts of `c`, its rare ones included, without an object made in between (an
+   * edit that puts in a line moves every line below it: tens of thousands of nodes).
+   */
+  static placed(c: CommandLine, line: number, end: number, block: TableBlock | undefined, options: OptionNode[]): CommandLineNode {
+    return new CommandLineNode(line, end, c.table, block, c.command, c.matches, c.target, options, c instanceof CommandLineNode ? c.rare : rareOf(c));
   }
 
   /** (on the class, not on each node) */

@@ -7,6 +7,7 @@ import { findTable, isBuiltinChain } from '../knowledge/tables';
 import { findTarget } from '../knowledge/registry';
 import type { Family } from '../knowledge/types';
 import type {
+  BlockEnd,
   ChainDecl,
   CommandLine,
   CommentLine,
@@ -94,6 +95,8 @@ interface LineParses {
   readonly lineFindings: readonly Finding[];
   /** The table blocks, in order. */
   readonly blocks: readonly TableBlock[];
+  /** Where each ends. */
+  readonly ends: ReadonlyMap<TableBlock, BlockEnd>;
 }
 
 const NO_FINDINGS: readonly Finding[] = shared([]);
@@ -140,20 +143,7 @@ function onLine(findings: readonly Finding[], line: number): readonly Finding[] 
  * be found by.
  */
 function movedCommand(c: CommandLine, line: number, end: number, block: TableBlock | undefined, moved: boolean): CommandLine {
-  return new CommandLineNode({
-    line,
-    end,
-    keptWords: c.keptWords,
-    table: c.table,
-    tableWord: c.tableWord,
-    block,
-    counters: c.counters,
-    command: c.command,
-    matches: c.matches,
-    target: c.target,
-    options: moved ? c.options.slice() : c.options,
-    onlyFamily: c.onlyFamily,
-  });
+  return CommandLineNode.placed(c, line, end, block, moved ? c.options.slice() : c.options);
 }
 
 /**
@@ -455,10 +445,9 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
   let wideDecls = new Set<number>();
   /** The findings of single lines, in line order (the file's own findings go before and after them). */
   let lineFindings: Finding[] = [];
-  // the block being read: made in this version (and then written to as its end is found), or the
-  // previous version's (already complete); `committed`: its COMMIT has been read
-  let blockFresh = false;
+  // the block being read (`committed`: its COMMIT has been read), and where each block ends
   let committed = false;
+  let ends = new Map<TableBlock, BlockEnd>();
   const pool = new WordPool();
   const options = new OptionPool();
 
@@ -495,25 +484,26 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
         return old;
       }
     }
-    const lineSpan = span(ln, 0, full.length);
+    /** The whole line (made only where a node or finding holds it: not for a line moved by an edit). */
+    const lineSpan = (): Span => span(ln, 0, full.length);
     if (raw.length === 0) {
       return { kind: 'blank', line: ln };
     }
     const c0 = raw.charCodeAt(0);
     if ((c0 === 0x20 || c0 === 0x09) && /^[ \t]+$/.test(raw)) {
       if (format === 'save') {
-        lineFindings.push(f('blank-line-with-spaces', 'error', 'a line holding only blanks makes iptables-restore fail ("no command specified"); leave it empty', lineSpan));
+        lineFindings.push(f('blank-line-with-spaces', 'error', 'a line holding only blanks makes iptables-restore fail ("no command specified"); leave it empty', lineSpan()));
       }
       return { kind: 'blank', line: ln };
     }
     if (raw.startsWith('#')) {
-      return { kind: 'comment', line: ln, span: lineSpan, text: raw };
+      return { kind: 'comment', line: ln, span: lineSpan(), text: raw };
     }
     if ((c0 === 0x20 || c0 === 0x09) && /^[ \t]+#/.test(raw)) {
       if (format === 'save') {
-        lineFindings.push(f('indented-comment', 'error', 'iptables-restore treats `#` as a comment only in the first column; remove the blanks before it', lineSpan));
+        lineFindings.push(f('indented-comment', 'error', 'iptables-restore treats `#` as a comment only in the first column; remove the blanks before it', lineSpan()));
       }
-      return { kind: 'comment', line: ln, span: lineSpan, text: raw.trim() };
+      return { kind: 'comment', line: ln, span: lineSpan(), text: raw.trim() };
     }
 
     if (raw.startsWith('*')) {
@@ -524,12 +514,12 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
         lineFindings.push(
           f('missing-commit', 'error', `the *${block.name} block is not closed: add COMMIT before *${name || 'this header'}`, span(ln, 0, full.length), { insertBefore: ln }),
         );
-        if (blockFresh) block.endLine = ln - 1;
+        ends.set(block, { endLine: ln - 1 });
       }
-      // the previous version's block when every line from its header to its end is where it was
-      const reused = old?.kind === 'table' && !moved && (sameBlocks || old.endLine + 1 < same || ln >= sameFrom) ? old : undefined;
-      const tb: TableBlock = reused ?? { kind: 'table', name, nameWord, line: ln, span: lineSpan, endLine: ln };
-      if (!name) lineFindings.push(f('unknown-table', 'error', 'a `*` line needs a table name: filter, nat, mangle, raw or security', lineSpan));
+      // the previous version's block when its header is where it was (where it ends is this version's: see ends)
+      const reused = old?.kind === 'table' && !moved ? old : undefined;
+      const tb: TableBlock = reused ?? { kind: 'table', name, nameWord, line: ln, span: lineSpan() };
+      if (!name) lineFindings.push(f('unknown-table', 'error', 'a `*` line needs a table name: filter, nat, mangle, raw or security', lineSpan()));
       else if (!findTable(name)) {
         lineFindings.push(f('unknown-table', 'error', `unknown table \`${name}\`: iptables has filter, nat, mangle, raw and security`, spanAt(ln, nameWord)));
       }
@@ -543,7 +533,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
         );
       }
       block = tb;
-      blockFresh = !reused;
+      ends.set(tb, { endLine: ln });
       committed = false;
       blocks.push(tb);
       return tb;
@@ -564,9 +554,9 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       }
       const { nameWord, policy, counters } = decl;
       if (!block) {
-        lineFindings.push(f('outside-table', 'error', 'a chain line must come after a `*table` header (iptables-restore fails here)', lineSpan));
+        lineFindings.push(f('outside-table', 'error', 'a chain line must come after a `*table` header (iptables-restore fails here)', lineSpan()));
       } else if (committed) {
-        lineFindings.push(f('outside-table', 'error', `this chain line comes after COMMIT of *${block.name}: start a new \`*table\` block first`, lineSpan));
+        lineFindings.push(f('outside-table', 'error', `this chain line comes after COMMIT of *${block.name}: start a new \`*table\` block first`, lineSpan()));
       }
       checkChainName(nameWord, ln, lineFindings);
       const builtin = isBuiltinChain(decl.table, nameWord.text);
@@ -588,27 +578,21 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
 
     if (raw.startsWith('COMMIT')) {
       if (raw === 'COMMIT') {
-        const node: LineNode = { kind: 'commit', line: ln, span: lineSpan, ...(block ? { block } : {}) };
+        const node: LineNode = { kind: 'commit', line: ln, span: lineSpan(), ...(block ? { block } : {}) };
         if (!block || committed) {
-          lineFindings.push(f('outside-table', 'error', 'COMMIT without an open `*table` block', lineSpan));
+          lineFindings.push(f('outside-table', 'error', 'COMMIT without an open `*table` block', lineSpan()));
         } else {
           committed = true;
-          if (blockFresh) {
-            block.commitLine = ln;
-            block.endLine = ln;
-          }
+          ends.set(block, { endLine: ln, commitLine: ln });
         }
         return node;
       }
       if (/^COMMIT[ \t]+$/.test(raw)) {
-        const node: LineNode = { kind: 'commit', line: ln, span: lineSpan, ...(block ? { block } : {}) };
+        const node: LineNode = { kind: 'commit', line: ln, span: lineSpan(), ...(block ? { block } : {}) };
         lineFindings.push(f('commit-trailing-blank', 'error', 'iptables-restore recognises COMMIT only when nothing follows it on the line; remove the trailing blanks', span(ln, base + 6, full.length)));
         if (block && !committed) {
           committed = true;
-          if (blockFresh) {
-            block.commitLine = ln;
-            block.endLine = ln;
-          }
+          ends.set(block, { endLine: ln, commitLine: ln });
         }
         return node;
       }
@@ -642,7 +626,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     if (reuse && oldExtra === undefined && reuse.keptWords === undefined && reuse.command !== undefined) {
       // read before without a finding of its own, its nodes holding its words (so at most
       // MAX_RESTORE_WORDS of them, none too long, no open quote): only its place can be wrong now
-      outsideTable(lineSpan);
+      outsideTable(ln, full.length);
       return reuse.block === blockOf && !moved ? reuse : movedCommand(reuse, ln, full.length, blockOf, moved);
     }
     const tok = reuse ? { words: oldExtra?.words ?? wordsOf(reuse), unterminatedQuote: oldExtra?.unterminatedQuote } : tokenizeLine(full, from, full.length, pool);
@@ -684,7 +668,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     }
     // (one class for every command line: one layout, see CommandLineNode)
     // the previous node itself when it belongs to the same block: later stages know the line by it
-    const cmd: CommandLine = reuse && reuse.block === blockOf && !moved ? reuse : new CommandLineNode({
+    const cmd: CommandLine = reuse && reuse.block === blockOf && !moved ? reuse : CommandLineNode.of({
       line: ln,
       end: full.length,
       keptWords: reuse ? reuse.keptWords : keptWordsOf(words, tok.words, parsed),
@@ -704,15 +688,15 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     if (!parsed.command && words.length) {
       lineFindings.push(f('missing-command', 'error', 'no command on this line: a rule starts with -A CHAIN (or -I, -D, -N, -P...)', span(ln, words[0]!.start, words[words.length - 1]!.end)));
     }
-    outsideTable(lineSpan);
+    outsideTable(ln, full.length);
     return cmd;
   };
 
   /** The finding of a command line of a save file that is in no open table block. */
-  const outsideTable = (lineSpan: Span): void => {
+  const outsideTable = (ln: number, end: number): void => {
     if (format !== 'save') return;
-    if (!block) lineFindings.push(f('outside-table', 'error', 'this rule comes before any `*table` header: iptables-restore fails here; add `*filter` (or the right table) above', lineSpan));
-    else if (committed) lineFindings.push(f('outside-table', 'error', `this rule comes after COMMIT of *${block.name}: start a new \`*table\` block first`, lineSpan));
+    if (!block) lineFindings.push(f('outside-table', 'error', 'this rule comes before any `*table` header: iptables-restore fails here; add `*filter` (or the right table) above', span(ln, 0, end)));
+    else if (committed) lineFindings.push(f('outside-table', 'error', `this rule comes after COMMIT of *${block.name}: start a new \`*table\` block first`, span(ln, 0, end)));
   };
 
   /** After an edit that inserted or deleted lines: the lines not carried over from the previous version (see carried). */
@@ -737,7 +721,9 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     // lines before them leave (every line outside is its previous node: see kept)
     const previous = opts.previous!;
     block = format === 'save' ? blockAt(priorSame.blocks, same) : undefined;
-    committed = block?.commitLine !== undefined && block.commitLine < same;
+    committed = committedBefore(priorSame, block, same);
+    // (no header or COMMIT among the lines read again: every block ends where it did)
+    ends = new Map(priorSame.ends);
     extras = new Map(priorSame.extras);
     wideDecls = new Set(priorSame.wideDecls);
     for (let ln = same; ln < sameFrom; ln++) {
@@ -766,8 +752,34 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     blocks = priorSame.blocks.slice();
     // the state the last line leaves: the last block, committed if its COMMIT was read
     block = blocks[blocks.length - 1];
-    committed = block?.commitLine !== undefined;
+    committed = block !== undefined && ends.get(block)?.commitLine !== undefined;
     nodes = previous.lines.with(readAt, readNodes);
+  } else if (priorSame && shift !== 0 && !bom) {
+    // an edit that put in or took out lines: the lines before it are the previous version's (read
+    // in the same state, they read the same), with their nodes, findings and extras; the lines from
+    // there on are read in the state those leave, the moved ones made from their previous nodes
+    const previous = opts.previous!;
+    block = format === 'save' ? blockAt(priorSame.blocks, same) : undefined;
+    committed = committedBefore(priorSame, block, same);
+    blocks = priorSame.blocks.filter((b) => b.line < same);
+    // (the block open at the edit gets its end as its lines are read: its COMMIT, the next header
+    // or the end of the file)
+    for (const b of blocks) ends.set(b, priorSame.ends.get(b)!);
+    for (const [ln, x] of priorSame.extras) if (ln < same) extras.set(ln, x);
+    for (const ln of priorSame.wideDecls) if (ln < same) wideDecls.add(ln);
+    lineFindings = priorSame.lineFindings.filter((x) => x.span.line < same);
+    comments = previous.comments.filter((c) => c.line < same);
+    const readNodes: LineNode[] = [];
+    for (let ln = same; ln < lines.length; ln++) {
+      const node = readLine(ln);
+      if (!carried(ln, node)) notCarried.push(ln);
+      readNodes.push(node);
+      if (node.kind === 'comment') comments.push(node);
+    }
+    // (as after an edit within blocks: the command and rule lists are made when asked for)
+    commands = undefined;
+    rules = undefined;
+    nodes = previous.lines.headThen(same, readNodes);
   } else {
     const all: LineNode[] = [];
     for (let ln = 0; ln < lines.length; ln++) {
@@ -785,7 +797,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
   if (block && !committed) {
     let last = lines.length - 1;
     while (last > block.line && (lines.get(last)!.trim() === '' || lines.get(last)!.startsWith('#'))) last--;
-    if (blockFresh) block.endLine = lines.length - 1;
+    ends.set(block, { endLine: lines.length - 1 });
     findings.push(f('missing-commit', 'error', `the *${block.name} block is never committed: iptables-restore discards it ("COMMIT expected"); add COMMIT at the end`, span(last, 0, lines.get(last)!.length), { insertAfter: last }));
   }
 
@@ -804,9 +816,9 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     buildTables(nodes, format, family);
   for (const x of built.findings) findings.push(x);
 
-  const rs: Ruleset = new ParsedRuleset(family, source, format, lines.length, nodes, comments, built.tables, findings, commands, rules);
+  const rs: Ruleset = new ParsedRuleset(family, source, format, lines.length, nodes, comments, built.tables, ends, findings, commands, rules);
   if (opts.previous) LINEAGES.set(rs, documentOf(opts.previous));
-  LINE_PARSES.set(rs, { family, familySource: source, familyOpts: { family: opts.family, familySource: opts.familySource }, format, texts: lines, extras, wideDecls, tables: built, lineFindings, blocks });
+  LINE_PARSES.set(rs, { family, familySource: source, familyOpts: { family: opts.family, familySource: opts.familySource }, format, texts: lines, extras, wideDecls, tables: built, lineFindings, blocks, ends });
   if (changed) recordAncestors(rs, opts.previous!, { changed });
   else if (priorSame && shift !== 0) recordAncestors(rs, opts.previous!, { changed: notCarried, shift: { from: sameFrom, by: shift } });
   return rs;
@@ -828,6 +840,7 @@ class ParsedRuleset implements Ruleset {
     readonly lines: ChunkedArray<LineNode>,
     readonly comments: readonly CommentLine[],
     readonly tables: ReadonlyMap<string, Table>,
+    readonly blockEnds: ReadonlyMap<TableBlock, BlockEnd>,
     readonly findings: readonly Finding[],
     private commandList: readonly CommandLine[] | undefined,
     private ruleList: readonly Rule[] | undefined,
@@ -840,6 +853,12 @@ class ParsedRuleset implements Ruleset {
   get rules(): readonly Rule[] {
     return (this.ruleList ??= this.commands.filter(isRule));
   }
+}
+
+/** Whether the COMMIT of `block` (in the version `parses` is of) comes before line ln. */
+function committedBefore(parses: LineParses, block: TableBlock | undefined, ln: number): boolean {
+  const commit = block && parses.ends.get(block)?.commitLine;
+  return commit !== undefined && commit < ln;
 }
 
 /** The last block whose header comes before line ln. */

@@ -40,7 +40,8 @@ function currentBlock(rs: Ruleset, line: number): TableBlock | undefined {
     if (b.line > line) break;
     found = b;
   }
-  if (found && found.commitLine !== undefined && found.commitLine < line) return undefined;
+  const commit = found && rs.blockEnds.get(found)?.commitLine;
+  if (commit !== undefined && commit < line) return undefined;
   return found;
 }
 

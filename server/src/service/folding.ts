@@ -9,7 +9,10 @@ export interface Fold {
 
 export function foldingRanges(rs: Ruleset): Fold[] {
   const out: Fold[] = [];
-  for (const n of rs.lines) if (n.kind === 'table' && n.endLine > n.line) out.push({ startLine: n.line, endLine: n.endLine, kind: 'region' });
+  for (const n of rs.lines) {
+    const end = n.kind === 'table' ? (rs.blockEnds.get(n)?.endLine ?? n.line) : n.line;
+    if (end > n.line) out.push({ startLine: n.line, endLine: end, kind: 'region' });
+  }
 
   let runStart = -1;
   let runChain = '';

@@ -129,8 +129,9 @@ function buildSymbols(rs: Ruleset, lineLength: (line: number) => number, shown: 
   let currentTable: OutlineSymbol | undefined;
   for (const n of rs.lines) {
     if (n.kind === 'table') {
-      currentTable = tableSym(n.name, spanAt(n.line, n.nameWord), n.endLine);
-      (currentTable.range as { end: number }).end = lineLength(n.endLine);
+      const end = rs.blockEnds.get(n)?.endLine ?? n.line;
+      currentTable = tableSym(n.name, spanAt(n.line, n.nameWord), end);
+      (currentTable.range as { end: number }).end = lineLength(end);
       continue;
     }
     if (n.kind === 'chain') {

@@ -37,7 +37,7 @@ export function oneWayFixes(doc: RulesDocument, f: Finding): CodeAction[] {
   const line = `${prefix}-A ${data.mirrorChain} ${data.mirrorSpec}`;
   let edit;
   if (lastOther) edit = insertLineAfter(doc, lastOther.line, line);
-  else if (rs.format === 'save' && r.block?.commitLine !== undefined) edit = insertLineBefore(r.block.commitLine, line);
+  else if (rs.format === 'save' && r.block && rs.blockEnds.get(r.block)?.commitLine !== undefined) edit = insertLineBefore(rs.blockEnds.get(r.block)!.commitLine!, line);
   else edit = insertLineAfter(doc, r.line, line);
   return [{ title: `Untrack the other direction too: \`${line}\``, kind: 'quickfix', preferred: true, edits: [edit] }];
 }
