@@ -3,6 +3,8 @@ import { fixture } from '../support/fixtures';
 import { fires, quiet } from '../support/check-harness';
 import { generateRuleset } from '../../bench/gen/rulesets';
 import { Rng } from '../../bench/gen/rng';
+import { allFindings } from '../../server/src/analysis/all-checks';
+import { analysisContext } from '../../server/src/analysis/context';
 import { checkShadowed, setShadowBudget, shadowStats } from '../../server/src/analysis/checks/shadowed';
 import { createRulesDocument, type RulesDocument } from '../../server/src/service/document';
 
@@ -102,6 +104,49 @@ describe('check: shadowed, redundant and unreachable rules', function () {
     const once = checkShadowed(doc.ruleset);
     assert.equal(once.filter((f) => f.code === 'shadowed-rule').length, 59);
     assert.deepEqual(once, checkShadowed(createRulesDocument('file:///short.rules', 3, edited.join('\n')).ruleset));
+  });
+  it('a short chain back to rules it had on other lines (a rule put in, lines moved above, the rule taken out): its findings on the lines it has now', () => {
+    // its rules compile to what they did before the rule was put in (a moved line keeps its
+    // compiled rule), so the findings kept for them are found again: said of the rules as they are
+    let lines = ['*filter', ':A - [0:0]', '-A INPUT -j A', '-A A -p tcp -j DROP', '-A A -p tcp --dport 22 -j ACCEPT', '-A A -s 10.0.0.0/8 -j DROP', '-A A -s 10.1.0.0/16 -j DROP', 'COMMIT', ''];
+    let doc = createRulesDocument('file:///back.rules', 1, lines.join('\n'));
+    allFindings(doc.ruleset);
+    const steps: [string, (l: string[]) => void][] = [
+      ['a rule put in A, first', (l) => l.splice(3, 0, '-A A -p udp -j DROP')],
+      ['two lines above A', (l) => l.splice(1, 0, '# one', '# two')],
+      ['the rule taken out of A', (l) => l.splice(l.indexOf('-A A -p udp -j DROP'), 1)],
+      ['a line above taken out', (l) => l.splice(l.indexOf('# one'), 1)],
+    ];
+    for (const [k, [name, step]] of steps.entries()) {
+      lines = lines.slice();
+      step(lines);
+      doc = createRulesDocument('file:///back.rules', k + 2, lines.join('\n'), 'auto', doc);
+      // (every check first, as the server runs them, and every rule compiled, as hovers and
+      // traces compile the rules they show: then the moved rules are known by what they were)
+      allFindings(doc.ruleset);
+      for (const r of doc.ruleset.rules) analysisContext(doc.ruleset).compiled.get(r);
+      const found = checkShadowed(doc.ruleset);
+      assert.ok(found.length >= 2, name);
+      assert.deepEqual(found, checkShadowed(createRulesDocument('file:///cold.rules', 1, lines.join('\n')).ruleset), name);
+    }
+  });
+  it('a long chain found by its compiled rules on other lines (versions in between not checked): its findings on the lines it has now', () => {
+    // two edits that moved lines, the version between them compiled (a hover) but not checked:
+    // no one step leads from the version checked, so the chain is judged, from the run its rules
+    // are known by, which was made where they were two lines higher
+    const rules = Array.from({ length: 10 }, (_, i) => `-A L -s 10.${i % 3}.0.0/16${i % 2 ? ' -p tcp' : ''} -j DROP`);
+    const lines = ['*filter', ':L - [0:0]', '-A INPUT -j L', ...rules, 'COMMIT', ''];
+    const versions = [createRulesDocument('file:///long-found.rules', 1, lines.join('\n'))];
+    const first = checkShadowed(versions[0]!.ruleset);
+    assert.ok(first.length >= 3, first.map((f) => f.code).join(' '));
+    for (const [k, at] of [1, 4].entries()) {
+      lines.splice(at, 0, `# ${k}`);
+      const doc = createRulesDocument('file:///long-found.rules', k + 2, lines.join('\n'), 'auto', versions[versions.length - 1]);
+      versions.push(doc);
+      for (const r of doc.ruleset.rules) analysisContext(doc.ruleset).compiled.get(r);
+    }
+    const found = checkShadowed(versions[versions.length - 1]!.ruleset);
+    assert.deepEqual(found, checkShadowed(createRulesDocument('file:///cold.rules', 1, lines.join('\n')).ruleset));
   });
   it('lines inserted or deleted above chains: their findings are carried to the moved rules, not judged again, and read as a cold analysis reads them', function () {
     this.timeout(60_000);

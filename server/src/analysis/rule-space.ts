@@ -671,14 +671,14 @@ function compileIn(byOptions: WeakMap<readonly OptionNode[], RuleSpace>, env: Sp
   const hit = byOptions.get(rule.options);
   if (hit) return hit;
   // a line moved by an edit that inserted or deleted lines: its options are a copy of the list of
-  // its line before, which compiled to the same; a list of conditions of its own, since what the
-  // analysis keeps for a chain is found by those lists and names the lines of its rules
+  // its line before, which compiled to this (the same object: what the analysis keeps by compiled
+  // conditions is found again for the moved rules, and names no line, or is said again of the
+  // rules it is found for: see checks/shadowed.ts)
   const from = previousOptions?.(rule);
   const was = from && byOptions.get(from);
   if (was) {
-    const made: RuleSpace = { conditions: was.conditions.slice(), space: was.space, exact: was.exact };
-    byOptions.set(rule.options, made);
-    return made;
+    byOptions.set(rule.options, was);
+    return was;
   }
   const found: Condition[] = [];
   const shared = bodies(env);

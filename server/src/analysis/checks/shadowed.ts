@@ -158,7 +158,7 @@ const NO_WORK = ChunkedArray.of<number>([]);
  * The findings of chains shorter than KEPT_FROM, by their compiled rules, policy and budget: an
  * edit in a later block makes their table again from the same rules, and finds them here.
  */
-const SHORT_RUNS = new SeqMemo<readonly Finding[]>();
+const SHORT_RUNS = new SeqMemo<readonly Verdict[]>();
 /** Each table's findings in chain order (see PerChainMemo). */
 const PER_CHAIN = new PerChainMemo<Finding>();
 /** A finding of a chain whose rules an edit only moved: said again of its rules where they are now. */
@@ -258,7 +258,8 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       for (let i = 0; i < n; i++) key[i] = ctx.compiled.get(rules[i]!)?.conditions ?? rules[i]!;
       key[n] = statedPolicy(chain) ?? '';
       key[n + 1] = budget;
-      findings = SHORT_RUNS.get(key, () => judgeChain(chain));
+      // (kept as verdicts: the rules it is found for again may be on other lines)
+      findings = SHORT_RUNS.get(key, () => judgeChain(chain).map((f) => VERDICTS.get(f)!)).map((v) => render(chain, v));
     } else findings = judgeChain(chain);
     judged.set(chain, findings);
     return findings;
@@ -357,15 +358,32 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     return findings;
   }
 
-  /** The last run of `was` (see ChainRun) carried to `chain`, whose rules are its rules moved, with their findings. */
+  /**
+   * The last run of `was` (see ChainRun) carried to `chain`, whose rules are its rules moved, with
+   * their findings. A moved rule compiles to what its line compiled to (see compileIn): the run's
+   * lists are this chain's, unless a rule compiles to something else (or did not compile: its place
+   * holds the rule itself, the previous node). Each rule is compiled here all the same, so that this
+   * version knows it (the next one finds its moved rules' through it).
+   */
   function carryRun(was: Chain, chain: Chain, findings: readonly Finding[]): void {
     const last = keptRunOf(was);
     if (!last || last.chain !== was || last.budget !== budget) return;
     const rules = chain.rules;
-    const compiled = ChunkedArray.build(rules.length, (i) => ctx.compiled.get(rules[i]!));
-    const seq = ChunkedArray.build<object>(rules.length, (i) => compiled.get(i)?.conditions ?? rules[i]!);
+    let same = true;
+    for (let i = 0; i < rules.length; i++) if (ctx.compiled.get(rules[i]!) !== last.compiled.get(i) || last.compiled.get(i) === undefined) same = false;
+    const compiled = same ? last.compiled : ChunkedArray.build(rules.length, (i) => ctx.compiled.get(rules[i]!));
+    const seq = same ? last.seq : ChunkedArray.build<object>(rules.length, (i) => compiled.get(i)?.conditions ?? rules[i]!);
     const found: Positioned<Finding> = findings.length ? { items: findings, at: last.found.at } : NO_POSITIONED;
     RUNS.keep(chain, { ...last, chain, compiled, seq, found, findings }, seq.get(0)!, seq.get(rules.length - 1)!);
+  }
+
+  /**
+   * Findings made on chain `was` said of `chain`, whose rules at each position read as its rules
+   * (the same compiled conditions): the same objects when it is that chain, otherwise rendered
+   * again from their verdicts (the rules may be on other lines).
+   */
+  function saidOf(chain: Chain, was: Chain, findings: readonly Finding[]): readonly Finding[] {
+    return was === chain || !findings.length ? findings : findings.map((f) => render(chain, VERDICTS.get(f)!));
   }
 
   /** The run kept under the compiled conditions of a chain's first or last rule (see RUNS): this chain's last, or one made for another chain with those rules. */
@@ -391,7 +409,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       if (facts.moved) {
         for (const i of facts.moved) if (prev.seq.get(i) !== seq.get(i)) changed.push(i);
       } else changed = prev.seq.differences(seq, MAX_CHANGED);
-      if (!changed.length) return prev.findings;
+      if (!changed.length) return saidOf(chain, prev.chain, prev.findings);
     }
 
     // the rules to judge again: all of them, or those that can share packets with a changed rule
@@ -442,7 +460,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       else {
         shadowStats.partial++;
         shadowStats.rejudged += again.size;
-        found = replaceAt(prev!.found, fresh);
+        found = replaceAt(prev!.chain === chain ? prev!.found : { items: saidOf(chain, prev!.chain, prev!.found.items), at: prev!.found.at }, fresh);
       }
     }
     if (!again) {
