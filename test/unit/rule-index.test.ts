@@ -245,4 +245,48 @@ describe('rule index: candidates, and the index carried over an edit', function 
     // both paths taken: carried over, and built afresh when the indexed dimensions change
     assert.ok(carried > 200 && rebuilt > 5, `${carried} carried over, ${rebuilt} rebuilt`);
   });
+
+  it('an index carried over a rule put in or taken out (every later position moved by one) is the index built afresh, entry for entry', () => {
+    const rng = new Rng(0x5f1);
+    let carried = 0;
+    let rebuilt = 0;
+    for (let round = 0; round < 40; round++) {
+      const skew = rng.int(-30, 30);
+      let lines = Array.from({ length: rng.int(24, 300) }, () => randomRuleText(rng, skew));
+      let spaces = spacesOf(rng, lines);
+      let index = new ChainIndex(ENV, list(spaces));
+      for (let step = 0; step < 10; step++) {
+        const put = rng.int(0, 1) === 1 || lines.length < 20;
+        const at = rng.int(0, put ? lines.length : lines.length - 1);
+        const next = lines.slice();
+        const nextSpaces = spaces.slice();
+        if (put) {
+          next.splice(at, 0, randomRuleText(rng, rng.int(0, 5) ? skew : -skew));
+          nextSpaces.splice(at, 0, spacesOf(rng, [next[at]!])[0]);
+        } else {
+          next.splice(at, 1);
+          nextSpaces.splice(at, 1);
+        }
+        const derived = ChainIndex.shifted(ENV, list(nextSpaces), { index, at, put, ...(put ? {} : { was: spaces[at] }) });
+        const fresh = new ChainIndex(ENV, list(nextSpaces));
+        assert.equal(structure(derived), structure(fresh), `round ${round}, step ${step}, ${put ? 'put in' : 'taken out'} at ${at}`);
+        const probe = compileRule(ENV, parseRuleset(randomRuleText(rng, 0), { family: 'ipv4' }).rules[0]!).space;
+        assert.deepEqual(derived.candidates(probe.boxes), fresh.candidates(probe.boxes));
+        const dims = (i: ChainIndex) => [...(i as unknown as { keyed: Map<string, unknown> }).keyed.keys()].sort().join();
+        if (dims(index) === dims(fresh) && dims(fresh) !== '') carried++;
+        else rebuilt++;
+        lines = next;
+        spaces = nextSpaces;
+        index = derived;
+      }
+    }
+    assert.ok(carried > 250, `${carried} carried over, ${rebuilt} rebuilt`);
+    // a rule that brings a dimension into the indexed ones: built afresh, the same again
+    const two = Array.from({ length: 40 }, (_, i) => (i % 2 ? `-A C -s 10.0.${i}.0/24 -j DROP` : `-A C -d 192.168.0.${i + 1} -j DROP`));
+    const twoSpaces = spacesOf(new Rng(1), two).map((x, i) => x ?? compileRule(ENV, parseRuleset(two[i]!, { family: 'ipv4' }).rules[0]!));
+    const twoIndex = new ChainIndex(ENV, list(twoSpaces));
+    const third = compileRule(ENV, parseRuleset('-A C -p tcp --dport 22 -j ACCEPT', { family: 'ipv4' }).rules[0]!);
+    const withThird = [...twoSpaces.slice(0, 5), third, ...twoSpaces.slice(5)];
+    assert.equal(structure(ChainIndex.shifted(ENV, list(withThird), { index: twoIndex, at: 5, put: true })), structure(new ChainIndex(ENV, list(withThird))));
+  });
 });

@@ -97,6 +97,19 @@ export class Positions {
     return new Positions(chunks, length);
   }
 
+  /**
+   * These positions with every one from `from` on moved by `by` (a rule put in or taken out before
+   * them): the chunks before the first such position shared, the others copied. `by` must keep
+   * them ascending and apart from those before `from`.
+   */
+  shifted(from: number, by: number): Positions {
+    if (this.length === 0 || by === 0) return this;
+    const first = chunkOfPosition(this.chunks, from);
+    const chunks = this.chunks.slice(0, first) as number[][];
+    for (let c = first; c < this.chunks.length; c++) chunks.push(this.chunks[c]!.map((x) => (x >= from ? x + by : x)));
+    return new Positions(chunks, this.length);
+  }
+
   /** How many positions are `from` or later. */
   countFrom(from: number): number {
     if (this.length === 0) return 0;
@@ -222,6 +235,17 @@ export class Entries {
     const chunks: EntryChunk[] = [];
     for (let i = 0; i < lo.length; i += CHUNK) chunks.push(chunkOf(lo.slice(i, i + CHUNK), hi.slice(i, i + CHUNK), pos.slice(i, i + CHUNK)));
     return new Entries(chunks, lo.length);
+  }
+
+  /**
+   * These entries with every position from `from` on moved by `by` (a rule put in or taken out
+   * before them; the order by (lo, pos) stays): the hulls and running maxima shared, the chunks
+   * that hold no such position too.
+   */
+  shifted(from: number, by: number): Entries {
+    if (by === 0) return this;
+    const chunks = this.chunks.map((ch) => (ch.pos.some((x) => x >= from) ? { lo: ch.lo, hi: ch.hi, pos: ch.pos.map((x) => (x >= from ? x + by : x)), maxHi: ch.maxHi } : ch));
+    return new Entries(chunks, this.length);
   }
 
   /** An edit of these entries: what it takes out and puts in, then done() for the new entries. */

@@ -223,7 +223,16 @@ export function analysisContext(rs: Ruleset): AnalysisContext {
     if (!i) {
       const spaces = spacesOf(chain, known);
       // from the index of the chain before an edit of a few of its rules, when one is kept
-      const made = INDEXES.get(ctx, chain, '', () => ({ index: new ChainIndex(env, spaces), spaces }), (prev, changed) => ({ index: ChainIndex.after(env, spaces, { index: prev.index, before: prev.spaces, changed }), spaces }), known?.seq);
+      const made = INDEXES.get(
+        ctx,
+        chain,
+        '',
+        () => ({ index: new ChainIndex(env, spaces), spaces }),
+        (prev, changed) => ({ index: ChainIndex.after(env, spaces, { index: prev.index, before: prev.spaces, changed }), spaces }),
+        known?.seq,
+        // (a rule put in or taken out of a long chain: every later position moved by one)
+        (prev, at, put) => ({ index: ChainIndex.shifted(env, spaces, { index: prev.index, at, put, ...(put ? {} : { was: prev.spaces.get(at) }) }), spaces }),
+      );
       indexes.set(chain, (i = made.index));
     }
     return i;

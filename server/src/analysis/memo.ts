@@ -20,14 +20,27 @@ import { type Positioned, PositionedBuilder, replaceAt } from './positioned';
 export class ChainMemo<T> {
   private readonly store = new KeptForChain<Kept<T, ChunkedArray<object>>>();
 
-  /** `seq`: the chain's compiled conditions by position (the rule where none), when the caller has them. */
-  get(ctx: { readonly compiled: { get(rule: Rule): { readonly conditions: object } | undefined } }, chain: Chain, extra: string, make: () => T, derive: (prev: T, changed: readonly number[]) => T, seq?: ChunkedArray<object>): T {
+  /**
+   * `seq`: the chain's compiled conditions by position (the rule where none), when the caller has
+   * them. `shift`, when given: the value for a chain with one rule put in at `at` (`put`) or taken
+   * out from there, from the value kept for the chain without it (or with it).
+   */
+  get(
+    ctx: { readonly compiled: { get(rule: Rule): { readonly conditions: object } | undefined } },
+    chain: Chain,
+    extra: string,
+    make: () => T,
+    derive: (prev: T, changed: readonly number[]) => T,
+    seq?: ChunkedArray<object>,
+    shift?: (prev: T, at: number, put: boolean) => T,
+  ): T {
     const rules = chain.rules;
     seq ??= ChunkedArray.build<object>(rules.length, (i) => ctx.compiled.get(rules[i]!)?.conditions ?? rules[i]!);
     const first = seq.get(0);
     if (!first) return make();
     const last = seq.get(seq.length - 1)!;
-    const hit = [this.store.find(first), this.store.find(last)].find((k) => k !== undefined && k.extra === extra && k.seq.length === seq.length);
+    const kept = [this.store.find(first), this.store.find(last)];
+    const hit = kept.find((k) => k !== undefined && k.extra === extra && k.seq.length === seq.length);
     let value: T | undefined;
     if (hit) {
       // (chunks a version shares with the one it was made from are passed over whole)
@@ -37,11 +50,26 @@ export class ChainMemo<T> {
         return hit.value;
       }
       if (changed.length <= MAX_DERIVED) value = derive(hit.value, changed);
+    } else if (shift) {
+      const near = kept.find((k) => k !== undefined && k.extra === extra && Math.abs(k.seq.length - seq.length) === 1);
+      const at = near && oneMoreAt(near.seq, seq);
+      if (near && at !== undefined) value = shift(near.value, at, seq.length > near.seq.length);
     }
     value ??= make();
     this.store.keep(chain, { seq, extra, value }, first, last);
     return value;
   }
+}
+
+/**
+ * Where `a` and `b`, of lengths one apart, differ by the one entry the longer has: its position,
+ * when they are otherwise the same in order; undefined otherwise.
+ */
+function oneMoreAt(a: ChunkedArray<object>, b: ChunkedArray<object>): number | undefined {
+  const [short, long] = a.length < b.length ? [a, b] : [b, a];
+  const at = short.firstDifference(long);
+  for (let i = at; i < short.length; i++) if (short.get(i) !== long.get(i + 1)) return undefined;
+  return at;
 }
 
 /**

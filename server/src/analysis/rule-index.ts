@@ -125,6 +125,19 @@ export interface IndexBase {
 }
 
 /**
+ * The index of the same chain before an edit put in a rule at `at` (`put`) or took out the rule
+ * that was there (`was`, what it compiled to): every rule after it moved by one position. The new
+ * index is that one with the positions moved and the rule filed or taken out, which is what a
+ * fresh index holds, entry for entry, when it indexes the same dimensions.
+ */
+export interface ShiftBase {
+  readonly index: ChainIndex;
+  readonly at: number;
+  readonly put: boolean;
+  readonly was?: RuleSpace;
+}
+
+/**
  * The maps of a chain too short to index (most chains of a big ruleset: a kube-proxy node has tens
  * of thousands of one- and two-rule chains). Shared and never written: two empty maps of their own
  * per such chain (about 370 bytes) were more than half of what its index kept.
@@ -142,7 +155,9 @@ export class ChainIndex {
     private readonly env: SpaceEnv,
     spaces: ReadList<RuleSpace | undefined>,
     base?: IndexBase,
+    shift?: ShiftBase,
   ) {
+    if (shift && spaces.length >= MIN_INDEXED && this.deriveShift(spaces, shift)) return;
     if (base && base.before.length === spaces.length && spaces.length >= MIN_INDEXED && this.derive(spaces, base)) return;
     const all: number[] = [];
     if (spaces.length < MIN_INDEXED) {
@@ -210,6 +225,71 @@ export class ChainIndex {
     };
     if (base.before.length === spaces.length && base.changed.every(filedAlike)) return base.index;
     return new ChainIndex(env, spaces, base);
+  }
+
+  /** The index of `spaces`, from the index of the same chain before a rule was put in or taken out (see ShiftBase). */
+  static shifted(env: SpaceEnv, spaces: ReadList<RuleSpace | undefined>, base: ShiftBase): ChainIndex {
+    return new ChainIndex(env, spaces, undefined, base);
+  }
+
+  /** Fill this index from `shift` (see ShiftBase); false when it was not indexed or the dimensions to index are not its. */
+  private deriveShift(spaces: ReadList<RuleSpace | undefined>, shift: ShiftBase): boolean {
+    const { index: prev, at: p, put } = shift;
+    if (!(prev.all instanceof Positions) || prev.keyed.size === 0) return false;
+    const rsp = put ? spaces.get(p) : shift.was;
+    const filed = canMatch(rsp);
+    const hulls = filed ? hullsOf(this.env, rsp) : undefined;
+    const count = new Map(prev.count);
+    if (hulls) {
+      for (const d of hulls.keys()) {
+        const c = (count.get(d) ?? 0) + (put ? 1 : -1);
+        if (c === 0) count.delete(d);
+        else count.set(d, c);
+      }
+    }
+    const dims = chooseDims(count);
+    if (dims.length !== prev.keyed.size || dims.some((d) => !prev.keyed.has(d))) return false;
+    // put in: the positions from p on move up, then p is filed; taken out: p goes, then the
+    // positions after it move down
+    const moved = <L extends Positions | Entries>(l: L): L => (put ? l.shifted(p, 1) : l.shifted(p + 1, -1)) as L;
+    const keyed = new Map<Dim, Keyed>();
+    for (const d of dims) {
+      const k = prev.keyed.get(d)!;
+      const x = hulls?.get(d);
+      let entries = k.entries;
+      let free = k.free;
+      if (put) {
+        entries = moved(entries);
+        free = moved(free);
+        if (x) {
+          const edit = entries.edit();
+          edit.insert(x[0], x[1], p);
+          entries = edit.done();
+        } else if (filed) free = free.edited([], [p]);
+      } else {
+        if (x) {
+          const edit = entries.edit();
+          if (!edit.remove(x[0], p)) return false;
+          entries = edit.done();
+        } else if (filed) free = free.edited([p], []);
+        entries = moved(entries);
+        free = moved(free);
+      }
+      if (!entries.length) return false;
+      keyed.set(d, { entries, free });
+    }
+    let all = prev.all;
+    if (put) {
+      all = all.shifted(p, 1);
+      if (filed) all = all.edited([], [p]);
+    } else {
+      if (filed) all = all.edited([p], []);
+      all = all.shifted(p + 1, -1);
+    }
+    this.keyed = keyed;
+    this.all = all;
+    this.count = count;
+    return true;
   }
 
   /** Fill this index from base (see IndexBase); false when the dimensions to index are not base's. */

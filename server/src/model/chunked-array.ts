@@ -160,7 +160,8 @@ export class ChunkedArray<T> implements ReadList<T> {
   /**
    * This list with the entries from `from` up to `to` replaced by `items`. As many items as they
    * replace (a line rewritten): the chunks they fall in are copied, the others shared (see with);
-   * otherwise every position after them moves, and the list is made again.
+   * otherwise every position after them moves, and the list is made again from the chunk `from`
+   * falls in.
    */
   splice(from: number, to: number, items: readonly T[]): ChunkedArray<T> {
     if (items.length === to - from) {
@@ -168,8 +169,9 @@ export class ChunkedArray<T> implements ReadList<T> {
       for (let k = 0; k < items.length; k++) at[k] = from + k;
       return this.with(at, items);
     }
-    // (concat, not a spread into Array.splice: a paste of 100 000 lines is too many arguments)
-    return ChunkedArray.of(this.slice(0, from).concat(items, this.slice(to)));
+    // (concat, not a spread into Array.splice: a paste of 100 000 lines is too many arguments; the
+    // chunks wholly before `from` shared)
+    return this.headThen(from, items.concat(this.slice(to)));
   }
 
   /**

@@ -311,7 +311,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     if (!last || last.chain !== old || last.budget !== budget || last.stopped || last.policy !== (statedPolicy(chain) ?? '')) return undefined;
     /** An old position's position in this chain (-1: the rule taken out). */
     const now = (q: number) => (q < p ? q : put ? q + 1 : q > p ? q - 1 : -1);
-    const facts = freshFacts(chain, statedPolicy(chain));
+    const facts = shiftedFacts(chain, last, p, put, statedPolicy(chain));
     const lastUnconditional = last.firstUnconditional < 0 ? -1 : now(last.firstUnconditional);
     if (facts.firstUnconditional !== lastUnconditional) return undefined;
     // the rule that changed meets: judged again, with the rules whose verdict names the one taken out
@@ -517,6 +517,36 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const seq = ChunkedArray.build<object>(n, (i) => compiled.get(i)?.conditions ?? rules[i]!);
     const keys = ChunkedArray.build(n, (i) => verdictKey(rules[i]!));
     const covering = ChunkedArray.build(n, (i) => (covers(rules[i]!, compiled.get(i), keys.get(i)) ? 1 : 0));
+    return { chain, compiled, seq, keys, covering, ...firsts(covering, compiled), policy };
+  }
+
+  /**
+   * The facts of a chain whose rules are those of the last run's chain with one put in at `p`
+   * (`put`) or taken out from there: its lists with that position put in or taken out (a moved rule
+   * compiles to what its line compiled to, see compileIn), unless some rule of the run did not
+   * compile (its place holds that rule: made afresh then).
+   */
+  function shiftedFacts(chain: Chain, last: ChainRun, p: number, put: boolean, policy: string | undefined): ChainFacts {
+    if (last.compiled.some((c) => c === undefined)) return freshFacts(chain, policy);
+    let compiled: ChunkedArray<RuleSpace | undefined>;
+    let seq: ChunkedArray<object>;
+    let keys: ChunkedArray<string | undefined>;
+    let covering: ChunkedArray<number>;
+    if (put) {
+      const r = chain.rules[p]!;
+      const rsp = ctx.compiled.get(r);
+      if (!rsp) return freshFacts(chain, policy);
+      const key = verdictKey(r);
+      compiled = last.compiled.splice(p, p, [rsp]);
+      seq = last.seq.splice(p, p, [rsp.conditions]);
+      keys = last.keys.splice(p, p, [key]);
+      covering = last.covering.splice(p, p, [covers(r, rsp, key) ? 1 : 0]);
+    } else {
+      compiled = last.compiled.splice(p, p + 1, []);
+      seq = last.seq.splice(p, p + 1, []);
+      keys = last.keys.splice(p, p + 1, []);
+      covering = last.covering.splice(p, p + 1, []);
+    }
     return { chain, compiled, seq, keys, covering, ...firsts(covering, compiled), policy };
   }
 
