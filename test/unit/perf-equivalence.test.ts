@@ -517,6 +517,11 @@ describe('performance rewrites keep behaviour: analysis', function () {
       assert.equal(r.line, before.rules[i]!.line + 1);
       assert.equal(c, old[i], 'the same object: not compiled again');
     });
+    // moved twice, the version in between never asked for its rules: found through it all the same
+    const between = parseRuleset(`# moved\n${text}`, { previous: before });
+    const twice = parseRuleset(`# moved\n# again\n${text}`, { previous: between });
+    const then = analysisContext(twice).compiled;
+    twice.rules.forEach((r, i) => assert.equal(then.get(r), old[i], `rule ${i}, moved twice`));
   });
 
   it('a document read with its previous version equals one read from scratch (parse and every diagnostic)', () => {

@@ -84,6 +84,11 @@ export class KeptForChain<V extends object> {
   private readonly byKey = new WeakMap<object, WeakRef<V>>();
   private readonly byChain = new WeakMap<Chain, V>();
 
+  /** The value `chain` holds (kept or found for it). */
+  of(chain: Chain): V | undefined {
+    return this.byChain.get(chain);
+  }
+
   /** The value kept under `key`, while a chain still holds it. */
   find(key: object): V | undefined {
     return this.byKey.get(key)?.deref();

@@ -664,18 +664,17 @@ function compiledOf(env: SpaceEnv): WeakMap<readonly OptionNode[], RuleSpace> {
 }
 
 /**
- * `previousOptions`: for a rule of a version read from an earlier one, the option list of the
- * earlier version's node of the same line (moved or not), when it has one.
+ * `previous`: for a rule of a version read from an earlier one, what the earlier version's node of
+ * the same line (moved or not) compiled to, when it has one.
  */
-function compileIn(byOptions: WeakMap<readonly OptionNode[], RuleSpace>, env: SpaceEnv, rule: Rule, bodies: (env: SpaceEnv) => SharedBodies, previousOptions?: (rule: Rule) => readonly OptionNode[] | undefined): RuleSpace {
+function compileIn(byOptions: WeakMap<readonly OptionNode[], RuleSpace>, env: SpaceEnv, rule: Rule, bodies: (env: SpaceEnv) => SharedBodies, previous?: (rule: Rule) => RuleSpace | undefined): RuleSpace {
   const hit = byOptions.get(rule.options);
   if (hit) return hit;
   // a line moved by an edit that inserted or deleted lines: its options are a copy of the list of
   // its line before, which compiled to this (the same object: what the analysis keeps by compiled
   // conditions is found again for the moved rules, and names no line, or is said again of the
   // rules it is found for: see checks/shadowed.ts)
-  const from = previousOptions?.(rule);
-  const was = from && byOptions.get(from);
+  const was = previous?.(rule);
   if (was) {
     byOptions.set(rule.options, was);
     return was;
@@ -714,22 +713,35 @@ export interface CompiledRules {
  * question). What is compiled anew shares bodies with the rest of its document.
  */
 export function compileRuleset(rs: Ruleset): { env: SpaceEnv; rules: CompiledRules } {
+  const known = COMPILERS.get(rs);
+  if (known) return known;
   const env = spaceEnv(rs);
   const byOptions = compiledOf(env);
   const bodies = documentBodies(rs, env);
   // (found when a rule first is not compiled yet; the version itself held weakly: the compiled
   // rules live as long as this version's analysis, which must not keep the one before alive)
   let edit: { readonly previous: WeakRef<Ruleset>; readonly shift: RulesetEdit['shift']; readonly changed: ReadonlySet<number> } | undefined | null = null;
-  return { env, rules: { get: (rule) => compileIn(byOptions, env, rule, bodies, previousOptions) } };
+  const made = { env, rules: { get: (rule: Rule) => compileIn(byOptions, env, rule, bodies, previous) } };
+  COMPILERS.set(rs, made);
+  return made;
 
-  /** The option list of the previous version's node of a rule's line (see RulesetEdit), for a rule of this version. */
-  function previousOptions(rule: Rule): readonly OptionNode[] | undefined {
+  /**
+   * What the previous version's node of a rule's line (see RulesetEdit) compiled to: kept for it,
+   * or found for it the same way in its version (an analysis that did not ask for the rule, as
+   * for a chain whose lines only moved, left its list unknown to the memo).
+   */
+  function previous(rule: Rule): RuleSpace | undefined {
     if (edit === null) {
       const e = rulesetEdit(rs);
       edit = e && { previous: new WeakRef(e.previous), shift: e.shift, changed: new Set(e.changed) };
     }
     if (!edit || edit.changed.has(rule.line) || rs.lines.get(rule.line) !== rule) return undefined;
-    const n = edit.previous.deref()?.lines.get(previousLine(edit, rule.line));
-    return n?.kind === 'command' ? n.options : undefined;
+    const before = edit.previous.deref();
+    const n = before?.lines.get(previousLine(edit, rule.line));
+    if (n?.kind !== 'command') return undefined;
+    return byOptions.get(n.options) ?? (spaceEnv(before!) === env ? compileRuleset(before!).rules.get(n as Rule) : undefined);
   }
 }
+
+/** The compiler of each version (one per version: what its `previous` finds is kept in the memo). */
+const COMPILERS = new WeakMap<Ruleset, { env: SpaceEnv; rules: CompiledRules }>();

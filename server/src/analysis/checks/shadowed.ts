@@ -361,16 +361,14 @@ export function checkShadowed(rs: Ruleset): Finding[] {
   /**
    * The last run of `was` (see ChainRun) carried to `chain`, whose rules are its rules moved, with
    * their findings. A moved rule compiles to what its line compiled to (see compileIn): the run's
-   * lists are this chain's, unless a rule compiles to something else (or did not compile: its place
-   * holds the rule itself, the previous node). Each rule is compiled here all the same, so that this
-   * version knows it (the next one finds its moved rules' through it).
+   * lists are this chain's, unless a rule did not compile (its place holds the rule itself, the
+   * previous node). (Its rules are not asked for here: one asked for later finds its line's.)
    */
   function carryRun(was: Chain, chain: Chain, findings: readonly Finding[]): void {
     const last = keptRunOf(was);
     if (!last || last.chain !== was || last.budget !== budget) return;
     const rules = chain.rules;
-    let same = true;
-    for (let i = 0; i < rules.length; i++) if (ctx.compiled.get(rules[i]!) !== last.compiled.get(i) || last.compiled.get(i) === undefined) same = false;
+    const same = !last.compiled.some((c) => c === undefined);
     const compiled = same ? last.compiled : ChunkedArray.build(rules.length, (i) => ctx.compiled.get(rules[i]!));
     const seq = same ? last.seq : ChunkedArray.build<object>(rules.length, (i) => compiled.get(i)?.conditions ?? rules[i]!);
     const found: Positioned<Finding> = findings.length ? { items: findings, at: last.found.at } : NO_POSITIONED;
@@ -386,8 +384,13 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     return was === chain || !findings.length ? findings : findings.map((f) => render(chain, VERDICTS.get(f)!));
   }
 
-  /** The run kept under the compiled conditions of a chain's first or last rule (see RUNS): this chain's last, or one made for another chain with those rules. */
+  /**
+   * The run this chain holds, or the one kept under the compiled conditions of its first or last
+   * rule (see RUNS): this chain's last, or one made for another chain with those rules.
+   */
   function keptRunOf(chain: Chain): ChainRun | undefined {
+    const own = RUNS.of(chain);
+    if (own) return own;
     const conditionsAt = (i: number): object => ctx.compiled.get(chain.rules[i]!)?.conditions ?? chain.rules[i]!;
     return RUNS.find(conditionsAt(0)) ?? RUNS.find(conditionsAt(chain.rules.length - 1));
   }
