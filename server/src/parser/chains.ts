@@ -334,6 +334,9 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
     const intoTable = into.get(name);
     const jumpsToTable = jumpsTo.get(name);
     const chains = t.chains.map((c) => {
+      // (a chain whose every line is above the edit, no rule put into it or jumping to it: the
+      // previous object, without a look at each of its nodes)
+      if (!intoTable?.has(c.name) && !jumpsToTable?.has(c.name) && above(c, same)) return c;
       const declarations = mapNodes(c.declarations, moved);
       const first = declarations[0];
       const mine = intoTable?.get(c.name);
@@ -377,6 +380,16 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
     jumpFindings(tables, t, r, t.chains.get(r.target!.name), false, findings);
   }
   return { tables, findings, early: prev.early, matchesByContent: false, appendsOnly: true };
+}
+
+/** Whether every line of chain `c` (declarations, rules, the rules that jump to it) comes before line `same`. */
+function above(c: Chain, same: number): boolean {
+  // (the rules of a file of appended rules are in line order: the last is the lowest down)
+  const last = c.rules[c.rules.length - 1];
+  if (last && last.line >= same) return false;
+  for (const d of c.declarations) if (d.line >= same) return false;
+  for (const r of c.references) if (r.line >= same) return false;
+  return true;
 }
 
 /** Thrown inside moveTables' passes over the chains when the tables must be built again. */
