@@ -148,7 +148,8 @@ describe('check: shadowed, redundant and unreachable rules', function () {
     const found = checkShadowed(versions[versions.length - 1]!.ruleset);
     assert.deepEqual(found, checkShadowed(createRulesDocument('file:///cold.rules', 1, lines.join('\n')).ruleset));
   });
-  it('rules put in and taken out of a long chain of covering and non-covering rules: judged in part, as a cold analysis finds', () => {
+  for (const limit of [undefined, 150]) {
+  it(`rules put in and taken out of a long chain of covering and non-covering rules${limit ? ', under a budget it runs out of' : ''}: judged ${limit ? 'whole from the shifted facts' : 'in part'}, as a cold analysis finds`, () => {
     // LOG and rate-limited rules cover nothing; the facts of the chain after each edit are its
     // last run's with one position put in or taken out
     const rng = new Rng(0xc0e7);
@@ -166,18 +167,26 @@ describe('check: shadowed, redundant and unreachable rules', function () {
       }
     };
     const lines = ['*filter', ':L - [0:0]', '-A INPUT -j L', ...Array.from({ length: 40 }, ruleText), 'COMMIT', ''];
-    let doc = createRulesDocument('file:///mixed.rules', 1, lines.join('\n'));
-    checkShadowed(doc.ruleset);
-    const before = shadowStats.partial;
-    for (let v = 2; v < 60; v++) {
-      const at = rng.int(3, lines.length - 3);
-      if (rng.int(0, 1) && lines.length > 30) lines.splice(at, 1);
-      else lines.splice(at, 0, ruleText());
-      doc = createRulesDocument('file:///mixed.rules', v, lines.join('\n'), 'auto', doc);
-      assert.deepEqual(checkShadowed(doc.ruleset), checkShadowed(createRulesDocument('file:///cold.rules', 1, lines.join('\n')).ruleset), `version ${v}`);
+    try {
+      setShadowBudget(limit);
+      let doc = createRulesDocument('file:///mixed.rules', 1, lines.join('\n'));
+      const first = checkShadowed(doc.ruleset);
+      assert.equal(first.some((f) => f.code === 'analysis-limit'), limit !== undefined);
+      const before = { ...shadowStats };
+      for (let v = 2; v < 60; v++) {
+        const at = rng.int(3, lines.length - 3);
+        if (rng.int(0, 1) && lines.length > 30) lines.splice(at, 1);
+        else lines.splice(at, 0, ruleText());
+        doc = createRulesDocument('file:///mixed.rules', v, lines.join('\n'), 'auto', doc);
+        assert.deepEqual(checkShadowed(doc.ruleset), checkShadowed(createRulesDocument('file:///cold.rules', 1, lines.join('\n')).ruleset), `version ${v}`);
+      }
+      if (limit) assert.ok(shadowStats.whole - before.whole > 100, `${shadowStats.whole - before.whole} judged whole`);
+      else assert.ok(shadowStats.partial - before.partial > 30, `${shadowStats.partial - before.partial} judged in part`);
+    } finally {
+      setShadowBudget(undefined);
     }
-    assert.ok(shadowStats.partial - before > 30, `${shadowStats.partial - before} judged in part`);
   });
+  }
   it('lines inserted or deleted above chains: their findings are carried to the moved rules, not judged again, and read as a cold analysis reads them', function () {
     this.timeout(60_000);
     // a short chain and a long one under a small budget (its note is carried too), below a

@@ -246,7 +246,8 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     // edit above them (or made again), what was found there, said of these rules; when one rule
     // was put in or taken out, judged again where that rule meets the others
     const old = edit && previousChain(chain, edit);
-    const carried = !old ? undefined : old.rules.length === n ? movedFindings(chain, old, edit) : n >= KEPT_FROM ? shiftedRun(chain, old, edit) : undefined;
+    const shifted = old && old.rules.length !== n && n >= KEPT_FROM ? shiftedRun(chain, old, edit) : undefined;
+    const carried = !old ? undefined : old.rules.length === n ? movedFindings(chain, old, edit) : shifted?.findings;
     if (carried) {
       judged.set(chain, carried);
       return carried;
@@ -260,7 +261,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       key[n + 1] = budget;
       // (kept as verdicts: the rules it is found for again may be on other lines)
       findings = SHORT_RUNS.get(key, () => judgeChain(chain).map((f) => VERDICTS.get(f)!)).map((v) => render(chain, v));
-    } else findings = judgeChain(chain);
+    } else findings = judgeChain(chain, shifted?.facts);
     judged.set(chain, findings);
     return findings;
   }
@@ -294,10 +295,11 @@ export function checkShadowed(rs: Ruleset): Finding[] {
    * The findings of a chain whose rules are those of `old` (moved or not, see movedFindings) but
    * for one rule put in or taken out, from the last run of that chain: the rule put in (or the place of the one taken out) and the rules that share packets
    * with it are judged again, every other rule keeps its verdict at its new position. Undefined
-   * when that is not the case, or the run is not there, stopped at the budget, or would come near
-   * it (the chain is judged whole then).
+   * when that is not the case, or the run is not there; only the chain's facts (its last run's,
+   * shifted) when the run stopped at the budget, or this one would come near it (the chain is
+   * judged whole then, from those facts).
    */
-  function shiftedRun(chain: Chain, old: Chain, e: RulesetEdit): readonly Finding[] | undefined {
+  function shiftedRun(chain: Chain, old: Chain, e: RulesetEdit): { readonly findings?: readonly Finding[]; readonly facts?: ChainFacts } | undefined {
     const rules = chain.rules;
     const n = rules.length;
     if (Math.abs(old.rules.length - n) !== 1) return undefined;
@@ -308,15 +310,16 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     while (p < shorter && corresponds(e, rules[p]!, old.rules[p]!)) p++;
     for (let i = p; i < shorter; i++) if (!corresponds(e, put ? rules[i + 1]! : rules[i]!, put ? old.rules[i]! : old.rules[i + 1]!)) return undefined;
     const last = keptRunOf(old);
-    if (!last || last.chain !== old || last.budget !== budget || last.stopped || last.policy !== (statedPolicy(chain) ?? '')) return undefined;
+    if (!last || last.chain !== old || last.policy !== (statedPolicy(chain) ?? '')) return undefined;
     /** An old position's position in this chain (-1: the rule taken out). */
     const now = (q: number) => (q < p ? q : put ? q + 1 : q > p ? q - 1 : -1);
     const facts = shiftedFacts(chain, last, p, put, statedPolicy(chain));
+    if (last.budget !== budget || last.stopped) return { facts };
     const lastUnconditional = last.firstUnconditional < 0 ? -1 : now(last.firstUnconditional);
-    if (facts.firstUnconditional !== lastUnconditional) return undefined;
+    if (facts.firstUnconditional !== lastUnconditional) return { facts };
     // the rule that changed meets: judged again, with the rules whose verdict names the one taken out
     const changed = put ? facts.compiled.get(p) : last.compiled.get(p);
-    if (!changed) return undefined;
+    if (!changed) return { facts };
     const index = ctx.index(chain, { spaces: facts.compiled, seq: facts.seq });
     const again = new Set<number>(put ? [p] : []);
     for (const q of index.candidates(changed.space.boxes)) again.add(q);
@@ -338,7 +341,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       total += r.work;
       if (r.finding) fresh.push([i, r.finding]);
     }
-    if (total > budget / 2) return undefined;
+    if (total > budget / 2) return { facts };
     shadowStats.partial++;
     shadowStats.rejudged += again.size;
     const kept: [number, Finding][] = [];
@@ -355,7 +358,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const { compiled, seq, keys, covering, firstCovering, firstUnconditional } = facts;
     const run: ChainRun = { chain, seq, policy: statedPolicy(chain) ?? '', compiled, keys, covering, found, work: ChunkedArray.of(took), total, firstCovering, firstUnconditional, stopped: false, budget, findings };
     RUNS.keep(chain, run, seq.get(0)!, seq.get(n - 1)!);
-    return findings;
+    return { findings };
   }
 
   /**
@@ -395,14 +398,15 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     return RUNS.find(conditionsAt(0)) ?? RUNS.find(conditionsAt(chain.rules.length - 1));
   }
 
-  function judgeChain(chain: Chain): readonly Finding[] {
+  /** `given`: the chain's facts, when the caller has them. */
+  function judgeChain(chain: Chain, given?: ChainFacts): readonly Finding[] {
     const rules = chain.rules;
     const n = rules.length;
     const policy = statedPolicy(chain);
     // the last run of this chain, when it was judged with the same policy and budget
     const kept = keptRunOf(chain);
     const prev = kept && kept.policy === (policy ?? '') && kept.budget === budget ? kept : undefined;
-    const facts = (prev && patchedFacts(chain, prev, policy)) ?? freshFacts(chain, policy);
+    const facts = given ?? (prev && patchedFacts(chain, prev, policy)) ?? freshFacts(chain, policy);
     const { compiled, seq, keys, covering, firstCovering, firstUnconditional } = facts;
     // the positions whose conditions are not the last run's (up to one past MAX_CHANGED; from the
     // rules that moved, when the facts were patched from that run)
