@@ -123,16 +123,21 @@ export class TableMemo<T> {
    * The value last made or found, by the jump graph of the first table (Table.jumps, which a table
    * keeps while edits only replace its rules in place): the same tables (and `also`) find it at
    * once; tables of that graph that are other objects had rules replaced, with option lists of
-   * their own (see TableMemo's comparison), so the value is made without building the comparison.
+   * their own (see TableMemo's comparison), so the value is made without building the comparison,
+   * as it is for tables made from the last ones by moving lines.
    */
   private readonly same = new WeakMap<object, { readonly tables: readonly (Table | undefined)[]; readonly also: readonly unknown[]; readonly extra: string; readonly value: T }>();
 
   /** `also`: more things the value depends on, compared by identity (rules outside any chain...). */
   get(tables: readonly (Table | undefined)[], extra: string, make: () => T, also: readonly unknown[] = []): T {
     const head = tables.find((t): t is Table => t !== undefined);
-    const last = head && this.same.get(head.jumps);
+    // (kept by the jump graph, or by that of the table this one was made from by moving lines)
+    const from = head?.moved?.from.deref();
+    const last = head && (this.same.get(head.jumps) ?? (from && this.same.get(from.jumps)));
     if (last && last.extra === extra && sameItems(last.tables, tables) && sameItems(last.also, also)) return last.value;
-    const inPlace = last && last.extra === extra && last.tables.length === tables.length && tables.every((t, i) => t === last.tables[i] || (t && last.tables[i]?.jumps === t.jumps));
+    // (a table made by moving lines holds option lists of their own for them: no kept sequence is
+    // the same either)
+    const inPlace = last && last.extra === extra && last.tables.length === tables.length && tables.every((t, i) => t === last.tables[i] || (t && (last.tables[i]?.jumps === t.jumps || t.moved?.from.deref() === last.tables[i])));
     const value = inPlace ? make() : this.bySeq(tables, extra, make, also);
     if (head) this.same.set(head.jumps, { tables, also, extra, value });
     return value;

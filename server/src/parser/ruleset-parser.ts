@@ -484,26 +484,24 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
         return old;
       }
     }
-    /** The whole line (made only where a node or finding holds it: not for a line moved by an edit). */
-    const lineSpan = (): Span => span(ln, 0, full.length);
     if (raw.length === 0) {
       return { kind: 'blank', line: ln };
     }
     const c0 = raw.charCodeAt(0);
     if ((c0 === 0x20 || c0 === 0x09) && /^[ \t]+$/.test(raw)) {
       if (format === 'save') {
-        lineFindings.push(f('blank-line-with-spaces', 'error', 'a line holding only blanks makes iptables-restore fail ("no command specified"); leave it empty', lineSpan()));
+        lineFindings.push(f('blank-line-with-spaces', 'error', 'a line holding only blanks makes iptables-restore fail ("no command specified"); leave it empty', span(ln, 0, full.length)));
       }
       return { kind: 'blank', line: ln };
     }
     if (raw.startsWith('#')) {
-      return { kind: 'comment', line: ln, span: lineSpan(), text: raw };
+      return { kind: 'comment', line: ln, span: span(ln, 0, full.length), text: raw };
     }
     if ((c0 === 0x20 || c0 === 0x09) && /^[ \t]+#/.test(raw)) {
       if (format === 'save') {
-        lineFindings.push(f('indented-comment', 'error', 'iptables-restore treats `#` as a comment only in the first column; remove the blanks before it', lineSpan()));
+        lineFindings.push(f('indented-comment', 'error', 'iptables-restore treats `#` as a comment only in the first column; remove the blanks before it', span(ln, 0, full.length)));
       }
-      return { kind: 'comment', line: ln, span: lineSpan(), text: raw.trim() };
+      return { kind: 'comment', line: ln, span: span(ln, 0, full.length), text: raw.trim() };
     }
 
     if (raw.startsWith('*')) {
@@ -518,8 +516,8 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       }
       // the previous version's block when its header is where it was (where it ends is this version's: see ends)
       const reused = old?.kind === 'table' && !moved ? old : undefined;
-      const tb: TableBlock = reused ?? { kind: 'table', name, nameWord, line: ln, span: lineSpan() };
-      if (!name) lineFindings.push(f('unknown-table', 'error', 'a `*` line needs a table name: filter, nat, mangle, raw or security', lineSpan()));
+      const tb: TableBlock = reused ?? { kind: 'table', name, nameWord, line: ln, span: span(ln, 0, full.length) };
+      if (!name) lineFindings.push(f('unknown-table', 'error', 'a `*` line needs a table name: filter, nat, mangle, raw or security', span(ln, 0, full.length)));
       else if (!findTable(name)) {
         lineFindings.push(f('unknown-table', 'error', `unknown table \`${name}\`: iptables has filter, nat, mangle, raw and security`, spanAt(ln, nameWord)));
       }
@@ -554,9 +552,9 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       }
       const { nameWord, policy, counters } = decl;
       if (!block) {
-        lineFindings.push(f('outside-table', 'error', 'a chain line must come after a `*table` header (iptables-restore fails here)', lineSpan()));
+        lineFindings.push(f('outside-table', 'error', 'a chain line must come after a `*table` header (iptables-restore fails here)', span(ln, 0, full.length)));
       } else if (committed) {
-        lineFindings.push(f('outside-table', 'error', `this chain line comes after COMMIT of *${block.name}: start a new \`*table\` block first`, lineSpan()));
+        lineFindings.push(f('outside-table', 'error', `this chain line comes after COMMIT of *${block.name}: start a new \`*table\` block first`, span(ln, 0, full.length)));
       }
       checkChainName(nameWord, ln, lineFindings);
       const builtin = isBuiltinChain(decl.table, nameWord.text);
@@ -578,9 +576,9 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
 
     if (raw.startsWith('COMMIT')) {
       if (raw === 'COMMIT') {
-        const node: LineNode = { kind: 'commit', line: ln, span: lineSpan(), ...(block ? { block } : {}) };
+        const node: LineNode = { kind: 'commit', line: ln, span: span(ln, 0, full.length), ...(block ? { block } : {}) };
         if (!block || committed) {
-          lineFindings.push(f('outside-table', 'error', 'COMMIT without an open `*table` block', lineSpan()));
+          lineFindings.push(f('outside-table', 'error', 'COMMIT without an open `*table` block', span(ln, 0, full.length)));
         } else {
           committed = true;
           ends.set(block, { endLine: ln, commitLine: ln });
@@ -588,7 +586,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
         return node;
       }
       if (/^COMMIT[ \t]+$/.test(raw)) {
-        const node: LineNode = { kind: 'commit', line: ln, span: lineSpan(), ...(block ? { block } : {}) };
+        const node: LineNode = { kind: 'commit', line: ln, span: span(ln, 0, full.length), ...(block ? { block } : {}) };
         lineFindings.push(f('commit-trailing-blank', 'error', 'iptables-restore recognises COMMIT only when nothing follows it on the line; remove the trailing blanks', span(ln, base + 6, full.length)));
         if (block && !committed) {
           committed = true;
