@@ -1,4 +1,7 @@
 import { strict as assert } from 'node:assert';
+import { Rng } from '../../bench/gen/rng';
+import { checkBanAfterEstablished } from '../../server/src/analysis/checks/ban-after-established';
+import { parseRuleset } from '../../server/src/parser/ruleset-parser';
 import { applyFix, fires, keepsOtherLines, quiet } from '../support/check-harness';
 
 const BAN = `*filter
@@ -24,5 +27,28 @@ describe('check: ban-after-established', function () {
     const out = applyFix(BAN, 'ban-after-established');
     assert.equal(out, BAN.replace('-A INPUT -s 10.48.22.221/32 -j REJECT\n', '').replace('-A INPUT -m conntrack', '-A INPUT -s 10.48.22.221/32 -j REJECT\n-A INPUT -m conntrack'));
     keepsOtherLines(BAN, out, [4]);
+  });
+});
+
+describe('check: ban-after-established, across lines put in and taken out', function () {
+  it('says the bans of a chain whose lines only moved where they are now, as a fresh check does', () => {
+    const rng = new Rng(0xba2);
+    const cur = ['*filter', ':INPUT DROP [0:0]', ':OUTPUT ACCEPT [0:0]', ':X - [0:0]', '-A X -p udp -j ACCEPT', '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT', '-A INPUT -s 203.0.113.7 -j DROP', '-A INPUT -s 198.51.100.0/24 -j REJECT', '-A OUTPUT -j ACCEPT', 'COMMIT', ''];
+    let prev = parseRuleset(cur.join('\n'));
+    checkBanAfterEstablished(prev);
+    let moved = 0;
+    for (let v = 0; v < 60; v++) {
+      // lines put in or taken out above INPUT's rules (in X, or comments), so that they move
+      const at = rng.int(1, 5);
+      if (cur[at] === '# moved' || /^-A X -s /.test(cur[at]!)) cur.splice(at, 1);
+      else cur.splice(at, 0, rng.int(0, 1) ? '# moved' : `-A X -s 10.0.0.${v} -j DROP`);
+      const inc = parseRuleset(cur.join('\n'), { previous: prev });
+      if (inc.tables.get('filter')!.moved) moved++;
+      const got = checkBanAfterEstablished(inc);
+      assert.equal(got.length, 2, `version ${v}`);
+      assert.deepEqual(got, checkBanAfterEstablished(parseRuleset(cur.join('\n'))), `version ${v}: ${cur.join(' | ')}`);
+      prev = inc;
+    }
+    assert.ok(moved > 40, `${moved} tables made by moving lines`);
   });
 });
