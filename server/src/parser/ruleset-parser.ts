@@ -93,10 +93,8 @@ interface LineParses {
   readonly tables: TablesBuild;
   /** The findings of single lines, in line order. */
   readonly lineFindings: readonly Finding[];
-  /** The table blocks, in order. */
+  /** The table blocks, in order (where each ends: the ruleset's blockEnds). */
   readonly blocks: readonly TableBlock[];
-  /** Where each ends. */
-  readonly ends: ReadonlyMap<TableBlock, BlockEnd>;
 }
 
 const NO_FINDINGS: readonly Finding[] = shared([]);
@@ -719,9 +717,9 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     // lines before them leave (every line outside is its previous node: see kept)
     const previous = opts.previous!;
     block = format === 'save' ? blockAt(priorSame.blocks, same) : undefined;
-    committed = committedBefore(priorSame, block, same);
+    committed = committedBefore(previous, block, same);
     // (no header or COMMIT among the lines read again: every block ends where it did)
-    ends = new Map(priorSame.ends);
+    ends = new Map(previous.blockEnds);
     extras = new Map(priorSame.extras);
     wideDecls = new Set(priorSame.wideDecls);
     for (let ln = same; ln < sameFrom; ln++) {
@@ -758,11 +756,11 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     // there on are read in the state those leave, the moved ones made from their previous nodes
     const previous = opts.previous!;
     block = format === 'save' ? blockAt(priorSame.blocks, same) : undefined;
-    committed = committedBefore(priorSame, block, same);
+    committed = committedBefore(previous, block, same);
     blocks = priorSame.blocks.filter((b) => b.line < same);
     // (the block open at the edit gets its end as its lines are read: its COMMIT, the next header
     // or the end of the file)
-    for (const b of blocks) ends.set(b, priorSame.ends.get(b)!);
+    for (const b of blocks) ends.set(b, previous.blockEnds.get(b)!);
     for (const [ln, x] of priorSame.extras) if (ln < same) extras.set(ln, x);
     for (const ln of priorSame.wideDecls) if (ln < same) wideDecls.add(ln);
     lineFindings = priorSame.lineFindings.filter((x) => x.span.line < same);
@@ -816,7 +814,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
 
   const rs: Ruleset = new ParsedRuleset(family, source, format, lines.length, nodes, comments, built.tables, ends, findings, commands, rules);
   if (opts.previous) LINEAGES.set(rs, documentOf(opts.previous));
-  LINE_PARSES.set(rs, { family, familySource: source, familyOpts: { family: opts.family, familySource: opts.familySource }, format, texts: lines, extras, wideDecls, tables: built, lineFindings, blocks, ends });
+  LINE_PARSES.set(rs, { family, familySource: source, familyOpts: { family: opts.family, familySource: opts.familySource }, format, texts: lines, extras, wideDecls, tables: built, lineFindings, blocks });
   if (changed) recordAncestors(rs, opts.previous!, { changed });
   else if (priorSame && shift !== 0) recordAncestors(rs, opts.previous!, { changed: notCarried, shift: { from: sameFrom, by: shift } });
   return rs;
@@ -853,9 +851,9 @@ class ParsedRuleset implements Ruleset {
   }
 }
 
-/** Whether the COMMIT of `block` (in the version `parses` is of) comes before line ln. */
-function committedBefore(parses: LineParses, block: TableBlock | undefined, ln: number): boolean {
-  const commit = block && parses.ends.get(block)?.commitLine;
+/** Whether the COMMIT of `block` (in the version `rs`) comes before line ln. */
+function committedBefore(rs: Ruleset, block: TableBlock | undefined, ln: number): boolean {
+  const commit = block && rs.blockEnds.get(block)?.commitLine;
   return commit !== undefined && commit < ln;
 }
 
