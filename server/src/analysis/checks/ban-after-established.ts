@@ -4,7 +4,7 @@
  * are accepted before the ban is looked at, so the banned host keeps every connection it had.
  */
 import type { Hook } from '../../knowledge/types';
-import { type Chain, type Finding, movedLine, type Rule, type Ruleset, spanAt } from '../../model/ruleset';
+import { type Chain, type Finding, isRule, type MovedLines, movedLine, type Rule, type Ruleset, spanAt } from '../../model/ruleset';
 import { analysisContext, envKey, TAKEN_ONLY } from '../context';
 import { type MovedItems, PerChainMemo } from '../memo';
 import { NO_ITEMS } from '../positioned';
@@ -25,34 +25,25 @@ interface LateBan {
 const PER_CHAIN = new PerChainMemo<LateBan>();
 
 /**
- * A late ban of a chain whose rules an edit only moved: the same two rules, where they are now
- * (a table is made by moving lines only from a file of appended rules, whose chains hold their
- * rules in line order: found by line).
+ * A late ban of a chain whose rules an edit only moved: the same two rules, the nodes of the lines
+ * theirs moved to in `rs`.
  */
-const MOVED: MovedItems<LateBan> = {
-  move: (b, lines, chain) => ({ ban: ruleOnLine(chain, movedLine(lines, b.ban.line)), accept: ruleOnLine(chain, movedLine(lines, b.accept.line)) }),
-};
-
-function ruleOnLine(chain: Chain, line: number): Rule {
-  const rules = chain.rules;
-  let a = 0;
-  let b = rules.length;
-  while (a < b) {
-    const mid = (a + b) >> 1;
-    if (rules[mid]!.line < line) a = mid + 1;
-    else b = mid;
-  }
-  const r = rules[a];
-  if (r?.line !== line) throw new Error(`no rule of ${chain.name} on line ${line}, though its lines only moved`);
-  return r;
+function movedBans(rs: Ruleset): MovedItems<LateBan> {
+  const at = (r: Rule, lines: MovedLines): Rule => {
+    const n = rs.lines.get(movedLine(lines, r.line));
+    if (n?.kind !== 'command' || !isRule(n)) throw new Error(`no rule on line ${movedLine(lines, r.line)}, though the line of ${lineRef(r)} only moved`);
+    return n;
+  };
+  return { move: (b, lines) => ({ ban: at(b.ban, lines), accept: at(b.accept, lines) }) };
 }
 
 export function checkBanAfterEstablished(rs: Ruleset): Finding[] {
   const ctx = analysisContext(rs);
   const out: Finding[] = [];
   const est = Space.ALL.restrict(ctx.env, 'state', ISet.point(stateValue('ESTABLISHED')));
+  const moved = movedBans(rs);
   for (const table of rs.tables.values()) {
-    for (const { ban, accept } of PER_CHAIN.items(table, envKey(ctx.env), lateBans, MOVED)) {
+    for (const { ban, accept } of PER_CHAIN.items(table, envKey(ctx.env), lateBans, moved)) {
       // are established packets of the banned addresses really all taken before the ban?
       // what of the ban's packets still reaches it (the arrivals there, within its conditions)
       const res = ctx.reach(table.name, ban.chain as Hook, est, 'established', TAKEN_ONLY);
