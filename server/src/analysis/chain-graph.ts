@@ -138,12 +138,7 @@ function updatedReach(table: Table, was: ChainReach, moved: NonNullable<Table['m
   for (const name of below) for (const to of userChainJumps(table, table.chains.get(name)!)) waiting.set(to, (waiting.get(to) ?? 0) + 1);
   const ready: string[] = [];
   for (const name of below) if (!waiting.has(name)) ready.push(name);
-  // (the built-in chains come first in a table: see parser/chains.ts newTable)
-  const order: Hook[] = [];
-  for (const c of table.chains.values()) {
-    if (!c.builtin) break;
-    order.push(c.name as Hook);
-  }
+  const order = hookOrder(table.chains.values());
   const all = (1 << order.length) - 1;
   /** The chains whose hooks are others now, with them. */
   const changed = new Map<string, ReadonlySet<Hook>>();
@@ -170,6 +165,13 @@ function updatedReach(table: Table, was: ChainReach, moved: NonNullable<Table['m
   const now: ChainReach = { hooks: OverlayMap.of(was.hooks, changed) };
   UPDATED.set(now, { from: was, chains: new Set(changed.keys()) });
   return now;
+}
+
+/** The built-in chains of a table, in its order (the order the sets of hooks list theirs in). */
+function hookOrder(chains: Iterable<Chain>): Hook[] {
+  const order: Hook[] = [];
+  for (const c of chains) if (c.builtin) order.push(c.name as Hook);
+  return order;
 }
 
 function maskOf(hooks: ReadonlySet<Hook>, order: readonly Hook[]): number {
@@ -204,8 +206,8 @@ function hooksIntoAre(c: Chain, reach: ChainReach, hooks: ReadonlySet<Hook>): bo
 const NO_HOOKS: ReadonlySet<Hook> = new Set();
 
 /**
- * Whether the jumps out of chain `from` lead to chain `to` (true also when the walk would pass
- * more than MAX_LOOP_WALK chains: not known).
+ * Whether the jumps out of chain `from` lead to chain `to`, through user chains as jumpEdges
+ * follows them (true also when the walk would pass more than MAX_LOOP_WALK chains: not known).
  */
 function reaches(table: Table, from: string, to: string): boolean {
   if (from === to) return true;
@@ -214,11 +216,10 @@ function reaches(table: Table, from: string, to: string): boolean {
   while (todo.length) {
     const c = table.chains.get(todo.pop()!);
     if (!c) continue;
-    for (const r of c.rules) {
-      const t = r.target;
-      if (t?.kind !== 'chain' || seen.has(t.name)) continue;
-      if (t.name === to || seen.add(t.name).size > MAX_LOOP_WALK) return true;
-      todo.push(t.name);
+    for (const next of userChainJumps(table, c)) {
+      if (seen.has(next)) continue;
+      if (next === to || seen.add(next).size > MAX_LOOP_WALK) return true;
+      todo.push(next);
     }
   }
   return false;
@@ -264,8 +265,7 @@ function computeReachability(edges: JumpEdges): ChainReach {
   // one walk per hook over the jump graph, marking each chain with the bit of every hook it is
   // reached from (at most five built-in chains: a byte per chain)
   const { chains, from, to } = edges;
-  const order: Hook[] = [];
-  for (const c of chains) if (c.builtin) order.push(c.name as Hook);
+  const order = hookOrder(chains);
   const masks = new Uint8Array(chains.length);
   const stack = new Int32Array(to.length + 1);
   for (let b = 0; b < chains.length; b++) {
