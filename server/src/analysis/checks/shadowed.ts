@@ -535,26 +535,15 @@ export function checkShadowed(rs: Ruleset): Finding[] {
    */
   function shiftedFacts(chain: Chain, last: ChainRun, p: number, put: boolean, policy: string | undefined): ChainFacts {
     if (last.compiled.some((c) => c === undefined)) return freshFacts(chain, policy);
-    let compiled: ChunkedArray<RuleSpace | undefined>;
-    let seq: ChunkedArray<object>;
-    let keys: ChunkedArray<string | undefined>;
-    let covering: ChunkedArray<number>;
-    if (put) {
-      const r = chain.rules[p]!;
-      const rsp = ctx.compiled.get(r);
-      if (!rsp) return freshFacts(chain, policy);
-      const key = verdictKey(r);
-      compiled = last.compiled.splice(p, p, [rsp]);
-      seq = last.seq.splice(p, p, [rsp.conditions]);
-      keys = last.keys.splice(p, p, [key]);
-      covering = last.covering.splice(p, p, [covers(r, rsp, key) ? 1 : 0]);
-    } else {
-      compiled = last.compiled.splice(p, p + 1, []);
-      seq = last.seq.splice(p, p + 1, []);
-      keys = last.keys.splice(p, p + 1, []);
-      covering = last.covering.splice(p, p + 1, []);
-    }
-    return { chain, compiled, seq, keys, covering, ...firsts(covering, compiled), policy };
+    const r = put ? chain.rules[p]! : undefined;
+    const rsp = r && ctx.compiled.get(r);
+    if (put && !rsp) return freshFacts(chain, policy);
+    const key = r && verdictKey(r);
+    /** `list` with `x` put in at p, or with p taken out. */
+    const spliced = <T>(list: ChunkedArray<T>, x: () => T): ChunkedArray<T> => (put ? list.splice(p, p, [x()]) : list.splice(p, p + 1, []));
+    const compiled = spliced(last.compiled, () => rsp);
+    const covering = spliced(last.covering, () => (covers(r!, rsp, key) ? 1 : 0));
+    return { chain, compiled, seq: spliced(last.seq, () => rsp!.conditions), keys: spliced(last.keys, () => key), covering, ...firsts(covering, compiled), policy };
   }
 
   /**
