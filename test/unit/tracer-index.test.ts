@@ -10,6 +10,8 @@ import { Rng } from '../../bench/gen/rng';
 import { type Packet, parsePacketSpec } from '../../server/src/analysis/packet';
 import { alignedBlock, blockKey } from '../../server/src/analysis/trace-index';
 import { trace, traceJobs } from '../../server/src/analysis/tracer';
+import { analysisContext } from '../../server/src/analysis/context';
+import { traceChainIndex } from '../../server/src/analysis/trace-index';
 import { ISet } from '../../server/src/analysis/packet-space';
 import type { Ruleset } from '../../server/src/model/ruleset';
 import { parseRuleset } from '../../server/src/parser/ruleset-parser';
@@ -191,6 +193,61 @@ describe('tracer: the per-chain index gives the traces of the rule-by-rule walk'
         }
       }
     }
+  });
+
+  it('an edit keeps the index of every long chain it left alone (no job builds it again); traces of the edited version are those of the text read afresh', function () {
+    const rng = new Rng(0x1dec);
+    /** The index of each long chain (all made by traceJobs before this is called). */
+    const indexes = (rs: Ruleset) => {
+      const ctx = analysisContext(rs);
+      const out = new Map<object, object | undefined>();
+      for (const t of rs.tables.values()) for (const c of t.chains.values()) if (c.rules.length >= 16) out.set(c, traceChainIndex(ctx, t, c, () => assert.fail('no step is made here')));
+      return out;
+    };
+    let kept = 0;
+    let renewed = 0;
+    for (let n = 0; n < 40; n++) {
+      const text = randomRuleset(rng);
+      const before = parseRuleset(text);
+      for (const job of traceJobs(before)) job();
+      const lines = text.split('\n');
+      // a rule replaced in place (its chain changes, the others stay) or a rule put in (every chain below moves)
+      let table = '';
+      const rules: { at: number; table: string; chain: string }[] = [];
+      lines.forEach((l, i) => {
+        if (l.startsWith('*')) table = l.slice(1);
+        const m = /^-A (\S+)/.exec(l);
+        if (m) rules.push({ at: i, table, chain: m[1]! });
+      });
+      const r = rng.pick(rules);
+      const put = `-A ${r.chain} ${randomRule(rng, r.table, [])}`.replace(/ +$/, '');
+      const inPlace = n % 2 === 0;
+      lines.splice(r.at, inPlace ? 1 : 0, put);
+      const edited = lines.join('\n');
+      const after = parseRuleset(edited, { previous: before });
+      const was = indexes(before);
+      // (the jobs build only what is not ready: none for a chain whose index is kept; run first,
+      // so that every index looked at below was made by them)
+      const jobs = traceJobs(after);
+      for (const job of jobs) job();
+      const now = indexes(after);
+      let sameChains = 0;
+      for (const [chain, idx] of now) {
+        if (was.has(chain)) {
+          assert.equal(idx, was.get(chain), `ruleset ${n}: a chain the edit left alone gets a new index`);
+          sameChains++;
+        } else assert.ok(![...was.values()].includes(idx), `ruleset ${n}: a new chain got an old index`);
+      }
+      assert.equal(jobs.length, [...now.keys()].filter((c) => !was.has(c)).length, `ruleset ${n}: jobs`);
+      kept += sameChains;
+      renewed += now.size - sameChains;
+      const fresh = parseRuleset(edited);
+      for (let k = 0; k < 10; k++) {
+        const p = randomPacket(rng);
+        assert.equal(canon(trace(after, p)), canon(trace(fresh, p)), `ruleset ${n} packet ${k} (${inPlace ? 'replaced' : 'put in'} line ${r.at + 1})`);
+      }
+    }
+    assert.ok(kept > 20 && renewed > 20, `${kept} indexes kept, ${renewed} made again`);
   });
 
   it('a value is looked up under the key its aligned block is filed under (number keys below 2^53, BigInt past it)', function () {

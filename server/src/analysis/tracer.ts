@@ -143,16 +143,16 @@ function missed(base: Omit<TraceStep, 'matched'>, matched: Tri, reason: string |
 }
 
 /** The fields every step of the rule at `pos` (0-based) of a chain has, before its outcome. */
-function stepBase(table: Table, chain: Chain, pos: number): Omit<TraceStep, 'matched'> {
+function stepBase(tableName: string, chain: Chain, pos: number): Omit<TraceStep, 'matched'> {
   const r = chain.rules[pos]!;
   return r.target
-    ? { kind: 'rule', table: table.name, chain: chain.name, position: pos + 1, line: r.line, rule: r, target: r.target.name }
-    : { kind: 'rule', table: table.name, chain: chain.name, position: pos + 1, line: r.line, rule: r };
+    ? { kind: 'rule', table: tableName, chain: chain.name, position: pos + 1, line: r.line, rule: r, target: r.target.name }
+    : { kind: 'rule', table: tableName, chain: chain.name, position: pos + 1, line: r.line, rule: r };
 }
 
 /** The step of a rule the packet did not match, failing the condition `reason` names. */
-function missedRule(table: Table, chain: Chain, pos: number, reason: string): TraceStep {
-  return missed(stepBase(table, chain, pos), false, reason);
+function missedRule(tableName: string, chain: Chain, pos: number, reason: string): TraceStep {
+  return missed(stepBase(tableName, chain, pos), false, reason);
 }
 
 /**
@@ -335,7 +335,7 @@ export function trace(rs: Ruleset, packet: Packet, opts: TraceOptions = {}): Tra
       const ev = evaluate(rsp, point);
       let matched: boolean;
       // (no object spreads here: a trace through a kube-proxy chain makes 10 000 of these)
-      const base = stepBase(table, chain, i);
+      const base = stepBase(table.name, chain, i);
       if (ev.matched === 'maybe') {
         matched = decide(run);
         run.assumptions.push(`${matched ? 'assumed to match' : 'assumed not to match'}: line ${r.line + 1} (${ev.reason})`);
