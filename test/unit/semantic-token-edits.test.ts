@@ -1,11 +1,15 @@
 /**
  * The one edit the server sends for a semantic-tokens delta, worked out from the encoded lines of
- * two versions: applied to the old array, it gives the new one.
+ * two versions: applied to the old array, it gives the new one; and the encoded lines of a version
+ * made from the previous one's, after lines were put in or taken out.
  */
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import type { SemanticTokensEdit } from 'vscode-languageserver/node';
-import { joinParts, type LinePart, partsEdit } from '../../server/src/lsp/semantic-token-lines';
+import { encodeLines, joinParts, type LinePart, partsEdit } from '../../server/src/lsp/semantic-token-lines';
+import { generateRuleset } from '../../bench/gen/rulesets';
+import { Rng } from '../../bench/gen/rng';
+import { parseRuleset } from '../../server/src/parser/ruleset-parser';
 
 function apply(before: readonly number[], edits: readonly SemanticTokensEdit[]): number[] {
   const out = [...before];
@@ -64,5 +68,44 @@ describe('semantic tokens: the delta between two versions\' encoded lines', () =
     const line = (...ns: number[]) => Int32Array.from([0, ...ns]);
     // lines 10 and 12 of a document: the first token counts from line 0
     assert.deepEqual(joinParts([line(4, 2, 1, 0), undefined, line(0, 3, 2, 0)], 0, 3, 10), [10, 4, 2, 1, 0, 2, 0, 3, 2, 0]);
+  });
+});
+
+describe('semantic tokens: the encoded lines of a version read from the one before', () => {
+  /** A line put in: of each kind that changes what the lines below it read (a header, COMMIT, a chain) or not. */
+  const LINES = ['-A INPUT -p tcp --dport 22 -j ACCEPT', '-A FORWARD -s 10.0.0.0/8 -j DROP', '# a comment', '', '*nat', 'COMMIT', ':NEW-CHAIN - [0:0]', '-A NEW-CHAIN -j RETURN', '-N OTHER', '-t nat -A PREROUTING -j DNAT --to-destination 10.0.0.1', 'garbage line'];
+
+  it('are those of the version encoded afresh, after lines put in or taken out anywhere, and a moved line keeps its part', function () {
+    this.timeout(60_000);
+    const rng = new Rng(0x70c5);
+    let moved = 0;
+    let keptMoved = 0;
+    for (let n = 0; n < 60; n++) {
+      const kind = rng.pick(['kube', 'docker', 'firewall'] as const);
+      let lines = generateRuleset({ kind, family: rng.pick(['ipv4', 'ipv6'] as const), rules: 150, seed: rng.int(1, 1e6) }).text.split('\n');
+      let rs = parseRuleset(lines.join('\n'));
+      let enc = encodeLines(rs);
+      for (let step = 0; step < 4; step++) {
+        const at = rng.int(0, lines.length - 1);
+        const count = rng.int(1, 3);
+        const put = rng.int(0, 2) === 0;
+        lines = put ? [...lines.slice(0, at), ...Array.from({ length: count }, () => rng.pick(LINES)), ...lines.slice(at)] : [...lines.slice(0, at), ...lines.slice(at + count)];
+        const next = parseRuleset(lines.join('\n'), { previous: rs });
+        const got = encodeLines(next, enc);
+        const fresh = encodeLines(parseRuleset(lines.join('\n')));
+        assert.equal(got.parts.length, fresh.parts.length);
+        assert.deepEqual(joinParts(got.parts), joinParts(fresh.parts), `ruleset ${n} step ${step}: ${put ? 'put in' : 'took out'} ${count} at ${at}`);
+        const shift = next.lineCount - rs.lineCount;
+        // (lines below the edit whose part was made again, though their reading moved with them)
+        for (let ln = at + Math.max(count, 0) + 1; ln < next.lineCount; ln++) {
+          if (got.parts[ln] === undefined || next.lines.get(ln)?.kind !== 'command') continue;
+          moved++;
+          if (got.parts[ln] === enc.parts[ln - shift]) keptMoved++;
+        }
+        rs = next;
+        enc = got;
+      }
+    }
+    assert.ok(moved > 10_000 && keptMoved > moved * 0.9, `${keptMoved} of ${moved} moved command lines kept their part`);
   });
 });

@@ -11,8 +11,8 @@
  * building and comparing the whole 7-million-number array on every keystroke.
  */
 import type { SemanticTokensEdit } from 'vscode-languageserver/node';
-import type { Ruleset } from '../model/ruleset';
-import { lineTokens, type SemanticToken, TOKEN_MODIFIERS, TOKEN_TYPES } from '../service/semantic-tokens';
+import type { LineNode, Ruleset } from '../model/ruleset';
+import { lineTokens, sameTokens, type SemanticToken, TOKEN_MODIFIERS, TOKEN_TYPES } from '../service/semantic-tokens';
 
 const TYPE_INDEX = new Map<string, number>(TOKEN_TYPES.map((t, i) => [t, i]));
 const MODIFIER_BIT = new Map<string, number>(TOKEN_MODIFIERS.map((m, i) => [m, 1 << i]));
@@ -63,16 +63,31 @@ export interface EncodedLines {
 }
 
 /**
- * Every line of rs encoded. A line whose node is the one `previous` had on the same line (the
- * parser keeps the node of a line an edit left alone) takes the part made then.
+ * Every line of rs encoded. A line that gives the tokens of a line `previous` had (see sameTokens)
+ * at the same place, or moved by as many lines as the edit put in or took out, takes the part made
+ * then: after a line is put into a 100k-line file, the tens of thousands of lines below it are
+ * not classified and encoded again (1 s on every such edit before).
  */
 export function encodeLines(rs: Ruleset, previous?: EncodedLines): EncodedLines {
   const parts = new Array<LinePart>(rs.lineCount);
+  const old = previous?.nodes;
+  const shift = old ? rs.lineCount - old.length : 0;
   for (let ln = 0; ln < rs.lineCount; ln++) {
     const node = rs.lines.get(ln);
-    parts[ln] = node !== undefined && previous?.nodes.get(ln) === node ? previous.parts[ln] : encodeLine(lineTokens(rs, ln));
+    const kept = node !== undefined && old !== undefined ? keptPart(node, ln, old, previous!.parts, shift) : null;
+    parts[ln] = kept !== null ? kept : encodeLine(lineTokens(rs, ln));
   }
   return { nodes: rs.lines, parts };
+}
+
+/** The part of the previous version's line that gives node's tokens, on line ln or ln - shift; null when neither does. */
+function keptPart(node: LineNode, ln: number, old: Ruleset['lines'], parts: readonly LinePart[], shift: number): LinePart | null {
+  const here = old.get(ln);
+  if (here !== undefined && sameTokens(here, node)) return parts[ln];
+  const was = ln - shift;
+  if (shift === 0 || was < 0 || was >= old.length) return null;
+  const there = old.get(was);
+  return there !== undefined && sameTokens(there, node) ? parts[was] : null;
 }
 
 /** The encoded tokens of lines fromLine..toLine of rs (as a range request answers them). */
