@@ -51,6 +51,8 @@ export interface LspRulesResult {
   readonly tokensDelta: { readonly ms: number; readonly bytes: number };
   /** A one-line edit until its diagnostics, the tokens delta and the outline are all answered. */
   readonly keystroke: RoundTrips;
+  /** The same for a line put in or taken out (every line below it moves). */
+  readonly lineKeystroke: RoundTrips;
   /** Peak resident memory of the server process (MB), from /proc. */
   readonly serverRss?: number;
 }
@@ -118,20 +120,42 @@ export async function measureLspRules(file: string, o: { hovers: number; edits: 
     const tokensDelta = await asked('textDocument/semanticTokens/full/delta', { previousResultId: tokens.resultId });
     // what the server does for each pause in typing, as VS Code asks it: the new version's
     // diagnostics, the tokens since the last result and the outline, all three answered
-    const keystrokes: number[] = [];
     let resultId = tokensDelta.resultId;
-    for (let i = 0; i < o.keystrokes; i++) {
-      const k = editOneLine(lines, rng);
+    /** An edit (`edit` sends it; its promise resolves on the new version's diagnostics) with the requests VS Code makes after it: ms until all three are answered. */
+    const keystroke = async (edit: () => Promise<unknown>) => {
       const t = performance.now();
-      const diagnosed = send(k);
+      const sent = edit();
       const delta = c.request<{ resultId?: string }>('textDocument/semanticTokens/full/delta', { textDocument: { uri }, previousResultId: resultId }, o.timeoutMs);
       const symbols = c.request('textDocument/documentSymbol', { textDocument: { uri } }, o.timeoutMs);
-      const [, d] = await Promise.all([diagnosed, delta, symbols]);
-      keystrokes.push(performance.now() - t);
+      const [, d] = await Promise.all([sent, delta, symbols]);
       resultId = d.resultId;
+      return performance.now() - t;
+    };
+    const keystrokes: number[] = [];
+    for (let i = 0; i < o.keystrokes; i++) {
+      const k = editOneLine(lines, rng);
+      keystrokes.push(await keystroke(() => send(k)));
+    }
+    // a line put in (a copy of a rule, its port or comment changed: "copy line down") and one
+    // taken out, in turn: every line after them moves
+    const lineKeystrokes: number[] = [];
+    for (let i = 0; i < o.keystrokes; i++) {
+      const e = editOneLine(lines, rng);
+      const put = i % 2 === 0;
+      const at = put ? e.line + 1 : e.line;
+      lineKeystrokes.push(
+        await keystroke(() => {
+          version++;
+          const diagnosed = diagnosticsOf(c, uri, version, o.timeoutMs);
+          c.notify('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range: { start: { line: at, character: 0 }, end: { line: put ? at : at + 1, character: 0 } }, text: put ? `${e.text}\n` : '' }] });
+          return diagnosed;
+        }),
+      );
+      if (put) lines.splice(at, 0, e.text);
+      else lines.splice(at, 1);
     }
     const serverRss = rssOf(c.pid);
-    return { openToDiagnostics: round(open), diagnostics, hover: trips(hovers), completion: trips(completions), edit: trips(edits), outline, tokens, tokensDelta, keystroke: trips(keystrokes), ...(serverRss !== undefined ? { serverRss } : {}) };
+    return { openToDiagnostics: round(open), diagnostics, hover: trips(hovers), completion: trips(completions), edit: trips(edits), outline, tokens, tokensDelta, keystroke: trips(keystrokes), lineKeystroke: trips(lineKeystrokes), ...(serverRss !== undefined ? { serverRss } : {}) };
   } finally {
     await c.shutdown();
   }

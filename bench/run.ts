@@ -198,6 +198,8 @@ async function benchRules(): Promise<void> {
         metrics.push(metric(`${p}/semantic-tokens.delta`, r.tokensDelta.ms, 'ms', { note: `textDocument/semanticTokens/full/delta after a one-line edit, ${r.tokensDelta.bytes} bytes answer` }));
         metrics.push(metric(`${p}/keystroke.p50`, r.keystroke.p50, 'ms'));
         metrics.push(metric(`${p}/keystroke.max`, r.keystroke.max, 'ms', { note: `a one-line edit until its diagnostics, the semantic-tokens delta and the outline are all answered (what VS Code asks after each pause in typing), ${r.keystroke.count} edits` }));
+        metrics.push(metric(`${p}/line-keystroke.p50`, r.lineKeystroke.p50, 'ms'));
+        metrics.push(metric(`${p}/line-keystroke.max`, r.lineKeystroke.max, 'ms', { note: `the same for a line put in or taken out (every line below it moves), ${r.lineKeystroke.count} edits` }));
       } catch (e) {
         metrics.push(metric(`lsp/${f.name}/open-to-diagnostics`, null, 'ms', { note: String(e) }));
       }
