@@ -16,7 +16,19 @@ const KIND: Record<Kind, SymbolKind> = {
   rule: SymbolKind.Field,
 };
 
+/**
+ * The protocol's form of each symbol, kept while the symbol is: an outline made from the previous
+ * one by making a few symbols again (service/symbols.ts) shares the rest, and their forms with them.
+ */
+const SYMBOL_FORMS = new WeakMap<OutlineSymbol, DocumentSymbol>();
+
 function toSymbol(s: OutlineSymbol): DocumentSymbol {
+  let d = SYMBOL_FORMS.get(s);
+  if (!d) SYMBOL_FORMS.set(s, (d = madeSymbol(s)));
+  return d;
+}
+
+function madeSymbol(s: OutlineSymbol): DocumentSymbol {
   return {
     name: s.name,
     detail: s.detail,

@@ -5,7 +5,7 @@
  * editor a 46 MB answer on every edit, and nobody reads it; a chain says how many it holds.
  */
 import { wordsOf } from '../model/line-words';
-import type { CommandLine, Ruleset, Span } from '../model/ruleset';
+import type { CommandLine, Rule, Ruleset, Span } from '../model/ruleset';
 import { isRule, spanAt } from '../model/ruleset';
 import { conditionPhrases, targetPhrase } from './explain-rule';
 
@@ -47,10 +47,14 @@ export interface Outline {
 /**
  * The outline of rs; `previous`'s symbols when rs only differs from the version they were made
  * for by rules rewritten in place that the outline does not show (the editor asks again after
- * every edit, and at 100k rules building 40 000 symbols cost 100-200 ms each time).
+ * every edit, and at 100k rules building 40 000 symbols cost 100-200 ms each time), or those
+ * symbols with the few that show a rewritten rule made again (see patched).
  */
 export function outline(rs: Ruleset, lineLength: (line: number) => number, previous?: Outline): Outline {
-  if (previous && sameOutline(previous, rs)) return { basis: basisOf(rs), symbols: previous.symbols, shown: previous.shown };
+  const edited = previous && editedLines(previous, rs);
+  if (edited && edited.length === 0) return { basis: basisOf(rs), symbols: previous.symbols, shown: previous.shown };
+  const kept = edited && patched(previous!, rs, edited, lineLength);
+  if (kept) return { basis: basisOf(rs), symbols: kept, shown: previous!.shown };
   const shown = new Set<number>();
   const symbols = buildSymbols(rs, lineLength, shown);
   return { basis: basisOf(rs), symbols, shown };
@@ -71,18 +75,78 @@ function basisOf(rs: Ruleset): OutlineBasis {
   return { family: rs.family, format: rs.format, lineCount: rs.lineCount, lines: rs.lines, jumps };
 }
 
-function sameOutline(previous: Outline, rs: Ruleset): boolean {
+/**
+ * The lines the outline shows that differ from the version `previous` was made for, when every
+ * line that differs is a rule rewritten in place, in the same table and chain, and every jump is
+ * as it was (so every symbol, rule count and jump count stays); undefined otherwise.
+ */
+function editedLines(previous: Outline, rs: Ruleset): number[] | undefined {
   const p = previous.basis;
-  if (p.family !== rs.family || p.format !== rs.format || p.lineCount !== rs.lineCount || p.lines.length !== rs.lines.length || p.jumps.size !== rs.tables.size) return false;
+  if (p.family !== rs.family || p.format !== rs.format || p.lineCount !== rs.lineCount || p.lines.length !== rs.lines.length || p.jumps.size !== rs.tables.size) return undefined;
   // the same chains, and the same jumps between them (the jump counts shown)
-  for (const [name, t] of rs.tables) if (p.jumps.get(name) !== t.jumps) return false;
+  for (const [name, t] of rs.tables) if (p.jumps.get(name) !== t.jumps) return undefined;
+  const shownEdited: number[] = [];
   // (the lines an edit left alone are the same nodes, in chunks both versions share: passed over)
   for (const i of p.lines.differences(rs.lines, Infinity)) {
     const a = p.lines.get(i)!;
     const b = rs.lines.get(i)!;
-    if (previous.shown.has(i) || a.kind !== 'command' || b.kind !== 'command' || !isRule(a) || !isRule(b) || a.table !== b.table || a.chain !== b.chain) return false;
+    if (a.kind !== 'command' || b.kind !== 'command' || !isRule(a) || !isRule(b) || a.table !== b.table || a.chain !== b.chain) return undefined;
+    if (previous.shown.has(i)) shownEdited.push(i);
   }
-  return true;
+  return shownEdited;
+}
+
+/** Edited lines up to which patched makes symbols again instead of the whole outline. */
+const MAX_PATCHED_LINES = 16;
+
+/**
+ * previous's symbols with those that show one of the `edited` rule lines (see editedLines) made
+ * again: the chain whose range ends on it (its end is the line's length), the rule listed for it,
+ * the table whose range ends on it, and the symbols holding those; every other symbol is the
+ * previous object. A rule line is shown by nothing else in a file of table blocks; undefined
+ * where a line is shown otherwise (a chain first named by a rule, a file of commands), and the
+ * outline is built again.
+ */
+function patched(previous: Outline, rs: Ruleset, edited: readonly number[], lineLength: (line: number) => number): OutlineSymbol[] | undefined {
+  if (rs.format !== 'save' || edited.length > MAX_PATCHED_LINES) return undefined;
+  const top = previous.symbols.slice();
+  for (const i of edited) {
+    const r = rs.lines.get(i) as Rule;
+    const at = top.findIndex((t) => t.kind === 'table' && t.range.line < i && i <= t.range.endLine);
+    const table = top[at];
+    const k = table ? table.children.findIndex((c) => c.kind !== 'rule' && c.name === r.chain) : -1;
+    const chain = table?.children[k];
+    if (!table || !chain || chain.range.line === i || chain.selection.line === i) return undefined;
+    let shown = false;
+    let children = chain.children;
+    const listed = children.findIndex((c) => c.range.line === i);
+    if (listed >= 0) {
+      children = children.slice();
+      children[listed] = ruleSymbol(rs, r, lineLength);
+      shown = true;
+    }
+    const ends = chain.range.endLine === i;
+    const newChain: OutlineSymbol = ends || listed >= 0 ? { ...chain, range: ends ? { ...chain.range, end: lineLength(i) } : chain.range, children } : chain;
+    const tableChildren = table.children.slice();
+    tableChildren[k] = newChain;
+    const tableEnds = table.range.endLine === i;
+    top[at] = { ...table, range: tableEnds ? { ...table.range, end: lineLength(i) } : table.range, children: tableChildren };
+    // (a line shown by some other symbol: the outline is built again)
+    if (!shown && !ends && !tableEnds) return undefined;
+  }
+  return top;
+}
+
+/** The symbol of a rule listed under its chain. */
+function ruleSymbol(rs: Ruleset, n: Rule, lineLength: (line: number) => number): OutlineSymbol {
+  return {
+    name: ruleName(n),
+    detail: [...conditionPhrases(n), targetPhrase(n, rs.family)].join(', '),
+    kind: 'rule',
+    range: { line: n.line, start: 0, end: lineLength(n.line), endLine: n.line },
+    selection: spanAt(n.line, n.command.word),
+    children: [],
+  };
 }
 
 function buildSymbols(rs: Ruleset, lineLength: (line: number) => number, shown: Set<number>): OutlineSymbol[] {
@@ -188,14 +252,7 @@ function buildSymbols(rs: Ruleset, lineLength: (line: number) => number, shown: 
       counts.set(sym, (counts.get(sym) ?? 0) + 1);
       if (sym.children.length >= MAX_RULES_PER_CHAIN || listedAll >= MAX_RULE_SYMBOLS) continue;
       listedAll++;
-      sym.children.push({
-        name: ruleName(n),
-        detail: [...conditionPhrases(n), targetPhrase(n, rs.family)].join(', '),
-        kind: 'rule',
-        range: { line: n.line, start: 0, end: lineLength(n.line), endLine: n.line },
-        selection: spanAt(n.line, n.command.word),
-        children: [],
-      });
+      sym.children.push(ruleSymbol(rs, n, lineLength));
     }
   }
   for (const [sym, rules] of counts) {
