@@ -20,6 +20,7 @@
  * the same analysis (steps are read-only).
  */
 import type { Chain, Rule, Table } from '../model/ruleset';
+import { documentOf } from '../parser/ruleset-parser';
 import type { AnalysisContext } from './context';
 import type { Dim, ISet, SpaceEnv } from './packet-space';
 import type { Condition, RuleSpace } from './rule-space';
@@ -375,41 +376,53 @@ export function alignedBlock(set: ISet): { bits: number; key: number | bigint } 
 export function traceIndexJobs(ctx: AnalysisContext, makeMissed: MakeMissed, slice = JOB_RULES): (() => void)[] {
   const jobs: (() => void)[] = [];
   const compiledOf = (r: Rule) => ctx.compiled.get(r);
+  const latest = new Map<Chain, TraceChainIndex>();
   for (const table of ctx.rs.tables.values()) {
     for (const chain of table.chains.values()) {
       const n = chain.rules.length;
       if (n < MIN_INDEXED) continue;
-      // (the index of a chain an edit left alone is the one the jobs of an earlier version built)
-      if (INDEXES.get(chain)?.ready) continue;
+      const idx = indexOf(ctx, table, chain, makeMissed);
+      latest.set(chain, idx);
+      // (the index of a chain an edit left alone is the one the jobs of the version before built)
+      if (idx.ready) continue;
       for (let from = 0; from < n; from += slice) {
         const to = from + slice;
         jobs.push(() => {
-          const idx = indexOf(ctx, table, chain, makeMissed);
           idx.build(compiledOf, to);
           idx.prepareSteps(from, to);
         });
       }
     }
   }
+  LATEST.set(documentOf(ctx.rs), latest);
   return jobs;
 }
 
 /** The rules a job of traceIndexJobs indexes (a few ms each, so that requests need not wait). */
 const JOB_RULES = 4096;
 
+/** The indexes of each analysis (version), by chain. */
+const INDEXES = new WeakMap<AnalysisContext, WeakMap<Chain, TraceChainIndex>>();
+
 /**
- * The index of each chain, for every version that has the chain object: a chain an edit did not
- * touch is the same object in the next version (with the same rule nodes, whose lines and compiled
+ * Per document, the indexes of the chains of the version traceIndexJobs last prepared (the one
+ * the server published diagnostics for), to be found again by the next version: a chain an edit
+ * did not touch is the same object there (with the same rule nodes, whose lines and compiled
  * spaces are those of the version before), so its index is not built again after each keystroke
- * (at 100 000 rules, 60 ms of work after every edit). A chain held nowhere takes its index with it.
+ * (at 100 000 rules, 60 ms of work after every edit). Only that version's chains: an index kept
+ * with its chain for as long as the chain lived stayed alive with the old chains that kept walks
+ * hold (300-500 MB more at the peak over a session of line edits at 100k rules).
  */
-const INDEXES = new WeakMap<Chain, TraceChainIndex>();
+const LATEST = new WeakMap<object, ReadonlyMap<Chain, TraceChainIndex>>();
 
 function indexOf(ctx: AnalysisContext, table: Table, chain: Chain, makeMissed: MakeMissed): TraceChainIndex {
-  let idx = INDEXES.get(chain);
-  if (!idx || idx.tableName !== table.name || idx.env !== ctx.env) {
-    idx = new TraceChainIndex(table.name, chain, ctx.env, makeMissed);
-    INDEXES.set(chain, idx);
+  let perChain = INDEXES.get(ctx);
+  if (!perChain) INDEXES.set(ctx, (perChain = new WeakMap()));
+  let idx = perChain.get(chain);
+  if (!idx || idx.tableName !== table.name) {
+    const kept = LATEST.get(documentOf(ctx.rs))?.get(chain);
+    idx = kept && kept.tableName === table.name && kept.env === ctx.env ? kept : new TraceChainIndex(table.name, chain, ctx.env, makeMissed);
+    perChain.set(chain, idx);
   }
   return idx;
 }
