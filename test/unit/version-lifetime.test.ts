@@ -112,8 +112,7 @@ describe('version lifetime', () => {
     this.timeout(60_000);
     // the server prepares the indexes of the long chains of every version it publishes (traceJobs)
     // and the next version takes those of the chains it shares; an index kept with its chain for
-    // as long as the chain lived stayed alive with every old chain a kept walk holds (300-500 MB
-    // more at the peak of a session of line edits at 100k rules)
+    // as long as the chain lived stayed alive with every old chain a kept walk holds
     const text = generateRuleset({ kind: 'firewall', family: 'ipv4', rules: 2000, seed: 8 }).text;
     const lines = text.split('\n');
     let rs = analysed(text);

@@ -113,8 +113,8 @@ export class TraceChainIndex {
   /**
    * `env`: the environment the rules were compiled in (a rule's compiled space follows from its
    * option list and the environment alone: see rule-space.ts COMPILED). The index holds nothing of
-   * one version but the chain: no table, no compiled-rules map, so it can serve every version
-   * that still has the chain object (see indexOf).
+   * one version but the chain (no table, no compiled-rules map), so the next version that still
+   * has the chain object can take it (see LATEST).
    */
   constructor(
     readonly tableName: string,
@@ -410,8 +410,7 @@ const INDEXES = new WeakMap<AnalysisContext, WeakMap<Chain, TraceChainIndex>>();
  * did not touch is the same object there (with the same rule nodes, whose lines and compiled
  * spaces are those of the version before), so its index is not built again after each keystroke
  * (at 100 000 rules, 60 ms of work after every edit). Only that version's chains: an index kept
- * with its chain for as long as the chain lived stayed alive with the old chains that kept walks
- * hold (300-500 MB more at the peak over a session of line edits at 100k rules).
+ * with its chain for as long as the chain lived stayed alive with every old chain a kept walk holds.
  */
 const LATEST = new WeakMap<object, ReadonlyMap<Chain, TraceChainIndex>>();
 
