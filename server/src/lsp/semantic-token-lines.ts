@@ -11,8 +11,8 @@
  * building and comparing the whole 7-million-number array on every keystroke.
  */
 import type { SemanticTokensEdit } from 'vscode-languageserver/node';
-import type { LineNode, Ruleset } from '../model/ruleset';
-import { lineTokens, sameTokens, type SemanticToken, TOKEN_MODIFIERS, TOKEN_TYPES } from '../service/semantic-tokens';
+import { type LineNode, type Ruleset, sameReading } from '../model/ruleset';
+import { lineTokens, type SemanticToken, TOKEN_MODIFIERS, TOKEN_TYPES } from '../service/semantic-tokens';
 
 const TYPE_INDEX = new Map<string, number>(TOKEN_TYPES.map((t, i) => [t, i]));
 const MODIFIER_BIT = new Map<string, number>(TOKEN_MODIFIERS.map((m, i) => [m, 1 << i]));
@@ -63,9 +63,9 @@ export interface EncodedLines {
 }
 
 /**
- * Every line of rs encoded. A line that gives the tokens of a line `previous` had (see sameTokens)
- * at the same place, or moved by as many lines as the edit put in or took out, takes the part made
- * then: after a line is put into a 100k-line file, the tens of thousands of lines below it are
+ * Every line of rs encoded. A line that reads as a line `previous` had (see sameReading: a line's
+ * tokens follow from its reading, its encoding does not depend on its line number) at the same
+ * place, or moved by as many lines as the edit put in or took out, takes the part made then: after a line is put into a 100k-line file, the tens of thousands of lines below it are
  * not classified and encoded again (1 s on every such edit before).
  */
 export function encodeLines(rs: Ruleset, previous?: EncodedLines): EncodedLines {
@@ -80,14 +80,14 @@ export function encodeLines(rs: Ruleset, previous?: EncodedLines): EncodedLines 
   return { nodes: rs.lines, parts };
 }
 
-/** The part of the previous version's line that gives node's tokens, on line ln or ln - shift; null when neither does. */
+/** The part of the previous version's line that reads as node, on line ln or ln - shift; null when neither does. */
 function keptPart(node: LineNode, ln: number, old: Ruleset['lines'], parts: readonly LinePart[], shift: number): LinePart | null {
   const here = old.get(ln);
-  if (here !== undefined && sameTokens(here, node)) return parts[ln];
+  if (here !== undefined && sameReading(here, node)) return parts[ln];
   const was = ln - shift;
   if (shift === 0 || was < 0 || was >= old.length) return null;
   const there = old.get(was);
-  return there !== undefined && sameTokens(there, node) ? parts[was] : null;
+  return there !== undefined && sameReading(there, node) ? parts[was] : null;
 }
 
 /** The encoded tokens of lines fromLine..toLine of rs (as a range request answers them). */

@@ -198,6 +198,43 @@ export interface BlankLine {
 
 export type LineNode = TableBlock | ChainDecl | CommentLine | CommitLine | CommandLine | BlankLine;
 
+/**
+ * Whether two line nodes read the same, wherever each lies: the same kind, in the same table, made
+ * of the same parts (a line that moved, because an edit put in or took out a line above it, gets
+ * a node made of its old node's parts: the same command, options, matches, target and words). What
+ * follows from a line's reading alone (its tokens, its place in the outline) is then the same.
+ * False only says the two may read differently.
+ */
+export function sameReading(a: LineNode, b: LineNode): boolean {
+  if (a === b) return true;
+  switch (a.kind) {
+    case 'command':
+      return b.kind === 'command' && sameCommandParts(a, b);
+    case 'chain':
+      return b.kind === 'chain' && a.table === b.table && a.nameWord === b.nameWord && a.policy === b.policy && a.counters === b.counters;
+    case 'comment':
+      return b.kind === 'comment' && a.text === b.text && a.span.start === b.span.start && a.span.end === b.span.end;
+    case 'table':
+      return b.kind === 'table' && a.name === b.name && a.nameWord.start === b.nameWord.start && a.nameWord.end === b.nameWord.end;
+    case 'commit':
+      return b.kind === 'commit' && a.block?.name === b.block?.name;
+    default:
+      return b.kind === a.kind;
+  }
+}
+
+function sameCommandParts(a: CommandLine, b: CommandLine): boolean {
+  if (a.table !== b.table || a.command !== b.command || a.target !== b.target || a.counters !== b.counters || a.tableWord !== b.tableWord || a.keptWords !== b.keptWords) return false;
+  return sameList(a.options, b.options) && sameList(a.matches, b.matches);
+}
+
+function sameList(a: readonly object[], b: readonly object[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** A chain as the file leaves it after every command has been applied. */
 export interface Chain {
   readonly name: string;

@@ -3,7 +3,7 @@
  * chain or a target, which words are values of which option, which chains are built in.
  */
 import { argKind } from '../knowledge/arg-kind';
-import { type ChainDecl, type CommandLine, type LineNode, type Range, type Ruleset, type Span, spanAt } from '../model/ruleset';
+import { type ChainDecl, type CommandLine, type Range, type Ruleset, type Span, spanAt } from '../model/ruleset';
 
 export const TOKEN_TYPES = [
   'namespace',
@@ -69,41 +69,6 @@ export function lineTokens(rs: Ruleset, ln: number): readonly SemanticToken[] {
     default:
       return NONE;
   }
-}
-
-/**
- * Whether line nodes `a` and `b` give the same tokens, wherever each lies (tokens name their line,
- * their encoding does not: see lsp/semantic-token-lines.ts): a line that moved (an edit put in or
- * took out a line above it) gets a new node made of its old one's parts, and a line's tokens depend
- * on those parts and on its table alone (whether the chain it names is built in). False only says
- * the tokens may differ.
- */
-export function sameTokens(a: LineNode, b: LineNode): boolean {
-  if (a === b) return true;
-  switch (a.kind) {
-    case 'command':
-      return b.kind === 'command' && sameCommandParts(a, b);
-    case 'chain':
-      return b.kind === 'chain' && a.table === b.table && a.nameWord === b.nameWord && a.policy === b.policy && a.counters === b.counters;
-    case 'comment':
-      return b.kind === 'comment' && a.span.start === b.span.start && a.span.end === b.span.end;
-    case 'table':
-      return b.kind === 'table' && a.nameWord.start === b.nameWord.start && a.nameWord.end === b.nameWord.end;
-    default:
-      return b.kind === a.kind;
-  }
-}
-
-function sameCommandParts(a: CommandLine, b: CommandLine): boolean {
-  if (a.table !== b.table || a.command !== b.command || a.target !== b.target || a.counters !== b.counters || a.tableWord !== b.tableWord) return false;
-  return sameList(a.options, b.options) && sameList(a.matches, b.matches);
-}
-
-function sameList(a: readonly object[], b: readonly object[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 export function semanticTokens(rs: Ruleset, fromLine = 0, toLine = Number.MAX_SAFE_INTEGER): SemanticToken[] {
