@@ -55,4 +55,38 @@ describe('outline: after an edit', function () {
     }
     assert.ok(keptEdits > 10 && patchedEdits > 50, `${keptEdits} outlines kept whole, ${patchedEdits} made again in a few symbols`);
   });
+
+  it('after lines put in or taken out, is the outline of the edited text read afresh, moved rather than built again where the edit allows', function () {
+    const rng = new Rng(0x5417);
+    let movedEdits = 0;
+    let rebuilt = 0;
+    for (const kind of ['kube', 'firewall', 'docker'] as const) {
+      const lines = generateRuleset({ kind, family: 'ipv4', rules: 12000, seed: rng.int(1, 1e6) }).text.split('\n');
+      const len = (l: number) => lines[l]?.length ?? 0;
+      let rs = parseRuleset(lines.join('\n'));
+      let o = outline(rs, len);
+      for (let n = 0; n < 20; n++) {
+        // a copy of a rule put in below it (its port or comment changed), a line taken out, a blank
+        // line or a comment put in; now and then at the top of the file, where rules are listed
+        const e = editOneLine(lines, rng);
+        const what = n % 5;
+        const at = n % 7 === 6 ? rng.int(1, 60) : e.line + 1;
+        if (what === 0 || what === 3) lines.splice(at, 0, e.text);
+        else if (what === 1 || what === 4) lines.splice(e.line, 1);
+        else lines.splice(at, 0, rng.pick(['', '# a note']));
+        const next = parseRuleset(lines.join('\n'), { previous: rs });
+        const got = outline(next, len, o);
+        const fresh = outline(parseRuleset(lines.join('\n')), len);
+        assert.deepEqual(got.symbols, fresh.symbols, `${kind} edit ${n} (${what}) near line ${e.line + 1}`);
+        assert.deepEqual([...got.shown].sort((a, b) => a - b), [...fresh.shown].sort((a, b) => a - b), `${kind} edit ${n}: the lines shown`);
+        assert.deepEqual([...got.counts.values()].sort((a, b) => a - b), [...fresh.counts.values()].sort((a, b) => a - b), `${kind} edit ${n}: the rule counts`);
+        // (moved: the symbols above the edit are the previous objects)
+        if (got.symbols[0] === o.symbols[0] || got.symbols[0]!.children[0] === o.symbols[0]!.children[0]) movedEdits++;
+        else rebuilt++;
+        rs = next;
+        o = got;
+      }
+    }
+    assert.ok(movedEdits >= 30 && rebuilt >= 3, `${movedEdits} outlines moved, ${rebuilt} built again`);
+  });
 });

@@ -5,8 +5,8 @@
  * editor a 46 MB answer on every edit, and nobody reads it; a chain says how many it holds.
  */
 import { wordsOf } from '../model/line-words';
-import type { CommandLine, Rule, Ruleset, Span } from '../model/ruleset';
-import { isRule, spanAt } from '../model/ruleset';
+import type { Chain, CommandLine, LineNode, Rule, Ruleset, Span } from '../model/ruleset';
+import { isRule, sameReading, spanAt } from '../model/ruleset';
 import { conditionPhrases, targetPhrase } from './explain-rule';
 
 export type SymbolKind = 'table' | 'chain' | 'builtin-chain' | 'rule';
@@ -42,6 +42,8 @@ export interface Outline {
    * every jump as it was leaves the outline as it is.
    */
   readonly shown: ReadonlySet<number>;
+  /** How many rules each chain symbol holds (its children are those listed), for chains with any. */
+  readonly counts: ReadonlyMap<OutlineSymbol, number>;
 }
 
 /**
@@ -52,12 +54,15 @@ export interface Outline {
  */
 export function outline(rs: Ruleset, lineLength: (line: number) => number, previous?: Outline): Outline {
   const edited = previous && editedLines(previous, rs);
-  if (edited && edited.length === 0) return { basis: basisOf(rs), symbols: previous.symbols, shown: previous.shown };
+  if (edited && edited.length === 0) return { basis: basisOf(rs), symbols: previous.symbols, shown: previous.shown, counts: previous.counts };
   const kept = edited && patched(previous!, rs, edited, lineLength);
-  if (kept) return { basis: basisOf(rs), symbols: kept, shown: previous!.shown };
+  if (kept) return { basis: basisOf(rs), symbols: kept.symbols, shown: previous!.shown, counts: kept.counts };
+  const moved = previous && !edited ? shifted(previous, rs, lineLength) : undefined;
+  if (moved) return moved;
   const shown = new Set<number>();
-  const symbols = buildSymbols(rs, lineLength, shown);
-  return { basis: basisOf(rs), symbols, shown };
+  const counts = new Map<OutlineSymbol, number>();
+  const symbols = buildSymbols(rs, lineLength, shown, counts);
+  return { basis: basisOf(rs), symbols, shown, counts };
 }
 
 interface OutlineBasis {
@@ -107,9 +112,10 @@ const MAX_PATCHED_LINES = 16;
  * where a line is shown otherwise (a chain first named by a rule, a file of commands), and the
  * outline is built again.
  */
-function patched(previous: Outline, rs: Ruleset, edited: readonly number[], lineLength: (line: number) => number): OutlineSymbol[] | undefined {
+function patched(previous: Outline, rs: Ruleset, edited: readonly number[], lineLength: (line: number) => number): { symbols: OutlineSymbol[]; counts: ReadonlyMap<OutlineSymbol, number> } | undefined {
   if (rs.format !== 'save' || edited.length > MAX_PATCHED_LINES) return undefined;
   const top = previous.symbols.slice();
+  let counts = previous.counts;
   for (const i of edited) {
     const r = rs.lines.get(i) as Rule;
     const at = top.findIndex((t) => t.kind === 'table' && t.range.line < i && i <= t.range.endLine);
@@ -127,6 +133,12 @@ function patched(previous: Outline, rs: Ruleset, edited: readonly number[], line
     }
     const ends = chain.range.endLine === i;
     const newChain: OutlineSymbol = ends || listed >= 0 ? { ...chain, range: ends ? { ...chain.range, end: lineLength(i) } : chain.range, children } : chain;
+    if (newChain !== chain && counts.has(chain)) {
+      const c = new Map(counts);
+      c.set(newChain, c.get(chain)!);
+      c.delete(chain);
+      counts = c;
+    }
     const tableChildren = table.children.slice();
     tableChildren[k] = newChain;
     const tableEnds = table.range.endLine === i;
@@ -134,7 +146,148 @@ function patched(previous: Outline, rs: Ruleset, edited: readonly number[], line
     // (a line shown by some other symbol: the outline is built again)
     if (!shown && !ends && !tableEnds) return undefined;
   }
-  return top;
+  return { symbols: top, counts };
+}
+
+/**
+ * The outline of rs made from previous's when rs differs from the version it was made for by lines
+ * put in or taken out in one place (every line below them moved, reading as it did: see
+ * sameReading) that are blank lines, comments or rules of chains whose symbols begin above them in
+ * the same table block, none of those rules listed nor to be listed: the symbols above are the
+ * previous objects, those below moved copies, the table and chains around the edit end further
+ * down or up (or, for a chain that got or lost its last rule, on its new last rule), and a chain
+ * that got or lost rules says so. A line put into or taken out of a 100k-rule file built all
+ * 40 000 symbols again otherwise. Undefined for any other edit (the outline is built again).
+ */
+function shifted(previous: Outline, rs: Ruleset, lineLength: (line: number) => number): Outline | undefined {
+  const p = previous.basis;
+  const by = rs.lineCount - p.lineCount;
+  if (by === 0 || rs.format !== 'save' || p.format !== 'save' || p.family !== rs.family || p.lines.length !== p.lineCount || p.jumps.size !== rs.tables.size) return undefined;
+  // the lines the edit replaced: old lines head..oldEnd-1 became new lines head..newEnd-1
+  const head = p.lines.firstDifference(rs.lines);
+  let newEnd = rs.lineCount;
+  while (newEnd > head && newEnd - by > head && sameReading(rs.lines.get(newEnd - 1)!, p.lines.get(newEnd - 1 - by)!)) newEnd--;
+  const oldEnd = newEnd - by;
+  const table = previous.symbols.find((t) => t.kind === 'table' && t.range.line < head && oldEnd <= t.range.endLine);
+  if (!table) return undefined;
+  // the jumps of every other table are as they were (their chains' jump counts too)
+  for (const [name, t] of rs.tables) if (p.jumps.get(name) !== t.jumps && name !== table.name.slice(1)) return undefined;
+  /** Chains a rule of the edit jumps or goes to: their jump counts may have changed. */
+  const jumpedTo = new Set<string>();
+  /** The chain symbol of a rule of the edit: one that begins above it, in this block. */
+  const chainOf = (n: LineNode | undefined): OutlineSymbol | undefined => {
+    if (!n || n.kind !== 'command' || !isRule(n) || n.table !== table.name.slice(1)) return undefined;
+    const c = table.children.find((x) => x.kind !== 'rule' && x.name === n.chain);
+    return c && c.range.line < head && c.selection.line < head ? c : undefined;
+  };
+  /** Rules each chain got (+) or lost (-), and the last line of a rule it got. */
+  const delta = new Map<OutlineSymbol, number>();
+  const lastPut = new Map<OutlineSymbol, number>();
+  for (let l = head; l < oldEnd; l++) {
+    const n = p.lines.get(l)!;
+    if (n.kind === 'blank' || n.kind === 'comment') continue;
+    const c = chainOf(n);
+    // (a line shown otherwise than as the end of its chain: a listed rule, the table's end)
+    if (!c || (previous.shown.has(l) && (c.range.endLine !== l || c.children.some((r) => r.range.line === l) || table.range.endLine === l))) return undefined;
+    delta.set(c, (delta.get(c) ?? 0) - 1);
+    if (n.kind === 'command' && n.target?.kind === 'chain') jumpedTo.add(n.target.name);
+  }
+  for (let l = head; l < newEnd; l++) {
+    const n = rs.lines.get(l)!;
+    if (n.kind === 'blank' || n.kind === 'comment') continue;
+    const c = chainOf(n);
+    if (!c) return undefined;
+    delta.set(c, (delta.get(c) ?? 0) + 1);
+    lastPut.set(c, l);
+    if (n.kind === 'command' && n.target?.kind === 'chain') jumpedTo.add(n.target.name);
+  }
+  // a chain lists its first rules in file order: a rule put in among or before those listed, or
+  // while neither its chain nor the outline has used up its count, would be listed (and the
+  // listing below it would change)
+  const chains = [...delta.keys()];
+  if (chains.some((c) => c.children.some((r) => r.range.line >= head))) return undefined;
+  if (lastPut.size && [...lastPut.keys()].some((c) => c.children.length < MAX_RULES_PER_CHAIN)) {
+    let listedBefore = 0;
+    for (const t of previous.symbols) for (const c of t.children) for (const r of c.children) if (r.range.line < head) listedBefore++;
+    if (listedBefore < MAX_RULE_SYMBOLS) return undefined;
+  }
+  /** The chains of the edit whose last rule is another line now (not the one they ended on, moved): where they end. */
+  const ends = new Map<OutlineSymbol, number>();
+  for (const c of chains) {
+    if (c.range.endLine >= oldEnd) continue;
+    const end = lastPut.get(c) ?? lastRuleAbove(rs, table.name.slice(1), c, head);
+    if (end === undefined) return undefined;
+    ends.set(c, end);
+  }
+
+  const counts = new Map<OutlineSymbol, number>();
+  const move = (s: OutlineSymbol): OutlineSymbol => {
+    const m: OutlineSymbol = { ...s, range: { ...s.range, line: s.range.line + by, endLine: s.range.endLine + by }, selection: { ...s.selection, line: s.selection.line + by }, children: s.children.map(move) };
+    const n = previous.counts.get(s);
+    if (n !== undefined) counts.set(m, n);
+    return m;
+  };
+  const keep = (s: OutlineSymbol): OutlineSymbol => {
+    const n = previous.counts.get(s);
+    if (n !== undefined) counts.set(s, n);
+    for (const c of s.children) if (c.kind !== 'rule') keep(c);
+    return s;
+  };
+  /** A symbol around the edit: ends where `ends` says or further down or up, its children below moved. */
+  const stretch = (s: OutlineSymbol): OutlineSymbol => {
+    const children = s.children.map((c) => (delta.has(c) ? stretch(c) : c.range.endLine < head ? keep(c) : c.range.line >= oldEnd ? move(c) : stretch(c)));
+    const was = previous.counts.get(s) ?? 0;
+    const now = was + (delta.get(s) ?? 0);
+    const detail = now === was ? s.detail : s.detail.slice(0, s.detail.length - countNote(was, s.children.length).length) + countNote(now, s.children.length);
+    const end = ends.get(s);
+    const range = end === undefined ? { ...s.range, endLine: s.range.endLine + by } : { ...s.range, endLine: end, end: lineLength(end) };
+    const m: OutlineSymbol = { ...s, detail, range, children };
+    if (now > 0) counts.set(m, now);
+    return m;
+  };
+  const symbols = previous.symbols.map((t) => (t === table ? stretch(t) : t.range.endLine < head ? keep(t) : move(t)));
+  if (jumpedTo.size) jumpCounts(rs, symbols[previous.symbols.indexOf(table)]!, jumpedTo, counts);
+  const shown = new Set<number>();
+  noteShown(symbols, shown);
+  return { basis: basisOf(rs), symbols, shown, counts };
+}
+
+/**
+ * The symbols of table symbol t's chains named in `names` made again with the jump count of the
+ * chain in rs, where their detail says it (a chain declared on its own line); `counts` follows.
+ */
+function jumpCounts(rs: Ruleset, t: OutlineSymbol, names: ReadonlySet<string>, counts: Map<OutlineSymbol, number>): void {
+  const table = rs.tables.get(t.name.slice(1));
+  const children = t.children;
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i]!;
+    if (c.kind !== 'chain' || !names.has(c.name) || rs.lines.get(c.range.line)?.kind !== 'chain') continue;
+    const rules = counts.get(c);
+    const detail = chainDetail(table?.chains.get(c.name)) + countNote(rules ?? 0, c.children.length);
+    if (detail === c.detail) continue;
+    const m: OutlineSymbol = { ...c, detail };
+    children[i] = m;
+    if (rules !== undefined) {
+      counts.delete(c);
+      counts.set(m, rules);
+    }
+  }
+}
+
+/** How far back lastRuleAbove looks for a chain's last rule above an edit. */
+const MAX_LOOK_BACK = 4096;
+
+/**
+ * The line of the last rule of chain symbol c (of table `table`) above line `head` of rs, or c's
+ * own line when it has none there; undefined when that is farther back than MAX_LOOK_BACK lines.
+ */
+function lastRuleAbove(rs: Ruleset, table: string, c: OutlineSymbol, head: number): number | undefined {
+  for (let l = head - 1; l > c.range.line; l--) {
+    if (l < head - MAX_LOOK_BACK) return undefined;
+    const n = rs.lines.get(l)!;
+    if (n.kind === 'command' && isRule(n) && n.chain === c.name && n.table === table) return l;
+  }
+  return c.range.line;
 }
 
 /** The symbol of a rule listed under its chain. */
@@ -149,10 +302,9 @@ function ruleSymbol(rs: Ruleset, n: Rule, lineLength: (line: number) => number):
   };
 }
 
-function buildSymbols(rs: Ruleset, lineLength: (line: number) => number, shown: Set<number>): OutlineSymbol[] {
+/** `counts`: filled with how many rules each chain symbol holds (those listed are its children). */
+function buildSymbols(rs: Ruleset, lineLength: (line: number) => number, shown: Set<number>, counts: Map<OutlineSymbol, number>): OutlineSymbol[] {
   const tables = new Map<string, OutlineSymbol>();
-  /** How many rules each chain symbol holds (those listed are its children). */
-  const counts = new Map<OutlineSymbol, number>();
   let listedAll = 0;
   const order: OutlineSymbol[] = [];
   /** Chain symbols by name, under each table symbol (undefined: outside any table). */
@@ -180,15 +332,6 @@ function buildSymbols(rs: Ruleset, lineLength: (line: number) => number, shown: 
       r.end = lineLength(line);
     }
   };
-  /** The lines the outline shows: where each symbol starts and ends, and each listed rule. */
-  const noteShown = (syms: readonly OutlineSymbol[]) => {
-    for (const s of syms) {
-      shown.add(s.range.line);
-      shown.add(s.range.endLine);
-      shown.add(s.selection.line);
-      noteShown(s.children);
-    }
-  };
 
   let currentTable: OutlineSymbol | undefined;
   for (const n of rs.lines) {
@@ -207,7 +350,7 @@ function buildSymbols(rs: Ruleset, lineLength: (line: number) => number, shown: 
       const sym: OutlineSymbol = {
         // never empty: VS Code refuses a whole outline that holds one symbol without a name
         name: n.nameWord.text || '(no name)',
-        detail: chain?.builtin ? `policy ${n.policy?.text ?? '?'}` : `user chain, ${chain?.references.length ?? 0} jump${chain?.references.length === 1 ? '' : 's'} to it`,
+        detail: chain?.builtin ? `policy ${n.policy?.text ?? '?'}` : chainDetail(chain),
         kind: chain?.builtin ? 'builtin-chain' : 'chain',
         range: { line: n.line, start: 0, end: lineLength(n.line), endLine: n.line },
         selection: spanAt(n.line, n.nameWord),
@@ -255,10 +398,29 @@ function buildSymbols(rs: Ruleset, lineLength: (line: number) => number, shown: 
       sym.children.push(ruleSymbol(rs, n, lineLength));
     }
   }
-  for (const [sym, rules] of counts) {
-    const listed = sym.children.length;
-    if (listed < rules) (sym as { detail: string }).detail += `; ${rules} rules, ${listed ? `the first ${listed}` : 'none'} listed here`;
-  }
-  noteShown(order);
+  for (const [sym, rules] of counts) (sym as { detail: string }).detail += countNote(rules, sym.children.length);
+  noteShown(order, shown);
   return order;
 }
+
+/** The lines the outline shows: where each symbol starts and ends, and each listed rule. */
+function noteShown(syms: readonly OutlineSymbol[], shown: Set<number>): void {
+  for (const s of syms) {
+    shown.add(s.range.line);
+    shown.add(s.range.endLine);
+    shown.add(s.selection.line);
+    noteShown(s.children, shown);
+  }
+}
+
+/** What the symbol of a user chain declared on a line of its own says of it before its rule count. */
+function chainDetail(chain: Chain | undefined): string {
+  const n = chain?.references.length ?? 0;
+  return `user chain, ${n} jump${n === 1 ? '' : 's'} to it`;
+}
+
+/** What a chain's detail says after its own words when it lists fewer rules than it holds. */
+function countNote(rules: number, listed: number): string {
+  return listed < rules ? `; ${rules} rules, ${listed ? `the first ${listed}` : 'none'} listed here` : '';
+}
+
