@@ -1,8 +1,8 @@
 /**
  * The outline of a version read from the one before (service/symbols.ts): kept whole when the edit
  * rewrote rules it does not show, made again only in the symbols that show a rewritten rule (the
- * chain it ends, the rule listed for it) when that is all the edit changed, and in every case the
- * outline of the new text read afresh.
+ * chain it ends, the rule listed for it) when that is all the edit changed, moved below lines put
+ * in or taken out, and in every case the outline of the new text read afresh.
  */
 import { strict as assert } from 'node:assert';
 import { generateRuleset, editOneLine } from '../../bench/gen/rulesets';
@@ -69,15 +69,15 @@ describe('outline: after an edit', function () {
         // a copy of a rule put in below it (its port or comment changed), a line taken out, a blank
         // line or a comment put in; now and then at the top of the file, where rules are listed
         const e = editOneLine(lines, rng);
-        const what = n % 5;
+        const edit = ['copy put in', 'line taken out', 'blank or comment put in', 'copy put in', 'line taken out'][n % 5]!;
         const at = n % 7 === 6 ? rng.int(1, 60) : e.line + 1;
-        if (what === 0 || what === 3) lines.splice(at, 0, e.text);
-        else if (what === 1 || what === 4) lines.splice(e.line, 1);
+        if (edit === 'copy put in') lines.splice(at, 0, e.text);
+        else if (edit === 'line taken out') lines.splice(e.line, 1);
         else lines.splice(at, 0, rng.pick(['', '# a note']));
         const next = parseRuleset(lines.join('\n'), { previous: rs });
         const got = outline(next, len, o);
         const fresh = outline(parseRuleset(lines.join('\n')), len);
-        assert.deepEqual(got.symbols, fresh.symbols, `${kind} edit ${n} (${what}) near line ${e.line + 1}`);
+        assert.deepEqual(got.symbols, fresh.symbols, `${kind} edit ${n} (${edit}) near line ${e.line + 1}`);
         assert.deepEqual([...got.shown].sort((a, b) => a - b), [...fresh.shown].sort((a, b) => a - b), `${kind} edit ${n}: the lines shown`);
         assert.deepEqual([...got.counts.values()].sort((a, b) => a - b), [...fresh.counts.values()].sort((a, b) => a - b), `${kind} edit ${n}: the rule counts`);
         // (moved: the symbols above the edit are the previous objects)
