@@ -11,6 +11,9 @@ import type { ServerContext } from '../server';
 import type { RulesDocument } from '../service/document';
 import { toRange, toSeverity } from './convert';
 
+/** How long a rules document stays unchanged after its diagnostics before the server prepares its traces. */
+const PREPARE_AFTER_MS = 750;
+
 /**
  * The diagnostics of each document's last analysed version, and that version itself: the next
  * version's analysis starts from what was kept for it (see rulesetEdit), and versions only hold
@@ -118,29 +121,38 @@ export function registerDiagnostics(ctx: ServerContext): void {
     prepareTraces(uri, d.version);
   };
 
-  // once a version's diagnostics are out, the server builds, while idle, what the first packet
-  // trace through its long chains would otherwise build (at 100 000 rules a few hundred ms), a
-  // slice of a chain (~10-40 ms) per turn of the event loop; it stops as soon as the document has
-  // a newer version or closes
-  const preparing = new Map<string, ReturnType<typeof setImmediate>>();
+  // once a version's diagnostics are out and the document has not changed for a while, the
+  // server builds, while idle, what the first packet trace through its long chains would
+  // otherwise build (at 100 000 rules a few hundred ms), a slice of a chain (~10-40 ms) per turn
+  // of the event loop; it stops as soon as the document has a newer version or closes. (Started at
+  // once, it was begun after every keystroke and given up at the next: at 100k Docker-like rules
+  // about 100 ms of work per line put in, thrown away, that requests waited behind.)
+  const preparing = new Map<string, { timer?: ReturnType<typeof setTimeout>; next?: ReturnType<typeof setImmediate> }>();
   const stopPreparing = (uri: string) => {
     const p = preparing.get(uri);
-    if (p) clearImmediate(p);
+    if (p?.timer) clearTimeout(p.timer);
+    if (p?.next) clearImmediate(p.next);
     preparing.delete(uri);
   };
   const prepareTraces = (uri: string, version: number) => {
     stopPreparing(uri);
-    const doc = ctx.rules(uri);
-    if (!doc || doc.version !== version) return;
-    const jobs = ctx.guard('prepareTraces', [] as (() => void)[], () => traceJobs(doc.ruleset));
-    let next = 0;
-    const step = () => {
+    const start = () => {
       preparing.delete(uri);
-      if (next >= jobs.length || ctx.documents.get(uri)?.version !== version || ctx.rules(uri) !== doc) return;
-      ctx.guard('prepareTraces', undefined, jobs[next++]!);
-      preparing.set(uri, setImmediate(step));
+      const doc = ctx.rules(uri);
+      if (!doc || doc.version !== version || ctx.documents.get(uri)?.version !== version) return;
+      const jobs = ctx.guard('prepareTraces', [] as (() => void)[], () => traceJobs(doc.ruleset));
+      let next = 0;
+      const step = () => {
+        preparing.delete(uri);
+        if (next >= jobs.length || ctx.documents.get(uri)?.version !== version || ctx.rules(uri) !== doc) return;
+        ctx.guard('prepareTraces', undefined, jobs[next++]!);
+        preparing.set(uri, { next: setImmediate(step) });
+      };
+      preparing.set(uri, { next: setImmediate(step) });
     };
-    preparing.set(uri, setImmediate(step));
+    const timer = setTimeout(start, PREPARE_AFTER_MS);
+    timer.unref();
+    preparing.set(uri, { timer });
   };
 
   const schedule = (uri: string, delay: number) => {
