@@ -78,7 +78,9 @@ export class Workbench {
     await this.press('Control+P');
     await this.page.waitForSelector('.quick-input-widget .quick-input-box input', { state: 'visible' });
     await this.type(name);
-    await this.page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${name}"]`, { timeout: 15000 });
+    // (the row Enter opens is the focused one: while the list still filters, that can be another
+    // file whose name starts the same, web-server.rules for web-server.log)
+    await this.page.waitForSelector(`.quick-input-list .monaco-list-row.focused[aria-label*="${name}"]`, { timeout: 15000 });
     await this.press('Enter', 300);
     await this.page.waitForSelector(`.tab.active[aria-label*="${name}"]`, { timeout: 15000 });
     await this.page.waitForSelector('.part.editor .monaco-editor.focused', { timeout: 15000 });
