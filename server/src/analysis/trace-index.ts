@@ -122,11 +122,11 @@ export class TraceChainIndex {
     readonly env: SpaceEnv,
     private readonly makeMissed: MakeMissed,
     /**
-     * A complete index of the chain this one moved from (an edit put in or took out lines above
-     * or inside it, none of its rules): position by position the same compiled rules (a moved
-     * rule compiles to the object its line compiled to), so what was built is shared. The steps,
-     * which name rules and lines, are made again as traces need them: making them ahead for every
-     * chain below a line put in was 70 ms of the server's idle work per edit (Docker-like 100k).
+     * A complete index of the chain this one is, in an earlier version (see movedFrom: moved by
+     * lines put in or taken out, or read again, its rules reading the same position by position,
+     * so with the same compiled conditions): what was built is shared. The steps, which name
+     * rules and lines, are made again as traces need them: making them ahead for every chain
+     * below a line put in was 70 ms of the server's idle work per edit (Docker-like 100k).
      */
     from?: TraceChainIndex,
   ) {
@@ -163,7 +163,7 @@ export class TraceChainIndex {
     this.filed = new Uint8Array(chain.rules.length);
   }
 
-  /** Made from the index of the chain this one moved from (see the constructor). */
+  /** Made from the index of this chain in an earlier version (see the constructor). */
   readonly moved: boolean;
 
   /** True once every rule is indexed: only then may a trace use the index. */
