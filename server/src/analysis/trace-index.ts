@@ -452,7 +452,13 @@ const INDEXES = new WeakMap<AnalysisContext, WeakMap<Chain, TraceChainIndex>>();
  * (at 100 000 rules, 60 ms of work after every edit). Only that version's chains: an index kept
  * with its chain for as long as the chain lived stayed alive with every old chain a kept walk holds.
  */
-const LATEST = new WeakMap<object, { readonly tables: ReadonlyMap<string, Table>; readonly indexes: ReadonlyMap<Chain, TraceChainIndex> }>();
+const LATEST = new WeakMap<object, Prepared>();
+
+/** A version's tables and the indexes of their long chains (see LATEST). */
+interface Prepared {
+  readonly tables: ReadonlyMap<string, Table>;
+  readonly indexes: ReadonlyMap<Chain, TraceChainIndex>;
+}
 
 function indexOf(ctx: AnalysisContext, table: Table, chain: Chain, makeMissed: MakeMissed): TraceChainIndex {
   let perChain = INDEXES.get(ctx);
@@ -473,7 +479,7 @@ function indexOf(ctx: AnalysisContext, table: Table, chain: Chain, makeMissed: M
  * same parsed parts, so the same compiled conditions): `chain` is that chain moved by lines put in
  * or taken out above or inside it (none of its rules), or read again with the tables built anew.
  */
-function movedFrom(latest: { readonly tables: ReadonlyMap<string, Table>; readonly indexes: ReadonlyMap<Chain, TraceChainIndex> }, table: Table, chain: Chain, env: SpaceEnv): TraceChainIndex | undefined {
+function movedFrom(latest: Prepared, table: Table, chain: Chain, env: SpaceEnv): TraceChainIndex | undefined {
   const from = latest.tables.get(table.name)?.chains.get(chain.name);
   const idx = from && latest.indexes.get(from);
   if (!idx || !idx.complete || idx.env !== env || idx.tableName !== table.name || from!.rules.length !== chain.rules.length) return undefined;

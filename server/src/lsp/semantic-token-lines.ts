@@ -65,8 +65,9 @@ export interface EncodedLines {
 /**
  * Every line of rs encoded. A line that reads as a line `previous` had (see sameReading: a line's
  * tokens follow from its reading, its encoding does not depend on its line number) at the same
- * place, or moved by as many lines as the edit put in or took out, takes the part made then: after a line is put into a 100k-line file, the tens of thousands of lines below it are
- * not classified and encoded again (1 s on every such edit before).
+ * place, or moved by as many lines as the edit put in or took out, takes the part made then:
+ * after a line is put into a 100k-line file, the tens of thousands of lines below it are not
+ * classified and encoded again (1 s on every such edit before).
  */
 export function encodeLines(rs: Ruleset, previous?: EncodedLines): EncodedLines {
   const parts = new Array<LinePart>(rs.lineCount);

@@ -6,6 +6,7 @@ import type { Family, MatchSpec, OptionSpec, TargetSpec } from '../knowledge/typ
 import type { CommandSpec } from '../knowledge/generic';
 import type { ChainMap } from './chain-map';
 import type { ChunkedArray } from './chunked-array';
+import { sameItems } from './same-items';
 
 export interface Span {
   readonly line: number;
@@ -225,14 +226,7 @@ export function sameReading(a: LineNode, b: LineNode): boolean {
 
 function sameCommandParts(a: CommandLine, b: CommandLine): boolean {
   if (a.table !== b.table || a.command !== b.command || a.target !== b.target || a.counters !== b.counters || a.tableWord !== b.tableWord || a.keptWords !== b.keptWords) return false;
-  return sameList(a.options, b.options) && sameList(a.matches, b.matches);
-}
-
-function sameList(a: readonly object[], b: readonly object[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return sameItems(a.options, b.options) && sameItems(a.matches, b.matches);
 }
 
 /** A chain as the file leaves it after every command has been applied. */
