@@ -64,31 +64,44 @@ export function blockKey(v: bigint, bits: number): number | bigint {
 let plainDimFound: Dim | undefined;
 let plainSetFound: ISet | undefined;
 
-export class TraceChainIndex {
+/** What indexing a chain's rules builds: read-only once the chain is indexed whole. */
+interface Built {
   /** Positions (ascending) of compiled rules that must be looked at for any packet. */
-  private readonly always: number[];
-  private readonly blocks: Blocks[];
+  readonly always: number[];
+  readonly blocks: Blocks[];
   /**
    * The plain conditions each rule starts with (up to the first that is not plain: see plainOf), as
    * flat lists: those of the rule at pos are plainDim/plainSet[plainStart[pos]...]. A plain
    * condition is decided by one dimension of the packet alone: the packet passes it iff its value
    * there is in the set.
    */
-  private readonly plainStart: Int32Array;
-  private readonly plainDim: Dim[];
-  private readonly plainSet: ISet[];
+  readonly plainStart: Int32Array;
+  readonly plainDim: Dim[];
+  readonly plainSet: ISet[];
   /**
    * The same sets as doubles, for the sets whose values all fit in a double's integers: the ranges
    * of plain condition k are rangeVals[rangeFrom[k]...rangeTo[k]) as lo, hi pairs (rangeFrom -1:
    * too large, tested as a BigInt set). Kept side by side in flat arrays, a trace checking the
    * 50 000 rules of a chain reads them in order instead of following each rule's sets and BigInts.
    */
-  private readonly rangeFrom: number[];
-  private readonly rangeTo: number[];
-  private readonly rangeVals: number[];
+  readonly rangeFrom: number[];
+  readonly rangeTo: number[];
+  readonly rangeVals: number[];
   /** The dimensions of the plain conditions (plainDimId[k] is the index of plainDim[k] here). */
-  private readonly dims: Dim[];
-  private readonly plainDimId: number[];
+  readonly dims: Dim[];
+  readonly plainDimId: number[];
+  /** The compiled rules by position, as far as built. */
+  readonly spaces: (RuleSpace | undefined)[];
+  /**
+   * Per position, 1 + which of its plain conditions a rule is filed under (0: not filed). A packet
+   * outside that block fails the rule at that condition or at an earlier one.
+   */
+  readonly filed: Uint8Array;
+}
+
+export class TraceChainIndex {
+  /** What indexing the rules built (see Built): shared with an index made from this one (see the constructor). */
+  private readonly parts: Built;
   /** The point the numeric values below are of, and its values by dimension (NaN: past 2^53 or absent). */
   private numPoint: ReadonlyMap<Dim, bigint> | undefined;
   private readonly numVals: number[] = [];
@@ -97,13 +110,6 @@ export class TraceChainIndex {
   /** The same when it fails its j-th condition (j > 0). */
   private readonly missedLater: (TraceStep | undefined)[][] = [];
 
-  /** The compiled rules by position, as far as built. */
-  private readonly spaces: (RuleSpace | undefined)[];
-  /**
-   * Per position, 1 + which of its plain conditions a rule is filed under (0: not filed). A packet
-   * outside that block fails the rule at that condition or at an earlier one.
-   */
-  private readonly filed: Uint8Array;
   /** How many positions are indexed so far (see build), and the block list the last one went to. */
   private built = 0;
   private last: Blocks | undefined;
@@ -132,35 +138,14 @@ export class TraceChainIndex {
   ) {
     this.moved = from !== undefined;
     if (from) {
-      this.always = from.always;
-      this.blocks = from.blocks;
-      this.plainStart = from.plainStart;
-      this.plainDim = from.plainDim;
-      this.plainSet = from.plainSet;
-      this.rangeFrom = from.rangeFrom;
-      this.rangeTo = from.rangeTo;
-      this.rangeVals = from.rangeVals;
-      this.dims = from.dims;
-      this.plainDimId = from.plainDimId;
-      this.spaces = from.spaces;
-      this.filed = from.filed;
+      this.parts = from.parts;
       this.built = from.built;
       this.last = from.last;
       this.prepared = from.built;
       return;
     }
-    this.always = [];
-    this.blocks = [];
-    this.plainStart = new Int32Array(chain.rules.length + 1);
-    this.plainDim = [];
-    this.plainSet = [];
-    this.rangeFrom = [];
-    this.rangeTo = [];
-    this.rangeVals = [];
-    this.dims = [];
-    this.plainDimId = [];
-    this.spaces = [];
-    this.filed = new Uint8Array(chain.rules.length);
+    const n = chain.rules.length;
+    this.parts = { always: [], blocks: [], plainStart: new Int32Array(n + 1), plainDim: [], plainSet: [], rangeFrom: [], rangeTo: [], rangeVals: [], dims: [], plainDimId: [], spaces: [], filed: new Uint8Array(n) };
   }
 
   /** Made from the index of this chain in an earlier version (see the constructor). */
@@ -179,15 +164,15 @@ export class TraceChainIndex {
     const rules = this.chain.rules;
     const n = rules.length;
     const end = Math.min(until, n);
-    const plainStart = this.plainStart;
-    const plainDim = this.plainDim;
-    const plainSet = this.plainSet;
+    const plainStart = this.parts.plainStart;
+    const plainDim = this.parts.plainDim;
+    const plainSet = this.parts.plainSet;
     // (one loop over up to 100 000 rules: no tuples, iterators or BigInt arithmetic per rule)
     let last = this.last;
     for (let pos = this.built; pos < end; pos++) {
       plainStart[pos] = plainDim.length;
       const rsp = compiledOf(rules[pos]!);
-      this.spaces.push(rsp);
+      this.parts.spaces.push(rsp);
       if (!rsp) continue; // not compiled: the tracer passes over it without a step
       const conds = rsp.conditions;
       for (let k = 0; k < conds.length; k++) {
@@ -212,14 +197,14 @@ export class TraceChainIndex {
         if (plainDim[k] !== 'proto') break;
       }
       if (!block) {
-        this.always.push(pos);
+        this.parts.always.push(pos);
         continue;
       }
       const dim = plainDim[at]!;
-      let b = last?.dim === dim ? last : this.blocks.find((x) => x.dim === dim);
+      let b = last?.dim === dim ? last : this.parts.blocks.find((x) => x.dim === dim);
       if (!b) {
         b = { dim, bySize: new Map() };
-        this.blocks.push(b);
+        this.parts.blocks.push(b);
       }
       last = b;
       let m = b.bySize.get(block.bits);
@@ -227,7 +212,7 @@ export class TraceChainIndex {
       const l = m.get(block.key);
       if (l) l.push(pos);
       else m.set(block.key, [pos]);
-      this.filed[pos] = at - first + 1;
+      this.parts.filed[pos] = at - first + 1;
     }
     this.last = last;
     if (end > this.built) this.built = end;
@@ -235,18 +220,18 @@ export class TraceChainIndex {
   }
 
   private addNumeric(dim: Dim, set: ISet): void {
-    let d = this.dims.indexOf(dim);
-    if (d < 0) d = this.dims.push(dim) - 1;
-    this.plainDimId.push(d);
+    let d = this.parts.dims.indexOf(dim);
+    if (d < 0) d = this.parts.dims.push(dim) - 1;
+    this.parts.plainDimId.push(d);
     const ranges = set.ranges;
     if (ranges.length > 0 && ranges[ranges.length - 1]![1] > MAX_SAFE) {
-      this.rangeFrom.push(-1);
-      this.rangeTo.push(-1);
+      this.parts.rangeFrom.push(-1);
+      this.parts.rangeTo.push(-1);
       return;
     }
-    this.rangeFrom.push(this.rangeVals.length);
-    for (const [lo, hi] of ranges) this.rangeVals.push(Number(lo), Number(hi));
-    this.rangeTo.push(this.rangeVals.length);
+    this.parts.rangeFrom.push(this.parts.rangeVals.length);
+    for (const [lo, hi] of ranges) this.parts.rangeVals.push(Number(lo), Number(hi));
+    this.parts.rangeTo.push(this.parts.rangeVals.length);
   }
 
   /**
@@ -256,7 +241,7 @@ export class TraceChainIndex {
    */
   candidates(point: ReadonlyMap<Dim, bigint>, from: number): number[] {
     const hits: number[] = [];
-    for (const b of this.blocks) {
+    for (const b of this.parts.blocks) {
       const v = point.get(b.dim);
       if (v === undefined) {
         // (a point has every dimension; were one missing, look at every rule filed under it)
@@ -271,7 +256,7 @@ export class TraceChainIndex {
     ascending(hits);
     // merged with the rules always looked at (both ascending, no position in both)
     const out: number[] = [];
-    const always = this.always;
+    const always = this.parts.always;
     let i = 0;
     while (i < always.length && always[i]! < from) i++;
     let h = 0;
@@ -290,7 +275,7 @@ export class TraceChainIndex {
   prepareSteps(from = 0, to = this.built): void {
     const end = Math.min(to, this.built);
     // (positions below `prepared` have their steps already: an index kept from an earlier version)
-    for (let p = Math.max(from, this.prepared); p < end; p++) if (this.filed[p]) this.missedStep(p, this.filed[p]! - 1);
+    for (let p = Math.max(from, this.prepared); p < end; p++) if (this.parts.filed[p]) this.missedStep(p, this.parts.filed[p]! - 1);
     if (from <= this.prepared && end > this.prepared) this.prepared = end;
   }
 
@@ -301,7 +286,7 @@ export class TraceChainIndex {
 
   /** The compiled rule at `pos` (undefined: the tracer passes over it). */
   compiled(pos: number): RuleSpace | undefined {
-    return this.spaces[pos];
+    return this.parts.spaces[pos];
   }
 
   /**
@@ -311,8 +296,8 @@ export class TraceChainIndex {
    */
   pushMissed(steps: TraceStep[], from: number, to: number, point: ReadonlyMap<Dim, bigint>): number {
     for (let p = from; p < to; p++) {
-      if (!this.spaces[p]) continue;
-      const at = this.filed[p]!;
+      if (!this.parts.spaces[p]) continue;
+      const at = this.parts.filed[p]!;
       if (at === 1) steps.push(this.missedStep(p, 0));
       else {
         const step = this.missed(p, point);
@@ -328,29 +313,29 @@ export class TraceChainIndex {
    * (the first it fails), else undefined: then the rule has to be evaluated in full.
    */
   missed(pos: number, point: ReadonlyMap<Dim, bigint>): TraceStep | undefined {
-    const start = this.plainStart[pos]!;
-    const end = this.plainStart[pos + 1]!;
+    const { plainStart, dims, rangeVals: rv, plainDimId, rangeFrom, rangeTo, plainDim, plainSet } = this.parts;
+    const start = plainStart[pos]!;
+    const end = plainStart[pos + 1]!;
     if (start === end) return undefined;
     const vals = this.numVals;
     if (point !== this.numPoint) {
       this.numPoint = point;
-      for (let d = 0; d < this.dims.length; d++) {
-        const v = point.get(this.dims[d]!);
+      for (let d = 0; d < dims.length; d++) {
+        const v = point.get(dims[d]!);
         vals[d] = v !== undefined && v <= MAX_SAFE ? Number(v) : NaN;
       }
     }
-    const rv = this.rangeVals;
     for (let k = start; k < end; k++) {
-      const x = vals[this.plainDimId[k]!]!;
-      const from = this.rangeFrom[k]!;
+      const x = vals[plainDimId[k]!]!;
+      const from = rangeFrom[k]!;
       let inside = false;
       if (from < 0 || x !== x) {
         // a set or a value past 2^53 (IPv6 addresses): the BigInt set itself
-        const v = point.get(this.plainDim[k]!);
+        const v = point.get(plainDim[k]!);
         if (v === undefined) return undefined;
-        inside = this.plainSet[k]!.has(v);
+        inside = plainSet[k]!.has(v);
       } else {
-        const to = this.rangeTo[k]!;
+        const to = rangeTo[k]!;
         for (let r = from; r < to; r += 2) {
           if (x >= rv[r]! && x <= rv[r + 1]!) {
             inside = true;
@@ -364,9 +349,9 @@ export class TraceChainIndex {
   }
 
   private missedStep(pos: number, j: number): TraceStep {
-    if (j === 0) return (this.missedFirst[pos] ??= this.makeMissed(this.tableName, this.chain, pos, `not ${this.spaces[pos]!.conditions[0]!.describe}`));
+    if (j === 0) return (this.missedFirst[pos] ??= this.makeMissed(this.tableName, this.chain, pos, `not ${this.parts.spaces[pos]!.conditions[0]!.describe}`));
     const at = (this.missedLater[pos] ??= []);
-    return (at[j] ??= this.makeMissed(this.tableName, this.chain, pos, `not ${this.spaces[pos]!.conditions[j]!.describe}`));
+    return (at[j] ??= this.makeMissed(this.tableName, this.chain, pos, `not ${this.parts.spaces[pos]!.conditions[j]!.describe}`));
   }
 }
 
