@@ -18,6 +18,8 @@ export interface OutlineSymbol {
   readonly range: Span & { readonly endLine: number };
   readonly selection: Span;
   readonly children: OutlineSymbol[];
+  /** For a chain: how many rules it holds (its children are those it lists). */
+  readonly rules?: number;
 }
 
 function ruleName(c: CommandLine): string {
@@ -42,8 +44,6 @@ export interface Outline {
    * every jump as it was leaves the outline as it is.
    */
   readonly shown: ReadonlySet<number>;
-  /** How many rules each chain symbol holds (its children are those listed), for chains with any. */
-  readonly counts: ReadonlyMap<OutlineSymbol, number>;
 }
 
 /**
@@ -54,15 +54,14 @@ export interface Outline {
  */
 export function outline(rs: Ruleset, lineLength: (line: number) => number, previous?: Outline): Outline {
   const edited = previous && editedLines(previous, rs);
-  if (edited && edited.length === 0) return { basis: basisOf(rs), symbols: previous.symbols, shown: previous.shown, counts: previous.counts };
+  if (edited && edited.length === 0) return { basis: basisOf(rs), symbols: previous.symbols, shown: previous.shown };
   const kept = edited && patched(previous!, rs, edited, lineLength);
-  if (kept) return { basis: basisOf(rs), symbols: kept.symbols, shown: previous!.shown, counts: kept.counts };
+  if (kept) return { basis: basisOf(rs), symbols: kept, shown: previous!.shown };
   const moved = previous && !edited ? shifted(previous, rs, lineLength) : undefined;
   if (moved) return moved;
   const shown = new Set<number>();
-  const counts = new Map<OutlineSymbol, number>();
-  const symbols = buildSymbols(rs, lineLength, shown, counts);
-  return { basis: basisOf(rs), symbols, shown, counts };
+  const symbols = buildSymbols(rs, lineLength, shown);
+  return { basis: basisOf(rs), symbols, shown };
 }
 
 interface OutlineBasis {
@@ -112,10 +111,9 @@ const MAX_PATCHED_LINES = 16;
  * where a line is shown otherwise (a chain first named by a rule, a file of commands), and the
  * outline is built again.
  */
-function patched(previous: Outline, rs: Ruleset, edited: readonly number[], lineLength: (line: number) => number): { symbols: OutlineSymbol[]; counts: ReadonlyMap<OutlineSymbol, number> } | undefined {
+function patched(previous: Outline, rs: Ruleset, edited: readonly number[], lineLength: (line: number) => number): OutlineSymbol[] | undefined {
   if (rs.format !== 'save' || edited.length > MAX_PATCHED_LINES) return undefined;
   const top = previous.symbols.slice();
-  let counts = previous.counts;
   for (const i of edited) {
     const r = rs.lines.get(i) as Rule;
     const at = top.findIndex((t) => t.kind === 'table' && t.range.line < i && i <= t.range.endLine);
@@ -133,12 +131,6 @@ function patched(previous: Outline, rs: Ruleset, edited: readonly number[], line
     }
     const ends = chain.range.endLine === i;
     const newChain: OutlineSymbol = ends || listed >= 0 ? { ...chain, range: ends ? { ...chain.range, end: lineLength(i) } : chain.range, children } : chain;
-    if (newChain !== chain && counts.has(chain)) {
-      const c = new Map(counts);
-      c.set(newChain, c.get(chain)!);
-      c.delete(chain);
-      counts = c;
-    }
     const tableChildren = table.children.slice();
     tableChildren[k] = newChain;
     const tableEnds = table.range.endLine === i;
@@ -146,7 +138,7 @@ function patched(previous: Outline, rs: Ruleset, edited: readonly number[], line
     // (a line shown by some other symbol: the outline is built again)
     if (!shown && !ends && !tableEnds) return undefined;
   }
-  return { symbols: top, counts };
+  return top;
 }
 
 /**
@@ -220,57 +212,36 @@ function shifted(previous: Outline, rs: Ruleset, lineLength: (line: number) => n
     ends.set(c, end);
   }
 
-  const counts = new Map<OutlineSymbol, number>();
-  const move = (s: OutlineSymbol): OutlineSymbol => {
-    const m: OutlineSymbol = { ...s, range: { ...s.range, line: s.range.line + by, endLine: s.range.endLine + by }, selection: { ...s.selection, line: s.selection.line + by }, children: s.children.map(move) };
-    const n = previous.counts.get(s);
-    if (n !== undefined) counts.set(m, n);
-    return m;
-  };
-  const keep = (s: OutlineSymbol): OutlineSymbol => {
-    const n = previous.counts.get(s);
-    if (n !== undefined) counts.set(s, n);
-    for (const c of s.children) if (c.kind !== 'rule') keep(c);
-    return s;
-  };
+  const move = (s: OutlineSymbol): OutlineSymbol => ({ ...s, range: { ...s.range, line: s.range.line + by, endLine: s.range.endLine + by }, selection: { ...s.selection, line: s.selection.line + by }, children: s.children.map(move) });
   /** A symbol around the edit: ends where `ends` says or further down or up, its children below moved. */
   const stretch = (s: OutlineSymbol): OutlineSymbol => {
-    const children = s.children.map((c) => (delta.has(c) ? stretch(c) : c.range.endLine < head ? keep(c) : c.range.line >= oldEnd ? move(c) : stretch(c)));
-    const was = previous.counts.get(s) ?? 0;
+    const children = s.children.map((c) => (delta.has(c) ? stretch(c) : c.range.endLine < head ? c : c.range.line >= oldEnd ? move(c) : stretch(c)));
+    const was = s.rules ?? 0;
     const now = was + (delta.get(s) ?? 0);
     const detail = now === was ? s.detail : s.detail.slice(0, s.detail.length - countNote(was, s.children.length).length) + countNote(now, s.children.length);
     const end = ends.get(s);
     const range = end === undefined ? { ...s.range, endLine: s.range.endLine + by } : { ...s.range, endLine: end, end: lineLength(end) };
-    const m: OutlineSymbol = { ...s, detail, range, children };
-    if (now > 0) counts.set(m, now);
-    return m;
+    return { ...s, detail, range, children, ...(s.rules !== undefined ? { rules: now } : {}) };
   };
-  const symbols = previous.symbols.map((t) => (t === table ? stretch(t) : t.range.endLine < head ? keep(t) : move(t)));
-  if (jumpedTo.size) jumpCounts(rs, symbols[previous.symbols.indexOf(table)]!, jumpedTo, counts);
+  const symbols = previous.symbols.map((t) => (t === table ? stretch(t) : t.range.endLine < head ? t : move(t)));
+  if (jumpedTo.size) jumpCounts(rs, symbols[previous.symbols.indexOf(table)]!, jumpedTo);
   const shown = new Set<number>();
   noteShown(symbols, shown);
-  return { basis: basisOf(rs), symbols, shown, counts };
+  return { basis: basisOf(rs), symbols, shown };
 }
 
 /**
  * The symbols of table symbol t's chains named in `names` made again with the jump count of the
- * chain in rs, where their detail says it (a chain declared on its own line); `counts` follows.
+ * chain in rs, where their detail says it (a chain declared on its own line).
  */
-function jumpCounts(rs: Ruleset, t: OutlineSymbol, names: ReadonlySet<string>, counts: Map<OutlineSymbol, number>): void {
+function jumpCounts(rs: Ruleset, t: OutlineSymbol, names: ReadonlySet<string>): void {
   const table = rs.tables.get(t.name.slice(1));
   const children = t.children;
   for (let i = 0; i < children.length; i++) {
     const c = children[i]!;
     if (c.kind !== 'chain' || !names.has(c.name) || rs.lines.get(c.range.line)?.kind !== 'chain') continue;
-    const rules = counts.get(c);
-    const detail = chainDetail(table?.chains.get(c.name)) + countNote(rules ?? 0, c.children.length);
-    if (detail === c.detail) continue;
-    const m: OutlineSymbol = { ...c, detail };
-    children[i] = m;
-    if (rules !== undefined) {
-      counts.delete(c);
-      counts.set(m, rules);
-    }
+    const detail = chainDetail(table?.chains.get(c.name)) + countNote(c.rules ?? 0, c.children.length);
+    if (detail !== c.detail) children[i] = { ...c, detail };
   }
 }
 
@@ -302,8 +273,7 @@ function ruleSymbol(rs: Ruleset, n: Rule, lineLength: (line: number) => number):
   };
 }
 
-/** `counts`: filled with how many rules each chain symbol holds (those listed are its children). */
-function buildSymbols(rs: Ruleset, lineLength: (line: number) => number, shown: Set<number>, counts: Map<OutlineSymbol, number>): OutlineSymbol[] {
+function buildSymbols(rs: Ruleset, lineLength: (line: number) => number, shown: Set<number>): OutlineSymbol[] {
   const tables = new Map<string, OutlineSymbol>();
   let listedAll = 0;
   const order: OutlineSymbol[] = [];
@@ -355,6 +325,7 @@ function buildSymbols(rs: Ruleset, lineLength: (line: number) => number, shown: 
         range: { line: n.line, start: 0, end: lineLength(n.line), endLine: n.line },
         selection: spanAt(n.line, n.nameWord),
         children: [],
+        rules: 0,
       };
       siblings.set(n.nameWord.text, sym);
       (parent?.children ?? order).push(sym);
@@ -385,6 +356,7 @@ function buildSymbols(rs: Ruleset, lineLength: (line: number) => number, shown: 
         range: { line: n.line, start: 0, end: lineLength(n.line), endLine: n.line },
         selection: spanAt(n.line, n.command.chain!),
         children: [],
+        rules: 0,
       };
       siblings.set(chainName, sym);
       (parent?.children ?? order).push(sym);
@@ -392,13 +364,13 @@ function buildSymbols(rs: Ruleset, lineLength: (line: number) => number, shown: 
     if (parent) grow(parent, n.line);
     if (isRule(n)) {
       grow(sym, n.line);
-      counts.set(sym, (counts.get(sym) ?? 0) + 1);
+      (sym as { rules: number }).rules++;
       if (sym.children.length >= MAX_RULES_PER_CHAIN || listedAll >= MAX_RULE_SYMBOLS) continue;
       listedAll++;
       sym.children.push(ruleSymbol(rs, n, lineLength));
     }
   }
-  for (const [sym, rules] of counts) (sym as { detail: string }).detail += countNote(rules, sym.children.length);
+  for (const syms of chainSyms.values()) for (const sym of syms.values()) (sym as { detail: string }).detail += countNote(sym.rules!, sym.children.length);
   noteShown(order, shown);
   return order;
 }
