@@ -19,6 +19,26 @@ function all(syms: readonly OutlineSymbol[], out: OutlineSymbol[] = []): Outline
   return out;
 }
 
+/**
+ * `count` edits of a generated file, each made by `edit` (which changes the lines and says what it
+ * did): for each, the outline of the version read from the one before (with the outline before),
+ * the outline before, and the outline of the edited text read afresh.
+ */
+function* editedOutlines(kind: 'kube' | 'firewall' | 'docker', rules: number, seed: number, count: number, edit: (lines: string[], n: number) => string) {
+  const lines = generateRuleset({ kind, family: 'ipv4', rules, seed }).text.split('\n');
+  const len = (l: number) => lines[l]?.length ?? 0;
+  let rs = parseRuleset(lines.join('\n'));
+  let o = outline(rs, len);
+  for (let n = 0; n < count; n++) {
+    const what = `${kind} edit ${n}: ${edit(lines, n)}`;
+    const next = parseRuleset(lines.join('\n'), { previous: rs });
+    const got = outline(next, len, o);
+    yield { got, before: o, fresh: outline(parseRuleset(lines.join('\n')), len), what };
+    rs = next;
+    o = got;
+  }
+}
+
 describe('outline: after an edit', function () {
   this.timeout(120_000);
 
@@ -27,30 +47,23 @@ describe('outline: after an edit', function () {
     let patchedEdits = 0;
     let keptEdits = 0;
     for (const kind of ['kube', 'firewall', 'docker'] as const) {
-      const lines = generateRuleset({ kind, family: 'ipv4', rules: 3000, seed: rng.int(1, 1e6) }).text.split('\n');
-      const len = (l: number) => lines[l]?.length ?? 0;
-      let rs = parseRuleset(lines.join('\n'));
-      let o = outline(rs, len);
-      for (let n = 0; n < 40; n++) {
-        // rules rewritten in place: most of them not shown, some a chain's last rule or a rule
-        // listed; and now and then one moved to another chain (every count can change)
+      // rules rewritten in place: most of them not shown, some a chain's last rule or a rule
+      // listed; and now and then one moved to another chain (every count can change)
+      const edits = editedOutlines(kind, 3000, rng.int(1, 1e6), 40, (lines, n) => {
         const e = editOneLine(lines, rng);
         if (n % 10 === 9) e.text = e.text.replace(/^-A \S+/, '-A INPUT');
         lines[e.line] = e.text;
-        const next = parseRuleset(lines.join('\n'), { previous: rs });
-        const got = outline(next, len, o);
-        const fresh = outline(parseRuleset(lines.join('\n')), len);
-        assert.deepEqual(got.symbols, fresh.symbols, `${kind} edit ${n}: line ${e.line + 1} -> ${e.text}`);
-        if (got.symbols === o.symbols) keptEdits++;
+        return `line ${e.line + 1} -> ${e.text}`;
+      });
+      for (const { got, before, fresh, what } of edits) {
+        assert.deepEqual(got.symbols, fresh.symbols, what);
+        if (got.symbols === before.symbols) keptEdits++;
         else {
-          const before = new Set(all(o.symbols));
-          const after = all(got.symbols);
-          const made = after.filter((s) => !before.has(s));
+          const was = new Set(all(before.symbols));
+          const made = all(got.symbols).filter((s) => !was.has(s));
           // a rule's line is shown by its chain's end, its listed symbol and the table's end, and the symbols holding those
           if (made.length <= 4) patchedEdits++;
         }
-        rs = next;
-        o = got;
       }
     }
     assert.ok(keptEdits > 10 && patchedEdits > 50, `${keptEdits} outlines kept whole, ${patchedEdits} made again in a few symbols`);
@@ -61,30 +74,24 @@ describe('outline: after an edit', function () {
     let movedEdits = 0;
     let rebuilt = 0;
     for (const kind of ['kube', 'firewall', 'docker'] as const) {
-      const lines = generateRuleset({ kind, family: 'ipv4', rules: 12000, seed: rng.int(1, 1e6) }).text.split('\n');
-      const len = (l: number) => lines[l]?.length ?? 0;
-      let rs = parseRuleset(lines.join('\n'));
-      let o = outline(rs, len);
-      for (let n = 0; n < 20; n++) {
-        // a copy of a rule put in below it (its port or comment changed), a line taken out, a blank
-        // line or a comment put in; now and then at the top of the file, where rules are listed
+      // a copy of a rule put in below it (its port or comment changed), a line taken out, a blank
+      // line or a comment put in; now and then at the top of the file, where rules are listed
+      const edits = editedOutlines(kind, 12000, rng.int(1, 1e6), 20, (lines, n) => {
         const e = editOneLine(lines, rng);
         const edit = ['copy put in', 'line taken out', 'blank or comment put in', 'copy put in', 'line taken out'][n % 5]!;
         const at = n % 7 === 6 ? rng.int(1, 60) : e.line + 1;
         if (edit === 'copy put in') lines.splice(at, 0, e.text);
         else if (edit === 'line taken out') lines.splice(e.line, 1);
         else lines.splice(at, 0, rng.pick(['', '# a note']));
-        const next = parseRuleset(lines.join('\n'), { previous: rs });
-        const got = outline(next, len, o);
-        const fresh = outline(parseRuleset(lines.join('\n')), len);
-        assert.deepEqual(got.symbols, fresh.symbols, `${kind} edit ${n} (${edit}) near line ${e.line + 1}`);
-        assert.deepEqual([...got.shown].sort((a, b) => a - b), [...fresh.shown].sort((a, b) => a - b), `${kind} edit ${n}: the lines shown`);
-        assert.deepEqual(all(got.symbols).map((x) => x.rules), all(fresh.symbols).map((x) => x.rules), `${kind} edit ${n}: the rule counts`);
+        return `${edit} near line ${e.line + 1}`;
+      });
+      for (const { got, before, fresh, what } of edits) {
+        assert.deepEqual(got.symbols, fresh.symbols, what);
+        assert.deepEqual([...got.shown].sort((a, b) => a - b), [...fresh.shown].sort((a, b) => a - b), `${what}: the lines shown`);
+        assert.deepEqual(all(got.symbols).map((x) => x.rules), all(fresh.symbols).map((x) => x.rules), `${what}: the rule counts`);
         // (moved: the symbols above the edit are the previous objects)
-        if (got.symbols[0] === o.symbols[0] || got.symbols[0]!.children[0] === o.symbols[0]!.children[0]) movedEdits++;
+        if (got.symbols[0] === before.symbols[0] || got.symbols[0]!.children[0] === before.symbols[0]!.children[0]) movedEdits++;
         else rebuilt++;
-        rs = next;
-        o = got;
       }
     }
     assert.ok(movedEdits >= 30 && rebuilt >= 3, `${movedEdits} outlines moved, ${rebuilt} built again`);

@@ -52,6 +52,13 @@ function edited(lines: string[], k: number): string[] {
   return next;
 }
 
+/** Edit `i` of a series: a copy of a rule put in below it (even i), or a line taken out (odd i). */
+function putInOrTakeOut(lines: string[], rng: Rng, i: number): void {
+  const e = editOneLine(lines, rng);
+  if (i % 2 === 0) lines.splice(e.line + 1, 0, e.text);
+  else lines.splice(e.line, 1);
+}
+
 function analysed(text: string, previous?: Ruleset): Ruleset {
   const rs = parseRuleset(text, previous ? { previous } : {});
   diagnose(rs, ChunkedArray.of(text.split('\n')));
@@ -91,9 +98,7 @@ describe('version lifetime', () => {
     const rng = new Rng(42);
     const old: WeakRef<object>[] = [];
     for (let i = 0; i < 6; i++) {
-      const e = editOneLine(lines, rng);
-      if (i % 2 === 0) lines.splice(e.line + 1, 0, e.text);
-      else lines.splice(e.line, 1);
+      putInOrTakeOut(lines, rng, i);
       for (const r of rs.rules) old.push(new WeakRef(r));
       rs = analysed(lines.join('\n'), rs);
       await new Promise((r) => setImmediate(r));
@@ -137,9 +142,7 @@ describe('version lifetime', () => {
     for (let i = 0; i < 6; i++) {
       old.push(...prepare(rs));
       for (const t of rs.tables.values()) for (const c of t.chains.values()) oldChains.push(new WeakRef(c));
-      const e = editOneLine(lines, rng);
-      if (i % 2 === 0) lines.splice(e.line + 1, 0, e.text);
-      else lines.splice(e.line, 1);
+      putInOrTakeOut(lines, rng, i);
       rs = analysed(lines.join('\n'), rs);
       await new Promise((r) => setImmediate(r));
     }
