@@ -951,7 +951,7 @@ export class Space {
 
 const MAX_BOXES = 512;
 /** Unions with more boxes than this are normalised (boxes that differ in one dimension merged). */
-const MERGE_FROM = 16;
+export const MERGE_FROM = 16;
 
 /**
  * The space of these boxes, merged when there are more than MERGE_FROM and at least twice as many

@@ -9,7 +9,8 @@
  */
 import type { Hook } from '../knowledge/types';
 import type { Chain, Rule, Table } from '../model/ruleset';
-import { ISet, Space, type SpaceEnv, stateValue } from './packet-space';
+import { type BanRun, banRunsOf, cutBefore, MIN_RUN, type RunContext, withoutCuts } from './ban-runs';
+import { type Box, boxGet, boxIntersect, ISet, MERGE_FROM, Space, type SpaceEnv, stateValue } from './packet-space';
 import type { CompiledRules } from './rule-space';
 
 export interface Arrival {
@@ -87,6 +88,16 @@ export function verdictKind(r: Rule): Verdict {
 
 const MAX_ARRIVALS_PER_RULE = 64;
 
+function isTerminal(r: Rule): boolean {
+  return verdictKind(r) === 'terminal';
+}
+
+let runsOn = true;
+/** For tests: walk runs of bans rule by rule (false) or at once (true, the default; see ban-runs.ts). */
+export function setBanRuns(on: boolean): void {
+  runsOn = on;
+}
+
 /**
  * `keep`: the rules whose arrivals are recorded (default every rule). An arrival holds the packets
  * left at that point of the walk; recorded for every rule of a 50 000-rule blocklist, those sets
@@ -125,14 +136,121 @@ export function reach(
     else list[list.length - 1] = { hook, path, space: list[list.length - 1]!.space.union(space) };
   };
 
+  const rc: RunContext = { env, compiled, terminal: isTerminal };
+
+  /**
+   * Go through the rules of `run` (see ban-runs.ts) with the packets `s`, as the rule-by-rule walk
+   * below would: the same work counted, the same recorded, the same left. `at`: where the walk
+   * goes on (the run's end, or the rule it stopped before, which the walk below then takes), with
+   * the packets `s` left there; `stop`: the walk of the chain ends there (work limit, stopAt).
+   * Only for walks that keep the arrivals of some rules (`keep`), with packets of at most
+   * MERGE_FROM boxes (so that no step merges them) each restricting the run's dimension to one
+   * range or not at all; otherwise nothing is done (at: run.start).
+   */
+  const walkRun = (run: BanRun, rules: readonly Rule[], s: Space, path: readonly Rule[]): { at: number; s: Space; stop: boolean } => {
+    const n = s.boxCount;
+    const none = { at: run.start, s, stop: false };
+    // (without `keep` every rule's arrival is recorded, and those need the packets left at each)
+    if (n > MERGE_FROM || !keep) return none;
+    const d = run.dim;
+    const boxes: Box[] = [];
+    const los: bigint[] = [];
+    const his: bigint[] = [];
+    for (let j = 0; j < n; j++) {
+      const b = s.boxAt(j);
+      const set = boxGet(env, b, d);
+      if (set.rangeCount !== 1) return none;
+      boxes.push(b);
+      los.push(set.first()!);
+      his.push(set.last()!);
+    }
+    /** How many ranges each box's set of the dimension is in now (1 for a box not cut yet, restricting it or not). */
+    const counts = new Array<number>(n).fill(1);
+    const cut = new Array<boolean>(n).fill(false);
+    /** What the rule at hand does to each box: whether it cuts it, and its count after the cut. */
+    const hit = new Array<boolean>(n).fill(false);
+    const next = new Array<number>(n).fill(1);
+    const approximate = s.approximate;
+    const merged = s.merged;
+    /** The packets left before the rule at position k of the run. */
+    const left = (k: number): Space => {
+      const out: Box[] = [];
+      for (let j = 0; j < n; j++) out.push(cut[j] ? boxes[j]!.with(d, withoutCuts(run, los[j]!, his[j]!, k)) : boxes[j]!);
+      return new Space(out, approximate, merged);
+    };
+    for (let k = 0; k < run.end - run.start; k++) {
+      const r = rules[run.start + k]!;
+      // (a rule whose arrivals are kept needs the packets left there: the walk below takes it)
+      if (keep(r)) return { at: run.start + k, s: left(k), stop: false };
+      // a range an earlier rule of the run had takes nothing; any other takes, of each box, the
+      // part of the range in it (no earlier rule cut there)
+      const fresh = run.dupOf[k]! < 0;
+      const lo = run.los[k]!;
+      const hi = run.his[k]!;
+      let meets = false;
+      for (let j = 0; j < n; j++) {
+        const a = lo > los[j]! ? lo : los[j]!;
+        const b = hi < his[j]! ? hi : his[j]!;
+        hit[j] = fresh && a <= b;
+        if (!hit[j]) continue;
+        meets = true;
+        // the range of the box's set the cut falls in goes; what is left of it on either side stays
+        const below = a > los[j]! && !cutBefore(run, a - 1n, k);
+        const above = b < his[j]! && !cutBefore(run, b + 1n, k);
+        next[j] = counts[j]! - 1 + (below ? 1 : 0) + (above ? 1 : 0);
+        // a box cut away whole: the walk below takes the rule (the packets lose a box)
+        if (next[j] === 0) return { at: run.start + k, s: left(k), stop: false };
+      }
+      work += 1 + n;
+      if (work > limit) stopped = true;
+      if (stopped) return { at: run.start + k, s: left(k), stop: true };
+      const rsp = compiled.get(r);
+      const out: Box[] = [];
+      if (meets) {
+        const by = rsp.space.boxAt(0);
+        for (let j = 0; j < n; j++) {
+          const m = hit[j] ? boxIntersect(env, boxes[j]!, by) : undefined;
+          if (m) out.push(m);
+        }
+      }
+      const matched = new Space(out, approximate || rsp.space.approximate, merged);
+      record(r, path, s, matched);
+      if (stopAt?.(r, matched)) {
+        found = true;
+        return { at: run.start + k, s: left(k), stop: true };
+      }
+      if (matched.empty) continue;
+      for (let j = 0; j < n; j++) work += counts[j]!;
+      for (let j = 0; j < n; j++) {
+        if (!hit[j]) continue;
+        counts[j] = next[j]!;
+        cut[j] = true;
+      }
+    }
+    return { at: run.end, s: left(run.end - run.start), stop: false };
+  };
+
   /** Walk a chain; returns the packets that come back (fall off the end or RETURN). */
   const walk = (chain: Chain, input: Space, path: readonly Rule[]): Space => {
     if (stack.includes(chain.name) || stack.length > 64) return Space.NONE; // loop: the kernel refuses it anyway
     stack.push(chain.name);
     let s = input;
     let returned = Space.NONE;
-    for (const r of chain.rules) {
+    const rules = chain.rules;
+    const runs = runsOn && rules.length >= MIN_RUN ? banRunsOf(rc, table, chain) : undefined;
+    for (let i = 0; i < rules.length; i++) {
       if (s.empty || found) break;
+      const run = runs?.get(i);
+      if (run && !stopped) {
+        const went = walkRun(run, rules, s, path);
+        s = went.s;
+        if (went.stop) break;
+        if (went.at > i) {
+          i = went.at - 1;
+          continue;
+        }
+      }
+      const r = rules[i]!;
       const rsp = compiled.get(r);
       if (!rsp) continue;
       work += 1 + s.boxCount;

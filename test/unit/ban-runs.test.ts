@@ -1,0 +1,267 @@
+/**
+ * Walks through runs of bans at once (analysis/ban-runs.ts, walkRun in reach.ts) against the same
+ * walks rule by rule. On random rulesets with long stretches of single-range bans (ranges written
+ * again, adjacent ones, prefixes holding earlier addresses, rules of another kind or dimension in
+ * between, RETURN and LOG among them), entered with packets of one box or several, with the
+ * banned dimension restricted or not, with rules whose arrivals are kept, a rule to stop at and
+ * small work limits, every result must be held alike: the same rules in the same order with the
+ * same packets taken and arrived, the same packets left to the policy, the same limit reached.
+ * Runs carried from a version to the next (a line put in or taken out, a rule rewritten in place)
+ * must describe the rules the chain holds then.
+ */
+import { strict as assert } from 'node:assert';
+import { Rng } from '../../bench/gen/rng';
+import { type BanRun, banRunsOf, type RunContext, runsWereCarried } from '../../server/src/analysis/ban-runs';
+import { analysisContext, TCP_START } from '../../server/src/analysis/context';
+import { Box, ISet, Space } from '../../server/src/analysis/packet-space';
+import { reach, type ReachResult, setBanRuns, setWalkBudget, verdictKind } from '../../server/src/analysis/reach';
+import { SANITIZED_DOCUMENTS, rulesDocumentOf } from '../../server/src/lsp/documents';
+import type { Chain, Rule, Ruleset } from '../../server/src/model/ruleset';
+import { parseRuleset } from '../../server/src/parser/ruleset-parser';
+import { diagnose } from '../../server/src/service/diagnostics';
+import { createRulesDocument, type RulesDocument } from '../../server/src/service/document';
+
+/** An address of the few the bans are drawn from (so that ranges repeat and touch). */
+function address(rng: Rng): string {
+  return `10.0.${rng.int(0, 1)}.${rng.int(0, 63)}`;
+}
+
+/** One rule of the blocklist chain: mostly single-address bans, and now and then something else. */
+function blocklistRule(rng: Rng): string {
+  // (rules of another kind are rare enough to leave stretches of 32 bans and more between them)
+  const kind = rng.weighted<string>([
+    ['ban', 880],
+    ['comment', 60],
+    ['accept', 30],
+    ['prefix', 6],
+    ['dst', 5],
+    ['port', 5],
+    ['log', 5],
+    ['return', 4],
+    ['mark', 5],
+  ]);
+  switch (kind) {
+    case 'prefix':
+      return `-A BL -s 10.0.${rng.int(0, 1)}.${rng.pick([0, 8, 16, 32])}/${rng.pick([28, 30, 29])} -j DROP`;
+    case 'accept':
+      return `-A BL -s ${address(rng)} -j ACCEPT`;
+    case 'dst':
+      return `-A BL -d ${address(rng)} -j DROP`;
+    case 'port':
+      return `-A BL -p tcp -m tcp --dport ${rng.pick([22, 80, 443])} -j DROP`;
+    case 'log':
+      return `-A BL -s ${address(rng)} -j LOG`;
+    case 'return':
+      return `-A BL -s ${address(rng)} -j RETURN`;
+    case 'mark':
+      return `-A BL -m mark --mark 0x${rng.int(1, 3)} -j DROP`;
+    case 'comment':
+      return `-A BL -s ${address(rng)} -m comment --comment "report ${rng.int(0, 99)}" -j DROP`;
+    default:
+      return `-A BL -s ${address(rng)}/32 -j ${rng.chance(0.1) ? 'REJECT' : 'DROP'}`;
+  }
+}
+
+function blocklistRuleset(rng: Rng): string {
+  const lines = ['*filter', ':INPUT DROP [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':BL - [0:0]', ':AFTER - [0:0]'];
+  lines.push('-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT');
+  lines.push(rng.pick(['-A INPUT -j BL', '-A INPUT -p tcp -j BL', '-A INPUT -s 10.0.0.0/25 -j BL', '-A INPUT -s 10.0.0.16/28 -j BL']));
+  if (rng.chance(0.3)) lines.push('-A INPUT -p udp -j BL');
+  lines.push('-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT', '-A INPUT -j AFTER', '-A INPUT -j LOG');
+  const n = rng.int(60, 220);
+  for (let i = 0; i < n; i++) lines.push(blocklistRule(rng));
+  lines.push('-A AFTER -p tcp -m tcp --dport 80 -j ACCEPT', `-A AFTER -s ${address(rng)} -j ACCEPT`, '-A AFTER -j DROP', 'COMMIT', '');
+  return lines.join('\n');
+}
+
+/** Packets to start walks with: everything, TCP, a range of sources, several boxes, a source set of two ranges. */
+function starts(rng: Rng): Space[] {
+  const src = (a: number, b: number) => Box.of('src', ISet.of(0x0a000000n + BigInt(a), 0x0a000000n + BigInt(b)));
+  const lo = rng.int(0, 300);
+  return [
+    Space.ALL,
+    TCP_START.space,
+    Space.box(src(lo, lo + rng.int(0, 200))),
+    new Space([Box.of('proto', ISet.point(6n)), Box.of('proto', ISet.point(17n)), src(5, 40).with('proto', ISet.point(1n))]),
+    Space.box(Box.of('src', ISet.fromRanges([[0x0a000000n, 0x0a000010n], [0x0a000020n, 0x0a000100n]]))),
+  ];
+}
+
+/** The two results held alike: rules by identity and order, spaces as sameAs holds them. */
+function assertSameWalk(on: ReachResult, off: ReachResult, what: string): void {
+  assert.equal(on.complete, off.complete, `${what}: complete`);
+  assert.deepEqual([...on.chains].sort(), [...off.chains].sort(), `${what}: chains`);
+  assert.ok(on.toPolicy.sameAs(off.toPolicy), `${what}: toPolicy`);
+  const a = [...on.taken];
+  const b = [...off.taken];
+  assert.equal(a.length, b.length, `${what}: rules taking packets`);
+  a.forEach(([r, s], i) => {
+    assert.equal(r, b[i]![0], `${what}: taken #${i} is line ${b[i]![0].line + 1}, not ${r.line + 1}`);
+    assert.ok(s.sameAs(b[i]![1]), `${what}: taken at line ${r.line + 1}`);
+  });
+  const x = [...on.arrivals];
+  const y = [...off.arrivals];
+  assert.equal(x.length, y.length, `${what}: rules with arrivals`);
+  x.forEach(([r, list], i) => {
+    const [r2, list2] = y[i]!;
+    assert.equal(r, r2, `${what}: arrivals #${i}`);
+    assert.equal(list.length, list2.length, `${what}: arrivals at line ${r.line + 1}`);
+    list.forEach((e, k) => {
+      assert.equal(e.hook, list2[k]!.hook);
+      assert.deepEqual(e.path, list2[k]!.path, `${what}: path to line ${r.line + 1}`);
+      assert.ok(e.space.sameAs(list2[k]!.space), `${what}: arrival at line ${r.line + 1}`);
+    });
+  });
+}
+
+function runContext(rs: Ruleset): RunContext {
+  const ctx = analysisContext(rs);
+  return { env: ctx.env, compiled: ctx.compiled, terminal: (r: Rule) => verdictKind(r) === 'terminal' };
+}
+
+/**
+ * Whether `run` describes rules of `chain` as they are: each a ban of the run's dimension with the
+ * range recorded, a range written again pointing at its first rule, the first rules of their
+ * ranges listed by low end, and no two of those ranges overlapping.
+ */
+function assertRunHolds(rc: RunContext, chain: Chain, run: BanRun, what: string): void {
+  const n = run.end - run.start;
+  assert.equal(run.los.length, n);
+  const firsts: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const r = chain.rules[run.start + k]!;
+    const rsp = rc.compiled.get(r);
+    assert.ok(rsp.exact && rc.terminal(r), `${what}: line ${r.line + 1} is not a ban`);
+    assert.equal(rsp.space.boxCount, 1);
+    const box = rsp.space.boxAt(0);
+    assert.equal(box.size, 1);
+    assert.equal(box.dimAt(0), run.dim, `${what}: line ${r.line + 1}`);
+    const set = box.setAt(0);
+    assert.equal(set.rangeCount, 1);
+    assert.equal(set.first(), run.los[k], `${what}: range of line ${r.line + 1}`);
+    assert.equal(set.last(), run.his[k]);
+    const q = run.dupOf[k]!;
+    if (q < 0) firsts.push(k);
+    else {
+      assert.ok(q < k && run.dupOf[q]! < 0, `${what}: line ${r.line + 1} repeats a first rule before it`);
+      assert.equal(run.los[q], run.los[k]);
+      assert.equal(run.his[q], run.his[k]);
+    }
+  }
+  const byLo = [...firsts].sort((a, b) => (run.los[a]! < run.los[b]! ? -1 : 1));
+  assert.deepEqual([...run.byLo], byLo, `${what}: first rules by low end`);
+  assert.deepEqual([...run.sortedLo], byLo.map((k) => Number(run.los[k])));
+  for (let i = 1; i < byLo.length; i++) assert.ok(run.his[byLo[i - 1]!]! < run.los[byLo[i]!]!, `${what}: ranges overlap`);
+}
+
+describe('ban runs: walks through runs at once', () => {
+  afterEach(() => {
+    setBanRuns(true);
+    setWalkBudget(undefined);
+  });
+
+  it('walk as the rule-by-rule walk does, result for result, on random blocklists', function () {
+    this.timeout(120_000);
+    const rng = new Rng(20261123);
+    let walks = 0;
+    let withRuns = 0;
+    for (let n = 0; n < 150; n++) {
+      const rs = parseRuleset(blocklistRuleset(rng));
+      const ctx = analysisContext(rs);
+      const table = rs.tables.get('filter')!;
+      const bl = table.chains.get('BL')!;
+      if (banRunsOf(runContext(rs), table, bl).size) withRuns++;
+      const lines = bl.rules.map((r) => r.line);
+      for (const start of starts(rng)) {
+        // (no keep: every arrival recorded, which runs leave to the rule-by-rule walk)
+        const keep = rng.pick<((r: Rule) => boolean) | undefined>([undefined, () => false, () => false, (r) => r.line % 7 === 0]);
+        const stopLine = rng.chance(0.3) ? rng.pick(lines) : undefined;
+        const stopAt = stopLine === undefined ? undefined : (r: Rule, took: Space) => r.line === stopLine && !took.empty;
+        const budget = rng.chance(0.3) ? rng.int(20, 600) : undefined;
+        const walkWith = (runs: boolean) => {
+          setBanRuns(runs);
+          setWalkBudget(budget);
+          return reach(ctx.env, ctx.compiled, table, 'INPUT', start, keep, stopAt);
+        };
+        const off = walkWith(false);
+        const on = walkWith(true);
+        assertSameWalk(on, off, `ruleset ${n}, start ${start.boxCount} boxes, budget ${budget}, stop ${stopLine}`);
+        walks++;
+      }
+    }
+    assert.ok(withRuns >= 100, `only ${withRuns} of 150 rulesets had a run`);
+    assert.equal(walks, 750);
+  });
+
+  it('walk as the rule-by-rule walk does on the bench firewall-like blocklist', function () {
+    this.timeout(120_000);
+    const lines = ['*filter', ':INPUT DROP [0:0]', ':BL - [0:0]', '-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT', '-A INPUT -j BL', '-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT'];
+    const rng = new Rng(7);
+    for (let i = 0; i < 3000; i++) lines.push(`-A BL -s 11.${rng.int(0, 3)}.${rng.int(0, 255)}.${rng.int(0, 255)}${rng.chance(0.05) ? '/24' : ''} -j DROP`);
+    lines.push('COMMIT', '');
+    const rs = parseRuleset(lines.join('\n'));
+    const ctx = analysisContext(rs);
+    const table = rs.tables.get('filter')!;
+    assert.ok(banRunsOf(runContext(rs), table, table.chains.get('BL')!).size > 0);
+    // (as the checks walk it: recording what each rule takes, arrivals at none or at a few)
+    for (const keep of [() => false, (r: Rule) => r.line % 500 === 0]) {
+      for (const start of [Space.ALL, TCP_START.space]) {
+        setBanRuns(false);
+        const off = reach(ctx.env, ctx.compiled, table, 'INPUT', start, keep);
+        setBanRuns(true);
+        assertSameWalk(reach(ctx.env, ctx.compiled, table, 'INPUT', start, keep), off, `start ${start.boxCount} boxes`);
+      }
+    }
+  });
+
+  it('carry runs to the next version as the chain then holds its rules', function () {
+    this.timeout(120_000);
+    const rng = new Rng(4242);
+    let carried = 0;
+    let edits = 0;
+    let runsSeen = 0;
+    for (let n = 0; n < 12; n++) {
+      const text = blocklistRuleset(rng);
+      let doc: RulesDocument = createRulesDocument('file:///bl.rules', 1, text, 'auto');
+      let td = SANITIZED_DOCUMENTS.create('file:///bl.rules', 'iptables', 1, text);
+      const lines = text.split('\n');
+      diagnose(doc.ruleset, doc.lines);
+      for (let e = 0; e < 20; e++) {
+        const bl = lines.map((l, i) => (l.startsWith('-A BL ') ? i : -1)).filter((i) => i >= 0);
+        const at = rng.pick(bl);
+        const how = rng.pick(['copy below', 'new ban', 'take out', 'rewrite', 'comment line above']);
+        let change;
+        if (how === 'take out') {
+          change = { range: { start: { line: at, character: 0 }, end: { line: at + 1, character: 0 } }, text: '' };
+          lines.splice(at, 1);
+        } else if (how === 'rewrite') {
+          const now = blocklistRule(rng);
+          change = { range: { start: { line: at, character: 0 }, end: { line: at, character: lines[at]!.length } }, text: now };
+          lines[at] = now;
+        } else {
+          // (a new ban is now and then a prefix over addresses banned already, before or after it)
+          const ban = rng.chance(0.3) ? `-A BL -s 10.0.${rng.int(0, 1)}.${rng.pick([0, 16, 32])}/${rng.pick([27, 28])} -j DROP` : blocklistRule(rng);
+          const put = how === 'copy below' ? lines[at]! : how === 'new ban' ? ban : '# moved';
+          const where = how === 'comment line above' ? bl[0]! : at + 1;
+          change = { range: { start: { line: where, character: 0 }, end: { line: where, character: 0 } }, text: `${put}\n` };
+          lines.splice(where, 0, put);
+        }
+        td = SANITIZED_DOCUMENTS.update(td, [change], td.version + 1);
+        doc = rulesDocumentOf(td, 'auto', doc);
+        diagnose(doc.ruleset, doc.lines);
+        const rs = doc.ruleset;
+        const table = rs.tables.get('filter')!;
+        const chain = table.chains.get('BL')!;
+        const rc = runContext(rs);
+        const runs = banRunsOf(rc, table, chain);
+        if (runsWereCarried(chain)) carried++;
+        if (runs.size) runsSeen++;
+        for (const run of runs.values()) assertRunHolds(rc, chain, run, `ruleset ${n}, edit ${e} (${how})`);
+        edits++;
+      }
+    }
+    assert.equal(edits, 240);
+    assert.ok(carried >= 120, `runs carried after ${carried} of 240 edits`);
+    assert.ok(runsSeen >= 120, `runs in the chain after ${runsSeen} of 240 edits`);
+  });
+});
