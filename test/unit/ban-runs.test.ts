@@ -220,7 +220,7 @@ describe('ban runs: walks through runs at once', () => {
     let carried = 0;
     let edits = 0;
     let runsSeen = 0;
-    for (let n = 0; n < 12; n++) {
+    for (let n = 0; n < 20; n++) {
       const text = blocklistRuleset(rng);
       let doc: RulesDocument = createRulesDocument('file:///bl.rules', 1, text, 'auto');
       let td = SANITIZED_DOCUMENTS.create('file:///bl.rules', 'iptables', 1, text);
@@ -248,6 +248,8 @@ describe('ban runs: walks through runs at once', () => {
         }
         td = SANITIZED_DOCUMENTS.update(td, [change], td.version + 1);
         doc = rulesDocumentOf(td, 'auto', doc);
+        // (as in an editor, where every version is read and only the last of a burst of edits checked)
+        if (rng.chance(0.5)) continue;
         diagnose(doc.ruleset, doc.lines);
         const rs = doc.ruleset;
         const table = rs.tables.get('filter')!;
@@ -260,8 +262,8 @@ describe('ban runs: walks through runs at once', () => {
         edits++;
       }
     }
-    assert.equal(edits, 240);
-    assert.ok(carried >= 120, `runs carried after ${carried} of 240 edits`);
-    assert.ok(runsSeen >= 120, `runs in the chain after ${runsSeen} of 240 edits`);
+    assert.ok(edits >= 90, `${edits} versions checked`);
+    assert.ok(carried >= edits * 0.6, `runs carried to ${carried} of ${edits} versions checked`);
+    assert.ok(runsSeen >= edits * 0.5, `runs in the chain of ${runsSeen} of ${edits} versions checked`);
   });
 });

@@ -125,32 +125,33 @@ function findRuns(rc: RunContext, rules: readonly Rule[]): Runs {
  * The runs of `chain` made from those of the chain of the same name in the version the table was
  * made from, when that one's runs are known and the edit moved its rules (the same rules, position
  * by position), put in or took out one of them (a line put in or taken out), or rewrote rules in
- * place (each a rule taken out and one put in at its position). Undefined otherwise, or when a
- * run cannot take the change (a rule that would split it, or change which rule of a range is the
+ * place (each a rule taken out and one put in at its position), through the versions in between
+ * when those were not walked. Undefined otherwise, or when a run cannot take the change (a rule that would split it, or change which rule of a range is the
  * first): the runs are then found afresh.
  */
-function carried(rc: RunContext, table: Table, chain: Chain): Runs | undefined {
+function carried(rc: RunContext, table: Table, chain: Chain, steps = 0): Runs | undefined {
   const moved = table.moved;
   if (moved) {
-    const was = moved.from.deref()?.chains.get(chain.name);
-    const had = was && RUNS.get(was);
-    if (!was || !had || had.env !== rc.env) return undefined;
-    if (!moved.chains.has(chain.name)) return chain.rules.length === was.rules.length ? had.runs : undefined;
+    const before = moved.from.deref();
+    const was = before?.chains.get(chain.name);
+    const runs = was && known(rc, before!, was, steps);
+    if (!was || !runs) return undefined;
+    if (!moved.chains.has(chain.name)) return chain.rules.length === was.rules.length ? runs : undefined;
     const m = moved.lines;
     // the one rule the edit put in (its line among the new ones) or took out (among the replaced)
     const put = rulesWithin(chain.rules, m.same, m.newEnd);
     const taken = rulesWithin(was.rules, m.same, m.oldEnd);
     if (chain.rules.length - was.rules.length !== put.count - taken.count) return undefined;
     // (a chain renewed for a jump to it put in or taken out holds its rules as they were)
-    if (put.count + taken.count === 0) return had.runs;
+    if (put.count + taken.count === 0) return runs;
     if (put.count + taken.count !== 1) return undefined;
-    return put.count ? putIn(rc, had.runs, put.first, chain.rules[put.first]!) : takeOut(had.runs, taken.first);
+    return put.count ? putIn(rc, runs, put.first, chain.rules[put.first]!) : takeOut(runs, taken.first);
   }
   const edited = chain.edited;
   const was = edited?.from.deref();
-  const had = was && RUNS.get(was);
-  if (!edited || !was || !had || had.env !== rc.env || was.rules.length !== chain.rules.length) return undefined;
-  let runs: Runs | undefined = had.runs;
+  const before = table.edited?.from.deref();
+  let runs = was && before && known(rc, before, was, steps);
+  if (!edited || !was || !runs || was.rules.length !== chain.rules.length) return undefined;
   for (const at of edited.at) {
     const before = banRange(rc, was.rules[at]!);
     const now = banRange(rc, chain.rules[at]!);
@@ -159,6 +160,22 @@ function carried(rc: RunContext, table: Table, chain: Chain): Runs | undefined {
     if (runs) runs = putIn(rc, runs, at, chain.rules[at]!);
     if (!runs) return undefined;
   }
+  return runs;
+}
+
+/** Versions followed back for runs to carry (an editor parses every version, and checks only the last of a burst of edits). */
+const MAX_STEPS = 16;
+
+/**
+ * The runs of chain `chain` of `table`: those known for it, or those carried to it from an earlier
+ * version's (see carried), which are then known for it too; undefined when neither.
+ */
+function known(rc: RunContext, table: Table, chain: Chain, steps: number): Runs | undefined {
+  const kept = RUNS.get(chain);
+  if (kept) return kept.env === rc.env ? kept.runs : undefined;
+  if (steps >= MAX_STEPS) return undefined;
+  const runs = carried(rc, table, chain, steps + 1);
+  if (runs) RUNS.set(chain, { env: rc.env, runs, carried: true });
   return runs;
 }
 
