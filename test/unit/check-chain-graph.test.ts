@@ -61,6 +61,30 @@ describe('chain graph: loops and hooks through user chains', function () {
     }
     assert.ok(inPlace > 60 && found > 200, `${inPlace} edits in place, ${found} findings`);
   });
+  it('after rules put in or taken out of a long user chain, finds what a fresh check finds, keeping the findings of the rules above', function () {
+    // (the chain's findings are moved with their lines and only a rule put in is checked: the
+    // findings above the edit stay the objects they were)
+    const rng = new Rng(0x5a1f);
+    const variants = ['-p tcp -j ACCEPT', '-m owner --uid-owner 0 -j ACCEPT', '-i eth0 -j DROP', '-o eth1 -j DROP', '-m addrtype --dst-type LOCAL --limit-iface-in -j ACCEPT', '-j LOG', '-s 10.0.0.1 -j DROP'];
+    const lines = ['*filter', ':FOO - [0:0]', ':BAR - [0:0]', ...Array.from({ length: 60 }, (_, i) => `-A ${i % 3 ? 'FOO' : 'BAR'} ${variants[i % variants.length]}`), '-A INPUT -j FOO', '-A OUTPUT -j FOO', '-A FORWARD -j BAR', 'COMMIT', ''];
+    let prev = parseRuleset(lines.join('\n'));
+    let before = checkChainGraph(prev);
+    let kept = 0;
+    for (let v = 0; v < 80; v++) {
+      const at = rng.int(3, lines.length - 6);
+      const chain = rng.pick(['FOO', 'BAR']);
+      if (rng.chance(0.5) && lines.length > 40) lines.splice(at, 1);
+      else lines.splice(at, 0, rng.chance(0.2) ? '# moved' : `-A ${chain} ${rng.pick(variants)}`);
+      const inc = parseRuleset(lines.join('\n'), { previous: prev });
+      const got = checkChainGraph(inc);
+      assert.deepEqual(got, checkChainGraph(parseRuleset(lines.join('\n'))), `version ${v}`);
+      const above = before.filter((f) => f.span.line < at);
+      if (above.length && above.every((f) => got.includes(f))) kept++;
+      prev = inc;
+      before = got;
+    }
+    assert.ok(kept > 50, `findings above the edit kept after ${kept} of 80 edits`);
+  });
   it('after lines put in or taken out above and among the jumps, finds what a fresh check finds (loops and hook findings on their moved lines)', function () {
     const rng = new Rng(0x11e5);
     const lines = ['*filter', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':A - [0:0]', ':B - [0:0]', ':C - [0:0]', '-A INPUT -j A', '-A A -p tcp -j B', '-A B -i eth0 -j C', '-A C -j A', '-A OUTPUT -j C', '-A C -j REJECT --reject-with tcp-reset -p tcp', 'COMMIT', ''];

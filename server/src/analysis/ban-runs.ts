@@ -19,7 +19,7 @@
  * from those of the previous version's chain when an edit put in, took out or rewrote one of its
  * rules: finding them afresh reads every rule.
  */
-import type { Chain, Rule, Table } from '../model/ruleset';
+import { type Chain, type Rule, ruleMoved, type Table } from '../model/ruleset';
 import { type Dim, domain, ISet, type SpaceEnv } from './packet-space';
 import type { CompiledRules } from './rule-space';
 
@@ -137,15 +137,10 @@ function carried(rc: RunContext, table: Table, chain: Chain, steps = 0): Runs | 
     const runs = was && known(rc, before!, was, steps);
     if (!was || !runs) return undefined;
     if (!moved.chains.has(chain.name)) return chain.rules.length === was.rules.length ? runs : undefined;
-    const m = moved.lines;
-    // the one rule the edit put in (its line among the new ones) or took out (among the replaced)
-    const put = rulesWithin(chain.rules, m.same, m.newEnd);
-    const taken = rulesWithin(was.rules, m.same, m.oldEnd);
-    if (chain.rules.length - was.rules.length !== put.count - taken.count) return undefined;
     // (a chain renewed for a jump to it put in or taken out holds its rules as they were)
-    if (put.count + taken.count === 0) return runs;
-    if (put.count + taken.count !== 1) return undefined;
-    return put.count ? putIn(rc, runs, put.first, chain.rules[put.first]!) : takeOut(runs, taken.first);
+    const did = ruleMoved(chain, was, moved.lines);
+    if (!did) return undefined;
+    return did.kind === 'same' ? runs : did.kind === 'put' ? putIn(rc, runs, did.at, chain.rules[did.at]!) : takeOut(runs, did.at);
   }
   const edited = chain.edited;
   const was = edited?.from.deref();
@@ -177,20 +172,6 @@ function known(rc: RunContext, table: Table, chain: Chain, steps: number): Runs 
   const runs = carried(rc, table, chain, steps + 1);
   if (runs) RUNS.set(chain, { env: rc.env, runs, carried: true });
   return runs;
-}
-
-/** The first position of a rule of `rules` (in line order) on a line from `from` to before `to`, and how many there are. */
-function rulesWithin(rules: readonly Rule[], from: number, to: number): { first: number; count: number } {
-  let a = 0;
-  let b = rules.length;
-  while (a < b) {
-    const m = (a + b) >> 1;
-    if (rules[m]!.line < from) a = m + 1;
-    else b = m;
-  }
-  let k = a;
-  while (k < rules.length && rules[k]!.line < to) k++;
-  return { first: a, count: k - a };
 }
 
 /** The runs with rule `r` put in at position `at` of the chain (see carried). */

@@ -5,7 +5,7 @@
  * a chain using it is reachable from another hook.
  */
 import type { Hook } from '../knowledge/types';
-import { type Chain, type Finding, findingMoved, type MatchNode, type OptionNode, replacedRules, type Rule, type Ruleset, spanAt, type Table } from '../model/ruleset';
+import { type Chain, type Finding, findingMoved, type MatchNode, type MovedLines, type OptionNode, replacedRules, type Rule, ruleMoved, type Ruleset, spanAt, type Table } from '../model/ruleset';
 import { OverlayMap } from '../model/overlay-map';
 import { PerChainMemo, SeqMemo } from './memo';
 import { hasAt, NO_ITEMS, type Positioned, PositionedBuilder, replaceAt } from './positioned';
@@ -357,7 +357,7 @@ export function checkUserChainHooks(table: Table, reach: ChainReach): Finding[] 
   const hookFindings = (c: Chain): readonly Finding[] => {
     if (c.builtin) return NO_ITEMS;
     const from = reach.hooks.get(c.name);
-    return from && from.size > 0 ? chainHookFindings(c, from, kept) : NO_ITEMS;
+    return from && from.size > 0 ? chainHookFindings(c, from, kept, table.moved) : NO_ITEMS;
   };
   // (a reachability updated from the last one changes the findings of the chains it names only)
   const updated = UPDATED.get(reach);
@@ -402,7 +402,8 @@ const CHAIN_HOOK_MEMO = new SeqMemo<Omit<ChainHooks, 'chain'>>();
  */
 const SHORT_CHAIN = 8;
 
-function chainHookFindings(c: Chain, from: ReadonlySet<Hook>, last: Map<string, ChainHooks>): readonly Finding[] {
+/** `moved`: how the table was made from the previous version's, when an edit put in or took out lines (see Table.moved). */
+function chainHookFindings(c: Chain, from: ReadonlySet<Hook>, last: Map<string, ChainHooks>, moved: Table['moved']): readonly Finding[] {
   if (!c.rules.length) return [];
   if (c.rules.length < SHORT_CHAIN) {
     // worked out again each time it is asked for (see SHORT_CHAIN)
@@ -416,6 +417,8 @@ function chainHookFindings(c: Chain, from: ReadonlySet<Hook>, last: Map<string, 
   const hit = last.get(c.name);
   if (hit && hit.chain === c && hit.from === from) return hit.found.items;
   let made: ChainHooks;
+  let shifted: Positioned<Finding> | undefined;
+  let was: ChainHooks | undefined;
   if (hit && hit.from === from && hit.chain.rules.length === c.rules.length) {
     const fresh = new Map<number, readonly Finding[]>();
     // (a replaced rule that had no findings and has none: the list stays the same object)
@@ -426,6 +429,8 @@ function chainHookFindings(c: Chain, from: ReadonlySet<Hook>, last: Map<string, 
       fresh.set(i, now);
     }
     made = { chain: c, from, found: changed ? replaceAt(hit.found, fresh) : hit.found };
+  } else if (hit && hit.from === from && moved && (was = previousHooks(hit, moved.from.deref(), c.name)) && (shifted = movedHooks(c, was, moved.lines))) {
+    made = { chain: c, from, found: shifted };
   } else {
     // each rule by its option list, which stands for everything the parse of its line gave: the
     // parser makes one per line it reads and hands it on, with the target, matches and generic
@@ -447,6 +452,66 @@ function chainHookFindings(c: Chain, from: ReadonlySet<Hook>, last: Map<string, 
   }
   last.set(c.name, made);
   return made.found.items;
+}
+
+/** Versions followed back from a chain to the one its findings were last worked out for (see previousHooks). */
+const MAX_STEPS = 16;
+
+/**
+ * The findings of the chain `name` of `table` (the version a table was made from), from `hit`,
+ * those last worked out for a chain of that name: when they were for that chain, or for an
+ * earlier version of it that the edits since only moved (its findings carried by the table's
+ * memo, which leaves `hit` as it was) or left alone. Undefined otherwise.
+ */
+function previousHooks(hit: ChainHooks, table: Table | undefined, name: string): ChainHooks | undefined {
+  const chain = table?.chains.get(name);
+  if (!table || !chain) return undefined;
+  const steps: MovedLines[] = [];
+  let t: Table | undefined = table;
+  let c: Chain | undefined = chain;
+  while (c !== hit.chain) {
+    if (!t || steps.length >= MAX_STEPS) return undefined;
+    if (t.moved && !t.moved.chains.has(name)) {
+      steps.push(t.moved.lines);
+      t = t.moved.from.deref();
+    } else if (t.edited && !t.edited.chains.has(name)) t = t.edited.from.deref();
+    else return undefined;
+    c = t?.chains.get(name);
+  }
+  if (!steps.length) return hit;
+  let found = hit.found;
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const m = steps[i]!;
+    const out = new PositionedBuilder<Finding>();
+    for (let k = 0; k < found.items.length; k++) out.addOne(found.at[k]!, findingMoved(found.items[k]!, m));
+    found = out.done();
+  }
+  return { chain, from: hit.from, found };
+}
+
+/**
+ * The findings of chain `c`, made by an edit that moved lines (`m`) from the chain `was` found
+ * for, when the edit put in or took out one of its rules or none: the others keep theirs, moved
+ * with their lines, and only a rule put in is checked (a line put in a 50 000-rule chain had every
+ * rule checked again). Undefined when the edit put in or took out more.
+ */
+function movedHooks(c: Chain, was: ChainHooks, m: MovedLines): Positioned<Finding> | undefined {
+  const did = ruleMoved(c, was.chain, m);
+  if (!did) return undefined;
+  const old = was.found;
+  const at = did.kind === 'same' ? -1 : did.at;
+  const out = new PositionedBuilder<Finding>();
+  let k = 0;
+  for (; k < old.items.length && old.at[k]! < at; k++) out.addOne(old.at[k]!, findingMoved(old.items[k]!, m));
+  if (did.kind === 'put') out.add(at, ruleHookFindings(c, c.rules[at]!, was.from));
+  const by = did.kind === 'put' ? 1 : did.kind === 'taken' ? -1 : 0;
+  for (; k < old.items.length; k++) {
+    const p = old.at[k]!;
+    // (the findings of the rule taken out go with it)
+    if (did.kind === 'taken' && p === at) continue;
+    out.addOne(p + by, findingMoved(old.items[k]!, m));
+  }
+  return out.done();
 }
 
 /**

@@ -273,6 +273,35 @@ export function replacedSince(now: Chain, was: Chain): readonly number[] | undef
 }
 
 /**
+ * What an edit that moved lines (`m`, see Table.moved) did to the rules of a chain, from the
+ * chain `was` of the version the lines moved from and the chain `now` of this one (tables of a
+ * moved version hold each chain's rules in line order): nothing ('same': the rules position by
+ * position, moved), or put in or took out one rule (at position `at` of `now`, or of `was`).
+ * Undefined when it put in or took out more than one.
+ */
+export function ruleMoved(now: Chain, was: Chain, m: MovedLines): { readonly kind: 'same' } | { readonly kind: 'put' | 'taken'; readonly at: number } | undefined {
+  const put = rulesOnLines(now.rules, m.same, m.newEnd);
+  const taken = rulesOnLines(was.rules, m.same, m.oldEnd);
+  if (now.rules.length - was.rules.length !== put.count - taken.count || put.count + taken.count > 1) return undefined;
+  if (put.count) return { kind: 'put', at: put.first };
+  return taken.count ? { kind: 'taken', at: taken.first } : { kind: 'same' };
+}
+
+/** The first position of a rule of `rules` (in line order) on a line from `from` to before `to`, and how many there are. */
+function rulesOnLines(rules: readonly Rule[], from: number, to: number): { first: number; count: number } {
+  let a = 0;
+  let b = rules.length;
+  while (a < b) {
+    const mid = (a + b) >> 1;
+    if (rules[mid]!.line < from) a = mid + 1;
+    else b = mid;
+  }
+  let k = a;
+  while (k < rules.length && rules[k]!.line < to) k++;
+  return { first: a, count: k - a };
+}
+
+/**
  * The positions, ascending, at which `now` holds other rule objects than `was` (two versions of a
  * chain with as many rules): among those replacedSince tells when it knows them, otherwise found by
  * comparing every position. Undefined once there are more than `limit`.
