@@ -151,9 +151,11 @@ export class ChunkedArray<T> implements ReadList<T> {
 
   /** The entries from `from` up to (not including) `to`, as a new array (ends clamped as Array.slice clamps them, negatives not taken). */
   slice(from = 0, to = this.length): T[] {
-    const out: T[] = [];
+    const start = Math.max(0, from);
     const end = Math.min(to, this.length);
-    for (let i = Math.max(0, from); i < end; i++) out.push(this.chunks[i >> CHUNK_BITS]![i & MASK]!);
+    // (made at its size, not grown by push)
+    const out = new Array<T>(Math.max(0, end - start));
+    for (let i = start; i < end; i++) out[i - start] = this.chunks[i >> CHUNK_BITS]![i & MASK]!;
     return out;
   }
 
@@ -169,9 +171,13 @@ export class ChunkedArray<T> implements ReadList<T> {
       for (let k = 0; k < items.length; k++) at[k] = from + k;
       return this.with(at, items);
     }
-    // (concat, not a spread into Array.splice: a paste of 100 000 lines is too many arguments; the
-    // chunks wholly before `from` shared)
-    return this.headThen(from, items.concat(this.slice(to)));
+    // (the chunks wholly before `from` shared, the others made once at their size: the tail was
+    // copied four times over, through lists grown by push, 6.5 MB per line put in a 100k file)
+    const f = Math.min(Math.max(from, 0), this.length);
+    const t = Math.min(Math.max(to, f), this.length);
+    const put = items.length;
+    const shift = put - (t - f);
+    return this.madeFrom(f, this.length + shift, (i) => (i < f ? this.get(i)! : i < f + put ? items[i - f]! : this.get(i - shift)!));
   }
 
   /**
@@ -179,11 +185,24 @@ export class ChunkedArray<T> implements ReadList<T> {
    * with this list (an edit that puts in or takes out a line makes the list again from there on).
    */
   headThen(n: number, items: readonly T[]): ChunkedArray<T> {
-    const whole = Math.min(n, this.length) >> CHUNK_BITS;
-    const rest = this.slice(whole << CHUNK_BITS, n).concat(items);
+    const head = Math.min(Math.max(n, 0), this.length);
+    return this.madeFrom(head, head + items.length, (i) => (i < head ? this.get(i)! : items[i - head]!));
+  }
+
+  /**
+   * A list of `length` entries whose chunks wholly before position `from` are this list's, and
+   * whose other entries are `entry(i)`, asked in order.
+   */
+  private madeFrom(from: number, length: number, entry: (i: number) => T): ChunkedArray<T> {
+    const whole = from >> CHUNK_BITS;
     const chunks = this.chunks.slice(0, whole);
-    for (let i = 0; i < rest.length; i += CHUNK_SIZE) chunks.push(rest.slice(i, i + CHUNK_SIZE));
-    return new ChunkedArray<T>(chunks, (whole << CHUNK_BITS) + rest.length);
+    for (let start = whole << CHUNK_BITS; start < length; start += CHUNK_SIZE) {
+      const end = Math.min(length, start + CHUNK_SIZE);
+      const ch = new Array<T>(end - start);
+      for (let i = start; i < end; i++) ch[i - start] = entry(i);
+      chunks.push(ch);
+    }
+    return new ChunkedArray<T>(chunks, length);
   }
 
   /** The entries as strings, with `separator` between them (as Array.join). */
