@@ -130,6 +130,68 @@ describe('a kept walk is carried over an edit that changes nothing it reads', fu
   });
 });
 
+describe('a kept walk is carried over lines put in or taken out after the rules it read', function () {
+  // INPUT jumps to LONG, whose first rule accepts web traffic: a walk of that traffic that stops at
+  // the first accept reads one rule of each; one of every packet reads them all
+  const base = [
+    '*filter',
+    ':INPUT DROP [0:0]',
+    ':LONG - [0:0]',
+    '-A INPUT -j LONG',
+    '-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT',
+    '-A LONG -p tcp -m tcp --dport 80 -j ACCEPT',
+    ...Array.from({ length: 30 }, (_, i) => `-A LONG -s 198.51.100.${i + 1}/32 -j DROP`),
+    'COMMIT',
+    '',
+  ];
+  const web = Space.ALL.restrict({ family: 'ipv4' }, 'proto', ISet.point(6n)).restrict({ family: 'ipv4' }, 'dport', ISet.point(80n));
+  const untilAccept = { name: 'until-accept', test: () => false, stop: (r: Parameters<typeof isAccept>[0], took: Space) => isAccept(r) && !took.empty };
+  /** Taken packets by line and what is left to the policy, written out. */
+  const text = (res: { taken: ReadonlyMap<{ line: number }, Space>; toPolicy: Space; complete: boolean }) =>
+    `${[...res.taken].map(([r, t]) => `${r.line}:${t.boxes.map((b) => [...b].map(([d, x]) => `${d}=${x.ranges.map(([lo, hi]) => `${lo}-${hi}`).join(',')}`).join(';')).join('|')}`).join('\n')}\npolicy ${res.toPolicy.boxCount}\n${res.complete}`;
+  /** The walk of INPUT before and after an edit of the lines, and a cold walk of the new text. */
+  const walks = (edit: (lines: string[]) => void, start: Space, keep?: typeof untilAccept) => {
+    const before = createRulesDocument('file:///read.rules', 1, base.join('\n'));
+    const was = analysisContext(before.ruleset).reach('filter', 'INPUT', start, 'probe', keep);
+    const lines = base.slice();
+    edit(lines);
+    const after = createRulesDocument('file:///read.rules', 2, lines.join('\n'), 'auto', before);
+    const ctx = analysisContext(after.ruleset);
+    const now = ctx.reach('filter', 'INPUT', start, 'probe', keep);
+    const cold = reach(ctx.env, ctx.compiled, after.ruleset.tables.get('filter')!, 'INPUT', start, keep?.test, keep?.stop);
+    assert.ok(was && now);
+    assert.equal(text(now), text(cold), 'the walk after the edit is the walk of the new text');
+    return now.toPolicy === was.toPolicy && now.complete === was.complete;
+  };
+  const put = (at: number, line: string) => (lines: string[]) => void lines.splice(at, 0, line);
+  const take = (at: number) => (lines: string[]) => void lines.splice(at, 1);
+
+  it('a walk that stopped at the accept: carried over a rule put in or taken out after it', () => {
+    assert.ok(walks(put(20, '-A LONG -s 203.0.113.9/32 -j DROP'), web, untilAccept));
+    assert.ok(walks(take(20), web, untilAccept));
+    assert.ok(walks(put(base.length - 2, '-A LONG -p tcp -m tcp --dport 80 -j DROP'), web, untilAccept));
+  });
+
+  it('walked again for a rule put in or taken out among the rules it read', () => {
+    assert.ok(!walks(put(5, '-A LONG -p tcp -m tcp --dport 80 -j DROP'), web, untilAccept));
+    assert.ok(!walks(take(5), web, untilAccept));
+    // (put in before the rule it stopped at, taking nothing: walked again all the same)
+    assert.ok(!walks(put(5, '-A LONG -s 203.0.113.9/32 -j DROP'), web, untilAccept));
+  });
+
+  it('a walk that read every rule of the chain: walked again for a rule put in or taken out anywhere in it', () => {
+    assert.ok(!walks(put(20, '-A LONG -s 203.0.113.9/32 -j DROP'), Space.ALL));
+    assert.ok(!walks(take(20), Space.ALL));
+    assert.ok(!walks(put(base.length - 2, '-A LONG -s 203.0.113.9/32 -j DROP'), Space.ALL));
+  });
+
+  it('a walk whose packets all met a verdict early: carried over rules put in after that', () => {
+    // (every web packet is accepted at LONG's first rule: the walk reads no further, stopAt or not)
+    assert.ok(walks(put(20, '-A LONG -s 203.0.113.9/32 -j DROP'), web));
+    assert.ok(walks(take(30), web));
+  });
+});
+
 describe('Space.sameAs: held alike, not merely the same packets', () => {
   const env = { family: 'ipv4' as const };
   const tcp = () => Space.ALL.restrict(env, 'proto', ISet.point(6n));

@@ -90,14 +90,16 @@ export function limitFinding(table: Table, hook: Hook, what: string): Finding {
 
 /**
  * Walks kept across versions of a document. A walk reads, of its table, only the chains it looked
- * up (ReachResult.chains): whether each exists or is built in, and for each it walked, every
- * rule's compiled space and target. A kept walk holds the table's chains as they were (the
+ * up (ReachResult.chains): whether each exists or is built in, and for each it walked, the
+ * compiled space and target of every rule it got to. A kept walk holds the table's chains as they were (the
  * version's ChainMap, which a version made by an edit in place shares all but the replaced chains
  * with, so nothing is made per walk to keep them): the parser
  * keeps the object of every chain an edit left alone (and its rules), so for most chains the test
  * is one comparison. A chain that is another object now is compared rule by rule (the same rule
  * objects, or rules that compiled to spaces held alike, see Space.sameAs, with the same kind of
- * verdict to the same chain: a rule whose comment or counters alone changed). While all agree, the same start
+ * verdict to the same chain: a rule whose comment or counters alone changed), up to the rules the
+ * walk read of it (ReachResult.read: a walk that stopped in a chain depends on none after, so a
+ * line put in or taken out there leaves it as it was). While all agree, the same start
  * (same boxes) and environment give the same walk, so an edit in a chain the walk never entered
  * (most of a Docker or kube-proxy table for a probe that is accepted early) leaves it as it was.
  * Kept under the hook chain's first rule.
@@ -128,19 +130,40 @@ function sameWalk(env: SpaceEnv, compiled: CompiledRules, table: Table, hook: Ho
     if (!c || !was || c.builtin !== was.builtin) return undefined;
     // a built-in chain other than the hook's is not walked into: only that it exists counts
     if (n !== hook && c.builtin) continue;
-    if (c.rules.length !== was.rules.length) return undefined;
+    // the walk looked at the first `read` rules only: the others may be anything
+    const read = kept.result.read.get(n) ?? was.rules.length;
+    if (c.rules.length !== was.rules.length) {
+      // (a chain that got or lost rules after those: the walk stopped in it before them, a
+      // Docker FORWARD chain at its third rule of 12 000; one walked to its end reads them all)
+      if (read >= was.rules.length || read > MAX_READ_COMPARED || c.rules.length < read) return undefined;
+      for (let i = 0; i < read; i++) if (!readsAlike(env, compiled, c.rules[i]!, was.rules[i]!, moved)) return undefined;
+      continue;
+    }
     // (from the positions an in-place edit replaced, when the chain knows them: an 83 000-rule
     // blocklist is not gone through for each walk that crosses it)
     for (const i of replacedRules(c, was)!) {
-      const r = c.rules[i]!;
-      const o = was.rules[i]!;
-      const now = compiled.get(r);
-      const then = compileRule(env, o);
-      if (!now || now.exact !== then.exact || !now.space.sameAs(then.space) || !sameVerdict(r, o)) return undefined;
-      moved.set(o, r);
+      if (i >= read) break;
+      if (!readsAlike(env, compiled, c.rules[i]!, was.rules[i]!, moved)) return undefined;
     }
   }
   return moved;
+}
+
+/** Rules the walk read of a chain that got or lost rules after them, compared one by one up to this many. */
+const MAX_READ_COMPARED = 4096;
+
+/**
+ * Whether a walk treats rule `r` as it treated `o` (the same object, or compiled to spaces held
+ * alike with the same kind of verdict to the same chain); the pair goes in `moved` when they are
+ * other objects.
+ */
+function readsAlike(env: SpaceEnv, compiled: CompiledRules, r: Rule, o: Rule, moved: Map<Rule, Rule>): boolean {
+  if (r === o) return true;
+  const now = compiled.get(r);
+  const then = compileRule(env, o);
+  if (!now || now.exact !== then.exact || !now.space.sameAs(then.space) || !sameVerdict(r, o)) return false;
+  moved.set(o, r);
+  return true;
 }
 
 /** Whether a walk treats the two rules' targets alike: the same kind of verdict, to the same chain. */
@@ -157,7 +180,7 @@ function carryOver(res: ReachResult, moved: ReadonlyMap<Rule, Rule>): ReachResul
   // file's blocklist, which the walks cross)
   res.arrivals.forEach((list, r) => arrivals.set(now(r), list.map((a) => ({ hook: a.hook, path: a.path.map(now), space: a.space }))));
   // (not copied: read with the moved rules' new objects as keys, see RenamedKeys)
-  return { arrivals, toPolicy: res.toPolicy, taken: RenamedKeys.of(res.taken, moved), complete: res.complete, chains: res.chains };
+  return { arrivals, toPolicy: res.toPolicy, taken: RenamedKeys.of(res.taken, moved), complete: res.complete, chains: res.chains, read: res.read };
 }
 
 /** A space written out box by box, dimension by dimension, as it is held (not normalised). */

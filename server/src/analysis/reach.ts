@@ -36,6 +36,12 @@ export interface ReachResult {
    * found or not): the result depends on nothing else of the table (see context's walk memo).
    */
   readonly chains: ReadonlySet<string>;
+  /**
+   * For each chain walked, how many of its first rules the walk looked at, over all its visits:
+   * the result depends on none after them (the walk ended in the chain before its end: no packet
+   * left, a rule it stopped at, the work limit). A chain walked to its end has its length here.
+   */
+  readonly read: ReadonlyMap<string, number>;
 }
 
 /**
@@ -121,6 +127,7 @@ export function reach(
   const taken = new Map<Rule, Space>();
   const stack: string[] = [];
   const looked = new Set<string>([hook]);
+  const read = new Map<string, number>();
   let work = 0;
   let stopped = false;
   /** The caller's stopAt said the walk found what it looks for: nothing after it is looked at. */
@@ -238,13 +245,17 @@ export function reach(
     let returned = Space.NONE;
     const rules = chain.rules;
     const runs = runsOn && rules.length >= MIN_RUN ? banRunsOf(rc, table, chain) : undefined;
-    for (let i = 0; i < rules.length; i++) {
+    let i = 0;
+    for (; i < rules.length; i++) {
       if (s.empty || found) break;
       const run = runs?.get(i);
       if (run && !stopped) {
         const went = walkRun(run, rules, s, path);
         s = went.s;
-        if (went.stop) break;
+        if (went.stop) {
+          i = went.at;
+          break;
+        }
         if (went.at > i) {
           i = went.at - 1;
           continue;
@@ -302,10 +313,13 @@ export function reach(
       }
     }
     stack.pop();
+    // (the rule the walk stopped at counts as looked at)
+    const upTo = Math.min(rules.length, i + 1);
+    if (upTo > (read.get(chain.name) ?? 0)) read.set(chain.name, upTo);
     return returned.union(s);
   };
 
   const chain = table.chains.get(hook);
   const toPolicy = chain ? walk(chain, start, []) : start;
-  return { arrivals, toPolicy, taken, complete: !stopped, chains: looked };
+  return { arrivals, toPolicy, taken, complete: !stopped, chains: looked, read };
 }
