@@ -10,6 +10,8 @@
  * must describe the rules the chain holds then.
  */
 import { strict as assert } from 'node:assert';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Rng } from '../../bench/gen/rng';
 import { type BanRun, banRunsOf, type RunContext, runsWereCarried } from '../../server/src/analysis/ban-runs';
 import { analysisContext, TCP_START } from '../../server/src/analysis/context';
@@ -154,6 +156,14 @@ function assertRunHolds(rc: RunContext, chain: Chain, run: BanRun, what: string)
   for (let i = 1; i < byLo.length; i++) assert.ok(run.his[byLo[i - 1]!]! < run.los[byLo[i]!]!, `${what}: ranges overlap`);
 }
 
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Collections from timers of their own, so that what WeakRefs read in a job is let go (see version-lifetime.test.ts). */
+async function collect(): Promise<void> {
+  for (let i = 0; i < 4; i++) await new Promise<void>((r) => setTimeout(() => (gc(), r()), 1));
+}
+
 describe('ban runs: walks through runs at once', () => {
   afterEach(() => {
     setBanRuns(true);
@@ -212,6 +222,35 @@ describe('ban runs: walks through runs at once', () => {
         assertSameWalk(reach(ctx.env, ctx.compiled, table, 'INPUT', start, keep), off, `start ${start.boxCount} boxes`);
       }
     }
+  });
+
+  it('carry runs along with walks carried over, for a later version when those in between are gone', async function () {
+    this.timeout(60_000);
+    const lines = ['*filter', ':INPUT DROP [0:0]', ':BL - [0:0]', '-A INPUT -p tcp -j BL', '-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT'];
+    for (let i = 0; i < 200; i++) lines.push(`-A BL -s 10.1.${i >> 6}.${(i * 4) & 255}/32 -j DROP`);
+    lines.push('COMMIT', '');
+    let doc: RulesDocument = createRulesDocument('file:///kept.rules', 1, lines.join('\n'), 'auto');
+    let td = SANITIZED_DOCUMENTS.create('file:///kept.rules', 'iptables', 1, lines.join('\n'));
+    diagnose(doc.ruleset, doc.lines);
+    const next = async (change: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; text: string }) => {
+      td = SANITIZED_DOCUMENTS.update(td, [change], td.version + 1);
+      doc = rulesDocumentOf(td, 'auto', doc);
+      diagnose(doc.ruleset, doc.lines);
+      await collect();
+      return doc.ruleset.tables.get('filter')!.chains.get('BL')!;
+    };
+    // comments written on bans: the walks are carried over (nothing they read changed), each
+    // version collected before the next
+    for (const at of [20, 90, 150]) {
+      const chain = await next({ range: { start: { line: at, character: lines[at]!.length }, end: { line: at, character: lines[at]!.length } }, text: ` -m comment --comment "seen ${at}"` });
+      assert.ok(runsWereCarried(chain), `runs carried to the version with the comment on line ${at + 1}`);
+    }
+    // then a ban put in: walked again, with the runs carried from the last version
+    const chain = await next({ range: { start: { line: 60, character: 0 }, end: { line: 60, character: 0 } }, text: '-A BL -s 10.9.9.9/32 -j DROP\n' });
+    assert.ok(runsWereCarried(chain), 'runs carried to the version with a ban put in');
+    const rs = doc.ruleset;
+    const table = rs.tables.get('filter')!;
+    for (const run of banRunsOf(runContext(rs), table, chain).values()) assertRunHolds(runContext(rs), chain, run, 'after the line put in');
   });
 
   it('carry runs to the next version as the chain then holds its rules', function () {

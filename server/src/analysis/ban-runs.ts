@@ -95,6 +95,20 @@ export function banRunsOf(rc: RunContext, table: Table, chain: Chain): Runs {
   return runs;
 }
 
+/**
+ * Give `chain` the runs of the previous version's chain, when they can be carried to it (see
+ * carried), without finding them afresh otherwise: for a chain a walk was carried over (see
+ * context.ts), which does not go through its rules, so that its runs are there to carry on
+ * when a later version must be walked. (The versions in between are held weakly: once they are
+ * gone, runs are found afresh.)
+ */
+export function carryRuns(rc: RunContext, table: Table, chain: Chain): void {
+  const kept = RUNS.get(chain);
+  if (kept && kept.env === rc.env) return;
+  const runs = carried(rc, table, chain);
+  if (runs) RUNS.set(chain, { env: rc.env, runs, carried: true });
+}
+
 /** The runs of a list of rules, found rule by rule. */
 function findRuns(rc: RunContext, rules: readonly Rule[]): Runs {
   const runs = new Map<number, BanRun>();

@@ -7,7 +7,7 @@ import type { Hook } from '../knowledge/types';
 import { type Chain, declarationSpan, type Finding, replacedRules, type Rule, type Ruleset, spanAt, type Table } from '../model/ruleset';
 import { type ChainReach, reachability } from './chain-graph';
 import { Box, ISet, Space, type SpaceEnv } from './packet-space';
-import { type Arrival, reach, type ReachResult, verdictKind, WALK_BUDGET, walkBudget } from './reach';
+import { type Arrival, keepBanRuns, reach, type ReachResult, verdictKind, WALK_BUDGET, walkBudget } from './reach';
 import { ChainMemo, envKey } from './memo';
 import { ChunkedArray } from '../model/chunked-array';
 import type { ChainMap } from '../model/chain-map';
@@ -211,6 +211,11 @@ function keptWalk(env: SpaceEnv, compiled: CompiledRules, table: Table, hook: Ho
     if (moved) {
       const carried = carryOver(hit.result, moved);
       kept.set(key, { chains: table.chains, result: carried });
+      // the runs of bans of the chains it crosses go on to their new objects (see ban-runs.ts)
+      for (const n of carried.chains) {
+        const c = table.chains.get(n);
+        if (c && c !== hit.chains.get(n)) keepBanRuns(env, compiled, table, c);
+      }
       return carried;
     }
   }

@@ -9,7 +9,7 @@
  */
 import type { Hook } from '../knowledge/types';
 import type { Chain, Rule, Table } from '../model/ruleset';
-import { type BanRun, banRunsOf, cutBefore, MIN_RUN, type RunContext, withoutCuts } from './ban-runs';
+import { type BanRun, banRunsOf, carryRuns, cutBefore, MIN_RUN, type RunContext, withoutCuts } from './ban-runs';
 import { type Box, boxGet, boxIntersect, ISet, MERGE_FROM, Space, type SpaceEnv, stateValue } from './packet-space';
 import type { CompiledRules } from './rule-space';
 
@@ -96,6 +96,11 @@ const MAX_ARRIVALS_PER_RULE = 64;
 
 function isTerminal(r: Rule): boolean {
   return verdictKind(r) === 'terminal';
+}
+
+/** The runs of bans of `chain` (of `table`) carried from its previous version's, if they can be (see ban-runs.ts carryRuns). */
+export function keepBanRuns(env: SpaceEnv, compiled: CompiledRules, table: Table, chain: Chain): void {
+  if (runsOn && chain.rules.length >= MIN_RUN) carryRuns({ env, compiled, terminal: isTerminal }, table, chain);
 }
 
 let runsOn = true;
