@@ -40,8 +40,16 @@ type Verdict =
   | { readonly kind: 'below'; readonly at: number; readonly by: readonly number[]; readonly policy: string | undefined }
   | { readonly kind: 'limit'; readonly at: number; readonly budget: number };
 
-/** The verdict each finding was rendered from. */
-const VERDICTS = new WeakMap<Finding, Verdict>();
+/**
+ * The verdict each finding was rendered from, held by the finding under this key (not enumerable:
+ * no copy or comparison of findings sees it). A WeakMap of them cost 1 µs per finding set, and
+ * after a line put in every finding below it is rendered again (3500 of the Docker-like file's).
+ */
+const VERDICT = Symbol('verdict');
+
+function verdictOf(f: Finding): Verdict {
+  return (f as Finding & { readonly [VERDICT]: Verdict })[VERDICT];
+}
 
 function render(chain: Chain, v: Verdict): Finding {
   const rules = chain.rules;
@@ -95,7 +103,7 @@ function render(chain: Chain, v: Verdict): Finding {
       break;
     }
   }
-  VERDICTS.set(f, v);
+  Object.defineProperty(f, VERDICT, { value: v });
   return f;
 }
 
@@ -162,7 +170,7 @@ const SHORT_RUNS = new SeqMemo<readonly Verdict[]>();
 /** Each table's findings in chain order (see PerChainMemo). */
 const PER_CHAIN = new PerChainMemo<Finding>();
 /** A finding of a chain whose rules an edit only moved: said again of its rules where they are now. */
-const MOVED: MovedItems<Finding> = { move: (f, _lines, chain) => render(chain, VERDICTS.get(f)!) };
+const MOVED: MovedItems<Finding> = { move: (f, _lines, chain) => render(chain, verdictOf(f)) };
 /**
  * What was found in a chain, by the chain object, one map per environment and budget it was judged
  * with: a record of the three per chain was 1.7 MB on the 35 000 chains of the kube-like 100k file.
@@ -260,7 +268,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       key[n] = statedPolicy(chain) ?? '';
       key[n + 1] = budget;
       // (kept as verdicts: the rules it is found for again may be on other lines)
-      findings = SHORT_RUNS.get(key, () => judgeChain(chain).map((f) => VERDICTS.get(f)!)).map((v) => render(chain, v));
+      findings = SHORT_RUNS.get(key, () => judgeChain(chain).map((f) => verdictOf(f))).map((v) => render(chain, v));
     } else findings = judgeChain(chain, shifted?.facts);
     judged.set(chain, findings);
     return findings;
@@ -286,7 +294,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     for (let i = 0; i < chain.rules.length; i++) if (!corresponds(e, chain.rules[i]!, old.rules[i]!)) return undefined;
     const found = judged.get(old);
     if (!found) return undefined;
-    const carried = found.length ? found.map((f) => render(chain, VERDICTS.get(f)!)) : found;
+    const carried = found.length ? found.map((f) => render(chain, verdictOf(f))) : found;
     if (chain.rules.length >= KEPT_FROM) carryRun(old, chain, carried);
     return carried;
   }
@@ -323,7 +331,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const index = ctx.index(chain, { spaces: facts.compiled, seq: facts.seq });
     const again = new Set<number>(put ? [p] : []);
     for (const q of index.candidates(changed.space.boxes)) again.add(q);
-    const verdicts = last.found.items.map((f) => VERDICTS.get(f)!);
+    const verdicts = last.found.items.map((f) => verdictOf(f));
     for (const v of verdicts) if (v.kind !== 'limit' && v.by.some((q) => now(q) < 0)) again.add(now(v.at));
     again.delete(-1);
     // the comparisons: the kept ones moved, the rules judged again counted anew
@@ -384,7 +392,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
    * again from their verdicts (the rules may be on other lines).
    */
   function saidOf(chain: Chain, was: Chain, findings: readonly Finding[]): readonly Finding[] {
-    return was === chain || !findings.length ? findings : findings.map((f) => render(chain, VERDICTS.get(f)!));
+    return was === chain || !findings.length ? findings : findings.map((f) => render(chain, verdictOf(f)));
   }
 
   /**
