@@ -87,11 +87,11 @@ export interface RunContext {
  * (35-60 ms on an 83 000-rule blocklist, more than the walk saves).
  */
 export function banRunsOf(rc: RunContext, table: Table, chain: Chain): Runs {
+  carryRuns(rc, table, chain);
   const kept = RUNS.get(chain);
   if (kept && kept.env === rc.env) return kept.runs;
-  const from = carried(rc, table, chain);
-  const runs = from ?? findRuns(rc, chain.rules);
-  RUNS.set(chain, { env: rc.env, runs, carried: from !== undefined });
+  const runs = findRuns(rc, chain.rules);
+  RUNS.set(chain, { env: rc.env, runs, carried: false });
   return runs;
 }
 
