@@ -91,11 +91,10 @@ export function limitFinding(table: Table, hook: Hook, what: string): Finding {
 /**
  * Walks kept across versions of a document. A walk reads, of its table, only the chains it looked
  * up (ReachResult.chains): whether each exists or is built in, and for each it walked, the
- * compiled space and target of every rule it got to. A kept walk holds the table's chains as they were (the
- * version's ChainMap, which a version made by an edit in place shares all but the replaced chains
- * with, so nothing is made per walk to keep them): the parser
- * keeps the object of every chain an edit left alone (and its rules), so for most chains the test
- * is one comparison. A chain that is another object now is compared rule by rule (the same rule
+ * compiled space and target of every rule it got to. A kept walk holds the table's chains as they
+ * were (the version's ChainMap, which a version made by an edit in place shares all but the
+ * replaced chains with, so nothing is made per walk to keep them): the parser keeps the object of
+ * every chain an edit left alone (and its rules), so for most chains the test is one comparison. A chain that is another object now is compared rule by rule (the same rule
  * objects, or rules that compiled to spaces held alike, see Space.sameAs, with the same kind of
  * verdict to the same chain: a rule whose comment or counters alone changed), up to the rules the
  * walk read of it (ReachResult.read: a walk that stopped in a chain depends on none after, so a
