@@ -7,6 +7,7 @@ import type { Hook } from '../knowledge/types';
 import { type Chain, declarationSpan, type Finding, replacedRules, type Rule, type Ruleset, spanAt, type Table } from '../model/ruleset';
 import { type ChainReach, reachability } from './chain-graph';
 import { Box, ISet, Space, type SpaceEnv } from './packet-space';
+import { MIN_RUN } from './ban-runs';
 import { type Arrival, keepBanRuns, reach, type ReachResult, verdictKind, WALK_BUDGET, walkBudget } from './reach';
 import { ChainMemo, envKey } from './memo';
 import { ChunkedArray } from '../model/chunked-array';
@@ -118,15 +119,17 @@ const MAX_KEPT_WALKS = 24;
 
 /**
  * Whether a walk of `table` from `hook` reads the same as when `kept` was walked: undefined if
- * not; otherwise the rules that are other objects now, old to new.
+ * not; otherwise the rules that are other objects now, old to new. `renewed` gets the chains of
+ * MIN_RUN rules or more that are other objects now.
  */
-function sameWalk(env: SpaceEnv, compiled: CompiledRules, table: Table, hook: Hook, kept: KeptWalk): Map<Rule, Rule> | undefined {
+function sameWalk(env: SpaceEnv, compiled: CompiledRules, table: Table, hook: Hook, kept: KeptWalk, renewed: Chain[]): Map<Rule, Rule> | undefined {
   const moved = new Map<Rule, Rule>();
   for (const n of kept.result.chains) {
     const was = kept.chains.get(n);
     const c = table.chains.get(n);
     if (c === was) continue;
     if (!c || !was || c.builtin !== was.builtin) return undefined;
+    if (c.rules.length >= MIN_RUN) renewed.push(c);
     // a built-in chain other than the hook's is not walked into: only that it exists counts
     if (n !== hook && c.builtin) continue;
     // the walk looked at the first `read` rules only: the others may be anything
@@ -206,15 +209,13 @@ function keptWalk(env: SpaceEnv, compiled: CompiledRules, table: Table, hook: Ho
   const hit = kept.get(key);
   if (hit) {
     kept.delete(key);
-    const moved = sameWalk(env, compiled, table, hook, hit);
+    const renewed: Chain[] = [];
+    const moved = sameWalk(env, compiled, table, hook, hit, renewed);
     if (moved) {
       const carried = carryOver(hit.result, moved);
       kept.set(key, { chains: table.chains, result: carried });
-      // the runs of bans of the chains it crosses go on to their new objects (see ban-runs.ts)
-      for (const n of carried.chains) {
-        const c = table.chains.get(n);
-        if (c && c !== hit.chains.get(n)) keepBanRuns(env, compiled, table, c);
-      }
+      // the runs of bans of the long chains it crosses go on to their new objects (see ban-runs.ts)
+      for (const c of renewed) keepBanRuns(env, compiled, table, c);
       return carried;
     }
   }
