@@ -34,10 +34,15 @@ function notrackRules(rs: Ruleset, hook: Hook): Rule[] {
   return rs.tables.get('raw')?.chains.get(hook)?.rules.filter((r) => verdictKind(r) === 'notrack') ?? [];
 }
 
+/** The options that restrict a rule to some addresses. */
+const ADDRESS_OPTIONS: ReadonlySet<string> = new Set(['-s', '-d', '--src-range', '--dst-range']);
+
 /** A rule that applies to some addresses only, with no condition the packet cannot decide. */
 function isBan(ctx: ReturnType<typeof analysisContext>, r: Rule): boolean {
   const rsp = ctx.compiled.get(r);
-  return !!rsp?.exact && rsp.conditions.some((c) => c.option && ['-s', '-d', '--src-range', '--dst-range'].includes(c.option.name) && !c.option.negated);
+  if (!rsp?.exact) return false;
+  for (const c of rsp.conditions) if (c.option && !c.option.negated && ADDRESS_OPTIONS.has(c.option.name)) return true;
+  return false;
 }
 
 /** The same packets whatever their conntrack state. */
@@ -50,8 +55,9 @@ function withoutState(s: Space): Space {
 
 /** An ACCEPT by a state list that holds ESTABLISHED: where UNTRACKED could be added. */
 function isStateAccept(r: Rule): boolean {
+  if (!isAccept(r)) return false;
   const st = stateList(r);
-  return isAccept(r) && !!st && !st.negated && st.states.includes('ESTABLISHED');
+  return !!st && !st.negated && st.states.includes('ESTABLISHED');
 }
 
 /**
@@ -60,7 +66,8 @@ function isStateAccept(r: Rule): boolean {
  * would keep, at each, what is left after all the bans before it, and the check never reads those.
  */
 function deciding(ctx: ReturnType<typeof analysisContext>): Keep {
-  return { name: 'state-accept-or-drop', test: (r) => isStateAccept(r) || (isDrop(r) && !isBan(ctx, r)) };
+  // (asked of every rule a walk passes, 83 000 bans in a blocklist: a drop is never an accept)
+  return { name: 'state-accept-or-drop', test: (r) => (isDrop(r) ? !isBan(ctx, r) : isStateAccept(r)) };
 }
 
 export function checkNotrackWithoutUntracked(rs: Ruleset): Finding[] {
