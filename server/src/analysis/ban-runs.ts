@@ -140,8 +140,9 @@ function findRuns(rc: RunContext, rules: readonly Rule[]): Runs {
  * made from, when that one's runs are known and the edit moved its rules (the same rules, position
  * by position), put in or took out one of them (a line put in or taken out), or rewrote rules in
  * place (each a rule taken out and one put in at its position), through the versions in between
- * when those were not walked. Undefined otherwise, or when a run cannot take the change (a rule that would split it, or change which rule of a range is the
- * first): the runs are then found afresh.
+ * when those were not walked. Undefined otherwise, or when a run cannot take the change (a rule
+ * that would split it, or change which rule of a range is the first): the runs are then found
+ * afresh.
  */
 function carried(rc: RunContext, table: Table, chain: Chain, steps = 0): Runs | undefined {
   const moved = table.moved;
@@ -162,9 +163,9 @@ function carried(rc: RunContext, table: Table, chain: Chain, steps = 0): Runs | 
   let runs = was && before && known(rc, before, was, steps);
   if (!edited || !was || !runs || was.rules.length !== chain.rules.length) return undefined;
   for (const at of edited.at) {
-    const before = banRange(rc, was.rules[at]!);
+    const then = banRange(rc, was.rules[at]!);
     const now = banRange(rc, chain.rules[at]!);
-    if (before && now && before.dim === now.dim && before.lo === now.lo && before.hi === now.hi) continue;
+    if (then && now && then.dim === now.dim && then.lo === now.lo && then.hi === now.hi) continue;
     runs = takeOut(runs, at);
     if (runs) runs = putIn(rc, runs, at, chain.rules[at]!);
     if (!runs) return undefined;
