@@ -21,6 +21,7 @@
  */
 import { type Chain, type Rule, ruleMoved, type Table } from '../model/ruleset';
 import { type Dim, domain, ISet, type SpaceEnv } from './packet-space';
+import { insertionPoint } from './positioned';
 import type { CompiledRules } from './rule-space';
 
 /** Shorter stretches are walked rule by rule (going through them at once would save nothing). */
@@ -233,13 +234,7 @@ function withRule(run: BanRun, k: number, lo: bigint, hi: bigint): BanRun | unde
   const n = run.los.length;
   const v = Number(lo);
   // where the range's low end goes among the new ranges' (after those at or below it)
-  let a = 0;
-  let b = run.sortedLo.length;
-  while (a < b) {
-    const m = (a + b) >> 1;
-    if (run.sortedLo[m]! <= v) a = m + 1;
-    else b = m;
-  }
+  const a = lowEndsUpTo(run, v);
   let dupOf = -1;
   if (a > 0) {
     const q = run.byLo[a - 1]!;
@@ -359,18 +354,15 @@ function runOf(start: number, dim: Dim, los: bigint[], his: bigint[]): BanRun {
   };
 }
 
+/** How many of the run's new ranges have their low end at or below v (an integer, as the low ends are). */
+function lowEndsUpTo(run: BanRun, v: number): number {
+  return insertionPoint(run.sortedLo, v + 1);
+}
+
 /** Whether `x` lies in the range of a rule of the run before position `before` (positions in the run). */
 export function cutBefore(run: BanRun, x: bigint, before: number): boolean {
-  const v = Number(x);
-  const sorted = run.sortedLo;
-  let a = 0;
-  let b = sorted.length;
   // the last range whose low end is at or below x (the new ranges of a run do not overlap)
-  while (a < b) {
-    const m = (a + b) >> 1;
-    if (sorted[m]! <= v) a = m + 1;
-    else b = m;
-  }
+  const a = lowEndsUpTo(run, Number(x));
   if (a === 0) return false;
   const k = run.byLo[a - 1]!;
   return k < before && x <= run.his[k]!;
