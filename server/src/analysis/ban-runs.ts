@@ -88,9 +88,8 @@ export interface RunContext {
  * (35-60 ms on an 83 000-rule blocklist, more than the walk saves).
  */
 export function banRunsOf(rc: RunContext, table: Table, chain: Chain): Runs {
-  carryRuns(rc, table, chain);
-  const kept = RUNS.get(chain);
-  if (kept && kept.env === rc.env) return kept.runs;
+  const had = known(rc, table, chain, 0);
+  if (had) return had;
   const runs = findRuns(rc, chain.rules);
   RUNS.set(chain, { env: rc.env, runs, carried: false });
   return runs;
@@ -104,10 +103,7 @@ export function banRunsOf(rc: RunContext, table: Table, chain: Chain): Runs {
  * gone, runs are found afresh.)
  */
 export function carryRuns(rc: RunContext, table: Table, chain: Chain): void {
-  const kept = RUNS.get(chain);
-  if (kept && kept.env === rc.env) return;
-  const runs = carried(rc, table, chain);
-  if (runs) RUNS.set(chain, { env: rc.env, runs, carried: true });
+  known(rc, table, chain, 0);
 }
 
 /** The runs of a list of rules, found rule by rule. */
@@ -184,7 +180,8 @@ const MAX_STEPS = 16;
 function known(rc: RunContext, table: Table, chain: Chain, steps: number): Runs | undefined {
   const kept = RUNS.get(chain);
   if (kept) return kept.env === rc.env ? kept.runs : undefined;
-  if (steps >= MAX_STEPS) return undefined;
+  // (steps: how many versions back from the one asked about `chain` is)
+  if (steps > MAX_STEPS) return undefined;
   const runs = carried(rc, table, chain, steps + 1);
   if (runs) RUNS.set(chain, { env: rc.env, runs, carried: true });
   return runs;
