@@ -11,6 +11,7 @@ import { findingOnLine, isRule, type MovedLines, movedLine, spanAt } from '../mo
 import { ChainMap } from '../model/chain-map';
 import type { ReadList } from '../model/chunked-array';
 import { sameItems } from '../model/same-items';
+import { endOf, LineMoves, MovedChain } from '../model/moved-chain';
 
 /** A table while the commands are applied: its chains in a Map the commands change. */
 interface TableBuilding extends Omit<Table, 'chains'> {
@@ -223,7 +224,18 @@ export function updateTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, no
     const c = t.chains.get(name);
     if (!c) return undefined;
     if (!mine) renewed.set(t.name, (mine = new Map()));
-    const copy: Chain = { ...c, rules: c.rules.slice(), references: c.references.slice(), edited: { from: new WeakRef(c), at: [] } };
+    // (its parts named one by one: a moved chain's lists are getters, which a spread would not copy)
+    const copy: Chain = {
+      name: c.name,
+      table: c.table,
+      builtin: c.builtin,
+      policy: c.policy,
+      policySpan: c.policySpan,
+      declarations: c.declarations,
+      rules: c.rules.slice(),
+      references: c.references.slice(),
+      edited: { from: new WeakRef(c), at: [] },
+    };
     mine.set(name, copy);
     return copy;
   };
@@ -277,27 +289,40 @@ export function updateTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, no
  * new rules' findings are worked out; the others move with their lines. Undefined when the edit
  * does more (the caller builds the tables again).
  */
-export function moveTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: ReadList<LineNode>, m: MovedLines, family: Family): TablesBuild | undefined {
+export function moveTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: ReadList<LineNode>, m: MovedLines, family: Family, movedAlike: boolean): TablesBuild | undefined {
   if (prev.matchesByContent || !prev.appendsOnly || prev.early.size) return undefined;
   try {
-    return movedTables(prev, oldNodes, nodes, m, family);
+    return movedTables(prev, oldNodes, nodes, m, family, movedAlike);
   } catch (e) {
     if (e === NOT_MOVED) return undefined;
     throw e;
   }
 }
 
-function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: ReadList<LineNode>, m: MovedLines, family: Family): TablesBuild | undefined {
+function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: ReadList<LineNode>, m: MovedLines, family: Family, movedAlike: boolean): TablesBuild | undefined {
   const { same, oldEnd, newEnd } = m;
   const newLineOf = (l: number) => movedLine(m, l);
   const replaceable = (n: LineNode): boolean =>
     n.kind === 'blank' || n.kind === 'comment' || (n.kind === 'command' && (!appliesTo(n, family) || (isRule(n) && n.command.spec.letter === 'A' && prev.tables.has(n.table))));
   /** The tables a jump to a chain was taken out of (or put into, below). */
   const jumpsTaken = new Set<string>();
+  /** By table, the chains a rule or a jump to them was taken out of. */
+  const takenFrom = new Map<string, Set<string>>();
+  const tookFrom = (table: string, chain: string) => {
+    let names = takenFrom.get(table);
+    if (!names) takenFrom.set(table, (names = new Set()));
+    names.add(chain);
+  };
   for (let l = same; l < oldEnd; l++) {
     const o = oldNodes.get(l)!;
     if (!replaceable(o)) return undefined;
-    if (appliesTo(o, family) && jumpKey(o as Rule)) jumpsTaken.add(o.table);
+    if (!appliesTo(o, family)) continue;
+    const r = o as Rule;
+    tookFrom(r.table, r.chain);
+    if (jumpKey(r)) {
+      jumpsTaken.add(r.table);
+      tookFrom(r.table, r.target!.name);
+    }
   }
   /** The rules put in, by table and chain, in line order; and those among them that jump to a chain, by the chain. */
   const into = new Map<string, Map<string, Rule[]>>();
@@ -325,6 +350,13 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
   const tables = new Map<string, Table>();
   /** New rules put into a chain (the others name a chain the table does not have). */
   let placed = 0;
+  /** The moves of chains moved before followed by this edit's, one object for the same moves before (see MovedChain.of). */
+  const movesAfter = new Map<LineMoves | undefined, LineMoves>();
+  const movesThen = (before: LineMoves | undefined) => {
+    let now = movesAfter.get(before);
+    if (!now) movesAfter.set(before, (now = before ? before.then(m) : LineMoves.of(m)));
+    return now;
+  };
   for (const [name, t] of prev.tables) {
     if (t.blocks.length > 1) return undefined;
     const blocks = t.blocks.map((b) => moved(b)!);
@@ -333,28 +365,39 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
     const renewed = new Set<string>();
     const intoTable = into.get(name);
     const jumpsToTable = jumpsTo.get(name);
+    const takenFromTable = takenFrom.get(name);
     const chains = t.chains.map((c) => {
-      // (a chain whose every line is above the edit, no rule put into it or jumping to it: the
-      // previous object, without a look at each of its nodes)
-      if (!intoTable?.has(c.name) && !jumpsToTable?.has(c.name) && above(c, same)) return c;
+      const mine = intoTable?.get(c.name);
+      const theirs = jumpsToTable?.get(c.name);
+      if (!mine && !theirs) {
+        // (a chain whose every line is above the edit, no rule put into it or jumping to it: the
+        // previous object, without a look at each of its nodes)
+        if (endOf(c) <= same) return c;
+        // (one none of whose lines the edit replaced, when every line below the edit reads as it
+        // did: the same nodes on their new lines, made when asked for)
+        if (movedAlike && !takenFromTable?.has(c.name)) {
+          touched = true;
+          return MovedChain.of(c, m, nodes, movesThen);
+        }
+      }
       const declarations = mapNodes(c.declarations, moved);
       const first = declarations[0];
-      const mine = intoTable?.get(c.name);
       // a rule appended to a chain before it is declared is not appended (the file fails there):
       // the tables are built again to say so
       if (mine && !c.builtin && (!first || mine[0]!.line < first.line)) throw NOT_MOVED;
       // (and one before the table's block is flushed by its header)
       if (mine && blocks.length && mine.some((r) => r.block !== blocks[0])) throw NOT_MOVED;
       if (mine) placed += mine.length;
-      const theirs = jumpsToTable?.get(c.name);
       if (theirs && !c.builtin && (!first || theirs[0]!.line < first.line)) throw NOT_MOVED;
       const rules = mergeByLine(mapNodes(c.rules, moved), mine);
       let references = mapNodes(c.references, moved);
       if (theirs) {
-        // in the order buildTables gives them: by the position of their chain, then by line
-        references = references.concat(theirs);
+        // in the order buildTables gives them: by the position of their chain, then by line (the
+        // list is in that order: each rule put in goes where a binary search finds its place; a
+        // sort of the whole list looked up both chains' positions per comparison, thousands of
+        // rules jump to KUBE-MARK-MASQ)
         const at = (r: Rule) => t.chains.positionOf(r.chain)!;
-        references.sort((a, b) => at(a) - at(b) || a.line - b.line);
+        references = mergeInOrder(references, theirs, (a, b) => at(a) - at(b) || a.line - b.line);
       }
       if (sameItems(rules, c.rules) && sameItems(references, c.references) && sameItems(declarations, c.declarations)) return c;
       touched = true;
@@ -380,16 +423,6 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
     jumpFindings(tables, t, r, t.chains.get(r.target!.name), false, findings);
   }
   return { tables, findings, early: prev.early, matchesByContent: false, appendsOnly: true };
-}
-
-/** Whether every line of chain `c` (declarations, rules, the rules that jump to it) comes before line `same`. */
-function above(c: Chain, same: number): boolean {
-  // (the rules of a file of appended rules are in line order: the last is the lowest down)
-  const last = c.rules[c.rules.length - 1];
-  if (last && last.line >= same) return false;
-  for (const d of c.declarations) if (d.line >= same) return false;
-  for (const r of c.references) if (r.line >= same) return false;
-  return true;
 }
 
 /** Thrown inside moveTables' passes over the chains when the tables must be built again. */
@@ -427,6 +460,28 @@ function mapNodes<T extends LineNode>(list: T[], moved: (n: T) => T | undefined)
   }
   if (!out) return list;
   if (k < out.length) out.length = k;
+  return out;
+}
+
+/**
+ * `list`, in the order `before` says (the order it is in), with the rules of `more` put in at their
+ * places: a binary search each, the list's rules compared a logarithm of its length times.
+ */
+function mergeInOrder(list: readonly Rule[], more: readonly Rule[], before: (a: Rule, b: Rule) => number): Rule[] {
+  const out: Rule[] = [];
+  let i = 0;
+  for (const r of [...more].sort(before)) {
+    let lo = i;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (before(list[mid]!, r) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    while (i < lo) out.push(list[i++]!);
+    out.push(r);
+  }
+  while (i < list.length) out.push(list[i++]!);
   return out;
 }
 

@@ -808,7 +808,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
   // that moved lines puts the nodes of their new lines in the previous tables' places
   const built =
     (changed && updateTables(priorSame!.tables, priorNodes!, nodes, changed, family)) ||
-    (priorSame && shift !== 0 && !bom && moveTables(priorSame.tables, priorNodes!, nodes, { same, oldEnd: sameFrom - shift, newEnd: sameFrom, shift }, family)) ||
+    (priorSame && shift !== 0 && !bom && moveTables(priorSame.tables, priorNodes!, nodes, { same, oldEnd: sameFrom - shift, newEnd: sameFrom, shift }, family, !notCarried.some((ln) => ln >= sameFrom))) ||
     buildTables(nodes, format, family);
   for (const x of built.findings) findings.push(x);
 

@@ -20,6 +20,7 @@ import type { RuleSpace } from '../rule-space';
 import { lineRef, statedPolicy, verdictKey } from './rule-facts';
 import { NO_ITEMS, NO_POSITIONED, type Positioned, PositionedBuilder, replaceAt } from '../positioned';
 import { ChunkedArray } from '../../model/chunked-array';
+import { ruleCountOf } from '../../model/moved-chain';
 
 function describe(rules: readonly Rule[]): string {
   return rules.map((r) => lineRef(r)).join(', ');
@@ -238,7 +239,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     // a table whose lines an edit moved: only the chains it renewed are judged (by PER_CHAIN), and
     // the other long chains carry their runs, for the next edit among their rules
     const moved = table.moved;
-    if (moved) for (const c of table.chains.values()) if (c.rules.length >= KEPT_FROM && !moved.chains.has(c.name)) chainFindings(c);
+    if (moved) for (const c of table.chains.values()) if (ruleCountOf(c) >= KEPT_FROM && !moved.chains.has(c.name)) chainFindings(c);
     for (const f of PER_CHAIN.items(table, `${envKey(ctx.env)}/${budget}`, chainFindings, MOVED)) out.push(f);
   }
   return out;

@@ -1,0 +1,86 @@
+/**
+ * Chains that an edit putting in or taking out lines only moved are made when read (see
+ * model/moved-chain.ts): until then they hold their root's lines and the moves since. Read after
+ * any number of such edits, each must hold exactly what a fresh parse of the text gives, and until
+ * read it must not have made its lists (that is the point) nor kept old versions' nodes.
+ */
+import { strict as assert } from 'node:assert';
+import { Rng } from '../../bench/gen/rng';
+import { editOneLine, generateRuleset } from '../../bench/gen/rulesets';
+import { LineMoves, MovedChain, ruleCountOf } from '../../server/src/model/moved-chain';
+import { type Chain, type MovedLines, movedLine, type Ruleset } from '../../server/src/model/ruleset';
+import { parseRuleset } from '../../server/src/parser/ruleset-parser';
+
+/** A chain by what it holds: lines and texts, so that two readings compare by content. */
+function chainView(c: Chain, lines: readonly string[]): unknown {
+  const at = (n: { line: number }) => `${n.line}: ${lines[n.line]}`;
+  return { name: c.name, builtin: c.builtin, policy: c.policy, policySpan: c.policySpan, declarations: c.declarations.map(at), rules: c.rules.map(at), references: c.references.map(at) };
+}
+
+/** The moved chains of `rs` not read yet. */
+function unread(rs: Ruleset): MovedChain[] {
+  const out: MovedChain[] = [];
+  for (const t of rs.tables.values()) for (const c of t.chains.values()) if (c instanceof MovedChain && !c.read) out.push(c);
+  return out;
+}
+
+describe('moved chains', () => {
+  it('where a line is after several edits: the moves composed equal each edit applied in turn', () => {
+    const rng = new Rng(0x30fe);
+    for (let trial = 0; trial < 200; trial++) {
+      let length = rng.int(1, 60);
+      const edits: MovedLines[] = [];
+      for (let k = rng.int(1, 12); k > 0; k--) {
+        const same = rng.int(0, length);
+        const oldEnd = rng.int(same, Math.min(length, same + 4));
+        const newEnd = rng.int(same, same + 4);
+        edits.push({ same, oldEnd, newEnd, shift: newEnd - oldEnd });
+        length += newEnd - oldEnd;
+      }
+      let moves = LineMoves.of(edits[0]!);
+      for (const m of edits.slice(1)) moves = moves.then(m);
+      for (let l = 0; l < 80; l++) {
+        let now = l;
+        for (const m of edits) if (now >= 0) now = movedLine(m, now);
+        assert.equal(moves.lineOf(l), now, `trial ${trial}, line ${l}, edits ${JSON.stringify(edits)}`);
+      }
+    }
+  });
+
+  it('read after line edits that none read in between, each chain holds what a fresh parse gives', () => {
+    const text = generateRuleset({ kind: 'kube', family: 'ipv4', rules: 600, seed: 9 }).text;
+    for (const seed of [1, 2, 3]) {
+      const lines = text.split('\n');
+      const rng = new Rng(seed);
+      let rs = parseRuleset(text);
+      let deepest = 0;
+      for (let i = 0; i < 14; i++) {
+        const e = editOneLine(lines, rng);
+        if (i % 3 === 2) lines.splice(e.line, 1);
+        else lines.splice(e.line + 1, 0, e.text);
+        const before = new Set(unread(rs));
+        rs = parseRuleset(lines.join('\n'), { previous: rs });
+        // (a chain moved again before it was read: its lists are still to make)
+        const again = [...rs.tables.values()].flatMap((t) => [...t.chains.values()]).filter((c) => c instanceof MovedChain && !c.read && [...before].some((b) => b.name === c.name && b.table === c.table));
+        if (again.length) deepest++;
+      }
+      assert.ok(deepest >= 10, `chains moved again unread in ${deepest} of 14 versions`);
+      const fresh = parseRuleset(lines.join('\n'));
+      const left = unread(rs);
+      assert.ok(left.length > 100, `${left.length} chains unread`);
+      for (const c of left) {
+        const f = fresh.tables.get(c.table)!.chains.get(c.name)!;
+        // (how many rules, without making the lists)
+        assert.equal(ruleCountOf(c), f.rules.length, c.name);
+        assert.equal(c.read, false);
+      }
+      for (const [name, t] of fresh.tables) {
+        const mine = rs.tables.get(name)!;
+        assert.deepEqual([...mine.chains.keys()], [...t.chains.keys()]);
+        for (const [cname, f] of t.chains) assert.deepEqual(chainView(mine.chains.get(cname)!, lines), chainView(f, lines), `${name} ${cname}, seed ${seed}`);
+      }
+      // the nodes are this version's: each is the node of its line
+      for (const t of rs.tables.values()) for (const c of t.chains.values()) for (const r of [...c.rules, ...c.references, ...c.declarations]) assert.equal(rs.lines.get(r.line), r);
+    }
+  });
+});
