@@ -232,6 +232,31 @@ describe('check: shadowed, redundant and unreachable rules', function () {
       setShadowBudget(undefined);
     }
   });
+  it('a line put in between chains: the findings of the chains above are the previous objects, those below said on their new lines', () => {
+    // (a long chain and a short one above, judged differently: see KEPT_FROM)
+    const lines = ['*filter', ':INPUT ACCEPT [0:0]', ':UP - [0:0]', ':SHORT - [0:0]', ':DOWN - [0:0]', '-A UP -s 10.1.0.0/16 -j DROP', '-A UP -s 10.1.2.3 -j ACCEPT', '-A UP -p tcp -j ACCEPT'];
+    for (let i = 0; i < 10; i++) lines.push(`-A UP -s 10.2.${i}.0/24 -j DROP`, `-A UP -s 10.2.${i}.7 -j DROP`);
+    lines.push('-A SHORT -s 10.4.0.0/16 -j DROP', '-A SHORT -s 10.4.2.3 -j ACCEPT');
+    const between = lines.length;
+    lines.push('-A DOWN -s 10.3.0.0/16 -j DROP', '-A DOWN -s 10.3.2.3 -j ACCEPT', '-A INPUT -j UP', '-A INPUT -j SHORT', '-A INPUT -j DOWN', 'COMMIT', '');
+    let doc = createRulesDocument('file:///between.rules', 1, lines.join('\n'));
+    const before = checkShadowed(doc.ruleset);
+    const inUp = (f: { span: { line: number } }) => f.span.line < between;
+    assert.ok(before.filter(inUp).length >= 12 && before.some((f) => !inUp(f)), before.map((f) => `${f.code}@${f.span.line}`).join(' '));
+    const now = [...lines.slice(0, between), '# a comment put in', ...lines.slice(between)];
+    doc = createRulesDocument('file:///between.rules', 2, now.join('\n'), 'auto', doc);
+    const after = checkShadowed(doc.ruleset);
+    assert.deepEqual(after, checkShadowed(createRulesDocument('file:///between.rules', 1, now.join('\n')).ruleset));
+    const kept = new Set(before);
+    assert.ok(after.filter(inUp).every((f) => kept.has(f)), 'the findings of UP and SHORT are the previous objects');
+    assert.ok(after.filter((f) => !inUp(f)).every((f) => !kept.has(f) && f.span.line > between), 'those of DOWN are on their new lines');
+    // a line put in between the two rules of SHORT: its finding names both, and is said again
+    const inShort = now.indexOf('-A SHORT -s 10.4.2.3 -j ACCEPT');
+    const split = [...now.slice(0, inShort), '# inside SHORT', ...now.slice(inShort)];
+    doc = createRulesDocument('file:///between.rules', 3, split.join('\n'), 'auto', doc);
+    assert.deepEqual(checkShadowed(doc.ruleset), checkShadowed(createRulesDocument('file:///between.rules', 1, split.join('\n')).ruleset));
+  });
+
   it('a rule put into or taken out of a long chain: judges again only the rules it meets and those whose finding names it', function () {
     this.timeout(60_000);
     let cur = networksAndHosts();

@@ -265,7 +265,7 @@ export class PerChainMemo<T> {
   }
 
   /** The items of a table made by moving lines, from those of the table it was made from; undefined when that has none for `key`. */
-  private moved(table: Table, key: unknown, make: (chain: Chain) => readonly T[], { move, keyWas }: MovedItems<T>): Found<T> | undefined {
+  private moved(table: Table, key: unknown, make: (chain: Chain) => readonly T[], { move, keyWas, known }: MovedItems<T>): Found<T> | undefined {
     const m = table.moved;
     const from = m?.from.deref();
     const base = from && this.store.get(from);
@@ -280,7 +280,14 @@ export class PerChainMemo<T> {
     for (let k = 0; k < list.items.length; k++) {
       if (fresh.has(list.at[k]!)) continue;
       const was = list.items[k]!;
-      const now = move(was, m.lines, table.chains.at(list.at[k]!)!);
+      const chain = table.chains.at(list.at[k]!)!;
+      // (items the caller has for this chain already: put in place of the chain's, as if renewed)
+      const mine = known?.(chain);
+      if (mine) {
+        fresh.set(list.at[k]!, mine);
+        continue;
+      }
+      const now = move(was, m.lines, chain);
       if (now !== was) (items ??= list.items.slice())[k] = now;
     }
     const movedList = items ? { items, at: list.at } : list;
@@ -292,6 +299,8 @@ export class PerChainMemo<T> {
 export interface MovedItems<T> {
   /** An item of `chain` (this version's, not renewed) as it was in the previous version's chain, moved by `lines`. */
   readonly move: (item: T, lines: MovedLines, chain: Chain) => T;
+  /** The items of a chain (this version's) when already worked out: taken instead of moving the previous ones. */
+  readonly known?: (chain: Chain) => readonly T[] | undefined;
   readonly keyWas?: { readonly key: unknown; readonly chains: ReadonlySet<string> };
 }
 

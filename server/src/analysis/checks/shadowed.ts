@@ -10,10 +10,10 @@
  * `-m recent` rule may or may not match, so it neither covers nor is judged).
  */
 import { groupedDigits } from '../../knowledge/describe-values';
-import { type Chain, type Finding, replacedRules, type Rule, type Ruleset } from '../../model/ruleset';
+import { type Chain, type Finding, type MovedLines, replacedRules, type Rule, type Ruleset } from '../../model/ruleset';
 import { previousLine, type RulesetEdit, rulesetEdit } from '../../parser/ruleset-parser';
 import { analysisContext } from '../context';
-import { envKey, KeptForChain, type MovedItems, PerChainMemo, SeqMemo } from '../memo';
+import { envKey, KeptForChain, PerChainMemo, SeqMemo } from '../memo';
 import { type Box, DIMS, type Dim, domain, Space, type SpaceEnv } from '../packet-space';
 import { verdictKind } from '../reach';
 import type { RuleSpace } from '../rule-space';
@@ -170,8 +170,16 @@ const NO_WORK = ChunkedArray.of<number>([]);
 const SHORT_RUNS = new SeqMemo<readonly Verdict[]>();
 /** Each table's findings in chain order (see PerChainMemo). */
 const PER_CHAIN = new PerChainMemo<Finding>();
-/** A finding of a chain whose rules an edit only moved: said again of its rules where they are now. */
-const MOVED: MovedItems<Finding> = { move: (f, _lines, chain) => render(chain, verdictOf(f)) };
+/**
+ * A finding of a chain whose rules an edit only moved: said again of its rules where they are now.
+ * The finding itself when the chain's rules are all above the edit: it names those rules only, and
+ * they are where they were (half of a Docker-like file's findings, on average, sit above a line
+ * put in, in chains that are new objects because a rule below jumps to them).
+ */
+function movedFinding(f: Finding, lines: MovedLines, chain: Chain): Finding {
+  const rules = chain.rules;
+  return rules[rules.length - 1]!.line < lines.same ? f : render(chain, verdictOf(f));
+}
 /**
  * What was found in a chain, by the chain object, one map per environment and budget it was judged
  * with: a record of the three per chain was 1.7 MB on the 35 000 chains of the kube-like 100k file.
@@ -240,7 +248,8 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     // the other long chains carry their runs, for the next edit among their rules
     const moved = table.moved;
     if (moved) for (const c of table.chains.values()) if (ruleCountOf(c) >= KEPT_FROM && !moved.chains.has(c.name)) chainFindings(c);
-    for (const f of PER_CHAIN.items(table, `${envKey(ctx.env)}/${budget}`, chainFindings, MOVED)) out.push(f);
+    // (the long chains just carried have their findings said of their rules already)
+    for (const f of PER_CHAIN.items(table, `${envKey(ctx.env)}/${budget}`, chainFindings, { move: movedFinding, known: (c) => judged.get(c) })) out.push(f);
   }
   return out;
 
@@ -292,10 +301,16 @@ export function checkShadowed(rs: Ruleset): Finding[] {
    * when `old` was not judged.
    */
   function movedFindings(chain: Chain, old: Chain, e: RulesetEdit): readonly Finding[] | undefined {
-    for (let i = 0; i < chain.rules.length; i++) if (!corresponds(e, chain.rules[i]!, old.rules[i]!)) return undefined;
+    // (the same rule objects: the findings themselves, which name them)
+    let sameRules = true;
+    for (let i = 0; i < chain.rules.length; i++) {
+      if (chain.rules[i] === old.rules[i]) continue;
+      sameRules = false;
+      if (!corresponds(e, chain.rules[i]!, old.rules[i]!)) return undefined;
+    }
     const found = judged.get(old);
     if (!found) return undefined;
-    const carried = found.length ? found.map((f) => render(chain, verdictOf(f))) : found;
+    const carried = found.length && !sameRules ? found.map((f) => render(chain, verdictOf(f))) : found;
     if (chain.rules.length >= KEPT_FROM) carryRun(old, chain, carried);
     return carried;
   }
