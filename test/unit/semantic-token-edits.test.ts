@@ -10,6 +10,7 @@ import { encodeLines, joinParts, type LinePart, partsEdit } from '../../server/s
 import { generateRuleset } from '../../bench/gen/rulesets';
 import { Rng } from '../../bench/gen/rng';
 import { parseRuleset } from '../../server/src/parser/ruleset-parser';
+import { semanticTokens } from '../../server/src/service/semantic-tokens';
 
 function apply(before: readonly number[], edits: readonly SemanticTokensEdit[]): number[] {
   const out = [...before];
@@ -107,5 +108,19 @@ describe('semantic tokens: the encoded lines of a version read from the one befo
       }
     }
     assert.ok(moved > 10_000 && keptMoved > moved * 0.9, `${keptMoved} of ${moved} moved command lines kept their part`);
+  });
+});
+
+describe('semantic tokens of lines an edit moved', () => {
+  it('a line put in or taken out above: each moved line has its tokens on its new line, as a fresh read gives', () => {
+    const lines = generateRuleset({ kind: 'docker', family: 'ipv4', rules: 200, seed: 4 }).text.split('\n');
+    let rs = parseRuleset(lines.join('\n'));
+    // (asked for every line first: what is kept for them is what a moved line could be given back)
+    semanticTokens(rs);
+    const at = lines.findIndex((l) => l.startsWith('-A '));
+    for (const edited of [[...lines.slice(0, at), '-A FORWARD -s 10.1.2.3 -j DROP', ...lines.slice(at)], lines]) {
+      rs = parseRuleset(edited.join('\n'), { previous: rs });
+      assert.deepEqual(semanticTokens(rs), semanticTokens(parseRuleset(edited.join('\n'))));
+    }
   });
 });

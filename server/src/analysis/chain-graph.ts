@@ -432,13 +432,17 @@ function chainHookFindings(c: Chain, from: ReadonlySet<Hook>, last: Map<string, 
   } else if (hit && hit.from === from && moved && (was = previousHooks(hit, moved.from.deref(), c.name)) && (shifted = movedHooks(c, was, moved.lines))) {
     made = { chain: c, from, found: shifted };
   } else {
-    // each rule by its option list, which stands for everything the parse of its line gave: the
+    // each rule by its option list, which stands for everything the parse of its line gave (the
     // parser makes one per line it reads and hands it on, with the target, matches and generic
-    // options read with it, only to a node of the same line read from the same text (as for
-    // compiled rules and TableMemo). Kept by the memo as long as the chain: made at its size.
-    const seq = new Array<unknown>(c.rules.length + 2);
+    // options read with it, only to a node of the same text: as for compiled rules and TableMemo),
+    // and its line (a line an edit moved keeps its list; the findings name lines). Kept by the
+    // memo as long as the chain: made at its size.
+    const seq = new Array<unknown>(2 * c.rules.length + 2);
     let k = 0;
-    for (let i = 0; i < c.rules.length; i++) seq[k++] = c.rules[i]!.options;
+    for (let i = 0; i < c.rules.length; i++) {
+      seq[k++] = c.rules[i]!.options;
+      seq[k++] = c.rules[i]!.line;
+    }
     seq[k++] = from;
     seq[k] = c.name;
     // (the memo holds no chain: a chain holds its rules, and the rules of a version long gone,

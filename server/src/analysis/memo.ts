@@ -209,8 +209,9 @@ function tableSeq(t: Table): TableSeq {
     const s: unknown[] = [];
     for (const c of t.chains.values()) {
       s.push(c.name, c.builtin, c.policy ?? '', c.policySpan?.line ?? -1, c.rules.length);
-      // (indexed: once per table over every rule, where for-of makes an iterator result per rule)
-      for (let i = 0; i < c.rules.length; i++) s.push(c.rules[i]!.options);
+      // (indexed: once per table over every rule, where for-of makes an iterator result per rule;
+      // the line too: a rule an edit moved keeps its option list, and what is kept names lines)
+      for (let i = 0; i < c.rules.length; i++) s.push(c.rules[i]!.options, c.rules[i]!.line);
     }
     TABLE_SEQS.set(t, (seq = new TableSeq(s)));
   }

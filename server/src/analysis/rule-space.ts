@@ -670,10 +670,10 @@ function compiledOf(env: SpaceEnv): WeakMap<readonly OptionNode[], RuleSpace> {
 function compileIn(byOptions: WeakMap<readonly OptionNode[], RuleSpace>, env: SpaceEnv, rule: Rule, bodies: (env: SpaceEnv) => SharedBodies, previous?: (rule: Rule) => RuleSpace | undefined): RuleSpace {
   const hit = byOptions.get(rule.options);
   if (hit) return hit;
-  // a line moved by an edit that inserted or deleted lines: its options are a copy of the list of
-  // its line before, which compiled to this (the same object: what the analysis keeps by compiled
-  // conditions is found again for the moved rules, and names no line, or is said again of the
-  // rules it is found for: see checks/shadowed.ts)
+  // a line of the same text as its line before, read again (an edit that made its block again):
+  // its options are another list, which compiled to this (the same object: what the analysis keeps
+  // by compiled conditions is found again for the rules, and names no line, or is said again of
+  // the rules it is found for: see checks/shadowed.ts). A line an edit only moved keeps its list.
   const was = previous?.(rule);
   if (was) {
     byOptions.set(rule.options, was);

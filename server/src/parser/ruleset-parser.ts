@@ -134,14 +134,14 @@ function onLine(findings: readonly Finding[], line: number): readonly Finding[] 
 }
 
 /**
- * The node of a command line read before, now on line `line` (`moved`: another line than before)
- * or in another block: the same parts, but when moved a list of options of its own. What the
- * analysis keeps for a rule is found again by its option list (see analysis/memo.ts) and names the
- * rule's line, in spans and in messages about other rules: a moved line shares nothing it could
- * be found by.
+ * The node of a command line read before, now on line `line` or in another block: the same parts,
+ * its option list included. What is kept by a rule's option list holds no line (what it compiled
+ * to), or says which line it is on (semantic tokens; the memos of whole tables compare each rule's
+ * line along with its list, see analysis/memo.ts tableSeq): a copy of the list for each moved
+ * line was 9 MB of each line put in near the top of a 100 000-rule file.
  */
-function movedCommand(c: CommandLine, line: number, end: number, block: TableBlock | undefined, moved: boolean): CommandLine {
-  return CommandLineNode.placed(c, line, end, block, moved ? c.options.slice() : c.options);
+function movedCommand(c: CommandLine, line: number, end: number, block: TableBlock | undefined): CommandLine {
+  return CommandLineNode.placed(c, line, end, block, c.options);
 }
 
 /**
@@ -623,7 +623,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       // read before without a finding of its own, its nodes holding its words (so at most
       // MAX_RESTORE_WORDS of them, none too long, no open quote): only its place can be wrong now
       outsideTable(ln, full.length);
-      return reuse.block === blockOf && !moved ? reuse : movedCommand(reuse, ln, full.length, blockOf, moved);
+      return reuse.block === blockOf && !moved ? reuse : movedCommand(reuse, ln, full.length, blockOf);
     }
     const tok = reuse ? { words: oldExtra?.words ?? wordsOf(reuse), unterminatedQuote: oldExtra?.unterminatedQuote } : tokenizeLine(full, from, full.length, pool);
     if (tok.unterminatedQuote !== undefined) {
@@ -675,7 +675,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       command: parsed.command,
       matches: parsed.matches,
       target: parsed.target,
-      options: reuse && moved ? parsed.options.slice() : parsed.options,
+      options: parsed.options,
       onlyFamily: parsed.onlyFamily,
     });
     if (words !== tok.words || tok.unterminatedQuote !== undefined || parsed.findings.length || longWords) {

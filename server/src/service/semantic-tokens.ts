@@ -65,7 +65,7 @@ export function lineTokens(rs: Ruleset, ln: number): readonly SemanticToken[] {
     case 'chain':
       return kept(n, () => chainTokens(rs, n));
     case 'command':
-      return kept(n.options, () => commandTokens(rs, n));
+      return kept(n.options, () => commandTokens(rs, n), n.line);
     default:
       return NONE;
   }
@@ -78,11 +78,15 @@ export function semanticTokens(rs: Ruleset, fromLine = 0, toLine = Number.MAX_SA
   return out;
 }
 
-/** The tokens kept for `key`, or those `make` gives, in order and then kept. */
-function kept(key: object, make: () => SemanticToken[]): readonly SemanticToken[] {
-  let line = LINE_TOKENS.get(key);
-  if (!line) LINE_TOKENS.set(key, (line = ordered(make())));
-  return line;
+/**
+ * The tokens kept for `key`, or those `make` gives, in order and then kept. `line`: the tokens
+ * kept must be on this line (a line that an edit moved keeps its option list, see movedCommand in
+ * parser/ruleset-parser.ts; its tokens are made again on its new line).
+ */
+function kept(key: object, make: () => SemanticToken[], line?: number): readonly SemanticToken[] {
+  let tokens = LINE_TOKENS.get(key);
+  if (!tokens || (line !== undefined && tokens.length > 0 && tokens[0]!.line !== line)) LINE_TOKENS.set(key, (tokens = ordered(make())));
+  return tokens;
 }
 
 function token(s: Span, type: TokenType, modifiers: readonly TokenModifier[] = []): SemanticToken {
