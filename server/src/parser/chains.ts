@@ -287,7 +287,9 @@ export function updateTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, no
  * chain holds the nodes of its rules' new lines, with the new rules at their place by line; a
  * chain none of whose rules, jumps or declarations changed node is the previous object. Only the
  * new rules' findings are worked out; the others move with their lines. Undefined when the edit
- * does more (the caller builds the tables again).
+ * does more (the caller builds the tables again). `movedAlike`: every line below the edit reads as
+ * its previous line did (the parser carried them all); a chain the edit only moved is then a
+ * MovedChain, its lists made when first read.
  */
 export function moveTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: ReadList<LineNode>, m: MovedLines, family: Family, movedAlike: boolean): TablesBuild | undefined {
   if (prev.matchesByContent || !prev.appendsOnly || prev.early.size) return undefined;

@@ -254,7 +254,8 @@ export function checkShadowed(rs: Ruleset): Finding[] {
   const out: Finding[] = [];
   for (const table of rs.tables.values()) {
     // a table whose lines an edit moved: only the chains it renewed are judged (by PER_CHAIN), and
-    // the other long chains carry their runs, for the next edit among their rules
+    // the other long chains (CARRIED_FROM rules or more) carry their runs, for the next edit among
+    // their rules
     const moved = table.moved;
     if (moved) for (const c of table.chains.values()) if (ruleCountOf(c) >= CARRIED_FROM && !moved.chains.has(c.name)) chainFindings(c);
     // (the long chains just carried have their findings said of their rules already)
