@@ -203,6 +203,34 @@ describe('ban runs: walks through runs at once', () => {
     assert.equal(walks, 750);
   });
 
+  it('walk as the rule-by-rule walk does when the packets cut through the bans\' ranges (a rule takes the part of its range inside each box)', () => {
+    // prefixes of 16 addresses and single addresses, none overlapping; starts whose source
+    // ranges begin and end inside prefixes, in several boxes
+    const lines = ['*filter', ':INPUT DROP [0:0]', ':BL - [0:0]', '-A INPUT -j BL', '-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT'];
+    for (let i = 0; i < 20; i++) lines.push(`-A BL -s 10.0.${i}.0/28 -j DROP`, `-A BL -s 10.0.${i}.100 -j DROP`);
+    lines.push('COMMIT', '');
+    const rs = parseRuleset(lines.join('\n'));
+    const ctx = analysisContext(rs);
+    const table = rs.tables.get('filter')!;
+    assert.ok(banRunsOf(runContext(rs), table, table.chains.get('BL')!).size > 0);
+    const addr = (c: number, d: number) => 0x0a000000n + BigInt(c * 256 + d);
+    const src = (a: bigint, b: bigint) => Box.of('src', ISet.of(a, b));
+    const starts = [
+      Space.box(src(addr(0, 4), addr(3, 9))),
+      new Space([src(addr(5, 8), addr(5, 120)), src(addr(7, 2), addr(9, 6)).with('proto', ISet.point(6n))]),
+      Space.box(src(addr(11, 10), addr(11, 12))),
+    ];
+    for (const [i, start] of starts.entries()) {
+      for (const keep of [() => false, (r: Rule) => r.line % 9 === 0]) {
+        const walkWith = (runs: boolean) => {
+          setBanRuns(runs);
+          return reach(ctx.env, ctx.compiled, table, 'INPUT', start, keep);
+        };
+        assertSameWalk(walkWith(true), walkWith(false), `start ${i}`);
+      }
+    }
+  });
+
   it('walk as the rule-by-rule walk does on the bench firewall-like blocklist', function () {
     this.timeout(120_000);
     const lines = ['*filter', ':INPUT DROP [0:0]', ':BL - [0:0]', '-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT', '-A INPUT -j BL', '-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT'];

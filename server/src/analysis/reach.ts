@@ -10,7 +10,7 @@
 import type { Hook } from '../knowledge/types';
 import type { Chain, Rule, Table } from '../model/ruleset';
 import { type BanRun, banRunsOf, carryRuns, cutBefore, MIN_RUN, type RunContext, withoutCuts } from './ban-runs';
-import { type Box, boxGet, boxIntersect, ISet, MERGE_FROM, Space, type SpaceEnv, stateValue } from './packet-space';
+import { type Box, boxGet, ISet, MERGE_FROM, Space, type SpaceEnv, stateValue } from './packet-space';
 import type { CompiledRules } from './rule-space';
 
 export interface Arrival {
@@ -139,8 +139,13 @@ export function reach(
   let found = false;
   const limit = budget;
 
+  /** What rule r takes, added to what it took before in this walk. */
+  const tookAt = (r: Rule, took: Space) => {
+    const had = taken.get(r);
+    taken.set(r, (had ?? Space.NONE).union(took));
+  };
   const record = (r: Rule, path: readonly Rule[], space: Space, took: Space) => {
-    taken.set(r, (taken.get(r) ?? Space.NONE).union(took));
+    tookAt(r, took);
     if (keep && !keep(r)) return;
     let list = arrivals.get(r);
     if (!list) arrivals.set(r, (list = []));
@@ -159,7 +164,7 @@ export function reach(
    * MERGE_FROM boxes (so that no step merges them) each restricting the run's dimension to one
    * range or not at all; otherwise nothing is done (at: run.start).
    */
-  const walkRun = (run: BanRun, rules: readonly Rule[], s: Space, path: readonly Rule[]): { at: number; s: Space; stop: boolean } => {
+  const walkRun = (run: BanRun, rules: readonly Rule[], s: Space): { at: number; s: Space; stop: boolean } => {
     const n = s.boxCount;
     const none = { at: run.start, s, stop: false };
     // (without `keep` every rule's arrival is recorded, and those need the packets left at each)
@@ -216,17 +221,22 @@ export function reach(
       work += 1 + n;
       if (work > limit) stopped = true;
       if (stopped) return { at: run.start + k, s: left(k), stop: true };
-      const rsp = compiled.get(r);
+      // (what the rule takes of a box: the box with the dimension narrowed to the part of the
+      // range in it, as intersecting it with the rule's one-range box gives, the box itself when
+      // that is all of it; the rule compiled exactly, see banRange, so the run needs no look at
+      // its compiled form)
       const out: Box[] = [];
       if (meets) {
-        const by = rsp.space.boxAt(0);
         for (let j = 0; j < n; j++) {
-          const m = hit[j] ? boxIntersect(env, boxes[j]!, by) : undefined;
-          if (m) out.push(m);
+          if (!hit[j]) continue;
+          const a = lo > los[j]! ? lo : los[j]!;
+          const b = hi < his[j]! ? hi : his[j]!;
+          out.push(a === los[j] && b === his[j] ? boxes[j]! : boxes[j]!.with(d, ISet.of(a, b)));
         }
       }
-      const matched = new Space(out, approximate || rsp.space.approximate, merged);
-      record(r, path, s, matched);
+      const matched = new Space(out, approximate, merged);
+      // (no arrival: keep said no for this rule above)
+      tookAt(r, matched);
       if (stopAt?.(r, matched)) {
         found = true;
         return { at: run.start + k, s: left(k), stop: true };
@@ -255,7 +265,7 @@ export function reach(
       if (s.empty || found) break;
       const run = runs?.get(i);
       if (run && !stopped) {
-        const went = walkRun(run, rules, s, path);
+        const went = walkRun(run, rules, s);
         s = went.s;
         if (went.stop) {
           i = went.at;
