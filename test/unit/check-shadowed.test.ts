@@ -5,7 +5,7 @@ import { generateRuleset } from '../../bench/gen/rulesets';
 import { Rng } from '../../bench/gen/rng';
 import { allFindings } from '../../server/src/analysis/all-checks';
 import { analysisContext } from '../../server/src/analysis/context';
-import { checkShadowed, setShadowBudget, shadowStats } from '../../server/src/analysis/checks/shadowed';
+import { checkShadowed, keptRunWork, setShadowBudget, shadowStats } from '../../server/src/analysis/checks/shadowed';
 import { createRulesDocument, type RulesDocument } from '../../server/src/service/document';
 
 /** Bodies an edit gives a rule: covering, covered, unconditional, duplicate, not decidable. */
@@ -179,6 +179,14 @@ describe('check: shadowed, redundant and unreachable rules', function () {
         else lines.splice(at, 0, ruleText());
         doc = createRulesDocument('file:///mixed.rules', v, lines.join('\n'), 'auto', doc);
         assert.deepEqual(checkShadowed(doc.ruleset), checkShadowed(createRulesDocument('file:///cold.rules', 1, lines.join('\n')).ruleset), `version ${v}`);
+        // (the run kept says how many comparisons each rule took, and their sum: what decides
+        // whether the next edit is judged in part)
+        const chain = doc.ruleset.tables.get('filter')!.chains.get('L')!;
+        const run = keptRunWork(chain);
+        if (!limit && run) {
+          assert.equal(run.work.length, chain.rules.length, `version ${v}`);
+          assert.equal(run.total, run.work.reduce((a, b) => a + b, 0), `version ${v}`);
+        }
       }
       if (limit) assert.ok(shadowStats.whole - before.whole > 100, `${shadowStats.whole - before.whole} judged whole`);
       else assert.ok(shadowStats.partial - before.partial > 30, `${shadowStats.partial - before.partial} judged in part`);

@@ -241,6 +241,12 @@ const CARRIED_FROM = 64;
 /** Changed rules up to which a chain is judged again rule by rule instead of whole. */
 const MAX_CHANGED = 16;
 
+/** For tests: the comparisons of the run kept for `chain` (its total, and each rule's), when there is one. */
+export function keptRunWork(chain: Chain): { readonly total: number; readonly work: readonly number[] } | undefined {
+  const run = RUNS.of(chain);
+  return run && { total: run.total, work: run.work.toArray() };
+}
+
 /** How the last chains were judged (for tests): whole, or only the rules an edit can affect. */
 export const shadowStats = { whole: 0, partial: 0, rejudged: 0 };
 
@@ -341,7 +347,8 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     // p: the position of the rule put in (in this chain) or taken out (in the old one)
     let p = 0;
     const shorter = Math.min(n, old.rules.length);
-    while (p < shorter && corresponds(e, rules[p]!, old.rules[p]!)) p++;
+    // (the rules above the edit are the same objects: compared as such first)
+    while (p < shorter && (rules[p] === old.rules[p] || corresponds(e, rules[p]!, old.rules[p]!))) p++;
     for (let i = p; i < shorter; i++) if (!corresponds(e, put ? rules[i + 1]! : rules[i]!, put ? old.rules[i]! : old.rules[i + 1]!)) return undefined;
     const last = keptRunOf(old);
     if (!last || last.chain !== old || last.policy !== (statedPolicy(chain) ?? '')) return undefined;
@@ -360,20 +367,20 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const verdicts = last.found.items.map((f) => verdictOf(f));
     for (const v of verdicts) if (v.kind !== 'limit' && v.by.some((q) => now(q) < 0)) again.add(now(v.at));
     again.delete(-1);
-    // the comparisons: the kept ones moved, the rules judged again counted anew
-    const took = new Array<number>(n).fill(0);
-    let total = 0;
-    for (let q = 0; q < last.work.length; q++) {
-      const i = now(q);
-      if (i >= 0 && !again.has(i)) total += took[i] = last.work.get(q)!;
-    }
+    // the comparisons: the kept ones moved (the last run's list with the rule's place put in or
+    // taken out, and its total: the run was judged to its end), the rules judged again counted anew
+    const moved = put ? last.work.splice(p, p, [0]) : last.work.splice(p, p + 1, []);
+    let total = last.total - (put ? 0 : last.work.get(p)!);
+    const workAt: number[] = [];
+    const workOf: number[] = [];
     const fresh: [number, Finding][] = [];
     for (const i of again) {
-      if (!facts.compiled.get(i)) continue;
-      const r = judgeRule(facts, i);
-      took[i] = r.work;
-      total += r.work;
-      if (r.finding) fresh.push([i, r.finding]);
+      total -= moved.get(i)!;
+      const r = facts.compiled.get(i) ? judgeRule(facts, i) : undefined;
+      workAt.push(i);
+      workOf.push(r?.work ?? 0);
+      total += r?.work ?? 0;
+      if (r?.finding) fresh.push([i, r.finding]);
     }
     if (total > budget / 2) return { facts };
     shadowStats.partial++;
@@ -390,7 +397,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const found = out.done();
     const findings = found.items;
     const { compiled, seq, keys, covering, firstCovering, firstUnconditional } = facts;
-    const run: ChainRun = { chain, seq, policy: statedPolicy(chain) ?? '', compiled, keys, covering, found, work: ChunkedArray.of(took), total, firstCovering, firstUnconditional, stopped: false, budget, findings };
+    const run: ChainRun = { chain, seq, policy: statedPolicy(chain) ?? '', compiled, keys, covering, found, work: moved.with(workAt, workOf), total, firstCovering, firstUnconditional, stopped: false, budget, findings };
     RUNS.keep(chain, run, seq.get(0)!, seq.get(n - 1)!);
     return { findings };
   }
