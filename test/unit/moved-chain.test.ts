@@ -47,6 +47,48 @@ describe('moved chains', () => {
     }
   });
 
+  it('moved again and again unread: the moves stay bounded (the root is written again) and the chains still read as a fresh parse', function () {
+    this.timeout(60_000);
+    const text = generateRuleset({ kind: 'kube', family: 'ipv4', rules: 300, seed: 12 }).text;
+    const lines = text.split('\n');
+    const rng = new Rng(5);
+    let rs = parseRuleset(text);
+    let most = 0;
+    for (let i = 0; i < 150; i++) {
+      const e = editOneLine(lines, rng);
+      if (i % 4 === 3) lines.splice(e.line, 1);
+      else lines.splice(e.line + 1, 0, e.text);
+      rs = parseRuleset(lines.join('\n'), { previous: rs });
+      for (const c of unread(rs)) most = Math.max(most, c.moveRuns);
+    }
+    assert.ok(most > 32 && most <= 65, `moves of up to ${most} runs`);
+    assert.ok(unread(rs).length > 50);
+    const fresh = parseRuleset(lines.join('\n'));
+    for (const [name, t] of fresh.tables) {
+      for (const [cname, f] of t.chains) assert.deepEqual(chainView(rs.tables.get(name)!.chains.get(cname)!, lines), chainView(f, lines), `${name} ${cname}`);
+    }
+  });
+
+  it('a built-in chain below many edits, unread: its policy is said on its line, also after its root is written again', () => {
+    const lines = ['*filter', ':INPUT DROP [0:0]', ...Array.from({ length: 80 }, (_, i) => `-A INPUT -p tcp --dport ${1000 + i} -j ACCEPT`), 'COMMIT'];
+    lines.push('*nat', ':PREROUTING ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', ':SVC - [0:0]', '-A PREROUTING -j SVC', '-A SVC -p tcp --dport 80 -j DNAT --to-destination 10.0.0.2', '-A POSTROUTING -j MASQUERADE', 'COMMIT', '');
+    let rs = parseRuleset(lines.join('\n'));
+    for (let i = 0; i < 70; i++) {
+      // (a comment put into the filter block after another of its first lines each time: the
+      // moves split at one more place, a run more each time)
+      lines.splice(3 + 2 * i, 0, `# note ${i}`);
+      rs = parseRuleset(lines.join('\n'), { previous: rs });
+    }
+    const nat = rs.tables.get('nat')!;
+    // (the built-in chains the file does not mention have no line to move)
+    for (const name of ['PREROUTING', 'POSTROUTING', 'SVC']) {
+      const c = nat.chains.get(name)!;
+      assert.ok(c instanceof MovedChain && !c.read && c.moveRuns > 0 && c.moveRuns < 64, `${name}: moved unread, its root written again`);
+    }
+    const fresh = parseRuleset(lines.join('\n')).tables.get('nat')!;
+    for (const [name, f] of fresh.chains) assert.deepEqual(chainView(nat.chains.get(name)!, lines), chainView(f, lines), name);
+  });
+
   it('read after line edits that none read in between, each chain holds what a fresh parse gives', () => {
     const text = generateRuleset({ kind: 'kube', family: 'ipv4', rules: 600, seed: 9 }).text;
     for (const seed of [1, 2, 3]) {

@@ -5,9 +5,10 @@
  * in near the top of a kube-proxy file moves 35 000 chains (three lists each) of which the checks
  * of the edit read a few, and making them all was half of the parse of a line edit.
  *
- * Until its lists are made, the chain holds the chain it was last read from (its root) and where
- * the root's lines are now; a chain moved again before it is read adds the edit's moves to those,
- * and holds the same root.
+ * Until its lists are made, the chain holds the lines of the chain it was last read from (its
+ * root) and where those lines are now; a chain moved again before it is read adds the edit's
+ * moves to those, and holds the same root (written again where its lines are once the moves grow
+ * long, see MAX_RUNS).
  */
 import type { Chain, ChainDecl, CommandLine, LineNode, MovedLines, Rule, Span } from './ruleset';
 import { movedLine } from './ruleset';
@@ -55,6 +56,11 @@ export class LineMoves {
     return new LineMoves(starts, ends, by);
   }
 
+  /** How many runs of lines the moves hold. */
+  get runCount(): number {
+    return this.starts.length;
+  }
+
   /** The line that line `l` of the root's version is on now (-1 for a line replaced since). */
   lineOf(l: number): number {
     let lo = 0;
@@ -98,6 +104,23 @@ function rootOf(c: Chain): Root {
   return { name: c.name, table: c.table, builtin: c.builtin, policy: c.policy, policySpan: c.policySpan, lines };
 }
 
+/**
+ * The runs of lines a chain's moves may hold: a chain moved again after that many edits without
+ * being read gets its root's lines written where they are now, and starts its moves again. Each
+ * edit that puts in a line adds a run, and chains left unread since different edits each hold
+ * moves of their own: without a bound, lines would be looked up through ever longer lists, kept
+ * alive as long as any such chain.
+ */
+const MAX_RUNS = 64;
+
+/** `root` with its lines written where `moves` put them (none of them replaced). */
+function movedRoot(root: Root, moves: LineMoves): Root {
+  const lines = root.lines.slice();
+  for (let k = 2; k < lines.length; k++) lines[k] = moves.lineOf(lines[k]!);
+  const span = root.policySpan;
+  return { ...root, policySpan: span && { line: moves.lineOf(span.line), start: span.start, end: span.end }, lines };
+}
+
 export class MovedChain implements Chain {
   /** One past the last line any of its nodes is on (see endOf). */
   readonly end: number;
@@ -123,7 +146,11 @@ export class MovedChain implements Chain {
    */
   static of(c: Chain, m: MovedLines, nodes: ReadList<LineNode>, movesAfter: (before: LineMoves | undefined) => LineMoves): MovedChain {
     const end = movedLine(m, endOf(c) - 1) + 1;
-    if (c instanceof MovedChain && c.moves !== undefined) return new MovedChain(c.source as Root, movesAfter(c.moves), nodes, end);
+    if (c instanceof MovedChain && c.moves !== undefined) {
+      const root = c.source as Root;
+      if (c.moves.runCount < MAX_RUNS) return new MovedChain(root, movesAfter(c.moves), nodes, end);
+      return new MovedChain(movedRoot(root, c.moves), movesAfter(undefined), nodes, end);
+    }
     return new MovedChain(rootOf(c), movesAfter(undefined), nodes, end);
   }
 
@@ -168,6 +195,11 @@ export class MovedChain implements Chain {
   /** Whether the lists are made (for tests). */
   get read(): boolean {
     return this.moves === undefined;
+  }
+
+  /** How many runs of lines its moves hold, 0 once read (for tests). */
+  get moveRuns(): number {
+    return this.moves?.runCount ?? 0;
   }
 
   private lists(): Chain {
