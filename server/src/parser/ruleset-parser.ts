@@ -463,6 +463,22 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     const old = oldLine >= 0 ? priorNodes!.get(oldLine) : undefined;
     const moved = oldLine !== ln;
     if (old) {
+      // a command line an edit moved, read before without a finding of its own (its nodes holding
+      // its words, its counters a pair) in the same table: what the command-line path below does
+      // for it, without looking at its text again (the same text, which made a command line then:
+      // every line below a line put in near the top of a 100 000-line file comes here)
+      if (
+        moved &&
+        old.kind === 'command' &&
+        old.command !== undefined &&
+        old.keptWords === undefined &&
+        (old.counters === undefined || COUNTER_PAIR.test(old.counters.text)) &&
+        (old.block?.name ?? 'filter') === (block?.name ?? 'filter') &&
+        !priorSame!.extras.has(oldLine)
+      ) {
+        outsideTable(ln, full.length);
+        return movedCommand(old, ln, full.length, block && format === 'save' ? block : undefined);
+      }
       // in a context that gives it the same reading and no finding: its node as it was, or made
       // again on its new line (the paths below reach the same result, at the cost of reading it)
       if (old.kind === 'comment' ? raw.charCodeAt(0) === 0x23 : old.kind === 'blank' && raw.length === 0) {
