@@ -448,12 +448,15 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
   let ends = new Map<TableBlock, BlockEnd>();
   const pool = new WordPool();
   const options = new OptionPool();
+  /** The last line read was made from its previous node on another line, as it was (see carried: no need to ask). */
+  let fromMoved = false;
 
   /**
    * Read line ln in the state the lines before it left (the block, whether it is committed): its
    * node, its findings into lineFindings, what else it left into extras and wideDecls.
    */
   const readLine = (ln: number): LineNode => {
+    fromMoved = false;
     const full = lines.get(ln)!;
     const base = bom && ln === 0 ? 1 : 0;
     const raw = contents.get(ln)!;
@@ -477,6 +480,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
         !priorSame!.extras.has(oldLine)
       ) {
         outsideTable(ln, full.length);
+        fromMoved = true;
         return movedCommand(old, ln, full.length, block && format === 'save' ? block : undefined);
       }
       // in a context that gives it the same reading and no finding: its node as it was, or made
@@ -784,7 +788,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     const readNodes: LineNode[] = [];
     for (let ln = same; ln < lines.length; ln++) {
       const node = readLine(ln);
-      if (!carried(ln, node)) notCarried.push(ln);
+      if (!fromMoved && !carried(ln, node)) notCarried.push(ln);
       readNodes.push(node);
       if (node.kind === 'comment') comments.push(node);
     }
@@ -796,7 +800,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     const all: LineNode[] = [];
     for (let ln = 0; ln < lines.length; ln++) {
       const node = readLine(ln);
-      if (shift !== 0 && !carried(ln, node)) notCarried.push(ln);
+      if (shift !== 0 && !fromMoved && !carried(ln, node)) notCarried.push(ln);
       all.push(node);
       if (node.kind === 'command') commands!.push(node);
       else if (node.kind === 'comment') comments.push(node);
