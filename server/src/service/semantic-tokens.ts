@@ -37,11 +37,12 @@ export interface SemanticToken {
 
 /**
  * The tokens of each command line, kept by its option list: an unchanged line of the next version
- * has the same list (the parser reuses it with its parsed command, on the same line number and in
- * the same table; a line read anew gets a list of its own, even an empty one), and its tokens
- * depend on nothing else, so the editor's request after each edit
- * of a 100k-line file does not classify a million words again. A chain declaration is kept by its
- * node, which an unchanged line keeps too (a kube-proxy file declares tens of thousands).
+ * has the same list (the parser reuses it with its parsed command in the same table, also on
+ * another line when an edit moved it; a line read anew gets a list of its own, even an empty one),
+ * and its tokens depend on nothing else but that line (see kept), so the editor's request after
+ * each edit of a 100k-line file does not classify a million words again. A chain declaration is
+ * kept by its node, which an unchanged line keeps too (a kube-proxy file declares tens of
+ * thousands).
  */
 const LINE_TOKENS = new WeakMap<object, readonly SemanticToken[]>();
 
