@@ -21,7 +21,7 @@
  */
 import { type Chain, type Rule, ruleMoved, type Table } from '../model/ruleset';
 import { type Dim, domain, ISet, type SpaceEnv } from './packet-space';
-import { insertionPoint } from './positioned';
+import { insertionPoint } from '../model/insertion-point';
 import type { CompiledRules } from './rule-space';
 
 /** Shorter stretches are walked rule by rule (going through them at once would save nothing). */

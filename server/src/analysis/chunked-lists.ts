@@ -6,7 +6,7 @@
  * as long as its version, so V8 promoted megabytes per edit and started full collections early.
  * Lists are never changed once made: an edit makes a new list that shares the untouched chunks.
  */
-import { insertionPoint } from './positioned';
+import { insertionPoint } from '../model/insertion-point';
 
 /** Entries a chunk is made with; a chunk that grows to twice as many is split in two. */
 export const CHUNK = 64;

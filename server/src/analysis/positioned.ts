@@ -4,6 +4,7 @@
  * this way, an edit of a few rules replaces the items at their positions in a pass over the items,
  * where a list with a slot per rule was copied (and walked) whole on every edit.
  */
+import { insertionPoint } from '../model/insertion-point';
 import { shared } from '../model/shared';
 
 export interface Positioned<T> {
@@ -72,14 +73,3 @@ export function hasAt<T>(list: Positioned<T>, p: number): boolean {
   return i < list.at.length && list.at[i] === p;
 }
 
-/** Where `x` goes in an ascending list of positions (before any equal to it). */
-export function insertionPoint(list: ArrayLike<number>, x: number): number {
-  let a = 0;
-  let b = list.length;
-  while (a < b) {
-    const mid = (a + b) >> 1;
-    if (list[mid]! < x) a = mid + 1;
-    else b = mid;
-  }
-  return a;
-}

@@ -11,7 +11,7 @@
  */
 import { type Box, type Dim, domain, type SpaceEnv } from './packet-space';
 import { Entries, Positions } from './chunked-lists';
-import { insertionPoint } from './positioned';
+import { insertionPoint } from '../model/insertion-point';
 import type { RuleSpace } from './rule-space';
 import type { ReadList } from '../model/chunked-array';
 

@@ -13,6 +13,7 @@
 import type { Chain, ChainDecl, CommandLine, LineNode, MovedLines, Rule, Span } from './ruleset';
 import { movedLine } from './ruleset';
 import type { ReadList } from './chunked-array';
+import { insertionPoint } from './insertion-point';
 
 /**
  * Where each line of a root's version is after some edits that put in or took out lines: a list of
@@ -63,14 +64,8 @@ export class LineMoves {
 
   /** The line that line `l` of the root's version is on now (-1 for a line replaced since). */
   lineOf(l: number): number {
-    let lo = 0;
-    let hi = this.starts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.starts[mid]! <= l) lo = mid + 1;
-      else hi = mid;
-    }
-    const i = lo - 1;
+    // (the last run starting at l or before: lines are whole numbers)
+    const i = insertionPoint(this.starts, l + 1) - 1;
     return i >= 0 && l < this.ends[i]! ? l + this.by[i]! : -1;
   }
 }
