@@ -36,13 +36,7 @@ export class ChunkedArray<T> implements ReadList<T> {
   /** `n` entries, entry i being `entry(i)`, asked in order. */
   static build<T>(n: number, entry: (i: number) => T): ChunkedArray<T> {
     const chunks: T[][] = [];
-    for (let start = 0; start < n; start += CHUNK_SIZE) {
-      const end = Math.min(n, start + CHUNK_SIZE);
-      // (made at its size: a list grown by push keeps up to half as much room again, per chunk)
-      const ch = new Array<T>(end - start);
-      for (let i = start; i < end; i++) ch[i - start] = entry(i);
-      chunks.push(ch);
-    }
+    pushChunks(chunks, 0, n, entry);
     return new ChunkedArray<T>(chunks, n);
   }
 
@@ -196,12 +190,7 @@ export class ChunkedArray<T> implements ReadList<T> {
   private madeFrom(from: number, length: number, entry: (i: number) => T): ChunkedArray<T> {
     const whole = from >> CHUNK_BITS;
     const chunks = this.chunks.slice(0, whole);
-    for (let start = whole << CHUNK_BITS; start < length; start += CHUNK_SIZE) {
-      const end = Math.min(length, start + CHUNK_SIZE);
-      const ch = new Array<T>(end - start);
-      for (let i = start; i < end; i++) ch[i - start] = entry(i);
-      chunks.push(ch);
-    }
+    pushChunks(chunks, whole << CHUNK_BITS, length, entry);
     return new ChunkedArray<T>(chunks, length);
   }
 
@@ -217,5 +206,16 @@ export class ChunkedArray<T> implements ReadList<T> {
     const out: T[] = [];
     for (const ch of this.chunks) for (const x of ch) out.push(x);
     return out;
+  }
+}
+
+/** The chunks of the entries from position `start` (a chunk's first) up to `length`, entry i being `entry(i)`, asked in order, pushed onto `chunks`. */
+function pushChunks<T>(chunks: (readonly T[])[], start: number, length: number, entry: (i: number) => T): void {
+  for (let from = start; from < length; from += CHUNK_SIZE) {
+    const end = Math.min(length, from + CHUNK_SIZE);
+    // (made at its size: a list grown by push keeps up to half as much room again, per chunk)
+    const ch = new Array<T>(end - from);
+    for (let i = from; i < end; i++) ch[i - from] = entry(i);
+    chunks.push(ch);
   }
 }
