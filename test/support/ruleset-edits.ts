@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateRuleset } from '../../bench/gen/rulesets';
+import { editOneLine, generateRuleset } from '../../bench/gen/rulesets';
 import type { Rng } from '../../bench/gen/rng';
 import { sampleRulesets } from './ruleset-gen';
 
@@ -204,4 +204,14 @@ export function* editedVersions(text: string, rng: Rng, count: number, also?: (l
     also?.(lines);
     yield { version, text: lines.join('\n') };
   }
+}
+
+/**
+ * A line put in or taken out where editOneLine picks: its edited line put in after it, or the line
+ * itself taken out (`takeOut`). Every line after it moves.
+ */
+export function putInOrTakeOut(lines: string[], rng: Rng, takeOut: boolean): void {
+  const e = editOneLine(lines, rng);
+  if (takeOut) lines.splice(e.line, 1);
+  else lines.splice(e.line + 1, 0, e.text);
 }

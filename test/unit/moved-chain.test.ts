@@ -6,15 +6,22 @@
  */
 import { strict as assert } from 'node:assert';
 import { Rng } from '../../bench/gen/rng';
-import { editOneLine, generateRuleset } from '../../bench/gen/rulesets';
+import { generateRuleset } from '../../bench/gen/rulesets';
 import { LineMoves, MovedChain, ruleCountOf } from '../../server/src/model/moved-chain';
-import { type Chain, type MovedLines, movedLine, type Ruleset } from '../../server/src/model/ruleset';
+import { type Chain, type MovedLines, movedLine, type Ruleset, type Table } from '../../server/src/model/ruleset';
 import { parseRuleset } from '../../server/src/parser/ruleset-parser';
+import { putInOrTakeOut } from '../support/ruleset-edits';
 
 /** A chain by what it holds: lines and texts, so that two readings compare by content. */
 function chainView(c: Chain, lines: readonly string[]): unknown {
   const at = (n: { line: number }) => `${n.line}: ${lines[n.line]}`;
   return { name: c.name, builtin: c.builtin, policy: c.policy, policySpan: c.policySpan, declarations: c.declarations.map(at), rules: c.rules.map(at), references: c.references.map(at) };
+}
+
+/** Table `mine` holds the chains of `fresh` (a fresh parse of `lines`), in its order, each holding what it holds. */
+function assertChainsAsRead(mine: Table, fresh: Table, lines: readonly string[], what: string): void {
+  assert.deepEqual([...mine.chains.keys()], [...fresh.chains.keys()], what);
+  for (const [name, f] of fresh.chains) assert.deepEqual(chainView(mine.chains.get(name)!, lines), chainView(f, lines), `${what}: ${name}`);
 }
 
 /** The moved chains of `rs` not read yet. */
@@ -55,18 +62,13 @@ describe('moved chains', () => {
     let rs = parseRuleset(text);
     let most = 0;
     for (let i = 0; i < 150; i++) {
-      const e = editOneLine(lines, rng);
-      if (i % 4 === 3) lines.splice(e.line, 1);
-      else lines.splice(e.line + 1, 0, e.text);
+      putInOrTakeOut(lines, rng, i % 4 === 3);
       rs = parseRuleset(lines.join('\n'), { previous: rs });
       for (const c of unread(rs)) most = Math.max(most, c.moveRuns);
     }
     assert.ok(most > 32 && most <= 65, `moves of up to ${most} runs`);
     assert.ok(unread(rs).length > 50);
-    const fresh = parseRuleset(lines.join('\n'));
-    for (const [name, t] of fresh.tables) {
-      for (const [cname, f] of t.chains) assert.deepEqual(chainView(rs.tables.get(name)!.chains.get(cname)!, lines), chainView(f, lines), `${name} ${cname}`);
-    }
+    for (const [name, t] of parseRuleset(lines.join('\n')).tables) assertChainsAsRead(rs.tables.get(name)!, t, lines, name);
   });
 
   it('a built-in chain below many edits, unread: its policy is said on its line, also after its root is written again', () => {
@@ -85,8 +87,7 @@ describe('moved chains', () => {
       const c = nat.chains.get(name)!;
       assert.ok(c instanceof MovedChain && !c.read && c.moveRuns > 0 && c.moveRuns < 64, `${name}: moved unread, its root written again`);
     }
-    const fresh = parseRuleset(lines.join('\n')).tables.get('nat')!;
-    for (const [name, f] of fresh.chains) assert.deepEqual(chainView(nat.chains.get(name)!, lines), chainView(f, lines), name);
+    assertChainsAsRead(nat, parseRuleset(lines.join('\n')).tables.get('nat')!, lines, 'nat');
   });
 
   it('read after line edits that none read in between, each chain holds what a fresh parse gives', () => {
@@ -97,9 +98,7 @@ describe('moved chains', () => {
       let rs = parseRuleset(text);
       let deepest = 0;
       for (let i = 0; i < 14; i++) {
-        const e = editOneLine(lines, rng);
-        if (i % 3 === 2) lines.splice(e.line, 1);
-        else lines.splice(e.line + 1, 0, e.text);
+        putInOrTakeOut(lines, rng, i % 3 === 2);
         const before = new Set(unread(rs));
         rs = parseRuleset(lines.join('\n'), { previous: rs });
         // (a chain moved again before it was read: its lists are still to make)
@@ -116,11 +115,7 @@ describe('moved chains', () => {
         assert.equal(ruleCountOf(c), f.rules.length, c.name);
         assert.equal(c.read, false);
       }
-      for (const [name, t] of fresh.tables) {
-        const mine = rs.tables.get(name)!;
-        assert.deepEqual([...mine.chains.keys()], [...t.chains.keys()]);
-        for (const [cname, f] of t.chains) assert.deepEqual(chainView(mine.chains.get(cname)!, lines), chainView(f, lines), `${name} ${cname}, seed ${seed}`);
-      }
+      for (const [name, t] of fresh.tables) assertChainsAsRead(rs.tables.get(name)!, t, lines, `${name}, seed ${seed}`);
       // the nodes are this version's: each is the node of its line
       for (const t of rs.tables.values()) for (const c of t.chains.values()) for (const r of [...c.rules, ...c.references, ...c.declarations]) assert.equal(rs.lines.get(r.line), r);
     }

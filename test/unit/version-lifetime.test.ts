@@ -10,8 +10,9 @@
 import { strict as assert } from 'node:assert';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { editOneLine, generateRuleset } from '../../bench/gen/rulesets';
+import { generateRuleset } from '../../bench/gen/rulesets';
 import { Rng } from '../../bench/gen/rng';
+import { putInOrTakeOut } from '../support/ruleset-edits';
 import { parseRuleset, rulesetEdit, splitLines } from '../../server/src/parser/ruleset-parser';
 import { diagnose } from '../../server/src/service/diagnostics';
 import type { Ruleset } from '../../server/src/model/ruleset';
@@ -53,12 +54,6 @@ function edited(lines: string[], k: number): string[] {
 }
 
 /** Edit `i` of a series: a copy of a rule put in below it (even i), or a line taken out (odd i). */
-function putInOrTakeOut(lines: string[], rng: Rng, i: number): void {
-  const e = editOneLine(lines, rng);
-  if (i % 2 === 0) lines.splice(e.line + 1, 0, e.text);
-  else lines.splice(e.line, 1);
-}
-
 function analysed(text: string, previous?: Ruleset): Ruleset {
   const rs = parseRuleset(text, previous ? { previous } : {});
   diagnose(rs, ChunkedArray.of(text.split('\n')));
@@ -98,7 +93,7 @@ describe('version lifetime', () => {
     const rng = new Rng(42);
     const old: WeakRef<object>[] = [];
     for (let i = 0; i < 6; i++) {
-      putInOrTakeOut(lines, rng, i);
+      putInOrTakeOut(lines, rng, i % 2 === 1);
       for (const r of rs.rules) old.push(new WeakRef(r));
       rs = analysed(lines.join('\n'), rs);
       await new Promise((r) => setImmediate(r));
@@ -142,7 +137,7 @@ describe('version lifetime', () => {
     for (let i = 0; i < 6; i++) {
       old.push(...prepare(rs));
       for (const t of rs.tables.values()) for (const c of t.chains.values()) oldChains.push(new WeakRef(c));
-      putInOrTakeOut(lines, rng, i);
+      putInOrTakeOut(lines, rng, i % 2 === 1);
       rs = analysed(lines.join('\n'), rs);
       await new Promise((r) => setImmediate(r));
     }
