@@ -391,7 +391,8 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
       if (mine && blocks.length && mine.some((r) => r.block !== blocks[0])) throw NOT_MOVED;
       if (mine) placed += mine.length;
       if (theirs && !c.builtin && (!first || theirs[0]!.line < first.line)) throw NOT_MOVED;
-      const rules = mergeByLine(mapNodes(c.rules, moved), mine);
+      const kept = mapNodes(c.rules, moved);
+      const rules = mine ? mergeInOrder(kept, mine, (a, b) => a.line - b.line) : kept;
       let references = mapNodes(c.references, moved);
       if (theirs) {
         // in the order buildTables gives them: by the position of their chain, then by line (the
@@ -486,20 +487,6 @@ function mergeInOrder(list: readonly Rule[], more: readonly Rule[], before: (a: 
   while (i < list.length) out.push(list[i++]!);
   return out;
 }
-
-/** Two lists of rules in line order as one (`more` may be undefined). */
-function mergeByLine(rules: Rule[], more: readonly Rule[] | undefined): Rule[] {
-  if (!more) return rules;
-  const out: Rule[] = [];
-  let j = 0;
-  for (const r of rules) {
-    while (j < more.length && more[j]!.line < r.line) out.push(more[j++]!);
-    out.push(r);
-  }
-  while (j < more.length) out.push(more[j++]!);
-  return out;
-}
-
 
 function applyCommand(t: TableBuilding, node: CommandLine, format: FileFormat, findings: Finding[], state: BuildState): void {
   const cmd = node.command!;
