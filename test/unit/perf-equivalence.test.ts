@@ -13,7 +13,7 @@ import { analysisContext, TAKEN_ONLY, TCP_START } from '../../server/src/analysi
 import { HOOKS } from '../../server/src/knowledge/types';
 import { type Condition, compileRule } from '../../server/src/analysis/rule-space';
 import { Box, DIMS, type Dim, domain, ifaceSet, ifaceValue, ISet, mergeBoxes, Space, type SpaceEnv } from '../../server/src/analysis/packet-space';
-import { setWalkBudget, verdictKind } from '../../server/src/analysis/reach';
+import { reach, setWalkBudget, verdictKind } from '../../server/src/analysis/reach';
 import type { Finding, Rule, Ruleset, Word } from '../../server/src/model/ruleset';
 import { tokenizeLine, WordPool } from '../../server/src/parser/tokenizer';
 import { parseRuleset } from '../../server/src/parser/ruleset-parser';
@@ -404,6 +404,46 @@ describe('performance rewrites keep behaviour: analysis', function () {
       }
     });
     assert.ok(compared > 2000, `${compared} rules compared`);
+  });
+
+  it('a walk that records what only some rules take gives those rules what a walk recording every rule gives them, and the same walk otherwise', () => {
+    const isAccept = (r: Rule) => r.target?.name === 'ACCEPT';
+    const rng = new Rng(20261123);
+    let compared = 0;
+    let left = 0;
+    const sets = [...files.map((f) => f.text), ...sampleRulesets(73, 40).map((g) => g.text)];
+    sets.forEach((text, n) => {
+      const rs = createRulesDocument(`file:///takes${n}.rules`, 1, text).ruleset;
+      const ctx = analysisContext(rs);
+      for (const table of rs.tables.values()) {
+        for (const hook of HOOKS) {
+          if (!table.chains.get(hook)?.builtin) continue;
+          // (ACCEPT rules, as the baseline check asks, or every third rule by line; with a small
+          // limit now and then, so that both walks stop at the same rule)
+          const takes = rng.chance(0.5) ? isAccept : (r: Rule) => r.line % 3 === 0;
+          const stop = rng.chance(0.3) ? (r: Rule, took: Space) => isAccept(r) && !took.empty : undefined;
+          setWalkBudget(rng.chance(0.3) ? rng.int(5, 400) : undefined);
+          const all = reach(ctx.env, ctx.compiled, table, hook, Space.ALL, () => false, stop);
+          const some = reach(ctx.env, ctx.compiled, table, hook, Space.ALL, () => false, stop, takes);
+          setWalkBudget(undefined);
+          const where = `${table.name} ${hook} of set ${n}`;
+          assert.equal(some.complete, all.complete, where);
+          assert.deepEqual([...some.chains], [...all.chains], where);
+          assert.deepEqual([...some.read], [...all.read], where);
+          assert.ok(some.toPolicy.sameAs(all.toPolicy), where);
+          const want = [...all.taken].filter(([r]) => takes(r));
+          const got = [...some.taken];
+          assert.deepEqual(got.map(([r]) => r.line), want.map(([r]) => r.line), `${where}: the rules recorded`);
+          got.forEach(([r, t], i) => assert.ok(t.sameAs(want[i]![1]), `${where}: line ${r.line + 1}`));
+          compared += got.length;
+          left += all.taken.size - got.length;
+          // (and a check's walk asks the same through its Keep)
+          const kept = ctx.reach(table.name, hook, Space.ALL, 'takes', { name: `takes-${n}`, test: () => false, takes });
+          assert.ok([...(kept?.taken.keys() ?? [])].every(takes), `${where}: through the context`);
+        }
+      }
+    });
+    assert.ok(compared > 500 && left > 1000, `${compared} rules compared, ${left} left out`);
   });
 
   it('a rule\'s space built box by box from its conditions is the pairwise intersection from the whole space', () => {

@@ -113,11 +113,16 @@ export function setBanRuns(on: boolean): void {
  * `keep`: the rules whose arrivals are recorded (default every rule). An arrival holds the packets
  * left at that point of the walk; recorded for every rule of a 50 000-rule blocklist, those sets
  * cost memory with the square of the chain; a check asks for the rules it looks at. `taken` is
- * always recorded for every rule.
+ * recorded for every rule unless `takes` says otherwise.
  *
  * `stopAt`: the walk ends at the first rule for which it says true (after recording that rule):
  * a check that only asks whether some rule takes a packet needs nothing after it. Such a result
  * holds what the walk saw up to there; its `toPolicy` means nothing.
+ *
+ * `takes`: the rules whose `taken` is recorded (default every rule); the others are absent from
+ * it. What a rule takes is unioned over every visit of it, and a chain visited once per jump to it
+ * (a Docker host's second isolation stage, from each bridge's rule of the first) made those unions
+ * most of a walk that only asks about ACCEPT rules.
  */
 export function reach(
   env: SpaceEnv,
@@ -127,6 +132,7 @@ export function reach(
   start: Space,
   keep?: (r: Rule) => boolean,
   stopAt?: (r: Rule, took: Space) => boolean,
+  takes?: (r: Rule) => boolean,
 ): ReachResult {
   const arrivals = new Map<Rule, Arrival[]>();
   const taken = new Map<Rule, Space>();
@@ -141,6 +147,7 @@ export function reach(
 
   /** What rule r takes, added to what it took before in this walk. */
   const tookAt = (r: Rule, took: Space) => {
+    if (takes && !takes(r)) return;
     const had = taken.get(r);
     taken.set(r, (had ?? Space.NONE).union(took));
   };

@@ -6,7 +6,7 @@
  */
 import type { Hook } from '../../knowledge/types';
 import { type Finding, type Rule, type Ruleset, spanAt, type Table } from '../../model/ruleset';
-import { analysisContext, envKey, limitFinding, TableMemo, TAKEN_ONLY, TCP_START } from '../context';
+import { analysisContext, envKey, limitFinding, TableMemo, TAKEN_BY_REJECTS, TCP_START } from '../context';
 import { LineFindings } from '../line-findings';
 import { ISet, Space } from '../packet-space';
 import { verdictKind } from '../reach';
@@ -37,7 +37,7 @@ function judgeTable(ctx: ReturnType<typeof analysisContext>, rs: Ruleset, table:
     const limited: Finding[] = [];
     for (const chain of table.chains.values()) {
       if (!chain.builtin || !hooks.has(chain.name as Hook)) continue;
-      const res = ctx.reach(table.name, chain.name as Hook, TCP_START.space, TCP_START.key, TAKEN_ONLY);
+      const res = ctx.reach(table.name, chain.name as Hook, TCP_START.space, TCP_START.key, TAKEN_BY_REJECTS);
       if (res && !res.complete) limited.push(limitFinding(table, chain.name as Hook, 'REJECT without a TCP reset'));
       if (res) walks.push(res.taken);
     }

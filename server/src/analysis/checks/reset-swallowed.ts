@@ -5,7 +5,7 @@
  * it and the peer never learns that its connection is gone.
  */
 import { type Finding, type Rule, type Ruleset, spanAt } from '../../model/ruleset';
-import { analysisContext, limitFinding, TAKEN_ONLY, TCP_START } from '../context';
+import { analysisContext, limitFinding, TAKEN_BY_REJECTS, TAKEN_ONLY, TCP_START } from '../context';
 import { Box, boxGet, ISet, Space, stateValue } from '../packet-space';
 import { flagSet } from '../rule-space';
 import { LineFindings } from '../line-findings';
@@ -58,7 +58,7 @@ export function checkResetSwallowed(rs: Ruleset): Finding[] {
   let limitedOutput = false;
   for (const hook of ['INPUT', 'FORWARD'] as const) {
     if (!hooks.has(hook)) continue;
-    const res = ctx.reach('filter', hook, TCP_START.space, TCP_START.key, TAKEN_ONLY);
+    const res = ctx.reach('filter', hook, TCP_START.space, TCP_START.key, TAKEN_BY_REJECTS);
     if (!res) continue;
     // the REJECTs a walk cut short did get to are judged; the others are said to be unchecked
     if (!res.complete) out.push(limitFinding(filter, hook, 'Resets of a REJECT dropped in OUTPUT'));
