@@ -265,6 +265,31 @@ describe('check: shadowed, redundant and unreachable rules', function () {
     assert.deepEqual(checkShadowed(doc.ruleset), checkShadowed(createRulesDocument('file:///between.rules', 1, split.join('\n')).ruleset));
   });
 
+  it('a rule put into a long chain: the findings above it that name rules above it only are the previous objects, the others said on the lines they name now', () => {
+    const lines = ['*filter', ':INPUT DROP [0:0]', '-A INPUT -s 10.0.1.0/24 -j DROP', '-A INPUT -s 10.0.1.5 -j DROP', '-A INPUT -s 10.0.1.6 -p tcp -j ACCEPT', '-A INPUT -s 10.0.9.9 -j DROP'];
+    for (let i = 0; i < 30; i++) lines.push(`-A INPUT -s 10.5.${i}.0/24 -p udp -j ACCEPT`);
+    const at = lines.length;
+    lines.push('-A INPUT -s 10.0.9.0/24 -j DROP', '-A INPUT -s 10.0.3.0/24 -j DROP', '-A INPUT -s 10.0.3.3 -j ACCEPT', 'COMMIT', '');
+    let doc = createRulesDocument('file:///above.rules', 1, lines.join('\n'));
+    const before = checkShadowed(doc.ruleset);
+    const now = [...lines.slice(0, at), '-A INPUT -s 192.0.2.1 -j DROP', ...lines.slice(at)];
+    doc = createRulesDocument('file:///above.rules', 2, now.join('\n'), 'auto', doc);
+    const stats = { ...shadowStats };
+    const after = checkShadowed(doc.ruleset);
+    assert.equal(shadowStats.partial - stats.partial, 1, 'judged in part');
+    assert.deepEqual(after, checkShadowed(createRulesDocument('file:///above.rules', 1, now.join('\n')).ruleset));
+    const kept = new Set(before);
+    const named = (f: (typeof after)[number]) => [f.span.line, ...(f.related ?? []).map((r) => r.span.line), ...[...f.message.matchAll(/line (\d+)/g)].map((m) => Number(m[1]) - 1)];
+    const above = after.filter((f) => named(f).every((l) => l < at));
+    const rest = after.filter((f) => !above.includes(f));
+    // (two findings above the rule put in: one naming the rule above it, one the rule below it that decides the same)
+    assert.deepEqual(above.map((f) => f.span.line), [3, 4], after.map((f) => `${f.code}@${f.span.line}: ${f.message}`).join('\n'));
+    assert.ok(above.every((f) => kept.has(f)), 'the findings naming rules above the edit are the previous objects');
+    // (the one above naming a rule below, the two below, and the rule put in: a drop the policy makes anyway)
+    assert.ok(rest.length === 4 && rest.every((f) => !kept.has(f)), 'the others are said again');
+    assert.ok(rest.some((f) => f.span.line === 5 && f.message.includes(`line ${at + 2}`)), 'the finding above the edit that names a rule below it names its new line');
+  });
+
   it('a rule put into or taken out of a long chain: judges again only the rules it meets and those whose finding names it', function () {
     this.timeout(60_000);
     let cur = networksAndHosts();
