@@ -156,7 +156,7 @@ describe('ChunkedArray', () => {
     const c = a.splice(5, 6, [{ i: -2 }]);
     assert.equal(chunksOf(a).filter((ch, k) => chunksOf(c)[k] === ch).length, 7, 'splice of one entry shares seven chunks');
   });
-  it('headThen: the first entries, then others, sharing the chunks wholly before the cut', () => {
+  it('headThen and headThenMade: the first entries, then others (made in order, once each), sharing the chunks wholly before the cut', () => {
     const chunksOf = (l: ChunkedArray<unknown>) => (l as unknown as { chunks: unknown[][] }).chunks;
     const rng = new Rng(0x4ead);
     for (const n of sizes) {
@@ -174,6 +174,13 @@ describe('ChunkedArray', () => {
         for (let c = 0; c < whole; c++) assert.equal(chunksOf(made)[c], chunksOf(list)[c], `chunk ${c} shared`);
         // chunks full but for the last: get finds every entry by position
         for (let c = 0; c < chunksOf(made).length - 1; c++) assert.equal(chunksOf(made)[c]!.length, CHUNK_SIZE);
+        // the same list with the entries after the cut made as they are asked for
+        const asked: number[] = [];
+        const madeThen = list.headThenMade(cut, cut + items.length, (i) => (asked.push(i), items[i - cut]!));
+        assert.deepEqual(readAll(madeThen), want, `headThenMade ${cut} (${items.length}) of ${n}`);
+        assert.deepEqual(asked, items.map((_, k) => cut + k), 'each entry made once, in order');
+        assert.deepEqual(chunksOf(madeThen).map((ch) => ch.length), chunksOf(made).map((ch) => ch.length));
+        for (let c = 0; c < whole; c++) assert.equal(chunksOf(madeThen)[c], chunksOf(list)[c], `chunk ${c} shared`);
       }
     }
   });

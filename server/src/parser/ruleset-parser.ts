@@ -785,17 +785,16 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     for (const ln of priorSame.wideDecls) if (ln < same) wideDecls.add(ln);
     lineFindings = priorSame.lineFindings.filter((x) => x.span.line < same);
     comments = previous.comments.filter((c) => c.line < same);
-    const readNodes: LineNode[] = [];
-    for (let ln = same; ln < lines.length; ln++) {
+    // (each node read goes straight into the list's chunks: see headThenMade)
+    nodes = previous.lines.headThenMade(same, lines.length, (ln) => {
       const node = readLine(ln);
       if (!fromMoved && !carried(ln, node)) notCarried.push(ln);
-      readNodes.push(node);
       if (node.kind === 'comment') comments.push(node);
-    }
+      return node;
+    });
     // (as after an edit within blocks: the command and rule lists are made when asked for)
     commands = undefined;
     rules = undefined;
-    nodes = previous.lines.headThen(same, readNodes);
   } else {
     const all: LineNode[] = [];
     for (let ln = 0; ln < lines.length; ln++) {
