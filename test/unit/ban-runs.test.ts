@@ -3,8 +3,8 @@
  * walks rule by rule. On random rulesets with long stretches of single-range bans (ranges written
  * again, adjacent ones, prefixes holding earlier addresses, rules of another kind or dimension in
  * between, RETURN and LOG among them), entered with packets of one box or several, with the
- * banned dimension restricted or not, with rules whose arrivals are kept, a rule to stop at and
- * small work limits, every result must be held alike: the same rules in the same order with the
+ * banned dimension restricted or not, with rules whose arrivals are kept, a rule to stop at, what
+ * only some rules take recorded, and small work limits, every result must be held alike: the same rules in the same order with the
  * same packets taken and arrived, the same packets left to the policy, the same limit reached.
  * Runs carried from a version to the next (a line put in or taken out, a rule rewritten in place)
  * must describe the rules the chain holds then.
@@ -188,10 +188,13 @@ describe('ban runs: walks through runs at once', () => {
         const stopLine = rng.chance(0.3) ? rng.pick(lines) : undefined;
         const stopAt = stopLine === undefined ? undefined : (r: Rule, took: Space) => r.line === stopLine && !took.empty;
         const budget = rng.chance(0.3) ? rng.int(20, 600) : undefined;
+        // (what every rule takes recorded, or only what REJECTs or some rules take: a run then
+        // makes the part a rule takes only for those)
+        const takes = rng.pick<((r: Rule) => boolean) | undefined>([undefined, undefined, (r) => r.target?.name === 'REJECT', (r) => r.line % 5 === 0]);
         const walkWith = (runs: boolean) => {
           setBanRuns(runs);
           setWalkBudget(budget);
-          return reach(ctx.env, ctx.compiled, table, 'INPUT', start, keep, stopAt);
+          return reach(ctx.env, ctx.compiled, table, 'INPUT', start, keep, stopAt, takes);
         };
         const off = walkWith(false);
         const on = walkWith(true);

@@ -231,24 +231,28 @@ export function reach(
       // (what the rule takes of a box: the box with the dimension narrowed to the part of the
       // range in it, as intersecting it with the rule's one-range box gives, the box itself when
       // that is all of it; the rule compiled exactly, see banRange, so the run needs no look at
-      // its compiled form)
-      const out: Box[] = [];
-      if (meets) {
-        for (let j = 0; j < n; j++) {
-          if (!hit[j]) continue;
-          const a = lo > los[j]! ? lo : los[j]!;
-          const b = hi < his[j]! ? hi : his[j]!;
-          out.push(a === los[j] && b === his[j] ? boxes[j]! : boxes[j]!.with(d, ISet.of(a, b)));
+      // its compiled form. Made only when it is recorded or asked about: a walk that records what
+      // REJECTs take went through the firewall-like file's 83 000 DROPs making a space for each)
+      if (stopAt || !takes || takes(r)) {
+        const out: Box[] = [];
+        if (meets) {
+          for (let j = 0; j < n; j++) {
+            if (!hit[j]) continue;
+            const a = lo > los[j]! ? lo : los[j]!;
+            const b = hi < his[j]! ? hi : his[j]!;
+            out.push(a === los[j] && b === his[j] ? boxes[j]! : boxes[j]!.with(d, ISet.of(a, b)));
+          }
+        }
+        const matched = new Space(out, approximate, merged);
+        // (no arrival: keep said no for this rule above)
+        tookAt(r, matched);
+        if (stopAt?.(r, matched)) {
+          found = true;
+          return { at: run.start + k, s: left(k), stop: true };
         }
       }
-      const matched = new Space(out, approximate, merged);
-      // (no arrival: keep said no for this rule above)
-      tookAt(r, matched);
-      if (stopAt?.(r, matched)) {
-        found = true;
-        return { at: run.start + k, s: left(k), stop: true };
-      }
-      if (matched.empty) continue;
+      // (it takes a part of each box it meets, and nothing of the others)
+      if (!meets) continue;
       for (let j = 0; j < n; j++) work += counts[j]!;
       for (let j = 0; j < n; j++) {
         if (!hit[j]) continue;
