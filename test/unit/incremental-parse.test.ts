@@ -10,8 +10,9 @@ import { strict as assert } from 'node:assert';
 import { Rng } from '../../bench/gen/rng';
 import { generateRuleset } from '../../bench/gen/rulesets';
 import { type Chain, type LineNode, replacedSince, type Rule, type Ruleset, type TableBlock } from '../../server/src/model/ruleset';
-import { parseRuleset } from '../../server/src/parser/ruleset-parser';
-import { CHUNK_SIZE } from '../../server/src/model/chunked-array';
+import { parseRuleset, rulesetEdit } from '../../server/src/parser/ruleset-parser';
+import { noteSplice } from '../../server/src/model/line-splices';
+import { ChunkedArray, CHUNK_SIZE } from '../../server/src/model/chunked-array';
 import { editedVersions, editInputs } from '../support/ruleset-edits';
 
 /** A block by where it is, so that two readings compare by content and not by identity. */
@@ -76,6 +77,38 @@ describe('incremental parse: an edited document reads as a fresh parse of its te
       }
     });
   }
+});
+
+describe('incremental parse: the lines of a version the document made from the previous one by one edit', function () {
+  it('read as the same lines do when the edit is not known: the lines an edit put in around equal ones, duplicated or taken out', () => {
+    const rng = new Rng(0x5911ce);
+    // (runs of equal lines, so that the lines alike at the end reach above the edit: the lines
+    // compared there decide which are read again)
+    const base = ['*filter', ':INPUT DROP [0:0]', ':F - [0:0]'];
+    for (let i = 0; i < 40; i++) base.push(...Array.from({ length: rng.int(1, 4) }, () => `-A INPUT -s 10.0.${i % 7}.0/24 -j F`), `-A F -p tcp --dport ${i % 5} -j ACCEPT`);
+    base.push('COMMIT', '');
+    let lines = ChunkedArray.of(base);
+    let prev = parseRuleset('', { lines });
+    let noted = 0;
+    for (let v = 0; v < 120; v++) {
+      const n = lines.length - 2;
+      const at = rng.int(3, n);
+      const removed = rng.pick([0, 0, 1, 2]);
+      const put = removed === 0 || rng.chance(0.5) ? Array.from({ length: rng.int(removed ? 0 : 1, 2) }, () => lines.get(rng.int(3, n))!) : [];
+      const made = lines.splice(at, Math.min(at + removed, n), put);
+      if (made.length === lines.length) continue;
+      noteSplice(made, lines, at, Math.min(at + removed, n) - at, put.length);
+      const known = parseRuleset('', { lines: made, previous: prev });
+      const unknown = parseRuleset('', { lines: ChunkedArray.of(made.toArray()), previous: prev });
+      assert.deepEqual(view(known), view(unknown), `version ${v}`);
+      assert.deepEqual(rulesetEdit(known), { ...rulesetEdit(unknown)!, previous: prev }, `version ${v}: the lines read again`);
+      assert.deepEqual(view(known), view(parseRuleset(made.join('\n'))), `version ${v}: as a fresh read`);
+      noted++;
+      lines = made;
+      prev = known;
+    }
+    assert.ok(noted > 60, `${noted} edits`);
+  });
 });
 
 describe('incremental parse: what an edit leaves alone is kept', () => {

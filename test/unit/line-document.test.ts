@@ -4,13 +4,15 @@
  * of changes (several per message, reversed and out-of-range ranges, whole-text changes), every
  * version's text, line count, ranges of text, offsets, positions, line ranges and line ends. A
  * carriage return is refused without changing anything, and a version's lines stay as they were
- * when the next version is made.
+ * when the next version is made; after a single change, the lines it says end the new version as
+ * they ended the previous one (see model/line-splices.ts) do.
  */
 import { strict as assert } from 'node:assert';
 import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import { Rng } from '../../bench/gen/rng';
 import { LineDocument } from '../../server/src/lsp/line-document';
 import { CHUNK_SIZE } from '../../server/src/model/chunked-array';
+import { sharedEndFrom } from '../../server/src/model/line-splices';
 import { SANITIZED_DOCUMENTS } from '../../server/src/lsp/documents';
 
 const PIECES = ['', 'x', '-A INPUT -j ACCEPT', '\n', '\n\n', 'ab\ncd', '*filter\n:INPUT ACCEPT [0:0]\n', 'é€😀', '\nlast'];
@@ -47,6 +49,7 @@ function sameAnswers(rng: Rng, mine: LineDocument, ref: TextDocument, where: str
 describe('LineDocument answers as TextDocument', () => {
   it('over random texts and random changes, every version', () => {
     const rng = new Rng(0x11d0c);
+    let said = 0;
     for (let run = 0; run < 300; run++) {
       const text = randomText(rng);
       const mine = LineDocument.create('file:///r.rules', 'iptables', 1, text)!;
@@ -71,8 +74,19 @@ describe('LineDocument answers as TextDocument', () => {
         // the previous version's list of lines was not changed in place
         assert.deepEqual(before.toArray(), kept, `run ${run} v${v}: old lines`);
         sameAnswers(rng, mine, ref, `run ${run} v${v} after ${JSON.stringify(changes)}`);
+        // the lines it says are the previous version's at the end are (said for one change only)
+        const end = sharedEndFrom(mine.lines, before);
+        const now = mine.lines.toArray();
+        if (changes.length > 1 || !('range' in changes[0]!)) assert.equal(end, undefined, `run ${run} v${v}: several changes or a whole text`);
+        else {
+          const shift = now.length - kept.length;
+          assert.ok(end !== undefined && end <= now.length && end - shift >= 0, `run ${run} v${v}: ${end}`);
+          assert.deepEqual(now.slice(end), kept.slice(end - shift), `run ${run} v${v}: the end the edit left`);
+          said++;
+        }
       }
     }
+    assert.ok(said > 500, `${said} single changes`);
   });
 
   it('an edit of one line of a long document copies the chunk of lines it falls in, not the whole list', () => {

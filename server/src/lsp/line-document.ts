@@ -14,6 +14,7 @@
  */
 import type { Position, Range, TextDocument, TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import { ChunkedArray } from '../model/chunked-array';
+import { noteSplice } from '../model/line-splices';
 import { detached } from '../parser/tokenizer';
 
 export class LineDocument implements TextDocument {
@@ -102,7 +103,12 @@ export class LineDocument implements TextDocument {
       }
       const [a, b] = rangeIn(list, c.range);
       const mid = (list.get(a.line)!.slice(0, a.character) + c.text + list.get(b.line)!.slice(b.character)).split('\n');
+      const was = list;
       list = list.splice(a.line, b.line + 1, mid.map(detached));
+      // (what the parser of this version would otherwise find by comparing the lines, see
+      // line-splices.ts: said of each change's list and the one before it, so only a single
+      // change's is said of the previous version's)
+      noteSplice(list, was, a.line, b.line + 1 - a.line, mid.length);
     }
     this.list = list;
     this.current = version;

@@ -24,6 +24,7 @@ import type {
 import { findingOnLine, isRule, spanAt } from '../model/ruleset';
 import { replaceRange } from '../model/replace-range';
 import { ChunkedArray } from '../model/chunked-array';
+import { sharedEndFrom } from '../model/line-splices';
 import { buildTables, moveTables, type TablesBuild, updateTables } from './chains';
 import { OptionPool, type ParsedCommand, parseCommandWords } from './command-parser';
 import { ChainDeclNode } from './chain-decl-node';
@@ -434,7 +435,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       sameBlocks = !opensOrCloses(lines, same, sameFrom) && !opensOrCloses(old, same, sameFrom);
     } else {
       shift = lines.length - old.length;
-      sameFrom = sameSuffixFrom(lines, old, same);
+      sameFrom = sameSuffixFrom(lines, old, same, sharedEndFrom(lines, old));
     }
   }
   /** The previous version's number of line ln, when that version had the same line there (before or after what the edit replaced); -1 otherwise. */
@@ -904,11 +905,13 @@ function spliceByLine<T>(list: readonly T[], lineOf: (x: T) => number, from: num
 /**
  * For lists of different lengths (`lines` made from `old` by an edit that inserted or deleted
  * lines): the first line from which on `lines` ends as `old` does (the same strings, each moved by
- * the difference in length), at least `floor` in both lists' numbering.
+ * the difference in length), at least `floor` in both lists' numbering. `known`: a line from which
+ * on they are known to end alike (see line-splices.ts); the lines below it are not compared.
  */
-function sameSuffixFrom(lines: ChunkedArray<string>, old: ChunkedArray<string>, floor: number): number {
-  let i = lines.length;
-  let j = old.length;
+function sameSuffixFrom(lines: ChunkedArray<string>, old: ChunkedArray<string>, floor: number, known?: number): number {
+  const shift = lines.length - old.length;
+  let i = known === undefined ? lines.length : Math.min(lines.length, Math.max(known, floor, floor + shift));
+  let j = i - shift;
   while (i > floor && j > floor && lines.get(i - 1) === old.get(j - 1)) {
     i--;
     j--;
