@@ -209,6 +209,25 @@ describe('incremental parse: what an edit leaves alone is kept', () => {
     assert.deepEqual(view(after), view(parseRuleset(edited.join('\n'))));
   });
 
+  it('chain lines moved by a line put in or taken out: their findings moved with them, and those the new place gives them', () => {
+    // (a user chain with a policy, a name too long, one without a finding; below them a second
+    // table whose chain lines come after a COMMIT that a line put in above can take away)
+    const file = ['*filter', ':INPUT ACCEPT [0:0]', '-A INPUT -j ACCEPT', ':FINE - [0:0]', ':POLICED DROP [0:0]', `:${'N'.repeat(29)} - [0:0]`, '-A FINE -j RETURN', 'COMMIT', '*nat', ':PREROUTING ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', ':DNAT-IN - [0:0]', 'COMMIT', ''];
+    const before = parseRuleset(file.join('\n'));
+    assert.deepEqual(before.findings.map((f) => `${f.code}@${f.span.line}`).sort(), ['chain-name@5', 'chain-policy@4'], 'the findings before');
+    for (const [name, edited] of [
+      ['a rule put in above them', [...file.slice(0, 3), '-A INPUT -s 10.0.0.1 -j DROP', ...file.slice(3)]],
+      ['a rule taken out above them', [...file.slice(0, 2), ...file.slice(3)]],
+      // the chain lines after it are outside any open block now
+      ['a COMMIT put in above them', [...file.slice(0, 3), 'COMMIT', ...file.slice(3)]],
+      // POSTROUTING is no chain of filter: its policy says nothing there
+      ['a table line put in between', [...file.slice(0, 10), '*filter', ...file.slice(10)]],
+    ] as const) {
+      const after = parseRuleset(edited.join('\n'), { previous: before });
+      assert.deepEqual(view(after), view(parseRuleset(edited.join('\n'))), name);
+    }
+  });
+
   it('a line inserted or deleted: the lines below it are not read again but moved, with the parts of their previous nodes', () => {
     const bad = '-A INPUT -p tcp --dprot 22 -j ACCEPT';
     // (a line of counters that are no pair, and one of more words than iptables-restore reads:

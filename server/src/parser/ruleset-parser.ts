@@ -562,8 +562,13 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       let decl: ChainDecl;
       let fourth: Word | undefined;
       if (reused && reused.block === block && !moved) decl = reused;
-      else if (reused) decl = new ChainDeclNode(ln, full.length, block?.name ?? 'filter', block, reused.nameWord, reused.policy, reused.counters);
-      else {
+      else if (reused) {
+        decl = new ChainDeclNode(ln, full.length, block?.name ?? 'filter', block, reused.nameWord, reused.policy, reused.counters);
+        // moved, read before without a finding in a block of the same table, open as this one is:
+        // none now either (its findings follow from its words and that), without checking them
+        // again (the 35 000 chain lines of a kube-proxy file below a line put in near the top)
+        if (moved && block && !committed && reused.block?.name === block.name && !hasFindingOn(priorSame!.lineFindings, oldLine)) return decl;
+      } else {
         const words = plainWords(full, base + 1, pool);
         decl = new ChainDeclNode(ln, full.length, block?.name ?? 'filter', block, words[0] ?? { text: '', start: base + 1, end: base + 1, quoted: false }, words[1], words[2]);
         fourth = words[3];
@@ -900,6 +905,18 @@ function spliceByLine<T>(list: readonly T[], lineOf: (x: T) => number, from: num
     return lo;
   };
   return replaceRange(list, at(from), at(to), mid);
+}
+
+/** Whether a finding of `findings` (in line order) is on line `line`. */
+function hasFindingOn(findings: readonly Finding[], line: number): boolean {
+  let lo = 0;
+  let hi = findings.length;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (findings[m]!.span.line < line) lo = m + 1;
+    else hi = m;
+  }
+  return lo < findings.length && findings[lo]!.span.line === line;
 }
 
 /**
