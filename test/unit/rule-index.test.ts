@@ -19,7 +19,7 @@ const list = (spaces: readonly (RuleSpace | undefined)[]) => ChunkedArray.of(spa
 
 const ENV: SpaceEnv = { family: 'ipv4' };
 
-/** A random rule of a chain: some of source, destination, protocol and port, interface, state. */
+/** A random rule of a chain: some of source, destination, protocol and port (or either port), interface, state. */
 function randomRuleText(rng: Rng, skew: number): string {
   const parts: string[] = ['-A C'];
   const maybe = (p: number) => rng.int(0, 99) < p;
@@ -28,6 +28,8 @@ function randomRuleText(rng: Rng, skew: number): string {
   if (maybe(50)) {
     parts.push(rng.int(0, 1) ? '-p tcp' : '-p udp');
     if (maybe(70)) parts.push(`--dport ${rng.int(0, 3) ? rng.int(1, 1024) : `${rng.int(1000, 2000)}:${rng.int(2000, 3000)}`}`);
+    // either port: a space of two boxes, one restricting each (the hull of neither port is the rule's)
+    else if (maybe(40)) parts.push(`-m multiport --ports ${rng.int(1, 1024)},${rng.int(1, 1024)}`);
   }
   if (maybe(30)) parts.push(`-i ${['eth0', 'eth1', 'br-+', 'wg0'][rng.int(0, 3)]}`);
   if (maybe(20)) parts.push('-m conntrack --ctstate NEW');

@@ -9,7 +9,7 @@
  * (a hull is coarser than a set, and only one dimension is looked at): callers still intersect; the
  * index only leaves out rules that certainly cannot match.
  */
-import { type Box, type Dim, domain, type SpaceEnv } from './packet-space';
+import { type Box, type Dim, domain, Space, type SpaceEnv } from './packet-space';
 import { Entries, Positions } from './chunked-lists';
 import { insertionPoint } from '../model/insertion-point';
 import type { RuleSpace } from './rule-space';
@@ -36,29 +36,51 @@ const NO_HITS: readonly number[] = [];
 
 /** The hull of a dimension over some boxes: undefined when some box does not restrict it. */
 function hull(env: SpaceEnv, boxes: readonly Box[], d: Dim): [bigint, bigint] | undefined {
+  const out: bigint[] = [];
+  return hullInto(env, boxes, d, out) ? [out[0]!, out[1]!] : undefined;
+}
+
+/**
+ * hull() of some boxes or of the boxes of a space, its two ends written into `out` instead of a
+ * pair made: false where hull() gives undefined. (A space is read box by box: the list of its
+ * boxes is made when asked for.)
+ */
+function hullInto(env: SpaceEnv, boxes: readonly Box[] | Space, d: Dim, out: bigint[]): boolean {
+  const space = boxes instanceof Space ? boxes : undefined;
+  const list = boxes as readonly Box[];
+  const n = space ? space.boxCount : list.length;
   let lo: bigint | undefined;
   let hi: bigint | undefined;
-  for (const b of boxes) {
-    const s = b.get(d);
-    if (!s) return undefined;
+  for (let i = 0; i < n; i++) {
+    const s = (space ? space.boxAt(i) : list[i]!).get(d);
+    if (!s) return false;
     if (s.empty) continue;
     const a = s.first()!;
     const z = s.last()!;
     if (lo === undefined || a < lo) lo = a;
     if (hi === undefined || z > hi) hi = z;
   }
-  if (lo === undefined || hi === undefined) return undefined;
+  if (lo === undefined || hi === undefined) return false;
   const [dlo, dhi] = domain(env, d);
-  return lo <= dlo && hi >= dhi ? undefined : [lo, hi];
+  if (lo <= dlo && hi >= dhi) return false;
+  out[0] = lo;
+  out[1] = hi;
+  return true;
 }
 
-/** The hull of one packet in a dimension, as hull() gives it for a box of that one packet. */
-function pointHull(env: SpaceEnv, point: ReadonlyMap<Dim, bigint>, d: Dim): [bigint, bigint] | undefined {
+/** The hull of one packet in a dimension, as hullInto() gives it for a box of that one packet. */
+function pointHullInto(env: SpaceEnv, point: ReadonlyMap<Dim, bigint>, d: Dim, out: bigint[]): boolean {
   const v = point.get(d);
-  if (v === undefined) return undefined;
+  if (v === undefined) return false;
   const [dlo, dhi] = domain(env, d);
-  return v <= dlo && v >= dhi ? undefined : [v, v];
+  if (v <= dlo && v >= dhi) return false;
+  out[0] = v;
+  out[1] = v;
+  return true;
 }
+
+/** Where select() has a question's hull written (select asks nothing else while it reads it). */
+const QUESTION: bigint[] = [0n, 0n];
 
 /**
  * Positions (whole numbers from 0 to 2^31) put in ascending order in place. Not through sort with
@@ -166,16 +188,18 @@ export class ChainIndex {
       this.all = all.slice();
       return;
     }
-    const hulls: (Map<Dim, [bigint, bigint]> | undefined)[] = [];
+    // the hulls worked out twice, to count the dimensions and then in those chosen, instead of
+    // kept per rule until the dimensions are known: a map of them for each of the 28 000 rules of
+    // a chain lived as long as its index was built (99 MB made over the Docker-like file's cold
+    // open, most of it outliving the young generation)
+    const ends: bigint[] = [];
     const count = new Map<Dim, number>();
     for (let pos = 0; pos < spaces.length; pos++) {
       const rsp = spaces.get(pos);
       if (!canMatch(rsp)) continue; // matches no packet: meets nothing
       all.push(pos);
       // a rule we know nothing of (not compiled) is filed as one that matches everything
-      const h = hullsOf(env, rsp);
-      for (const d of h.keys()) count.set(d, (count.get(d) ?? 0) + 1);
-      hulls[pos] = h;
+      if (rsp) for (const d of KEY_DIMS) if (hullInto(env, rsp.space, d, ends)) count.set(d, (count.get(d) ?? 0) + 1);
     }
     const dims = chooseDims(count);
     const entries = new Map<Dim, { lo: bigint; hi: bigint; pos: number }[]>();
@@ -185,10 +209,9 @@ export class ChainIndex {
       free.set(d, []);
     }
     for (const pos of all) {
-      const h = hulls[pos]!;
+      const rsp = spaces.get(pos);
       for (const d of dims) {
-        const x = h.get(d);
-        if (x) entries.get(d)!.push({ lo: x[0], hi: x[1], pos });
+        if (rsp && hullInto(env, rsp.space, d, ends)) entries.get(d)!.push({ lo: ends[0]!, hi: ends[1]!, pos });
         else free.get(d)!.push(pos);
       }
     }
@@ -349,7 +372,7 @@ export class ChainIndex {
    * on. Every rule that can match is among them.
    */
   candidates(boxes: readonly Box[], from = 0): number[] {
-    return this.listed(this.select((d) => hull(this.env, boxes, d), from), from);
+    return this.listed(this.select((d, out) => hullInto(this.env, boxes, d, out), from), from);
   }
 
   /**
@@ -357,7 +380,7 @@ export class ChainIndex {
    * it a box: the checks ask this for corner packets of every rule.
    */
   candidatesAt(point: ReadonlyMap<Dim, bigint>, from = 0): number[] {
-    return this.listed(this.select((d) => pointHull(this.env, point, d), from), from);
+    return this.listed(this.select((d, out) => pointHullInto(this.env, point, d, out), from), from);
   }
 
   /** The positions from `from` on of what select found, ascending. */
@@ -382,7 +405,7 @@ export class ChainIndex {
 
   /** How many positions candidates(boxes, from) holds, without making the list. */
   candidateCount(boxes: readonly Box[], from = 0): number {
-    const s = this.select((d) => hull(this.env, boxes, d), from);
+    const s = this.select((d, out) => hullInto(this.env, boxes, d, out), from);
     return (s.hits?.length ?? 0) + countFrom(s.free, from);
   }
 
@@ -391,20 +414,21 @@ export class ChainIndex {
    * selective dimension of the question whose values there meet the question's (`hits`, in no
    * particular order), and the rules free in that dimension (ascending, all of them: the caller
    * skips those before `from`); or, with no dimension to narrow by, every rule that can match (as
-   * `free`). `query` gives the question's hull in a dimension (undefined: not restricted there).
+   * `free`). `query` writes the question's hull in a dimension into `out` (false: not restricted
+   * there; a pair made per question and dimension was 70 MB over the Docker-like file's cold open).
    */
-  private select(query: (d: Dim) => readonly [bigint, bigint] | undefined, from: number): { readonly hits?: number[]; readonly free: Ascending } {
+  private select(query: (d: Dim, out: bigint[]) => boolean, from: number): { readonly hits?: number[]; readonly free: Ascending } {
     if (this.keyed.size === 0) return { free: this.all };
     let best: number[] | undefined;
     let bestFree: Positions | undefined;
     for (const d of KEY_DIMS) {
       const k = this.keyed.get(d);
       if (!k) continue; // no rule restricts it: it cannot narrow anything down
-      const q = query(d);
-      if (!q) continue;
+      if (!query(d, QUESTION)) continue;
       const limit = best ? best.length + bestFree!.length : Infinity;
       if (k.free.length >= limit) continue;
-      const [qlo, qhi] = q;
+      const qlo = QUESTION[0]!;
+      const qhi = QUESTION[1]!;
       const hits: number[] = [];
       const over = !k.entries.collect(qlo, qhi, from, limit - k.free.length, hits);
       if (over) continue;
