@@ -350,8 +350,11 @@ export class TraceChainIndex {
 
   private missedStep(pos: number, j: number): TraceStep {
     if (j === 0) return (this.missedFirst[pos] ??= this.makeMissed(this.tableName, this.chain, pos, `not ${this.parts.spaces[pos]!.conditions[0]!.describe}`));
-    const at = (this.missedLater[pos] ??= []);
-    return (at[j] ??= this.makeMissed(this.tableName, this.chain, pos, `not ${this.parts.spaces[pos]!.conditions[j]!.describe}`));
+    // (at the rule's number of conditions: an empty list given its j-th entry grows room for 16
+    // more, 170 bytes for each of the 37 000 rules of the Docker-like 100k file with such a step)
+    const conditions = this.parts.spaces[pos]!.conditions;
+    const at = (this.missedLater[pos] ??= new Array<TraceStep | undefined>(conditions.length));
+    return (at[j] ??= this.makeMissed(this.tableName, this.chain, pos, `not ${conditions[j]!.describe}`));
   }
 }
 
