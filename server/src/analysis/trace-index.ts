@@ -40,11 +40,25 @@ const MAX_FILED_AT = 32;
 interface Blocks {
   readonly dim: Dim;
   /**
-   * By log2 of the block size: block start -> positions (ascending). A start is a number when the
-   * whole block fits in a double's integers (addresses of IPv4, ports, protocols, marks...), a
-   * BigInt otherwise (IPv6 blocks that reach past 2^53): no BigInt arithmetic for the former.
+   * By log2 of the block size: block start -> positions (ascending), the position itself for a
+   * block of one rule (a list of one for each of the 83 000 addresses of a blocklist was 3 MB). A
+   * start is a number when the whole block fits in a double's integers (addresses of IPv4, ports,
+   * protocols, marks...), a BigInt otherwise (IPv6 blocks that reach past 2^53): no BigInt
+   * arithmetic for the former.
    */
-  readonly bySize: Map<number, Map<number | bigint, number[]>>;
+  readonly bySize: Map<number, Map<number | bigint, Filed>>;
+}
+
+/** The positions of the rules filed under one block: one position, or several (ascending). */
+type Filed = number | number[];
+
+/** Push the positions of `f` from `from` on onto `out`. */
+function pushFiled(f: Filed, from: number, out: number[]): void {
+  if (typeof f === 'number') {
+    if (f >= from) out.push(f);
+    return;
+  }
+  for (const p of f) if (p >= from) out.push(p);
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -210,8 +224,9 @@ export class TraceChainIndex {
       let m = b.bySize.get(block.bits);
       if (!m) b.bySize.set(block.bits, (m = new Map()));
       const l = m.get(block.key);
-      if (l) l.push(pos);
-      else m.set(block.key, [pos]);
+      if (l === undefined) m.set(block.key, pos);
+      else if (typeof l === 'number') m.set(block.key, [l, pos]);
+      else l.push(pos);
       this.parts.filed[pos] = at - first + 1;
     }
     this.last = last;
@@ -245,12 +260,13 @@ export class TraceChainIndex {
       const v = point.get(b.dim);
       if (v === undefined) {
         // (a point has every dimension; were one missing, look at every rule filed under it)
-        for (const m of b.bySize.values()) for (const l of m.values()) for (const p of l) if (p >= from) hits.push(p);
+        for (const m of b.bySize.values()) for (const l of m.values()) pushFiled(l, from, hits);
         continue;
       }
       for (const [bits, m] of b.bySize) {
         const l = m.get(blockKey(v, bits));
-        if (l) for (const p of l) if (p >= from) hits.push(p);
+        // (0 is a position too)
+        if (l !== undefined) pushFiled(l, from, hits);
       }
     }
     ascending(hits);
