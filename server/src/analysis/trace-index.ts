@@ -85,12 +85,15 @@ interface Built {
   readonly blocks: Blocks[];
   /**
    * The plain conditions each rule starts with (up to the first that is not plain: see plainOf), as
-   * flat lists: those of the rule at pos are plainDim/plainSet[plainStart[pos]...]. A plain
-   * condition is decided by one dimension of the packet alone: the packet passes it iff its value
-   * there is in the set.
+   * flat lists: those of the rule at pos are plainSet[plainStart[pos]...] (and their dimensions
+   * dims[plainDimId[...]]). A plain condition is decided by one dimension of the packet alone: the
+   * packet passes it iff its value there is in the set.
+   *
+   * The lists of numbers are plain arrays while the chain is indexed a slice at a time, and typed
+   * arrays at their size once it is indexed whole (see compacted): about 400 000 plain conditions
+   * in the Docker-like 100k file's long chains, kept as long as the chains are.
    */
   readonly plainStart: Int32Array;
-  readonly plainDim: Dim[];
   readonly plainSet: ISet[];
   /**
    * The same sets as doubles, for the sets whose values all fit in a double's integers: the ranges
@@ -98,12 +101,12 @@ interface Built {
    * too large, tested as a BigInt set). Kept side by side in flat arrays, a trace checking the
    * 50 000 rules of a chain reads them in order instead of following each rule's sets and BigInts.
    */
-  readonly rangeFrom: number[];
-  readonly rangeTo: number[];
-  readonly rangeVals: number[];
-  /** The dimensions of the plain conditions (plainDimId[k] is the index of plainDim[k] here). */
+  readonly rangeFrom: number[] | Int32Array;
+  readonly rangeTo: number[] | Int32Array;
+  readonly rangeVals: number[] | Float64Array;
+  /** The dimensions of the plain conditions (plainDimId[k] is the index here of plain condition k's). */
   readonly dims: Dim[];
-  readonly plainDimId: number[];
+  readonly plainDimId: number[] | Uint8Array;
   /** The compiled rules by position, as far as built. */
   readonly spaces: (RuleSpace | undefined)[];
   /**
@@ -115,7 +118,7 @@ interface Built {
 
 export class TraceChainIndex {
   /** What indexing the rules built (see Built): shared with an index made from this one (see the constructor). */
-  private readonly parts: Built;
+  private parts: Built;
   /** The point the numeric values below are of, and its values by dimension (NaN: past 2^53 or absent). */
   private numPoint: ReadonlyMap<Dim, bigint> | undefined;
   private readonly numVals: number[] = [];
@@ -159,7 +162,7 @@ export class TraceChainIndex {
       return;
     }
     const n = chain.rules.length;
-    this.parts = { always: [], blocks: [], plainStart: new Int32Array(n + 1), plainDim: [], plainSet: [], rangeFrom: [], rangeTo: [], rangeVals: [], dims: [], plainDimId: [], spaces: [], filed: new Uint8Array(n) };
+    this.parts = { always: [], blocks: [], plainStart: new Int32Array(n + 1), plainSet: [], rangeFrom: [], rangeTo: [], rangeVals: [], dims: [], plainDimId: [], spaces: [], filed: new Uint8Array(n) };
   }
 
   /** Made from the index of this chain in an earlier version (see the constructor). */
@@ -179,19 +182,20 @@ export class TraceChainIndex {
     const n = rules.length;
     const end = Math.min(until, n);
     const plainStart = this.parts.plainStart;
-    const plainDim = this.parts.plainDim;
     const plainSet = this.parts.plainSet;
+    // (the lists are plain arrays until the chain is indexed whole: see compacted)
+    const plainDimId = this.parts.plainDimId as number[];
+    const dims = this.parts.dims;
     // (one loop over up to 100 000 rules: no tuples, iterators or BigInt arithmetic per rule)
     let last = this.last;
     for (let pos = this.built; pos < end; pos++) {
-      plainStart[pos] = plainDim.length;
+      plainStart[pos] = plainSet.length;
       const rsp = compiledOf(rules[pos]!);
       this.parts.spaces.push(rsp);
       if (!rsp) continue; // not compiled: the tracer passes over it without a step
       const conds = rsp.conditions;
       for (let k = 0; k < conds.length; k++) {
         if (!plainOf(conds[k]!)) break;
-        plainDim.push(plainDimFound!);
         plainSet.push(plainSetFound!);
         this.addNumeric(plainDimFound!, plainSetFound!);
       }
@@ -203,18 +207,18 @@ export class TraceChainIndex {
       const first = plainStart[pos]!;
       let at = -1;
       let block: { bits: number; key: number | bigint } | undefined;
-      for (let k = first; k < plainDim.length && k - first < MAX_FILED_AT; k++) {
+      for (let k = first; k < plainSet.length && k - first < MAX_FILED_AT; k++) {
         const b = alignedBlock(plainSet[k]!);
-        if (!b || (block && plainDim[k] === 'proto')) continue;
+        if (!b || (block && dims[plainDimId[k]!] === 'proto')) continue;
         block = b;
         at = k;
-        if (plainDim[k] !== 'proto') break;
+        if (dims[plainDimId[k]!] !== 'proto') break;
       }
       if (!block) {
         this.parts.always.push(pos);
         continue;
       }
-      const dim = plainDim[at]!;
+      const dim = dims[plainDimId[at]!]!;
       let b = last?.dim === dim ? last : this.parts.blocks.find((x) => x.dim === dim);
       if (!b) {
         b = { dim, bySize: new Map() };
@@ -231,22 +235,27 @@ export class TraceChainIndex {
     }
     this.last = last;
     if (end > this.built) this.built = end;
-    plainStart[this.built] = plainDim.length;
+    plainStart[this.built] = plainSet.length;
+    if (this.built === n) this.parts = compacted(this.parts);
   }
 
   private addNumeric(dim: Dim, set: ISet): void {
+    // (plain arrays while the chain is being indexed: see compacted)
+    const rangeFrom = this.parts.rangeFrom as number[];
+    const rangeTo = this.parts.rangeTo as number[];
+    const rangeVals = this.parts.rangeVals as number[];
     let d = this.parts.dims.indexOf(dim);
     if (d < 0) d = this.parts.dims.push(dim) - 1;
-    this.parts.plainDimId.push(d);
+    (this.parts.plainDimId as number[]).push(d);
     const ranges = set.ranges;
     if (ranges.length > 0 && ranges[ranges.length - 1]![1] > MAX_SAFE) {
-      this.parts.rangeFrom.push(-1);
-      this.parts.rangeTo.push(-1);
+      rangeFrom.push(-1);
+      rangeTo.push(-1);
       return;
     }
-    this.parts.rangeFrom.push(this.parts.rangeVals.length);
-    for (const [lo, hi] of ranges) this.parts.rangeVals.push(Number(lo), Number(hi));
-    this.parts.rangeTo.push(this.parts.rangeVals.length);
+    rangeFrom.push(rangeVals.length);
+    for (const [lo, hi] of ranges) rangeVals.push(Number(lo), Number(hi));
+    rangeTo.push(rangeVals.length);
   }
 
   /**
@@ -329,7 +338,7 @@ export class TraceChainIndex {
    * (the first it fails), else undefined: then the rule has to be evaluated in full.
    */
   missed(pos: number, point: ReadonlyMap<Dim, bigint>): TraceStep | undefined {
-    const { plainStart, dims, rangeVals: rv, plainDimId, rangeFrom, rangeTo, plainDim, plainSet } = this.parts;
+    const { plainStart, dims, rangeVals: rv, plainDimId, rangeFrom, rangeTo, plainSet } = this.parts;
     const start = plainStart[pos]!;
     const end = plainStart[pos + 1]!;
     if (start === end) return undefined;
@@ -347,7 +356,7 @@ export class TraceChainIndex {
       let inside = false;
       if (from < 0 || x !== x) {
         // a set or a value past 2^53 (IPv6 addresses): the BigInt set itself
-        const v = point.get(plainDim[k]!);
+        const v = point.get(dims[plainDimId[k]!]!);
         if (v === undefined) return undefined;
         inside = plainSet[k]!.has(v);
       } else {
@@ -372,6 +381,25 @@ export class TraceChainIndex {
     const at = (this.missedLater[pos] ??= new Array<TraceStep | undefined>(conditions.length));
     return (at[j] ??= this.makeMissed(this.tableName, this.chain, pos, `not ${conditions[j]!.describe}`));
   }
+}
+
+/**
+ * The parts of a chain indexed whole, its lists of numbers in typed arrays at their size (a plain
+ * array keeps 8 bytes a number and room to grow), the others cut to their size.
+ */
+function compacted(p: Built): Built {
+  // (a chain has a few dimensions: their numbers fit a byte)
+  const ids = p.dims.length <= 256 ? Uint8Array.from(p.plainDimId) : p.plainDimId;
+  return {
+    ...p,
+    always: p.always.slice(),
+    plainSet: p.plainSet.slice(),
+    rangeFrom: Int32Array.from(p.rangeFrom),
+    rangeTo: Int32Array.from(p.rangeTo),
+    rangeVals: Float64Array.from(p.rangeVals),
+    plainDimId: ids,
+    spaces: p.spaces.slice(),
+  };
 }
 
 /**
