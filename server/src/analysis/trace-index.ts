@@ -181,6 +181,7 @@ export class TraceChainIndex {
     const rules = this.chain.rules;
     const n = rules.length;
     const end = Math.min(until, n);
+    const builtBefore = this.built;
     const plainStart = this.parts.plainStart;
     const plainSet = this.parts.plainSet;
     // (the lists are plain arrays until the chain is indexed whole: see compacted)
@@ -236,7 +237,8 @@ export class TraceChainIndex {
     this.last = last;
     if (end > this.built) this.built = end;
     plainStart[this.built] = plainSet.length;
-    if (this.built === n) this.parts = compacted(this.parts);
+    // (once, by the call that indexed the last rules: an index made from a complete one is compacted already)
+    if (end === n && builtBefore < n) this.parts = compacted(this.parts);
   }
 
   private addNumeric(dim: Dim, set: ISet): void {
