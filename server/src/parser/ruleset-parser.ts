@@ -770,7 +770,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     commands = undefined;
     rules = undefined;
     comments = spliceByLine(previous.comments, (c) => c.line, same, sameFrom, readComments);
-    lineFindings = spliceByLine(priorSame.lineFindings, (x) => x.span.line, same, sameFrom, lineFindings);
+    lineFindings = spliceByLine(priorSame.lineFindings, findingLine, same, sameFrom, lineFindings);
     blocks = priorSame.blocks.slice();
     // the state the last line leaves: the last block, committed if its COMMIT was read
     block = blocks[blocks.length - 1];
@@ -894,29 +894,29 @@ function blockAt(blocks: readonly TableBlock[], ln: number): TableBlock | undefi
 
 /** A list in line order with the items on lines [from, to) replaced by `mid` (themselves on those lines, in order). */
 function spliceByLine<T>(list: readonly T[], lineOf: (x: T) => number, from: number, to: number, mid: readonly T[]): T[] {
-  const at = (ln: number) => {
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const m = (lo + hi) >> 1;
-      if (lineOf(list[m]!) < ln) lo = m + 1;
-      else hi = m;
-    }
-    return lo;
-  };
-  return replaceRange(list, at(from), at(to), mid);
+  return replaceRange(list, firstOnOrAfter(list, lineOf, from), firstOnOrAfter(list, lineOf, to), mid);
+}
+
+/** The position of the first item of `list` (in line order) on line `ln` or after it (its length when none is). */
+function firstOnOrAfter<T>(list: readonly T[], lineOf: (x: T) => number, ln: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (lineOf(list[m]!) < ln) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
 }
 
 /** Whether a finding of `findings` (in line order) is on line `line`. */
 function hasFindingOn(findings: readonly Finding[], line: number): boolean {
-  let lo = 0;
-  let hi = findings.length;
-  while (lo < hi) {
-    const m = (lo + hi) >> 1;
-    if (findings[m]!.span.line < line) lo = m + 1;
-    else hi = m;
-  }
-  return lo < findings.length && findings[lo]!.span.line === line;
+  const i = firstOnOrAfter(findings, findingLine, line);
+  return i < findings.length && findings[i]!.span.line === line;
+}
+
+function findingLine(f: Finding): number {
+  return f.span.line;
 }
 
 /**
