@@ -150,18 +150,9 @@ function stepBase(tableName: string, chain: Chain, pos: number): Omit<TraceStep,
     : { kind: 'rule', table: tableName, chain: chain.name, position: pos + 1, line: r.line, rule: r };
 }
 
-/**
- * The step of a rule the packet did not match, failing the condition `reason` names: what
- * missed(stepBase(...), false, reason) gives, without the base made first (trace preparation makes
- * such a step ahead for each of the 100 000 rules of a big file's long chains).
- */
+/** The step of a rule the packet did not match, failing the condition `reason` names. */
 function missedRule(tableName: string, chain: Chain, pos: number, reason: string): TraceStep {
-  const r = chain.rules[pos]!;
-  const target = r.target?.name;
-  const name = chain.name;
-  return target !== undefined
-    ? { kind: 'rule', table: tableName, chain: name, position: pos + 1, line: r.line, rule: r, target, matched: false, reason }
-    : { kind: 'rule', table: tableName, chain: name, position: pos + 1, line: r.line, rule: r, matched: false, reason };
+  return missed(stepBase(tableName, chain, pos), false, reason);
 }
 
 /**
