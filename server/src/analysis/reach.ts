@@ -145,14 +145,15 @@ export function reach(
   let found = false;
   const limit = budget;
 
-  /** What rule r takes, added to what it took before in this walk. */
-  const tookAt = (r: Rule, took: Space) => {
-    if (takes && !takes(r)) return;
+  /** Whether what rule r takes is recorded (see `takes`). */
+  const takesOf = (r: Rule) => !takes || takes(r);
+  /** What rule r takes, added to what it took before in this walk (r's takes recorded). */
+  const addTaken = (r: Rule, took: Space) => {
     const had = taken.get(r);
     taken.set(r, (had ?? Space.NONE).union(took));
   };
   const record = (r: Rule, path: readonly Rule[], space: Space, took: Space) => {
-    tookAt(r, took);
+    if (takesOf(r)) addTaken(r, took);
     if (keep && !keep(r)) return;
     let list = arrivals.get(r);
     if (!list) arrivals.set(r, (list = []));
@@ -233,7 +234,8 @@ export function reach(
       // that is all of it; the rule compiled exactly, see banRange, so the run needs no look at
       // its compiled form. Made only when it is recorded or asked about: a walk that records what
       // REJECTs take went through the firewall-like file's 83 000 DROPs making a space for each)
-      if (stopAt || !takes || takes(r)) {
+      const recorded = takesOf(r);
+      if (stopAt || recorded) {
         const out: Box[] = [];
         if (meets) {
           for (let j = 0; j < n; j++) {
@@ -245,7 +247,7 @@ export function reach(
         }
         const matched = new Space(out, approximate, merged);
         // (no arrival: keep said no for this rule above)
-        tookAt(r, matched);
+        if (recorded) addTaken(r, matched);
         if (stopAt?.(r, matched)) {
           found = true;
           return { at: run.start + k, s: left(k), stop: true };
