@@ -10,11 +10,11 @@ import { editOneLine } from '../../bench/gen/rulesets';
 import { checkShadowed } from '../../server/src/analysis/checks/shadowed';
 import { lineRef, statedPolicy, verdictKey } from '../../server/src/analysis/checks/rule-facts';
 import { analysisContext, TAKEN_ONLY, TCP_START } from '../../server/src/analysis/context';
-import { HOOKS } from '../../server/src/knowledge/types';
+import { type Hook, HOOKS } from '../../server/src/knowledge/types';
 import { type Condition, compileRule } from '../../server/src/analysis/rule-space';
 import { Box, DIMS, type Dim, domain, ifaceSet, ifaceValue, ISet, mergeBoxes, Space, type SpaceEnv } from '../../server/src/analysis/packet-space';
 import { reach, setWalkBudget, verdictKind } from '../../server/src/analysis/reach';
-import type { Finding, Rule, Ruleset, Word } from '../../server/src/model/ruleset';
+import type { Finding, Rule, Ruleset, Table, Word } from '../../server/src/model/ruleset';
 import { tokenizeLine, WordPool } from '../../server/src/parser/tokenizer';
 import { parseRuleset } from '../../server/src/parser/ruleset-parser';
 import { parseIPv4 } from '../../server/src/knowledge/argtypes';
@@ -378,29 +378,31 @@ describe('performance rewrites keep behaviour: analysis', function () {
     }
   });
 
+  /** Each built-in chain of the corpus's rulesets and of 40 generated ones (drawn with `seed`), with its version's analysis. */
+  const eachHook = (seed: number, visit: (ctx: ReturnType<typeof analysisContext>, table: Table, hook: Hook, n: number) => void) => {
+    const sets = [...files.map((f) => f.text), ...sampleRulesets(seed, 40).map((g) => g.text)];
+    sets.forEach((text, n) => {
+      const rs = createRulesDocument(`file:///walk${seed}-${n}.rules`, 1, text).ruleset;
+      const ctx = analysisContext(rs);
+      for (const table of rs.tables.values()) for (const hook of HOOKS) if (table.chains.get(hook)?.builtin) visit(ctx, table, hook, n);
+    });
+  };
+
   it('a walk of every TCP packet gives each rule what the walk of every packet gives it, cut to TCP', () => {
     const tcp = ISet.point(6n);
     let compared = 0;
-    const sets = [...files.map((f) => f.text), ...sampleRulesets(71, 40).map((g) => g.text)];
-    sets.forEach((text, n) => {
-      const rs = createRulesDocument(`file:///walk${n}.rules`, 1, text).ruleset;
-      const ctx = analysisContext(rs);
-      for (const table of rs.tables.values()) {
-        for (const hook of HOOKS) {
-          if (!table.chains.get(hook)?.builtin) continue;
-          const all = ctx.reach(table.name, hook, Space.ALL, 'all', TAKEN_ONLY)!;
-          const onlyTcp = ctx.reach(table.name, hook, TCP_START.space, TCP_START.key, TAKEN_ONLY)!;
-          // (walks cut short or sets capped at their size limit are over-approximations: not compared)
-          if (!all.complete || !onlyTcp.complete) continue;
-          for (const r of new Set([...all.taken.keys(), ...onlyTcp.taken.keys()])) {
-            const want = (all.taken.get(r) ?? Space.NONE).restrict(ctx.env, 'proto', tcp);
-            const got = onlyTcp.taken.get(r) ?? Space.NONE;
-            if (want.approximate || got.approximate) continue;
-            const where = `${table.name} ${hook} line ${r.line + 1} of set ${n}`;
-            assert.ok(want.subtract(ctx.env, got).empty && got.subtract(ctx.env, want).empty, where);
-            compared++;
-          }
-        }
+    eachHook(71, (ctx, table, hook, n) => {
+      const all = ctx.reach(table.name, hook, Space.ALL, 'all', TAKEN_ONLY)!;
+      const onlyTcp = ctx.reach(table.name, hook, TCP_START.space, TCP_START.key, TAKEN_ONLY)!;
+      // (walks cut short or sets capped at their size limit are over-approximations: not compared)
+      if (!all.complete || !onlyTcp.complete) return;
+      for (const r of new Set([...all.taken.keys(), ...onlyTcp.taken.keys()])) {
+        const want = (all.taken.get(r) ?? Space.NONE).restrict(ctx.env, 'proto', tcp);
+        const got = onlyTcp.taken.get(r) ?? Space.NONE;
+        if (want.approximate || got.approximate) continue;
+        const where = `${table.name} ${hook} line ${r.line + 1} of set ${n}`;
+        assert.ok(want.subtract(ctx.env, got).empty && got.subtract(ctx.env, want).empty, where);
+        compared++;
       }
     });
     assert.ok(compared > 2000, `${compared} rules compared`);
@@ -411,37 +413,29 @@ describe('performance rewrites keep behaviour: analysis', function () {
     const rng = new Rng(20261123);
     let compared = 0;
     let left = 0;
-    const sets = [...files.map((f) => f.text), ...sampleRulesets(73, 40).map((g) => g.text)];
-    sets.forEach((text, n) => {
-      const rs = createRulesDocument(`file:///takes${n}.rules`, 1, text).ruleset;
-      const ctx = analysisContext(rs);
-      for (const table of rs.tables.values()) {
-        for (const hook of HOOKS) {
-          if (!table.chains.get(hook)?.builtin) continue;
-          // (ACCEPT rules, as the baseline check asks, or every third rule by line; with a small
-          // limit now and then, so that both walks stop at the same rule)
-          const takes = rng.chance(0.5) ? isAccept : (r: Rule) => r.line % 3 === 0;
-          const stop = rng.chance(0.3) ? (r: Rule, took: Space) => isAccept(r) && !took.empty : undefined;
-          setWalkBudget(rng.chance(0.3) ? rng.int(5, 400) : undefined);
-          const all = reach(ctx.env, ctx.compiled, table, hook, Space.ALL, () => false, stop);
-          const some = reach(ctx.env, ctx.compiled, table, hook, Space.ALL, () => false, stop, takes);
-          setWalkBudget(undefined);
-          const where = `${table.name} ${hook} of set ${n}`;
-          assert.equal(some.complete, all.complete, where);
-          assert.deepEqual([...some.chains], [...all.chains], where);
-          assert.deepEqual([...some.read], [...all.read], where);
-          assert.ok(some.toPolicy.sameAs(all.toPolicy), where);
-          const want = [...all.taken].filter(([r]) => takes(r));
-          const got = [...some.taken];
-          assert.deepEqual(got.map(([r]) => r.line), want.map(([r]) => r.line), `${where}: the rules recorded`);
-          got.forEach(([r, t], i) => assert.ok(t.sameAs(want[i]![1]), `${where}: line ${r.line + 1}`));
-          compared += got.length;
-          left += all.taken.size - got.length;
-          // (and a check's walk asks the same through its Keep)
-          const kept = ctx.reach(table.name, hook, Space.ALL, 'takes', { name: `takes-${n}`, test: () => false, takes });
-          assert.ok([...(kept?.taken.keys() ?? [])].every(takes), `${where}: through the context`);
-        }
-      }
+    eachHook(73, (ctx, table, hook, n) => {
+      // (ACCEPT rules, as the baseline check asks, or every third rule by line; with a small
+      // limit now and then, so that both walks stop at the same rule)
+      const takes = rng.chance(0.5) ? isAccept : (r: Rule) => r.line % 3 === 0;
+      const stop = rng.chance(0.3) ? (r: Rule, took: Space) => isAccept(r) && !took.empty : undefined;
+      setWalkBudget(rng.chance(0.3) ? rng.int(5, 400) : undefined);
+      const all = reach(ctx.env, ctx.compiled, table, hook, Space.ALL, () => false, stop);
+      const some = reach(ctx.env, ctx.compiled, table, hook, Space.ALL, () => false, stop, takes);
+      setWalkBudget(undefined);
+      const where = `${table.name} ${hook} of set ${n}`;
+      assert.equal(some.complete, all.complete, where);
+      assert.deepEqual([...some.chains], [...all.chains], where);
+      assert.deepEqual([...some.read], [...all.read], where);
+      assert.ok(some.toPolicy.sameAs(all.toPolicy), where);
+      const want = [...all.taken].filter(([r]) => takes(r));
+      const got = [...some.taken];
+      assert.deepEqual(got.map(([r]) => r.line), want.map(([r]) => r.line), `${where}: the rules recorded`);
+      got.forEach(([r, t], i) => assert.ok(t.sameAs(want[i]![1]), `${where}: line ${r.line + 1}`));
+      compared += got.length;
+      left += all.taken.size - got.length;
+      // (and a check's walk asks the same through its Keep)
+      const kept = ctx.reach(table.name, hook, Space.ALL, 'takes', { name: `takes-${n}`, test: () => false, takes });
+      assert.ok([...(kept?.taken.keys() ?? [])].every(takes), `${where}: through the context`);
     });
     assert.ok(compared > 500 && left > 1000, `${compared} rules compared, ${left} left out`);
   });
