@@ -11,7 +11,7 @@ import { checkShadowed } from '../../server/src/analysis/checks/shadowed';
 import { lineRef, statedPolicy, verdictKey } from '../../server/src/analysis/checks/rule-facts';
 import { analysisContext, TAKEN_ONLY, TCP_START } from '../../server/src/analysis/context';
 import { type Hook, HOOKS } from '../../server/src/knowledge/types';
-import { type Condition, compileRule } from '../../server/src/analysis/rule-space';
+import { type Condition, compileRule, conditionFor } from '../../server/src/analysis/rule-space';
 import { Box, DIMS, type Dim, domain, ifaceSet, ifaceValue, ISet, mergeBoxes, Space, type SpaceEnv } from '../../server/src/analysis/packet-space';
 import { reach, setWalkBudget, verdictKind } from '../../server/src/analysis/reach';
 import type { Finding, Rule, Ruleset, Table, Word } from '../../server/src/model/ruleset';
@@ -22,6 +22,7 @@ import { allFindings } from '../../server/src/analysis/all-checks';
 import { diagnose } from '../../server/src/service/diagnostics';
 import { createRulesDocument } from '../../server/src/service/document';
 import { sampleRulesets } from '../support/ruleset-gen';
+import { readCases } from '../support/iptables-t';
 import { ChunkedArray } from '../../server/src/model/chunked-array';
 
 function describe_(rules: readonly Rule[]): string {
@@ -522,6 +523,31 @@ describe('performance rewrites keep behaviour: analysis', function () {
       });
     }
     assert.equal(seen, 7);
+  });
+
+  it('the words of a condition made without its packets are those made with them, for every option of the upstream rule tests and of generated rulesets', () => {
+    // (an exact condition makes its words again when asked, without working out its packets)
+    const texts: { text: string; family: 'ipv4' | 'ipv6' }[] = readCases().map((c) => ({ text: `*${c.table}\n-A ${c.chains[0] ?? 'INPUT'} ${c.rule}\nCOMMIT\n`, family: c.family }));
+    for (const g of sampleRulesets(23, 60)) texts.push({ text: g.text, family: 'ipv4' });
+    for (const kind of ['kube', 'docker', 'firewall'] as const) texts.push({ text: generateRuleset({ kind, family: 'ipv6', rules: 300, seed: 4 }).text, family: 'ipv6' });
+    let compared = 0;
+    const kinds = new Set<string>();
+    for (const { text, family } of texts) {
+      const rs = parseRuleset(text, { family, familySource: 'setting' });
+      const env: SpaceEnv = { family: rs.family };
+      for (const r of rs.rules) {
+        for (const o of r.options) {
+          const full = conditionFor(env, o);
+          const words = conditionFor(env, o, true);
+          assert.equal(words?.describe, full?.describe, `${o.match?.name ?? o.owner} ${o.name} ${o.args.map((a) => a.text).join(' ')}`);
+          if (full) {
+            compared++;
+            kinds.add(`${o.match?.name ?? ''} ${o.name}`);
+          }
+        }
+      }
+    }
+    assert.ok(compared > 3000 && kinds.size > 150, `${compared} conditions of ${kinds.size} kinds`);
   });
 
   it('a rule compiled again is the same object, and so is a new rule object with the same options (a line an edit kept, its node made anew)', () => {

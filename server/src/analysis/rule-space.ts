@@ -273,7 +273,7 @@ class ExactCondition implements Condition {
     private readonly env: SpaceEnv,
   ) {}
   get describe(): string {
-    return conditionFor(this.env, this.option)?.describe ?? this.option.name;
+    return conditionFor(this.env, this.option, true)?.describe ?? this.option.name;
   }
 }
 
@@ -425,14 +425,22 @@ function conditionOf(env: SpaceEnv, shared: SharedBodies, o: OptionNode): Condit
   return (node.last = new SharedCondition(o, o.match, body));
 }
 
-function conditionFor(env: SpaceEnv, o: OptionNode): Condition | undefined {
+/**
+ * The condition an option sets, undefined when it sets none. `wordsOnly`: only its `describe` is
+ * wanted (an exact condition makes its words again when asked: see ExactCondition), and what it
+ * would cost to work out its packets is not spent (a trace's ready steps ask for the words of
+ * 100 000 conditions: sets of BigInts made and thrown away, 180 MB on the Docker-like 100k file).
+ */
+export function conditionFor(env: SpaceEnv, o: OptionNode, wordsOnly = false): Condition | undefined {
   const a = (i = 0) => o.args[i]?.text ?? '';
   const neg = o.negated;
   const not = (s: string) => (neg ? `not ${s}` : s);
   // (built field by field, not by spreading: this runs for every option of every rule)
   const base = o.match ? { option: o, match: o.match } : { option: o };
-  const exact = (describe: string, space: Space | undefined): Condition => {
+  const exact = (describe: string, spaceOf: () => Space | undefined): Condition => {
     const c: { option: OptionNode; match?: MatchNode; describe: string; space?: Space; opaque?: string } = o.match ? { option: o, match: o.match, describe } : { option: o, describe };
+    if (wordsOnly) return c;
+    const space = spaceOf();
     if (space) c.space = space;
     else c.opaque = `cannot read \`${o.args.map((x) => x.text).join(' ')}\``;
     return c;
@@ -441,31 +449,33 @@ function conditionFor(env: SpaceEnv, o: OptionNode): Condition | undefined {
     switch (o.name) {
       case '-p': {
         const n = protocolNumber(a());
-        if (n === undefined) return exact(not(`protocol ${a()}`), undefined);
+        if (n === undefined) return exact(not(`protocol ${a()}`), () => undefined);
         if (n === 0) return neg ? { ...base, describe: 'no protocol', space: Space.NONE } : undefined;
-        return exact(not(`protocol ${a()}`), dimSet(env, 'proto', ISet.point(BigInt(n)), neg));
+        return exact(not(`protocol ${a()}`), () => dimSet(env, 'proto', ISet.point(BigInt(n)), neg));
       }
       case '-s':
       case '-d': {
-        const r = addressCondition(env, o.name === '-s' ? 'src' : 'dst', a(), neg);
         const what = `${o.name === '-s' ? 'source' : 'destination'} ${a()}`;
-        return typeof r === 'string' ? { ...base, describe: not(what), opaque: r } : exact(not(what), r);
+        if (wordsOnly) return { ...base, describe: not(what) };
+        const r = addressCondition(env, o.name === '-s' ? 'src' : 'dst', a(), neg);
+        return typeof r === 'string' ? { ...base, describe: not(what), opaque: r } : exact(not(what), () => r);
       }
       case '-i':
       case '-o':
-        return exact(not(`${o.name === '-i' ? 'incoming' : 'outgoing'} interface ${a()}`), dimSet(env, o.name === '-i' ? 'iif' : 'oif', ifaceSet(a()), neg));
+        return exact(not(`${o.name === '-i' ? 'incoming' : 'outgoing'} interface ${a()}`), () => dimSet(env, o.name === '-i' ? 'iif' : 'oif', ifaceSet(a()), neg));
       case '-f':
-        return exact(neg ? 'not a later fragment' : 'a later fragment', dimSet(env, 'frag', ISet.point(1n), neg));
+        return exact(neg ? 'not a later fragment' : 'a later fragment', () => dimSet(env, 'frag', ISet.point(1n), neg));
       default:
         return undefined;
     }
   }
   if (o.owner !== 'match' || !o.match) return undefined;
   const m = o.match.name;
-  const ports = (d: 'sport' | 'dport', what: string) => {
-    const s = portSet(a());
-    return exact(not(`${what} ${a()}`), s ? dimSet(env, d, s, neg, [0n, 65535n]) : undefined);
-  };
+  const ports = (d: 'sport' | 'dport', what: string) =>
+    exact(not(`${what} ${a()}`), () => {
+      const s = portSet(a());
+      return s ? dimSet(env, d, s, neg, [0n, 65535n]) : undefined;
+    });
   switch (`${m} ${o.name}`) {
     case 'tcp --sport':
     case 'udp --sport':
@@ -483,29 +493,31 @@ function conditionFor(env: SpaceEnv, o: OptionNode): Condition | undefined {
       return ports('dport', 'destination port');
     case 'multiport --ports': {
       const s = portSet(a());
-      if (!s) return exact(not(`port ${a()}`), undefined);
+      if (!s) return exact(not(`port ${a()}`), () => undefined);
       const either = Space.box(Box.of('sport', s)).union(Space.box(Box.of('dport', s)));
       const space = neg ? Space.box(Box.from([['sport', s.complement(0n, 65535n)], ['dport', s.complement(0n, 65535n)]])) : either;
-      return exact(not(`source or destination port ${a()}`), space);
+      return exact(not(`source or destination port ${a()}`), () => space);
     }
     case 'tcp --tcp-flags': {
       const mask = flagMask(a(0));
       const comp = flagMask(a(1));
-      return exact(not(`TCP flags ${a(1) || 'NONE'} set among ${a(0)}`), dimSet(env, 'flags', flagSet(mask, comp), neg, [0n, 255n]));
+      return exact(not(`TCP flags ${a(1) || 'NONE'} set among ${a(0)}`), () => dimSet(env, 'flags', flagSet(mask, comp), neg, [0n, 255n]));
     }
     case 'tcp --syn':
-      return exact(neg ? 'not a connection opening (SYN)' : 'a connection opening (SYN without ACK, RST, FIN)', dimSet(env, 'flags', flagSet(0x17, 0x02), neg, [0n, 255n]));
+      return exact(neg ? 'not a connection opening (SYN)' : 'a connection opening (SYN without ACK, RST, FIN)', () => dimSet(env, 'flags', flagSet(0x17, 0x02), neg, [0n, 255n]));
     case 'icmp --icmp-type':
     case 'icmp6 --icmpv6-type': {
-      const s = icmpSet(env, a());
-      return exact(not(`ICMP type ${a()}`), s ? dimSet(env, 'icmp', s, neg, [0n, 65535n]) : undefined);
+      return exact(not(`ICMP type ${a()}`), () => {
+        const s = icmpSet(env, a());
+        return s ? dimSet(env, 'icmp', s, neg, [0n, 65535n]) : undefined;
+      });
     }
     case 'conntrack --ctstate':
     case 'state --state': {
       const names = a().toUpperCase().split(',');
       if (names.some((n) => n === 'SNAT' || n === 'DNAT')) return { ...base, describe: not(`conntrack state ${a()}`), opaque: 'SNAT and DNAT depend on the NAT done to the connection' };
       const vals = names.map((n) => STATES.indexOf(n as never)).filter((i) => i >= 0).map(BigInt);
-      return exact(not(`conntrack state ${names.join(' or ')}`), dimSet(env, 'state', ISet.fromValues(vals), neg));
+      return exact(not(`conntrack state ${names.join(' or ')}`), () => dimSet(env, 'state', ISet.fromValues(vals), neg));
     }
     case 'conntrack --ctproto': {
       // xt_conntrack.c: a packet with no entry (INVALID, UNTRACKED, or in raw before conntrack
@@ -514,7 +526,7 @@ function conditionFor(env: SpaceEnv, o: OptionNode): Condition | undefined {
       // a connection of another protocol, which the packet alone does not tell
       const n = protocolNumber(a());
       const describe = not(`conntrack protocol ${a()}`);
-      if (n === undefined) return exact(describe, undefined);
+      if (n === undefined) return exact(describe, () => undefined);
       const states = (names: readonly string[]) => Space.box(Box.of('state', ISet.fromValues(names.map((x) => BigInt(STATES.indexOf(x as never))))));
       const hasState = o.match.options.some((x) => x.name === '--ctstate');
       const tracked = states(['NEW', 'ESTABLISHED', 'RELATED']).intersect(env, dimSet(env, 'proto', ISet.point(BigInt(n)), neg));
@@ -532,31 +544,31 @@ function conditionFor(env: SpaceEnv, o: OptionNode): Condition | undefined {
       const val = parseUnsigned(v);
       const mask = mk === undefined ? 0xffffffffn : parseUnsigned(mk);
       const describe = not(`packet mark ${a()}`);
-      if (val === undefined || mask === undefined) return exact(describe, undefined);
+      if (val === undefined || mask === undefined) return exact(describe, () => undefined);
       // xt_mark compares (mark & mask) == value as given: a value with bits outside the mask never matches
       const s = val & ~mask & 0xffffffffn ? ISet.EMPTY : maskedSet(val, mask, 32);
-      if (s) return exact(describe, dimSet(env, 'mark', s, neg));
+      if (s) return exact(describe, () => dimSet(env, 'mark', s, neg));
       return { ...base, describe, opaque: 'mark mask too sparse to reason about', holds: (pt) => (((pt.get('mark') ?? 0n) & mask) === val) !== neg };
     }
     case 'length --length': {
       const [lo, hi] = a().split(':');
       const l = parseUnsigned(lo ?? '') ?? 0n;
       const h = hi === undefined ? l : hi === '' ? 65535n : (parseUnsigned(hi) ?? 65535n);
-      return exact(not(`length ${a()}`), dimSet(env, 'len', ISet.of(l, h), neg));
+      return exact(not(`length ${a()}`), () => dimSet(env, 'len', ISet.of(l, h), neg));
     }
     case 'ttl --ttl-eq':
     case 'hl --hl-eq':
-      return exact(not(`TTL ${a()}`), dimSet(env, 'ttl', ISet.point(BigInt(parseUintIn(a(), 0, 255) ?? 0)), neg));
+      return exact(not(`TTL ${a()}`), () => dimSet(env, 'ttl', ISet.point(BigInt(parseUintIn(a(), 0, 255) ?? 0)), neg));
     case 'ttl --ttl-gt':
     case 'hl --hl-gt':
-      return exact(`TTL above ${a()}`, dimSet(env, 'ttl', ISet.of(BigInt((parseUintIn(a(), 0, 255) ?? 0) + 1), 255n), false));
+      return exact(`TTL above ${a()}`, () => dimSet(env, 'ttl', ISet.of(BigInt((parseUintIn(a(), 0, 255) ?? 0) + 1), 255n), false));
     case 'ttl --ttl-lt':
     case 'hl --hl-lt':
-      return exact(`TTL below ${a()}`, dimSet(env, 'ttl', ISet.of(0n, BigInt((parseUintIn(a(), 0, 255) ?? 0) - 1)), false));
+      return exact(`TTL below ${a()}`, () => dimSet(env, 'ttl', ISet.of(0n, BigInt((parseUintIn(a(), 0, 255) ?? 0) - 1)), false));
     case 'dscp --dscp':
     case 'dscp --dscp-class': {
       const d = o.name === '--dscp' ? parseUintIn(a(), 0, 63) : findDscpClass(a())?.dscp;
-      return exact(not(`DSCP ${a()}`), d === undefined ? undefined : dimSet(env, 'tos', ISet.of(BigInt(d * 4), BigInt(d * 4 + 3)), neg));
+      return exact(not(`DSCP ${a()}`), () => d === undefined ? undefined : dimSet(env, 'tos', ISet.of(BigInt(d * 4), BigInt(d * 4 + 3)), neg));
     }
     case 'tos --tos': {
       // xt_tos compares (tos & mask) == value; a number without a mask compares all eight bits, a
@@ -565,10 +577,10 @@ function conditionFor(env: SpaceEnv, o: OptionNode): Condition | undefined {
       const [v = '', m] = a().split('/');
       const val = named ?? parseUintIn(v, 0, 255);
       const mask = named !== undefined ? 0x3f : m === undefined ? 0xff : parseUintIn(m, 0, 255);
-      if (val === undefined || mask === undefined) return exact(not(`TOS ${a()}`), undefined);
+      if (val === undefined || mask === undefined) return exact(not(`TOS ${a()}`), () => undefined);
       const vals: bigint[] = [];
       for (let t = 0; t < 256; t++) if ((t & mask) === val) vals.push(BigInt(t));
-      return exact(not(`TOS ${a()}`), dimSet(env, 'tos', ISet.fromValues(vals), neg));
+      return exact(not(`TOS ${a()}`), () => dimSet(env, 'tos', ISet.fromValues(vals), neg));
     }
     case 'iprange --src-range':
     case 'iprange --dst-range': {
@@ -576,7 +588,7 @@ function conditionFor(env: SpaceEnv, o: OptionNode): Condition | undefined {
       const lo = addressInterval(env, x);
       const hi = addressInterval(env, y ?? x);
       const d: Dim = o.name === '--src-range' ? 'src' : 'dst';
-      return exact(not(`${d === 'src' ? 'source' : 'destination'} in ${a()}`), lo && hi ? dimSet(env, d, ISet.of(lo[0], hi[1]), neg) : undefined);
+      return exact(not(`${d === 'src' ? 'source' : 'destination'} in ${a()}`), () => lo && hi ? dimSet(env, d, ISet.of(lo[0], hi[1]), neg) : undefined);
     }
   }
   const reason = OPAQUE_MODULE_REASON[m] ?? `the ${m} match is not modelled`;
