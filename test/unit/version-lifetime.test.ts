@@ -155,6 +155,43 @@ describe('version lifetime', () => {
     assert.equal(alive, 0, `${alive} indexes of old versions are still alive (${old.length} made)`);
   });
 
+  it('edits made before the server prepares traces again keep no line node of the version it last prepared, and that preparation still serves the newest version', async function () {
+    this.timeout(60_000);
+    // the indexes the server prepared for a version are kept for the next one it prepares (a chain
+    // the edits only moved takes what was built); quick edits leave no idle time in between, and
+    // those indexes held the prepared version's chains, and all their line nodes, until then
+    const text = generateRuleset({ kind: 'firewall', family: 'ipv4', rules: 2000, seed: 9 }).text;
+    const lines = text.split('\n');
+    let rs = analysed(text);
+    const jobsOf = (v: Ruleset) => {
+      const jobs = traceJobs(v);
+      for (const job of jobs) job();
+      return jobs.length;
+    };
+    const fresh = jobsOf(rs);
+    // (the rules of the longest chain: what other analyses keep by chain name may still hold an
+    // old version of a short chain, one per name; nothing else holds a long one)
+    // (its name only: a variable of this function holding the chain would keep its rules)
+    const longest = [...rs.tables.values()].flatMap((t) => [...t.chains.values()]).reduce((x, y) => (y.rules.length > x.rules.length ? y : x)).name;
+    const old = ((v: Ruleset) => v.rules.filter((r) => r.chain === longest).map((r) => new WeakRef(r)))(rs);
+    const rng = new Rng(17);
+    for (let i = 0; i < 4; i++) {
+      putInOrTakeOut(lines, rng, i % 2 === 1);
+      rs = analysed(lines.join('\n'), rs);
+      await new Promise((r) => setImmediate(r));
+    }
+    await collect();
+    const live = new Set<object>(rs.rules);
+    const alive = old.filter((w) => {
+      const x = w.deref();
+      return x !== undefined && !live.has(x);
+    }).length;
+    assert.ok(old.length > 1000, `${old.length} rules in chain ${longest}`);
+    assert.ok(alive <= 10, `${alive} rule nodes of the prepared version's chain ${longest} are still alive (${old.length} made)`);
+    assert.ok(fresh > 4, `${fresh} jobs prepare the first version`);
+    assert.ok(jobsOf(rs) < fresh, 'the newest version takes what was built for the chains the edits only moved');
+  });
+
   it('a document read afresh keeps nothing of the reading it replaced', async () => {
     // the first reading made and analysed in a function of its own, so that no variable holds it
     const parts = ((first: Ruleset) => [new WeakRef(first), new WeakRef(first.lines), new WeakRef(first.rules[0]!)])(analysed(TEXT));

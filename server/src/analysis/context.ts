@@ -14,6 +14,7 @@ import { ChunkedArray } from '../model/chunked-array';
 import type { ChainMap } from '../model/chain-map';
 import { RenamedKeys } from './renamed-keys';
 import { ChainIndex, MIN_INDEXED } from './rule-index';
+import { releaseReplaced } from './trace-index';
 import { type CompiledRules, compileRule, compileRuleset, type RuleSpace } from './rule-space';
 
 export interface AnalysisContext {
@@ -301,6 +302,8 @@ export function analysisContext(rs: Ruleset): AnalysisContext {
     },
   };
   cache.set(rs, ctx);
+  // (a newer version of a document: what traces prepared for an older one keeps none of its chains)
+  releaseReplaced(rs);
   return ctx;
 }
 

@@ -19,7 +19,7 @@
  * The steps are built once per chain, rule and failing condition, and shared by every trace of
  * the same analysis (steps are read-only).
  */
-import { type Chain, type Rule, sameReading, type Table } from '../model/ruleset';
+import type { Chain, Rule, Ruleset, Table } from '../model/ruleset';
 import { documentOf } from '../parser/ruleset-parser';
 import type { AnalysisContext } from './context';
 import type { Dim, ISet, SpaceEnv } from './packet-space';
@@ -116,6 +116,19 @@ interface Built {
   readonly filed: Uint8Array;
 }
 
+/**
+ * What indexing a chain built that names no rule or line of one version: all a later version's
+ * index of the chain needs when that version's chain holds rules compiled to the same spaces,
+ * position by position (see movedFrom).
+ */
+interface IndexCore {
+  readonly tableName: string;
+  readonly env: SpaceEnv;
+  readonly parts: Built;
+  readonly built: number;
+  readonly last: Blocks | undefined;
+}
+
 export class TraceChainIndex {
   /** What indexing the rules built (see Built): shared with an index made from this one (see the constructor). */
   private parts: Built;
@@ -145,13 +158,13 @@ export class TraceChainIndex {
     readonly env: SpaceEnv,
     private readonly makeMissed: MakeMissed,
     /**
-     * A complete index of the chain this one is, in an earlier version (see movedFrom: moved by
-     * lines put in or taken out, or read again, its rules reading the same position by position,
-     * so with the same compiled conditions): what was built is shared. The steps, which name
+     * The core of a complete index of the chain this one is, in an earlier version (see
+     * movedFrom: moved by lines put in or taken out, or read again, its rules compiled to the same
+     * spaces position by position): what was built is shared. The steps, which name
      * rules and lines, are made again as traces need them: making them ahead for every chain
      * below a line put in was 70 ms of the server's idle work per edit (Docker-like 100k).
      */
-    from?: TraceChainIndex,
+    from?: IndexCore,
   ) {
     this.moved = from !== undefined;
     if (from) {
@@ -167,6 +180,11 @@ export class TraceChainIndex {
 
   /** Made from the index of this chain in an earlier version (see the constructor). */
   readonly moved: boolean;
+
+  /** What this index built, without the chain or steps of its version (see IndexCore). */
+  core(): IndexCore {
+    return { tableName: this.tableName, env: this.env, parts: this.parts, built: this.built, last: this.last };
+  }
 
   /** True once every rule is indexed: only then may a trace use the index. */
   get complete(): boolean {
@@ -455,13 +473,13 @@ export function alignedBlock(set: ISet): { bits: number; key: number | bigint } 
 export function traceIndexJobs(ctx: AnalysisContext, makeMissed: MakeMissed, slice = JOB_RULES): (() => void)[] {
   const jobs: (() => void)[] = [];
   const compiledOf = (r: Rule) => ctx.compiled.get(r);
-  const latest = new Map<Chain, TraceChainIndex>();
+  const latest: Prepared = new Map();
   for (const table of ctx.rs.tables.values()) {
     for (const chain of table.chains.values()) {
       const n = chain.rules.length;
       if (n < MIN_INDEXED) continue;
       const idx = indexOf(ctx, table, chain, makeMissed);
-      latest.set(chain, idx);
+      latest.set(chainKey(table.name, chain.name), idx);
       // (the index of a chain an edit left alone is the one the jobs of the version before built)
       if (idx.ready) continue;
       for (let from = 0; from < n; from += slice) {
@@ -473,7 +491,7 @@ export function traceIndexJobs(ctx: AnalysisContext, makeMissed: MakeMissed, sli
       }
     }
   }
-  LATEST.set(documentOf(ctx.rs), { tables: ctx.rs.tables, indexes: latest });
+  LATEST.set(documentOf(ctx.rs), latest);
   return jobs;
 }
 
@@ -493,10 +511,15 @@ const INDEXES = new WeakMap<AnalysisContext, WeakMap<Chain, TraceChainIndex>>();
  */
 const LATEST = new WeakMap<object, Prepared>();
 
-/** A version's tables and the indexes of their long chains (see LATEST). */
-interface Prepared {
-  readonly tables: ReadonlyMap<string, Table>;
-  readonly indexes: ReadonlyMap<Chain, TraceChainIndex>;
+/**
+ * The indexes of a version's long chains, by table and chain name (see chainKey): only those, not
+ * the version's tables. Once a newer version is analysed, the index of a chain that version does
+ * not have (the same object) keeps only its core (see releaseReplaced).
+ */
+type Prepared = Map<string, TraceChainIndex | IndexCore>;
+
+function chainKey(table: string, chain: string): string {
+  return `${table}\0${chain}`;
 }
 
 function indexOf(ctx: AnalysisContext, table: Table, chain: Chain, makeMissed: MakeMissed): TraceChainIndex {
@@ -504,28 +527,41 @@ function indexOf(ctx: AnalysisContext, table: Table, chain: Chain, makeMissed: M
   if (!perChain) INDEXES.set(ctx, (perChain = new WeakMap()));
   let idx = perChain.get(chain);
   if (!idx || idx.tableName !== table.name) {
-    const latest = LATEST.get(documentOf(ctx.rs));
-    const kept = latest?.indexes.get(chain);
-    idx = kept && kept.tableName === table.name && kept.env === ctx.env ? kept : new TraceChainIndex(table.name, chain, ctx.env, makeMissed, latest && movedFrom(latest, table, chain, ctx.env));
+    const kept = LATEST.get(documentOf(ctx.rs))?.get(chainKey(table.name, chain.name));
+    idx =
+      kept instanceof TraceChainIndex && kept.chain === chain && kept.env === ctx.env
+        ? kept
+        : new TraceChainIndex(table.name, chain, ctx.env, makeMissed, kept && movedFrom(ctx, kept instanceof TraceChainIndex ? kept.core() : kept, chain));
     perChain.set(chain, idx);
   }
   return idx;
 }
 
 /**
- * The complete index, among those last prepared, of the chain of `chain`'s name in the same table
- * when that chain holds, position by position, rules that read the same (see sameReading: the
- * same parsed parts, so the same compiled conditions): `chain` is that chain moved by lines put in
- * or taken out above or inside it (none of its rules), or read again with the tables built anew.
+ * The core of a complete index, among those last prepared, of the chain of `chain`'s name in the
+ * same table, when `chain` holds rules compiled to the same spaces position by position (what the
+ * index was built from alone): `chain` is that chain moved by lines put in or taken out above or
+ * inside it (none of its rules), or read again with the tables built anew.
  */
-function movedFrom(latest: Prepared, table: Table, chain: Chain, env: SpaceEnv): TraceChainIndex | undefined {
-  const from = latest.tables.get(table.name)?.chains.get(chain.name);
-  const idx = from && latest.indexes.get(from);
-  if (!idx || !idx.complete || idx.env !== env || idx.tableName !== table.name || from!.rules.length !== chain.rules.length) return undefined;
-  const was = from!.rules;
+function movedFrom(ctx: AnalysisContext, core: IndexCore, chain: Chain): IndexCore | undefined {
   const now = chain.rules;
-  for (let i = 0; i < now.length; i++) if (!sameReading(was[i]!, now[i]!)) return undefined;
-  return idx;
+  if (core.env !== ctx.env || core.built !== now.length || core.parts.spaces.length !== now.length) return undefined;
+  const spaces = core.parts.spaces;
+  for (let i = 0; i < now.length; i++) if (spaces[i] !== ctx.compiled.get(now[i]!)) return undefined;
+  return core;
+}
+
+/**
+ * For a version `rs` just analysed: the prepared index of each chain `rs` does not have (the same
+ * object) gives up its chain and steps and keeps its core. A line put in near the top of a file
+ * replaces every long chain below it, and until the server prepares the new version (while idle,
+ * which a run of quick edits leaves no time for), the previous version's chains stayed alive
+ * with every line node they held (25-50 MB of the bench's 100k-rule files).
+ */
+export function releaseReplaced(rs: Ruleset): void {
+  const latest = LATEST.get(documentOf(rs));
+  if (!latest) return;
+  for (const [key, v] of latest) if (v instanceof TraceChainIndex && rs.tables.get(v.tableName)?.chains.get(v.chain.name) !== v.chain) latest.set(key, v.core());
 }
 
 /**
