@@ -27,6 +27,25 @@ describe('tracer', function () {
     assert.match(steps[3]!.reason!, /assumed/, 'the limit is assumed under its rate, and said so');
   });
 
+  it('the step of a rule the packet missed reads as any step (its fields, and the same in the same order as JSON) and says what the packet is not, or is for a negated condition', function () {
+    const rules = ['*filter', ':INPUT ACCEPT [0:0]', ':C - [0:0]', '-A INPUT -p udp -j DROP', '-A INPUT ! -s 10.0.0.0/8 -p tcp -m tcp --dport 22 -j ACCEPT', '-A INPUT -s 10.0.0.0/8 -p tcp -m tcp --dport 80', '-A INPUT -j C', 'COMMIT', ''].join('\n');
+    const t = run(rules, 'tcp 10.1.2.3:40000 -> 10.0.0.1:443 flags SYN in eth0');
+    const missed = t.branches[0]!.steps.filter((s) => s.kind === 'rule' && s.matched === false);
+    assert.equal(missed.length, 3);
+    const plain = [
+      { kind: 'rule', table: 'filter', chain: 'INPUT', position: 1, line: 3, target: 'DROP', matched: false, reason: 'not protocol udp' },
+      { kind: 'rule', table: 'filter', chain: 'INPUT', position: 2, line: 4, target: 'ACCEPT', matched: false, reason: 'source 10.0.0.0/8' },
+      // (no target: none in the JSON either)
+      { kind: 'rule', table: 'filter', chain: 'INPUT', position: 3, line: 5, matched: false, reason: 'not destination port 80' },
+    ];
+    missed.forEach((s, i) => {
+      const want = plain[i]!;
+      assert.deepEqual({ kind: s.kind, table: s.table, chain: s.chain, position: s.position, line: s.line, ...(s.target !== undefined ? { target: s.target } : {}), matched: s.matched, reason: s.reason }, want);
+      assert.equal(s.rule?.line, want.line);
+      assert.equal(JSON.stringify(s, (k, v: unknown) => (k === 'rule' ? undefined : v)), JSON.stringify(want), `step ${i + 1} as JSON`);
+    });
+  });
+
   it('story 1 with the entry still there: ESTABLISHED, accepted by the first rule', function () {
     const t = run(fixture('story1.rules'), 'tcp 199.30.24.209:36879 -> 11.22.33.44:80 flags ACK,FIN in venet0', { state: 'ESTABLISHED' });
     assert.equal(t.verdict, 'ACCEPT');

@@ -27,8 +27,8 @@ import type { Condition, RuleSpace } from './rule-space';
 import { ascending } from './rule-index';
 import type { TraceStep } from './tracer';
 
-/** The step of the rule at `pos` of a chain (0-based), failing the condition `reason` names. */
-export type MakeMissed = (tableName: string, chain: Chain, pos: number, reason: string) => TraceStep;
+/** The step of the rule at `pos` of a chain (0-based), the packet failing its condition `failed`. */
+export type MakeMissed = (tableName: string, chain: Chain, pos: number, failed: Condition) => TraceStep;
 
 /** Chains shorter than this are simply walked rule by rule. */
 const MIN_INDEXED = 16;
@@ -397,12 +397,12 @@ export class TraceChainIndex {
   }
 
   private missedStep(pos: number, j: number): TraceStep {
-    if (j === 0) return (this.missedFirst[pos] ??= this.makeMissed(this.tableName, this.chain, pos, `not ${this.parts.spaces[pos]!.conditions[0]!.describe}`));
+    if (j === 0) return (this.missedFirst[pos] ??= this.makeMissed(this.tableName, this.chain, pos, this.parts.spaces[pos]!.conditions[0]!));
     // (at the rule's number of conditions: an empty list given its j-th entry grows room for 16
     // more, 170 bytes for each of the 37 000 rules of the Docker-like 100k file with such a step)
     const conditions = this.parts.spaces[pos]!.conditions;
     const at = (this.missedLater[pos] ??= new Array<TraceStep | undefined>(conditions.length));
-    return (at[j] ??= this.makeMissed(this.tableName, this.chain, pos, `not ${conditions[j]!.describe}`));
+    return (at[j] ??= this.makeMissed(this.tableName, this.chain, pos, conditions[j]!));
   }
 }
 
