@@ -89,9 +89,11 @@ interface Built {
    * dims[plainDimId[...]]). A plain condition is decided by one dimension of the packet alone: the
    * packet passes it iff its value there is in the set.
    *
-   * The lists of numbers are plain arrays while the chain is indexed a slice at a time, and typed
-   * arrays at their size once it is indexed whole (see compacted): about 400 000 plain conditions
-   * in the Docker-like 100k file's long chains, kept as long as the chains are.
+   * The lists of numbers are typed arrays (their bytes outside the JavaScript heap), with room to
+   * grow while the chain is indexed a slice at a time (see withRoom) and cut to their size once it is
+   * indexed whole (see compacted): about 400 000 plain conditions in the Docker-like 100k file's
+   * long chains, kept as long as the chains are. Grown as plain arrays, they were 44 MB of garbage
+   * on the heap per preparation of that file.
    */
   readonly plainStart: Int32Array;
   readonly plainSet: ISet[];
@@ -101,12 +103,14 @@ interface Built {
    * too large, tested as a BigInt set). Kept side by side in flat arrays, a trace checking the
    * 50 000 rules of a chain reads them in order instead of following each rule's sets and BigInts.
    */
-  readonly rangeFrom: number[] | Int32Array;
-  readonly rangeTo: number[] | Int32Array;
-  readonly rangeVals: number[] | Float64Array;
+  rangeFrom: Int32Array;
+  rangeTo: Int32Array;
+  rangeVals: Float64Array;
   /** The dimensions of the plain conditions (plainDimId[k] is the index here of plain condition k's). */
   readonly dims: Dim[];
-  readonly plainDimId: number[] | Uint8Array;
+  plainDimId: Uint8Array;
+  /** How many values rangeVals holds (its length is its room while the chain is being indexed). */
+  valCount: number;
   /** The compiled rules by position, as far as built. */
   readonly spaces: (RuleSpace | undefined)[];
   /**
@@ -175,7 +179,22 @@ export class TraceChainIndex {
       return;
     }
     const n = chain.rules.length;
-    this.parts = { always: [], blocks: [], plainStart: new Int32Array(n + 1), plainSet: [], rangeFrom: [], rangeTo: [], rangeVals: [], dims: [], plainDimId: [], spaces: [], filed: new Uint8Array(n) };
+    // (room for two plain conditions a rule to start with: see withRoom)
+    const room = Math.max(16, 2 * n);
+    this.parts = {
+      always: [],
+      blocks: [],
+      plainStart: new Int32Array(n + 1),
+      plainSet: [],
+      rangeFrom: new Int32Array(room),
+      rangeTo: new Int32Array(room),
+      rangeVals: new Float64Array(2 * room),
+      valCount: 0,
+      dims: [],
+      plainDimId: new Uint8Array(room),
+      spaces: new Array<RuleSpace | undefined>(n),
+      filed: new Uint8Array(n),
+    };
   }
 
   /** Made from the index of this chain in an earlier version (see the constructor). */
@@ -202,21 +221,18 @@ export class TraceChainIndex {
     const builtBefore = this.built;
     const plainStart = this.parts.plainStart;
     const plainSet = this.parts.plainSet;
-    // (the lists are plain arrays until the chain is indexed whole: see compacted)
-    const plainDimId = this.parts.plainDimId as number[];
     const dims = this.parts.dims;
     // (one loop over up to 100 000 rules: no tuples, iterators or BigInt arithmetic per rule)
     let last = this.last;
     for (let pos = this.built; pos < end; pos++) {
       plainStart[pos] = plainSet.length;
       const rsp = compiledOf(rules[pos]!);
-      this.parts.spaces.push(rsp);
+      this.parts.spaces[pos] = rsp;
       if (!rsp) continue; // not compiled: the tracer passes over it without a step
       const conds = rsp.conditions;
       for (let k = 0; k < conds.length; k++) {
         if (!plainOf(conds[k]!)) break;
-        plainSet.push(plainSetFound!);
-        this.addNumeric(plainDimFound!, plainSetFound!);
+        this.addNumeric(plainSet.push(plainSetFound!) - 1, plainDimFound!, plainSetFound!);
       }
       // filed by the first of its plain conditions that is an aligned block, a protocol only when
       // there is nothing else: a chain has few protocols and many addresses and ports (a DNAT rule
@@ -226,6 +242,8 @@ export class TraceChainIndex {
       const first = plainStart[pos]!;
       let at = -1;
       let block: { bits: number; key: number | bigint } | undefined;
+      // (read after addNumeric, which may have given it more room)
+      const plainDimId = this.parts.plainDimId;
       for (let k = first; k < plainSet.length && k - first < MAX_FILED_AT; k++) {
         const b = alignedBlock(plainSet[k]!);
         if (!b || (block && dims[plainDimId[k]!] === 'proto')) continue;
@@ -259,26 +277,41 @@ export class TraceChainIndex {
     if (end === n && builtBefore < n) this.parts = compacted(this.parts);
   }
 
-  private addNumeric(dim: Dim, set: ISet): void {
-    // (plain arrays while the chain is being indexed: see compacted)
-    const rangeFrom = this.parts.rangeFrom as number[];
-    const rangeTo = this.parts.rangeTo as number[];
-    const rangeVals = this.parts.rangeVals as number[];
-    let d = this.parts.dims.indexOf(dim);
-    if (d < 0) d = this.parts.dims.push(dim) - 1;
-    (this.parts.plainDimId as number[]).push(d);
+  /** Files plain condition k (the last pushed onto plainSet), on dimension `dim` with set `set`, in the lists of numbers. */
+  private addNumeric(k: number, dim: Dim, set: ISet): void {
+    const p = this.parts;
+    if (k >= p.rangeFrom.length) {
+      p.rangeFrom = withRoom(p.rangeFrom, k + 1);
+      p.rangeTo = withRoom(p.rangeTo, k + 1);
+      p.plainDimId = withRoom(p.plainDimId, k + 1);
+    }
+    let d = p.dims.indexOf(dim);
+    if (d < 0) d = p.dims.push(dim) - 1;
+    // (a chain's conditions are on a few of the dimensions: their numbers fit a byte)
+    p.plainDimId[k] = d;
     // (a set of one range read by its ends: its list of ranges is made anew at each ask, two
     // arrays for each of the 400 000 plain conditions of the Docker-like 100k file's long chains)
     const last = set.last();
     if (last !== undefined && last > MAX_SAFE) {
-      rangeFrom.push(-1);
-      rangeTo.push(-1);
+      p.rangeFrom[k] = -1;
+      p.rangeTo[k] = -1;
       return;
     }
-    rangeFrom.push(rangeVals.length);
-    if (set.rangeCount === 1) rangeVals.push(Number(set.first()!), Number(last!));
-    else for (const [lo, hi] of set.ranges) rangeVals.push(Number(lo), Number(hi));
-    rangeTo.push(rangeVals.length);
+    let v = p.valCount;
+    const count = 2 * set.rangeCount;
+    if (v + count > p.rangeVals.length) p.rangeVals = withRoom(p.rangeVals, v + count);
+    const vals = p.rangeVals;
+    p.rangeFrom[k] = v;
+    if (count === 2) {
+      vals[v++] = Number(set.first()!);
+      vals[v++] = Number(last!);
+    } else
+      for (const [lo, hi] of set.ranges) {
+        vals[v++] = Number(lo);
+        vals[v++] = Number(hi);
+      }
+    p.rangeTo[k] = v;
+    p.valCount = v;
   }
 
   /**
@@ -407,22 +440,27 @@ export class TraceChainIndex {
 }
 
 /**
- * The parts of a chain indexed whole, its lists of numbers in typed arrays at their size (a plain
- * array keeps 8 bytes a number and room to grow), the others cut to their size.
+ * The parts of a chain indexed whole: its lists of numbers cut to their size, the others too.
  */
 function compacted(p: Built): Built {
-  // (a chain has a few dimensions: their numbers fit a byte)
-  const ids = p.dims.length <= 256 ? Uint8Array.from(p.plainDimId) : p.plainDimId;
+  const conds = p.plainSet.length;
   return {
     ...p,
     always: p.always.slice(),
     plainSet: p.plainSet.slice(),
-    rangeFrom: Int32Array.from(p.rangeFrom),
-    rangeTo: Int32Array.from(p.rangeTo),
-    rangeVals: Float64Array.from(p.rangeVals),
-    plainDimId: ids,
-    spaces: p.spaces.slice(),
+    rangeFrom: p.rangeFrom.slice(0, conds),
+    rangeTo: p.rangeTo.slice(0, conds),
+    rangeVals: p.rangeVals.slice(0, p.valCount),
+    plainDimId: p.plainDimId.slice(0, conds),
   };
+}
+
+/** A typed list with room for at least `need` entries: `a` itself, or a copy of it with twice as much room. */
+function withRoom<T extends Int32Array | Float64Array | Uint8Array>(a: T, need: number): T {
+  if (need <= a.length) return a;
+  const b = new (a.constructor as new (n: number) => T)(Math.max(need, 2 * a.length));
+  b.set(a);
+  return b;
 }
 
 /**
