@@ -290,6 +290,36 @@ describe('check: shadowed, redundant and unreachable rules', function () {
     assert.ok(rest.some((f) => f.span.line === 5 && f.message.includes(`line ${at + 2}`)), 'the finding above the edit that names a rule below it names its new line');
   });
 
+  it('a rule of a long chain edited in place: the findings that do not name it are the previous objects, those that do are said again', () => {
+    const lines = ['*filter', ':INPUT DROP [0:0]', '-A INPUT -s 10.0.1.0/24 -j DROP', '-A INPUT -s 10.0.1.5 -j DROP', '-A INPUT -s 10.0.1.6 -p tcp -j ACCEPT'];
+    for (let i = 0; i < 30; i++) lines.push(`-A INPUT -s 10.5.${i}.0/24 -p udp -j ACCEPT`, `-A INPUT -s 10.5.${i}.9 -p udp -j ACCEPT`);
+    lines.push('-A INPUT -s 10.0.3.0/24 -j DROP', '-A INPUT -s 10.0.3.3 -j ACCEPT', 'COMMIT', '');
+    let doc = createRulesDocument('file:///inplace.rules', 1, lines.join('\n'));
+    const before = checkShadowed(doc.ruleset);
+    // (a comment on a rule another rule's finding names: the same verdicts, that finding on new words)
+    const at = lines.indexOf('-A INPUT -s 10.5.7.0/24 -p udp -j ACCEPT');
+    const now = lines.map((l, i) => (i === at ? `${l} -m comment --comment "seven"` : l));
+    doc = createRulesDocument('file:///inplace.rules', 2, now.join('\n'), 'auto', doc);
+    const after = checkShadowed(doc.ruleset);
+    assert.deepEqual(after, checkShadowed(createRulesDocument('file:///inplace.rules', 1, now.join('\n')).ruleset));
+    const kept = new Set(before);
+    const namesIt = (f: (typeof after)[number]) => f.span.line === at || (f.related ?? []).some((r) => r.span.line === at);
+    assert.ok(after.length > 30 && after.some(namesIt), after.map((f) => `${f.code}@${f.span.line}`).join(' '));
+    assert.ok(after.filter((f) => !namesIt(f)).every((f) => kept.has(f)), 'the findings not naming the edited rule are the previous objects');
+    const said = after.filter(namesIt);
+    assert.ok(said.every((f) => !kept.has(f)), 'those naming it are said again');
+    assert.ok(said.some((f) => (f.related ?? []).some((r) => r.span.line === at && r.span.end === now[at]!.length)), 'on the edited rule as it reads now');
+    // counters put in front of it: a finding naming it is said again on the line as it reads now
+    // (the others stay the same objects)
+    const counted = now.map((l, i) => (i === at ? `[3:180] ${l}` : l));
+    doc = createRulesDocument('file:///inplace.rules', 3, counted.join('\n'), 'auto', doc);
+    const third = checkShadowed(doc.ruleset);
+    assert.deepEqual(third, checkShadowed(createRulesDocument('file:///inplace.rules', 1, counted.join('\n')).ruleset));
+    const kept2 = new Set(after);
+    assert.ok(third.filter((f) => !namesIt(f)).every((f) => kept2.has(f)), 'after the counters: the findings not naming the rule are the same objects');
+    assert.ok(third.filter(namesIt).every((f) => !kept2.has(f)), 'after the counters: those naming it are said again');
+  });
+
   it('a rule put into or taken out of a long chain: judges again only the rules it meets and those whose finding names it', function () {
     this.timeout(60_000);
     let cur = networksAndHosts();

@@ -108,6 +108,16 @@ function render(chain: Chain, v: Verdict): Finding {
   return f;
 }
 
+/** Whether the rules verdict `v` names are the same objects in `chain` as in `was`, of the same name: rendered on either, it reads the same. */
+function namesSameRules(chain: Chain, was: Chain, v: Verdict): boolean {
+  const a = chain.rules;
+  const b = was.rules;
+  if (chain.name !== was.name || a[v.at] !== b[v.at]) return false;
+  if (v.kind === 'limit') return true;
+  for (const q of v.by) if (a[q] !== b[q]) return false;
+  return true;
+}
+
 /** The rulesets checked (see checkShadowed: what was judged in one is carried to the next version). */
 const CHECKED = new WeakSet<Ruleset>();
 
@@ -326,7 +336,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     }
     const found = judged.get(old);
     if (!found) return undefined;
-    const carried = found.length && !sameRules ? found.map((f) => render(chain, verdictOf(f))) : found;
+    const carried = sameRules ? found : saidOf(chain, old, found);
     if (chain.rules.length >= KEPT_FROM) carryRun(old, chain, carried);
     return carried;
   }
@@ -425,11 +435,17 @@ export function checkShadowed(rs: Ruleset): Finding[] {
 
   /**
    * Findings made on chain `was` said of `chain`, whose rules at each position read as its rules
-   * (the same compiled conditions): the same objects when it is that chain, otherwise rendered
-   * again from their verdicts (the rules may be on other lines).
+   * (the same compiled conditions): the same objects where they name the same rule objects (the
+   * same lines and words: after an edit of one rule of a long chain, every finding but those
+   * naming it; all of them were rendered again, 3 500 on each edit of the Docker-like file's
+   * DOCKER chain), otherwise rendered again from their verdicts (the rules may be on other lines).
    */
   function saidOf(chain: Chain, was: Chain, findings: readonly Finding[]): readonly Finding[] {
-    return was === chain || !findings.length ? findings : findings.map((f) => render(chain, verdictOf(f)));
+    if (was === chain || !findings.length) return findings;
+    return findings.map((f) => {
+      const v = verdictOf(f);
+      return namesSameRules(chain, was, v) ? f : render(chain, v);
+    });
   }
 
   /**
