@@ -17,7 +17,7 @@ import { reach, setWalkBudget, verdictKind } from '../../server/src/analysis/rea
 import type { Finding, Rule, Ruleset, Table, Word } from '../../server/src/model/ruleset';
 import { tokenizeLine, WordPool } from '../../server/src/parser/tokenizer';
 import { parseRuleset } from '../../server/src/parser/ruleset-parser';
-import { parseIPv4 } from '../../server/src/knowledge/argtypes';
+import { parseIPv4, parseIPv6, parseUintIn } from '../../server/src/knowledge/argtypes';
 import { allFindings } from '../../server/src/analysis/all-checks';
 import { diagnose } from '../../server/src/service/diagnostics';
 import { createRulesDocument } from '../../server/src/service/document';
@@ -335,6 +335,77 @@ describe('performance rewrites keep behaviour: addresses', () => {
     assert.equal(parseIPv4('1.2.3.4.5'), undefined);
     assert.equal(parseIPv4('1..2.3'), undefined);
     assert.equal(parseIPv4('1.2.3.'), undefined);
+  });
+});
+
+/** An `-s`/`-d` address as first read (every item split, each interval with BigInt arithmetic): the reference. */
+function referenceAddressSpace(env: SpaceEnv, d: 'src' | 'dst', text: string, negated: boolean): Space | undefined {
+  const bits = env.family === 'ipv4' ? 32 : 128;
+  const ranges: [bigint, bigint][] = [];
+  for (const item of text.split(',')) {
+    const [addr = '', mask] = item.split('/');
+    let value: bigint;
+    if (env.family === 'ipv4') {
+      const v = parseIPv4(addr);
+      if (v === undefined) return undefined;
+      value = BigInt(v);
+    } else {
+      const g = parseIPv6(addr);
+      if (!g) return undefined;
+      value = g.reduce((acc, x) => (acc << 16n) | BigInt(x), 0n);
+    }
+    let prefix = bits;
+    if (mask !== undefined) {
+      if (mask.includes('.') || mask.includes(':')) {
+        const m = env.family === 'ipv4' ? parseIPv4(mask) : undefined;
+        if (m === undefined) return undefined;
+        const inv = ~m >>> 0;
+        if ((inv & (inv + 1)) !== 0) return undefined;
+        prefix = 32 - Math.log2(inv + 1);
+      } else {
+        const p = parseUintIn(mask, 0, bits);
+        if (p === undefined) return undefined;
+        prefix = p;
+      }
+    }
+    const host = (1n << BigInt(bits - prefix)) - 1n;
+    const net = value & ~host & ((1n << BigInt(bits)) - 1n);
+    ranges.push([net, net | host]);
+  }
+  const [lo, hi] = domain(env, d);
+  const s = ISet.fromRanges(ranges);
+  return Space.box(Box.of(d, negated ? s.complement(lo, hi) : s.intersect(ISet.of(lo, hi))));
+}
+
+describe('performance rewrites keep behaviour: address conditions', () => {
+  it('an address or network compiles to the space of the first reading (one IPv4 address in plain numbers, lists and IPv6 as before)', () => {
+    const rng = new Rng(0xadd2);
+    const v4 = () => (rng.int(0, 9) === 0 ? rng.pick(['10.1', '127.1', '0x0a.0.0.1', '010.0.0.1', '1.2.3', 'example.org', '256.1.1.1', '']) : [0, 0, 0, 0].map(() => rng.int(0, 255)).join('.'));
+    const mask = () => rng.pick(['', '', `/${rng.int(0, 32)}`, `/${rng.int(0, 32)}`, '/33', '/08', '/0', '/', '/255.255.0.0', '/255.0.255.0', '/8/9', '/x']);
+    const v6 = () => rng.pick(['2001:db8::1', '::', '::1', 'fe80::1:2', '2001:db8:1:2::']) + rng.pick(['', `/${rng.int(0, 128)}`, '/129', '/64']);
+    let compared = 0;
+    let spaces = 0;
+    for (let i = 0; i < 3000; i++) {
+      const family = rng.int(0, 4) === 0 ? 'ipv6' : 'ipv4';
+      const item = () => (family === 'ipv4' ? v4() + mask() : v6());
+      const text = rng.int(0, 5) === 0 ? [item(), item()].join(',') : item();
+      const negated = rng.int(0, 3) === 0;
+      const flag = rng.pick(['-s', '-d'] as const);
+      const line = `-A C ${negated ? '! ' : ''}${flag} ${text} -j DROP`;
+      const rs = parseRuleset(`*filter\n:C - [0:0]\n${line}\nCOMMIT\n`, { family, familySource: 'setting' });
+      const o = rs.rules[0]?.options.find((x) => x.name === flag);
+      if (!o || o.args[0]?.text !== text) continue;
+      const env: SpaceEnv = { family };
+      const want = referenceAddressSpace(env, flag === '-s' ? 'src' : 'dst', text, negated);
+      const got = conditionFor(env, o)?.space;
+      assert.equal(got === undefined, want === undefined, `${family} ${line}: read as an interval or not`);
+      if (got && want) {
+        assert.ok(got.sameAs(want), `${family} ${line}`);
+        spaces++;
+      }
+      compared++;
+    }
+    assert.ok(compared > 2500 && spaces > 1500, `${compared} compared, ${spaces} with a space`);
   });
 });
 
