@@ -1,11 +1,12 @@
 /**
  * The node of a command line (server/src/parser/command-line-node.ts): its span is the whole line,
  * made when asked for, and the parts few lines have (counters, a `-t` word, `-4`/`-6`, words kept
- * as read) are read through it as if they were its own; a line with none of them holds none.
+ * as read) are read through it as if they were its own; a line with none of them holds none. A
+ * line an edit only moved shows the parts of the node it was read as.
  */
 import { strict as assert } from 'node:assert';
 import { type CommandLine, genericOption, type Ruleset } from '../../server/src/model/ruleset';
-import { CommandLineNode } from '../../server/src/parser/command-line-node';
+import { CommandLineNode, MovedCommandLineNode } from '../../server/src/parser/command-line-node';
 import { parseRuleset } from '../../server/src/parser/ruleset-parser';
 
 const LINES = [
@@ -96,5 +97,37 @@ describe('command line nodes', () => {
     assert.equal(after[1]!.counters?.text, '[12:3400]');
     assert.notEqual(after[0], plain);
     assert.deepEqual(after[0]!.span, { line: 2, start: 0, end: edited[2]!.length });
+  });
+
+  it('a line moved by lines put in or taken out above it shows the node it was first read as, and reads as a fresh parse', () => {
+    /** Everything a command line says (its parts compared as objects: the moved node shows the same ones). */
+    const view = (c: CommandLine) => [c.kind, c.line, c.span, c.table, c.chain, c.block?.name, c.command, c.matches, c.target, c.options, c.generic, c.keptWords, c.tableWord, c.counters, c.onlyFamily];
+    /** The same for a fresh parse (other objects: compared by what they hold). */
+    const text = (c: CommandLine) => JSON.stringify([c.kind, c.line, c.span, c.table, c.chain, c.block?.name, c.options.map((o) => [o.name, o.args.map((a) => a.text)]), c.target?.name, c.keptWords?.map((w) => w.text), c.tableWord?.text, c.counters?.text, c.onlyFamily]);
+    const put = [...LINES.slice(0, 2), '# put in', '# and another', ...LINES.slice(2)];
+    const once = parseRuleset(put.join('\n'), { previous: rs });
+    const moved = commandLines(once);
+    const fresh = commandLines(parseRuleset(put.join('\n')));
+    assert.equal(moved.length, 4);
+    // (the line with a stray word has a finding of its own: it is read again, a node of its own)
+    assert.ok(moved[3] instanceof CommandLineNode && text(moved[3]) === text(fresh[3]!));
+    moved.slice(0, 3).forEach((m, i) => {
+      const was = commandLines(rs)[i]!;
+      assert.ok(m instanceof MovedCommandLineNode, `line ${m.line}: a moved node`);
+      assert.equal(m.base, was, 'it shows the node the line was read as');
+      assert.deepEqual(view(m), [...view(was).slice(0, 1), was.line + 2, { line: was.line + 2, start: 0, end: was.span.end }, ...view(was).slice(3)]);
+      assert.equal(text(m), text(fresh[i]!));
+      assert.deepEqual(Object.keys(m).sort(), ['base', 'block', 'line'], 'its line, its block and the node: nothing else of its own');
+    });
+    // moved again (a line taken out): the node first read, not the moved one
+    const twice = parseRuleset(put.filter((l) => l !== '# and another').join('\n'), { previous: once });
+    commandLines(twice).slice(0, 3).forEach((m, i) => {
+      assert.ok(m instanceof MovedCommandLineNode);
+      assert.equal(m.base, commandLines(rs)[i], 'not a node of a node');
+      assert.equal(m.line, commandLines(rs)[i]!.line + 1);
+    });
+    // other options than the node's: a node of its own
+    const other = CommandLineNode.placed(plain, 9, plain.span.end, plain.block, counted.options);
+    assert.ok(other instanceof CommandLineNode && other.options === counted.options && other.line === 9);
   });
 });

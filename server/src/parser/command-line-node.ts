@@ -4,7 +4,8 @@
  * to the line's end), and the parts few lines have (words kept as read, a `-t` word, counters, a
  * `-4`/`-6`) sit together in one object that most nodes do not have. 72 bytes less per line than
  * a plain object with every property: 7 MB on the bench's 100k-rule files. Its generic options are
- * not kept as a list of their own either (see generic).
+ * not kept as a list of their own either (see generic). A line an edit only moved gets a node of
+ * its own, which shows the parts of the node it was read as (see MovedCommandLineNode).
  */
 import type { Family } from '../knowledge/types';
 import type { CommandLine, CommandNode, MatchNode, OptionNode, Span, TableBlock, TargetNode, Word } from '../model/ruleset';
@@ -20,7 +21,7 @@ interface RareParts {
 /** Everything a command line's node says (the parser's view of it). */
 export interface CommandLineParts {
   readonly line: number;
-  /** The line's length: where its span ends. */
+  /** The line's length: where its span ends (read by a moved node of the same line, see MovedCommandLineNode). */
   readonly end: number;
   readonly keptWords: readonly Word[] | undefined;
   readonly table: string;
@@ -43,14 +44,16 @@ function rareOf(p: RareParts): RareParts | undefined {
 
 export class CommandLineNode implements CommandLine {
   readonly line: number;
-  private readonly end: number;
+  /** The line's length: where its span ends (read by a moved node of the same line, see MovedCommandLineNode). */
+  readonly end: number;
   readonly table: string;
   readonly block: TableBlock | undefined;
   readonly command: CommandNode | undefined;
   readonly matches: MatchNode[];
   target: TargetNode | undefined;
   readonly options: OptionNode[];
-  private readonly rare: RareParts | undefined;
+  /** The parts few lines have (see RareParts), undefined for most. */
+  readonly rare: RareParts | undefined;
 
   private constructor(
     line: number,
@@ -82,10 +85,13 @@ export class CommandLineNode implements CommandLine {
   /**
    * The node of a line read before as `c`, on line `line` (of length `end`) in `block`, with
    * `options`: the parts of `c`, its rare ones included, without an object made in between (an
-   * edit that puts in a line moves every line below it: tens of thousands of nodes).
+   * edit that puts in a line moves every line below it: tens of thousands of nodes). The same line
+   * (the same options and length) moved: a MovedCommandLineNode of the node it was first read as.
    */
-  static placed(c: CommandLine, line: number, end: number, block: TableBlock | undefined, options: OptionNode[]): CommandLineNode {
-    return new CommandLineNode(line, end, c.table, block, c.command, c.matches, c.target, options, c instanceof CommandLineNode ? c.rare : rareOf(c));
+  static placed(c: CommandLine, line: number, end: number, block: TableBlock | undefined, options: OptionNode[]): CommandLine {
+    const base = c instanceof MovedCommandLineNode ? c.base : c;
+    if (base instanceof CommandLineNode && options === base.options && end === base.end) return new MovedCommandLineNode(line, block, base);
+    return new CommandLineNode(line, end, c.table, block, c.command, c.matches, c.target, options, base instanceof CommandLineNode ? base.rare : rareOf(c));
   }
 
   /** (on the class, not on each node) */
@@ -126,5 +132,78 @@ export class CommandLineNode implements CommandLine {
 
   get onlyFamily(): Family | undefined {
     return this.rare?.onlyFamily;
+  }
+}
+
+/**
+ * The node of a command line an edit only moved (lines put in or taken out above it): its line,
+ * its block, and the node it was read as, whose parts it shows (never another moved node: a line
+ * moved again shows the same one). Half the size of a node with every part: a line put in near the
+ * top of a kube-proxy-like 100k-rule file moves 135 000 lines, and their nodes were 13 MB made and
+ * kept on each such edit, the previous ones left to the collector.
+ */
+export class MovedCommandLineNode implements CommandLine {
+  constructor(
+    readonly line: number,
+    readonly block: TableBlock | undefined,
+    readonly base: CommandLineNode,
+  ) {}
+
+  get kind(): 'command' {
+    return 'command';
+  }
+
+  get table(): string {
+    return this.base.table;
+  }
+
+  get command(): CommandNode | undefined {
+    return this.base.command;
+  }
+
+  get matches(): MatchNode[] {
+    return this.base.matches;
+  }
+
+  get target(): TargetNode | undefined {
+    return this.base.target;
+  }
+
+  get options(): OptionNode[] {
+    return this.base.options;
+  }
+
+  get chain(): string | undefined {
+    return this.base.command?.chain?.text;
+  }
+
+  get span(): Span {
+    return { line: this.line, start: 0, end: this.base.end };
+  }
+
+  get generic(): OptionNode[] {
+    return this.base.generic;
+  }
+
+  get keptWords(): readonly Word[] | undefined {
+    return this.base.keptWords;
+  }
+
+  get tableWord(): Word | undefined {
+    return this.base.tableWord;
+  }
+
+  get counters(): Word | undefined {
+    return this.base.counters;
+  }
+
+  get onlyFamily(): Family | undefined {
+    return this.base.onlyFamily;
+  }
+
+  /** Its fields as a node read on this line has them, in the same order (what JSON shows of it). */
+  toJSON(): object {
+    const b = this.base;
+    return { line: this.line, end: b.end, table: b.table, block: this.block, command: b.command, matches: b.matches, target: b.target, options: b.options, rare: b.rare };
   }
 }

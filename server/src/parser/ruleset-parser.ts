@@ -139,7 +139,8 @@ function onLine(findings: readonly Finding[], line: number): readonly Finding[] 
  * its option list included. What is kept by a rule's option list holds no line (what it compiled
  * to), or says which line it is on (semantic tokens; the memos of whole tables compare each rule's
  * line along with its list, see analysis/memo.ts tableSeq): a copy of the list for each moved
- * line was 9 MB of each line put in near the top of a 100 000-rule file.
+ * line was 9 MB of each line put in near the top of a 100 000-rule file. (A node that shows the
+ * parts of the one it was read as: see MovedCommandLineNode.)
  */
 function movedCommand(c: CommandLine, line: number, end: number, block: TableBlock | undefined): CommandLine {
   return CommandLineNode.placed(c, line, end, block, c.options);
@@ -688,7 +689,8 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
       const last = lineFindings[lineFindings.length - 1]!;
       lineFindings[lineFindings.length - 1] = { ...last, message: `${last.message} (and ${parsed.findings.length - listed} more problems on this line, not listed)` };
     }
-    // (one class for every command line: one layout, see CommandLineNode)
+    // (one class for every command line read: one layout, see CommandLineNode; a moved line's node
+    // shows the node it was read as, see movedCommand)
     // the previous node itself when it belongs to the same block: later stages know the line by it
     const cmd: CommandLine = reuse && reuse.block === blockOf && !moved ? reuse : CommandLineNode.of({
       line: ln,
