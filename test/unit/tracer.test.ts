@@ -28,15 +28,17 @@ describe('tracer', function () {
   });
 
   it('the step of a rule the packet missed reads as any step (its fields, and the same in the same order as JSON) and says what the packet is not, or is for a negated condition', function () {
-    const rules = ['*filter', ':INPUT ACCEPT [0:0]', ':C - [0:0]', '-A INPUT -p udp -j DROP', '-A INPUT ! -s 10.0.0.0/8 -p tcp -m tcp --dport 22 -j ACCEPT', '-A INPUT -s 10.0.0.0/8 -p tcp -m tcp --dport 80', '-A INPUT -j C', 'COMMIT', ''].join('\n');
+    const rules = ['*filter', ':INPUT ACCEPT [0:0]', ':C - [0:0]', '-A INPUT -p udp -j DROP', '-A INPUT ! -s 10.0.0.0/8 -p tcp -m tcp --dport 22 -j ACCEPT', '-A INPUT -s 10.0.0.0/8 -p tcp -m tcp --dport 80', '-A INPUT ! -p all -j DROP', '-A INPUT -j C', 'COMMIT', ''].join('\n');
     const t = run(rules, 'tcp 10.1.2.3:40000 -> 10.0.0.1:443 flags SYN in eth0');
     const missed = t.branches[0]!.steps.filter((s) => s.kind === 'rule' && s.matched === false);
-    assert.equal(missed.length, 3);
+    assert.equal(missed.length, 4);
     const plain = [
       { kind: 'rule', table: 'filter', chain: 'INPUT', position: 1, line: 3, target: 'DROP', matched: false, reason: 'not protocol udp' },
       { kind: 'rule', table: 'filter', chain: 'INPUT', position: 2, line: 4, target: 'ACCEPT', matched: false, reason: 'source 10.0.0.0/8' },
       // (no target: none in the JSON either)
       { kind: 'rule', table: 'filter', chain: 'INPUT', position: 3, line: 5, matched: false, reason: 'not destination port 80' },
+      // (a condition no packet meets: said so, not "not no protocol")
+      { kind: 'rule', table: 'filter', chain: 'INPUT', position: 4, line: 6, target: 'DROP', matched: false, reason: 'matches no packet at all' },
     ];
     missed.forEach((s, i) => {
       const want = plain[i]!;

@@ -183,8 +183,12 @@ export class MissedStep implements TraceStep {
     return false;
   }
 
-  /** What the packet is not (for a negated condition, what it is: no "not not"). */
+  /**
+   * What the packet is not (for a negated condition, what it is: no "not not"), or that the
+   * condition matches no packet at all (`! -p all`).
+   */
   get reason(): string {
+    if (this.failed.space?.empty) return 'matches no packet at all';
     const d = this.failed.describe;
     return d.startsWith('not ') ? d.slice(4) : `not ${d}`;
   }
