@@ -193,10 +193,9 @@ export class MissedStep implements TraceStep {
     return d.startsWith('not ') ? d.slice(4) : `not ${d}`;
   }
 
-  /** Its fields as a plain step has them, in the same order (what JSON shows of it). */
+  /** Its fields as a plain step has them, in the same order (what JSON shows of it: see missed). */
   toJSON(): TraceStep {
-    const { kind, table, chain, position, line, rule, target, matched, reason } = this;
-    return target !== undefined ? { kind, table, chain, position, line, rule, target, matched, reason } : { kind, table, chain, position, line, rule, matched, reason };
+    return missed(this, this.matched, this.reason);
   }
 }
 

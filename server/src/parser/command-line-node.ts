@@ -174,7 +174,7 @@ export class MovedCommandLineNode implements CommandLine {
   }
 
   get chain(): string | undefined {
-    return this.base.command?.chain?.text;
+    return this.base.chain;
   }
 
   get span(): Span {
