@@ -399,10 +399,10 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     verdicts.forEach((v, k) => {
       const at = now(v.at);
       if (at < 0 || again.has(at)) return;
-      // (a finding that names rules above the edit only is the one found then: they are the same
-      // rules on the same lines; half of a long chain's findings, on average, rendered again on
-      // every line put in or taken out of it)
-      if (v.at < p && (v.kind === 'limit' || v.by.every((q) => q < p))) kept.push([at, last.found.items[k]!]);
+      // (a finding at the same position that names the same rule objects, as one naming rules
+      // above the edit only does, is the one found then: see namesSameRules; half of a long
+      // chain's findings, on average, rendered again on every line put in or taken out of it)
+      if (at === v.at && namesSameRules(chain, old, v)) kept.push([at, last.found.items[k]!]);
       else kept.push([at, render(chain, v.kind === 'limit' ? { ...v, at } : { ...v, at, by: v.by.map(now) })]);
     });
     const all = kept.concat(fresh).sort((a, b) => a[0] - b[0]);
