@@ -62,14 +62,21 @@ function analysed(text: string, previous?: Ruleset): Ruleset {
 }
 
 
-/** The rule nodes of a version, and the nodes its moved lines show (a line only moved shows the node it was first read as: see MovedCommandLineNode). */
-function liveNodes(rs: Ruleset): Set<object> {
-  const out = new Set<object>();
+/**
+ * How many of the nodes `old` refers to are still alive without being a rule node of version `rs`
+ * or the node one of its moved lines shows (a line only moved shows the node it was first read
+ * as: see MovedCommandLineNode).
+ */
+function oldNodesAlive(old: readonly WeakRef<object>[], rs: Ruleset): number {
+  const live = new Set<object>();
   for (const r of rs.rules) {
-    out.add(r);
-    if (r instanceof MovedCommandLineNode) out.add(r.base);
+    live.add(r);
+    if (r instanceof MovedCommandLineNode) live.add(r.base);
   }
-  return out;
+  return old.filter((w) => {
+    const x = w.deref();
+    return x !== undefined && !live.has(x);
+  }).length;
 }
 
 describe('version lifetime', () => {
@@ -110,12 +117,8 @@ describe('version lifetime', () => {
       await new Promise((r) => setImmediate(r));
     }
     await collect();
-    // (a line that was only moved shows the node it was first read as: that node is the line's now)
-    const live = liveNodes(rs);
-    const alive = old.filter((w) => {
-      const x = w.deref();
-      return x !== undefined && !live.has(x);
-    }).length;
+    // (a line that was only moved shows the node it was first read as: see oldNodesAlive)
+    const alive = oldNodesAlive(old, rs);
     // (a kept walk may still name a few rule nodes of the versions it was made in: bounded per chain)
     assert.ok(alive <= 10, `${alive} rule nodes of old versions are still alive (${old.length} made)`);
     assert.ok(rs.rules.some((r) => r instanceof MovedCommandLineNode), 'lines were moved');
@@ -198,11 +201,7 @@ describe('version lifetime', () => {
       await new Promise((r) => setImmediate(r));
     }
     await collect();
-    const live = liveNodes(rs);
-    const alive = old.filter((w) => {
-      const x = w.deref();
-      return x !== undefined && !live.has(x);
-    }).length;
+    const alive = oldNodesAlive(old, rs);
     assert.ok(old.length > 1000, `${old.length} rules in chain ${longest}`);
     assert.ok(alive <= 10, `${alive} rule nodes of the prepared version's chain ${longest} are still alive (${old.length} made)`);
     assert.ok(fresh > 4, `${fresh} jobs prepare the first version`);
