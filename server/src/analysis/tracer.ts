@@ -133,7 +133,10 @@ interface RunState {
   open: number[];
 }
 
-/** A step for a rule the packet did not take, by a decision at a condition it may meet (the fields in the order the other steps have them). */
+/**
+ * A step for a rule the packet did not take, as a plain object with the fields in the order every
+ * step has them: one decided at a condition the packet may meet, or a MissedStep's JSON.
+ */
 function missed(base: Omit<TraceStep, 'matched'>, matched: Tri, reason: string | undefined): TraceStep {
   // (the reason in the literal itself: added afterwards, it went to a property store of its own,
   // 40 bytes more for each of the 100 000 steps the trace preparation of a big file makes ahead)
