@@ -237,6 +237,11 @@ export class Entries {
     return new Entries(chunks, lo.length);
   }
 
+  /** Each entry's hull and position, in the order of the lists. */
+  each(f: (lo: bigint, hi: bigint, pos: number) => void): void {
+    for (const ch of this.chunks) for (let j = 0; j < ch.lo.length; j++) f(ch.lo[j]!, ch.hi[j]!, ch.pos[j]!);
+  }
+
   /**
    * These entries with every position from `from` on moved by `by` (a rule put in or taken out
    * before them; the order by (lo, pos) stays): the hulls and running maxima shared, the chunks

@@ -5,9 +5,10 @@
  * interfaces...) the rules that restrict it are sorted by the hull of their values there, and the
  * rules that do not are listed apart. A question restricted in some dimension is answered from
  * the most selective of its dimensions: the rules whose hull there meets the question's, plus the
- * rules free in that dimension. The answer may hold rules that turn out not to meet the packets
- * (a hull is coarser than a set, and only one dimension is looked at): callers still intersect; the
- * index only leaves out rules that certainly cannot match.
+ * rules free in that dimension (for a question about one packet, those narrowed by a second
+ * dimension when they are many, see candidatesAt). The answer may hold rules that turn out not to
+ * meet the packets (a hull is coarser than a set, and only one or two dimensions are looked at):
+ * callers still intersect; the index only leaves out rules that certainly cannot match.
  */
 import { type Box, type Dim, domain, Space, type SpaceEnv } from './packet-space';
 import { Entries, Positions } from './chunked-lists';
@@ -165,6 +166,28 @@ export interface ShiftBase {
  * per such chain (about 370 bytes) were more than half of what its index kept.
  */
 const NOT_INDEXED: ReadonlyMap<Dim, never> = new Map<Dim, never>();
+
+/**
+ * The rules free in one indexed dimension, filed by another: those restricted there by their hull
+ * in it, the others (free in both) apart. Made for a point question answered from the first
+ * dimension (see candidatesAt).
+ */
+interface FreeFiled {
+  readonly entries: Entries;
+  readonly free: Positions;
+}
+
+/**
+ * Free rules from which a point question is narrowed by a second dimension: with fewer, the list
+ * is as cheap to go through as to narrow.
+ */
+const NARROWED_FROM = 32;
+
+/**
+ * Per index, the free rules of one indexed dimension filed by another, by the two (made when first
+ * asked for, see freeFiled): beside the index, not in it, being made from what it holds.
+ */
+const FILED = new WeakMap<ChainIndex, Map<string, FreeFiled>>();
 
 export class ChainIndex {
   private keyed: ReadonlyMap<Dim, Keyed> = NOT_INDEXED;
@@ -384,7 +407,63 @@ export class ChainIndex {
    * it a box: the checks ask this for corner packets of every rule.
    */
   candidatesAt(point: ReadonlyMap<Dim, bigint>, from = 0): number[] {
-    return this.listed(this.select((d, out) => pointHullInto(this.env, point, d, out), from), from);
+    const s = this.select((d, out) => pointHullInto(this.env, point, d, out), from);
+    return (s.dim !== undefined && this.narrowed(point, s.dim, s.hits!, s.free as Positions, from)) || this.listed(s, from);
+  }
+
+  /**
+   * The answer to a point question from dimension `d` (its `hits`, and the rules free there) with
+   * the free rules narrowed by a second indexed dimension: those whose hull there holds the point's
+   * value, and those free in both. A rule free in the first dimension may restrict the second: a
+   * Docker host's `-i br-X ! -o br-X` rules are free in `oif` and each names one `iif`, and a
+   * corner packet of any rule of its FORWARD chain met thousands of them by `oif` alone where it
+   * meets one or two. Undefined when no second dimension narrows the free rules by half.
+   */
+  private narrowed(point: ReadonlyMap<Dim, bigint>, d: Dim, hits: number[], free: Positions, from: number): number[] | undefined {
+    const many = free.countFrom(from);
+    if (many < NARROWED_FROM) return undefined;
+    let best: number[] | undefined;
+    let bestFree: Positions | undefined;
+    let size = many / 2;
+    for (const e of KEY_DIMS) {
+      if (e === d || !this.keyed.has(e) || !pointHullInto(this.env, point, e, QUESTION)) continue;
+      const f = this.freeFiled(d, e);
+      const rest = f.free.countFrom(from);
+      if (rest >= size) continue;
+      const more: number[] = [];
+      if (!f.entries.collect(QUESTION[0]!, QUESTION[1]!, from, size - rest, more)) continue;
+      best = more;
+      bestFree = f.free;
+      size = more.length + rest;
+    }
+    if (!best) return undefined;
+    // (the hits are rules keyed in `d`, the others free there: none in both)
+    for (const x of hits) best.push(x);
+    return bestFree!.mergeFrom(from, ascending(best));
+  }
+
+  /** The rules free in indexed dimension `d` filed by indexed dimension `e` (see FreeFiled). */
+  private freeFiled(d: Dim, e: Dim): FreeFiled {
+    const key = `${d}/${e}`;
+    let filed = FILED.get(this);
+    const kept = filed?.get(key);
+    if (kept) return kept;
+    const hullOf = new Map<number, [bigint, bigint]>();
+    this.keyed.get(e)!.entries.each((lo, hi, pos) => hullOf.set(pos, [lo, hi]));
+    const frees: number[] = [];
+    this.keyed.get(d)!.free.pushFrom(0, frees);
+    const list: { lo: bigint; hi: bigint; pos: number }[] = [];
+    const both: number[] = [];
+    for (const pos of frees) {
+      const h = hullOf.get(pos);
+      if (h) list.push({ lo: h[0], hi: h[1], pos });
+      else both.push(pos);
+    }
+    list.sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : a.pos - b.pos));
+    const made: FreeFiled = { entries: Entries.of(list.map((x) => x.lo), list.map((x) => x.hi), list.map((x) => x.pos)), free: Positions.of(both) };
+    if (!filed) FILED.set(this, (filed = new Map()));
+    filed.set(key, made);
+    return made;
   }
 
   /** The positions from `from` on of what select found, ascending. */
@@ -421,10 +500,11 @@ export class ChainIndex {
    * `free`). `query` writes the question's hull in a dimension into `out` (false: not restricted
    * there; a pair made per question and dimension was 70 MB over the Docker-like file's cold open).
    */
-  private select(query: (d: Dim, out: bigint[]) => boolean, from: number): { readonly hits?: number[]; readonly free: Ascending } {
+  private select(query: (d: Dim, out: bigint[]) => boolean, from: number): { readonly hits?: number[]; readonly free: Ascending; readonly dim?: Dim } {
     if (this.keyed.size === 0) return { free: this.all };
     let best: number[] | undefined;
     let bestFree: Positions | undefined;
+    let bestDim: Dim | undefined;
     for (const d of KEY_DIMS) {
       const k = this.keyed.get(d);
       if (!k) continue; // no rule restricts it: it cannot narrow anything down
@@ -438,8 +518,9 @@ export class ChainIndex {
       if (over) continue;
       best = hits;
       bestFree = k.free;
+      bestDim = d;
       if (hits.length === 0 && k.free.length === 0) break;
     }
-    return best ? { hits: best, free: bestFree! } : { free: this.all };
+    return best ? { hits: best, free: bestFree!, dim: bestDim } : { free: this.all };
   }
 }
