@@ -195,6 +195,52 @@ describe('check: shadowed, redundant and unreachable rules', function () {
     }
   });
   }
+  it('rules put in and taken out at and around the first covering rule and the first unconditional one: found where a cold analysis finds them', () => {
+    // the chain's first covering rule (a final verdict on decidable conditions) starts the rules
+    // that can cover others, its first unconditional one makes every later rule unreachable; after
+    // a line put in or taken out they are worked out from the last run's (see shiftedFirsts)
+    const rng = new Rng(0xf125);
+    const ruleText = () => {
+      const net = `10.${rng.int(0, 3)}.${rng.int(0, 3)}.0/24`;
+      switch (rng.int(0, 9)) {
+        case 0:
+        case 1:
+          return `-A L -s ${net} -j LOG`;
+        case 2:
+          return `-A L -s ${net} -m limit --limit 5/min -j ACCEPT`;
+        case 3:
+          return `-A L -j ${rng.int(0, 1) ? 'DROP' : 'ACCEPT'}`;
+        default:
+          return `-A L -s ${net} -j ${rng.int(0, 1) ? 'DROP' : 'ACCEPT'}`;
+      }
+    };
+    const covers = (l: string) => / -j (DROP|ACCEPT)$/.test(l) && !l.includes('-m limit');
+    const unconditional = (l: string) => /^-A L -j /.test(l);
+    // non-covering rules first, so that the first covering rule is not the chain's first
+    const lines = ['*filter', ':L - [0:0]', '-A INPUT -j L', '-A L -s 10.9.0.0/16 -j LOG', '-A L -s 10.9.0.0/16 -m limit --limit 1/s -j ACCEPT', ...Array.from({ length: 30 }, ruleText), 'COMMIT', ''];
+    const firstRule = 3;
+    let doc = createRulesDocument('file:///firsts.rules', 1, lines.join('\n'));
+    checkShadowed(doc.ruleset);
+    const taken = { covering: 0, unconditional: 0 };
+    for (let v = 2; v < 120; v++) {
+      const rules = lines.length - 2 - firstRule;
+      const at = (test: (l: string) => boolean) => lines.findIndex((l, k) => k >= firstRule && test(l));
+      const firstCovering = at(covers);
+      const firstUnconditional = at(unconditional);
+      // taken out: now and then the first covering or the first unconditional rule itself
+      const pick = rng.int(0, 9);
+      const there = pick < 2 && firstCovering >= 0 ? firstCovering : pick < 4 && firstUnconditional >= 0 ? firstUnconditional : rng.int(firstRule, firstRule + rules - 1);
+      if (rng.int(0, 1) && rules > 12) {
+        if (there === firstCovering) taken.covering++;
+        if (there === firstUnconditional) taken.unconditional++;
+        lines.splice(there, 1);
+      } else lines.splice(rng.int(0, 3) ? there : there + 1, 0, ruleText());
+      doc = createRulesDocument('file:///firsts.rules', v, lines.join('\n'), 'auto', doc);
+      assert.deepEqual(checkShadowed(doc.ruleset), checkShadowed(createRulesDocument('file:///cold.rules', 1, lines.join('\n')).ruleset), `version ${v}`);
+    }
+    assert.ok(taken.covering >= 5 && taken.unconditional >= 5, `the first covering rule taken out ${taken.covering} times, the first unconditional one ${taken.unconditional}`);
+  });
+
   it('lines inserted or deleted above chains: their findings are carried to the moved rules, not judged again, and read as a cold analysis reads them', function () {
     this.timeout(60_000);
     // a short chain and a long one under a small budget (its note is carried too), below a
