@@ -139,10 +139,10 @@ export class MovedChain implements Chain {
    * Chain `c` of the previous version after the move `m` (none of its lines replaced), its lines'
    * nodes being those of `nodes`. `movesAfter` gives a chain's moves followed by the edit's (from
    * the root's version when undefined; the same object for the same moves, so that the chains of
-   * one edit share them).
+   * one edit share them). `endBefore`: endOf(c), when the caller has it.
    */
-  static of(c: Chain, m: MovedLines, nodes: ReadList<LineNode>, movesAfter: (before: LineMoves | undefined) => LineMoves): MovedChain {
-    const end = movedLine(m, endOf(c) - 1) + 1;
+  static of(c: Chain, m: MovedLines, nodes: ReadList<LineNode>, movesAfter: (before: LineMoves | undefined) => LineMoves, endBefore = endOf(c)): MovedChain {
+    const end = movedLine(m, endBefore - 1) + 1;
     if (c instanceof MovedChain && c.moves !== undefined) {
       const root = c.source as Root;
       if (c.moves.runCount < MAX_RUNS) return new MovedChain(root, movesAfter(c.moves), nodes, end);
