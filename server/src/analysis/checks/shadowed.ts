@@ -10,7 +10,7 @@
  * `-m recent` rule may or may not match, so it neither covers nor is judged).
  */
 import { groupedDigits } from '../../knowledge/describe-values';
-import { type Chain, type Finding, type MovedLines, replacedRules, type Rule, type Ruleset } from '../../model/ruleset';
+import { type Chain, type Finding, type MovedLines, replacedRules, type Rule, type Ruleset, type Severity, type Span } from '../../model/ruleset';
 import { previousLine, type RulesetEdit, rulesetEdit } from '../../parser/ruleset-parser';
 import { analysisContext } from '../context';
 import { envKey, KeptForChain, PerChainMemo, SeqMemo } from '../memo';
@@ -21,6 +21,7 @@ import { lineRef, statedPolicy, verdictKey } from './rule-facts';
 import { NO_ITEMS, NO_POSITIONED, type Positioned, PositionedBuilder, replaceAt } from '../positioned';
 import { ChunkedArray } from '../../model/chunked-array';
 import { ruleCountOf } from '../../model/moved-chain';
+import { shared } from '../../model/shared';
 
 function describe(rules: readonly Rule[]): string {
   return rules.map((r) => lineRef(r)).join(', ');
@@ -42,70 +43,94 @@ type Verdict =
   | { readonly kind: 'limit'; readonly at: number; readonly budget: number };
 
 /**
- * The verdict each finding was rendered from, held by the finding under this key (not enumerable:
- * no copy or comparison of findings sees it). A WeakMap of them cost 1 µs per finding set, and
- * after a line put in every finding below it is rendered again (3500 of the Docker-like file's).
+ * A finding of this check, holding the verdict it was rendered from (in a private field: no copy
+ * or comparison of findings sees it). After a line put in, every finding below it is rendered
+ * again (7 000 of the Docker-like file's): a finding of one class, made by its constructor, cost
+ * less than an object literal of one of four shapes given the verdict by defineProperty.
  */
-const VERDICT = Symbol('verdict');
+class ShadowFinding implements Finding {
+  readonly #verdict: Verdict;
+
+  constructor(
+    readonly code: string,
+    readonly severity: Severity,
+    readonly message: string,
+    readonly span: Span,
+    readonly tags: Finding['tags'],
+    readonly related: Finding['related'],
+    verdict: Verdict,
+  ) {
+    this.#verdict = verdict;
+  }
+
+  static verdictOf(f: Finding): Verdict {
+    return (f as ShadowFinding).#verdict;
+  }
+}
+
+/** The tags of every finding but the limit's: one list, shared (see shared). */
+const UNNECESSARY: Finding['tags'] = shared(['unnecessary'] as const);
 
 function verdictOf(f: Finding): Verdict {
-  return (f as Finding & { readonly [VERDICT]: Verdict })[VERDICT];
+  return ShadowFinding.verdictOf(f);
+}
+
+/** What a related location says of a rule that decides packets first, by its target's name (made once per name). */
+const DECIDES_FIRST = new Map<string, string>();
+
+function decidesFirst(r: Rule): string {
+  const name = r.target?.name ?? 'no target';
+  let m = DECIDES_FIRST.get(name);
+  if (m === undefined) DECIDES_FIRST.set(name, (m = `decides these packets first (${name})`));
+  return m;
 }
 
 function render(chain: Chain, v: Verdict): Finding {
   const rules = chain.rules;
   const r = rules[v.at]!;
-  let f: Finding;
   switch (v.kind) {
     case 'limit':
-      f = {
-        code: 'analysis-limit',
-        severity: 'information',
-        message: `Rules that never take effect or change nothing: not checked in ${chain.name} from this rule on. Its rules each overlap thousands of the others, and comparing them takes more work than the analysis allows (${groupedDigits(v.budget)} comparisons); what is reported above this line is exact. The other checks still run.`,
-        span: r.span,
-      };
-      break;
+      return new ShadowFinding(
+        'analysis-limit',
+        'information',
+        `Rules that never take effect or change nothing: not checked in ${chain.name} from this rule on. Its rules each overlap thousands of the others, and comparing them takes more work than the analysis allows (${groupedDigits(v.budget)} comparisons); what is reported above this line is exact. The other checks still run.`,
+        r.span,
+        undefined,
+        undefined,
+        v,
+      );
     case 'unreachable': {
       const unconditional = rules[v.by[0]!]!;
-      f = {
-        code: 'unreachable-rule',
-        severity: 'warning',
-        message: `no packet reaches this rule: ${lineRef(unconditional)} (${unconditional.target?.name}) takes every packet before it`,
-        span: r.span,
-        tags: ['unnecessary'],
-        related: [{ span: unconditional.span, message: 'this rule takes every packet' }],
-      };
-      break;
+      return new ShadowFinding(
+        'unreachable-rule',
+        'warning',
+        `no packet reaches this rule: ${lineRef(unconditional)} (${unconditional.target?.name}) takes every packet before it`,
+        r.span,
+        UNNECESSARY,
+        [{ span: unconditional.span, message: 'this rule takes every packet' }],
+        v,
+      );
     }
     case 'shadowed':
     case 'redundant': {
       const by = v.by.map((p) => rules[p]!);
       const same = v.kind === 'redundant';
-      f = {
-        code: same ? 'redundant-rule' : 'shadowed-rule',
-        severity: same ? 'information' : 'warning',
-        message: same ? `this rule changes nothing: every packet it matches is already handled the same way by ${describe(by)}` : `this rule never takes effect: every packet it matches is already decided by ${describe(by)}`,
-        span: r.span,
-        tags: ['unnecessary'],
-        related: by.map((e) => ({ span: e.span, message: `decides these packets first (${e.target?.name ?? 'no target'})` })),
-      };
-      break;
+      return new ShadowFinding(
+        same ? 'redundant-rule' : 'shadowed-rule',
+        same ? 'information' : 'warning',
+        same ? `this rule changes nothing: every packet it matches is already handled the same way by ${describe(by)}` : `this rule never takes effect: every packet it matches is already decided by ${describe(by)}`,
+        r.span,
+        UNNECESSARY,
+        by.map((e) => ({ span: e.span, message: decidesFirst(e) })),
+        v,
+      );
     }
     case 'below': {
       const used = describe(v.by.map((p) => rules[p]!));
       const from = v.policy === undefined ? used : v.by.length ? `${used} and the ${v.policy} policy` : `the ${v.policy} policy`;
-      f = {
-        code: 'redundant-rule',
-        severity: 'information',
-        message: `this rule changes nothing: without it, every packet it matches would get the same verdict from ${from}`,
-        span: r.span,
-        tags: ['unnecessary'],
-      };
-      break;
+      return new ShadowFinding('redundant-rule', 'information', `this rule changes nothing: without it, every packet it matches would get the same verdict from ${from}`, r.span, UNNECESSARY, undefined, v);
     }
   }
-  Object.defineProperty(f, VERDICT, { value: v });
-  return f;
 }
 
 /** Whether the rules verdict `v` names are the same objects in `chain` as in `was`, of the same name: rendered on either, it reads the same. */
