@@ -85,8 +85,8 @@ function decidesFirst(r: Rule): string {
   return m;
 }
 
-function render(chain: Chain, v: Verdict): Finding {
-  const rules = chain.rules;
+/** `rules`: the chain's, when the caller has them (a moved chain's are read through a getter). */
+function render(chain: Chain, v: Verdict, rules: readonly Rule[] = chain.rules): Finding {
   const r = rules[v.at]!;
   switch (v.kind) {
     case 'limit':
@@ -135,9 +135,12 @@ function render(chain: Chain, v: Verdict): Finding {
 
 /** Whether the rules verdict `v` names are the same objects in `chain` as in `was`, of the same name: rendered on either, it reads the same. */
 function namesSameRules(chain: Chain, was: Chain, v: Verdict): boolean {
-  const a = chain.rules;
-  const b = was.rules;
-  if (chain.name !== was.name || a[v.at] !== b[v.at]) return false;
+  return chain.name === was.name && sameRulesAt(chain.rules, was.rules, v);
+}
+
+/** Whether the rules verdict `v` names are the same objects in the two lists of rules. */
+function sameRulesAt(a: readonly Rule[], b: readonly Rule[], v: Verdict): boolean {
+  if (a[v.at] !== b[v.at]) return false;
   if (v.kind === 'limit') return true;
   for (const q of v.by) if (a[q] !== b[q]) return false;
   return true;
@@ -353,16 +356,20 @@ export function checkShadowed(rs: Ruleset): Finding[] {
    */
   function movedFindings(chain: Chain, old: Chain, e: RulesetEdit): readonly Finding[] | undefined {
     // (the same rule objects: the findings themselves, which name them)
+    // (the lists read once: a moved chain's are getters, and its 28 000 rules were read through
+    // them twice each)
+    const rules = chain.rules;
+    const was = old.rules;
     let sameRules = true;
-    for (let i = 0; i < chain.rules.length; i++) {
-      if (chain.rules[i] === old.rules[i]) continue;
+    for (let i = 0; i < rules.length; i++) {
+      if (rules[i] === was[i]) continue;
       sameRules = false;
-      if (!corresponds(e, chain.rules[i]!, old.rules[i]!)) return undefined;
+      if (!corresponds(e, rules[i]!, was[i]!)) return undefined;
     }
     const found = judged.get(old);
     if (!found) return undefined;
     const carried = sameRules ? found : saidOf(chain, old, found);
-    if (chain.rules.length >= KEPT_FROM) carryRun(old, chain, carried);
+    if (rules.length >= KEPT_FROM) carryRun(old, chain, carried);
     return carried;
   }
 
@@ -467,9 +474,12 @@ export function checkShadowed(rs: Ruleset): Finding[] {
    */
   function saidOf(chain: Chain, was: Chain, findings: readonly Finding[]): readonly Finding[] {
     if (was === chain || !findings.length) return findings;
+    const rules = chain.rules;
+    const before = was.rules;
+    const sameName = chain.name === was.name;
     return findings.map((f) => {
       const v = verdictOf(f);
-      return namesSameRules(chain, was, v) ? f : render(chain, v);
+      return sameName && sameRulesAt(rules, before, v) ? f : render(chain, v, rules);
     });
   }
 
