@@ -187,7 +187,10 @@ const NARROWED_FROM = 32;
  * Per index, the free rules of one indexed dimension filed by another, by the two (made when first
  * asked for, see freeFiled): beside the index, not in it, being made from what it holds.
  */
-const FILED = new WeakMap<ChainIndex, Map<string, FreeFiled>>();
+const FILED = new WeakMap<ChainIndex, Map<number, FreeFiled>>();
+
+/** Each indexed dimension's place in KEY_DIMS (the key of a filing is made of two: no string per question). */
+const KEY_PLACE: ReadonlyMap<Dim, number> = new Map(KEY_DIMS.map((d, i) => [d, i]));
 
 export class ChainIndex {
   private keyed: ReadonlyMap<Dim, Keyed> = NOT_INDEXED;
@@ -444,7 +447,7 @@ export class ChainIndex {
 
   /** The rules free in indexed dimension `d` filed by indexed dimension `e` (see FreeFiled). */
   private freeFiled(d: Dim, e: Dim): FreeFiled {
-    const key = `${d}/${e}`;
+    const key = KEY_PLACE.get(d)! * KEY_DIMS.length + KEY_PLACE.get(e)!;
     let filed = FILED.get(this);
     const kept = filed?.get(key);
     if (kept) return kept;

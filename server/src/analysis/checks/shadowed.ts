@@ -75,13 +75,21 @@ function verdictOf(f: Finding): Verdict {
   return ShadowFinding.verdictOf(f);
 }
 
-/** What a related location says of a rule that decides packets first, by its target's name (made once per name). */
+/**
+ * What a related location says of a rule that decides packets first, by its target's name (made
+ * once per name, up to MAX_DECIDES_FIRST names: a goto names a user chain, and the server lives
+ * through many files).
+ */
 const DECIDES_FIRST = new Map<string, string>();
+const MAX_DECIDES_FIRST = 1024;
 
 function decidesFirst(r: Rule): string {
   const name = r.target?.name ?? 'no target';
   let m = DECIDES_FIRST.get(name);
-  if (m === undefined) DECIDES_FIRST.set(name, (m = `decides these packets first (${name})`));
+  if (m === undefined) {
+    m = `decides these packets first (${name})`;
+    if (DECIDES_FIRST.size < MAX_DECIDES_FIRST) DECIDES_FIRST.set(name, m);
+  }
   return m;
 }
 
