@@ -9,9 +9,9 @@
 import { strict as assert } from 'node:assert';
 import { Rng } from '../../bench/gen/rng';
 import { isAccept } from '../../server/src/analysis/checks/rule-facts';
-import { analysisContext } from '../../server/src/analysis/context';
+import { analysisContext, TAKEN_ONLY } from '../../server/src/analysis/context';
 import { ISet, Space, stateValue } from '../../server/src/analysis/packet-space';
-import { reach } from '../../server/src/analysis/reach';
+import { reach, setWalkBudget } from '../../server/src/analysis/reach';
 import type { Hook } from '../../server/src/knowledge/types';
 import { diagnose } from '../../server/src/service/diagnostics';
 import { createRulesDocument, type RulesDocument } from '../../server/src/service/document';
@@ -189,6 +189,35 @@ describe('a kept walk is carried over lines put in or taken out after the rules 
     // (every web packet is accepted at LONG's first rule: the walk reads no further, stopAt or not)
     assert.ok(walks(put(20, '-A LONG -s 203.0.113.9/32 -j DROP'), web));
     assert.ok(walks(take(30), web));
+  });
+});
+
+describe('a kept walk that ran out of work in a long blocklist', function () {
+  this.timeout(60_000);
+  afterEach(() => setWalkBudget(undefined));
+
+  it('is carried over a line put in after the rules it read (thousands of them), and is the walk of the new text', () => {
+    // each ban cuts one more address out of the packets the walk carries: its work grows with the
+    // square of the bans, and under this limit it stops about 5 000 rules into the 6 000
+    const bans = Array.from({ length: 6000 }, (_, i) => `-A BL -s 10.${(i >> 8) & 255}.${i & 255}.7/32 -j DROP`);
+    const lines = ['*filter', ':INPUT DROP [0:0]', ':BL - [0:0]', '-A INPUT -j BL', '-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT', ...bans, 'COMMIT', ''];
+    setWalkBudget(12_500_000);
+    const before = createRulesDocument('file:///blocklist.rules', 1, lines.join('\n'));
+    const was = analysisContext(before.ruleset).reach('filter', 'INPUT', Space.ALL, 'all', TAKEN_ONLY)!;
+    const read = was.read.get('BL')!;
+    assert.ok(!was.complete && read > 4096 && read < bans.length - 100, `stopped after ${read} rules of the blocklist`);
+    const edited = lines.slice();
+    edited.splice(5 + read + 50, 0, '-A BL -s 192.0.2.1/32 -j DROP');
+    const after = createRulesDocument('file:///blocklist.rules', 2, edited.join('\n'), 'auto', before);
+    const ctx = analysisContext(after.ruleset);
+    const now = ctx.reach('filter', 'INPUT', Space.ALL, 'all', TAKEN_ONLY)!;
+    // carried: the packets left where it stopped are the same object
+    assert.equal(now.toPolicy, was.toPolicy);
+    const cold = reach(ctx.env, ctx.compiled, after.ruleset.tables.get('filter')!, 'INPUT', Space.ALL, TAKEN_ONLY.test);
+    assert.equal(now.complete, cold.complete);
+    assert.ok(now.toPolicy.sameAs(cold.toPolicy));
+    assert.equal(now.read.get('BL'), cold.read.get('BL'));
+    assert.deepEqual([...now.taken.keys()].map((r) => r.line), [...cold.taken.keys()].map((r) => r.line));
   });
 });
 
