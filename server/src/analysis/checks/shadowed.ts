@@ -183,6 +183,8 @@ interface ChainRun {
   readonly seq: ChunkedArray<object>;
   readonly policy: string;
   readonly compiled: ChunkedArray<RuleSpace | undefined>;
+  /** How many of `compiled` are undefined (see ChainFacts). */
+  readonly uncompiled: number;
   readonly keys: ChunkedArray<string | undefined>;
   readonly covering: ChunkedArray<number>;
   /** The findings with the position of the rule each is on. */
@@ -250,6 +252,11 @@ function judgedIn(env: SpaceEnv, budget: number): WeakMap<Chain, readonly Findin
 interface ChainFacts {
   readonly chain: Chain;
   readonly compiled: ChunkedArray<RuleSpace | undefined>;
+  /**
+   * How many rules did not compile (their place in `compiled` undefined): kept, so that the facts
+   * made from a run's need not go through an 83 000-rule chain to know there is none.
+   */
+  readonly uncompiled: number;
   /** Per position: the compiled conditions (or the rule when it did not compile). */
   readonly seq: ChunkedArray<object>;
   /** verdictKey of each rule. */
@@ -450,8 +457,8 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     for (const [i, f] of all) out.addOne(i, f);
     const found = out.done();
     const findings = found.items;
-    const { compiled, seq, keys, covering, firstCovering, firstUnconditional } = facts;
-    const run: ChainRun = { chain, seq, policy: statedPolicy(chain) ?? '', compiled, keys, covering, found, work: moved.with(workAt, workOf), total, firstCovering, firstUnconditional, stopped: false, budget, findings };
+    const { compiled, uncompiled, seq, keys, covering, firstCovering, firstUnconditional } = facts;
+    const run: ChainRun = { chain, seq, policy: statedPolicy(chain) ?? '', compiled, uncompiled, keys, covering, found, work: moved.with(workAt, workOf), total, firstCovering, firstUnconditional, stopped: false, budget, findings };
     RUNS.keep(chain, run, seq.get(0)!, seq.get(n - 1)!);
     return { findings };
   }
@@ -466,11 +473,10 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const last = keptRunOf(was);
     if (!last || last.chain !== was || last.budget !== budget) return;
     const rules = chain.rules;
-    const same = !last.compiled.some((c) => c === undefined);
-    const compiled = same ? last.compiled : ChunkedArray.build(rules.length, (i) => ctx.compiled.get(rules[i]!));
-    const seq = same ? last.seq : ChunkedArray.build<object>(rules.length, (i) => compiled.get(i)?.conditions ?? rules[i]!);
+    const { list: compiled, uncompiled } = last.uncompiled === 0 ? { list: last.compiled, uncompiled: 0 } : compiledOf(rules);
+    const seq = compiled === last.compiled ? last.seq : ChunkedArray.build<object>(rules.length, (i) => compiled.get(i)?.conditions ?? rules[i]!);
     const found: Positioned<Finding> = findings.length ? { items: findings, at: last.found.at } : NO_POSITIONED;
-    RUNS.keep(chain, { ...last, chain, compiled, seq, found, findings }, seq.get(0)!, seq.get(rules.length - 1)!);
+    RUNS.keep(chain, { ...last, chain, compiled, uncompiled, seq, found, findings }, seq.get(0)!, seq.get(rules.length - 1)!);
   }
 
   /**
@@ -598,7 +604,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     }
     const findings = found.items;
     if (n >= KEPT_FROM) {
-      const run: ChainRun = { chain, seq, policy: policy ?? '', compiled, keys, covering, found, work, total, firstCovering, firstUnconditional, stopped, budget, findings };
+      const run: ChainRun = { chain, seq, policy: policy ?? '', compiled, uncompiled: facts.uncompiled, keys, covering, found, work, total, firstCovering, firstUnconditional, stopped, budget, findings };
       RUNS.keep(chain, run, seq.get(0)!, seq.get(n - 1)!);
     }
     return findings;
@@ -624,11 +630,22 @@ export function checkShadowed(rs: Ruleset): Finding[] {
   function freshFacts(chain: Chain, policy: string | undefined): ChainFacts {
     const rules = chain.rules;
     const n = rules.length;
-    const compiled = ChunkedArray.build(n, (i) => ctx.compiled.get(rules[i]!));
+    const { list: compiled, uncompiled } = compiledOf(rules);
     const seq = ChunkedArray.build<object>(n, (i) => compiled.get(i)?.conditions ?? rules[i]!);
     const keys = ChunkedArray.build(n, (i) => verdictKey(rules[i]!));
     const covering = ChunkedArray.build(n, (i) => (covers(rules[i]!, compiled.get(i), keys.get(i)) ? 1 : 0));
-    return { chain, compiled, seq, keys, covering, ...firsts(covering, compiled), policy };
+    return { chain, compiled, uncompiled, seq, keys, covering, ...firsts(covering, compiled), policy };
+  }
+
+  /** What each of the rules compiled to, and how many did not compile. */
+  function compiledOf(rules: readonly Rule[]): { readonly list: ChunkedArray<RuleSpace | undefined>; readonly uncompiled: number } {
+    let uncompiled = 0;
+    const list = ChunkedArray.build(rules.length, (i) => {
+      const c = ctx.compiled.get(rules[i]!) as RuleSpace | undefined;
+      if (!c) uncompiled++;
+      return c;
+    });
+    return { list, uncompiled };
   }
 
   /**
@@ -638,7 +655,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
    * compile (its place holds that rule: made afresh then).
    */
   function shiftedFacts(chain: Chain, last: ChainRun, p: number, put: boolean, policy: string | undefined): ChainFacts {
-    if (last.compiled.some((c) => c === undefined)) return freshFacts(chain, policy);
+    if (last.uncompiled > 0) return freshFacts(chain, policy);
     const r = put ? chain.rules[p]! : undefined;
     const rsp = r && ctx.compiled.get(r);
     if (put && !rsp) return freshFacts(chain, policy);
@@ -647,7 +664,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const spliced = <T>(list: ChunkedArray<T>, x: () => T): ChunkedArray<T> => (put ? list.splice(p, p, [x()]) : list.splice(p, p + 1, []));
     const compiled = spliced(last.compiled, () => rsp);
     const covering = spliced(last.covering, () => (covers(r!, rsp, key) ? 1 : 0));
-    return { chain, compiled, seq: spliced(last.seq, () => rsp!.conditions), keys: spliced(last.keys, () => key), covering, ...shiftedFirsts(last, p, put, covering, compiled), policy };
+    return { chain, compiled, uncompiled: 0, seq: spliced(last.seq, () => rsp!.conditions), keys: spliced(last.keys, () => key), covering, ...shiftedFirsts(last, p, put, covering, compiled), policy };
   }
 
   /**
@@ -695,9 +712,12 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     // the first covering rules stay where they were unless a moved rule changed whether it
     // covers, or whether it has conditions (a look through the whole chain otherwise)
     let sameFirsts = true;
+    let uncompiled = prev.uncompiled;
     for (const i of moved) {
       const r = rules[i]!;
-      const rsp = ctx.compiled.get(r);
+      const rsp = ctx.compiled.get(r) as RuleSpace | undefined;
+      if (!prev.compiled.get(i)) uncompiled--;
+      if (!rsp) uncompiled++;
       const key = verdictKey(r);
       const c = covers(r, rsp, key) ? 1 : 0;
       spaces.push(rsp);
@@ -711,7 +731,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const keys = prev.keys.with(moved, verdicts);
     const covering = prev.covering.with(moved, covered);
     const first = sameFirsts ? { firstCovering: prev.firstCovering, firstUnconditional: prev.firstUnconditional } : firsts(covering, compiled);
-    return { chain, compiled, seq, keys, covering, ...first, policy, moved };
+    return { chain, compiled, uncompiled, seq, keys, covering, ...first, policy, moved };
   }
 
   /**
