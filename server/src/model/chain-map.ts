@@ -41,8 +41,8 @@ export class ChainMap implements ReadonlyMap<string, Chain> {
     return new ChainMap(this.index, order);
   }
 
-  /** The same names in the same order, each standing for the chain `f` gives for its chain here. */
-  map(f: (c: Chain) => Chain): ChainMap {
+  /** The same names in the same order, each standing for the chain `f` gives for its chain here (and its place in the order). */
+  map(f: (c: Chain, at: number) => Chain): ChainMap {
     return new ChainMap(this.index, this.order.map(f));
   }
 

@@ -354,9 +354,16 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
   let placed = 0;
   /** The moves of chains moved before followed by this edit's, one object for the same moves before (see MovedChain.of). */
   const movesAfter = new Map<LineMoves | undefined, LineMoves>();
+  // (the last pair asked for kept aside: the chains below an edit share their moves, one map
+  // lookup per chain otherwise)
+  let lastBefore: LineMoves | undefined | null = null;
+  let lastAfter: LineMoves | undefined;
   const movesThen = (before: LineMoves | undefined) => {
+    if (before === lastBefore) return lastAfter!;
     let now = movesAfter.get(before);
     if (!now) movesAfter.set(before, (now = before ? before.then(m) : LineMoves.of(m)));
+    lastBefore = before;
+    lastAfter = now;
     return now;
   };
   for (const [name, t] of prev.tables) {
@@ -368,25 +375,32 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
     const intoTable = into.get(name);
     const jumpsToTable = jumpsTo.get(name);
     const takenFromTable = takenFrom.get(name);
-    const chains = t.chains.map((c) => {
-      // (its name and end read once: a moved chain's are getters, and this runs for each of the
-      // 35 000 chains of a kube-proxy node on the first line put in above them, before V8 has
-      // optimized it)
-      const chainName = c.name;
-      const mine = intoTable?.get(chainName);
-      const theirs = jumpsToTable?.get(chainName);
-      if (!mine && !theirs) {
+    // the chains a rule or a jump was put into or taken out of, by their place in the table: the
+    // others (all but a few of the 35 000 chains of a kube-proxy node) are told apart from them
+    // by a look at an array, not by their names looked up in three maps
+    const named = new Uint8Array(t.chains.size);
+    const mark = (chainName: string) => {
+      const at = t.chains.positionOf(chainName);
+      if (at !== undefined) named[at] = 1;
+    };
+    intoTable?.forEach((_, chainName) => mark(chainName));
+    jumpsToTable?.forEach((_, chainName) => mark(chainName));
+    takenFromTable?.forEach(mark);
+    const chains = t.chains.map((c, at) => {
+      if (named[at] === 0) {
         // (a chain whose every line is above the edit, no rule put into it or jumping to it: the
         // previous object, without a look at each of its nodes)
         const end = endOf(c);
         if (end <= same) return c;
         // (one none of whose lines the edit replaced, when every line below the edit reads as it
         // did: the same nodes on their new lines, made when asked for)
-        if (movedAlike && !takenFromTable?.has(chainName)) {
+        if (movedAlike) {
           touched = true;
           return MovedChain.of(c, m, nodes, movesThen, end);
         }
       }
+      const mine = intoTable?.get(c.name);
+      const theirs = jumpsToTable?.get(c.name);
       const declarations = mapNodes(c.declarations, moved);
       const first = declarations[0];
       // a rule appended to a chain before it is declared is not appended (the file fails there):
