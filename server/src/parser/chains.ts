@@ -490,7 +490,10 @@ function mapNodes<T extends LineNode>(list: T[], moved: (n: T) => T | undefined)
  * places: a binary search each, the list's rules compared a logarithm of its length times.
  */
 function mergeInOrder(list: readonly Rule[], more: readonly Rule[], before: (a: Rule, b: Rule) => number): Rule[] {
-  const out: Rule[] = [];
+  // (the stretches between them copied whole by slice and concat: pushed one by one, the 83 000
+  // rules of a blocklist went through a loop that runs once per line put in, before V8 has
+  // optimized it)
+  const parts: (readonly Rule[])[] = [];
   let i = 0;
   for (const r of [...more].sort(before)) {
     let lo = i;
@@ -500,11 +503,11 @@ function mergeInOrder(list: readonly Rule[], more: readonly Rule[], before: (a: 
       if (before(list[mid]!, r) < 0) lo = mid + 1;
       else hi = mid;
     }
-    while (i < lo) out.push(list[i++]!);
-    out.push(r);
+    parts.push(list.slice(i, lo), [r]);
+    i = lo;
   }
-  while (i < list.length) out.push(list[i++]!);
-  return out;
+  parts.push(list.slice(i));
+  return ([] as Rule[]).concat(...parts);
 }
 
 function applyCommand(t: TableBuilding, node: CommandLine, format: FileFormat, findings: Finding[], state: BuildState): void {
