@@ -117,6 +117,9 @@ describe('ChunkedArray', () => {
       const spliced = list.splice(a, b, items);
       const want = plain.slice(0, a).concat(items, plain.slice(b));
       assert.deepEqual(spliced.toArray(), want, `splice ${a} ${b} (${items.length}) of ${n}`);
+      // (by position too: every chunk but the last full, or get reads the wrong entry)
+      assert.equal(spliced.length, want.length);
+      for (let i = 0; i < want.length; i++) if (spliced.get(i) !== want[i]) assert.fail(`splice ${a} ${b} (${items.length}) of ${n}: entry ${i} is ${spliced.get(i)}, not ${want[i]}`);
       assert.deepEqual(list.toArray(), plain, 'splice leaves the list it was made from alone');
       // where the two versions start and stop differing, against plain scans
       let first = 0;
