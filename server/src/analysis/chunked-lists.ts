@@ -37,6 +37,23 @@ function startsOf(chunks: readonly { readonly length: number }[]): number[] {
   return starts;
 }
 
+/**
+ * `list` copied, each value `from` or more moved by `by` (a copy made by slice and moved in a loop:
+ * a map with a callback, in code that runs once per line put in and so mostly before V8 has
+ * optimized it, made a call per entry of every list of a long chain's index).
+ */
+function movedFrom(list: readonly number[], from: number, by: number): number[] {
+  const out = list.slice();
+  for (let i = 0; i < out.length; i++) if (out[i]! >= from) out[i]! += by;
+  return out;
+}
+
+/** Whether some value of `list` is `from` or more. */
+function someFrom(list: readonly number[], from: number): boolean {
+  for (let i = 0; i < list.length; i++) if (list[i]! >= from) return true;
+  return false;
+}
+
 /** Ascending positions (each once), in chunks. */
 export class Positions {
   private readonly starts: readonly number[];
@@ -106,7 +123,7 @@ export class Positions {
     if (this.length === 0 || by === 0) return this;
     const first = chunkOfPosition(this.chunks, from);
     const chunks = this.chunks.slice(0, first) as number[][];
-    for (let c = first; c < this.chunks.length; c++) chunks.push(this.chunks[c]!.map((x) => (x >= from ? x + by : x)));
+    for (let c = first; c < this.chunks.length; c++) chunks.push(movedFrom(this.chunks[c]!, from, by));
     return new Positions(chunks, this.length);
   }
 
@@ -249,7 +266,11 @@ export class Entries {
    */
   shifted(from: number, by: number): Entries {
     if (by === 0) return this;
-    const chunks = this.chunks.map((ch) => (ch.pos.some((x) => x >= from) ? { lo: ch.lo, hi: ch.hi, pos: ch.pos.map((x) => (x >= from ? x + by : x)), maxHi: ch.maxHi } : ch));
+    const chunks = this.chunks.slice();
+    for (let c = 0; c < chunks.length; c++) {
+      const ch = chunks[c]!;
+      if (someFrom(ch.pos, from)) chunks[c] = { lo: ch.lo, hi: ch.hi, pos: movedFrom(ch.pos, from, by), maxHi: ch.maxHi };
+    }
     return new Entries(chunks, this.length);
   }
 
