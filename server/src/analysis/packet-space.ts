@@ -83,6 +83,12 @@ export function domain(env: SpaceEnv, d: Dim): readonly [bigint, bigint] {
   return (env.family === 'ipv4' ? DOMAINS_IPV4 : DOMAINS_IPV6)[d];
 }
 
+/** The lowest (or highest) value of dimension `d` in box `b`: the domain's where the box does not restrict it. */
+export function boxCorner(env: SpaceEnv, b: Box, d: Dim, highest: boolean): bigint {
+  const s = b.get(d);
+  return s && !s.empty ? (highest ? s.last()! : s.first()!) : domain(env, d)[highest ? 1 : 0];
+}
+
 function domainOf(family: SpaceEnv['family'], d: Dim): readonly [bigint, bigint] {
   switch (d) {
     case 'proto':

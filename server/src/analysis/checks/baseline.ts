@@ -9,7 +9,7 @@
 import type { Hook } from '../../knowledge/types';
 import { type Chain, declarationSpan, type Finding, type Ruleset, type Span, spanAt } from '../../model/ruleset';
 import { analysisContext, type Keep, limitFinding } from '../context';
-import { Box, DIMS, domain, ifaceValue, ISet, Space, type SpaceEnv, stateValue } from '../packet-space';
+import { Box, boxCorner, DIMS, domain, ifaceValue, ISet, Space, type SpaceEnv, stateValue } from '../packet-space';
 import { isAccept, isDrop } from './rule-facts';
 
 export interface BaselineData {
@@ -98,7 +98,7 @@ function someAccept(ctx: ReturnType<typeof analysisContext>, hook: Hook, probe: 
 /** The packet of `space` that is lowest in every dimension of its first box (the domain's lowest where the box is free). */
 function lowestPacket(env: SpaceEnv, space: Space): Space {
   const b = space.boxAt(0);
-  return Space.box(Box.from(DIMS.map((d) => [d, ISet.point(b.get(d)?.first() ?? domain(env, d)[0])] as const)));
+  return Space.box(Box.from(DIMS.map((d) => [d, ISet.point(boxCorner(env, b, d, false))] as const)));
 }
 
 function takesSome(res: ReturnType<ReturnType<typeof analysisContext>['reach']>): boolean {

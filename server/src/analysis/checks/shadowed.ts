@@ -14,7 +14,7 @@ import { type Chain, type Finding, type MovedLines, replacedRules, type Rule, ty
 import { previousLine, type RulesetEdit, rulesetEdit } from '../../parser/ruleset-parser';
 import { analysisContext } from '../context';
 import { envKey, KeptForChain, PerChainMemo, SeqMemo } from '../memo';
-import { type Box, DIMS, type Dim, domain, Space, type SpaceEnv } from '../packet-space';
+import { type Box, boxCorner, DIMS, type Dim, Space, type SpaceEnv } from '../packet-space';
 import { verdictKind } from '../reach';
 import type { RuleSpace } from '../rule-space';
 import { lineRef, statedPolicy, verdictKey } from './rule-facts';
@@ -370,11 +370,11 @@ export function checkShadowed(rs: Ruleset): Finding[] {
    * when `old` was not judged.
    */
   function movedFindings(chain: Chain, old: Chain, e: RulesetEdit): readonly Finding[] | undefined {
-    // (the same rule objects: the findings themselves, which name them)
     // (the lists read once: a moved chain's are getters, and its 28 000 rules were read through
     // them twice each)
     const rules = chain.rules;
     const was = old.rules;
+    // (the same rule objects: the findings themselves, which name them)
     let sameRules = true;
     for (let i = 0; i < rules.length; i++) {
       if (rules[i] === was[i]) continue;
@@ -673,12 +673,13 @@ export function checkShadowed(rs: Ruleset): Finding[] {
    * was one of them (an 83 000-rule blocklist was gone through on every line put in or taken out).
    */
   function shiftedFirsts(last: ChainRun, p: number, put: boolean, covering: ChunkedArray<number>, compiled: ChunkedArray<RuleSpace | undefined>): { firstCovering: number; firstUnconditional: number } {
-    const covers = (i: number) => covering.get(i) === 1;
+    // (a rule's place, not the rule: `covers` of the check judges a rule)
+    const coveringAt = (i: number) => covering.get(i) === 1;
     const unconditional = (i: number) => covering.get(i) === 1 && compiled.get(i)!.conditions.length === 0;
     if (put) {
       const moved = (q: number) => (q >= p ? q + 1 : q);
       const first = (q: number, test: (i: number) => boolean) => (test(p) && (q < 0 || p <= q) ? p : q < 0 ? -1 : moved(q));
-      return { firstCovering: first(last.firstCovering, covers), firstUnconditional: first(last.firstUnconditional, unconditional) };
+      return { firstCovering: first(last.firstCovering, coveringAt), firstUnconditional: first(last.firstUnconditional, unconditional) };
     }
     /** The first position from `from` up to `to` that `test` holds for (-1: none). */
     const scan = (from: number, to: number, test: (i: number) => boolean): number => {
@@ -690,7 +691,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const lastUnconditional = last.firstUnconditional;
     const firstUnconditional = lastUnconditional < p ? lastUnconditional : lastUnconditional > p ? lastUnconditional - 1 : scan(p, covering.length, unconditional);
     const lastCovering = last.firstCovering;
-    const firstCovering = lastCovering < p ? lastCovering : lastCovering > p ? lastCovering - 1 : scan(p, firstUnconditional < 0 ? covering.length : firstUnconditional + 1, covers);
+    const firstCovering = lastCovering < p ? lastCovering : lastCovering > p ? lastCovering - 1 : scan(p, firstUnconditional < 0 ? covering.length : firstUnconditional + 1, coveringAt);
     return { firstCovering, firstUnconditional };
   }
 
@@ -889,10 +890,7 @@ function* corners(env: SpaceEnv, space: Space): Generator<ReadonlyMap<Dim, bigin
 
 /** The lowest (or highest) packet of a box, written into POINT. */
 function corner(env: SpaceEnv, b: Box, highest: boolean): ReadonlyMap<Dim, bigint> {
-  for (const d of DIMS) {
-    const s = b.get(d);
-    POINT.set(d, s && !s.empty ? (highest ? s.last()! : s.first()!) : domain(env, d)[highest ? 1 : 0]);
-  }
+  for (const d of DIMS) POINT.set(d, boxCorner(env, b, d, highest));
   return POINT;
 }
 
