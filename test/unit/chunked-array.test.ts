@@ -188,3 +188,127 @@ describe('ChunkedArray', () => {
     }
   });
 });
+
+describe('ChunkedArray.thenMoved: entries moved from another list, made when first read', () => {
+  /** An entry: where it came from (`v`), and the position it was made for (`at`; -1 for an entry as first made). */
+  interface E {
+    readonly v: number;
+    readonly at: number;
+  }
+  const make = (from: E, at: number): E => ({ v: from.v, at });
+
+  /** What thenMoved promises, worked out on plain arrays. */
+  function expected(head: readonly E[], length: number, source: readonly E[], shift: number, givenAt: readonly number[], given: readonly E[]): E[] {
+    const out = head.slice();
+    for (let p = head.length; p < length; p++) {
+      const k = givenAt.indexOf(p);
+      out.push(k >= 0 ? given[k]! : make(source[p - shift]!, p));
+    }
+    return out;
+  }
+
+  it('holds the moved entries and the given ones, makes no chunk before it is read, and each once for every list that shares it', () => {
+    const rng = new Rng(0x7e11);
+    for (let round = 0; round < 30; round++) {
+      const n = rng.int(1, 6 * CHUNK_SIZE);
+      const source = Array.from({ length: n }, (_, i) => ({ v: i, at: -1 }));
+      const shift = rng.int(-40, 40);
+      const headChunks = rng.int(0, 2);
+      const length = Math.max(headChunks * CHUNK_SIZE, Math.min(n + shift, n + shift));
+      const from = headChunks * CHUNK_SIZE;
+      if (length <= from || from - shift < 0) continue;
+      const head = Array.from({ length: from }, (_, i) => ({ v: -i - 1, at: -1 }));
+      // (a few: a chunk described by more pieces than thenMoved keeps is made at once)
+      const givenAt = [...new Set(Array.from({ length: rng.int(0, 10) }, () => rng.int(from, length - 1)))].sort((a, b) => a - b);
+      const given = givenAt.map((p) => ({ v: 1e6 + p, at: -1 }));
+      let calls = 0;
+      const list = ChunkedArray.of(head).thenMoved(length, ChunkedArray.of(source), shift, givenAt, given, (x, at) => (calls++, make(x, at)));
+      const want = expected(head, length, source, shift, givenAt, given);
+      assert.equal(list.length, want.length);
+      assert.equal(calls, 0, 'nothing made before a read');
+      assert.equal(list.unmade, Math.ceil((length - from) / CHUNK_SIZE));
+      // one entry read makes its chunk, and only that one
+      const p = rng.int(from, length - 1);
+      assert.deepEqual(list.get(p), want[p]);
+      assert.equal(list.unmade, Math.ceil((length - from) / CHUNK_SIZE) - 1);
+      // a list made from this one shares its chunks: a chunk made through either is made once
+      const other = list.with([from], [{ v: -99, at: -1 }]);
+      const before = calls;
+      assert.deepEqual(readAll(other).slice(from + 1), want.slice(from + 1));
+      const afterOther = calls;
+      assert.deepEqual(readAll(list), want, `round ${round}`);
+      assert.equal(calls, afterOther, 'the chunks the other list made are the ones this list reads');
+      assert.ok(afterOther - before <= length - from, 'each entry made once');
+      assert.equal(list.unmade, 0);
+    }
+  });
+
+  it('reads as the plain array through every method, each made on the way', () => {
+    const n = 4 * CHUNK_SIZE + 9;
+    const source = Array.from({ length: n }, (_, i) => ({ v: i, at: -1 }));
+    const fresh = () => ChunkedArray.of(source.slice(0, CHUNK_SIZE)).thenMoved(n - 3, ChunkedArray.of(source), 3, [CHUNK_SIZE + 5], [{ v: -5, at: -1 }], make);
+    const want = expected(source.slice(0, CHUNK_SIZE), n - 3, source, 3, [CHUNK_SIZE + 5], [{ v: -5, at: -1 }]);
+    assert.deepEqual(fresh().toArray(), want);
+    assert.deepEqual([...fresh()], want);
+    assert.deepEqual(fresh().filter((x) => x.v % 7 === 0), want.filter((x) => x.v % 7 === 0));
+    assert.deepEqual(fresh().find((x) => x.v === 3000), want.find((x) => x.v === 3000));
+    assert.equal(fresh().some((x) => x.v === -5), true);
+    assert.deepEqual(fresh().slice(1000, 3100), want.slice(1000, 3100));
+    assert.deepEqual(readAll(fresh().splice(2000, 2005, [{ v: -7, at: -1 }])), [...want.slice(0, 2000), { v: -7, at: -1 }, ...want.slice(2005)]);
+    assert.deepEqual(readAll(fresh().headThen(2500, [])), want.slice(0, 2500));
+    // two lists made alike hold equal entries that are different objects: every position differs after the first chunk
+    const a = fresh();
+    const b = fresh();
+    assert.deepEqual(a.differences(b, Infinity), Array.from({ length: want.length - CHUNK_SIZE }, (_, k) => CHUNK_SIZE + k));
+    assert.equal(a.lastDifference(b, 0), want.length);
+    assert.equal(a.differences(a.with([], []), 0).length, 0, 'a list shares every chunk with itself');
+    const plainStrings = ChunkedArray.of(['a']).thenMoved(1, ChunkedArray.of(['a']), 0, [], [], (x) => x);
+    assert.equal(plainStrings.join('-'), 'a', 'a list of one chunk: nothing to move');
+    const words = ChunkedArray.of<string>([]).thenMoved(CHUNK_SIZE + 2, ChunkedArray.of(Array.from({ length: CHUNK_SIZE + 2 }, (_, i) => `w${i}`)), 0, [], [], (x, at) => `${x}@${at}`);
+    assert.equal(words.join(' ').split(' ').slice(-2).join(' '), `w${CHUNK_SIZE}@${CHUNK_SIZE} w${CHUNK_SIZE + 1}@${CHUNK_SIZE + 1}`);
+  });
+
+  it('a list moved from one not read yet is made from what that one was to be made from: no chain of lists', () => {
+    const rng = new Rng(0xc4a1);
+    const n = 5 * CHUNK_SIZE;
+    let plain = Array.from({ length: n }, (_, i) => ({ v: i, at: -1 }));
+    let list = ChunkedArray.of(plain);
+    const lists: { list: ChunkedArray<E>; want: E[] }[] = [];
+    let calls = 0;
+    const counted = (x: E, p: number) => (calls++, make(x, p));
+    for (let step = 0; step < 300; step++) {
+      // a line put in or taken out somewhere in the first chunk, every entry from the second on moved
+      const shift = rng.pick([1, -1, 2, -2]);
+      const length = plain.length + shift;
+      const at = CHUNK_SIZE;
+      const givenAt = rng.chance(0.3) ? [at + rng.int(0, 3 * CHUNK_SIZE)].filter((p) => p < length) : [];
+      const given = givenAt.map((p) => ({ v: 1e6 + step * 1000 + (p % 1000), at: -1 }));
+      const unmade = list.unmade;
+      const next = list.headThen(at, []).thenMoved(length, list, shift, givenAt, given, counted);
+      assert.equal(list.unmade, unmade, 'moving entries makes no chunk of the list they come from');
+      const want = expected(plain.slice(0, at), length, plain, shift, givenAt, given);
+      lists.push({ list: next, want });
+      // now and then one entry of an earlier version is read: one of its chunks made, most not
+      if (rng.chance(0.2)) {
+        const l = rng.pick(lists);
+        const p = rng.int(0, l.want.length - 1);
+        const before = calls;
+        assert.deepEqual(l.list.get(p), l.want[p]);
+        assert.ok(calls - before <= CHUNK_SIZE, 'one chunk made, no chunk of the lists it was moved from');
+      }
+      plain = want;
+      list = next;
+    }
+    const order = lists.map((_, i) => i);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = rng.int(0, i);
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    for (const k of order.slice(0, 60)) {
+      const { list: l, want } = lists[k]!;
+      const before = calls;
+      assert.deepEqual(readAll(l), want, `version ${k}`);
+      assert.ok(calls - before <= want.length - CHUNK_SIZE, `version ${k}: only its own entries made (${calls - before})`);
+    }
+  });
+});

@@ -43,7 +43,15 @@ export class ChunkedArray<T> implements ReadList<T> {
   get(i: number): T | undefined {
     // (a negative i shifts to a negative chunk number, which holds nothing)
     const ch = this.chunks[i >> CHUNK_BITS];
-    return ch === undefined ? undefined : ch[i & MASK];
+    if (ch === undefined) return undefined;
+    const x = ch[i & MASK];
+    // (a chunk not made yet is empty: see thenMoved)
+    return x !== undefined || ch.length !== 0 ? x : made(ch)[i & MASK];
+  }
+
+  /** Chunk c, made if it was not yet (see thenMoved). */
+  private chunk(c: number): readonly T[] {
+    return made(this.chunks[c]!);
   }
 
   /**
@@ -60,7 +68,7 @@ export class ChunkedArray<T> implements ReadList<T> {
       const c = i >> CHUNK_BITS;
       if (!copied.includes(c)) {
         copied.push(c);
-        chunks[c] = chunks[c]!.slice();
+        chunks[c] = this.chunk(c).slice();
       }
       (chunks[c] as T[])[i & MASK] = values[k]!;
     }
@@ -77,9 +85,9 @@ export class ChunkedArray<T> implements ReadList<T> {
     const out: number[] = [];
     const n = Math.max(this.length, other.length);
     for (let c = 0; c << CHUNK_BITS < n; c++) {
-      const a = this.chunks[c];
-      const b = other.chunks[c];
-      if (a === b) continue;
+      if (this.chunks[c] === other.chunks[c]) continue;
+      const a = c < this.chunks.length ? this.chunk(c) : undefined;
+      const b = c < other.chunks.length ? other.chunk(c) : undefined;
       const start = c << CHUNK_BITS;
       const end = Math.min(n, start + CHUNK_SIZE);
       for (let i = start; i < end; i++) {
@@ -108,9 +116,9 @@ export class ChunkedArray<T> implements ReadList<T> {
   lastDifference(other: ChunkedArray<T>, floor: number): number {
     if (other.length !== this.length) return Math.max(floor, this.length);
     for (let c = (this.length - 1) >> CHUNK_BITS; c >= 0 && (c + 1) << CHUNK_BITS > floor; c--) {
-      const a = this.chunks[c]!;
-      const b = other.chunks[c]!;
-      if (a === b) continue;
+      if (this.chunks[c] === other.chunks[c]) continue;
+      const a = this.chunk(c);
+      const b = other.chunk(c);
       const start = Math.max(floor, c << CHUNK_BITS);
       for (let i = Math.min(this.length, (c + 1) << CHUNK_BITS) - 1; i >= start; i--) if (a[i & MASK] !== b[i & MASK]) return i + 1;
     }
@@ -119,7 +127,10 @@ export class ChunkedArray<T> implements ReadList<T> {
 
   /** The entries in order. */
   *[Symbol.iterator](): Generator<T, void, undefined> {
-    for (const ch of this.chunks) for (let j = 0; j < ch.length; j++) yield ch[j]!;
+    for (let c = 0; c < this.chunks.length; c++) {
+      const ch = this.chunk(c);
+      for (let j = 0; j < ch.length; j++) yield ch[j]!;
+    }
   }
 
   /** The entries `keep` says true for, in order, as a new array. */
@@ -127,19 +138,28 @@ export class ChunkedArray<T> implements ReadList<T> {
   filter(keep: (x: T) => boolean): T[];
   filter(keep: (x: T) => boolean): T[] {
     const out: T[] = [];
-    for (const ch of this.chunks) for (let j = 0; j < ch.length; j++) if (keep(ch[j]!)) out.push(ch[j]!);
+    for (let c = 0; c < this.chunks.length; c++) {
+      const ch = this.chunk(c);
+      for (let j = 0; j < ch.length; j++) if (keep(ch[j]!)) out.push(ch[j]!);
+    }
     return out;
   }
 
   /** The first entry `test` says true for. */
   find(test: (x: T) => boolean): T | undefined {
-    for (const ch of this.chunks) for (let j = 0; j < ch.length; j++) if (test(ch[j]!)) return ch[j]!;
+    for (let c = 0; c < this.chunks.length; c++) {
+      const ch = this.chunk(c);
+      for (let j = 0; j < ch.length; j++) if (test(ch[j]!)) return ch[j]!;
+    }
     return undefined;
   }
 
   /** Whether `test` says true for some entry. */
   some(test: (x: T) => boolean): boolean {
-    for (const ch of this.chunks) for (let j = 0; j < ch.length; j++) if (test(ch[j]!)) return true;
+    for (let c = 0; c < this.chunks.length; c++) {
+      const ch = this.chunk(c);
+      for (let j = 0; j < ch.length; j++) if (test(ch[j]!)) return true;
+    }
     return false;
   }
 
@@ -149,7 +169,7 @@ export class ChunkedArray<T> implements ReadList<T> {
     const end = Math.min(to, this.length);
     // (made at its size, not grown by push)
     const out = new Array<T>(Math.max(0, end - start));
-    for (let i = start; i < end; i++) out[i - start] = this.chunks[i >> CHUNK_BITS]![i & MASK]!;
+    for (let i = start; i < end; i++) out[i - start] = this.chunk(i >> CHUNK_BITS)[i & MASK]!;
     return out;
   }
 
@@ -184,7 +204,7 @@ export class ChunkedArray<T> implements ReadList<T> {
   /** The entries from `start` up to `end` added to `out`, a slice of a chunk at a time. */
   private fill(out: ChunkFiller<T>, start: number, end: number): void {
     for (let i = start; i < end; ) {
-      const ch = this.chunks[i >> CHUNK_BITS]!;
+      const ch = this.chunk(i >> CHUNK_BITS);
       const a = i & MASK;
       const b = Math.min(ch.length, a + (end - i));
       out.add(ch, a, b);
@@ -223,19 +243,150 @@ export class ChunkedArray<T> implements ReadList<T> {
     return new ChunkedArray<T>(chunks, length);
   }
 
+  /**
+   * This list (its length a whole number of chunks) followed by the entries of positions up to
+   * `length`, made when a chunk of them is first read: the entry at a position listed in `givenAt`
+   * is the matching one of `given` (ascending positions), any other at position p is
+   * `make(source.get(p - shift), p)`. For an edit that puts in or takes out lines: the lines below
+   * it are the previous version's, moved, and the analysis of the edit reads few of them (on a
+   * kube-proxy-like file of 135 000 lines, one or two chunks of a hundred), where making them all
+   * was the largest part of the parse of such an edit.
+   *
+   * `make` must make from an entry it made the same as from the entry that one was made from (an
+   * entry is made from the oldest one it comes from: a chunk not made yet of `source` is looked
+   * through, so that the versions of an edited document do not hold one another in a chain).
+   */
+  thenMoved(length: number, source: ChunkedArray<T>, shift: number, givenAt: readonly number[], given: readonly T[], make: (from: T, at: number) => T): ChunkedArray<T> {
+    if ((this.length & MASK) !== 0 && this.length < length) throw new Error('thenMoved: the list must end at a chunk boundary');
+    const chunks = this.chunks.slice();
+    let g = 0;
+    for (let start = this.length; start < length; start += CHUNK_SIZE) {
+      const end = Math.min(length, start + CHUNK_SIZE);
+      const pieces: Piece<T>[] = [];
+      for (let p = start; p < end; ) {
+        if (g < givenAt.length && givenAt[g] === p) {
+          addPiece(pieces, given, g, 1, false);
+          g++;
+          p++;
+          continue;
+        }
+        const q = g < givenAt.length ? Math.min(end, givenAt[g]!) : end;
+        source.piecesOf(p - shift, q - shift, pieces);
+        p = q;
+      }
+      const pending = new Pending<T>(start, pieces, make);
+      const ch: T[] = [];
+      // (a chunk whose entries come from many places is made now: its description would cost more)
+      if (pieces.length > MAX_PIECES) pending.fill(ch);
+      else PENDING.set(ch, pending as unknown as Pending<unknown>);
+      chunks.push(ch);
+    }
+    return new ChunkedArray<T>(chunks, Math.max(this.length, length));
+  }
+
+  /**
+   * The entries of positions [from, to) (all within the list) as pieces of made chunks added to
+   * `out`, each to be made again (see thenMoved): a chunk made, as a piece of itself; one not made,
+   * as the pieces it is to be made from.
+   */
+  private piecesOf(from: number, to: number, out: Piece<T>[]): void {
+    for (let i = from; i < to; ) {
+      const c = i >> CHUNK_BITS;
+      const ch = this.chunks[c]!;
+      const a = i & MASK;
+      const n = Math.min(to - i, Math.min(CHUNK_SIZE, this.length - (c << CHUNK_BITS)) - a);
+      const pending = ch.length === 0 ? PENDING.get(ch) : undefined;
+      if (pending === undefined) addPiece(out, ch, a, n, true);
+      else pending.piecesIn(a, a + n, out);
+      i += n;
+    }
+  }
+
+  /** How many of its chunks are not made yet (see thenMoved; for tests). */
+  get unmade(): number {
+    let n = 0;
+    for (const ch of this.chunks) if (ch.length === 0 && PENDING.has(ch)) n++;
+    return n;
+  }
+
   /** The entries as strings, with `separator` between them (as Array.join). */
   join(separator: string): string {
     const parts: string[] = [];
-    for (const ch of this.chunks) parts.push(ch.join(separator));
+    for (let c = 0; c < this.chunks.length; c++) parts.push(this.chunk(c).join(separator));
     return parts.join(separator);
   }
 
   /** The entries in order, as one new array (what tests compare). */
   toArray(): T[] {
     const out: T[] = [];
-    for (const ch of this.chunks) for (const x of ch) out.push(x);
+    for (let c = 0; c < this.chunks.length; c++) for (const x of this.chunk(c)) out.push(x);
     return out;
   }
+}
+
+/** Most pieces a chunk not made yet is described by (see thenMoved). */
+const MAX_PIECES = 32;
+
+/** Entries src[from, from + count), as they are or each made again by the chunk's `make`. */
+interface Piece<T> {
+  readonly src: readonly T[];
+  readonly from: number;
+  readonly count: number;
+  readonly remake: boolean;
+}
+
+/** `src[from, from + count)` added to `out`, joined to the last piece when it goes on from it. */
+function addPiece<T>(out: Piece<T>[], src: readonly T[], from: number, count: number, remake: boolean): void {
+  const last = out[out.length - 1];
+  if (last !== undefined && last.src === src && last.remake === remake && last.from + last.count === from) out[out.length - 1] = { src, from: last.from, count: last.count + count, remake };
+  else out.push({ src, from, count, remake });
+}
+
+/** What a chunk not made yet is made from (see thenMoved), until it is made. */
+class Pending<T> {
+  constructor(
+    /** The position of the chunk's first entry. */
+    private readonly start: number,
+    private readonly pieces: readonly Piece<T>[],
+    private readonly make: (from: T, at: number) => T,
+  ) {}
+
+  /** Makes the chunk's entries into `ch` (empty). */
+  fill(ch: T[]): void {
+    let at = this.start;
+    for (const pc of this.pieces) {
+      const end = pc.from + pc.count;
+      for (let k = pc.from; k < end; k++) ch.push(pc.remake ? this.make(pc.src[k]!, at++) : (at++, pc.src[k]!));
+    }
+  }
+
+  /** The pieces of the chunk's entries [a, b), to be made again (see piecesOf), added to `out`. */
+  piecesIn(a: number, b: number, out: Piece<T>[]): void {
+    let at = 0;
+    for (const pc of this.pieces) {
+      const lo = Math.max(a, at);
+      const hi = Math.min(b, at + pc.count);
+      if (lo < hi) addPiece(out, pc.src, pc.from + (lo - at), hi - lo, true);
+      at += pc.count;
+      if (at >= b) return;
+    }
+  }
+}
+
+/**
+ * The chunks not made yet (see thenMoved), each empty until it is: a chunk is shared by the lists
+ * made from one another, and made once for all of them, in place.
+ */
+const PENDING = new WeakMap<readonly unknown[], Pending<unknown>>();
+
+/** `ch`, made first if it is a chunk not made yet. */
+function made<T>(ch: readonly T[]): readonly T[] {
+  if (ch.length !== 0) return ch;
+  const pending = PENDING.get(ch) as Pending<T> | undefined;
+  if (pending === undefined) return ch;
+  PENDING.delete(ch);
+  pending.fill(ch as T[]);
+  return ch;
 }
 
 /**
