@@ -341,3 +341,96 @@ describe('incremental parse: what an edit leaves alone is kept', () => {
     assert.deepEqual(view(after), view(parseRuleset(edited.join('\n'))));
   });
 });
+
+describe('incremental parse: the lines an edit only moved are made when first read', function () {
+  this.timeout(120_000);
+
+  /** A file of several chunks of lines, with lines below the first chunk that a moving edit reads again (findings, comments, counters, headers). */
+  function manyChunks(rng: Rng): string[] {
+    // (a Docker-like file: a filter block of some 2 000 lines, then a nat block)
+    const lines = generateRuleset({ kind: 'docker', family: 'ipv4', rules: 5000, seed: 11 }).text.split('\n');
+    const odd = [
+      '# a comment',
+      '',
+      '   ',
+      '[3:4] -A FORWARD -j RETURN',
+      '[x:y] -A FORWARD -j RETURN',
+      '-A FORWARD -m comment --comment "never closed',
+      '-A FORWARD --no-such-option 1',
+      '-A FORWARD',
+      ':DOCKER-WIDE - [0:0] and more words',
+    ];
+    // inside the blocks only, away from their headers and COMMITs
+    for (let k = 0; k < 60; k++) {
+      const at = rng.int(CHUNK_SIZE, lines.length - 3);
+      if (/^(\*|COMMIT|:)/.test(lines[at - 1]!) || /^(\*|COMMIT)/.test(lines[at]!)) continue;
+      lines.splice(at, 0, rng.pick(odd));
+    }
+    return lines;
+  }
+
+  it('versions edited again and again, none of them read, then read in any order: each as a fresh parse of its text', () => {
+    const rng = new Rng(0x1a27);
+    const base = manyChunks(rng);
+    let lines = ChunkedArray.of(base);
+    let prev = parseRuleset('', { lines });
+    prev.lines.toArray();
+    const versions: { rs: Ruleset; lines: ChunkedArray<string> }[] = [];
+    let lazy = 0;
+    for (let v = 0; v < 30; v++) {
+      const n = lines.length - 1;
+      // mostly a rule copied in or taken out, in the first chunk or anywhere (a chain line put in
+      // or taken out builds the tables again, which reads every line); now and then a header, a
+      // COMMIT or an odd line put in (the state the lines below are read in changes)
+      const aRule = (from: number, to: number): number => {
+        for (let k = 0; k < 1000; k++) {
+          const i = rng.int(from, to);
+          if (lines.get(i)!.startsWith('-A ')) return i;
+        }
+        return to;
+      };
+      const kind = rng.int(0, 11);
+      const commit = lines.toArray().findIndex((l, i) => l === 'COMMIT' && i < CHUNK_SIZE);
+      const at = kind < 8 ? aRule(3, rng.chance(0.5) ? 2 * CHUNK_SIZE : n - 1) : kind === 11 && commit > 0 ? commit : rng.int(3, 2 * CHUNK_SIZE);
+      const put = kind < 5 ? [lines.get(aRule(3, n - 1))!] : kind < 8 || kind === 11 ? [] : [rng.pick(['COMMIT', 'COMMIT', '*filter', '# note', '-A FORWARD --bad', ':DOCKER-NEW - [0:0]'])];
+      const removed = put.length ? 0 : 1;
+      const made = lines.splice(at, at + removed, put);
+      noteSplice(made, lines, at, removed, put.length);
+      const rs = parseRuleset('', { lines: made, previous: prev });
+      if (rs.lines.unmade > 0) lazy++;
+      versions.push({ rs, lines: made });
+      // now and then a line of some version is read (part of it made, the rest not)
+      if (rng.chance(0.3)) {
+        const { rs: r } = rng.pick(versions);
+        r.lines.get(rng.int(0, r.lines.length - 1));
+      }
+      lines = made;
+      prev = rs;
+    }
+    assert.ok(lazy >= 8, `${lazy} of 30 versions left lines to be made when read`);
+    const order = versions.map((_, i) => i);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = rng.int(0, i);
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    for (const k of order) {
+      const { rs, lines: l } = versions[k]!;
+      assert.deepEqual(view(rs), view(parseRuleset(l.join('\n'))), `version ${k}`);
+    }
+  });
+
+  it('a rule put in near the top of a kube-proxy-like file: the chunks below it are made only when read, and hold what a fresh parse holds', () => {
+    const text = generateRuleset({ kind: 'kube', family: 'ipv4', rules: 3000, seed: 5 }).text;
+    const before = parseRuleset(text);
+    const lines = text.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('-A KUBE-SERVICES'));
+    const edited = [...lines.slice(0, at), '-A KUBE-SERVICES -d 10.96.0.99/32 -p tcp --dport 80 -j ACCEPT', ...lines.slice(at)];
+    const after = parseRuleset(edited.join('\n'), { previous: before });
+    const chunks = Math.ceil(edited.length / CHUNK_SIZE);
+    assert.ok(after.lines.unmade >= chunks - Math.ceil((at + 2) / CHUNK_SIZE), `${after.lines.unmade} of ${chunks} chunks not made`);
+    // the nodes of a moved chain are the list's, made on the way
+    const sep = [...after.tables.get('nat')!.chains.values()].find((c) => c.name.startsWith('KUBE-SEP') && c.rules.length && c.rules[0]!.line > 2 * CHUNK_SIZE)!;
+    for (const r of sep.rules) assert.equal(after.lines.get(r.line), r);
+    assert.deepEqual(view(after), view(parseRuleset(edited.join('\n'))));
+  });
+});

@@ -23,7 +23,7 @@ import type {
 } from '../model/ruleset';
 import { findingOnLine, isRule, spanAt } from '../model/ruleset';
 import { replaceRange } from '../model/replace-range';
-import { ChunkedArray } from '../model/chunked-array';
+import { ChunkedArray, CHUNK_SIZE } from '../model/chunked-array';
 import { sharedEndFrom } from '../model/line-splices';
 import { buildTables, moveTables, type TablesBuild, updateTables } from './chains';
 import { OptionPool, type ParsedCommand, parseCommandWords } from './command-parser';
@@ -96,6 +96,12 @@ interface LineParses {
   readonly lineFindings: readonly Finding[];
   /** The table blocks, in order (where each ends: the ruleset's blockEnds). */
   readonly blocks: readonly TableBlock[];
+  /**
+   * The lines, ascending, that an edit above them cannot simply move (see movable): every line
+   * but the blank ones, and the command and chain lines read without a finding or anything kept
+   * beside their node (table headers, COMMITs and comments among them).
+   */
+  readonly irregular: readonly number[];
 }
 
 const NO_FINDINGS: readonly Finding[] = shared([]);
@@ -377,6 +383,45 @@ function plainWords(text: string, from: number, pool: WordPool): Word[] {
   let m: RegExpExecArray | null;
   while ((m = re.exec(text))) out.push(pool.of(m[0], m.index, m.index + m[0].length, false));
   return out;
+}
+
+/**
+ * Whether a line read as `node`, with no finding of its own, reads after an edit above it (that
+ * left the state it is read in as it was) as movedNodeMaker makes it from its node: a blank,
+ * command or chain line. (The lines readLine reads again rather than moves, those with extras, a
+ * counter that is no pair or words kept as read, come with a finding or read again the same.)
+ */
+function movable(node: LineNode): boolean {
+  return node.kind === 'blank' || node.kind === 'command' || node.kind === 'chain';
+}
+
+/**
+ * How the lines an edit only moved are made (see ChunkedArray.thenMoved): a movable line's node
+ * (see movable) on line `at` of a version whose texts are `texts` and whose blocks are `blocks`, in
+ * the block that holds that line, as readLine makes it. A function of its own, so that what it
+ * holds is what it names: one made inside parseRuleset would hold everything the parse's closures
+ * share (the previous version's nodes among them), for as long as a chunk is not made.
+ */
+function movedNodeMaker(texts: ChunkedArray<string>, blocks: readonly TableBlock[], format: FileFormat): (from: LineNode, at: number) => LineNode {
+  const blockOf = (at: number): TableBlock | undefined => {
+    // (the last block whose header is above the line)
+    let lo = 0;
+    let hi = blocks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (blocks[mid]!.line < at) lo = mid + 1;
+      else hi = mid;
+    }
+    return blocks[lo - 1];
+  };
+  return (from, at) => {
+    if (from.kind === 'blank') return { kind: 'blank', line: at };
+    const end = texts.get(at)!.length;
+    const block = blockOf(at);
+    if (from.kind === 'command') return movedCommand(from, at, end, format === 'save' ? block : undefined);
+    if (from.kind === 'chain') return new ChainDeclNode(at, end, block?.name ?? 'filter', block, from.nameWord, from.policy, from.counters);
+    throw new Error(`movedNodeMaker: a ${from.kind} line is not moved this way`);
+  };
 }
 
 export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
@@ -737,6 +782,13 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     return node.kind !== 'command' || (node.block?.name ?? 'filter') === ((o as CommandLine).block?.name ?? 'filter');
   };
 
+  /** The lines an edit above them cannot simply move (see LineParses.irregular), ascending. */
+  let irregular: number[] = [];
+  /** Line ln read as `node`, lineFindings having held `before` findings before: noted in `into` unless movable. */
+  const classify = (ln: number, node: LineNode, before: number, into: number[]): void => {
+    if (lineFindings.length !== before || !movable(node)) into.push(ln);
+  };
+
   let rules: Rule[] | undefined;
   const incremental = !!priorSame && sameBlocks && !bom && lines.length === priorNodes!.length;
   if (incremental) {
@@ -760,8 +812,11 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     const readNodes: LineNode[] = [];
     const read: CommandLine[] = [];
     const readComments: CommentLine[] = [];
+    const readIrregular: number[] = [];
     for (let ln = same; ln < sameFrom; ln++) {
+      const before = lineFindings.length;
       const node = readLine(ln);
+      classify(ln, node, before, readIrregular);
       readAt.push(ln);
       readNodes.push(node);
       if (node.kind === 'command') read.push(node);
@@ -773,6 +828,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     rules = undefined;
     comments = spliceByLine(previous.comments, (c) => c.line, same, sameFrom, readComments);
     lineFindings = spliceByLine(priorSame.lineFindings, findingLine, same, sameFrom, lineFindings);
+    irregular = spliceByLine(priorSame.irregular, (ln) => ln, same, sameFrom, readIrregular);
     blocks = priorSame.blocks.slice();
     // the state the last line leaves: the last block, committed if its COMMIT was read
     block = blocks[blocks.length - 1];
@@ -793,20 +849,45 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     for (const ln of priorSame.wideDecls) if (ln < same) wideDecls.add(ln);
     lineFindings = priorSame.lineFindings.filter((x) => x.span.line < same);
     comments = previous.comments.filter((c) => c.line < same);
-    // (each node read goes straight into the list's chunks: see headThenMade)
-    nodes = previous.lines.headThenMade(same, lines.length, (ln) => {
+    irregular = priorSame.irregular.slice(0, firstOnOrAfter(priorSame.irregular, (ln) => ln, same));
+    const readOne = (ln: number): LineNode => {
+      const before = lineFindings.length;
       const node = readLine(ln);
+      classify(ln, node, before, irregular);
       if (!fromMoved && !carried(ln, node)) notCarried.push(ln);
       if (node.kind === 'comment') comments.push(node);
       return node;
-    });
+    };
+    // (each node read goes straight into the list's chunks: see headThenMade)
+    const head = previous.lines.headThenMade(same, sameFrom, readOne);
+    // the lines below the edit are the previous version's from line sameFrom - shift on; read in
+    // the state that line was read in (the same block, committed or not), every one reads as it
+    // did, on its new line: those movable (see movable) are made only when read (see thenMoved),
+    // the others (headers, COMMITs, comments, lines with findings) are read now, in order
+    const oldFrom = sameFrom - shift;
+    const oldBlock = format === 'save' ? blockAt(priorSame.blocks, oldFrom) : undefined;
+    const lazyFrom = Math.min(lines.length, Math.ceil(sameFrom / CHUNK_SIZE) * CHUNK_SIZE);
+    if (lazyFrom < lines.length && block === oldBlock && committed === committedBefore(previous, oldBlock, oldFrom)) {
+      const eager = head.headThenMade(sameFrom, lazyFrom, readOne);
+      const givenAt: number[] = [];
+      const given: LineNode[] = [];
+      const old = priorSame.irregular;
+      for (let k = firstOnOrAfter(old, (ln) => ln, lazyFrom - shift); k < old.length; k++) {
+        const ln = old[k]! + shift;
+        givenAt.push(ln);
+        given.push(readOne(ln));
+      }
+      nodes = eager.thenMoved(lines.length, priorNodes!, shift, givenAt, given, movedNodeMaker(lines, blocks, format));
+    } else nodes = head.headThenMade(sameFrom, lines.length, readOne);
     // (as after an edit within blocks: the command and rule lists are made when asked for)
     commands = undefined;
     rules = undefined;
   } else {
     const all: LineNode[] = [];
     for (let ln = 0; ln < lines.length; ln++) {
+      const before = lineFindings.length;
       const node = readLine(ln);
+      classify(ln, node, before, irregular);
       if (shift !== 0 && !fromMoved && !carried(ln, node)) notCarried.push(ln);
       all.push(node);
       if (node.kind === 'command') commands!.push(node);
@@ -841,7 +922,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
 
   const rs: Ruleset = new ParsedRuleset(family, source, format, lines.length, nodes, comments, built.tables, ends, findings, commands, rules);
   if (opts.previous) LINEAGES.set(rs, documentOf(opts.previous));
-  LINE_PARSES.set(rs, { family, familySource: source, familyOpts: { family: opts.family, familySource: opts.familySource }, format, texts: lines, extras, wideDecls, tables: built, lineFindings, blocks });
+  LINE_PARSES.set(rs, { family, familySource: source, familyOpts: { family: opts.family, familySource: opts.familySource }, format, texts: lines, extras, wideDecls, tables: built, lineFindings, blocks, irregular });
   if (changed) recordAncestors(rs, opts.previous!, { changed });
   else if (priorSame && shift !== 0) recordAncestors(rs, opts.previous!, { changed: notCarried, shift: { from: sameFrom, by: shift } });
   return rs;
