@@ -24,6 +24,8 @@ export class ChunkedArray<T> implements ReadList<T> {
   private constructor(
     private readonly chunks: readonly (readonly T[])[],
     readonly length: number,
+    /** Some chunk may not be made yet (see thenMoved): this list was made by thenMoved or from one that was. */
+    private readonly pends = false,
   ) {}
 
   /** The entries of `items`, in chunks (copied: the array may change afterwards). */
@@ -45,13 +47,14 @@ export class ChunkedArray<T> implements ReadList<T> {
     const ch = this.chunks[i >> CHUNK_BITS];
     if (ch === undefined) return undefined;
     const x = ch[i & MASK];
-    // (a chunk not made yet is empty: see thenMoved)
-    return x !== undefined || ch.length !== 0 ? x : made(ch)[i & MASK];
+    // (a chunk not made yet holds no entry where it is not: see thenMoved)
+    return x !== undefined || !this.pends ? x : madeAt(ch, i & MASK);
   }
 
   /** Chunk c, made if it was not yet (see thenMoved). */
   private chunk(c: number): readonly T[] {
-    return made(this.chunks[c]!);
+    const ch = this.chunks[c]!;
+    return this.pends ? made(ch) : ch;
   }
 
   /**
@@ -72,7 +75,7 @@ export class ChunkedArray<T> implements ReadList<T> {
       }
       (chunks[c] as T[])[i & MASK] = values[k]!;
     }
-    return new ChunkedArray<T>(chunks, this.length);
+    return new ChunkedArray<T>(chunks, this.length, this.pends);
   }
 
   /**
@@ -198,7 +201,7 @@ export class ChunkedArray<T> implements ReadList<T> {
     out.add(items, 0, items.length);
     this.fill(out, t, this.length);
     out.done();
-    return new ChunkedArray<T>(chunks, this.length + items.length - (t - f));
+    return new ChunkedArray<T>(chunks, this.length + items.length - (t - f), this.pends);
   }
 
   /** The entries from `start` up to `end` added to `out`, a slice of a chunk at a time. */
@@ -240,12 +243,12 @@ export class ChunkedArray<T> implements ReadList<T> {
     const whole = from >> CHUNK_BITS;
     const chunks = this.chunks.slice(0, whole);
     pushChunks(chunks, whole << CHUNK_BITS, length, entry);
-    return new ChunkedArray<T>(chunks, length);
+    return new ChunkedArray<T>(chunks, length, this.pends);
   }
 
   /**
    * This list (its length a whole number of chunks) followed by the entries of positions up to
-   * `length`, made when a chunk of them is first read: the entry at a position listed in `givenAt`
+   * `length`, made when first read (64 at a time, see Pending): the entry at a position listed in `givenAt`
    * is the matching one of `given` (ascending positions), any other at position p is
    * `make(source.get(p - shift), p)`. For an edit that puts in or takes out lines: the lines below
    * it are the previous version's, moved, and the analysis of the edit reads few of them (on a
@@ -274,14 +277,14 @@ export class ChunkedArray<T> implements ReadList<T> {
         source.piecesOf(p - shift, q - shift, pieces);
         p = q;
       }
-      const pending = new Pending<T>(start, pieces, make);
+      const pending = new Pending<T>(start, end - start, pieces, make);
       const ch: T[] = [];
       // (a chunk whose entries come from many places is made now: its description would cost more)
-      if (pieces.length > MAX_PIECES) pending.fill(ch);
+      if (pieces.length > MAX_PIECES) pending.fillAll(ch);
       else PENDING.set(ch, pending as unknown as Pending<unknown>);
       chunks.push(ch);
     }
-    return new ChunkedArray<T>(chunks, Math.max(this.length, length));
+    return new ChunkedArray<T>(chunks, Math.max(this.length, length), true);
   }
 
   /**
@@ -295,7 +298,7 @@ export class ChunkedArray<T> implements ReadList<T> {
       const ch = this.chunks[c]!;
       const a = i & MASK;
       const n = Math.min(to - i, Math.min(CHUNK_SIZE, this.length - (c << CHUNK_BITS)) - a);
-      const pending = ch.length === 0 ? PENDING.get(ch) : undefined;
+      const pending = this.pends ? PENDING.get(ch) : undefined;
       if (pending === undefined) addPiece(out, ch, a, n, true);
       else pending.piecesIn(a, a + n, out);
       i += n;
@@ -305,7 +308,7 @@ export class ChunkedArray<T> implements ReadList<T> {
   /** How many of its chunks are not made yet (see thenMoved; for tests). */
   get unmade(): number {
     let n = 0;
-    for (const ch of this.chunks) if (ch.length === 0 && PENDING.has(ch)) n++;
+    for (const ch of this.chunks) if (PENDING.has(ch)) n++;
     return n;
   }
 
@@ -342,21 +345,61 @@ function addPiece<T>(out: Piece<T>[], src: readonly T[], from: number, count: nu
   else out.push({ src, from, count, remake });
 }
 
-/** What a chunk not made yet is made from (see thenMoved), until it is made. */
+/** log2 of the entries a chunk not made yet makes at a time (see Pending): a chunk has 16 such blocks, a bit each. */
+const BLOCK_BITS = 6;
+
+/**
+ * What a chunk not made yet is made from (see thenMoved), until it is made: its entries are made a
+ * block of 2^BLOCK_BITS at a time, the block read first (the analysis of an edit reads a chain of two
+ * rules here and there: a whole chunk for each was most of what it made).
+ */
 class Pending<T> {
+  /** The blocks made, a bit each. */
+  private done = 0;
+
   constructor(
     /** The position of the chunk's first entry. */
     private readonly start: number,
+    /** How many entries the chunk holds. */
+    private readonly size: number,
     private readonly pieces: readonly Piece<T>[],
     private readonly make: (from: T, at: number) => T,
   ) {}
 
-  /** Makes the chunk's entries into `ch` (empty). */
-  fill(ch: T[]): void {
-    let at = this.start;
+  /** Whether every block is made (then the chunk is no longer pending). */
+  get complete(): boolean {
+    return this.done === (1 << ((this.size + (1 << BLOCK_BITS) - 1) >> BLOCK_BITS)) - 1;
+  }
+
+  /** Makes the entries of `ch` at offsets [a, b) that are not made yet (whole blocks). */
+  fill(ch: T[], a: number, b: number): void {
+    const first = a >> BLOCK_BITS;
+    const last = (b - 1) >> BLOCK_BITS;
+    for (let blk = first; blk <= last; blk++) {
+      const bit = 1 << blk;
+      if ((this.done & bit) !== 0) continue;
+      this.done |= bit;
+      this.makeInto(ch, blk << BLOCK_BITS, Math.min(this.size, (blk + 1) << BLOCK_BITS));
+    }
+  }
+
+  /** Makes every entry of `ch` not made yet. */
+  fillAll(ch: T[]): void {
+    this.fill(ch, 0, this.size);
+  }
+
+  /** Makes the entries at offsets [a, b) into `ch`. */
+  private makeInto(ch: T[], a: number, b: number): void {
+    let at = 0;
     for (const pc of this.pieces) {
-      const end = pc.from + pc.count;
-      for (let k = pc.from; k < end; k++) ch.push(pc.remake ? this.make(pc.src[k]!, at++) : (at++, pc.src[k]!));
+      const lo = Math.max(a, at);
+      const hi = Math.min(b, at + pc.count);
+      for (let k = lo; k < hi; k++) {
+        const x = pc.src[pc.from + (k - at)]!;
+        ch[k] = pc.remake ? this.make(x, this.start + k) : x;
+      }
+      at += pc.count;
+      if (at >= b) return;
     }
   }
 
@@ -374,19 +417,28 @@ class Pending<T> {
 }
 
 /**
- * The chunks not made yet (see thenMoved), each empty until it is: a chunk is shared by the lists
- * made from one another, and made once for all of them, in place.
+ * The chunks not made yet (see thenMoved): a chunk is shared by the lists made from one another,
+ * and made once for all of them, in place, a block at a time (the entries of the blocks not made
+ * yet are holes).
  */
 const PENDING = new WeakMap<readonly unknown[], Pending<unknown>>();
 
-/** `ch`, made first if it is a chunk not made yet. */
+/** `ch`, every entry made if it is a chunk not made yet. */
 function made<T>(ch: readonly T[]): readonly T[] {
-  if (ch.length !== 0) return ch;
   const pending = PENDING.get(ch) as Pending<T> | undefined;
   if (pending === undefined) return ch;
   PENDING.delete(ch);
-  pending.fill(ch as T[]);
+  pending.fillAll(ch as T[]);
   return ch;
+}
+
+/** The entry at offset k of chunk `ch`, its block made if it is a chunk not made yet (undefined when there is none). */
+function madeAt<T>(ch: readonly T[], k: number): T | undefined {
+  const pending = PENDING.get(ch) as Pending<T> | undefined;
+  if (pending === undefined) return undefined;
+  pending.fill(ch as T[], k, k + 1);
+  if (pending.complete) PENDING.delete(ch);
+  return ch[k];
 }
 
 /**
