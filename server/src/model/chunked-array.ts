@@ -259,7 +259,7 @@ export class ChunkedArray<T> implements ReadList<T> {
    * entry is made from the oldest one it comes from: a chunk not made yet of `source` is looked
    * through, so that the versions of an edited document do not hold one another in a chain).
    */
-  thenMoved(length: number, source: ChunkedArray<T>, shift: number, givenAt: readonly number[], given: readonly T[], make: (from: T, at: number) => T): ChunkedArray<T> {
+  thenMoved(length: number, source: ChunkedArray<T>, shift: number, givenAt: readonly number[], given: readonly T[], make: (from: T, at: number) => T, baseOf?: (x: T) => T): ChunkedArray<T> {
     if ((this.length & MASK) !== 0 && this.length < length) throw new Error('thenMoved: the list must end at a chunk boundary');
     const chunks = this.chunks.slice();
     let g = 0;
@@ -274,7 +274,7 @@ export class ChunkedArray<T> implements ReadList<T> {
           continue;
         }
         const q = g < givenAt.length ? Math.min(end, givenAt[g]!) : end;
-        source.piecesOf(p - shift, q - shift, pieces);
+        source.piecesOf(p - shift, q - shift, pieces, baseOf);
         p = q;
       }
       const pending = new Pending<T>(start, end - start, pieces, make);
@@ -292,15 +292,20 @@ export class ChunkedArray<T> implements ReadList<T> {
    * `out`, each to be made again (see thenMoved): a chunk made, as a piece of itself; one not made,
    * as the pieces it is to be made from.
    */
-  private piecesOf(from: number, to: number, out: Piece<T>[]): void {
+  private piecesOf(from: number, to: number, out: Piece<T>[], baseOf: ((x: T) => T) | undefined): void {
     for (let i = from; i < to; ) {
       const c = i >> CHUNK_BITS;
       const ch = this.chunks[c]!;
       const a = i & MASK;
       const n = Math.min(to - i, Math.min(CHUNK_SIZE, this.length - (c << CHUNK_BITS)) - a);
-      const pending = this.pends ? PENDING.get(ch) : undefined;
-      if (pending === undefined) addPiece(out, ch, a, n, true);
-      else pending.piecesIn(a, a + n, out);
+      // the entries a piece keeps are those nothing made: a chunk made from pieces is looked
+      // through, and the entries of another one that were made (by `make` or the like) are kept as
+      // what they were made from (`baseOf`). Made entries, the nodes of a version that may be gone,
+      // would otherwise stay alive as long as a chunk moved from them is not made.
+      const pieces = PENDING.get(ch)?.pieces ?? MADE_FROM.get(ch);
+      if (pieces !== undefined) piecesIn(pieces, a, a + n, out);
+      else if (baseOf !== undefined && someMade(ch, baseOf)) addPiece(out, basesOf(ch, a, n, baseOf), 0, n, true);
+      else addPiece(out, ch, a, n, true);
       i += n;
     }
   }
@@ -362,7 +367,7 @@ class Pending<T> {
     private readonly start: number,
     /** How many entries the chunk holds. */
     private readonly size: number,
-    private readonly pieces: readonly Piece<T>[],
+    readonly pieces: readonly Piece<T>[],
     private readonly make: (from: T, at: number) => T,
   ) {}
 
@@ -402,19 +407,43 @@ class Pending<T> {
       if (at >= b) return;
     }
   }
+}
 
-  /** The pieces of the chunk's entries [a, b), to be made again (see piecesOf), added to `out`. */
-  piecesIn(a: number, b: number, out: Piece<T>[]): void {
-    let at = 0;
-    for (const pc of this.pieces) {
-      const lo = Math.max(a, at);
-      const hi = Math.min(b, at + pc.count);
-      if (lo < hi) addPiece(out, pc.src, pc.from + (lo - at), hi - lo, true);
-      at += pc.count;
-      if (at >= b) return;
-    }
+/**
+ * Whether some entry of chunk `ch` was made from another (see piecesOf): a piece keeps its whole
+ * chunk alive. Chunks found to hold none are remembered (a chunk does not change once made).
+ */
+function someMade<T>(ch: readonly T[], baseOf: (x: T) => T): boolean {
+  if (UNMADE_ONLY.has(ch)) return false;
+  for (let k = 0; k < ch.length; k++) if (baseOf(ch[k]!) !== ch[k]) return true;
+  UNMADE_ONLY.add(ch);
+  return false;
+}
+
+/** Chunks none of whose entries was made from another (see someMade). */
+const UNMADE_ONLY = new WeakSet<readonly unknown[]>();
+
+/** The entries ch[a, a + n) as what they were made from, in a list of their own. */
+function basesOf<T>(ch: readonly T[], a: number, n: number, baseOf: (x: T) => T): T[] {
+  const out = new Array<T>(n);
+  for (let j = 0; j < n; j++) out[j] = baseOf(ch[a + j]!);
+  return out;
+}
+
+/** The pieces of a chunk's entries [a, b), to be made again (see piecesOf), added to `out`. */
+function piecesIn<T>(pieces: readonly Piece<T>[], a: number, b: number, out: Piece<T>[]): void {
+  let at = 0;
+  for (const pc of pieces) {
+    const lo = Math.max(a, at);
+    const hi = Math.min(b, at + pc.count);
+    if (lo < hi) addPiece(out, pc.src, pc.from + (lo - at), hi - lo, true);
+    at += pc.count;
+    if (at >= b) return;
   }
 }
+
+/** What each chunk made from pieces was made from (see piecesOf). */
+const MADE_FROM = new WeakMap<readonly unknown[], readonly Piece<unknown>[]>();
 
 /**
  * The chunks not made yet (see thenMoved): a chunk is shared by the lists made from one another,
@@ -428,6 +457,7 @@ function made<T>(ch: readonly T[]): readonly T[] {
   const pending = PENDING.get(ch) as Pending<T> | undefined;
   if (pending === undefined) return ch;
   PENDING.delete(ch);
+  MADE_FROM.set(ch, pending.pieces);
   pending.fillAll(ch as T[]);
   return ch;
 }
@@ -437,7 +467,10 @@ function madeAt<T>(ch: readonly T[], k: number): T | undefined {
   const pending = PENDING.get(ch) as Pending<T> | undefined;
   if (pending === undefined) return undefined;
   pending.fill(ch as T[], k, k + 1);
-  if (pending.complete) PENDING.delete(ch);
+  if (pending.complete) {
+    PENDING.delete(ch);
+    MADE_FROM.set(ch, pending.pieces);
+  }
   return ch[k];
 }
 

@@ -28,7 +28,7 @@ import { sharedEndFrom } from '../model/line-splices';
 import { buildTables, moveTables, type TablesBuild, updateTables } from './chains';
 import { OptionPool, type ParsedCommand, parseCommandWords } from './command-parser';
 import { ChainDeclNode } from './chain-decl-node';
-import { CommandLineNode } from './command-line-node';
+import { CommandLineNode, MovedCommandLineNode } from './command-line-node';
 import { MAX_WORD_LENGTH, tokenizeLine, WordPool } from './tokenizer';
 import { nodesHoldExactly, wordsOf } from '../model/line-words';
 import { shared } from '../model/shared';
@@ -422,6 +422,11 @@ function movedNodeMaker(texts: ChunkedArray<string>, blocks: readonly TableBlock
     if (from.kind === 'chain') return new ChainDeclNode(at, end, block?.name ?? 'filter', block, from.nameWord, from.policy, from.counters);
     throw new Error(`movedNodeMaker: a ${from.kind} line is not moved this way`);
   };
+}
+
+/** The node a line's node shows the parts of (a moved line's: the node it was read as; see MovedCommandLineNode). */
+function readAs(n: LineNode): LineNode {
+  return n instanceof MovedCommandLineNode ? n.base : n;
 }
 
 export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
@@ -877,7 +882,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
         givenAt.push(ln);
         given.push(readOne(ln));
       }
-      nodes = eager.thenMoved(lines.length, priorNodes!, shift, givenAt, given, movedNodeMaker(lines, blocks, format));
+      nodes = eager.thenMoved(lines.length, priorNodes!, shift, givenAt, given, movedNodeMaker(lines, blocks, format), readAs);
     } else nodes = head.headThenMade(sameFrom, lines.length, readOne);
     // (as after an edit within blocks: the command and rule lists are made when asked for)
     commands = undefined;
