@@ -7,7 +7,7 @@
 import { strict as assert } from 'node:assert';
 import { Rng } from '../../bench/gen/rng';
 import { generateRuleset } from '../../bench/gen/rulesets';
-import { LineMoves, MovedChain, ruleCountOf } from '../../server/src/model/moved-chain';
+import { LineMoves, MovedChain, referenceChainOf, referenceCountOf, ruleCountOf } from '../../server/src/model/moved-chain';
 import { type Chain, type MovedLines, movedLine, type Ruleset, type Table } from '../../server/src/model/ruleset';
 import { parseRuleset } from '../../server/src/parser/ruleset-parser';
 import { putInOrTakeOut } from '../support/ruleset-edits';
@@ -117,6 +117,56 @@ describe('moved chains', () => {
       }
       for (const [name, t] of fresh.tables) assertChainsAsRead(rs.tables.get(name)!, t, lines, `${name}, seed ${seed}`);
       // the nodes are this version's: each is the node of its line
+      for (const t of rs.tables.values()) for (const c of t.chains.values()) for (const r of [...c.rules, ...c.references, ...c.declarations]) assert.equal(rs.lines.get(r.line), r);
+    }
+  });
+
+  it('a chain rules or jumps were put into or taken out of is made when read too: its references counted and named before, as a fresh parse holds them', function () {
+    this.timeout(60_000);
+    // (a kube-proxy-like file: KUBE-MARK-MASQ is jumped to from every second line, and the edits
+    // copy or take out such lines; its references are read by count and chain only, as the chain
+    // graph reads them, in some versions, and not at all in others)
+    const text = generateRuleset({ kind: 'kube', family: 'ipv4', rules: 1500, seed: 21 }).text;
+    for (const seed of [4, 5]) {
+      const lines = text.split('\n');
+      const rng = new Rng(seed);
+      let rs = parseRuleset(text);
+      let renewedUnread = 0;
+      let countedUnread = 0;
+      const masqJumps = () => lines.flatMap((l, k) => (l.endsWith('-j KUBE-MARK-MASQ') ? [k] : []));
+      for (let i = 0; i < 16; i++) {
+        // a jump to KUBE-MARK-MASQ copied below itself or taken out, or another edit
+        if (i % 4 === 3) putInOrTakeOut(lines, rng, rng.chance(0.5));
+        else {
+          const at = rng.pick(masqJumps());
+          if (i % 2 === 1) lines.splice(at, 1);
+          else lines.splice(at + 1, 0, lines[at]!);
+        }
+        rs = parseRuleset(lines.join('\n'), { previous: rs });
+        const nat = rs.tables.get('nat')!;
+        const masq = nat.chains.get('KUBE-MARK-MASQ')!;
+        if (masq instanceof MovedChain && !masq.read && nat.moved?.chains.has('KUBE-MARK-MASQ')) renewedUnread++;
+        if (rng.chance(0.6)) {
+          const fresh = parseRuleset(lines.join('\n')).tables.get('nat')!;
+          for (const [name, f] of fresh.chains) {
+            const c = nat.chains.get(name)!;
+            const unreadBefore = c instanceof MovedChain && !c.read;
+            assert.equal(referenceCountOf(c), f.references.length, `version ${i}: ${name}`);
+            for (let k = 0; k < f.references.length; k++) assert.equal(referenceChainOf(c, k, nat.chains), f.references[k]!.chain, `version ${i}: ${name} reference ${k}`);
+            if (unreadBefore && f.references.length >= 64) {
+              countedUnread++;
+              assert.equal(c.read, false, `version ${i}: ${name} read by counting and naming its references`);
+            }
+          }
+          // now and then the rules are read (the references left to be made later) or everything
+          if (rng.chance(0.5)) void masq.rules.length;
+          else assertChainsAsRead(nat, fresh, lines, `version ${i}`);
+        }
+      }
+      assert.ok(renewedUnread >= 6, `KUBE-MARK-MASQ renewed and unread in ${renewedUnread} of 16 versions`);
+      assert.ok(countedUnread >= 2, `${countedUnread} chains counted unread`);
+      const fresh = parseRuleset(lines.join('\n'));
+      for (const [name, t] of fresh.tables) assertChainsAsRead(rs.tables.get(name)!, t, lines, `${name}, seed ${seed}`);
       for (const t of rs.tables.values()) for (const c of t.chains.values()) for (const r of [...c.rules, ...c.references, ...c.declarations]) assert.equal(rs.lines.get(r.line), r);
     }
   });

@@ -7,6 +7,7 @@
 import type { Hook } from '../knowledge/types';
 import { type Chain, type Finding, findingMoved, type MatchNode, type MovedLines, type OptionNode, replacedRules, type Rule, ruleMoved, type Ruleset, spanAt, type Table } from '../model/ruleset';
 import { OverlayMap } from '../model/overlay-map';
+import { referenceChainOf, referenceCountOf } from '../model/moved-chain';
 import { PerChainMemo, SeqMemo } from './memo';
 import { hasAt, NO_ITEMS, type Positioned, PositionedBuilder, replaceAt } from './positioned';
 
@@ -120,7 +121,7 @@ function updatedReach(table: Table, was: ChainReach, moved: NonNullable<Table['m
   const below = new Set<string>();
   for (const name of moved.chains) {
     const c = table.chains.get(name)!;
-    if (!c.builtin && !hooksIntoAre(c, was, was.hooks.get(name) ?? NO_HOOKS)) below.add(name);
+    if (!c.builtin && !hooksIntoAre(table, c, was, was.hooks.get(name) ?? NO_HOOKS)) below.add(name);
   }
   if (!below.size) return was;
   const todo = [...below];
@@ -151,7 +152,8 @@ function updatedReach(table: Table, was: ChainReach, moved: NonNullable<Table['m
     // without a jump put in, hooks only go: once those the chain had are all found, that is all
     const most = moved.jumpsPut.length ? all : maskOf(was.hooks.get(name) ?? NO_HOOKS, order);
     let mask = 0;
-    for (let k = 0; k < c.references.length && mask !== most; k++) for (const h of hooksOf(c.references[k]!.chain)) mask |= 1 << order.indexOf(h);
+    const refs = referenceCountOf(c);
+    for (let k = 0; k < refs && mask !== most; k++) for (const h of hooksOf(referenceChainOf(c, k, table.chains))) mask |= 1 << order.indexOf(h);
     const set = hookSet(mask, order);
     if (set !== was.hooks.get(name)) changed.set(name, set);
     for (const to of userChainJumps(table, c)) {
@@ -191,10 +193,12 @@ function* userChainJumps(table: Table, c: Chain): Generator<string> {
 }
 
 /** Whether the hooks of the chains with a jump to `c`, as `reach` says, are `hooks` together. */
-function hooksIntoAre(c: Chain, reach: ChainReach, hooks: ReadonlySet<Hook>): boolean {
+function hooksIntoAre(table: Table, c: Chain, reach: ChainReach, hooks: ReadonlySet<Hook>): boolean {
   const seen = new Set<Hook>();
-  for (const r of c.references) {
-    for (const h of reach.hooks.get(r.chain) ?? NO_HOOKS) {
+  // (by the chains of the references, without making the lists of a moved chain when it knows them)
+  const n = referenceCountOf(c);
+  for (let k = 0; k < n; k++) {
+    for (const h of reach.hooks.get(referenceChainOf(c, k, table.chains)) ?? NO_HOOKS) {
       if (!hooks.has(h)) return false;
       // (every hook seen: a chain thousands of rules jump to is not read to the end)
       if (seen.add(h).size === hooks.size) return true;

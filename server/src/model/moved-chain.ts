@@ -11,6 +11,7 @@
  * long, see MAX_RUNS).
  */
 import type { Chain, ChainDecl, CommandLine, LineNode, MovedLines, Rule, Span } from './ruleset';
+import type { ChainMap } from './chain-map';
 import { movedLine } from './ruleset';
 import type { ReadList } from './chunked-array';
 import { insertionPoint } from './insertion-point';
@@ -29,6 +30,9 @@ export class LineMoves {
     /** How far each run moved. */
     private readonly by: readonly number[],
   ) {}
+
+  /** No move at all (the lines where they are). */
+  static readonly NONE = new LineMoves([0], [Infinity], [0]);
 
   /** The moves of one edit. */
   static of(m: MovedLines): LineMoves {
@@ -83,10 +87,41 @@ interface Root {
   readonly policySpan: Span | undefined;
   /** How many declarations and rules, then the lines of the declarations, rules and references (the root's numbering). */
   readonly lines: readonly number[];
+  /**
+   * For each reference, the place of its chain in the table's order (see ChainMap.positionOf), when
+   * known without reading the references: a chain jumps were put into knows them (see renewed).
+   */
+  readonly refPlaces?: readonly number[];
 }
 
-/** The root of a chain read (see Root). */
-function rootOf(c: Chain): Root {
+/** The places of the chains of the references of chain `c` (read), by `placeOf`. */
+function placesOf(c: Chain, placeOf: (chain: string) => number): number[] {
+  const refs = c.references;
+  const out = new Array<number>(refs.length);
+  for (let k = 0; k < refs.length; k++) out[k] = placeOf(refs[k]!.chain);
+  return out;
+}
+
+/**
+ * Chains that many rules jump to get the places of those rules' chains in their root (see
+ * Root.refPlaces), so that the chain graph reads them and an edit puts jumps in without making
+ * the list of references (for fewer, making it costs less than the places for every chain).
+ */
+const PLACES_FROM = 64;
+
+/** The root of a chain read (see Root), with the places of its references' chains when it has many and `placeOf` is given. */
+function rootOf(c: Chain, placeOf?: (chain: string) => number): Root {
+  // (the references of a moved chain that left them for later, by their lines: see MovedChain.make)
+  const deferred = c instanceof MovedChain ? c.referencesLeft() : undefined;
+  if (deferred) {
+    const { declarations, rules } = c;
+    const lines = [declarations.length, rules.length];
+    for (let i = 0; i < declarations.length; i++) lines.push(declarations[i]!.line);
+    for (let i = 0; i < rules.length; i++) lines.push(rules[i]!.line);
+    for (const l of deferred.lines) lines.push(l);
+    const root: Root = { name: c.name, table: c.table, builtin: c.builtin, policy: c.policy, policySpan: c.policySpan, lines };
+    return deferred.places ? { ...root, refPlaces: deferred.places } : root;
+  }
   const { declarations, rules, references } = c;
   // (at its size: kept as long as the chain is not read)
   const lines = new Array<number>(2 + declarations.length + rules.length + references.length);
@@ -98,7 +133,8 @@ function rootOf(c: Chain): Root {
   for (let i = 0; i < declarations.length; i++) lines[k++] = declarations[i]!.line;
   for (let i = 0; i < rules.length; i++) lines[k++] = rules[i]!.line;
   for (let i = 0; i < references.length; i++) lines[k++] = references[i]!.line;
-  return { name: c.name, table: c.table, builtin: c.builtin, policy: c.policy, policySpan: c.policySpan, lines };
+  const root: Root = { name: c.name, table: c.table, builtin: c.builtin, policy: c.policy, policySpan: c.policySpan, lines };
+  return placeOf && references.length >= PLACES_FROM ? { ...root, refPlaces: placesOf(c, placeOf) } : root;
 }
 
 /**
@@ -122,7 +158,7 @@ export class MovedChain implements Chain {
   /** One past the last line any of its nodes is on (see endOf). */
   readonly end: number;
   /** Until the lists are made: the root they are made from. Then: a chain holding them. */
-  private source: Root | Chain;
+  private source: Root | Made;
   /** Where the root's lines are now (undefined once the lists are made). */
   private moves: LineMoves | undefined;
   /** The nodes of this version's lines (undefined once the lists are made). */
@@ -139,16 +175,17 @@ export class MovedChain implements Chain {
    * Chain `c` of the previous version after the move `m` (none of its lines replaced), its lines'
    * nodes being those of `nodes`. `movesAfter` gives a chain's moves followed by the edit's (from
    * the root's version when undefined; the same object for the same moves, so that the chains of
-   * one edit share them). `endBefore`: endOf(c), when the caller has it.
+   * one edit share them). `endBefore`: endOf(c), when the caller has it. `placeOf`: the place of a
+   * chain in the table's order (see Root.refPlaces).
    */
-  static of(c: Chain, m: MovedLines, nodes: ReadList<LineNode>, movesAfter: (before: LineMoves | undefined) => LineMoves, endBefore = endOf(c)): MovedChain {
+  static of(c: Chain, m: MovedLines, nodes: ReadList<LineNode>, movesAfter: (before: LineMoves | undefined) => LineMoves, endBefore = endOf(c), placeOf?: (chain: string) => number): MovedChain {
     const end = movedLine(m, endBefore - 1) + 1;
     if (c instanceof MovedChain && c.moves !== undefined) {
       const root = c.source as Root;
       if (c.moves.runCount < MAX_RUNS) return new MovedChain(root, movesAfter(c.moves), nodes, end);
       return new MovedChain(movedRoot(root, c.moves), movesAfter(undefined), nodes, end);
     }
-    return new MovedChain(rootOf(c), movesAfter(undefined), nodes, end);
+    return new MovedChain(rootOf(c, placeOf), movesAfter(undefined), nodes, end);
   }
 
   // (the root's name, table and policy are the chain's: an edit that changes them renews the chain)
@@ -170,7 +207,7 @@ export class MovedChain implements Chain {
 
   /** How many rules it has (see ruleCountOf). */
   get ruleCount(): number {
-    return this.moves === undefined ? (this.source as Chain).rules.length : (this.source as Root).lines[1]!;
+    return this.moves === undefined ? (this.source as Made).rules.length : (this.source as Root).lines[1]!;
   }
 
   get declarations(): (ChainDecl | CommandLine)[] {
@@ -182,11 +219,98 @@ export class MovedChain implements Chain {
   }
 
   get references(): Rule[] {
-    return this.lists().references;
+    const made = this.lists();
+    return made.references ?? this.madeReferences(made);
   }
 
   get policySpan(): Span | undefined {
     return this.lists().policySpan;
+  }
+
+  /** The line of its first declaration, -1 for none (without making its lists). */
+  get firstDeclarationLine(): number {
+    if (this.moves === undefined) return (this.source as Made).declarations[0]?.line ?? -1;
+    const { lines } = this.source as Root;
+    return lines[0]! > 0 ? this.moves.lineOf(lines[2]!) : -1;
+  }
+
+  /** How many rules jump or go to it (see referenceCountOf). */
+  get referenceCount(): number {
+    if (this.moves === undefined) {
+      const made = this.source as Made;
+      return made.references?.length ?? made.later!.lines.length;
+    }
+    const { lines } = this.source as Root;
+    return lines.length - 2 - lines[0]! - lines[1]!;
+  }
+
+  /** The chain of its k-th reference (see referenceChainOf). */
+  referenceChain(k: number, chains: ChainMap): string {
+    const places = this.moves === undefined ? (this.source as Made).later?.places : (this.source as Root).refPlaces;
+    return places === undefined ? this.references[k]!.chain : chains.at(places[k]!)!.name;
+  }
+
+  /**
+   * The lines of its references, where they are now, and the places of their chains (see
+   * Root.refPlaces), when the chain is read but left its references to be made later (see make).
+   */
+  referencesLeft(): { readonly lines: readonly number[]; readonly places: readonly number[] | undefined } | undefined {
+    const later = this.moves === undefined ? (this.source as Made).later : undefined;
+    return later && { lines: later.lines.map((l) => later.moves.lineOf(l)), places: later.places };
+  }
+
+  /**
+   * Chain `c` of the previous version after the edit `m` put into it the rules `rulesIn` (in line
+   * order) and jumps to it `refsIn` (rules of other chains, or its own), and took out the lines of it
+   * the edit replaced: a chain whose lists are made when first read, from its lines worked out now
+   * (no node read or made; the rules that jump to kube-proxy's KUBE-MARK-MASQ are tens of
+   * thousands, every second line of the file). Its references are in the order a fresh build gives
+   * them: by the place of their chain in the table (`placeOf`), then by line. Undefined when jumps
+   * are put in and the places of the chains of its references are not known without reading them.
+   */
+  static renewed(c: Chain, m: MovedLines, nodes: ReadList<LineNode>, rulesIn: readonly Rule[], refsIn: readonly Rule[], placeOf: (chain: string) => number): MovedChain | undefined {
+    // the chain's lines in the previous version, and the places of its references' chains when known
+    let was: number[];
+    let places: readonly number[] | undefined;
+    let policySpan: Span | undefined;
+    if (c instanceof MovedChain && c.moves !== undefined) {
+      const root = c.source as Root;
+      const moves = c.moves;
+      was = root.lines.slice();
+      for (let k = 2; k < was.length; k++) was[k] = moves.lineOf(was[k]!);
+      places = root.refPlaces;
+      policySpan = root.policySpan && { line: moves.lineOf(root.policySpan.line), start: root.policySpan.start, end: root.policySpan.end };
+    } else {
+      const root = rootOf(c, placeOf);
+      was = root.lines.slice();
+      places = root.refPlaces ?? placesOf(c, placeOf);
+      policySpan = c.policySpan;
+    }
+    if (refsIn.length && places === undefined) return undefined;
+    const rulesFrom = 2 + was[0]!;
+    const refsFrom = rulesFrom + was[1]!;
+    /** The lines of was[from, to) on their new lines, those replaced left out (with their places, when `placesOut`). */
+    const moved = (from: number, to: number, placesOut?: number[]): number[] => {
+      const out: number[] = [];
+      for (let k = from; k < to; k++) {
+        const l = movedLine(m, was[k]!);
+        if (l < 0) continue;
+        out.push(l);
+        if (placesOut) placesOut.push(places![k - refsFrom]!);
+      }
+      return out;
+    };
+    const declarations = moved(2, rulesFrom);
+    const rules = mergedLines(moved(rulesFrom, refsFrom), undefined, rulesIn.map((r) => r.line), undefined);
+    const keptPlaces: number[] | undefined = places === undefined ? undefined : [];
+    const refLines = moved(refsFrom, was.length, keptPlaces);
+    const refs = mergedLines(refLines, keptPlaces, refsIn.map((r) => r.line), refsIn.map((r) => placeOf(r.chain)));
+    const lines = [declarations.length, rules.lines.length, ...declarations, ...rules.lines, ...refs.lines];
+    let end = 0;
+    for (let k = 2; k < lines.length; k++) end = Math.max(end, lines[k]! + 1);
+    const span = policySpan && { line: movedLine(m, policySpan.line), start: policySpan.start, end: policySpan.end };
+    const root: Root = { name: c.name, table: c.table, builtin: c.builtin, policy: c.policy, policySpan: span, lines, ...(refs.places ? { refPlaces: refs.places } : {}) };
+    return new MovedChain(root, LineMoves.NONE, nodes, end);
   }
 
   /** Whether the lists are made (for tests). */
@@ -199,42 +323,71 @@ export class MovedChain implements Chain {
     return this.moves?.runCount ?? 0;
   }
 
-  private lists(): Chain {
-    // (the lists made, as after the first read, without a call to make: a function that makes a
-    // closure gets a context on each call, even one that returns before it; the checks read a
-    // moved chain's rules hundreds of thousands of times per edit, and each read left about 60
-    // bytes of garbage: 8 MB of each line put in above the Docker-like file's nat chains)
-    return this.moves === undefined ? (this.source as Chain) : this.make(this.moves);
+  /**
+   * The lists made (see make), without a call to make once they are: a function that makes a
+   * closure gets a context on each call, even one that returns before it; the checks read a
+   * moved chain's rules hundreds of thousands of times per edit, and each read left about 60
+   * bytes of garbage (8 MB of each line put in above the Docker-like file's nat chains).
+   */
+  private lists(): Made {
+    return this.moves === undefined ? (this.source as Made) : this.make(this.moves);
   }
 
-  /** Makes the lists from the root and the moves (see lists). */
-  private make(moves: LineMoves): Chain {
+  /**
+   * Makes the lists from the root and the moves (see lists): the declarations and the rules, and
+   * the references too unless there are many (see PLACES_FROM; the rules of kube-proxy's
+   * KUBE-MARK-MASQ are one, the rules that jump to it tens of thousands, and what reads its rules
+   * after an edit does not read those). Until the references are made the chain holds its version's
+   * list of nodes; it lets go of it once they are.
+   */
+  private make(moves: LineMoves): Made {
     const nodes = this.nodes!;
     const root = this.source as Root;
     const { lines } = root;
-    const nodesOn = <T extends LineNode>(from: number, to: number): T[] => {
-      const out = new Array<T>(to - from);
-      for (let i = from; i < to; i++) out[i - from] = nodes.get(moves.lineOf(lines[i]!)) as T;
-      return out;
-    };
     const rulesFrom = 2 + lines[0]!;
     const refsFrom = rulesFrom + lines[1]!;
     const span = root.policySpan;
-    // (what the lists were made from is let go)
-    this.source = {
+    const made: Made = {
       name: root.name,
       table: root.table,
       builtin: root.builtin,
       policy: root.policy,
       policySpan: span && { line: moves.lineOf(span.line), start: span.start, end: span.end },
-      declarations: nodesOn(2, rulesFrom),
-      rules: nodesOn(rulesFrom, refsFrom),
-      references: nodesOn(refsFrom, lines.length),
+      declarations: nodesOn(nodes, moves, lines, 2, rulesFrom),
+      rules: nodesOn(nodes, moves, lines, rulesFrom, refsFrom),
+      references: lines.length - refsFrom < PLACES_FROM ? nodesOn(nodes, moves, lines, refsFrom, lines.length) : undefined,
+      later: lines.length - refsFrom < PLACES_FROM ? undefined : { nodes, moves, lines: lines.slice(refsFrom), places: root.refPlaces },
     };
+    // (what the lists were made from is let go)
+    this.source = made;
     this.moves = undefined;
     this.nodes = undefined;
-    return this.source;
+    return made;
   }
+
+  /** Makes the references left for later (see make), and lets go of what they were made from. */
+  private madeReferences(made: Made): Rule[] {
+    const { nodes, moves, lines } = made.later!;
+    made.references = nodesOn(nodes, moves, lines, 0, lines.length);
+    made.later = undefined;
+    return made.references;
+  }
+}
+
+/**
+ * A moved chain's lists once made: the references of a chain many rules jump to are made when first
+ * read (until then `later` holds what they are made from).
+ */
+interface Made extends Omit<Chain, 'references'> {
+  references: Rule[] | undefined;
+  later: { readonly nodes: ReadList<LineNode>; readonly moves: LineMoves; readonly lines: readonly number[]; readonly places: readonly number[] | undefined } | undefined;
+}
+
+/** The nodes of lines[from, to) (the root's numbering) where `moves` put them. */
+function nodesOn<T extends LineNode>(nodes: ReadList<LineNode>, moves: LineMoves, lines: readonly number[], from: number, to: number): T[] {
+  const out = new Array<T>(to - from);
+  for (let i = from; i < to; i++) out[i - from] = nodes.get(moves.lineOf(lines[i]!)) as T;
+  return out;
 }
 
 /** One past the last line of chain `c`'s declarations, rules and the rules that jump to it (0 for none). */
@@ -249,6 +402,43 @@ export function endOf(c: Chain): number {
   for (let i = 0; i < declarations.length; i++) end = Math.max(end, declarations[i]!.line + 1);
   for (let i = 0; i < references.length; i++) end = Math.max(end, references[i]!.line + 1);
   return end;
+}
+
+/**
+ * Lines in order (by `places` first when given, then by line) with `more` merged in at their
+ * order; the places merged alike when both lists have them.
+ */
+function mergedLines(lines: readonly number[], places: readonly number[] | undefined, more: readonly number[], morePlaces: readonly number[] | undefined): { lines: number[]; places?: number[] } {
+  const out: number[] = [];
+  const outPlaces: number[] | undefined = places && morePlaces ? [] : undefined;
+  // (the new ones sorted by their order: a handful)
+  const order = more.map((_, k) => k).sort((a, b) => (morePlaces ? morePlaces[a]! - morePlaces[b]! : 0) || more[a]! - more[b]!);
+  let i = 0;
+  for (const k of order) {
+    const before = (j: number) => (places && morePlaces ? places[j]! - morePlaces[k]! || lines[j]! - more[k]! : lines[j]! - more[k]!) < 0;
+    while (i < lines.length && before(i)) {
+      out.push(lines[i]!);
+      outPlaces?.push(places![i]!);
+      i++;
+    }
+    out.push(more[k]!);
+    outPlaces?.push(morePlaces![k]!);
+  }
+  for (; i < lines.length; i++) {
+    out.push(lines[i]!);
+    outPlaces?.push(places![i]!);
+  }
+  return outPlaces ? { lines: out, places: outPlaces } : { lines: out };
+}
+
+/** How many rules jump or go to chain `c` (without making a moved chain's lists). */
+export function referenceCountOf(c: Chain): number {
+  return c instanceof MovedChain ? c.referenceCount : c.references.length;
+}
+
+/** The chain of the k-th rule that jumps or goes to chain `c` of a table whose chains are `chains` (without making a moved chain's lists when it can). */
+export function referenceChainOf(c: Chain, k: number, chains: ChainMap): string {
+  return c instanceof MovedChain ? c.referenceChain(k, chains) : c.references[k]!.chain;
 }
 
 /** How many rules chain `c` has (without making a moved chain's lists). */

@@ -11,7 +11,7 @@ import { findingOnLine, isRule, type MovedLines, movedLine, spanAt } from '../mo
 import { ChainMap } from '../model/chain-map';
 import type { ReadList } from '../model/chunked-array';
 import { sameItems } from '../model/same-items';
-import { endOf, LineMoves, MovedChain } from '../model/moved-chain';
+import { endOf, LineMoves, MovedChain, referenceCountOf, ruleCountOf } from '../model/moved-chain';
 
 /** A table while the commands are applied: its chains in a Map the commands change. */
 interface TableBuilding extends Omit<Table, 'chains'> {
@@ -386,6 +386,7 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
     intoTable?.forEach((_, chainName) => mark(chainName));
     jumpsToTable?.forEach((_, chainName) => mark(chainName));
     takenFromTable?.forEach(mark);
+    const placeOf = (chainName: string) => t.chains.positionOf(chainName)!;
     const chains = t.chains.map((c, at) => {
       if (named[at] === 0) {
         // (a chain whose every line is above the edit, no rule put into it or jumping to it: the
@@ -396,11 +397,24 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
         // did: the same nodes on their new lines, made when asked for)
         if (movedAlike) {
           touched = true;
-          return MovedChain.of(c, m, nodes, movesThen, end);
+          return MovedChain.of(c, m, nodes, movesThen, end, placeOf);
         }
       }
       const mine = intoTable?.get(c.name);
       const theirs = jumpsToTable?.get(c.name);
+      // (when every line below the edit reads as it did: a chain whose lists are made when read,
+      // from its lines: see MovedChain.renewed)
+      const r = movedAlike ? MovedChain.renewed(c, m, nodes, mine ?? NO_RULES, theirs ?? NO_RULES, placeOf) : undefined;
+      if (r) {
+        const first = r.firstDeclarationLine;
+        if (mine && !c.builtin && (first < 0 || mine[0]!.line < first)) throw NOT_MOVED;
+        if (mine && blocks.length && mine.some((x) => x.block !== blocks[0])) throw NOT_MOVED;
+        if (theirs && !c.builtin && (first < 0 || theirs[0]!.line < first)) throw NOT_MOVED;
+        if (mine) placed += mine.length;
+        touched = true;
+        if (mine || theirs || r.ruleCount !== ruleCountOf(c) || r.referenceCount !== referenceCountOf(c)) renewed.add(c.name);
+        return r;
+      }
       const declarations = mapNodes(c.declarations, moved);
       const first = declarations[0];
       // a rule appended to a chain before it is declared is not appended (the file fails there):
@@ -446,6 +460,9 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
   }
   return { tables, findings, early: prev.early, matchesByContent: false, appendsOnly: true };
 }
+
+/** No rules (shared: only read). */
+const NO_RULES: readonly Rule[] = [];
 
 /** Thrown inside moveTables' passes over the chains when the tables must be built again. */
 const NOT_MOVED = new Error('the tables are built again');

@@ -1,5 +1,6 @@
 /** iptables-lens/unused-chain: a user chain no rule jumps or goes to; its rules never run. */
 import { type Chain, declarationSpan, type Finding, findingMoved, type Ruleset } from '../../model/ruleset';
+import { referenceCountOf } from '../../model/moved-chain';
 import { PerChainMemo } from '../memo';
 import { NO_ITEMS } from '../positioned';
 
@@ -19,7 +20,8 @@ export function checkUnusedChain(rs: Ruleset): Finding[] {
 }
 
 function unused(c: Chain): readonly Finding[] {
-  if (c.builtin || c.references.length) return NO_ITEMS;
+  // (counted without making a moved chain's lists: see MovedChain.renewed)
+  if (c.builtin || referenceCountOf(c)) return NO_ITEMS;
   const decl = c.declarations[0];
   const span = decl && declarationSpan(decl);
   if (!span) return NO_ITEMS;
