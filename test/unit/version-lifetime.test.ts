@@ -208,6 +208,34 @@ describe('version lifetime', () => {
     assert.ok(jobsOf(rs) < fresh, 'the newest version takes what was built for the chains the edits only moved');
   });
 
+  it('lines moved and made when read keep what the lines before them were read as, not those lines themselves', async () => {
+    // (a list whose entries are made from another's (see ChunkedArray.thenMoved) keeps, until read,
+    // the entries those were made from: the other list's own entries, moved nodes of a version that
+    // may be gone, go with it, whether that list was made by thenMoved or holds them itself)
+    interface E {
+      readonly v: number;
+      readonly base?: E;
+    }
+    const make = (x: E, at: number): E => ({ v: at, base: x.base ?? x });
+    const baseOf = (x: E) => x.base ?? x;
+    const n = 3000;
+    const bases = ChunkedArray.of(Array.from({ length: n }, (_, i) => ({ v: i })));
+    const { next, old } = (() => {
+      // one list made by thenMoved and read, one holding made entries as its own
+      const moved = ChunkedArray.of<E>([]).thenMoved(n, bases, 0, [], [], make, baseOf);
+      const held = ChunkedArray.of(moved.toArray().map((x) => make(x, x.v)));
+      const old = [...moved.toArray(), ...held.toArray()].map((x) => new WeakRef(x));
+      const fromMoved = ChunkedArray.of<E>([]).thenMoved(n - 1, moved, -1, [], [], make, baseOf);
+      const fromHeld = ChunkedArray.of<E>([]).thenMoved(n - 1, held, -1, [], [], make, baseOf);
+      return { next: [fromMoved, fromHeld], old };
+    })();
+    await collect();
+    assert.ok(next.every((l) => l.unmade > 0), 'the lists are not read yet');
+    const alive = old.filter((w) => w.deref() !== undefined).length;
+    assert.equal(alive, 0, `${alive} entries of the lists moved from are alive`);
+    for (const l of next) for (let i = 0; i < n - 1; i++) assert.equal(l.get(i)!.base, bases.get(i + 1), `entry ${i} made from the entry first read`);
+  });
+
   it('a document read afresh keeps nothing of the reading it replaced', async () => {
     // the first reading made and analysed in a function of its own, so that no variable holds it
     const parts = ((first: Ruleset) => [new WeakRef(first), new WeakRef(first.lines), new WeakRef(first.rules[0]!)])(analysed(TEXT));
