@@ -298,11 +298,11 @@ export class ChunkedArray<T> implements ReadList<T> {
       const ch = this.chunks[c]!;
       const a = i & MASK;
       const n = Math.min(to - i, Math.min(CHUNK_SIZE, this.length - (c << CHUNK_BITS)) - a);
-      // the entries a piece keeps are those nothing made: a chunk made from pieces is looked
-      // through, and the entries of another one that were made (by `make` or the like) are kept as
-      // what they were made from (`baseOf`). Made entries, the nodes of a version that may be gone,
-      // would otherwise stay alive as long as a chunk moved from them is not made.
-      const pieces = PENDING.get(ch)?.pieces ?? MADE_FROM.get(ch);
+      // the entries a piece keeps are those nothing made: a chunk not made yet is looked through,
+      // and the entries of another that were made (by `make` or the like) are kept as what they
+      // were made from (`baseOf`). Made entries, the nodes of a version that may be gone, would
+      // otherwise stay alive as long as a chunk moved from them is not made.
+      const pieces = PENDING.get(ch)?.pieces;
       if (pieces !== undefined) piecesIn(pieces, a, a + n, out);
       else if (baseOf !== undefined && someMade(ch, baseOf)) addPiece(out, basesOf(ch, a, n, baseOf), 0, n, true);
       else addPiece(out, ch, a, n, true);
@@ -442,9 +442,6 @@ function piecesIn<T>(pieces: readonly Piece<T>[], a: number, b: number, out: Pie
   }
 }
 
-/** What each chunk made from pieces was made from (see piecesOf). */
-const MADE_FROM = new WeakMap<readonly unknown[], readonly Piece<unknown>[]>();
-
 /**
  * The chunks not made yet (see thenMoved): a chunk is shared by the lists made from one another,
  * and made once for all of them, in place, a block at a time (the entries of the blocks not made
@@ -457,7 +454,6 @@ function made<T>(ch: readonly T[]): readonly T[] {
   const pending = PENDING.get(ch) as Pending<T> | undefined;
   if (pending === undefined) return ch;
   PENDING.delete(ch);
-  MADE_FROM.set(ch, pending.pieces);
   pending.fillAll(ch as T[]);
   return ch;
 }
@@ -467,10 +463,7 @@ function madeAt<T>(ch: readonly T[], k: number): T | undefined {
   const pending = PENDING.get(ch) as Pending<T> | undefined;
   if (pending === undefined) return undefined;
   pending.fill(ch as T[], k, k + 1);
-  if (pending.complete) {
-    PENDING.delete(ch);
-    MADE_FROM.set(ch, pending.pieces);
-  }
+  if (pending.complete) PENDING.delete(ch);
   return ch[k];
 }
 
