@@ -258,6 +258,8 @@ export class ChunkedArray<T> implements ReadList<T> {
    * `make` must make from an entry it made the same as from the entry that one was made from (an
    * entry is made from the oldest one it comes from: a chunk not made yet of `source` is looked
    * through, so that the versions of an edited document do not hold one another in a chain).
+   * `baseOf`: for an entry `make` (or the like) made, the entry it was made from, which is kept in
+   * its place until the chunk is made (see piecesOf).
    */
   thenMoved(length: number, source: ChunkedArray<T>, shift: number, givenAt: readonly number[], given: readonly T[], make: (from: T, at: number) => T, baseOf?: (x: T) => T): ChunkedArray<T> {
     if ((this.length & MASK) !== 0 && this.length < length) throw new Error('thenMoved: the list must end at a chunk boundary');

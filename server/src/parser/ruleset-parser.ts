@@ -98,8 +98,8 @@ interface LineParses {
   readonly blocks: readonly TableBlock[];
   /**
    * The lines, ascending, that an edit above them cannot simply move (see movable): every line
-   * but the blank ones, and the command and chain lines read without a finding or anything kept
-   * beside their node (table headers, COMMITs and comments among them).
+   * but the blank, command and chain lines read without a finding of their own (table headers,
+   * COMMITs and comments among them).
    */
   readonly irregular: readonly number[];
 }
