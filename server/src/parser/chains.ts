@@ -402,9 +402,10 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
       }
       const mine = intoTable?.get(c.name);
       const theirs = jumpsToTable?.get(c.name);
-      // (when every line below the edit reads as it did: a chain whose lists are made when read,
-      // from its lines: see MovedChain.renewed)
-      const r = movedAlike ? MovedChain.renewed(c, m, nodes, mine ?? NO_RULES, theirs ?? NO_RULES, placeOf) : undefined;
+      // (when every line below the edit reads as it did, and the chain has few rules: a chain whose
+      // lists are made when read, from its lines, see MovedChain.renewed. The rules of a long chain
+      // an edit changed are read by the checks after it anyway, and made at once cost less)
+      const r = movedAlike && ruleCountOf(c) < RENEWED_BELOW ? MovedChain.renewed(c, m, nodes, mine ?? NO_RULES, theirs ?? NO_RULES, placeOf) : undefined;
       if (r) {
         const first = r.firstDeclarationLine;
         if (mine && !c.builtin && (first < 0 || mine[0]!.line < first)) throw NOT_MOVED;
@@ -460,6 +461,9 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
   }
   return { tables, findings, early: prev.early, matchesByContent: false, appendsOnly: true };
 }
+
+/** Chains of fewer rules an edit changed are made when read (see MovedChain.renewed in movedTables). */
+const RENEWED_BELOW = 1024;
 
 /** No rules (shared: only read). */
 const NO_RULES: readonly Rule[] = [];
