@@ -380,6 +380,9 @@ class Pending<T> {
 
   /** Makes the entries of `ch` at offsets [a, b) that are not made yet (whole blocks). */
   fill(ch: T[], a: number, b: number): void {
+    // (the room for every entry at once: written one by one past its end, an empty array grows its
+    // room again and again, three times the chunk's size over all)
+    if (ch.length < this.size) ch.length = this.size;
     const first = a >> BLOCK_BITS;
     const last = (b - 1) >> BLOCK_BITS;
     for (let blk = first; blk <= last; blk++) {

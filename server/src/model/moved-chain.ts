@@ -115,10 +115,13 @@ function rootOf(c: Chain, placeOf?: (chain: string) => number): Root {
   const deferred = c instanceof MovedChain ? c.referencesLeft() : undefined;
   if (deferred) {
     const { declarations, rules } = c;
-    const lines = [declarations.length, rules.length];
-    for (let i = 0; i < declarations.length; i++) lines.push(declarations[i]!.line);
-    for (let i = 0; i < rules.length; i++) lines.push(rules[i]!.line);
-    for (const l of deferred.lines) lines.push(l);
+    const lines = new Array<number>(2 + declarations.length + rules.length + deferred.lines.length);
+    lines[0] = declarations.length;
+    lines[1] = rules.length;
+    let k = 2;
+    for (let i = 0; i < declarations.length; i++) lines[k++] = declarations[i]!.line;
+    for (let i = 0; i < rules.length; i++) lines[k++] = rules[i]!.line;
+    for (let i = 0; i < deferred.lines.length; i++) lines[k++] = deferred.lines[i]!;
     const root: Root = { name: c.name, table: c.table, builtin: c.builtin, policy: c.policy, policySpan: c.policySpan, lines };
     return deferred.places ? { ...root, refPlaces: deferred.places } : root;
   }
@@ -289,27 +292,29 @@ export class MovedChain implements Chain {
     if (refsIn.length && places === undefined) return undefined;
     const rulesFrom = 2 + was[0]!;
     const refsFrom = rulesFrom + was[1]!;
-    /** The lines of was[from, to) on their new lines, those replaced left out (with their places, when `placesOut`). */
-    const moved = (from: number, to: number, placesOut?: number[]): number[] => {
-      const out: number[] = [];
-      for (let k = from; k < to; k++) {
-        const l = movedLine(m, was[k]!);
-        if (l < 0) continue;
-        out.push(l);
-        if (placesOut) placesOut.push(places![k - refsFrom]!);
-      }
-      return out;
-    };
-    const declarations = moved(2, rulesFrom);
-    const rules = mergedLines(moved(rulesFrom, refsFrom), undefined, rulesIn.map((r) => r.line), undefined);
-    const keptPlaces: number[] | undefined = places === undefined ? undefined : [];
-    const refLines = moved(refsFrom, was.length, keptPlaces);
-    const refs = mergedLines(refLines, keptPlaces, refsIn.map((r) => r.line), refsIn.map((r) => placeOf(r.chain)));
-    const lines = [declarations.length, rules.lines.length, ...declarations, ...rules.lines, ...refs.lines];
+    // (written in one pass each into lists made at their largest size and cut to what they hold: on
+    // a kube-proxy-like file this runs for KUBE-MARK-MASQ's tens of thousands of references on most
+    // line edits, before V8 has optimized it, where spreads and lists grown by push made garbage)
+    const lines = new Array<number>(was.length + rulesIn.length + refsIn.length);
+    let n = 2;
+    for (let k = 2; k < rulesFrom; k++) {
+      const l = movedLine(m, was[k]!);
+      if (l >= 0) lines[n++] = l;
+    }
+    lines[0] = n - 2;
+    const ruleStart = n;
+    n = mergeMoved(was, undefined, rulesFrom, refsFrom, m, rulesIn, undefined, lines, undefined, n);
+    lines[1] = n - ruleStart;
+    const refStart = n;
+    const refPlaces = places === undefined ? undefined : new Array<number>(was.length - refsFrom + refsIn.length);
+    const inPlaces = refPlaces === undefined ? undefined : refsIn.map((r) => placeOf(r.chain));
+    n = mergeMoved(was, places, refsFrom, was.length, m, refsIn, inPlaces, lines, refPlaces, n);
+    lines.length = n;
+    if (refPlaces) refPlaces.length = n - refStart;
     let end = 0;
     for (let k = 2; k < lines.length; k++) end = Math.max(end, lines[k]! + 1);
     const span = policySpan && { line: movedLine(m, policySpan.line), start: policySpan.start, end: policySpan.end };
-    const root: Root = { name: c.name, table: c.table, builtin: c.builtin, policy: c.policy, policySpan: span, lines, ...(refs.places ? { refPlaces: refs.places } : {}) };
+    const root: Root = { name: c.name, table: c.table, builtin: c.builtin, policy: c.policy, policySpan: span, lines, ...(refPlaces ? { refPlaces } : {}) };
     return new MovedChain(root, LineMoves.NONE, nodes, end);
   }
 
@@ -405,30 +410,48 @@ export function endOf(c: Chain): number {
 }
 
 /**
- * Lines in order (by `places` first when given, then by line) with `more` merged in at their
- * order; the places merged alike when both lists have them.
+ * Lines was[from, to) (in order: by their places first when `places` is given, then by line; the
+ * places are those of entries from `from` on, counted from the first reference, see renewed) where
+ * the edit `m` put them, those it replaced left out, with the lines of the rules `more` merged in
+ * at their order (`morePlaces` their places), written into `out` from position n (and the places
+ * into `outPlaces` from its start alike). Returns the position after the last written.
  */
-function mergedLines(lines: readonly number[], places: readonly number[] | undefined, more: readonly number[], morePlaces: readonly number[] | undefined): { lines: number[]; places?: number[] } {
-  const out: number[] = [];
-  const outPlaces: number[] | undefined = places && morePlaces ? [] : undefined;
-  // (the new ones sorted by their order: a handful)
-  const order = more.map((_, k) => k).sort((a, b) => (morePlaces ? morePlaces[a]! - morePlaces[b]! : 0) || more[a]! - more[b]!);
-  let i = 0;
-  for (const k of order) {
-    const before = (j: number) => (places && morePlaces ? places[j]! - morePlaces[k]! || lines[j]! - more[k]! : lines[j]! - more[k]!) < 0;
-    while (i < lines.length && before(i)) {
-      out.push(lines[i]!);
-      outPlaces?.push(places![i]!);
-      i++;
+function mergeMoved(
+  was: readonly number[],
+  places: readonly number[] | undefined,
+  from: number,
+  to: number,
+  m: MovedLines,
+  more: readonly Rule[],
+  morePlaces: readonly number[] | undefined,
+  out: number[],
+  outPlaces: number[] | undefined,
+  n: number,
+): number {
+  // (the rules put in, by their order: a handful)
+  const order = more.map((_, k) => k).sort((a, b) => (morePlaces ? morePlaces[a]! - morePlaces[b]! : 0) || more[a]!.line - more[b]!.line);
+  let p = 0;
+  let next = 0;
+  const put = (line: number, place: number | undefined) => {
+    if (outPlaces) outPlaces[p++] = place!;
+    out[n++] = line;
+  };
+  for (let k = from; k < to; k++) {
+    const l = movedLine(m, was[k]!);
+    if (l < 0) continue;
+    const place = places?.[k - from];
+    // the rules put in that come before this line
+    while (next < order.length) {
+      const r = order[next]!;
+      const before = morePlaces && place !== undefined ? morePlaces[r]! - place || more[r]!.line - l : more[r]!.line - l;
+      if (before >= 0) break;
+      put(more[r]!.line, morePlaces?.[r]);
+      next++;
     }
-    out.push(more[k]!);
-    outPlaces?.push(morePlaces![k]!);
+    put(l, place);
   }
-  for (; i < lines.length; i++) {
-    out.push(lines[i]!);
-    outPlaces?.push(places![i]!);
-  }
-  return outPlaces ? { lines: out, places: outPlaces } : { lines: out };
+  for (; next < order.length; next++) put(more[order[next]!]!.line, morePlaces?.[order[next]!]);
+  return n;
 }
 
 /** How many rules jump or go to chain `c` (without making a moved chain's lists). */
