@@ -111,23 +111,14 @@ const PLACES_FROM = 64;
 
 /** The root of a chain read (see Root), with the places of its references' chains when it has many and `placeOf` is given. */
 function rootOf(c: Chain, placeOf?: (chain: string) => number): Root {
-  // (the references of a moved chain that left them for later, by their lines: see MovedChain.make)
+  // (the references of a moved chain that left them for later are taken by their lines, without
+  // making them: see MovedChain.make)
   const deferred = c instanceof MovedChain ? c.referencesLeft() : undefined;
-  if (deferred) {
-    const { declarations, rules } = c;
-    const lines = new Array<number>(2 + declarations.length + rules.length + deferred.lines.length);
-    lines[0] = declarations.length;
-    lines[1] = rules.length;
-    let k = 2;
-    for (let i = 0; i < declarations.length; i++) lines[k++] = declarations[i]!.line;
-    for (let i = 0; i < rules.length; i++) lines[k++] = rules[i]!.line;
-    for (let i = 0; i < deferred.lines.length; i++) lines[k++] = deferred.lines[i]!;
-    const root: Root = { name: c.name, table: c.table, builtin: c.builtin, policy: c.policy, policySpan: c.policySpan, lines };
-    return deferred.places ? { ...root, refPlaces: deferred.places } : root;
-  }
-  const { declarations, rules, references } = c;
+  const { declarations, rules } = c;
+  const references = deferred === undefined ? c.references : undefined;
+  const refCount = deferred === undefined ? references!.length : deferred.lines.length;
   // (at its size: kept as long as the chain is not read)
-  const lines = new Array<number>(2 + declarations.length + rules.length + references.length);
+  const lines = new Array<number>(2 + declarations.length + rules.length + refCount);
   lines[0] = declarations.length;
   lines[1] = rules.length;
   // (indexed: a for-of makes an iterator result per node until V8 optimizes the loop, and the first
@@ -135,9 +126,11 @@ function rootOf(c: Chain, placeOf?: (chain: string) => number): Root {
   let k = 2;
   for (let i = 0; i < declarations.length; i++) lines[k++] = declarations[i]!.line;
   for (let i = 0; i < rules.length; i++) lines[k++] = rules[i]!.line;
-  for (let i = 0; i < references.length; i++) lines[k++] = references[i]!.line;
+  if (references) for (let i = 0; i < references.length; i++) lines[k++] = references[i]!.line;
+  else for (let i = 0; i < refCount; i++) lines[k++] = deferred!.lines[i]!;
   const root: Root = { name: c.name, table: c.table, builtin: c.builtin, policy: c.policy, policySpan: c.policySpan, lines };
-  return placeOf && references.length >= PLACES_FROM ? { ...root, refPlaces: placesOf(c, placeOf) } : root;
+  const refPlaces = deferred ? deferred.places : placeOf && refCount >= PLACES_FROM ? placesOf(c, placeOf) : undefined;
+  return refPlaces ? { ...root, refPlaces } : root;
 }
 
 /**
@@ -272,23 +265,12 @@ export class MovedChain implements Chain {
    * are put in and the places of the chains of its references are not known without reading them.
    */
   static renewed(c: Chain, m: MovedLines, nodes: ReadList<LineNode>, rulesIn: readonly Rule[], refsIn: readonly Rule[], placeOf: (chain: string) => number): MovedChain | undefined {
-    // the chain's lines in the previous version, and the places of its references' chains when known
-    let was: number[];
-    let places: readonly number[] | undefined;
-    let policySpan: Span | undefined;
-    if (c instanceof MovedChain && c.moves !== undefined) {
-      const root = c.source as Root;
-      const moves = c.moves;
-      was = root.lines.slice();
-      for (let k = 2; k < was.length; k++) was[k] = moves.lineOf(was[k]!);
-      places = root.refPlaces;
-      policySpan = root.policySpan && { line: moves.lineOf(root.policySpan.line), start: root.policySpan.start, end: root.policySpan.end };
-    } else {
-      const root = rootOf(c, placeOf);
-      was = root.lines.slice();
-      places = root.refPlaces ?? placesOf(c, placeOf);
-      policySpan = c.policySpan;
-    }
+    // the chain's lines in the previous version (a moved chain not read: its root's, where its moves
+    // put them), and the places of its references' chains when known
+    const unread = c instanceof MovedChain && c.moves !== undefined;
+    const before = unread ? movedRoot(c.source as Root, c.moves!) : rootOf(c, placeOf);
+    const was = before.lines;
+    const places = before.refPlaces ?? (unread ? undefined : placesOf(c, placeOf));
     if (refsIn.length && places === undefined) return undefined;
     const rulesFrom = 2 + was[0]!;
     const refsFrom = rulesFrom + was[1]!;
@@ -313,6 +295,7 @@ export class MovedChain implements Chain {
     if (refPlaces) refPlaces.length = n - refStart;
     let end = 0;
     for (let k = 2; k < lines.length; k++) end = Math.max(end, lines[k]! + 1);
+    const policySpan = before.policySpan;
     const span = policySpan && { line: movedLine(m, policySpan.line), start: policySpan.start, end: policySpan.end };
     const root: Root = { name: c.name, table: c.table, builtin: c.builtin, policy: c.policy, policySpan: span, lines, ...(refPlaces ? { refPlaces } : {}) };
     return new MovedChain(root, LineMoves.NONE, nodes, end);
