@@ -402,29 +402,28 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
       }
       const mine = intoTable?.get(c.name);
       const theirs = jumpsToTable?.get(c.name);
+      /** The rules put into the chain and the jumps put in to it, its first declaration on line `first` (-1: none). */
+      const admit = (first: number): void => {
+        // a rule appended to a chain before it is declared is not appended (the file fails there):
+        // the tables are built again to say so
+        if (mine && !c.builtin && (first < 0 || mine[0]!.line < first)) throw NOT_MOVED;
+        // (and one before the table's block is flushed by its header)
+        if (mine && blocks.length && mine.some((x) => x.block !== blocks[0])) throw NOT_MOVED;
+        if (theirs && !c.builtin && (first < 0 || theirs[0]!.line < first)) throw NOT_MOVED;
+        if (mine) placed += mine.length;
+      };
       // (when every line below the edit reads as it did, and the chain has few rules: a chain whose
       // lists are made when read, from its lines, see MovedChain.renewed. The rules of a long chain
       // an edit changed are read by the checks after it anyway, and made at once cost less)
       const r = movedAlike && ruleCountOf(c) < RENEWED_BELOW ? MovedChain.renewed(c, m, nodes, mine ?? NO_RULES, theirs ?? NO_RULES, placeOf) : undefined;
       if (r) {
-        const first = r.firstDeclarationLine;
-        if (mine && !c.builtin && (first < 0 || mine[0]!.line < first)) throw NOT_MOVED;
-        if (mine && blocks.length && mine.some((x) => x.block !== blocks[0])) throw NOT_MOVED;
-        if (theirs && !c.builtin && (first < 0 || theirs[0]!.line < first)) throw NOT_MOVED;
-        if (mine) placed += mine.length;
+        admit(r.firstDeclarationLine);
         touched = true;
         if (mine || theirs || r.ruleCount !== ruleCountOf(c) || r.referenceCount !== referenceCountOf(c)) renewed.add(c.name);
         return r;
       }
       const declarations = mapNodes(c.declarations, moved);
-      const first = declarations[0];
-      // a rule appended to a chain before it is declared is not appended (the file fails there):
-      // the tables are built again to say so
-      if (mine && !c.builtin && (!first || mine[0]!.line < first.line)) throw NOT_MOVED;
-      // (and one before the table's block is flushed by its header)
-      if (mine && blocks.length && mine.some((r) => r.block !== blocks[0])) throw NOT_MOVED;
-      if (mine) placed += mine.length;
-      if (theirs && !c.builtin && (!first || theirs[0]!.line < first.line)) throw NOT_MOVED;
+      admit(declarations[0]?.line ?? -1);
       const kept = mapNodes(c.rules, moved);
       const rules = mine ? mergeInOrder(kept, mine, (a, b) => a.line - b.line) : kept;
       let references = mapNodes(c.references, moved);
