@@ -403,21 +403,10 @@ function movable(node: LineNode): boolean {
  * share (the previous version's nodes among them), for as long as a chunk is not made.
  */
 function movedNodeMaker(texts: ChunkedArray<string>, blocks: readonly TableBlock[], format: FileFormat): (from: LineNode, at: number) => LineNode {
-  const blockOf = (at: number): TableBlock | undefined => {
-    // (the last block whose header is above the line)
-    let lo = 0;
-    let hi = blocks.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (blocks[mid]!.line < at) lo = mid + 1;
-      else hi = mid;
-    }
-    return blocks[lo - 1];
-  };
   return (from, at) => {
     if (from.kind === 'blank') return { kind: 'blank', line: at };
     const end = texts.get(at)!.length;
-    const block = blockOf(at);
+    const block = blockAt(blocks, at);
     // (the pieces of a line not made yet hold the node it was read as, the same text: a moved node of it)
     if (from instanceof CommandLineNode && from.end === end) return new MovedCommandLineNode(at, format === 'save' ? block : undefined, from);
     if (from.kind === 'command') return movedCommand(from, at, end, format === 'save' ? block : undefined);
@@ -791,9 +780,12 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
 
   /** The lines an edit above them cannot simply move (see LineParses.irregular), ascending. */
   let irregular: number[] = [];
-  /** Line ln read as `node`, lineFindings having held `before` findings before: noted in `into` unless movable. */
-  const classify = (ln: number, node: LineNode, before: number, into: number[]): void => {
+  /** readLine(ln), the line noted in `into` unless it is movable and has no finding of its own. */
+  const readNoting = (ln: number, into: number[]): LineNode => {
+    const before = lineFindings.length;
+    const node = readLine(ln);
     if (lineFindings.length !== before || !movable(node)) into.push(ln);
+    return node;
   };
 
   let rules: Rule[] | undefined;
@@ -821,9 +813,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     const readComments: CommentLine[] = [];
     const readIrregular: number[] = [];
     for (let ln = same; ln < sameFrom; ln++) {
-      const before = lineFindings.length;
-      const node = readLine(ln);
-      classify(ln, node, before, readIrregular);
+      const node = readNoting(ln, readIrregular);
       readAt.push(ln);
       readNodes.push(node);
       if (node.kind === 'command') read.push(node);
@@ -858,9 +848,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
     comments = previous.comments.filter((c) => c.line < same);
     irregular = priorSame.irregular.slice(0, firstOnOrAfter(priorSame.irregular, (ln) => ln, same));
     const readOne = (ln: number): LineNode => {
-      const before = lineFindings.length;
-      const node = readLine(ln);
-      classify(ln, node, before, irregular);
+      const node = readNoting(ln, irregular);
       if (!fromMoved && !carried(ln, node)) notCarried.push(ln);
       if (node.kind === 'comment') comments.push(node);
       return node;
@@ -892,9 +880,7 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Ruleset {
   } else {
     const all: LineNode[] = [];
     for (let ln = 0; ln < lines.length; ln++) {
-      const before = lineFindings.length;
-      const node = readLine(ln);
-      classify(ln, node, before, irregular);
+      const node = readNoting(ln, irregular);
       if (shift !== 0 && !fromMoved && !carried(ln, node)) notCarried.push(ln);
       all.push(node);
       if (node.kind === 'command') commands!.push(node);
@@ -974,12 +960,7 @@ function committedBefore(rs: Ruleset, block: TableBlock | undefined, ln: number)
 
 /** The last block whose header comes before line ln. */
 function blockAt(blocks: readonly TableBlock[], ln: number): TableBlock | undefined {
-  let found: TableBlock | undefined;
-  for (const b of blocks) {
-    if (b.line >= ln) break;
-    found = b;
-  }
-  return found;
+  return blocks[firstOnOrAfter(blocks, (b) => b.line, ln) - 1];
 }
 
 /** A list in line order with the items on lines [from, to) replaced by `mid` (themselves on those lines, in order). */
