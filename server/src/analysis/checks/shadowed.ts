@@ -10,22 +10,18 @@
  * `-m recent` rule may or may not match, so it neither covers nor is judged).
  */
 import { groupedDigits } from '../../knowledge/describe-values';
-import { type Chain, type Finding, type MovedLines, replacedRules, type Rule, type Ruleset, type Severity, type Span } from '../../model/ruleset';
+import { type Chain, type Finding, type MovedLines, movedLine, replacedRules, type Rule, type Ruleset, type Severity, type Span, spanAt, type Table } from '../../model/ruleset';
 import { previousLine, type RulesetEdit, rulesetEdit } from '../../parser/ruleset-parser';
 import { analysisContext } from '../context';
 import { envKey, KeptForChain, PerChainMemo, SeqMemo } from '../memo';
 import { type Box, boxCorner, DIMS, type Dim, Space, type SpaceEnv } from '../packet-space';
 import { verdictKind } from '../reach';
 import type { RuleSpace } from '../rule-space';
-import { lineRef, statedPolicy, verdictKey } from './rule-facts';
+import { statedPolicy, verdictKey } from './rule-facts';
 import { NO_ITEMS, NO_POSITIONED, type Positioned, PositionedBuilder, replaceAt } from '../positioned';
 import { ChunkedArray } from '../../model/chunked-array';
 import { ruleCountOf } from '../../model/moved-chain';
 import { shared } from '../../model/shared';
-
-function describe(rules: readonly Rule[]): string {
-  return rules.map((r) => lineRef(r)).join(', ');
-}
 
 /**
  * What a finding of this check says, by positions in its chain: rendered on the chain's rules (see
@@ -43,28 +39,67 @@ type Verdict =
   | { readonly kind: 'limit'; readonly at: number; readonly budget: number };
 
 /**
- * A finding of this check, holding the verdict it was rendered from (in a private field: no copy
- * or comparison of findings sees it). After a line put in, every finding below it is rendered
- * again (7 000 of the Docker-like file's): a finding of one class, made by its constructor, cost
- * less than an object literal of one of four shapes given the verdict by defineProperty.
+ * A finding of this check, holding the verdict it was rendered from and its message as the text
+ * around the line numbers it names (in private fields: no copy or comparison of findings sees
+ * them). After a line put in, every finding below it is said again on its rules' new lines (7 000
+ * of the Docker-like file's): from the lines alone (see moved), without reading the rules of a
+ * chain the edit only moved. A finding of one class, made by its constructor, cost less than an
+ * object literal of one of four shapes given the verdict by defineProperty.
  */
 class ShadowFinding implements Finding {
   readonly #verdict: Verdict;
+  /** The message's text before, between and after the line numbers (one more than `#lines`). */
+  readonly #texts: readonly string[];
+  /** The lines the message names (counted from 0). */
+  readonly #lines: readonly number[];
+  readonly message: string;
 
   constructor(
     readonly code: string,
     readonly severity: Severity,
-    readonly message: string,
+    texts: readonly string[],
+    lines: readonly number[],
     readonly span: Span,
     readonly tags: Finding['tags'],
     readonly related: Finding['related'],
     verdict: Verdict,
   ) {
     this.#verdict = verdict;
+    this.#texts = texts;
+    this.#lines = lines;
+    let m = texts[0]!;
+    for (let k = 0; k < lines.length; k++) m += String(lines[k]! + 1) + texts[k + 1]!;
+    this.message = m;
   }
 
   static verdictOf(f: Finding): Verdict {
     return (f as ShadowFinding).#verdict;
+  }
+
+  /**
+   * Finding `f` with every line it names (its own, the related ones, those in its message) put
+   * where `to` takes it, and verdict `v` (the rules' positions in their chain): `f` itself when
+   * nothing changes; undefined when `to` has no place for one of its lines (-1).
+   */
+  static moved(f: Finding, to: (line: number) => number, v: Verdict = verdictOf(f)): Finding | undefined {
+    const self = f as ShadowFinding;
+    const line = to(f.span.line);
+    if (line < 0) return undefined;
+    let changed = line !== f.span.line || v !== self.#verdict;
+    const lines = self.#lines.map((l) => {
+      const now = to(l);
+      if (now !== l) changed = true;
+      return now;
+    });
+    if (lines.some((l) => l < 0)) return undefined;
+    if (!changed) return f;
+    let related: Finding['related'] = f.related;
+    if (related) {
+      const moved = related.map((x) => ({ span: spanAt(to(x.span.line), x.span), message: x.message }));
+      if (moved.some((x) => x.span.line < 0)) return undefined;
+      related = moved;
+    }
+    return new ShadowFinding(f.code, f.severity, self.#texts, lines, spanAt(line, f.span), f.tags, related, v);
   }
 }
 
@@ -77,21 +112,43 @@ function verdictOf(f: Finding): Verdict {
 
 /**
  * What a related location says of a rule that decides packets first, by its target's name (made
- * once per name, up to MAX_DECIDES_FIRST names: a goto names a user chain, and the server lives
+ * once per name, up to MAX_TEXTS names: a goto names a user chain, and the server lives
  * through many files).
  */
 const DECIDES_FIRST = new Map<string, string>();
-const MAX_DECIDES_FIRST = 1024;
+const MAX_TEXTS = 1024;
 
 function decidesFirst(r: Rule): string {
   const name = r.target?.name ?? 'no target';
   let m = DECIDES_FIRST.get(name);
   if (m === undefined) {
     m = `decides these packets first (${name})`;
-    if (DECIDES_FIRST.size < MAX_DECIDES_FIRST) DECIDES_FIRST.set(name, m);
+    if (DECIDES_FIRST.size < MAX_TEXTS) DECIDES_FIRST.set(name, m);
   }
   return m;
 }
+
+/**
+ * The texts of a message around `count` line numbers: `before`, then the lines joined by `, `,
+ * then `after` (one list per kind of message, number of lines and ending, up to MAX_TEXTS).
+ */
+const TEXTS = new Map<string, readonly string[]>();
+
+function textsAround(before: string, count: number, after: string): readonly string[] {
+  const key = `${count}\0${before}\0${after}`;
+  let t = TEXTS.get(key);
+  if (t === undefined) {
+    const made = [before + (count ? 'line ' : '')];
+    for (let k = 1; k < count; k++) made.push(', line ');
+    if (count) made.push(after);
+    else made[0] += after;
+    t = shared(made);
+    if (TEXTS.size < MAX_TEXTS) TEXTS.set(key, t);
+  }
+  return t;
+}
+
+const NO_LINES: readonly number[] = shared([]);
 
 /** `rules`: the chain's, when the caller has them (a moved chain's are read through a getter). */
 function render(chain: Chain, v: Verdict, rules: readonly Rule[] = chain.rules): Finding {
@@ -101,7 +158,10 @@ function render(chain: Chain, v: Verdict, rules: readonly Rule[] = chain.rules):
       return new ShadowFinding(
         'analysis-limit',
         'information',
-        `Rules that never take effect or change nothing: not checked in ${chain.name} from this rule on. Its rules each overlap thousands of the others, and comparing them takes more work than the analysis allows (${groupedDigits(v.budget)} comparisons); what is reported above this line is exact. The other checks still run.`,
+        [
+          `Rules that never take effect or change nothing: not checked in ${chain.name} from this rule on. Its rules each overlap thousands of the others, and comparing them takes more work than the analysis allows (${groupedDigits(v.budget)} comparisons); what is reported above this line is exact. The other checks still run.`,
+        ],
+        NO_LINES,
         r.span,
         undefined,
         undefined,
@@ -112,7 +172,8 @@ function render(chain: Chain, v: Verdict, rules: readonly Rule[] = chain.rules):
       return new ShadowFinding(
         'unreachable-rule',
         'warning',
-        `no packet reaches this rule: ${lineRef(unconditional)} (${unconditional.target?.name}) takes every packet before it`,
+        textsAround('no packet reaches this rule: ', 1, ` (${unconditional.target?.name}) takes every packet before it`),
+        [unconditional.line],
         r.span,
         UNNECESSARY,
         [{ span: unconditional.span, message: 'this rule takes every packet' }],
@@ -126,7 +187,8 @@ function render(chain: Chain, v: Verdict, rules: readonly Rule[] = chain.rules):
       return new ShadowFinding(
         same ? 'redundant-rule' : 'shadowed-rule',
         same ? 'information' : 'warning',
-        same ? `this rule changes nothing: every packet it matches is already handled the same way by ${describe(by)}` : `this rule never takes effect: every packet it matches is already decided by ${describe(by)}`,
+        textsAround(same ? 'this rule changes nothing: every packet it matches is already handled the same way by ' : 'this rule never takes effect: every packet it matches is already decided by ', by.length, ''),
+        by.map((e) => e.line),
         r.span,
         UNNECESSARY,
         by.map((e) => ({ span: e.span, message: decidesFirst(e) })),
@@ -134,16 +196,19 @@ function render(chain: Chain, v: Verdict, rules: readonly Rule[] = chain.rules):
       );
     }
     case 'below': {
-      const used = describe(v.by.map((p) => rules[p]!));
-      const from = v.policy === undefined ? used : v.by.length ? `${used} and the ${v.policy} policy` : `the ${v.policy} policy`;
-      return new ShadowFinding('redundant-rule', 'information', `this rule changes nothing: without it, every packet it matches would get the same verdict from ${from}`, r.span, UNNECESSARY, undefined, v);
+      const policy = v.policy === undefined ? '' : v.by.length ? ` and the ${v.policy} policy` : `the ${v.policy} policy`;
+      return new ShadowFinding(
+        'redundant-rule',
+        'information',
+        textsAround('this rule changes nothing: without it, every packet it matches would get the same verdict from ', v.by.length, policy),
+        v.by.map((p) => rules[p]!.line),
+        r.span,
+        UNNECESSARY,
+        undefined,
+        v,
+      );
     }
   }
-}
-
-/** Whether the rules verdict `v` names are the same objects in `chain` as in `was`, of the same name: rendered on either, it reads the same. */
-function namesSameRules(chain: Chain, was: Chain, v: Verdict): boolean {
-  return chain.name === was.name && sameRulesAt(chain.rules, was.rules, v);
 }
 
 /** Whether the rules verdict `v` names are the same objects in the two lists of rules. */
@@ -219,14 +284,24 @@ const SHORT_RUNS = new SeqMemo<readonly Verdict[]>();
 /** Each table's findings in chain order (see PerChainMemo). */
 const PER_CHAIN = new PerChainMemo<Finding>();
 /**
- * A finding of a chain whose rules an edit only moved: said again of its rules where they are now.
- * The finding itself when the chain's rules are all above the edit: it names those rules only, and
- * they are where they were (half of a Docker-like file's findings, on average, sit above a line
- * put in, in chains that are new objects because a rule below jumps to them).
+ * A finding of a chain whose rules an edit only moved: said again where its lines went, without
+ * reading the chain's rules (a moved chain's are made when first read). The finding itself when
+ * the lines it names are above the edit (half of a Docker-like file's findings, on average, sit
+ * above a line put in, in chains that are new objects because a rule below jumps to them).
  */
 function movedFinding(f: Finding, lines: MovedLines, chain: Chain): Finding {
-  const rules = chain.rules;
-  return rules[rules.length - 1]!.line < lines.same ? f : render(chain, verdictOf(f));
+  return ShadowFinding.moved(f, (l) => movedLine(lines, l)) ?? render(chain, verdictOf(f));
+}
+
+/** Each of `findings` moved by `to` (see ShadowFinding.moved): the same list when none moved, undefined when one cannot be. */
+function allMoved(findings: readonly Finding[], to: (line: number) => number): readonly Finding[] | undefined {
+  let out: Finding[] | undefined;
+  for (let k = 0; k < findings.length; k++) {
+    const f = ShadowFinding.moved(findings[k]!, to);
+    if (!f) return undefined;
+    if (f !== findings[k]) (out ??= findings.slice())[k] = f;
+  }
+  return out ?? findings;
 }
 /**
  * What was found in a chain, by the chain object, one map per environment and budget it was judged
@@ -316,7 +391,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     // the other long chains (CARRIED_FROM rules or more) carry their runs, for the next edit among
     // their rules
     const moved = table.moved;
-    if (moved) for (const c of table.chains.values()) if (ruleCountOf(c) >= CARRIED_FROM && !moved.chains.has(c.name)) chainFindings(c);
+    if (moved) for (const c of table.chains.values()) if (ruleCountOf(c) >= CARRIED_FROM && !moved.chains.has(c.name) && !carriedMoved(c, moved)) chainFindings(c);
     // (the long chains just carried have their findings said of their rules already)
     for (const f of PER_CHAIN.items(table, `${envKey(ctx.env)}/${budget}`, chainFindings, { move: movedFinding, known: (c) => judged.get(c) })) out.push(f);
   }
@@ -365,6 +440,33 @@ export function checkShadowed(rs: Ruleset): Finding[] {
   }
 
   /**
+   * The line of this version that line `old` of the version `e` was read from is on, for a line
+   * read as before (see corresponds: previousLine turned around; the lines an edit put in are
+   * among those it changed).
+   */
+  function lineAfter(e: RulesetEdit, old: number): number {
+    return e.shift && old >= e.shift.from - e.shift.by ? old + e.shift.by : old;
+  }
+
+  /**
+   * The findings and last run of a chain the table's edit only moved (`m`, see Table.moved), from
+   * the previous version's chain of the same name, when that was judged: its findings said where
+   * their lines went, without reading the chain's rules (a moved chain's are made when first
+   * read: 28 000 rules of a Docker-like nat chain were made, and went through, on every line put
+   * in or taken out of the filter table above it). False when that chain was not judged.
+   */
+  function carriedMoved(chain: Chain, m: NonNullable<Table['moved']>): boolean {
+    if (judged.get(chain)) return true;
+    const was = m.from.deref()?.chains.get(chain.name);
+    const found = was && judged.get(was);
+    const carried = found && allMoved(found, (l) => movedLine(m.lines, l));
+    if (!carried) return false;
+    judged.set(chain, carried);
+    carryRun(was, chain, carried);
+    return true;
+  }
+
+  /**
    * The findings of `old` (as many rules) said of this chain's rules, when each reads as the rule
    * of `old` at the same position: what judging this chain would find. Undefined otherwise, or
    * when `old` was not judged.
@@ -383,7 +485,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     }
     const found = judged.get(old);
     if (!found) return undefined;
-    const carried = sameRules ? found : saidOf(chain, old, found);
+    const carried = sameRules ? found : (allMoved(found, (l) => lineAfter(e, l)) ?? saidOf(chain, old, found));
     if (rules.length >= KEPT_FROM) carryRun(old, chain, carried);
     return carried;
   }
@@ -449,8 +551,8 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       // (a finding at the same position that names the same rule objects, as one naming rules
       // above the edit only does, is the one found then: see namesSameRules; half of a long
       // chain's findings, on average, rendered again on every line put in or taken out of it)
-      if (at === v.at && namesSameRules(chain, old, v)) kept.push([at, last.found.items[k]!]);
-      else kept.push([at, render(chain, v.kind === 'limit' ? { ...v, at } : { ...v, at, by: v.by.map(now) })]);
+      const w = at === v.at && (v.kind === 'limit' || v.by.every((q) => now(q) === q)) ? v : v.kind === 'limit' ? { ...v, at } : { ...v, at, by: v.by.map(now) };
+      kept.push([at, ShadowFinding.moved(last.found.items[k]!, (l) => lineAfter(e, l), w) ?? render(chain, w)]);
     });
     const all = kept.concat(fresh).sort((a, b) => a[0] - b[0]);
     const out = new PositionedBuilder<Finding>();
@@ -472,11 +574,12 @@ export function checkShadowed(rs: Ruleset): Finding[] {
   function carryRun(was: Chain, chain: Chain, findings: readonly Finding[]): void {
     const last = keptRunOf(was);
     if (!last || last.chain !== was || last.budget !== budget) return;
-    const rules = chain.rules;
-    const { list: compiled, uncompiled } = last.uncompiled === 0 ? { list: last.compiled, uncompiled: 0 } : compiledOf(rules);
-    const seq = compiled === last.compiled ? last.seq : ChunkedArray.build<object>(rules.length, (i) => compiled.get(i)?.conditions ?? rules[i]!);
+    // (the rules read only when one did not compile: its place holds the rule)
+    const rules = last.uncompiled === 0 ? undefined : chain.rules;
+    const { list: compiled, uncompiled } = rules ? compiledOf(rules) : { list: last.compiled, uncompiled: 0 };
+    const seq = !rules ? last.seq : ChunkedArray.build<object>(rules.length, (i) => compiled.get(i)?.conditions ?? rules[i]!);
     const found: Positioned<Finding> = findings.length ? { items: findings, at: last.found.at } : NO_POSITIONED;
-    RUNS.keep(chain, { ...last, chain, compiled, uncompiled, seq, found, findings }, seq.get(0)!, seq.get(rules.length - 1)!);
+    RUNS.keep(chain, { ...last, chain, compiled, uncompiled, seq, found, findings }, seq.get(0)!, seq.get(seq.length - 1)!);
   }
 
   /**
