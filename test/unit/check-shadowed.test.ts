@@ -7,6 +7,7 @@ import { allFindings } from '../../server/src/analysis/all-checks';
 import { analysisContext } from '../../server/src/analysis/context';
 import { checkShadowed, keptRunWork, setShadowBudget, shadowStats } from '../../server/src/analysis/checks/shadowed';
 import { createRulesDocument, type RulesDocument } from '../../server/src/service/document';
+import { MovedChain } from '../../server/src/model/moved-chain';
 
 /** Bodies an edit gives a rule: covering, covered, unconditional, duplicate, not decidable. */
 const BODIES = ['-s 10.0.0.0/8 -j DROP', '-s 10.1.2.3 -p tcp --dport 22 -j ACCEPT', '-p tcp --dport 1:1000 -j ACCEPT', '-j ACCEPT', '-m limit --limit 1/s -j DROP', '-i eth+ -j DROP', '-p udp -j RETURN', '-j LOG'];
@@ -268,6 +269,9 @@ describe('check: shadowed, redundant and unreachable rules', function () {
         doc = createRulesDocument('file:///moved.rules', k + 2, cur.join('\n'), 'auto', doc);
         const before = { ...shadowStats };
         const found = checkShadowed(doc.ruleset);
+        // (LONG is carried from the lines its findings name: its rules, made when read, are not)
+        const long = doc.ruleset.tables.get('filter')!.chains.get('LONG');
+        assert.ok(long instanceof MovedChain && !long.read, `${name}: LONG carried unread`);
         // TOP changed (judged whole: it is short); S and LONG are carried
         assert.ok(shadowStats.whole - before.whole <= (k === 3 ? 2 : 1), `${name}: ${shadowStats.whole - before.whole} chains judged whole`);
         assert.equal(shadowStats.partial - before.partial, 0, name);
