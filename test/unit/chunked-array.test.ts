@@ -135,6 +135,56 @@ describe('ChunkedArray', () => {
     }
   });
 
+  it('a splice that moves the positions after it: the chunks past the items are made when read, and splices of splices, with, slices and comparisons read as plain arrays do', () => {
+    const rng = new Rng(0x5b1c);
+    for (let round = 0; round < 30; round++) {
+      let plain = Array.from({ length: rng.int(0, 6 * CHUNK_SIZE) }, (_, i) => ({ v: i }));
+      let list = ChunkedArray.of(plain);
+      const versions: { list: ChunkedArray<{ v: number }>; plain: { v: number }[] }[] = [];
+      for (let step = 0; step < 40; step++) {
+        const n = plain.length;
+        const from = rng.int(0, n);
+        const to = Math.min(n, from + rng.pick([0, 0, 1, 1, 2, rng.int(0, 2 * CHUNK_SIZE)]));
+        const items = Array.from({ length: rng.pick([0, 1, 1, 2, rng.int(0, 2 * CHUNK_SIZE)]) }, () => ({ v: -rng.int(1, 99) }));
+        if (rng.int(0, 5) === 0) {
+          // sometimes an entry replaced in place, through the pending chunks
+          const at = rng.int(0, Math.max(0, n - 1));
+          const x = { v: -1000 };
+          list = list.with([at], [x]);
+          plain = plain.slice();
+          if (at < n) plain[at] = x;
+        }
+        const unmadeBefore = list.unmade;
+        const spliced = list.splice(from, to, items);
+        const want = [...plain.slice(0, from), ...items, ...plain.slice(to)];
+        if (items.length !== to - from && rng.int(0, 3) === 0) {
+          // (read nothing of most versions: the next splice is made from chunks not made yet)
+          const lastMade = Math.min(want.length, Math.ceil((from + items.length) / CHUNK_SIZE) * CHUNK_SIZE);
+          const past = Math.ceil(want.length / CHUNK_SIZE) - Math.ceil(lastMade / CHUNK_SIZE);
+          // (the chunks before it are the source's: some may not be made there either)
+          if (unmadeBefore === 0) assert.equal(spliced.unmade, past, `round ${round} step ${step}: the chunks past the items not made`);
+          else assert.ok(spliced.unmade >= past, `round ${round} step ${step}: the chunks past the items not made`);
+        }
+        if (rng.int(0, 4) === 0) {
+          const a = rng.int(0, want.length);
+          const b = a + rng.int(0, 3 * CHUNK_SIZE);
+          assert.deepEqual(spliced.slice(a, b), want.slice(a, b), `round ${round} step ${step}: a slice`);
+        }
+        assert.equal(spliced.length, want.length);
+        versions.push({ list: spliced, plain: want });
+        list = spliced;
+        plain = want;
+      }
+      // read in another order than they were made: each version as its plain array
+      for (const v of versions.reverse()) {
+        const at = rng.int(0, Math.max(0, v.plain.length - 1));
+        assert.equal(v.list.get(at), v.plain[at], `round ${round}: one entry read first`);
+        assert.deepEqual(readAll(v.list), v.plain, `round ${round}`);
+        assert.equal(v.list.firstDifference(ChunkedArray.of(v.plain)), v.plain.length, 'the same entries');
+      }
+    }
+  });
+
   it('compares lists of different lengths at the positions only one of them has', () => {
     const a = ChunkedArray.of(['x', 'y']);
     const b = ChunkedArray.of(['x', 'y', 'z', 'w']);
