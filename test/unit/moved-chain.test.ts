@@ -111,8 +111,10 @@ describe('moved chains', () => {
       assert.ok(left.length > 100, `${left.length} chains unread`);
       for (const c of left) {
         const f = fresh.tables.get(c.table)!.chains.get(c.name)!;
-        // (how many rules, without making the lists)
+        // (how many rules and references, and where the first declaration is, without making the lists)
         assert.equal(ruleCountOf(c), f.rules.length, c.name);
+        assert.equal(referenceCountOf(c), f.references.length, c.name);
+        assert.equal(c.firstDeclarationLine, f.declarations[0]?.line ?? -1, c.name);
         assert.equal(c.read, false);
       }
       for (const [name, t] of fresh.tables) assertChainsAsRead(rs.tables.get(name)!, t, lines, `${name}, seed ${seed}`);

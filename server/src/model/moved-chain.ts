@@ -134,6 +134,37 @@ function rootOf(c: Chain, placeOf?: (chain: string) => number): Root {
 }
 
 /**
+ * A chain built by a parse (not a moved one) held as the root of a chain that an edit moved, until
+ * its lines are asked for: its lists give them. The first line put in near the top of a
+ * kube-proxy-like file moves its 35 000 chains, and writing the lines of each into a root of its
+ * own was most of that edit's parse, for chains most of which are never read. Only chains of
+ * fewer than HELD_BELOW rules and PLACES_FROM references are held: holding a chain keeps the
+ * nodes of its version's lines it holds alive.
+ */
+class Held {
+  constructor(readonly chain: Chain) {}
+
+  get name(): string {
+    return this.chain.name;
+  }
+
+  get table(): string {
+    return this.chain.table;
+  }
+
+  get builtin(): boolean {
+    return this.chain.builtin;
+  }
+
+  get policy(): string | undefined {
+    return this.chain.policy;
+  }
+}
+
+/** Rules up to which a chain built by a parse is held as the root of the chain an edit moved (see Held). */
+const HELD_BELOW = 1024;
+
+/**
  * The runs of lines a chain's moves may hold: a chain moved again after that many edits without
  * being read gets its root's lines written where they are now, and starts its moves again. Each
  * edit that puts in a line adds a run, and chains left unread since different edits each hold
@@ -154,13 +185,13 @@ export class MovedChain implements Chain {
   /** One past the last line any of its nodes is on (see endOf). */
   readonly end: number;
   /** Until the lists are made: the root they are made from. Then: a chain holding them. */
-  private source: Root | Made;
+  private source: Root | Held | Made;
   /** Where the root's lines are now (undefined once the lists are made). */
   private moves: LineMoves | undefined;
   /** The nodes of this version's lines (undefined once the lists are made). */
   private nodes: ReadList<LineNode> | undefined;
 
-  private constructor(root: Root, moves: LineMoves, nodes: ReadList<LineNode>, end: number) {
+  private constructor(root: Root | Held, moves: LineMoves, nodes: ReadList<LineNode>, end: number) {
     this.source = root;
     this.moves = moves;
     this.nodes = nodes;
@@ -177,11 +208,20 @@ export class MovedChain implements Chain {
   static of(c: Chain, m: MovedLines, nodes: ReadList<LineNode>, movesAfter: (before: LineMoves | undefined) => LineMoves, endBefore = endOf(c), placeOf?: (chain: string) => number): MovedChain {
     const end = movedLine(m, endBefore - 1) + 1;
     if (c instanceof MovedChain && c.moves !== undefined) {
-      const root = c.source as Root;
-      if (c.moves.runCount < MAX_RUNS) return new MovedChain(root, movesAfter(c.moves), nodes, end);
-      return new MovedChain(movedRoot(root, c.moves), movesAfter(undefined), nodes, end);
+      if (c.moves.runCount < MAX_RUNS) return new MovedChain(c.source as Root | Held, movesAfter(c.moves), nodes, end);
+      return new MovedChain(movedRoot(c.root(), c.moves), movesAfter(undefined), nodes, end);
     }
-    return new MovedChain(rootOf(c, placeOf), movesAfter(undefined), nodes, end);
+    const held = !(c instanceof MovedChain) && c.rules.length < HELD_BELOW && c.references.length < PLACES_FROM;
+    return new MovedChain(held ? new Held(c) : rootOf(c, placeOf), movesAfter(undefined), nodes, end);
+  }
+
+  /** The root of a chain not read yet, its lines written out if it was held (see Held). */
+  private root(): Root {
+    const source = this.source as Root | Held;
+    if (!(source instanceof Held)) return source;
+    const root = rootOf(source.chain);
+    this.source = root;
+    return root;
   }
 
   // (the root's name, table and policy are the chain's: an edit that changes them renews the chain)
@@ -203,7 +243,8 @@ export class MovedChain implements Chain {
 
   /** How many rules it has (see ruleCountOf). */
   get ruleCount(): number {
-    return this.moves === undefined ? (this.source as Made).rules.length : (this.source as Root).lines[1]!;
+    if (this.moves === undefined) return (this.source as Made).rules.length;
+    return this.source instanceof Held ? this.source.chain.rules.length : (this.source as Root).lines[1]!;
   }
 
   get declarations(): (ChainDecl | CommandLine)[] {
@@ -226,6 +267,10 @@ export class MovedChain implements Chain {
   /** The line of its first declaration, -1 for none (without making its lists). */
   get firstDeclarationLine(): number {
     if (this.moves === undefined) return (this.source as Made).declarations[0]?.line ?? -1;
+    if (this.source instanceof Held) {
+      const first = this.source.chain.declarations[0];
+      return first ? this.moves.lineOf(first.line) : -1;
+    }
     const { lines } = this.source as Root;
     return lines[0]! > 0 ? this.moves.lineOf(lines[2]!) : -1;
   }
@@ -236,13 +281,14 @@ export class MovedChain implements Chain {
       const made = this.source as Made;
       return made.references?.length ?? made.later!.lines.length;
     }
+    if (this.source instanceof Held) return this.source.chain.references.length;
     const { lines } = this.source as Root;
     return lines.length - 2 - lines[0]! - lines[1]!;
   }
 
   /** The chain of its k-th reference (see referenceChainOf). */
   referenceChain(k: number, chains: ChainMap): string {
-    const places = this.moves === undefined ? (this.source as Made).later?.places : (this.source as Root).refPlaces;
+    const places = this.moves === undefined ? (this.source as Made).later?.places : this.source instanceof Held ? undefined : (this.source as Root).refPlaces;
     return places === undefined ? this.references[k]!.chain : chains.at(places[k]!)!.name;
   }
 
@@ -268,7 +314,7 @@ export class MovedChain implements Chain {
     // the chain's lines in the previous version (a moved chain not read: its root's, where its moves
     // put them), and the places of its references' chains when known
     const unread = c instanceof MovedChain && c.moves !== undefined;
-    const before = unread ? movedRoot(c.source as Root, c.moves!) : rootOf(c, placeOf);
+    const before = unread ? movedRoot(c.root(), c.moves!) : rootOf(c, placeOf);
     const was = before.lines;
     const places = before.refPlaces ?? (unread ? undefined : placesOf(c, placeOf));
     if (refsIn.length && places === undefined) return undefined;
@@ -330,6 +376,7 @@ export class MovedChain implements Chain {
    */
   private make(moves: LineMoves): Made {
     const nodes = this.nodes!;
+    if (this.source instanceof Held) return this.madeFrom(this.source.chain, moves, nodes);
     const root = this.source as Root;
     const { lines } = root;
     const rulesFrom = 2 + lines[0]!;
@@ -347,6 +394,26 @@ export class MovedChain implements Chain {
       later: lines.length - refsFrom < PLACES_FROM ? undefined : { nodes, moves, lines: lines.slice(refsFrom), places: root.refPlaces },
     };
     // (what the lists were made from is let go)
+    this.source = made;
+    this.moves = undefined;
+    this.nodes = undefined;
+    return made;
+  }
+
+  /** Makes the lists from a held chain's (see Held), and lets go of it. */
+  private madeFrom(c: Chain, moves: LineMoves, nodes: ReadList<LineNode>): Made {
+    const span = c.policySpan;
+    const made: Made = {
+      name: c.name,
+      table: c.table,
+      builtin: c.builtin,
+      policy: c.policy,
+      policySpan: span && { line: moves.lineOf(span.line), start: span.start, end: span.end },
+      declarations: nodesAt(nodes, moves, c.declarations),
+      rules: nodesAt(nodes, moves, c.rules),
+      references: nodesAt(nodes, moves, c.references),
+      later: undefined,
+    };
     this.source = made;
     this.moves = undefined;
     this.nodes = undefined;
@@ -375,6 +442,13 @@ interface Made extends Omit<Chain, 'references'> {
 function nodesOn<T extends LineNode>(nodes: ReadList<LineNode>, moves: LineMoves, lines: readonly number[], from: number, to: number): T[] {
   const out = new Array<T>(to - from);
   for (let i = from; i < to; i++) out[i - from] = nodes.get(moves.lineOf(lines[i]!)) as T;
+  return out;
+}
+
+/** The nodes of the lines of `was` (nodes of the root's version) where `moves` put them. */
+function nodesAt<T extends LineNode>(nodes: ReadList<LineNode>, moves: LineMoves, was: readonly T[]): T[] {
+  const out = new Array<T>(was.length);
+  for (let i = 0; i < was.length; i++) out[i] = nodes.get(moves.lineOf(was[i]!.line)) as T;
   return out;
 }
 
