@@ -139,7 +139,8 @@ function rootOf(c: Chain, placeOf?: (chain: string) => number): Root {
  * kube-proxy-like file moves its 35 000 chains, and writing the lines of each into a root of its
  * own was most of that edit's parse, for chains most of which are never read. Only chains of
  * fewer than HELD_BELOW rules and PLACES_FROM references are held: holding a chain keeps the
- * nodes of its version's lines it holds alive.
+ * nodes of its version's lines it holds alive (a held chain, its lists of nodes, takes more than a
+ * root's list of lines: about 5 MB more is kept on the kube-like 100k file after line edits).
  */
 class Held {
   constructor(readonly chain: Chain) {}
@@ -158,6 +159,10 @@ class Held {
 
   get policy(): string | undefined {
     return this.chain.policy;
+  }
+
+  get policySpan(): Span | undefined {
+    return this.chain.policySpan;
   }
 }
 
@@ -372,48 +377,38 @@ export class MovedChain implements Chain {
    * the references too unless there are many (see PLACES_FROM; the rules of kube-proxy's
    * KUBE-MARK-MASQ are one, the rules that jump to it tens of thousands, and what reads its rules
    * after an edit does not read those). Until the references are made the chain holds its version's
-   * list of nodes; it lets go of it once they are.
+   * list of nodes; it lets go of it once they are. A held chain (see Held) has few references: its
+   * lists are made from its own.
    */
   private make(moves: LineMoves): Made {
     const nodes = this.nodes!;
-    if (this.source instanceof Held) return this.madeFrom(this.source.chain, moves, nodes);
-    const root = this.source as Root;
-    const { lines } = root;
-    const rulesFrom = 2 + lines[0]!;
-    const refsFrom = rulesFrom + lines[1]!;
-    const span = root.policySpan;
+    const source = this.source as Root | Held;
+    const span = source.policySpan;
+    let lists: Pick<Made, 'declarations' | 'rules' | 'references' | 'later'>;
+    if (source instanceof Held) {
+      const c = source.chain;
+      lists = { declarations: nodesAt(nodes, moves, c.declarations), rules: nodesAt(nodes, moves, c.rules), references: nodesAt(nodes, moves, c.references), later: undefined };
+    } else {
+      const { lines } = source;
+      const rulesFrom = 2 + lines[0]!;
+      const refsFrom = rulesFrom + lines[1]!;
+      const few = lines.length - refsFrom < PLACES_FROM;
+      lists = {
+        declarations: nodesOn(nodes, moves, lines, 2, rulesFrom),
+        rules: nodesOn(nodes, moves, lines, rulesFrom, refsFrom),
+        references: few ? nodesOn(nodes, moves, lines, refsFrom, lines.length) : undefined,
+        later: few ? undefined : { nodes, moves, lines: lines.slice(refsFrom), places: source.refPlaces },
+      };
+    }
     const made: Made = {
-      name: root.name,
-      table: root.table,
-      builtin: root.builtin,
-      policy: root.policy,
+      name: source.name,
+      table: source.table,
+      builtin: source.builtin,
+      policy: source.policy,
       policySpan: span && { line: moves.lineOf(span.line), start: span.start, end: span.end },
-      declarations: nodesOn(nodes, moves, lines, 2, rulesFrom),
-      rules: nodesOn(nodes, moves, lines, rulesFrom, refsFrom),
-      references: lines.length - refsFrom < PLACES_FROM ? nodesOn(nodes, moves, lines, refsFrom, lines.length) : undefined,
-      later: lines.length - refsFrom < PLACES_FROM ? undefined : { nodes, moves, lines: lines.slice(refsFrom), places: root.refPlaces },
+      ...lists,
     };
     // (what the lists were made from is let go)
-    this.source = made;
-    this.moves = undefined;
-    this.nodes = undefined;
-    return made;
-  }
-
-  /** Makes the lists from a held chain's (see Held), and lets go of it. */
-  private madeFrom(c: Chain, moves: LineMoves, nodes: ReadList<LineNode>): Made {
-    const span = c.policySpan;
-    const made: Made = {
-      name: c.name,
-      table: c.table,
-      builtin: c.builtin,
-      policy: c.policy,
-      policySpan: span && { line: moves.lineOf(span.line), start: span.start, end: span.end },
-      declarations: nodesAt(nodes, moves, c.declarations),
-      rules: nodesAt(nodes, moves, c.rules),
-      references: nodesAt(nodes, moves, c.references),
-      later: undefined,
-    };
     this.source = made;
     this.moves = undefined;
     this.nodes = undefined;
