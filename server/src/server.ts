@@ -28,6 +28,7 @@ import { registerHover } from './lsp/hover';
 import { registerNavigation } from './lsp/navigation';
 import { registerSemanticTokens, semanticTokensLegend } from './lsp/semantic-tokens';
 import { registerSymbols } from './lsp/symbols';
+import { registerWorkspaceSymbols } from './lsp/workspace-symbols';
 
 export type DocumentKind = 'rules' | 'log';
 
@@ -123,6 +124,7 @@ export function startServer(connection: Connection, version: string): void {
         hoverProvider: true,
         completionProvider: { triggerCharacters: ['-', ' ', ',', '*', ':'], resolveProvider: false },
         documentSymbolProvider: true,
+        workspaceSymbolProvider: true,
         definitionProvider: true,
         referencesProvider: true,
         renameProvider: { prepareProvider: true },
@@ -181,6 +183,7 @@ export function startServer(connection: Connection, version: string): void {
   registerHover(ctx);
   registerCompletion(ctx);
   registerSymbols(ctx);
+  registerWorkspaceSymbols(ctx);
   registerNavigation(ctx);
   registerFolding(ctx);
   registerSemanticTokens(ctx);

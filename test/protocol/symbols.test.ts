@@ -4,7 +4,7 @@ import { fixture, fixtureUri } from '../support/fixtures';
 import { withServer } from '../support/lsp-client';
 import { editOneLine, generateRuleset } from '../../bench/gen/rulesets';
 import { Rng } from '../../bench/gen/rng';
-import { MAX_RULE_SYMBOLS, MAX_RULES_PER_CHAIN } from '../../server/src/service/symbols';
+import { MAX_CHAIN_SYMBOLS, MAX_RULE_SYMBOLS, MAX_RULES_PER_CHAIN } from '../../server/src/service/symbols';
 
 type Sym = { name: string; kind: number; detail?: string; children?: Sym[] };
 
@@ -52,6 +52,41 @@ describe('protocol: document symbols', function () {
       // a chain that fits is listed whole, without the note
       const small = chains.find((ch) => ch.name.startsWith('NET-') && (ch.children?.length ?? 0) > 0 && !/listed here/.test(ch.detail ?? ''))!;
       assert.equal(small.children!.length, text.split('\n').filter((l) => l.startsWith(`-A ${small.name} `)).length);
+    });
+  });
+
+  it('lists the first chains of a file of more than it lists, then how many more each table has; workspace symbols find any of them by name', async function () {
+    this.timeout(60_000);
+    await withServer(async (c) => {
+      const n = MAX_CHAIN_SYMBOLS + 100;
+      const lines = ['*filter', ':INPUT ACCEPT [0:0]'];
+      for (let i = 0; i < n; i++) lines.push(`:SVC-${i} - [0:0]`);
+      for (let i = 0; i < n; i++) lines.push(`-A SVC-${i} -s 10.${i >> 16}.${(i >> 8) & 255}.${i & 255} -j RETURN`);
+      lines.push('COMMIT', '');
+      const uri = 'file:///tmp/many-chains.rules';
+      await c.openAndDiagnose(uri, 'iptables', lines.join('\n'));
+      const syms = await c.request<(Sym & { range: { start: { line: number } }; selectionRange: { start: { line: number } } })[]>('textDocument/documentSymbol', { textDocument: { uri } });
+      const chains = syms[0]!.children!;
+      assert.equal(chains.length, MAX_CHAIN_SYMBOLS + 1);
+      const more = chains[chains.length - 1]! as (typeof syms)[number];
+      assert.equal(more.name, '101 more chains');
+      assert.equal(more.kind, 21, 'SymbolKind.Null: not a chain itself');
+      // (INPUT and SVC-0 .. SVC-4998 listed: the first left out is declared on line 2 + 4999)
+      assert.equal(more.selectionRange.start.line, 2 + MAX_CHAIN_SYMBOLS - 1);
+      // the chains left out, and one listed, found by name in every open rules file (not in logs)
+      const other = 'file:///tmp/other.rules';
+      await c.openAndDiagnose(other, 'iptables', '*nat\n:SVC-5099X - [0:0]\n-A SVC-5099X -j RETURN\nCOMMIT\n');
+      await c.openAndDiagnose('file:///tmp/a.log', 'netfilter-log', 'IN=eth0 OUT= SRC=10.0.0.1 DST=10.0.0.2 PROTO=TCP SPT=1 DPT=2 SYN\n');
+      const found = await c.request<{ name: string; kind: number; containerName: string; location: { uri: string; range: { start: { line: number; character: number } } } }[]>('workspace/symbol', { query: 'svc-5099' });
+      assert.deepEqual(
+        found.map((f) => [f.name, f.containerName, f.location.uri, f.location.range.start.line, f.location.range.start.character]),
+        [
+          ['SVC-5099', '*filter', uri, 2 + 5099, 1],
+          ['SVC-5099X', '*nat', other, 1, 1],
+        ],
+      );
+      const input = await c.request<{ name: string; kind: number }[]>('workspace/symbol', { query: 'INPUT' });
+      assert.deepEqual(input.map((f) => [f.name, f.kind]), [['INPUT', 11]]);
     });
   });
 

@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import { generateRuleset, editOneLine } from '../../bench/gen/rulesets';
 import { Rng } from '../../bench/gen/rng';
 import { parseRuleset } from '../../server/src/parser/ruleset-parser';
-import { outline, type OutlineSymbol } from '../../server/src/service/symbols';
+import { listed, MAX_CHAIN_SYMBOLS, outline, type OutlineSymbol } from '../../server/src/service/symbols';
 
 /** Every symbol of an outline, depth first. */
 function all(syms: readonly OutlineSymbol[], out: OutlineSymbol[] = []): OutlineSymbol[] {
@@ -95,5 +95,51 @@ describe('outline: after an edit', function () {
       }
     }
     assert.ok(movedEdits >= 30 && rebuilt >= 3, `${movedEdits} outlines moved, ${rebuilt} built again`);
+  });
+});
+
+describe('outline: the chains listed', () => {
+  /** Two tables of `n` user chains each, every chain with one rule. */
+  function tables(n: number): string {
+    const out: string[] = [];
+    for (const t of ['filter', 'nat']) {
+      out.push(`*${t}`, ':OUTPUT ACCEPT [0:0]');
+      for (let i = 0; i < n; i++) out.push(`:C${i} - [0:0]`);
+      for (let i = 0; i < n; i++) out.push(`-A C${i} -s 10.0.${i >> 8}.${i & 255} -j RETURN`);
+      out.push('COMMIT');
+    }
+    return out.join('\n') + '\n';
+  }
+  const len = (text: string) => (l: number) => text.split('\n')[l]?.length ?? 0;
+
+  it('up to the limit in file order, then in each table one symbol that says how many more it has and where they begin', () => {
+    const text = tables(30);
+    const full = outline(parseRuleset(text), len(text)).symbols;
+    // 31 chains a table (OUTPUT and 30 user chains): 40 listed leaves 9 of the second table
+    const syms = listed(full, 40);
+    assert.deepEqual(syms[0], full[0], 'the first table whole');
+    const nat = syms[1]!;
+    assert.equal(nat.children.length, 10);
+    assert.deepEqual(nat.children.slice(0, 9), full[1]!.children.slice(0, 9));
+    const more = nat.children[9]!;
+    assert.equal(more.kind, 'more');
+    assert.equal(more.name, '22 more chains');
+    const firstLeft = full[1]!.children[9]!;
+    assert.deepEqual(more.selection, firstLeft.selection, 'it begins where the first chain left out is declared');
+    assert.equal(more.range.line, firstLeft.range.line);
+    assert.equal(more.range.endLine, nat.range.endLine, 'to the end of its table');
+    assert.equal(listed(full, 40), syms, 'the same list for the same outline');
+    // a table with none left: only the symbol
+    const none = listed(full, 31);
+    assert.deepEqual(none[1]!.children.map((c) => c.name), ['31 more chains']);
+    assert.equal(listed(full, 1).flatMap((t) => t.children).filter((c) => c.kind !== 'more').length, 1);
+  });
+
+  it('leaves an outline within the limit as it is', () => {
+    const text = tables(30);
+    const full = outline(parseRuleset(text), len(text)).symbols;
+    assert.equal(listed(full, 62), full);
+    assert.equal(listed(full), full);
+    assert.ok(MAX_CHAIN_SYMBOLS >= 1000);
   });
 });

@@ -2,7 +2,7 @@
 import { type DocumentSymbol, type SymbolInformation, SymbolKind } from 'vscode-languageserver/node';
 import { parseLogLines } from '../parser/log/index';
 import { logSymbols } from '../service/log-symbols';
-import { type Outline, outline, type OutlineSymbol, type SymbolKind as Kind } from '../service/symbols';
+import { listed, type Outline, outline, type OutlineSymbol, type SymbolKind as Kind } from '../service/symbols';
 import type { ServerContext } from '../server';
 import { lineLength, toRange } from './convert';
 
@@ -14,6 +14,8 @@ const KIND: Record<Kind, SymbolKind> = {
   chain: SymbolKind.Class,
   'builtin-chain': SymbolKind.Interface,
   rule: SymbolKind.Field,
+  // (chains the outline leaves out: see listed)
+  more: SymbolKind.Null,
 };
 
 /**
@@ -79,7 +81,7 @@ export function registerSymbols(ctx: ServerContext): void {
         if (!doc) return [];
         const o = outline(doc.ruleset, (l) => doc.lines.get(l)?.length ?? 0, last.get(uri));
         last.set(uri, o);
-        syms = o.symbols;
+        syms = listed(o.symbols);
       }
       if (ctx.clientCapabilities.hierarchicalSymbols) return converted(syms);
       const flat: SymbolInformation[] = [];

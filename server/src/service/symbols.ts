@@ -1,15 +1,18 @@
 /**
  * The outline of a rules file: tables, their chains (with policy and rule count) and each chain's
  * rules in file order, each rule named by a short plain-words summary. A huge file lists every
- * table and chain but not every rule: an outline of 100 000 rules took the server 8 s and the
- * editor a 46 MB answer on every edit, and nobody reads it; a chain says how many it holds.
+ * table but not every rule: an outline of 100 000 rules took the server 8 s and the editor a 46 MB
+ * answer on every edit, and nobody reads it; a chain says how many it holds. What is listed (see
+ * listed) stops at MAX_CHAIN_SYMBOLS chains too, each table saying how many more it has: the
+ * 35 000 chains of a kube-proxy node were an 11.7 MB answer, sent again after every pause in
+ * typing (260-290 ms of each). Workspace symbols find any chain by name (see chain-search.ts).
  */
 import { wordsOf } from '../model/line-words';
 import type { Chain, CommandLine, LineNode, Rule, Ruleset, Span } from '../model/ruleset';
 import { isRule, sameReading, spanAt } from '../model/ruleset';
 import { conditionPhrases, targetPhrase } from './explain-rule';
 
-export type SymbolKind = 'table' | 'chain' | 'builtin-chain' | 'rule';
+export type SymbolKind = 'table' | 'chain' | 'builtin-chain' | 'rule' | 'more';
 
 export interface OutlineSymbol {
   readonly name: string;
@@ -32,6 +35,8 @@ function ruleName(c: CommandLine): string {
 /** Rules listed under one chain, and in the whole outline. */
 export const MAX_RULES_PER_CHAIN = 1000;
 export const MAX_RULE_SYMBOLS = 5000;
+/** Chains listed in the whole outline (see listed). */
+export const MAX_CHAIN_SYMBOLS = 5000;
 
 /** A file's outline, with what it takes to tell whether the next version's is the same. */
 export interface Outline {
@@ -396,3 +401,47 @@ function countNote(rules: number, listed: number): string {
   return listed < rules ? `; ${rules} rules, ${listed ? `the first ${listed}` : 'none'} listed here` : '';
 }
 
+
+/** What listed made of each outline's symbols, per limit. */
+const LISTED = new WeakMap<readonly OutlineSymbol[], { readonly max: number; readonly symbols: OutlineSymbol[] }>();
+
+/**
+ * The symbols of an outline as an editor is given them: the first `maxChains` chains in file order
+ * (the built-in ones come first in a saved file), and after those, in each table that has more,
+ * one symbol that says how many more it has, where the first of them begins (to the table's end).
+ * The symbols themselves when no chain is left out. The same list for the same symbols.
+ */
+export function listed(symbols: OutlineSymbol[], maxChains = MAX_CHAIN_SYMBOLS): OutlineSymbol[] {
+  const kept = LISTED.get(symbols);
+  if (kept && kept.max === maxChains) return kept.symbols;
+  let left = maxChains;
+  let cut = false;
+  const out: OutlineSymbol[] = [];
+  for (const t of symbols) {
+    // (a chain outside any table, in a file without headers, is rare: kept as it is)
+    if (t.kind !== 'table' || t.children.length <= left) {
+      if (t.kind === 'table') left -= t.children.length;
+      out.push(t);
+      continue;
+    }
+    cut = true;
+    const chains = t.children;
+    out.push({ ...t, children: [...chains.slice(0, left), moreChains(chains[left]!, t, chains.length - left)] });
+    left = 0;
+  }
+  const result = cut ? out : symbols;
+  LISTED.set(symbols, { max: maxChains, symbols: result });
+  return result;
+}
+
+/** The symbol that stands for the `count` chains of table `t` from `first` on that the outline leaves out. */
+function moreChains(first: OutlineSymbol, t: OutlineSymbol, count: number): OutlineSymbol {
+  return {
+    name: `${count} more chain${count === 1 ? '' : 's'}`,
+    detail: 'not listed here, to keep the outline small: workspace symbols find any chain by name',
+    kind: 'more',
+    range: { line: first.range.line, start: first.range.start, end: t.range.end, endLine: t.range.endLine },
+    selection: first.selection,
+    children: [],
+  };
+}
