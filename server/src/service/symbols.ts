@@ -401,7 +401,6 @@ function countNote(rules: number, listed: number): string {
   return listed < rules ? `; ${rules} rules, ${listed ? `the first ${listed}` : 'none'} listed here` : '';
 }
 
-
 /** What listed made of each outline's symbols, per limit. */
 const LISTED = new WeakMap<readonly OutlineSymbol[], { readonly max: number; readonly symbols: OutlineSymbol[] }>();
 
