@@ -4,7 +4,7 @@
  */
 import { groupedDigits } from '../knowledge/describe-values';
 import type { Hook } from '../knowledge/types';
-import { type Chain, declarationSpan, type Finding, replacedRules, type Rule, type Ruleset, spanAt, type Table } from '../model/ruleset';
+import { type Chain, chainPlace, type Finding, replacedRules, type Rule, type Ruleset, type Table } from '../model/ruleset';
 import { type ChainReach, reachability } from './chain-graph';
 import { Box, ISet, Space, type SpaceEnv } from './packet-space';
 import { MIN_RUN } from './ban-runs';
@@ -86,9 +86,7 @@ export interface ChainFactsKnown {
  */
 export function limitFinding(table: Table, hook: Hook, what: string): Finding {
   const chain = table.chains.get(hook);
-  const decl = chain?.declarations[0];
-  const first = chain?.rules[0];
-  const span = decl ? (declarationSpan(decl) ?? decl.span) : first ? spanAt(first.line, first.command.chain!) : { line: 0, start: 0, end: 0 };
+  const span = (chain && chainPlace(chain)) ?? { line: 0, start: 0, end: 0 };
   return {
     code: 'analysis-limit',
     severity: 'information',

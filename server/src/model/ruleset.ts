@@ -399,6 +399,18 @@ export function declarationSpan(decl: ChainDecl | CommandLine): Span | undefined
   return w && spanAt(decl.line, w);
 }
 
+/**
+ * Where a chain is first named: its first declaration's name (the whole line when it has no name
+ * word), or for a chain the file never declares, the chain name of its first rule; undefined for a
+ * built-in chain the file never names.
+ */
+export function chainPlace(c: Chain): Span | undefined {
+  const decl = c.declarations[0];
+  if (decl) return declarationSpan(decl) ?? decl.span;
+  const first = c.rules[0];
+  return first?.command.chain ? spanAt(first.line, first.command.chain) : undefined;
+}
+
 /** The span of a word (or any range) on the given line. */
 export function spanAt(line: number, r: Range): Span {
   return { line, start: r.start, end: r.end };

@@ -3,7 +3,7 @@
  * part of a name (Ctrl+T in VS Code). The outline lists the first chains only (see symbols.ts
  * listed), so this is how any chain of a 35 000-chain kube-proxy file is found.
  */
-import { type Chain, declarationSpan, type Ruleset, type Span, spanAt } from '../model/ruleset';
+import { chainPlace, type Ruleset, type Span } from '../model/ruleset';
 
 export interface FoundChain {
   readonly table: string;
@@ -47,17 +47,9 @@ export function chainsMatching(rs: Ruleset, query: string, limit = MAX_FOUND_CHA
       const m = nameMatch(c.name, query);
       if (m === 0 || (m === 2 ? whole.length : whole.length + inOrder.length) >= limit) continue;
       // (a built-in chain the file never names is nowhere to go to)
-      const span = placeOf(c);
+      const span = chainPlace(c);
       if (span) (m === 2 ? whole : inOrder).push({ table: c.table, name: c.name, builtin: c.builtin, span });
     }
   }
   return whole.concat(inOrder).slice(0, limit);
-}
-
-/** Where a chain is declared, or named by its first rule; undefined for a built-in chain the file never names. */
-function placeOf(c: Chain): Span | undefined {
-  const decl = c.declarations[0];
-  if (decl) return declarationSpan(decl) ?? decl.span;
-  const first = c.rules[0];
-  return first?.command.chain ? spanAt(first.line, first.command.chain) : undefined;
 }
