@@ -442,7 +442,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
   /**
    * The line of this version that line `old` of the version `e` was read from is on, for a line
    * read as before (see corresponds: previousLine turned around; the lines an edit put in are
-   * among those it changed).
+   * among those it changed). Never -1: callers ask only of such lines.
    */
   function lineAfter(e: RulesetEdit, old: number): number {
     return e.shift && old >= e.shift.from - e.shift.by ? old + e.shift.by : old;
@@ -485,7 +485,8 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     }
     const found = judged.get(old);
     if (!found) return undefined;
-    const carried = sameRules ? found : (allMoved(found, (l) => lineAfter(e, l)) ?? saidOf(chain, old, found));
+    // (lineAfter has a place for every line: allMoved gives the list)
+    const carried = sameRules ? found : allMoved(found, (l) => lineAfter(e, l))!;
     if (rules.length >= KEPT_FROM) carryRun(old, chain, carried);
     return carried;
   }
@@ -548,11 +549,12 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     verdicts.forEach((v, k) => {
       const at = now(v.at);
       if (at < 0 || again.has(at)) return;
-      // (a finding at the same position that names the same rule objects, as one naming rules
-      // above the edit only does, is the one found then: see namesSameRules; half of a long
-      // chain's findings, on average, rendered again on every line put in or taken out of it)
+      // (each said where its rules are now, from its lines: one whose positions and lines did not
+      // move, as one naming rules above the edit only, is the one found then; half of a long
+      // chain's findings, on average, were rendered again on every line put in or taken out of it.
+      // lineAfter has a place for every line, so moved gives a finding)
       const w = at === v.at && (v.kind === 'limit' || v.by.every((q) => now(q) === q)) ? v : v.kind === 'limit' ? { ...v, at } : { ...v, at, by: v.by.map(now) };
-      kept.push([at, ShadowFinding.moved(last.found.items[k]!, (l) => lineAfter(e, l), w) ?? render(chain, w)]);
+      kept.push([at, ShadowFinding.moved(last.found.items[k]!, (l) => lineAfter(e, l), w)!]);
     });
     const all = kept.concat(fresh).sort((a, b) => a[0] - b[0]);
     const out = new PositionedBuilder<Finding>();
