@@ -15,6 +15,7 @@ import type { ChainMap } from '../model/chain-map';
 import { RenamedKeys } from './renamed-keys';
 import { ChainIndex, MIN_INDEXED } from './rule-index';
 import { releaseReplaced } from './trace-index';
+import { RulesAhead } from './rules-ahead';
 import { type CompiledRules, compileRule, compileRuleset, type RuleSpace } from './rule-space';
 
 export interface AnalysisContext {
@@ -50,6 +51,8 @@ export interface Keep {
   readonly stop?: (r: Rule, took: Space) => boolean;
   /** The rules whose `taken` the caller reads (default every rule; see reach's takes). */
   readonly takes?: (r: Rule) => boolean;
+  /** The rules the caller reads anything of: the walk ends where none lies ahead (see reach's ahead). */
+  readonly ahead?: (r: Rule) => boolean;
 }
 
 /** Record no arrival: the caller reads only `taken` and `toPolicy`. */
@@ -58,9 +61,12 @@ export const TAKEN_ONLY: Keep = { name: 'taken', test: () => false };
 /**
  * Record no arrival, and what REJECT rules alone take: the checks of what REJECTs answer read
  * nothing else of their walks (one union per rule and visit otherwise: the firewall-like 100k
- * file's walk of every TCP packet made one for each of its 83 000 bans).
+ * file's walk of every TCP packet made one for each of its 83 000 bans), and nothing after the last
+ * REJECT a walk can meet (a kube-proxy FORWARD walk ends before the 450 DROPs of
+ * KUBE-EXTERNAL-SERVICES, so an edit among them leaves it as it was).
  */
-export const TAKEN_BY_REJECTS: Keep = { name: 'taken-by-rejects', test: () => false, takes: (r) => r.target?.name === 'REJECT' };
+const isReject = (r: Rule) => r.target?.name === 'REJECT';
+export const TAKEN_BY_REJECTS: Keep = { name: 'taken-by-rejects', test: () => false, takes: isReject, ahead: isReject };
 
 /**
  * Every TCP packet, and the key of walks that start with it: the start for a check that only asks
@@ -130,7 +136,17 @@ const MAX_KEPT_WALKS = 24;
  * not; otherwise the rules that are other objects now, old to new. `renewed` gets the chains of
  * MIN_RUN rules or more that are other objects now.
  */
-function sameWalk(env: SpaceEnv, compiled: CompiledRules, table: Table, hook: Hook, kept: KeptWalk, renewed: Chain[]): Map<Rule, Rule> | undefined {
+function sameWalk(env: SpaceEnv, compiled: CompiledRules, table: Table, hook: Hook, kept: KeptWalk, renewed: Chain[], ahead: Keep['ahead']): Map<Rule, Rule> | undefined {
+  // a walk that ended for want of rules ahead: the chains it did not enter, asked whether they
+  // lead to one, must answer the same (those an edit left alone do)
+  if (kept.result.ahead && ahead) {
+    let now: RulesAhead | undefined;
+    for (const [n, was] of kept.result.ahead) {
+      if (table.chains.get(n) === kept.chains.get(n)) continue;
+      now ??= new RulesAhead(table, ahead);
+      if (now.leadsTo(n) !== was) return undefined;
+    }
+  }
   const moved = new Map<Rule, Rule>();
   for (const n of kept.result.chains) {
     const was = kept.chains.get(n);
@@ -192,7 +208,7 @@ function carryOver(res: ReachResult, moved: ReadonlyMap<Rule, Rule>): ReachResul
   // file's blocklist, which the walks cross)
   res.arrivals.forEach((list, r) => arrivals.set(now(r), list.map((a) => ({ hook: a.hook, path: a.path.map(now), space: a.space }))));
   // (not copied: read with the moved rules' new objects as keys, see RenamedKeys)
-  return { arrivals, toPolicy: res.toPolicy, taken: RenamedKeys.of(res.taken, moved), complete: res.complete, chains: res.chains, read: res.read };
+  return { arrivals, toPolicy: res.toPolicy, taken: RenamedKeys.of(res.taken, moved), complete: res.complete, chains: res.chains, read: res.read, ...(res.ahead ? { ahead: res.ahead } : {}) };
 }
 
 /** A space written out box by box, dimension by dimension, as it is held (not normalised). */
@@ -211,7 +227,7 @@ function spaceText(s: Space): string {
 
 function keptWalk(env: SpaceEnv, compiled: CompiledRules, table: Table, hook: Hook, start: Space, keep: Keep | undefined): ReachResult {
   const anchor = table.chains.get(hook)?.rules[0]?.options;
-  const run = () => reach(env, compiled, table, hook, start, keep?.test, keep?.stop, keep?.takes);
+  const run = () => reach(env, compiled, table, hook, start, keep?.test, keep?.stop, keep?.takes, keep?.ahead);
   if (!anchor) return run();
   const key = `${table.name}/${hook}/${keep?.name ?? 'all'}/${envKey(env)}/${walkBudget()}/${spaceText(start)}`;
   let kept = WALKS.get(anchor);
@@ -220,7 +236,7 @@ function keptWalk(env: SpaceEnv, compiled: CompiledRules, table: Table, hook: Ho
   if (hit) {
     kept.delete(key);
     const renewed: Chain[] = [];
-    const moved = sameWalk(env, compiled, table, hook, hit, renewed);
+    const moved = sameWalk(env, compiled, table, hook, hit, renewed, keep?.ahead);
     if (moved) {
       const carried = carryOver(hit.result, moved);
       kept.set(key, { chains: table.chains, result: carried });

@@ -12,6 +12,7 @@ import type { Chain, Rule, Table } from '../model/ruleset';
 import { type BanRun, banRunsOf, carryRuns, cutBefore, MIN_RUN, type RunContext, withoutCuts } from './ban-runs';
 import { type Box, boxGet, ISet, MERGE_FROM, Space, type SpaceEnv, stateValue } from './packet-space';
 import type { CompiledRules } from './rule-space';
+import { RulesAhead } from './rules-ahead';
 
 export interface Arrival {
   readonly hook: Hook;
@@ -42,6 +43,13 @@ export interface ReachResult {
    * left, a rule it stopped at, the work limit). A chain walked to its end has its length here.
    */
   readonly read: ReadonlyMap<string, number>;
+  /**
+   * Given `ahead` only: what the walk asked about the chains it did not enter, whether they can
+   * bring a packet to a rule `ahead` names (see RulesAhead.consulted). A walk that ended because
+   * none lay ahead depends on these answers, and on every rule of the chains it was in when it
+   * ended (their `read` is their length).
+   */
+  readonly ahead?: ReadonlyMap<string, boolean>;
 }
 
 /**
@@ -123,6 +131,10 @@ export function setBanRuns(on: boolean): void {
  * it. What a rule takes is unioned over every visit of it, and a chain visited once per jump to it
  * (a Docker host's second isolation stage, from each bridge's rule of the first) made those unions
  * most of a walk that only asks about ACCEPT rules.
+ *
+ * `ahead`: the rules the caller reads anything of (their arrivals, what they take): the walk ends
+ * where no such rule lies ahead, in the rest of the chains it is in or any chain they jump or go
+ * to (see RulesAhead). Such a result's `toPolicy` means nothing.
  */
 export function reach(
   env: SpaceEnv,
@@ -133,6 +145,7 @@ export function reach(
   keep?: (r: Rule) => boolean,
   stopAt?: (r: Rule, took: Space) => boolean,
   takes?: (r: Rule) => boolean,
+  ahead?: (r: Rule) => boolean,
 ): ReachResult {
   const arrivals = new Map<Rule, Arrival[]>();
   const taken = new Map<Rule, Space>();
@@ -143,6 +156,9 @@ export function reach(
   let stopped = false;
   /** The caller's stopAt said the walk found what it looks for: nothing after it is looked at. */
   let found = false;
+  /** No rule `ahead` names lies ahead: the walk ended there. */
+  let ended = false;
+  const wanted = ahead && new RulesAhead(table, ahead);
   const limit = budget;
 
   /** Whether what rule r takes is recorded (see `takes`). */
@@ -265,8 +281,11 @@ export function reach(
     return { at: run.end, s: left(run.end - run.start), stop: false };
   };
 
-  /** Walk a chain; returns the packets that come back (fall off the end or RETURN). */
-  const walk = (chain: Chain, input: Space, path: readonly Rule[]): Space => {
+  /**
+   * Walk a chain; returns the packets that come back (fall off the end or RETURN). `after`: whether
+   * a rule `ahead` names may lie ahead once the chain is left (always, without `ahead`).
+   */
+  const walk = (chain: Chain, input: Space, path: readonly Rule[], after: boolean): Space => {
     if (stack.includes(chain.name) || stack.length > 64) return Space.NONE; // loop: the kernel refuses it anyway
     stack.push(chain.name);
     let s = input;
@@ -275,7 +294,11 @@ export function reach(
     const runs = runsOn && rules.length >= MIN_RUN ? banRunsOf(rc, table, chain) : undefined;
     let i = 0;
     for (; i < rules.length; i++) {
-      if (s.empty || found) break;
+      if (s.empty || found || ended) break;
+      if (!after && i > wanted!.lastIn(chain)) {
+        ended = true;
+        break;
+      }
       const run = runs?.get(i);
       if (run && !stopped) {
         const went = walkRun(run, rules, s);
@@ -315,14 +338,15 @@ export function reach(
         case 'jump': {
           looked.add(r.target!.name);
           const callee = table.chains.get(r.target!.name);
-          const back = callee && !callee.builtin ? walk(callee, matched, [...path, r]) : matched;
+          const back = callee && !callee.builtin ? walk(callee, matched, [...path, r], after || i < wanted!.lastIn(chain)) : matched;
           if (exact) s = s.subtract(env, rsp.space).union(back);
           break;
         }
         case 'goto': {
           looked.add(r.target!.name);
           const callee = table.chains.get(r.target!.name);
-          const back = callee && !callee.builtin ? walk(callee, matched, [...path, r]) : matched;
+          // (the packets it takes come back to this chain's caller, those it leaves go on here)
+          const back = callee && !callee.builtin ? walk(callee, matched, [...path, r], after || i < wanted!.lastIn(chain)) : matched;
           returned = returned.union(back);
           if (exact) s = s.subtract(env, rsp.space);
           break;
@@ -341,13 +365,14 @@ export function reach(
       }
     }
     stack.pop();
-    // (the rule the walk stopped at counts as looked at)
-    const upTo = Math.min(rules.length, i + 1);
+    // (the rule the walk stopped at counts as looked at; where it ended for want of rules ahead,
+    // the whole chain was: any rule of it put after could be one)
+    const upTo = ended ? rules.length : Math.min(rules.length, i + 1);
     if (upTo > (read.get(chain.name) ?? 0)) read.set(chain.name, upTo);
     return returned.union(s);
   };
 
   const chain = table.chains.get(hook);
-  const toPolicy = chain ? walk(chain, start, []) : start;
-  return { arrivals, toPolicy, taken, complete: !stopped, chains: looked, read };
+  const toPolicy = chain ? walk(chain, start, [], !wanted) : start;
+  return { arrivals, toPolicy, taken, complete: !stopped, chains: looked, read, ...(wanted ? { ahead: wanted.consulted } : {}) };
 }
