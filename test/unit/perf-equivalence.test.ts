@@ -19,6 +19,7 @@ import { tokenizeLine, WordPool } from '../../server/src/parser/tokenizer';
 import { parseRuleset } from '../../server/src/parser/ruleset-parser';
 import { parseIPv4, parseIPv6, parseUintIn } from '../../server/src/knowledge/argtypes';
 import { allFindings } from '../../server/src/analysis/all-checks';
+import { CodedFinding, docsLink } from '../../server/src/analysis/codes';
 import { diagnose } from '../../server/src/service/diagnostics';
 import { createRulesDocument } from '../../server/src/service/document';
 import { sampleRulesets } from '../support/ruleset-gen';
@@ -682,6 +683,7 @@ describe('performance rewrites keep behaviour: analysis', function () {
 
   it('diagnostics come in the order their spans compare in (ties in the checks\' order), each at the severity asked for now', () => {
     let compared = 0;
+    let own = 0;
     for (const f of files) {
       const doc = createRulesDocument(`file:///${f.name}.rules`, 1, f.text);
       const first = diagnose(doc.ruleset, doc.lines);
@@ -696,8 +698,22 @@ describe('performance rewrites keep behaviour: analysis', function () {
       const raised = diagnose(doc.ruleset, doc.lines, { severities: Object.fromEntries(codes.map((c) => [c, 'error'])) });
       assert.ok(raised.every((d) => d.severity === 'error'), `${f.name}: every code raised to error`);
       assert.deepEqual(diagnose(doc.ruleset, doc.lines).map((d) => d.severity), reference.map((x) => x.severity), `${f.name}: own severities again`);
+      // a finding that answers its full code and link is its own diagnostic at its own severity
+      // (the finding keeps it when raised); every other one gets a copy with those two added
+      first.forEach((d, i) => {
+        const x = reference[i]!;
+        assert.equal(d.fullCode, `iptables-lens/${x.code}`);
+        assert.equal(d.docs, docsLink(x.code));
+        if (x instanceof CodedFinding) {
+          own++;
+          assert.equal(d, x, `${f.name}: diagnostic ${i} is its finding`);
+          assert.notEqual(raised[i], x);
+          assert.equal(x.severity, d.severity);
+        } else assert.notEqual(d, x);
+      });
     }
     assert.ok(compared > 200, `${compared} diagnostics compared`);
+    assert.ok(own > 20 && own < compared, `${own} of ${compared} findings are their own diagnostics`);
   });
 
   it('lines read again from the previous version keep their own findings (a word too long, counters, blanks in front)', () => {

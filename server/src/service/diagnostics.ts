@@ -7,7 +7,7 @@
  * Codes may be written with or without the `iptables-lens/` prefix; no code means every code.
  */
 import { allFindings } from '../analysis/all-checks';
-import { CODE_PREFIX, docsLink } from '../analysis/codes';
+import { CODE_PREFIX, CodedFinding, codeTexts } from '../analysis/codes';
 import type { Finding, Ruleset, Severity } from '../model/ruleset';
 import type { ReadList } from '../model/chunked-array';
 
@@ -103,11 +103,14 @@ function byPosition(ds: Diagnostic[]): Diagnostic[] {
  * The diagnostic of each finding at the severity it was last asked for. Findings of the lines an
  * edit left alone are the previous version's objects (the checks keep them), so an edit makes
  * diagnostics only for what it changed: making all of them again, 7 000 objects and two strings
- * each for a 100 000-rule Docker-like file, took 3 to 5 ms of every edit, and as much garbage.
+ * each for a 100 000-rule Docker-like file, took 3 to 5 ms of every edit, and as much garbage. A
+ * finding that answers its full code and documentation link (CodedFinding) is its own diagnostic
+ * at its own severity.
  */
 const DIAGNOSTICS = new WeakMap<Finding, Diagnostic>();
 
 function diagnosticOf(f: Finding, severity: Severity): Diagnostic {
+  if (f instanceof CodedFinding && f.severity === severity) return f;
   const kept = DIAGNOSTICS.get(f);
   if (kept && kept.severity === severity) return kept;
   const d = newDiagnostic(f, severity);
@@ -115,17 +118,13 @@ function diagnosticOf(f: Finding, severity: Severity): Diagnostic {
   return d;
 }
 
-/** The full code and the documentation link of each code, made once. */
-const CODE_TEXTS = new Map<string, { readonly fullCode: string; readonly docs: string }>();
-
 /**
  * A finding as a diagnostic, its fields copied one by one (the optional ones only when present):
  * an object spread of findings of a dozen shapes took 3 µs each, 20 ms for the 7 000 findings of
  * a 100 000-rule Docker-like file, on every edit.
  */
 function newDiagnostic(f: Finding, severity: Severity): Diagnostic {
-  let texts = CODE_TEXTS.get(f.code);
-  if (!texts) CODE_TEXTS.set(f.code, (texts = { fullCode: CODE_PREFIX + f.code, docs: docsLink(f.code) }));
+  const texts = codeTexts(f.code);
   const d: { -readonly [K in keyof Diagnostic]: Diagnostic[K] } = { code: f.code, severity, message: f.message, span: f.span, fullCode: texts.fullCode, docs: texts.docs };
   if (f.related !== undefined) d.related = f.related;
   if (f.tags !== undefined) d.tags = f.tags;

@@ -10,6 +10,7 @@
  * `-m recent` rule may or may not match, so it neither covers nor is judged).
  */
 import { groupedDigits } from '../../knowledge/describe-values';
+import { CodedFinding } from '../codes';
 import { type Chain, type Finding, type MovedLines, movedLine, replacedRules, type Rule, type Ruleset, type Severity, type Span, spanAt, type Table } from '../../model/ruleset';
 import { previousLine, type RulesetEdit, rulesetEdit } from '../../parser/ruleset-parser';
 import { analysisContext } from '../context';
@@ -46,7 +47,7 @@ type Verdict =
  * chain the edit only moved. A finding of one class, made by its constructor, cost less than an
  * object literal of one of four shapes given the verdict by defineProperty.
  */
-class ShadowFinding implements Finding {
+class ShadowFinding extends CodedFinding {
   readonly #verdict: Verdict;
   /** The message's text before, between and after the line numbers (one more than `#lines`). */
   readonly #texts: readonly string[];
@@ -64,6 +65,7 @@ class ShadowFinding implements Finding {
     readonly related: Finding['related'],
     verdict: Verdict,
   ) {
+    super();
     this.#verdict = verdict;
     this.#texts = texts;
     this.#lines = lines;
