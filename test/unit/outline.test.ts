@@ -98,6 +98,77 @@ describe('outline: after an edit', function () {
   });
 });
 
+describe('outline: after two edits that each moved lines, asked for after the second only', () => {
+  it('is found by comparing the lines (the parse keeps no single move from the version it was made for), and moved all the same', function () {
+    this.timeout(60_000);
+    const lines = generateRuleset({ kind: 'kube', family: 'ipv4', rules: 12000, seed: 0x2e }).text.split('\n');
+    const len = (l: number) => lines[l]?.length ?? 0;
+    const rng = new Rng(0x2e);
+    let rs = parseRuleset(lines.join('\n'));
+    let o = outline(rs, len);
+    let moved = 0;
+    for (let n = 0; n < 8; n++) {
+      // a copy of a rule put in below it, then another, read one after the other
+      const e = editOneLine(lines, rng);
+      lines.splice(e.line + 1, 0, e.text);
+      const between = parseRuleset(lines.join('\n'), { previous: rs });
+      lines.splice(e.line + 1, 0, e.text.replace(/ -j /, ' -m comment --comment "copy" -j '));
+      rs = parseRuleset(lines.join('\n'), { previous: between });
+      const got = outline(rs, len, o);
+      const fresh = outline(parseRuleset(lines.join('\n')), len);
+      assert.deepEqual(got.symbols, fresh.symbols, `round ${n}`);
+      assert.deepEqual([...got.shown], [...fresh.shown], `round ${n}: the lines shown`);
+      if (got.symbols[0]!.children[0] === o.symbols[0]!.children[0]) moved++;
+      o = got;
+    }
+    assert.ok(moved >= 4, `${moved} of 8 moved`);
+  });
+});
+
+describe('outline: the lines it shows, after a rule put in below the last rule of its chain', () => {
+  // six chains of 1 000 rules list the 5 000 rules the outline lists in all: X and E list none,
+  // and a rule put in at the end of either moves the outline (it would not be listed)
+  const base = [
+    '*filter',
+    ':INPUT ACCEPT [0:0]',
+    ...Array.from({ length: 6 }, (_, i) => `:A${i} - [0:0]`),
+    ':X - [0:0]',
+    ':E - [0:0]',
+    ...Array.from({ length: 6000 }, (_, i) => `-A A${Math.floor(i / 1000)} -s 10.${Math.floor(i / 1000)}.${(i >> 8) & 3}.${i & 255}/32 -j DROP`),
+    '-A X -p tcp -m tcp --dport 1 -j ACCEPT',
+    '-A X -p tcp -m tcp --dport 2 -j ACCEPT',
+    '-A INPUT -j X',
+    'COMMIT',
+    '',
+  ];
+  const lastOfX = base.indexOf('-A X -p tcp -m tcp --dport 2 -j ACCEPT');
+  const after = (line: string) => {
+    const lines = base.slice();
+    lines.splice(lastOfX + 1, 0, line);
+    const len = (text: string[]) => (l: number) => text[l]?.length ?? 0;
+    const rs = parseRuleset(base.join('\n'));
+    const before = outline(rs, len(base));
+    const got = outline(parseRuleset(lines.join('\n'), { previous: rs }), len(lines), before);
+    const fresh = outline(parseRuleset(lines.join('\n')), len(lines));
+    assert.equal(got.symbols[0]!.children[1], before.symbols[0]!.children[1], 'moved, not built again (A0 ends above the edit)');
+    assert.deepEqual(got.symbols, fresh.symbols);
+    assert.deepEqual([...got.shown], [...fresh.shown]);
+    return { before, got };
+  };
+
+  it('the line the chain ended on is no longer shown, the new one is', () => {
+    const { before, got } = after('-A X -p tcp -m tcp --dport 3 -j ACCEPT');
+    assert.ok(before.shown.has(lastOfX) && !got.shown.has(lastOfX));
+    assert.ok(got.shown.has(lastOfX + 1));
+  });
+
+  it('a chain without rules keeps its own line shown: it ended there, and begins there', () => {
+    const { got } = after('-A E -j RETURN');
+    assert.ok(got.shown.has(base.indexOf(':E - [0:0]')));
+    assert.ok(got.shown.has(lastOfX + 1));
+  });
+});
+
 describe('outline: the chains listed', () => {
   /** Two tables of `n` user chains each, every chain with one rule. */
   function tables(n: number): string {

@@ -11,6 +11,8 @@ import { wordsOf } from '../model/line-words';
 import type { Chain, CommandLine, LineNode, Rule, Ruleset, Span } from '../model/ruleset';
 import { isRule, sameReading, spanAt } from '../model/ruleset';
 import { conditionPhrases, targetPhrase } from './explain-rule';
+import { ShownLines } from './shown-lines';
+import { rulesetEdit } from '../parser/ruleset-parser';
 
 export type SymbolKind = 'table' | 'chain' | 'builtin-chain' | 'rule' | 'more';
 
@@ -48,7 +50,7 @@ export interface Outline {
    * and the rules it lists. An edit of any other rule line that keeps the rule in its chain and
    * every jump as it was leaves the outline as it is.
    */
-  readonly shown: ReadonlySet<number>;
+  readonly shown: ShownLines;
 }
 
 /**
@@ -64,9 +66,8 @@ export function outline(rs: Ruleset, lineLength: (line: number) => number, previ
   if (kept) return { basis: basisOf(rs), symbols: kept, shown: previous!.shown };
   const moved = previous && !edited ? shifted(previous, rs, lineLength) : undefined;
   if (moved) return moved;
-  const shown = new Set<number>();
-  const symbols = buildSymbols(rs, lineLength, shown);
-  return { basis: basisOf(rs), symbols, shown };
+  const symbols = buildSymbols(rs, lineLength);
+  return { basis: basisOf(rs), symbols, shown: shownBy(symbols) };
 }
 
 interface OutlineBasis {
@@ -161,9 +162,7 @@ function shifted(previous: Outline, rs: Ruleset, lineLength: (line: number) => n
   const by = rs.lineCount - p.lineCount;
   if (by === 0 || rs.format !== 'save' || p.format !== 'save' || p.family !== rs.family || p.lines.length !== p.lineCount || p.jumps.size !== rs.tables.size) return undefined;
   // the lines the edit replaced: old lines head..oldEnd-1 became new lines head..newEnd-1
-  const head = p.lines.firstDifference(rs.lines);
-  let newEnd = rs.lineCount;
-  while (newEnd > head && newEnd - by > head && sameReading(rs.lines.get(newEnd - 1)!, p.lines.get(newEnd - 1 - by)!)) newEnd--;
+  const { head, newEnd } = editSpan(p, rs, by);
   const oldEnd = newEnd - by;
   const table = previous.symbols.find((t) => t.kind === 'table' && t.range.line < head && oldEnd <= t.range.endLine);
   if (!table) return undefined;
@@ -217,22 +216,58 @@ function shifted(previous: Outline, rs: Ruleset, lineLength: (line: number) => n
     ends.set(c, end);
   }
 
-  const move = (s: OutlineSymbol): OutlineSymbol => ({ ...s, range: { ...s.range, line: s.range.line + by, endLine: s.range.endLine + by }, selection: { ...s.selection, line: s.selection.line + by }, children: s.children.map(move) });
+  // (each symbol written out, not spread, and a symbol without children keeping its empty list: a
+  // line put in near the top of a kube-proxy file moves or stretches its 35 000 chain symbols)
+  /** Children moved by `kid`: the same empty list for a symbol that has none. */
+  const under = (s: OutlineSymbol, kid: (c: OutlineSymbol) => OutlineSymbol) => (s.children.length ? s.children.map(kid) : s.children);
+  const move = (s: OutlineSymbol): OutlineSymbol =>
+    symbolWith(s, s.detail, s.rules, { line: s.range.line + by, start: s.range.start, end: s.range.end, endLine: s.range.endLine + by }, { line: s.selection.line + by, start: s.selection.start, end: s.selection.end }, under(s, move));
   /** A symbol around the edit: ends where `ends` says or further down or up, its children below moved. */
   const stretch = (s: OutlineSymbol): OutlineSymbol => {
-    const children = s.children.map((c) => (delta.has(c) ? stretch(c) : c.range.endLine < head ? c : c.range.line >= oldEnd ? move(c) : stretch(c)));
+    const children = under(s, (c) => (delta.has(c) ? stretch(c) : c.range.endLine < head ? c : c.range.line >= oldEnd ? move(c) : stretch(c)));
     const was = s.rules ?? 0;
     const now = was + (delta.get(s) ?? 0);
     const detail = now === was ? s.detail : s.detail.slice(0, s.detail.length - countNote(was, s.children.length).length) + countNote(now, s.children.length);
     const end = ends.get(s);
-    const range = end === undefined ? { ...s.range, endLine: s.range.endLine + by } : { ...s.range, endLine: end, end: lineLength(end) };
-    return { ...s, detail, range, children, ...(s.rules !== undefined ? { rules: now } : {}) };
+    const r = s.range;
+    const range = end === undefined ? { line: r.line, start: r.start, end: r.end, endLine: r.endLine + by } : { line: r.line, start: r.start, end: lineLength(end), endLine: end };
+    return symbolWith(s, detail, s.rules !== undefined ? now : undefined, range, s.selection, children);
   };
   const symbols = previous.symbols.map((t) => (t === table ? stretch(t) : t.range.endLine < head ? t : move(t)));
-  if (jumpedTo.size) jumpCounts(rs, symbols[previous.symbols.indexOf(table)]!, jumpedTo);
-  const shown = new Set<number>();
-  noteShown(symbols, shown);
-  return { basis: basisOf(rs), symbols, shown };
+  const stretched = symbols[previous.symbols.indexOf(table)]!;
+  if (jumpedTo.size) jumpCounts(rs, stretched, jumpedTo);
+  // the lines shown: those of the version before, moved, but for the chains whose last rule is
+  // another line now (the line they ended on stays shown when something else still shows it)
+  const gone: number[] = [];
+  const added: number[] = [];
+  for (const [c, end] of ends) {
+    added.push(end);
+    if (c.range.endLine < head && !shows([stretched], c.range.endLine)) gone.push(c.range.endLine);
+  }
+  return { basis: basisOf(rs), symbols, shown: previous.shown.moved(head, oldEnd, by, gone, added) };
+}
+
+/**
+ * Where an edit that put `by` lines more (fewer when negative) into the version of `p` lies in rs:
+ * its old lines head..oldEnd-1 (oldEnd = newEnd - by) became new lines head..newEnd-1, every line
+ * above reads as it did, every line below as the line `by` above or below it did. From what the
+ * parse recorded of the edit, when rs was read from that version (through versions in between that
+ * moved lines once at most); otherwise by comparing the lines from the end of the file up to the
+ * edit, which read every line below it (making the node of each line a 100k-rule file moved).
+ */
+function editSpan(p: OutlineBasis, rs: Ruleset, by: number): { readonly head: number; readonly newEnd: number } {
+  const e = rulesetEdit(rs, (v) => v.lines === p.lines);
+  if (e?.shift && e.shift.by === by) {
+    // lines from shift.from on are the old ones from shift.from - by on, unless read again
+    const { from } = e.shift;
+    const changed = e.changed;
+    const newEnd = changed.length && changed[changed.length - 1]! >= from ? changed[changed.length - 1]! + 1 : from;
+    return { head: Math.min(changed[0] ?? Infinity, from - Math.max(by, 0)), newEnd };
+  }
+  const head = p.lines.firstDifference(rs.lines);
+  let newEnd = rs.lineCount;
+  while (newEnd > head && newEnd - by > head && sameReading(rs.lines.get(newEnd - 1)!, p.lines.get(newEnd - 1 - by)!)) newEnd--;
+  return { head, newEnd };
 }
 
 /**
@@ -278,7 +313,7 @@ function ruleSymbol(rs: Ruleset, n: Rule, lineLength: (line: number) => number):
   };
 }
 
-function buildSymbols(rs: Ruleset, lineLength: (line: number) => number, shown: Set<number>): OutlineSymbol[] {
+function buildSymbols(rs: Ruleset, lineLength: (line: number) => number): OutlineSymbol[] {
   const tables = new Map<string, OutlineSymbol>();
   let listedAll = 0;
   const order: OutlineSymbol[] = [];
@@ -376,18 +411,31 @@ function buildSymbols(rs: Ruleset, lineLength: (line: number) => number, shown: 
     }
   }
   for (const syms of chainSyms.values()) for (const sym of syms.values()) (sym as { detail: string }).detail += countNote(sym.rules!, sym.children.length);
-  noteShown(order, shown);
   return order;
 }
 
-/** The lines the outline shows: where each symbol starts and ends, and each listed rule. */
-function noteShown(syms: readonly OutlineSymbol[], shown: Set<number>): void {
-  for (const s of syms) {
-    shown.add(s.range.line);
-    shown.add(s.range.endLine);
-    shown.add(s.selection.line);
-    noteShown(s.children, shown);
-  }
+/** The lines the symbols show: where each starts and ends, and where its name is (a listed rule's line). */
+function shownBy(syms: readonly OutlineSymbol[]): ShownLines {
+  const lines: number[] = [];
+  const note = (list: readonly OutlineSymbol[]) => {
+    for (const s of list) {
+      lines.push(s.range.line, s.range.endLine, s.selection.line);
+      note(s.children);
+    }
+  };
+  note(syms);
+  return ShownLines.of(lines);
+}
+
+/** Whether one of `syms` (or the symbols under them) shows line `l` (see shownBy). */
+function shows(syms: readonly OutlineSymbol[], l: number): boolean {
+  for (const s of syms) if (s.range.line === l || s.range.endLine === l || s.selection.line === l || shows(s.children, l)) return true;
+  return false;
+}
+
+/** Symbol `s` with these parts (`rules` given for a chain's symbol only, as a fresh one has it). */
+function symbolWith(s: OutlineSymbol, detail: string, rules: number | undefined, range: OutlineSymbol['range'], selection: Span, children: OutlineSymbol[]): OutlineSymbol {
+  return rules === undefined ? { name: s.name, detail, kind: s.kind, range, selection, children } : { name: s.name, detail, kind: s.kind, range, selection, children, rules };
 }
 
 /** What the symbol of a user chain declared on a line of its own says of it before its rule count. */
