@@ -292,10 +292,12 @@ export function reach(
     let returned = Space.NONE;
     const rules = chain.rules;
     const runs = runsOn && rules.length >= MIN_RUN ? banRunsOf(rc, table, chain) : undefined;
+    /** The last rule from which a rule `ahead` names can be met, when none lies ahead outside the chain. */
+    const last = after ? Infinity : wanted!.lastIn(chain);
     let i = 0;
     for (; i < rules.length; i++) {
       if (s.empty || found || ended) break;
-      if (!after && i > wanted!.lastIn(chain)) {
+      if (i > last) {
         ended = true;
         break;
       }
@@ -338,15 +340,16 @@ export function reach(
         case 'jump': {
           looked.add(r.target!.name);
           const callee = table.chains.get(r.target!.name);
-          const back = callee && !callee.builtin ? walk(callee, matched, [...path, r], after || i < wanted!.lastIn(chain)) : matched;
+          const back = callee && !callee.builtin ? walk(callee, matched, [...path, r], i < last) : matched;
           if (exact) s = s.subtract(env, rsp.space).union(back);
           break;
         }
         case 'goto': {
           looked.add(r.target!.name);
           const callee = table.chains.get(r.target!.name);
-          // (the packets it takes come back to this chain's caller, those it leaves go on here)
-          const back = callee && !callee.builtin ? walk(callee, matched, [...path, r], after || i < wanted!.lastIn(chain)) : matched;
+          // (the walk ending in the chain gone to would end it here too, where the packets the goto
+          // does not take go on)
+          const back = callee && !callee.builtin ? walk(callee, matched, [...path, r], i < last) : matched;
           returned = returned.union(back);
           if (exact) s = s.subtract(env, rsp.space);
           break;
