@@ -143,6 +143,18 @@ describe('chain graph: loops and hooks through user chains', function () {
     assert.ok(reachStats.carried - carried > 20, `${reachStats.carried - carried} versions kept the reach across a jump put in or taken out`);
     assert.ok(reachStats.updated - updated > 10, `${reachStats.updated - updated} versions had the reach updated`);
   });
+  it('a jump put in from another hook reaches its chain, after any number of jumps to it from the hooks it had', function () {
+    // (the reach of the version before was updated for the chains the edit renewed; a look at the
+    // jumps to X that stopped once it had seen INPUT's kept X reached from INPUT alone)
+    const lines = (more: string[]) => ['*filter', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':X - [0:0]', '-A INPUT -p tcp -j X', '-A INPUT -p udp -j X', ...more, '-A X -o eth1 -j DROP', 'COMMIT', ''].join('\n');
+    for (const more of [['-A OUTPUT -j X'], ['-A INPUT -j X', '-A OUTPUT -j X'], ['-A OUTPUT -g X']]) {
+      const before = parseRuleset(lines([]));
+      checkChainGraph(before);
+      const after = parseRuleset(lines(more), { previous: before });
+      assert.deepEqual([...reachability(after.tables.get('filter')!).hooks.get('X')!], ['INPUT', 'OUTPUT'], more.join(' | '));
+      assert.deepEqual(checkChainGraph(after), checkChainGraph(parseRuleset(lines(more))), more.join(' | '));
+    }
+  });
   it('finds the hooks reaching each chain and the loops of random jump graphs as a plain walk by name does', function () {
     // (the walks run over chain positions and typed arrays; this reference follows names through
     // the table the obvious way, recursively)

@@ -121,7 +121,7 @@ function updatedReach(table: Table, was: ChainReach, moved: NonNullable<Table['m
   const below = new Set<string>();
   for (const name of moved.chains) {
     const c = table.chains.get(name)!;
-    if (!c.builtin && !hooksIntoAre(table, c, was, was.hooks.get(name) ?? NO_HOOKS)) below.add(name);
+    if (!c.builtin && !hooksIntoAre(table, c, was, was.hooks.get(name) ?? NO_HOOKS, moved.jumpsPut)) below.add(name);
   }
   if (!below.size) return was;
   const todo = [...below];
@@ -192,8 +192,17 @@ function* userChainJumps(table: Table, c: Chain): Generator<string> {
   }
 }
 
-/** Whether the hooks of the chains with a jump to `c`, as `reach` says, are `hooks` together. */
-function hooksIntoAre(table: Table, c: Chain, reach: ChainReach, hooks: ReadonlySet<Hook>): boolean {
+/**
+ * Whether the hooks of the chains with a jump to `c`, as `reach` says, are `hooks` together (the
+ * hooks `reach` gives `c`). `put`: the jumps an edit put in. Only those can bring a hook `c` did
+ * not have (the chain of any other jump to it was reached from its hooks at most): they are looked
+ * at first, since the look at the jumps stops once every hook of `c` has been seen.
+ */
+function hooksIntoAre(table: Table, c: Chain, reach: ChainReach, hooks: ReadonlySet<Hook>, put: readonly Rule[]): boolean {
+  for (const r of put) {
+    if (r.target?.name !== c.name) continue;
+    for (const h of reach.hooks.get(r.chain) ?? NO_HOOKS) if (!hooks.has(h)) return false;
+  }
   const seen = new Set<Hook>();
   // (by the chains of the references, without making the lists of a moved chain when it knows them)
   const n = referenceCountOf(c);
