@@ -1,7 +1,7 @@
 /** Jump loops and hook restrictions through user chains (analysis/chain-graph.ts). */
 import { strict as assert } from 'node:assert';
 import { Rng } from '../../bench/gen/rng';
-import { checkChainGraph, findLoops, reachability, reachStats } from '../../server/src/analysis/chain-graph';
+import { checkChainGraph, findLoops, hookStats, reachability, reachStats } from '../../server/src/analysis/chain-graph';
 import type { Rule, Table } from '../../server/src/model/ruleset';
 import { parseRuleset, rulesetEdit } from '../../server/src/parser/ruleset-parser';
 import { findings } from '../support/analyse';
@@ -154,6 +154,35 @@ describe('chain graph: loops and hooks through user chains', function () {
       assert.deepEqual([...reachability(after.tables.get('filter')!).hooks.get('X')!], ['INPUT', 'OUTPUT'], more.join(' | '));
       assert.deepEqual(checkChainGraph(after), checkChainGraph(parseRuleset(lines(more))), more.join(' | '));
     }
+  });
+  it('after a jump put in or taken out, checks again only the rules of long chains whose hooks changed', function () {
+    // LONG (reached from INPUT) says -o cannot match in 10 of its 30 rules; jumps to it and to
+    // OTHER are put in above its rules (moving them) and taken out again
+    const head = ['*filter', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':LONG - [0:0]', ':OTHER - [0:0]', '-A INPUT -j LONG'];
+    const body = [...Array.from({ length: 30 }, (_, i) => `-A LONG ${i % 3 ? '-p tcp -j ACCEPT' : `-o eth${i} -j DROP`}`), '-A OTHER -j ACCEPT', 'COMMIT', ''];
+    let prev = parseRuleset([...head, ...body].join('\n'));
+    checkChainGraph(prev);
+    const step = (jumps: string[]) => {
+      const text = [...head, ...jumps, ...body].join('\n');
+      const before = hookStats.rulesChecked;
+      const inc = parseRuleset(text, { previous: prev });
+      const got = checkChainGraph(inc);
+      const checked = hookStats.rulesChecked - before;
+      assert.deepEqual(got, checkChainGraph(parseRuleset(text)), jumps.join(' | '));
+      prev = inc;
+      return { got, checked };
+    };
+    // the hooks reaching LONG stay INPUT's: its findings move with their lines, none checked again
+    const more = step(['-A INPUT -p udp -j LONG']);
+    assert.equal(more.got.filter((f) => f.code === 'interface-direction').length, 10);
+    assert.equal(more.checked, 0);
+    // (OTHER, reached from INPUT now, has its one rule checked)
+    assert.equal(step(['-A INPUT -p udp -j LONG', '-A INPUT -j OTHER']).checked, 1);
+    // reached from OUTPUT too: the outgoing interface is known there, every rule is checked again
+    const both = step(['-A OUTPUT -j LONG']);
+    assert.equal(both.got.filter((f) => f.code === 'interface-direction').length, 0);
+    assert.equal(both.checked, 30);
+    assert.equal(step([]).got.filter((f) => f.code === 'interface-direction').length, 10);
   });
   it('finds the hooks reaching each chain and the loops of random jump graphs as a plain walk by name does', function () {
     // (the walks run over chain positions and typed arrays; this reference follows names through
