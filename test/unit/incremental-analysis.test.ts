@@ -12,10 +12,18 @@ import { isAccept } from '../../server/src/analysis/checks/rule-facts';
 import { analysisContext, TAKEN_ONLY } from '../../server/src/analysis/context';
 import { ISet, Space, stateValue } from '../../server/src/analysis/packet-space';
 import { reach, setWalkBudget } from '../../server/src/analysis/reach';
+import { reachability } from '../../server/src/analysis/chain-graph';
 import type { Hook } from '../../server/src/knowledge/types';
 import { diagnose } from '../../server/src/service/diagnostics';
 import { createRulesDocument, type RulesDocument } from '../../server/src/service/document';
 import { editedVersions, editInputs } from '../support/ruleset-edits';
+
+/** The hooks reaching each chain of each table, as the chain graph works them out (kept, updated or anew). */
+function hooksOfChains(rs: RulesDocument['ruleset']): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [name, t] of rs.tables) for (const c of t.chains.values()) out[`${name}/${c.name}`] = [...(reachability(t).hooks.get(c.name) ?? [])];
+  return out;
+}
 
 /**
  * Every input edited version after version, each version read from the one before; one version in
@@ -37,6 +45,8 @@ function againstCold(title: string, o: { folder: string; seed: number; versions:
           if (v % o.every !== 0) continue;
           const cold = createRulesDocument(uri, v, text);
           assert.deepEqual(diagnose(inc.ruleset, inc.lines), diagnose(cold.ruleset, cold.lines), `${input.name}, version ${v}`);
+          // (and what the checks read that the diagnostics may not show: the hooks reaching each chain)
+          assert.deepEqual(hooksOfChains(inc.ruleset), hooksOfChains(cold.ruleset), `${input.name}, version ${v}: the hooks reaching each chain`);
         }
       });
     }
