@@ -9,7 +9,7 @@
 import { strict as assert } from 'node:assert';
 import { Rng } from '../../bench/gen/rng';
 import { isAccept } from '../../server/src/analysis/checks/rule-facts';
-import { analysisContext, TAKEN_ONLY } from '../../server/src/analysis/context';
+import { analysisContext, TAKEN_BY_REJECTS, TAKEN_ONLY, TCP_START } from '../../server/src/analysis/context';
 import { ISet, Space, stateValue } from '../../server/src/analysis/packet-space';
 import { reach, setWalkBudget } from '../../server/src/analysis/reach';
 import { reachability } from '../../server/src/analysis/chain-graph';
@@ -22,6 +22,26 @@ import { editedVersions, editInputs } from '../support/ruleset-edits';
 function hooksOfChains(rs: RulesDocument['ruleset']): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const [name, t] of rs.tables) for (const c of t.chains.values()) out[`${name}/${c.name}`] = [...(reachability(t).hooks.get(c.name) ?? [])];
+  return out;
+}
+
+/**
+ * What each REJECT takes of the TCP packets entering each hook (by line), and whether the walk was
+ * complete: from the walks the analysis keeps across versions (`kept`), or walked afresh.
+ */
+function rejectWalks(rs: RulesDocument['ruleset'], kept: boolean): string[] {
+  const ctx = analysisContext(rs);
+  const out: string[] = [];
+  for (const t of rs.tables.values()) {
+    for (const c of t.chains.values()) {
+      if (!c.builtin) continue;
+      const k = TAKEN_BY_REJECTS;
+      const res = kept ? ctx.reach(t.name, c.name as Hook, TCP_START.space, TCP_START.key, k) : reach(ctx.env, ctx.compiled, t, c.name as Hook, TCP_START.space, k.test, k.stop, k.takes, k.ahead);
+      if (!res) continue;
+      out.push(`${t.name}/${c.name} ${res.complete}`);
+      for (const [r, s] of res.taken) out.push(`  ${r.line}: ${s.boxes.map((b) => [...b].map(([d, x]) => `${d}=${x.ranges.map(([lo, hi]) => `${lo}-${hi}`).join(',')}`).join(';')).join('|')}`);
+    }
+  }
   return out;
 }
 
@@ -47,6 +67,8 @@ function againstCold(title: string, o: { folder: string; seed: number; versions:
           assert.deepEqual(diagnose(inc.ruleset, inc.lines), diagnose(cold.ruleset, cold.lines), `${input.name}, version ${v}`);
           // (and what the checks read that the diagnostics may not show: the hooks reaching each chain)
           assert.deepEqual(hooksOfChains(inc.ruleset), hooksOfChains(cold.ruleset), `${input.name}, version ${v}: the hooks reaching each chain`);
+          // and the walks kept across versions that end where no REJECT lies ahead: what each REJECT takes
+          assert.deepEqual(rejectWalks(inc.ruleset, true), rejectWalks(inc.ruleset, false), `${input.name}, version ${v}: what REJECTs take`);
         }
       });
     }
