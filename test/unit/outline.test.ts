@@ -9,6 +9,7 @@ import { generateRuleset, editOneLine } from '../../bench/gen/rulesets';
 import { Rng } from '../../bench/gen/rng';
 import { parseRuleset } from '../../server/src/parser/ruleset-parser';
 import { listed, MAX_CHAIN_SYMBOLS, outline, type OutlineSymbol } from '../../server/src/service/symbols';
+import { editedVersions, editInputs } from '../support/ruleset-edits';
 
 /** Every symbol of an outline, depth first. */
 function all(syms: readonly OutlineSymbol[], out: OutlineSymbol[] = []): OutlineSymbol[] {
@@ -95,6 +96,30 @@ describe('outline: after an edit', function () {
       }
     }
     assert.ok(movedEdits >= 30 && rebuilt >= 3, `${movedEdits} outlines moved, ${rebuilt} built again`);
+  });
+});
+
+describe('outline: after edits of every kind to the fixtures, corpus dumps and generated files', function () {
+  this.timeout(300_000);
+
+  it('is the outline of the edited text read afresh (the symbols and the lines they show)', () => {
+    let versions = 0;
+    for (const input of editInputs()) {
+      let lines = input.text.split('\n');
+      const len = (l: number) => lines[l]?.length ?? 0;
+      let rs = parseRuleset(input.text);
+      let o = outline(rs, len);
+      for (const { version: v, text } of editedVersions(input.text, new Rng(input.text.length ^ 0x0b7), input.text.length > 50_000 ? 6 : 20)) {
+        lines = text.split('\n');
+        rs = parseRuleset(text, { previous: rs });
+        o = outline(rs, len, o);
+        const fresh = outline(parseRuleset(text), len);
+        assert.deepEqual(o.symbols, fresh.symbols, `${input.name}, version ${v}`);
+        assert.deepEqual([...o.shown], [...fresh.shown], `${input.name}, version ${v}: the lines shown`);
+        versions++;
+      }
+    }
+    assert.ok(versions > 200, `${versions} versions compared`);
   });
 });
 
