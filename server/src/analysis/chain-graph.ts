@@ -401,8 +401,13 @@ interface ChainHooks {
 
 /**
  * The last findings of each chain by its name, per jump graph (Table.jumps, kept while edits
- * replace rules in place): the same chain object finds them at once; a chain an edit rewrote in
- * place (another object with as many rules) is checked again at the rules that are other objects.
+ * replace rules in place), with the hooks they were worked out for: the same chain object finds
+ * them at once; a chain an edit only moved has them moved with its lines; a chain an edit rewrote
+ * in place (another object with as many rules) is checked again at the rules that are other
+ * objects. A graph an edit made (a jump put in or taken out) goes on with the map of the version
+ * it was made from: the versions of a document share one, each entry telling which chain and hooks
+ * it holds (a version checked again after a later one finds entries for other chains, and works
+ * them out again).
  */
 const LAST = new WeakMap<object, Map<string, ChainHooks>>();
 
