@@ -25,6 +25,17 @@ function hooksOfChains(rs: RulesDocument['ruleset']): Record<string, string[]> {
   return out;
 }
 
+/** What each rule compiled to, by line: its packets (written out box by box), exact or not, its conditions' count. */
+function compiledRules(rs: RulesDocument['ruleset']): string[] {
+  const ctx = analysisContext(rs);
+  const out: string[] = [];
+  for (const r of rs.rules) {
+    const c = ctx.compiled.get(r);
+    out.push(c ? `${r.line} ${c.exact} ${c.conditions.length} ${c.space.approximate} ${c.space.boxes.map((b) => [...b].map(([d, x]) => `${d}=${x.ranges.map(([lo, hi]) => `${lo}-${hi}`).join(',')}`).join(';')).join('|')}` : `${r.line} none`);
+  }
+  return out;
+}
+
 /**
  * What the walks the checks ask for give, from each hook: what each REJECT takes of the TCP
  * packets, and what every rule takes of ESTABLISHED packets, by line, and whether the walk was
@@ -77,6 +88,8 @@ function againstCold(title: string, o: { folder: string; seed: number; versions:
           assert.deepEqual(diagnose(inc.ruleset, inc.lines), diagnose(cold.ruleset, cold.lines), `${input.name}, version ${v}`);
           // (and what the checks read that the diagnostics may not show: the hooks reaching each chain)
           assert.deepEqual(hooksOfChains(inc.ruleset), hooksOfChains(cold.ruleset), `${input.name}, version ${v}: the hooks reaching each chain`);
+          // what each rule compiled to (a moved rule takes its line's previous entry, see compileIn)
+          assert.deepEqual(compiledRules(inc.ruleset), compiledRules(cold.ruleset), `${input.name}, version ${v}: what the rules compiled to`);
           // and the walks kept across versions (those that end where no REJECT lies ahead among them)
           assert.deepEqual(keptWalks(inc.ruleset, true), keptWalks(inc.ruleset, false), `${input.name}, version ${v}: the walks kept`);
         }
