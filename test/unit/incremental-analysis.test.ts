@@ -38,9 +38,9 @@ function compiledRules(rs: RulesDocument['ruleset']): string[] {
 
 /**
  * What the walks the checks ask for give, from each hook: what each REJECT takes of the TCP
- * packets, and what every rule takes of ESTABLISHED packets, by line, and whether the walk was
- * complete (and, for the second, what is left to the policy): from the walks the analysis keeps
- * across versions (`kept`), or walked afresh.
+ * packets, and what every rule takes of ESTABLISHED packets and of every packet, by line, and
+ * whether the walk was complete (and, for the last two, what is left to the policy): from the walks
+ * the analysis keeps across versions (`kept`), or walked afresh.
  */
 function keptWalks(rs: RulesDocument['ruleset'], kept: boolean): string[] {
   const ctx = analysisContext(rs);
@@ -54,6 +54,8 @@ function keptWalks(rs: RulesDocument['ruleset'], kept: boolean): string[] {
       const walks = [
         { start: TCP_START.space, key: TCP_START.key, k: TAKEN_BY_REJECTS, policy: false },
         { start: est, key: 'established', k: TAKEN_ONLY, policy: true },
+        // (every packet: what the code lenses and the untracked-packets check walk)
+        { start: Space.ALL, key: 'all', k: TAKEN_ONLY, policy: true },
       ];
       for (const { start, key, k, policy } of walks) {
         const res = kept ? ctx.reach(t.name, hook, start, key, k) : reach(ctx.env, ctx.compiled, t, hook, start, k.test, k.stop, k.takes, k.ahead);
