@@ -17,6 +17,7 @@ import type { Hook } from '../../server/src/knowledge/types';
 import { diagnose } from '../../server/src/service/diagnostics';
 import { createRulesDocument, type RulesDocument } from '../../server/src/service/document';
 import { editedVersions, editInputs } from '../support/ruleset-edits';
+import { spaceText, takenText } from '../support/space-text';
 
 /** The hooks reaching each chain of each table, as the chain graph works them out (kept, updated or anew). */
 function hooksOfChains(rs: RulesDocument['ruleset']): Record<string, string[]> {
@@ -31,7 +32,7 @@ function compiledRules(rs: RulesDocument['ruleset']): string[] {
   const out: string[] = [];
   for (const r of rs.rules) {
     const c = ctx.compiled.get(r);
-    out.push(c ? `${r.line} ${c.exact} ${c.conditions.length} ${c.space.approximate} ${c.space.boxes.map((b) => [...b].map(([d, x]) => `${d}=${x.ranges.map(([lo, hi]) => `${lo}-${hi}`).join(',')}`).join(';')).join('|')}` : `${r.line} none`);
+    out.push(c ? `${r.line} ${c.exact} ${c.conditions.length} ${c.space.approximate} ${spaceText(c.space)}` : `${r.line} none`);
   }
   return out;
 }
@@ -45,7 +46,6 @@ function compiledRules(rs: RulesDocument['ruleset']): string[] {
 function keptWalks(rs: RulesDocument['ruleset'], kept: boolean): string[] {
   const ctx = analysisContext(rs);
   const est = Space.ALL.restrict(ctx.env, 'state', ISet.point(stateValue('ESTABLISHED')));
-  const text = (s: Space) => s.boxes.map((b) => [...b].map(([d, x]) => `${d}=${x.ranges.map(([lo, hi]) => `${lo}-${hi}`).join(',')}`).join(';')).join('|');
   const out: string[] = [];
   for (const t of rs.tables.values()) {
     for (const c of t.chains.values()) {
@@ -60,8 +60,8 @@ function keptWalks(rs: RulesDocument['ruleset'], kept: boolean): string[] {
       for (const { start, key, k, policy } of walks) {
         const res = kept ? ctx.reach(t.name, hook, start, key, k) : reach(ctx.env, ctx.compiled, t, hook, start, k.test, k.stop, k.takes, k.ahead);
         if (!res) continue;
-        out.push(`${t.name}/${hook} ${key} ${res.complete}${policy ? ` policy ${text(res.toPolicy)}` : ''}`);
-        for (const [r, s] of res.taken) out.push(`  ${r.line}: ${text(s)}`);
+        out.push(`${t.name}/${hook} ${key} ${res.complete}${policy ? ` policy ${spaceText(res.toPolicy)}` : ''}`);
+        for (const [r, s] of res.taken) out.push(`  ${r.line}: ${spaceText(s)}`);
       }
     }
   }
@@ -151,9 +151,6 @@ describe('a kept walk is carried over an edit that changes nothing it reads', fu
     '',
   ];
   const edited = 10; // the line of `-s 192.0.2.5/32`
-  /** Each rule's taken packets, by line, written out box by box. */
-  const takenText = (res: { taken: ReadonlyMap<{ line: number }, Space> }) =>
-    [...res.taken].map(([r, t]) => `${r.line}:${t.boxes.map((b) => [...b].map(([d, s]) => `${d}=${s.ranges.map(([lo, hi]) => `${lo}-${hi}`).join(',')}`).join(';')).join('|')}`).sort().join('\n');
   /** The walk of INPUT before and after replacing the edited line, and a cold walk of the new text. */
   const walks = (line: string) => {
     const before = createRulesDocument('file:///kept-walk.rules', 1, base.join('\n'));
@@ -163,7 +160,7 @@ describe('a kept walk is carried over an edit that changes nothing it reads', fu
     const now = analysisContext(after.ruleset).reach('filter', 'INPUT', Space.ALL, 'all');
     const cold = reach(analysisContext(after.ruleset).env, analysisContext(after.ruleset).compiled, after.ruleset.tables.get('filter')!, 'INPUT', Space.ALL);
     assert.ok(was && now);
-    assert.equal(takenText(now), takenText(cold), 'the walk after the edit is the walk of the new text');
+    assert.equal(takenText(now.taken), takenText(cold.taken), 'the walk after the edit is the walk of the new text');
     assert.equal(now.toPolicy.boxes.length, cold.toPolicy.boxes.length);
     return { carried: now.toPolicy === was.toPolicy, now, after };
   };
@@ -207,7 +204,7 @@ describe('a kept walk is carried over lines put in or taken out after the rules 
   const untilAccept = { name: 'until-accept', test: () => false, stop: (r: Parameters<typeof isAccept>[0], took: Space) => isAccept(r) && !took.empty };
   /** Taken packets by line and what is left to the policy, written out. */
   const text = (res: { taken: ReadonlyMap<{ line: number }, Space>; toPolicy: Space; complete: boolean }) =>
-    `${[...res.taken].map(([r, t]) => `${r.line}:${t.boxes.map((b) => [...b].map(([d, x]) => `${d}=${x.ranges.map(([lo, hi]) => `${lo}-${hi}`).join(',')}`).join(';')).join('|')}`).join('\n')}\npolicy ${res.toPolicy.boxCount}\n${res.complete}`;
+    `${[...res.taken].map(([r, t]) => `${r.line}:${spaceText(t)}`).join('\n')}\npolicy ${res.toPolicy.boxCount}\n${res.complete}`;
   /** The walk of INPUT before and after an edit of the lines, and a cold walk of the new text. */
   const walks = (edit: (lines: string[]) => void, start: Space, keep?: typeof untilAccept) => {
     const before = createRulesDocument('file:///read.rules', 1, base.join('\n'));

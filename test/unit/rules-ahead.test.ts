@@ -14,17 +14,9 @@ import type { Rule } from '../../server/src/model/ruleset';
 import { diagnose } from '../../server/src/service/diagnostics';
 import { createRulesDocument } from '../../server/src/service/document';
 import { editInputs } from '../support/ruleset-edits';
+import { takenText } from '../support/space-text';
 
 const isReject = (r: Rule) => r.target?.name === 'REJECT';
-
-/** Each rule's taken packets, by line, written out box by box. */
-function takenText(taken: ReadonlyMap<Rule, Space>, only: (r: Rule) => boolean = () => true): string {
-  return [...taken]
-    .filter(([r]) => only(r))
-    .map(([r, t]) => `${r.line}:${t.boxes.map((b) => [...b].map(([d, s]) => `${d}=${s.ranges.map(([lo, hi]) => `${lo}-${hi}`).join(',')}`).join(';')).join('|')}`)
-    .sort()
-    .join('\n');
-}
 
 describe('which chains lead to a rule a walk reads', () => {
   const rs = createRulesDocument(
