@@ -4,7 +4,7 @@
  * document version so code actions can reuse them.
  */
 import { type Diagnostic as LspDiagnostic, DiagnosticTag } from 'vscode-languageserver/node';
-import { CODE_PREFIX, docsLink } from '../analysis/codes';
+import { codeTexts } from '../analysis/codes';
 import { traceJobs } from '../analysis/tracer';
 import { diagnose, type Diagnostic } from '../service/diagnostics';
 import type { ServerContext } from '../server';
@@ -83,8 +83,8 @@ function logDiagnostics(ctx: ServerContext, uri: string): LspDiagnostic[] {
       out.push({
         range: toRange(n.span),
         severity: toSeverity(sev),
-        code: `${CODE_PREFIX}log-line`,
-        codeDescription: { href: docsLink('log-line') },
+        code: codeTexts('log-line').fullCode,
+        codeDescription: { href: codeTexts('log-line').docs },
         source: 'iptables-lens',
         message: `${n.message} (${n.code})`,
       });
