@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert';
+import { checkRejectTcpReset } from '../../server/src/analysis/checks/reject-tcp-reset';
+import { parseRuleset } from '../../server/src/parser/ruleset-parser';
 import { applyFix, fires, keepsOtherLines, quiet } from '../support/check-harness';
 
 describe('check: reject-without-tcp-reset', function () {
@@ -33,5 +35,21 @@ describe('check: reject-without-tcp-reset', function () {
     const T2 = '*filter\n:X - [0:0]\n-A INPUT -p tcp -j ACCEPT\n-A INPUT -j X\n-A X -j REJECT\nCOMMIT\n';
     quiet(T2, 'reject-without-tcp-reset');
     fires(T2.replace('-p tcp -j ACCEPT', '-p tcp --dport 22 -j ACCEPT'), 'reject-without-tcp-reset');
+  });
+  it('a REJECT in none of its table\'s chains moves with its line: what a table keeps is not kept for another line', function () {
+    // (`-A POSTROUTING` in raw, which has no such chain: the table reads the same after a line is put
+    // in above it, and its findings were kept on the old line)
+    const cur = ['-P INPUT ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT', '*raw', '-A POSTROUTING -s 172.17.0.0/16 -j REJECT', 'COMMIT', ''];
+    let prev = parseRuleset(cur.join('\n'));
+    assert.deepEqual(checkRejectTcpReset(prev).map((f) => f.span.line), [3]);
+    for (let v = 0; v < 6; v++) {
+      if (v % 3 === 2) cur.splice(1, 1);
+      else cur.splice(1, 0, `-A INPUT -p udp --dport ${53 + v} -j ACCEPT`);
+      const inc = parseRuleset(cur.join('\n'), { previous: prev });
+      const line = cur.indexOf('-A POSTROUTING -s 172.17.0.0/16 -j REJECT');
+      assert.deepEqual(checkRejectTcpReset(inc).map((f) => f.span.line), [line], `version ${v}`);
+      assert.deepEqual(checkRejectTcpReset(inc), checkRejectTcpReset(parseRuleset(cur.join('\n'))), `version ${v}`);
+      prev = inc;
+    }
   });
 });

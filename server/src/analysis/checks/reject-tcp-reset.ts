@@ -91,9 +91,11 @@ export function checkRejectTcpReset(rs: Ruleset): Finding[] {
   }
   for (const [name, mine] of byTable) {
     const table = rs.tables.get(name);
-    // a table an edit left alone keeps its findings (the walk below is the costly part)
+    // a table an edit left alone keeps its findings (the walk below is the costly part); they
+    // depend on the REJECT rules' lines too, which the table says nothing of when a rule is in
+    // none of its chains (`-A` to a chain the table does not have)
     const judge = () => judgeTable(ctx, rs, table, mine);
-    for (const f of table ? MEMO.get([table], envKey(ctx.env), judge, mine.map((r) => r.options)) : judge()) out.push(f);
+    for (const f of table ? MEMO.get([table], envKey(ctx.env), judge, mine.flatMap((r) => [r.options, r.line])) : judge()) out.push(f);
   }
   return out;
 }
