@@ -142,7 +142,8 @@ function updatedReach(table: Table, was: ChainReach, moved: NonNullable<Table['m
   for (const name of below) for (const to of userChainJumps(table, table.chains.get(name)!)) waiting.set(to, (waiting.get(to) ?? 0) + 1);
   const ready: string[] = [];
   for (const name of below) if (!waiting.has(name)) ready.push(name);
-  const order = hookOrder(table.chains.values());
+  // (by the chains a chain left for later is made from: their names and whether they are built in)
+  const order = hookOrder(table.chains.size, (i) => table.chains.sourceAt(i)!);
   const all = (1 << order.length) - 1;
   /** The chains whose hooks are others now, with them. */
   const changed = new Map<string, ReadonlySet<Hook>>();
@@ -173,9 +174,12 @@ function updatedReach(table: Table, was: ChainReach, moved: NonNullable<Table['m
 }
 
 /** The built-in chains of a table, in its order (the order the sets of hooks list theirs in). */
-function hookOrder(chains: Iterable<Chain>): Hook[] {
+function hookOrder(count: number, chainAt: (i: number) => Chain): Hook[] {
   const order: Hook[] = [];
-  for (const c of chains) if (c.builtin) order.push(c.name as Hook);
+  for (let i = 0; i < count; i++) {
+    const c = chainAt(i);
+    if (c.builtin) order.push(c.name as Hook);
+  }
   return order;
 }
 
@@ -281,7 +285,7 @@ function computeReachability(edges: JumpEdges): ChainReach {
   // one walk per hook over the jump graph, marking each chain with the bit of every hook it is
   // reached from (at most five built-in chains: a byte per chain)
   const { chains, from, to } = edges;
-  const order = hookOrder(chains);
+  const order = hookOrder(chains.length, (i) => chains[i]!);
   const masks = new Uint8Array(chains.length);
   const stack = new Int32Array(to.length + 1);
   for (let b = 0; b < chains.length; b++) {

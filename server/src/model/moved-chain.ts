@@ -211,7 +211,11 @@ export class MovedChain implements Chain {
    * chain in the table's order (see Root.refPlaces).
    */
   static of(c: Chain, m: MovedLines, nodes: ReadList<LineNode>, movesAfter: (before: LineMoves | undefined) => LineMoves, endBefore = endOf(c), placeOf?: (chain: string) => number): MovedChain {
-    const end = movedLine(m, endBefore - 1) + 1;
+    return MovedChain.movedTo(c, movedLine(m, endBefore - 1) + 1, nodes, movesAfter, placeOf);
+  }
+
+  /** Chain `c` after moves that `movesAfter` adds to its own (see of), `end` one past its last line after them. */
+  static movedTo(c: Chain, end: number, nodes: ReadList<LineNode>, movesAfter: (before: LineMoves | undefined) => LineMoves, placeOf?: (chain: string) => number): MovedChain {
     if (c instanceof MovedChain && c.moves !== undefined) {
       if (c.moves.runCount < MAX_RUNS) return new MovedChain(c.source as Root | Held, movesAfter(c.moves), nodes, end);
       return new MovedChain(movedRoot(c.root(), c.moves), movesAfter(undefined), nodes, end);
@@ -294,7 +298,8 @@ export class MovedChain implements Chain {
   /** The chain of its k-th reference (see referenceChainOf). */
   referenceChain(k: number, chains: ChainMap): string {
     const places = this.moves === undefined ? (this.source as Made).later?.places : this.source instanceof Held ? undefined : (this.source as Root).refPlaces;
-    return places === undefined ? this.references[k]!.chain : chains.at(places[k]!)!.name;
+    // (by the chain left for later, when it is one: its name is its source's)
+    return places === undefined ? this.references[k]!.chain : chains.sourceAt(places[k]!)!.name;
   }
 
   /**
@@ -445,6 +450,48 @@ function nodesAt<T extends LineNode>(nodes: ReadList<LineNode>, moves: LineMoves
   const out = new Array<T>(was.length);
   for (let i = 0; i < was.length; i++) out[i] = nodes.get(moves.lineOf(was[i]!.line)) as T;
   return out;
+}
+
+/**
+ * The line moves of edits made in turn, each moving lines below it (see ChainMap.moved): the
+ * chains of a version none of whose lines the edits replaced, made after them. The moves of the
+ * edits from each one on, after a chain's own, are made once for the chains that share those.
+ */
+export class MovesThrough {
+  /** Per edit: the moves of the edits from it on, after the moves they are keyed by (undefined: none). */
+  private readonly after: Map<LineMoves | undefined, LineMoves>[];
+
+  constructor(readonly edits: readonly MovedLines[]) {
+    this.after = edits.map(() => new Map());
+  }
+
+  /** `before`, followed by the moves of the edits from the j-th on. */
+  private from(j: number, before: LineMoves | undefined): LineMoves {
+    const memo = this.after[j]!;
+    let now = memo.get(before);
+    if (!now) {
+      now = before ? before.then(this.edits[j]!) : LineMoves.of(this.edits[j]!);
+      for (let i = j + 1; i < this.edits.length; i++) now = now.then(this.edits[i]!);
+      memo.set(before, now);
+    }
+    return now;
+  }
+
+  /**
+   * Chain `c` of the version the edits start from after them, its lines' nodes those of `nodes`:
+   * the chain itself while its lines are above each edit; from the first below which it lies, a
+   * moved chain holding the moves of that edit and every one after it. The lines, and the object
+   * when nothing moved, are those that making it for each edit in turn gives (see movedTables).
+   */
+  chain(c: Chain, nodes: ReadList<LineNode>, placeOf?: (chain: string) => number): Chain {
+    const edits = this.edits;
+    let end = endOf(c);
+    let j = 0;
+    while (j < edits.length && end <= edits[j]!.same) j++;
+    if (j === edits.length) return c;
+    for (let i = j; i < edits.length; i++) end = movedLine(edits[i]!, end - 1) + 1;
+    return MovedChain.movedTo(c, end, nodes, (before) => this.from(j, before), placeOf);
+  }
 }
 
 /** One past the last line of chain `c`'s declarations, rules and the rules that jump to it (0 for none). */

@@ -8,10 +8,10 @@ import { findTable } from '../knowledge/tables';
 import type { Family } from '../knowledge/types';
 import type { Chain, CommandLine, FileFormat, Finding, LineNode, Range, Rule, Table, Word } from '../model/ruleset';
 import { findingOnLine, isRule, type MovedLines, movedLine, spanAt } from '../model/ruleset';
-import { ChainMap } from '../model/chain-map';
+import { ChainMap, type LaterChains } from '../model/chain-map';
 import type { ReadList } from '../model/chunked-array';
 import { sameItems } from '../model/same-items';
-import { endOf, LineMoves, MovedChain, referenceCountOf, ruleCountOf } from '../model/moved-chain';
+import { endOf, LineMoves, MovedChain, MovesThrough, referenceCountOf, ruleCountOf } from '../model/moved-chain';
 
 /** A table while the commands are applied: its chains in a Map the commands change. */
 interface TableBuilding extends Omit<Table, 'chains'> {
@@ -366,8 +366,20 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
     lastAfter = now;
     return now;
   };
+  // the first line of each table's block, in order: the lines of a table lie above the next one's
+  const headers: number[] = [];
+  for (const t of prev.tables.values()) for (const b of t.blocks) headers.push(b.line);
+  headers.sort((a, b) => a - b);
   for (const [name, t] of prev.tables) {
     if (t.blocks.length > 1) return undefined;
+    // (a table whose lines are all above the edit: the previous object, its chains not looked at)
+    if (movedAlike && t.blocks.length === 1) {
+      const next = headers.find((h) => h > t.blocks[0]!.line) ?? Infinity;
+      if (next <= same) {
+        tables.set(name, t);
+        continue;
+      }
+    }
     const blocks = t.blocks.map((b) => moved(b)!);
     let touched = false;
     /** The chains that are more than moved (see Table.moved). */
@@ -387,7 +399,7 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
     jumpsToTable?.forEach((_, chainName) => mark(chainName));
     takenFromTable?.forEach(mark);
     const placeOf = (chainName: string) => t.chains.positionOf(chainName)!;
-    const chains = t.chains.map((c, at) => {
+    const now = (c: Chain, at: number): Chain => {
       if (named[at] === 0) {
         // (a chain whose every line is above the edit, no rule put into it or jumping to it: the
         // previous object, without a look at each of its nodes)
@@ -441,7 +453,20 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
       if (mine || theirs || rules.length !== c.rules.length || references.length !== c.references.length) renewed.add(c.name);
       const policySpan = c.policySpan && { line: newLineOf(c.policySpan.line), start: c.policySpan.start, end: c.policySpan.end };
       return { name: c.name, table: c.table, builtin: c.builtin, policy: c.policy, policySpan, declarations, rules, references };
-    });
+    };
+    // the chains the edit only moved are made when read (see ChainMap.moved), when every line
+    // below the edit reads as it did and the table has many; made now once the versions since
+    // those of the table were all made hold many edits, or many of its chains were read
+    const before = t.chains.laterChains<MovesThrough>();
+    let chains: ChainMap;
+    if (movedAlike && t.chains.size >= laterFrom) {
+      const steps = new MovesThrough(before ? [...before.steps.edits, m] : [m]);
+      chains = t.chains.moved(now, named, laterChains(before ? before.source : t.chains, steps, nodes));
+      // (every chain made from the source through all the edits at once, each once)
+      if (steps.edits.length >= MAX_LATER_STEPS || chains.placedCount * 4 > chains.size) chains = chains.settled();
+      // (some chain may be below the edit: the table is another object)
+      touched = true;
+    } else chains = t.chains.map(now);
     // the jump graph is the previous one unless a jump to a chain was put in or taken out (what
     // analyses keep by it names chains and jumps by position, not rules: see Table.jumps)
     const graph = jumpsPut.has(name) || jumpsTaken.has(name) ? {} : t.jumps;
@@ -460,6 +485,35 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
   }
   return { tables, findings, early: prev.early, matchesByContent: false, appendsOnly: true };
 }
+
+/**
+ * The chains of `source` after the edits `steps`, each made when first read, its lines' nodes those
+ * of `nodes`. (Made here: a closure made inside movedTables would hold everything its closures
+ * share there, the previous version's tables among them, as long as a chain is left unread.)
+ */
+function laterChains(source: ChainMap, steps: MovesThrough, nodes: ReadList<LineNode>): LaterChains<MovesThrough> {
+  const place = (chainName: string) => source.positionOf(chainName)!;
+  return { source, steps, make: (c) => steps.chain(c, nodes, place) };
+}
+
+/**
+ * Tables of fewer chains have every chain an edit moved made at once (see ChainMap.moved in
+ * movedTables): one whose lines are not in a block of its own (a script of commands) is another
+ * object after any line edit when it leaves chains for later, whether or not its lines moved.
+ */
+const LATER_FROM = 256;
+let laterFrom = LATER_FROM;
+/** For tests: tables of `n` chains or more leave the chains an edit only moved for later (undefined: back to LATER_FROM). */
+export function setChainsLaterFrom(n: number | undefined): void {
+  laterFrom = n ?? LATER_FROM;
+}
+
+/**
+ * Line edits after which the chains a table left for later are all made (see ChainMap.moved in
+ * movedTables): a chain left unread is made from the version the first of them was made from,
+ * through each edit's moves.
+ */
+const MAX_LATER_STEPS = 32;
 
 /** Chains of fewer rules an edit changed are made when read (see MovedChain.renewed in movedTables). */
 const RENEWED_BELOW = 1024;

@@ -393,7 +393,16 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     // the other long chains (CARRIED_FROM rules or more) carry their runs, for the next edit among
     // their rules
     const moved = table.moved;
-    if (moved) for (const c of table.chains.values()) if (ruleCountOf(c) >= CARRIED_FROM && !moved.chains.has(c.name) && !carriedMoved(c, moved)) chainFindings(c);
+    // (by place, the long ones told by the chain a chain left for later is made from, which has
+    // its rules: only those are made, see ChainMap.moved)
+    if (moved) {
+      const chains = table.chains;
+      for (let at = 0; at < chains.size; at++) {
+        if (ruleCountOf(chains.sourceAt(at)!) < CARRIED_FROM) continue;
+        const c = chains.at(at)!;
+        if (!moved.chains.has(c.name) && !carriedMoved(c, moved)) chainFindings(c);
+      }
+    }
     // (the long chains just carried have their findings said of their rules already)
     for (const f of PER_CHAIN.items(table, `${envKey(ctx.env)}/${budget}`, chainFindings, { move: movedFinding, known: (c) => judged.get(c) })) out.push(f);
   }
