@@ -72,9 +72,7 @@ function dist(xs: readonly number[]): Dist {
  * Full collections until one frees less than a megabyte (at most five): a collection asked for
  * while V8 is marking incrementally finishes that marking, and what died after it began stays until
  * the next one (on the firewall-like 100k file, 45 MB of the versions the line edits replaced were
- * still counted after one); and in about a third of the runs two in a row left the Docker-like
- * file's whole session (180 MB, freed by a third), so that the warm open's sample counted two
- * copies of the file (416-424 MB), which no editor session holds.
+ * still counted after one). What the last turn held may outlive all of them: see measureRuleset.
  */
 function gc(): void {
   const collect = (globalThis as { gc?: () => void }).gc;
@@ -248,13 +246,23 @@ export async function measureRuleset(o: RulesetOptions): Promise<RulesetResult> 
   const mem = new MemoryPeak();
   const lineMem = new MemoryPeak();
   mem.sample();
+  const before = process.memoryUsage().heapUsed;
   const { lines, rules, cold, editWall, editCpu, lineWall, lineCpu, lineRetained, hovers, completions, traces, first, branches, prepare, retained } = await session(o, rng, mem, lineMem);
   // warm: the whole file opened again by a process that has parsed it before. The session's
   // document is garbage by now, but V8 may not have collected it yet: without a collection here
   // the warm open's sample counted it too (488 of the kube-like 100k file's 498 MB peak), two
-  // copies of the file at once, which no editor session holds (see session)
+  // copies of the file at once, which no editor session holds (see session). And collected again
+  // after short waits, until the heap is back near where it was before the session (at most ten
+  // times): in one run of two or three, collections right after the session's last turn (also in a
+  // turn of its own, also after a timer) left the whole Docker-like session alive, 209-226 MB,
+  // which a collection 20 ms later freed (32 MB) in most runs; the warm open's sample read
+  // 412-432 MB in those runs
   await nextTurn();
-  gc();
+  for (let k = 0; k < 10; k++) {
+    await new Promise((r) => setTimeout(r, 20));
+    gc();
+    if (process.memoryUsage().heapUsed < before + 64e6) break;
+  }
   const warm: { wall: number; cpu: number }[] = [];
   for (let i = 0; i < o.warmOpens; i++) {
     warm.push(warmOpen(o, mem));
