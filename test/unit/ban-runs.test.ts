@@ -336,4 +336,34 @@ describe('ban runs: walks through runs at once', () => {
     assert.ok(carried >= edits * 0.6, `runs carried to ${carried} of ${edits} versions checked`);
     assert.ok(runsSeen >= edits * 0.5, `runs in the chain of ${runsSeen} of ${edits} versions checked`);
   });
+
+  it('a run of single values holds one list for both ends, through lines put in and taken out, until a wider range is put in', () => {
+    const bans = Array.from({ length: 64 }, (_, i) => `-A BL -s 10.1.${i >> 4}.${(i & 15) * 7}/32 -j DROP`);
+    const lines = ['*filter', ':INPUT DROP [0:0]', ':BL - [0:0]', '-A INPUT -j BL', ...bans, 'COMMIT', ''];
+    const text = lines.join('\n');
+    let doc: RulesDocument = createRulesDocument('file:///one.rules', 1, text, 'auto');
+    let td = SANITIZED_DOCUMENTS.create('file:///one.rules', 'iptables', 1, text);
+    const runAfter = (change: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; text: string }): BanRun => {
+      td = SANITIZED_DOCUMENTS.update(td, [change], td.version + 1);
+      doc = rulesDocumentOf(td, 'auto', doc);
+      diagnose(doc.ruleset, doc.lines);
+      const table = doc.ruleset.tables.get('filter')!;
+      const chain = table.chains.get('BL')!;
+      const rc = runContext(doc.ruleset);
+      const runs = [...banRunsOf(rc, table, chain).values()];
+      assert.equal(runs.length, 1);
+      assertRunHolds(rc, chain, runs[0]!, text);
+      return runs[0]!;
+    };
+    diagnose(doc.ruleset, doc.lines);
+    const first = [...banRunsOf(runContext(doc.ruleset), doc.ruleset.tables.get('filter')!, doc.ruleset.tables.get('filter')!.chains.get('BL')!).values()][0]!;
+    assert.equal(first.his, first.los, 'found afresh');
+    const put = runAfter({ range: { start: { line: 10, character: 0 }, end: { line: 10, character: 0 } }, text: '-A BL -s 10.9.9.9/32 -j DROP\n' });
+    assert.ok(runsWereCarried(doc.ruleset.tables.get('filter')!.chains.get('BL')!));
+    assert.equal(put.his, put.los, 'a single address put in');
+    const taken = runAfter({ range: { start: { line: 20, character: 0 }, end: { line: 21, character: 0 } }, text: '' });
+    assert.equal(taken.his, taken.los, 'a line taken out');
+    const wide = runAfter({ range: { start: { line: 30, character: 0 }, end: { line: 30, character: 0 } }, text: '-A BL -s 10.200.0.0/28 -j DROP\n' });
+    assert.notEqual(wide.his, wide.los, 'a range of 16 addresses put in');
+  });
 });

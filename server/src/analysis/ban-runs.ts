@@ -32,7 +32,11 @@ export interface BanRun {
   readonly start: number;
   readonly end: number;
   readonly dim: Dim;
-  /** Each rule's range, by its position in the run. */
+  /**
+   * Each rule's range, by its position in the run. A run whose every range is one value (single
+   * addresses: a blocklist's) holds one list for both ends: every line put into or taken out of it
+   * copies the lists, 0.66 MB each on the firewall-like 100k file's 83 000 bans.
+   */
   readonly los: readonly bigint[];
   readonly his: readonly bigint[];
   /** For a rule whose range an earlier rule of the run has already: that rule's position in the run; -1 otherwise. */
@@ -264,9 +268,12 @@ function withRule(run: BanRun, k: number, lo: bigint, hi: bigint): BanRun | unde
     sortedLo[a] = v;
   }
   const los = run.los.slice();
-  const his = run.his.slice();
   los.splice(k, 0, lo);
-  his.splice(k, 0, hi);
+  let his = los;
+  if (run.his !== run.los || lo !== hi) {
+    his = run.his.slice();
+    his.splice(k, 0, hi);
+  }
   return { start: run.start, end: run.end + 1, dim: run.dim, los, his, dupOf: dups, byLo, sortedLo };
 }
 
@@ -303,9 +310,12 @@ function withoutRule(run: BanRun, k: number): BanRun | undefined {
   }
   movedDown(byLo, 0, k);
   const los = run.los.slice();
-  const his = run.his.slice();
   los.splice(k, 1);
-  his.splice(k, 1);
+  let his = los;
+  if (run.his !== run.los) {
+    his = run.his.slice();
+    his.splice(k, 1);
+  }
   return { start: run.start, end: run.end - 1, dim: run.dim, los, his, dupOf: dups, byLo, sortedLo };
 }
 
@@ -362,12 +372,15 @@ function runOf(start: number, dim: Dim, los: bigint[], his: bigint[]): BanRun {
     }
     g = h;
   }
+  const runLos = los.slice(0, end);
+  let points = true;
+  for (let k = 0; k < end && points; k++) points = los[k] === his[k];
   return {
     start,
     end: start + end,
     dim,
-    los: los.slice(0, end),
-    his: his.slice(0, end),
+    los: runLos,
+    his: points ? runLos : his.slice(0, end),
     dupOf,
     byLo: Int32Array.from(byLo),
     sortedLo: Float64Array.from(byLo, (k) => lo[k]!),
