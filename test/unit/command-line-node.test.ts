@@ -117,7 +117,19 @@ describe('command line nodes', () => {
       assert.equal(m.base, was, 'it shows the node the line was read as');
       assert.deepEqual(view(m), [...view(was).slice(0, 1), was.line + 2, { line: was.line + 2, start: 0, end: was.span.end }, ...view(was).slice(3)]);
       assert.equal(text(m), text(fresh[i]!));
-      assert.deepEqual(Object.keys(m).sort(), ['base', 'block', 'line'], 'its line, its block and the node: nothing else of its own');
+      assert.deepEqual(Object.keys(m).sort(), ['base', 'line'], 'its line and the node: nothing else of its own (the block is the node\'s)');
+      assert.equal(m.block, was.block);
+    });
+    // lines put in above the table's header: the block is another node, which the moved node holds
+    const above = ['# above', ...put];
+    const below = commandLines(parseRuleset(above.join('\n'), { previous: once }));
+    const freshAbove = commandLines(parseRuleset(above.join('\n')));
+    below.slice(0, 3).forEach((m, i) => {
+      assert.ok(m instanceof MovedCommandLineNode);
+      assert.notEqual(m.block, m.base.block, 'the block moved');
+      assert.equal(m.block!.line, 1);
+      assert.equal(text(m), text(freshAbove[i]!));
+      assert.deepEqual(Object.keys(m).sort(), ['base', 'line', 'own']);
     });
     // moved again (a line taken out): the node first read, not the moved one
     const twice = parseRuleset(put.filter((l) => l !== '# and another').join('\n'), { previous: once });

@@ -90,7 +90,7 @@ export class CommandLineNode implements CommandLine {
    */
   static placed(c: CommandLine, line: number, end: number, block: TableBlock | undefined, options: OptionNode[]): CommandLine {
     const base = c instanceof MovedCommandLineNode ? c.base : c;
-    if (base instanceof CommandLineNode && options === base.options && end === base.end) return new MovedCommandLineNode(line, block, base);
+    if (base instanceof CommandLineNode && options === base.options && end === base.end) return MovedCommandLineNode.of(line, block, base);
     return new CommandLineNode(line, end, c.table, block, c.command, c.matches, c.target, options, base instanceof CommandLineNode ? base.rare : rareOf(c));
   }
 
@@ -136,21 +136,33 @@ export class CommandLineNode implements CommandLine {
 }
 
 /**
- * The node of a command line an edit only moved (lines put in or taken out above it): its line,
- * its block, and the node it was read as, whose parts it shows (never another moved node: a line
- * moved again shows the same one). Half the size of a node with every part: a line put in near the
+ * The node of a command line an edit only moved (lines put in or taken out above it): its line
+ * and the node it was read as, whose parts it shows (never another moved node: a line moved again
+ * shows the same one), and its block when that is not the node's (see of). Half the size of a node with every part: a line put in near the
  * top of a kube-proxy-like 100k-rule file moves 135 000 lines, and their nodes were 13 MB made and
  * kept on each such edit, the previous ones left to the collector.
  */
 export class MovedCommandLineNode implements CommandLine {
-  constructor(
+  protected constructor(
     readonly line: number,
-    readonly block: TableBlock | undefined,
     readonly base: CommandLineNode,
   ) {}
 
+  /**
+   * The node of the line `base` was read as, moved to line `line` in `block`. Its block is the
+   * base's unless the block's header moved since (a line put in above it): 40 bytes where a field
+   * for it made 48, for each of the tens of thousands of lines below a line put in or taken out.
+   */
+  static of(line: number, block: TableBlock | undefined, base: CommandLineNode): MovedCommandLineNode {
+    return block === base.block ? new MovedCommandLineNode(line, base) : new MovedToBlockNode(line, base, block);
+  }
+
   get kind(): 'command' {
     return 'command';
+  }
+
+  get block(): TableBlock | undefined {
+    return this.base.block;
   }
 
   get table(): string {
@@ -205,5 +217,20 @@ export class MovedCommandLineNode implements CommandLine {
   toJSON(): object {
     const b = this.base;
     return { line: this.line, end: b.end, table: b.table, block: this.block, command: b.command, matches: b.matches, target: b.target, options: b.options, rare: b.rare };
+  }
+}
+
+/** A moved command line whose block is another object than the one its base was read in (see MovedCommandLineNode.of). */
+class MovedToBlockNode extends MovedCommandLineNode {
+  constructor(
+    line: number,
+    base: CommandLineNode,
+    private readonly own: TableBlock | undefined,
+  ) {
+    super(line, base);
+  }
+
+  override get block(): TableBlock | undefined {
+    return this.own;
   }
 }

@@ -408,7 +408,7 @@ function movedNodeMaker(texts: ChunkedArray<string>, blocks: readonly TableBlock
     const end = texts.get(at)!.length;
     const block = blockAt(blocks, at);
     // (the pieces of a line not made yet hold the node it was read as, the same text: a moved node of it)
-    if (from instanceof CommandLineNode && from.end === end) return new MovedCommandLineNode(at, format === 'save' ? block : undefined, from);
+    if (from instanceof CommandLineNode && from.end === end) return MovedCommandLineNode.of(at, format === 'save' ? block : undefined, from);
     if (from.kind === 'command') return movedCommand(from, at, end, format === 'save' ? block : undefined);
     if (from.kind === 'chain') return new ChainDeclNode(at, end, block?.name ?? 'filter', block, from.nameWord, from.policy, from.counters);
     throw new Error(`movedNodeMaker: a ${from.kind} line is not moved this way`);
