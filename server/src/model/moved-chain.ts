@@ -460,9 +460,14 @@ function nodesAt<T extends LineNode>(nodes: ReadList<LineNode>, moves: LineMoves
 export class MovesThrough {
   /** Per edit: the moves of the edits from it on, after the moves they are keyed by (undefined: none). */
   private readonly after: Map<LineMoves | undefined, LineMoves>[];
+  /** Per edit: the least `same` of it and the edits before it (never more than the one before). */
+  private readonly leastSame: Float64Array;
 
   constructor(readonly edits: readonly MovedLines[]) {
     this.after = edits.map(() => new Map());
+    this.leastSame = new Float64Array(edits.length);
+    let least = Infinity;
+    for (let k = 0; k < edits.length; k++) this.leastSame[k] = least = Math.min(least, edits[k]!.same);
   }
 
   /** `before`, followed by the moves of the edits from the j-th on. */
@@ -482,15 +487,24 @@ export class MovesThrough {
    * the chain itself while its lines are above each edit; from the first below which it lies, a
    * moved chain holding the moves of that edit and every one after it. The lines, and the object
    * when nothing moved, are those that making it for each edit in turn gives (see movedTables).
+   * (The first edit that moves it is the first whose least `same` so far is above its end: its
+   * lines have their numbers of the first version until then. Found by halves, and its last line
+   * taken through the moves from there at once: the chains of a kube-proxy node are all made
+   * this way once in MAX_LATER_STEPS edits, see parser/chains.ts.)
    */
   chain(c: Chain, nodes: ReadList<LineNode>, placeOf?: (chain: string) => number): Chain {
-    const edits = this.edits;
-    let end = endOf(c);
-    let j = 0;
-    while (j < edits.length && end <= edits[j]!.same) j++;
-    if (j === edits.length) return c;
-    for (let i = j; i < edits.length; i++) end = movedLine(edits[i]!, end - 1) + 1;
-    return MovedChain.movedTo(c, end, nodes, (before) => this.from(j, before), placeOf);
+    const end = endOf(c);
+    const least = this.leastSame;
+    let lo = 0;
+    let hi = least.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (least[mid]! < end) hi = mid;
+      else lo = mid + 1;
+    }
+    if (lo === least.length) return c;
+    const j = lo;
+    return MovedChain.movedTo(c, this.from(j, undefined).lineOf(end - 1) + 1, nodes, (before) => this.from(j, before), placeOf);
   }
 }
 

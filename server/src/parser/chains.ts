@@ -513,7 +513,7 @@ export function setChainsLaterFrom(n: number | undefined): void {
  * movedTables): a chain left unread is made from the version the first of them was made from,
  * through each edit's moves.
  */
-const MAX_LATER_STEPS = 32;
+const MAX_LATER_STEPS = 64;
 
 /** Chains of fewer rules an edit changed are made when read (see MovedChain.renewed in movedTables). */
 const RENEWED_BELOW = 1024;
