@@ -298,6 +298,21 @@ describe('incremental parse: what an edit leaves alone is kept', () => {
     }
   });
 
+  it('a table whose block is above a line put in, with a rule of it in a later block (-t): its rule moves, the table below the edit is left as it was', () => {
+    // (iptables-restore refuses -t in a restore file; the table the rule names still holds it)
+    const file = ['*mangle', ':PREROUTING ACCEPT [0:0]', '-A PREROUTING -j ACCEPT', 'COMMIT', '*filter', ':INPUT ACCEPT [0:0]', '-A INPUT -p tcp -j ACCEPT', '-A PREROUTING -t mangle -p udp -j DROP', 'COMMIT', '*raw', ':OUTPUT ACCEPT [0:0]', '-A OUTPUT -j ACCEPT', 'COMMIT', ''];
+    const before = parseRuleset(file.join('\n'));
+    assert.deepEqual(before.tables.get('mangle')!.chains.get('PREROUTING')!.rules.map((r) => r.line), [2, 7]);
+    for (const at of [5, 6, 8]) {
+      const edited = [...file.slice(0, at), '# put in', ...file.slice(at)];
+      const after = parseRuleset(edited.join('\n'), { previous: before });
+      assert.deepEqual(view(after), view(parseRuleset(edited.join('\n'))), `a line put in at ${at}`);
+      // (below the -t rule, the mangle table is the previous object)
+      if (at === 8) assert.equal(after.tables.get('mangle'), before.tables.get('mangle'));
+      else assert.deepEqual(after.tables.get('mangle')!.chains.get('PREROUTING')!.rules.map((r) => r.line), [2, 8]);
+    }
+  });
+
   it('a kept line keeps the findings that come from its own text: a malformed counter pair, more words than iptables-restore reads', () => {
     const long = `-A INPUT ${Array.from({ length: 130 }, (_, i) => `-m comment --comment c${i}`).join(' ')} -j ACCEPT`;
     const file = ['*filter', ':INPUT ACCEPT [0:0]', '[1:x] -A INPUT -p tcp --dport 22 -j ACCEPT', long, '-A INPUT -p tcp --dport 80 -j ACCEPT', 'COMMIT', ''];

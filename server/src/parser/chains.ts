@@ -366,16 +366,18 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
     lastAfter = now;
     return now;
   };
-  // the first line of each table's block, in order: the lines of a table lie above the next one's
+  // the first line of each table's block, in order
   const headers: number[] = [];
   for (const t of prev.tables.values()) for (const b of t.blocks) headers.push(b.line);
   headers.sort((a, b) => a - b);
   for (const [name, t] of prev.tables) {
     if (t.blocks.length > 1) return undefined;
-    // (a table whose lines are all above the edit: the previous object, its chains not looked at)
+    // (a table whose lines are all above the edit: the previous object, its chains not looked at
+    // again. Its lines are those of its block, but for a rule of another block that names it with
+    // -t: its end is asked only of a table whose block ends above the edit, and kept with it)
     if (movedAlike && t.blocks.length === 1) {
       const next = headers.find((h) => h > t.blocks[0]!.line) ?? Infinity;
-      if (next <= same) {
+      if (next <= same && tableEnd(t) <= same) {
         tables.set(name, t);
         continue;
       }
@@ -484,6 +486,20 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
     jumpFindings(tables, t, r, t.chains.get(r.target!.name), false, findings);
   }
   return { tables, findings, early: prev.early, matchesByContent: false, appendsOnly: true };
+}
+
+/** One past the last line of any chain of each table asked about (see movedTables). */
+const TABLE_ENDS = new WeakMap<Table, number>();
+
+/** One past the last line of any chain of `t`: its declarations, rules and the rules that jump to it. */
+function tableEnd(t: Table): number {
+  let end = TABLE_ENDS.get(t);
+  if (end === undefined) {
+    end = 0;
+    for (const c of t.chains.values()) end = Math.max(end, endOf(c));
+    TABLE_ENDS.set(t, end);
+  }
+  return end;
 }
 
 /**
