@@ -120,6 +120,8 @@ const RULE_BODIES = [
   '-p udp -j CT --notrack',
   '-p tcp --dport 22 -j NOTRACK',
   '-p tcp --tcp-flags RST RST -j DROP',
+  // (refused by iptables-restore, held by the table it names, wherever the block it is in)
+  '-t mangle -p udp -j DROP',
 ];
 
 /** One random one-line edit of any kind: the new lines. */
