@@ -51,8 +51,11 @@ class ShadowFinding extends CodedFinding {
   readonly #verdict: Verdict;
   /** The message's text before, between and after the line numbers (one more than `#lines`). */
   readonly #texts: readonly string[];
-  /** The lines the message names (counted from 0). */
-  readonly #lines: readonly number[];
+  /**
+   * The lines the message names (counted from 0): the line itself when it names one, as most do (a
+   * list of one was 56 bytes more on each of the 3 500 findings a Docker-like line edit moves).
+   */
+  readonly #lines: number | readonly number[];
   readonly message: string;
 
   constructor(
@@ -68,7 +71,7 @@ class ShadowFinding extends CodedFinding {
     super();
     this.#verdict = verdict;
     this.#texts = texts;
-    this.#lines = lines;
+    this.#lines = lines.length === 1 ? lines[0]! : lines;
     let m = texts[0]!;
     for (let k = 0; k < lines.length; k++) m += String(lines[k]! + 1) + texts[k + 1]!;
     this.message = m;
@@ -88,12 +91,12 @@ class ShadowFinding extends CodedFinding {
     const line = to(f.span.line);
     if (line < 0) return undefined;
     let changed = line !== f.span.line || v !== self.#verdict;
-    const lines = self.#lines.map((l) => {
-      const now = to(l);
-      if (now !== l) changed = true;
-      return now;
-    });
-    if (lines.some((l) => l < 0)) return undefined;
+    const was = self.#lines;
+    const lines = typeof was === 'number' ? [to(was)] : was.map(to);
+    for (let k = 0; k < lines.length; k++) {
+      if (lines[k]! < 0) return undefined;
+      if (lines[k] !== (typeof was === 'number' ? was : was[k])) changed = true;
+    }
     if (!changed) return f;
     let related: Finding['related'] = f.related;
     if (related) {
