@@ -7,7 +7,7 @@
 import { strict as assert } from 'node:assert';
 import { Rng } from '../../bench/gen/rng';
 import { generateRuleset } from '../../bench/gen/rulesets';
-import { endOf, LineMoves, MovedChain, referenceChainOf, referenceCountOf, ruleCountOf } from '../../server/src/model/moved-chain';
+import { endOf, LineMoves, MovedChain, type MovesThrough, referenceChainOf, referenceCountOf, ruleCountOf } from '../../server/src/model/moved-chain';
 import { type Chain, type MovedLines, movedLine, type Ruleset, type Table } from '../../server/src/model/ruleset';
 import { parseRuleset } from '../../server/src/parser/ruleset-parser';
 import { putInOrTakeOut } from '../support/ruleset-edits';
@@ -184,16 +184,21 @@ describe('moved chains', () => {
     let leftMost = 0;
     let settled = 0;
     let lazyVersions = 0;
+    /** The most edits a table went through with chains left for later (made through them at once). */
+    let deepest = 0;
     for (let i = 0; i < 70; i++) {
       putInOrTakeOut(lines, rng, i % 2 === 1);
       const prevNat = rs.tables.get('nat')!;
-      // the chains read in the version before (the others are left for later in it)
-      const readBefore = [...prevNat.chains.keys()].filter((n) => prevNat.chains.sourceAt(prevNat.chains.positionOf(n)!) === prevNat.chains.get(n));
+      // chains the version before has made (told without making them: one left for later shows its
+      // source), whose objects the next version keeps when the edit is below them
+      const made = prevNat.chains.laterChains();
+      const readBefore = [...prevNat.chains.keys()].filter((n) => !made || prevNat.chains.sourceAt(prevNat.chains.positionOf(n)!) !== made.source.at(prevNat.chains.positionOf(n)!));
       rs = parseRuleset(lines.join('\n'), { previous: rs });
       const nat = rs.tables.get('nat')!;
-      const later = nat.chains.laterChains();
+      const later = nat.chains.laterChains<MovesThrough>();
       if (later) {
         lazyVersions++;
+        deepest = Math.max(deepest, later.steps.edits.length);
         leftMost = Math.max(leftMost, nat.chains.size - nat.chains.placedCount);
         // a chain the version before read, above the edit, that the edit put nothing into: the same
         // object (what is kept by it is found again)
@@ -202,19 +207,23 @@ describe('moved chains', () => {
           if (endOf(was) <= nat.moved!.lines.same && !nat.moved!.chains.has(n)) assert.equal(nat.chains.get(n), was, `version ${i}: ${n} above the edit`);
         }
       } else settled++;
-      // a few chains read, in some versions all of them, compared with a fresh parse
+      // a few chains read, now and then all of them (then every chain is made again at the next
+      // edit), compared with a fresh parse; the nodes they hold are this version's
       const fresh = parseRuleset(lines.join('\n'));
-      if (rng.chance(0.15)) assertChainsAsRead(nat, fresh.tables.get('nat')!, lines, `version ${i}`);
+      if (rng.chance(0.04)) assertChainsAsRead(nat, fresh.tables.get('nat')!, lines, `version ${i}`);
       else {
         const names = [...fresh.tables.get('nat')!.chains.keys()];
-        for (let k = 0; k < 8; k++) {
+        // (three: a quarter of the chains read makes them all again at the next edit)
+        for (let k = 0; k < 3; k++) {
           const n = rng.pick(names);
-          assert.deepEqual(chainView(nat.chains.get(n)!, lines), chainView(fresh.tables.get('nat')!.chains.get(n)!, lines), `version ${i}: ${n}`);
+          const c = nat.chains.get(n)!;
+          assert.deepEqual(chainView(c, lines), chainView(fresh.tables.get('nat')!.chains.get(n)!, lines), `version ${i}: ${n}`);
+          for (const r of [...c.rules, ...c.references, ...c.declarations]) assert.equal(rs.lines.get(r.line), r);
         }
       }
-      for (const c of nat.chains.values()) for (const r of [...c.rules, ...c.references, ...c.declarations]) if (rng.chance(0.01)) assert.equal(rs.lines.get(r.line), r);
     }
-    assert.ok(lazyVersions >= 25, `${lazyVersions} of 70 versions left chains for later`);
+    assert.ok(lazyVersions >= 50, `${lazyVersions} of 70 versions left chains for later`);
+    assert.ok(deepest >= 20, `at most ${deepest} edits in a row left chains for later`);
     assert.ok(leftMost > 400, `at most ${leftMost} of 543 chains left for later`);
     assert.ok(settled >= 1, 'a version made them all');
     const fresh = parseRuleset(lines.join('\n'));
