@@ -74,6 +74,7 @@ function logDiagnostics(ctx: ServerContext, uri: string): LspDiagnostic[] {
   const setting = ctx.settings().diagnostics['log-line'];
   if (setting === 'off') return [];
   const doc = ctx.logs.document(uri);
+  const texts = codeTexts('log-line');
   const out: LspDiagnostic[] = [];
   for (const l of doc?.lines ?? []) {
     if (!('notes' in l)) continue;
@@ -83,8 +84,8 @@ function logDiagnostics(ctx: ServerContext, uri: string): LspDiagnostic[] {
       out.push({
         range: toRange(n.span),
         severity: toSeverity(sev),
-        code: codeTexts('log-line').fullCode,
-        codeDescription: { href: codeTexts('log-line').docs },
+        code: texts.fullCode,
+        codeDescription: { href: texts.docs },
         source: 'iptables-lens',
         message: `${n.message} (${n.code})`,
       });

@@ -48,12 +48,12 @@ export class ShownLines implements Iterable<number> {
     let n = 0;
     const more = Int32Array.from(added).sort();
     let k = 0;
+    // (the lines come ascending: one already there is the last one put)
+    const addedUpTo = (l: number) => {
+      for (; k < more.length && more[k]! <= l; k++) if (n === 0 || out[n - 1] !== more[k]) out[n++] = more[k]!;
+    };
     const put = (l: number) => {
-      // (the lines come ascending: one already there is the last one put)
-      while (k < more.length && more[k]! <= l) {
-        if (n === 0 || out[n - 1] !== more[k]) out[n++] = more[k]!;
-        k++;
-      }
+      addedUpTo(l);
       if (drop.has(l) || (n > 0 && out[n - 1] === l)) return;
       out[n++] = l;
     };
@@ -62,10 +62,7 @@ export class ShownLines implements Iterable<number> {
       if (l < head) put(l);
       else if (l >= oldEnd) put(l + by);
     }
-    while (k < more.length) {
-      if (n === 0 || out[n - 1] !== more[k]) out[n++] = more[k]!;
-      k++;
-    }
+    addedUpTo(Infinity);
     return new ShownLines(out.slice(0, n));
   }
 }

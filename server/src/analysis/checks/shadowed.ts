@@ -91,11 +91,11 @@ class ShadowFinding extends CodedFinding {
     const line = to(f.span.line);
     if (line < 0) return undefined;
     let changed = line !== f.span.line || v !== self.#verdict;
-    const was = self.#lines;
-    const lines = typeof was === 'number' ? [to(was)] : was.map(to);
+    const was = typeof self.#lines === 'number' ? [self.#lines] : self.#lines;
+    const lines = was.map(to);
     for (let k = 0; k < lines.length; k++) {
       if (lines[k]! < 0) return undefined;
-      if (lines[k] !== (typeof was === 'number' ? was : was[k])) changed = true;
+      if (lines[k] !== was[k]) changed = true;
     }
     if (!changed) return f;
     let related: Finding['related'] = f.related;
