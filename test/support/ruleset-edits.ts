@@ -32,6 +32,11 @@ function filesUnder(dir: string, out: string[] = []): string[] {
   return out;
 }
 
+/** The URI a test gives an input's document (under `folder`, which keeps its kept state apart from other tests'). */
+export function inputUri(input: Input, folder = ''): string {
+  return `file:///work/${folder}${input.name.replace(/[^\w.-]+/g, '_')}`;
+}
+
 export function editInputs(): Input[] {
   const out: Input[] = [];
   for (const p of filesUnder(join(ROOT, 'test', 'fixtures'))) if (p.endsWith('.rules')) out.push({ name: p.slice(ROOT.length + 1), text: readFileSync(p, 'utf8') });

@@ -17,7 +17,7 @@ import { reachability } from '../../server/src/analysis/chain-graph';
 import type { Hook } from '../../server/src/knowledge/types';
 import { diagnose } from '../../server/src/service/diagnostics';
 import { createRulesDocument, type RulesDocument } from '../../server/src/service/document';
-import { editedVersions, editInputs } from '../support/ruleset-edits';
+import { editedVersions, editInputs, inputUri } from '../support/ruleset-edits';
 import { spaceText, takenText } from '../support/space-text';
 
 /** The hooks reaching each chain of each table, as the chain graph works them out (kept, updated or anew). */
@@ -84,7 +84,7 @@ function againstCold(title: string, o: { folder: string; seed: number; versions:
 
     for (const input of editInputs()) {
       it(input.name, () => {
-        const uri = `file:///work/${o.folder}${input.name.replace(/[^\w.-]+/g, '_')}`;
+        const uri = inputUri(input, o.folder);
         let prev: RulesDocument = createRulesDocument(uri, 1, input.text);
         diagnose(prev.ruleset, prev.lines);
         for (const { version: v, text } of editedVersions(input.text, new Rng(input.text.length ^ o.seed), input.text.length > 50_000 ? 12 : o.versions)) {
@@ -117,7 +117,7 @@ describe('a walk that ends at the first ACCEPT taking packets answers "does any 
     let checked = 0;
     let accepted = 0;
     for (const input of editInputs()) {
-      const rs = createRulesDocument(`file:///work/${input.name.replace(/[^\w.-]+/g, '_')}`, 1, input.text).ruleset;
+      const rs = createRulesDocument(inputUri(input), 1, input.text).ruleset;
       const ctx = analysisContext(rs);
       const starts = [
         Space.ALL,

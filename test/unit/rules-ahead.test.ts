@@ -13,7 +13,7 @@ import type { Hook } from '../../server/src/knowledge/types';
 import type { Rule } from '../../server/src/model/ruleset';
 import { diagnose } from '../../server/src/service/diagnostics';
 import { createRulesDocument } from '../../server/src/service/document';
-import { editInputs } from '../support/ruleset-edits';
+import { editInputs, inputUri } from '../support/ruleset-edits';
 import { takenText } from '../support/space-text';
 
 const isReject = (r: Rule) => r.target?.name === 'REJECT';
@@ -90,7 +90,7 @@ describe('a walk that ends where no rule it reads lies ahead', function () {
     let compared = 0;
     let ended = 0;
     for (const input of editInputs()) {
-      const rs = createRulesDocument(`file:///work/${input.name.replace(/[^\w.-]+/g, '_')}`, 1, input.text).ruleset;
+      const rs = createRulesDocument(inputUri(input), 1, input.text).ruleset;
       const ctx = analysisContext(rs);
       const starts = [Space.ALL, TCP_START.space, Space.ALL.restrict(ctx.env, 'state', ISet.point(stateValue('NEW')))];
       for (const table of rs.tables.values()) {
