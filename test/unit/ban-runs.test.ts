@@ -140,8 +140,8 @@ function assertRunHolds(rc: RunContext, chain: Chain, run: BanRun, what: string)
     assert.equal(box.dimAt(0), run.dim, `${what}: line ${r.line + 1}`);
     const set = box.setAt(0);
     assert.equal(set.rangeCount, 1);
-    assert.equal(set.first(), run.los[k], `${what}: range of line ${r.line + 1}`);
-    assert.equal(set.last(), run.his[k]);
+    assert.equal(set.first(), BigInt(run.los[k]!), `${what}: range of line ${r.line + 1}`);
+    assert.equal(set.last(), BigInt(run.his[k]!));
     const q = run.dupOf[k]!;
     if (q < 0) firsts.push(k);
     else {
@@ -152,7 +152,7 @@ function assertRunHolds(rc: RunContext, chain: Chain, run: BanRun, what: string)
   }
   const byLo = [...firsts].sort((a, b) => (run.los[a]! < run.los[b]! ? -1 : 1));
   assert.deepEqual([...run.byLo], byLo, `${what}: first rules by low end`);
-  assert.deepEqual([...run.sortedLo], byLo.map((k) => Number(run.los[k])));
+  assert.deepEqual([...run.sortedLo], byLo.map((k) => run.los[k]));
   for (let i = 1; i < byLo.length; i++) assert.ok(run.his[byLo[i - 1]!]! < run.los[byLo[i]!]!, `${what}: ranges overlap`);
 }
 

@@ -33,12 +33,14 @@ export interface BanRun {
   readonly end: number;
   readonly dim: Dim;
   /**
-   * Each rule's range, by its position in the run. A run whose every range is one value (single
-   * addresses: a blocklist's) holds one list for both ends: every line put into or taken out of it
-   * copies the lists, 0.66 MB each on the firewall-like 100k file's 83 000 bans.
+   * Each rule's range, by its position in the run, as numbers (the values are below MAX_EXACT: a
+   * double holds them exactly). A run whose every range is one value (single addresses: a
+   * blocklist's) holds one list for both ends. Every line put into or taken out of a run copies its
+   * lists: as lists of bigints they were 0.66 MB of the heap each on the firewall-like 100k file's
+   * 83 000 bans, copied on each such edit, and held 83 000 bigints besides.
    */
-  readonly los: readonly bigint[];
-  readonly his: readonly bigint[];
+  readonly los: Float64Array;
+  readonly his: Float64Array;
   /** For a rule whose range an earlier rule of the run has already: that rule's position in the run; -1 otherwise. */
   readonly dupOf: Int32Array;
   /** The positions in the run of the rules whose ranges are new there, in the order of their low ends. */
@@ -234,17 +236,18 @@ function shifted(run: BanRun, by: number): BanRun {
 function withRule(run: BanRun, k: number, lo: bigint, hi: bigint): BanRun | undefined {
   const n = run.los.length;
   const v = Number(lo);
+  const w = Number(hi);
   // where the range's low end goes among the new ranges' (after those at or below it)
   const a = lowEndsUpTo(run, v);
   let dupOf = -1;
   if (a > 0) {
     const q = run.byLo[a - 1]!;
-    if (run.his[q]! >= lo) {
-      if (run.los[q] !== lo || run.his[q] !== hi || q >= k) return undefined;
+    if (run.his[q]! >= v) {
+      if (run.los[q] !== v || run.his[q] !== w || q >= k) return undefined;
       dupOf = q;
     }
   }
-  if (dupOf < 0 && a < run.byLo.length && run.los[run.byLo[a]!]! <= hi) return undefined;
+  if (dupOf < 0 && a < run.byLo.length && run.los[run.byLo[a]!]! <= w) return undefined;
   // (the lists copied in pieces by the typed arrays' own copies, and only what moved written
   // again: this runs once per line put into a blocklist, before V8 has optimized it, and went
   // through the 83 000 rules of the firewall-like file with a call per rule, 9 ms)
@@ -267,14 +270,26 @@ function withRule(run: BanRun, k: number, lo: bigint, hi: bigint): BanRun | unde
     byLo[a] = k;
     sortedLo[a] = v;
   }
-  const los = run.los.slice();
-  los.splice(k, 0, lo);
-  let his = los;
-  if (run.his !== run.los || lo !== hi) {
-    his = run.his.slice();
-    his.splice(k, 0, hi);
-  }
+  const los = putAt(run.los, k, v);
+  const his = run.his !== run.los || v !== w ? putAt(run.his, k, w) : los;
   return { start: run.start, end: run.end + 1, dim: run.dim, los, his, dupOf: dups, byLo, sortedLo };
+}
+
+/** `list` with `x` put in at position k. */
+function putAt(list: Float64Array, k: number, x: number): Float64Array {
+  const out = new Float64Array(list.length + 1);
+  out.set(list.subarray(0, k));
+  out[k] = x;
+  out.set(list.subarray(k), k + 1);
+  return out;
+}
+
+/** `list` without its value at position k. */
+function takenAt(list: Float64Array, k: number): Float64Array {
+  const out = new Float64Array(list.length - 1);
+  out.set(list.subarray(0, k));
+  out.set(list.subarray(k + 1), k);
+  return out;
 }
 
 /** Each position from `from` on in `list` that is `k` or more, one more (-1 stays). */
@@ -309,13 +324,8 @@ function withoutRule(run: BanRun, k: number): BanRun | undefined {
     sortedLo.set(run.sortedLo.subarray(at + 1), at);
   }
   movedDown(byLo, 0, k);
-  const los = run.los.slice();
-  los.splice(k, 1);
-  let his = los;
-  if (run.his !== run.los) {
-    his = run.his.slice();
-    his.splice(k, 1);
-  }
+  const los = takenAt(run.los, k);
+  const his = run.his !== run.los ? takenAt(run.his, k) : los;
   return { start: run.start, end: run.end - 1, dim: run.dim, los, his, dupOf: dups, byLo, sortedLo };
 }
 
@@ -372,15 +382,15 @@ function runOf(start: number, dim: Dim, los: bigint[], his: bigint[]): BanRun {
     }
     g = h;
   }
-  const runLos = los.slice(0, end);
+  const runLos = lo.slice(0, end);
   let points = true;
-  for (let k = 0; k < end && points; k++) points = los[k] === his[k];
+  for (let k = 0; k < end && points; k++) points = lo[k] === hi[k];
   return {
     start,
     end: start + end,
     dim,
     los: runLos,
-    his: points ? runLos : his.slice(0, end),
+    his: points ? runLos : hi.slice(0, end),
     dupOf,
     byLo: Int32Array.from(byLo),
     sortedLo: Float64Array.from(byLo, (k) => lo[k]!),
@@ -392,20 +402,20 @@ function lowEndsUpTo(run: BanRun, v: number): number {
   return insertionPoint(run.sortedLo, v + 1);
 }
 
-/** Whether `x` lies in the range of a rule of the run before position `before` (positions in the run). */
-export function cutBefore(run: BanRun, x: bigint, before: number): boolean {
+/** Whether value `x` lies in the range of a rule of the run before position `before` (positions in the run). */
+export function cutBefore(run: BanRun, x: number, before: number): boolean {
   // the last range whose low end is at or below x (the new ranges of a run do not overlap)
-  const a = lowEndsUpTo(run, Number(x));
+  const a = lowEndsUpTo(run, x);
   if (a === 0) return false;
   const k = run.byLo[a - 1]!;
   return k < before && x <= run.his[k]!;
 }
 
 /**
- * The set [lo, hi] without the ranges of the run's rules before position `before` (positions in
- * the run), as one list of ranges.
+ * The set of values [lo, hi] without the ranges of the run's rules before position `before`
+ * (positions in the run), as one list of ranges.
  */
-export function withoutCuts(run: BanRun, lo: bigint, hi: bigint, before: number): ISet {
+export function withoutCuts(run: BanRun, lo: number, hi: number, before: number): ISet {
   const out: [bigint, bigint][] = [];
   let from = lo;
   for (let i = 0; i < run.byLo.length && from <= hi; i++) {
@@ -415,9 +425,9 @@ export function withoutCuts(run: BanRun, lo: bigint, hi: bigint, before: number)
     const b = run.his[k]!;
     if (b < from) continue;
     if (a > hi) break;
-    if (a > from) out.push([from, a - 1n]);
-    from = b + 1n;
+    if (a > from) out.push([BigInt(from), BigInt(a - 1)]);
+    from = b + 1;
   }
-  if (from <= hi) out.push([from, hi]);
+  if (from <= hi) out.push([BigInt(from), BigInt(hi)]);
   return ISet.fromSorted(out);
 }

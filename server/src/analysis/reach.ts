@@ -195,15 +195,16 @@ export function reach(
     if (n > MERGE_FROM || !keep) return none;
     const d = run.dim;
     const boxes: Box[] = [];
-    const los: bigint[] = [];
-    const his: bigint[] = [];
+    // (each box's range as numbers, as the run holds its rules' ranges: see BanRun)
+    const los: number[] = [];
+    const his: number[] = [];
     for (let j = 0; j < n; j++) {
       const b = s.boxAt(j);
       const set = boxGet(env, b, d);
       if (set.rangeCount !== 1) return none;
       boxes.push(b);
-      los.push(set.first()!);
-      his.push(set.last()!);
+      los.push(Number(set.first()!));
+      his.push(Number(set.last()!));
     }
     /** How many ranges each box's set of the dimension is in now (1 for a box not cut yet, restricting it or not). */
     const counts = new Array<number>(n).fill(1);
@@ -236,8 +237,8 @@ export function reach(
         if (!hit[j]) continue;
         meets = true;
         // the range of the box's set the cut falls in goes; what is left of it on either side stays
-        const below = a > los[j]! && !cutBefore(run, a - 1n, k);
-        const above = b < his[j]! && !cutBefore(run, b + 1n, k);
+        const below = a > los[j]! && !cutBefore(run, a - 1, k);
+        const above = b < his[j]! && !cutBefore(run, b + 1, k);
         next[j] = counts[j]! - 1 + (below ? 1 : 0) + (above ? 1 : 0);
         // a box cut away whole: the walk below takes the rule (the packets lose a box)
         if (next[j] === 0) return { at: run.start + k, s: left(k), stop: false };
@@ -258,7 +259,7 @@ export function reach(
             if (!hit[j]) continue;
             const a = lo > los[j]! ? lo : los[j]!;
             const b = hi < his[j]! ? hi : his[j]!;
-            out.push(a === los[j] && b === his[j] ? boxes[j]! : boxes[j]!.with(d, ISet.of(a, b)));
+            out.push(a === los[j] && b === his[j] ? boxes[j]! : boxes[j]!.with(d, ISet.of(BigInt(a), BigInt(b))));
           }
         }
         const matched = new Space(out, approximate, merged);
