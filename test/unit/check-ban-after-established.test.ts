@@ -23,6 +23,22 @@ describe('check: ban-after-established', function () {
     quiet(BAN.replace('-s 10.48.22.221/32 -j REJECT', '-s 10.48.22.221/32 -m conntrack --ctstate NEW -j REJECT'), 'ban-after-established');
     quiet(BAN.replace('-s 10.48.22.221/32 -j REJECT', '-j REJECT'), 'ban-after-established');
   });
+  it('names the first accept of state that meets the ban, and leaves out bans of everyone but some addresses', function () {
+    const two = `*filter
+:INPUT DROP [0:0]
+-A INPUT -i eth1 -m conntrack --ctstate ESTABLISHED -j ACCEPT
+-A INPUT -p tcp --dport 22 -j ACCEPT
+-A INPUT -m state --state RELATED,ESTABLISHED -j ACCEPT
+-A INPUT -i eth0 -s 192.0.2.9 -j DROP
+-A INPUT -i eth0 ! -s 10.0.0.0/8 -j DROP
+COMMIT
+`;
+    const found = fires(two, 'ban-after-established');
+    assert.equal(found.length, 1);
+    assert.equal(found[0]!.span.line, 5);
+    assert.match(found[0]!.message, /line 5\b/);
+    assert.equal(found[0]!.related![0]!.span.line, 4);
+  });
   it('moves the ban above the accept', function () {
     const out = applyFix(BAN, 'ban-after-established');
     assert.equal(out, BAN.replace('-A INPUT -s 10.48.22.221/32 -j REJECT\n', '').replace('-A INPUT -m conntrack', '-A INPUT -s 10.48.22.221/32 -j REJECT\n-A INPUT -m conntrack'));
