@@ -427,6 +427,13 @@ describe('performance rewrites keep behaviour: interfaces', () => {
     );
   });
 
+  it('an interface name is its UTF-8 bytes, first byte highest, padded with zero bytes to 16', () => {
+    const bytes = (...b: number[]) => b.concat(Array(16 - b.length).fill(0)).reduce((v, x) => (v << 8n) | BigInt(x), 0n);
+    assert.equal(ifaceValue('eth0'), bytes(0x65, 0x74, 0x68, 0x30));
+    assert.equal(ifaceValue('\u00e9th'), bytes(0xc3, 0xa9, 0x74, 0x68));
+    assert.equal(ifaceValue('br-0123456789abcdef'), bytes(...Array.from('br-0123456789abc', (c) => c.charCodeAt(0))));
+  });
+
   it('no interface is 0, in the set of no name but in that of `+`; names of 15 bytes and prefixes stay inside the dimension', () => {
     assert.equal(ifaceValue(''), 0n);
     assert.ok(ifaceSet('+').has(0n));

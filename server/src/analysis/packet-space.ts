@@ -50,12 +50,20 @@ const IFACE_MAX = (1n << BigInt(8 * IFNAMSIZ)) - 1n;
 
 const UTF8 = new TextEncoder();
 
+/** Each byte as two hex digits. */
+const HEX_BYTES: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
 function ifaceBytes(name: string): { value: bigint; length: number } {
-  const bytes = UTF8.encode(name);
-  const length = Math.min(bytes.length, IFNAMSIZ);
-  let value = 0n;
-  for (let i = 0; i < IFNAMSIZ; i++) value = (value << 8n) | BigInt(i < length ? bytes[i]! : 0);
-  return { value, length };
+  // (a name of ASCII characters, as nearly all are, is its own bytes: TextEncoder makes a buffer
+  // outside the heap for each name. The number is read from hex digits in one step, where
+  // shifting a bigint in byte by byte made sixteen of them: half the time per name)
+  let ascii = true;
+  for (let i = 0; i < name.length && ascii; i++) ascii = name.charCodeAt(i) < 0x80;
+  const bytes = ascii ? undefined : UTF8.encode(name);
+  const length = Math.min(bytes ? bytes.length : name.length, IFNAMSIZ);
+  let hex = '0x';
+  for (let i = 0; i < IFNAMSIZ; i++) hex += i < length ? HEX_BYTES[bytes ? bytes[i]! : name.charCodeAt(i)] : '00';
+  return { value: BigInt(hex), length };
 }
 
 /** The value of a concrete interface name ('' = no interface). */
