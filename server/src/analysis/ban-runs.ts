@@ -14,14 +14,13 @@
  * gives what going rule by rule gives, held box for box alike (the tests compare both).
  *
  * A run stops before a rule whose range overlaps an earlier one of the run without being the same
- * range; ranges are sorted by their ends as numbers, so only dimensions whose values are below
- * 2^33 (IPv4 addresses, ports, marks...; not IPv6 addresses) have runs. A chain's runs are made
+ * range. A run holds its values as doubles where the dimension's values fit one (IPv4 addresses,
+ * ports, marks...), as bigints otherwise (IPv6 addresses: see RunValue). A chain's runs are made
  * from those of the previous version's chain when an edit put in, took out or rewrote one of its
  * rules: finding them afresh reads every rule.
  */
 import { type Chain, type Rule, ruleMoved, type Table } from '../model/ruleset';
 import { type Dim, domain, ISet, type SpaceEnv } from './packet-space';
-import { insertionPoint } from '../model/insertion-point';
 import type { CompiledRules } from './rule-space';
 
 /** Shorter stretches are walked rule by rule (going through them at once would save nothing). */
@@ -32,21 +31,47 @@ export interface BanRun {
   readonly start: number;
   readonly end: number;
   readonly dim: Dim;
+  /** The run holds its values as bigints (see RunValue). */
+  readonly wide: boolean;
   /**
-   * Each rule's range, by its position in the run, as numbers (the values are below MAX_EXACT: a
-   * double holds them exactly). A run whose every range is one value (single addresses: a
-   * blocklist's) holds one list for both ends. Every line put into or taken out of a run copies its
-   * lists: as lists of bigints they were 0.66 MB of the heap each on the firewall-like 100k file's
-   * 83 000 bans, copied on each such edit, and held 83 000 bigints besides.
+   * Each rule's range, by its position in the run. A run whose every range is one value (single
+   * addresses: a blocklist's) holds one list for both ends. Every line put into or taken out of a
+   * run copies its lists: as lists of bigints they were 0.66 MB of the heap each on the
+   * firewall-like 100k file's 83 000 bans, copied on each such edit, and held 83 000 bigints
+   * besides (doubles are kept outside the heap, in the lists' buffers).
    */
-  readonly los: Float64Array;
-  readonly his: Float64Array;
+  readonly los: RunValues;
+  readonly his: RunValues;
   /** For a rule whose range an earlier rule of the run has already: that rule's position in the run; -1 otherwise. */
   readonly dupOf: Int32Array;
   /** The positions in the run of the rules whose ranges are new there, in the order of their low ends. */
   readonly byLo: Int32Array;
-  /** Their low ends as numbers, in that order (to search). */
-  readonly sortedLo: Float64Array;
+  /** Their low ends, in that order (to search). */
+  readonly sortedLo: RunValues;
+}
+
+/**
+ * A value of a run's dimension: a double where the dimension's values are below MAX_EXACT (a double
+ * holds them exactly), a bigint otherwise (IPv6 addresses). The walk through a run compares the
+ * packets' values with the run's in the run's form (see runValue).
+ */
+export type RunValue = number | bigint;
+/** A list of values of a run: doubles (in a buffer outside the heap) or bigints. */
+type RunValues = Float64Array | readonly bigint[];
+
+/** A value of the run's dimension in the run's form. */
+export function runValue(run: BanRun, x: bigint): RunValue {
+  return run.wide ? x : Number(x);
+}
+
+/** The value after `v` (by 1) or before it (by -1). */
+export function nextValue(v: RunValue, by: 1 | -1): RunValue {
+  return typeof v === 'bigint' ? (by === 1 ? v + 1n : v - 1n) : v + by;
+}
+
+/** Whether values of dimension `dim` are held as bigints. */
+function isWide(env: SpaceEnv, dim: Dim): boolean {
+  return domain(env, dim)[1] >= MAX_EXACT;
 }
 
 /** The one range of one dimension a rule matches, when it is a ban as runs take them. */
@@ -57,14 +82,13 @@ function banRange(rc: RunContext, r: Rule): { dim: Dim; lo: bigint; hi: bigint }
   if (box.size !== 1) return undefined;
   const set = box.setAt(0);
   if (set.rangeCount !== 1) return undefined;
-  const dim = box.dimAt(0);
-  if (domain(rc.env, dim)[1] >= MAX_EXACT) return undefined;
-  return { dim, lo: set.first()!, hi: set.last()! };
+  return { dim: box.dimAt(0), lo: set.first()!, hi: set.last()! };
 }
 
 /**
- * Runs are of dimensions whose values are below 2^33 (addresses of IPv4, ports, marks...), in
- * chains of fewer than POSITIONS rules: a value and a position then fit one double exactly.
+ * Values below MAX_EXACT (addresses of IPv4, ports, marks...) are held as doubles; runs are of
+ * chains of fewer than POSITIONS rules: a value and a position then fit one double exactly (see
+ * runOf).
  */
 const MAX_EXACT = 2n ** 33n;
 const POSITIONS = 2 ** 20;
@@ -130,7 +154,7 @@ function findRuns(rc: RunContext, rules: readonly Rule[]): Runs {
       los.push(b.lo);
       his.push(b.hi);
     }
-    const run = runOf(i, first.dim, los, his);
+    const run = runOf(i, first.dim, isWide(rc.env, first.dim), los, his);
     if (run.end - run.start >= MIN_RUN) runs.set(i, run);
     // (a run cut short by an overlapping range goes on from that rule)
     i = Math.max(run.end, i + 1);
@@ -235,8 +259,8 @@ function shifted(run: BanRun, by: number): BanRun {
  */
 function withRule(run: BanRun, k: number, lo: bigint, hi: bigint): BanRun | undefined {
   const n = run.los.length;
-  const v = Number(lo);
-  const w = Number(hi);
+  const v = runValue(run, lo);
+  const w = runValue(run, hi);
   // where the range's low end goes among the new ranges' (after those at or below it)
   const a = lowEndsUpTo(run, v);
   let dupOf = -1;
@@ -260,32 +284,29 @@ function withRule(run: BanRun, k: number, lo: bigint, hi: bigint): BanRun | unde
   const fresh = dupOf < 0 ? 1 : 0;
   const m = run.byLo.length;
   const byLo = new Int32Array(m + fresh);
-  const sortedLo = new Float64Array(m + fresh);
   byLo.set(run.byLo.subarray(0, a));
   byLo.set(run.byLo.subarray(a), a + fresh);
-  sortedLo.set(run.sortedLo.subarray(0, a));
-  sortedLo.set(run.sortedLo.subarray(a), a + fresh);
   movedUp(byLo, 0, k);
-  if (fresh) {
-    byLo[a] = k;
-    sortedLo[a] = v;
-  }
+  if (fresh) byLo[a] = k;
+  const sortedLo = fresh ? putAt(run.sortedLo, a, v) : run.sortedLo;
   const los = putAt(run.los, k, v);
   const his = run.his !== run.los || v !== w ? putAt(run.his, k, w) : los;
-  return { start: run.start, end: run.end + 1, dim: run.dim, los, his, dupOf: dups, byLo, sortedLo };
+  return { start: run.start, end: run.end + 1, dim: run.dim, wide: run.wide, los, his, dupOf: dups, byLo, sortedLo };
 }
 
-/** `list` with `x` put in at position k. */
-function putAt(list: Float64Array, k: number, x: number): Float64Array {
+/** `list` with `x` put in at position k (a list of doubles copied in two pieces by the buffer's own copies). */
+function putAt(list: RunValues, k: number, x: RunValue): RunValues {
+  if (!(list instanceof Float64Array)) return [...list.slice(0, k), x as bigint, ...list.slice(k)];
   const out = new Float64Array(list.length + 1);
   out.set(list.subarray(0, k));
-  out[k] = x;
+  out[k] = x as number;
   out.set(list.subarray(k), k + 1);
   return out;
 }
 
 /** `list` without its value at position k. */
-function takenAt(list: Float64Array, k: number): Float64Array {
+function takenAt(list: RunValues, k: number): RunValues {
+  if (!(list instanceof Float64Array)) return [...list.slice(0, k), ...list.slice(k + 1)];
   const out = new Float64Array(list.length - 1);
   out.set(list.subarray(0, k));
   out.set(list.subarray(k + 1), k);
@@ -316,39 +337,27 @@ function withoutRule(run: BanRun, k: number): BanRun | undefined {
   // where the rule taken out stands among the first rules of their ranges (-1: it repeats one)
   const at = fresh ? run.byLo.indexOf(k) : -1;
   const byLo = at < 0 ? run.byLo.slice() : new Int32Array(m - 1);
-  const sortedLo = at < 0 ? run.sortedLo.slice() : new Float64Array(m - 1);
   if (at >= 0) {
     byLo.set(run.byLo.subarray(0, at));
     byLo.set(run.byLo.subarray(at + 1), at);
-    sortedLo.set(run.sortedLo.subarray(0, at));
-    sortedLo.set(run.sortedLo.subarray(at + 1), at);
   }
   movedDown(byLo, 0, k);
+  // (the low ends stay in place: a rule's position is not among them)
+  const sortedLo = at < 0 ? run.sortedLo : takenAt(run.sortedLo, at);
   const los = takenAt(run.los, k);
   const his = run.his !== run.los ? takenAt(run.his, k) : los;
-  return { start: run.start, end: run.end - 1, dim: run.dim, los, his, dupOf: dups, byLo, sortedLo };
+  return { start: run.start, end: run.end - 1, dim: run.dim, wide: run.wide, los, his, dupOf: dups, byLo, sortedLo };
 }
 
 /**
  * The run of the rules from position `start` of these ranges, up to the first whose range overlaps
  * an earlier one without being the same range.
  */
-function runOf(start: number, dim: Dim, los: bigint[], his: bigint[]): BanRun {
+function runOf(start: number, dim: Dim, wide: boolean, los: bigint[], his: bigint[]): BanRun {
   const n = los.length;
-  const lo = new Float64Array(n);
-  const hi = new Float64Array(n);
-  // the positions in the order of their ranges' low ends (then of position): each low end and
-  // position packed in one number, sorted as numbers (a sort with a comparison function took 60 ms
-  // on an 83 000-rule blocklist)
-  const keys = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    lo[k] = Number(los[k]!);
-    hi[k] = Number(his[k]!);
-    keys[k] = lo[k]! * POSITIONS + k;
-  }
-  keys.sort();
-  const order = new Int32Array(n);
-  for (let k = 0; k < n; k++) order[k] = keys[k]! % POSITIONS;
+  const lo: RunValues = wide ? los : Float64Array.from(los, Number);
+  const hi: RunValues = wide ? his : Float64Array.from(his, Number);
+  const order = lowEndOrder(lo);
   // overlapping ranges come together in this order: a group of ranges each meeting the next. In a
   // group of one range written several times, the later ones repeat the first; in any other
   // group, the run ends at the second rule of the group by position (it overlaps an earlier one)
@@ -360,7 +369,7 @@ function runOf(start: number, dim: Dim, los: bigint[], his: bigint[]): BanRun {
     while (h < n && lo[order[h]!]! <= reach) {
       const k = order[h]!;
       if (lo[k] !== lo[order[g]!] || hi[k] !== hi[order[g]!]) same = false;
-      reach = Math.max(reach, hi[k]!);
+      if (hi[k]! > reach) reach = hi[k]!;
       h++;
     }
     if (!same) {
@@ -389,21 +398,52 @@ function runOf(start: number, dim: Dim, los: bigint[], his: bigint[]): BanRun {
     start,
     end: start + end,
     dim,
+    wide,
     los: runLos,
     his: points ? runLos : hi.slice(0, end),
     dupOf,
     byLo: Int32Array.from(byLo),
-    sortedLo: Float64Array.from(byLo, (k) => lo[k]!),
+    sortedLo: wide ? byLo.map((k) => los[k]!) : Float64Array.from(byLo, (k) => lo[k] as number),
   };
 }
 
+/**
+ * The positions of a list of low ends in the order of their values, then of position. Doubles:
+ * each low end and position packed in one number, sorted as numbers (a sort with a comparison
+ * function took 60 ms on an 83 000-rule blocklist); bigints, which no such number holds, by a
+ * comparison.
+ */
+function lowEndOrder(lo: RunValues): Int32Array {
+  const n = lo.length;
+  const order = new Int32Array(n);
+  if (lo instanceof Float64Array) {
+    const keys = new Float64Array(n);
+    for (let k = 0; k < n; k++) keys[k] = lo[k]! * POSITIONS + k;
+    keys.sort();
+    for (let k = 0; k < n; k++) order[k] = keys[k]! % POSITIONS;
+    return order;
+  }
+  for (let k = 0; k < n; k++) order[k] = k;
+  return order.sort((a, b) => (lo[a]! < lo[b]! ? -1 : lo[a]! > lo[b]! ? 1 : a - b));
+}
+
 /** How many of the run's new ranges have their low end at or below v (an integer, as the low ends are). */
-function lowEndsUpTo(run: BanRun, v: number): number {
-  return insertionPoint(run.sortedLo, v + 1);
+function lowEndsUpTo(run: BanRun, v: RunValue): number {
+  // (the first low end above v: at or past v + 1)
+  const x = nextValue(v, 1);
+  const list = run.sortedLo;
+  let a = 0;
+  let b = list.length;
+  while (a < b) {
+    const mid = (a + b) >> 1;
+    if (list[mid]! < x) a = mid + 1;
+    else b = mid;
+  }
+  return a;
 }
 
 /** Whether value `x` lies in the range of a rule of the run before position `before` (positions in the run). */
-export function cutBefore(run: BanRun, x: number, before: number): boolean {
+export function cutBefore(run: BanRun, x: RunValue, before: number): boolean {
   // the last range whose low end is at or below x (the new ranges of a run do not overlap)
   const a = lowEndsUpTo(run, x);
   if (a === 0) return false;
@@ -415,7 +455,7 @@ export function cutBefore(run: BanRun, x: number, before: number): boolean {
  * The set of values [lo, hi] without the ranges of the run's rules before position `before`
  * (positions in the run), as one list of ranges.
  */
-export function withoutCuts(run: BanRun, lo: number, hi: number, before: number): ISet {
+export function withoutCuts(run: BanRun, lo: RunValue, hi: RunValue, before: number): ISet {
   const out: [bigint, bigint][] = [];
   let from = lo;
   for (let i = 0; i < run.byLo.length && from <= hi; i++) {
@@ -425,8 +465,8 @@ export function withoutCuts(run: BanRun, lo: number, hi: number, before: number)
     const b = run.his[k]!;
     if (b < from) continue;
     if (a > hi) break;
-    if (a > from) out.push([BigInt(from), BigInt(a - 1)]);
-    from = b + 1;
+    if (a > from) out.push([BigInt(from), BigInt(nextValue(a, -1))]);
+    from = nextValue(b, 1);
   }
   if (from <= hi) out.push([BigInt(from), BigInt(hi)]);
   return ISet.fromSorted(out);

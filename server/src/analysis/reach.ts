@@ -9,7 +9,7 @@
  */
 import type { Hook } from '../knowledge/types';
 import type { Chain, Rule, Table } from '../model/ruleset';
-import { type BanRun, banRunsOf, carryRuns, cutBefore, MIN_RUN, type RunContext, withoutCuts } from './ban-runs';
+import { type BanRun, banRunsOf, carryRuns, cutBefore, MIN_RUN, nextValue, type RunContext, type RunValue, runValue, withoutCuts } from './ban-runs';
 import { type Box, boxGet, ISet, MERGE_FROM, Space, type SpaceEnv, stateValue } from './packet-space';
 import type { CompiledRules } from './rule-space';
 import { RulesAhead } from './rules-ahead';
@@ -195,16 +195,16 @@ export function reach(
     if (n > MERGE_FROM || !keep) return none;
     const d = run.dim;
     const boxes: Box[] = [];
-    // (each box's range as numbers, as the run holds its rules' ranges: see BanRun)
-    const los: number[] = [];
-    const his: number[] = [];
+    // (each box's range in the form the run holds its rules' ranges: see RunValue)
+    const los: RunValue[] = [];
+    const his: RunValue[] = [];
     for (let j = 0; j < n; j++) {
       const b = s.boxAt(j);
       const set = boxGet(env, b, d);
       if (set.rangeCount !== 1) return none;
       boxes.push(b);
-      los.push(Number(set.first()!));
-      his.push(Number(set.last()!));
+      los.push(runValue(run, set.first()!));
+      his.push(runValue(run, set.last()!));
     }
     /** How many ranges each box's set of the dimension is in now (1 for a box not cut yet, restricting it or not). */
     const counts = new Array<number>(n).fill(1);
@@ -237,8 +237,8 @@ export function reach(
         if (!hit[j]) continue;
         meets = true;
         // the range of the box's set the cut falls in goes; what is left of it on either side stays
-        const below = a > los[j]! && !cutBefore(run, a - 1, k);
-        const above = b < his[j]! && !cutBefore(run, b + 1, k);
+        const below = a > los[j]! && !cutBefore(run, nextValue(a, -1), k);
+        const above = b < his[j]! && !cutBefore(run, nextValue(b, 1), k);
         next[j] = counts[j]! - 1 + (below ? 1 : 0) + (above ? 1 : 0);
         // a box cut away whole: the walk below takes the rule (the packets lose a box)
         if (next[j] === 0) return { at: run.start + k, s: left(k), stop: false };
