@@ -285,7 +285,7 @@ describe('performance rewrites keep behaviour', () => {
 /** Findings in a canonical order with their own text (line, column, code, message, related lines). */
 function canon(fs: readonly Finding[]): string[] {
   return fs
-    .map((f) => `${f.span.line}:${f.span.start}-${f.span.end} ${f.code} ${f.severity} ${f.message} [${(f.related ?? []).map((r) => `${r.span.line}:${r.message}`).join('; ')}] ${JSON.stringify(f.data ?? null)}`)
+    .map((f) => `${f.span.line}:${f.span.start}-${f.span.end} ${f.code} ${f.severity} ${f.message} [${(f.related ?? []).map((r) => `${r.span.line}:${r.message}`).join('; ')}] ${JSON.stringify(f.data ?? null)} ${(f.tags ?? []).join(',')}`)
     .sort();
 }
 
