@@ -22,6 +22,8 @@ import { analysisContext } from '../../server/src/analysis/context';
 import { traceChainIndex } from '../../server/src/analysis/trace-index';
 import { traceJobs } from '../../server/src/analysis/tracer';
 import { MovedCommandLineNode } from '../../server/src/parser/command-line-node';
+import { MovedChain } from '../../server/src/model/moved-chain';
+import { setChainsLaterFrom } from '../../server/src/parser/chains';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -235,6 +237,64 @@ describe('version lifetime', () => {
     assert.equal(alive, 0, `${alive} entries of the lists moved from are alive`);
     for (const l of next) for (let i = 0; i < n - 1; i++) assert.equal(l.get(i)!.base, bases.get(i + 1), `entry ${i} made from the entry first read`);
   });
+
+  // filter's chains, then nat's: a line put in at the top of filter moves filter's chains (left
+  // unread, each holds the list of lines of its version); lines put in below them leave them the
+  // same objects in every later version: lines put in nat leave filter the same table object, and
+  // lines put in at the end of filter leave the chains above them as they were
+  for (const [where, laterFrom] of [
+    ['nat', undefined],
+    ['nat, filter leaving its chains for later', 1],
+    ['filter, below the chains', undefined],
+  ] as const) {
+    it(`chains an edit only moved, kept by later versions whose edits lie below them, keep no older list of lines (lines put in ${where})`, async () => {
+      const filter = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]'];
+      const nat = ['*nat', ':PREROUTING ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]'];
+      for (let c = 0; c < 12; c++) {
+        filter.push(`:C${c} - [0:0]`);
+        nat.push(`:N${c} - [0:0]`);
+      }
+      for (let c = 0; c < 12; c++) {
+        filter.push(`-A INPUT -s 10.${c}.0.0/16 -j C${c}`);
+        for (let r = 0; r < 5; r++) filter.push(`-A C${c} -p tcp -m tcp --dport ${1000 + c * 10 + r} -j ACCEPT`);
+        nat.push(`-A PREROUTING -d 192.0.2.${c} -j N${c}`, `-A N${c} -p tcp -j DNAT --to-destination 10.9.0.${c}`);
+      }
+      const base = [...filter, 'COMMIT', ...nat, 'COMMIT', ''];
+      setChainsLaterFrom(laterFrom);
+      try {
+        const v1 = parseRuleset(base.join('\n'));
+        const lines = [...base];
+        lines.splice(1, 0, '# put in above the chains of filter');
+        let v2: Ruleset | undefined = parseRuleset(lines.join('\n'), { previous: v1 });
+        const listOfV2 = new WeakRef(v2.lines);
+        const kept = ['C0', 'C1', 'C2'].map((name) => v2!.tables.get('filter')!.chains.get(name)!);
+        assert.ok(kept.every((c) => c instanceof MovedChain), "filter's chains are moved, their lists made when read");
+        // three lines put in, each version read from the one before
+        let rs: Ruleset = v2;
+        for (const k of [0, 1, 2]) {
+          const at = where.startsWith('nat') ? lines.lastIndexOf('COMMIT') : lines.indexOf('COMMIT');
+          lines.splice(at, 0, where.startsWith('nat') ? `-A N${k} -p udp -j DNAT --to-destination 10.8.0.${k}` : `-A C11 -p udp -m udp --dport ${2000 + k} -j ACCEPT`);
+          rs = parseRuleset(lines.join('\n'), { previous: rs });
+          const filterNow = rs.tables.get('filter')!;
+          assert.ok(filterNow.moved || filterNow === v2.tables.get('filter'), `line ${k + 1}: filter's lines moved or kept, not read again`);
+          for (const c of kept) assert.equal(filterNow.chains.get(c.name), c, `line ${k + 1}: ${c.name} is the same chain`);
+        }
+        v2 = undefined;
+        await collect();
+        assert.equal(listOfV2.deref(), undefined, 'the list of lines of the version the moved chains were made for is gone');
+        // and the chains read as a fresh reading's, with the newest version's nodes
+        const fresh = parseRuleset(lines.join('\n'));
+        for (let c = 0; c < 12; c++) {
+          const now = rs.tables.get('filter')!.chains.get(`C${c}`)!;
+          const want = fresh.tables.get('filter')!.chains.get(`C${c}`)!;
+          assert.deepEqual(now.rules.map((r) => r.line), want.rules.map((r) => r.line), `C${c}`);
+          for (const r of [...now.rules, ...now.references, ...now.declarations]) assert.equal(r, rs.lines.get(r.line), `C${c}: the node of line ${r.line + 1} is the newest version's`);
+        }
+      } finally {
+        setChainsLaterFrom(undefined);
+      }
+    });
+  }
 
   it('a document read afresh keeps nothing of the reading it replaced', async () => {
     // the first reading made and analysed in a function of its own, so that no variable holds it

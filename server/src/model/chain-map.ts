@@ -9,7 +9,8 @@
  * edit only moved to be made when first read (see `moved`): a line put in near the top of a
  * kube-proxy-like file moves its 35 000 chains, of which the checks of the edit read a few dozen.
  */
-import type { Chain } from './ruleset';
+import type { ReadList } from './chunked-array';
+import type { Chain, LineNode } from './ruleset';
 
 /**
  * How the chains a map leaves for later are made: from the chain at the same place in `source` (a
@@ -20,6 +21,8 @@ export interface LaterChains<S> {
   readonly source: ChainMap;
   readonly steps: S;
   readonly make: (c: Chain, at: number) => Chain;
+  /** Make the chains from the nodes of a later version in which the map is the same object (see MovedChain.readThrough). */
+  readonly readThrough?: (nodes: ReadList<LineNode>) => void;
 }
 
 export class ChainMap implements ReadonlyMap<string, Chain> {
@@ -100,6 +103,14 @@ export class ChainMap implements ReadonlyMap<string, Chain> {
   /** How this map makes the chains it left for later (undefined when it left none). */
   laterChains<S>(): LaterChains<S> | undefined {
     return this.later as LaterChains<S> | undefined;
+  }
+
+  /** Calls `f` with each chain made (those left for later are not made). */
+  forEachMade(f: (c: Chain) => void): void {
+    for (let i = 0; i < this.order.length; i++) {
+      const c = this.order[i];
+      if (c !== undefined) f(c);
+    }
   }
 
   /** How many places have their chain (all of them unless some are left for later). */

@@ -378,6 +378,7 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
     if (movedAlike && t.blocks.length === 1) {
       const next = headers.find((h) => h > t.blocks[0]!.line) ?? Infinity;
       if (next <= same && tableEnd(t) <= same) {
+        readThrough(t, nodes);
         tables.set(name, t);
         continue;
       }
@@ -406,7 +407,10 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
         // (a chain whose every line is above the edit, no rule put into it or jumping to it: the
         // previous object, without a look at each of its nodes)
         const end = endOf(c);
-        if (end <= same) return c;
+        if (end <= same) {
+          if (c instanceof MovedChain) c.readThrough(nodes);
+          return c;
+        }
         // (one none of whose lines the edit replaced, when every line below the edit reads as it
         // did: the same nodes on their new lines, made when asked for)
         if (movedAlike) {
@@ -509,7 +513,21 @@ function tableEnd(t: Table): number {
  */
 function laterChains(source: ChainMap, steps: MovesThrough, nodes: ReadList<LineNode>): LaterChains<MovesThrough> {
   const place = (chainName: string) => source.positionOf(chainName)!;
-  return { source, steps, make: (c) => steps.chain(c, nodes, place) };
+  let from = nodes;
+  return { source, steps, make: (c) => steps.chain(c, from, place), readThrough: (later) => (from = later) };
+}
+
+/**
+ * The chains of table `t`, which a later version keeps as the same object (all its lines are above
+ * the edit that made that version), read their nodes from that version's list `nodes` from now on
+ * (see MovedChain.readThrough): the table may be kept through many edits below it, and its chains
+ * held the lists of the versions they were made for.
+ */
+function readThrough(t: Table, nodes: ReadList<LineNode>): void {
+  t.chains.forEachMade((c) => {
+    if (c instanceof MovedChain) c.readThrough(nodes);
+  });
+  t.chains.laterChains()?.readThrough?.(nodes);
 }
 
 /**
