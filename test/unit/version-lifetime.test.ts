@@ -254,6 +254,9 @@ describe('version lifetime', () => {
         filter.push(`:C${c} - [0:0]`);
         nat.push(`:N${c} - [0:0]`);
       }
+      // (and one that 70 rules jump to: once its rules are read, its references are left for later)
+      filter.push(':MANY - [0:0]', '-A MANY -p icmp -j ACCEPT');
+      for (let i = 0; i < 70; i++) filter.push(`-A INPUT -s 172.16.${i}.0/24 -j MANY`);
       for (let c = 0; c < 12; c++) {
         filter.push(`-A INPUT -s 10.${c}.0.0/16 -j C${c}`);
         for (let r = 0; r < 5; r++) filter.push(`-A C${c} -p tcp -m tcp --dport ${1000 + c * 10 + r} -j ACCEPT`);
@@ -267,8 +270,9 @@ describe('version lifetime', () => {
         lines.splice(1, 0, '# put in above the chains of filter');
         let v2: Ruleset | undefined = parseRuleset(lines.join('\n'), { previous: v1 });
         const listOfV2 = new WeakRef(v2.lines);
-        const kept = ['C0', 'C1', 'C2'].map((name) => v2!.tables.get('filter')!.chains.get(name)!);
+        const kept = ['C0', 'C1', 'C2', 'MANY'].map((name) => v2!.tables.get('filter')!.chains.get(name)!);
         assert.ok(kept.every((c) => c instanceof MovedChain), "filter's chains are moved, their lists made when read");
+        assert.equal(kept[3]!.rules.length, 1);
         // three lines put in, each version read from the one before
         let rs: Ruleset = v2;
         for (const k of [0, 1, 2]) {
@@ -284,11 +288,12 @@ describe('version lifetime', () => {
         assert.equal(listOfV2.deref(), undefined, 'the list of lines of the version the moved chains were made for is gone');
         // and the chains read as a fresh reading's, with the newest version's nodes
         const fresh = parseRuleset(lines.join('\n'));
-        for (let c = 0; c < 12; c++) {
-          const now = rs.tables.get('filter')!.chains.get(`C${c}`)!;
-          const want = fresh.tables.get('filter')!.chains.get(`C${c}`)!;
-          assert.deepEqual(now.rules.map((r) => r.line), want.rules.map((r) => r.line), `C${c}`);
-          for (const r of [...now.rules, ...now.references, ...now.declarations]) assert.equal(r, rs.lines.get(r.line), `C${c}: the node of line ${r.line + 1} is the newest version's`);
+        for (const name of [...Array.from({ length: 12 }, (_, c) => `C${c}`), 'MANY']) {
+          const now = rs.tables.get('filter')!.chains.get(name)!;
+          const want = fresh.tables.get('filter')!.chains.get(name)!;
+          assert.deepEqual(now.rules.map((r) => r.line), want.rules.map((r) => r.line), name);
+          assert.deepEqual(now.references.map((r) => r.line), want.references.map((r) => r.line), name);
+          for (const r of [...now.rules, ...now.references, ...now.declarations]) assert.equal(r, rs.lines.get(r.line), `${name}: the node of line ${r.line + 1} is the newest version's`);
         }
       } finally {
         setChainsLaterFrom(undefined);
