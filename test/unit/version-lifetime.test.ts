@@ -15,7 +15,7 @@ import { Rng } from '../../bench/gen/rng';
 import { putInOrTakeOut } from '../support/ruleset-edits';
 import { parseRuleset, rulesetEdit, splitLines } from '../../server/src/parser/ruleset-parser';
 import { diagnose } from '../../server/src/service/diagnostics';
-import type { Ruleset } from '../../server/src/model/ruleset';
+import type { Chain, Ruleset } from '../../server/src/model/ruleset';
 import { ChunkedArray } from '../../server/src/model/chunked-array';
 import { compileRule, spaceEnv } from '../../server/src/analysis/rule-space';
 import { analysisContext } from '../../server/src/analysis/context';
@@ -270,9 +270,11 @@ describe('version lifetime', () => {
         lines.splice(1, 0, '# put in above the chains of filter');
         let v2: Ruleset | undefined = parseRuleset(lines.join('\n'), { previous: v1 });
         const listOfV2 = new WeakRef(v2.lines);
-        const kept = ['C0', 'C1', 'C2', 'MANY'].map((name) => v2!.tables.get('filter')!.chains.get(name)!);
+        const kept: Chain[] = ['C0', 'C1', 'C2', 'MANY'].map((name) => v2!.tables.get('filter')!.chains.get(name)!);
         assert.ok(kept.every((c) => c instanceof MovedChain), "filter's chains are moved, their lists made when read");
         assert.equal(kept[3]!.rules.length, 1);
+        // (weakly: v2's filter, when an edit moves it, holds v2's list through the chains it renewed)
+        const filterOfV2 = new WeakRef(v2.tables.get('filter')!);
         // three lines put in, each version read from the one before
         let rs: Ruleset = v2;
         for (const k of [0, 1, 2]) {
@@ -280,7 +282,7 @@ describe('version lifetime', () => {
           lines.splice(at, 0, where.startsWith('nat') ? `-A N${k} -p udp -j DNAT --to-destination 10.8.0.${k}` : `-A C11 -p udp -m udp --dport ${2000 + k} -j ACCEPT`);
           rs = parseRuleset(lines.join('\n'), { previous: rs });
           const filterNow = rs.tables.get('filter')!;
-          assert.ok(filterNow.moved || filterNow === v2.tables.get('filter'), `line ${k + 1}: filter's lines moved or kept, not read again`);
+          assert.ok(filterNow.moved || filterNow === filterOfV2.deref(), `line ${k + 1}: filter's lines moved or kept, not read again`);
           for (const c of kept) assert.equal(filterNow.chains.get(c.name), c, `line ${k + 1}: ${c.name} is the same chain`);
         }
         v2 = undefined;
