@@ -20,7 +20,7 @@
  * rules: finding them afresh reads every rule.
  */
 import { type Chain, type Rule, ruleMoved, type Table } from '../model/ruleset';
-import { type Dim, domain, ISet, type SpaceEnv } from './packet-space';
+import { type Box, type Dim, domain, ISet, Space, type SpaceEnv } from './packet-space';
 import type { CompiledRules } from './rule-space';
 
 /** Shorter stretches are walked rule by rule (going through them at once would save nothing). */
@@ -470,4 +470,42 @@ export function withoutCuts(run: BanRun, lo: RunValue, hi: RunValue, before: num
   }
   if (from <= hi) out.push([BigInt(from), BigInt(hi)]);
   return ISet.fromSorted(out);
+}
+
+/**
+ * A walk's pass through the first `upTo` rules of a run (see walkRun in reach.ts) with packets of
+ * the boxes `boxes`, each of whose sets of the run's dimension is the one range [los[j], his[j]]
+ * (or the whole dimension): what each of those rules takes follows from these alone (see takenInRun).
+ */
+export interface RunVisit {
+  readonly run: BanRun;
+  /** The rules of the run's chain. */
+  readonly rules: readonly Rule[];
+  readonly boxes: readonly Box[];
+  readonly los: readonly RunValue[];
+  readonly his: readonly RunValue[];
+  readonly approximate: boolean;
+  readonly merged: number;
+  readonly upTo: number;
+}
+
+/**
+ * What the rule at position k of a visited run takes: a range an earlier rule of the run had takes
+ * nothing; any other takes, of each box, the part of its range in the box (no earlier rule of the
+ * run cut there), the box itself when that is all of it (the rule compiled exactly, see banRange).
+ */
+export function takenInRun(v: RunVisit, k: number): Space {
+  const { run, boxes, los, his } = v;
+  const out: Box[] = [];
+  if (run.dupOf[k]! < 0) {
+    const lo = run.los[k]!;
+    const hi = run.his[k]!;
+    for (let j = 0; j < boxes.length; j++) {
+      const a = lo > los[j]! ? lo : los[j]!;
+      const b = hi < his[j]! ? hi : his[j]!;
+      if (a > b) continue;
+      out.push(a === los[j] && b === his[j] ? boxes[j]! : boxes[j]!.with(run.dim, ISet.of(BigInt(a), BigInt(b))));
+    }
+  }
+  return new Space(out, v.approximate, v.merged);
 }

@@ -9,10 +9,11 @@
  */
 import type { Hook } from '../knowledge/types';
 import type { Chain, Rule, Table } from '../model/ruleset';
-import { type BanRun, banRunsOf, carryRuns, cutBefore, MIN_RUN, nextValue, type RunContext, type RunValue, runValue, withoutCuts } from './ban-runs';
+import { type BanRun, banRunsOf, carryRuns, cutBefore, MIN_RUN, nextValue, type RunContext, type RunValue, runValue, type RunVisit, takenInRun, withoutCuts } from './ban-runs';
 import { type Box, boxGet, ISet, MERGE_FROM, Space, type SpaceEnv, stateValue } from './packet-space';
 import type { CompiledRules } from './rule-space';
 import { RulesAhead } from './rules-ahead';
+import { TakenMap } from './taken-map';
 
 export interface Arrival {
   readonly hook: Hook;
@@ -148,7 +149,7 @@ export function reach(
   ahead?: (r: Rule) => boolean,
 ): ReachResult {
   const arrivals = new Map<Rule, Arrival[]>();
-  const taken = new Map<Rule, Space>();
+  const taken = new TakenMap();
   const stack: string[] = [];
   const looked = new Set<string>([hook]);
   const read = new Map<string, number>();
@@ -163,13 +164,8 @@ export function reach(
 
   /** Whether what rule r takes is recorded (see `takes`). */
   const takesOf = (r: Rule) => !takes || takes(r);
-  /** What rule r takes, added to what it took before in this walk (r's takes recorded). */
-  const addTaken = (r: Rule, took: Space) => {
-    const had = taken.get(r);
-    taken.set(r, (had ?? Space.NONE).union(took));
-  };
   const record = (r: Rule, path: readonly Rule[], space: Space, took: Space) => {
-    if (takesOf(r)) addTaken(r, took);
+    if (takesOf(r)) taken.add(r, took);
     if (keep && !keep(r)) return;
     let list = arrivals.get(r);
     if (!list) arrivals.set(r, (list = []));
@@ -220,10 +216,20 @@ export function reach(
       for (let j = 0; j < n; j++) out.push(cut[j] ? boxes[j]!.with(d, withoutCuts(run, los[j]!, his[j]!, k)) : boxes[j]!);
       return new Space(out, approximate, merged);
     };
+    const visit: RunVisit = { run, rules, boxes, los, his, approximate, merged, upTo: 0 };
+    /**
+     * Where the walk goes on: the rule at position k of the run, with the packets left there.
+     * What the rules before it take is recorded as the visit, worked out when read (see TakenMap),
+     * unless a rule to stop at needed each as the walk went (then each is recorded already).
+     */
+    const leave = (k: number, stop: boolean): { at: number; s: Space; stop: boolean } => {
+      if (!stopAt) taken.addRun({ ...visit, upTo: k }, takesOf);
+      return { at: run.start + k, s: left(k), stop };
+    };
     for (let k = 0; k < run.end - run.start; k++) {
       const r = rules[run.start + k]!;
       // (a rule whose arrivals are kept needs the packets left there: the walk below takes it)
-      if (keep(r)) return { at: run.start + k, s: left(k), stop: false };
+      if (keep(r)) return leave(k, false);
       // a range an earlier rule of the run had takes nothing; any other takes, of each box, the
       // part of the range in it (no earlier rule cut there)
       const fresh = run.dupOf[k]! < 0;
@@ -241,33 +247,19 @@ export function reach(
         const above = b < his[j]! && !cutBefore(run, nextValue(b, 1), k);
         next[j] = counts[j]! - 1 + (below ? 1 : 0) + (above ? 1 : 0);
         // a box cut away whole: the walk below takes the rule (the packets lose a box)
-        if (next[j] === 0) return { at: run.start + k, s: left(k), stop: false };
+        if (next[j] === 0) return leave(k, false);
       }
       work += 1 + n;
       if (work > limit) stopped = true;
-      if (stopped) return { at: run.start + k, s: left(k), stop: true };
-      // (what the rule takes of a box: the box with the dimension narrowed to the part of the
-      // range in it, as intersecting it with the rule's one-range box gives, the box itself when
-      // that is all of it; the rule compiled exactly, see banRange, so the run needs no look at
-      // its compiled form. Made only when it is recorded or asked about: a walk that records what
-      // REJECTs take went through the firewall-like file's 83 000 DROPs making a space for each)
-      const recorded = takesOf(r);
-      if (stopAt || recorded) {
-        const out: Box[] = [];
-        if (meets) {
-          for (let j = 0; j < n; j++) {
-            if (!hit[j]) continue;
-            const a = lo > los[j]! ? lo : los[j]!;
-            const b = hi < his[j]! ? hi : his[j]!;
-            out.push(a === los[j] && b === his[j] ? boxes[j]! : boxes[j]!.with(d, ISet.of(BigInt(a), BigInt(b))));
-          }
-        }
-        const matched = new Space(out, approximate, merged);
-        // (no arrival: keep said no for this rule above)
-        if (recorded) addTaken(r, matched);
-        if (stopAt?.(r, matched)) {
+      if (stopped) return leave(k, true);
+      // (what the rule takes, made here only for a rule to stop at, which needs it now: see leave.
+      // No arrival: keep said no for this rule above)
+      if (stopAt) {
+        const matched = takenInRun(visit, k);
+        if (takesOf(r)) taken.add(r, matched);
+        if (stopAt(r, matched)) {
           found = true;
-          return { at: run.start + k, s: left(k), stop: true };
+          return leave(k, true);
         }
       }
       // (it takes a part of each box it meets, and nothing of the others)
@@ -279,7 +271,7 @@ export function reach(
         cut[j] = true;
       }
     }
-    return { at: run.end, s: left(run.end - run.start), stop: false };
+    return leave(run.end - run.start, false);
   };
 
   /**
