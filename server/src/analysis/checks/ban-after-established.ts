@@ -4,12 +4,12 @@
  * are accepted before the ban is looked at, so the banned host keeps every connection it had.
  */
 import type { Hook } from '../../knowledge/types';
-import { type Chain, type Finding, isRule, type MovedLines, movedLine, type OptionNode, type Rule, type Ruleset, spanAt } from '../../model/ruleset';
+import { type Chain, type Finding, isRule, type MovedLines, movedLine, type Rule, type Ruleset, spanAt } from '../../model/ruleset';
 import { analysisContext, envKey, TAKEN_ONLY } from '../context';
 import { type MovedItems, PerChainMemo } from '../memo';
 import { NO_ITEMS } from '../positioned';
 import { ISet, Space, stateValue } from '../packet-space';
-import { isAccept, isDrop, lineRef } from './rule-facts';
+import { isAccept, isDrop, lineRef, namesState, narrowsToAddresses } from './rule-facts';
 
 export interface BanData {
   readonly acceptLine: number;
@@ -77,10 +77,10 @@ export function checkBanAfterEstablished(rs: Ruleset): Finding[] {
         if (ban.options.some(namesState)) stateAccepts.push(ban);
         continue;
       }
-      if (!isDrop(ban) || !ban.options.some(narrows)) continue;
+      if (!isDrop(ban) || !ban.options.some(narrowsToAddresses)) continue;
       const bsp = ctx.compiled.get(ban);
       if (!bsp) continue;
-      if (!bsp.conditions.some((c) => c.option !== undefined && narrows(c.option))) continue;
+      if (!bsp.conditions.some((c) => c.option !== undefined && narrowsToAddresses(c.option))) continue;
       const banEst = bsp.space.intersect(ctx.env, est);
       if (banEst.empty) continue; // the ban itself is for NEW packets only: deliberate
       const accept = stateAccepts.find((a) => {
@@ -93,12 +93,3 @@ export function checkBanAfterEstablished(rs: Ruleset): Finding[] {
   }
 }
 
-/** An option that matches a connection's state. */
-function namesState(o: OptionNode): boolean {
-  return o.name === '--ctstate' || o.name === '--state';
-}
-
-/** An option that narrows a rule to some addresses (not negated: `! -s` bans everyone else). */
-function narrows(o: OptionNode): boolean {
-  return !o.negated && (o.name === '-s' || o.name === '-d' || o.name === '--src-range' || o.name === '--dst-range');
-}

@@ -9,7 +9,7 @@ import { type Finding, type Rule, type Ruleset, spanAt } from '../../model/rules
 import { LineFindings } from '../line-findings';
 import { ISet, Space, type SpaceEnv, stateValue } from '../packet-space';
 import { compileRule, flagSet, spaceEnv } from '../rule-space';
-import { isAccept } from './rule-facts';
+import { isAccept, namesState } from './rule-facts';
 
 export function checkNewWithoutSyn(rs: Ruleset): Finding[] {
   return KEPT.findings(rs);
@@ -31,7 +31,7 @@ function midStreamNew(env: SpaceEnv): Space {
 
 function newWithoutSynOf(r: Rule, rs: Ruleset, out: Finding[]): void {
   if (!isAccept(r)) return;
-  const st = r.options.find((o) => o.name === '--ctstate' || o.name === '--state');
+  const st = r.options.find(namesState);
   if (!st || st.negated) return;
   const env = spaceEnv(rs);
   if (compileRule(env, r).space.intersect(env, midStreamNew(env)).empty) return;

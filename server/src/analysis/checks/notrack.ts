@@ -15,7 +15,7 @@ import { type Finding, type OptionNode, type Rule, type Ruleset, spanAt } from '
 import { analysisContext, type Keep, limitFinding, TAKEN_ONLY } from '../context';
 import { Box, type Dim, ISet, Space, type SpaceEnv, stateValue } from '../packet-space';
 import { verdictKind } from '../reach';
-import { isAccept, isDrop, lineRef, stateList } from './rule-facts';
+import { isAccept, isDrop, lineRef, narrowsToAddresses, stateList } from './rule-facts';
 
 export interface UntrackedData {
   readonly filterChain: string;
@@ -34,9 +34,6 @@ function notrackRules(rs: Ruleset, hook: Hook): Rule[] {
   return rs.tables.get('raw')?.chains.get(hook)?.rules.filter((r) => verdictKind(r) === 'notrack') ?? [];
 }
 
-/** The options that restrict a rule to some addresses. */
-const ADDRESS_OPTIONS: ReadonlySet<string> = new Set(['-s', '-d', '--src-range', '--dst-range']);
-
 /**
  * A rule that applies to some addresses only, with no condition the packet cannot decide. Kept by
  * the rule's option list, per environment: what the rule compiles to follows from them, a line an
@@ -49,7 +46,7 @@ function isBan(ctx: ReturnType<typeof analysisContext>, r: Rule): boolean {
   let ban = known.get(r.options);
   if (ban === undefined) {
     const rsp = ctx.compiled.get(r);
-    ban = !!rsp?.exact && rsp.conditions.some((c) => c.option !== undefined && !c.option.negated && ADDRESS_OPTIONS.has(c.option.name));
+    ban = !!rsp?.exact && rsp.conditions.some((c) => c.option !== undefined && narrowsToAddresses(c.option));
     known.set(r.options, ban);
   }
   return ban;

@@ -1,6 +1,6 @@
 /** Small facts about rules that several checks ask: verdicts, state lists, the rule as text. */
 import { wordsOf } from '../../model/line-words';
-import type { Chain, Rule, Ruleset } from '../../model/ruleset';
+import type { Chain, OptionNode, Rule, Ruleset } from '../../model/ruleset';
 import { stateValue } from '../packet-space';
 import type { RuleSpace } from '../rule-space';
 
@@ -35,9 +35,19 @@ export function verdictKey(r: Rule): string | undefined {
   return [t.name, ...t.options.map((o) => `${o.name} ${o.args.map((a) => a.text).join(' ')}`).sort()].join(' ');
 }
 
+/** An option that matches a connection's state (`--ctstate`, or `--state` of the state module). */
+export function namesState(o: OptionNode): boolean {
+  return o.name === '--ctstate' || o.name === '--state';
+}
+
+/** An option that narrows a rule to some addresses (not negated: `! -s` takes everyone else). */
+export function narrowsToAddresses(o: OptionNode): boolean {
+  return !o.negated && (o.name === '-s' || o.name === '-d' || o.name === '--src-range' || o.name === '--dst-range');
+}
+
 /** The conntrack states a rule's --ctstate/--state option lists (upper case), if it has one. */
 export function stateList(r: Rule): { states: string[]; negated: boolean; option: Rule['options'][number] } | undefined {
-  const o = r.options.find((x) => x.name === '--ctstate' || x.name === '--state');
+  const o = r.options.find(namesState);
   if (!o || !o.args[0]) return undefined;
   return { states: o.args[0].text.toUpperCase().split(','), negated: o.negated, option: o };
 }

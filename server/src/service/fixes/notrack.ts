@@ -3,6 +3,7 @@
  * accept), and add the mirrored raw rule for the other direction.
  */
 import type { OneWayData, UntrackedData } from '../../analysis/checks/notrack';
+import { namesState } from '../../analysis/checks/rule-facts';
 import { type Finding, spanAt } from '../../model/ruleset';
 import type { CodeAction } from '../code-actions';
 import type { RulesDocument } from '../document';
@@ -14,7 +15,7 @@ export function untrackedFixes(doc: RulesDocument, f: Finding): CodeAction[] {
   const data = f.data as UntrackedData | undefined;
   if (!data) return [];
   const stateRule = data.stateRuleLine !== undefined ? ruleAtLine(doc, data.stateRuleLine) : undefined;
-  const st = stateRule?.options.find((o) => o.name === '--ctstate' || o.name === '--state')?.args[0];
+  const st = stateRule?.options.find(namesState)?.args[0];
   if (stateRule && st) {
     return [{ title: `Add UNTRACKED to the state list on line ${stateRule.line + 1}`, kind: 'quickfix', preferred: true, edits: [replaceSpan(spanAt(stateRule.line, st), `${st.text},UNTRACKED`)] }];
   }
