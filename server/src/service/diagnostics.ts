@@ -93,7 +93,11 @@ export function diagnose(rs: Ruleset, lines: ReadList<string>, settings: Diagnos
 function byPosition(ds: Diagnostic[]): Diagnostic[] {
   const keys = new Float64Array(ds.length);
   // (a start further than 2^24 into its line shares a key: ties compare the starts themselves)
-  for (let i = 0; i < ds.length; i++) keys[i] = ds[i]!.span.line * 16777216 + Math.min(ds[i]!.span.start, 16777215);
+  for (let i = 0; i < ds.length; i++) {
+    // (read once: some findings make their span when asked, see checks/shadowed.ts)
+    const span = ds[i]!.span;
+    keys[i] = span.line * 16777216 + Math.min(span.start, 16777215);
+  }
   const order = Array.from({ length: ds.length }, (_, i) => i);
   order.sort((a, b) => keys[a]! - keys[b]! || ds[a]!.span.start - ds[b]!.span.start || a - b);
   return order.map((i) => ds[i]!);
