@@ -20,6 +20,7 @@
  * rules: finding them afresh reads every rule.
  */
 import { type Chain, type Rule, ruleMoved, type Table } from '../model/ruleset';
+import { insertionPoint } from '../model/insertion-point';
 import { type Box, type Dim, domain, ISet, Space, type SpaceEnv } from './packet-space';
 import type { CompiledRules } from './rule-space';
 
@@ -430,16 +431,7 @@ function lowEndOrder(lo: RunValues): Int32Array {
 /** How many of the run's new ranges have their low end at or below v (an integer, as the low ends are). */
 function lowEndsUpTo(run: BanRun, v: RunValue): number {
   // (the first low end above v: at or past v + 1)
-  const x = nextValue(v, 1);
-  const list = run.sortedLo;
-  let a = 0;
-  let b = list.length;
-  while (a < b) {
-    const mid = (a + b) >> 1;
-    if (list[mid]! < x) a = mid + 1;
-    else b = mid;
-  }
-  return a;
+  return insertionPoint<RunValue>(run.sortedLo, nextValue(v, 1));
 }
 
 /** Whether value `x` lies in the range of a rule of the run before position `before` (positions in the run). */

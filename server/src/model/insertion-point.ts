@@ -3,8 +3,8 @@
  * (positions of items, rules and chunks, the runs of lines a moved chain's moves hold).
  */
 
-/** Where `x` goes in an ascending list of positions (before any equal to it). */
-export function insertionPoint(list: ArrayLike<number>, x: number): number {
+/** Where `x` goes in an ascending list of positions or values (before any equal to it). */
+export function insertionPoint<T extends number | bigint>(list: ArrayLike<T>, x: T): number {
   let a = 0;
   let b = list.length;
   while (a < b) {
