@@ -49,9 +49,9 @@ function spacesOf(rng: Rng, lines: readonly string[]): (RuleSpace | undefined)[]
   });
 }
 
-/** Everything an index holds, as text (the per-dimension counts in dimension order: only the numbers matter). */
+/** Everything an index holds, as text (the counts of each kind of rule in kind order: only the numbers matter). */
 function structure(i: ChainIndex): string {
-  return JSON.stringify(i, (k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v instanceof Map ? (k === 'count' ? [...v].sort() : [...v]) : v));
+  return JSON.stringify(i, (k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v instanceof Map ? (k === 'kinds' ? [...v].sort() : [...v]) : v));
 }
 
 describe('rule index: candidates, and the index carried over an edit', function () {
@@ -169,6 +169,42 @@ describe('rule index: candidates, and the index carried over an edit', function 
       // its bridge's two `-o` rules and, coming from a bridge, that bridge's two `-i` rules
       assert.ok(got.length <= 4, `${got.length} candidates for ${from} -> ${to}: ${got.join(',')}`);
       assert.ok(index.candidates([Box.from([...p].map(([d, v]) => [d, ISet.point(v)] as const))]).length > 200, 'by one dimension, the box meets every `! -o` rule');
+    }
+  });
+
+  it('a packet of a Docker host\'s nat DOCKER chain meets its bridge\'s RETURN rule, not every RETURN: the interface is indexed though most rules restrict ports, protocols and addresses', () => {
+    // per bridge a RETURN by `-i` first, then DNAT rules by port, protocol and (some) address,
+    // free in `iif` (`! -i`): by counts alone, the RETURN rules' dimension is the fourth
+    const bridges = Array.from({ length: 60 }, (_, k) => `br-${k.toString(16).padStart(12, '0')}`);
+    const returns = bridges.map((b) => `-A DOCKER -i ${b} -j RETURN`);
+    const dnats = Array.from({ length: 600 }, (_, k) => `-A DOCKER ${k % 5 === 0 ? '-d 127.0.0.1/32 ' : ''}! -i ${bridges[k % 60]} -p ${k % 2 ? 'tcp' : 'udp'} -m ${k % 2 ? 'tcp' : 'udp'} --dport ${8000 + k} -j DNAT --to-destination 172.16.0.${(k % 250) + 2}:80`);
+    const rs = parseRuleset(['*nat', ':DOCKER - [0:0]', ...returns, ...dnats, 'COMMIT', ''].join('\n'), { family: 'ipv4' });
+    const spaces = rs.rules.map((r) => compileRule(ENV, r));
+    const index = new ChainIndex(ENV, list(spaces));
+    const lowest = (d: Dim) => domain(ENV, d)[0];
+    for (const b of [bridges[0]!, bridges[31]!, 'eth0']) {
+      const p = new Map<Dim, bigint>(DIMS.map((d) => [d, d === 'iif' ? ifaceValue(b) : lowest(d)]));
+      const holding = spaces.flatMap((rsp, pos) => (rsp.space.contains(ENV, p) ? [pos] : []));
+      const got = index.candidatesAt(p);
+      for (const pos of holding) assert.ok(got.includes(pos), `rule ${pos} holds the packet from ${b}`);
+      assert.ok(got.length <= 2, `${got.length} candidates for a packet from ${b}: ${got.join(',')}`);
+    }
+  });
+
+  it('a question is answered from the dimension with the fewest free rules first: the count of a DNAT rule\'s later rules looks at a few, not at every later rule to the same address', () => {
+    // 300 rules each to its own port, one in five of them to one address; 40 rules free in ports,
+    // addresses and protocols: fewer rules free in ports than in addresses
+    const lines = [...Array.from({ length: 40 }, (_, k) => `-A C -i eth${k} -j RETURN`), ...Array.from({ length: 300 }, (_, k) => `-A C ${k % 5 === 0 ? '-d 127.0.0.1/32 ' : ''}-p tcp -m tcp --dport ${8000 + k} -j DNAT --to-destination 172.16.0.2:80`)];
+    const rs = parseRuleset(['*nat', ':C - [0:0]', ...lines, 'COMMIT', ''].join('\n'), { family: 'ipv4' });
+    const spaces = rs.rules.map((r) => compileRule(ENV, r));
+    const index = new ChainIndex(ENV, list(spaces));
+    const cost = [0];
+    // (rules to the address)
+    for (const at of [40, 100, 200]) {
+      const count = index.candidateCount(spaces[at]!.space.boxes, at + 1, cost);
+      assert.equal(count, index.candidates(spaces[at]!.space.boxes, at + 1).length);
+      assert.equal(count, 0, `rule ${at}: no later rule meets it`);
+      assert.ok(cost[0]! <= 2, `rule ${at}: ${cost[0]} rules looked at`);
     }
   });
 
