@@ -399,6 +399,86 @@ describe('check: shadowed, redundant and unreachable rules', function () {
       assert.deepEqual(found, checkShadowed(createRulesDocument('file:///put.rules', 1, cur.join('\n')).ruleset), name);
     }
   });
+  it('a Docker-like FORWARD chain is judged to its end: the later rules a rule meets are counted as comparisons only when they are compared, not when they are counted', function () {
+    this.timeout(60_000);
+    // each `-i brX ! -o brX` accept meets every later rule about another bridge; its corner
+    // packets settle it (a packet from brX to no bridge: the policy drops it)
+    const lines = ['*filter', ':FORWARD DROP [0:0]', ':DOCKER - [0:0]'];
+    for (let b = 0; b < 150; b++) lines.push(`-A FORWARD -o br${b} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`, `-A FORWARD -o br${b} -j DOCKER`, `-A FORWARD -i br${b} ! -o br${b} -j ACCEPT`, `-A FORWARD -i br${b} -o br${b} -j ACCEPT`);
+    lines.push('COMMIT', '');
+    try {
+      setShadowBudget(20_000);
+      const doc = createRulesDocument('file:///forward.rules', 1, lines.join('\n'));
+      const found = checkShadowed(doc.ruleset);
+      assert.deepEqual(found.map((f) => f.code), [], 'judged to the end, nothing found');
+      const run = keptRunWork(doc.ruleset.tables.get('filter')!.chains.get('FORWARD')!)!;
+      assert.ok(run.total < 10_000, `${run.total} comparisons`);
+    } finally {
+      setShadowBudget(undefined);
+    }
+  });
+  it('a rule put into or taken out of a Docker-like chain: the thousands of rules it meets that were settled at a corner packet it does not hold are not judged again', function () {
+    this.timeout(60_000);
+    // each bridge: an accept of replies to it, a jump, an accept from it to elsewhere (free in the
+    // out-interface: it meets every rule about another bridge's traffic)
+    const bridge = (b: number) => [`-A FORWARD -o br${b} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`, `-A FORWARD -o br${b} -j DOCKER`, `-A FORWARD -i br${b} ! -o br${b} -j ACCEPT`, `-A FORWARD -i br${b} -o br${b} -j ACCEPT`];
+    let cur = ['*filter', ':FORWARD DROP [0:0]', ':DOCKER - [0:0]', ...Array.from({ length: 150 }, (_, b) => bridge(b)).flat(), 'COMMIT', ''];
+    let doc = createRulesDocument('file:///docker.rules', 1, cur.join('\n'));
+    checkShadowed(doc.ruleset);
+    const at = (b: number) => cur.indexOf(bridge(b)[0]!);
+    const steps: [string, (l: string[]) => string[]][] = [
+      ['a bridge accept put in', (l) => [...l.slice(0, at(70)), '-A FORWARD -o br900 -j ACCEPT', ...l.slice(at(70))]],
+      ['an accept from a bridge taken out', (l) => l.filter((x) => x !== bridge(40)[2])],
+      ['an accept from a bridge edited in place', (l) => l.map((x) => (x === bridge(90)[2] ? '-A FORWARD -i br90 ! -o br90 -p tcp -j ACCEPT' : x))],
+    ];
+    for (const [k, [name, step]] of steps.entries()) {
+      cur = step(cur);
+      doc = createRulesDocument('file:///docker.rules', k + 2, cur.join('\n'), 'auto', doc);
+      const before = { ...shadowStats };
+      const found = checkShadowed(doc.ruleset);
+      assert.equal(shadowStats.whole - before.whole, 0, `${name}: not judged whole`);
+      assert.ok(shadowStats.rejudged - before.rejudged <= 4, `${name}: ${shadowStats.rejudged - before.rejudged} rules judged again`);
+      assert.deepEqual(found, checkShadowed(createRulesDocument('file:///docker.rules', 1, cur.join('\n')).ruleset), name);
+    }
+  });
+  it('a rule put in or changed that holds no corner packet of a rule but fills the hole the rules around it left: that rule is judged again, as a cold analysis finds it', function () {
+    this.timeout(60_000);
+    // filler: rules about other networks, so that the chain keeps its runs
+    const filler = Array.from({ length: 30 }, (_, k) => `-A L -s 172.16.${k}.0/24 -j ACCEPT`);
+    const quarter = (q: number, verdict: string) => `-A L -s 10.0.0.${q * 64}/26 -j ${verdict}`;
+    // (each case: its rules, the edit, the rule it must find something on then, and what)
+    const cases: [string, string[], (l: string[]) => string[], string, string][] = [
+      // a LOG rule whose corners the first and last quarters hold: earlier covering rules took
+      // both corners, but not the middle, so whether it is covered was answered past its corners
+      ['the middle of a covered rule, put in before it', [...filler, quarter(0, 'DROP'), quarter(1, 'DROP'), quarter(3, 'DROP'), '-A L -s 10.0.0.0/24 -j LOG'], (l) => l.flatMap((x) => (x === quarter(3, 'DROP') ? [quarter(2, 'DROP'), x] : [x])), '-A L -s 10.0.0.0/24 -j LOG', 'shadowed-rule'],
+      ['the middle of a covered rule, changed before it', [...filler, quarter(0, 'DROP'), quarter(1, 'DROP'), '-A L -s 10.0.0.128/26 -j LOG', quarter(3, 'DROP'), '-A L -s 10.0.0.0/24 -j LOG'], (l) => l.map((x) => (x === '-A L -s 10.0.0.128/26 -j LOG' ? quarter(2, 'DROP') : x)), '-A L -s 10.0.0.0/24 -j LOG', 'shadowed-rule'],
+      // a DROP rule whose packets the rules after it drop too, but for one quarter: whether they
+      // decide its packets alike was answered past its corners
+      // (the same with the rules taking the corners of an ACCEPT that nine later UDP rules meet:
+      // whether they decide its packets alike was answered at a corner, whether it is covered not)
+      ['the middle of a covered rule that later rules meet, put in before it', [...filler, quarter(0, 'DROP'), quarter(1, 'DROP'), quarter(3, 'DROP'), '-A L -s 10.0.0.0/24 -j ACCEPT', ...Array.from({ length: 9 }, (_, k) => `-A L -s 10.0.0.${k + 1} -p udp -j DROP`)], (l) => l.flatMap((x) => (x === quarter(3, 'DROP') ? [quarter(2, 'DROP'), x] : [x])), '-A L -s 10.0.0.0/24 -j ACCEPT', 'shadowed-rule'],
+      // (after the filler: whether earlier rules cover it was answered at a corner, this not)
+      ['the middle of a rule repeated below, put in after it', [...filler, '-A L -s 10.0.0.0/24 -j DROP', quarter(0, 'DROP'), quarter(1, 'DROP'), quarter(3, 'DROP')], (l) => l.flatMap((x) => (x === quarter(3, 'DROP') ? [quarter(2, 'DROP'), x] : [x])), '-A L -s 10.0.0.0/24 -j DROP', 'redundant-rule'],
+      ['the middle of a rule repeated below, changed after it', [...filler, '-A L -s 10.0.0.0/24 -j DROP', quarter(0, 'DROP'), quarter(1, 'DROP'), '-A L -s 10.0.0.128/26 -j LOG', quarter(3, 'DROP')], (l) => l.map((x) => (x === '-A L -s 10.0.0.128/26 -j LOG' ? quarter(2, 'DROP') : x)), '-A L -s 10.0.0.0/24 -j DROP', 'redundant-rule'],
+    ];
+    // a DROP rule whose first corner packet an ACCEPT after it takes (nine later UDP rules meet it):
+    // that ACCEPT changed to one about another network, the rules after it drop all its packets
+    const udp = Array.from({ length: 9 }, (_, k) => `-A L -s 10.0.0.${k + 1} -p udp -j DROP`);
+    cases.push(['the rule that took a corner of a rule before it, changed to take none', [...filler, '-A L -s 10.0.0.0/24 -j DROP', '-A L -s 10.0.0.0/26 -j ACCEPT', ...udp, '-A L -s 10.0.0.0/24 -j DROP'], (l) => l.map((x) => (x === '-A L -s 10.0.0.0/26 -j ACCEPT' ? '-A L -s 192.168.0.0/26 -j ACCEPT' : x)), '-A L -s 10.0.0.0/24 -j DROP', 'redundant-rule']);
+    const wrap = (l: string[]) => ['*filter', ':L - [0:0]', '-A INPUT -j L', ...l, 'COMMIT', ''];
+    for (const [name, rules, step, target, code] of cases) {
+      let doc = createRulesDocument('file:///hole.rules', 1, wrap(rules).join('\n'));
+      const was = wrap(rules).indexOf(target);
+      assert.ok(!checkShadowed(doc.ruleset).some((f) => f.span.line === was), `${name}: nothing found on it before`);
+      const now = wrap(step(rules));
+      doc = createRulesDocument('file:///hole.rules', 2, now.join('\n'), 'auto', doc);
+      const before = { ...shadowStats };
+      const found = checkShadowed(doc.ruleset);
+      assert.equal(shadowStats.partial - before.partial, 1, `${name}: judged in part`);
+      assert.deepEqual(found, checkShadowed(createRulesDocument('file:///hole.rules', 1, now.join('\n')).ruleset), name);
+      assert.ok(found.some((f) => f.code === code && f.span.line === now.indexOf(target)), `${name}: ${code} found`);
+    }
+  });
   it('a comment added to a rule: judges again only that rule and the findings that point at it, also in a chain stopped at the budget', function () {
     this.timeout(60_000);
     // every /24 shadows the five host rules after it, which name it in their related lines

@@ -6,7 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { Box, boxIntersect, boxSubtract, DIMS, type Dim, domain, ISet, Space, type SpaceEnv } from '../../server/src/analysis/packet-space';
+import { Box, boxCorner, boxIntersect, boxSubtract, DIMS, type Dim, domain, ISet, Space, type SpaceEnv } from '../../server/src/analysis/packet-space';
 
 const ENV: SpaceEnv = { family: 'ipv4' };
 
@@ -119,6 +119,22 @@ describe('packet space: Box', () => {
         }
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('a space holds a corner of another (holdsCornerOf) exactly when contains() holds the lowest or highest packet of one of its first boxes', () => {
+    // (sets that may reach the ends of a dimension, so that a corner is a domain's end as often as a set's)
+    const small: Dim[] = ['proto', 'dport', 'state'];
+    const wide = fc.tuple(fc.bigInt({ min: 0n, max: 20n }), fc.bigInt({ min: 0n, max: 300n })).map(([a, w]) => ISet.of(a, a + w));
+    const box = fc.subarray(small).chain((ds) => fc.tuple(...ds.map((d) => wide.map((s) => [d, s] as const))).map((es) => Box.from(es)));
+    const space = fc.array(box, { maxLength: 6 }).map((bs) => new Space(bs));
+    const corner = (b: Box, highest: boolean) => new Map(DIMS.map((d) => [d, boxCorner(ENV, b, d, highest)] as const));
+    fc.assert(
+      fc.property(space, space, fc.integer({ min: 1, max: 5 }), (a, o, first) => {
+        const held = o.boxes.slice(0, first).some((b) => a.contains(ENV, corner(b, false)) || a.contains(ENV, corner(b, true)));
+        assert.equal(a.holdsCornerOf(ENV, o, first), held);
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -282,8 +282,8 @@ interface ChainRun {
   readonly covering: ChunkedArray<number>;
   /** The findings with the position of the rule each is on. */
   readonly found: Positioned<Finding>;
-  /** The comparisons judging each rule took. */
-  readonly work: ChunkedArray<number>;
+  /** Per rule, the comparisons judging it took and how it was settled (see tally). */
+  readonly tallies: ChunkedArray<number>;
   readonly total: number;
   readonly firstCovering: number;
   readonly firstUnconditional: number;
@@ -301,8 +301,34 @@ interface ChainRun {
  */
 const RUNS = new KeptForChain<ChainRun>();
 
-/** The comparisons of a chain not judged yet. */
-const NO_WORK = ChunkedArray.of<number>([]);
+/** The tallies of a chain not judged yet. */
+const NO_TALLIES = ChunkedArray.of<number>([]);
+
+/**
+ * How a rule without a finding was settled, one bit per question judgeRule asks of it: COVERED,
+ * whether earlier rules cover it, was not asked, or answered at a corner packet of the rule that no
+ * earlier covering rule takes; BELOW, whether the rules after it give its packets its verdict
+ * anyway, was not asked, or answered at a corner packet that the first later rule to take (or the
+ * policy) decides otherwise. Either answer stays as it was after a rule is put in, taken out or
+ * changed elsewhere in the chain, as long as that rule holds none of its corner packets (see
+ * unmoved): the corners' answers are the same, and the question stops at the same one.
+ */
+const SETTLED_COVERED = 1;
+const SETTLED_BELOW = 2;
+
+/**
+ * A rule's tally in a run: the comparisons judging it took, and how it was settled (see
+ * SETTLED_COVERED; nothing, for a rule with a finding), in one number (a second list would be
+ * 800 KB more on a 100 000-rule file).
+ */
+function tally(work: number, settled: number): number {
+  return work * 4 + settled;
+}
+
+/** The comparisons a tally counts. */
+function workOf(t: number): number {
+  return Math.floor(t / 4);
+}
 
 /**
  * The findings of chains shorter than KEPT_FROM, by their compiled rules, policy and budget: an
@@ -376,6 +402,8 @@ interface ChainFacts {
 
 /** Later rules meeting a rule from which redundancy is first tried on corner packets. */
 const CORNERS_FROM = 8;
+/** Where candidateCount writes how many rules it looked at (see sameEffectBelow). */
+const COUNTED: number[] = [0];
 
 /**
  * Chains shorter than this keep no run (only their findings in SHORT_RUNS, to see them unchanged):
@@ -400,7 +428,7 @@ const MAX_CHANGED = 16;
 /** For tests: the comparisons of the run kept for `chain` (its total, and each rule's), when there is one. */
 export function keptRunWork(chain: Chain): { readonly total: number; readonly work: readonly number[] } | undefined {
   const run = RUNS.of(chain);
-  return run && { total: run.total, work: run.work.toArray() };
+  return run && { total: run.total, work: run.tallies.toArray().map(workOf) };
 }
 
 /** How the last chains were judged (for tests): whole, or only the rules an edit can affect. */
@@ -559,24 +587,30 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const changed = put ? facts.compiled.get(p) : last.compiled.get(p);
     if (!changed) return { facts };
     const index = ctx.index(chain, { spaces: facts.compiled, seq: facts.seq });
+    // the tallies: the kept ones moved (the last run's list with the rule's place put in or taken
+    // out, and its total: the run was judged to its end), the rules judged again counted anew
+    const moved = put ? last.tallies.splice(p, p, [0]) : last.tallies.splice(p, p + 1, []);
+    let total = last.total - (put ? 0 : workOf(last.tallies.get(p)!));
+    const covers = (put ? facts.covering.get(p) : last.covering.get(p)) === 1;
     const again = new Set<number>(put ? [p] : []);
-    for (const q of index.candidates(changed.space.boxes)) again.add(q);
+    for (const q of index.candidates(changed.space.boxes)) {
+      if (put && q === p) continue;
+      // (a rule with a finding is not settled: see tally)
+      if (stillSettled(facts.compiled.get(q), moved.get(q)!, put ? q > p : q >= p, changed, covers)) continue;
+      again.add(q);
+    }
     const verdicts = last.found.items.map((f) => verdictOf(f));
     for (const v of verdicts) if (v.kind !== 'limit' && v.by.some((q) => now(q) < 0)) again.add(now(v.at));
     again.delete(-1);
-    // the comparisons: the kept ones moved (the last run's list with the rule's place put in or
-    // taken out, and its total: the run was judged to its end), the rules judged again counted anew
-    const moved = put ? last.work.splice(p, p, [0]) : last.work.splice(p, p + 1, []);
-    let total = last.total - (put ? 0 : last.work.get(p)!);
-    const workAt: number[] = [];
-    const workOf: number[] = [];
+    const tallyAt: number[] = [];
+    const talliesOf: number[] = [];
     const fresh: [number, Finding][] = [];
     for (const i of again) {
-      total -= moved.get(i)!;
+      total -= workOf(moved.get(i)!);
       const r = facts.compiled.get(i) ? judgeRule(facts, i) : undefined;
-      workAt.push(i);
-      workOf.push(r?.work ?? 0);
-      total += r?.work ?? 0;
+      tallyAt.push(i);
+      talliesOf.push(r?.tally ?? 0);
+      total += workOf(r?.tally ?? 0);
       if (r?.finding) fresh.push([i, r.finding]);
     }
     if (total > budget / 2) return { facts };
@@ -599,7 +633,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     const found = out.done();
     const findings = found.items;
     const { compiled, uncompiled, seq, keys, covering, firstCovering, firstUnconditional } = facts;
-    const run: ChainRun = { chain, seq, policy: statedPolicy(chain) ?? '', compiled, uncompiled, keys, covering, found, work: moved.with(workAt, workOf), total, firstCovering, firstUnconditional, stopped: false, budget, findings };
+    const run: ChainRun = { chain, seq, policy: statedPolicy(chain) ?? '', compiled, uncompiled, keys, covering, found, tallies: moved.with(tallyAt, talliesOf), total, firstCovering, firstUnconditional, stopped: false, budget, findings };
     RUNS.keep(chain, run, seq.get(0)!, seq.get(n - 1)!);
     return { findings };
   }
@@ -689,13 +723,13 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     // (made below: the kept ones patched, or fresh ones; the findings are few, the rules of a
     // blocklist many: a list of each rule's finding, copied per edit, was 660 KB for 83 000 rules)
     let found: Positioned<Finding> = NO_POSITIONED;
-    let work = NO_WORK;
+    let tallies = NO_TALLIES;
     let total = 0;
     let stopped = false;
     if (again) {
-      // every other rule keeps its finding and the comparisons it took
-      const workAt: number[] = [];
-      const workOf: number[] = [];
+      // every other rule keeps its finding and its tally
+      const tallyAt: number[] = [];
+      const talliesOf: number[] = [];
       total = prev!.total;
       stopped = prev!.stopped;
       // where the last run stopped: the rules after it were not judged, the one there holds the note
@@ -704,14 +738,14 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       for (const i of again) {
         if (i === stoppedAt) fresh.set(i, [limitAt(chain, i)]);
         if (i >= stoppedAt) continue;
-        total -= prev!.work.get(i)!;
+        total -= workOf(prev!.tallies.get(i)!);
         const r = judgeRule(facts, i);
         fresh.set(i, r.finding ? [r.finding] : NO_ITEMS);
-        workAt.push(i);
-        workOf.push(r.work);
-        total += r.work;
+        tallyAt.push(i);
+        talliesOf.push(r.tally);
+        total += workOf(r.tally);
       }
-      work = prev!.work.with(workAt, workOf);
+      tallies = prev!.tallies.with(tallyAt, talliesOf);
       // (the comparisons a rule needs depend a little on the chain's index, which the edit may
       // have changed: half the budget away from it, that cannot decide whether the chain is
       // judged to the end; nearer, the chain is judged whole, in order, as a cold analysis does)
@@ -738,15 +772,15 @@ export function checkShadowed(rs: Ruleset): Finding[] {
         }
         const r = judgeRule(facts, i);
         if (r.finding) out.addOne(i, r.finding);
-        took[i] = r.work;
-        total += r.work;
+        took[i] = r.tally;
+        total += workOf(r.tally);
       }
       found = out.done();
-      work = ChunkedArray.of(took);
+      tallies = ChunkedArray.of(took);
     }
     const findings = found.items;
     if (n >= KEPT_FROM) {
-      const run: ChainRun = { chain, seq, policy: policy ?? '', compiled, uncompiled: facts.uncompiled, keys, covering, found, work, total, firstCovering, firstUnconditional, stopped, budget, findings };
+      const run: ChainRun = { chain, seq, policy: policy ?? '', compiled, uncompiled: facts.uncompiled, keys, covering, found, tallies, total, firstCovering, firstUnconditional, stopped, budget, findings };
       RUNS.keep(chain, run, seq.get(0)!, seq.get(n - 1)!);
     }
     return findings;
@@ -891,8 +925,14 @@ export function checkShadowed(rs: Ruleset): Finding[] {
         respanned.add(prev.chain.rules[d]!.line);
         continue;
       }
-      for (const p of index.candidates(facts.compiled.get(d)!.space.boxes)) again.add(p);
-      for (const p of index.candidates(prev.compiled.get(d)!.space.boxes)) again.add(p);
+      // (the rule as it is and as it was: each may have decided or now decide other rules)
+      const now = facts.compiled.get(d)!;
+      const was = prev.compiled.get(d)!;
+      const covers = facts.covering.get(d) === 1;
+      const covered = prev.covering.get(d) === 1;
+      const meets = (q: number) => !again.has(q) && (!stillSettled(facts.compiled.get(q), prev.tallies.get(q)!, q > d, now, covers) || !stillSettled(facts.compiled.get(q), prev.tallies.get(q)!, q > d, was, covered));
+      for (const q of index.candidates(now.space.boxes)) if (meets(q)) again.add(q);
+      for (const q of index.candidates(was.space.boxes)) if (meets(q)) again.add(q);
     }
     if (respanned.size) {
       for (let k = 0; k < prev.found.items.length; k++) {
@@ -901,6 +941,21 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       }
     }
     return again;
+  }
+
+  /**
+   * Whether a rule that was not found anything on in the last run (compiled to `space`, its tally
+   * then `t`, after the rule edited when `after`) is judged as it was then after `edited` was put in,
+   * taken out or changed (`covers`: whether it covers): see SETTLED_COVERED. The rules after it ask
+   * whether it covers them, those before it whether it decides their packets as they do. (The
+   * comparisons judging it might take now can differ by a few: the lists the index gives may or may
+   * not hold the edited rule. They are kept as they were, within the margin judgeChain leaves.)
+   */
+  function stillSettled(space: RuleSpace | undefined, t: number, after: boolean, edited: RuleSpace, covers: boolean): boolean {
+    if (!space) return true; // (not compiled: not judged)
+    if (!(t & (after ? SETTLED_COVERED : SETTLED_BELOW))) return false;
+    if (after && !covers) return true;
+    return !edited.space.holdsCornerOf(ctx.env, space.space, CORNER_BOXES);
   }
 
   /** The note on rule i of a chain whose judging stopped there at the budget. */
@@ -920,24 +975,26 @@ export function checkShadowed(rs: Ruleset): Finding[] {
   }
 
   /** The finding of rule i of a chain (unreachable, shadowed or redundant), and the comparisons it took. */
-  function judgeRule(facts: ChainFacts, i: number): { finding: Finding | undefined; work: number } {
+  function judgeRule(facts: ChainFacts, i: number): { finding: Finding | undefined; tally: number } {
     const { chain, compiled, keys, covering, firstCovering, firstUnconditional, policy } = facts;
     const rules = chain.rules;
     const rsp = compiled.get(i)!;
-    if (firstUnconditional >= 0 && i > firstUnconditional) return { finding: render(chain, { kind: 'unreachable', at: i, by: [firstUnconditional] }), work: 0 };
+    if (firstUnconditional >= 0 && i > firstUnconditional) return { finding: render(chain, { kind: 'unreachable', at: i, by: [firstUnconditional] }), tally: 0 };
     // the earlier rules that cover a rule are among those that meet it: the chain's index finds
     // them without going through every earlier rule (a 50 000-line blocklist stays linear)
     const index = ctx.index(chain, { spaces: compiled, seq: facts.seq });
     let work = 0;
+    // (see SETTLED_COVERED: each question not asked, or answered at a corner)
+    let settled = 0;
     const key = keys.get(i);
-    const by = rsp.exact && !rsp.space.empty && firstCovering >= 0 && firstCovering < i ? coveringRules(rsp.space) : undefined;
-    if (by) return { finding: render(chain, { kind: by.every((p) => verdictKey(rules[p]!) === key) ? 'redundant' : 'shadowed', at: i, by }), work };
+    const by = rsp.exact && !rsp.space.empty && firstCovering >= 0 && firstCovering < i ? coveringRules(rsp.space) : ((settled |= SETTLED_COVERED), undefined);
+    if (by) return { finding: render(chain, { kind: by.every((p) => verdictKey(rules[p]!) === key) ? 'redundant' : 'shadowed', at: i, by }), tally: tally(work, 0) };
     if (covering.get(i) === 1 && rsp.conditions.length > 0) {
       // (an unconditional final DROP that repeats the policy is a deliberate style: not flagged)
       const below = sameEffectBelow(rsp.space, key!);
-      if (below) return { finding: render(chain, { kind: 'below', at: i, by: below.used, policy: below.policy }), work };
-    }
-    return { finding: undefined, work };
+      if (below) return { finding: render(chain, { kind: 'below', at: i, by: below.used, policy: below.policy }), tally: tally(work, 0) };
+    } else settled |= SETTLED_BELOW;
+    return { finding: undefined, tally: tally(work, settled) };
 
     /**
      * The earlier covering rules that meet `space`, in order, when together they take all of it
@@ -950,7 +1007,10 @@ export function checkShadowed(rs: Ruleset): Finding[] {
         const cands = index.candidatesAt(w);
         work += cands.length;
         const hit = cands.some((p) => p < i && covering.get(p) === 1 && compiled.get(p)!.space.contains(ctx.env, w));
-        if (!hit) return undefined;
+        if (!hit) {
+          settled |= SETTLED_COVERED;
+          return undefined;
+        }
       }
       const by: number[] = [];
       const spaces: Space[] = [];
@@ -974,8 +1034,13 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     function sameEffectBelow(space: Space, key: string): { readonly used: readonly number[]; readonly policy?: string } | undefined {
       // the later rules that can meet these packets (the others would let them pass untouched),
       // counted first: the corners below settle most rules without the list
-      const meeting = index.candidateCount(space.boxes, i + 1);
-      work += meeting;
+      // (the work counted is what is read: the count looks at the rules keyed in the question's
+      // dimension only, the list below is made of all of them. Counted as the list's length
+      // whether or not it was made, the later rules of a Docker host's FORWARD chain, thousands
+      // of `-o br-X` rules free in `iif`, were counted in full for each of its `-i br-X` accepts,
+      // which the corners settle: judging stopped at the budget on its 326th rule of 12 846)
+      const meeting = index.candidateCount(space.boxes, i + 1, COUNTED);
+      work += COUNTED[0]! + 1;
       if (meeting > CORNERS_FROM) {
         // A corner packet of the space is decided by the first later rule that takes it (or by the
         // policy): when that rule gives another verdict, or may not match, the rule is not redundant.
@@ -986,19 +1051,24 @@ export function checkShadowed(rs: Ruleset): Finding[] {
           const cands = index.candidatesAt(w, i + 1);
           work += cands.length;
           let decided = false;
+          let otherwise = false;
           for (const p of cands) {
             const lsp = compiled.get(p);
-            if (!lsp) return undefined;
-            if (!lsp.space.contains(ctx.env, w)) continue;
-            if (!lsp.exact || keys.get(p) !== key) return undefined;
-            decided = true;
+            if (!lsp) otherwise = true;
+            else if (!lsp.space.contains(ctx.env, w)) continue;
+            else if (!lsp.exact || keys.get(p) !== key) otherwise = true;
+            else decided = true;
             break;
           }
-          if (!decided && key !== policy) return undefined;
+          if (otherwise || (!decided && key !== policy)) {
+            settled |= SETTLED_BELOW;
+            return undefined;
+          }
         }
       }
       let s = space;
       const used: number[] = [];
+      work += meeting;
       for (const p of index.candidates(space.boxes, i + 1)) {
         if (s.empty) break;
         const lsp = compiled.get(p);
@@ -1024,11 +1094,14 @@ export function checkShadowed(rs: Ruleset): Finding[] {
  * dimensions per corner of every rule was 80 MB of garbage over the Docker-like 100k cold open).
  */
 function* corners(env: SpaceEnv, space: Space): Generator<ReadonlyMap<Dim, bigint>> {
-  for (let k = 0; k < space.boxCount && k < 4; k++) {
+  for (let k = 0; k < space.boxCount && k < CORNER_BOXES; k++) {
     yield corner(env, space.boxAt(k), false);
     yield corner(env, space.boxAt(k), true);
   }
 }
+
+/** The boxes of a rule whose corner packets corners() gives: its first ones. */
+const CORNER_BOXES = 4;
 
 /** The lowest (or highest) packet of a box, written into POINT. */
 function corner(env: SpaceEnv, b: Box, highest: boolean): ReadonlyMap<Dim, bigint> {
