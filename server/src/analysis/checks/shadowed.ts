@@ -311,7 +311,7 @@ const NO_TALLIES = ChunkedArray.of<number>([]);
  * anyway, was not asked, or answered at a corner packet that the first later rule to take (or the
  * policy) decides otherwise. Either answer stays as it was after a rule is put in, taken out or
  * changed elsewhere in the chain, as long as that rule holds none of its corner packets (see
- * unmoved): the corners' answers are the same, and the question stops at the same one.
+ * stillSettled): the corners answer as they did, and the question stops at the same one.
  */
 const SETTLED_COVERED = 1;
 const SETTLED_BELOW = 2;
