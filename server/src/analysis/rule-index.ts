@@ -16,7 +16,7 @@ import { insertionPoint } from '../model/insertion-point';
 import type { RuleSpace } from './rule-space';
 import type { ReadList } from '../model/chunked-array';
 
-/** Dimensions indexed, most selective first (the order questions try them in). */
+/** Dimensions indexed, most selective first (the order of ties: in the choice of dimensions, and among questions, see inQuestionOrder). */
 const KEY_DIMS: readonly Dim[] = ['dst', 'src', 'dport', 'sport', 'oif', 'iif', 'icmp', 'mark', 'len', 'ttl', 'tos', 'flags', 'state', 'proto', 'frag'];
 
 interface Keyed {
@@ -110,7 +110,7 @@ export function ascending(list: number[]): number[] {
 
 /** Chains shorter than this are not indexed: their rules are simply all looked at. */
 export const MIN_INDEXED = 24;
-/** Dimensions indexed per chain: the ones most of its rules restrict. */
+/** Dimensions indexed per chain by count: the ones most of its rules restrict (see chooseDims for one more). */
 const MAX_DIMS = 3;
 
 /** The hull of each indexed dimension a rule restricts (none for a rule that was not compiled). */

@@ -1034,8 +1034,8 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     function sameEffectBelow(space: Space, key: string): { readonly used: readonly number[]; readonly policy?: string } | undefined {
       // the later rules that can meet these packets (the others would let them pass untouched),
       // counted first: the corners below settle most rules without the list
-      // (the work counted is what is read: the count looks at the rules keyed in the question's
-      // dimension only, the list below is made of all of them. Counted as the list's length
+      // (the work counted is what is read: the count looks at the rules keyed in the dimensions
+      // it tries only, the list below is made of all of them. Counted as the list's length
       // whether or not it was made, the later rules of a Docker host's FORWARD chain, thousands
       // of `-o br-X` rules free in `iif`, were counted in full for each of its `-i br-X` accepts,
       // which the corners settle: judging stopped at the budget on its 326th rule of 12 846)
