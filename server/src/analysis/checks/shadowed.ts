@@ -1027,7 +1027,8 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       if (!by.length) return undefined;
       const union = Space.unionAll(spaces);
       if (union.approximate || !union.covers(ctx.env, space)) return undefined;
-      return by;
+      // (a copy at its length: the finding keeps it, and a list pushed to keeps room for 17)
+      return by.slice();
     }
 
     /** Would the packets of `space` get verdict `key` from the rules after i (then the policy) anyway? */
@@ -1080,8 +1081,8 @@ export function checkShadowed(rs: Ruleset): Finding[] {
         used.push(p);
         if (s.approximate) return undefined;
       }
-      if (s.empty) return { used };
-      if (policy && key === policy) return { used, policy };
+      if (s.empty) return { used: used.slice() };
+      if (policy && key === policy) return { used: used.slice(), policy };
       return undefined;
     }
   }
