@@ -452,12 +452,12 @@ describe('check: shadowed, redundant and unreachable rules', function () {
       // both corners, but not the middle, so whether it is covered was answered past its corners
       ['the middle of a covered rule, put in before it', [...filler, quarter(0, 'DROP'), quarter(1, 'DROP'), quarter(3, 'DROP'), '-A L -s 10.0.0.0/24 -j LOG'], (l) => l.flatMap((x) => (x === quarter(3, 'DROP') ? [quarter(2, 'DROP'), x] : [x])), '-A L -s 10.0.0.0/24 -j LOG', 'shadowed-rule'],
       ['the middle of a covered rule, changed before it', [...filler, quarter(0, 'DROP'), quarter(1, 'DROP'), '-A L -s 10.0.0.128/26 -j LOG', quarter(3, 'DROP'), '-A L -s 10.0.0.0/24 -j LOG'], (l) => l.map((x) => (x === '-A L -s 10.0.0.128/26 -j LOG' ? quarter(2, 'DROP') : x)), '-A L -s 10.0.0.0/24 -j LOG', 'shadowed-rule'],
-      // a DROP rule whose packets the rules after it drop too, but for one quarter: whether they
-      // decide its packets alike was answered past its corners
       // (the same with the rules taking the corners of an ACCEPT that nine later UDP rules meet:
       // whether they decide its packets alike was answered at a corner, whether it is covered not)
       ['the middle of a covered rule that later rules meet, put in before it', [...filler, quarter(0, 'DROP'), quarter(1, 'DROP'), quarter(3, 'DROP'), '-A L -s 10.0.0.0/24 -j ACCEPT', ...Array.from({ length: 9 }, (_, k) => `-A L -s 10.0.0.${k + 1} -p udp -j DROP`)], (l) => l.flatMap((x) => (x === quarter(3, 'DROP') ? [quarter(2, 'DROP'), x] : [x])), '-A L -s 10.0.0.0/24 -j ACCEPT', 'shadowed-rule'],
-      // (after the filler: whether earlier rules cover it was answered at a corner, this not)
+      // a DROP rule whose packets the rules after it drop too, but for one quarter: whether they
+      // decide its packets alike was answered past its corners (after the filler: whether earlier
+      // rules cover it was answered at a corner)
       ['the middle of a rule repeated below, put in after it', [...filler, '-A L -s 10.0.0.0/24 -j DROP', quarter(0, 'DROP'), quarter(1, 'DROP'), quarter(3, 'DROP')], (l) => l.flatMap((x) => (x === quarter(3, 'DROP') ? [quarter(2, 'DROP'), x] : [x])), '-A L -s 10.0.0.0/24 -j DROP', 'redundant-rule'],
       ['the middle of a rule repeated below, changed after it', [...filler, '-A L -s 10.0.0.0/24 -j DROP', quarter(0, 'DROP'), quarter(1, 'DROP'), '-A L -s 10.0.0.128/26 -j LOG', quarter(3, 'DROP')], (l) => l.map((x) => (x === '-A L -s 10.0.0.128/26 -j LOG' ? quarter(2, 'DROP') : x)), '-A L -s 10.0.0.0/24 -j DROP', 'redundant-rule'],
     ];
