@@ -42,6 +42,7 @@ export interface AnalysisContext {
 const cache = new WeakMap<Ruleset, AnalysisContext>();
 
 export { ChainMemo, envKey, TableMemo } from './memo';
+import type { OneMore } from './memo';
 
 /** Which rules' arrivals a walk records, by a name (part of the memo key) and a test. */
 export interface Keep {
@@ -84,6 +85,8 @@ const INDEXES = new ChainMemo<{ readonly index: ChainIndex; readonly spaces: Chu
 export interface ChainFactsKnown {
   readonly spaces: ChunkedArray<RuleSpace | undefined>;
   readonly seq: ChunkedArray<object>;
+  /** When known: `seq` is this list with one entry put in at `at` (`put`) or taken out from there. */
+  readonly shiftedFrom?: OneMore;
 }
 
 /**
@@ -286,6 +289,7 @@ export function analysisContext(rs: Ruleset): AnalysisContext {
         known?.seq,
         // (a rule put in or taken out of a long chain: every later position moved by one)
         (prev, at, put) => ({ index: ChainIndex.shifted(env, spaces, { index: prev.index, at, put, ...(put ? {} : { was: prev.spaces.get(at) }) }), spaces }),
+        known?.shiftedFrom,
       );
       indexes.set(chain, (i = made.index));
     }

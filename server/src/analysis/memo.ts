@@ -33,6 +33,7 @@ export class ChainMemo<T> {
     derive: (prev: T, changed: readonly number[]) => T,
     seq?: ChunkedArray<object>,
     shift?: (prev: T, at: number, put: boolean) => T,
+    oneMore?: OneMore,
   ): T {
     const rules = chain.rules;
     seq ??= ChunkedArray.build<object>(rules.length, (i) => ctx.compiled.get(rules[i]!)?.conditions ?? rules[i]!);
@@ -52,13 +53,25 @@ export class ChainMemo<T> {
       if (changed.length <= MAX_DERIVED) value = derive(hit.value, changed);
     } else if (shift) {
       const near = kept.find((k) => k !== undefined && k.extra === extra && Math.abs(k.seq.length - seq.length) === 1);
-      const at = near && oneMoreAt(near.seq, seq);
+      // (the caller may know where, for the very list kept: no look at every entry after it)
+      const known = near && oneMore && oneMore.seq === near.seq && oneMore.put === seq.length > near.seq.length ? oneMore.at : undefined;
+      const at = near && (known ?? oneMoreAt(near.seq, seq));
       if (near && at !== undefined) value = shift(near.value, at, seq.length > near.seq.length);
     }
     value ??= make();
     this.store.keep(chain, { seq, extra, value }, first, last);
     return value;
   }
+}
+
+/**
+ * What a caller knows of a chain's sequence: it is `seq` with one entry put in at `at` (`put`) or
+ * taken out from there (see ChainMemo.get).
+ */
+export interface OneMore {
+  readonly seq: ChunkedArray<object>;
+  readonly at: number;
+  readonly put: boolean;
 }
 
 /**

@@ -586,7 +586,9 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     // the rule that changed meets: judged again, with the rules whose verdict names the one taken out
     const changed = put ? facts.compiled.get(p) : last.compiled.get(p);
     if (!changed) return { facts };
-    const index = ctx.index(chain, { spaces: facts.compiled, seq: facts.seq });
+    // (the facts' list is the last run's with the rule's place put in or taken out, when every rule
+    // of the run compiled: see shiftedFacts)
+    const index = ctx.index(chain, { spaces: facts.compiled, seq: facts.seq, ...(last.uncompiled === 0 ? { shiftedFrom: { seq: last.seq, at: p, put } } : {}) });
     // the tallies: the kept ones moved (the last run's list with the rule's place put in or taken
     // out, and its total: the run was judged to its end), the rules judged again counted anew
     const moved = put ? last.tallies.splice(p, p, [0]) : last.tallies.splice(p, p + 1, []);
