@@ -208,6 +208,45 @@ describe('rule index: candidates, and the index carried over an edit', function 
     }
   });
 
+  it('a dimension that holds one value for every rule (no rule free there) is passed over after a few hits: the count of a service rule\'s later rules looks at a few, not at every later TCP rule', () => {
+    // 600 TCP service rules, each from its own /24, to one of five ports or port pairs (a
+    // multiport pair's hull spans the ports between): protocol and port have no free rules and
+    // answer with hundreds, the source (one free rule at the end) with one or two
+    const ports = ['-m tcp --dport 443', '-m multiport --dports 80,1080', '-m tcp --dport 22', '-m multiport --dports 53,1053', '-m tcp --dport 8080'];
+    const lines = [...Array.from({ length: 600 }, (_, k) => `-A S -s 10.${k >> 8}.${k & 255}.0/24 -p tcp ${ports[k % 5]} -j ACCEPT`), '-A S -p tcp -m tcp --dport 443 -j ACCEPT'];
+    const rs = parseRuleset(['*filter', ':S - [0:0]', ...lines, 'COMMIT', ''].join('\n'), { family: 'ipv4' });
+    const spaces = rs.rules.map((r) => compileRule(ENV, r));
+    const index = new ChainIndex(ENV, list(spaces));
+    const cost = [0];
+    let looked = 0;
+    for (let at = 0; at < 600; at += 7) {
+      const boxes = spaces[at]!.space.boxes;
+      const count = index.candidateCount(boxes, at + 1, cost);
+      const got = index.candidates(boxes, at + 1);
+      assert.equal(count, got.length);
+      for (let q = at + 1; q < spaces.length; q++) if (!spaces[q]!.space.intersect(ENV, spaces[at]!.space).empty) assert.ok(got.includes(q), `rule ${q} meets rule ${at}`);
+      assert.ok(count <= 2, `rule ${at}: ${count} candidates`);
+      looked += cost[0]!;
+    }
+    // (each of the two crowded dimensions gives up after its first room of hits)
+    assert.ok(looked / 86 <= 40, `${(looked / 86).toFixed(1)} rules looked at per count`);
+  });
+
+  it('a question every indexed dimension answers with more hits than the first room is asked again with more: the answer is the best dimension\'s, not every rule', () => {
+    // 100 rules alike (each meets the others in every dimension), then 300 others to other
+    // addresses, protocols and ports
+    const lines = [...Array.from({ length: 100 }, () => '-A S -s 10.9.9.0/24 -p tcp -m tcp --dport 443 -j ACCEPT'), ...Array.from({ length: 300 }, (_, k) => `-A S -s 10.1.${k & 255}.0/24 -p udp -m udp --dport ${1000 + k} -j ACCEPT`)];
+    const rs = parseRuleset(['*filter', ':S - [0:0]', ...lines, 'COMMIT', ''].join('\n'), { family: 'ipv4' });
+    const spaces = rs.rules.map((r) => compileRule(ENV, r));
+    const index = new ChainIndex(ENV, list(spaces));
+    for (const at of [0, 30, 98]) {
+      const boxes = spaces[at]!.space.boxes;
+      const got = index.candidates(boxes, at + 1);
+      assert.deepEqual(got, Array.from({ length: 99 - at }, (_, k) => at + 1 + k));
+      assert.equal(index.candidateCount(boxes, at + 1), got.length);
+    }
+  });
+
   it('after an edit that files no rule differently (comments added) the index is the one before, which is the index built afresh', () => {
     const rng = new Rng(0x1d5);
     let kept = 0;

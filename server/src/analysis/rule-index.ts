@@ -110,6 +110,18 @@ export function ascending(list: number[]): number[] {
 
 /** Chains shorter than this are not indexed: their rules are simply all looked at. */
 export const MIN_INDEXED = 24;
+/**
+ * The hits a question first lets each indexed dimension gather, in question order, before the
+ * dimension is passed over; when none answers within that, every one is asked again with
+ * ROOM_GROWTH times the room. Questions are ordered by free rules alone, and a dimension without
+ * free rules may still hold one value for every rule: the protocol of a chain of 1 500 TCP service
+ * rules, each from its own /24, was read to the end (1 400 rules) by each of its rules' questions
+ * before the source answered with one (580 000 rules looked at to judge that chain, over half of
+ * the budget, so each line put into it judged it whole). What a round passes over is at most
+ * ROOM_GROWTH times what the best dimension holds, per dimension.
+ */
+const FIRST_ROOM = 16;
+const ROOM_GROWTH = 8;
 /** Dimensions indexed per chain by count: the ones most of its rules restrict (see chooseDims for one more). */
 const MAX_DIMS = 3;
 
@@ -558,7 +570,8 @@ export class ChainIndex {
    * `free`). `query` writes the question's hull in a dimension into `out` (false: not restricted
    * there; a pair made per question and dimension was 70 MB over the Docker-like file's cold open).
    * The dimensions are tried in question order (see inQuestionOrder), each only as far as it could
-   * still do better than the best so far.
+   * still do better than the best so far; until one has answered, each only up to `room` hits,
+   * in rounds of growing room (see FIRST_ROOM).
    */
   private select(query: (d: Dim, out: bigint[]) => boolean, from: number): { readonly hits?: number[]; readonly free: Ascending; readonly dim?: Dim; readonly looked: number } {
     if (this.keyed.size === 0) return { free: this.all, looked: 0 };
@@ -566,21 +579,29 @@ export class ChainIndex {
     let best: number[] | undefined;
     let bestFree: Positions | undefined;
     let bestDim: Dim | undefined;
-    for (const [d, k] of this.keyed) {
-      const limit = best ? best.length + bestFree!.length : Infinity;
-      // (in question order: no dimension after this one can do better)
-      if (k.free.length >= limit) break;
-      if (!query(d, QUESTION)) continue;
-      const qlo = QUESTION[0]!;
-      const qhi = QUESTION[1]!;
-      const hits: number[] = [];
-      const over = !k.entries.collect(qlo, qhi, from, limit - k.free.length, hits);
-      looked += hits.length;
-      if (over) continue;
-      best = hits;
-      bestFree = k.free;
-      bestDim = d;
-      if (hits.length === 0 && k.free.length === 0) break;
+    for (let room = FIRST_ROOM; ; room *= ROOM_GROWTH) {
+      // whether some dimension ran out of room (another round could answer from it)
+      let cut = false;
+      for (const [d, k] of this.keyed) {
+        const limit = best ? best.length + bestFree!.length : k.free.length + room;
+        // (in question order: no dimension after this one can do better)
+        if (k.free.length >= limit) break;
+        if (!query(d, QUESTION)) continue;
+        const qlo = QUESTION[0]!;
+        const qhi = QUESTION[1]!;
+        const hits: number[] = [];
+        const over = !k.entries.collect(qlo, qhi, from, limit - k.free.length, hits);
+        looked += hits.length;
+        if (over) {
+          cut ||= !best;
+          continue;
+        }
+        best = hits;
+        bestFree = k.free;
+        bestDim = d;
+        if (hits.length === 0 && k.free.length === 0) break;
+      }
+      if (best || !cut) break;
     }
     return best ? { hits: best, free: bestFree!, dim: bestDim, looked } : { free: this.all, looked };
   }
