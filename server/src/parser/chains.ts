@@ -442,8 +442,9 @@ function movedTables(prev: TablesBuild, oldNodes: ReadList<LineNode>, nodes: Rea
       }
       const declarations = mapNodes(c.declarations, moved);
       admit(declarations[0]?.line ?? -1);
-      const kept = mapNodes(c.rules, moved);
-      const rules = mine ? mergeInOrder(kept, mine, (a, b) => a.line - b.line) : kept;
+      // (the rules put in merged while the chain's are moved: a list merged afterwards was two more
+      // copies of the 83 000 rules of a blocklist on each line put into it)
+      const rules = mapNodes(c.rules, moved, mine);
       let references = mapNodes(c.references, moved);
       if (theirs) {
         // in the order buildTables gives them: by the position of their chain, then by line (the
@@ -572,8 +573,13 @@ function push<V>(m: Map<string, Map<string, V[]>>, outer: string, inner: string,
  * changes no node (the lists of every chain above the edit, and most declarations, which sit at
  * the top of their block).
  */
-function mapNodes<T extends LineNode>(list: T[], moved: (n: T) => T | undefined): T[] {
-  let out: T[] | undefined;
+function mapNodes<T extends LineNode>(list: T[], moved: (n: T) => T | undefined, more?: readonly T[]): T[] {
+  // `more`, in line order: each goes before the first node below it
+  const put = more ? [...more].sort((a, b) => a.line - b.line) : undefined;
+  let m = 0;
+  // (with nodes to put in, one list from the start, at its size: the list the nodes are read from
+  // is the previous version's, so the new one is written over from its first place)
+  let out: T[] | undefined = put && list.concat(put);
   let k = 0;
   for (let i = 0; i < list.length; i++) {
     const was = list[i]!;
@@ -586,9 +592,12 @@ function mapNodes<T extends LineNode>(list: T[], moved: (n: T) => T | undefined)
       out = list.slice();
       k = i;
     }
-    if (n) out[k++] = n;
+    if (!n) continue;
+    if (put) while (m < put.length && put[m]!.line < n.line) out[k++] = put[m++]!;
+    out[k++] = n;
   }
   if (!out) return list;
+  if (put) while (m < put.length) out[k++] = put[m++]!;
   if (k < out.length) out.length = k;
   return out;
 }
