@@ -98,4 +98,58 @@ describe('chunked lists', function () {
       }
     }
   });
+
+  it('entries: rules put in and taken out one at a time, dozens in a row (positions moved in place, not copied), read as the list a plain array gives', function () {
+    const rng = new Rng(0x5f);
+    type E = { lo: bigint; hi: bigint; pos: number };
+    const byKey = (a: E, b: E) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : a.pos - b.pos);
+    const json = (x: unknown) => JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    for (let round = 0; round < 12; round++) {
+      let plain = Array.from({ length: rng.int(1, 6 * CHUNK) }, (_, pos) => {
+        const lo = BigInt(rng.int(0, 3000));
+        return { lo, hi: lo + BigInt(rng.int(0, 60)), pos };
+      }).sort(byKey);
+      let entries = Entries.of(plain.map((e) => e.lo), plain.map((e) => e.hi), plain.map((e) => e.pos));
+      let count = plain.length;
+      for (let step = 0; step < 40; step++) {
+        const before = json(entries);
+        const was = entries;
+        if (rng.int(0, 2) || count === 1) {
+          // a rule put in at p: the positions from p on move up, then p is filed
+          const p = rng.int(0, count);
+          const lo = BigInt(rng.int(0, 3000));
+          const e = { lo, hi: lo + BigInt(rng.int(0, 60)), pos: p };
+          const edit = entries.shifted(p, 1).edit();
+          edit.insert(e.lo, e.hi, e.pos);
+          entries = edit.done();
+          plain = [...plain.map((x) => (x.pos >= p ? { ...x, pos: x.pos + 1 } : x)), e].sort(byKey);
+          count++;
+        } else {
+          // the rule at p taken out: its entry goes, then the positions after it move down
+          const e = plain[rng.int(0, plain.length - 1)]!;
+          const edit = entries.edit();
+          assert.equal(edit.remove(e.lo, e.pos), true, `round ${round}, step ${step}: the entry at ${e.pos} is found`);
+          entries = edit.done().shifted(e.pos + 1, -1);
+          plain = plain.filter((x) => x !== e).map((x) => (x.pos > e.pos ? { ...x, pos: x.pos - 1 } : x));
+          count--;
+        }
+        assert.equal(json(was), before, 'the entries moved from are unchanged');
+        const flat = entries.toJSON();
+        assert.deepEqual(flat.pos, plain.map((e) => e.pos), `round ${round}, step ${step}`);
+        assert.deepEqual(flat.lo, plain.map((e) => e.lo));
+        const each: number[] = [];
+        entries.each((_lo, _hi, pos) => each.push(pos));
+        assert.deepEqual(each, flat.pos);
+        for (let q = 0; q < 6; q++) {
+          const qlo = BigInt(rng.int(0, 3100));
+          const qhi = qlo + BigInt(rng.int(0, 200));
+          const from = rng.int(0, count);
+          const expected = plain.filter((e) => e.lo <= qhi && e.hi >= qlo && e.pos >= from).map((e) => e.pos).sort((a, b) => a - b);
+          const hits: number[] = [];
+          assert.equal(entries.collect(qlo, qhi, from, Infinity, hits), true);
+          assert.deepEqual(hits.sort((a, b) => a - b), expected);
+        }
+      }
+    }
+  });
 });

@@ -48,9 +48,9 @@ function movedFrom(list: readonly number[], from: number, by: number): number[] 
   return out;
 }
 
-/** Whether some value of `list` is `from` or more. */
-function someFrom(list: readonly number[], from: number): boolean {
-  for (let i = 0; i < list.length; i++) if (list[i]! >= from) return true;
+/** Whether some entry of the chunk has a position `from` or more. */
+function someEntryFrom(ch: EntryChunk, from: number): boolean {
+  for (let j = 0; j < ch.pos.length; j++) if (positionAt(ch, j) >= from) return true;
   return false;
 }
 
@@ -176,12 +176,16 @@ export class Positions {
   }
 }
 
-/** Entries of a chunk, sorted by (lo, pos); maxHi[j] is the highest hi among its entries 0..j. */
+/**
+ * Entries of a chunk, sorted by (lo, pos); maxHi[j] is the highest hi among its entries 0..j. An
+ * entry's position is pos[j] moved by `moves` (see movedPosition), when the chunk has any.
+ */
 interface EntryChunk {
   readonly lo: readonly bigint[];
   readonly hi: readonly bigint[];
   readonly pos: readonly number[];
   readonly maxHi: readonly bigint[];
+  readonly moves: Moves | undefined;
 }
 
 interface OwnChunk {
@@ -189,6 +193,38 @@ interface OwnChunk {
   hi: bigint[];
   pos: number[];
   maxHi: readonly bigint[];
+  readonly moves: undefined;
+}
+
+/**
+ * Moves of a chunk's positions not written into its list yet, oldest first, in pairs: the
+ * positions `from` or more moved by `by` (a rule put in or taken out before them). A rule put into
+ * or taken out of a long chain moves positions in almost every chunk of its index (they are in
+ * order of hull, not of position): each such chunk's list was copied on every line put in or taken
+ * out, 0.6 MB of each such edit of the firewall-like file's 83 000-rule blocklist. At most
+ * MAX_MOVES, then written into a copy of the list.
+ */
+type Moves = readonly number[];
+const MAX_MOVES = 8;
+
+/** Position `p` of a chunk's list, moved by `moves`. */
+function movedPosition(moves: Moves, p: number): number {
+  for (let k = 0; k < moves.length; k += 2) if (p >= moves[k]!) p += moves[k + 1]!;
+  return p;
+}
+
+/** The position of entry j of the chunk. */
+function positionAt(ch: EntryChunk, j: number): number {
+  return ch.moves === undefined ? ch.pos[j]! : movedPosition(ch.moves, ch.pos[j]!);
+}
+
+/** The positions of the chunk's entries, its moves written in (a list of its own then). */
+function positionsOf(ch: EntryChunk): readonly number[] {
+  const moves = ch.moves;
+  if (moves === undefined) return ch.pos;
+  const out = ch.pos.slice();
+  for (let i = 0; i < out.length; i++) out[i] = movedPosition(moves, out[i]!);
+  return out;
 }
 
 /**
@@ -210,12 +246,12 @@ function runningMax(hi: readonly bigint[]): readonly bigint[] {
 }
 
 function chunkOf(lo: bigint[], hi: bigint[], pos: number[]): OwnChunk {
-  return { lo, hi, pos, maxHi: runningMax(hi) };
+  return { lo, hi, pos, maxHi: runningMax(hi), moves: undefined };
 }
 
 /** Does the entry (lo, pos) come before entry i of the chunk? (the order of the lists) */
 function entryBefore(lo: bigint, pos: number, ch: EntryChunk, i: number): boolean {
-  return lo < ch.lo[i]! || (lo === ch.lo[i]! && pos < ch.pos[i]!);
+  return lo < ch.lo[i]! || (lo === ch.lo[i]! && pos < positionAt(ch, i));
 }
 
 /** The first entry of the chunk that comes after (lo, pos): where such an entry goes. */
@@ -264,20 +300,26 @@ export class Entries {
 
   /** Each entry's hull and position, in the order of the lists. */
   each(f: (lo: bigint, hi: bigint, pos: number) => void): void {
-    for (const ch of this.chunks) for (let j = 0; j < ch.lo.length; j++) f(ch.lo[j]!, ch.hi[j]!, ch.pos[j]!);
+    for (const ch of this.chunks) for (let j = 0; j < ch.lo.length; j++) f(ch.lo[j]!, ch.hi[j]!, positionAt(ch, j));
   }
 
   /**
    * These entries with every position from `from` on moved by `by` (a rule put in or taken out
-   * before them; the order by (lo, pos) stays): the hulls and running maxima shared, the chunks
-   * that hold no such position too.
+   * before them; the order by (lo, pos) stays): the hulls, running maxima and position lists
+   * shared, the move kept with each chunk that holds such a position (see Moves), the chunks that
+   * hold none shared too.
    */
   shifted(from: number, by: number): Entries {
     if (by === 0) return this;
     const chunks = this.chunks.slice();
+    // (the chunks moved alike before share their moves after: one list for most of them)
+    const after = new Map<Moves | undefined, Moves>();
     for (let c = 0; c < chunks.length; c++) {
       const ch = chunks[c]!;
-      if (someFrom(ch.pos, from)) chunks[c] = { lo: ch.lo, hi: ch.hi, pos: movedFrom(ch.pos, from, by), maxHi: ch.maxHi };
+      if (!someEntryFrom(ch, from)) continue;
+      let moves = after.get(ch.moves);
+      if (moves === undefined) after.set(ch.moves, (moves = ch.moves === undefined ? [from, by] : [...ch.moves, from, by]));
+      chunks[c] = moves.length > 2 * MAX_MOVES ? { lo: ch.lo, hi: ch.hi, pos: positionsOf({ ...ch, moves }), maxHi: ch.maxHi, moves: undefined } : { lo: ch.lo, hi: ch.hi, pos: ch.pos, maxHi: ch.maxHi, moves };
     }
     return new Entries(chunks, this.length);
   }
@@ -322,8 +364,10 @@ export class Entries {
       }
       for (; j >= 0; j--) {
         if (!reach && ch.maxHi[j]! < qlo) return true;
-        if (ch.hi[j]! >= qlo && ch.pos[j]! >= from) {
-          hits.push(ch.pos[j]!);
+        if (ch.hi[j]! >= qlo) {
+          const p = ch.moves === undefined ? ch.pos[j]! : movedPosition(ch.moves, ch.pos[j]!);
+          if (p < from) continue;
+          hits.push(p);
           if (hits.length >= room) return false;
         }
       }
@@ -340,7 +384,7 @@ export class Entries {
       for (let j = 0; j < ch.lo.length; j++) {
         out.lo.push(ch.lo[j]!);
         out.hi.push(ch.hi[j]!);
-        out.pos.push(ch.pos[j]!);
+        out.pos.push(positionAt(ch, j));
         out.maxHi.push(ch.maxHi[j]! > before ? ch.maxHi[j]! : before);
       }
     });
@@ -375,7 +419,7 @@ export class EntriesEdit {
   private writable(c: number): OwnChunk {
     const ch = this.chunks[c]!;
     if (this.own.has(ch)) return ch as OwnChunk;
-    const copy: OwnChunk = { lo: ch.lo.slice(), hi: ch.hi.slice(), pos: ch.pos.slice(), maxHi: [] };
+    const copy: OwnChunk = { lo: ch.lo.slice(), hi: ch.hi.slice(), pos: ch.moves === undefined ? ch.pos.slice() : (positionsOf(ch) as number[]), maxHi: [], moves: undefined };
     this.chunks[c] = copy;
     this.own.add(copy);
     return copy;
@@ -387,7 +431,7 @@ export class EntriesEdit {
     const c = this.at(lo, pos);
     const i = entryAfter(lo, pos, this.chunks[c]!) - 1;
     const ch = this.chunks[c]!;
-    if (i < 0 || ch.lo[i] !== lo || ch.pos[i] !== pos) return false;
+    if (i < 0 || ch.lo[i] !== lo || positionAt(ch, i) !== pos) return false;
     const w = this.writable(c);
     w.lo.splice(i, 1);
     w.hi.splice(i, 1);
@@ -401,7 +445,7 @@ export class EntriesEdit {
   insert(lo: bigint, hi: bigint, pos: number): void {
     this.length++;
     if (this.chunks.length === 0) {
-      const w: OwnChunk = { lo: [lo], hi: [hi], pos: [pos], maxHi: [] };
+      const w: OwnChunk = { lo: [lo], hi: [hi], pos: [pos], maxHi: [], moves: undefined };
       this.own.add(w);
       this.chunks.push(w);
       return;
@@ -413,8 +457,8 @@ export class EntriesEdit {
     w.hi.splice(i, 0, hi);
     w.pos.splice(i, 0, pos);
     if (w.lo.length >= 2 * CHUNK) {
-      const a: OwnChunk = { lo: w.lo.slice(0, CHUNK), hi: w.hi.slice(0, CHUNK), pos: w.pos.slice(0, CHUNK), maxHi: [] };
-      const b: OwnChunk = { lo: w.lo.slice(CHUNK), hi: w.hi.slice(CHUNK), pos: w.pos.slice(CHUNK), maxHi: [] };
+      const a: OwnChunk = { lo: w.lo.slice(0, CHUNK), hi: w.hi.slice(0, CHUNK), pos: w.pos.slice(0, CHUNK), maxHi: [], moves: undefined };
+      const b: OwnChunk = { lo: w.lo.slice(CHUNK), hi: w.hi.slice(CHUNK), pos: w.pos.slice(CHUNK), maxHi: [], moves: undefined };
       this.own.add(a);
       this.own.add(b);
       this.chunks.splice(c, 1, a, b);
