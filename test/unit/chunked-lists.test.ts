@@ -48,6 +48,58 @@ describe('chunked lists', function () {
     assert.ok(splits > 10, `${splits} bursts big enough to split a chunk`);
   });
 
+  it('positions: rules put in and taken out one at a time (every later position moved, the chunks after the edit\'s not copied), read as the list a plain array gives', function () {
+    const rng = new Rng(0x3b);
+    let splits = 0;
+    let emptied = 0;
+    for (let round = 0; round < 16; round++) {
+      // every position of a chain of `count` rules, or every other one (the rules free in a dimension)
+      let count = rng.int(1, 8 * CHUNK);
+      const every = rng.int(1, 2);
+      let plain = Array.from({ length: count }, (_, k) => k).filter((k) => k % every === 0);
+      let list = Positions.of(plain);
+      for (let step = 0; step < 40; step++) {
+        const before = JSON.stringify(list);
+        const was = list;
+        const p = rng.int(0, count - 1);
+        const listed = rng.int(0, 1) === 0;
+        if (rng.int(0, 2) || count === 1) {
+          list = list.shifted(p, 1);
+          if (listed) list = list.edited([], [p]);
+          plain = [...plain.map((x) => (x >= p ? x + 1 : x)), ...(listed ? [p] : [])].sort((a, b) => a - b);
+          count++;
+        } else {
+          list = list.edited([p], []).shifted(p + 1, -1);
+          plain = plain.filter((x) => x !== p).map((x) => (x > p ? x - 1 : x));
+          count--;
+        }
+        // now and then edits in place as well, on chunks that were moved: every free position of
+        // a stretch put in (a chunk filled and split), or every listed one taken out (chunks emptied)
+        if (step % 5 === 4) {
+          const w = rng.int(0, count - 1);
+          const fill = rng.int(0, 1) === 0;
+          const out = fill ? [] : plain.filter((x) => x >= w && x < w + 3 * CHUNK);
+          const into = fill ? Array.from({ length: 8 * CHUNK }, (_, k) => w + k).filter((x) => x < count && !plain.includes(x)) : [];
+          list = list.edited(out, into);
+          plain = sortedUnique([...plain.filter((x) => !out.includes(x)), ...into]);
+          if (fill) splits += into.length >= 2 * CHUNK ? 1 : 0;
+          else emptied += out.length >= 2 * CHUNK ? 1 : 0;
+        }
+        assert.equal(JSON.stringify(was), before, 'the list moved from is unchanged');
+        assert.deepEqual(list.toJSON(), plain, `round ${round}, step ${step}`);
+        assert.equal(list.length, plain.length);
+        for (let q = 0; q < 6; q++) {
+          const from = rng.int(-1, count + 1);
+          const tail = plain.filter((x) => x >= from);
+          assert.equal(list.countFrom(from), tail.length);
+          const hits = sortedUnique(Array.from({ length: rng.int(0, 6) }, () => rng.int(-5, count + 5))).filter((x) => !plain.includes(x));
+          assert.deepEqual(list.mergeFrom(from, hits), [...tail, ...hits].sort((a, b) => a - b));
+        }
+      }
+    }
+    assert.ok(splits >= 5 && emptied >= 5, `${splits} stretches put in that split a chunk, ${emptied} taken out that emptied one`);
+  });
+
   it('entries: edits keep the order by (lo, pos), and collect finds what a scan of every entry finds', function () {
     const rng = new Rng(0xe7);
     type E = { lo: bigint; hi: bigint; pos: number };
