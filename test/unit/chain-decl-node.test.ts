@@ -33,6 +33,15 @@ describe('chain line nodes', () => {
     assert.equal(rs.tables.get('filter')!.chains.get('INPUT')!.policy, 'DROP');
   });
 
+  it('split on blanks alone, as iptables-restore splits a chain line: tabs and runs of spaces part words, quotes are characters of them', () => {
+    const text = ['*filter', ':INPUT\tDROP  \t[1:2]', ':"Q\tx" - [0:0]', ':LONG-NAME-OF-A-CHAIN-ABOVE-THIRTEEN\t-\t[0:0] extra', 'COMMIT', ''].join('\n');
+    const [input, quoted, long] = decls(parseRuleset(text)) as [ChainDecl, ChainDecl, ChainDecl];
+    const words = (d: ChainDecl) => [d.nameWord, d.policy, d.counters].map((w) => w && [w.text, w.start, w.end, w.quoted]);
+    assert.deepEqual(words(input), [['INPUT', 1, 6, false], ['DROP', 7, 11, false], ['[1:2]', 14, 19, false]]);
+    assert.deepEqual(words(quoted), [['"Q', 1, 3, false], ['x"', 4, 6, false], ['-', 7, 8, false]]);
+    assert.deepEqual(words(long), [['LONG-NAME-OF-A-CHAIN-ABOVE-THIRTEEN', 1, 36, false], ['-', 37, 38, false], ['[0:0]', 39, 44, false]]);
+  });
+
   it('an edit elsewhere leaves a chain line its node; a chain line outside a table still has one', () => {
     const edited = LINES.slice();
     edited[4] = '-A INPUT -p tcp -j CUSTOM';

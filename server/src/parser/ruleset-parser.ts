@@ -377,11 +377,21 @@ function f(code: string, severity: Finding['severity'], message: string, s: Span
 
 /** Words separated by blanks only, as strtok does for table and chain lines (no quoting). */
 function plainWords(text: string, from: number, pool: WordPool): Word[] {
+  // (scanned, each word taken from the line in place: a regular expression made a match array and
+  // a string per word, 13 MB over the 35 000 chain lines of the kube-like 100k file)
   const out: Word[] = [];
-  const re = /[^ \t]+/g;
-  re.lastIndex = from;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text))) out.push(pool.of(m[0], m.index, m.index + m[0].length, false));
+  const n = text.length;
+  let i = from;
+  while (i < n) {
+    let c = text.charCodeAt(i);
+    if (c === 32 || c === 9) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < n && (c = text.charCodeAt(i)) !== 32 && c !== 9) i++;
+    out.push(pool.plainRun(text, start, i));
+  }
   return out;
 }
 

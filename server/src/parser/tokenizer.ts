@@ -100,6 +100,11 @@ export class WordPool {
     return this.word(t, this.texts.hash, from, to, false);
   }
 
+  /** The word text[from, to) of a line, unquoted (its hash worked out here). */
+  plainRun(text: string, from: number, to: number): Word {
+    return this.plain(text, from, to, hashOf(text, from, to));
+  }
+
   /** The word with this text (its quotes removed, as iptables sees it) at [start, end) of its line. */
   of(value: string, start: number, end: number, quoted: boolean): Word {
     const t = this.texts.get(value);
