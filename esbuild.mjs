@@ -2,13 +2,18 @@
 // command-line tool. Type checking is separate (`npm run typecheck`); esbuild only strips types.
 import * as esbuild from 'esbuild';
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
-/** @type {import('esbuild').BuildOptions} */
-const common = {
+/**
+ * How every bundle is made (the bench bundles the processes it measures with these too, so that
+ * they run the server's code as it ships: bench/run.ts).
+ * @type {import('esbuild').BuildOptions}
+ */
+export const common = {
   bundle: true,
   platform: 'node',
   target: 'node18',
@@ -25,11 +30,14 @@ const entries = [
   { entryPoints: ['cli/src/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ];
 
-if (watch) {
-  for (const e of entries) {
-    const ctx = await esbuild.context({ ...common, ...e });
-    await ctx.watch();
+// (run as a script; imported, it only gives its options)
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  if (watch) {
+    for (const e of entries) {
+      const ctx = await esbuild.context({ ...common, ...e });
+      await ctx.watch();
+    }
+  } else {
+    await Promise.all(entries.map((e) => esbuild.build({ ...common, ...e })));
   }
-} else {
-  await Promise.all(entries.map((e) => esbuild.build({ ...common, ...e })));
 }

@@ -1,6 +1,6 @@
 /**
  * The summary of one log file measured in a fresh process, as `iptables-lens logs` runs (nothing
- * else parsed before it, the heap its own): `node -r esbuild-register bench/logs-child.ts FILE [runs]`.
+ * else parsed before it, the heap its own): bundled first (see children.ts), `node logs-child.js FILE [runs]`.
  * Prints one JSON object (SummaryResult) on stdout.
  */
 import { measureSummary } from './logs-measure';

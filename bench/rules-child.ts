@@ -1,6 +1,8 @@
 /**
  * One rules file, measured in a fresh process (so the cold open is really cold and the memory is
- * this file's): `node --expose-gc -r esbuild-register bench/rules-child.ts FILE [edits] [positions] [traces] [warm opens] [line edits]`.
+ * this file's), bundled first (see children.ts): `node --expose-gc rules-child.js FILE [edits]
+ * [positions] [traces] [warm opens] [line edits]` (or through esbuild-register, `node --expose-gc
+ * -r esbuild-register bench/rules-child.ts ...`, which holds more heap, see children.ts).
  * Prints one JSON object (RulesetResult) on stdout.
  */
 import { readFileSync } from 'node:fs';

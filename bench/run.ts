@@ -11,7 +11,8 @@ import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { BENCH_DIR, logFile, prepareDataDir, rulesFile, type RulesFile } from './data';
+import { bundleChildren, childScripts } from './children';
+import { BENCH_DIR, DATA_DIR, logFile, prepareDataDir, rulesFile, type RulesFile } from './data';
 import { type Metric, checkTargets, formatMarkdown, formatTable, metric } from './lib/report';
 import { measureLogEditor, type SummaryResult } from './logs-measure';
 import { measureLspLog, measureLspRules } from './lsp-measure';
@@ -77,9 +78,11 @@ function summaryAndGrep(file: string, rounds: number): { summary: SummaryResult 
   return { summary, grep: { ...greps[0]!, cpu: mid('cpu'), wall: mid('wall'), note: `${greps[0]!.note ?? 'per run'}; the median of ${greps.length} timings taken in turns with the summary` } };
 }
 
+const CHILDREN = childScripts(path.join(DATA_DIR, 'children'));
+
 /** Summarise one log file in a fresh process (as the CLI does: the bench process holds other measurements' heap). */
 function summaryChild(file: string, runs: number): SummaryResult | string {
-  const r = spawnSync(process.execPath, ['-r', 'esbuild-register', path.join(BENCH_DIR, 'logs-child.ts'), file, String(runs)], {
+  const r = spawnSync(process.execPath, [CHILDREN.logs, file, String(runs)], {
     cwd: PROJECT,
     encoding: 'utf8',
     timeout: 600_000,
@@ -97,7 +100,7 @@ function rulesChild(f: RulesFile): RulesetResult | string {
   // rules before, the p95 was the slowest: the first, whose code V8 had not optimized yet, or the
   // one a full collection fell in; the slowest is still printed, as max)
   const scale = f.size >= 100000 ? [60, 300, 20, 1, 20] : f.size >= 10000 ? [40, 400, 30, 2, 20] : [100, 500, 40, 5, 20];
-  const r = spawnSync(process.execPath, ['--expose-gc', '-r', 'esbuild-register', path.join(BENCH_DIR, 'rules-child.ts'), f.file, ...scale.map(String)], {
+  const r = spawnSync(process.execPath, ['--expose-gc', CHILDREN.rules, f.file, ...scale.map(String)], {
     cwd: PROJECT,
     encoding: 'utf8',
     maxBuffer: 16 << 20,
@@ -285,6 +288,7 @@ async function main(): Promise<void> {
   const m = machine();
   log(`${m.nproc} CPUs (${m.cpu}), ${m.memoryGb} GB, node ${m.node}, kernel ${m.kernel}, load ${m.loadAverage.join(' ')}`);
   prepareDataDir();
+  await bundleChildren(CHILDREN);
   if (only !== 'logs') await benchRules();
   if (only !== 'rules') await benchLogs();
   const checked = checkTargets(metrics, big);

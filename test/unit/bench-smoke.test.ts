@@ -5,6 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { generateLog, writeLog } from '../../bench/gen/logs';
@@ -12,8 +13,9 @@ import { editOneLine, generateRuleset } from '../../bench/gen/rulesets';
 import { Rng } from '../../bench/gen/rng';
 import { checkTargets, formatMarkdown, formatTable, metric } from '../../bench/lib/report';
 import { percentile } from '../../bench/lib/stats';
-import { measureLogEditor, measureSummary } from '../../bench/logs-measure';
-import { measureRuleset } from '../../bench/rules-measure';
+import { bundleChildren, childScripts } from '../../bench/children';
+import { measureLogEditor, measureSummary, type SummaryResult } from '../../bench/logs-measure';
+import { measureRuleset, type RulesetResult } from '../../bench/rules-measure';
 import { ensureCommand, grepCount } from '../../bench/references';
 import { summarizeText } from '../../server/src/analysis/log-summary';
 import { createRulesDocument } from '../../server/src/service/document';
@@ -57,6 +59,24 @@ describe('bench smoke (tiny sizes)', function () {
     const f = path.join(dir, 'cap.log');
     const w = writeLog(f, { lines: 10_000, wrapper: 'mixed', maxBytes: 20_000 });
     assert.ok(w.bytes >= 20_000 && w.bytes < 21_000 && w.lines < 10_000);
+  });
+
+  it('bundles the measuring processes as the server ships, and they measure a ruleset and a log', async () => {
+    const scripts = childScripts(path.join(dir, 'children'));
+    await bundleChildren(scripts);
+    const rules = path.join(dir, 'child.rules');
+    writeFileSync(rules, generateRuleset({ kind: 'firewall', family: 'ipv4', rules: 120 }).text);
+    const r = spawnSync(process.execPath, ['--expose-gc', scripts.rules, rules, '3', '5', '2', '1', '4'], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const measured = JSON.parse(r.stdout.trim().split('\n').pop()!) as RulesetResult;
+    assert.ok(measured.rules >= 120 && measured.cold.cpu > 0);
+    assert.equal(measured.lineEdit.count, 4);
+    const log = path.join(dir, 'child.log');
+    writeLog(log, { lines: 500, wrapper: 'syslog' });
+    const l = spawnSync(process.execPath, [scripts.logs, log, '1'], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(l.status, 0, l.stderr);
+    const summary = JSON.parse(l.stdout.trim().split('\n').pop()!) as SummaryResult;
+    assert.equal(summary.lines, 500);
   });
 
   it('measures a ruleset in process (open, edits, line inserts and deletes, hover, completion, trace, memory)', async () => {
