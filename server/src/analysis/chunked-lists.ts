@@ -66,8 +66,10 @@ export class Positions {
     readonly length: number,
     /** What each chunk's values add to its list's (undefined: nothing). */
     private readonly adds: readonly number[] | undefined,
+    /** Where each chunk starts, when known (the chunks' lengths are another list's). */
+    starts?: readonly number[],
   ) {
-    this.starts = startsOf(chunks);
+    this.starts = starts ?? startsOf(chunks);
   }
 
   static of(xs: readonly number[]): Positions {
@@ -150,7 +152,8 @@ export class Positions {
     chunks[first] = movedFrom(this.chunks[first]!, adds[first]!, from, by);
     adds[first] = 0;
     for (let c = first + 1; c < chunks.length; c++) adds[c]! += by;
-    return new Positions(chunks, this.length, adds);
+    // (the chunks hold as many positions as before: they start where they did)
+    return new Positions(chunks, this.length, adds, this.starts);
   }
 
   /** How many positions are `from` or later. */
@@ -313,16 +316,22 @@ export class Entries {
   constructor(
     private readonly chunks: readonly EntryChunk[],
     readonly length: number,
+    /** before, when known (the chunks' his are another list's). */
+    before?: readonly bigint[],
   ) {
-    const before = new Array<bigint>(chunks.length);
+    if (before) {
+      this.before = before;
+      return;
+    }
+    const made = new Array<bigint>(chunks.length);
     let m = -1n;
     for (let c = 0; c < chunks.length; c++) {
-      before[c] = m;
+      made[c] = m;
       const ch = chunks[c]!;
       const last = ch.maxHi[ch.maxHi.length - 1]!;
       if (last > m) m = last;
     }
-    this.before = before;
+    this.before = made;
   }
 
   /** From lists already sorted by (lo, pos). */
@@ -355,7 +364,8 @@ export class Entries {
       if (moves === undefined) after.set(ch.moves, (moves = ch.moves === undefined ? [from, by] : [...ch.moves, from, by]));
       chunks[c] = moves.length > 2 * MAX_MOVES ? { lo: ch.lo, hi: ch.hi, pos: positionsOf({ ...ch, moves }), maxHi: ch.maxHi, moves: undefined } : { lo: ch.lo, hi: ch.hi, pos: ch.pos, maxHi: ch.maxHi, moves };
     }
-    return new Entries(chunks, this.length);
+    // (the hulls are as they were: so are the highest his before each chunk)
+    return new Entries(chunks, this.length, this.before);
   }
 
   /** An edit of these entries: what it takes out and puts in, then done() for the new entries. */
