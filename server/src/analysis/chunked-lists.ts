@@ -311,27 +311,37 @@ function entryAfter(lo: bigint, pos: number, ch: EntryChunk): number {
 export class Entries {
   /** before[c]: the highest hi in the chunks before chunk c (-1 for the first). */
   private readonly before: readonly bigint[];
+  /**
+   * firstLo[c]: the lo of chunk c's first entry, in one list: a question's search for its chunk
+   * read each chunk it passed through its object and its list of los (a third of the time the
+   * questions of a Docker-like file's cold open spent in its indexes).
+   */
+  private readonly firstLo: readonly bigint[];
 
   /** (made by of() and by EntriesEdit.done) */
   constructor(
     private readonly chunks: readonly EntryChunk[],
     readonly length: number,
-    /** before, when known (the chunks' his are another list's). */
-    before?: readonly bigint[],
+    /** before and firstLo, when known (the chunks' hulls are another list's). */
+    known?: { readonly before: readonly bigint[]; readonly firstLo: readonly bigint[] },
   ) {
-    if (before) {
-      this.before = before;
+    if (known) {
+      this.before = known.before;
+      this.firstLo = known.firstLo;
       return;
     }
     const made = new Array<bigint>(chunks.length);
+    const firsts = new Array<bigint>(chunks.length);
     let m = -1n;
     for (let c = 0; c < chunks.length; c++) {
       made[c] = m;
       const ch = chunks[c]!;
+      firsts[c] = ch.lo[0]!;
       const last = ch.maxHi[ch.maxHi.length - 1]!;
       if (last > m) m = last;
     }
     this.before = made;
+    this.firstLo = firsts;
   }
 
   /** From lists already sorted by (lo, pos). */
@@ -364,8 +374,8 @@ export class Entries {
       if (moves === undefined) after.set(ch.moves, (moves = ch.moves === undefined ? [from, by] : [...ch.moves, from, by]));
       chunks[c] = moves.length > 2 * MAX_MOVES ? { lo: ch.lo, hi: ch.hi, pos: positionsOf({ ...ch, moves }), maxHi: ch.maxHi, moves: undefined } : { lo: ch.lo, hi: ch.hi, pos: ch.pos, maxHi: ch.maxHi, moves };
     }
-    // (the hulls are as they were: so are the highest his before each chunk)
-    return new Entries(chunks, this.length, this.before);
+    // (the hulls are as they were: so are the highest his before each chunk, and the first los)
+    return new Entries(chunks, this.length, { before: this.before, firstLo: this.firstLo });
   }
 
   /** An edit of these entries: what it takes out and puts in, then done() for the new entries. */
@@ -382,11 +392,12 @@ export class Entries {
     if (chunks.length === 0) return true;
     // the last entry with lo <= qhi, then backwards while something earlier can still reach qlo
     // (the chunk it is in found without a closure: this runs for every question of a check)
+    const firstLo = this.firstLo;
     let a0 = 0;
     let b0 = chunks.length;
     while (a0 < b0) {
       const mid = (a0 + b0) >> 1;
-      if (chunks[mid]!.lo[0]! <= qhi) a0 = mid + 1;
+      if (firstLo[mid]! <= qhi) a0 = mid + 1;
       else b0 = mid;
     }
     const last = a0 > 0 ? a0 - 1 : 0;

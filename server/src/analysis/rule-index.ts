@@ -221,6 +221,8 @@ export interface ShiftBase {
  */
 const NOT_INDEXED: ReadonlyMap<Dim, never> = new Map<Dim, never>();
 const NO_KINDS: Kinds = new Map<number, number>();
+const NO_DIMS: readonly Dim[] = [];
+const NO_KEYED: readonly Keyed[] = [];
 
 /**
  * The indexed dimensions in the order questions try them: fewest free rules first (ties in
@@ -261,6 +263,9 @@ const KEY_PLACE: ReadonlyMap<Dim, number> = new Map(KEY_DIMS.map((d, i) => [d, i
 
 export class ChainIndex {
   private keyed: ReadonlyMap<Dim, Keyed> = NOT_INDEXED;
+  /** The dimensions of `keyed` and what they hold, in its order, as lists (what every question goes through: see select). */
+  private keyedDims: readonly Dim[] = NO_DIMS;
+  private keyedLists: readonly Keyed[] = NO_KEYED;
   /** Rules that can match some packet, ascending. */
   private all: Ascending = [];
   /** How many of the rules that can match are of each kind (see Kinds: what chooses the indexed dimensions). */
@@ -294,8 +299,16 @@ export class ChainIndex {
       // a rule we know nothing of (not compiled) is filed as one that matches everything
       // (indexed: a for-of over the dimensions made an iterator result per rule and dimension
       // before V8 optimized this loop, which runs once per chain)
+      // (only a dimension the first box restricts can have a hull: asked of those alone, not of
+      // all 15, which was most of the time building the indexes of a Docker-like file took)
       let kind = 0;
-      if (rsp) for (let k = 0; k < KEY_DIMS.length; k++) if (hullInto(env, rsp.space, KEY_DIMS[k]!, ends)) kind |= 1 << k;
+      if (rsp && rsp.space.boxCount > 0) {
+        const first = rsp.space.boxAt(0);
+        for (let i = 0; i < first.size; i++) {
+          const k = KEY_PLACE.get(first.dimAt(i));
+          if (k !== undefined && hullInto(env, rsp.space, KEY_DIMS[k]!, ends)) kind |= 1 << k;
+        }
+      }
       kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
     }
     const dims = chooseDims(kinds);
@@ -318,12 +331,22 @@ export class ChainIndex {
     for (const d of dims) {
       const l = entries.get(d)!;
       if (!l.length) continue;
-      l.sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : a.pos - b.pos));
+      // (by lo alone: the sort is stable, and the entries came in order of position; not at all
+      // when they came in order of lo too, as a chain written by port or address does)
+      let sorted = true;
+      for (let i = 1; i < l.length && sorted; i++) sorted = l[i - 1]!.lo <= l[i]!.lo;
+      if (!sorted) l.sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
       keyed.set(d, { entries: Entries.of(l.map((e) => e.lo), l.map((e) => e.hi), l.map((e) => e.pos)), free: Positions.of(free.get(d)!) });
     }
-    this.keyed = inQuestionOrder(keyed);
+    this.setKeyed(inQuestionOrder(keyed));
     this.all = keyed.size ? Positions.of(all) : all;
     this.kinds = kinds;
+  }
+
+  private setKeyed(keyed: ReadonlyMap<Dim, Keyed>): void {
+    this.keyed = keyed;
+    this.keyedDims = [...keyed.keys()];
+    this.keyedLists = [...keyed.values()];
   }
 
   /**
@@ -401,7 +424,7 @@ export class ChainIndex {
       if (filed) all = all.edited([p], []);
       all = all.shifted(p + 1, -1);
     }
-    this.keyed = inQuestionOrder(keyed);
+    this.setKeyed(inQuestionOrder(keyed));
     this.all = all;
     this.kinds = kinds;
     return true;
@@ -448,7 +471,7 @@ export class ChainIndex {
       if (!entries.length) return false;
       keyed.set(d, { entries, free: k.free.edited(freeOut, freeIn) });
     }
-    this.keyed = inQuestionOrder(keyed);
+    this.setKeyed(inQuestionOrder(keyed));
     this.all = all;
     this.kinds = kinds;
     return true;
@@ -582,7 +605,12 @@ export class ChainIndex {
     for (let room = FIRST_ROOM; ; room *= ROOM_GROWTH) {
       // whether some dimension ran out of room (another round could answer from it)
       let cut = false;
-      for (const [d, k] of this.keyed) {
+      // (the lists, not the map: a pair per dimension and question otherwise)
+      const dims = this.keyedDims;
+      const lists = this.keyedLists;
+      for (let x = 0; x < dims.length; x++) {
+        const d = dims[x]!;
+        const k = lists[x]!;
         const limit = best ? best.length + bestFree!.length : k.free.length + room;
         // (in question order: no dimension after this one can do better)
         if (k.free.length >= limit) break;
