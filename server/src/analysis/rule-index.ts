@@ -296,11 +296,11 @@ export class ChainIndex {
       const rsp = spaces.get(pos);
       if (!canMatch(rsp)) continue; // matches no packet: meets nothing
       all.push(pos);
-      // a rule we know nothing of (not compiled) is filed as one that matches everything
-      // (indexed: a for-of over the dimensions made an iterator result per rule and dimension
-      // before V8 optimized this loop, which runs once per chain)
-      // (only a dimension the first box restricts can have a hull: asked of those alone, not of
-      // all 15, which was most of the time building the indexes of a Docker-like file took)
+      // a rule we know nothing of (not compiled) is filed as one that matches everything. Only a
+      // dimension the first box restricts can have a hull: asked of those alone, not of all 15,
+      // which was most of the time building the indexes of a Docker-like file took (and indexed:
+      // a for-of made an iterator result per rule and dimension before V8 optimized this loop,
+      // which runs once per chain)
       let kind = 0;
       if (rsp && rsp.space.boxCount > 0) {
         const first = rsp.space.boxAt(0);

@@ -571,7 +571,8 @@ function push<V>(m: Map<string, Map<string, V[]>>, outer: string, inner: string,
 /**
  * Each node moved (see moveTables), those the edit replaced left out: `list` itself when that
  * changes no node (the lists of every chain above the edit, and most declarations, which sit at
- * the top of their block).
+ * the top of their block). With `more` (nodes the edit put in), those too, each at its place by
+ * line.
  */
 function mapNodes<T extends LineNode>(list: T[], moved: (n: T) => T | undefined, more?: readonly T[]): T[] {
   // `more`, in line order: each goes before the first node below it
