@@ -10,7 +10,7 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 
 /**
  * How every bundle is made (the bench bundles the processes it measures with these too, so that
- * they run the server's code as it ships: bench/run.ts).
+ * they run the server's code bundled as dist/server.js is: bench/children.ts).
  * @type {import('esbuild').BuildOptions}
  */
 export const common = {
