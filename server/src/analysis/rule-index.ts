@@ -125,13 +125,31 @@ const ROOM_GROWTH = 8;
 /** Dimensions indexed per chain by count: the ones most of its rules restrict (see chooseDims for one more). */
 const MAX_DIMS = 3;
 
-/** The hull of each indexed dimension a rule restricts (none for a rule that was not compiled). */
+/**
+ * The dimensions of KEY_DIMS the first box of a rule restricts, one bit per place: only in those
+ * can the rule have a hull (hullInto needs every box to restrict the dimension). Asking those
+ * alone, not all 15, was most of the time building the indexes of a Docker-like file took.
+ */
+function firstBoxKind(rsp: RuleSpace): number {
+  if (rsp.space.boxCount === 0) return 0;
+  const first = rsp.space.boxAt(0);
+  let may = 0;
+  for (let i = 0; i < first.size; i++) {
+    const k = KEY_PLACE.get(first.dimAt(i));
+    if (k !== undefined) may |= 1 << k;
+  }
+  return may;
+}
+
+/** The hull of each indexed dimension a rule restricts (none for a rule that was not compiled), in KEY_DIMS order. */
 function hullsOf(env: SpaceEnv, rsp: RuleSpace | undefined): Map<Dim, [bigint, bigint]> {
   const h = new Map<Dim, [bigint, bigint]>();
   if (rsp) {
-    for (const d of KEY_DIMS) {
-      const x = hull(env, rsp.space.boxes, d);
-      if (x) h.set(d, x);
+    const may = firstBoxKind(rsp);
+    for (let k = 0; may >> k; k++) {
+      if (!(may & (1 << k))) continue;
+      const x = hull(env, rsp.space.boxes, KEY_DIMS[k]!);
+      if (x) h.set(KEY_DIMS[k]!, x);
     }
   }
   return h;
@@ -154,6 +172,18 @@ function kindOf(hulls: ReadonlyMap<Dim, unknown>): number {
   let k = 0;
   for (const d of hulls.keys()) k |= 1 << KEY_PLACE.get(d)!;
   return k;
+}
+
+/**
+ * The kind of a rule (0 for one that was not compiled, filed as one that matches everything),
+ * without a map of its hulls: `ends` is written over with each (see the ChainIndex constructor).
+ */
+function kindOfRule(env: SpaceEnv, rsp: RuleSpace | undefined, ends: bigint[]): number {
+  if (!rsp) return 0;
+  const may = firstBoxKind(rsp);
+  let kind = 0;
+  for (let k = 0; may >> k; k++) if (may & (1 << k) && hullInto(env, rsp.space, KEY_DIMS[k]!, ends)) kind |= 1 << k;
+  return kind;
 }
 
 /** `kinds` with `by` more rules (fewer, when negative) of kind `kind`. */
@@ -296,19 +326,7 @@ export class ChainIndex {
       const rsp = spaces.get(pos);
       if (!canMatch(rsp)) continue; // matches no packet: meets nothing
       all.push(pos);
-      // a rule we know nothing of (not compiled) is filed as one that matches everything. Only a
-      // dimension the first box restricts can have a hull: asked of those alone, not of all 15,
-      // which was most of the time building the indexes of a Docker-like file took (and indexed:
-      // a for-of made an iterator result per rule and dimension before V8 optimized this loop,
-      // which runs once per chain)
-      let kind = 0;
-      if (rsp && rsp.space.boxCount > 0) {
-        const first = rsp.space.boxAt(0);
-        for (let i = 0; i < first.size; i++) {
-          const k = KEY_PLACE.get(first.dimAt(i));
-          if (k !== undefined && hullInto(env, rsp.space, KEY_DIMS[k]!, ends)) kind |= 1 << k;
-        }
-      }
+      const kind = kindOfRule(env, rsp, ends);
       kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
     }
     const dims = chooseDims(kinds);
@@ -338,15 +356,16 @@ export class ChainIndex {
       if (!sorted) l.sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
       keyed.set(d, { entries: Entries.of(l.map((e) => e.lo), l.map((e) => e.hi), l.map((e) => e.pos)), free: Positions.of(free.get(d)!) });
     }
-    this.setKeyed(inQuestionOrder(keyed));
+    this.setKeyed(keyed);
     this.all = keyed.size ? Positions.of(all) : all;
     this.kinds = kinds;
   }
 
+  /** Keep `keyed`, in question order (see inQuestionOrder), with its lists for select. */
   private setKeyed(keyed: ReadonlyMap<Dim, Keyed>): void {
-    this.keyed = keyed;
-    this.keyedDims = [...keyed.keys()];
-    this.keyedLists = [...keyed.values()];
+    this.keyed = inQuestionOrder(keyed);
+    this.keyedDims = [...this.keyed.keys()];
+    this.keyedLists = [...this.keyed.values()];
   }
 
   /**
@@ -424,7 +443,7 @@ export class ChainIndex {
       if (filed) all = all.edited([p], []);
       all = all.shifted(p + 1, -1);
     }
-    this.setKeyed(inQuestionOrder(keyed));
+    this.setKeyed(keyed);
     this.all = all;
     this.kinds = kinds;
     return true;
@@ -434,8 +453,9 @@ export class ChainIndex {
   private derive(spaces: ReadList<RuleSpace | undefined>, base: IndexBase): boolean {
     const { index: prev, before, changed } = base;
     let kinds = prev.kinds;
+    const ends: bigint[] = [];
     const bump = (rsp: RuleSpace | undefined, by: number) => {
-      if (canMatch(rsp)) kinds = counted(kinds, kindOf(hullsOf(this.env, rsp)), by);
+      if (canMatch(rsp)) kinds = counted(kinds, kindOfRule(this.env, rsp, ends), by);
     };
     for (const p of changed) {
       bump(before.get(p), -1);
@@ -471,7 +491,7 @@ export class ChainIndex {
       if (!entries.length) return false;
       keyed.set(d, { entries, free: k.free.edited(freeOut, freeIn) });
     }
-    this.setKeyed(inQuestionOrder(keyed));
+    this.setKeyed(keyed);
     this.all = all;
     this.kinds = kinds;
     return true;
