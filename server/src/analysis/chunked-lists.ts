@@ -255,13 +255,23 @@ function someEntryFrom(ch: EntryChunk, from: number): boolean {
   return false;
 }
 
-/** The positions of the chunk's entries, its moves written in (a list of its own then). */
-function positionsOf(ch: EntryChunk): readonly number[] {
-  const moves = ch.moves;
-  if (moves === undefined) return ch.pos;
-  const out = ch.pos.slice();
-  for (let i = 0; i < out.length; i++) out[i] = movedPosition(moves, out[i]!);
+/** A chunk's list of positions with its moves written in, in a list of its own. */
+function withMoves(pos: readonly number[], moves: Moves | undefined): number[] {
+  const out = pos.slice();
+  if (moves !== undefined) for (let i = 0; i < out.length; i++) out[i] = movedPosition(moves, out[i]!);
   return out;
+}
+
+/** How many of an ascending list's values are at most x (a bigint search without a closure: every question of a check runs two). */
+function countUpTo(list: readonly bigint[], x: bigint): number {
+  let a = 0;
+  let b = list.length;
+  while (a < b) {
+    const mid = (a + b) >> 1;
+    if (list[mid]! <= x) a = mid + 1;
+    else b = mid;
+  }
+  return a;
 }
 
 /**
@@ -372,7 +382,7 @@ export class Entries {
       if (!someEntryFrom(ch, from)) continue;
       let moves = after.get(ch.moves);
       if (moves === undefined) after.set(ch.moves, (moves = ch.moves === undefined ? [from, by] : [...ch.moves, from, by]));
-      chunks[c] = moves.length > 2 * MAX_MOVES ? { lo: ch.lo, hi: ch.hi, pos: positionsOf({ ...ch, moves }), maxHi: ch.maxHi, moves: undefined } : { lo: ch.lo, hi: ch.hi, pos: ch.pos, maxHi: ch.maxHi, moves };
+      chunks[c] = moves.length > 2 * MAX_MOVES ? { lo: ch.lo, hi: ch.hi, pos: withMoves(ch.pos, moves), maxHi: ch.maxHi, moves: undefined } : { lo: ch.lo, hi: ch.hi, pos: ch.pos, maxHi: ch.maxHi, moves };
     }
     // (the hulls are as they were: so are the highest his before each chunk, and the first los)
     return new Entries(chunks, this.length, { before: this.before, firstLo: this.firstLo });
@@ -391,36 +401,18 @@ export class Entries {
     const chunks = this.chunks;
     if (chunks.length === 0) return true;
     // the last entry with lo <= qhi, then backwards while something earlier can still reach qlo
-    // (the chunk it is in found without a closure: this runs for every question of a check)
-    const firstLo = this.firstLo;
-    let a0 = 0;
-    let b0 = chunks.length;
-    while (a0 < b0) {
-      const mid = (a0 + b0) >> 1;
-      if (firstLo[mid]! <= qhi) a0 = mid + 1;
-      else b0 = mid;
-    }
+    const a0 = countUpTo(this.firstLo, qhi);
     const last = a0 > 0 ? a0 - 1 : 0;
     for (let c = last; c >= 0; c--) {
       const ch = chunks[c]!;
       // when a chunk before reaches qlo, so does the running maximum at every entry of this one:
       // nothing to stop at here (and one comparison of bigints less per entry)
       const reach = this.before[c]! >= qlo;
-      let j = ch.lo.length - 1;
-      if (c === last) {
-        let a = 0;
-        let b = ch.lo.length;
-        while (a < b) {
-          const mid = (a + b) >> 1;
-          if (ch.lo[mid]! <= qhi) a = mid + 1;
-          else b = mid;
-        }
-        j = a - 1;
-      }
-      for (; j >= 0; j--) {
+      const j0 = c === last ? countUpTo(ch.lo, qhi) - 1 : ch.lo.length - 1;
+      for (let j = j0; j >= 0; j--) {
         if (!reach && ch.maxHi[j]! < qlo) return true;
         if (ch.hi[j]! >= qlo) {
-          const p = ch.moves === undefined ? ch.pos[j]! : movedPosition(ch.moves, ch.pos[j]!);
+          const p = positionAt(ch, j);
           if (p < from) continue;
           hits.push(p);
           if (hits.length >= room) return false;
@@ -474,7 +466,7 @@ export class EntriesEdit {
   private writable(c: number): OwnChunk {
     const ch = this.chunks[c]!;
     if (this.own.has(ch)) return ch as OwnChunk;
-    const copy: OwnChunk = { lo: ch.lo.slice(), hi: ch.hi.slice(), pos: ch.moves === undefined ? ch.pos.slice() : (positionsOf(ch) as number[]), maxHi: [], moves: undefined };
+    const copy: OwnChunk = { lo: ch.lo.slice(), hi: ch.hi.slice(), pos: withMoves(ch.pos, ch.moves), maxHi: [], moves: undefined };
     this.chunks[c] = copy;
     this.own.add(copy);
     return copy;
