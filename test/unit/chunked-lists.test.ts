@@ -12,6 +12,24 @@ function sortedUnique(xs: number[]): number[] {
   return [...new Set(xs)].sort((a, b) => a - b);
 }
 
+/** One entry of a plain list of entries, and the order of the lists. */
+type E = { lo: bigint; hi: bigint; pos: number };
+const byKey = (a: E, b: E) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : a.pos - b.pos);
+
+/** Entries as JSON (bigints as strings): what an edit must leave as it was. */
+function json(x: unknown): string {
+  return JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+/** collect(qlo, qhi, from) finds, with room to spare, what a scan of the plain entries finds; the positions found. */
+function collectsAsScan(entries: Entries, plain: readonly E[], qlo: bigint, qhi: bigint, from: number): number[] {
+  const expected = plain.filter((e) => e.lo <= qhi && e.hi >= qlo && e.pos >= from).map((e) => e.pos).sort((a, b) => a - b);
+  const hits: number[] = [];
+  assert.equal(entries.collect(qlo, qhi, from, Infinity, hits), true);
+  assert.deepEqual(hits.sort((a, b) => a - b), expected);
+  return expected;
+}
+
 describe('chunked lists', function () {
   it('positions: edits give the list a plain array gives, and leave the list they started from as it was', function () {
     const rng = new Rng(0xc4);
@@ -102,8 +120,6 @@ describe('chunked lists', function () {
 
   it('entries: edits keep the order by (lo, pos), and collect finds what a scan of every entry finds', function () {
     const rng = new Rng(0xe7);
-    type E = { lo: bigint; hi: bigint; pos: number };
-    const byKey = (a: E, b: E) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : a.pos - b.pos);
     const entry = (pos: number): E => {
       const lo = BigInt(rng.int(0, 5000));
       return { lo, hi: lo + BigInt(rng.int(0, 3) ? rng.int(0, 40) : rng.int(0, 3000)), pos };
@@ -123,9 +139,9 @@ describe('chunked lists', function () {
         assert.equal(edit.remove(-1n, -1), false, 'an entry that is not there');
         const added = Array.from({ length: rng.int(0, step % 7 === 0 ? 3 * CHUNK : 30) }, () => entry(nextPos++));
         for (const e of added) edit.insert(e.lo, e.hi, e.pos);
-        const before = JSON.stringify(entries, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+        const before = json(entries);
         const next = edit.done();
-        assert.equal(JSON.stringify(entries, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)), before, 'the entries edited from are unchanged');
+        assert.equal(json(entries), before, 'the entries edited from are unchanged');
         plain = [...plain.filter((e) => !gone.has(e)), ...added].sort(byKey);
         const flat = next.toJSON();
         assert.deepEqual(flat.pos, plain.map((e) => e.pos), `round ${round}, step ${step}`);
@@ -136,10 +152,7 @@ describe('chunked lists', function () {
           const qlo = BigInt(rng.int(0, 9000));
           const qhi = qlo + BigInt(rng.int(0, 500));
           const from = rng.int(0, nextPos);
-          const expected = plain.filter((e) => e.lo <= qhi && e.hi >= qlo && e.pos >= from).map((e) => e.pos).sort((a, b) => a - b);
-          const hits: number[] = [];
-          assert.equal(next.collect(qlo, qhi, from, Infinity, hits), true);
-          assert.deepEqual(hits.sort((a, b) => a - b), expected);
+          const expected = collectsAsScan(next, plain, qlo, qhi, from);
           if (expected.length > 1) {
             const few: number[] = [];
             assert.equal(next.collect(qlo, qhi, from, 1, few), false, 'stops once it has as many as it has room for');
@@ -153,9 +166,6 @@ describe('chunked lists', function () {
 
   it('entries: rules put in and taken out one at a time, dozens in a row (positions moved in place, not copied), read as the list a plain array gives', function () {
     const rng = new Rng(0x5f);
-    type E = { lo: bigint; hi: bigint; pos: number };
-    const byKey = (a: E, b: E) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : a.pos - b.pos);
-    const json = (x: unknown) => JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
     for (let round = 0; round < 12; round++) {
       let plain = Array.from({ length: rng.int(1, 6 * CHUNK) }, (_, pos) => {
         const lo = BigInt(rng.int(0, 3000));
@@ -195,11 +205,7 @@ describe('chunked lists', function () {
         for (let q = 0; q < 6; q++) {
           const qlo = BigInt(rng.int(0, 3100));
           const qhi = qlo + BigInt(rng.int(0, 200));
-          const from = rng.int(0, count);
-          const expected = plain.filter((e) => e.lo <= qhi && e.hi >= qlo && e.pos >= from).map((e) => e.pos).sort((a, b) => a - b);
-          const hits: number[] = [];
-          assert.equal(entries.collect(qlo, qhi, from, Infinity, hits), true);
-          assert.deepEqual(hits.sort((a, b) => a - b), expected);
+          collectsAsScan(entries, plain, qlo, qhi, rng.int(0, count));
         }
       }
     }
