@@ -138,6 +138,15 @@ describe('command line nodes', () => {
       assert.equal(m.base, commandLines(rs)[i], 'not a node of a node');
       assert.equal(m.line, commandLines(rs)[i]!.line + 1);
     });
+    // back on the lines they were read on (both lines taken out again): the nodes read then
+    const back = commandLines(parseRuleset(TEXT, { previous: twice }));
+    back.slice(0, 3).forEach((m, i) => assert.equal(m, commandLines(rs)[i], `line ${m.line}: the node it was read as`));
+    // back on its line under a block whose header moved and came back: another block object, so a moved node
+    const header = commandLines(parseRuleset(put.join('\n'), { previous: parseRuleset(above.join('\n'), { previous: once }) }));
+    header.slice(0, 3).forEach((m, i) => {
+      assert.equal(m.line, commandLines(once)[i]!.line);
+      assert.equal(text(m), text(fresh[i]!));
+    });
     // other options than the node's: a node of its own
     const other = CommandLineNode.placed(plain, 9, plain.span.end, plain.block, counted.options);
     assert.ok(other instanceof CommandLineNode && other.options === counted.options && other.line === 9);

@@ -262,6 +262,21 @@ describe('incremental parse: what an edit leaves alone is kept', () => {
     }
   });
 
+  it('a line put in and taken out again: the rules below it have the nodes they were read as, and the version reads as a fresh parse', () => {
+    // (the lines checked lie chunks below the edit: those of its own chunk are read again)
+    const rules = Array.from({ length: 3 * CHUNK_SIZE }, (_, k) => `-A INPUT -p tcp --dport ${k + 1} -j ACCEPT`);
+    const file = ['*filter', ':INPUT ACCEPT [0:0]', '-A INPUT -p tcp --dport 80 -j ACCEPT', ...rules, '', ':LOGS - [0:0]', '-A INPUT -j LOGS', '-A LOGS -j LOG', 'COMMIT', ''];
+    const first = parseRuleset(file.join('\n'));
+    const put = parseRuleset([...file.slice(0, 3), '-A INPUT -s 10.0.0.1 -j DROP', ...file.slice(3)].join('\n'), { previous: first });
+    const back = parseRuleset(file.join('\n'), { previous: put });
+    for (const i of [3, CHUNK_SIZE + 5, file.length - 7, file.length - 4, file.length - 3]) {
+      assert.equal(first.lines.get(i)!.kind, 'command');
+      assert.notEqual(put.lines.get(i + 1), first.lines.get(i), `line ${i}: moved, another node`);
+      assert.equal(back.lines.get(i), first.lines.get(i), `line ${i}: back on its line, the node it was read as`);
+    }
+    assert.deepEqual(view(back), view(parseRuleset(file.join('\n'))));
+  });
+
   it('rules inserted or deleted: the tables are the previous ones with the moved nodes and the new rules in place, as a fresh build has them', () => {
     const file = ['*filter', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':LOGS - [0:0]', ':QUIET - [0:0]', '-A OUTPUT -o lo -j ACCEPT', '-A QUIET -j DROP', '-A INPUT -p tcp --dport 80 -j ACCEPT', '-A INPUT -j LOGS', '-A LOGS -j LOG', '-A INPUT -j QUIET', 'COMMIT', '*raw', ':PREROUTING ACCEPT [0:0]', '-A PREROUTING -p udp -j CT --notrack', 'COMMIT', ''];
     const before = parseRuleset(file.join('\n'));
