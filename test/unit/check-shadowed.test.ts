@@ -36,6 +36,19 @@ describe('check: shadowed, redundant and unreachable rules', function () {
     const ports = '*filter\n-A INPUT -p tcp --dport 1:1000 -j ACCEPT\n-A INPUT -p tcp -m multiport --dports 22,80 -j ACCEPT\nCOMMIT\n';
     fires(ports, 'redundant-rule');
   });
+  it('names the rules that take the packets, in order, and not one that meets them only where an earlier one decided; the kind follows the rules named', function () {
+    // the second rule meets the third's packets (eth0 is not eth1) but the first took them all
+    const dup = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -i eth0 -j DROP\n-A INPUT ! -i eth1 -p tcp -m tcp --dport 80 -j ACCEPT\n-A INPUT -i eth0 -j DROP\nCOMMIT\n';
+    quiet(dup, 'shadowed-rule');
+    const [r] = fires(dup, 'redundant-rule');
+    assert.equal(r!.span.line, 4);
+    assert.deepEqual(r!.related?.map((x) => x.span.line), [2]);
+    assert.match(r!.message, /by line 3$/);
+    // split between the first two rules; the third meets the fourth's packets after the second took them
+    const split = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp -m tcp --dport 6000:6004 -j DROP\n-A INPUT -p tcp -m tcp --dport 6005:6009 -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 6006 -j DROP\n-A INPUT -p tcp -m tcp --dport 6002:6008 -j DROP\nCOMMIT\n';
+    const last = fires(split, 'shadowed-rule', 2).find((f) => f.span.line === 5);
+    assert.deepEqual(last?.related?.map((x) => x.span.line), [2, 3]);
+  });
   it('handles interfaces with + wildcards and negations', function () {
     fires('*filter\n-A FORWARD -i eth+ -j DROP\n-A FORWARD -i eth0 -j ACCEPT\nCOMMIT\n', 'shadowed-rule');
     quiet('*filter\n-A FORWARD -i eth+ -j DROP\n-A FORWARD -i wlan0 -j ACCEPT\nCOMMIT\n', 'shadowed-rule');

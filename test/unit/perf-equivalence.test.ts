@@ -56,7 +56,17 @@ function referenceShadowed(rs: Ruleset): Finding[] {
         const key = verdictKey(r);
         const terminal = key !== undefined && verdictKind(r) !== 'jump';
         if (rsp.exact && !rsp.space.empty && !covered.empty && !covered.approximate && covered.covers(ctx.env, rsp.space)) {
-          const by = earlier.filter((e) => !ctx.compiled.get(e)!.space.intersect(ctx.env, rsp.space).empty);
+          // the rules that take its packets: each in turn takes what meets it of what the ones
+          // before it left (a rule that meets it only where they already decided is not named)
+          const by: Rule[] = [];
+          let left = rsp.space;
+          for (const e of earlier) {
+            if (left.empty) break;
+            const esp = ctx.compiled.get(e)!.space;
+            if (esp.intersect(ctx.env, left).empty) continue;
+            by.push(e);
+            left = left.subtract(ctx.env, esp);
+          }
           const same = by.every((e) => verdictKey(e) === key);
           out.push({
             code: same ? 'redundant-rule' : 'shadowed-rule',

@@ -119,7 +119,7 @@ export const CODES: readonly CodeInfo[] = [
   ordering(
     'shadowed-rule',
     'Rule that never takes effect',
-    'Earlier rules of the same chain with final verdicts (ACCEPT, DROP, REJECT, RETURN...) already cover every packet this rule matches, with a different verdict: the rule is never the one that decides. Either it is dead, or it was meant to come before them.',
+    'Earlier rules of the same chain with final verdicts (ACCEPT, DROP, REJECT, RETURN...) already decide every packet this rule matches, some or all with a different verdict: the rule is never the one that decides. The finding names those rules in order, each for the packets the ones before it left; a rule that would match some of them but comes after the ones that took them is not named. Either the rule is dead, or it was meant to come before them.',
   ),
   ordering(
     'redundant-rule',

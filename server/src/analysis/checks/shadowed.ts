@@ -400,6 +400,11 @@ interface ChainFacts {
   readonly moved?: readonly number[];
 }
 
+/**
+ * Earlier rules meeting a rule that are cut out of its packets one by one before their union is
+ * asked whether they cover it (see coveringRules).
+ */
+const FIRST_CUTS = 16;
 /** Later rules meeting a rule from which redundancy is first tried on corner packets. */
 const CORNERS_FROM = 8;
 /** Where candidateCount writes how many rules it looked at (see sameEffectBelow). */
@@ -1004,8 +1009,12 @@ export function checkShadowed(rs: Ruleset): Finding[] {
     return { finding: undefined, tally: tally(work, settled) };
 
     /**
-     * The earlier covering rules that meet `space`, in order, when together they take all of it
-     * (exactly: undefined when they do not, or when their union is too large to be exact).
+     * The earlier covering rules that take packets of `space`, in order, when together they take
+     * all of it (exactly: undefined when they do not, or when what is left of it, or their union,
+     * is too many pieces to be exact). A rule takes the packets no rule before it took: one that
+     * meets the space only where earlier ones already decided is not named (a second
+     * `-i docker0 -j RETURN` is redundant with the first, not shadowed by the thousands of
+     * `! -i br-X ... -j DNAT` rules between them, which meet it and see none of its packets).
      */
     function coveringRules(space: Space): number[] | undefined {
       // a corner of the rule's packets that no earlier rule takes proves it is not covered; most
@@ -1019,23 +1028,37 @@ export function checkShadowed(rs: Ruleset): Finding[] {
           return undefined;
         }
       }
-      const by: number[] = [];
-      const spaces: Space[] = [];
+      const meeting: number[] = [];
       const cands = index.candidates(space.boxes);
       work += cands.length;
       for (const p of cands) {
         if (p >= i) break;
-        if (covering.get(p) !== 1) continue;
-        const esp = compiled.get(p)!.space;
-        if (esp.intersect(ctx.env, space).empty) continue;
-        by.push(p);
-        spaces.push(esp);
+        if (covering.get(p) === 1 && !compiled.get(p)!.space.intersect(ctx.env, space).empty) meeting.push(p);
       }
-      if (!by.length) return undefined;
-      const union = Space.unionAll(spaces);
-      if (union.approximate || !union.covers(ctx.env, space)) return undefined;
-      // (a copy at its length: the finding keeps it, and a list pushed to keeps room for 17)
-      return by.slice();
+      // each in turn takes what meets it of what the ones before it left, until nothing is left.
+      // Past the first few, whether they take all of it is asked of their union first: a rule
+      // they do not cover then costs one union (the merge of boxes that differ in one
+      // dimension), not a cut for each of them, each cut a pass over the holes the ones before
+      // it left in what is left
+      const by: number[] = [];
+      let left = space;
+      for (let k = 0; k < meeting.length; k++) {
+        if (k === FIRST_CUTS && !coveredBy(meeting, space)) return undefined;
+        const esp = compiled.get(meeting[k]!)!.space;
+        if (esp.intersect(ctx.env, left).empty) continue;
+        by.push(meeting[k]!);
+        left = left.subtract(ctx.env, esp);
+        if (left.approximate) return undefined;
+        // (a copy at its length: the finding keeps it, and a list pushed to keeps room for 17)
+        if (left.empty) return by.slice();
+      }
+      return undefined;
+    }
+
+    /** Whether the rules at `positions` together take every packet of `space` (their union exact). */
+    function coveredBy(positions: readonly number[], space: Space): boolean {
+      const union = Space.unionAll(positions.map((p) => compiled.get(p)!.space));
+      return !union.approximate && union.covers(ctx.env, space);
     }
 
     /** Would the packets of `space` get verdict `key` from the rules after i (then the policy) anyway? */
