@@ -49,6 +49,15 @@ describe('check: shadowed, redundant and unreachable rules', function () {
     const last = fires(split, 'shadowed-rule', 2).find((f) => f.span.line === 5);
     assert.deepEqual(last?.related?.map((x) => x.span.line), [2, 3]);
   });
+  it('names at most eight of the rules that decide a rule\'s packets, counts the others, and points at the eight', function () {
+    const returns = Array.from({ length: 20 }, (_, n) => `-A X -i br-${String(n).padStart(2, '0')} -j RETURN`);
+    const text = ['*filter', ':FORWARD ACCEPT [0:0]', ':X - [0:0]', '-A FORWARD -j X', ...returns, '-A X ! -i br-00 -p tcp -m tcp --dport 80 -j ACCEPT', '-A X ! -i br-00 -p tcp -m tcp --dport 80 -j DROP', 'COMMIT', ''].join('\n');
+    const [f] = fires(text, 'shadowed-rule');
+    assert.equal(f!.span.line, 25);
+    // br-01 to br-19 return their packets (lines 6 to 24), the ACCEPT takes the others: 20 rules
+    assert.match(f!.message, /decided by line 6, line 7, line 8, line 9, line 10, line 11, line 12, line 13 and 12 more rules$/);
+    assert.deepEqual(f!.related?.map((x) => x.span.line + 1), [6, 7, 8, 9, 10, 11, 12, 13]);
+  });
   it('handles interfaces with + wildcards and negations', function () {
     fires('*filter\n-A FORWARD -i eth+ -j DROP\n-A FORWARD -i eth0 -j ACCEPT\nCOMMIT\n', 'shadowed-rule');
     quiet('*filter\n-A FORWARD -i eth+ -j DROP\n-A FORWARD -i wlan0 -j ACCEPT\nCOMMIT\n', 'shadowed-rule');

@@ -18,6 +18,7 @@ import type { Finding, Rule, Ruleset, Table, Word } from '../../server/src/model
 import { tokenizeLine, WordPool } from '../../server/src/parser/tokenizer';
 import { parseRuleset } from '../../server/src/parser/ruleset-parser';
 import { parseIPv4, parseIPv6, parseUintIn } from '../../server/src/knowledge/argtypes';
+import { groupedDigits } from '../../server/src/knowledge/describe-values';
 import { allFindings } from '../../server/src/analysis/all-checks';
 import { CodedFinding, docsLink } from '../../server/src/analysis/codes';
 import { diagnose } from '../../server/src/service/diagnostics';
@@ -26,8 +27,10 @@ import { sampleRulesets } from '../support/ruleset-gen';
 import { readCases } from '../support/iptables-t';
 import { ChunkedArray } from '../../server/src/model/chunked-array';
 
+/** The rules a message names: at most eight by line, the others counted. */
 function describe_(rules: readonly Rule[]): string {
-  return rules.map((r) => lineRef(r)).join(', ');
+  const more = rules.length - 8;
+  return rules.slice(0, 8).map((r) => lineRef(r)).join(', ') + (more > 0 ? ` and ${groupedDigits(more)} more ${more === 1 ? 'rule' : 'rules'}` : '');
 }
 
 /** The shadowed-rule check as first written (every earlier rule, every later rule): the reference. */
@@ -76,7 +79,7 @@ function referenceShadowed(rs: Ruleset): Finding[] {
               : `this rule never takes effect: every packet it matches is already decided by ${describe_(by)}`,
             span: r.span,
             tags: ['unnecessary'],
-            related: by.map((e) => ({ span: e.span, message: `decides these packets first (${e.target?.name ?? 'no target'})` })),
+            related: by.slice(0, 8).map((e) => ({ span: e.span, message: `decides these packets first (${e.target?.name ?? 'no target'})` })),
           });
         } else if (terminal && rsp.exact && key && rsp.conditions.length > 0) {
           // (an unconditional final DROP that repeats the policy is a deliberate style: not flagged)

@@ -216,10 +216,10 @@ function render(chain: Chain, v: Verdict, rules: readonly Rule[] = chain.rules):
     }
     case 'shadowed':
     case 'redundant': {
-      const by = v.by.map((p) => rules[p]!);
+      const by = named(v.by).map((p) => rules[p]!);
       const same = v.kind === 'redundant';
       return new ShadowFinding(
-        textsAround(same ? 'this rule changes nothing: every packet it matches is already handled the same way by ' : 'this rule never takes effect: every packet it matches is already decided by ', by.length, ''),
+        textsAround(same ? 'this rule changes nothing: every packet it matches is already handled the same way by ' : 'this rule never takes effect: every packet it matches is already decided by ', by.length, moreRules(v.by)),
         by.map((e) => e.line),
         r.span,
         by.map((e) => ({ span: e.span, message: decidesFirst(e) })),
@@ -229,14 +229,32 @@ function render(chain: Chain, v: Verdict, rules: readonly Rule[] = chain.rules):
     case 'below': {
       const policy = v.policy === undefined ? '' : v.by.length ? ` and the ${v.policy} policy` : `the ${v.policy} policy`;
       return new ShadowFinding(
-        textsAround('this rule changes nothing: without it, every packet it matches would get the same verdict from ', v.by.length, policy),
-        v.by.map((p) => rules[p]!.line),
+        textsAround('this rule changes nothing: without it, every packet it matches would get the same verdict from ', named(v.by).length, moreRules(v.by) + policy),
+        named(v.by).map((p) => rules[p]!.line),
         r.span,
         undefined,
         v,
       );
     }
   }
+}
+
+/**
+ * Rules a finding names by line at most: the others are counted. A rule copied below thousands of
+ * `-i br-X -j RETURN` rules that each take some of its packets was said to be decided by every one
+ * of their lines, a message of 32 000 characters with as many related places.
+ */
+const MAX_NAMED = 8;
+
+/** The positions of `by` a finding names by line (see MAX_NAMED). */
+function named(by: readonly number[]): readonly number[] {
+  return by.length > MAX_NAMED ? by.slice(0, MAX_NAMED) : by;
+}
+
+/** How a message goes on after the lines it names, when `by` holds more (see MAX_NAMED). */
+function moreRules(by: readonly number[]): string {
+  const more = by.length - MAX_NAMED;
+  return more > 0 ? ` and ${groupedDigits(more)} more ${more === 1 ? 'rule' : 'rules'}` : '';
 }
 
 /** Whether the rules verdict `v` names are the same objects in the two lists of rules. */
