@@ -12,7 +12,7 @@ import { lineRef, statedPolicy, verdictKey } from '../../server/src/analysis/che
 import { analysisContext, TAKEN_ONLY, TCP_START } from '../../server/src/analysis/context';
 import { type Hook, HOOKS } from '../../server/src/knowledge/types';
 import { type Condition, compileRule, conditionFor } from '../../server/src/analysis/rule-space';
-import { Box, DIMS, type Dim, domain, ifaceSet, ifaceValue, ISet, mergeBoxes, Space, type SpaceEnv } from '../../server/src/analysis/packet-space';
+import { Box, DIMS, type Dim, domain, ifaceSet, ifaceValue, ISet, mergeBoxes, rangeKey, Space, type SpaceEnv } from '../../server/src/analysis/packet-space';
 import { reach, setWalkBudget, verdictKind } from '../../server/src/analysis/reach';
 import type { Finding, Rule, Ruleset, Table, Word } from '../../server/src/model/ruleset';
 import { tokenizeLine, WordPool } from '../../server/src/parser/tokenizer';
@@ -768,6 +768,24 @@ describe('performance rewrites keep behaviour: analysis', function () {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it('a set of one range is filed for its id under a key that is one range\'s alone and whose lowest 64 bits (all V8 hashes of a bigint) differ from range to range, for interface names and IPv6 prefixes too', () => {
+    const names = Array.from({ length: 3000 }, (_, n) => ifaceValue(`br-${n.toString(16).padStart(4, '0')}`));
+    const [lo6, hi6] = domain({ family: 'ipv6' }, 'src');
+    const prefixes = Array.from({ length: 3000 }, (_, n) => (BigInt(0x20010db8) << 96n) | (BigInt(n) << 64n));
+    const ranges: [bigint, bigint][] = [...names.map((v) => [v, v] as [bigint, bigint]), ...prefixes.map((p) => [p, p | ((1n << 64n) - 1n)] as [bigint, bigint]), [lo6, hi6]];
+    const low = new Set(ranges.map(([a, b]) => BigInt.asUintN(64, rangeKey(a, b))));
+    // (values of every dimension are below 2^128; some with their lowest 64 bits zero, as interface names have)
+    const wide = fc.oneof(fc.bigInt(0n, (1n << 128n) - 1n), fc.bigInt(0n, (1n << 64n) - 1n).map((v) => v << 64n), fc.bigInt(0n, 3n));
+    assert.equal(low.size, ranges.length, 'no two ranges share their key\'s lowest 64 bits');
+    fc.assert(
+      fc.property(wide, wide, wide, wide, (a, b, c, d) => (rangeKey(a, b) === rangeKey(c, d)) === (a === c && b === d)),
+      { numRuns: 2000 },
+    );
+    assert.equal(rangeKey(5n, 7n) === rangeKey(5n, 7n), true);
+    assert.notEqual(rangeKey(names[1]!, names[1]!), rangeKey(names[2]!, names[2]!));
+    assert.equal(ISet.idOf(ISet.of(names[7]!, names[7]!)), ISet.idOf(ISet.point(names[7]!)));
   });
 
   it('interval sets: union, intersection, difference and overlap (with the shortcuts for a few ranges against many) agree with plain sets', () => {
