@@ -919,15 +919,29 @@ describe('performance rewrites keep behaviour: analysis', function () {
     }
   });
 
+  // small boxes of a few dimensions (values up to 40), for the tests below
+  const env: SpaceEnv = { family: 'ipv4' };
+  const dims: Dim[] = ['proto', 'dst', 'dport', 'state', 'iif'];
+  const small = (d: Dim, minLength = 1) => {
+    const [lo, hi] = domain(env, d);
+    const top = hi < 40n ? hi : 40n;
+    return fc.array(fc.tuple(fc.bigInt({ min: lo, max: top }), fc.bigInt({ min: 0n, max: 6n })), { minLength, maxLength: 3 }).map((rs) => ISet.fromRanges(rs.map(([a, w]) => [a, a + w > top ? top : a + w] as const)));
+  };
+  const box = fc.subarray(dims, { maxLength: 3 }).chain((ds) => fc.tuple(...ds.map((d) => small(d).map((s) => [d, s] as const))).map((es) => Box.from(es)));
+
+  it('two spaces meet exactly when their intersection is not empty, boxes with an empty set among them', () => {
+    const maybeEmpty = fc.subarray(dims, { maxLength: 3 }).chain((ds) => fc.tuple(...ds.map((d) => small(d, 0).map((s) => [d, s] as const))).map((es) => Box.from(es)));
+    const space = fc.array(fc.oneof(box, maybeEmpty), { maxLength: 4 }).map((bs) => new Space(bs));
+    fc.assert(
+      fc.property(space, space, (a, b) => {
+        assert.equal(a.meets(env, b), !a.intersect(env, b).empty);
+        assert.equal(b.meets(env, a), !b.intersect(env, a).empty);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('merging boxes keeps exactly the same packets', () => {
-    const env: SpaceEnv = { family: 'ipv4' };
-    const dims: Dim[] = ['proto', 'dst', 'dport', 'state', 'iif'];
-    const small = (d: Dim) => {
-      const [lo, hi] = domain(env, d);
-      const top = hi < 40n ? hi : 40n;
-      return fc.array(fc.tuple(fc.bigInt({ min: lo, max: top }), fc.bigInt({ min: 0n, max: 6n })), { minLength: 1, maxLength: 3 }).map((rs) => ISet.fromRanges(rs.map(([a, w]) => [a, a + w > top ? top : a + w] as const)));
-    };
-    const box = fc.subarray(dims, { maxLength: 3 }).chain((ds) => fc.tuple(...ds.map((d) => small(d).map((s) => [d, s] as const))).map((es) => Box.from(es)));
     fc.assert(
       fc.property(fc.array(box, { minLength: 17, maxLength: 40 }), fc.array(fc.tuple(...dims.map(() => fc.bigInt({ min: 0n, max: 41n }))), { minLength: 30, maxLength: 30 }), (boxes, points) => {
         const merged = new Space(mergeBoxes(boxes));

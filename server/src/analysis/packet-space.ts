@@ -762,9 +762,18 @@ export function boxIntersect(env: SpaceEnv, a: Box, b: Box): Box | undefined {
   return m;
 }
 
+/** Whether boxIntersect would give a box, without making it. */
+export function boxMeets(env: SpaceEnv, a: Box, b: Box): boolean {
+  const n = b.size;
+  for (let i = 0; i < n; i++) {
+    if (!(a.get(b.dimAt(i)) ?? boxGet(env, a, b.dimAt(i))).meets(b.setAt(i))) return false;
+  }
+  return true;
+}
+
 /** a minus b as disjoint boxes. */
 export function boxSubtract(env: SpaceEnv, a: Box, b: Box): Box[] {
-  if (!boxIntersect(env, a, b)) return [a];
+  if (!boxMeets(env, a, b)) return [a];
   const out: Box[] = [];
   let rest: Box = a;
   for (let i = 0; i < b.size; i++) {
@@ -866,6 +875,20 @@ export class Space {
       }
     }
     return capped(fitted(out), this.approximate || o.approximate, this.merged);
+  }
+
+  /**
+   * Whether the two spaces share a packet: `!intersect(env, o).empty`, without the intersection
+   * (asked of every earlier rule that may cover a rule, and of what is left of it after each).
+   */
+  meets(env: SpaceEnv, o: Space): boolean {
+    const n = this.boxCount;
+    const m = o.boxCount;
+    for (let i = 0; i < n; i++) {
+      const a = this.boxAt(i);
+      for (let j = 0; j < m; j++) if (boxMeets(env, a, o.boxAt(j))) return true;
+    }
+    return false;
   }
 
   union(o: Space): Space {

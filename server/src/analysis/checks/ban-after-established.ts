@@ -85,7 +85,7 @@ export function checkBanAfterEstablished(rs: Ruleset): Finding[] {
       if (banEst.empty) continue; // the ban itself is for NEW packets only: deliberate
       const accept = stateAccepts.find((a) => {
         const asp = ctx.compiled.get(a);
-        return asp !== undefined && asp.conditions.some((c) => c.option !== undefined && namesState(c.option)) && !asp.space.intersect(ctx.env, banEst).empty;
+        return asp !== undefined && asp.conditions.some((c) => c.option !== undefined && namesState(c.option)) && asp.space.meets(ctx.env, banEst);
       });
       if (accept) found.push({ ban, accept });
     }

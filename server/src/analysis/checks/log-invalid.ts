@@ -64,7 +64,7 @@ export function checkLogInvalid(rs: Ruleset): Finding[] {
         if (!isLogging(rule)) continue;
         const rsp = ctx.compiled.get(rule);
         if (!rsp) continue;
-        const hit = arrivals.find((a) => !a.space.intersect(ctx.env, rsp.space).empty);
+        const hit = arrivals.find((a) => a.space.meets(ctx.env, rsp.space));
         if (!hit) continue;
         const list = found.get(rule) ?? [];
         if (!list.some((e) => e.hook === hit.hook)) list.push({ hook: hit.hook, path: hit.path });

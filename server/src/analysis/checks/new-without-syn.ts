@@ -34,7 +34,7 @@ function newWithoutSynOf(r: Rule, rs: Ruleset, out: Finding[]): void {
   const st = r.options.find(namesState);
   if (!st || st.negated) return;
   const env = spaceEnv(rs);
-  if (compileRule(env, r).space.intersect(env, midStreamNew(env)).empty) return;
+  if (!compileRule(env, r).space.meets(env, midStreamNew(env))) return;
   const tcp = r.options.some((o) => o.owner === 'generic' && o.name === '-p' && !o.negated && /^(tcp|6)$/i.test(o.args[0]?.text ?? ''));
   out.push({
     code: 'new-without-syn',

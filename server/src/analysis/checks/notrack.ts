@@ -119,8 +119,8 @@ export function checkNotrackWithoutUntracked(rs: Ruleset): Finding[] {
       else for (const t of bans) neverAccepted = neverAccepted.subtract(ctx.env, t);
       if (neverAccepted.empty || neverAccepted.approximate) continue;
       let dropper: Rule | undefined;
-      for (const [r, t] of res.taken) if (isDrop(r) && !isBan(ctx, r) && !t.intersect(ctx.env, neverAccepted).empty) dropper ??= r;
-      const policyDrop = filter.chains.get(filterHook)?.policy === 'DROP' && !res.toPolicy.intersect(ctx.env, neverAccepted).empty;
+      for (const [r, t] of res.taken) if (isDrop(r) && !isBan(ctx, r) && t.meets(ctx.env, neverAccepted)) dropper ??= r;
+      const policyDrop = filter.chains.get(filterHook)?.policy === 'DROP' && res.toPolicy.meets(ctx.env, neverAccepted);
       if (!dropper && !policyDrop) continue;
       const chain = filter.chains.get(filterHook)!;
       // the state accept to extend: one that the untracked packets reach and that, with UNTRACKED
@@ -132,7 +132,7 @@ export function checkNotrackWithoutUntracked(rs: Ruleset): Finding[] {
         return withoutState(rsp.space).covers(ctx.env, neverAccepted) && arrived.covers(ctx.env, neverAccepted);
       });
       // where an accept for them goes: before the drop, or before the jump that leads to it
-      const dropEntry = dropper && (dropper.chain === filterHook ? dropper : res.arrivals.get(dropper)?.find((a) => !a.space.intersect(ctx.env, neverAccepted).empty)?.path[0]);
+      const dropEntry = dropper && (dropper.chain === filterHook ? dropper : res.arrivals.get(dropper)?.find((a) => a.space.meets(ctx.env, neverAccepted))?.path[0]);
       const data: UntrackedData = {
         filterChain: filterHook,
         ...(stateRule ? { stateRuleLine: stateRule.line } : {}),

@@ -1051,7 +1051,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       work += cands.length;
       for (const p of cands) {
         if (p >= i) break;
-        if (covering.get(p) === 1 && !compiled.get(p)!.space.intersect(ctx.env, space).empty) meeting.push(p);
+        if (covering.get(p) === 1 && compiled.get(p)!.space.meets(ctx.env, space)) meeting.push(p);
       }
       // each in turn takes what meets it of what the ones before it left, until nothing is left.
       // Past the first few, whether they take all of it is asked of their union first: a rule
@@ -1063,7 +1063,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       for (let k = 0; k < meeting.length; k++) {
         if (k === FIRST_CUTS && !coveredBy(meeting, space)) return undefined;
         const esp = compiled.get(meeting[k]!)!.space;
-        if (esp.intersect(ctx.env, left).empty) continue;
+        if (!esp.meets(ctx.env, left)) continue;
         by.push(meeting[k]!);
         left = left.subtract(ctx.env, esp);
         if (left.approximate) return undefined;
@@ -1122,8 +1122,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
         if (s.empty) break;
         const lsp = compiled.get(p);
         if (!lsp) return undefined;
-        const hit = s.intersect(ctx.env, lsp.space);
-        if (hit.empty) continue;
+        if (!s.meets(ctx.env, lsp.space)) continue;
         if (!lsp.exact || keys.get(p) !== key) return undefined; // someone else would see or decide them
         s = s.subtract(ctx.env, lsp.space);
         used.push(p);
