@@ -770,11 +770,15 @@ describe('performance rewrites keep behaviour: analysis', function () {
     );
   });
 
-  it('a set of one range is filed for its id under a key that is one range\'s alone and whose lowest 64 bits (all V8 hashes of a bigint) differ from range to range, for interface names and IPv6 prefixes too', () => {
+  it('a set of one range is filed for its id under a key that is one range\'s alone and whose lowest 64 bits (all V8 hashes of a bigint) differ from range to range: interface names, IPv6 prefixes and hosts, addresses, port ranges with one end in common', () => {
     const names = Array.from({ length: 3000 }, (_, n) => ifaceValue(`br-${n.toString(16).padStart(4, '0')}`));
     const [lo6, hi6] = domain({ family: 'ipv6' }, 'src');
     const prefixes = Array.from({ length: 3000 }, (_, n) => (BigInt(0x20010db8) << 96n) | (BigInt(n) << 64n));
-    const ranges: [bigint, bigint][] = [...names.map((v) => [v, v] as [bigint, bigint]), ...prefixes.map((p) => [p, p | ((1n << 64n) - 1n)] as [bigint, bigint]), [lo6, hi6]];
+    const hosts = Array.from({ length: 3000 }, (_, n) => (BigInt(0x20010db8) << 96n) | BigInt(n + 1));
+    const points = Array.from({ length: 3000 }, (_, n) => BigInt(0x0a000000 + n * 7));
+    const tails = Array.from({ length: 3000 }, (_, n) => [BigInt(n), 65535n] as [bigint, bigint]);
+    const one = (v: bigint): [bigint, bigint] => [v, v];
+    const ranges: [bigint, bigint][] = [...names.map(one), ...prefixes.map((p) => [p, p | ((1n << 64n) - 1n)] as [bigint, bigint]), ...hosts.map(one), ...points.map(one), ...tails, [lo6, hi6]];
     const low = new Set(ranges.map(([a, b]) => BigInt.asUintN(64, rangeKey(a, b))));
     // (values of every dimension are below 2^128; some with their lowest 64 bits zero, as interface names have)
     const wide = fc.oneof(fc.bigInt(0n, (1n << 128n) - 1n), fc.bigInt(0n, (1n << 64n) - 1n).map((v) => v << 64n), fc.bigInt(0n, 3n));

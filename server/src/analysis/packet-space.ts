@@ -1066,18 +1066,19 @@ const RANGE_IDS = new Map<bigint, number>();
 
 /**
  * The key of the range [lo, hi] in RANGE_IDS: both ends in one number (every value of every
- * dimension is below 2^128), with the bits above the lowest 64 folded into them. V8 hashes a
- * bigint by its lowest 64 bits alone, which are zero for an interface name of up to 8 bytes (its
- * bytes sit at the top) and for the ends of many IPv6 prefixes: the ranges of thousands of
- * `-i br-X` rules fell into one bucket, and the ids of 3 000 of their boxes, to merge them, took
- * a lookup through all of them each (87 ms; 1 ms now). The fold reads only the bits it leaves as
- * they are, so folding again undoes it: no two ranges share a key.
+ * dimension is below 2^128), its lowest 64 bits mixed with the rest. V8 hashes a bigint by its
+ * lowest 64 bits alone, which held `hi`'s lowest bits only: zero for an interface name of up to
+ * 8 bytes (its bytes sit at the top), so the ranges of thousands of `-i br-X` rules fell into one
+ * hash bucket and the ids of 3 000 of their boxes, to merge them, took a lookup through all of
+ * them each (87 ms). The mix reads `lo` and `hi`'s upper half, never the bits it changes, so
+ * mixing again undoes it: no two ranges share a key. (Ranges of one value, `lo` equal to `hi`,
+ * must not cancel out: an address, a port, a host of an IPv6 network, an interface.)
  */
 export function rangeKey(lo: bigint, hi: bigint): bigint {
-  const k = (lo << 128n) | hi;
-  // (the top quarter shifted by one: for a range of one value it is the second quarter again)
-  return k ^ BigInt.asUintN(64, (k >> 64n) ^ (k >> 128n) ^ ((k >> 192n) << 1n));
+  const mix = BigInt.asUintN(64, ((lo >> 64n) + (hi >> 64n) * 3n + lo * 5n) * 0x9e3779b97f4a7c15n);
+  return ((lo << 128n) | hi) ^ mix;
 }
+
 const TEXT_IDS = new Map<string, number>();
 const BIG_IDS = new WeakMap<ISet, number>();
 const MAX_IDS = 50_000;
