@@ -12,7 +12,7 @@ import { lineRef, statedPolicy, verdictKey } from '../../server/src/analysis/che
 import { analysisContext, TAKEN_ONLY, TCP_START } from '../../server/src/analysis/context';
 import { type Hook, HOOKS } from '../../server/src/knowledge/types';
 import { type Condition, compileRule, conditionFor } from '../../server/src/analysis/rule-space';
-import { Box, DIMS, type Dim, domain, ifaceSet, ifaceValue, ISet, mergeBoxes, rangeKey, Space, type SpaceEnv } from '../../server/src/analysis/packet-space';
+import { Box, DIMS, type Dim, domain, ifaceSet, ifaceValue, ISet, mergeBoxes, mergeStats, rangeKey, Space, type SpaceEnv } from '../../server/src/analysis/packet-space';
 import { reach, setWalkBudget, verdictKind } from '../../server/src/analysis/reach';
 import type { Finding, Rule, Ruleset, Table, Word } from '../../server/src/model/ruleset';
 import { tokenizeLine, WordPool } from '../../server/src/parser/tokenizer';
@@ -943,6 +943,23 @@ describe('performance rewrites keep behaviour: analysis', function () {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it('a union cut to the cap of 512 boxes is not merged again for each box added to it, and stays approximate', () => {
+    // boxes that differ in two dimensions: none merges with another
+    const pair = (i: number) => Space.box(Box.from([['dport', ISet.point(BigInt(i))], ['sport', ISet.point(BigInt(i))]]));
+    let s = Space.unionAll(Array.from({ length: 600 }, (_, i) => pair(i)));
+    assert.ok(s.approximate && s.boxCount === 512);
+    const before = mergeStats.merges;
+    for (let i = 600; i < 700; i++) s = s.union(pair(i));
+    assert.equal(mergeStats.merges - before, 0, 'merged once per box added');
+    assert.ok(s.approximate && s.boxCount === 512);
+    // under the cap, unions are merged as before: once they have doubled
+    let t = Space.unionAll(Array.from({ length: 20 }, (_, i) => pair(i)));
+    const at = mergeStats.merges;
+    for (let i = 20; i < 60; i++) t = t.union(pair(i));
+    assert.ok(mergeStats.merges - at >= 1 && mergeStats.merges - at <= 2);
+    assert.ok(!t.approximate && t.boxCount === 60);
   });
 
   it('merging boxes keeps exactly the same packets', () => {
