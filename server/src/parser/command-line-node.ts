@@ -149,14 +149,13 @@ export class MovedCommandLineNode implements CommandLine {
   ) {}
 
   /**
-   * The node of the line `base` was read as, moved to line `line` in `block`: `base` itself when
-   * that is where it was read, in the same block (a line taken out above it and put back, or put
-   * in and another taken out: no node for each line below both. A line of the firewall-like 100k
-   * file's blocklist taken out and put back, again and again, promoted 4.3 MB per edit to the old
-   * generation instead of 6).
-   * Otherwise a moved node, whose block is the base's unless the block's header moved since (a
-   * line put in above it): 40 bytes where a field for it made 48, for each of the tens of
-   * thousands of lines below a line put in or taken out.
+   * The node of the line `base` was read as, moved to line `line` in `block`. On the line and in
+   * the block it was read in (a line taken out above it and put back, or one put in and another
+   * taken out), `base` itself: no node is made again for each line below them (a blocklist line of
+   * the firewall-like 100k file taken out and put back, again and again, promoted 4.3 MB per edit
+   * to the old generation instead of 6). Otherwise a moved node, whose block is the base's unless
+   * the block's header moved since (a line put in above it): 40 bytes where a field for it made
+   * 48, for each of the tens of thousands of lines below a line put in or taken out.
    */
   static of(line: number, block: TableBlock | undefined, base: CommandLineNode): CommandLineNode | MovedCommandLineNode {
     if (block !== base.block) return new MovedToBlockNode(line, base, block);
