@@ -57,6 +57,14 @@ describe('check: shadowed, redundant and unreachable rules', function () {
     // br-01 to br-19 return their packets (lines 6 to 24), the ACCEPT takes the others: 20 rules
     assert.match(f!.message, /decided by line 6, line 7, line 8, line 9, line 10, line 11, line 12, line 13 and 12 more rules$/);
     assert.deepEqual(f!.related?.map((x) => x.span.line + 1), [6, 7, 8, 9, 10, 11, 12, 13]);
+    // past the sixteenth rule that meets it (their union is then asked first whether they cover
+    // it), a copy of br-17's rule takes nothing and is not counted
+    const copied = text.replace('-A X ! -i br-00', '-A X -i br-17 -j RETURN\n-A X ! -i br-00');
+    const [g] = fires(copied, 'shadowed-rule');
+    assert.equal(g!.span.line, 26);
+    assert.match(g!.message, / and 12 more rules$/);
+    // the ACCEPT taken out: br-00 aside, the packets from every other interface are left, not covered
+    quiet(text.replace('-A X ! -i br-00 -p tcp -m tcp --dport 80 -j ACCEPT\n', ''), 'shadowed-rule');
   });
   it('handles interfaces with + wildcards and negations', function () {
     fires('*filter\n-A FORWARD -i eth+ -j DROP\n-A FORWARD -i eth0 -j ACCEPT\nCOMMIT\n', 'shadowed-rule');
