@@ -1,8 +1,9 @@
 /**
  * The shadowed-rule and redundant-rule findings, judged by the kernel: a finding says that every
  * packet its rule matches is decided first by the lines it names. Each case loads a small INPUT
- * chain into B, sends from A one TCP packet to every port the flagged rule matches (all of its
- * packets that differ in what the rules look at), and reads the counters:
+ * chain into B, sends from A one TCP packet to every port the flagged rule matches (each case is
+ * built so that these packets reach every rule that decides some of the flagged rule's packets),
+ * and reads the counters:
  *
  * - the flagged rule counted none of them;
  * - the rules before it that counted some are exactly the lines the finding names: a rule that
