@@ -232,6 +232,30 @@ describe('rule index: candidates, and the index carried over an edit', function 
     assert.ok(looked / 86 <= 40, `${(looked / 86).toFixed(1)} rules looked at per count`);
   });
 
+  it('one rule without the destination every other rule names leaves the destination indexed and asked first: a count still looks at a few rules, not at every rule to the same port and interface', () => {
+    // 400 rules, each to its own address, through one of four bridges to one of four ports: every
+    // rule restricts the destination, the port, the interface and the protocol
+    const rule = (k: number, dst: boolean) => `-A D ${dst ? `-d 10.1.${k >> 8}.${k & 255}/32 ` : ''}! -i br-${k % 4} -o br-${k % 4} -p tcp -m tcp --dport ${8000 + (k % 4)} -j ACCEPT`;
+    const looked = (without: number | undefined) => {
+      const lines = Array.from({ length: 400 }, (_, k) => rule(k, k !== without));
+      const rs = parseRuleset(['*filter', ':D - [0:0]', ...lines, 'COMMIT', ''].join('\n'), { family: 'ipv4' });
+      const spaces = rs.rules.map((r) => compileRule(ENV, r));
+      const index = new ChainIndex(ENV, list(spaces));
+      const cost = [0];
+      let sum = 0;
+      for (let at = 0; at < 400; at += 9) {
+        if (at === without) continue;
+        index.candidateCount(spaces[at]!.space.boxes, at + 1, cost);
+        sum += cost[0]!;
+      }
+      return sum / 45;
+    };
+    const all = looked(undefined);
+    const one = looked(200);
+    assert.ok(all <= 3, `${all.toFixed(1)} rules looked at per count`);
+    assert.ok(one <= all + 3, `one rule without its destination: ${one.toFixed(1)} rules looked at per count, against ${all.toFixed(1)}`);
+  });
+
   it('a question every indexed dimension answers with more hits than the first room is asked again with more: the answer is the best dimension\'s, not every rule', () => {
     // 100 rules alike (each meets the others in every dimension), then 300 others to other
     // addresses, protocols and ports

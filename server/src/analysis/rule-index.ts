@@ -124,6 +124,8 @@ const FIRST_ROOM = 16;
 const ROOM_GROWTH = 8;
 /** Dimensions indexed per chain by count: the ones most of its rules restrict (see chooseDims for one more). */
 const MAX_DIMS = 3;
+/** Steps of the share of rules a dimension is restricted in, by which dimensions are ranked (see chooseDims). */
+const SHARE_STEPS = 64;
 
 /**
  * The dimensions of KEY_DIMS the first box of a rule restricts, one bit per place: only in those
@@ -196,18 +198,26 @@ function counted(kinds: Kinds, kind: number, by: number): Map<number, number> {
 }
 
 /**
- * The dimensions to index: the MAX_DIMS that most rules restrict (ties in KEY_DIMS order); then,
- * when many rules restrict none of those, the dimension most of them restrict. A Docker host's nat
- * DOCKER chain has 25 000 DNAT rules by port and protocol and 3 000 `-i br-X -j RETURN` rules
- * before them: by counts alone it was indexed by port, protocol and destination, so that every
- * question about one packet found every RETURN rule (6 400 looked at for each RETURN rule's
- * corners, and judging the chain stopped at the budget on its 160th rule).
+ * The dimensions to index: the MAX_DIMS that most rules restrict (ties in KEY_DIMS order, which
+ * puts addresses, the most telling, first); then, when many rules restrict none of those, the
+ * dimension most of them restrict. A Docker host's nat DOCKER chain has 25 000 DNAT rules by port
+ * and protocol and 3 000 `-i br-X -j RETURN` rules before them: by counts alone it was indexed by
+ * port, protocol and destination, so that every question about one packet found every RETURN rule
+ * (6 400 looked at for each RETURN rule's corners, and judging the chain stopped at the budget on
+ * its 160th rule). Counts are compared by the share of the largest they reach, in steps of 1/64:
+ * when every rule restricted the destination, the port, the interface and the protocol, one rule
+ * edited without its destination took the destination out of the index, and each question about
+ * one packet of the Docker-like filter DOCKER chain read 25 rules instead of 4 (judging the chain
+ * went from 147 000 comparisons to the budget, 1 000 000).
  */
 function chooseDims(kinds: Kinds): Dim[] {
   const per = new Array<number>(KEY_DIMS.length).fill(0);
   for (const [kind, c] of kinds) for (let k = 0; k < KEY_DIMS.length; k++) if (kind & (1 << k)) per[k] += c;
   const places = KEY_DIMS.map((_, k) => k).filter((k) => per[k]! > 0);
-  places.sort((a, b) => per[b]! - per[a]! || a - b);
+  let most = 0;
+  for (const k of places) most = Math.max(most, per[k]!);
+  const share = (k: number) => Math.ceil((per[k]! * SHARE_STEPS) / most);
+  places.sort((a, b) => share(b) - share(a) || a - b);
   const chosen = places.slice(0, MAX_DIMS);
   let mask = 0;
   for (const k of chosen) mask |= 1 << k;
@@ -255,15 +265,21 @@ const NO_DIMS: readonly Dim[] = [];
 const NO_KEYED: readonly Keyed[] = [];
 
 /**
- * The indexed dimensions in the order questions try them: fewest free rules first (ties in
- * KEY_DIMS order). A question is answered from the dimension that gives it the fewest rules, its
+ * The indexed dimensions in the order questions try them: fewest free rules first, counted in
+ * steps of 1/64 of the rules (ties in KEY_DIMS order). A question is answered from the dimension that gives it the fewest rules, its
  * hits there and the rules free there; a dimension with more free rules than the best answer so
  * far is not looked at. Tried in KEY_DIMS order, each of the 5 000 `-d 127.0.0.1` DNAT rules of a
  * Docker host's nat DOCKER chain first collected every later one by destination, before its port
  * narrowed the answer to one rule and the 3 000 rules free in ports.
  */
 function inQuestionOrder(keyed: ReadonlyMap<Dim, Keyed>): ReadonlyMap<Dim, Keyed> {
-  return new Map([...keyed].sort((a, b) => a[1].free.length - b[1].free.length || KEY_PLACE.get(a[0])! - KEY_PLACE.get(b[0])!));
+  // (free rules counted in steps of 1/64 of the rules: one rule of 28 000 edited without its
+  // destination put the destination after the port and the interface, and every question of the
+  // Docker-like filter DOCKER chain read 30-odd rules by port before the destination answered)
+  const first = keyed.values().next().value;
+  const n = first ? first.entries.length + first.free.length : 0;
+  const steps = (k: Keyed) => Math.floor((k.free.length * SHARE_STEPS) / Math.max(1, n));
+  return new Map([...keyed].sort((a, b) => steps(a[1]) - steps(b[1]) || KEY_PLACE.get(a[0])! - KEY_PLACE.get(b[0])!));
 }
 
 /**
