@@ -19,6 +19,13 @@ const list = (spaces: readonly (RuleSpace | undefined)[]) => ChunkedArray.of(spa
 
 const ENV: SpaceEnv = { family: 'ipv4' };
 
+/** The compiled rules of `lines` in a file of the table and chain lines `head`, and the index of their chain. */
+function indexOf(head: readonly string[], lines: readonly string[]): { spaces: RuleSpace[]; index: ChainIndex } {
+  const rs = parseRuleset([...head, ...lines, 'COMMIT', ''].join('\n'), { family: 'ipv4' });
+  const spaces = rs.rules.map((r) => compileRule(ENV, r));
+  return { spaces, index: new ChainIndex(ENV, list(spaces)) };
+}
+
 /** A random rule of a chain: some of source, destination, protocol and port (or either port), interface, state. */
 function randomRuleText(rng: Rng, skew: number): string {
   const parts: string[] = ['-A C'];
@@ -156,9 +163,7 @@ describe('rule index: candidates, and the index carried over an edit', function 
       `-A FORWARD -i ${b} ! -o ${b} -j ACCEPT`,
       `-A FORWARD -i ${b} -o ${b} -j ACCEPT`,
     ]);
-    const rs = parseRuleset(['*filter', ':FORWARD DROP [0:0]', ':DOCKER - [0:0]', ...lines, 'COMMIT', ''].join('\n'), { family: 'ipv4' });
-    const spaces = rs.rules.map((r) => compileRule(ENV, r));
-    const index = new ChainIndex(ENV, list(spaces));
+    const { spaces, index } = indexOf(['*filter', ':FORWARD DROP [0:0]', ':DOCKER - [0:0]'], lines);
     const lowest = (d: Dim) => domain(ENV, d)[0];
     const packet = (iif: string, oif: string) => new Map<Dim, bigint>(DIMS.map((d) => [d, d === 'iif' ? ifaceValue(iif) : d === 'oif' ? ifaceValue(oif) : lowest(d)]));
     for (const [from, to] of [[bridges[3]!, bridges[150]!], [bridges[199]!, bridges[0]!], ['eth0', bridges[42]!]] as const) {
@@ -178,9 +183,7 @@ describe('rule index: candidates, and the index carried over an edit', function 
     const bridges = Array.from({ length: 60 }, (_, k) => `br-${k.toString(16).padStart(12, '0')}`);
     const returns = bridges.map((b) => `-A DOCKER -i ${b} -j RETURN`);
     const dnats = Array.from({ length: 600 }, (_, k) => `-A DOCKER ${k % 5 === 0 ? '-d 127.0.0.1/32 ' : ''}! -i ${bridges[k % 60]} -p ${k % 2 ? 'tcp' : 'udp'} -m ${k % 2 ? 'tcp' : 'udp'} --dport ${8000 + k} -j DNAT --to-destination 172.16.0.${(k % 250) + 2}:80`);
-    const rs = parseRuleset(['*nat', ':DOCKER - [0:0]', ...returns, ...dnats, 'COMMIT', ''].join('\n'), { family: 'ipv4' });
-    const spaces = rs.rules.map((r) => compileRule(ENV, r));
-    const index = new ChainIndex(ENV, list(spaces));
+    const { spaces, index } = indexOf(['*nat', ':DOCKER - [0:0]'], [...returns, ...dnats]);
     const lowest = (d: Dim) => domain(ENV, d)[0];
     for (const b of [bridges[0]!, bridges[31]!, 'eth0']) {
       const p = new Map<Dim, bigint>(DIMS.map((d) => [d, d === 'iif' ? ifaceValue(b) : lowest(d)]));
@@ -195,9 +198,7 @@ describe('rule index: candidates, and the index carried over an edit', function 
     // 300 rules each to its own port, one in five of them to one address; 40 rules free in ports,
     // addresses and protocols: fewer rules free in ports than in addresses
     const lines = [...Array.from({ length: 40 }, (_, k) => `-A C -i eth${k} -j RETURN`), ...Array.from({ length: 300 }, (_, k) => `-A C ${k % 5 === 0 ? '-d 127.0.0.1/32 ' : ''}-p tcp -m tcp --dport ${8000 + k} -j DNAT --to-destination 172.16.0.2:80`)];
-    const rs = parseRuleset(['*nat', ':C - [0:0]', ...lines, 'COMMIT', ''].join('\n'), { family: 'ipv4' });
-    const spaces = rs.rules.map((r) => compileRule(ENV, r));
-    const index = new ChainIndex(ENV, list(spaces));
+    const { spaces, index } = indexOf(['*nat', ':C - [0:0]'], lines);
     const cost = [0];
     // (rules to the address)
     for (const at of [40, 100, 200]) {
@@ -214,9 +215,7 @@ describe('rule index: candidates, and the index carried over an edit', function 
     // answer with hundreds, the source (one free rule at the end) with one or two
     const ports = ['-m tcp --dport 443', '-m multiport --dports 80,1080', '-m tcp --dport 22', '-m multiport --dports 53,1053', '-m tcp --dport 8080'];
     const lines = [...Array.from({ length: 600 }, (_, k) => `-A S -s 10.${k >> 8}.${k & 255}.0/24 -p tcp ${ports[k % 5]} -j ACCEPT`), '-A S -p tcp -m tcp --dport 443 -j ACCEPT'];
-    const rs = parseRuleset(['*filter', ':S - [0:0]', ...lines, 'COMMIT', ''].join('\n'), { family: 'ipv4' });
-    const spaces = rs.rules.map((r) => compileRule(ENV, r));
-    const index = new ChainIndex(ENV, list(spaces));
+    const { spaces, index } = indexOf(['*filter', ':S - [0:0]'], lines);
     const cost = [0];
     let looked = 0;
     for (let at = 0; at < 600; at += 7) {
@@ -238,9 +237,7 @@ describe('rule index: candidates, and the index carried over an edit', function 
     const rule = (k: number, dst: boolean) => `-A D ${dst ? `-d 10.1.${k >> 8}.${k & 255}/32 ` : ''}! -i br-${k % 4} -o br-${k % 4} -p tcp -m tcp --dport ${8000 + (k % 4)} -j ACCEPT`;
     const looked = (without: number | undefined) => {
       const lines = Array.from({ length: 400 }, (_, k) => rule(k, k !== without));
-      const rs = parseRuleset(['*filter', ':D - [0:0]', ...lines, 'COMMIT', ''].join('\n'), { family: 'ipv4' });
-      const spaces = rs.rules.map((r) => compileRule(ENV, r));
-      const index = new ChainIndex(ENV, list(spaces));
+      const { spaces, index } = indexOf(['*filter', ':D - [0:0]'], lines);
       const cost = [0];
       let sum = 0;
       for (let at = 0; at < 400; at += 9) {
@@ -260,9 +257,7 @@ describe('rule index: candidates, and the index carried over an edit', function 
     // 100 rules alike (each meets the others in every dimension), then 300 others to other
     // addresses, protocols and ports
     const lines = [...Array.from({ length: 100 }, () => '-A S -s 10.9.9.0/24 -p tcp -m tcp --dport 443 -j ACCEPT'), ...Array.from({ length: 300 }, (_, k) => `-A S -s 10.1.${k & 255}.0/24 -p udp -m udp --dport ${1000 + k} -j ACCEPT`)];
-    const rs = parseRuleset(['*filter', ':S - [0:0]', ...lines, 'COMMIT', ''].join('\n'), { family: 'ipv4' });
-    const spaces = rs.rules.map((r) => compileRule(ENV, r));
-    const index = new ChainIndex(ENV, list(spaces));
+    const { spaces, index } = indexOf(['*filter', ':S - [0:0]'], lines);
     for (const at of [0, 30, 98]) {
       const boxes = spaces[at]!.space.boxes;
       const got = index.candidates(boxes, at + 1);
