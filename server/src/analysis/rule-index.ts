@@ -268,9 +268,10 @@ const NO_KEYED: readonly Keyed[] = [];
  * The indexed dimensions in the order questions try them: fewest free rules first, counted in
  * steps of 1/64 of the rules (ties in KEY_DIMS order). A question is answered from the dimension
  * that gives it the fewest rules, its hits there and the rules free there; a dimension with more
- * free rules than the best answer so far is not looked at. Tried in KEY_DIMS order, each of the 5 000 `-d 127.0.0.1` DNAT rules of a
- * Docker host's nat DOCKER chain first collected every later one by destination, before its port
- * narrowed the answer to one rule and the 3 000 rules free in ports.
+ * free rules than the best answer so far is not looked at. Tried in KEY_DIMS order, each of the
+ * 5 000 `-d 127.0.0.1` DNAT rules of a Docker host's nat DOCKER chain first collected every later
+ * one by destination, before its port narrowed the answer to one rule and the 3 000 rules free in
+ * ports.
  */
 function inQuestionOrder(keyed: ReadonlyMap<Dim, Keyed>): ReadonlyMap<Dim, Keyed> {
   // (free rules counted in steps of 1/64 of the rules: one rule of 24 680 edited without its
