@@ -12,7 +12,7 @@ import { lineRef, statedPolicy, verdictKey } from '../../server/src/analysis/che
 import { analysisContext, TAKEN_ONLY, TCP_START } from '../../server/src/analysis/context';
 import { type Hook, HOOKS } from '../../server/src/knowledge/types';
 import { type Condition, compileRule, conditionFor } from '../../server/src/analysis/rule-space';
-import { Box, DIMS, type Dim, domain, ifaceSet, ifaceValue, ISet, mergeBoxes, mergeStats, rangeKey, Space, type SpaceEnv } from '../../server/src/analysis/packet-space';
+import { Box, boxGet, cutAlongOneDim, DIMS, type Dim, domain, ifaceSet, ifaceValue, ISet, MIN_RUN, mergeBoxes, mergeStats, rangeKey, Space, type SpaceEnv } from '../../server/src/analysis/packet-space';
 import { reach, setWalkBudget, verdictKind } from '../../server/src/analysis/reach';
 import type { Finding, Rule, Ruleset, Table, Word } from '../../server/src/model/ruleset';
 import { tokenizeLine, WordPool } from '../../server/src/parser/tokenizer';
@@ -469,6 +469,35 @@ describe('performance rewrites keep behaviour: analysis', function () {
       const rs = createRulesDocument(`file:///${f.name}.rules`, 1, f.text).ruleset;
       assert.deepEqual(canon(checkShadowed(rs)), canon(referenceShadowed(rs)), f.name);
     }
+  });
+
+  it('shadowed/redundant (indexed, runs of rules cutting along one dimension cut at once) give what the every-rule version gives on Docker-like nat chains', () => {
+    // a RETURN for each bridge (now and then twice, or for a prefix of bridges), DNAT rules of
+    // ports published once or twice (the second decided by the RETURN rules and the first), and
+    // rules that cut along another dimension among them
+    const rng = new Rng(20261124);
+    let found = 0;
+    for (let n = 0; n < 12; n++) {
+      const lines = ['*nat', ':PREROUTING ACCEPT [0:0]', ':DOCKER - [0:0]', '-A PREROUTING -j DOCKER'];
+      const bridges = rng.int(10, 60);
+      for (let b = 0; b < bridges; b++) {
+        lines.push(`-A DOCKER -i br${b} -j RETURN`);
+        if (rng.chance(0.05)) lines.push(`-A DOCKER -i br${rng.int(0, b)} -j RETURN`);
+        if (rng.chance(0.03)) lines.push(`-A DOCKER -i br${b}+ -j RETURN`);
+        if (rng.chance(0.03)) lines.push(`-A DOCKER -p udp --dport ${rng.int(1, 9)} -j RETURN`);
+      }
+      for (let k = 0; k < 30; k++) {
+        const port = 2000 + rng.int(0, 20);
+        lines.push(`-A DOCKER ! -i br${rng.int(0, bridges - 1)} -p tcp -m tcp --dport ${port} -j DNAT --to-destination 172.18.0.${k}:80`);
+        if (rng.chance(0.1)) lines.push(`-A DOCKER -i br${rng.int(0, bridges + 5)} -j RETURN`);
+      }
+      lines.push('COMMIT', '');
+      const rs = createRulesDocument(`file:///nat${n}.rules`, 1, lines.join('\n')).ruleset;
+      const got = checkShadowed(rs);
+      assert.deepEqual(canon(got), canon(referenceShadowed(rs)), `ruleset ${n}`);
+      found += got.filter((f) => /more rules/.test(f.message)).length;
+    }
+    assert.ok(found > 20, `${found} findings naming more than eight rules`);
   });
 
   /** Each built-in chain of the corpus's rulesets and of 40 generated ones (drawn with `seed`), with its version's analysis. */
@@ -943,6 +972,69 @@ describe('performance rewrites keep behaviour: analysis', function () {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it('a run of cuts along one dimension, cut at once, leaves what cutting them one by one leaves, and each took what it took there', () => {
+    // cuts that restrict one dimension d of the box (a value, a few, or all but one, as `! -i`),
+    // now and then also another one to a set that holds the box's (or does not: the run ends there)
+    // (values up to 5 000 on d, so that 30 cuts rarely share one, a fifth of them where the box's
+    // sets lie, up to 40)
+    const cutsOf = (b: Box, d: Dim) => {
+      const [lo, hi] = domain(env, d);
+      const top = hi < 5000n ? hi : 5000n;
+      const value = fc.oneof({ arbitrary: fc.bigInt({ min: lo, max: top < 60n ? top : 60n }), weight: 1 }, { arbitrary: fc.bigInt({ min: lo, max: top }), weight: 4 });
+      const cut = fc.record({ v: value, w: fc.constantFrom(0n, 0n, 0n, 1n, 4n), kind: fc.integer({ min: 0, max: 29 }), x: fc.constantFrom(...dims) });
+      return fc.array(cut, { maxLength: 30, size: 'max' }).map((cs) =>
+        cs.map(({ v, w, kind, x }) => {
+          const on: [Dim, ISet][] = [[d, kind === 0 ? ISet.of(lo, hi).subtract(ISet.point(v)) : ISet.of(v, v + w > top ? top : v + w)]];
+          if (kind === 1 && x !== d) on.push([x, boxGet(env, b, x).union(ISet.point(lo))]);
+          if (kind === 2 && x !== d) on.push([x, ISet.point(lo)]);
+          // (all of x's values but the box's lowest: ends that hold the box's, a hole that does not)
+          if (kind === 3 && x !== d) on.push([x, ISet.of(...domain(env, x)).subtract(ISet.point(boxGet(env, b, x).first()!))]);
+          return Space.box(Box.from(on));
+        }),
+      );
+    };
+    const cases = box.chain((b) => fc.constantFrom<Dim>('dst', 'dport', 'iif').chain((d) => cutsOf(b, d).map((cuts) => ({ b, cuts }))));
+    let runs = 0;
+    let long = 0;
+    fc.assert(
+      fc.property(cases, fc.integer({ min: 0, max: 4 }), ({ b, cuts }, from) => {
+        const left = Space.box(b);
+        const run = cutAlongOneDim(env, left, (k) => cuts[k]!, from, cuts.length);
+        if (!run) return;
+        runs++;
+        if (run.end - from >= 16) long++;
+        assert.ok(run.end - from >= MIN_RUN && run.end <= cuts.length);
+        let seq = left;
+        for (let k = from; k < run.end; k++) {
+          assert.equal(run.took[k - from], cuts[k]!.meets(env, seq), `cut ${k}`);
+          seq = seq.subtract(env, cuts[k]!);
+        }
+        assert.ok(!seq.approximate && run.left.subtract(env, seq).empty && seq.subtract(env, run.left).empty, 'the same packets left');
+      }),
+      { numRuns: 4000 },
+    );
+    assert.ok(runs > 300 && long > 20, `${runs} runs, ${long} of 16 cuts or more`);
+  });
+
+  it('a run of cuts along one dimension ends at the first cut that shares a value with an earlier one, or that cuts along another', () => {
+    const points = (n: number, at = 0) => Array.from({ length: n }, (_, i) => Space.box(Box.of('iif', ISet.point(BigInt(at + i)))));
+    const left = Space.box(Box.from([['iif', ISet.of(0n, 1000n).subtract(ISet.point(500n))], ['dport', ISet.point(80n)]]));
+    // 30 interfaces, then all interfaces but one (as `! -i br-X -p tcp --dport 80`): 30 cut at once
+    const broad = Space.box(Box.from([['iif', ISet.of(0n, 1000n).subtract(ISet.point(3n))], ['dport', ISet.point(80n)]]));
+    const cuts = [...points(30, 10), broad];
+    const run = cutAlongOneDim(env, left, (k) => cuts[k]!, 0, cuts.length)!;
+    assert.equal(run.end, 30);
+    assert.ok(run.took.every(Boolean));
+    // an interface cut again (a copy of a rule) after 12: the run is the 12 before it
+    const again = [...points(12, 10), ...points(1, 15), ...points(10, 40)];
+    assert.equal(cutAlongOneDim(env, left, (k) => again[k]!, 0, again.length)!.end, 12);
+    // one that cuts a port too: the run ends before it
+    const other = [...points(9), Space.box(Box.from([['iif', ISet.point(70n)], ['dport', ISet.point(81n)]])), ...points(9, 20)];
+    assert.equal(cutAlongOneDim(env, left, (k) => other[k]!, 0, other.length)!.end, 9);
+    // fewer than MIN_RUN: none
+    assert.equal(cutAlongOneDim(env, left, (k) => cuts[k]!, 0, MIN_RUN - 1), undefined);
   });
 
   it('a union cut to the cap of 512 boxes is not merged again for each box added to it, and stays approximate', () => {

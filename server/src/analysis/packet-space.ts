@@ -790,6 +790,108 @@ export function boxSubtract(env: SpaceEnv, a: Box, b: Box): Box[] {
   return out;
 }
 
+/** Cuts fewer than this in a row are made one by one (see cutAlongOneDim). */
+export const MIN_RUN = 8;
+
+/**
+ * The cuts from `from` on, and before `to`, made at once where they cut `left` along one dimension
+ * only. That is when `left` is one box and each cut (`cutAt(k)`) is one box that holds all of
+ * left's box on every dimension but d, the same one for all, and restricts d; and when their sets
+ * of d share no value with each other. Cut one by one, each then takes what its set of d shares
+ * with left's, whatever the cuts before it took, and what is left is left's box with its set of d
+ * less the union of theirs: made here with one sort of their ranges instead of a cut each. (A cut
+ * of a long set copies a part of it and the list of parts: the 3 210 `-i br-X -j RETURN` rules of
+ * a Docker-like nat DOCKER chain, cut one by one out of a DNAT rule they all meet, took 17-45 ms.)
+ *
+ * Gives the end of the run (the first cut not taken into it), which of its cuts took packets, and
+ * what is left; undefined when there is no such run of at least MIN_RUN cuts from `from` on. The
+ * run is the longest one whose sets are disjoint: a cut whose set overlaps an earlier one's (the
+ * DNAT rule `! -i br-Y ...` that the RETURN rules are followed by) ends it.
+ */
+export function cutAlongOneDim(env: SpaceEnv, left: Space, cutAt: (k: number) => Space, from: number, to: number): { readonly end: number; readonly took: readonly boolean[]; readonly left: Space } | undefined {
+  if (to - from < MIN_RUN || left.boxCount !== 1 || left.approximate) return undefined;
+  const b = left.boxAt(0);
+  let d: Dim | undefined;
+  let end = from;
+  for (; end < to; end++) {
+    const c = cutAt(end);
+    if (c.boxCount !== 1 || c.approximate) break;
+    const x = onlyDimNotHeld(env, b, c.boxAt(0));
+    if (x === undefined || (d !== undefined && x !== d)) break;
+    d = x;
+  }
+  if (end - from < MIN_RUN || d === undefined) return undefined;
+  // the run's ranges on d by their low ends, each with the cut it is of
+  const ranges: Range[] = [];
+  const owners: number[] = [];
+  for (let k = from; k < end; k++) {
+    for (const r of cutAt(k).boxAt(0).get(d)!.ranges) {
+      ranges.push(r);
+      owners.push(k);
+    }
+  }
+  const order = Array.from(ranges.keys()).sort((i, j) => (ranges[i]![0] < ranges[j]![0] ? -1 : ranges[i]![0] > ranges[j]![0] ? 1 : 0));
+  // the longest run whose ranges are disjoint (two overlap only across cuts: a set's own ranges
+  // are disjoint). Two ranges next to each other in that order that overlap end it at the later
+  // of their cuts at the latest; it ends there when the ranges before that cut are disjoint (the
+  // one overlap of a run, as the DNAT rule after the RETURN rules, or a copy of a rule), else
+  // where a binary search finds
+  const disjointBefore = (e: number): boolean => {
+    let hi: bigint | undefined;
+    for (const i of order) {
+      if (owners[i]! >= e) continue;
+      if (hi !== undefined && ranges[i]![0] <= hi) return false;
+      hi = ranges[i]![1];
+    }
+    return true;
+  };
+  let atMost = end;
+  for (let t = 1; t < order.length; t++) {
+    const a = order[t - 1]!;
+    const c = order[t]!;
+    if (ranges[c]![0] <= ranges[a]![1]) atMost = Math.min(atMost, Math.max(owners[a]!, owners[c]!));
+  }
+  if (atMost < end) {
+    let ok = from;
+    let bad = atMost;
+    if (disjointBefore(atMost)) ok = atMost;
+    while (bad - ok > 1) {
+      const mid = (ok + bad) >> 1;
+      if (disjointBefore(mid)) ok = mid;
+      else bad = mid;
+    }
+    end = ok;
+    if (end - from < MIN_RUN) return undefined;
+  }
+  const cur = boxGet(env, b, d);
+  const took: boolean[] = [];
+  for (let k = from; k < end; k++) took.push(cutAt(k).boxAt(0).get(d)!.meets(cur));
+  const rest = cur.subtract(ISet.fromRanges(order.filter((i) => owners[i]! < end).map((i) => ranges[i]!)));
+  return { end, took, left: rest.empty ? Space.NONE : Space.box(b.with(d, rest)) };
+}
+
+/**
+ * The one dimension on which box `c` does not hold all of box `b`: undefined when it holds all of
+ * `b` or falls short on more than one.
+ */
+function onlyDimNotHeld(env: SpaceEnv, b: Box, c: Box): Dim | undefined {
+  let found: Dim | undefined;
+  for (let i = 0; i < c.size; i++) {
+    const x = c.dimAt(i);
+    if (holdsAll(c.setAt(i), boxGet(env, b, x))) continue;
+    if (found !== undefined) return undefined;
+    found = x;
+  }
+  return found;
+}
+
+/** Whether `outer` holds every value of `inner` (its ends compared first: no set made for most). */
+function holdsAll(outer: ISet, inner: ISet): boolean {
+  if (inner.empty) return true;
+  if (outer.empty || inner.first()! < outer.first()! || inner.last()! > outer.last()!) return false;
+  return outer.rangeCount === 1 || outer.covers(inner);
+}
+
 /**
  * A set of packets: a union of boxes. Kept small by a cap; past it, `approximate` is set.
  *

@@ -15,7 +15,7 @@ import { type Chain, type Finding, isRule, type MovedLines, movedLine, replacedR
 import { previousLine, type RulesetEdit, rulesetEdit } from '../../parser/ruleset-parser';
 import { analysisContext } from '../context';
 import { envKey, KeptForChain, PerChainMemo, SeqMemo } from '../memo';
-import { type Box, boxCorner, DIMS, type Dim, Space, type SpaceEnv } from '../packet-space';
+import { type Box, boxCorner, cutAlongOneDim, DIMS, type Dim, MIN_RUN, Space, type SpaceEnv } from '../packet-space';
 import { verdictKind } from '../reach';
 import type { RuleSpace } from '../rule-space';
 import { statedPolicy, verdictKey } from './rule-facts';
@@ -419,10 +419,12 @@ interface ChainFacts {
 }
 
 /**
- * Earlier rules meeting a rule that are cut out of its packets one by one before their union is
- * asked whether they cover it (see coveringRules).
+ * Earlier rules meeting a rule that are cut out of its packets one by one before the union of the
+ * rest is asked whether it covers what they left (see coveringRules).
  */
 const FIRST_CUTS = 16;
+/** Times a rule's covering rules are looked at for a run to cut at once (see cutAlongOneDim). */
+const MAX_RUNS = 4;
 /** Later rules meeting a rule from which redundancy is first tried on corner packets. */
 const CORNERS_FROM = 8;
 /** Where candidateCount writes how many rules it looked at (see sameEffectBelow). */
@@ -1084,15 +1086,32 @@ export function checkShadowed(rs: Ruleset): Finding[] {
         if (covering.get(p) === 1 && compiled.get(p)!.space.meets(ctx.env, space)) meeting.push(p);
       }
       // each in turn takes what meets it of what the ones before it left, until nothing is left.
-      // Past the first few, whether they take all of it is asked of their union first: a rule
-      // they do not cover then costs one union (the merge of boxes that differ in one
-      // dimension), not a cut for each of them, each cut a pass over the holes the ones before
-      // it left in what is left
+      // Past the first few, whether the rest take all that is left is asked of their union
+      // first: a rule they do not cover then costs one union (the merge of boxes that differ in
+      // one dimension), not a cut for each of them, each cut a pass over the holes the ones
+      // before it left in what is left. Runs of rules that cut along one dimension (thousands of
+      // `-i br-X -j RETURN` above a DNAT rule) are cut at once
       const by: number[] = [];
       let left = space;
+      let asked = false;
+      // (runs looked for at most a few times: each look reads the rules after it, up to the
+      // first that does not cut along the same dimension)
+      let runsLeft = MAX_RUNS;
+      const cutAt = (k: number) => compiled.get(meeting[k]!)!.space;
       for (let k = 0; k < meeting.length; k++) {
-        if (k === FIRST_CUTS && !coveredBy(meeting, space)) return undefined;
-        const esp = compiled.get(meeting[k]!)!.space;
+        const run = runsLeft > 0 && left.boxCount === 1 && meeting.length - k >= MIN_RUN ? (runsLeft--, cutAlongOneDim(ctx.env, left, cutAt, k, meeting.length)) : undefined;
+        if (run) {
+          for (let j = k; j < run.end; j++) if (run.took[j - k]) by.push(meeting[j]!);
+          left = run.left;
+          if (left.empty) return by.slice();
+          k = run.end - 1;
+          continue;
+        }
+        if (!asked && k >= FIRST_CUTS) {
+          asked = true;
+          if (!coveredBy(meeting.slice(k), left)) return undefined;
+        }
+        const esp = cutAt(k);
         if (!esp.meets(ctx.env, left)) continue;
         by.push(meeting[k]!);
         left = left.subtract(ctx.env, esp);
