@@ -431,6 +431,43 @@ describe('check: shadowed, redundant and unreachable rules', function () {
       assert.deepEqual(found, checkShadowed(createRulesDocument('file:///put.rules', 1, cur.join('\n')).ruleset), name);
     }
   });
+  it('a rule found covered is not judged again when a rule put in or taken out before it does not change which rules take its packets, and is when it does', function () {
+    this.timeout(60_000);
+    // a Docker-like nat DOCKER chain: a RETURN for each bridge, a DNAT for each published port,
+    // and a second DNAT of port 2005 that the RETURN rules and the first one decide
+    const ret = (b: number) => `-A DOCKER -i br${b} -j RETURN`;
+    const dnat = (b: number) => `-A DOCKER ! -i br${b} -p tcp -m tcp --dport ${2000 + b} -j DNAT --to-destination 172.18.0.${b}:80`;
+    const dup = '-A DOCKER ! -i br30 -p tcp -m tcp --dport 2005 -j DNAT --to-destination 172.26.0.8:80';
+    let cur = ['*nat', ':PREROUTING ACCEPT [0:0]', ':DOCKER - [0:0]', '-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER', '-A DOCKER -i docker0 -j RETURN'];
+    cur.push(...Array.from({ length: 60 }, (_, b) => ret(b)), ...Array.from({ length: 40 }, (_, b) => dnat(b)), dup, 'COMMIT', '');
+    let doc = createRulesDocument('file:///nat.rules', 1, cur.join('\n'));
+    const first = checkShadowed(doc.ruleset).find((f) => f.span.line === cur.indexOf(dup));
+    assert.match(first?.message ?? '', /never takes effect: every packet it matches is already decided by line 5, line 6, .* and 53 more rules/);
+    const after = (x: string, y: string) => (l: string[]) => [...l.slice(0, l.indexOf(x) + 1), y, ...l.slice(l.indexOf(x) + 1)];
+    // [name, edit, whether the second DNAT is judged again]
+    const steps: [string, (l: string[]) => string[], boolean][] = [
+      // (a copy of a RETURN: its bridge was taken by the one above it)
+      ['a copy of a RETURN rule put in', after(ret(7), ret(7)), false],
+      // (a new bridge: taken by the first DNAT of port 2005 until now)
+      ['a RETURN rule of a new bridge put in', after(ret(20), ret(900)), true],
+      ['the copy taken out', (l) => l.filter((x, i) => x !== ret(7) || l.indexOf(x) !== i), false],
+      ['a RETURN rule that takes some of its packets taken out', (l) => l.filter((x) => x !== ret(12)), true],
+      ['a rule meeting it put in after it', after(dup, '-A DOCKER -p tcp -m tcp --dport 2000:2010 -j ACCEPT'), false],
+      // (a rule that does not cover takes no packets from the rules after it)
+      ['a rule meeting it that does not cover put in before it', after(ret(40), '-A DOCKER -p tcp -m tcp --dport 2005 -m limit --limit 1/s -j ACCEPT'), false],
+      ['a DNAT rule of its port put in before the first', after(ret(59), '-A DOCKER -p tcp -m tcp --dport 2005 -j DNAT --to-destination 172.26.0.9:80'), true],
+    ];
+    for (const [k, [name, step, again]] of steps.entries()) {
+      cur = step(cur);
+      doc = createRulesDocument('file:///nat.rules', k + 2, cur.join('\n'), 'auto', doc);
+      const before = { ...shadowStats };
+      const found = checkShadowed(doc.ruleset);
+      assert.equal(shadowStats.partial - before.partial, 1, `${name}: judged in part`);
+      // (positions in the chain: its first rule is on line 4)
+      assert.equal(shadowStats.lastShifted.has(cur.indexOf(dup) - 4), again, `${name}: the second DNAT judged again`);
+      assert.deepEqual(found, checkShadowed(createRulesDocument('file:///nat.rules', 1, cur.join('\n')).ruleset), name);
+    }
+  });
   it('a Docker-like FORWARD chain is judged to its end: the later rules a rule meets are counted as comparisons only when they are compared, not when they are counted', function () {
     this.timeout(60_000);
     // each `-i brX ! -o brX` accept meets every later rule about another bridge; its corner
