@@ -811,17 +811,42 @@ export const MIN_RUN = 8;
 export function cutAlongOneDim(env: SpaceEnv, left: Space, cutAt: (k: number) => Space, from: number, to: number): { readonly end: number; readonly took: readonly boolean[]; readonly left: Space } | undefined {
   if (to - from < MIN_RUN || left.boxCount !== 1 || left.approximate) return undefined;
   const b = left.boxAt(0);
-  let d: Dim | undefined;
-  let end = from;
-  for (; end < to; end++) {
-    const c = cutAt(end);
-    if (c.boxCount !== 1 || c.approximate) break;
+  let along: Dim | undefined;
+  const ofTheKind = (k: number): boolean => {
+    const c = cutAt(k);
+    if (c.boxCount !== 1 || c.approximate) return false;
     const x = onlyDimNotHeld(env, b, c.boxAt(0));
-    if (x === undefined || (d !== undefined && x !== d)) break;
-    d = x;
-  }
-  if (end - from < MIN_RUN || d === undefined) return undefined;
-  // the run's ranges on d by their low ends, each with the cut it is of
+    if (x === undefined || (along !== undefined && x !== along)) return false;
+    along = x;
+    return true;
+  };
+  // the first MIN_RUN cuts first: a look that finds no run reads no more than them
+  let end = from;
+  while (end < to && end - from < MIN_RUN && ofTheKind(end)) end++;
+  if (end - from < MIN_RUN || overlapEnd(cutAt, along!, from, end).before < end) return undefined;
+  while (end < to && ofTheKind(end)) end++;
+  const d = along!;
+  // the longest run whose sets are disjoint: the first cut whose set overlaps an earlier one's
+  // ends it (see overlapEnd)
+  const { ranges, owners, order, before } = overlapEnd(cutAt, d, from, end);
+  end = before;
+  const cur = boxGet(env, b, d);
+  const took: boolean[] = [];
+  for (let k = from; k < end; k++) took.push(cutAt(k).boxAt(0).get(d)!.meets(cur));
+  const rest = cur.subtract(ISet.fromRanges(order.filter((i) => owners[i]! < end).map((i) => ranges[i]!)));
+  return { end, took, left: rest.empty ? Space.NONE : Space.box(b.with(d, rest)) };
+}
+
+/**
+ * The ranges on d of the cuts from `from` to `end` (each one box restricting d), in order of their
+ * low ends with the cut each is of, and `before`: the first cut whose ranges overlap those of an
+ * earlier cut (`end` when none do). Two ranges overlap only across cuts (a set's own ranges are
+ * disjoint). Two next to each other in that order that overlap give the later of their cuts, and
+ * the first cut to overlap is at or before the least of those: it is that one when the ranges of
+ * the cuts before it are disjoint (a run's one overlap, as the DNAT rule after the RETURN rules, or
+ * a copy of a rule), else where a binary search finds.
+ */
+function overlapEnd(cutAt: (k: number) => Space, d: Dim, from: number, end: number): { readonly ranges: readonly Range[]; readonly owners: readonly number[]; readonly order: readonly number[]; readonly before: number } {
   const ranges: Range[] = [];
   const owners: number[] = [];
   for (let k = from; k < end; k++) {
@@ -831,11 +856,6 @@ export function cutAlongOneDim(env: SpaceEnv, left: Space, cutAt: (k: number) =>
     }
   }
   const order = Array.from(ranges.keys()).sort((i, j) => (ranges[i]![0] < ranges[j]![0] ? -1 : ranges[i]![0] > ranges[j]![0] ? 1 : 0));
-  // the longest run whose ranges are disjoint (two overlap only across cuts: a set's own ranges
-  // are disjoint). Two ranges next to each other in that order that overlap end it at the later
-  // of their cuts at the latest; it ends there when the ranges before that cut are disjoint (the
-  // one overlap of a run, as the DNAT rule after the RETURN rules, or a copy of a rule), else
-  // where a binary search finds
   const disjointBefore = (e: number): boolean => {
     let hi: bigint | undefined;
     for (const i of order) {
@@ -851,23 +871,15 @@ export function cutAlongOneDim(env: SpaceEnv, left: Space, cutAt: (k: number) =>
     const c = order[t]!;
     if (ranges[c]![0] <= ranges[a]![1]) atMost = Math.min(atMost, Math.max(owners[a]!, owners[c]!));
   }
-  if (atMost < end) {
-    let ok = from;
-    let bad = atMost;
-    if (disjointBefore(atMost)) ok = atMost;
-    while (bad - ok > 1) {
-      const mid = (ok + bad) >> 1;
-      if (disjointBefore(mid)) ok = mid;
-      else bad = mid;
-    }
-    end = ok;
-    if (end - from < MIN_RUN) return undefined;
+  if (atMost === end || disjointBefore(atMost)) return { ranges, owners, order, before: atMost };
+  let ok = from;
+  let bad = atMost;
+  while (bad - ok > 1) {
+    const mid = (ok + bad) >> 1;
+    if (disjointBefore(mid)) ok = mid;
+    else bad = mid;
   }
-  const cur = boxGet(env, b, d);
-  const took: boolean[] = [];
-  for (let k = from; k < end; k++) took.push(cutAt(k).boxAt(0).get(d)!.meets(cur));
-  const rest = cur.subtract(ISet.fromRanges(order.filter((i) => owners[i]! < end).map((i) => ranges[i]!)));
-  return { end, took, left: rest.empty ? Space.NONE : Space.box(b.with(d, rest)) };
+  return { ranges, owners, order, before: ok };
 }
 
 /**
