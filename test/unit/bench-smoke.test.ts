@@ -71,6 +71,7 @@ describe('bench smoke (tiny sizes)', function () {
     const measured = JSON.parse(r.stdout.trim().split('\n').pop()!) as RulesetResult;
     assert.ok(measured.rules >= 120 && measured.cold.cpu > 0);
     assert.equal(measured.lineEdit.count, 4);
+    assert.equal(measured.lineEditLater.count, 4);
     const log = path.join(dir, 'child.log');
     writeLog(log, { lines: 500, wrapper: 'syslog' });
     const l = spawnSync(process.execPath, [scripts.logs, log, '1'], { encoding: 'utf8', timeout: 60_000 });
