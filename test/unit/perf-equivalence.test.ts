@@ -12,7 +12,7 @@ import { lineRef, statedPolicy, verdictKey } from '../../server/src/analysis/che
 import { analysisContext, TAKEN_ONLY, TCP_START } from '../../server/src/analysis/context';
 import { type Hook, HOOKS } from '../../server/src/knowledge/types';
 import { type Condition, compileRule, conditionFor } from '../../server/src/analysis/rule-space';
-import { Box, boxGet, cutAlongOneDim, DIMS, type Dim, domain, ifaceSet, ifaceValue, ISet, MIN_RUN, mergeBoxes, mergeStats, rangeKey, Space, type SpaceEnv } from '../../server/src/analysis/packet-space';
+import { Box, boxGet, cutAlongOneDim, cutRunStats, DIMS, type Dim, domain, ifaceSet, ifaceValue, ISet, MIN_RUN, mergeBoxes, mergeStats, rangeKey, Space, type SpaceEnv } from '../../server/src/analysis/packet-space';
 import { reach, setWalkBudget, verdictKind } from '../../server/src/analysis/reach';
 import type { Finding, Rule, Ruleset, Table, Word } from '../../server/src/model/ruleset';
 import { tokenizeLine, WordPool } from '../../server/src/parser/tokenizer';
@@ -511,6 +511,38 @@ describe('performance rewrites keep behaviour: analysis', function () {
       found += got.filter((f) => /more rules/.test(f.message)).length;
     }
     assert.ok(found > 20, `${found} findings naming more than eight rules`);
+  });
+
+  it('shadowed/redundant (runs of rules alike but for one dimension cut at once) give what the every-rule version gives on Docker-like FORWARD chains', () => {
+    // per bridge: an accept of replies to it, a jump, an accept out of it and one within it, now and
+    // then a copy of one of them (the copy of an accept out of a bridge is decided by the replies
+    // to every other bridge above it and by the accept it copies), and rules that cut along
+    // another dimension among them
+    const rng = new Rng(20261125);
+    let found = 0;
+    const alike = cutRunStats.alike;
+    for (let n = 0; n < 12; n++) {
+      const lines = ['*filter', ':FORWARD DROP [0:0]', ':DOCKER - [0:0]'];
+      const bridges = rng.int(10, 60);
+      for (let b = 0; b < bridges; b++) {
+        lines.push(`-A FORWARD -o br${b} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`, `-A FORWARD -o br${b} -j DOCKER`);
+        const out = `-A FORWARD -i br${b} ! -o br${b} -j ACCEPT`;
+        lines.push(out);
+        if (rng.chance(0.15)) lines.push(`${out} -m comment --comment copy`);
+        lines.push(`-A FORWARD -i br${b} -o br${b} -j ACCEPT`);
+        if (rng.chance(0.05)) lines.push(`-A FORWARD -o br${rng.int(0, b)} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`);
+        if (rng.chance(0.05)) lines.push(`-A FORWARD -o br${b} -m conntrack --ctstate ESTABLISHED -j ACCEPT`);
+        if (rng.chance(0.03)) lines.push(`-A FORWARD -o br${b}+ -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`);
+        if (rng.chance(0.03)) lines.push(`-A FORWARD -p udp --dport ${rng.int(1, 9)} -j DROP`);
+      }
+      lines.push(`-A FORWARD -i br${rng.int(0, bridges - 1)} ! -o br${rng.int(0, bridges - 1)} -j ACCEPT`, 'COMMIT', '');
+      const rs = createRulesDocument(`file:///forward${n}.rules`, 1, lines.join('\n')).ruleset;
+      const got = checkShadowed(rs);
+      assert.deepEqual(canon(got), canon(referenceShadowed(rs)), `ruleset ${n}`);
+      found += got.filter((f) => /more rules/.test(f.message)).length;
+    }
+    assert.ok(found > 10, `${found} findings naming more than eight rules`);
+    assert.ok(cutRunStats.alike - alike > 10, `${cutRunStats.alike - alike} runs of replies to other bridges cut at once`);
   });
 
   /** Each built-in chain of the corpus's rulesets and of 40 generated ones (drawn with `seed`), with its version's analysis. */
@@ -1029,6 +1061,51 @@ describe('performance rewrites keep behaviour: analysis', function () {
       { numRuns: 4000 },
     );
     assert.ok(runs > 300 && long > 20, `${runs} runs, ${long} of 16 cuts or more`);
+  });
+
+  it('a run of cuts alike but for one dimension, cut at once, leaves what cutting them one by one leaves, and each took what it took there', () => {
+    // cuts with the same sets as the first on every dimension but d (or, now and then, one more
+    // value on another: the run ends there), their sets of d mostly disjoint; what is cut: a few boxes
+    const casesOf = (d: Dim) => {
+      const [lo, hi] = domain(env, d);
+      const top = hi < 5000n ? hi : 5000n;
+      const value = fc.oneof({ arbitrary: fc.bigInt({ min: lo, max: top < 60n ? top : 60n }), weight: 1 }, { arbitrary: fc.bigInt({ min: lo, max: top }), weight: 4 });
+      const cut = fc.record({ v: value, w: fc.constantFrom(0n, 0n, 0n, 1n, 4n), other: fc.integer({ min: 0, max: 19 }) });
+      return fc.tuple(box, fc.array(box, { minLength: 1, maxLength: 3 }), fc.array(cut, { maxLength: 30, size: 'max' })).map(([common, lefts, cs]) => {
+        const base = common.without(d);
+        return {
+          left: new Space(lefts),
+          cuts: cs.map(({ v, w, other }) => {
+            // (d first: the dimension told apart is not always the last one looked at)
+            const b = Box.from([[d, ISet.of(v, v + w > top ? top : v + w)] as const, ...base]);
+            const x = base.size > 0 ? base.dimAt(0) : undefined;
+            return Space.box(other === 0 && x !== undefined ? b.with(x, base.setAt(0).union(ISet.point(domain(env, x)[0]))) : b);
+          }),
+        };
+      });
+    };
+    const cases = fc.constantFrom<Dim>('dst', 'dport', 'iif').chain(casesOf);
+    let runs = 0;
+    let long = 0;
+    const alike = cutRunStats.alike;
+    fc.assert(
+      fc.property(cases, fc.integer({ min: 0, max: 4 }), ({ left, cuts }, from) => {
+        const run = cutAlongOneDim(env, left, (k) => cuts[k]!, from, cuts.length);
+        if (!run) return;
+        runs++;
+        if (run.end - from >= 16) long++;
+        assert.ok(run.end - from >= MIN_RUN && run.end <= cuts.length);
+        let seq = left;
+        for (let k = from; k < run.end; k++) {
+          assert.equal(run.took[k - from], cuts[k]!.meets(env, seq), `cut ${k}`);
+          seq = seq.subtract(env, cuts[k]!);
+        }
+        assert.ok(!seq.approximate && run.left.subtract(env, seq).empty && seq.subtract(env, run.left).empty, 'the same packets left');
+      }),
+      { numRuns: 4000 },
+    );
+    assert.ok(runs > 300 && long > 20, `${runs} runs, ${long} of 16 cuts or more`);
+    assert.ok(cutRunStats.alike - alike > 300, `${cutRunStats.alike - alike} runs of cuts alike`);
   });
 
   it('a run of cuts along one dimension ends at the first cut that shares a value with an earlier one, or that cuts along another', () => {

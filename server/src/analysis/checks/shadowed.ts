@@ -1123,8 +1123,10 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       // Past the first few, whether the rest take all that is left is asked of their union
       // first: a rule they do not cover then costs one union (the merge of boxes that differ in
       // one dimension), not a cut for each of them, each cut a pass over the holes the ones
-      // before it left in what is left. Runs of rules that cut along one dimension (thousands of
-      // `-i br-X -j RETURN` above a DNAT rule) are cut at once
+      // before it left in what is left. Runs of rules that share no packet, told apart along one
+      // dimension, are cut at once where their union is one box or cuts one (see cutAlongOneDim:
+      // thousands of `-i br-X -j RETURN` above a DNAT rule, or of replies to every other bridge
+      // above a copy of a FORWARD accept)
       const by: number[] = [];
       let left = space;
       let asked = false;
@@ -1133,7 +1135,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       let runsLeft = MAX_RUNS;
       const cutAt = (k: number) => compiled.get(meeting[k]!)!.space;
       for (let k = 0; k < meeting.length; k++) {
-        const run = runsLeft > 0 && left.boxCount === 1 && meeting.length - k >= MIN_RUN ? (runsLeft--, cutAlongOneDim(ctx.env, left, cutAt, k, meeting.length)) : undefined;
+        const run = runsLeft > 0 && meeting.length - k >= MIN_RUN ? (runsLeft--, cutAlongOneDim(ctx.env, left, cutAt, k, meeting.length)) : undefined;
         if (run) {
           for (let j = k; j < run.end; j++) if (run.took[j - k]) by.push(meeting[j]!);
           left = run.left;
