@@ -1019,6 +1019,17 @@ describe('performance rewrites keep behaviour: analysis', function () {
     );
   });
 
+  /**
+   * Cuts with now and then a copy of an earlier one in their place (the same space, as a copied
+   * line's rule compiles to its original's), drawn by `picks`.
+   */
+  const withCopies = (cuts: readonly Space[], picks: readonly number[]): Space[] => {
+    const out = [...cuts];
+    for (let k = 1; k < out.length; k++) if (picks[k] !== undefined && picks[k]! % 8 === 0) out[k] = out[(picks[k]! >> 3) % k]!;
+    return out;
+  };
+  const copyPicks = fc.array(fc.nat(), { minLength: 30, maxLength: 30 });
+
   it('a run of cuts along one dimension, cut at once, leaves what cutting them one by one leaves, and each took what it took there', () => {
     // cuts that restrict one dimension d of the box (a value, a few, or all but one, as `! -i`),
     // now and then also another one to a set that holds the box's (or does not: the run ends there)
@@ -1040,9 +1051,10 @@ describe('performance rewrites keep behaviour: analysis', function () {
         }),
       );
     };
-    const cases = box.chain((b) => fc.constantFrom<Dim>('dst', 'dport', 'iif').chain((d) => cutsOf(b, d).map((cuts) => ({ b, cuts }))));
+    const cases = box.chain((b) => fc.constantFrom<Dim>('dst', 'dport', 'iif').chain((d) => fc.tuple(cutsOf(b, d), copyPicks).map(([cuts, picks]) => ({ b, cuts: withCopies(cuts, picks) }))));
     let runs = 0;
     let long = 0;
+    let copied = 0;
     fc.assert(
       fc.property(cases, fc.integer({ min: 0, max: 4 }), ({ b, cuts }, from) => {
         const left = Space.box(b);
@@ -1050,6 +1062,7 @@ describe('performance rewrites keep behaviour: analysis', function () {
         if (!run) return;
         runs++;
         if (run.end - from >= 16) long++;
+        if (cuts.slice(from + 1, run.end).some((c, j) => cuts.slice(from, from + j + 1).includes(c))) copied++;
         assert.ok(run.end - from >= MIN_RUN && run.end <= cuts.length);
         let seq = left;
         for (let k = from; k < run.end; k++) {
@@ -1061,6 +1074,7 @@ describe('performance rewrites keep behaviour: analysis', function () {
       { numRuns: 4000 },
     );
     assert.ok(runs > 300 && long > 20, `${runs} runs, ${long} of 16 cuts or more`);
+    assert.ok(copied > 50, `${copied} runs holding a copy of a cut`);
   });
 
   it('a run of cuts alike but for one dimension, cut at once, leaves what cutting them one by one leaves, and each took what it took there', () => {
@@ -1084,9 +1098,10 @@ describe('performance rewrites keep behaviour: analysis', function () {
         };
       });
     };
-    const cases = fc.constantFrom<Dim>('dst', 'dport', 'iif').chain(casesOf);
+    const cases = fc.constantFrom<Dim>('dst', 'dport', 'iif').chain((d) => fc.tuple(casesOf(d), copyPicks).map(([c, picks]) => ({ left: c.left, cuts: withCopies(c.cuts, picks) })));
     let runs = 0;
     let long = 0;
+    let copied = 0;
     const alike = cutRunStats.alike;
     fc.assert(
       fc.property(cases, fc.integer({ min: 0, max: 4 }), ({ left, cuts }, from) => {
@@ -1094,6 +1109,7 @@ describe('performance rewrites keep behaviour: analysis', function () {
         if (!run) return;
         runs++;
         if (run.end - from >= 16) long++;
+        if (cuts.slice(from + 1, run.end).some((c, j) => cuts.slice(from, from + j + 1).includes(c))) copied++;
         assert.ok(run.end - from >= MIN_RUN && run.end <= cuts.length);
         let seq = left;
         for (let k = from; k < run.end; k++) {
@@ -1105,10 +1121,11 @@ describe('performance rewrites keep behaviour: analysis', function () {
       { numRuns: 4000 },
     );
     assert.ok(runs > 300 && long > 20, `${runs} runs, ${long} of 16 cuts or more`);
+    assert.ok(copied > 50, `${copied} runs holding a copy of a cut`);
     assert.ok(cutRunStats.alike - alike > 300, `${cutRunStats.alike - alike} runs of cuts alike`);
   });
 
-  it('a run of cuts along one dimension ends at the first cut that shares a value with an earlier one, or that cuts along another', () => {
+  it('a run of cuts along one dimension ends at the first cut that shares a value with an earlier one (not a copy of it), or that cuts along another', () => {
     const points = (n: number, at = 0) => Array.from({ length: n }, (_, i) => Space.box(Box.of('iif', ISet.point(BigInt(at + i)))));
     const left = Space.box(Box.from([['iif', ISet.of(0n, 1000n).subtract(ISet.point(500n))], ['dport', ISet.point(80n)]]));
     // 30 interfaces, then all interfaces but one (as `! -i br-X -p tcp --dport 80`): 30 cut at once
@@ -1120,6 +1137,12 @@ describe('performance rewrites keep behaviour: analysis', function () {
     // an interface cut again (a copy of a rule) after 12: the run is the 12 before it
     const again = [...points(12, 10), ...points(1, 15), ...points(10, 40)];
     assert.equal(cutAlongOneDim(env, left, (k) => again[k]!, 0, again.length)!.end, 12);
+    // the same cut again (a copied line's rule): it takes nothing, and the run goes on
+    const first = points(12, 10);
+    const copied = [...first, first[5]!, ...points(10, 40)];
+    const through = cutAlongOneDim(env, left, (k) => copied[k]!, 0, copied.length)!;
+    assert.equal(through.end, 23);
+    assert.deepEqual(through.took, [...Array<boolean>(12).fill(true), false, ...Array<boolean>(10).fill(true)]);
     // one that cuts a port too: the run ends before it
     const other = [...points(9), Space.box(Box.from([['iif', ISet.point(70n)], ['dport', ISet.point(81n)]])), ...points(9, 20)];
     assert.equal(cutAlongOneDim(env, left, (k) => other[k]!, 0, other.length)!.end, 9);

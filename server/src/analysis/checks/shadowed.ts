@@ -423,7 +423,7 @@ interface ChainFacts {
  * rest is asked whether it covers what they left (see coveringRules).
  */
 const FIRST_CUTS = 16;
-/** Times a rule's covering rules are looked at for a run to cut at once (see cutAlongOneDim). */
+/** Looks in a row for a run to cut at once that find none, after which a rule's covering rules are cut one by one (see cutAlongOneDim). */
 const MAX_RUNS = 4;
 /** Later rules meeting a rule from which redundancy is first tried on corner packets. */
 const CORNERS_FROM = 8;
@@ -1130,13 +1130,17 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       const by: number[] = [];
       let left = space;
       let asked = false;
-      // (runs looked for at most a few times: each look reads the rules after it, up to the
-      // first that does not cut along the same dimension)
+      // (a look that finds no run reads up to MIN_RUN rules after it: a few such looks in a row
+      // at most, again after each run found, which takes MIN_RUN rules or more. Runs of RETURN
+      // rules with DNAT rules of other ports between them were cut one by one after the fourth:
+      // 20 ms for each DNAT rule judged again when a RETURN rule was taken out)
       let runsLeft = MAX_RUNS;
       const cutAt = (k: number) => compiled.get(meeting[k]!)!.space;
       for (let k = 0; k < meeting.length; k++) {
-        const run = runsLeft > 0 && meeting.length - k >= MIN_RUN ? (runsLeft--, cutAlongOneDim(ctx.env, left, cutAt, k, meeting.length)) : undefined;
-        if (run) {
+        const run = runsLeft > 0 && meeting.length - k >= MIN_RUN ? cutAlongOneDim(ctx.env, left, cutAt, k, meeting.length) : undefined;
+        if (!run) runsLeft--;
+        else {
+          runsLeft = MAX_RUNS;
           for (let j = k; j < run.end; j++) if (run.took[j - k]) by.push(meeting[j]!);
           left = run.left;
           if (left.empty) return by.slice();
