@@ -796,9 +796,10 @@ export const MIN_RUN = 8;
 /**
  * The cuts from `from` on, and before `to`, made at once where they are boxes that no two of them
  * share a packet, told apart along one dimension d: their sets of d share no value with each
- * other (or are one range, a copy of an earlier one's, which takes nothing: see overlapEnd). Cut one by one, each then takes of `left` what it meets there, whatever the cuts before
- * it took (they hold none of its packets), and what is left is `left` less their union. Two kinds
- * of such runs, where that union is known without merging boxes:
+ * other (or are one range, a copy of an earlier one's, which takes nothing: see overlapEnd). Cut
+ * one by one, each then takes of `left` what it meets there, whatever the cuts before it took
+ * (they hold none of its packets), and what is left is `left` less their union. Two kinds of such
+ * runs, where that union is known without merging boxes:
  * - `left` is one box, and each cut holds all of it on every dimension but d: what is left is
  *   left's box with its set of d less the union of theirs (the 3 210 `-i br-X -j RETURN` rules of a
  *   Docker-like nat DOCKER chain, cut one by one out of a DNAT rule they all meet, took 17-45 ms);
@@ -881,11 +882,11 @@ function runOfKind(cutAt: (k: number) => Space, start: number, to: number, dimOf
  * else where a binary search finds.
  *
  * A cut whose set is one range, the very set of an earlier cut (a copy of a rule, as "copy line
- * down" makes one), overlaps nothing: it takes nothing the earlier one did not take (in runs of either
- * kind, see cutAlongOneDim), and leaves what is left as it is. Such cuts are marked in `copies` (by
- * position from `from`) and their ranges left out. A copy of a `-i br-X -j RETURN` rule among the
- * thousands of a Docker-like nat DOCKER chain ended every run that held both: the DNAT rules below
- * them were cut one by one, 20 ms each when one was judged again after an edit.
+ * down" makes one), overlaps nothing: it takes nothing the earlier one did not take (in runs of
+ * either kind, see cutAlongOneDim), and leaves what is left as it is. Such cuts are marked in
+ * `copies` (by position from `from`) and their ranges left out. A copy of a `-i br-X -j RETURN`
+ * rule among the thousands of a Docker-like nat DOCKER chain ended every run that held both: the
+ * DNAT rules below them were cut one by one, 20 ms each when one was judged again after an edit.
  */
 function overlapEnd(cutAt: (k: number) => Space, d: Dim, from: number, end: number): { readonly ranges: readonly Range[]; readonly owners: readonly number[]; readonly order: readonly number[]; readonly before: number; readonly copies: Uint8Array } {
   const ranges: Range[] = [];

@@ -1131,9 +1131,8 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       let left = space;
       let asked = false;
       // (a look that finds no run reads up to MIN_RUN rules after it: a few such looks in a row
-      // at most, again after each run found, which takes MIN_RUN rules or more. Runs of RETURN
-      // rules with DNAT rules of other ports between them were cut one by one after the fourth:
-      // 20 ms for each DNAT rule judged again when a RETURN rule was taken out)
+      // at most, and a few again after each run found, which takes MIN_RUN rules or more, so that
+      // runs broken up by other rules are each found)
       let runsLeft = MAX_RUNS;
       const cutAt = (k: number) => compiled.get(meeting[k]!)!.space;
       for (let k = 0; k < meeting.length; k++) {
@@ -1143,6 +1142,8 @@ export function checkShadowed(rs: Ruleset): Finding[] {
           runsLeft = MAX_RUNS;
           for (let j = k; j < run.end; j++) if (run.took[j - k]) by.push(meeting[j]!);
           left = run.left;
+          // (as after a cut: what is left past the cap of boxes is not exact)
+          if (left.approximate) return undefined;
           if (left.empty) return by.slice();
           k = run.end - 1;
           continue;
