@@ -1030,79 +1030,25 @@ describe('performance rewrites keep behaviour: analysis', function () {
   };
   const copyPicks = fc.array(fc.nat(), { minLength: 30, maxLength: 30 });
 
-  it('a run of cuts along one dimension, cut at once, leaves what cutting them one by one leaves, and each took what it took there', () => {
-    // cuts that restrict one dimension d of the box (a value, a few, or all but one, as `! -i`),
-    // now and then also another one to a set that holds the box's (or does not: the run ends there)
-    // (values up to 5 000 on d, so that 30 cuts rarely share one, a fifth of them where the box's
-    // sets lie, up to 40)
-    const cutsOf = (b: Box, d: Dim) => {
-      const [lo, hi] = domain(env, d);
-      const top = hi < 5000n ? hi : 5000n;
-      const value = fc.oneof({ arbitrary: fc.bigInt({ min: lo, max: top < 60n ? top : 60n }), weight: 1 }, { arbitrary: fc.bigInt({ min: lo, max: top }), weight: 4 });
-      const cut = fc.record({ v: value, w: fc.constantFrom(0n, 0n, 0n, 1n, 4n), kind: fc.integer({ min: 0, max: 29 }), x: fc.constantFrom(...dims) });
-      return fc.array(cut, { maxLength: 30, size: 'max' }).map((cs) =>
-        cs.map(({ v, w, kind, x }) => {
-          const on: [Dim, ISet][] = [[d, kind === 0 ? ISet.of(lo, hi).subtract(ISet.point(v)) : ISet.of(v, v + w > top ? top : v + w)]];
-          if (kind === 1 && x !== d) on.push([x, boxGet(env, b, x).union(ISet.point(lo))]);
-          if (kind === 2 && x !== d) on.push([x, ISet.point(lo)]);
-          // (all of x's values but the box's lowest: ends that hold the box's, a hole that does not)
-          if (kind === 3 && x !== d) on.push([x, ISet.of(...domain(env, x)).subtract(ISet.point(boxGet(env, b, x).first()!))]);
-          return Space.box(Box.from(on));
-        }),
-      );
-    };
-    const cases = box.chain((b) => fc.constantFrom<Dim>('dst', 'dport', 'iif').chain((d) => fc.tuple(cutsOf(b, d), copyPicks).map(([cuts, picks]) => ({ b, cuts: withCopies(cuts, picks) }))));
-    let runs = 0;
-    let long = 0;
-    let copied = 0;
-    fc.assert(
-      fc.property(cases, fc.integer({ min: 0, max: 4 }), ({ b, cuts }, from) => {
-        const left = Space.box(b);
-        const run = cutAlongOneDim(env, left, (k) => cuts[k]!, from, cuts.length);
-        if (!run) return;
-        runs++;
-        if (run.end - from >= 16) long++;
-        if (cuts.slice(from + 1, run.end).some((c, j) => cuts.slice(from, from + j + 1).includes(c))) copied++;
-        assert.ok(run.end - from >= MIN_RUN && run.end <= cuts.length);
-        let seq = left;
-        for (let k = from; k < run.end; k++) {
-          assert.equal(run.took[k - from], cuts[k]!.meets(env, seq), `cut ${k}`);
-          seq = seq.subtract(env, cuts[k]!);
-        }
-        assert.ok(!seq.approximate && run.left.subtract(env, seq).empty && seq.subtract(env, run.left).empty, 'the same packets left');
-      }),
-      { numRuns: 4000 },
-    );
-    assert.ok(runs > 300 && long > 20, `${runs} runs, ${long} of 16 cuts or more`);
-    assert.ok(copied > 50, `${copied} runs holding a copy of a cut`);
-  });
+  /**
+   * Values of d up to 5 000, a fifth of them up to 60 (where the boxes' sets lie, up to 40), so
+   * that 30 cuts rarely share one; and that top.
+   */
+  const runValues = (d: Dim) => {
+    const [lo, hi] = domain(env, d);
+    const top = hi < 5000n ? hi : 5000n;
+    return { lo, hi, top, value: fc.oneof({ arbitrary: fc.bigInt({ min: lo, max: top < 60n ? top : 60n }), weight: 1 }, { arbitrary: fc.bigInt({ min: lo, max: top }), weight: 4 }) };
+  };
 
-  it('a run of cuts alike but for one dimension, cut at once, leaves what cutting them one by one leaves, and each took what it took there', () => {
-    // cuts with the same sets as the first on every dimension but d (or, now and then, one more
-    // value on another: the run ends there), their sets of d mostly disjoint; what is cut: a few boxes
-    const casesOf = (d: Dim) => {
-      const [lo, hi] = domain(env, d);
-      const top = hi < 5000n ? hi : 5000n;
-      const value = fc.oneof({ arbitrary: fc.bigInt({ min: lo, max: top < 60n ? top : 60n }), weight: 1 }, { arbitrary: fc.bigInt({ min: lo, max: top }), weight: 4 });
-      const cut = fc.record({ v: value, w: fc.constantFrom(0n, 0n, 0n, 1n, 4n), other: fc.integer({ min: 0, max: 19 }) });
-      return fc.tuple(box, fc.array(box, { minLength: 1, maxLength: 3 }), fc.array(cut, { maxLength: 30, size: 'max' })).map(([common, lefts, cs]) => {
-        const base = common.without(d);
-        return {
-          left: new Space(lefts),
-          cuts: cs.map(({ v, w, other }) => {
-            // (d first: the dimension told apart is not always the last one looked at)
-            const b = Box.from([[d, ISet.of(v, v + w > top ? top : v + w)] as const, ...base]);
-            const x = base.size > 0 ? base.dimAt(0) : undefined;
-            return Space.box(other === 0 && x !== undefined ? b.with(x, base.setAt(0).union(ISet.point(domain(env, x)[0]))) : b);
-          }),
-        };
-      });
-    };
-    const cases = fc.constantFrom<Dim>('dst', 'dport', 'iif').chain((d) => fc.tuple(casesOf(d), copyPicks).map(([c, picks]) => ({ left: c.left, cuts: withCopies(c.cuts, picks) })));
+  /**
+   * Each run cutAlongOneDim finds in `cases` (from the first few cuts on) against the cuts made one
+   * by one: which took packets, and what is left. How many runs, of 16 cuts or more, and holding a
+   * copy of a cut (see withCopies) there were.
+   */
+  const runsAgainstOneByOne = (cases: fc.Arbitrary<{ readonly left: Space; readonly cuts: readonly Space[] }>) => {
     let runs = 0;
     let long = 0;
     let copied = 0;
-    const alike = cutRunStats.alike;
     fc.assert(
       fc.property(cases, fc.integer({ min: 0, max: 4 }), ({ left, cuts }, from) => {
         const run = cutAlongOneDim(env, left, (k) => cuts[k]!, from, cuts.length);
@@ -1120,6 +1066,56 @@ describe('performance rewrites keep behaviour: analysis', function () {
       }),
       { numRuns: 4000 },
     );
+    return { runs, long, copied };
+  };
+
+  it('a run of cuts along one dimension, cut at once, leaves what cutting them one by one leaves, and each took what it took there', () => {
+    // cuts that restrict one dimension d of the box (a value, a few, or all but one, as `! -i`),
+    // now and then also another one to a set that holds the box's (or does not: the run ends there)
+    // (values up to 5 000 on d, so that 30 cuts rarely share one, a fifth of them where the box's
+    // sets lie, up to 40)
+    const cutsOf = (b: Box, d: Dim) => {
+      const { lo, hi, top, value } = runValues(d);
+      const cut = fc.record({ v: value, w: fc.constantFrom(0n, 0n, 0n, 1n, 4n), kind: fc.integer({ min: 0, max: 29 }), x: fc.constantFrom(...dims) });
+      return fc.array(cut, { maxLength: 30, size: 'max' }).map((cs) =>
+        cs.map(({ v, w, kind, x }) => {
+          const on: [Dim, ISet][] = [[d, kind === 0 ? ISet.of(lo, hi).subtract(ISet.point(v)) : ISet.of(v, v + w > top ? top : v + w)]];
+          if (kind === 1 && x !== d) on.push([x, boxGet(env, b, x).union(ISet.point(lo))]);
+          if (kind === 2 && x !== d) on.push([x, ISet.point(lo)]);
+          // (all of x's values but the box's lowest: ends that hold the box's, a hole that does not)
+          if (kind === 3 && x !== d) on.push([x, ISet.of(...domain(env, x)).subtract(ISet.point(boxGet(env, b, x).first()!))]);
+          return Space.box(Box.from(on));
+        }),
+      );
+    };
+    const cases = box.chain((b) => fc.constantFrom<Dim>('dst', 'dport', 'iif').chain((d) => fc.tuple(cutsOf(b, d), copyPicks).map(([cuts, picks]) => ({ left: Space.box(b), cuts: withCopies(cuts, picks) }))));
+    const { runs, long, copied } = runsAgainstOneByOne(cases);
+    assert.ok(runs > 300 && long > 20, `${runs} runs, ${long} of 16 cuts or more`);
+    assert.ok(copied > 50, `${copied} runs holding a copy of a cut`);
+  });
+
+  it('a run of cuts alike but for one dimension, cut at once, leaves what cutting them one by one leaves, and each took what it took there', () => {
+    // cuts with the same sets as the first on every dimension but d (or, now and then, one more
+    // value on another: the run ends there), their sets of d mostly disjoint; what is cut: a few boxes
+    const casesOf = (d: Dim) => {
+      const { top, value } = runValues(d);
+      const cut = fc.record({ v: value, w: fc.constantFrom(0n, 0n, 0n, 1n, 4n), other: fc.integer({ min: 0, max: 19 }) });
+      return fc.tuple(box, fc.array(box, { minLength: 1, maxLength: 3 }), fc.array(cut, { maxLength: 30, size: 'max' })).map(([common, lefts, cs]) => {
+        const base = common.without(d);
+        return {
+          left: new Space(lefts),
+          cuts: cs.map(({ v, w, other }) => {
+            // (d first: the dimension told apart is not always the last one looked at)
+            const b = Box.from([[d, ISet.of(v, v + w > top ? top : v + w)] as const, ...base]);
+            const x = base.size > 0 ? base.dimAt(0) : undefined;
+            return Space.box(other === 0 && x !== undefined ? b.with(x, base.setAt(0).union(ISet.point(domain(env, x)[0]))) : b);
+          }),
+        };
+      });
+    };
+    const cases = fc.constantFrom<Dim>('dst', 'dport', 'iif').chain((d) => fc.tuple(casesOf(d), copyPicks).map(([c, picks]) => ({ left: c.left, cuts: withCopies(c.cuts, picks) })));
+    const alike = cutRunStats.alike;
+    const { runs, long, copied } = runsAgainstOneByOne(cases);
     assert.ok(runs > 300 && long > 20, `${runs} runs, ${long} of 16 cuts or more`);
     assert.ok(copied > 50, `${copied} runs holding a copy of a cut`);
     assert.ok(cutRunStats.alike - alike > 300, `${cutRunStats.alike - alike} runs of cuts alike`);
