@@ -9,6 +9,10 @@
  */
 import { type CommandLine, type Finding, findingOnLine, isRule, type Rule, type Ruleset } from '../model/ruleset';
 import { rulesetEdit } from '../parser/ruleset-parser';
+import { finished, type Steps } from './steps';
+
+/** Lines checked per step of a ruleset checked whole (see findingSteps): a few milliseconds. */
+const LINES_PER_STEP = 2048;
 
 export class LineFindings<L extends CommandLine, T = Finding> {
   /** The items found in each ruleset checked, for as long as the ruleset is in use. */
@@ -60,6 +64,11 @@ export class LineFindings<L extends CommandLine, T = Finding> {
   }
 
   findings(rs: Ruleset): T[] {
+    return finished(this.findingSteps(rs));
+  }
+
+  /** findings() in steps: the lines of a ruleset checked whole, LINES_PER_STEP lines a step. */
+  *findingSteps(rs: Ruleset): Steps<T[]> {
     const edit = rulesetEdit(rs, (p) => this.kept.has(p));
     const last = edit && this.kept.get(edit.previous);
     let out: T[];
@@ -91,7 +100,10 @@ export class LineFindings<L extends CommandLine, T = Finding> {
       // (an indexed loop: this one runs once per check over every line, mostly before V8 optimizes
       // it, and for-of there makes an iterator result per line)
       const all = this.all(rs);
-      for (let i = 0; i < all.length; i++) this.check(all[i]!, rs, out);
+      for (let i = 0; i < all.length; i++) {
+        this.check(all[i]!, rs, out);
+        if (i % LINES_PER_STEP === LINES_PER_STEP - 1) yield;
+      }
     }
     this.kept.set(rs, out);
     return out.slice();

@@ -10,6 +10,7 @@ import type { ArgContext, ExtensionUse, Family, Hook, MatchSpec, OptionSpec, Pro
 import type { CommandLine, Finding, MatchNode, OptionNode, Range, Ruleset, Word } from '../model/ruleset';
 import { genericOption, spanAt } from '../model/ruleset';
 import { LineFindings } from './line-findings';
+import type { Steps } from './steps';
 
 function finding(line: number, code: string, message: string, at: Range, severity: Finding['severity'] = 'error'): Finding {
   return { code, severity, message, span: spanAt(line, at) };
@@ -326,4 +327,9 @@ const KEPT = LineFindings.ofCommands((c, rs, out) => checkCommandLine(c, rs.fami
 
 export function checkRulesetLines(rs: Ruleset): Finding[] {
   return KEPT.findings(rs);
+}
+
+/** checkRulesetLines in steps (see LineFindings.findingSteps). */
+export function rulesetLineSteps(rs: Ruleset): Steps<Finding[]> {
+  return KEPT.findingSteps(rs);
 }

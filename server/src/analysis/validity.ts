@@ -4,10 +4,18 @@
  */
 import type { Finding, Ruleset } from '../model/ruleset';
 import { checkChainGraph } from './chain-graph';
-import { checkRulesetLines } from './rule-validity';
+import { rulesetLineSteps } from './rule-validity';
+import { finished, type Steps } from './steps';
 
 export function validityFindings(rs: Ruleset): Finding[] {
-  return [...rs.findings, ...checkRulesetLines(rs), ...checkChainGraph(rs)];
+  return finished(validitySteps(rs));
+}
+
+/** validityFindings in steps (the lines in slices, see LineFindings.findingSteps; the chain graph in one). */
+export function* validitySteps(rs: Ruleset): Steps<Finding[]> {
+  const lines = yield* rulesetLineSteps(rs);
+  yield;
+  return [...rs.findings, ...lines, ...checkChainGraph(rs)];
 }
 
 /** True when iptables-restore would refuse the file (any error-level validity finding). */

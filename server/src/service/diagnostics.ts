@@ -6,10 +6,10 @@
  *   # iptables-lens-disable-file [code ...]        the whole file
  * Codes may be written with or without the `iptables-lens/` prefix; no code means every code.
  */
-import { allFindings } from '../analysis/all-checks';
 import { CODE_PREFIX, CodedFinding, codeTexts } from '../analysis/codes';
 import type { Finding, Ruleset, Severity } from '../model/ruleset';
 import type { ReadList } from '../model/chunked-array';
+import { findingsOf } from './analysis-in-steps';
 
 export type SeveritySetting = Severity | 'off' | 'default';
 
@@ -60,15 +60,6 @@ function suppressed(s: Suppressions, f: Finding): boolean {
 
 function hits(x: ReadonlySet<string> | 'all' | undefined, code: string): boolean {
   return x === 'all' || (x !== undefined && x.has(code));
-}
-
-/** What the analysis found in each ruleset: settings only filter and grade it, so a change of them redoes nothing. */
-const FINDINGS = new WeakMap<Ruleset, readonly Finding[]>();
-
-function findingsOf(rs: Ruleset): readonly Finding[] {
-  let f = FINDINGS.get(rs);
-  if (!f) FINDINGS.set(rs, (f = allFindings(rs)));
-  return f;
 }
 
 export function diagnose(rs: Ruleset, lines: ReadList<string>, settings: DiagnosticSettings = {}): Diagnostic[] {

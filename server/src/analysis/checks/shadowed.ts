@@ -23,6 +23,7 @@ import { NO_ITEMS, NO_POSITIONED, type Positioned, PositionedBuilder, replaceAt 
 import { ChunkedArray } from '../../model/chunked-array';
 import { ruleCountOf } from '../../model/moved-chain';
 import { shared } from '../../model/shared';
+import { finished, type Steps } from '../steps';
 
 /**
  * What a finding of this check says, by positions in its chain: rendered on the chain's rules (see
@@ -465,11 +466,58 @@ export function keptRunWork(chain: Chain): { readonly total: number; readonly wo
 export const shadowStats = { whole: 0, partial: 0, rejudged: 0, compared: 0, lastShifted: new Set<number>() as ReadonlySet<number> };
 
 export function checkShadowed(rs: Ruleset): Finding[] {
+  return finished(shadowedSteps(rs));
+}
+
+/**
+ * Chains from this many rules on are judged in steps of their own by shadowedSteps; shorter ones
+ * (those of a kube-proxy node's services, a few to a few dozen rules each) a step per
+ * RULES_PER_STEP of their rules.
+ */
+const STEPPED_FROM = 512;
+/** Rules judged per step (a few milliseconds of work). */
+const RULES_PER_STEP = 1024;
+
+/**
+ * checkShadowed in steps. A version analysed from nothing (no version it was read from was
+ * checked) has its chains judged first, in order, about RULES_PER_STEP rules a step (a long chain's
+ * facts and index a step each before); the pass over every table then finds them judged. A version
+ * read from a checked one is checked in one step: only what its edit touched is worked out.
+ * Findings are checkShadowed's, whatever is asked between the steps.
+ */
+export function* shadowedSteps(rs: Ruleset): Steps<Finding[]> {
   const ctx = analysisContext(rs);
   const judged = judgedIn(ctx.env, budget);
   // the version checked last that this one was read from (its chains were judged)
   const edit = rulesetEdit(rs, (p) => CHECKED.has(p));
   const changedLines = edit && new Set(edit.changed);
+  if (!edit) {
+    // (rules of short chains judged since the last step)
+    let since = 0;
+    for (const table of rs.tables.values()) {
+      const chains = table.chains;
+      for (let at = 0; at < chains.size; at++) {
+        const c = chains.at(at)!;
+        const rules = c.rules;
+        if (judged.has(c)) continue;
+        if (rules.length < STEPPED_FROM) {
+          chainFindings(c);
+          since += rules.length;
+          if (since >= RULES_PER_STEP) {
+            since = 0;
+            yield;
+          }
+          continue;
+        }
+        // (what chainFindings does for a long chain of a version with no checked one before it;
+        // its rules compiled already, in steps too, see findingSteps)
+        judged.set(c, yield* judgeChainSteps(c));
+        yield;
+      }
+    }
+  }
+  // (from the last step on, which goes to the end at once: a version read from this one while
+  // its steps are under way finds an earlier checked version, or none)
   CHECKED.add(rs);
   const out: Finding[] = [];
   for (const table of rs.tables.values()) {
@@ -782,6 +830,11 @@ export function checkShadowed(rs: Ruleset): Finding[] {
 
   /** `given`: the chain's facts, when the caller has them. */
   function judgeChain(chain: Chain, given?: ChainFacts): readonly Finding[] {
+    return finished(judgeChainSteps(chain, given));
+  }
+
+  /** judgeChain in steps: a chain judged whole stops after every RULES_PER_STEP rules. */
+  function* judgeChainSteps(chain: Chain, given?: ChainFacts): Steps<readonly Finding[]> {
     const rules = chain.rules;
     const n = rules.length;
     const policy = statedPolicy(chain);
@@ -858,6 +911,12 @@ export function checkShadowed(rs: Ruleset): Finding[] {
       stopped = false;
       const out = new PositionedBuilder<Finding>();
       const took = new Array<number>(n).fill(0);
+      if (n >= STEPPED_FROM) {
+        // (a long chain's facts, then its index, each a step of its own)
+        yield;
+        ctx.index(chain, { spaces: compiled, seq });
+        yield;
+      }
       for (let i = 0; i < n; i++) {
         if (!compiled.get(i)) continue;
         if (total > budget) {
@@ -870,6 +929,7 @@ export function checkShadowed(rs: Ruleset): Finding[] {
         if (r.finding) out.addOne(i, r.finding);
         took[i] = r.tally;
         total += workOf(r.tally);
+        if (i % RULES_PER_STEP === RULES_PER_STEP - 1) yield;
       }
       found = out.done();
       tallies = ChunkedArray.of(took);
