@@ -107,6 +107,47 @@ describe('protocol: diagnostics', function () {
     }
   });
 
+  it('answers a hover sent while a big file it just opened is analysed, before publishing that file\'s diagnostics', async function () {
+    this.timeout(120_000);
+    // (20 000 Docker-like rules: half a second of analysis or more, done in slices of 15 ms with
+    // the requests that came meanwhile answered between them)
+    const text = generateRuleset({ kind: 'docker', family: 'ipv4', rules: 20_000, seed: 31 }).text;
+    const uri = 'file:///tmp/opened-big.rules';
+    const diagnosed = c.waitFor((n) => n.method === 'textDocument/publishDiagnostics' && (n.params as { uri: string }).uri === uri, 100_000);
+    c.open(uri, 'iptables', text, 1);
+    const line = text.split('\n').findIndex((l) => l.startsWith('-A FORWARD '));
+    const hover = c.start<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri }, position: { line, character: 1 } }, 100_000);
+    const answer = await hover.result;
+    const published = await diagnosed;
+    assert.match(answer?.contents.value ?? '', /append/i, 'the hover explains -A');
+    const at = (what: string) => c.arrivals.indexOf(what);
+    assert.ok(at(`#${hover.id}`) < at('textDocument/publishDiagnostics'), `arrivals: ${c.arrivals.join(' ')}`);
+    assert.ok((published.params as { diagnostics: unknown[] }).diagnostics.length > 0);
+  });
+
+  it('an edit that comes while a big file is analysed: only the edited version\'s diagnostics are published, as opening its text afresh publishes them', async function () {
+    this.timeout(120_000);
+    const lines = generateRuleset({ kind: 'firewall', family: 'ipv4', rules: 20_000, seed: 32 }).text.split('\n');
+    const uri = 'file:///tmp/edited-while-analysed.rules';
+    const ofUri = (n: { method: string; params: unknown }) => n.method === 'textDocument/publishDiagnostics' && (n.params as { uri: string }).uri === uri;
+    const second = c.waitFor((n) => ofUri(n) && (n.params as { version?: number }).version === 2, 100_000);
+    c.open(uri, 'iptables', lines.join('\n'), 1);
+    // (a hover first: answered between slices of version 1's analysis, so the edit surely comes during it)
+    await c.request('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 1 } }, 100_000);
+    const e = editOneLine(lines, new Rng(33));
+    c.replaceLine(uri, 2, e.line, lines[e.line]!.length, e.text);
+    lines[e.line] = e.text;
+    const published = (await second).params as { diagnostics: unknown[] };
+    assert.deepEqual(
+      c.notifications.filter(ofUri).map((n) => (n.params as { version?: number }).version),
+      [2],
+      'version 1 was still being analysed when version 2 came: its diagnostics are not published',
+    );
+    const freshUri = 'file:///tmp/edited-while-analysed-fresh.rules';
+    const fresh = await c.openAndDiagnose(freshUri, 'iptables', lines.join('\n'));
+    assert.equal(JSON.stringify(published.diagnostics), JSON.stringify(fresh).split(freshUri).join(uri));
+  });
+
   it('after bursts of edits (lines added and removed, several changes in one message), publishes what opening the text afresh publishes', async function () {
     this.timeout(120_000);
     // (the server makes a version's lines from the last version it read and the edits sent since;

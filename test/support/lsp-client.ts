@@ -37,6 +37,8 @@ export class LspClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   readonly notifications: Notification[] = [];
+  /** Every message from the server in the order it came: `#id` for an answer, the method for a notification or request. */
+  readonly arrivals: string[] = [];
   private readonly waiters: { pred: (n: Notification) => boolean; resolve: (n: Notification) => void }[] = [];
   readonly stderr: string[] = [];
   /** Bytes on stdout that were not a well-formed message. */
@@ -90,6 +92,7 @@ export class LspClient {
   }
 
   private onMessage(msg: Record<string, unknown>): void {
+    this.arrivals.push('method' in msg ? (msg['method'] as string) : `#${String(msg['id'])}`);
     if ('id' in msg && ('result' in msg || 'error' in msg)) {
       const p = this.pending.get(msg['id'] as number);
       if (!p) return;
