@@ -195,6 +195,12 @@ async function benchRules(): Promise<void> {
         const rr = refRuns.get(f.name);
         const p = `lsp/${f.name}`;
         metrics.push(metric(`${p}/open-to-diagnostics`, r.openToDiagnostics, 'ms', { reference: ref(rr?.legacy, 'wall'), note: `${r.diagnostics} diagnostics published${r.serverRss ? `; server peak RSS ${r.serverRss} MB` : ''}` }));
+        metrics.push(
+          metric(`${p}/open-to-hover`, r.openToHover, 'ms', {
+            reference: { name: 'open-to-diagnostics', value: r.openToDiagnostics, unit: 'ms' },
+            note: 'a hover sent right after didOpen, answered once the file is read, between slices of its analysis',
+          }),
+        );
         metrics.push(metric(`${p}/hover.p50`, r.hover.p50, 'ms'));
         metrics.push(metric(`${p}/hover.p99`, r.hover.p99, 'ms'));
         metrics.push(metric(`${p}/completion.p99`, r.completion.p99, 'ms'));

@@ -1,7 +1,8 @@
 /**
  * The benchmark at toy size, so that its generators and measurements cannot rot between the runs
  * of `npm run bench`: every generator, every in-process measurement, the report and its targets.
- * (The stdio and reference measurements need the built server and root; the bench runs them.)
+ * The stdio measurements of a ruleset run through the built server; the reference measurements
+ * need root, and the bench runs them.
  */
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { checkTargets, formatMarkdown, formatTable, metric } from '../../bench/l
 import { percentile } from '../../bench/lib/stats';
 import { bundleChildren, childScripts } from '../../bench/children';
 import { measureLogEditor, measureSummary, type SummaryResult } from '../../bench/logs-measure';
+import { measureLspRules } from '../../bench/lsp-measure';
 import { measureRuleset, type RulesetResult } from '../../bench/rules-measure';
 import { ensureCommand, grepCount } from '../../bench/references';
 import { summarizeText } from '../../server/src/analysis/log-summary';
@@ -92,6 +94,17 @@ describe('bench smoke (tiny sizes)', function () {
     assert.equal(r.hover.count, 5);
     assert.equal(r.trace.count, 2);
     assert.ok(r.heap.peak > 0 && r.rss.peak > 0);
+  });
+
+  it('measures a ruleset over stdio (open until its diagnostics, a hover sent with the open, round trips, edits, keystrokes)', async () => {
+    const file = path.join(dir, 'stdio.rules');
+    writeFileSync(file, generateRuleset({ kind: 'kube', family: 'ipv4', rules: 300 }).text);
+    const r = await measureLspRules(file, { hovers: 3, edits: 2, keystrokes: 2, timeoutMs: 60_000 });
+    assert.ok(r.openToDiagnostics > 0 && r.openToHover > 0, JSON.stringify(r));
+    assert.ok(r.diagnostics > 0);
+    assert.equal(r.hover.count, 3);
+    assert.equal(r.edit.count, 2);
+    assert.equal(r.lineKeystroke.count, 2);
   });
 
   it('measures a log: summary throughput, hover through the log cache, semantic tokens', () => {
