@@ -1,6 +1,7 @@
 /** Quick fixes over stdio for syntax-level findings: each edits only what it names. */
 import { strict as assert } from 'node:assert';
 import { applyEdits, type Diagnostic, LspClient } from '../support/lsp-client';
+import { generateRuleset } from '../../bench/gen/rulesets';
 
 type Action = { title: string; kind: string; edit: { changes: Record<string, { range: Diagnostic['range']; newText: string }[]> }; isPreferred?: boolean };
 
@@ -21,6 +22,34 @@ describe('protocol: quick fixes for syntax findings', function () {
     await c.initialize();
   });
   afterEach(async () => c.shutdown());
+
+  it('while a big file just opened is analysed, a light-bulb request gets no action at once, and one the user invokes waits for the fixes', async function () {
+    this.timeout(120_000);
+    const text = generateRuleset({ kind: 'firewall', family: 'ipv4', rules: 20_000, seed: 41 }).text;
+    const ask = (uri: string, d: Diagnostic, triggerKind: 1 | 2) =>
+      c.start<Action[]>('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [], triggerKind } }, 100_000);
+    const titles = (as: Action[]) => as.map((a) => a.title).sort();
+    // the fixes at a finding, asked once the file's diagnostics are out
+    const diags = await c.openAndDiagnose('file:///tmp/bulb-0.rules', 'iptables', text);
+    const d = diags.find((x) => x.severity !== 1)!;
+    const expected = titles(await ask('file:///tmp/bulb-0.rules', d, 1).result);
+    assert.ok(expected.length > 0, `actions at ${d.code}`);
+    // automatic (triggerKind 2), sent with the open: nothing, before the diagnostics
+    const published = (uri: string) => c.waitFor((n) => n.method === 'textDocument/publishDiagnostics' && (n.params as { uri: string }).uri === uri, 100_000);
+    const bulb = published('file:///tmp/bulb-1.rules');
+    c.open('file:///tmp/bulb-1.rules', 'iptables', text, 1);
+    const automatic = ask('file:///tmp/bulb-1.rules', d, 2);
+    assert.deepEqual(await automatic.result, []);
+    await bulb;
+    assert.ok(c.arrivals.indexOf(`#${automatic.id}`) < c.arrivals.lastIndexOf('textDocument/publishDiagnostics'), c.arrivals.join(' '));
+    // invoked (triggerKind 1), sent with the open: the same fixes as once the diagnostics are out
+    const invokedOpen = published('file:///tmp/bulb-2.rules');
+    c.open('file:///tmp/bulb-2.rules', 'iptables', text, 1);
+    assert.deepEqual(titles(await ask('file:///tmp/bulb-2.rules', d, 1).result), expected);
+    await invokedOpen;
+    // and automatic, once they are out: the fixes
+    assert.deepEqual(titles(await ask('file:///tmp/bulb-1.rules', d, 2).result), expected);
+  });
 
   it('adds a missing COMMIT', async function () {
     const out = await fixAll(c, 'file:///tmp/a.rules', '*filter\n-A INPUT -j ACCEPT\n', 'missing-commit');
