@@ -4,7 +4,7 @@ import { analysed } from '../service/analysis-in-steps';
 import { codeActions } from '../service/code-actions';
 import type { ServerContext } from '../server';
 import { toTextEdit } from './convert';
-import { currentDiagnostics, toLspDiagnostic } from './diagnostics';
+import { analysedInSlices, currentDiagnostics, toLspDiagnostic } from './diagnostics';
 
 export function registerCodeActions(ctx: ServerContext): void {
   ctx.connection.onCodeAction((p) =>
@@ -13,10 +13,10 @@ export function registerCodeActions(ctx: ServerContext): void {
       const doc = ctx.rules(uri);
       if (!doc) return [];
       // a request the client makes by itself (the light bulb, at each move of the cursor) while the
-      // document's current version is being analysed gets none rather than the rest of the
-      // analysis done at once: the client asks again when the version's diagnostics come. One the
-      // user asked for waits for them.
-      if (p.context.triggerKind === CodeActionTriggerKind.Automatic && !analysed(doc.ruleset)) return [];
+      // current version of a document analysed in slices is not analysed yet gets none rather than
+      // the rest of the analysis done at once: the client asks again when the version's
+      // diagnostics come. One the user asked for waits for them.
+      if (p.context.triggerKind === CodeActionTriggerKind.Automatic && analysedInSlices(doc) && !analysed(doc.ruleset)) return [];
       const { start, end } = p.range;
       const inRange = currentDiagnostics(ctx, uri).filter((d) => d.span.line >= start.line && d.span.line <= end.line);
       if (p.context.only && !p.context.only.some((k) => k === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(k))) return [];

@@ -16,6 +16,16 @@ import { toRange, toSeverity } from './convert';
 const PREPARE_AFTER_MS = 750;
 /** How long each slice of the analysis of a rules document runs before the server answers what came meanwhile (see analyse). */
 const SLICE_MS = 15;
+/**
+ * Documents from this many lines on are analysed in slices; shorter ones at once (tens of
+ * milliseconds at most), their diagnostics published as soon as they are asked for.
+ */
+const SLICED_FROM_LINES = 2000;
+
+/** Whether the server analyses this document in slices (see SLICED_FROM_LINES). */
+export function analysedInSlices(doc: RulesDocument): boolean {
+  return doc.lines.length >= SLICED_FROM_LINES;
+}
 
 /**
  * The diagnostics of each document's last analysed version, and that version itself: the next
@@ -123,7 +133,7 @@ export function registerDiagnostics(ctx: ServerContext): void {
     else void ctx.connection.sendDiagnostics({ uri, diagnostics: [] });
   };
 
-  // a rules document is analysed in slices of about SLICE_MS, each in a turn of the event loop of
+  // a big rules document is analysed in slices of about SLICE_MS, each in a turn of the event loop of
   // its own, so that the requests that come meanwhile (hover, tokens, the outline of the file just
   // opened) are answered between them rather than after the whole analysis (about three seconds
   // over stdio for a 100 000-rule file just opened); its diagnostics go out when the last slice is done
@@ -140,7 +150,8 @@ export function registerDiagnostics(ctx: ServerContext): void {
     if (ctx.documents.get(uri)?.version !== version) return;
     const doc = ctx.rules(uri);
     if (!doc) return;
-    const done = ctx.guard('diagnostics', true, () => analyseUntil(doc.ruleset, performance.now() + SLICE_MS));
+    const deadline = analysedInSlices(doc) ? performance.now() + SLICE_MS : Infinity;
+    const done = ctx.guard('diagnostics', true, () => analyseUntil(doc.ruleset, deadline));
     if (!done) {
       analysing.set(uri, setImmediate(() => ctx.guard('publishDiagnostics', undefined, () => analyse(uri, version))));
       return;
