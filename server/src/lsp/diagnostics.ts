@@ -1,7 +1,8 @@
 /**
- * Publishes diagnostics: right away when a document opens, after a short quiet period while it is
- * being edited, and again for every open document when settings change. Results are cached per
- * document version so code actions can reuse them.
+ * Publishes diagnostics: when a document opens, after a short quiet period while it is being
+ * edited, and again for every open document when settings change; a big rules document once the
+ * slices of its analysis are done, with requests answered between them (see analyse). Results are
+ * cached per document version so code actions can reuse them.
  */
 import { type Diagnostic as LspDiagnostic, DiagnosticTag } from 'vscode-languageserver/node';
 import { codeTexts } from '../analysis/codes';
