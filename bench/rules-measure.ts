@@ -17,6 +17,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { rulesDocumentOf, SANITIZED_DOCUMENTS } from '../server/src/lsp/documents';
 import { createRulesDocument, type RulesDocument } from '../server/src/service/document';
 import { hover } from '../server/src/service/hover';
+import { encodeLines } from '../server/src/lsp/semantic-token-lines';
 
 export interface RulesetOptions {
   readonly uri: string;
@@ -62,6 +63,12 @@ export interface RulesetResult {
    * edits' cost of running that code unoptimized apart from the work itself).
    */
   readonly lineEditLater: Dist;
+  /**
+   * The whole file's semantic tokens as the server encodes them for an editor's first request for
+   * all of them (once the line edits are done): wall ms, and the heap (MB) what is kept for the
+   * next request holds. Outside the heap samples.
+   */
+  readonly tokens: { readonly wall: number; readonly keptMb: number };
   readonly hover: Dist;
   readonly completion: Dist;
   /** prepare: wall ms of what the server builds for traces while idle after publishing diagnostics (traceJobs). */
@@ -244,8 +251,16 @@ async function session(o: RulesetOptions, rng: Rng, mem: MemoryPeak, lineMem: Me
   const lineRetained = process.memoryUsage().heapUsed / 1e6;
   const later = await edits(o, rng, new MemoryPeak(), at, moved.wall.length, true);
   const doc = at.doc;
+  gc();
+  const beforeTokens = process.memoryUsage().heapUsed;
+  const encoded = timed(() => encodeLines(doc.ruleset));
+  gc();
+  const keptMb = (process.memoryUsage().heapUsed - beforeTokens) / 1e6;
+  // (the encoding read after the collection, so that it stays alive through it, as the server
+  // holds it for the next request)
+  const tokens = { wall: encoded.wall, keptMb: encoded.value.parts.length > 0 ? keptMb : 0 };
 
-  return { lines: doc.lines.length, rules: doc.ruleset.rules.length, cold, editWall: replaced.wall, editCpu: replaced.cpu, lineWall: moved.wall, lineCpu: moved.cpu, lineRetained, laterWall: later.wall, hovers, completions, traces, first, branches, prepare, retained };
+  return { lines: doc.lines.length, rules: doc.ruleset.rules.length, cold, editWall: replaced.wall, editCpu: replaced.cpu, lineWall: moved.wall, lineCpu: moved.cpu, lineRetained, laterWall: later.wall, tokens, hovers, completions, traces, first, branches, prepare, retained };
 }
 
 export async function measureRuleset(o: RulesetOptions): Promise<RulesetResult> {
@@ -254,7 +269,7 @@ export async function measureRuleset(o: RulesetOptions): Promise<RulesetResult> 
   const lineMem = new MemoryPeak();
   mem.sample();
   const before = process.memoryUsage().heapUsed;
-  const { lines, rules, cold, editWall, editCpu, lineWall, lineCpu, lineRetained, laterWall, hovers, completions, traces, first, branches, prepare, retained } = await session(o, rng, mem, lineMem);
+  const { lines, rules, cold, editWall, editCpu, lineWall, lineCpu, lineRetained, laterWall, tokens, hovers, completions, traces, first, branches, prepare, retained } = await session(o, rng, mem, lineMem);
   // warm: the whole file opened again by a process that has parsed it before. The session's
   // document is garbage by now, but V8 may not have collected it yet: without a collection here
   // the warm open's sample counted it too (488 of the kube-like 100k file's 498 MB peak), two
@@ -293,6 +308,7 @@ export async function measureRuleset(o: RulesetOptions): Promise<RulesetResult> 
     edit: { ...dist(editWall), cpuP50: round(percentile(editCpu, 50), 3), cpuP95: round(percentile(editCpu, 95), 3) },
     lineEdit: { ...dist(lineWall), cpuP50: round(percentile(lineCpu, 50), 3), cpuP95: round(percentile(lineCpu, 95), 3), heapPeak: round(lineMem.heap, 1), retained: round(lineRetained, 1) },
     lineEditLater: dist(laterWall),
+    tokens: { wall: round(tokens.wall), keptMb: round(tokens.keptMb, 1) },
     hover: dist(hovers),
     completion: dist(completions),
     trace: { ...dist(traces), first: round(first, 3), branches, prepare: round(prepare, 3) },

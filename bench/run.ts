@@ -165,6 +165,8 @@ async function benchRules(): Promise<void> {
     metrics.push(metric(`${p}/edit.p95`, r.edit.p95, 'ms', { note: `${r.edit.count} one-line edits; CPU p95 ${r.edit.cpuP95} ms` }));
     metrics.push(metric(`${p}/line-edit.p50`, r.lineEdit.p50, 'ms'));
     metrics.push(metric(`${p}/line-edit.p95`, r.lineEdit.p95, 'ms', { note: `${r.lineEdit.count} edits inserting or deleting a line (every line after it moves); the slowest ${r.lineEdit.max} ms; CPU p95 ${r.lineEdit.cpuP95} ms` }));
+    metrics.push(metric(`${p}/semantic-tokens.full`, r.tokens.wall, 'ms', { note: 'every line\'s semantic tokens encoded, as for an editor\'s first request for the whole file (after the line edits)' }));
+    metrics.push(metric(`${p}/semantic-tokens.kept`, r.tokens.keptMb, 'MB', { note: 'the heap that encoding keeps for the next request (outside the heap samples)' }));
     metrics.push(metric(`${p}/line-edit.later.p95`, r.lineEditLater.p95, 'ms', { note: `the next ${r.lineEditLater.count} such edits, once V8 has compiled the code that moves lines (no target; p50 ${r.lineEditLater.p50} ms, the slowest ${r.lineEditLater.max} ms)` }));
     metrics.push(metric(`${p}/line-edit.heap.peak`, r.lineEdit.heapPeak, 'MB', { note: `while the line edits ran (after the rest of the session); retained after GC ${r.lineEdit.retained} MB` }));
     metrics.push(metric(`${p}/hover.p50`, r.hover.p50, 'ms'));

@@ -92,6 +92,7 @@ describe('bench smoke (tiny sizes)', function () {
     assert.ok(r.lineEdit.p95 > 0 && r.lineEdit.cpuP95 > 0);
     assert.equal(r.rules, generateRuleset({ kind: 'kube', family: 'ipv4', rules: 150 }).text.split('\n').filter((l) => l.startsWith('-A ')).length);
     assert.equal(r.hover.count, 5);
+    assert.ok(r.tokens.wall > 0 && Number.isFinite(r.tokens.keptMb), JSON.stringify(r.tokens));
     assert.equal(r.trace.count, 2);
     assert.ok(r.heap.peak > 0 && r.rss.peak > 0);
   });

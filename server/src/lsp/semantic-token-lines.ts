@@ -12,7 +12,7 @@
  */
 import type { SemanticTokensEdit } from 'vscode-languageserver/node';
 import { type LineNode, type Ruleset, sameReading } from '../model/ruleset';
-import { lineTokens, type SemanticToken, TOKEN_MODIFIERS, TOKEN_TYPES } from '../service/semantic-tokens';
+import { lineTokens, type SemanticToken, TOKEN_MODIFIERS, TOKEN_TYPES, tokensKey } from '../service/semantic-tokens';
 
 const TYPE_INDEX = new Map<string, number>(TOKEN_TYPES.map((t, i) => [t, i]));
 const MODIFIER_BIT = new Map<string, number>(TOKEN_MODIFIERS.map((m, i) => [m, 1 << i]));
@@ -37,9 +37,7 @@ export type LinePart = Int32Array | undefined;
 /** A line's tokens (by start, without overlaps, as lineTokens gives them) as a part. */
 export function encodeLine(tokens: readonly SemanticToken[]): LinePart {
   if (tokens.length === 0) return undefined;
-  let d = ENCODED.get(tokens);
-  if (d) return d;
-  d = new Int32Array(tokens.length * 5);
+  const d = new Int32Array(tokens.length * 5);
   let prevStart = 0;
   for (let i = 0, k = 0; i < tokens.length; i++, k += 5) {
     const t = tokens[i]!;
@@ -49,12 +47,27 @@ export function encodeLine(tokens: readonly SemanticToken[]): LinePart {
     d[k + 4] = modifierBits(t);
     prevStart = t.start;
   }
-  ENCODED.set(tokens, d);
   return d;
 }
 
-/** Parts by the token array they encode (an unchanged line keeps its array: see lineTokens). */
-const ENCODED = new WeakMap<readonly SemanticToken[], Int32Array>();
+/**
+ * The part of line `ln` of `rs`: the one kept for what the line reads as (see tokensKey), which
+ * holds no line number and so serves the line wherever an edit moved it, or made and kept. Only
+ * the encoding is kept, not the tokens it was made from.
+ */
+export function linePart(rs: Ruleset, ln: number): LinePart {
+  const key = tokensKey(rs, ln);
+  if (key === undefined) return encodeLine(lineTokens(rs, ln));
+  const kept = PARTS.get(key);
+  if (kept !== undefined) return kept === NO_TOKENS ? undefined : kept;
+  const part = encodeLine(lineTokens(rs, ln));
+  PARTS.set(key, part ?? NO_TOKENS);
+  return part;
+}
+
+/** Parts by what their line reads as (see tokensKey); NO_TOKENS for a line without tokens. */
+const PARTS = new WeakMap<object, Int32Array>();
+const NO_TOKENS = new Int32Array(0);
 
 /** Every line of one version of a document, encoded, with the line nodes they were made from. */
 export interface EncodedLines {
@@ -76,7 +89,7 @@ export function encodeLines(rs: Ruleset, previous?: EncodedLines): EncodedLines 
   for (let ln = 0; ln < rs.lineCount; ln++) {
     const node = rs.lines.get(ln);
     const kept = node !== undefined && old !== undefined ? keptPart(node, ln, old, previous!.parts, shift) : null;
-    parts[ln] = kept !== null ? kept : encodeLine(lineTokens(rs, ln));
+    parts[ln] = kept !== null ? kept : linePart(rs, ln);
   }
   return { nodes: rs.lines, parts };
 }
@@ -95,7 +108,7 @@ function keptPart(node: LineNode, ln: number, old: Ruleset['lines'], parts: read
 export function encodeRange(rs: Ruleset, fromLine: number, toLine: number): number[] {
   const from = Math.max(0, fromLine);
   const parts: LinePart[] = [];
-  for (let ln = from; ln <= Math.min(toLine, rs.lineCount - 1); ln++) parts.push(encodeLine(lineTokens(rs, ln)));
+  for (let ln = from; ln <= Math.min(toLine, rs.lineCount - 1); ln++) parts.push(linePart(rs, ln));
   return joinParts(parts, 0, parts.length, from);
 }
 

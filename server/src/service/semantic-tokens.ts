@@ -35,23 +35,24 @@ export interface SemanticToken {
 }
 
 
-/**
- * The tokens of each command line, kept by its option list: an unchanged line of the next version
- * has the same list (the parser reuses it with its parsed command in the same table, also on
- * another line when an edit moved it; a line read anew gets a list of its own, even an empty one),
- * and its tokens depend on nothing else but that line (see kept), so the editor's request after
- * each edit of a 100k-line file does not classify a million words again. A chain declaration is
- * kept by its node, which an unchanged line keeps too (a kube-proxy file declares tens of
- * thousands).
- */
-const LINE_TOKENS = new WeakMap<object, readonly SemanticToken[]>();
-
 const NONE: readonly SemanticToken[] = [];
 
 /**
- * The tokens of one line, by start and without overlaps. For an unchanged command line or chain
- * declaration, the same array as in the version before, so a caller can keep what it derives from
- * it by the array.
+ * What a line's tokens follow from, as an object an unchanged line keeps: a command line's option
+ * list (the parser reuses it with its parsed command in the same table, also on another line when
+ * an edit moved it; a line read anew gets a list of its own, even an empty one), a chain
+ * declaration's node. A line's tokens depend on nothing else but what it reads as, so a caller
+ * can keep what it derives from them (their encoding, see lsp/semantic-token-lines.ts) by this
+ * object. Undefined for other lines (whose tokens are few and cheap to make).
+ */
+export function tokensKey(rs: Ruleset, ln: number): object | undefined {
+  const n = rs.lines.get(ln);
+  return n?.kind === 'command' ? n.options : n?.kind === 'chain' ? n : undefined;
+}
+
+/**
+ * The tokens of one line, by start and without overlaps, made anew on each call: kept for the
+ * lines of a 100k-line file, as objects, they were 196 MB of the heap.
  */
 export function lineTokens(rs: Ruleset, ln: number): readonly SemanticToken[] {
   const n = rs.lines.get(ln);
@@ -64,9 +65,9 @@ export function lineTokens(rs: Ruleset, ln: number): readonly SemanticToken[] {
     case 'commit':
       return [token({ line: n.line, start: 0, end: 6 }, 'keyword')];
     case 'chain':
-      return kept(n, () => chainTokens(rs, n));
+      return ordered(chainTokens(rs, n));
     case 'command':
-      return kept(n.options, () => commandTokens(rs, n), n.line);
+      return ordered(commandTokens(rs, n));
     default:
       return NONE;
   }
@@ -77,17 +78,6 @@ export function semanticTokens(rs: Ruleset, fromLine = 0, toLine = Number.MAX_SA
   const end = Math.min(toLine, rs.lineCount - 1);
   for (let ln = Math.max(0, fromLine); ln <= end; ln++) for (const t of lineTokens(rs, ln)) out.push(t);
   return out;
-}
-
-/**
- * The tokens kept for `key`, or those `make` gives, in order and then kept. `line`: the tokens
- * kept must be on this line (a line that an edit moved keeps its option list, see movedCommand in
- * parser/ruleset-parser.ts; its tokens are made again on its new line).
- */
-function kept(key: object, make: () => SemanticToken[], line?: number): readonly SemanticToken[] {
-  let tokens = LINE_TOKENS.get(key);
-  if (!tokens || (line !== undefined && tokens.length > 0 && tokens[0]!.line !== line)) LINE_TOKENS.set(key, (tokens = ordered(make())));
-  return tokens;
 }
 
 function token(s: Span, type: TokenType, modifiers: readonly TokenModifier[] = []): SemanticToken {
