@@ -23,6 +23,11 @@ function networksAndHosts(): string[] {
   return lines;
 }
 
+/** What the check finds in `text` (or its lines) read as a document of its own, from nothing: what an edited version must find too. */
+function judgedFresh(uri: string, text: string | readonly string[], version = 1): ReturnType<typeof checkShadowed> {
+  return checkShadowed(createRulesDocument(uri, version, typeof text === 'string' ? text : text.join('\n')).ruleset);
+}
+
 describe('check: shadowed, redundant and unreachable rules', function () {
   it('finds a rule covered by earlier rules with another verdict (story 3)', function () {
     const [f] = fires(fixture('story3.rules'), 'shadowed-rule');
@@ -127,14 +132,14 @@ describe('check: shadowed, redundant and unreachable rules', function () {
     const before = { ...shadowStats };
     const after = checkShadowed(doc.ruleset);
     assert.ok(shadowStats.whole - before.whole <= 2, `chains judged whole: ${shadowStats.whole - before.whole}`);
-    assert.deepEqual(after, checkShadowed(createRulesDocument('file:///short.rules', 2, inserted.join('\n')).ruleset));
+    assert.deepEqual(after, judgedFresh('file:///short.rules', inserted, 2));
     // one short chain edited in place: its finding goes, the others stay
     const edited = [...inserted];
     edited[edited.indexOf('-A S7 -s 10.7.1.1 -j ACCEPT')] = '-A S7 -s 10.8.1.1 -j ACCEPT';
     doc = createRulesDocument('file:///short.rules', 3, edited.join('\n'), 'auto', doc);
     const once = checkShadowed(doc.ruleset);
     assert.equal(once.filter((f) => f.code === 'shadowed-rule').length, 59);
-    assert.deepEqual(once, checkShadowed(createRulesDocument('file:///short.rules', 3, edited.join('\n')).ruleset));
+    assert.deepEqual(once, judgedFresh('file:///short.rules', edited, 3));
   });
   it('a short chain back to rules it had on other lines (a rule put in, lines moved above, the rule taken out): its findings on the lines it has now', () => {
     // its rules compile to what they did before the rule was put in (a moved line keeps its
@@ -158,7 +163,7 @@ describe('check: shadowed, redundant and unreachable rules', function () {
       for (const r of doc.ruleset.rules) analysisContext(doc.ruleset).compiled.get(r);
       const found = checkShadowed(doc.ruleset);
       assert.ok(found.length >= 2, name);
-      assert.deepEqual(found, checkShadowed(createRulesDocument('file:///cold.rules', 1, lines.join('\n')).ruleset), name);
+      assert.deepEqual(found, judgedFresh('file:///cold.rules', lines), name);
     }
   });
   it('a long chain found by its compiled rules on other lines (versions in between not checked): its findings on the lines it has now', () => {
@@ -177,7 +182,7 @@ describe('check: shadowed, redundant and unreachable rules', function () {
       for (const r of doc.ruleset.rules) analysisContext(doc.ruleset).compiled.get(r);
     }
     const found = checkShadowed(versions[versions.length - 1]!.ruleset);
-    assert.deepEqual(found, checkShadowed(createRulesDocument('file:///cold.rules', 1, lines.join('\n')).ruleset));
+    assert.deepEqual(found, judgedFresh('file:///cold.rules', lines));
   });
   for (const limit of [undefined, 150]) {
   it(`rules put in and taken out of a long chain of covering and non-covering rules${limit ? ', under a budget it runs out of' : ''}: judged ${limit ? 'whole from the shifted facts' : 'in part'}, as a cold analysis finds`, () => {
@@ -209,7 +214,7 @@ describe('check: shadowed, redundant and unreachable rules', function () {
         if (rng.int(0, 1) && lines.length > 30) lines.splice(at, 1);
         else lines.splice(at, 0, ruleText());
         doc = createRulesDocument('file:///mixed.rules', v, lines.join('\n'), 'auto', doc);
-        assert.deepEqual(checkShadowed(doc.ruleset), checkShadowed(createRulesDocument('file:///cold.rules', 1, lines.join('\n')).ruleset), `version ${v}`);
+        assert.deepEqual(checkShadowed(doc.ruleset), judgedFresh('file:///cold.rules', lines), `version ${v}`);
         // (the run kept says how many comparisons each rule took, and their sum: what decides
         // whether the next edit is judged in part)
         const chain = doc.ruleset.tables.get('filter')!.chains.get('L')!;
@@ -267,7 +272,7 @@ describe('check: shadowed, redundant and unreachable rules', function () {
         lines.splice(there, 1);
       } else lines.splice(rng.int(0, 3) ? there : there + 1, 0, ruleText());
       doc = createRulesDocument('file:///firsts.rules', v, lines.join('\n'), 'auto', doc);
-      assert.deepEqual(checkShadowed(doc.ruleset), checkShadowed(createRulesDocument('file:///cold.rules', 1, lines.join('\n')).ruleset), `version ${v}`);
+      assert.deepEqual(checkShadowed(doc.ruleset), judgedFresh('file:///cold.rules', lines), `version ${v}`);
     }
     assert.ok(taken.covering >= 5 && taken.unconditional >= 5, `the first covering rule taken out ${taken.covering} times, the first unconditional one ${taken.unconditional}`);
   });
@@ -305,7 +310,7 @@ describe('check: shadowed, redundant and unreachable rules', function () {
         // TOP changed (judged whole: it is short); S and LONG are carried
         assert.ok(shadowStats.whole - before.whole <= (k === 3 ? 2 : 1), `${name}: ${shadowStats.whole - before.whole} chains judged whole`);
         assert.equal(shadowStats.partial - before.partial, 0, name);
-        assert.deepEqual(found, checkShadowed(createRulesDocument('file:///moved.rules', 1, cur.join('\n')).ruleset), name);
+        assert.deepEqual(found, judgedFresh('file:///moved.rules', cur), name);
         assert.ok(found.some((f) => f.code === 'analysis-limit'), name);
       }
       // a rule of the long chain edited after the moves: judged in part from the run carried to it
@@ -315,7 +320,7 @@ describe('check: shadowed, redundant and unreachable rules', function () {
       const before = { ...shadowStats };
       const found = checkShadowed(doc.ruleset);
       assert.equal(shadowStats.whole - before.whole, 0, 'the long chain, edited after it moved: not judged whole');
-      assert.deepEqual(found, checkShadowed(createRulesDocument('file:///moved.rules', 1, cur.join('\n')).ruleset));
+      assert.deepEqual(found, judgedFresh('file:///moved.rules', cur));
     } finally {
       setShadowBudget(undefined);
     }
@@ -334,7 +339,7 @@ describe('check: shadowed, redundant and unreachable rules', function () {
     const now = [...lines.slice(0, between), '# a comment put in', ...lines.slice(between)];
     doc = createRulesDocument('file:///between.rules', 2, now.join('\n'), 'auto', doc);
     const after = checkShadowed(doc.ruleset);
-    assert.deepEqual(after, checkShadowed(createRulesDocument('file:///between.rules', 1, now.join('\n')).ruleset));
+    assert.deepEqual(after, judgedFresh('file:///between.rules', now));
     const kept = new Set(before);
     assert.ok(after.filter(inUp).every((f) => kept.has(f)), 'the findings of UP and SHORT are the previous objects');
     assert.ok(after.filter((f) => !inUp(f)).every((f) => !kept.has(f) && f.span.line > between), 'those of DOWN are on their new lines');
@@ -342,7 +347,7 @@ describe('check: shadowed, redundant and unreachable rules', function () {
     const inShort = now.indexOf('-A SHORT -s 10.4.2.3 -j ACCEPT');
     const split = [...now.slice(0, inShort), '# inside SHORT', ...now.slice(inShort)];
     doc = createRulesDocument('file:///between.rules', 3, split.join('\n'), 'auto', doc);
-    assert.deepEqual(checkShadowed(doc.ruleset), checkShadowed(createRulesDocument('file:///between.rules', 1, split.join('\n')).ruleset));
+    assert.deepEqual(checkShadowed(doc.ruleset), judgedFresh('file:///between.rules', split));
   });
 
   it('a rule put into a long chain: the findings above it that name rules above it only are the previous objects, the others said on the lines they name now', () => {
@@ -357,7 +362,7 @@ describe('check: shadowed, redundant and unreachable rules', function () {
     const stats = { ...shadowStats };
     const after = checkShadowed(doc.ruleset);
     assert.equal(shadowStats.partial - stats.partial, 1, 'judged in part');
-    assert.deepEqual(after, checkShadowed(createRulesDocument('file:///above.rules', 1, now.join('\n')).ruleset));
+    assert.deepEqual(after, judgedFresh('file:///above.rules', now));
     const kept = new Set(before);
     const named = (f: (typeof after)[number]) => [f.span.line, ...(f.related ?? []).map((r) => r.span.line), ...[...f.message.matchAll(/line (\d+)/g)].map((m) => Number(m[1]) - 1)];
     const above = after.filter((f) => named(f).every((l) => l < at));
@@ -381,7 +386,7 @@ describe('check: shadowed, redundant and unreachable rules', function () {
     const now = lines.map((l, i) => (i === at ? `${l} -m comment --comment "seven"` : l));
     doc = createRulesDocument('file:///inplace.rules', 2, now.join('\n'), 'auto', doc);
     const after = checkShadowed(doc.ruleset);
-    assert.deepEqual(after, checkShadowed(createRulesDocument('file:///inplace.rules', 1, now.join('\n')).ruleset));
+    assert.deepEqual(after, judgedFresh('file:///inplace.rules', now));
     const kept = new Set(before);
     const namesIt = (f: (typeof after)[number]) => f.span.line === at || (f.related ?? []).some((r) => r.span.line === at);
     assert.ok(after.length > 30 && after.some(namesIt), after.map((f) => `${f.code}@${f.span.line}`).join(' '));
@@ -394,7 +399,7 @@ describe('check: shadowed, redundant and unreachable rules', function () {
     const counted = now.map((l, i) => (i === at ? `[3:180] ${l}` : l));
     doc = createRulesDocument('file:///inplace.rules', 3, counted.join('\n'), 'auto', doc);
     const third = checkShadowed(doc.ruleset);
-    assert.deepEqual(third, checkShadowed(createRulesDocument('file:///inplace.rules', 1, counted.join('\n')).ruleset));
+    assert.deepEqual(third, judgedFresh('file:///inplace.rules', counted));
     const kept2 = new Set(after);
     assert.ok(third.filter((f) => !namesIt(f)).every((f) => kept2.has(f)), 'after the counters: the findings not naming the rule are the same objects');
     assert.ok(third.filter(namesIt).every((f) => !kept2.has(f)), 'after the counters: those naming it are said again');
@@ -428,7 +433,7 @@ describe('check: shadowed, redundant and unreachable rules', function () {
       assert.ok(shadowStats.rejudged - before.rejudged <= most, `${name}: ${shadowStats.rejudged - before.rejudged} rules judged again`);
       // (where the rule went is told by the moves of its table, without comparing the chain's rules)
       assert.equal(shadowStats.compared - before.compared, 0, `${name}: rules compared one by one`);
-      assert.deepEqual(found, checkShadowed(createRulesDocument('file:///put.rules', 1, cur.join('\n')).ruleset), name);
+      assert.deepEqual(found, judgedFresh('file:///put.rules', cur), name);
     }
   });
   it('a rule found covered is not judged again when a rule put in or taken out before it does not change which rules take its packets, and is when it does', function () {
@@ -465,7 +470,7 @@ describe('check: shadowed, redundant and unreachable rules', function () {
       assert.equal(shadowStats.partial - before.partial, 1, `${name}: judged in part`);
       // (positions in the chain: its first rule is on line 4)
       assert.equal(shadowStats.lastShifted.has(cur.indexOf(dup) - 4), again, `${name}: the second DNAT judged again`);
-      assert.deepEqual(found, checkShadowed(createRulesDocument('file:///nat.rules', 1, cur.join('\n')).ruleset), name);
+      assert.deepEqual(found, judgedFresh('file:///nat.rules', cur), name);
     }
   });
   it('a Docker-like FORWARD chain is judged to its end: the later rules a rule meets are counted as comparisons only when they are compared, not when they are counted', function () {
@@ -507,7 +512,7 @@ describe('check: shadowed, redundant and unreachable rules', function () {
       const found = checkShadowed(doc.ruleset);
       assert.equal(shadowStats.whole - before.whole, 0, `${name}: not judged whole`);
       assert.ok(shadowStats.rejudged - before.rejudged <= 4, `${name}: ${shadowStats.rejudged - before.rejudged} rules judged again`);
-      assert.deepEqual(found, checkShadowed(createRulesDocument('file:///docker.rules', 1, cur.join('\n')).ruleset), name);
+      assert.deepEqual(found, judgedFresh('file:///docker.rules', cur), name);
     }
   });
   it('a rule put in or changed that holds no corner packet of a rule but fills the hole the rules around it left: that rule is judged again, as a cold analysis finds it', function () {
@@ -544,7 +549,7 @@ describe('check: shadowed, redundant and unreachable rules', function () {
       const before = { ...shadowStats };
       const found = checkShadowed(doc.ruleset);
       assert.equal(shadowStats.partial - before.partial, 1, `${name}: judged in part`);
-      assert.deepEqual(found, checkShadowed(createRulesDocument('file:///hole.rules', 1, now.join('\n')).ruleset), name);
+      assert.deepEqual(found, judgedFresh('file:///hole.rules', now), name);
       assert.ok(found.some((f) => f.code === code && f.span.line === now.indexOf(target)), `${name}: ${code} found`);
     }
   });
@@ -570,7 +575,7 @@ describe('check: shadowed, redundant and unreachable rules', function () {
           const found = checkShadowed(doc.ruleset);
           assert.equal(shadowStats.whole - before.whole, 0, `budget ${limit}, line ${at + 1}: not judged whole`);
           assert.ok(shadowStats.rejudged - before.rejudged <= 6, `budget ${limit}, line ${at + 1}: ${shadowStats.rejudged - before.rejudged} rules judged again`);
-          assert.deepEqual(found, checkShadowed(createRulesDocument('file:///respan.rules', k + 2, text).ruleset), `budget ${limit}, line ${at + 1}`);
+          assert.deepEqual(found, judgedFresh('file:///respan.rules', text, k + 2), `budget ${limit}, line ${at + 1}`);
           // the findings that point at the network rule follow its new span
           if (k === 0) assert.equal(found.filter((f) => f.related?.some((r) => r.span.line === at && r.span.end === edited[at]!.length)).length, 5);
         }
@@ -584,11 +589,11 @@ describe('check: shadowed, redundant and unreachable rules', function () {
     // a chain whose rules overlap many others: every /24 below covers the hosts after it
     const lines = networksAndHosts();
     const text = lines.join('\n');
-    const full = checkShadowed(createRulesDocument('file:///budget.rules', 1, text).ruleset);
+    const full = judgedFresh('file:///budget.rules', text);
     assert.ok(full.filter((f) => f.code === 'shadowed-rule').length >= 150, 'every host rule is shadowed by its network');
     try {
       setShadowBudget(300);
-      const cut = checkShadowed(createRulesDocument('file:///budget.rules', 1, text).ruleset);
+      const cut = judgedFresh('file:///budget.rules', text);
       const limit = cut.filter((f) => f.code === 'analysis-limit');
       assert.equal(limit.length, 1);
       assert.match(limit[0]!.message, /not checked in INPUT from this rule on/);
@@ -609,7 +614,7 @@ describe('check: shadowed, redundant and unreachable rules', function () {
         edited[i] = `-A INPUT ${rng.pick(BODIES)}`;
         const t = edited.join('\n');
         doc = createRulesDocument('file:///budget.rules', k + 2, t, 'auto', doc);
-        assert.deepEqual(checkShadowed(doc.ruleset), checkShadowed(createRulesDocument('file:///budget.rules', k + 2, t).ruleset), `edit ${k + 1}`);
+        assert.deepEqual(checkShadowed(doc.ruleset), judgedFresh('file:///budget.rules', t, k + 2), `edit ${k + 1}`);
       }
     } finally {
       setShadowBudget(undefined);
