@@ -123,7 +123,8 @@ describe('line order', () => {
       '-A INPUT -j LOG',
       'COMMIT',
     ].join('\n');
-    const ds = diagnose(createRulesDocument('file:///order.rules', 1, text, 'auto').ruleset, text.split('\n'));
+    const doc = createRulesDocument('file:///order.rules', 1, text, 'auto');
+    const ds = diagnose(doc.ruleset, doc.lines);
     assert.ok(ds.length >= 3, `findings: ${ds.map((d) => d.code).join(', ')}`);
     const keys = ds.map((d) => [d.span.line, d.span.start] as const);
     const sorted = [...keys].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
