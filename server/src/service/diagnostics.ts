@@ -65,9 +65,18 @@ function hits(x: ReadonlySet<string> | 'all' | undefined, code: string): boolean
 
 export function diagnose(rs: Ruleset, lines: ReadList<string>, settings: DiagnosticSettings = {}): Diagnostic[] {
   const sup = readSuppressions(rs, lines);
+  const severities = settings.severities && Object.keys(settings.severities).length > 0 ? settings.severities : undefined;
+  // (with no severity set and nothing suppressed, a finding's code and severity are not asked for:
+  // they are getters on the most numerous kinds, and asking each of the 7 000 findings of the
+  // Docker-like 100k file three times took 2 ms of every edit, up to 6 on the first ones)
+  const plain = severities === undefined && sup.file === undefined && sup.lines.size === 0;
   const out: Diagnostic[] = [];
   for (const f of findingsOf(rs)) {
-    const setting = settings.severities?.[f.code];
+    if (plain) {
+      out.push(f instanceof CodedFinding ? f : diagnosticOf(f, f.severity));
+      continue;
+    }
+    const setting = severities?.[f.code];
     if (setting === 'off') continue;
     if (suppressed(sup, f)) continue;
     const severity: Severity = setting && setting !== 'default' ? setting : f.severity;
