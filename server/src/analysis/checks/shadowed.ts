@@ -147,6 +147,17 @@ const KINDS: Readonly<Record<Verdict['kind'], { readonly code: string; readonly 
   below: { code: 'redundant-rule', severity: 'information' },
 };
 
+/**
+ * Verdict `v` of a rule now at `at`, the rules it names where `now` puts them. (Made field by
+ * field: an object spread, for each finding a line put in or taken out moved, took 1.3 ms of each
+ * such edit of the Docker-like 100k file.)
+ */
+function verdictMoved(v: Verdict, at: number, now: (q: number) => number): Verdict {
+  if (v.kind === 'limit') return { kind: 'limit', at, budget: v.budget };
+  const by = v.by.map(now);
+  return v.kind === 'below' ? { kind: 'below', at, by, policy: v.policy } : { kind: v.kind, at, by };
+}
+
 function verdictOf(f: Finding): Verdict {
   return ShadowFinding.verdictOf(f);
 }
@@ -748,7 +759,7 @@ export function* shadowedSteps(rs: Ruleset): Steps<Finding[]> {
       // move, as one naming rules above the edit only, is the one found then; half of a long
       // chain's findings, on average, were rendered again on every line put in or taken out of it.
       // lineAfter has a place for every line, so moved gives a finding)
-      const w = at === v.at && (v.kind === 'limit' || v.by.every((q) => now(q) === q)) ? v : v.kind === 'limit' ? { ...v, at } : { ...v, at, by: v.by.map(now) };
+      const w = at === v.at && (v.kind === 'limit' || v.by.every((q) => now(q) === q)) ? v : verdictMoved(v, at, now);
       out.addOne(at, ShadowFinding.moved(last.found.items[k]!, after, w)!);
     });
     for (; f < fresh.length; f++) out.addOne(fresh[f]![0], fresh[f]![1]);
