@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { Rng } from '../../bench/gen/rng';
-import { checkBanAfterEstablished } from '../../server/src/analysis/checks/ban-after-established';
+import { banStats, checkBanAfterEstablished } from '../../server/src/analysis/checks/ban-after-established';
 import { parseRuleset } from '../../server/src/parser/ruleset-parser';
 import { applyFix, fires, keepsOtherLines, quiet } from '../support/check-harness';
 
@@ -66,5 +66,37 @@ describe('check: ban-after-established, across lines put in and taken out', func
       prev = inc;
     }
     assert.ok(moved > 40, `${moved} tables made by moving lines`);
+  });
+
+  it('finds the bans of a chain lines are put into and taken out of as a fresh check does, carrying them when the line cannot change them', () => {
+    const rng = new Rng(0xba3);
+    // INPUT's own rules change: rules that neither accept nor drop (carried), and accepts of state
+    // and bans put in or taken out above, between and below the others (worked out again), one
+    // line at a time or two
+    const kinds = [
+      (v: number) => `-A INPUT -p tcp --dport ${1000 + v} -j LOG`,
+      (v: number) => `-A INPUT -s 192.0.2.${v % 250} -j RETURN`,
+      (v: number) => `-A INPUT -s 192.0.2.${v % 250} -j DROP`,
+      () => '-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT',
+      (v: number) => `-A INPUT -p tcp --dport ${2000 + v} -j ACCEPT`,
+      (v: number) => `-A INPUT -s 198.18.${v % 250}.0/24 -j REJECT`,
+    ];
+    const cur = ['*filter', ':INPUT DROP [0:0]', '-A INPUT -i lo -j ACCEPT', '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT', '-A INPUT -s 203.0.113.7 -j DROP', '-A INPUT -s 198.51.100.0/24 -j REJECT', 'COMMIT', ''];
+    let prev = parseRuleset(cur.join('\n'));
+    checkBanAfterEstablished(prev);
+    const before = banStats.carried;
+    for (let v = 0; v < 120; v++) {
+      const commit = cur.indexOf('COMMIT');
+      const at = rng.int(2, commit);
+      const pick = () => kinds[rng.int(0, kinds.length - 1)]!(v);
+      if (at < commit && rng.int(0, 2) === 0) cur.splice(at, 1);
+      // (two rules at once, now and then: one edit that puts in more than one rule is worked out again)
+      else if (rng.int(0, 5) === 0) cur.splice(at, 0, pick(), pick());
+      else cur.splice(at, 0, pick());
+      const inc = parseRuleset(cur.join('\n'), { previous: prev });
+      assert.deepEqual(checkBanAfterEstablished(inc), checkBanAfterEstablished(parseRuleset(cur.join('\n'))), `version ${v}: ${cur.join(' | ')}`);
+      prev = inc;
+    }
+    assert.ok(banStats.carried - before > 20, `${banStats.carried - before} chains carried`);
   });
 });

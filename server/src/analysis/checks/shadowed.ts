@@ -11,9 +11,10 @@
  */
 import { groupedDigits } from '../../knowledge/describe-values';
 import { CodedFinding } from '../codes';
-import { type Chain, type Finding, isRule, type MovedLines, movedLine, replacedRules, type Rule, ruleMoved, type Ruleset, type Severity, type Span, spanAt, type Table } from '../../model/ruleset';
+import { type Chain, type Finding, type MovedLines, movedLine, replacedRules, type Rule, type Ruleset, type Severity, type Span, spanAt, type Table } from '../../model/ruleset';
 import { previousLine, type RulesetEdit, rulesetEdit } from '../../parser/ruleset-parser';
 import { analysisContext } from '../context';
+import { ruleMoveOf } from '../moved-rule';
 import { envKey, KeptForChain, PerChainMemo, SeqMemo } from '../memo';
 import { type Box, boxCorner, cutAlongOneDim, DIMS, type Dim, MIN_RUN, Space, type SpaceEnv } from '../packet-space';
 import { verdictKind } from '../reach';
@@ -781,15 +782,7 @@ export function* shadowedSteps(rs: Ruleset): Steps<Finding[]> {
    * when they do not tell; the rules are then compared.
    */
   function movedAt(chain: Chain, old: Chain, e: RulesetEdit, put: boolean): number | undefined {
-    const moved = rs.tables.get(chain.table)?.moved;
-    if (!moved || moved.from.deref() !== e.previous.tables.get(chain.table)) return undefined;
-    const m = moved.lines;
-    for (const l of e.changed) {
-      if (l >= m.same && l < m.newEnd) continue;
-      const r = rs.lines.get(l);
-      if (r?.kind === 'command' && isRule(r) && r.table === chain.table && r.chain === chain.name) return undefined;
-    }
-    const did = ruleMoved(chain, old, m);
+    const did = ruleMoveOf(rs, e, chain, old);
     return did && did.kind === (put ? 'put' : 'taken') ? did.at : undefined;
   }
 
