@@ -99,4 +99,26 @@ describe('check: ban-after-established, across lines put in and taken out', func
     }
     assert.ok(banStats.carried - before > 20, `${banStats.carried - before} chains carried`);
   });
+
+  it('carries the bans of a chain an earlier edit only moved, at the next line put into it', () => {
+    const cur = ['*filter', ':INPUT DROP [0:0]', ':X - [0:0]', '-A X -p udp -j ACCEPT', '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', '-A INPUT -s 203.0.113.7 -j DROP', 'COMMIT', ''];
+    let prev = parseRuleset(cur.join('\n'));
+    checkBanAfterEstablished(prev);
+    for (let v = 0; v < 3; v++) {
+      // a line put into X above INPUT's rules moves them (INPUT is not worked out again)...
+      cur.splice(3, 0, `-A X -s 10.0.0.${v} -j RETURN`);
+      prev = parseRuleset(cur.join('\n'), { previous: prev });
+      assert.ok(prev.tables.get('filter')!.moved, 'the table was made by moving lines');
+      checkBanAfterEstablished(prev);
+      // ...and a rule that neither accepts nor drops put into INPUT is carried from there
+      cur.splice(cur.indexOf('COMMIT'), 0, `-A INPUT -p tcp --dport ${7000 + v} -j LOG`);
+      const inc = parseRuleset(cur.join('\n'), { previous: prev });
+      const before = banStats.carried;
+      const got = checkBanAfterEstablished(inc);
+      assert.equal(banStats.carried - before, 1, `version ${v}: INPUT carried`);
+      assert.equal(got.length, 1);
+      assert.deepEqual(got, checkBanAfterEstablished(parseRuleset(cur.join('\n'))), `version ${v}`);
+      prev = inc;
+    }
+  });
 });

@@ -3,8 +3,8 @@
  * placed after a rule that accepts ESTABLISHED packets. Packets of connections that already exist
  * are accepted before the ban is looked at, so the banned host keeps every connection it had.
  */
-import type { Hook } from '../../knowledge/types';
-import { type Chain, type Finding, isRule, type MovedLines, movedLine, type Rule, type Ruleset, spanAt } from '../../model/ruleset';
+import { type Hook, HOOKS } from '../../knowledge/types';
+import { type Chain, type Finding, isRule, type MovedLines, movedLine, type Rule, type Ruleset, spanAt, type Table } from '../../model/ruleset';
 import { rulesetEdit } from '../../parser/ruleset-parser';
 import { analysisContext, envKey, TAKEN_ONLY } from '../context';
 import { ruleMoveOf } from '../moved-rule';
@@ -76,6 +76,7 @@ export function checkBanAfterEstablished(rs: Ruleset): Finding[] {
         data: { acceptLine: accept.line } satisfies BanData,
       });
     }
+    keepMoved(table);
   }
   return out;
 
@@ -108,10 +109,37 @@ export function checkBanAfterEstablished(rs: Ruleset): Finding[] {
       const r = did.kind === 'put' ? chain.rules[did.at]! : was!.rules[did.at]!;
       if (isAccept(r) || isDrop(r)) return undefined;
     }
+    return onNewLines(before, m!.lines, chain.name);
+  }
+
+  /**
+   * The built-in chains of `table` the edit only moved (see Table.moved) keep the late bans of
+   * their previous version's chain, on their new lines, as if worked out (PerChainMemo moved those
+   * without working the chain out): a line put into one of them by a later edit starts from them
+   * (see carried). Without this, the nat POSTROUTING of the Docker-like file, moved by each line put
+   * into the filter table above it, was gone through whole at the first line put into it.
+   */
+  function keepMoved(table: Table): void {
+    const m = table.moved;
+    const from = m?.from.deref();
+    if (!m || !from || edit?.previous.tables.get(table.name) !== from) return;
+    for (const hook of HOOKS) {
+      if (m.chains.has(hook)) continue;
+      const c = table.chains.get(hook);
+      if (!c?.builtin || kept.has(c)) continue;
+      const was = from.chains.get(hook);
+      const before = was && kept.get(was);
+      const now = before && onNewLines(before, m.lines, hook);
+      if (now) kept.set(c, now);
+    }
+  }
+
+  /** Late bans of chain `chain` of the previous version, with the nodes their lines moved to by `lines` (undefined when one is not a rule of the chain there). */
+  function onNewLines(before: readonly LateBan[], lines: MovedLines, chain: string): readonly LateBan[] | undefined {
     if (!before.length) return before;
     const at = (r: Rule): Rule | undefined => {
-      const n = rs.lines.get(movedLine(m!.lines, r.line));
-      return n?.kind === 'command' && isRule(n) && n.chain === chain.name ? n : undefined;
+      const n = rs.lines.get(movedLine(lines, r.line));
+      return n?.kind === 'command' && isRule(n) && n.chain === chain ? n : undefined;
     };
     const out: LateBan[] = [];
     for (const b of before) {
