@@ -79,6 +79,8 @@ describe('check: ban-after-established, across lines put in and taken out', func
       (v: number) => `-A INPUT -s 192.0.2.${v % 250} -j DROP`,
       () => '-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT',
       (v: number) => `-A INPUT -p tcp --dport ${2000 + v} -j ACCEPT`,
+      (v: number) => `-A INPUT -p tcp --dport ${3000 + v} -j DROP`,
+      () => '-A INPUT -i lo -m state --state RELATED -j ACCEPT',
       (v: number) => `-A INPUT -s 198.18.${v % 250}.0/24 -j REJECT`,
     ];
     const cur = ['*filter', ':INPUT DROP [0:0]', '-A INPUT -i lo -j ACCEPT', '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT', '-A INPUT -s 203.0.113.7 -j DROP', '-A INPUT -s 198.51.100.0/24 -j REJECT', 'COMMIT', ''];
@@ -118,6 +120,29 @@ describe('check: ban-after-established, across lines put in and taken out', func
       assert.equal(banStats.carried - before, 1, `version ${v}: INPUT carried`);
       assert.equal(got.length, 1);
       assert.deepEqual(got, checkBanAfterEstablished(parseRuleset(cur.join('\n'))), `version ${v}`);
+      prev = inc;
+    }
+  });
+
+  it('works a chain out again when its only accept of a state is taken out, or one is put in above a ban', () => {
+    const cur = ['*filter', ':INPUT DROP [0:0]', '-A INPUT -p tcp --dport 22 -j ACCEPT', '-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT', '-A INPUT -s 203.0.113.7 -j DROP', 'COMMIT', ''];
+    let prev = parseRuleset(cur.join('\n'));
+    assert.equal(checkBanAfterEstablished(prev).length, 1);
+    const steps: [string, (lines: string[]) => void, number][] = [
+      ['the accept taken out', (l) => l.splice(3, 1), 0],
+      ['an accept of RELATED put in above the ban', (l) => l.splice(3, 0, '-A INPUT -m state --state RELATED,ESTABLISHED -j ACCEPT'), 1],
+      ['an accept of no state put in', (l) => l.splice(2, 0, '-A INPUT -p udp --dport 53 -j ACCEPT'), 1],
+      // (the ban's accept taken out, another below it meets the ban: the ban pairs with that one)
+      ['a second accept of a state put in', (l) => l.splice(5, 0, '-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT'), 1],
+      ['the first accept of a state taken out', (l) => l.splice(4, 1), 1],
+    ];
+    for (const [what, edit, count] of steps) {
+      edit(cur);
+      const inc = parseRuleset(cur.join('\n'), { previous: prev });
+      assert.ok(inc.tables.get('filter')!.moved, `${what}: a table made by moving lines`);
+      const got = checkBanAfterEstablished(inc);
+      assert.equal(got.length, count, what);
+      assert.deepEqual(got, checkBanAfterEstablished(parseRuleset(cur.join('\n'))), what);
       prev = inc;
     }
   });
