@@ -93,10 +93,10 @@ export function checkBanAfterEstablished(rs: Ruleset): Finding[] {
   /**
    * The late bans of the previous version's chain of the same name, on their rules' new lines,
    * when the edit only moved the chain's rules or put in or took out one rule that cannot change
-   * them: one that is no ban, and no accept naming a state put in. The 28 000 rules of a Docker-like nat POSTROUTING or 12 000 of its FORWARD
-   * (half of whose accepts name no state) were gone through again for each line put into or taken
-   * out of them, 5-11 ms of the first such edits. Undefined when that is not so, or the previous
-   * chain was not worked out.
+   * them: one that is no ban, and no accept naming a state put in. The 28 000 rules of a
+   * Docker-like nat POSTROUTING or 12 000 of its FORWARD (half of whose accepts name no state)
+   * were gone through again for each line put into or taken out of them, 5-11 ms of the first such
+   * edits. Undefined when that is not so, or the previous chain was not worked out.
    */
   function carried(chain: Chain): readonly LateBan[] | undefined {
     const m = rs.tables.get(chain.table)?.moved;
