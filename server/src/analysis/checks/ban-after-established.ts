@@ -32,11 +32,17 @@ const PER_CHAIN = new PerChainMemo<LateBan>();
  */
 function movedBans(rs: Ruleset): MovedItems<LateBan> {
   const at = (r: Rule, lines: MovedLines): Rule => {
-    const n = rs.lines.get(movedLine(lines, r.line));
-    if (n?.kind !== 'command' || !isRule(n)) throw new Error(`no rule on line ${movedLine(lines, r.line)}, though the line of ${lineRef(r)} only moved`);
+    const n = ruleMovedTo(rs, r, lines);
+    if (!n) throw new Error(`no rule on line ${movedLine(lines, r.line)}, though the line of ${lineRef(r)} only moved`);
     return n;
   };
   return { move: (b, lines) => ({ ban: at(b.ban, lines), accept: at(b.accept, lines) }) };
+}
+
+/** The rule node of `rs` on the line that rule `r`'s line moved to by `lines` (undefined when that line holds no rule). */
+function ruleMovedTo(rs: Ruleset, r: Rule, lines: MovedLines): Rule | undefined {
+  const n = rs.lines.get(movedLine(lines, r.line));
+  return n?.kind === 'command' && isRule(n) ? n : undefined;
 }
 
 /**
@@ -142,8 +148,8 @@ export function checkBanAfterEstablished(rs: Ruleset): Finding[] {
   function onNewLines(before: readonly LateBan[], lines: MovedLines, chain: string): readonly LateBan[] | undefined {
     if (!before.length) return before;
     const at = (r: Rule): Rule | undefined => {
-      const n = rs.lines.get(movedLine(lines, r.line));
-      return n?.kind === 'command' && isRule(n) && n.chain === chain ? n : undefined;
+      const n = ruleMovedTo(rs, r, lines);
+      return n?.chain === chain ? n : undefined;
     };
     const out: LateBan[] = [];
     for (const b of before) {
