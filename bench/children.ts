@@ -17,18 +17,20 @@ export interface ChildScripts {
   readonly rules: string;
   /** bench/logs-child.ts, bundled. */
   readonly logs: string;
+  /** bench/floor-child.ts, bundled. */
+  readonly floor: string;
 }
 
 /** Where the bundled scripts go in `dir`. */
 export function childScripts(dir: string): ChildScripts {
-  return { rules: path.join(dir, 'rules-child.js'), logs: path.join(dir, 'logs-child.js') };
+  return { rules: path.join(dir, 'rules-child.js'), logs: path.join(dir, 'logs-child.js'), floor: path.join(dir, 'floor-child.js') };
 }
 
 /** Bundle the children's scripts to where `to` says. */
 export async function bundleChildren(to: ChildScripts): Promise<void> {
   const esbuild = await import('esbuild');
   const { common } = (await import(pathToFileURL(path.join(BENCH_DIR, '..', 'esbuild.mjs')).href)) as { common: BuildOptions };
-  for (const [name, outfile] of [['rules-child', to.rules], ['logs-child', to.logs]] as const) {
+  for (const [name, outfile] of [['rules-child', to.rules], ['logs-child', to.logs], ['floor-child', to.floor]] as const) {
     await esbuild.build({ ...common, logLevel: 'warning', entryPoints: [path.join(BENCH_DIR, `${name}.ts`)], outfile });
   }
 }

@@ -111,6 +111,29 @@ function rulesChild(f: RulesFile): RulesetResult | string {
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as RulesetResult;
 }
 
+/** What floor-child.ts prints. */
+interface FloorResult {
+  readonly cpu: number;
+  readonly wall: number;
+  readonly words: number;
+  readonly options: number;
+}
+
+/**
+ * The read floor of one rules file (see read-floor.ts): `rounds` fresh processes, the one of median
+ * CPU; a string when a run failed.
+ */
+function floorChild(f: RulesFile, rounds: number): FloorResult | string {
+  const runs: FloorResult[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const r = spawnSync(process.execPath, [CHILDREN.floor, f.file, f.family], { cwd: PROJECT, encoding: 'utf8', timeout: 120_000, killSignal: 'SIGKILL' });
+    if (r.status !== 0) return `failed (${r.error ? 'timed out after 2 min' : `exit ${r.status}`}): ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`;
+    runs.push(JSON.parse(r.stdout.trim().split('\n').pop()!) as FloorResult);
+  }
+  runs.sort((a, b) => a.cpu - b.cpu);
+  return runs[(runs.length - 1) >> 1]!;
+}
+
 function ref(r: RefRun | undefined, what: 'cpu' | 'wall' = 'cpu'): { name: string; value: number; unit: string } | undefined {
   if (!r || r.wall === undefined) return undefined;
   return { name: `${r.name}${what === 'wall' ? ' (wall)' : ' (CPU)'}${r.timedOut ? ' (lower bound: timed out)' : ''}`, value: what === 'wall' ? r.wall : r.cpu!, unit: 'ms' };
@@ -160,6 +183,12 @@ async function benchRules(): Promise<void> {
     metrics.push(metric(`${p}/cold-open`, r.cold.cpu, 'ms CPU', { reference: ref(rr?.legacy), note: `${r.rules} rules, ${r.lines} lines, ${(r.bytes / 1e6).toFixed(1)} MB, ${r.diagnostics} diagnostics; parse ${r.cold.parseCpu} ms + checks ${r.cold.checkCpu} ms` }));
     metrics.push(metric(`${p}/cold-open.wall`, r.cold.wall, 'ms', { reference: ref(rr?.legacy, 'wall') }));
     metrics.push(metric(`${p}/cold-open.vs-nft`, r.cold.cpu, 'ms CPU', { reference: ref(rr?.nft) }));
+    const floor = floorChild(f, 3);
+    metrics.push(
+      typeof floor === 'string'
+        ? metric(`${p}/read-floor`, null, 'ms', { note: floor })
+        : metric(`${p}/read-floor`, floor.cpu, 'ms CPU', { reference: ref(rr?.legacy), note: `the least a reader in JavaScript does before any check, in a fresh process (bench/read-floor.ts: ${floor.words} words split, ${floor.options} options given their spec, no object per word; wall ${floor.wall} ms); the median of 3 runs; no target` }),
+    );
     metrics.push(metric(`${p}/warm-open`, r.warm.cpu, 'ms CPU', { reference: ref(rr?.legacy) }));
     metrics.push(metric(`${p}/edit.p50`, r.edit.p50, 'ms'));
     metrics.push(metric(`${p}/edit.p95`, r.edit.p95, 'ms', { note: `${r.edit.count} one-line edits; CPU p95 ${r.edit.cpuP95} ms` }));

@@ -19,6 +19,8 @@ import { measureLogEditor, measureSummary, type SummaryResult } from '../../benc
 import { measureLspRules } from '../../bench/lsp-measure';
 import { measureRuleset, type RulesetResult } from '../../bench/rules-measure';
 import { ensureCommand, grepCount } from '../../bench/references';
+import { readToFloor } from '../../bench/read-floor';
+import { tokenizeLine } from '../../server/src/parser/tokenizer';
 import { summarizeText } from '../../server/src/analysis/log-summary';
 import { createRulesDocument } from '../../server/src/service/document';
 
@@ -51,6 +53,27 @@ describe('bench smoke (tiny sizes)', function () {
     assert.notEqual(e.text, lines[e.line]);
   });
 
+  it('reads the generated rulesets to the floor: the words the tokenizer splits, the options the parser gives a spec', () => {
+    for (const kind of ['kube', 'docker', 'firewall'] as const) {
+      for (const family of ['ipv4', 'ipv6'] as const) {
+        const text = generateRuleset({ kind, family, rules: 300 }).text;
+        const floor = readToFloor(text, family);
+        const lines = text.split('\n');
+        assert.equal(floor.lines, lines.length, `${kind} ${family}: lines`);
+        assert.equal(floor.words, lines.reduce((n, l) => n + tokenizeLine(l).words.length, 0), `${kind} ${family}: words`);
+        // the parser's option nodes but the command's, -t's and the target's -j or -g (the floor loads the target instead)
+        const rs = createRulesDocument(`file:///${kind}.${family === 'ipv6' ? 'v6' : 'v4'}`, 1, text).ruleset;
+        let options = 0;
+        for (const c of rs.commands) for (const o of c.options) if (o.owner !== 'command' && o.name !== '-t' && o.name !== '-j' && o.name !== '-g') options++;
+        assert.ok(options > 0);
+        assert.equal(floor.options, options, `${kind} ${family}: options`);
+      }
+    }
+    // what the generators never write: an option of the protocol's match after -p alone, quoted blanks
+    const hand = '*filter\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A INPUT -p 17 --sport 53 -m comment --comment "a b" -j LOG --log-prefix "x y "\nCOMMIT\n';
+    assert.deepEqual(readToFloor(hand, 'ipv4'), { lines: 5, words: 24, options: 6, other: 2 });
+  });
+
   it('generates logs of every wrapper that the summary reads as LOG lines', () => {
     for (const wrapper of ['syslog', 'journal', 'iso', 'journal-iso', 'dmesg', 'dmesg-t', 'mixed'] as const) {
       const text = generateLog({ lines: 400, wrapper });
@@ -74,6 +97,10 @@ describe('bench smoke (tiny sizes)', function () {
     assert.ok(measured.rules >= 120 && measured.cold.cpu > 0);
     assert.equal(measured.lineEdit.count, 4);
     assert.equal(measured.lineEditLater.count, 4);
+    const floor = spawnSync(process.execPath, [scripts.floor, rules, 'ipv4'], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(floor.status, 0, floor.stderr);
+    const read = JSON.parse(floor.stdout.trim().split('\n').pop()!) as { cpu: number; words: number; options: number };
+    assert.ok(read.cpu > 0 && read.words > 120 * 3 && read.options > 120, floor.stdout);
     const log = path.join(dir, 'child.log');
     writeLog(log, { lines: 500, wrapper: 'syslog' });
     const l = spawnSync(process.execPath, [scripts.logs, log, '1'], { encoding: 'utf8', timeout: 60_000 });
