@@ -107,8 +107,7 @@ export function readToFloor(text: string, family: Family): FloorCounts {
   const moduleAt = (kind: Naming, s: number, e: number): number => {
     const h = hashOf(text, s, e);
     const bucket = seen.get(h);
-    const hit = bucket?.find((x) => x.kind === kind && x.name.length === e - s && text.startsWith(x.name, s));
-    if (hit) return hit.id;
+    if (bucket) for (const x of bucket) if (x.kind === kind && x.name.length === e - s && text.startsWith(x.name, s)) return x.id;
     const name = text.slice(s, e);
     const proto = kind === 'protocol' ? protocolMatchName(name, family) : undefined;
     const id = kind !== 'protocol' ? moduleNamed(kind, name) : proto ? moduleNamed('match', proto) : -1;
@@ -170,8 +169,10 @@ export function readToFloor(text: string, family: Family): FloorCounts {
         w += 2;
         continue;
       }
+      // (loops, not find: no closure per word)
       const bucket = names.get(hashOf(text, s, s + len));
-      const entry = bucket?.find((e) => e.name.length === len && text.startsWith(e.name, s));
+      let entry: NameEntry | undefined;
+      if (bucket) for (let k = 0; k < bucket.length && !entry; k++) if (bucket[k]!.name.length === len && text.startsWith(bucket[k]!.name, s)) entry = bucket[k];
       let at = -1;
       let module = -2;
       if (entry) {
