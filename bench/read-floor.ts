@@ -55,7 +55,6 @@ type Naming = 'match' | 'target' | 'protocol';
 /** An option name's spec, by module (-1: generic), found by the name's hash and compared in place. */
 interface NameEntry {
   readonly name: string;
-  readonly hash: number;
   /** Module ids that have the name, each with its spec. */
   readonly modules: number[];
   readonly specs: OptionSpec[];
@@ -77,7 +76,7 @@ export function readToFloor(text: string, family: Family): FloorCounts {
         const hash = hashOf(name, 0, name.length);
         const bucket = names.get(hash) ?? [];
         let e = bucket.find((x) => x.name === name);
-        if (!e) bucket.push((e = { name, hash, modules: [], specs: [] }));
+        if (!e) bucket.push((e = { name, modules: [], specs: [] }));
         names.set(hash, bucket);
         if (!e.modules.includes(module)) {
           e.modules.push(module);
@@ -138,10 +137,11 @@ export function readToFloor(text: string, family: Family): FloorCounts {
         c = text.charCodeAt(i);
         if (c === 10 || (!quoted && (c === 32 || c === 9))) break;
         if (c === 34) quoted = !quoted;
-        else if (c === 92 && quoted) i++;
+        // (a backslash in quotes takes the next character, but never the line's end)
+        else if (c === 92 && quoted && i + 1 < n && text.charCodeAt(i + 1) !== 10) i++;
         i++;
       }
-      words.col(1)[w] = Math.min(i, n);
+      words.col(1)[w] = i;
     }
     i++;
     // its options, in the parser's common case
@@ -169,7 +169,8 @@ export function readToFloor(text: string, family: Family): FloorCounts {
         w += 2;
         continue;
       }
-      // (loops, not find: no closure per word)
+      // (hashed here, not while scanning: only option words are looked up, and hashing every word
+      // made the floor slower on files of addresses and comments; loops, not find: no closure per word)
       const bucket = names.get(hashOf(text, s, s + len));
       let entry: NameEntry | undefined;
       if (bucket) for (let k = 0; k < bucket.length && !entry; k++) if (bucket[k]!.name.length === len && text.startsWith(bucket[k]!.name, s)) entry = bucket[k];

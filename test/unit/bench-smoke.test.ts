@@ -72,6 +72,10 @@ describe('bench smoke (tiny sizes)', function () {
     // what the generators never write: an option of the protocol's match after -p alone, quoted blanks
     const hand = '*filter\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A INPUT -p 17 --sport 53 -m comment --comment "a b" -j LOG --log-prefix "x y "\nCOMMIT\n';
     assert.deepEqual(readToFloor(hand, 'ipv4'), { lines: 5, words: 24, options: 6, other: 2 });
+    // a backslash at the end of a line in quotes ends the word there, as the tokenizer reads it
+    const cut = '-A INPUT -m comment --comment "a\\\n-A INPUT -j ACCEPT\n';
+    assert.deepEqual(readToFloor(cut, 'ipv4'), { lines: 3, words: 10, options: 1, other: 0 });
+    assert.equal(cut.split('\n').reduce((k, l) => k + tokenizeLine(l).words.length, 0), 10);
   });
 
   it('generates logs of every wrapper that the summary reads as LOG lines', () => {
